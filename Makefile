@@ -1,0 +1,40 @@
+# Dialog Desk: `make run` starts the app on the embedded SQLite (demo workspace on first start);
+# `make test` runs the whole suite. Both create the virtual environment when it is missing.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+
+.PHONY: run test test-fast bench migrate demo clean-venv
+
+$(BIN)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(BIN)/.installed-dev: $(BIN)/.installed requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+migrate: $(BIN)/.installed
+	$(BIN)/python -m core migrate
+
+# On the default database (no DATABASE_URL) a first start loads the demo workspace and prints
+# its sign-ins; a real workspace is never touched.
+run: migrate
+	@if [ -z "$$DATABASE_URL" ]; then $(BIN)/python -m core demo --if-empty; fi
+	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+test: $(BIN)/.installed-dev
+	$(BIN)/python -m pytest
+
+test-fast: $(BIN)/.installed-dev
+	$(BIN)/python -m pytest -m "not e2e"
+
+bench: $(BIN)/.installed-dev
+	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean-venv:
+	rm -rf $(VENV)

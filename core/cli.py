@@ -1,0 +1,169 @@
+"""Command-line entry point: users, demo data, migrations, backups (and what later screens add).
+
+Passwords are read from a hidden prompt, or from standard input when it is not a terminal, so
+scripts can pipe them; never from an argument.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sqlite3
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from sqlalchemy.engine import Engine, make_url
+
+from core import demo, users, workspace
+from core.errors import DomainError
+from core.permissions import CLI_ACTOR
+from core.settings import load_settings
+from db.engine import make_engine, read_session, write_session
+from db.migrate import upgrade_to_head
+
+Command = Callable[[argparse.Namespace, Engine], int]
+
+
+def _read_password(prompt: str = "Password: ") -> str:
+    if sys.stdin.isatty():
+        first = getpass.getpass(prompt)
+        if getpass.getpass("Repeat password: ") != first:
+            raise DomainError("The two passwords differ; nothing was changed.")
+        return first
+    return sys.stdin.readline().rstrip("\n")
+
+
+def _migrate(args: argparse.Namespace, engine: Engine) -> int:
+    upgrade_to_head(engine)
+    print("Database is at the newest schema.")
+    return 0
+
+
+def _users_add(args: argparse.Namespace, engine: Engine) -> int:
+    password = _read_password()
+    with write_session(engine) as session:
+        workspace.ensure_workspace(session, actor=CLI_ACTOR)
+        user = users.create_user(
+            session, actor=CLI_ACTOR, username=args.username, password=password, role=args.role, name=args.name or "", email=args.email or ""
+        )
+    print(f"Created {user.username} ({user.role}).")
+    return 0
+
+
+def _users_list(args: argparse.Namespace, engine: Engine) -> int:
+    with read_session(engine) as session:
+        rows = users.list_users(session)
+    if not rows:
+        print("No users yet. Create the first admin with: python -m core users add NAME --role admin")
+        return 0
+    width = max(len(u.username) for u in rows)
+    for u in rows:
+        state = "active" if u.active else "deactivated"
+        print(f"{u.username:<{width}}  {u.role:<10}  {state:<11}  {u.name}")
+    return 0
+
+
+def _users_set_role(args: argparse.Namespace, engine: Engine) -> int:
+    with write_session(engine) as session:
+        user = users.set_role(session, actor=CLI_ACTOR, username=args.username, role=args.role)
+    print(f"{user.username} is now {user.role}.")
+    return 0
+
+
+def _users_set_password(args: argparse.Namespace, engine: Engine) -> int:
+    password = _read_password("New password: ")
+    with write_session(engine) as session:
+        users.set_password(session, actor=CLI_ACTOR, username=args.username, password=password)
+    print(f"Password of {args.username} changed; their open sessions are signed out.")
+    return 0
+
+
+def _users_set_active(active: bool) -> Command:
+    def run(args: argparse.Namespace, engine: Engine) -> int:
+        with write_session(engine) as session:
+            users.set_active(session, actor=CLI_ACTOR, username=args.username, active=active)
+        print(f"{args.username} is {'active again' if active else 'deactivated and signed out at their next click'}.")
+        return 0
+
+    return run
+
+
+def _demo(args: argparse.Namespace, engine: Engine) -> int:
+    with read_session(engine) as session:
+        current = workspace.state(session)
+    if args.if_empty and current == workspace.WorkspaceState.live:
+        return 0
+    with write_session(engine) as session:
+        loaded = demo.load_demo(session, force=args.force)
+    print("Demo workspace loaded." if loaded else "The demo workspace is there already.")
+    print("Demo sign-ins (username / password / role):")
+    for username, password, role in demo.DEMO_SIGN_INS:
+        print(f"  {username:<11} {password:<22} {role}")
+    return 0
+
+
+def _backup(args: argparse.Namespace, engine: Engine) -> int:
+    url = make_url(str(engine.url))
+    if url.get_backend_name() != "sqlite":
+        print("For PostgreSQL use its own tool, e.g.: pg_dump --format=custom --file=backup.dump \"$DATABASE_URL\"")
+        return 2
+    target = Path(args.target)
+    if target.exists():
+        raise DomainError(f"{target} exists already; choose a new file name.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(url.database) as source, sqlite3.connect(target) as copy:  # type: ignore[arg-type]
+        source.backup(copy)
+    print(f"Backup written to {target}.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m core", description="Dialog Desk command line.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("migrate", help="upgrade the database to the newest schema").set_defaults(run=_migrate)
+
+    users_parser = sub.add_parser("users", help="manage users")
+    users_sub = users_parser.add_subparsers(dest="users_command", required=True)
+    add = users_sub.add_parser("add", help="create a user (password from a prompt or stdin)")
+    add.add_argument("username")
+    add.add_argument("--role", required=True)
+    add.add_argument("--name")
+    add.add_argument("--email")
+    add.set_defaults(run=_users_add)
+    users_sub.add_parser("list", help="list users").set_defaults(run=_users_list)
+    set_role = users_sub.add_parser("set-role", help="change a user's role")
+    set_role.add_argument("username")
+    set_role.add_argument("role")
+    set_role.set_defaults(run=_users_set_role)
+    for name, run, text in (
+        ("set-password", _users_set_password, "set a new password (prompt or stdin)"),
+        ("deactivate", _users_set_active(False), "deactivate a user"),
+        ("activate", _users_set_active(True), "activate a user again"),
+    ):
+        p = users_sub.add_parser(name, help=text)
+        p.add_argument("username")
+        p.set_defaults(run=run)
+
+    demo_parser = sub.add_parser("demo", help="load the demo workspace (idempotent)")
+    demo_parser.add_argument("--force", action="store_true", help="load even into a real workspace")
+    demo_parser.add_argument("--if-empty", action="store_true", help="do nothing when a real workspace exists")
+    demo_parser.set_defaults(run=_demo)
+
+    backup = sub.add_parser("backup", help="copy the SQLite database to a file, consistently")
+    backup.add_argument("target")
+    backup.set_defaults(run=_backup)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, engine: Engine | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    engine = engine or make_engine(load_settings().database_url)
+    try:
+        if args.command != "migrate":
+            upgrade_to_head(engine)
+        return args.run(args, engine)
+    except DomainError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1

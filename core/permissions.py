@@ -1,0 +1,144 @@
+"""Roles, actions and the one permission table of SPEC §Roles.
+
+Every write in the core calls ``require(actor, Action.…)`` first, so a rule holds whether it is
+reached from a page, the CLI or a test; pages use ``allowed`` only to decide what to show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from core.errors import PermissionDenied
+from db.models import Role
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a signed-in user, or the command line (``id`` None)."""
+
+    id: int | None
+    username: str
+    role: Role
+    name: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.name or self.username
+
+
+CLI_ACTOR = Actor(id=None, username="cli", role=Role.admin, name="Command line")
+
+
+class Action(StrEnum):
+    # screens
+    view_calendar = "view_calendar"
+    view_ideas = "view_ideas"
+    view_sla = "view_sla"
+    view_loop = "view_loop"
+    view_kpis = "view_kpis"
+    view_admin = "view_admin"
+    # content calendar
+    draft_post = "draft_post"
+    edit_any_post = "edit_any_post"
+    approve_post = "approve_post"
+    block_post = "block_post"
+    enter_post_metrics = "enter_post_metrics"
+    manage_content_rules = "manage_content_rules"
+    # idea board
+    log_idea = "log_idea"
+    vote_idea = "vote_idea"
+    triage_idea = "triage_idea"
+    import_ideas = "import_ideas"
+    # SLA monitor
+    work_conversations = "work_conversations"
+    import_conversations = "import_conversations"
+    manage_quick_answers = "manage_quick_answers"
+    manage_sla_policies = "manage_sla_policies"
+    recompute_sla = "recompute_sla"
+    # "You asked, we did"
+    manage_loop = "manage_loop"
+    thank_givers = "thank_givers"
+    # KPIs and rituals
+    export_data = "export_data"
+    manage_audience = "manage_audience"
+    edit_digest = "edit_digest"
+    # workspace
+    manage_users = "manage_users"
+    manage_channels = "manage_channels"
+    view_audit_log = "view_audit_log"
+
+
+A = Action
+_SCREENS = {A.view_calendar, A.view_ideas, A.view_sla, A.view_loop, A.view_kpis}
+_TEAM = {A.log_idea, A.vote_idea}  # every signed-in role except viewer
+
+PERMISSIONS: dict[Role, frozenset[Action]] = {
+    Role.admin: frozenset(Action),
+    Role.lead: frozenset(
+        _SCREENS
+        | _TEAM
+        | {
+            A.view_admin,
+            A.draft_post, A.edit_any_post, A.approve_post, A.enter_post_metrics,
+            A.manage_content_rules,
+            A.triage_idea, A.import_ideas,
+            A.manage_sla_policies,
+            A.manage_loop, A.thank_givers,
+            A.export_data, A.edit_digest, A.view_audit_log,
+        }
+    ),
+    Role.editor: frozenset(_SCREENS | _TEAM | {A.draft_post}),
+    Role.community: frozenset(
+        _SCREENS | _TEAM | {A.work_conversations, A.thank_givers, A.edit_digest}
+    ),
+    Role.support: frozenset(
+        _SCREENS
+        | _TEAM
+        | {A.work_conversations, A.import_conversations, A.manage_quick_answers}
+    ),
+    Role.analyst: frozenset(
+        _SCREENS | _TEAM | {A.enter_post_metrics, A.export_data, A.manage_audience, A.view_audit_log}
+    ),
+    Role.compliance: frozenset(_SCREENS | _TEAM | {A.block_post, A.export_data, A.view_audit_log}),
+    Role.viewer: frozenset(_SCREENS),
+}
+
+_DESCRIPTIONS: dict[Action, str] = {
+    A.view_admin: "open the admin screen",
+    A.draft_post: "draft posts",
+    A.edit_any_post: "edit other people's posts",
+    A.approve_post: "approve, schedule or publish posts",
+    A.block_post: "block posts",
+    A.enter_post_metrics: "enter post metrics",
+    A.manage_content_rules: "change rubrics, stop words and limits",
+    A.log_idea: "log ideas",
+    A.vote_idea: "vote on ideas",
+    A.triage_idea: "change an idea's status, scores, merges or the hot plan",
+    A.import_ideas: "import ideas",
+    A.work_conversations: "work on conversations",
+    A.import_conversations: "import conversations",
+    A.manage_quick_answers: "change the quick-answer library",
+    A.manage_sla_policies: "change SLA policies and calendars",
+    A.recompute_sla: "recompute SLA figures of stored conversations",
+    A.manage_loop: "manage 'You asked, we did' loop items",
+    A.thank_givers: "mark idea givers as thanked",
+    A.export_data: "export data",
+    A.manage_audience: "enter audience sizes",
+    A.edit_digest: "edit the weekly digest",
+    A.manage_users: "manage users",
+    A.manage_channels: "manage channels",
+    A.view_audit_log: "read the audit log",
+}
+
+
+def allowed(actor: Actor | Role, action: Action) -> bool:
+    role = actor.role if isinstance(actor, Actor) else actor
+    return action in PERMISSIONS.get(Role(role), frozenset())
+
+
+def require(actor: Actor, action: Action) -> None:
+    """Raise ``PermissionDenied`` unless the actor's role may do ``action``."""
+    if not allowed(actor, action):
+        what = _DESCRIPTIONS.get(action, action.value.replace("_", " "))
+        raise PermissionDenied(f"Your role ({actor.role}) may not {what}.")

@@ -1,0 +1,105 @@
+"""Creating and updating records safely: audited, and refusing to overwrite a newer version."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlalchemy import update
+from sqlmodel import Session, SQLModel, col, select
+
+from core import audit
+from core.errors import ConflictError, NotFoundError
+from core.permissions import Actor
+from db.models import AuditLog
+
+T = TypeVar("T", bound=SQLModel)
+
+
+def entity_name(model: type[SQLModel]) -> str:
+    return model.__tablename__  # type: ignore[attr-defined, return-value]
+
+
+def get_or_404(session: Session, model: type[T], record_id: int, *, what: str | None = None) -> T:
+    record = session.get(model, record_id)
+    if record is None:
+        raise NotFoundError(f"{what or entity_name(model).replace('_', ' ').capitalize()} #{record_id} does not exist (any more).")
+    return record
+
+
+def create(session: Session, record: T, *, actor: Actor, action: str) -> T:
+    """Insert ``record`` and audit it; returns it with its id."""
+    session.add(record)
+    session.flush()
+    audit.record_change(
+        session,
+        actor=actor,
+        action=action,
+        entity=entity_name(type(record)),
+        entity_id=getattr(record, "id", None),
+        after=audit.snapshot(record),
+    )
+    return record
+
+
+def update_versioned(
+    session: Session,
+    model: type[T],
+    record_id: int,
+    *,
+    expected_version: int,
+    changes: dict[str, Any],
+    actor: Actor,
+    action: str,
+) -> T:
+    """Apply ``changes`` only if the record is still at ``expected_version``; bump the version.
+
+    The check and the write are one ``UPDATE … WHERE version = :expected`` so that two people
+    saving at once cannot both win, on SQLite and PostgreSQL alike.
+    """
+    record = get_or_404(session, model, record_id)
+    before = audit.snapshot(record)
+    table = model.__table__  # type: ignore[attr-defined]
+    result = session.execute(
+        update(table)
+        .where(table.c.id == record_id, table.c.version == expected_version)
+        .values(**changes, version=expected_version + 1)
+    )
+    if result.rowcount != 1:
+        raise ConflictError(_conflict_message(session, model, record_id))
+    session.refresh(record)
+    audit.record_change(
+        session,
+        actor=actor,
+        action=action,
+        entity=entity_name(model),
+        entity_id=record_id,
+        before=before,
+        after=audit.snapshot(record),
+    )
+    return record
+
+
+def _conflict_message(session: Session, model: type[SQLModel], record_id: int) -> str:
+    last = session.exec(
+        select(AuditLog)
+        .where(AuditLog.entity == entity_name(model), AuditLog.entity_id == record_id)
+        .order_by(col(AuditLog.id).desc())
+        .limit(1)
+    ).first()
+    who = f" by {last.actor} at {last.at:%Y-%m-%d %H:%M} UTC" if last else ""
+    return (
+        f"This {entity_name(model).replace('_', ' ')} was changed{who} after you opened it. "
+        "Your changes were not saved; reload to see the newer version and apply them again."
+    )
+
+
+def delete(session: Session, record: SQLModel, *, actor: Actor, action: str) -> None:
+    audit.record_change(
+        session,
+        actor=actor,
+        action=action,
+        entity=entity_name(type(record)),
+        entity_id=getattr(record, "id", None),
+        before=audit.snapshot(record),
+    )
+    session.delete(record)

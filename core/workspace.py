@@ -1,0 +1,166 @@
+"""The workspace: its settings row, its state on first start, channels and rubrics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlmodel import Session, col, select
+
+from core import records
+from core.errors import ValidationError
+from core.permissions import Action, Actor, require
+from db.models import Channel, Rubric, User, Workspace
+
+BUILTIN_RUBRICS = (
+    ("Myth vs fact", "Myth → fact → what to do."),
+    ("How it works", "A short explainer; collect questions for the FAQ."),
+    ("Question of the week", "One open question that invites answers."),
+    ("Ideas for the product", "Ask for proposals; promise to come back with results."),
+    ("Digest of the week", "Best questions and answers, hero of the week, next topic."),
+    ("Open retro", "What launched, what did not work, what we change."),
+    ("You asked, we did", "Closing the loop with the people who gave the idea."),
+)
+
+
+class WorkspaceState(StrEnum):
+    empty = "empty"  # no users yet: guided start
+    demo = "demo"
+    live = "live"
+
+
+@dataclass(frozen=True)
+class WorkspaceInfo:
+    name: str
+    timezone: str
+    is_demo: bool
+    high_load_run_limit: int
+    quick_win_min_impact: int
+    quick_win_max_cost: int
+    version: int
+
+
+@dataclass(frozen=True)
+class ChannelView:
+    id: int
+    name: str
+    platform: str
+    url: str
+    daily_post_limit: int
+    active: bool
+    version: int
+
+
+def state(session: Session) -> WorkspaceState:
+    if session.exec(select(User.id).limit(1)).first() is None:
+        return WorkspaceState.empty
+    workspace = session.exec(select(Workspace)).first()
+    return WorkspaceState.demo if workspace is not None and workspace.is_demo else WorkspaceState.live
+
+
+def _row(session: Session) -> Workspace:
+    workspace = session.exec(select(Workspace).order_by(col(Workspace.id))).first()
+    if workspace is None:
+        workspace = Workspace()
+        session.add(workspace)
+        session.flush()
+    return workspace
+
+
+def info(session: Session) -> WorkspaceInfo:
+    w = session.exec(select(Workspace).order_by(col(Workspace.id))).first() or Workspace()
+    return WorkspaceInfo(
+        w.name, w.timezone, w.is_demo, w.high_load_run_limit, w.quick_win_min_impact, w.quick_win_max_cost, w.version
+    )
+
+
+def timezone(session: Session) -> ZoneInfo:
+    return ZoneInfo(info(session).timezone)
+
+
+def validate_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(f"Unknown time zone {name!r}; use an IANA name such as 'Europe/Berlin'.") from None
+    return name
+
+
+def ensure_workspace(session: Session, *, actor: Actor, name: str = "Dialog Desk", timezone_name: str = "Europe/Berlin", is_demo: bool = False) -> WorkspaceInfo:
+    """Create the settings row and the built-in rubrics if they are missing."""
+    if session.exec(select(Workspace.id)).first() is None:
+        records.create(
+            session,
+            Workspace(name=name, timezone=validate_timezone(timezone_name), is_demo=is_demo),
+            actor=actor,
+            action="workspace.create",
+        )
+    existing = set(session.exec(select(Rubric.name)).all())
+    for rubric_name, description in BUILTIN_RUBRICS:
+        if rubric_name not in existing:
+            session.add(Rubric(name=rubric_name, description=description, builtin=True))
+    session.flush()
+    return info(session)
+
+
+def update_settings(session: Session, *, actor: Actor, expected_version: int, **changes) -> WorkspaceInfo:
+    """Change workspace-wide rules (time zone, rhythm limit, quick-win thresholds)."""
+    require(actor, Action.manage_content_rules)
+    allowed = {"name", "timezone", "high_load_run_limit", "quick_win_min_impact", "quick_win_max_cost"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError(f"Unknown workspace settings: {', '.join(sorted(unknown))}.")
+    if "timezone" in changes:
+        validate_timezone(changes["timezone"])
+    for key in ("quick_win_min_impact", "quick_win_max_cost"):
+        if key in changes and not 1 <= int(changes[key]) <= 5:
+            raise ValidationError("Quick-win thresholds are scores from 1 to 5.")
+    if "high_load_run_limit" in changes and int(changes["high_load_run_limit"]) < 1:
+        raise ValidationError("The rhythm limit must be at least 1 high-load post in a row.")
+    w = _row(session)
+    records.update_versioned(session, Workspace, w.id, expected_version=expected_version, changes=changes, actor=actor, action="workspace.update")  # type: ignore[arg-type]
+    return info(session)
+
+
+def _channel_view(c: Channel) -> ChannelView:
+    return ChannelView(c.id, c.name, c.platform, c.url, c.daily_post_limit, c.active, c.version)  # type: ignore[arg-type]
+
+
+def list_channels(session: Session, *, include_inactive: bool = False) -> list[ChannelView]:
+    statement = select(Channel).order_by(col(Channel.name))
+    if not include_inactive:
+        statement = statement.where(Channel.active == True)  # noqa: E712
+    return [_channel_view(c) for c in session.exec(statement)]
+
+
+def create_channel(session: Session, *, actor: Actor, name: str, platform: str = "", url: str = "", daily_post_limit: int = 3) -> ChannelView:
+    require(actor, Action.manage_channels)
+    name = name.strip()
+    if not name:
+        raise ValidationError("A channel needs a name.")
+    if daily_post_limit < 1:
+        raise ValidationError("The daily post limit must be at least 1.")
+    if session.exec(select(Channel.id).where(Channel.name == name)).first() is not None:
+        raise ValidationError(f"A channel named {name!r} exists already.")
+    channel = Channel(name=name, platform=platform.strip(), url=url.strip(), daily_post_limit=daily_post_limit)
+    return _channel_view(records.create(session, channel, actor=actor, action="channel.create"))
+
+
+def update_channel(session: Session, *, actor: Actor, channel_id: int, expected_version: int, **changes) -> ChannelView:
+    require(actor, Action.manage_channels)
+    if "daily_post_limit" in changes and int(changes["daily_post_limit"]) < 1:
+        raise ValidationError("The daily post limit must be at least 1.")
+    if "name" in changes:
+        changes["name"] = changes["name"].strip()
+        if not changes["name"]:
+            raise ValidationError("A channel needs a name.")
+    channel = records.update_versioned(session, Channel, channel_id, expected_version=expected_version, changes=changes, actor=actor, action="channel.update")
+    return _channel_view(channel)
+
+
+def list_rubrics(session: Session, *, include_inactive: bool = False) -> list[Rubric]:
+    statement = select(Rubric).order_by(col(Rubric.builtin).desc(), col(Rubric.name))
+    if not include_inactive:
+        statement = statement.where(Rubric.active == True)  # noqa: E712
+    return list(session.exec(statement))

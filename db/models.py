@@ -1,0 +1,466 @@
+"""Every table of Dialog Desk, in one place.
+
+Instants are stored in UTC (``UTCDateTime`` refuses naive values); whole local dates (holidays,
+shipped dates, periods) are plain dates. Editable records carry a ``version`` that every update
+checks and bumps, so a second save over a newer change is refused instead of overwriting it.
+Enumerations are stored as short strings; the allowed values live in the ``StrEnum`` classes
+below and are checked by the core.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from db.types import UTCDateTime, utcnow
+
+
+def _instant(*, nullable: bool = True, index: bool = False):
+    return Field(
+        default=None,
+        sa_column_kwargs={},
+        sa_type=UTCDateTime(),
+        nullable=nullable,
+        index=index,
+    )
+
+
+def _created():
+    return Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False)
+
+
+def _text():
+    return Field(default="", sa_type=Text(), nullable=False)
+
+
+# --- enumerations -----------------------------------------------------------------------------
+
+
+class Role(StrEnum):
+    admin = "admin"
+    lead = "lead"
+    editor = "editor"
+    community = "community"
+    support = "support"
+    analyst = "analyst"
+    compliance = "compliance"
+    viewer = "viewer"
+
+
+class PostStatus(StrEnum):
+    draft = "draft"
+    in_review = "in_review"
+    approved = "approved"
+    scheduled = "scheduled"
+    published = "published"
+    cancelled = "cancelled"
+
+
+class CognitiveLoad(StrEnum):
+    low = "low"
+    high = "high"
+
+
+class NextStepType(StrEnum):
+    poll = "poll"
+    thread = "thread"
+    form = "form"
+    event = "event"
+    guide_link = "guide_link"
+    comment_prompt = "comment_prompt"
+
+
+class IdeaSource(StrEnum):
+    comment = "comment"
+    dm = "dm"
+    thread = "thread"
+    form = "form"
+    survey = "survey"
+    team = "team"
+
+
+class IdeaStatus(StrEnum):
+    new = "new"
+    valid = "valid"
+    invalid = "invalid"
+    planned = "planned"
+    in_progress = "in_progress"
+    shipped = "shipped"
+    declined = "declined"
+
+
+class ConversationKind(StrEnum):
+    question = "question"
+    complaint = "complaint"
+    ugc = "ugc"
+    praise = "praise"
+    other = "other"
+
+
+class ConversationStatus(StrEnum):
+    open = "open"
+    waiting = "waiting"
+    resolved = "resolved"
+    no_reply_needed = "no_reply_needed"
+
+
+class LoopStatus(StrEnum):
+    shipped = "shipped"
+    announced = "announced"
+    thanked = "thanked"
+    measured = "measured"
+
+
+class StopWordMode(StrEnum):
+    block = "block"
+    warn = "warn"
+
+
+# --- people and workspace ---------------------------------------------------------------------
+
+
+class Workspace(SQLModel, table=True):
+    """The one row of workspace-wide settings."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(default="Dialog Desk", max_length=120)
+    timezone: str = Field(default="Europe/Berlin", max_length=64)
+    is_demo: bool = False
+    high_load_run_limit: int = 2
+    quick_win_min_impact: int = 4
+    quick_win_max_cost: int = 2
+    created_at: dt.datetime = _created()
+    version: int = 1
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, unique=True, index=True)
+    name: str = Field(default="", max_length=120)
+    email: str = Field(default="", max_length=200)
+    role: str = Field(max_length=20)
+    password_hash: str = Field(max_length=100)
+    active: bool = True
+    password_changed_at: dt.datetime = _created()
+    created_at: dt.datetime = _created()
+    version: int = 1
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed sign-ins per username (known or not, so both answer the same)."""
+
+    __tablename__ = "login_throttle"
+    username: str = Field(primary_key=True, max_length=64)
+    failures: int = 0
+    locked_until: dt.datetime | None = _instant()
+    last_failure_at: dt.datetime | None = _instant()
+
+
+class AuditLog(SQLModel, table=True):
+    """Who changed what, when: one row per write."""
+
+    __tablename__ = "audit_log"
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False, index=True)
+    actor_id: int | None = Field(default=None, foreign_key="user.id")
+    actor: str = Field(max_length=64)
+    action: str = Field(max_length=64, index=True)
+    entity: str = Field(max_length=40)
+    entity_id: int | None = None
+    before: str | None = Field(default=None, sa_type=Text())
+    after: str | None = Field(default=None, sa_type=Text())
+
+    __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)
+
+
+class Channel(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80, unique=True)
+    platform: str = Field(default="", max_length=40)
+    url: str = Field(default="", max_length=300)
+    daily_post_limit: int = 3
+    active: bool = True
+    version: int = 1
+
+
+class AudienceSize(SQLModel, table=True):
+    """The audience of a channel over a period, entered by the analyst (for the active share)."""
+
+    __tablename__ = "audience_size"
+    id: int | None = Field(default=None, primary_key=True)
+    channel_id: int = Field(foreign_key="channel.id", index=True)
+    period_start: dt.date
+    period_end: dt.date
+    size: int
+    version: int = 1
+
+
+# --- content calendar -------------------------------------------------------------------------
+
+
+class Rubric(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80, unique=True)
+    description: str = _text()
+    builtin: bool = False
+    active: bool = True
+
+
+class StopWord(SQLModel, table=True):
+    __tablename__ = "stop_word"
+    id: int | None = Field(default=None, primary_key=True)
+    word: str = Field(max_length=80, unique=True)
+    mode: str = Field(default=StopWordMode.warn, max_length=10)
+
+
+class Post(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=200)
+    body: str = _text()
+    channel_id: int = Field(foreign_key="channel.id", index=True)
+    rubric_id: int | None = Field(default=None, foreign_key="rubric.id", index=True)
+    template: str = Field(default="", max_length=40)
+    format: str = Field(default="text", max_length=20)
+    cognitive_load: str = Field(default=CognitiveLoad.low, max_length=10)
+    owner_id: int | None = Field(default=None, foreign_key="user.id")
+    sla_owner_id: int | None = Field(default=None, foreign_key="user.id")
+    status: str = Field(default=PostStatus.draft, max_length=20, index=True)
+    scheduled_at: dt.datetime | None = _instant(index=True)
+    published_at: dt.datetime | None = _instant(index=True)
+    # The next step that turns reading into a dialog (paper §3).
+    next_step_type: str = Field(default="", max_length=20)
+    next_step_text: str = _text()
+    micro_goal: str = Field(default="", max_length=300)
+    link_url: str = Field(default="", max_length=1000)
+    # Pre-publication checklist inputs (paper §13).
+    tone_confirmed: bool = False
+    subtitles: bool = False
+    timecodes: bool = False
+    alt_text: str = _text()
+    contrast_confirmed: bool = False
+    sponsored: bool = False
+    partner: str = Field(default="", max_length=120)
+    ad_label: bool = False
+    # Compliance block, shown on the post until resolved.
+    blocked_reason: str = _text()
+    blocked_by_id: int | None = Field(default=None, foreign_key="user.id")
+    blocked_at: dt.datetime | None = _instant()
+    # Metrics after publishing, typed in or imported.
+    impressions: int | None = None
+    reactions: int | None = None
+    comments: int | None = None
+    shares: int | None = None
+    saves: int | None = None
+    guide_clicks: int | None = None
+    next_step_conversions: int | None = None
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: dt.datetime = _created()
+    updated_at: dt.datetime = _created()
+    version: int = 1
+
+    __table_args__ = (Index("ix_post_channel_scheduled", "channel_id", "scheduled_at"),)
+
+
+# --- idea board -------------------------------------------------------------------------------
+
+
+class Idea(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=200)
+    description: str = _text()
+    source: str = Field(default=IdeaSource.team, max_length=20, index=True)
+    channel_id: int | None = Field(default=None, foreign_key="channel.id", index=True)
+    source_url: str = Field(default="", max_length=1000)
+    category: str = Field(default="", max_length=80)
+    status: str = Field(default=IdeaStatus.new, max_length=20, index=True)
+    status_reason: str = _text()
+    impact: int | None = None
+    cost: int | None = None
+    scored_by_id: int | None = Field(default=None, foreign_key="user.id")
+    scored_at: dt.datetime | None = _instant()
+    valid_at: dt.datetime | None = _instant(index=True)
+    shipped_at: dt.datetime | None = _instant(index=True)
+    merged_into_id: int | None = Field(default=None, foreign_key="idea.id", index=True)
+    hot_plan_position: int | None = None
+    import_key: str | None = Field(default=None, max_length=64, unique=True)
+    logged_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False, index=True)
+    version: int = 1
+
+
+class IdeaGiver(SQLModel, table=True):
+    """A person (handle) in the community who gave an idea."""
+
+    __tablename__ = "idea_giver"
+    id: int | None = Field(default=None, primary_key=True)
+    idea_id: int = Field(foreign_key="idea.id", index=True)
+    handle: str = Field(max_length=120, index=True)
+    channel_id: int | None = Field(default=None, foreign_key="channel.id")
+    given_at: dt.datetime = _created()
+    # Where the row came from before a merge moved it, so the merge can be undone.
+    origin_idea_id: int | None = Field(default=None, foreign_key="idea.id")
+
+    __table_args__ = (UniqueConstraint("idea_id", "handle", name="uq_idea_giver_handle"),)
+
+
+class Vote(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    idea_id: int = Field(foreign_key="idea.id", index=True)
+    user_id: int = Field(foreign_key="user.id")
+    created_at: dt.datetime = _created()
+    origin_idea_id: int | None = Field(default=None, foreign_key="idea.id")
+
+    __table_args__ = (UniqueConstraint("idea_id", "user_id", name="uq_vote_idea_user"),)
+
+
+# --- SLA --------------------------------------------------------------------------------------
+
+
+class BusinessCalendarRow(SQLModel, table=True):
+    """A business calendar: time zone, weekly schedule and holidays (JSON as in
+    ``core.business_time.BusinessCalendar.from_dict``)."""
+
+    __tablename__ = "business_calendar"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80, unique=True)
+    definition: str = Field(sa_type=Text())
+    version: int = 1
+
+
+class SlaPolicy(SQLModel, table=True):
+    __tablename__ = "sla_policy"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80, unique=True)
+    calendar_id: int = Field(foreign_key="business_calendar.id")
+    first_response_minutes: int = 120
+    at_risk_share: float = 0.25
+    at_risk_min_minutes: int = 15
+    # Optional scope: a policy for one channel and/or one kind wins over the general one.
+    channel_id: int | None = Field(default=None, foreign_key="channel.id")
+    kind: str | None = Field(default=None, max_length=20)
+    active: bool = True
+    version: int = 1
+
+
+class EscalationTeam(SQLModel, table=True):
+    __tablename__ = "escalation_team"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80, unique=True)
+    description: str = _text()
+    # The accountable owner in the RACI sense (paper §14).
+    owner_id: int | None = Field(default=None, foreign_key="user.id")
+    version: int = 1
+
+
+class QuickAnswer(SQLModel, table=True):
+    """A script for a typical question or a FAQ entry (paper §5, §12)."""
+
+    __tablename__ = "quick_answer"
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=200)
+    category: str = Field(default="", max_length=80, index=True)
+    text: str = Field(sa_type=Text())
+    link: str = Field(default="", max_length=1000)
+    kind: str = Field(default="script", max_length=10)
+    use_count: int = 0
+    version: int = 1
+
+
+class Conversation(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str | None = Field(default=None, max_length=120)
+    channel_id: int = Field(foreign_key="channel.id", index=True)
+    kind: str = Field(default=ConversationKind.question, max_length=20)
+    author_handle: str = Field(max_length=120, index=True)
+    text: str = _text()
+    link: str = Field(default="", max_length=1000)
+    category: str = Field(default="", max_length=80, index=True)
+    received_at: dt.datetime = Field(sa_type=UTCDateTime(), nullable=False, index=True)
+    first_reply_at: dt.datetime | None = _instant()
+    resolved_at: dt.datetime | None = _instant(index=True)
+    status: str = Field(default=ConversationStatus.open, max_length=20, index=True)
+    no_reply_reason: str = _text()
+    assignee_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    escalation_team_id: int | None = Field(default=None, foreign_key="escalation_team.id")
+    escalated_at: dt.datetime | None = _instant()
+    escalation_reason: str = _text()
+    quick_answer_id: int | None = Field(default=None, foreign_key="quick_answer.id")
+    useful: bool = False
+    best: bool = False
+    engagement: int = 0
+    # SLA figures fixed when the conversation is stored (a changed policy applies to new items;
+    # recomputing old ones is an explicit admin action).
+    sla_policy_id: int | None = Field(default=None, foreign_key="sla_policy.id")
+    deadline_at: dt.datetime | None = _instant(index=True)
+    window_minutes: float | None = None
+    business_minutes_to_reply: float | None = None
+    calendar_minutes_to_reply: float | None = None
+    reply_before_message: bool = False
+    created_at: dt.datetime = _created()
+    version: int = 1
+
+    __table_args__ = (
+        UniqueConstraint("channel_id", "external_id", name="uq_conversation_external"),
+        Index("ix_conversation_status_deadline", "status", "deadline_at"),
+    )
+
+
+# --- "You asked, we did" ----------------------------------------------------------------------
+
+
+class LoopItem(SQLModel, table=True):
+    __tablename__ = "loop_item"
+    id: int | None = Field(default=None, primary_key=True)
+    what_changed: str = Field(max_length=300)
+    details: str = _text()
+    shipped_on: dt.date = Field(index=True)
+    status: str = Field(default=LoopStatus.shipped, max_length=20, index=True)
+    announcement_post_id: int | None = Field(default=None, foreign_key="post.id")
+    announced_at: dt.datetime | None = _instant()
+    # Impact: NPS before/after, or conversation counts in these categories around shipping.
+    nps_before: float | None = None
+    nps_after: float | None = None
+    impact_categories: str = Field(default="", max_length=300)
+    impact_window_days: int = 30
+    measured_at: dt.datetime | None = _instant()
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: dt.datetime = _created()
+    version: int = 1
+
+
+class LoopItemIdea(SQLModel, table=True):
+    __tablename__ = "loop_item_idea"
+    loop_item_id: int = Field(foreign_key="loop_item.id", primary_key=True)
+    idea_id: int = Field(foreign_key="idea.id", primary_key=True)
+
+
+class LoopThanks(SQLModel, table=True):
+    """An idea giver thanked for a loop item."""
+
+    __tablename__ = "loop_thanks"
+    id: int | None = Field(default=None, primary_key=True)
+    loop_item_id: int = Field(foreign_key="loop_item.id", index=True)
+    handle: str = Field(max_length=120)
+    thanked_by_id: int | None = Field(default=None, foreign_key="user.id")
+    thanked_at: dt.datetime = _created()
+
+    __table_args__ = (UniqueConstraint("loop_item_id", "handle", name="uq_loop_thanks_handle"),)
+
+
+# --- weekly rituals ---------------------------------------------------------------------------
+
+
+class WeeklyDigestNote(SQLModel, table=True):
+    """The community manager's picks for a week's digest: hero of the week and next topic."""
+
+    __tablename__ = "weekly_digest_note"
+    id: int | None = Field(default=None, primary_key=True)
+    week_start: dt.date = Field(unique=True)
+    hero_handle: str = Field(default="", max_length=120)
+    hero_reason: str = _text()
+    next_topic: str = Field(default="", max_length=300)
+    chosen_by_id: int | None = Field(default=None, foreign_key="user.id")
+    version: int = 1
