@@ -1,0 +1,516 @@
+"""The demo workspace: a realistic team with eight weeks of dialog, generated from a fixed seed.
+
+Dates are laid out around ``today`` (the day it is loaded), so the screens always have a
+recent past and a near future to show; for one ``today`` the content is always the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, select
+
+from core import records, sla, workspace
+from core.errors import ValidationError
+from core.permissions import CLI_ACTOR, Actor
+from core.users import hash_password
+from db.models import (
+    AudienceSize,
+    BusinessCalendarRow,
+    Channel,
+    Conversation,
+    ConversationKind,
+    ConversationStatus,
+    EscalationTeam,
+    Idea,
+    IdeaGiver,
+    IdeaSource,
+    IdeaStatus,
+    LoopItem,
+    LoopItemIdea,
+    LoopStatus,
+    LoopThanks,
+    Post,
+    PostStatus,
+    QuickAnswer,
+    Role,
+    Rubric,
+    SlaPolicy,
+    StopWord,
+    User,
+    Vote,
+    WeeklyDigestNote,
+)
+
+SEED = 20260401
+TIMEZONE = "Europe/Berlin"
+WEEKS = 8
+
+DEMO_USERS = (
+    ("admin", Role.admin, "Alex Morgan"),
+    ("lead", Role.lead, "Lena Hoffmann"),
+    ("editor", Role.editor, "Eddie Brown"),
+    ("community", Role.community, "Chiara Rossi"),
+    ("support", Role.support, "Sam Okafor"),
+    ("analyst", Role.analyst, "Ana Lima"),
+    ("compliance", Role.compliance, "Carl Weber"),
+    ("viewer", Role.viewer, "Vera Klein"),
+)
+
+
+def demo_password(username: str) -> str:
+    """Demo sign-ins are public by design: they exist only in the demo workspace."""
+    return f"{username}-demo-pass"
+
+
+DEMO_SIGN_INS = tuple((username, demo_password(username), role.value) for username, role, _ in DEMO_USERS)
+
+CHANNELS = (
+    ("Instagram", "instagram", 2),
+    ("Telegram", "telegram", 3),
+    ("YouTube", "youtube", 1),
+    ("Community forum", "forum", 4),
+)
+
+DEMO_CALENDAR = {
+    "timezone": TIMEZONE,
+    "weekly": {
+        day: [["09:00", "13:00"], ["14:00", "18:00"]] for day in ("mon", "tue", "wed", "thu", "fri")
+    }
+    | {"sat": [["10:00", "14:00"]], "sun": []},
+    "holidays": [],
+    "country": "DE",
+}
+
+CATEGORIES = ("billing", "login", "export", "notifications", "mobile app", "pricing")
+
+QUICK_ANSWERS = (
+    ("Reset your password", "login", "Tap 'Forgot password' on the sign-in screen; the link is valid for 30 minutes.", "https://example.com/faq/password"),
+    ("Where is my invoice?", "billing", "Invoices are under Settings → Billing → History; each one downloads as PDF.", "https://example.com/faq/invoices"),
+    ("Export to CSV", "export", "Open the list, then ⋯ → Export → CSV. Large exports arrive by e-mail.", "https://example.com/guide/export"),
+    ("Too many notifications", "notifications", "You can mute each kind under Settings → Notifications; digest mode sends one a day.", "https://example.com/guide/notifications"),
+    ("App crashes on start", "mobile app", "Please update to the newest version; if it still crashes, send us the device model in a DM.", ""),
+    ("Plans and prices", "pricing", "All plans are compared on our pricing page; the team plan is billed per seat.", "https://example.com/pricing"),
+    ("Refund request", "billing", "We refund within 14 days of purchase; send us the order number in a DM and we take it from there.", ""),
+    ("Two-factor sign-in", "login", "Turn it on under Settings → Security; keep the backup codes somewhere safe.", "https://example.com/guide/2fa"),
+)
+
+IDEA_TITLES = (
+    ("Dark mode for the mobile app", "mobile app"),
+    ("Export reports as Excel", "export"),
+    ("Weekly summary e-mail", "notifications"),
+    ("Pay by bank transfer", "billing"),
+    ("Sign in with a passkey", "login"),
+    ("Mute notifications at night", "notifications"),
+    ("Shared team templates", "export"),
+    ("Cheaper plan for students", "pricing"),
+    ("Offline mode on the train", "mobile app"),
+    ("Invoices with our VAT number", "billing"),
+    ("Keyboard shortcuts", "export"),
+    ("Widget for the home screen", "mobile app"),
+    ("Bigger font option", "mobile app"),
+    ("Schedule exports every Monday", "export"),
+    ("Family plan", "pricing"),
+    ("Remember me for 30 days", "login"),
+    ("Push only for mentions", "notifications"),
+    ("Annual billing discount", "pricing"),
+    ("Import from spreadsheets", "export"),
+    ("Better search in the help centre", "login"),
+    ("Undo for deleted items", "export"),
+    ("Show price in local currency", "pricing"),
+    ("Calendar sync", "notifications"),
+    ("Split invoices per department", "billing"),
+)
+
+POST_PLAN = (
+    # rubric, template, format, load, next step type, title
+    ("Myth vs fact", "myth_busting", "carousel", "high", "comment_prompt", "Myth: exports lose your formatting"),
+    ("How it works", "how_it_works", "video", "high", "guide_link", "How notifications decide what to send"),
+    ("Question of the week", "", "text", "low", "thread", "What slows you down on Mondays?"),
+    ("Ideas for the product", "ideas_for_the_product", "image", "low", "form", "Tell us what to build next"),
+    ("Digest of the week", "digest_of_the_week", "carousel", "low", "event", "Digest: your best questions"),
+    ("Open retro", "open_retro", "text", "high", "thread", "Retro: what we learned from the billing change"),
+    ("Question of the week", "", "poll", "low", "poll", "Carousel or video: which do you prefer?"),
+    ("Myth vs fact", "myth_busting", "carousel", "high", "comment_prompt", "Myth: two-factor sign-in is slow"),
+)
+
+CONVERSATION_TEXTS = {
+    ConversationKind.question: (
+        "How do I export my data to CSV?",
+        "Where can I find last month's invoice?",
+        "Is there a way to mute notifications on weekends?",
+        "Can I sign in with two-factor on a new phone?",
+        "Which plan do I need for a team of five?",
+    ),
+    ConversationKind.complaint: (
+        "The app crashed twice today while uploading.",
+        "I was charged twice this month!",
+        "Password reset e-mail never arrives.",
+        "Notifications keep coming at 3 am.",
+    ),
+    ConversationKind.ugc: (
+        "Made a little guide on how we use the export with our accountant 📊",
+        "Our team's setup video — hope it helps someone!",
+        "Cheat sheet of keyboard tricks I collected.",
+    ),
+    ConversationKind.praise: (
+        "Support answered in ten minutes, thank you!",
+        "The new summary e-mail is great.",
+    ),
+    ConversationKind.other: ("Are you hiring?", "Will you be at the meetup in Berlin?"),
+}
+
+
+def is_demo(session: Session) -> bool:
+    return workspace.state(session) == workspace.WorkspaceState.demo
+
+
+def load_demo(session: Session, *, today: dt.date | None = None, force: bool = False, password_rounds: int = 10) -> bool:
+    """Fill the demo workspace; returns False when it was there already (idempotent).
+
+    Refuses to touch a database that holds a real workspace unless ``force`` is given.
+    """
+    current = workspace.state(session)
+    if current == workspace.WorkspaceState.demo:
+        return False
+    if current == workspace.WorkspaceState.live and not force:
+        raise ValidationError(
+            "This database holds a real workspace; the demo is not loaded into it. "
+            "Use --force only if you really want demo data mixed into it."
+        )
+    _Builder(session, today or dt.date.today(), password_rounds).build(current == workspace.WorkspaceState.empty)
+    return True
+
+
+class _Builder:
+    def __init__(self, session: Session, today: dt.date, password_rounds: int):
+        self.session = session
+        self.today = today
+        self.rng = random.Random(SEED)
+        self.tz = ZoneInfo(TIMEZONE)
+        self.rounds = password_rounds
+        self.actor: Actor = CLI_ACTOR
+
+    def local(self, day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=self.tz).astimezone(dt.timezone.utc)
+
+    @property
+    def start(self) -> dt.date:
+        return self.today - dt.timedelta(weeks=WEEKS)
+
+    def build(self, empty: bool) -> None:
+        s = self.session
+        if empty:
+            workspace.ensure_workspace(s, actor=self.actor, name="Dialog Desk demo", timezone_name=TIMEZONE, is_demo=True)
+        else:
+            workspace.ensure_workspace(s, actor=self.actor)
+        self.users = self._users()
+        self.channels = self._channels()
+        self.rubrics = {r.name: r for r in s.exec(select(Rubric))}
+        self._rules()
+        self.policy = self._sla()
+        self.teams = self._teams()
+        self.answers = self._quick_answers()
+        self.handles = [f"@{name}{n}" for n, name in enumerate(
+            ("mila", "jonas", "sofia", "ben", "lea", "noah", "emma", "paul", "hanna", "tom", "ida", "max", "nora", "finn", "lina")
+            * 10
+        )]
+        self.posts = self._posts()
+        self.ideas = self._ideas()
+        self._conversations()
+        self._loop_items()
+        self._audience()
+        self._digest_note()
+        records.audit.record_change(s, actor=self.actor, action="demo.load", entity="workspace", entity_id=None, after={"today": self.today.isoformat()})
+        s.flush()
+
+    def _users(self) -> dict[str, User]:
+        users = {}
+        for username, role, name in DEMO_USERS:
+            existing = self.session.exec(select(User).where(User.username == username)).first()
+            if existing is not None:
+                users[username] = existing
+                continue
+            user = User(
+                username=username,
+                name=name,
+                email=f"{username}@demo.example",
+                role=role,
+                password_hash=hash_password(demo_password(username), rounds=self.rounds),
+            )
+            users[username] = records.create(self.session, user, actor=self.actor, action="user.create")
+        return users
+
+    def _channels(self) -> list[Channel]:
+        channels = []
+        for name, platform, limit in CHANNELS:
+            channel = Channel(name=name, platform=platform, url=f"https://example.com/{platform}", daily_post_limit=limit)
+            channels.append(records.create(self.session, channel, actor=self.actor, action="channel.create"))
+        return channels
+
+    def _rules(self) -> None:
+        for word, mode in (("guaranteed", "block"), ("free money", "block"), ("cheap", "warn"), ("miracle", "warn")):
+            if self.session.exec(select(StopWord).where(StopWord.word == word)).first() is None:
+                self.session.add(StopWord(word=word, mode=mode))
+        if "Behind the scenes" not in self.rubrics:
+            self.session.add(Rubric(name="Behind the scenes", description="The team at work.", builtin=False))
+
+    def _sla(self) -> SlaPolicy:
+        calendar = records.create(
+            self.session,
+            BusinessCalendarRow(name="Support hours (Berlin)", definition=json.dumps(DEMO_CALENDAR)),
+            actor=self.actor,
+            action="business_calendar.create",
+        )
+        return records.create(
+            self.session,
+            SlaPolicy(name="First response in 2 business hours", calendar_id=calendar.id, first_response_minutes=120),
+            actor=self.actor,
+            action="sla_policy.create",
+        )
+
+    def _teams(self) -> list[EscalationTeam]:
+        teams = []
+        for name, owner, description in (
+            ("Billing", "support", "Refunds, double charges, invoices."),
+            ("Product", "lead", "Bugs and feature gaps that need the product team."),
+            ("Legal", "compliance", "Data requests, complaints with legal weight."),
+        ):
+            team = EscalationTeam(name=name, owner_id=self.users[owner].id, description=description)
+            teams.append(records.create(self.session, team, actor=self.actor, action="escalation_team.create"))
+        return teams
+
+    def _quick_answers(self) -> list[QuickAnswer]:
+        answers = []
+        for title, category, text, link in QUICK_ANSWERS:
+            answer = QuickAnswer(title=title, category=category, text=text, link=link, kind="faq" if link else "script")
+            answers.append(records.create(self.session, answer, actor=self.actor, action="quick_answer.create"))
+        return answers
+
+    def _posts(self) -> list[Post]:
+        rng, posts = self.rng, []
+        owners = [self.users["editor"], self.users["lead"], self.users["community"]]
+        day = self.start
+        index = 0
+        while day <= self.today + dt.timedelta(days=14):
+            for _ in range(rng.choice((0, 1, 1, 2))):
+                rubric, template, fmt, load, step, title = POST_PLAN[index % len(POST_PLAN)]
+                index += 1
+                channel = self.channels[index % len(self.channels)]
+                when = self.local(day, rng.choice((9, 11, 12, 16, 18)), rng.choice((0, 30)))
+                past = day < self.today
+                if past:
+                    status = PostStatus.published if rng.random() > 0.05 else PostStatus.cancelled
+                else:
+                    status = rng.choice((PostStatus.scheduled, PostStatus.approved, PostStatus.in_review, PostStatus.draft))
+                has_step = rng.random() > 0.15
+                post = Post(
+                    title=title,
+                    body=f"{title}. We explain it in plain words, and we want to hear from you.",
+                    channel_id=channel.id,
+                    rubric_id=self.rubrics[rubric].id,
+                    template=template,
+                    format=fmt,
+                    cognitive_load=load,
+                    owner_id=rng.choice(owners).id,
+                    sla_owner_id=self.users["support"].id,
+                    status=status,
+                    scheduled_at=when,
+                    published_at=when if status == PostStatus.published else None,
+                    next_step_type=step if has_step else "",
+                    next_step_text="Tell us in the comments what we should cover next." if has_step else "",
+                    micro_goal="30 comments with topic suggestions" if has_step else "",
+                    link_url=f"https://example.com/guide?utm_source={channel.platform}&utm_medium=social&utm_campaign=dialog&utm_content=post{index}",
+                    tone_confirmed=status != PostStatus.draft,
+                    subtitles=fmt == "video",
+                    timecodes=fmt == "video",
+                    alt_text="Illustration of the topic" if fmt in ("image", "carousel") else "",
+                    contrast_confirmed=fmt in ("image", "carousel"),
+                    created_by_id=self.users["editor"].id,
+                )
+                if status == PostStatus.published:
+                    impressions = rng.randint(1500, 12000)
+                    post.impressions = impressions
+                    post.reactions = int(impressions * rng.uniform(0.02, 0.08))
+                    post.comments = int(impressions * rng.uniform(0.002, 0.02))
+                    post.shares = int(impressions * rng.uniform(0.001, 0.01))
+                    post.saves = int(impressions * rng.uniform(0.002, 0.03))
+                    post.guide_clicks = int(impressions * rng.uniform(0.0, 0.02))
+                    post.next_step_conversions = int(impressions * rng.uniform(0.002, 0.015)) if has_step else 0
+                posts.append(records.create(self.session, post, actor=self.actor, action="post.create"))
+            day += dt.timedelta(days=1)
+        return posts
+
+    def _ideas(self) -> list[Idea]:
+        rng, ideas = self.rng, []
+        team = [u for u in self.users.values() if u.role != Role.viewer]
+        statuses = (
+            [IdeaStatus.new] * 6 + [IdeaStatus.valid] * 5 + [IdeaStatus.invalid] * 2 + [IdeaStatus.planned] * 4
+            + [IdeaStatus.in_progress] * 3 + [IdeaStatus.shipped] * 3 + [IdeaStatus.declined]
+        )
+        for n, (title, category) in enumerate(IDEA_TITLES):
+            status = statuses[n % len(statuses)]
+            logged = self.local(self.start + dt.timedelta(days=rng.randint(0, WEEKS * 7 - 10)), rng.randint(9, 17))
+            idea = Idea(
+                title=title,
+                description=f"Asked for by the community: {title.lower()}.",
+                source=rng.choice(list(IdeaSource)),
+                channel_id=rng.choice(self.channels).id,
+                source_url=f"https://example.com/thread/{1000 + n}",
+                category=category,
+                status=status,
+                status_reason="Out of scope for this year." if status == IdeaStatus.declined else "",
+                logged_by_id=rng.choice(team).id,
+                created_at=logged,
+            )
+            if status not in (IdeaStatus.new, IdeaStatus.invalid):
+                idea.valid_at = logged + dt.timedelta(days=rng.randint(1, 6))
+                idea.impact, idea.cost = rng.randint(1, 5), rng.randint(1, 5)
+                idea.scored_by_id, idea.scored_at = self.users["lead"].id, idea.valid_at
+            if status == IdeaStatus.shipped:
+                idea.shipped_at = min(idea.valid_at + dt.timedelta(days=rng.randint(5, 20)), self.local(self.today, 9))  # type: ignore[operator]
+            records.create(self.session, idea, actor=self.actor, action="idea.create")
+            for handle in rng.sample(self.handles[:60], rng.randint(1, 5)):
+                self.session.add(IdeaGiver(idea_id=idea.id, handle=handle, channel_id=idea.channel_id, given_at=logged))
+            for voter in rng.sample(team, rng.randint(0, len(team))):
+                self.session.add(Vote(idea_id=idea.id, user_id=voter.id, created_at=logged))
+            ideas.append(idea)
+        # Quick wins for the hot plan.
+        for position, idea in enumerate(i for i in ideas if i.impact and i.impact >= 4 and i.cost and i.cost <= 2 and i.status in (IdeaStatus.valid, IdeaStatus.planned)):
+            idea.hot_plan_position = position + 1
+        self.session.flush()
+        return ideas
+
+    def _conversations(self) -> None:
+        rng, s = self.rng, self.session
+        calendar = sla.calendar_from_json(DEMO_CALENDAR)
+        workers = [self.users["support"], self.users["community"]]
+        kinds = [ConversationKind.question] * 9 + [ConversationKind.complaint] * 4 + [ConversationKind.ugc] * 3 + [ConversationKind.praise] * 2 + [ConversationKind.other]
+        now = dt.datetime.now(dt.timezone.utc)
+        start = self.local(self.start, 0)
+        span = (self.local(self.today, 0) + dt.timedelta(days=1) - start).total_seconds()
+        for n in range(420):
+            kind = rng.choice(kinds)
+            received = start + dt.timedelta(seconds=rng.uniform(0, span))
+            if received > now:
+                received = now - dt.timedelta(minutes=rng.randint(5, 600))
+            channel = rng.choice(self.channels)
+            category = rng.choice(CATEGORIES)
+            conversation = Conversation(
+                external_id=f"demo-{n}",
+                channel_id=channel.id,
+                kind=kind,
+                author_handle=rng.choice(self.handles[: 40 + n // 4]),
+                text=rng.choice(CONVERSATION_TEXTS[kind]),
+                link=f"https://example.com/{channel.platform}/c/{n}",
+                category=category,
+                received_at=received,
+                assignee_id=rng.choice(workers).id,
+                engagement=rng.randint(0, 40),
+                useful=kind == ConversationKind.ugc and rng.random() < 0.6,
+                best=kind == ConversationKind.question and rng.random() < 0.05,
+            )
+            needs_reply = kind in (ConversationKind.question, ConversationKind.complaint)
+            if not needs_reply and rng.random() < 0.5:
+                conversation.status = ConversationStatus.no_reply_needed
+                conversation.no_reply_reason = "Thanked with a reaction; nothing to answer."
+            else:
+                deadline = calendar.deadline(received, dt.timedelta(minutes=self.policy.first_response_minutes))
+                roll = rng.random()
+                if roll < 0.70:
+                    reply = received + (deadline - received) * rng.uniform(0.05, 0.9)
+                elif roll < 0.88:
+                    reply = deadline + dt.timedelta(minutes=rng.randint(10, 600))
+                else:
+                    reply = None
+                if reply is not None and reply > now:
+                    reply = None
+                conversation.first_reply_at = reply
+                if reply is not None:
+                    answer = next((a for a in self.answers if a.category == category), None)
+                    if answer is not None and rng.random() < 0.6:
+                        conversation.quick_answer_id = answer.id
+                        answer.use_count += 1
+                    if rng.random() < 0.12 and kind == ConversationKind.complaint or rng.random() < 0.04:
+                        team = rng.choice(self.teams)
+                        conversation.escalation_team_id = team.id
+                        conversation.escalated_at = reply + dt.timedelta(minutes=rng.randint(5, 90))
+                        conversation.escalation_reason = "Needs the specialists."
+                    if received < now - dt.timedelta(days=2) and rng.random() < 0.85:
+                        conversation.status = ConversationStatus.resolved
+                        conversation.resolved_at = reply + dt.timedelta(hours=rng.randint(1, 30))
+                    else:
+                        conversation.status = ConversationStatus.waiting
+            sla.apply_sla(conversation, policy=self.policy, calendar=calendar)
+            s.add(conversation)
+        s.flush()
+
+    def _loop_items(self) -> None:
+        shipped = [i for i in self.ideas if i.status == IdeaStatus.shipped]
+        published_yawd = self.rubrics["You asked, we did"]
+        for n, idea in enumerate(shipped[:2]):
+            shipped_on = idea.shipped_at.astimezone(self.tz).date()  # type: ignore[union-attr]
+            item = LoopItem(
+                what_changed=f"{idea.title} is live",
+                details="Built from your comments and the monthly survey.",
+                shipped_on=shipped_on,
+                status=LoopStatus.shipped,
+                impact_categories=idea.category,
+                created_by_id=self.users["lead"].id,
+            )
+            records.create(self.session, item, actor=self.actor, action="loop_item.create")
+            self.session.add(LoopItemIdea(loop_item_id=item.id, idea_id=idea.id))
+            if n == 0:
+                when = self.local(shipped_on + dt.timedelta(days=2), 12)
+                givers = self.session.exec(select(IdeaGiver.handle).where(IdeaGiver.idea_id == idea.id)).all()
+                post = Post(
+                    title=f"You asked, we did: {idea.title}",
+                    body=f"{idea.title} is live. Thank you {', '.join(givers)} for the idea!",
+                    channel_id=self.channels[0].id,
+                    rubric_id=published_yawd.id,
+                    format="carousel",
+                    cognitive_load="low",
+                    owner_id=self.users["lead"].id,
+                    sla_owner_id=self.users["community"].id,
+                    status=PostStatus.published if when < dt.datetime.now(dt.timezone.utc) else PostStatus.scheduled,
+                    scheduled_at=when,
+                    published_at=when if when < dt.datetime.now(dt.timezone.utc) else None,
+                    next_step_type="form",
+                    next_step_text="What should we improve next? Tell us in the form.",
+                    micro_goal="20 new proposals",
+                    tone_confirmed=True,
+                    alt_text="Screenshot of the new feature",
+                    contrast_confirmed=True,
+                    created_by_id=self.users["lead"].id,
+                )
+                records.create(self.session, post, actor=self.actor, action="post.create")
+                item.announcement_post_id = post.id
+                if post.status == PostStatus.published:
+                    item.status = LoopStatus.announced
+                    item.announced_at = when
+                    for handle in givers[:2]:
+                        self.session.add(LoopThanks(loop_item_id=item.id, handle=handle, thanked_by_id=self.users["community"].id))
+        self.session.flush()
+
+    def _audience(self) -> None:
+        month = self.start.replace(day=1)
+        while month <= self.today:
+            next_month = (month + dt.timedelta(days=32)).replace(day=1)
+            for channel, size in zip(self.channels, (12000, 4500, 8000, 1500), strict=True):
+                self.session.add(AudienceSize(channel_id=channel.id, period_start=month, period_end=next_month - dt.timedelta(days=1), size=size))
+            month = next_month
+
+    def _digest_note(self) -> None:
+        last_monday = self.today - dt.timedelta(days=self.today.weekday() + 7)
+        self.session.add(
+            WeeklyDigestNote(
+                week_start=last_monday,
+                hero_handle=self.handles[3],
+                hero_reason="Wrote the export guide everyone shared.",
+                next_topic="How notifications decide what to send",
+                chosen_by_id=self.users["community"].id,
+            )
+        )
