@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test test-fast bench migrate demo clean-venv
+.PHONY: run test test-fast bench migrate demo clean-venv schema
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,3 +38,12 @@ bench: $(BIN)/.installed-dev
 
 clean-venv:
 	rm -rf $(VENV)
+
+# Regenerate the initial schema revision from db/models.py (only while nothing has shipped;
+# after the first release every schema change is a new revision).
+schema: $(BIN)/.installed
+	rm -f db/migrations/versions/0001_initial_schema.py /tmp/dialogdesk-schema.db*
+	DATABASE_URL=sqlite:////tmp/dialogdesk-schema.db $(BIN)/alembic revision --autogenerate --rev-id 0001 -m "initial schema" >/dev/null
+	sed -i '/^Create Date:/d' db/migrations/versions/0001_initial_schema.py
+	rm -f /tmp/dialogdesk-schema.db*
+	@echo "db/migrations/versions/0001_initial_schema.py regenerated"

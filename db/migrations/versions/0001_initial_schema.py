@@ -2,7 +2,6 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 03:37:04.461393
 
 """
 from typing import Sequence, Union
