@@ -1,0 +1,150 @@
+"""Browser tests: the real app (`streamlit run`) in headless Chromium, driven by Playwright.
+
+One server with the demo workspace serves the module's tests (``live_app``); tests that need a
+server nobody has visited yet start their own (``start_app``). Under CI=true a missing Chromium
+or Playwright fails the tests instead of skipping them.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from core import demo
+from db.engine import make_engine, write_session
+from db.migrate import upgrade_to_head
+from tests.conftest import ROOT, TEST_COOKIE_KEY, require_or_skip
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+pytestmark = pytest.mark.e2e
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.e2e)
+
+
+@dataclass
+class LiveApp:
+    url: str
+    database_url: str
+    process: subprocess.Popen
+
+    def page_url(self, key: str) -> str:
+        return self.url if key == "home" else f"{self.url}/{key}"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prepare_database(path: Path, *, with_demo: bool = True) -> str:
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    upgrade_to_head(engine)
+    if with_demo:
+        with write_session(engine) as session:
+            demo.load_demo(session, password_rounds=4)
+    engine.dispose()
+    return url
+
+
+def start_app(database_url: str, log_path: Path) -> LiveApp:
+    """Start `streamlit run app.py` on a free port and wait until it answers."""
+    port = _free_port()
+    env = dict(os.environ, DATABASE_URL=database_url, DIALOGDESK_COOKIE_KEY=TEST_COOKIE_KEY, DIALOGDESK_LOGIN_SLEEP="0.5")
+    log = open(log_path, "w")  # noqa: SIM115  (closed with the process)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited early:\n{log_path.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return LiveApp(url=url, database_url=database_url, process=process)
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"streamlit did not answer within 60 s:\n{log_path.read_text()}")
+
+
+def stop_app(app: LiveApp) -> None:
+    app.process.terminate()
+    try:
+        app.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        app.process.kill()
+
+
+@pytest.fixture(scope="session")
+def playwright_browser():
+    require_or_skip(CHROMIUM.exists(), f"{CHROMIUM} is missing (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - depends on the machine
+        require_or_skip(False, "playwright is not installed (pip install -r requirements-dev.txt)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory) -> Iterator[LiveApp]:
+    """One running app on a temp SQLite database holding the demo workspace."""
+    require_or_skip(CHROMIUM.exists(), f"{CHROMIUM} is missing (apt-get install chromium)")
+    folder = tmp_path_factory.mktemp("live")
+    app = start_app(prepare_database(folder / "live.db"), folder / "streamlit.log")
+    yield app
+    stop_app(app)
+
+
+@pytest.fixture
+def page(playwright_browser):
+    context = playwright_browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def sign_in(page, app: LiveApp, username: str, password: str | None = None, *, at: str = "home") -> None:
+    """Sign in through the real form and wait for the signed-in sidebar."""
+    page.goto(app.page_url(at))
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill(password or demo.demo_password(username))
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text("Signed in as").wait_for()
+
+
+def wait_for_app(page) -> None:
+    """Wait until Streamlit has finished the current script run."""
+    page.wait_for_load_state("networkidle")
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=30_000)
+
+
+def assert_no_exception(page) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0, page.locator('[data-testid="stException"]').first.inner_text()
