@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel
 
 import db.models  # noqa: F401
@@ -49,16 +50,22 @@ def sqlite_template(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def postgres_engine() -> Iterator[Engine]:
+    """A private database on the TEST_DATABASE_URL server for this test session, migrated once."""
     url = os.environ.get("TEST_DATABASE_URL", "")
     require_or_skip(bool(url), "TEST_DATABASE_URL is not set: PostgreSQL leg not run")
-    engine = make_engine(url)
-    with engine.connect() as connection:
-        connection.exec_driver_sql("DROP SCHEMA public CASCADE")
-        connection.exec_driver_sql("CREATE SCHEMA public")
-        connection.commit()
-    upgrade_to_head(engine)
-    yield engine
-    engine.dispose()
+    server = make_engine(url).execution_options(isolation_level="AUTOCOMMIT")
+    name = f"dialogdesk_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    with server.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    engine = make_engine(make_url(url).set(database=name).render_as_string(hide_password=False))
+    try:
+        upgrade_to_head(engine)
+        yield engine
+    finally:
+        engine.dispose()
+        with server.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        server.dispose()
 
 
 def _truncate_all(engine: Engine) -> None:

@@ -1,0 +1,61 @@
+"""The permission table of SPEC §Roles, role by action, written out independently here."""
+
+import pytest
+
+from core.errors import PermissionDenied
+from core.permissions import Action, Actor, allowed, require
+from db.models import Role
+
+# Columns: admin lead editor community support analyst compliance viewer ("x" = may).
+EXPECTED = """
+view_calendar            x x x x x x x x
+view_ideas               x x x x x x x x
+view_sla                 x x x x x x x x
+view_loop                x x x x x x x x
+view_kpis                x x x x x x x x
+view_admin               x x . . . . . .
+draft_post               x x x . . . . .
+edit_any_post            x x . . . . . .
+approve_post             x x . . . . . .
+block_post               x . . . . . x .
+enter_post_metrics       x x . . . x . .
+manage_content_rules     x x . . . . . .
+log_idea                 x x x x x x x .
+vote_idea                x x x x x x x .
+triage_idea              x x . . . . . .
+import_ideas             x x . . . . . .
+work_conversations       x . . x x . . .
+import_conversations     x . . . x . . .
+manage_quick_answers     x . . . x . . .
+manage_sla_policies      x x . . . . . .
+recompute_sla            x . . . . . . .
+manage_loop              x x . . . . . .
+thank_givers             x x . x . . . .
+export_data              x x . . . x x .
+manage_audience          x . . . . x . .
+edit_digest              x x . x . . . .
+manage_users             x . . . . . . .
+manage_channels          x . . . . . . .
+view_audit_log           x x . . . x x .
+"""
+ROLES = [Role.admin, Role.lead, Role.editor, Role.community, Role.support, Role.analyst, Role.compliance, Role.viewer]
+CASES = [
+    (Action(line.split()[0]), role, mark == "x")
+    for line in EXPECTED.strip().splitlines()
+    for role, mark in zip(ROLES, line.split()[1:], strict=True)
+]
+
+
+def test_the_expected_table_covers_every_action():
+    assert {action for action, _, _ in CASES} == set(Action)
+
+
+@pytest.mark.parametrize(("action", "role", "may"), CASES, ids=[f"{r.value}-{a.value}" for a, r, _ in CASES])
+def test_role_may_or_may_not_do_action(action, role, may):
+    actor = Actor(id=1, username="someone", role=role)
+    assert allowed(actor, action) is may
+    if may:
+        require(actor, action)
+    else:
+        with pytest.raises(PermissionDenied, match=f"Your role \\({role.value}\\) may not"):
+            require(actor, action)

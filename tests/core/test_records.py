@@ -1,0 +1,75 @@
+"""Versioned updates refuse to overwrite a newer change; every write leaves an audit row."""
+
+import json
+
+import pytest
+from sqlmodel import select
+
+from core import audit, records, workspace
+from core.errors import ConflictError, NotFoundError
+from db.models import AuditLog, Channel, Role
+from tests.factories import make_user
+
+
+def test_a_second_save_over_a_newer_version_is_refused_and_nothing_is_lost(engine, write, read):
+    with write() as s:
+        admin = make_user(s, Role.admin, username="ada")
+        other = make_user(s, Role.admin, username="bob")
+        channel = workspace.create_channel(s, actor=admin, name="Telegram", daily_post_limit=3)
+    loaded_version = channel.version  # both people opened version 1
+
+    with write() as s:
+        workspace.update_channel(s, actor=other, channel_id=channel.id, expected_version=loaded_version, daily_post_limit=5)
+    with pytest.raises(ConflictError, match="was changed by bob") as raised:
+        with write() as s:
+            workspace.update_channel(s, actor=admin, channel_id=channel.id, expected_version=loaded_version, daily_post_limit=1)
+    assert "not saved" in str(raised.value)
+
+    with read() as s:
+        stored = s.get(Channel, channel.id)
+        assert stored.daily_post_limit == 5  # bob's change survives
+        assert stored.version == 2
+
+
+def test_every_write_is_audited_with_who_what_and_before_after(engine, write, read):
+    with write() as s:
+        admin = make_user(s, Role.admin, username="ada")
+        channel = workspace.create_channel(s, actor=admin, name="YouTube")
+    with write() as s:
+        workspace.update_channel(s, actor=admin, channel_id=channel.id, expected_version=1, daily_post_limit=7)
+    with read() as s:
+        rows = audit.history(s, entity="channel", entity_id=channel.id)
+    assert [r.action for r in rows] == ["channel.create", "channel.update"]
+    assert all(r.actor == "ada" and r.actor_id == admin.id for r in rows)
+    change = rows[1]
+    assert json.loads(change.before) == {"id": channel.id, "daily_post_limit": 3, "version": 1}
+    assert json.loads(change.after) == {"id": channel.id, "daily_post_limit": 7, "version": 2}
+
+
+def test_a_failed_action_leaves_neither_the_change_nor_its_audit_row(engine, write, read):
+    with write() as s:
+        admin = make_user(s, Role.admin, username="ada")
+    with read() as s:
+        before = len(s.exec(select(AuditLog)).all())
+    with pytest.raises(ConflictError):
+        with write() as s:
+            workspace.create_channel(s, actor=admin, name="Forum")
+            raise ConflictError("simulated failure after the first write")
+    with read() as s:
+        assert len(s.exec(select(AuditLog)).all()) == before
+        assert s.exec(select(Channel).where(Channel.name == "Forum")).first() is None
+
+
+def test_updating_a_missing_record_says_so(engine, write):
+    with write() as s:
+        admin = make_user(s, Role.admin)
+        with pytest.raises(NotFoundError, match="#999 does not exist"):
+            records.update_versioned(s, Channel, 999, expected_version=1, changes={"name": "x"}, actor=admin, action="channel.update")
+
+
+def test_passwords_never_reach_the_audit_log(engine, write, read):
+    with write() as s:
+        make_user(s, Role.editor, username="eve")
+    with read() as s:
+        row = s.exec(select(AuditLog).where(AuditLog.action == "user.create")).one()
+    assert json.loads(row.after)["password_hash"] == "***"
