@@ -1,0 +1,654 @@
+"""Business time for the SLA: calendars, elapsed business time and deadlines.
+
+This module owns the business calendar (a time zone, a weekly schedule of local ``[open, close)``
+intervals and closed holiday dates) and the two questions the SLA asks of it: how much business
+time lies between two instants (:meth:`BusinessCalendar.elapsed`) and when a given amount of
+business time will have passed (:meth:`BusinessCalendar.deadline`). It is pure: plain values in,
+plain values out, no database and no user interface.
+
+Rules (see the product spec, "Business time for the SLA"):
+
+* Instants are timezone-aware; naive datetimes are refused. Results are in UTC.
+* Business time is real elapsed time (UTC arithmetic) inside the local open intervals, so a fully
+  open 25-hour autumn day counts 25 hours and the spring day 23 hours.
+* An interval bound is crossed at the first instant the local clock shows that wall time or a
+  later one. For an ambiguous wall time (autumn, the hour shown twice) that is its first
+  occurrence, i.e. ``fold=0``; a wall time that does not exist (the spring gap) moves forward to
+  the end of the gap, e.g. a 02:30 bound on 2025-03-30 in Europe/Berlin means 03:00 CEST.
+  Touching intervals (an overnight shift split at midnight) therefore always chain seamlessly.
+* Holidays are whole local dates, closed all day: own dates plus, when ``country`` is set, that
+  country's (and subdivision's) public holidays from the ``holidays`` package.
+* Closing time itself is outside business hours; a deadline may fall exactly on a closing time.
+
+Speed: nothing steps minute by minute. Each local day becomes a cached record of UTC intervals.
+Spans are summed as whole regular weeks (the weekly schedule's nominal hours) plus a per-year
+list of corrections for the few irregular days (holidays, clock changes), so a span of years
+costs about as much as a span of days.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays as holidays_package
+
+from core.errors import ValidationError
+
+__all__ = ["WEEKDAYS", "BusinessCalendar"]
+
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+_UTC = timezone.utc
+_EPOCH = datetime(1970, 1, 1, tzinfo=_UTC)
+_ONE_US = timedelta(microseconds=1)
+_US_PER_MINUTE = 60_000_000
+_MINUTES_PER_DAY = 24 * 60
+_TIME_PATTERN = re.compile(r"^(?:([01]\d|2[0-3]):([0-5]\d)|(24):(00))$")
+_DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Keep one day of headroom on both ends of the datetime range for the day records.
+_MIN_ORDINAL = date(1, 1, 2).toordinal()
+_MAX_ORDINAL = date(9999, 12, 30).toordinal()
+_DICT_KEYS = ("timezone", "weekly", "holidays", "country", "subdivision")
+
+Interval = tuple[int, int]
+"""A local ``[open, close)`` interval in minutes since local midnight (0..1440)."""
+
+
+@dataclass(frozen=True)
+class BusinessCalendar:
+    """An immutable business calendar; equal calendars compare and hash equal.
+
+    Build one with :meth:`from_dict`; ``weekly`` holds seven tuples (Monday first) of local
+    ``(open, close)`` minute intervals, sorted and non-overlapping.
+    """
+
+    timezone: str
+    weekly: tuple[tuple[Interval, ...], ...]
+    holidays: frozenset[date] = frozenset()
+    country: str | None = None
+    subdivision: str | None = None
+    _engine: _Engine = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        zone = _zone(self.timezone)
+        weekly = _check_weekly(self.weekly)
+        holiday_dates = frozenset(_check_holiday(value) for value in self.holidays)
+        country, subdivision = _check_country(self.country, self.subdivision)
+        object.__setattr__(self, "weekly", weekly)
+        object.__setattr__(self, "holidays", holiday_dates)
+        object.__setattr__(self, "country", country)
+        object.__setattr__(self, "subdivision", subdivision)
+        engine = _Engine(zone, weekly, holiday_dates, country, subdivision)
+        object.__setattr__(self, "_engine", engine)
+
+    # -- conversion -------------------------------------------------------------------------
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> BusinessCalendar:
+        """Build a calendar from its stored form, refusing anything malformed with a clear message.
+
+        ``{"timezone": "Europe/Berlin", "weekly": {"mon": [["09:00", "13:00"], ...], ...},
+        "holidays": ["2025-12-24"], "country": "DE", "subdivision": "BY"}``; missing weekdays are
+        closed, ``holidays``, ``country`` and ``subdivision`` are optional.
+        """
+        if not isinstance(data, Mapping):
+            raise ValidationError("A business calendar must be a mapping of settings.")
+        unknown = sorted(str(key) for key in data if key not in _DICT_KEYS)
+        if unknown:
+            raise ValidationError(
+                f"Unknown calendar setting(s) {', '.join(unknown)}; "
+                f"expected {', '.join(_DICT_KEYS)}."
+            )
+        if "timezone" not in data:
+            raise ValidationError("The calendar needs a time zone, e.g. 'Europe/Berlin'.")
+        if "weekly" not in data:
+            raise ValidationError("The calendar needs a weekly schedule of opening hours.")
+        weekly_data = data["weekly"]
+        if not isinstance(weekly_data, Mapping):
+            raise ValidationError(
+                "The weekly schedule must map weekdays (mon … sun) to lists of [open, close]."
+            )
+        unknown_days = sorted(str(key) for key in weekly_data if key not in WEEKDAYS)
+        if unknown_days:
+            raise ValidationError(
+                f"Unknown weekday(s) {', '.join(unknown_days)} in the weekly schedule; "
+                f"use {', '.join(WEEKDAYS)}."
+            )
+        weekly = tuple(
+            tuple(_parse_interval(day, pair) for pair in _as_list(weekly_data.get(day) or [], day))
+            for day in WEEKDAYS
+        )
+        holiday_values = data.get("holidays") or []
+        if isinstance(holiday_values, (str, bytes)) or not isinstance(holiday_values, Iterable):
+            raise ValidationError("Holidays must be a list of dates written YYYY-MM-DD.")
+        return cls(
+            timezone=data["timezone"],
+            weekly=weekly,
+            holidays=frozenset(_check_holiday(value) for value in holiday_values),
+            country=data.get("country"),
+            subdivision=data.get("subdivision"),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stored form: ``BusinessCalendar.from_dict(cal.to_dict()) == cal``."""
+        return {
+            "timezone": self.timezone,
+            "weekly": {
+                day: [[_format_minutes(o), _format_minutes(c)] for o, c in intervals]
+                for day, intervals in zip(WEEKDAYS, self.weekly)
+            },
+            "holidays": [d.isoformat() for d in sorted(self.holidays)],
+            "country": self.country,
+            "subdivision": self.subdivision,
+        }
+
+    # -- questions --------------------------------------------------------------------------
+
+    def elapsed(self, start: datetime, end: datetime) -> timedelta:
+        """Business time between two aware instants; ``end`` before ``start`` is an error."""
+        return self._engine.elapsed(start, end)
+
+    def deadline(self, start: datetime, duration: timedelta) -> datetime:
+        """The earliest instant (UTC) by which ``duration`` of business time has passed."""
+        return self._engine.deadline(start, duration)
+
+    def is_open(self, instant: datetime) -> bool:
+        """Whether ``instant`` lies inside business hours (a closing time itself does not)."""
+        return self._engine.is_open(instant)
+
+    def next_opening(self, instant: datetime) -> datetime:
+        """The earliest instant (UTC) at or after ``instant`` that is inside business hours."""
+        return self._engine.next_opening(instant)
+
+
+# -- validation helpers -----------------------------------------------------------------------
+
+
+def _zone(name: object) -> ZoneInfo:
+    if not isinstance(name, str) or not name:
+        raise ValidationError("The time zone must be an IANA name such as 'Europe/Berlin'.")
+    try:
+        return _load_zone(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(
+            f"Unknown time zone '{name}'; use an IANA name such as 'Europe/Berlin'."
+        ) from None
+
+
+@lru_cache(maxsize=None)
+def _load_zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def _as_list(value: object, day: str) -> list[Any]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise ValidationError(
+            f"Opening hours for {day} must be a list of [open, close] pairs, "
+            f'e.g. [["09:00", "18:00"]].'
+        )
+    return list(value)
+
+
+def _parse_time(text: object, day: str) -> int:
+    match = _TIME_PATTERN.match(text) if isinstance(text, str) else None
+    if match is None:
+        raise ValidationError(
+            f"'{text}' on {day} is not a valid time; write HH:MM from 00:00 to 23:59 "
+            f"(or 24:00 as a closing time)."
+        )
+    if match.group(3):
+        return _MINUTES_PER_DAY
+    return int(match.group(1)) * 60 + int(match.group(2))
+
+
+def _parse_interval(day: str, pair: object) -> Interval:
+    if isinstance(pair, (str, bytes)) or not isinstance(pair, Iterable):
+        raise ValidationError(f"Opening hours on {day} must be [open, close] pairs, got {pair!r}.")
+    values = list(pair)
+    if len(values) != 2:
+        raise ValidationError(f"Opening hours on {day} must be [open, close] pairs, got {pair!r}.")
+    opening, closing = (_parse_time(value, day) for value in values)
+    if opening == _MINUTES_PER_DAY:
+        raise ValidationError(
+            f"24:00 on {day} can only be a closing time; open at 00:00 of the next day instead."
+        )
+    return opening, closing
+
+
+def _check_weekly(weekly: object) -> tuple[tuple[Interval, ...], ...]:
+    if not isinstance(weekly, tuple) or len(weekly) != 7:
+        raise ValidationError("The weekly schedule must list seven days, Monday first.")
+    result = []
+    for day, intervals in zip(WEEKDAYS, weekly):
+        checked = []
+        for interval in intervals:
+            if not isinstance(interval, (tuple, list)) or len(interval) != 2:
+                raise ValidationError(f"Opening hours on {day} must be (open, close) pairs.")
+            opening, closing = interval
+            if not (isinstance(opening, int) and isinstance(closing, int)):
+                raise ValidationError(f"Opening hours on {day} must be whole minutes.")
+            if not 0 <= opening < _MINUTES_PER_DAY or not 0 < closing <= _MINUTES_PER_DAY:
+                raise ValidationError(f"Opening hours on {day} must lie between 00:00 and 24:00.")
+            if closing <= opening:
+                raise ValidationError(
+                    f"On {day} the interval "
+                    f"{_format_minutes(opening)}–{_format_minutes(closing)} closes before it "
+                    f"opens; write an overnight shift as two intervals split at midnight."
+                )
+            checked.append((opening, closing))
+        checked.sort()
+        for (o1, c1), (o2, c2) in zip(checked, checked[1:]):
+            if o2 < c1:
+                raise ValidationError(
+                    f"On {day} the intervals {_format_minutes(o1)}–{_format_minutes(c1)} and "
+                    f"{_format_minutes(o2)}–{_format_minutes(c2)} overlap."
+                )
+        result.append(tuple(checked))
+    if not any(result):
+        raise ValidationError("The weekly schedule has no open hours; add at least one interval.")
+    return tuple(result)
+
+
+def _check_holiday(value: object) -> date:
+    if isinstance(value, datetime):
+        raise ValidationError(f"Holiday {value!r} must be a date, not a date and time.")
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and _DATE_PATTERN.match(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValidationError(f"Holiday '{value}' is not a valid date; write it as YYYY-MM-DD.")
+
+
+def _check_country(country: object, subdivision: object) -> tuple[str | None, str | None]:
+    if country is None or country == "":
+        if subdivision not in (None, ""):
+            raise ValidationError("A holiday subdivision needs a country as well.")
+        return None, None
+    if not isinstance(country, str):
+        raise ValidationError("The holiday country must be a code such as 'DE'.")
+    if subdivision == "":
+        subdivision = None
+    if subdivision is not None and not isinstance(subdivision, str):
+        raise ValidationError("The holiday subdivision must be a code such as 'BY'.")
+    country = country.strip().upper()
+    try:
+        holidays_package.country_holidays(country, subdiv=subdivision, years=())
+    except NotImplementedError:
+        if subdivision is None:
+            raise ValidationError(
+                f"No public holidays are known for country '{country}'; "
+                f"use an ISO 3166 code such as 'DE'."
+            ) from None
+        raise ValidationError(
+            f"Country '{country}' has no subdivision '{subdivision}' in the holiday list."
+        ) from None
+    return country, subdivision
+
+
+def _format_minutes(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+@lru_cache(maxsize=4096)
+def _country_holiday_ordinals(country: str, subdivision: str | None, year: int) -> frozenset[int]:
+    """A country's public holidays in one year, as date ordinals (loaded once per year)."""
+    found = holidays_package.country_holidays(country, subdiv=subdivision, years=year)
+    return frozenset(d.toordinal() for d in found if d.year == year)
+
+
+def _require_instant(value: object, name: str) -> int:
+    """An aware datetime as integer microseconds since the Unix epoch."""
+    if not isinstance(value, datetime):
+        raise ValidationError(f"The {name} must be a date and time, got {value!r}.")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValidationError(
+            f"The {name} {value.isoformat()} has no time zone; pass an aware datetime (UTC)."
+        )
+    return (value - _EPOCH) // _ONE_US
+
+
+def _instant(us: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=us)
+
+
+# -- the engine -------------------------------------------------------------------------------
+
+# A day record: (day start, day end, opens, closes, business total), all in UTC microseconds.
+_Day = tuple[int, int, tuple[int, ...], tuple[int, ...], int]
+
+
+class _YearCorrections:
+    """The days of one local year whose business time differs from the weekly schedule's."""
+
+    __slots__ = ("first", "after_last", "days", "totals", "prefix")
+
+    def __init__(
+        self, first: int, after_last: int, days: list[int], totals: list[int], prefix: list[int]
+    ):
+        self.first = first  # ordinal of 1 January
+        self.after_last = after_last  # ordinal of 1 January of the next year
+        self.days = days  # sorted ordinals of irregular days
+        self.totals = totals  # their real business totals
+        self.prefix = prefix  # prefix[i] = sum of (real - nominal) over days[:i]
+
+
+class _Engine:
+    """The cached machinery behind one calendar; integer UTC microseconds throughout."""
+
+    __slots__ = (
+        "zone", "weekly", "own_holidays", "country", "subdivision",
+        "nominal", "week_prefix", "week_total", "days", "years",
+    )
+
+    def __init__(
+        self,
+        zone: ZoneInfo,
+        weekly: tuple[tuple[Interval, ...], ...],
+        own_holidays: frozenset[date],
+        country: str | None,
+        subdivision: str | None,
+    ):
+        self.zone = zone
+        # Touching intervals are merged: same business time, fewer bounds to convert.
+        self.weekly = tuple(_merge(intervals) for intervals in weekly)
+        self.own_holidays = frozenset(d.toordinal() for d in own_holidays)
+        self.country = country
+        self.subdivision = subdivision
+        self.nominal = tuple(sum(c - o for o, c in day) * _US_PER_MINUTE for day in self.weekly)
+        prefix = [0]
+        for total in self.nominal:
+            prefix.append(prefix[-1] + total)
+        self.week_prefix = tuple(prefix)  # week_prefix[j] = nominal time of weekdays 0..j-1
+        self.week_total = prefix[-1]
+        self.days: dict[int, _Day] = {}
+        self.years: dict[int, _YearCorrections] = {}
+
+    # -- day records ------------------------------------------------------------------------
+
+    def day(self, ordinal: int) -> _Day:
+        record = self.days.get(ordinal)
+        if record is None:
+            record = self._build_day(ordinal)
+            self.days[ordinal] = record
+        return record
+
+    def _build_day(self, ordinal: int) -> _Day:
+        if not _MIN_ORDINAL <= ordinal <= _MAX_ORDINAL:
+            raise ValidationError("The date lies outside the supported range (years 1 to 9999).")
+        local = date.fromordinal(ordinal)
+        start = self._wall_to_utc(local, 0)
+        end = self._wall_to_utc(local, _MINUTES_PER_DAY)
+        if self.is_holiday(ordinal):
+            return start, end, (), (), 0
+        opens = []
+        closes = []
+        for o, c in self.weekly[(ordinal - 1) % 7]:
+            o_us = self._wall_to_utc(local, o)
+            c_us = self._wall_to_utc(local, c)
+            if c_us > o_us:  # an interval wholly inside a spring gap does not exist
+                opens.append(o_us)
+                closes.append(c_us)
+        total = sum(c - o for o, c in zip(opens, closes))
+        return start, end, tuple(opens), tuple(closes), total
+
+    def is_holiday(self, ordinal: int) -> bool:
+        if ordinal in self.own_holidays:
+            return True
+        if self.country is None:
+            return False
+        year = date.fromordinal(ordinal).year
+        return ordinal in _country_holiday_ordinals(self.country, self.subdivision, year)
+
+    def _wall_to_utc(self, local: date, minutes: int) -> int:
+        """The first instant at which the local clock shows ``local`` + ``minutes`` or later."""
+        naive = datetime(local.year, local.month, local.day) + timedelta(minutes=minutes)
+        aware = naive.replace(tzinfo=self.zone)  # fold=0: the first of two ambiguous instants
+        us = (aware - _EPOCH) // _ONE_US
+        if _instant(us).astimezone(self.zone).replace(tzinfo=None) == naive:
+            return us
+        # The wall time falls in a gap; fold=0 used the offset from before the gap, which lands
+        # after the gap's end. Search back (whole seconds, as in the tz database) for that end.
+        low = (naive.replace(tzinfo=self.zone, fold=1) - _EPOCH) // _ONE_US // 1_000_000
+        high = us // 1_000_000
+        offset_after = _instant(us).astimezone(self.zone).utcoffset()
+        while high - low > 1:
+            middle = (low + high) // 2
+            if _instant(middle * 1_000_000).astimezone(self.zone).utcoffset() == offset_after:
+                high = middle
+            else:
+                low = middle
+        return high * 1_000_000
+
+    # -- per-year corrections ---------------------------------------------------------------
+
+    def year(self, year: int) -> _YearCorrections:
+        found = self.years.get(year)
+        if found is None:
+            found = self._build_year(year)
+            self.years[year] = found
+        return found
+
+    def _build_year(self, year: int) -> _YearCorrections:
+        if not 1 <= year <= 9999:
+            raise ValidationError("The date lies outside the supported range (years 1 to 9999).")
+        first = date(year, 1, 1).toordinal()
+        after_last = first + (366 if _is_leap(year) else 365)
+        candidates = {o for o in self.own_holidays if first <= o < after_last}
+        if self.country is not None:
+            candidates |= _country_holiday_ordinals(self.country, self.subdivision, year)
+        candidates |= self._clock_change_days(year, first, after_last)
+        days, totals, prefix = [], [], [0]
+        for ordinal in sorted(candidates):
+            if not _MIN_ORDINAL <= ordinal <= _MAX_ORDINAL:
+                continue
+            total = self.day(ordinal)[4]
+            nominal = self.nominal[(ordinal - 1) % 7]
+            if total != nominal:
+                days.append(ordinal)
+                totals.append(total)
+                prefix.append(prefix[-1] + total - nominal)
+        return _YearCorrections(first, after_last, days, totals, prefix)
+
+    def _clock_change_days(self, year: int, first: int, after_last: int) -> set[int]:
+        """Days of the year on which the UTC offset changes (sampled at midnight and noon)."""
+        zone = self.zone
+        found = set()
+        if year == 1:
+            return found
+        previous = datetime(year, 1, 1, tzinfo=zone).utcoffset()
+        for ordinal in range(first, after_last):
+            d = date.fromordinal(ordinal)
+            noon = datetime(d.year, d.month, d.day, 12, tzinfo=zone).utcoffset()
+            if ordinal + 1 <= date.max.toordinal():
+                n = date.fromordinal(ordinal + 1)
+                midnight = datetime(n.year, n.month, n.day, tzinfo=zone).utcoffset()
+            else:
+                midnight = noon
+            if previous != noon or noon != midnight:
+                found.add(ordinal)
+            previous = midnight
+        return found
+
+    # -- sums over days -----------------------------------------------------------------------
+
+    def nominal_before(self, ordinal: int) -> int:
+        """Business time of the weekly schedule alone over the days before ``ordinal``."""
+        weeks, weekday = divmod(ordinal - 1, 7)
+        return weeks * self.week_total + self.week_prefix[weekday]
+
+    def span(self, first: int, after_last: int) -> int:
+        """Business time of the whole local days ``first`` .. ``after_last - 1``."""
+        if after_last - first <= 14:
+            day = self.day
+            return sum(day(o)[4] for o in range(first, after_last))
+        total = self.nominal_before(after_last) - self.nominal_before(first)
+        ordinal = first
+        while ordinal < after_last:
+            corrections = self.year(date.fromordinal(ordinal).year)
+            stop = min(after_last, corrections.after_last)
+            days, prefix = corrections.days, corrections.prefix
+            total += prefix[bisect_left(days, stop)] - prefix[bisect_left(days, ordinal)]
+            ordinal = stop
+        return total
+
+    def find_day(self, ordinal: int, needed: int) -> tuple[int, int]:
+        """The first day from ``ordinal`` on by whose end ``needed`` (> 0) business time has
+        accumulated, and the business time still needed inside that day."""
+        while True:
+            if ordinal > _MAX_ORDINAL:
+                raise ValidationError("The deadline lies beyond the supported range (year 9999).")
+            corrections = self.year(date.fromordinal(ordinal).year)
+            days, totals, prefix = corrections.days, corrections.totals, corrections.prefix
+            index = bisect_left(days, ordinal)
+            year_rest = (
+                self.nominal_before(corrections.after_last)
+                - self.nominal_before(ordinal)
+                + prefix[-1]
+                - prefix[index]
+            )
+            if year_rest < needed:
+                needed -= year_rest
+                ordinal = corrections.after_last
+                continue
+            base = ordinal
+            while True:
+                stop = days[index] if index < len(days) else corrections.after_last
+                regular = self.nominal_before(stop) - self.nominal_before(base)
+                if regular >= needed:
+                    return self._regular_day(base, needed)
+                needed -= regular
+                total = totals[index]
+                if total >= needed:
+                    return stop, needed
+                needed -= total
+                base = stop + 1
+                index += 1
+
+    def _regular_day(self, base: int, needed: int) -> tuple[int, int]:
+        """In a run of regular days from ``base``: the day reaching ``needed``, by whole weeks."""
+        target = needed + self.nominal_before(base)
+        weeks = (target - 1) // self.week_total
+        weekday = bisect_left(self.week_prefix, target - weeks * self.week_total)
+        ordinal = weeks * 7 + weekday
+        return ordinal, target - self.nominal_before(ordinal)
+
+    # -- positions inside a day ---------------------------------------------------------------
+
+    def locate(self, us: int, instant: datetime) -> tuple[int, _Day]:
+        """The local day whose span holds ``us`` and its record."""
+        try:
+            ordinal = instant.astimezone(self.zone).toordinal()
+        except (OverflowError, ValueError):
+            raise ValidationError(
+                f"{instant.isoformat()} lies outside the supported range (years 1 to 9999)."
+            ) from None
+        record = self.day(ordinal)
+        # Local dates can repeat around a clock change; day spans never overlap, so adjust.
+        while us < record[0]:
+            ordinal -= 1
+            record = self.day(ordinal)
+        while us > record[1]:
+            ordinal += 1
+            record = self.day(ordinal)
+        return ordinal, record
+
+    # -- public questions ---------------------------------------------------------------------
+
+    def elapsed(self, start: datetime, end: datetime) -> timedelta:
+        start_us = _require_instant(start, "start")
+        end_us = _require_instant(end, "end")
+        if end_us < start_us:
+            raise ValidationError(
+                f"The end {end.isoformat()} is before the start {start.isoformat()}."
+            )
+        if end_us == start_us:
+            return timedelta(0)
+        first, first_day = self.locate(start_us, start)
+        last, last_day = self.locate(end_us, end)
+        if first == last:
+            result = _before(last_day, end_us) - _before(first_day, start_us)
+        else:
+            result = (
+                self.span(first, last) - _before(first_day, start_us) + _before(last_day, end_us)
+            )
+        return timedelta(microseconds=result)
+
+    def deadline(self, start: datetime, duration: timedelta) -> datetime:
+        start_us = _require_instant(start, "start")
+        if not isinstance(duration, timedelta):
+            raise ValidationError(f"The duration must be a timedelta, got {duration!r}.")
+        duration_us = duration // _ONE_US
+        if duration_us <= 0:
+            raise ValidationError(f"The duration must be positive, got {duration}.")
+        ordinal, record = self.locate(start_us, start)
+        needed = _before(record, start_us) + duration_us
+        # Short spans: walk a few days; longer ones: skip whole weeks and years arithmetically.
+        for _ in range(8):
+            if needed <= record[4]:
+                return _instant(_position(record, needed))
+            needed -= record[4]
+            ordinal += 1
+            record = self.day(ordinal)
+        ordinal, needed = self.find_day(ordinal, needed)
+        return _instant(_position(self.day(ordinal), needed))
+
+    def is_open(self, instant: datetime) -> bool:
+        us = _require_instant(instant, "instant")
+        _, record = self.locate(us, instant)
+        return any(o <= us < c for o, c in zip(record[2], record[3]))
+
+    def next_opening(self, instant: datetime) -> datetime:
+        us = _require_instant(instant, "instant")
+        ordinal, record = self.locate(us, instant)
+        for o, c in zip(record[2], record[3]):
+            if us < c:
+                return _instant(max(o, us))
+        ordinal, needed = self.find_day(ordinal + 1, 1)
+        # One microsecond into the day's business time is one microsecond past its opening.
+        return _instant(_position(self.day(ordinal), needed) - 1)
+
+
+def _before(record: _Day, us: int) -> int:
+    """Business time of a day up to ``us``."""
+    done = 0
+    for o, c in zip(record[2], record[3]):
+        if us <= o:
+            break
+        if us < c:
+            return done + us - o
+        done += c - o
+    return done
+
+
+def _position(record: _Day, needed: int) -> int:
+    """The instant at which ``needed`` (0 < needed <= total) business time of a day has passed."""
+    for o, c in zip(record[2], record[3]):
+        length = c - o
+        if needed <= length:
+            return o + needed
+        needed -= length
+    raise AssertionError("a day was asked for more business time than it holds")
+
+
+def _merge(intervals: tuple[Interval, ...]) -> tuple[Interval, ...]:
+    merged: list[list[int]] = []
+    for o, c in intervals:
+        if merged and merged[-1][1] == o:
+            merged[-1][1] = c
+        else:
+            merged.append([o, c])
+    return tuple((o, c) for o, c in merged)
+
+
+def _is_leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
