@@ -171,7 +171,7 @@ def _signed_in_actor(engine: Engine, authenticator: stauth.Authenticate, pause: 
                 # Give the cookie component a moment to store the cookie before the rerun.
                 time.sleep(pause)
                 st.rerun()
-    if actor is None or (changed_at is not None and changed_at > st.session_state[_AUTH_AT] + dt.timedelta(seconds=1)):
+    if actor is None or (changed_at is not None and changed_at > st.session_state[_AUTH_AT]):
         authenticator.logout(location="unrendered")
         st.session_state.pop(_AUTH_AT, None)
         st.warning("Your account was changed or deactivated; you have been signed out.")
