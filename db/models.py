@@ -303,7 +303,12 @@ class IdeaGiver(SQLModel, table=True):
     # Where the row came from before a merge moved it, so the merge can be undone.
     origin_idea_id: int | None = Field(default=None, foreign_key="idea.id")
 
-    __table_args__ = (UniqueConstraint("idea_id", "handle", name="uq_idea_giver_handle"),)
+    __table_args__ = (
+        UniqueConstraint("idea_id", "handle", name="uq_idea_giver_handle"),
+        # KPIs: people active in a period, and each person's first and next interaction.
+        Index("ix_idea_giver_given_at", "given_at"),
+        Index("ix_idea_giver_handle_given", "handle", "given_at"),
+    )
 
 
 class Vote(SQLModel, table=True):
@@ -405,6 +410,8 @@ class Conversation(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("channel_id", "external_id", name="uq_conversation_external"),
         Index("ix_conversation_status_deadline", "status", "deadline_at"),
+        # KPIs: each person's first and next interaction (returns D7/D30).
+        Index("ix_conversation_handle_received", "author_handle", "received_at"),
     )
 
 

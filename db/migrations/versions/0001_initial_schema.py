@@ -312,6 +312,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_conversation_category'), ['category'], unique=False)
         batch_op.create_index(batch_op.f('ix_conversation_channel_id'), ['channel_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_conversation_deadline_at'), ['deadline_at'], unique=False)
+        batch_op.create_index('ix_conversation_handle_received', ['author_handle', 'received_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_conversation_received_at'), ['received_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_conversation_resolved_at'), ['resolved_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_conversation_status'), ['status'], unique=False)
@@ -331,7 +332,9 @@ def upgrade() -> None:
     sa.UniqueConstraint('idea_id', 'handle', name='uq_idea_giver_handle')
     )
     with op.batch_alter_table('idea_giver', schema=None) as batch_op:
+        batch_op.create_index('ix_idea_giver_given_at', ['given_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_idea_giver_handle'), ['handle'], unique=False)
+        batch_op.create_index('ix_idea_giver_handle_given', ['handle', 'given_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_idea_giver_idea_id'), ['idea_id'], unique=False)
 
     op.create_table('loop_item',
@@ -416,7 +419,9 @@ def downgrade() -> None:
     op.drop_table('loop_item')
     with op.batch_alter_table('idea_giver', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_idea_giver_idea_id'))
+        batch_op.drop_index('ix_idea_giver_handle_given')
         batch_op.drop_index(batch_op.f('ix_idea_giver_handle'))
+        batch_op.drop_index('ix_idea_giver_given_at')
 
     op.drop_table('idea_giver')
     with op.batch_alter_table('conversation', schema=None) as batch_op:
@@ -424,6 +429,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_conversation_status'))
         batch_op.drop_index(batch_op.f('ix_conversation_resolved_at'))
         batch_op.drop_index(batch_op.f('ix_conversation_received_at'))
+        batch_op.drop_index('ix_conversation_handle_received')
         batch_op.drop_index(batch_op.f('ix_conversation_deadline_at'))
         batch_op.drop_index(batch_op.f('ix_conversation_channel_id'))
         batch_op.drop_index(batch_op.f('ix_conversation_category'))
