@@ -37,13 +37,13 @@ class Page:
 PAGES: dict[str, Page] = {
     p.key: p
     for p in (
-        Page("home", "app.py", "Home", "🏠", Action.view_calendar),
-        Page("calendar", "pages/calendar.py", "Content calendar", "🗓️", Action.view_calendar),
-        Page("ideas", "pages/ideas.py", "Idea board", "💡", Action.view_ideas),
-        Page("sla", "pages/sla.py", "SLA monitor", "⏱️", Action.view_sla),
-        Page("loop", "pages/loop.py", "You asked, we did", "🔁", Action.view_loop),
-        Page("kpis", "pages/kpis.py", "KPI overview", "📊", Action.view_kpis),
-        Page("admin", "pages/admin.py", "Admin", "⚙️", Action.view_admin),
+        Page("home", "app.py", "Home", ":material/home:", Action.view_calendar),
+        Page("calendar", "pages/calendar.py", "Content calendar", ":material/calendar_month:", Action.view_calendar),
+        Page("ideas", "pages/ideas.py", "Idea board", ":material/lightbulb:", Action.view_ideas),
+        Page("sla", "pages/sla.py", "SLA monitor", ":material/timer:", Action.view_sla),
+        Page("loop", "pages/loop.py", "You asked, we did", ":material/campaign:", Action.view_loop),
+        Page("kpis", "pages/kpis.py", "KPI overview", ":material/monitoring:", Action.view_kpis),
+        Page("admin", "pages/admin.py", "Admin", ":material/settings:", Action.view_admin),
     )
 }
 
@@ -89,7 +89,7 @@ def page_frame(page_key: str) -> PageContext:
         st.stop()
     _sidebar(actor, authenticator, settings.login_sleep_seconds)
     if current == workspace.WorkspaceState.demo:
-        st.info("Demo workspace: the people, posts and conversations here are made up.", icon="🧪")
+        st.info("Demo workspace: the people, posts and conversations here are made up.", icon=":material/science:")
     if not allowed(actor, page.action):
         st.error(f"Your role ({actor.role}) cannot open {page.label}. Ask an admin if you need it.")
         st.stop()
@@ -181,7 +181,7 @@ def _signed_in_actor(engine: Engine, authenticator: stauth.Authenticate, pause: 
 
 def _sidebar(actor: Actor, authenticator: stauth.Authenticate, pause: float) -> None:
     with st.sidebar:
-        st.markdown("### 💬 Dialog Desk")
+        st.markdown("### Dialog Desk")
         st.caption(f"Signed in as **{actor.label}** · {actor.role}")
         for page in PAGES.values():
             if allowed(actor, page.action):
