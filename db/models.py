@@ -412,6 +412,13 @@ class Conversation(SQLModel, table=True):
         Index("ix_conversation_status_deadline", "status", "deadline_at"),
         # KPIs: each person's first and next interaction (returns D7/D30).
         Index("ix_conversation_handle_received", "author_handle", "received_at"),
+        # KPIs: every per-period figure is read from this index alone (no table lookups).
+        Index(
+            "ix_conversation_kpi",
+            "received_at", "kind", "status", "reply_before_message", "channel_id",
+            "business_minutes_to_reply", "calendar_minutes_to_reply", "deadline_at", "first_reply_at",
+            "escalated_at", "escalation_team_id", "useful", "author_handle",
+        ),
     )
 
 
