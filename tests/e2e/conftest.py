@@ -138,6 +138,9 @@ def sign_in(page, app: LiveApp, username: str, password: str | None = None, *, a
     page.get_by_label("Password", exact=True).fill(password or demo.demo_password(username))
     page.get_by_role("button", name="Sign in").click()
     page.get_by_text("Signed in as").wait_for()
+    # The app reruns once after signing in (so the cookie is stored); let that run finish.
+    page.wait_for_timeout(700)
+    wait_for_app(page)
 
 
 def wait_for_app(page) -> None:

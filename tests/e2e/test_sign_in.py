@@ -1,6 +1,7 @@
 """Sign-in, role navigation and direct URLs in a real browser against `streamlit run`."""
 
 import pytest
+from playwright.sync_api import expect
 
 from core.permissions import allowed
 from db.models import Role
@@ -33,7 +34,7 @@ def test_a_user_visits_every_page_their_role_allows_and_signs_out(page, live_app
     sidebar = page.locator('[data-testid="stSidebar"]')
     for spec in PAGES.values():
         link = sidebar.locator("a").filter(has_text=spec.label)
-        assert link.count() == (1 if allowed(role, spec.action) else 0), f"{spec.label} link for {role}"
+        expect(link, f"{spec.label} link for {role}").to_have_count(1 if allowed(role, spec.action) else 0)
 
     for key, spec in PAGES.items():
         if key == "home" or not allowed(role, spec.action):
