@@ -67,3 +67,33 @@ def make_conversation(session: Session, *, channel: Channel | None = None, recei
     session.add(conversation)
     session.flush()
     return conversation
+
+
+# --- content calendar -------------------------------------------------------------------------
+
+
+def ready_post_fields(channel: Channel, *, sla_owner_id: int | None, **overrides) -> dict:
+    """Fields of a text post that passes the pre-publication checklist (for ``posts.create_post``)."""
+    fields = dict(
+        title=unique("Ready post "),
+        body="We explain it in plain words and want to hear from you.",
+        channel_id=channel.id,
+        format="text",
+        cognitive_load="low",
+        next_step_type="comment_prompt",
+        next_step_text="Which topic should we cover next?",
+        micro_goal="30 comments with topics",
+        tone_confirmed=True,
+        sla_owner_id=sla_owner_id,
+    )
+    fields.update(overrides)
+    return fields
+
+
+def make_ready_post(session: Session, *, channel: Channel | None = None, sla_owner_id: int | None = None, **fields) -> Post:
+    """A post row (any status) whose checklist passes; ``fields`` override anything."""
+    channel = channel or make_channel(session)
+    values = ready_post_fields(channel, sla_owner_id=sla_owner_id, **fields)
+    values.pop("channel_id")
+    return make_post(session, channel=channel, **values)
+
