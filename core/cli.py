@@ -16,11 +16,13 @@ from pathlib import Path
 from sqlalchemy.engine import Engine, make_url
 
 from core import demo, users, workspace
+from core import kpis
 from core.errors import DomainError
 from core.permissions import CLI_ACTOR
 from core.settings import load_settings
 from db.engine import make_engine, read_session, write_session
 from db.migrate import upgrade_to_head
+from db.types import utcnow
 
 Command = Callable[[argparse.Namespace, Engine], int]
 
@@ -118,6 +120,26 @@ def _backup(args: argparse.Namespace, engine: Engine) -> int:
     return 0
 
 
+def _date_argument(text: str):
+    try:
+        return kpis.parse_date(text)
+    except DomainError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _kpis(args: argparse.Namespace, engine: Engine) -> int:
+    now = utcnow()
+    with read_session(engine) as session:
+        channel_id = kpis.channel_id_by_name(session, args.channel) if args.channel else None
+        period = kpis.Period(args.start, args.end)
+        values = kpis.compute_kpis(session, start=period.start, end=period.end, channel_id=channel_id, now=now)
+    if args.json:
+        print(kpis.report_json(values, period=period, channel=args.channel, generated_at=now))
+    else:
+        print(kpis.report_csv(values), end="")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m core", description="Dialog Desk command line.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -154,6 +176,15 @@ def build_parser() -> argparse.ArgumentParser:
     backup = sub.add_parser("backup", help="copy the SQLite database to a file, consistently")
     backup.add_argument("target")
     backup.set_defaults(run=_backup)
+
+    kpis_parser = sub.add_parser("kpis", help="every KPI for a period, with the previous period, as JSON or CSV")
+    kpis_parser.add_argument("--from", dest="start", required=True, type=_date_argument, metavar="YYYY-MM-DD", help="first day")
+    kpis_parser.add_argument("--to", dest="end", required=True, type=_date_argument, metavar="YYYY-MM-DD", help="last day (inclusive)")
+    kpis_parser.add_argument("--channel", help="one channel by name (default: all channels)")
+    kpis_format = kpis_parser.add_mutually_exclusive_group(required=True)
+    kpis_format.add_argument("--json", action="store_true", help="a JSON document")
+    kpis_format.add_argument("--csv", action="store_true", help="a CSV table")
+    kpis_parser.set_defaults(run=_kpis)
     return parser
 
 

@@ -1,10 +1,35 @@
-"""KPI overview: Dialog KPIs, period against period."""
+"""KPI overview: the dialog KPIs of a period against the period before, trends, and the weekly digest."""
 
 import streamlit as st
 
+from core import kpis
+from core.permissions import Action
+from db.types import utcnow
+from ui import kpi_view
 from ui.frame import page_frame
 
 ctx = page_frame("kpis")
 
 st.title("KPI overview")
-st.caption("Dialog KPIs, period against period.")
+st.caption(
+    "From display KPIs to dialog KPIs: how fast and how well we answer, how strong the community is, "
+    "how useful the content is and what the product took from it. Hover a ⓘ for the exact definition."
+)
+kpi_view.show_flash()
+
+today = kpis.local_today(utcnow(), ctx.timezone)
+period, channel_id = kpi_view.period_picker(today)
+if period is None:
+    st.stop()
+st.caption(kpi_view.comparison_caption(period, channel_id))
+
+overview = kpi_view.load_overview(period, channel_id)
+kpi_view.render_cards(ctx, overview)
+kpi_view.render_trends(overview.trend)
+
+st.divider()
+kpi_view.digest_section(ctx, today)
+
+if ctx.can(Action.manage_audience):
+    st.divider()
+    kpi_view.audience_section(ctx, period)

@@ -1,0 +1,25 @@
+"""The KPI overview in a real browser: a manager reads the cards, switches to a week, downloads the digest."""
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import assert_no_exception, sign_in, wait_for_app
+
+
+def test_a_viewer_reads_the_overview_switches_to_a_week_and_downloads_the_digest(page, live_app):
+    sign_in(page, live_app, "viewer", at="kpis")
+    main = page.locator('[data-testid="stMain"]')
+    expect(main.get_by_role("heading", name="KPI overview")).to_be_visible()
+    expect(main.locator("strong").filter(has_text="Answered within SLA")).to_be_visible()
+    expect(main.locator('[data-testid="stMetric"]').first).to_be_visible()
+    expect(main.get_by_text("days before:", exact=False).first).to_be_visible()  # the month against the days before it
+
+    main.locator("[data-testid=stButtonGroup] button").filter(has_text="Week").first.click()
+    wait_for_app(page)
+    expect(main.get_by_text("against the 7 days before", exact=False).first).to_be_visible()
+    assert_no_exception(page)
+
+    with page.expect_download() as download_info:
+        main.get_by_role("button", name="Download the digest (Markdown)").click()
+    download = download_info.value
+    assert download.suggested_filename.startswith("digest-") and download.suggested_filename.endswith(".md")
+    assert "# Digest of the week" in open(download.path(), encoding="utf-8").read()

@@ -1,0 +1,165 @@
+"""The KPI overview in AppTest: period against period, the same figures as the CLI and the core,
+the weekly digest download, audience sizes and the digest note."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import app_test
+
+from core import demo, digest, kpis, workspace
+from core.kpis import PeriodKind
+from db.models import Role
+from db.types import utcnow
+from tests.factories import make_channel, make_conversation, make_user
+from tests.pages.apptest import open_page, texts
+from tests.test_cli import run_cli
+
+
+@pytest.fixture
+def downloads(monkeypatch) -> list[MemoryMediaFileStorage]:
+    """The media stores AppTest creates per run, so a test can read what a download button serves."""
+    stores: list[MemoryMediaFileStorage] = []
+
+    class Recording(MemoryMediaFileStorage):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            stores.append(self)
+
+    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Recording)
+    return stores
+
+
+def downloaded(at, stores: list[MemoryMediaFileStorage], label: str) -> bytes:
+    button = next(b for b in at.get("download_button") if b.label == label)
+    file_id = button.proto.url.rsplit("/", 1)[-1].split(".")[0]
+    return stores[-1].get_file(file_id).content
+
+
+def metrics(at) -> dict[str, tuple[str, str | None]]:
+    return {m.label: (m.value, m.delta or None) for m in at.metric}
+
+
+def local_today(session) -> dt.date:
+    return kpis.local_today(utcnow(), workspace.timezone(session))
+
+
+def answered(session, channel, *, day: dt.date, minutes: float) -> None:
+    tz = workspace.timezone(session)
+    received = dt.datetime.combine(day, dt.time(10), tzinfo=tz).astimezone(dt.timezone.utc)
+    make_conversation(
+        session, channel=channel, received_at=received, kind="question", first_reply_at=received + dt.timedelta(minutes=minutes),
+        business_minutes_to_reply=minutes, calendar_minutes_to_reply=minutes,
+    )
+
+
+def test_a_viewer_changes_the_period_and_sees_the_change_against_the_previous_one(session):
+    make_user(session, Role.viewer, username="viewer")
+    channel = make_channel(session, name="Instagram")
+    today = local_today(session)
+    last_week = kpis.default_period(PeriodKind.week, today)
+    week_before = last_week.previous()
+    for minutes in (20, 40):
+        answered(session, channel, day=last_week.start + dt.timedelta(days=1), minutes=minutes)
+    answered(session, channel, day=week_before.start + dt.timedelta(days=2), minutes=60)
+    session.commit()
+
+    at = open_page("kpis", username="viewer")
+    assert not at.exception, [e.message for e in at.exception]
+    at.segmented_control(key="kpis_kind").set_value(PeriodKind.week).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert metrics(at)["First response (median)"] == ("30 min", "-30 min")
+    assert f"against the 7 days before: {week_before.start:%d %b %Y} – {week_before.end:%d %b %Y}" in texts(at)
+
+    at.selectbox(key="kpis_week").set_value(week_before.key).run()
+    assert not at.exception
+    value, delta = metrics(at)["First response (median)"]
+    assert (value, delta) == ("1h 00m", None)  # nothing the week before that one to compare with
+    assert "before: no data yet" in texts(at)
+
+
+def test_the_screen_the_cli_json_and_the_core_show_the_same_figures_on_the_demo(session, engine, downloads):
+    today = local_today(session)
+    demo.load_demo(session, today=today, password_rounds=4)
+    session.commit()
+    period = kpis.default_period(PeriodKind.month, today)
+    now = utcnow()
+    core_values = kpis.compute_kpis(session, start=period.start, end=period.end, channel_id=None, now=now)
+    session.rollback()
+
+    at = open_page("kpis", username="viewer")
+    assert not at.exception, [e.message for e in at.exception]
+    shown = metrics(at)
+    cards = [v for v in core_values if v.definition.card]
+    assert len(shown) == len(cards)
+    for value in cards:
+        assert shown[value.label] == (kpis.format_value(value.value, value.unit), kpis.format_change(value)), value.key
+    assert sum(v.value is not None for v in cards) >= len(cards) - 1  # the demo fills (almost) every card
+
+    code, out, _ = run_cli(engine, "kpis", "--from", period.start.isoformat(), "--to", period.end.isoformat(), "--json")
+    assert code == 0
+    printed = {k["key"]: (k["value"], k["previous"]) for k in json.loads(out)["kpis"]}
+    assert printed == {v.key: (v.value, v.previous) for v in core_values}
+
+
+def test_the_weekly_digest_downloads_as_markdown(session, downloads):
+    today = local_today(session)
+    demo.load_demo(session, today=today, password_rounds=4)
+    session.commit()
+    week = kpis.default_period(PeriodKind.week, today)
+    expected = digest.render_markdown(digest.weekly_digest(session, week_start=week.start))
+    session.rollback()
+
+    at = open_page("kpis", username="viewer")
+    assert not at.exception
+    content = downloaded(at, downloads, "Download the digest (Markdown)").decode()
+    assert content == expected
+    assert "## Hero of the week" in content and "@ben3" in content  # the demo's chosen hero
+    assert not at.get("text_input")  # a viewer reads the digest, never edits it
+
+
+def test_an_empty_workspace_says_no_data_yet_and_what_to_do(session):
+    make_user(session, Role.viewer, username="viewer")
+    session.commit()
+    at = open_page("kpis", username="viewer")
+    assert not at.exception
+    assert {value for value, _ in metrics(at).values()} == {kpis.NO_DATA}
+    page = texts(at)
+    assert "Enter the audience size per channel" in page
+    assert "nan" not in page.lower().split()
+    assert "_No answered questions this week._" in page
+
+
+def test_the_analyst_enters_an_audience_size_and_the_active_share_appears(session):
+    make_user(session, Role.analyst, username="ana")
+    channel = make_channel(session, name="Instagram")
+    today = local_today(session)
+    month = kpis.default_period(PeriodKind.month, today)
+    answered(session, channel, day=month.start, minutes=10)
+    session.commit()
+
+    at = open_page("kpis", username="ana")
+    assert metrics(at)["Active share"][0] == kpis.NO_DATA
+    form_size = next(n for n in at.number_input if n.label == "Audience (people)")
+    form_size.set_value(200)
+    at = next(b for b in at.button if b.label == "Add").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert "Audience of Instagram saved." in texts(at)
+    assert metrics(at)["Active share"][0] == "0.5 %"  # one person of 200
+
+
+def test_the_community_manager_chooses_the_hero_of_the_week(session):
+    make_user(session, Role.community, username="chiara")
+    make_channel(session, name="Instagram")
+    session.commit()
+    at = open_page("kpis", username="chiara")
+    next(t for t in at.text_input if t.label == "Hero of the week (handle)").input("@maker")
+    next(t for t in at.text_area if t.label == "Why").input("Wrote the export guide")
+    at = next(b for b in at.button if b.label == "Save the digest note").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    page = texts(at)
+    assert "Digest note saved." in page
+    assert "**@maker** — Wrote the export guide" in page
