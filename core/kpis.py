@@ -955,10 +955,13 @@ class Trend:
     buckets: tuple[Period, ...]
     families: dict[Family, tuple[TrendSeries, ...]]
 
+    def label(self, bucket: Period) -> str:
+        return f"{bucket.start.day} {bucket.start:%b}" if self.grain == Grain.week else f"{bucket.start:%b %Y}"
+
     def rows(self, family: Family) -> list[dict[str, Any]]:
         """Long-form rows (bucket start, KPI, unit, value) for a chart; missing values left out."""
         return [
-            {"bucket": bucket.start, "kpi": series.label, "unit": series.unit, "value": value}
+            {"bucket": bucket.start, "label": self.label(bucket), "kpi": series.label, "unit": series.unit, "value": value}
             for series in self.families.get(family, ())
             for bucket, value in zip(self.buckets, series.values, strict=True)
             if value is not None

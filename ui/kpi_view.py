@@ -230,10 +230,10 @@ def render_trends(trend: kpis.Trend) -> None:
                         alt.Chart(frame[frame["unit"] == unit])
                         .mark_line(point=True)
                         .encode(
-                            x=alt.X("bucket:T", title=f"{grain} starting", axis=alt.Axis(format="%d %b" if grain == "week" else "%b %Y")),
+                            x=alt.X("label:O", title=f"{grain} starting", sort=[trend.label(b) for b in trend.buckets], axis=alt.Axis(labelAngle=0)),
                             y=alt.Y("value:Q", title=unit),
                             color=alt.Color("kpi:N", title=None, legend=alt.Legend(orient="bottom")),
-                            tooltip=[alt.Tooltip("bucket:T", title=f"{grain} starting"), "kpi:N", alt.Tooltip("value:Q", format=",.1f")],
+                            tooltip=[alt.Tooltip("label:O", title=f"{grain} starting"), "kpi:N", alt.Tooltip("value:Q", format=",.1f")],
                         )
                         .properties(height=240)
                     )
