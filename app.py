@@ -2,6 +2,9 @@
 
 import streamlit as st
 
+from core.attention import attention
+from db.engine import read_session
+from db.types import utcnow
 from ui.frame import PAGES, page_frame
 
 ctx = page_frame("home")
@@ -11,9 +14,23 @@ st.write(
     f"Welcome, {ctx.actor.label}. Every post invites a dialog, every question gets an answer "
     "within the SLA, every idea is tracked until it ships — and we tell the people who asked."
 )
-columns = st.columns(3)
-for index, key in enumerate(("calendar", "ideas", "sla", "loop", "kpis")):
-    page = PAGES[key]
-    if ctx.can(page.action):
-        with columns[index % 3]:
-            st.page_link(page.path, label=page.label, icon=page.icon)
+
+with read_session(ctx.engine) as session:
+    today = attention(session, now=utcnow(), tz=ctx.timezone)
+
+st.subheader("Needs attention today")
+cards = (
+    ("sla", "Past the SLA, no reply yet", today.breached, f"{today.waiting_for_reply} waiting for a first reply"),
+    ("calendar", "Posts waiting for approval", today.posts_in_review, f"{today.posts_today} going out today"),
+    ("calendar", "Posts blocked by compliance", today.blocked_posts, "shown on the post until resolved"),
+    ("ideas", "New ideas to triage", today.new_ideas, "valid or not?"),
+    ("loop", "Shipped, not yet announced", today.open_loops, "close the loop with the people who asked"),
+)
+columns = st.columns(len(cards))
+for column, (key, label, value, note) in zip(columns, cards, strict=True):
+    with column.container(border=True):
+        st.metric(label, value)
+        st.caption(note)
+        page = PAGES[key]
+        if ctx.can(page.action):
+            st.page_link(page.path, label=f"Open {page.label}", icon=page.icon)

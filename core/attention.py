@@ -1,0 +1,80 @@
+"""What needs the team's attention today: the counts on the home screen, each a SQL COUNT."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from db.models import (
+    Conversation,
+    ConversationKind,
+    ConversationStatus,
+    Idea,
+    IdeaStatus,
+    LoopItem,
+    LoopStatus,
+    Post,
+    PostStatus,
+)
+
+_NEEDS_REPLY = (ConversationKind.question, ConversationKind.complaint)
+
+
+@dataclass(frozen=True)
+class Attention:
+    breached: int
+    waiting_for_reply: int
+    posts_in_review: int
+    posts_today: int
+    blocked_posts: int
+    new_ideas: int
+    open_loops: int
+
+
+def _count(session: Session, statement) -> int:
+    return int(session.exec(statement).one() or 0)
+
+
+def attention(session: Session, *, now: dt.datetime, tz: ZoneInfo) -> Attention:
+    unanswered = (
+        select(func.count())
+        .select_from(Conversation)
+        .where(
+            col(Conversation.kind).in_(_NEEDS_REPLY),
+            Conversation.status != ConversationStatus.no_reply_needed,
+            col(Conversation.first_reply_at).is_(None),
+        )
+    )
+    local_today = now.astimezone(tz).date()
+    day_start = dt.datetime.combine(local_today, dt.time(0), tzinfo=tz).astimezone(dt.timezone.utc)
+    day_end = dt.datetime.combine(local_today + dt.timedelta(days=1), dt.time(0), tzinfo=tz).astimezone(dt.timezone.utc)
+    return Attention(
+        breached=_count(session, unanswered.where(Conversation.deadline_at <= now)),
+        waiting_for_reply=_count(session, unanswered),
+        posts_in_review=_count(session, select(func.count()).select_from(Post).where(Post.status == PostStatus.in_review)),
+        posts_today=_count(
+            session,
+            select(func.count())
+            .select_from(Post)
+            .where(
+                col(Post.status).in_((PostStatus.scheduled, PostStatus.published)),
+                Post.scheduled_at >= day_start,
+                Post.scheduled_at < day_end,
+            ),
+        ),
+        blocked_posts=_count(
+            session,
+            select(func.count())
+            .select_from(Post)
+            .where(Post.blocked_reason != "", col(Post.status).not_in((PostStatus.published, PostStatus.cancelled))),
+        ),
+        new_ideas=_count(
+            session,
+            select(func.count()).select_from(Idea).where(Idea.status == IdeaStatus.new, col(Idea.merged_into_id).is_(None)),
+        ),
+        open_loops=_count(session, select(func.count()).select_from(LoopItem).where(LoopItem.status == LoopStatus.shipped)),
+    )

@@ -1,0 +1,47 @@
+"""The home screen's counts of what needs attention today."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from core.attention import attention
+from db.models import IdeaStatus, LoopItem, PostStatus
+from tests.factories import make_channel, make_conversation, make_idea, make_post
+
+UTC = dt.timezone.utc
+BERLIN = ZoneInfo("Europe/Berlin")
+NOW = dt.datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+
+
+def test_counts_what_needs_attention(write, read):
+    with write() as s:
+        channel = make_channel(s)
+        past_due = NOW - dt.timedelta(hours=1)
+        make_conversation(s, channel=channel, kind="question", received_at=NOW - dt.timedelta(hours=5), deadline_at=past_due)
+        make_conversation(s, channel=channel, kind="complaint", received_at=NOW - dt.timedelta(minutes=10), deadline_at=NOW + dt.timedelta(hours=2))
+        make_conversation(s, channel=channel, kind="question", received_at=NOW - dt.timedelta(hours=5), deadline_at=past_due, first_reply_at=past_due)
+        make_conversation(s, channel=channel, kind="praise", received_at=NOW - dt.timedelta(hours=5), deadline_at=past_due)
+        make_conversation(s, channel=channel, kind="question", received_at=NOW - dt.timedelta(hours=5), deadline_at=past_due, status="no_reply_needed")
+        make_post(s, channel=channel, status=PostStatus.in_review)
+        # 23:30 Berlin on the 10th is 22:30 UTC: still today in the workspace's zone.
+        make_post(s, channel=channel, status=PostStatus.scheduled, scheduled_at=dt.datetime(2026, 3, 10, 22, 30, tzinfo=UTC))
+        make_post(s, channel=channel, status=PostStatus.scheduled, scheduled_at=dt.datetime(2026, 3, 10, 23, 30, tzinfo=UTC))
+        make_post(s, channel=channel, status=PostStatus.approved, blocked_reason="Missing ad label")
+        make_idea(s, status=IdeaStatus.new)
+        merged_target = make_idea(s, status=IdeaStatus.valid)
+        make_idea(s, status=IdeaStatus.new, merged_into_id=merged_target.id)
+        s.add(LoopItem(what_changed="Dark mode", shipped_on=dt.date(2026, 3, 1)))
+    with read() as s:
+        result = attention(s, now=NOW, tz=BERLIN)
+    assert result.breached == 1
+    assert result.waiting_for_reply == 2
+    assert result.posts_in_review == 1
+    assert result.posts_today == 1
+    assert result.blocked_posts == 1
+    assert result.new_ideas == 1
+    assert result.open_loops == 1
+
+
+def test_an_empty_workspace_needs_nothing(read):
+    with read() as s:
+        result = attention(s, now=NOW, tz=BERLIN)
+    assert result == type(result)(0, 0, 0, 0, 0, 0, 0)
