@@ -126,15 +126,31 @@ IDEA_TITLES = (
 )
 
 POST_PLAN = (
-    # rubric, template, format, load, next step type, title
-    ("Myth vs fact", "myth_busting", "carousel", "high", "comment_prompt", "Myth: exports lose your formatting"),
-    ("How it works", "how_it_works", "video", "high", "guide_link", "How notifications decide what to send"),
-    ("Question of the week", "", "text", "low", "thread", "What slows you down on Mondays?"),
-    ("Ideas for the product", "ideas_for_the_product", "image", "low", "form", "Tell us what to build next"),
-    ("Digest of the week", "digest_of_the_week", "carousel", "low", "event", "Digest: your best questions"),
-    ("Open retro", "open_retro", "text", "high", "thread", "Retro: what we learned from the billing change"),
-    ("Question of the week", "", "poll", "low", "poll", "Carousel or video: which do you prefer?"),
-    ("Myth vs fact", "myth_busting", "carousel", "high", "comment_prompt", "Myth: two-factor sign-in is slow"),
+    # rubric, template, format, load, next step type, title, next step text, goal
+    ("Myth vs fact", "myth_busting", "carousel", "high", "comment_prompt", "Myth: exports lose your formatting",
+     "Which myth should we take apart next? Tell us in the comments.", "20 comments naming the next myth"),
+    ("How it works", "how_it_works", "video", "high", "guide_link", "How notifications decide what to send",
+     "Leave your question, we are collecting the FAQ — the full guide is linked.", "15 new FAQ questions"),
+    ("Question of the week", "", "text", "low", "thread", "What slows you down on Mondays?",
+     "Answer in the thread: one thing that slows you down on Mondays.", "40 answers in the thread"),
+    ("Ideas for the product", "ideas_for_the_product", "image", "low", "form", "Tell us what to build next",
+     "Fill in the two-minute form; we come back with the results.", "40 proposals through the form"),
+    ("Digest of the week", "digest_of_the_week", "carousel", "low", "event", "Digest: your best questions",
+     "Sign up for Friday's AMA — the link is in the first comment.", "50 AMA sign-ups"),
+    ("Open retro", "open_retro", "text", "high", "thread", "Retro: what we learned from the billing change",
+     "Join the retro thread: what should we change next?", "25 replies in the retro thread"),
+    ("Question of the week", "", "poll", "low", "poll", "Carousel or video: which do you prefer?",
+     "Vote: carousel or video? 15 seconds, two buttons.", "500 votes"),
+    ("Myth vs fact", "myth_busting", "carousel", "high", "comment_prompt", "Myth: two-factor sign-in is slow",
+     "Which myth should we take apart next? Tell us in the comments.", "20 comments naming the next myth"),
+    ("Behind the scenes", "", "meme", "low", "comment_prompt", "When the export finally works on a Friday",
+     "Answer with an emoji: how did your Friday export go?", "100 emoji answers"),
+    ("How it works", "how_it_works", "reel", "high", "guide_link", "Two-factor sign-in in 60 seconds",
+     "Leave your question, we are collecting the FAQ.", "15 new FAQ questions"),
+    ("Question of the week", "", "story", "low", "poll", "Dark or light: which theme do you use?",
+     "Tap to vote in the story poll.", "800 story votes"),
+    ("Ideas for the product", "ideas_for_the_product", "text", "low", "form", "One wish for the mobile app",
+     "Fill in the one-question form; we read every answer.", "30 proposals through the form"),
 )
 
 CONVERSATION_TEXTS = {
@@ -291,13 +307,16 @@ class _Builder:
         return answers
 
     def _posts(self) -> list[Post]:
+        """Eight weeks of published posts and two weeks of plan (the random draws are the same
+        whatever the plan holds), then the calendar's stories, laid out without random draws."""
         rng, posts = self.rng, []
+        self.rubrics = {r.name: r for r in self.session.exec(select(Rubric))}  # with the team's own rubric
         owners = [self.users["editor"], self.users["lead"], self.users["community"]]
         day = self.start
         index = 0
         while day <= self.today + dt.timedelta(days=14):
             for _ in range(rng.choice((0, 1, 1, 2))):
-                rubric, template, fmt, load, step, title = POST_PLAN[index % len(POST_PLAN)]
+                rubric, template, fmt, load, step, title, step_text, goal = POST_PLAN[index % len(POST_PLAN)]
                 index += 1
                 channel = self.channels[index % len(self.channels)]
                 when = self.local(day, rng.choice((9, 11, 12, 16, 18)), rng.choice((0, 30)))
@@ -307,6 +326,9 @@ class _Builder:
                 else:
                     status = rng.choice((PostStatus.scheduled, PostStatus.approved, PostStatus.in_review, PostStatus.draft))
                 has_step = rng.random() > 0.15
+                # Approved and scheduled posts passed the checklist, so they have their next step.
+                with_step = has_step or status in (PostStatus.approved, PostStatus.scheduled)
+                visual = fmt in ("image", "carousel", "meme", "story")
                 post = Post(
                     title=title,
                     body=f"{title}. We explain it in plain words, and we want to hear from you.",
@@ -320,15 +342,15 @@ class _Builder:
                     status=status,
                     scheduled_at=when,
                     published_at=when if status == PostStatus.published else None,
-                    next_step_type=step if has_step else "",
-                    next_step_text="Tell us in the comments what we should cover next." if has_step else "",
-                    micro_goal="30 comments with topic suggestions" if has_step else "",
+                    next_step_type=step if with_step else "",
+                    next_step_text=step_text if with_step else "",
+                    micro_goal=goal if with_step else "",
                     link_url=f"https://example.com/guide?utm_source={channel.platform}&utm_medium=social&utm_campaign=dialog&utm_content=post{index}",
                     tone_confirmed=status != PostStatus.draft,
-                    subtitles=fmt == "video",
+                    subtitles=fmt in ("video", "reel"),
                     timecodes=fmt == "video",
-                    alt_text="Illustration of the topic" if fmt in ("image", "carousel") else "",
-                    contrast_confirmed=fmt in ("image", "carousel"),
+                    alt_text="Illustration of the topic" if visual else "",
+                    contrast_confirmed=visual,
                     created_by_id=self.users["editor"].id,
                 )
                 if status == PostStatus.published:
@@ -340,9 +362,83 @@ class _Builder:
                     post.saves = int(impressions * rng.uniform(0.002, 0.03))
                     post.guide_clicks = int(impressions * rng.uniform(0.0, 0.02))
                     post.next_step_conversions = int(impressions * rng.uniform(0.002, 0.015)) if has_step else 0
+                    if day >= self.today - dt.timedelta(days=1):
+                        # Out since yesterday: the figures are not in yet ("waiting for metrics").
+                        for name in ("impressions", "reactions", "comments", "shares", "saves", "guide_clicks", "next_step_conversions"):
+                            setattr(post, name, None)
                 posts.append(records.create(self.session, post, actor=self.actor, action="post.create"))
             day += dt.timedelta(days=1)
-        return posts
+        return posts + self._calendar_stories()
+
+    def _calendar_stories(self) -> list[Post]:
+        """Posts that show what the calendar checks: a video missing subtitles, a partnership
+        without its label, a compliance block, a stop word, undated drafts from templates and a
+        sponsored post done right."""
+        by_platform = {c.platform: c for c in self.channels}
+        editor, lead, compliance = self.users["editor"], self.users["lead"], self.users["compliance"]
+        base = dict(owner_id=editor.id, created_by_id=editor.id, sla_owner_id=self.users["support"].id, tone_confirmed=True)
+        utm = "utm_medium=social&utm_campaign=dialog"
+        stories = [
+            Post(  # fails the checklist: a video without subtitles and timecodes
+                title="How your invoice is calculated", format="video", cognitive_load="high", status=PostStatus.in_review,
+                channel_id=by_platform["youtube"].id, rubric_id=self.rubrics["How it works"].id, template="how_it_works",
+                body="Video, 60 seconds: where each line of the invoice comes from, and where to read more.",
+                next_step_type="comment_prompt", next_step_text="Leave your question, we are collecting the FAQ.",
+                micro_goal="15 new FAQ questions", scheduled_at=self.local(self.today + dt.timedelta(days=3), 18), **base,
+            ),
+            Post(  # fails the checklist: a partner without the ad label, a link without UTM tags
+                title="Partner week: budgeting tips with Acme Bank", format="carousel", cognitive_load="low", status=PostStatus.in_review,
+                channel_id=by_platform["instagram"].id, rubric_id=self.rubrics["Behind the scenes"].id, partner="Acme Bank",
+                body="Five budgeting tips from our partner. Read them all: https://example.com/acme-tips",
+                alt_text="Five tips on a calm blue background", contrast_confirmed=True,
+                next_step_type="comment_prompt", next_step_text="Which tip will you try first?", micro_goal="30 comments",
+                scheduled_at=self.local(self.today + dt.timedelta(days=5), 12, 30), **base,
+            ),
+            Post(  # blocked by compliance until the disclaimer is there
+                title="Win a year of the team plan", format="image", cognitive_load="low", status=PostStatus.in_review,
+                channel_id=by_platform["telegram"].id, rubric_id=self.rubrics["Behind the scenes"].id, sponsored=True, ad_label=True,
+                body="Tell us your best tip and win a year of the team plan.",
+                alt_text="A gift box with our logo", contrast_confirmed=True,
+                next_step_type="comment_prompt", next_step_text="Share your best tip in the comments.", micro_goal="60 tips",
+                blocked_reason="A giveaway needs its terms and the organiser's legal notice; add both, then ask me to lift the block.",
+                blocked_by_id=compliance.id, blocked_at=self.local(self.today, 9, 15),
+                scheduled_at=self.local(self.today + dt.timedelta(days=6), 11), **base,
+            ),
+            Post(  # a stop word set to "warn"
+                title="Cheap tricks to tidy your notifications", format="text", cognitive_load="low", status=PostStatus.draft,
+                channel_id=by_platform["forum"].id, rubric_id=self.rubrics["How it works"].id,
+                body=f"Three settings that cut the noise. Guide: https://example.com/guide/notifications?utm_source=forum&{utm}",
+                next_step_type="guide_link", next_step_text="Read the guide and tell us which setting helped.", micro_goal="200 guide clicks",
+                scheduled_at=self.local(self.today + dt.timedelta(days=4), 16), **{**base, "tone_confirmed": False},
+            ),
+            Post(  # undated drafts from templates, waiting for a slot
+                title="Myth: you need admin rights to export", format="carousel", cognitive_load="high", status=PostStatus.draft,
+                channel_id=by_platform["instagram"].id, rubric_id=self.rubrics["Myth vs fact"].id, template="myth_busting",
+                body="Slide 1 — Myth: only admins can export.\nSlide 2 — Fact: every member can export their own lists.\n"
+                     "Slide 3 — What to do: ⋯ → Export → CSV.\nLast slide — Which myth should we take apart next?",
+                next_step_type="comment_prompt", next_step_text="Which myth should we take apart next? Tell us in the comments.",
+                micro_goal="20 comments naming the next myth", **{**base, "tone_confirmed": False},
+            ),
+            Post(
+                title="Open retro: the new onboarding", format="text", cognitive_load="high", status=PostStatus.draft,
+                channel_id=by_platform["forum"].id, rubric_id=self.rubrics["Open retro"].id, template="open_retro",
+                owner_id=lead.id, created_by_id=lead.id, sla_owner_id=self.users["community"].id,
+                body="What we launched: a shorter onboarding.\nWhat did not work: the welcome video was too long.\n"
+                     "What we change: three short clips instead.\nTell us in the thread what you noticed.",
+                next_step_type="thread", next_step_text="Join the retro thread: what should we change next?", micro_goal="25 replies",
+            ),
+        ]
+        sponsored_done_right = Post(
+            title="Sponsored: the accounting integration, explained", format="video", cognitive_load="high", status=PostStatus.published,
+            channel_id=by_platform["telegram"].id, rubric_id=self.rubrics["How it works"].id, template="how_it_works",
+            sponsored=True, partner="LedgerLy", ad_label=True, subtitles=True, timecodes=True,
+            body="Paid partnership with LedgerLy, labelled as such.", next_step_type="guide_link",
+            next_step_text="Try the integration with the guide and tell us what is missing.", micro_goal="120 guide clicks",
+            link_url=f"https://example.com/guide/ledgerly?utm_source=telegram&{utm}&utm_content=sponsored",
+            scheduled_at=self.local(self.today - dt.timedelta(days=9), 17), published_at=self.local(self.today - dt.timedelta(days=9), 17),
+            impressions=9400, reactions=410, comments=96, shares=38, saves=210, guide_clicks=240, next_step_conversions=131, **base,
+        )
+        return [records.create(self.session, post, actor=self.actor, action="post.create") for post in (*stories, sponsored_done_right)]
 
     def _ideas(self) -> list[Idea]:
         rng, ideas = self.rng, []

@@ -1,10 +1,45 @@
-"""Content calendar: Plan posts that invite a dialog."""
+"""Content calendar: plan posts that invite a dialog — month and week views, the list, the editor
+with its live checklist, insights, import/export and the content rules."""
 
 import streamlit as st
 
+from core import content_rules as rules
+from ui import calendar_editor, calendar_panels
+from ui import calendar_view as view
 from ui.frame import page_frame
 
 ctx = page_frame("calendar")
 
 st.title("Content calendar")
-st.caption("Plan posts that invite a dialog.")
+st.caption("Every post invites a dialog: a next step, a goal, the checklist before it goes out.")
+view.prepare_state(ctx)
+view.show_flash()
+options = view.load_options(view.database_url())
+if not options.channels:
+    st.info("There are no channels yet. An admin adds them on the Admin screen; then plan the first post here.")
+    st.stop()
+
+filters = view.filter_bar(options)
+labels = view.tab_labels(ctx)
+tabs = dict(zip(labels, st.tabs(labels, key=view.TAB_KEY, on_change="rerun"), strict=True))
+first, last, start, end = view.window(ctx)
+period = f"{first:%d %b} – {last:%d %b %Y}"
+
+with tabs["Calendar"]:
+    if tabs["Calendar"].open:
+        view.calendar_tab(ctx, options, filters)
+with tabs["Post editor"]:
+    if tabs["Post editor"].open:
+        calendar_editor.editor_tab(ctx, options)
+with tabs["Insights"]:
+    if tabs["Insights"].open:
+        calendar_panels.insights_tab(ctx, filters, start, end, period)
+with tabs["Import & export"]:
+    if tabs["Import & export"].open:
+        calendar_panels.import_export_tab(ctx, filters, first, last)
+if "Rules" in tabs:
+    with tabs["Rules"]:
+        if tabs["Rules"].open:
+            calendar_panels.rules_tab(ctx, options)
+
+st.caption(f"Times in {ctx.timezone.key}. Statuses: " + " → ".join(rules.STATUS_LABELS.values()) + ".")

@@ -1,0 +1,297 @@
+"""The calendar screen in AppTest: views, the editor with its live checklist, the status actions
+per role, the compliance block and the rules tab."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlmodel import select
+
+from core import posts
+from db.models import Post, Role, StopWord
+from tests.factories import ensure_workspace, make_channel, make_ready_post, make_user
+from tests.pages.apptest import open_page, texts
+from ui import calendar_editor
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@pytest.fixture
+def team(session):
+    ensure_workspace(session)
+    people = {role: make_user(session, role, username=role) for role in ("lead", "editor", "compliance", "viewer", "support")}
+    session.commit()
+    return people
+
+
+@pytest.fixture
+def channel(session):
+    channel = make_channel(session, name="Instagram", daily_post_limit=3)
+    session.commit()
+    return channel
+
+
+def next_month_day(day: int = 12) -> dt.date:
+    today = dt.datetime.now(BERLIN).date()
+    return (today.replace(day=1) + dt.timedelta(days=32)).replace(day=day)
+
+
+def at_tab(username: str, tab: str, **state):
+    at = open_page("calendar", username=username)
+    at.session_state["calendar_tab"] = tab
+    for name, value in state.items():
+        at.session_state[name] = value
+    return at.run()
+
+
+def button(at, label: str):
+    matches = [b for b in at.button if b.label == label]
+    assert matches, f"no button {label!r}; buttons: {[b.label for b in at.button]}"
+    return matches[0]
+
+
+def labels(at) -> list[str]:
+    return [b.label for b in at.button]
+
+
+def checklist_marks(at) -> dict[str, str]:
+    marks = {}
+    for element in at.markdown:
+        for mark, state in ((calendar_editor.OK_MARK, "ok"), (calendar_editor.MISSING_MARK, "missing")):
+            if element.value.startswith(mark):
+                marks[element.value.split("**")[1].replace("\\", "")] = state
+    return marks
+
+
+def test_a_lead_creates_a_post_from_a_template_fixes_the_checklist_and_approves_it(team, channel, read):
+    at = at_tab("lead", "Post editor")
+    assert not at.exception
+    at.selectbox(key="calendar_e_template_pick").set_value("how_it_works").run()
+    assert at.selectbox(key="calendar_e_format").value == "video"
+    assert "45–90 seconds" in at.text_area(key="calendar_e_body").value
+    assert at.text_area(key="calendar_e_next_step_text").value == "Leave your question, we are collecting the FAQ."
+    at.text_input(key="calendar_e_title").set_value("How notifications decide what to send").run()
+    marks = checklist_marks(at)
+    assert marks["A next step with its text"] == "ok"
+    assert marks["Accessibility for the format (video)"] == "missing"
+    assert marks["Community rules and tone of voice checked"] == "missing"
+    assert "A video needs subtitles, timecodes." in texts(at)
+
+    button(at, "Save draft").click().run()
+    assert not at.exception
+    assert "Draft saved." in texts(at)
+    with read() as s:
+        saved = s.exec(select(Post)).one()
+        assert posts.get_post(s, saved.id).rubric_name == "How it works"
+    assert (saved.status, saved.template, saved.format) == ("draft", "how_it_works", "video")
+
+    button(at, "Submit for review").click().run()
+    assert "Submit for review: done." in texts(at)
+    button(at, "Approve").click().run()
+    refused = " ".join(e.value for e in at.error)
+    assert "Not ready for approval" in refused and "A video needs subtitles, timecodes" in refused and "SLA owner" in refused
+    with read() as s:
+        assert s.get(Post, saved.id).status == "in_review"
+
+    at.checkbox(key="calendar_e_subtitles").check()
+    at.checkbox(key="calendar_e_timecodes").check()
+    at.checkbox(key="calendar_e_tone_confirmed").check()
+    at.selectbox(key="calendar_e_sla_owner_id").set_value(team["support"].id).run()
+    assert set(checklist_marks(at).values()) == {"ok"}
+    assert "Ready for approval." in texts(at)
+    button(at, "Approve").click().run()
+    assert not at.exception
+    assert "Approve: done." in texts(at)
+    with read() as s:
+        approved = s.get(Post, saved.id)
+    assert (approved.status, approved.subtitles, approved.tone_confirmed) == ("approved", True, True)
+
+
+def test_the_checklist_follows_unsaved_form_values(team, channel, read):
+    at = at_tab("lead", "Post editor")
+    at.text_input(key="calendar_e_link_url").set_value("https://example.com/faq").run()
+    assert checklist_marks(at)["UTM tags on every link"] == "missing"
+    at.checkbox(key="calendar_e_sponsored").check().run()
+    assert "The post is sponsored: add the ad/partnership label." in texts(at)
+    at.text_input(key="calendar_e_utm_campaign").set_value("spring faq").run()
+    button(at, "Add UTM tags to the link").click().run()
+    assert at.text_input(key="calendar_e_link_url").value.endswith("utm_source=instagram&utm_medium=social&utm_campaign=spring_faq")
+    assert checklist_marks(at)["UTM tags on every link"] == "ok"
+    with read() as s:
+        assert s.exec(select(Post)).all() == []
+
+
+def test_guards_show_while_editing(team, channel, session):
+    session.add(StopWord(word="guaranteed", mode="block"))
+    day = next_month_day()
+    for hour in (9, 12, 15):
+        make_ready_post(session, channel=channel, sla_owner_id=team["support"].id, status="scheduled",
+                        scheduled_at=dt.datetime.combine(day, dt.time(hour), tzinfo=BERLIN), cognitive_load="high")
+    session.commit()
+    at = at_tab("lead", "Post editor")
+    at.text_input(key="calendar_e_title").set_value("Guaranteed answers").run()
+    at.date_input(key="calendar_e_date").set_value(day).run()
+    problems = " ".join(e.value for e in at.error)
+    assert "Stop words block publication" in problems and "guaranteed" in problems
+    assert "Scheduling will be refused" in problems and "Instagram allows 3 post(s) a day" in problems
+
+
+def test_an_editor_cannot_approve(team, channel, session):
+    post = make_ready_post(session, channel=channel, sla_owner_id=team["support"].id, owner_id=team["editor"].id, status="in_review")
+    session.commit()
+    at = at_tab("editor", "Post editor", calendar_post_id=post.id)
+    assert not at.exception
+    assert "Approve" not in labels(at) and "Approve and schedule" not in labels(at)
+    assert "Withdraw from review" in labels(at)
+    assert "Rules" not in [t.label for t in at.tabs]
+
+
+def test_an_editor_submits_a_new_post_for_review(team, channel, read):
+    at = at_tab("editor", "Post editor")
+    assert "Save, approve and schedule" not in labels(at)
+    at.text_input(key="calendar_e_title").set_value("Question of the week").run()
+    button(at, "Save and submit for review").click().run()
+    assert not at.exception
+    with read() as s:
+        post = s.exec(select(Post)).one()
+    assert (post.status, post.owner_id) == ("in_review", team["editor"].id)
+
+
+def test_compliance_blocks_a_post_and_the_block_shows(team, channel, session, read):
+    day = next_month_day()
+    post = make_ready_post(session, channel=channel, sla_owner_id=team["support"].id, owner_id=team["editor"].id, status="in_review",
+                           title="Partner week", scheduled_at=dt.datetime.combine(day, dt.time(10), tzinfo=BERLIN))
+    session.commit()
+    at = at_tab("compliance", "Post editor", calendar_post_id=post.id)
+    assert not at.exception
+    assert "Save changes" not in labels(at)
+    at.text_input(key="calendar_e_block_reason").set_value("The bank partnership needs the ad label.").run()
+    button(at, "Block this post").click().run()
+    assert not at.exception
+    assert any("Blocked by compliance" in e.value and "bank partnership needs the ad label" in e.value for e in at.error)
+    with read() as s:
+        assert s.get(Post, post.id).blocked_reason == "The bank partnership needs the ad label."
+
+    lead = at_tab("lead", "Post editor", calendar_post_id=post.id)
+    assert any(e.value.startswith("Blocked by compliance (") and "needs the ad label" in e.value for e in lead.error)
+    assert "Approve" not in labels(lead) and "Approve and schedule" not in labels(lead)
+    week = at_tab("lead", "Calendar", calendar_anchor=day, calendar_mode="Week")
+    assert any(b.label.startswith(":red-badge[:material/block: 10:00]") for b in week.button)
+
+
+def test_the_month_view_shows_posts_by_local_day_and_the_week_view_opens_them(team, channel, session):
+    day = next_month_day(20)
+    late = make_ready_post(session, channel=channel, sla_owner_id=team["support"].id, status="scheduled", title="*Late* [x](http://y)",
+                           scheduled_at=dt.datetime.combine(day, dt.time(23, 30), tzinfo=BERLIN))
+    session.commit()
+    at = at_tab("viewer", "Calendar", calendar_anchor=day)
+    assert not at.exception
+    cells = [m.value for m in at.markdown if "23:30" in m.value]
+    assert cells == [r":blue-badge[23:30] :small[\*Late\* \[x\](http://y)]"]  # shown as typed, not as a link
+    assert "1 post(s) in this view" in texts(at)
+
+    button(at, str(f"**{day.day}**")).click().run()
+    assert at.session_state["calendar_mode"] == "Week"
+    opener = at.button(key=f"calendar_open_{late.id}")
+    opener.click().run()
+    assert not at.exception
+    assert f"Post #{late.id} · Scheduled" in texts(at)
+    assert at.text_input(key="calendar_e_title").disabled  # the viewer reads only
+    assert "Save changes" not in labels(at)
+
+
+def test_filters_narrow_the_calendar(team, channel, session):
+    other = make_channel(session, name="Telegram")
+    day = next_month_day()
+    make_ready_post(session, channel=channel, sla_owner_id=team["support"].id, title="On Instagram", scheduled_at=dt.datetime.combine(day, dt.time(9), tzinfo=BERLIN))
+    make_ready_post(session, channel=other, sla_owner_id=team["support"].id, title="On Telegram", scheduled_at=dt.datetime.combine(day, dt.time(11), tzinfo=BERLIN))
+    session.commit()
+    at = at_tab("lead", "Calendar", calendar_anchor=day)
+    assert "2 post(s) in this view" in texts(at)
+    at.multiselect(key="calendar_f_channels").set_value([other.id]).run()
+    assert "1 post(s) in this view" in texts(at)
+    assert any("On Telegram" in m.value for m in at.markdown) and not any("On Instagram" in m.value for m in at.markdown)
+
+
+def test_a_lead_schedules_from_the_editor_and_the_calendar_jumps_to_the_post(team, channel, read):
+    day = next_month_day(9)
+    at = at_tab("lead", "Post editor")
+    at.selectbox(key="calendar_e_template_pick").set_value("ideas_for_the_product").run()
+    at.text_input(key="calendar_e_title").set_value("Tell us what to build").run()
+    at.checkbox(key="calendar_e_tone_confirmed").check()
+    at.selectbox(key="calendar_e_sla_owner_id").set_value(team["support"].id)
+    at.date_input(key="calendar_e_date").set_value(day)
+    at.time_input(key="calendar_e_time").set_value(dt.time(11, 15)).run()
+    button(at, "Save, approve and schedule").click().run()
+    assert not at.exception
+    assert "Post saved and scheduled." in texts(at)
+    with read() as s:
+        post = s.exec(select(Post)).one()
+    assert post.status == "scheduled" and post.scheduled_at == dt.datetime.combine(day, dt.time(11, 15), tzinfo=BERLIN)
+    at.session_state["calendar_tab"] = "Calendar"
+    at.run()
+    assert at.session_state["calendar_anchor"] == day
+    assert any("Tell us what to build" in m.value and "11:15" in m.value for m in at.markdown)
+
+
+def test_published_posts_take_metrics_and_show_their_conversion(team, channel, session, read):
+    analyst = make_user(session, Role.analyst, username="analyst")
+    post = make_ready_post(session, channel=channel, sla_owner_id=team["support"].id, status="published",
+                           scheduled_at=dt.datetime(2025, 3, 3, 9, tzinfo=BERLIN), published_at=dt.datetime(2025, 3, 3, 9, tzinfo=BERLIN))
+    session.commit()
+    at = at_tab(analyst.username, "Post editor", calendar_post_id=post.id)
+    at.number_input(key=f"calendar_e_m_impressions_{post.version}").set_value(4000)
+    at.number_input(key=f"calendar_e_m_next_step_conversions_{post.version}").set_value(100)
+    at.button(key="FormSubmitter:calendar_e_metrics_form-Save metrics").click().run()
+    assert not at.exception
+    assert "Metrics saved." in texts(at)
+    assert any(m.value == "2.50%" for m in at.metric)
+    with read() as s:
+        assert (s.get(Post, post.id).impressions, s.get(Post, post.id).next_step_conversions) == (4000, 100)
+
+
+def test_a_lead_manages_stop_words_in_the_rules_tab(team, channel, read):
+    at = at_tab("lead", "Rules")
+    assert not at.exception
+    assert "No stop words yet" in texts(at)
+    form_inputs = [t for t in at.text_input if t.label == "Word or phrase"]
+    form_inputs[0].set_value("miracle cure")
+    at.button(key="FormSubmitter:calendar_r_word-Add stop word").click().run()
+    assert not at.exception
+    with read() as s:
+        assert [(w.word, w.mode) for w in posts.list_stop_words(s)] == [("miracle cure", "warn")]
+
+
+def test_the_insights_tab_shows_conversion_per_rubric(team, channel, session, read):
+    with read() as s:
+        myth = posts.rubric_id(s, "Myth vs fact")
+    day = dt.datetime.now(BERLIN).date().replace(day=10)
+    make_ready_post(session, channel=channel, sla_owner_id=team["support"].id, rubric_id=myth, status="published",
+                    scheduled_at=dt.datetime.combine(day, dt.time(9), tzinfo=BERLIN), published_at=dt.datetime.combine(day, dt.time(9), tzinfo=BERLIN),
+                    impressions=2000, next_step_conversions=40)
+    session.commit()
+    at = at_tab("lead", "Insights", calendar_anchor=day)
+    assert not at.exception
+    assert any(m.value == "2.00%" for m in at.metric)
+    assert at.get("vega_lite_chart") or at.get("arrow_vega_lite_chart")
+
+
+def test_an_empty_workspace_without_channels_says_what_to_do(team):
+    at = open_page("calendar", username="lead")
+    assert not at.exception
+    assert "There are no channels yet" in texts(at)
+
+
+def test_a_signed_out_visitor_sees_no_calendar(team, channel):
+    at = open_page("calendar")
+    assert not at.exception
+    assert "Content calendar" not in [t.value for t in at.title]
+
+
+@pytest.mark.parametrize(("username", "downloads"), [("lead", {"Calendar file (.ics)", "Posts as CSV"}), ("editor", {"Calendar file (.ics)"})])
+def test_exports_are_offered_by_role(team, channel, username, downloads):
+    at = at_tab(username, "Import & export")
+    assert not at.exception
+    assert {d.proto.label for d in at.get("download_button")} == downloads

@@ -1,0 +1,359 @@
+"""The calendar screen's views: navigation, filters, month and week grids, the rhythm strip and
+the paged list. Reads are cached per database URL and cleared after every write."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from core import content_rules as rules
+from core import posts
+from db.engine import read_session
+from db.models import PostStatus
+from ui import state
+from ui.frame import PageContext
+
+TABS = ("Calendar", "Post editor", "Insights", "Import & export", "Rules")
+TAB_KEY = "calendar_tab"
+POST_KEY = "calendar_post_id"
+ANCHOR_KEY = "calendar_anchor"
+GOTO_KEY = "calendar_goto"
+MODE_KEY = "calendar_mode"
+FLASH_KEY = "calendar_flash"
+LIST_KEY = "calendar_list"
+LIST_IDS_KEY = "calendar_list_ids"
+MONTH, WEEK = "Month", "Week"
+PAGE_SIZE = 50
+MONTH_CELL_POSTS = 3
+BLOCKED_MARK = ":material/block:"
+WEEK_CELL_POSTS = 12
+
+STATUS_COLOURS = {
+    PostStatus.draft: "gray",
+    PostStatus.in_review: "orange",
+    PostStatus.approved: "violet",
+    PostStatus.scheduled: "blue",
+    PostStatus.published: "green",
+    PostStatus.cancelled: "gray",
+}
+SORT_LABELS = {
+    "scheduled_at": "Date", "title": "Title", "status": "Status", "channel": "Channel", "rubric": "Rubric",
+    "owner": "Owner", "impressions": "Impressions", "conversion_rate": "Next-step conversion",
+}
+_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>~$|&])")
+_LINE_START = re.compile(r"^(?:([#>+=-])|(\d+)([.)]))")
+
+
+def md(text: object) -> str:
+    """User text made inert for Markdown on one line: shown as typed, never as formatting,
+    links, colours or LaTeX."""
+    flat = _INLINE_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    return _LINE_START.sub(lambda m: "\\" + m.group(1) if m.group(1) else m.group(2) + "\\" + m.group(3), flat)
+
+
+def clip(text: str, length: int) -> str:
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+def database_url() -> str:
+    return state.settings().database_url
+
+
+# --- cached reads (plain values only) --------------------------------------------------------
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def load_options(url: str) -> posts.CalendarOptions:
+    with read_session(state.engine()) as session:
+        return posts.calendar_options(session)
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def load_entries(url: str, start: dt.datetime, end: dt.datetime, filters: posts.PostFilter) -> list[posts.CalendarEntry]:
+    with read_session(state.engine()) as session:
+        return posts.calendar_entries(session, start=start, end=end, filters=filters)
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def load_page(url: str, start: dt.datetime, end: dt.datetime, filters: posts.PostFilter, sort: str, descending: bool, page: int) -> posts.PostPage:
+    with read_session(state.engine()) as session:
+        return posts.list_posts(session, start=start, end=end, filters=filters, sort=sort, descending=descending, page=page, page_size=PAGE_SIZE)
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def load_unscheduled(url: str, filters: posts.PostFilter) -> list[posts.CalendarEntry]:
+    with read_session(state.engine()) as session:
+        return posts.unscheduled_posts(session, filters=filters)
+
+
+# --- navigation and page state ---------------------------------------------------------------
+
+
+def today(ctx: PageContext) -> dt.date:
+    return dt.datetime.now(ctx.timezone).date()
+
+
+def open_post(post_id: int | None) -> None:
+    """Callback: show a post (None: a new one) in the editor tab."""
+    st.session_state[POST_KEY] = post_id
+    st.session_state[TAB_KEY] = "Post editor"
+
+
+def _go_to(day: dt.date, mode: str | None = None) -> None:
+    st.session_state[ANCHOR_KEY] = day
+    if mode:
+        st.session_state[MODE_KEY] = mode
+
+
+def _shift(step: int) -> None:
+    anchor = st.session_state.get(ANCHOR_KEY) or dt.date.today()
+    if st.session_state.get(MODE_KEY, MONTH) == WEEK:
+        st.session_state[ANCHOR_KEY] = anchor + dt.timedelta(weeks=step)
+    else:
+        month = anchor.replace(day=1) + dt.timedelta(days=32 if step > 0 else -1)
+        st.session_state[ANCHOR_KEY] = month.replace(day=1)
+
+
+def prepare_state(ctx: PageContext) -> None:
+    """Defaults and pending jumps, applied before any widget of the page exists."""
+    st.session_state.setdefault(ANCHOR_KEY, today(ctx))
+    st.session_state.setdefault(MODE_KEY, MONTH)
+    st.session_state.setdefault(POST_KEY, None)
+    if GOTO_KEY in st.session_state:
+        st.session_state[ANCHOR_KEY] = st.session_state.pop(GOTO_KEY)
+
+
+def flash(kind: str, text: str) -> None:
+    """Show a message on the next run (after ``st.rerun``)."""
+    st.session_state.setdefault(FLASH_KEY, []).append((kind, text))
+
+
+def show_flash() -> None:
+    for kind, text in st.session_state.pop(FLASH_KEY, []):
+        getattr(st, kind)(text)
+
+
+def tab_labels(ctx: PageContext) -> list[str]:
+    from core.permissions import Action
+
+    return [t for t in TABS if t != "Rules" or ctx.can(Action.manage_content_rules)]
+
+
+# --- filters ---------------------------------------------------------------------------------
+
+
+def filter_bar(options: posts.CalendarOptions) -> posts.PostFilter:
+    channels = {c.id: c.name for c in options.channels}
+    rubrics = {r.id: r.name for r in options.rubrics}
+    people = {p.id: p.label for p in options.people}
+    cols = st.columns(4)
+    channel_ids = cols[0].multiselect("Channel", list(channels), format_func=channels.get, key="calendar_f_channels", placeholder="All channels")
+    rubric_ids = cols[1].multiselect("Rubric", list(rubrics), format_func=rubrics.get, key="calendar_f_rubrics", placeholder="All rubrics")
+    statuses = cols[2].multiselect("Status", list(rules.STATUS_LABELS), format_func=rules.STATUS_LABELS.get, key="calendar_f_statuses", placeholder="All statuses")
+    owner_ids = cols[3].multiselect("Owner", list(people), format_func=people.get, key="calendar_f_owners", placeholder="Everyone")
+    return posts.PostFilter(tuple(channel_ids), tuple(rubric_ids), tuple(statuses), tuple(owner_ids))
+
+
+def window(ctx: PageContext) -> tuple[dt.date, dt.date, dt.datetime, dt.datetime]:
+    anchor = st.session_state[ANCHOR_KEY]
+    first, last = rules.month_grid(anchor) if st.session_state[MODE_KEY] == MONTH else rules.week_of(anchor)
+    start, end = rules.window_bounds(first, last, ctx.timezone)
+    return first, last, start, end
+
+
+def navigation(ctx: PageContext) -> None:
+    cols = st.columns([2, 1.3, 1, 1.3, 2, 2], vertical_alignment="bottom")
+    cols[0].segmented_control("View", [MONTH, WEEK], key=MODE_KEY, required=True)
+    cols[1].button("Earlier", icon=":material/chevron_left:", on_click=_shift, args=(-1,), key="calendar_prev", width="stretch")
+    cols[2].button("Today", on_click=_go_to, args=(today(ctx),), key="calendar_today", width="stretch")
+    cols[3].button("Later", icon=":material/chevron_right:", icon_position="right", on_click=_shift, args=(1,), key="calendar_next", width="stretch")
+    cols[4].date_input("Go to", key=ANCHOR_KEY, format="YYYY-MM-DD")
+    cols[5].button("New post", icon=":material/add:", type="primary", on_click=open_post, args=(None,), key="calendar_new", width="stretch")
+
+
+def legend() -> None:
+    parts = [f":{STATUS_COLOURS[s]}-badge[{label}]" for s, label in rules.STATUS_LABELS.items()]
+    st.caption("Colours by status: " + " ".join(parts) + f" · :red-badge[{BLOCKED_MARK} blocked by compliance]")
+
+
+def _badge(entry: posts.CalendarEntry, tz) -> str:
+    colour = "red" if entry.blocked else STATUS_COLOURS.get(entry.status, "gray")
+    time = rules.format_local(entry.scheduled_at, tz, "%H:%M")
+    mark = f"{BLOCKED_MARK} " if entry.blocked else ""
+    return f":{colour}-badge[{mark}{time}]"
+
+
+def _entry_line(entry: posts.CalendarEntry, tz, length: int) -> str:
+    title = md(clip(entry.title, length))
+    if entry.status == PostStatus.cancelled:
+        title = f"~~{title}~~"
+    return f"{_badge(entry, tz)} :small[{title}]"
+
+
+# --- month and week grids --------------------------------------------------------------------
+
+
+def month_grid(ctx: PageContext, first: dt.date, last: dt.date, entries: list[posts.CalendarEntry]) -> None:
+    by_day = posts.entries_by_day(entries, ctx.timezone)
+    anchor, now = st.session_state[ANCHOR_KEY], today(ctx)
+    header = st.columns(7, gap="small")
+    for index, name in enumerate(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")):
+        header[index].markdown(f"**{name}**")
+    day = first
+    while day <= last:
+        cells = st.columns(7, gap="small", border=True)
+        for cell in cells:
+            items = by_day.get(day, [])
+            label = f"**{day.day}**" if day.month == anchor.month else f":gray[{day.day}]"
+            if day == now:
+                label = f":primary-badge[{day.day} · today]"
+            cell.button(label, key=f"calendar_day_{day.isoformat()}", type="tertiary", on_click=_go_to, args=(day, WEEK), help="Open this week")
+            lines = [_entry_line(e, ctx.timezone, 26) for e in items[:MONTH_CELL_POSTS]]
+            if len(items) > MONTH_CELL_POSTS:
+                lines.append(f":small[:gray[+{len(items) - MONTH_CELL_POSTS} more]]")
+            if lines:
+                cell.markdown("  \n".join(lines))
+            day += dt.timedelta(days=1)
+
+
+def week_grid(ctx: PageContext, first: dt.date, entries: list[posts.CalendarEntry]) -> None:
+    by_day = posts.entries_by_day(entries, ctx.timezone)
+    now = today(ctx)
+    cells = st.columns(7, gap="small", border=True)
+    for offset, cell in enumerate(cells):
+        day = first + dt.timedelta(days=offset)
+        items = by_day.get(day, [])
+        heading = f"{day:%a %d %b}"
+        cell.markdown(f":primary-badge[{heading} · today]" if day == now else f"**{heading}**")
+        if not items:
+            cell.caption("Nothing planned")
+        for entry in items[:WEEK_CELL_POSTS]:
+            cell.button(_entry_line(entry, ctx.timezone, 60), key=f"calendar_open_{entry.id}", type="tertiary", on_click=open_post, args=(entry.id,), wrap=True)
+            cell.caption(f"{md(entry.channel_name)} · {md(entry.rubric_name or 'no rubric')} · {entry.cognitive_load} load")
+        if len(items) > WEEK_CELL_POSTS:
+            cell.caption(f"+{len(items) - WEEK_CELL_POSTS} more — see the list below")
+
+
+def rhythm_strip(ctx: PageContext, options: posts.CalendarOptions, entries: list[posts.CalendarEntry], week_start: dt.date) -> None:
+    start, end = rules.window_bounds(week_start, week_start + dt.timedelta(days=6), ctx.timezone)
+    week = [e for e in entries if e.scheduled_at is not None and start <= e.scheduled_at < end]
+    st.subheader(f"Rhythm of the week from {week_start:%d %b}", help="Alternate high and low cognitive load (paper §7).")
+    points = posts.rhythm_points(week, limit=options.rhythm_limit)
+    if not points:
+        st.caption("No posts planned this week yet.")
+        return
+    frame = pd.DataFrame(
+        {
+            "channel": [p.channel for p in points],
+            "when": [p.at.astimezone(ctx.timezone).replace(tzinfo=None) for p in points],
+            "load": [p.load for p in points],
+            "title": [p.title for p in points],
+            "rhythm": ["run too long" if p.over_limit else "ok" for p in points],
+        }
+    )
+    chart = (
+        alt.Chart(frame)
+        .mark_point(filled=True, size=220)
+        .encode(
+            x=alt.X("when:T", title=None, scale=alt.Scale(domain=[week_start.isoformat(), (week_start + dt.timedelta(days=7)).isoformat()]),
+                    axis=alt.Axis(format="%a %d", tickCount=7)),
+            y=alt.Y("channel:N", title=None),
+            color=alt.Color("load:N", scale=alt.Scale(domain=["high", "low"], range=["#d1495b", "#66a182"]), title="Load"),
+            shape=alt.Shape("rhythm:N", scale=alt.Scale(domain=["ok", "run too long"], range=["circle", "triangle-up"]), title="Rhythm"),
+            tooltip=[alt.Tooltip("title:N", title="Post"), alt.Tooltip("when:T", title="When", format="%a %d %b %H:%M"), "load:N", "rhythm:N"],
+        )
+        .properties(height=40 + 38 * frame["channel"].nunique())
+    )
+    st.altair_chart(chart, width="stretch")
+    runs = sorted({p.channel for p in points if p.over_limit})
+    if runs:
+        st.warning(f"More than {options.rhythm_limit} high-load posts in a row in: {', '.join(runs)}. Put something light in between.")
+
+
+# --- list ------------------------------------------------------------------------------------
+
+
+def _select_from_list() -> None:
+    selection = st.session_state.get(LIST_KEY)
+    rows = selection.selection.rows if selection is not None else []
+    ids = st.session_state.get(LIST_IDS_KEY, [])
+    if rows and rows[0] < len(ids):
+        open_post(ids[rows[0]])
+
+
+def post_list(ctx: PageContext, start: dt.datetime, end: dt.datetime, filters: posts.PostFilter) -> None:
+    url = database_url()
+    cols = st.columns([2, 1, 1, 2], vertical_alignment="bottom")
+    sort = cols[0].selectbox("Sort by", list(SORT_LABELS), format_func=SORT_LABELS.get, key="calendar_sort")
+    descending = cols[1].toggle("Descending", key="calendar_desc")
+    page_no = cols[2].number_input("Page", min_value=1, value=1, step=1, key="calendar_page")
+    result = load_page(url, start, end, filters, sort, descending, int(page_no))
+    cols[3].caption(f"{result.total} post(s) in this view · page {result.page} of {result.pages}")
+    if not result.rows:
+        st.info("No posts in this view. Change the filters, move to another month, or start a new post.")
+        return
+    st.session_state[LIST_IDS_KEY] = [e.id for e in result.rows]
+    tz = ctx.timezone
+    frame = pd.DataFrame(
+        {
+            "#": [e.id for e in result.rows],
+            "When": [rules.format_local(e.scheduled_at, tz, "%a %Y-%m-%d %H:%M") for e in result.rows],
+            "Channel": [e.channel_name for e in result.rows],
+            "Title": [e.title for e in result.rows],
+            "Rubric": [e.rubric_name for e in result.rows],
+            "Status": [("⛔ blocked · " if e.blocked else "") + rules.STATUS_LABELS[e.status] for e in result.rows],
+            "Load": [e.cognitive_load for e in result.rows],
+            "Owner": [e.owner_name for e in result.rows],
+            "Next step": [rules.NEXT_STEP_LABELS.get(e.next_step_type, "— none —") for e in result.rows],
+            "Impressions": [e.impressions for e in result.rows],
+            "Conversion": [None if e.conversion_rate is None else 100 * e.conversion_rate for e in result.rows],
+        }
+    )
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        key=LIST_KEY,
+        on_select=_select_from_list,
+        selection_mode="single-row",
+        column_config={
+            "#": st.column_config.NumberColumn(width="small"),
+            "Title": st.column_config.TextColumn(width="large"),
+            "Conversion": st.column_config.NumberColumn("Next-step conversion", format="%.2f %%", help="Next-step conversions ÷ impressions"),
+        },
+    )
+    st.caption("Select a row to open the post in the editor.")
+
+
+def unscheduled_list(filters: posts.PostFilter) -> None:
+    items = load_unscheduled(database_url(), filters)
+    with st.expander(f"Not scheduled yet ({len(items)}{'+' if len(items) >= 50 else ''})"):
+        if not items:
+            st.caption("Every open post has a date.")
+        for entry in items:
+            st.button(
+                f"#{entry.id} {md(entry.title)} · {md(entry.channel_name)} · {rules.STATUS_LABELS[entry.status]}",
+                key=f"calendar_open_undated_{entry.id}", type="tertiary", on_click=open_post, args=(entry.id,),
+            )
+
+
+def calendar_tab(ctx: PageContext, options: posts.CalendarOptions, filters: posts.PostFilter) -> None:
+    navigation(ctx)
+    first, last, start, end = window(ctx)
+    entries = load_entries(database_url(), start, end, filters)
+    anchor = st.session_state[ANCHOR_KEY]
+    if st.session_state[MODE_KEY] == MONTH:
+        st.subheader(f"{anchor:%B %Y}")
+        month_grid(ctx, first, last, entries)
+    else:
+        st.subheader(f"Week {first:%d %b} – {last:%d %b %Y}")
+        week_grid(ctx, first, entries)
+    legend()
+    rhythm_strip(ctx, options, entries, rules.week_of(anchor)[0])
+    st.subheader("All posts in this view")
+    post_list(ctx, start, end, filters)
+    unscheduled_list(filters)
