@@ -305,7 +305,7 @@ def post_list(ctx: PageContext, start: dt.datetime, end: dt.datetime, filters: p
             "Channel": [e.channel_name for e in result.rows],
             "Title": [e.title for e in result.rows],
             "Rubric": [e.rubric_name for e in result.rows],
-            "Status": [("⛔ blocked · " if e.blocked else "") + rules.STATUS_LABELS[e.status] for e in result.rows],
+            "Status": [("Blocked · " if e.blocked else "") + rules.STATUS_LABELS[e.status] for e in result.rows],
             "Load": [e.cognitive_load for e in result.rows],
             "Owner": [e.owner_name for e in result.rows],
             "Next step": [rules.NEXT_STEP_LABELS.get(e.next_step_type, "— none —") for e in result.rows],
