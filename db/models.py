@@ -419,6 +419,8 @@ class Conversation(SQLModel, table=True):
             "business_minutes_to_reply", "calendar_minutes_to_reply", "deadline_at", "first_reply_at",
             "escalated_at", "escalation_team_id", "useful", "author_handle",
         ),
+        # "You asked, we did" impact: conversations in some categories over a date range.
+        Index("ix_conversation_category_received", "category", "received_at"),
     )
 
 
