@@ -182,6 +182,7 @@ class PostView:
     partner: str
     ad_label: bool
     blocked_reason: str
+    blocked_by_id: int | None
     blocked_by_name: str
     blocked_at: dt.datetime | None
     impressions: int | None

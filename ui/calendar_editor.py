@@ -18,7 +18,7 @@ from core.permissions import Action
 from db.engine import read_session
 from db.models import CognitiveLoad, PostStatus
 from ui.actions import perform
-from ui.calendar_view import GOTO_KEY, POST_KEY, flash, md, open_post
+from ui.calendar_view import GOTO_KEY, POST_KEY, flash, keep_widget_state, md, open_post
 from ui.frame import PageContext
 
 PREFIX = "calendar_e_"
@@ -43,6 +43,18 @@ _ACTION_LABELS = {
 
 def key(name: str) -> str:
     return PREFIX + name
+
+
+#: The form's widgets: their values (unsaved edits) must survive a look at another tab.
+FORM_KEYS = (
+    *(key(name) for name in posts.EDITABLE_FIELDS if name != "scheduled_at"),
+    DATE_KEY, TIME_KEY, TEMPLATE_KEY, key("block_reason"),
+    key("utm_source"), key("utm_medium"), key("utm_campaign"), key("utm_content"),
+)
+
+
+def keep_state() -> None:
+    keep_widget_state(FORM_KEYS)
 
 
 # --- loading values into the widgets ---------------------------------------------------------

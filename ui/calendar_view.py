@@ -118,8 +118,21 @@ def _shift(step: int) -> None:
         st.session_state[ANCHOR_KEY] = month.replace(day=1)
 
 
+#: Widgets of the calendar tab whose values must outlive a visit to another tab.
+KEPT_KEYS = (ANCHOR_KEY, MODE_KEY, "calendar_sort", "calendar_desc", "calendar_page")
+
+
+def keep_widget_state(keys) -> None:
+    """Streamlit forgets a widget's value when a run does not draw it (another tab is open);
+    writing the value back before any widget exists keeps it."""
+    for name in keys:
+        if name in st.session_state:
+            st.session_state[name] = st.session_state[name]
+
+
 def prepare_state(ctx: PageContext) -> None:
     """Defaults and pending jumps, applied before any widget of the page exists."""
+    keep_widget_state(KEPT_KEYS)
     st.session_state.setdefault(ANCHOR_KEY, today(ctx))
     st.session_state.setdefault(MODE_KEY, MONTH)
     st.session_state.setdefault(POST_KEY, None)
@@ -290,7 +303,8 @@ def post_list(ctx: PageContext, start: dt.datetime, end: dt.datetime, filters: p
     cols = st.columns([2, 1, 1, 2], vertical_alignment="bottom")
     sort = cols[0].selectbox("Sort by", list(SORT_LABELS), format_func=SORT_LABELS.get, key="calendar_sort")
     descending = cols[1].toggle("Descending", key="calendar_desc")
-    page_no = cols[2].number_input("Page", min_value=1, value=1, step=1, key="calendar_page")
+    st.session_state.setdefault("calendar_page", 1)
+    page_no = cols[2].number_input("Page", min_value=1, step=1, key="calendar_page")
     result = load_page(url, start, end, filters, sort, descending, int(page_no))
     cols[3].caption(f"{result.total} post(s) in this view · page {result.page} of {result.pages}")
     if not result.rows:

@@ -162,6 +162,18 @@ def test_saving_over_a_newer_version_is_refused(write, read, team, channel):
         assert posts.get_post(s, view.id).title == "v2"
 
 
+def test_a_status_change_over_a_newer_version_is_refused(write, read, session, team, channel):
+    post = make_ready_post(session, channel=channel, sla_owner_id=team["support"].id, status="in_review")
+    session.commit()
+    with write() as s:
+        posts.update_post(s, actor=team["admin"], post_id=post.id, expected_version=1, fields={"title": "Changed meanwhile"})
+    with pytest.raises(ConflictError):
+        with write() as s:
+            posts.approve_post(s, actor=team["lead"], post_id=post.id, expected_version=1)
+    with read() as s:
+        assert posts.get_post(s, post.id).status == "in_review"
+
+
 def test_an_approved_post_cannot_be_edited_past_its_checklist(write, session, team, channel):
     post = make_ready_post(session, channel=channel, sla_owner_id=team["support"].id, status="approved", owner_id=team["owner"].id)
     session.commit()
@@ -436,7 +448,7 @@ def test_compliance_blocks_with_a_reason_and_the_post_cannot_go_forward_until_li
             posts.block_post(s, actor=team["compliance"], post_id=post.id, expected_version=1, reason="  ")
     with write() as s:
         blocked = posts.block_post(s, actor=team["compliance"], post_id=post.id, expected_version=1, reason="Needs the ad label for the bank partnership.")
-    assert blocked.blocked and blocked.blocked_by_name == team["compliance"].username
+    assert blocked.blocked and blocked.blocked_by_id == team["compliance"].id and blocked.blocked_by_name == team["compliance"].username
     with pytest.raises(ValidationError, match="Blocked by compliance: Needs the ad label"):
         with write() as s:
             posts.approve_post(s, actor=team["lead"], post_id=post.id, expected_version=blocked.version)

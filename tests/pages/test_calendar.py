@@ -123,6 +123,21 @@ def test_the_checklist_follows_unsaved_form_values(team, channel, read):
         assert s.exec(select(Post)).all() == []
 
 
+def test_unsaved_edits_and_the_chosen_month_survive_a_look_at_another_tab(team, channel):
+    at = at_tab("lead", "Calendar")
+    at.date_input(key="calendar_anchor").set_value(dt.date(2031, 1, 15)).run()
+    at.session_state["calendar_tab"] = "Post editor"
+    at.run()
+    at.text_input(key="calendar_e_title").set_value("Half-written").run()
+    at.session_state["calendar_tab"] = "Calendar"
+    at.run()
+    assert [s.value for s in at.subheader][0] == "January 2031"
+    at.session_state["calendar_tab"] = "Post editor"
+    at.run()
+    assert at.text_input(key="calendar_e_title").value == "Half-written"
+    assert not at.exception
+
+
 def test_guards_show_while_editing(team, channel, session):
     session.add(StopWord(word="guaranteed", mode="block"))
     day = next_month_day()
