@@ -310,3 +310,23 @@ def test_exports_are_offered_by_role(team, channel, username, downloads):
     at = at_tab(username, "Import & export")
     assert not at.exception
     assert {d.proto.label for d in at.get("download_button")} == downloads
+
+
+def test_a_csv_import_with_bad_rows_saves_nothing_and_lists_each_row_and_column(team, channel, read):
+    bad = b"title,channel,scheduled_at\nGood one,Instagram,2031-03-10 10:00\n,Instagram,\nThird,Nowhere,2031-02-30 09:00\n"
+    at = at_tab("lead", "Import & export")
+    at.file_uploader(key="calendar_i_posts").upload("posts.csv", bad, "text/csv").run()
+    at.button(key="calendar_i_posts_go").click().run()
+    assert not at.exception
+    assert any("Nothing was imported: 3 problem(s)" in e.value for e in at.error)
+    report = at.dataframe[0].value
+    assert list(zip(report["Row"], report["Column"], strict=True)) == [(3, "title"), (4, "channel"), (4, "scheduled_at")]
+    with read() as s:
+        assert s.exec(select(Post)).all() == []
+
+    good = b"title;channel;scheduled_at\nGood one;Instagram;2031-03-10 10:00\nSecond;instagram;\n"
+    at.file_uploader(key="calendar_i_posts").upload("posts.csv", good, "text/csv").run()
+    at.button(key="calendar_i_posts_go").click().run()
+    assert "Imported: 2 new post(s)." in texts(at)
+    with read() as s:
+        assert sorted(p.title for p in s.exec(select(Post))) == ["Good one", "Second"]
