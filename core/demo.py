@@ -545,50 +545,76 @@ class _Builder:
         s.flush()
 
     def _loop_items(self) -> None:
-        shipped = [i for i in self.ideas if i.status == IdeaStatus.shipped]
-        published_yawd = self.rubrics["You asked, we did"]
-        for n, idea in enumerate(shipped[:2]):
+        """Loops in every state: the oldest shipped idea closed (announced, every giver thanked,
+        impact measured), the next announced with thanks half done, the newest shipped without a
+        loop item yet — the lead's next job on the screen. Decided by ``today`` alone."""
+        from core import loop  # imported here: the loop module builds on the calendar and idea board
+
+        shipped = sorted((i for i in self.ideas if i.status == IdeaStatus.shipped), key=lambda i: (i.shipped_at, i.id))
+        rubric = self.rubrics["You asked, we did"]
+        midnight = self.local(self.today, 0)
+        for n, idea in enumerate(shipped[:-1] if len(shipped) > 1 else shipped):
             shipped_on = idea.shipped_at.astimezone(self.tz).date()  # type: ignore[union-attr]
+            what_changed = f"{idea.title} is live"
             item = LoopItem(
-                what_changed=f"{idea.title} is live",
+                what_changed=what_changed,
                 details="Built from your comments and the monthly survey.",
                 shipped_on=shipped_on,
                 status=LoopStatus.shipped,
                 impact_categories=idea.category,
                 created_by_id=self.users["lead"].id,
+                created_at=idea.shipped_at,  # type: ignore[arg-type]
             )
             records.create(self.session, item, actor=self.actor, action="loop_item.create")
             self.session.add(LoopItemIdea(loop_item_id=item.id, idea_id=idea.id))
-            if n == 0:
-                when = self.local(shipped_on + dt.timedelta(days=2), 12)
-                givers = self.session.exec(select(IdeaGiver.handle).where(IdeaGiver.idea_id == idea.id)).all()
-                post = Post(
-                    title=f"You asked, we did: {idea.title}",
-                    body=f"{idea.title} is live. Thank you {', '.join(givers)} for the idea!",
-                    channel_id=self.channels[0].id,
-                    rubric_id=published_yawd.id,
-                    format="carousel",
-                    cognitive_load="low",
-                    owner_id=self.users["lead"].id,
-                    sla_owner_id=self.users["community"].id,
-                    status=PostStatus.published if when < dt.datetime.now(dt.timezone.utc) else PostStatus.scheduled,
-                    scheduled_at=when,
-                    published_at=when if when < dt.datetime.now(dt.timezone.utc) else None,
-                    next_step_type="form",
-                    next_step_text="What should we improve next? Tell us in the form.",
-                    micro_goal="20 new proposals",
-                    tone_confirmed=True,
-                    alt_text="Screenshot of the new feature",
-                    contrast_confirmed=True,
-                    created_by_id=self.users["lead"].id,
+            givers = list(self.session.exec(select(IdeaGiver.handle).where(IdeaGiver.idea_id == idea.id).order_by(IdeaGiver.id)).all())
+            when = min(self.local(shipped_on + dt.timedelta(days=1), 12), midnight - dt.timedelta(hours=6))
+            published = when > idea.shipped_at  # type: ignore[operator]
+            if not published:
+                when = self.local(self.today + dt.timedelta(days=1), 12)
+            title, body = loop.announcement_text(
+                what_changed=what_changed, details=item.details, idea_titles=[idea.title], handles=givers,
+                idea_form_url="https://example.com/ideas?utm_source=instagram&utm_medium=social&utm_campaign=you_asked_we_did",
+            )
+            post = Post(
+                title=title,
+                body=body,
+                channel_id=self.channels[0].id,
+                rubric_id=rubric.id,
+                format="carousel",
+                cognitive_load="low",
+                owner_id=self.users["lead"].id,
+                sla_owner_id=self.users["community"].id,
+                status=PostStatus.published if published else PostStatus.scheduled,
+                scheduled_at=when,
+                published_at=when if published else None,
+                next_step_type="form",
+                next_step_text=loop.NEXT_STEP_TEXT,
+                micro_goal="20 new proposals for what to improve next",
+                link_url="https://example.com/ideas?utm_source=instagram&utm_medium=social&utm_campaign=you_asked_we_did",
+                tone_confirmed=True,
+                alt_text="Screenshot of the new feature",
+                contrast_confirmed=True,
+                created_by_id=self.users["lead"].id,
+            )
+            records.create(self.session, post, actor=self.actor, action="post.create")
+            item.announcement_post_id = post.id
+            if not published:
+                continue
+            item.announced_at = when
+            thanked = givers if n == 0 else givers[: len(givers) // 2]
+            for k, handle in enumerate(thanked):
+                self.session.add(
+                    LoopThanks(loop_item_id=item.id, handle=handle, thanked_by_id=self.users["community"].id, thanked_at=min(when + dt.timedelta(hours=2 + k), midnight - dt.timedelta(minutes=30 - k)))
                 )
-                records.create(self.session, post, actor=self.actor, action="post.create")
-                item.announcement_post_id = post.id
-                if post.status == PostStatus.published:
-                    item.status = LoopStatus.announced
-                    item.announced_at = when
-                    for handle in givers[:2]:
-                        self.session.add(LoopThanks(loop_item_id=item.id, handle=handle, thanked_by_id=self.users["community"].id))
+            measured_at = self.local(shipped_on + dt.timedelta(days=item.impact_window_days + 1), 10)
+            if n == 0 and measured_at >= midnight:
+                # Not 30 days yet: the team asked for the NPS around the release instead.
+                item.nps_before, item.nps_after = 31.0, 38.0
+                measured_at = min(when + dt.timedelta(hours=8), midnight - dt.timedelta(hours=1))
+            item.measured_at = measured_at if n == 0 and measured_at < midnight else None
+            all_thanked = len(thanked) == len(givers)
+            item.status = loop.advance_status(item.status, announced=True, all_thanked=all_thanked, measured=item.measured_at is not None)
         self.session.flush()
 
     def _audience(self) -> None:

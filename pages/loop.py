@@ -1,10 +1,56 @@
-"""You asked, we did: Close the loop with the people who asked."""
+"""You asked, we did: close the loop from a shipped idea to the announcement, the thanked
+givers, the monthly update and the measured impact."""
+
+import datetime as dt
 
 import streamlit as st
 
+from core.permissions import Action
+from ui import loop_view as view
 from ui.frame import page_frame
+from ui.state import settings
 
 ctx = page_frame("loop")
+url = settings().database_url
+today = dt.datetime.now(ctx.timezone).date()
 
 st.title("You asked, we did")
-st.caption("Close the loop with the people who asked.")
+st.caption("Close the loop with the people who asked: announce what changed, thank them, show the effect.")
+view.flash()
+
+open_items = view.open_loops(url)
+overdue = view.not_measured(url, today)
+metrics = st.columns(4)
+metrics[0].metric("Open loops", len(open_items))
+metrics[1].metric("To announce", sum(1 for i in open_items if not i.announced))
+metrics[2].metric("Givers to thank", sum(i.givers_count - i.thanked_count for i in open_items))
+metrics[3].metric("Impact not measured", len(overdue))
+
+tabs = st.tabs(["Open loops", "Closed loops", "Monthly update", "Impact", "Public board"])
+
+with tabs[0]:
+    if ctx.can(Action.manage_loop):
+        with st.expander("New loop item from shipped ideas", expanded=not open_items):
+            view.new_loop_item_form(ctx, url, today)
+    if not open_items:
+        st.info("No open loops: every shipped idea is announced and its givers are thanked.")
+    else:
+        st.dataframe(view.overview_rows(open_items), hide_index=True, width="stretch")
+        ids = [i.id for i in open_items]
+        if st.session_state.get(view.PICK) not in ids:
+            st.session_state[view.PICK] = ids[0]
+        by_id = {i.id: i for i in open_items}
+        picked = st.selectbox("Work on", ids, format_func=lambda i: f"{by_id[i].what_changed} ({by_id[i].status_label})", key=view.PICK)
+        view.loop_item_panel(ctx, url, by_id[picked], today)
+
+with tabs[1]:
+    view.closed_timeline(ctx, url, today)
+
+with tabs[2]:
+    view.monthly_section(ctx, url, today)
+
+with tabs[3]:
+    view.impact_section(ctx, url, today)
+
+with tabs[4]:
+    view.public_board_section(url, today)

@@ -1,0 +1,126 @@
+"""The public idea board: a static, self-contained HTML page of ideas planned, in progress and
+shipped, for the community (paper §14: "a public idea board").
+
+Only public fields leave the workspace: an idea's title and category, how many people asked for
+it, and for shipped ideas when and what changed (the loop item's public sentence). Descriptions,
+status reasons, source links, scores, votes, handles and team members' names stay inside. Every
+text is escaped with ``html.escape``; the page loads nothing from elsewhere and runs no script.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from core import workspace
+from db.models import Idea, IdeaGiver, IdeaStatus, LoopItem, LoopItemIdea
+
+SECTIONS = (
+    ("planned", "Planned"),
+    ("in_progress", "In progress"),
+    ("shipped", "Shipped"),
+)
+SHIPPED_DAYS = 365
+
+
+@dataclass(frozen=True)
+class PublicIdea:
+    title: str
+    category: str
+    givers: int
+    shipped_on: dt.date | None = None
+    what_changed: str = ""
+
+
+@dataclass(frozen=True)
+class PublicBoard:
+    planned: tuple[PublicIdea, ...]
+    in_progress: tuple[PublicIdea, ...]
+    shipped: tuple[PublicIdea, ...]
+
+
+def public_board(session: Session, *, today: dt.date | None = None, limit: int = 200) -> PublicBoard:
+    """Ideas planned, in progress and shipped (the last 12 months), public fields only."""
+    tz = workspace.timezone(session)
+    today = today or dt.datetime.now(tz).date()
+    giver_counts = select(IdeaGiver.idea_id, func.count().label("n")).group_by(IdeaGiver.idea_id).subquery()
+    answer = select(LoopItemIdea.idea_id, func.min(LoopItemIdea.loop_item_id).label("loop_item_id")).group_by(LoopItemIdea.idea_id).subquery()
+    asked = func.coalesce(giver_counts.c.n, 0)
+
+    def section(status: IdeaStatus) -> tuple[PublicIdea, ...]:
+        statement = (
+            select(Idea.title, Idea.category, asked, Idea.shipped_at, LoopItem.shipped_on, LoopItem.what_changed)
+            .outerjoin(giver_counts, giver_counts.c.idea_id == Idea.id)
+            .outerjoin(answer, answer.c.idea_id == Idea.id)
+            .outerjoin(LoopItem, LoopItem.id == answer.c.loop_item_id)
+            .where(Idea.status == status, col(Idea.merged_into_id).is_(None))
+        )
+        if status == IdeaStatus.shipped:
+            since = dt.datetime.combine(today - dt.timedelta(days=SHIPPED_DAYS), dt.time(0), tzinfo=tz)
+            statement = statement.where(or_(col(Idea.shipped_at).is_(None), col(Idea.shipped_at) >= since))
+            statement = statement.order_by(col(Idea.shipped_at).desc(), col(Idea.title))
+        else:
+            statement = statement.order_by(asked.desc(), col(Idea.title))
+        result = []
+        for title, category, n, shipped_at, shipped_on, what_changed in session.exec(statement.limit(limit)).all():
+            if status != IdeaStatus.shipped:
+                result.append(PublicIdea(title, category, int(n)))
+                continue
+            if shipped_on is None and shipped_at is not None:
+                shipped_on = shipped_at.astimezone(tz).date()
+            result.append(PublicIdea(title, category, int(n), shipped_on, what_changed or ""))
+        return tuple(result)
+
+    return PublicBoard(section(IdeaStatus.planned), section(IdeaStatus.in_progress), section(IdeaStatus.shipped))
+
+
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;background:#f6f7f9;color:#1d2430}
+header{background:#1d2430;color:#fff;padding:2rem 1.5rem}header h1{margin:0 0 .3rem;font-size:1.8rem}
+header p{margin:0;opacity:.85}main{display:grid;grid-template-columns:repeat(auto-fit,minmax(18rem,1fr));gap:1.2rem;padding:1.5rem}
+section h2{font-size:1.1rem;margin:0 0 .8rem}ul{list-style:none;margin:0;padding:0}
+li{background:#fff;border-radius:.6rem;padding:.8rem 1rem;margin-bottom:.6rem;box-shadow:0 1px 2px rgba(0,0,0,.08)}
+.title{font-weight:600}.meta{font-size:.85rem;color:#5b6573;margin-top:.25rem}.done{margin-top:.35rem}
+.empty{color:#5b6573;font-style:italic}footer{padding:0 1.5rem 2rem;color:#5b6573;font-size:.85rem}
+"""
+
+
+def _card(idea: PublicIdea) -> str:
+    e = html.escape
+    meta = [e(idea.category)] if idea.category else []
+    meta.append(f"{idea.givers} {'person' if idea.givers == 1 else 'people'} asked for this")
+    if idea.shipped_on is not None:
+        meta.append(f"shipped {idea.shipped_on:%d %b %Y}")
+    done = f'<div class="done">{e(idea.what_changed)}</div>' if idea.what_changed else ""
+    return f'<li><div class="title">{e(idea.title)}</div><div class="meta">{" · ".join(meta)}</div>{done}</li>'
+
+
+def render_html(board: PublicBoard, *, workspace_name: str, generated_on: dt.date) -> str:
+    """The board as one static HTML page; every text is escaped, nothing is loaded from elsewhere."""
+    name = html.escape(workspace_name)
+    sections = []
+    for key, label in SECTIONS:
+        entries: tuple[PublicIdea, ...] = getattr(board, key)
+        cards = "\n".join(_card(i) for i in entries) if entries else '<li class="empty">Nothing here right now.</li>'
+        sections.append(f'<section id="{key}"><h2>{label} ({len(entries)})</h2><ul>\n{cards}\n</ul></section>')
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
+        f"<title>{name} · Idea board</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+        f"<header><h1>{name}: what you asked for</h1><p>Your ideas — planned, in progress and shipped. You asked, we did.</p></header>\n"
+        "<main>\n" + "\n".join(sections) + "\n</main>\n"
+        f"<footer>Updated {generated_on:%d %B %Y}. Tell us what to improve next.</footer>\n</body>\n</html>\n"
+    )
+
+
+def export_html(session: Session, *, today: dt.date | None = None) -> str:
+    """The public idea board as a self-contained HTML page, ready to upload anywhere."""
+    info = workspace.info(session)
+    today = today or dt.datetime.now(ZoneInfo(info.timezone)).date()
+    return render_html(public_board(session, today=today), workspace_name=info.name, generated_on=today)
