@@ -133,7 +133,8 @@ def _form(ctx: PageContext, options: posts.CalendarOptions, view: posts.PostView
     c1, c2, c3 = st.columns(3)
     c1.selectbox("Channel", list(channels), key=key("channel_id"), disabled=disabled,
                  format_func=lambda i: channels[i].name if channels.get(i) else f"archived channel #{i}")
-    c2.selectbox("Rubric", [None, *rubrics], key=key("rubric_id"), disabled=disabled, format_func=lambda i: "— none —" if i is None else rubrics[i])
+    c2.selectbox("Rubric", [None, *rubrics], key=key("rubric_id"), disabled=disabled, placeholder="— none —",
+                 format_func=lambda i: "— none —" if i is None else rubrics[i])
     c3.selectbox("Owner", list(people), key=key("owner_id"), disabled=disabled or not ctx.can(Action.edit_any_post), format_func=people.get)
     c1, c2, c3, c4 = st.columns([2, 2, 2, 2])
     c1.selectbox("Format", list(rules.FORMATS), key=key("format"), disabled=disabled)
@@ -163,7 +164,7 @@ def _form(ctx: PageContext, options: posts.CalendarOptions, view: posts.PostView
     st.markdown("**Before publishing** (paper §13)")
     c1, c2 = st.columns(2, vertical_alignment="bottom")
     c1.selectbox("SLA owner (answers the comments)", [None, *people], key=key("sla_owner_id"), disabled=disabled,
-                 format_func=lambda i: "— nobody yet —" if i is None else people[i])
+                 placeholder="— nobody yet —", format_func=lambda i: "— nobody yet —" if i is None else people[i])
     c2.checkbox("Tone and rules checked", key=key("tone_confirmed"), disabled=disabled,
                 help="The text follows the community rules and the tone of voice: calm competence, respect, reasons explained.")
     c1, c2, c3 = st.columns(3)
