@@ -140,6 +140,54 @@ def _kpis(args: argparse.Namespace, engine: Engine) -> int:
     return 0
 
 
+def _import_ideas(args: argparse.Namespace, engine: Engine) -> int:
+    """``import-ideas FILE``: survey or form results as new ideas, all or nothing (as on the board)."""
+    from core import ideas
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise DomainError(f"{path} is not a file; give the path of the CSV export.")
+    data = path.read_bytes()
+    columns, _ = ideas.read_csv(data)
+    guess = ideas.guess_mapping(columns)
+    mapping = ideas.ImportMapping(
+        title=args.title or guess.title,
+        **{f: getattr(args, f) or (None if args.title else getattr(guess, f)) for f in ("description", "handle", "date", "channel")},
+    )
+    with read_session(engine) as session:
+        channels = {c.name.casefold(): c.id for c in workspace.list_channels(session, include_inactive=True)}
+        channel_id = channels.get(args.default_channel.strip().casefold()) if args.default_channel else None
+        if args.default_channel and channel_id is None:
+            raise DomainError(f"No channel named {args.default_channel!r}; create it first or check the spelling.")
+        preview = ideas.preview_import(session, data=data, mapping=mapping, source=args.source, default_channel_id=channel_id)
+    print("Columns: " + ", ".join(f"{k} ← {v!r}" for k, v in mapping.used().items()))
+    if not preview.ok:
+        print(f"Nothing was imported: {len(preview.errors)} problem(s).", file=sys.stderr)
+        for error in preview.errors[:50]:
+            print(f"  row {error.row}, column {error.column!r}: {error.message}", file=sys.stderr)
+        return 1
+    if args.dry_run:
+        print(f"{len(preview.rows)} new idea(s), {preview.already_imported} row(s) imported before. Nothing written (dry run).")
+        return 0
+    with write_session(engine) as session:
+        result = ideas.import_ideas(session, actor=CLI_ACTOR, data=data, mapping=mapping, source=args.source, default_channel_id=channel_id)
+    print(f"Imported {result.created} idea(s) with {result.givers} giver(s); {result.already_imported} row(s) were imported before.")
+    return 0
+
+
+def _export_ideas(args: argparse.Namespace, engine: Engine) -> int:
+    from core import ideas
+
+    with read_session(engine) as session:
+        text = ideas.export_csv(session, actor=CLI_ACTOR)
+    if args.target:
+        Path(args.target).write_text(text, encoding="utf-8")
+        print(f"Ideas written to {args.target}.")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m core", description="Dialog Desk command line.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -167,6 +215,18 @@ def build_parser() -> argparse.ArgumentParser:
         p = users_sub.add_parser(name, help=text)
         p.add_argument("username")
         p.set_defaults(run=run)
+
+    import_ideas = sub.add_parser("import-ideas", help="import survey or form results (CSV) as ideas, all or nothing")
+    import_ideas.add_argument("file", help="the CSV file (UTF-8, with a header row)")
+    for field in ("title", "description", "handle", "date", "channel"):
+        import_ideas.add_argument(f"--{field}", help=f"the column holding the {field} (default: guessed from the header)")
+    import_ideas.add_argument("--default-channel", help="channel (by name) of rows without a channel column")
+    import_ideas.add_argument("--source", default="survey", help="where the ideas came from (default: survey)")
+    import_ideas.add_argument("--dry-run", action="store_true", help="check the file and report, write nothing")
+    import_ideas.set_defaults(run=_import_ideas)
+    export_ideas = sub.add_parser("export-ideas", help="write every idea on the board as CSV (to a file or stdout)")
+    export_ideas.add_argument("target", nargs="?", help="the CSV file to write (default: standard output)")
+    export_ideas.set_defaults(run=_export_ideas)
 
     demo_parser = sub.add_parser("demo", help="load the demo workspace (idempotent)")
     demo_parser.add_argument("--force", action="store_true", help="load even into a real workspace")

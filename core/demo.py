@@ -474,11 +474,63 @@ class _Builder:
             for voter in rng.sample(team, rng.randint(0, len(team))):
                 self.session.add(Vote(idea_id=idea.id, user_id=voter.id, created_at=logged))
             ideas.append(idea)
-        # Quick wins for the hot plan.
-        for position, idea in enumerate(i for i in ideas if i.impact and i.impact >= 4 and i.cost and i.cost <= 2 and i.status in (IdeaStatus.valid, IdeaStatus.planned)):
-            idea.hot_plan_position = position + 1
         self.session.flush()
+        self._shape_ideas(ideas)
         return ideas
+
+    # Scores chosen so the Impact/Cost matrix shows every quadrant and a few quick wins are still
+    # waiting for the hot plan (impact, cost by title; unlisted valid-or-later ideas keep theirs).
+    IDEA_SCORES = {
+        "Shared team templates": (5, 3), "Cheaper plan for students": (3, 2), "Offline mode on the train": (4, 4),
+        "Invoices with our VAT number": (4, 1), "Keyboard shortcuts": (4, 2), "Schedule exports every Monday": (4, 2),
+        "Family plan": (3, 4), "Remember me for 30 days": (5, 1), "Push only for mentions": (4, 2),
+        "Annual billing discount": (2, 1), "Import from spreadsheets": (5, 4), "Better search in the help centre": (4, 3),
+        "Undo for deleted items": (5, 3), "Show price in local currency": (3, 2), "Calendar sync": (4, 2),
+        "Split invoices per department": (2, 5),
+    }
+    IDEA_HOT_PLAN = ("Remember me for 30 days", "Invoices with our VAT number", "Push only for mentions")
+
+    def _shape_ideas(self, ideas: list[Idea]) -> None:
+        """Scores, the hot plan, kept reasons and one merged duplicate, without drawing from the
+        shared random stream (so the rest of the demo stays as it is)."""
+        from core import ideas as idea_board  # the idea board's own merge, so the demo shows a real one
+
+        by_title = {i.title: i for i in ideas}
+        for title, (impact, cost) in self.IDEA_SCORES.items():
+            by_title[title].impact, by_title[title].cost = impact, cost
+        for position, title in enumerate(self.IDEA_HOT_PLAN, start=1):
+            by_title[title].hot_plan_position = position
+        by_title["Bigger font option"].status_reason = "Already there: Settings → Display → Text size."
+        by_title["Split invoices per department"].status_reason = "Out of scope for this year: billing is moving to a new provider."
+        self.session.flush()
+
+        target = by_title["Dark mode for the mobile app"]
+        forum = next(c for c in self.channels if c.platform == "forum")
+        logged = target.created_at + dt.timedelta(days=9, hours=3)
+        duplicate = Idea(
+            title="Dark theme, please",
+            description="From the monthly survey: “my eyes hurt at night, a dark theme would help”.",
+            source=IdeaSource.survey,
+            channel_id=forum.id,
+            category=target.category,
+            logged_by_id=self.users["community"].id,
+            created_at=logged,
+        )
+        records.create(self.session, duplicate, actor=self.actor, action="idea.create")
+        first_giver = self.session.exec(select(IdeaGiver.handle).where(IdeaGiver.idea_id == target.id).order_by(IdeaGiver.id)).first()
+        for handle in (first_giver, *self.handles[60:63]):
+            self.session.add(IdeaGiver(idea_id=duplicate.id, handle=handle, channel_id=forum.id, given_at=logged))
+        for username in ("lead", "community", "analyst"):
+            self.session.add(Vote(idea_id=duplicate.id, user_id=self.users[username].id, created_at=logged))
+        self.session.flush()
+        lead = self.users["lead"]
+        idea_board.merge(
+            self.session,
+            actor=Actor(id=lead.id, username=lead.username, role=Role(lead.role), name=lead.name),
+            source_id=duplicate.id,  # type: ignore[arg-type]
+            target_id=target.id,  # type: ignore[arg-type]
+            expected_version=duplicate.version,
+        )
 
     def _conversations(self) -> None:
         rng, s = self.rng, self.session

@@ -1,10 +1,38 @@
-"""Idea board: Ideas from the community, prioritised."""
+"""Idea board: feedback from comments, forms and surveys becomes a prioritised backlog."""
 
 import streamlit as st
 
+from core.permissions import Action
+from ui import ideas_detail, ideas_import, ideas_view
 from ui.frame import page_frame
 
 ctx = page_frame("ideas")
 
 st.title("Idea board")
-st.caption("Ideas from the community, prioritised.")
+st.caption(
+    "Ideas from comments, DMs, threads, forms and the monthly survey. Demand = distinct people who gave an idea; "
+    "votes = the team's (one each). Quick wins go into the hot plan."
+)
+
+if ctx.can(Action.log_idea):
+    ideas_view.capture(ctx)
+else:
+    st.caption("You can read the whole board; logging, voting and triage are for the team.")
+
+filters, sort = ideas_view.filter_bar(ctx)
+
+selected = ideas_detail.selected_idea_id()
+if selected:
+    ideas_detail.detail(ctx, selected)
+
+mode = st.radio("View", ideas_view.MODES, horizontal=True, key="ideas_mode", label_visibility="collapsed")
+if mode == "Board":
+    ideas_view.board(ctx, filters, sort)
+elif mode == "Table":
+    ideas_view.table(ctx, filters, sort)
+elif mode == "Impact/Cost matrix":
+    ideas_view.matrix(ctx, filters)
+elif mode == "Hot plan":
+    ideas_view.hot_plan(ctx)
+else:
+    ideas_import.import_export(ctx, filters, sort)

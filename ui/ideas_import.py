@@ -1,0 +1,147 @@
+"""Idea board: CSV import of survey/form results (map, preview, all-or-nothing) and CSV export."""
+
+from __future__ import annotations
+
+import hashlib
+
+import streamlit as st
+
+from core import ideas
+from core.errors import DomainError
+from core.ideas import BoardFilters, ImportMapping
+from core.permissions import Action
+from db.engine import read_session
+from ui.actions import perform
+from ui.frame import PageContext
+from ui.ideas_view import cached_channels, db_url, local
+
+_ROUND = "ideas_import_round"
+_DONE = "ideas_import_done"
+_FIELDS = (
+    ("title", "Title (required)"),
+    ("description", "Description"),
+    ("handle", "Handle(s) of the giver"),
+    ("date", "Date"),
+    ("channel", "Channel (by name)"),
+)
+
+
+def import_export(ctx: PageContext, filters: BoardFilters, sort: str) -> None:
+    can_import, can_export = ctx.can(Action.import_ideas), ctx.can(Action.export_data)
+    if can_import:
+        _import(ctx)
+    if can_export:
+        _export(ctx, filters, sort)
+    if not (can_import or can_export):
+        st.info(f"Your role ({ctx.actor.role}) reads the board; importing is for the lead and exporting for the lead, analysts and compliance.")
+
+
+def _import(ctx: PageContext) -> None:
+    st.subheader("Import survey or form results")
+    done = st.session_state.pop(_DONE, None)
+    if done:
+        st.success(done)
+    round_ = st.session_state.get(_ROUND, 0)
+    upload = st.file_uploader("CSV file", type=["csv", "txt"], key=f"ideas_import_file_{round_}")
+    if upload is None:
+        st.caption(
+            "Export the answers of your form or monthly survey as CSV (UTF-8, with a header row). You map the columns "
+            "next and see a preview; nothing is saved until you import, and then all rows or none. "
+            "Importing the same file again adds nothing twice."
+        )
+        return
+    data = upload.getvalue()
+    try:
+        columns, _ = ideas.read_csv(data)
+    except DomainError as error:
+        st.error(str(error))
+        return
+    mapping, source, channel_id = _mapping_form(ctx, columns, round_)
+    try:
+        with read_session(ctx.engine) as session:
+            preview = ideas.preview_import(session, data=data, mapping=mapping, source=source, default_channel_id=channel_id)
+    except DomainError as error:
+        st.error(str(error))
+        return
+    _show_preview(ctx, preview)
+    ready = preview.ok and bool(preview.rows)
+    if st.button(f"Import {len(preview.rows):,} idea(s)", type="primary", disabled=not ready, key=f"ideas_import_go_{round_}"):
+        bar = st.progress(0.0, text="Importing…")
+        result = perform(
+            ctx,
+            lambda s: ideas.import_ideas(
+                s, actor=ctx.actor, data=data, mapping=mapping, source=source, default_channel_id=channel_id,
+                progress=lambda share: bar.progress(share, text=f"Importing… {share:.0%}"),
+            ),
+        )
+        if result is not None:
+            st.session_state[_DONE] = (
+                f"Imported {result.created:,} idea(s) with {result.givers:,} giver(s); "
+                f"{result.already_imported:,} row(s) were imported before and {result.repeated_in_file:,} repeated in the file."
+            )
+            st.session_state[_ROUND] = round_ + 1
+            st.rerun()
+
+
+def _mapping_form(ctx: PageContext, columns: list[str], round_: int) -> tuple[ImportMapping, str, int | None]:
+    guess = ideas.guess_mapping(columns)
+    suffix = f"{round_}_{hashlib.sha1('|'.join(columns).encode()).hexdigest()[:8]}"
+    st.markdown("**Which column holds what?**")
+    chosen: dict[str, str | None] = {}
+    for (field, label), column in zip(_FIELDS, st.columns(len(_FIELDS)), strict=True):
+        options = columns if field == "title" else [None, *columns]
+        default = getattr(guess, field)
+        chosen[field] = column.selectbox(
+            label, options, index=options.index(default) if default in options else 0,
+            format_func=lambda c: "— not in the file —" if c is None else c, key=f"ideas_map_{field}_{suffix}",
+        )
+    channels = cached_channels(db_url())
+    source_col, channel_col = st.columns(2)
+    source = source_col.selectbox(
+        "These ideas came from", [ideas.IdeaSource.survey, ideas.IdeaSource.form, *[s for s in ideas.SOURCE_LABELS if s not in ("survey", "form")]],
+        format_func=ideas.SOURCE_LABELS.get, key=f"ideas_map_default_source_{suffix}",
+    )
+    channel_id = channel_col.selectbox(
+        "Channel (when the file has no channel column)", [None, *channels], format_func=lambda i: "—" if i is None else channels[i],
+        key=f"ideas_map_default_channel_{suffix}",
+    )
+    return ImportMapping(**chosen), str(source), channel_id  # type: ignore[arg-type]
+
+
+def _show_preview(ctx: PageContext, preview: ideas.ImportPreview) -> None:
+    summary = f"{len(preview.rows):,} new idea(s)"
+    if preview.already_imported:
+        summary += f" · {preview.already_imported:,} imported before (skipped)"
+    if preview.repeated_in_file:
+        summary += f" · {preview.repeated_in_file:,} repeated in the file (once only)"
+    if preview.blank:
+        summary += f" · {preview.blank:,} blank row(s) ignored"
+    st.caption(summary)
+    if preview.errors:
+        st.error(f"{len(preview.errors):,} problem(s) to fix in the file before anything can be imported:")
+        st.dataframe(
+            [{"Row": e.row, "Column": e.column, "Problem": e.message} for e in preview.errors[:500]],
+            hide_index=True, width="stretch",
+        )
+    if preview.rows:
+        st.markdown("**Preview** (first 20 new ideas)")
+        st.dataframe(
+            [
+                {"Row": r.row, "Title": r.title, "Description": r.description, "Givers": ", ".join(r.handles), "Date": local(ctx, r.given_at)}
+                for r in preview.rows[:20]
+            ],
+            hide_index=True, width="stretch",
+        )
+    elif preview.ok:
+        st.info("Every row of this file is on the board already; there is nothing new to import.")
+
+
+def _export(ctx: PageContext, filters: BoardFilters, sort: str) -> None:
+    st.subheader("Export")
+    st.caption("The ideas matching the filters above, with demand, votes, scores and givers (cells that look like formulas are neutralised).")
+
+    def build() -> str:
+        with read_session(ctx.engine) as session:
+            return ideas.export_csv(session, actor=ctx.actor, filters=filters, sort=sort)
+
+    st.download_button("Download CSV", data=build, file_name="ideas.csv", mime="text/csv", key="ideas_export", icon="⬇️")
