@@ -409,7 +409,10 @@ class Conversation(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("channel_id", "external_id", name="uq_conversation_external"),
-        Index("ix_conversation_status_deadline", "status", "deadline_at"),
+        # The SLA queues: open items still waiting for a first reply, nearest deadline first.
+        Index("ix_conversation_status_reply_deadline", "status", "first_reply_at", "deadline_at"),
+        # Open escalations per team.
+        Index("ix_conversation_escalation", "escalation_team_id", "status"),
         # KPIs: each person's first and next interaction (returns D7/D30).
         Index("ix_conversation_handle_received", "author_handle", "received_at"),
         # KPIs: every per-period figure is read from this index alone (no table lookups).

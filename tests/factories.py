@@ -97,3 +97,62 @@ def make_ready_post(session: Session, *, channel: Channel | None = None, sla_own
     values.pop("channel_id")
     return make_post(session, channel=channel, **values)
 
+
+# --- SLA monitor ------------------------------------------------------------------------------
+
+OFFICE_HOURS = {
+    "timezone": "Europe/Berlin",
+    "weekly": {day: [["09:00", "13:00"], ["14:00", "18:00"]] for day in ("mon", "tue", "wed", "thu", "fri")},
+}
+
+
+def make_sla_policy(session: Session, *, minutes: int = 120, calendar: dict | None = None, channel: Channel | None = None, kind: str | None = None, **fields):
+    """A business calendar (office hours in Berlin unless given) and a policy on it."""
+    import json
+
+    from db.models import BusinessCalendarRow, SlaPolicy
+
+    row = BusinessCalendarRow(name=unique("Calendar "), definition=json.dumps(calendar or OFFICE_HOURS))
+    session.add(row)
+    session.flush()
+    policy = SlaPolicy(
+        name=fields.pop("name", unique("Policy ")), calendar_id=row.id, first_response_minutes=minutes,
+        channel_id=None if channel is None else channel.id, kind=kind, **fields,
+    )
+    session.add(policy)
+    session.flush()
+    return policy
+
+
+def make_sla_conversation(session: Session, *, channel: Channel | None = None, received_at: dt.datetime, **fields) -> Conversation:
+    """A conversation stored as the core stores it: the fitting policy fixes its SLA figures."""
+    from core import sla
+
+    channel = channel or make_channel(session)
+    conversation = Conversation(
+        channel_id=channel.id, author_handle=fields.pop("author_handle", unique("@person")), received_at=received_at, **fields
+    )
+    sla.store_conversation_figures(session, conversation)
+    session.add(conversation)
+    session.flush()
+    return conversation
+
+
+def make_escalation_team(session: Session, *, owner_id: int | None, name: str | None = None, description: str = ""):
+    from db.models import EscalationTeam
+
+    team = EscalationTeam(name=name or unique("Team "), owner_id=owner_id, description=description)
+    session.add(team)
+    session.flush()
+    return team
+
+
+def make_quick_answer(session: Session, **fields):
+    from db.models import QuickAnswer
+
+    answer = QuickAnswer(
+        title=fields.pop("title", unique("Answer ")), text=fields.pop("text", "Here is how it works."), **fields
+    )
+    session.add(answer)
+    session.flush()
+    return answer

@@ -313,12 +313,13 @@ def upgrade() -> None:
         batch_op.create_index('ix_conversation_category_received', ['category', 'received_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_conversation_channel_id'), ['channel_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_conversation_deadline_at'), ['deadline_at'], unique=False)
+        batch_op.create_index('ix_conversation_escalation', ['escalation_team_id', 'status'], unique=False)
         batch_op.create_index('ix_conversation_handle_received', ['author_handle', 'received_at'], unique=False)
         batch_op.create_index('ix_conversation_kpi', ['received_at', 'kind', 'status', 'reply_before_message', 'channel_id', 'business_minutes_to_reply', 'calendar_minutes_to_reply', 'deadline_at', 'first_reply_at', 'escalated_at', 'escalation_team_id', 'useful', 'author_handle'], unique=False)
         batch_op.create_index(batch_op.f('ix_conversation_received_at'), ['received_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_conversation_resolved_at'), ['resolved_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_conversation_status'), ['status'], unique=False)
-        batch_op.create_index('ix_conversation_status_deadline', ['status', 'deadline_at'], unique=False)
+        batch_op.create_index('ix_conversation_status_reply_deadline', ['status', 'first_reply_at', 'deadline_at'], unique=False)
 
     op.create_table('idea_giver',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -427,12 +428,13 @@ def downgrade() -> None:
 
     op.drop_table('idea_giver')
     with op.batch_alter_table('conversation', schema=None) as batch_op:
-        batch_op.drop_index('ix_conversation_status_deadline')
+        batch_op.drop_index('ix_conversation_status_reply_deadline')
         batch_op.drop_index(batch_op.f('ix_conversation_status'))
         batch_op.drop_index(batch_op.f('ix_conversation_resolved_at'))
         batch_op.drop_index(batch_op.f('ix_conversation_received_at'))
         batch_op.drop_index('ix_conversation_kpi')
         batch_op.drop_index('ix_conversation_handle_received')
+        batch_op.drop_index('ix_conversation_escalation')
         batch_op.drop_index(batch_op.f('ix_conversation_deadline_at'))
         batch_op.drop_index(batch_op.f('ix_conversation_channel_id'))
         batch_op.drop_index('ix_conversation_category_received')
