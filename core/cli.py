@@ -194,6 +194,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("migrate", help="upgrade the database to the newest schema").set_defaults(run=_migrate)
 
+    imports = sub.add_parser("import-conversations", help="import conversations from a platform's CSV export (all or nothing)")
+    imports.add_argument("file", help="the CSV file")
+    imports.add_argument("--channel", required=True, help="the channel the export comes from (by name)")
+    imports.add_argument("--map", dest="mapping", default="", help="field=column pairs, e.g. received=created_at,author=user,external_id=id (default: guessed from the header)")
+    imports.add_argument("--timezone", help="the time zone of timestamps without an offset, e.g. Europe/Berlin")
+    imports.add_argument("--date-order", choices=("DMY", "MDY"), default="DMY", help="how to read 03/04/2025 (default DMY: 3 April)")
+    imports.add_argument("--default-kind", default="question", help="kind of rows without one (default: question)")
+    imports.add_argument("--dry-run", action="store_true", help="check the file and report, write nothing")
+    imports.set_defaults(run=_import_conversations)
+
     users_parser = sub.add_parser("users", help="manage users")
     users_sub = users_parser.add_subparsers(dest="users_command", required=True)
     add = users_sub.add_parser("add", help="create a user (password from a prompt or stdin)")
@@ -258,3 +268,45 @@ def main(argv: Sequence[str] | None = None, *, engine: Engine | None = None) -> 
     except DomainError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+
+
+def _import_conversations(args: argparse.Namespace, engine: Engine) -> int:
+    """``import-conversations FILE --channel NAME``: the same checks and writes as the screen."""
+    from core import conversation_import as ci
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise DomainError(f"{path} is not a file; give the path of the CSV export.")
+    data = path.read_bytes()
+    with read_session(engine) as session:
+        channel_id = next((c.id for c in workspace.list_channels(session, include_inactive=True) if c.name.casefold() == args.channel.strip().casefold()), None)
+    if channel_id is None:
+        raise DomainError(f"No channel named {args.channel!r}; create it first or check the spelling.")
+    mapping = ci.parse_mapping(args.mapping) if args.mapping else ci.suggest_mapping(ci.read_csv(data).columns)
+    options = ci.ImportOptions(
+        channel_id=channel_id, mapping=mapping, timezone=args.timezone, date_order=args.date_order,
+        default_kind=args.default_kind, file_name=path.name,
+    )
+
+    def progress(done: int, total: int, stage: str) -> None:
+        print(f"\r{stage}: {done:,} of {total:,}", end="", file=sys.stderr, flush=True)
+
+    if args.dry_run:
+        with read_session(engine) as session:
+            report = ci.preview_import(session, actor=CLI_ACTOR, data=data, options=options)
+    else:
+        with write_session(engine) as session:
+            report = ci.import_conversations(session, actor=CLI_ACTOR, data=data, options=options, progress=progress)
+    print(file=sys.stderr)
+    if not report.ok:
+        print(f"Nothing was imported: {report.error_count} problem(s).", file=sys.stderr)
+        for error in report.errors[:50]:
+            print(f"  row {error.row}, column {error.column or '-'}: {error.message}", file=sys.stderr)
+        if report.error_count > 50:
+            print(f"  … and {report.error_count - 50} more.", file=sys.stderr)
+        return 1
+    if args.dry_run:
+        print(f"{report.total_rows} row(s) are fine: {report.created} would be new, {report.unchanged} are known already. Nothing written (dry run).")
+    else:
+        print(f"Imported {report.total_rows} row(s): {report.created} new, {report.updated} completed, {report.unchanged} known already.")
+    return 0
