@@ -1,0 +1,230 @@
+"""The SLA monitor in AppTest: support works the breached queue first, logs a reply with a quick
+answer, escalates and resolves, and the KPIs follow; roles see what they may do; the library,
+policies and the CSV import work from the screen.
+
+The page runs at the real ``now``, so the arrangement uses an always-open calendar: business time
+equals wall time and the queues do not depend on the hour the tests run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlmodel import select
+
+from core import kpis, sla
+from db.models import Conversation, ConversationStatus, QuickAnswer, Role, SlaPolicy
+from db.types import utcnow
+from tests.factories import (
+    make_channel,
+    make_escalation_team,
+    make_quick_answer,
+    make_sla_conversation,
+    make_sla_policy,
+    make_user,
+)
+from tests.pages.apptest import open_page, texts
+
+ALWAYS_OPEN = {"timezone": "Europe/Berlin", "weekly": {d: [["00:00", "24:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}}
+
+
+def _button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+def _selectbox(at, label):
+    return next(s for s in at.selectbox if s.label == label)
+
+
+def _metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def _ok(at):
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+@pytest.fixture
+def desk(session):
+    """Two breached questions, one at risk, one on track and one answered earlier, on a 2-hour SLA."""
+    now = utcnow()
+    people = {role: make_user(session, role, username=f"the-{role.value}", name=role.value.title()) for role in Role}
+    make_sla_policy(session, minutes=120, calendar=ALWAYS_OPEN)
+    channel = make_channel(session, name="Instagram")
+    answered = make_sla_conversation(
+        session, channel=channel, received_at=now - dt.timedelta(days=1), first_reply_at=now - dt.timedelta(days=1) + dt.timedelta(minutes=30),
+        status=ConversationStatus.resolved, resolved_at=now - dt.timedelta(hours=20), author_handle="@done",
+    )
+    oldest = make_sla_conversation(session, channel=channel, received_at=now - dt.timedelta(hours=5), author_handle="@oldest",
+                                   text="Where is my invoice?", category="billing")
+    newer = make_sla_conversation(session, channel=channel, received_at=now - dt.timedelta(hours=3), author_handle="@newer",
+                                  text="Charged twice this month")
+    at_risk = make_sla_conversation(session, channel=channel, received_at=now - dt.timedelta(minutes=100), author_handle="@risky")
+    fresh = make_sla_conversation(session, channel=channel, received_at=now - dt.timedelta(minutes=10), author_handle="@fresh")
+    answer = make_quick_answer(session, title="Where is my invoice?", category="billing", text="Settings → Billing → History.")
+    team = make_escalation_team(session, owner_id=people[Role.lead].id, name="Billing")
+    session.commit()
+    return dict(people=people, answered=answered, oldest=oldest, newer=newer, at_risk=at_risk, fresh=fresh, answer=answer, team=team)
+
+
+def test_support_works_breached_first_logs_a_reply_with_a_quick_answer_escalates_and_the_kpis_follow(session, read, desk):
+    at = _ok(open_page("sla", username="the-support"))
+    queue = at.radio(key="sla_queue")
+    assert queue.value == sla.Queue.breached
+    assert queue.options[:3] == ["Breached (2)", "At risk (1)", "On track (1)"]
+    table = at.dataframe[0].value
+    assert list(table["#"]) == [desk["oldest"].id, desk["newer"].id]  # nearest deadline first
+    assert table["Business time left"].iloc[0] in ("overdue 2 h 59 min", "overdue 3 h 00 min")  # now is taken per minute
+    assert _selectbox(at, "Work on").value == desk["oldest"].id
+    before = {label: _metric(at, label) for label in ("First response (median)", "Answered within SLA", "Closed without escalation")}
+    assert before == {
+        "First response (median)": kpis.format_value(30, kpis.MINUTES),
+        "Answered within SLA": kpis.format_value(100 / 3, kpis.PERCENT),
+        "Closed without escalation": kpis.format_value(100, kpis.PERCENT),
+    }
+
+    # Reply logged, with the quick answer that fits the category (its text is shown for copying).
+    _selectbox(at, "Quick answer used").set_value(desk["answer"].id)
+    at = _ok(at.run())
+    assert any(code.value == "Settings → Billing → History." for code in at.code)
+    at = _ok(_button(at, "Log reply").click().run())
+    with read() as s:
+        oldest = s.get(Conversation, desk["oldest"].id)
+        assert oldest.first_reply_at is not None and oldest.quick_answer_id == desk["answer"].id
+        assert oldest.status == ConversationStatus.waiting and oldest.assignee_id == desk["people"][Role.support].id
+        assert s.get(QuickAnswer, desk["answer"].id).use_count == 1
+    assert at.radio(key="sla_queue").options[0] == "Breached (1)"
+    assert _metric(at, "First response (median)") != before["First response (median)"]  # now two answered
+    assert _metric(at, "Answered within SLA") == before["Answered within SLA"]  # the late reply stays breached
+
+    # Escalate the answered one to Billing, then resolve it: closed without escalation falls.
+    at.radio(key="sla_queue").set_value(sla.Queue.follow_up)
+    at = _ok(at.run())
+    _selectbox(at, "Work on").set_value(desk["oldest"].id)
+    at = _ok(at.run())
+    _selectbox(at, "Team").set_value(desk["team"].id)
+    next(a for a in at.text_area if a.label == "Why").input("Invoice missing: billing must resend it")
+    at = _ok(_button(at, "Escalate").click().run())
+    assert "owned now by Lead" in texts(at)
+    at = _ok(_button(at, "Resolve").click().run())
+    with read() as s:
+        oldest = s.get(Conversation, desk["oldest"].id)
+        assert oldest.escalation_team_id == desk["team"].id and oldest.escalation_reason == "Invoice missing: billing must resend it"
+        assert oldest.status == ConversationStatus.resolved
+    assert _metric(at, "Closed without escalation") == kpis.format_value(50, kpis.PERCENT)
+
+
+def test_no_reply_needed_takes_a_reason_and_leaves_the_queue(session, read, desk):
+    at = _ok(open_page("sla", username="the-community"))
+    at = _ok(_button(at, "Mark no reply needed").click().run())
+    assert "Give a reason why no reply is needed" in texts(at)
+    next(t for t in at.text_input if t.label == "Why does it need no reply?").input("Spam link")
+    at = _ok(_button(at, "Mark no reply needed").click().run())
+    with read() as s:
+        oldest = s.get(Conversation, desk["oldest"].id)
+        assert oldest.status == ConversationStatus.no_reply_needed and oldest.no_reply_reason == "Spam link"
+    assert at.radio(key="sla_queue").options[0] == "Breached (1)"
+
+
+@pytest.mark.parametrize("username", ["the-viewer", "the-analyst", "the-lead"])
+def test_roles_that_do_not_work_the_queue_read_it_without_actions(desk, username):
+    at = _ok(open_page("sla", username=username))
+    assert at.dataframe[0].value["#"].iloc[0] == desk["oldest"].id
+    labels = {b.label for b in at.button}
+    assert not labels & {"Log reply", "Escalate", "Assign to me", "Resolve", "Mark no reply needed"}
+    assert "support and community managers work it" in texts(at)
+    assert "Import" not in [t.label for t in at.tabs]
+
+
+def test_queue_filters_narrow_the_list(desk):
+    at = _ok(open_page("sla", username="the-support"))
+    at.selectbox(key="sla_filter_category").set_value("billing")
+    at = _ok(at.run())
+    assert list(at.dataframe[0].value["#"]) == [desk["oldest"].id]
+    at.radio(key="sla_queue").set_value(sla.Queue.on_track)
+    at = _ok(at.run())
+    assert "Clear the filters above" in texts(at)
+
+
+def test_an_empty_workspace_says_what_to_do(session):
+    make_user(session, Role.support, username="the-support")
+    make_user(session, Role.lead, username="the-lead")
+    session.commit()
+    at = _ok(open_page("sla", username="the-support"))
+    shown = texts(at)
+    assert "No SLA policy yet" in shown and "Ask a lead or admin" in shown
+    assert "Nothing is past its deadline" in shown
+    assert "No answered questions or complaints in this period yet" in shown or "no data yet" in shown
+    lead = _ok(open_page("sla", username="the-lead"))
+    assert "Add one on the Policies tab" in texts(lead)
+
+
+def test_the_lead_changes_the_first_response_target_for_new_conversations(session, read, desk):
+    at = _ok(open_page("sla", username="the-lead"))
+    policy = sla.list_policies(session)[0]
+    _selectbox(at, "Policy").set_value(policy.id)
+    at = _ok(at.run())
+    next(n for n in at.number_input if n.label.startswith("First response target")).set_value(60)
+    at = _ok(_button(at, "Save policy").click().run())
+    with read() as s:
+        stored = s.get(SlaPolicy, policy.id)
+        assert stored.first_response_minutes == 60 and stored.version == policy.version + 1
+        assert s.get(Conversation, desk["fresh"].id).window_minutes == 120  # stored figures stay
+
+
+def test_a_bad_calendar_in_the_policy_editor_shows_the_engines_message(session, read, desk):
+    at = _ok(open_page("sla", username="the-lead"))
+    _selectbox(at, "Policy").set_value(sla.list_policies(session)[0].id)
+    at = _ok(at.run())
+    next(t for t in at.text_area if t.label.startswith("Own closed dates")).input("24.12.2025")
+    at = _ok(_button(at, "Save policy").click().run())
+    assert any("YYYY-MM-DD" in e.value for e in at.error)
+    with read() as s:
+        assert s.exec(select(SlaPolicy)).one().version == 1
+
+
+def test_support_adds_a_quick_answer_and_finds_it(session, read, desk):
+    at = _ok(open_page("sla", username="the-support"))
+    at.text_input(key="sla_qa_-1_0_title").input("Reset your password")
+    at.text_input(key="sla_qa_-1_0_category").input("login")
+    at.text_area(key="sla_qa_-1_0_text").input("Tap 'Forgot password' on the sign-in screen.")
+    at = _ok(_button(at, "Save quick answer").click().run())
+    with read() as s:
+        assert s.exec(select(QuickAnswer).where(QuickAnswer.title == "Reset your password")).one().category == "login"
+    at.text_input(key="sla_qa_query").input("password")
+    at = _ok(at.run())
+    assert [e.label for e in at.expander if "used" in e.label] == ["Reset your password · login · used 0×"]
+
+
+MESSY = b"id,created,user\nm1,2025-11-10 10:00,@a\nm2,not a date,@b\nm3,2025-11-10 10:00,\n"
+GOOD = b"id,created,user,type\ng1,2025-11-10 10:00,@a,question\ng2,2025-11-10T10:00:00Z,@b,complaint\n"
+
+
+def test_the_import_tab_reports_row_errors_imports_nothing_then_imports_a_good_file(session, read, desk):
+    at = _ok(open_page("sla", username="the-support"))
+    at.file_uploader(key="sla_import_file").set_value(("messy.csv", MESSY, "text/csv"))
+    at = _ok(at.run())
+    at.selectbox(key="sla_import_tz").set_value("Europe/Berlin")
+    at = _ok(_button(at, "Import").click().run())
+    assert any("Nothing was imported: 2 problem(s)" in e.value for e in at.error)
+    problems = at.dataframe[-1].value
+    assert list(zip(problems["Row"], problems["Column"])) == [(3, "created"), (4, "user")]
+    with read() as s:
+        assert len(s.exec(select(Conversation)).all()) == 5
+
+    at.file_uploader(key="sla_import_file").set_value(("good.csv", GOOD, "text/csv"))
+    at = _ok(at.run())
+    at = _ok(_button(at, "Check and preview").click().run())
+    assert "All 2 row(s) are fine: 2 would be new" in texts(at)
+    at = _ok(_button(at, "Import").click().run())
+    assert "Imported 2 row(s): 2 new" in texts(at)
+    with read() as s:
+        imported = s.exec(select(Conversation).where(Conversation.external_id.in_(["g1", "g2"]))).all()
+        assert {c.received_at for c in imported} == {dt.datetime(2025, 11, 10, 9, 0, tzinfo=dt.timezone.utc), dt.datetime(2025, 11, 10, 10, 0, tzinfo=dt.timezone.utc)}
+
+
+def test_community_does_not_see_the_import(desk):
+    at = _ok(open_page("sla", username="the-community"))
+    assert "Import" not in [t.label for t in at.tabs]

@@ -1,0 +1,446 @@
+"""SLA monitor screen parts: filters, the queues with the actions on one conversation, the KPIs.
+
+Reads are cached per database URL and the minute (``now`` is rounded down), writes go through
+``ui.actions.perform`` and rerun the page so every list shows them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import altair as alt
+import streamlit as st
+
+from core import conversations, kpis, quick_answers, sla
+from core.permissions import Action
+from db.engine import read_session
+from db.types import utcnow
+from ui import state
+from ui.actions import perform
+from ui.frame import PageContext
+
+ALL = "All"
+UNASSIGNED = -1
+QUEUE_LABELS = {
+    sla.Queue.breached: "Breached",
+    sla.Queue.at_risk: "At risk",
+    sla.Queue.on_track: "On track",
+    sla.Queue.follow_up: "Follow-up",
+}
+QUEUE_HELP = {
+    sla.Queue.breached: "Past the deadline without a reply: answer these first.",
+    sla.Queue.at_risk: "Little business time left before the deadline.",
+    sla.Queue.on_track: "Waiting for a reply, with time to spare.",
+    sla.Queue.follow_up: "Open but outside the SLA clock: answered and not resolved yet, or nothing to answer (UGC, praise).",
+}
+
+
+def _url() -> str:
+    return state.settings().database_url
+
+
+def _minute(now: dt.datetime | None = None) -> dt.datetime:
+    """``now`` rounded down to the minute: the cache key of reads that depend on the time."""
+    return (now or utcnow()).replace(second=0, microsecond=0)
+
+
+# -- cached reads ------------------------------------------------------------------------------
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def _filter_options(url: str) -> sla.FilterOptions:
+    with read_session(state.engine()) as session:
+        return sla.filter_options(session)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _counts(url: str, now: dt.datetime, filters: sla.QueueFilters) -> sla.QueueCounts:
+    with read_session(state.engine()) as session:
+        return sla.queue_counts(session, now=now, filters=filters)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _page(url: str, queue: sla.Queue, now: dt.datetime, filters: sla.QueueFilters, offset: int, total: int) -> sla.QueuePage:
+    with read_session(state.engine()) as session:
+        return sla.queue_page(session, queue=queue, now=now, filters=filters, offset=offset, total=total)
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def _answers(url: str) -> list[quick_answers.QuickAnswerView]:
+    with read_session(state.engine()) as session:
+        return quick_answers.search(session, limit=500)
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def _teams(url: str) -> list[conversations.TeamView]:
+    with read_session(state.engine()) as session:
+        return conversations.list_teams(session)
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def _policies(url: str) -> list[sla.PolicyView]:
+    with read_session(state.engine()) as session:
+        return sla.list_policies(session)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _kpis(url: str, start: dt.date, end: dt.date, channel_id: int | None, now: dt.datetime) -> list[kpis.KpiValue]:
+    with read_session(state.engine()) as session:
+        values = kpis.compute_kpis(session, start=start, end=end, channel_id=channel_id, now=now)
+    return [v for v in values if v.definition.family == kpis.Family.speed]
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _trend(url: str, end: dt.date, weeks: int, channel_id: int | None, now: dt.datetime) -> list[dict]:
+    with read_session(state.engine()) as session:
+        trend = kpis.kpi_trends(session, end=end, grain=kpis.Grain.week, count=weeks, channel_id=channel_id, now=now)
+    return [dict(row, bucket=row["bucket"].isoformat(), week=f"{row['bucket']:%d %b}") for row in trend.rows(kpis.Family.speed)]
+
+
+def filter_options() -> sla.FilterOptions:
+    return _filter_options(_url())
+
+
+def policies(ctx: PageContext) -> list[sla.PolicyView]:
+    return _policies(_url())
+
+
+def teams(ctx: PageContext) -> list[conversations.TeamView]:
+    return _teams(_url())
+
+
+# -- formatting ---------------------------------------------------------------------------------
+
+
+def local_time(value: dt.datetime | None, ctx: PageContext) -> str:
+    return "—" if value is None else value.astimezone(ctx.timezone).strftime("%a %d %b %H:%M")
+
+
+def duration(minutes: float) -> str:
+    """Business time as people say it: 45 min, 3 h 05 min (no days: a business day is not 24 h)."""
+    total = round(minutes)
+    if total < 60:
+        return f"{total} min"
+    hours, rest = divmod(total, 60)
+    return f"{hours} h {rest:02d} min"
+
+
+def business_left(minutes: float | None) -> str:
+    if minutes is None:
+        return "—"
+    if minutes < 0:
+        return f"overdue {duration(-minutes)}"
+    return f"{duration(minutes)} left"
+
+
+def _excerpt(text: str, length: int = 70) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+# -- filters ------------------------------------------------------------------------------------
+
+
+def filters(ctx: PageContext) -> sla.QueueFilters:
+    """The filter row shared by the queue and the KPIs (KPIs follow the channel)."""
+    options = _filter_options(_url())
+    channel_names = dict(options.channels)
+    people = dict(options.assignees)
+    columns = st.columns(4)
+    channel = columns[0].selectbox("Channel", [None, *channel_names], format_func=lambda c: ALL if c is None else channel_names[c], key="sla_filter_channel")
+    assignee_choices = [None, ctx.actor.id, UNASSIGNED, *[p for p in people if p != ctx.actor.id]]
+    assignee = columns[1].selectbox(
+        "Assignee",
+        assignee_choices,
+        format_func=lambda p: ALL if p is None else "Me" if p == ctx.actor.id else "Unassigned" if p == UNASSIGNED else people.get(p, "?"),
+        key="sla_filter_assignee",
+    )
+    category = columns[2].selectbox("Category", [None, *options.categories], format_func=lambda c: ALL if c is None else c, key="sla_filter_category")
+    kind = columns[3].selectbox("Kind", [None, *options.kinds], format_func=lambda k: ALL if k is None else k, key="sla_filter_kind")
+    return sla.QueueFilters(
+        channel_id=channel,
+        assignee_id=None if assignee in (None, UNASSIGNED) else assignee,
+        unassigned=assignee == UNASSIGNED,
+        category=category,
+        kind=kind,
+    )
+
+
+# -- queue --------------------------------------------------------------------------------------
+
+
+def render_queue(ctx: PageContext, chosen: sla.QueueFilters) -> None:
+    now = _minute()
+    counts = _counts(_url(), now, chosen)
+    queue = st.radio(
+        "Queue",
+        list(sla.Queue),
+        format_func=lambda q: f"{QUEUE_LABELS[q]} ({counts.of(q)})",
+        horizontal=True,
+        key="sla_queue",
+        label_visibility="collapsed",
+    )
+    st.caption(QUEUE_HELP[queue])
+    total = counts.of(queue)
+    offset = 0
+    if total > sla.QUEUE_PAGE_SIZE:
+        pages = (total - 1) // sla.QUEUE_PAGE_SIZE + 1
+        number = st.number_input(f"Page (of {pages}, {sla.QUEUE_PAGE_SIZE} per page)", 1, pages, 1, key=f"sla_page_{queue}")
+        offset = (int(number) - 1) * sla.QUEUE_PAGE_SIZE
+    page = _page(_url(), queue, now, chosen, offset, total)
+    if not page.items:
+        st.info(_empty_text(queue, chosen))
+        return
+    st.dataframe(
+        [_table_row(item, ctx) for item in page.items],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Link": st.column_config.LinkColumn("Link", display_text="open"),
+        },
+    )
+    items = {item.id: item for item in page.items}
+    picked = st.selectbox(
+        "Work on",
+        list(items),
+        format_func=lambda i: f"#{i} · {items[i].author_handle} · {_excerpt(items[i].text, 60)}",
+        key=f"sla_pick_{queue}",
+    )
+    if picked is not None:
+        render_conversation(ctx, items[picked])
+
+
+def _empty_text(queue: sla.Queue, chosen: sla.QueueFilters) -> str:
+    filtered = chosen != sla.QueueFilters()
+    if queue == sla.Queue.breached:
+        text = "Nothing is past its deadline. 🎉"
+    elif queue == sla.Queue.at_risk:
+        text = "Nothing is close to its deadline."
+    elif queue == sla.Queue.on_track:
+        text = "No open question or complaint is waiting for a first reply."
+    else:
+        text = "Nothing waits for a follow-up."
+    if filtered:
+        text += " Clear the filters above to see every channel and person."
+    return text
+
+
+def _table_row(item: sla.ConversationRow, ctx: PageContext) -> dict:
+    escalation = "—"
+    if item.escalation_team:
+        escalation = f"{item.escalation_team} (owner: {item.escalation_owner or 'nobody'})"
+    return {
+        "#": item.id,
+        "Due (calendar)": local_time(item.deadline_at, ctx),
+        "Business time left": business_left(item.business_minutes_left),
+        "SLA": sla.STATUS_LABELS[item.sla_status] + (" ⚠ reply before message" if item.reply_before_message else ""),
+        "Channel": item.channel,
+        "Kind": item.kind,
+        "From": item.author_handle,
+        "Message": _excerpt(item.text),
+        "Category": item.category or "—",
+        "Assignee": item.assignee or "unassigned",
+        "Escalated to": escalation,
+        "Received": local_time(item.received_at, ctx),
+        "Link": item.link or None,
+    }
+
+
+# -- one conversation ---------------------------------------------------------------------------
+
+
+def render_conversation(ctx: PageContext, item: sla.ConversationRow) -> None:
+    with st.container(border=True):
+        st.markdown(f"**#{item.id} · {item.kind} on {item.channel}**")
+        st.text(f"{item.author_handle}: {item.text}")
+        facts = [
+            f"Received {local_time(item.received_at, ctx)}",
+            f"due {local_time(item.deadline_at, ctx)}" if item.deadline_at else "no SLA deadline",
+            f"SLA {sla.STATUS_LABELS[item.sla_status]}",
+            f"status {item.status.replace('_', ' ')}",
+            f"assignee {item.assignee or 'nobody'}",
+        ]
+        if item.first_reply_at:
+            facts.append(f"first reply {local_time(item.first_reply_at, ctx)}")
+        if item.quick_answer:
+            facts.append(f"quick answer used: {item.quick_answer}")
+        st.caption(" · ".join(facts))
+        if item.reply_before_message:
+            st.warning("Data problem: the first reply is stamped before the message. It is left out of response times and the SLA share; check the export.")
+        if item.escalation_team:
+            st.info(
+                f"Escalated to {item.escalation_team} on {local_time(item.escalated_at, ctx)} — owned now by "
+                f"{item.escalation_owner or 'nobody (set an owner for the team)'}. Why: {item.escalation_reason}",
+                icon="🧭",
+            )
+        if item.link:
+            st.link_button("Open on the platform", item.link)
+        if not ctx.can(Action.work_conversations):
+            st.caption("Your role reads the queue; support and community managers work it.")
+            return
+        _actions(ctx, item)
+
+
+def _done(ctx: PageContext, action, success: str) -> None:
+    if perform(ctx, action, success=success) is not None:
+        st.rerun()
+
+
+def _actions(ctx: PageContext, item: sla.ConversationRow) -> None:
+    key = f"sla_{item.id}_{item.version}"
+    buttons = st.columns(3)
+    if item.assignee_id != ctx.actor.id and buttons[0].button("Assign to me", key=f"{key}_assign"):
+        _done(ctx, lambda s: conversations.assign_to_me(s, actor=ctx.actor, conversation_id=item.id, expected_version=item.version), "Assigned to you.")
+    if item.status in sla.OPEN_STATUSES and (item.first_reply_at or not item.needs_reply):
+        if buttons[1].button("Resolve", key=f"{key}_resolve"):
+            _done(ctx, lambda s: conversations.resolve(s, actor=ctx.actor, conversation_id=item.id, expected_version=item.version), "Resolved.")
+    reply_tab, escalate_tab, no_reply_tab, mark_tab = st.tabs(["Reply logged", "Escalate to team…", "No reply needed", "UGC / best"])
+    with reply_tab:
+        _reply_form(ctx, item, key)
+    with escalate_tab:
+        _escalate_form(ctx, item, key)
+    with no_reply_tab:
+        if item.first_reply_at is not None or item.status == "resolved":
+            st.caption("Answered or resolved already.")
+        else:
+            with st.form(f"{key}_no_reply_form"):
+                reason = st.text_input("Why does it need no reply?", placeholder="e.g. spam, a reaction was enough", key=f"{key}_no_reply_reason")
+                if st.form_submit_button("Mark no reply needed"):
+                    _done(ctx, lambda s: conversations.mark_no_reply_needed(s, actor=ctx.actor, conversation_id=item.id, expected_version=item.version, reason=reason), "Marked: no reply needed.")
+    with mark_tab:
+        with st.form(f"{key}_mark_form"):
+            useful = st.checkbox("Useful UGC (counts for the UGC KPI)", value=item.useful, disabled=item.kind != "ugc", key=f"{key}_useful")
+            best = st.checkbox("One of the best (for the weekly digest)", value=item.best, key=f"{key}_best")
+            if st.form_submit_button("Save marks"):
+                _done(
+                    ctx,
+                    lambda s: conversations.mark_ugc(s, actor=ctx.actor, conversation_id=item.id, expected_version=item.version,
+                                                     useful=useful if item.kind == "ugc" else None, best=best),
+                    "Saved.",
+                )
+
+
+def _reply_form(ctx: PageContext, item: sla.ConversationRow, key: str) -> None:
+    answers = sorted(_answers(_url()), key=lambda a: (a.category != item.category, -a.use_count, a.title))
+    by_id = {a.id: a for a in answers}
+    answer_id = st.selectbox(
+        "Quick answer used",
+        [None, *by_id],
+        format_func=lambda i: "— none —" if i is None else f"{by_id[i].title} ({by_id[i].category or 'general'}) · used {by_id[i].use_count}×",
+        key=f"{key}_answer",
+        help="Answers of the conversation's category come first.",
+    )
+    if answer_id is not None:
+        st.code(by_id[answer_id].text, language=None, wrap_lines=True)
+    with st.form(f"{key}_reply_form"):
+        when = st.radio("Replied", ["just now", "earlier"], horizontal=True, key=f"{key}_when")
+        local_now = utcnow().astimezone(ctx.timezone)
+        columns = st.columns(2)
+        day = columns[0].date_input("Date (if earlier)", value=local_now.date(), key=f"{key}_day")
+        time = columns[1].time_input("Time (if earlier)", value=local_now.time().replace(second=0, microsecond=0), key=f"{key}_time")
+        if st.form_submit_button("Log reply", type="primary"):
+            replied_at = None if when == "just now" else dt.datetime.combine(day, time, tzinfo=ctx.timezone)
+            _done(
+                ctx,
+                lambda s: conversations.log_reply(
+                    s, actor=ctx.actor, conversation_id=item.id, expected_version=item.version,
+                    replied_at=replied_at, quick_answer_id=answer_id,
+                ),
+                "Reply logged.",
+            )
+
+
+def _escalate_form(ctx: PageContext, item: sla.ConversationRow, key: str) -> None:
+    team_list = teams(ctx)
+    if not team_list:
+        st.caption("No escalation teams yet: a lead or admin adds them on the Escalation teams tab.")
+        return
+    by_id = {t.id: t for t in team_list}
+    with st.form(f"{key}_escalate_form"):
+        team_id = st.selectbox(
+            "Team",
+            list(by_id),
+            format_func=lambda t: f"{by_id[t].name} — owner {by_id[t].owner or 'nobody'}",
+            key=f"{key}_team",
+        )
+        reason = st.text_area("Why", placeholder="What does the team need to do?", key=f"{key}_reason")
+        if st.form_submit_button("Escalate"):
+            _done(
+                ctx,
+                lambda s: conversations.escalate(s, actor=ctx.actor, conversation_id=item.id, expected_version=item.version, team_id=team_id, reason=reason),
+                f"Escalated to {by_id[team_id].name}.",
+            )
+
+
+# -- KPIs ---------------------------------------------------------------------------------------
+
+
+def render_kpis(ctx: PageContext, chosen: sla.QueueFilters) -> None:
+    today = utcnow().astimezone(ctx.timezone).date()
+    picked = st.date_input("Period", value=(today - dt.timedelta(days=27), today), max_value=today, key="sla_kpi_period")
+    if not isinstance(picked, tuple) or len(picked) != 2:
+        st.info("Pick the last day of the period as well.")
+        return
+    start, end = picked
+    now = _minute()
+    values = {v.key: v for v in _kpis(_url(), start, end, chosen.channel_id, now)}
+    st.caption(
+        f"Conversations received {start:%d %b %Y} – {end:%d %b %Y}"
+        + (" in the chosen channel" if chosen.channel_id else "")
+        + ", against the same number of days before. Business minutes count only open hours."
+    )
+    columns = st.columns(4)
+    for column, key, beside in (
+        (columns[0], "first_response_median", "first_response_median_calendar"),
+        (columns[1], "first_response_p90", "first_response_p90_calendar"),
+        (columns[2], "sla_share", None),
+        (columns[3], "closed_without_escalation", None),
+    ):
+        value = values.get(key)
+        if value is None:
+            continue
+        column.metric(
+            value.label,
+            kpis.format_value(value.value, value.unit),
+            delta=kpis.format_change(value),
+            delta_color="inverse" if value.definition.better == kpis.Better.lower else "normal",
+            help=value.definition.definition,
+        )
+        if beside and beside in values:
+            column.caption(f"calendar time: {kpis.format_value(values[beside].value, values[beside].unit)}")
+        if value.detail:
+            column.caption(value.detail)
+    problems = values.get("replies_before_message")
+    if problems is not None and problems.value:
+        st.warning(f"{problems.value:.0f} conversation(s) have a reply stamped before the message: left out of the figures above (see the Follow-up queue).")
+    weeks = max(1, (end - (start - dt.timedelta(days=start.weekday()))).days // 7 + 1)
+    rows = _trend(_url(), end, min(weeks, 26), chosen.channel_id, now)
+    if not rows:
+        st.info("No answered conversations in these weeks yet: the weekly trend appears once replies are logged.")
+        return
+    _trend_charts(rows)
+
+
+def _trend_charts(rows: list[dict]) -> None:
+    base = alt.Chart(alt.Data(values=rows)).encode(x=alt.X("week:O", title="Week of", sort=None, axis=alt.Axis(labelAngle=0)))
+    shares = (
+        base.transform_filter(alt.datum.unit == kpis.PERCENT)
+        .mark_line(point=True)
+        .encode(
+            y=alt.Y("value:Q", title="%", scale=alt.Scale(domain=[0, 100])),
+            color=alt.Color("kpi:N", title=None, legend=alt.Legend(orient="bottom")),
+            tooltip=[alt.Tooltip("week:O", title="Week of"), alt.Tooltip("kpi:N", title="KPI"), alt.Tooltip("value:Q", format=".1f", title="%")],
+        )
+        .properties(title="Within SLA and closed without escalation, per week", height=260)
+    )
+    minutes = (
+        base.transform_filter(alt.datum.unit == kpis.MINUTES)
+        .mark_bar()
+        .encode(
+            y=alt.Y("value:Q", title="business minutes"),
+            tooltip=[alt.Tooltip("week:O", title="Week of"), alt.Tooltip("value:Q", format=".0f", title="median business min")],
+        )
+        .properties(title="Median time to first response, per week", height=260)
+    )
+    left, right = st.columns(2)
+    left.altair_chart(shares, width="stretch")
+    right.altair_chart(minutes, width="stretch")
