@@ -180,6 +180,21 @@ CONVERSATION_TEXTS = {
 }
 
 
+def _received_for_elapsed(calendar, now: dt.datetime, elapsed: dt.timedelta) -> dt.datetime:
+    """The latest instant from which ``elapsed`` business time has passed by ``now`` (bisection;
+    the engine only counts forwards)."""
+    low, high = now - dt.timedelta(days=21), now
+    if calendar.elapsed(low, now) < elapsed:
+        return low
+    for _ in range(40):
+        middle = low + (high - low) / 2
+        if calendar.elapsed(middle, now) >= elapsed:
+            low = middle
+        else:
+            high = middle
+    return low.replace(microsecond=0)
+
+
 def is_demo(session: Session) -> bool:
     return workspace.state(session) == workspace.WorkspaceState.demo
 
@@ -281,12 +296,23 @@ class _Builder:
             actor=self.actor,
             action="business_calendar.create",
         )
-        return records.create(
+        general = records.create(
             self.session,
             SlaPolicy(name="First response in 2 business hours", calendar_id=calendar.id, first_response_minutes=120),
             actor=self.actor,
             action="sla_policy.create",
         )
+        # A kind-specific policy wins over the general one: complaints get an answer faster.
+        records.create(
+            self.session,
+            SlaPolicy(
+                name="Complaints within 1 business hour", calendar_id=calendar.id, first_response_minutes=60,
+                kind=ConversationKind.complaint, at_risk_share=0.25, at_risk_min_minutes=15,
+            ),
+            actor=self.actor,
+            action="sla_policy.create",
+        )
+        return general
 
     def _teams(self) -> list[EscalationTeam]:
         teams = []
@@ -533,68 +559,123 @@ class _Builder:
         )
 
     def _conversations(self) -> None:
+        """Eight weeks of conversations with realistic first replies (in business time), a live
+        queue around now (breached, at risk, on track) and two imported rows with a data problem.
+
+        The live queue is laid out relative to the moment the demo is loaded; for a ``today`` in the
+        past, relative to the end of that day, so one past day always gives the same content.
+        """
         rng, s = self.rng, self.session
-        calendar = sla.calendar_from_json(DEMO_CALENDAR)
+        book = sla.PolicyBook.load(s)
         workers = [self.users["support"], self.users["community"]]
         kinds = [ConversationKind.question] * 9 + [ConversationKind.complaint] * 4 + [ConversationKind.ugc] * 3 + [ConversationKind.praise] * 2 + [ConversationKind.other]
-        now = dt.datetime.now(dt.timezone.utc)
+        now = min(dt.datetime.now(dt.timezone.utc).replace(microsecond=0), self.local(self.today + dt.timedelta(days=1), 0))
         start = self.local(self.start, 0)
-        span = (self.local(self.today, 0) + dt.timedelta(days=1) - start).total_seconds()
+        span = (self.local(self.today, 0) - start).total_seconds()
         for n in range(420):
             kind = rng.choice(kinds)
-            received = start + dt.timedelta(seconds=rng.uniform(0, span))
-            if received > now:
-                received = now - dt.timedelta(minutes=rng.randint(5, 600))
+            received = start + dt.timedelta(seconds=int(rng.uniform(0, span)))
             channel = rng.choice(self.channels)
             category = rng.choice(CATEGORIES)
-            conversation = Conversation(
-                external_id=f"demo-{n}",
-                channel_id=channel.id,
-                kind=kind,
-                author_handle=rng.choice(self.handles[: 40 + n // 4]),
-                text=rng.choice(CONVERSATION_TEXTS[kind]),
-                link=f"https://example.com/{channel.platform}/c/{n}",
-                category=category,
-                received_at=received,
-                assignee_id=rng.choice(workers).id,
-                engagement=rng.randint(0, 40),
-                useful=kind == ConversationKind.ugc and rng.random() < 0.6,
-                best=kind == ConversationKind.question and rng.random() < 0.05,
-            )
-            needs_reply = kind in (ConversationKind.question, ConversationKind.complaint)
-            if not needs_reply and rng.random() < 0.5:
+            conversation = self._conversation(n, kind, channel, category, received, rng.choice(workers))
+            policy = book.for_conversation(channel_id=channel.id, kind=kind)
+            roll, speed, late, answer_roll, escalate_roll, resolve_roll = (rng.random() for _ in range(6))
+            if not sla.needs_reply(kind, conversation.status) and roll < 0.5:
                 conversation.status = ConversationStatus.no_reply_needed
                 conversation.no_reply_reason = "Thanked with a reaction; nothing to answer."
-            else:
-                deadline = calendar.deadline(received, dt.timedelta(minutes=self.policy.first_response_minutes))
-                roll = rng.random()
-                if roll < 0.70:
-                    reply = received + (deadline - received) * rng.uniform(0.05, 0.9)
-                elif roll < 0.88:
-                    reply = deadline + dt.timedelta(minutes=rng.randint(10, 600))
-                else:
-                    reply = None
-                if reply is not None and reply > now:
-                    reply = None
-                conversation.first_reply_at = reply
-                if reply is not None:
-                    answer = next((a for a in self.answers if a.category == category), None)
-                    if answer is not None and rng.random() < 0.6:
-                        conversation.quick_answer_id = answer.id
-                        answer.use_count += 1
-                    if rng.random() < 0.12 and kind == ConversationKind.complaint or rng.random() < 0.04:
-                        team = rng.choice(self.teams)
-                        conversation.escalation_team_id = team.id
-                        conversation.escalated_at = reply + dt.timedelta(minutes=rng.randint(5, 90))
-                        conversation.escalation_reason = "Needs the specialists."
-                    if received < now - dt.timedelta(days=2) and rng.random() < 0.85:
-                        conversation.status = ConversationStatus.resolved
-                        conversation.resolved_at = reply + dt.timedelta(hours=rng.randint(1, 30))
-                    else:
-                        conversation.status = ConversationStatus.waiting
-            sla.apply_sla(conversation, policy=self.policy, calendar=calendar)
+            elif roll < 0.96 and policy is not None:
+                window = dt.timedelta(minutes=policy.first_response_minutes)
+                if roll < 0.74:  # within the SLA: part of the window in business time
+                    reply = policy.calendar.deadline(received, window * (0.05 + 0.9 * speed))
+                else:  # late: some business time after the deadline
+                    reply = policy.calendar.deadline(received, window + dt.timedelta(minutes=10 + int(late * 300)))
+                if reply <= now:
+                    self._answered(conversation, kind, category, reply, now, answer_roll, escalate_roll, resolve_roll)
+            # else: never answered (an old backlog item, breached)
+            sla.apply_sla(conversation, policy=policy, calendar=None if policy is None else policy.calendar)
             s.add(conversation)
+        self._live_queue(book, now, workers)
+        self._data_problems(book)
         s.flush()
+
+    def _conversation(self, n: int, kind: str, channel: Channel, category: str, received: dt.datetime, worker: User) -> Conversation:
+        rng = self.rng
+        return Conversation(
+            external_id=f"demo-{n}",
+            channel_id=channel.id,
+            kind=kind,
+            author_handle=rng.choice(self.handles[: 40 + n // 4]),
+            text=rng.choice(CONVERSATION_TEXTS[ConversationKind(kind)]),
+            link=f"https://example.com/{channel.platform}/c/{n}",
+            category=category,
+            received_at=received,
+            assignee_id=worker.id,
+            engagement=rng.randint(0, 40),
+            useful=kind == ConversationKind.ugc and rng.random() < 0.6,
+            best=kind == ConversationKind.question and rng.random() < 0.05,
+        )
+
+    def _answered(self, conversation: Conversation, kind: str, category: str, reply: dt.datetime, now: dt.datetime,
+                  answer_roll: float, escalate_roll: float, resolve_roll: float) -> None:
+        conversation.first_reply_at = reply
+        answer = next((a for a in self.answers if a.category == category), None)
+        if answer is not None and answer_roll < 0.6:
+            conversation.quick_answer_id = answer.id
+            answer.use_count += 1
+        if escalate_roll < (0.15 if kind == ConversationKind.complaint else 0.03):
+            team = self.teams[int(escalate_roll * 1000) % len(self.teams)]
+            conversation.escalation_team_id = team.id
+            conversation.escalated_at = reply + dt.timedelta(minutes=5 + int(escalate_roll * 600))
+            conversation.escalation_reason = "Needs the specialists."
+        resolved_at = reply + dt.timedelta(hours=1 + int(resolve_roll * 30))
+        if resolve_roll < 0.85 and resolved_at <= now:
+            conversation.status = ConversationStatus.resolved
+            conversation.resolved_at = resolved_at
+        else:
+            conversation.status = ConversationStatus.waiting
+
+    def _live_queue(self, book: sla.PolicyBook, now: dt.datetime, workers: list[User]) -> None:
+        """Open items placed by business time elapsed at ``now``: three breached, four at risk,
+        five on track (what a support manager sees when opening the monitor)."""
+        plan = [
+            (sla.Queue.breached, 25), (sla.Queue.breached, 70), (sla.Queue.breached, 140),
+            (sla.Queue.at_risk, 0.3), (sla.Queue.at_risk, 0.5), (sla.Queue.at_risk, 0.7), (sla.Queue.at_risk, 0.9),
+            (sla.Queue.on_track, 0.1), (sla.Queue.on_track, 0.3), (sla.Queue.on_track, 0.5), (sla.Queue.on_track, 0.7), (sla.Queue.on_track, 0.9),
+        ]
+        for index, (queue, amount) in enumerate(plan):
+            kind = ConversationKind.complaint if index % 4 == 1 else ConversationKind.question
+            channel = self.channels[index % len(self.channels)]
+            policy = book.for_conversation(channel_id=channel.id, kind=kind)
+            if policy is None:
+                continue
+            window = float(policy.first_response_minutes)
+            threshold = book.threshold(policy.id, window)
+            if queue == sla.Queue.breached:
+                elapsed = window + amount
+            elif queue == sla.Queue.at_risk:
+                elapsed = window - threshold * amount
+            else:
+                elapsed = (window - threshold) * amount
+            received = _received_for_elapsed(policy.calendar, now, dt.timedelta(minutes=elapsed))
+            category = CATEGORIES[index % len(CATEGORIES)]
+            conversation = self._conversation(1000 + index, kind, channel, category, received, workers[index % 2])
+            if index % 3 == 2:
+                conversation.assignee_id = None  # unassigned: someone should take it
+            sla.apply_sla(conversation, policy=policy, calendar=policy.calendar)
+            self.session.add(conversation)
+
+    def _data_problems(self, book: sla.PolicyBook) -> None:
+        """Two rows as a platform export delivers them: reply stamped before the message."""
+        for index in range(2):
+            channel = self.channels[1]
+            received = self.local(self.today - dt.timedelta(days=3 + index), 11, 30)
+            conversation = self._conversation(2000 + index, ConversationKind.question, channel, "login", received, self.users["support"])
+            conversation.external_id = f"export-{4711 + index}"
+            conversation.first_reply_at = received - dt.timedelta(minutes=7)
+            conversation.status = ConversationStatus.waiting
+            policy = book.for_conversation(channel_id=channel.id, kind=conversation.kind)
+            sla.apply_sla(conversation, policy=policy, calendar=None if policy is None else policy.calendar)
+            self.session.add(conversation)
 
     def _loop_items(self) -> None:
         """Loops in every state: the oldest shipped idea closed (announced, every giver thanked,
