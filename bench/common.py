@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import random
@@ -45,7 +46,7 @@ BENCH_PASSWORD = "bench-password-1"
 def year_database(*, conversations: int = 200_000, posts: int = 20_000, ideas: int = 50_000, votes: int = 200_000, today: dt.date = dt.date(2026, 6, 30)) -> str:
     """The URL of a SQLite database holding a generated year (built once, then reused)."""
     CACHE.mkdir(parents=True, exist_ok=True)
-    path = CACHE / f"year-c{conversations}-p{posts}-i{ideas}-v{votes}-{today:%Y%m%d}.db"
+    path = CACHE / f"year-c{conversations}-p{posts}-i{ideas}-v{votes}-{today:%Y%m%d}-{_schema_fingerprint()}.db"
     url = f"sqlite:///{path}"
     if path.exists():
         return url
@@ -62,6 +63,14 @@ def year_database(*, conversations: int = 200_000, posts: int = 20_000, ideas: i
     tmp.rename(path)
     print(f"generated {path.name} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     return url
+
+
+def _schema_fingerprint() -> str:
+    """Changes whenever a migration or the generator changes, so a cached database is never stale."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "db" / "migrations" / "versions").glob("*.py")) + [Path(__file__)]:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
 
 
 def _fill(engine, *, conversations: int, posts: int, ideas: int, votes: int, today: dt.date) -> None:
