@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert  # noqa: E402
-from sqlmodel import SQLModel, select  # noqa: E402
+from sqlmodel import select  # noqa: E402
 
 from bench.common import time_page, year_database  # noqa: E402
 from core import loop, public_board  # noqa: E402
@@ -36,10 +36,6 @@ TARGETS_MS = {"page cold": 3000, "page warm": 300, "open loops": 500, "impact of
 def add_loop_items(url: str) -> None:
     rng = random.Random(11)
     engine = make_engine(url)
-    # The cached year may predate indexes added to the models since; give the copy all of them.
-    for table in SQLModel.metadata.sorted_tables:
-        for index in table.indexes:
-            index.create(engine, checkfirst=True)
     with engine.begin() as connection:
         shipped = connection.execute(select(Idea.id, Idea.shipped_at).where(Idea.status == "shipped").order_by(Idea.id)).all()
         rng.shuffle(shipped)
