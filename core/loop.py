@@ -56,6 +56,7 @@ NO_CHANNEL = "No channel"
 # --- status: forward only ---------------------------------------------------------------------
 
 STATUS_ORDER: tuple[LoopStatus, ...] = (LoopStatus.shipped, LoopStatus.announced, LoopStatus.thanked, LoopStatus.measured)
+OPEN_STATUSES = (LoopStatus.shipped.value, LoopStatus.announced.value)
 STATUS_LABELS = {
     LoopStatus.shipped: "shipped",
     LoopStatus.announced: "announced",
@@ -299,8 +300,8 @@ class LoopItemView:
 
     @property
     def is_open(self) -> bool:
-        """Open while the announcement has not gone out or a giver is still to be thanked."""
-        return not self.announced or not self.all_thanked
+        """Open until announced and every giver thanked."""
+        return self.status in OPEN_STATUSES
 
     @property
     def can_draft_announcement(self) -> bool:
@@ -420,31 +421,27 @@ def get_loop_item(session: Session, loop_item_id: int) -> LoopItemView:
 
 
 def open_loops(session: Session, *, limit: int = LIST_LIMIT) -> list[LoopItemView]:
-    """Loop items not announced yet, or with givers still to thank; oldest shipped first."""
-    not_announced = session.exec(
-        select(LoopItem).where(LoopItem.status == LoopStatus.shipped).order_by(col(LoopItem.shipped_on), col(LoopItem.id)).limit(limit)
-    ).all()
-    # Announced items are open only while a giver is unthanked (new givers can join an idea later).
-    announced = session.exec(
+    """Loop items not announced yet, or announced with givers still to thank; oldest shipped first."""
+    items = session.exec(
         select(LoopItem)
-        .where(LoopItem.status != LoopStatus.shipped)
-        .order_by(col(LoopItem.shipped_on).desc(), col(LoopItem.id).desc())
-        .limit(limit * 4)
+        .where(col(LoopItem.status).in_(OPEN_STATUSES))
+        .order_by(col(LoopItem.shipped_on), col(LoopItem.id))
+        .limit(limit)
     ).all()
-    views = _views(session, list(not_announced)) + [v for v in _views(session, list(announced)) if v.is_open]
-    return sorted(views, key=lambda v: (v.shipped_on, v.id))[:limit]
+    return _views(session, list(items))
 
 
 def closed_loops(session: Session, *, limit: int = LIST_LIMIT, offset: int = 0) -> list[LoopItemView]:
-    """Announced loop items with every giver thanked, newest announcement first (a timeline)."""
+    """Loop items announced with every giver thanked, newest announcement first (a timeline).
+    A giver added to one of its ideas later does not reopen it: the status never goes back."""
     items = session.exec(
         select(LoopItem)
-        .where(col(LoopItem.status).in_([LoopStatus.thanked, LoopStatus.measured]))
+        .where(col(LoopItem.status).notin_(OPEN_STATUSES))
         .order_by(col(LoopItem.announced_at).desc(), col(LoopItem.id).desc())
         .offset(offset)
         .limit(limit)
     ).all()
-    return [v for v in _views(session, list(items)) if not v.is_open]
+    return _views(session, list(items))
 
 
 def recent_loop_items(session: Session, *, limit: int = LIST_LIMIT) -> list[LoopItemView]:

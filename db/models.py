@@ -453,7 +453,7 @@ class LoopItem(SQLModel, table=True):
 class LoopItemIdea(SQLModel, table=True):
     __tablename__ = "loop_item_idea"
     loop_item_id: int = Field(foreign_key="loop_item.id", primary_key=True)
-    idea_id: int = Field(foreign_key="idea.id", primary_key=True)
+    idea_id: int = Field(foreign_key="idea.id", primary_key=True, index=True)
 
 
 class LoopThanks(SQLModel, table=True):

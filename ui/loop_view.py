@@ -273,7 +273,7 @@ def closed_timeline(ctx: PageContext, url: str, today: dt.date) -> None:
         with st.container(border=True):
             st.markdown(f"**{item.announced_at.astimezone(ctx.timezone):%d %b %Y}** · {esc(item.what_changed)}")  # type: ignore[union-attr]
             st.caption(
-                f"Shipped {item.shipped_on:%d %b %Y} · {len(item.ideas)} idea(s) · {item.givers_count} giver(s) thanked · "
+                f"Shipped {item.shipped_on:%d %b %Y} · {len(item.ideas)} idea(s) · {item.thanked_count} of {item.givers_count} giver(s) thanked · "
                 f"{item.status_label} · impact: {esc(impact(url, item.id, today).summary)}"
             )
     if len(items) >= limit and st.button("Show older loops"):

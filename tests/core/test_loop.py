@@ -264,6 +264,7 @@ def test_the_loop_moves_forward_announced_thanked_measured(write, read, team):
     _publish(write, lead, post.id)
     with read() as s:
         view = loop.get_loop_item(s, item.id)
+        assert [i.id for i in loop.open_loops(s)] == [item.id] and loop.closed_loops(s) == []
     assert view.status == A and view.announced_at is not None
 
     with write() as s:
@@ -274,6 +275,8 @@ def test_the_loop_moves_forward_announced_thanked_measured(write, read, team):
     with write() as s:
         view = loop.set_thanked(s, actor=community, loop_item_id=item.id, handles=["@bo"])
     assert view.status == T and not view.is_open
+    with read() as s:
+        assert [i.id for i in loop.closed_loops(s)] == [item.id] and loop.open_loops(s) == []
     with pytest.raises(ValidationError, match="no longer be removed"), write() as s:
         loop.set_thanked(s, actor=community, loop_item_id=item.id, handles=["@bo"], thanked=False)
 

@@ -386,6 +386,9 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['loop_item_id'], ['loop_item.id'], ),
     sa.PrimaryKeyConstraint('loop_item_id', 'idea_id')
     )
+    with op.batch_alter_table('loop_item_idea', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_loop_item_idea_idea_id'), ['idea_id'], unique=False)
+
     op.create_table('loop_thanks',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('loop_item_id', sa.Integer(), nullable=False),
@@ -410,6 +413,9 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_loop_thanks_loop_item_id'))
 
     op.drop_table('loop_thanks')
+    with op.batch_alter_table('loop_item_idea', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_loop_item_idea_idea_id'))
+
     op.drop_table('loop_item_idea')
     with op.batch_alter_table('vote', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_vote_idea_id'))
