@@ -125,7 +125,7 @@ def live_app(tmp_path_factory) -> Iterator[LiveApp]:
 @pytest.fixture
 def page(playwright_browser):
     context = playwright_browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.set_default_timeout(20_000)
+    context.set_default_timeout(30_000)
     page = context.new_page()
     yield page
     context.close()
