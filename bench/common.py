@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
+import io
 import json
 import os
 import random
@@ -179,7 +181,11 @@ def _fill(engine, *, conversations: int, posts: int, ideas: int, votes: int, tod
 
 def time_page(page: str, *, database_url: str, username: str = "admin", runs: int = 7, setup=None) -> dict[str, float]:
     """Cold and warm wall time (ms) of one page's script run in AppTest, signed in."""
+    from streamlit import logger as streamlit_logger
     from streamlit.testing.v1 import AppTest
+
+    # Bare-mode warnings and the cookie library's prints would drown the figures.
+    streamlit_logger.set_log_level("error")
 
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DIALOGDESK_COOKIE_KEY", "bench-cookie-key-that-is-long-enough-0123456789")
@@ -194,9 +200,10 @@ def time_page(page: str, *, database_url: str, username: str = "admin", runs: in
         setup(at)
     timings = []
     for _ in range(runs):
-        started = time.perf_counter()
-        at.run()
-        timings.append((time.perf_counter() - started) * 1000)
+        with contextlib.redirect_stdout(io.StringIO()):
+            started = time.perf_counter()
+            at.run()
+            timings.append((time.perf_counter() - started) * 1000)
         if at.exception:
             raise RuntimeError(f"{page} raised: {at.exception[0].message}")
     return {"cold_ms": timings[0], "warm_ms": statistics.median(timings[1:]), "runs": runs}
