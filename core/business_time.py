@@ -176,7 +176,7 @@ def _zone(name: object) -> ZoneInfo:
         raise ValidationError("The time zone must be an IANA name such as 'Europe/Berlin'.")
     try:
         return _load_zone(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as 'Europe'
         raise ValidationError(
             f"Unknown time zone '{name}'; use an IANA name such as 'Europe/Berlin'."
         ) from None

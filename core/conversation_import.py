@@ -325,7 +325,7 @@ def _zone(name: str | None) -> ZoneInfo | None:
         return None
     try:
         return ZoneInfo(name.strip())
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as 'Europe'
         raise ValidationError(f"Unknown time zone {name!r}; use an IANA name such as 'Europe/Berlin'.") from None
 
 

@@ -286,6 +286,7 @@ INVALID_CALENDARS = [
     ({**OFFICE_DICT, "timezone": "Mars/Olympus_Mons"}, "Unknown time zone 'Mars/Olympus_Mons'"),
     ({**OFFICE_DICT, "timezone": "CEST+2"}, "Unknown time zone"),
     ({**OFFICE_DICT, "timezone": "../etc/passwd"}, "Unknown time zone"),
+    ({**OFFICE_DICT, "timezone": "Europe"}, "Unknown time zone 'Europe'"),
     ({**OFFICE_DICT, "timezone": ""}, "IANA name"),
     ({"weekly": OFFICE_DICT["weekly"]}, "needs a time zone"),
     ({"timezone": "Europe/Berlin"}, "needs a weekly schedule"),
