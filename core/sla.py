@@ -490,6 +490,7 @@ def update_policy(
         at_risk_min_minutes=at_risk_min_minutes, kind=kind,
     )
     policy = records.get_or_404(session, SlaPolicy, policy_id, what="SLA policy")
+    stored_settings = audit.snapshot(policy)  # as it was: update_versioned refreshes the object
     definition = None if calendar is None else _normalised_calendar(calendar)
     _check_name_free(session, name, except_id=policy_id)
     _check_channel(session, channel_id)
@@ -505,6 +506,7 @@ def update_policy(
     )
     if definition is not None:
         row = records.get_or_404(session, BusinessCalendarRow, policy.calendar_id, what="Business calendar")
+        before = row.definition
         if definition != row.definition:
             if calendar_expected_version is None:
                 raise ValidationError("Reload the policy before changing its calendar (its version is missing).")
@@ -512,7 +514,56 @@ def update_policy(
                 session, BusinessCalendarRow, policy.calendar_id, expected_version=calendar_expected_version,
                 changes={"definition": definition}, actor=actor, action="business_calendar.update",
             )
+            _keep_stored_hours(session, actor=actor, settings=stored_settings, calendar_name=row.name, old_definition=before)
     return _policy_view(session, policy_id)
+
+
+def _keep_stored_hours(
+    session: Session, *, actor: Actor, settings: Mapping[str, Any], calendar_name: str, old_definition: str
+) -> None:
+    """A policy's business hours changed: the conversations stored under it keep the hours they
+    were stored under. They move to an inactive copy of the policy as it was (its old calendar
+    included), so their time left, a reply logged later and their queue still count in those
+    hours; the admin's recompute moves them to today's policies. Their figures do not change."""
+    policy_id = settings["id"]
+    table = Conversation.__table__  # type: ignore[attr-defined]
+    stored = session.exec(select(func.count()).select_from(Conversation).where(col(Conversation.sla_policy_id) == policy_id)).one()
+    if not stored:
+        return
+    until = f" (hours until {utcnow():%Y-%m-%d %H:%M} UTC)"
+    calendar_row = records.create(
+        session, BusinessCalendarRow(name=_free_name(session, BusinessCalendarRow, calendar_name, until), definition=old_definition),
+        actor=actor, action="business_calendar.create",
+    )
+    kept = records.create(
+        session,
+        SlaPolicy(
+            name=_free_name(session, SlaPolicy, settings["name"], until), calendar_id=calendar_row.id,  # type: ignore[arg-type]
+            first_response_minutes=settings["first_response_minutes"], at_risk_share=settings["at_risk_share"],
+            at_risk_min_minutes=settings["at_risk_min_minutes"], channel_id=settings["channel_id"], kind=settings["kind"],
+            active=False,
+        ),
+        actor=actor,
+        action="sla_policy.create",
+    )
+    # Only the reference moves (figures stay as they are), so nobody's open edit becomes stale.
+    session.execute(update(table).where(table.c.sla_policy_id == policy_id).values(sla_policy_id=kept.id))
+    audit.record_change(
+        session, actor=actor, action="sla_policy.keep_stored_figures", entity="sla_policy", entity_id=policy_id,
+        after={"kept_as_policy": kept.id, "kept_as_name": kept.name, "conversations": stored},
+    )
+    session.expire_all()
+
+
+def _free_name(session: Session, model: Any, base: str, suffix: str) -> str:
+    """``base`` + ``suffix`` within the 80-character name column, numbered when taken."""
+    wanted = base[: 80 - len(suffix) - 5] + suffix
+    taken = set(session.exec(select(model.name).where(col(model.name).startswith(wanted[:40]))).all())
+    name, n = wanted, 2
+    while name in taken:
+        name = f"{wanted} ({n})"
+        n += 1
+    return name
 
 
 # -- recompute (admin) -------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
-from core import audit, sla
+from core import audit, conversations, sla
 from core.business_time import BusinessCalendar
 from core.errors import ConflictError, PermissionDenied, ValidationError
 from db.models import AuditLog, Conversation, ConversationStatus, Role
@@ -403,6 +403,73 @@ def test_a_changed_policy_applies_to_new_conversations_only_until_an_admin_recom
     entry = session.exec(select(AuditLog).where(AuditLog.action == "sla.recompute")).one()
     assert entry.actor == admin.username
     assert json.loads(entry.after)["changed"] == 1
+
+
+ALWAYS_OPEN = {"timezone": "Europe/Berlin", "weekly": {d: [["00:00", "24:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}}
+
+
+def test_a_changed_calendar_applies_to_new_conversations_only_until_an_admin_recomputes(session):
+    """Stored conversations keep the business hours they were stored under: their time left, the
+    business minutes of a reply logged later and their queue, until an admin recomputes them."""
+    lead = make_user(session, Role.lead)
+    admin = make_user(session, Role.admin)
+    support = make_user(session, Role.support)
+    channel = make_channel(session)
+    policy = sla.create_policy(session, actor=lead, name="General", calendar=OFFICE_HOURS, first_response_minutes=120)
+    old = make_sla_conversation(session, channel=channel, received_at=berlin("2025-11-10 17:30"))
+    waiting = make_sla_conversation(session, channel=channel, received_at=berlin("2025-11-10 17:30"))
+    assert old.deadline_at == berlin("2025-11-11 10:30")  # 30 min on Monday, 90 on Tuesday
+
+    updated = sla.update_policy(
+        session, actor=lead, policy_id=policy.id, expected_version=policy.version, name="General",
+        first_response_minutes=120, at_risk_share=0.25, at_risk_min_minutes=15,
+        calendar=ALWAYS_OPEN, calendar_expected_version=policy.calendar_version,
+    )
+    assert updated.id == policy.id and updated.calendar_dict["weekly"]["sun"] == [["00:00", "24:00"]]
+    new = make_sla_conversation(session, channel=channel, received_at=berlin("2025-11-10 17:30"))
+    assert new.deadline_at == berlin("2025-11-10 19:30") and new.sla_policy_id == policy.id
+
+    # The stored ones still count in office hours: Tuesday 09:00 leaves 90 business minutes, on track.
+    now = berlin("2025-11-11 09:00")
+    on_track = sla.queue_page(session, queue=sla.Queue.on_track, now=now).items
+    assert {r.id: r.business_minutes_left for r in on_track} == {old.id: pytest.approx(90), waiting.id: pytest.approx(90)}
+    assert {r.sla_status for r in on_track} == {sla.SlaStatus.on_track}
+    assert sla.queue_counts(session, now=now) == sla.QueueCounts(breached=1, at_risk=0, on_track=2, follow_up=0)
+    replied = conversations.log_reply(
+        session, actor=support, conversation_id=old.id, expected_version=old.version, replied_at=berlin("2025-11-11 09:15"),
+        now=berlin("2025-11-11 09:20"),
+    )
+    assert replied.business_minutes_to_reply == pytest.approx(45)  # not 945 round-the-clock minutes
+    assert replied.calendar_minutes_to_reply == pytest.approx(945)
+    assert replied.sla_status == sla.SlaStatus.met
+    kept = sla.list_policies(session)
+    assert [(p.id, p.active) for p in kept if p.id != policy.id] == [(replied_policy_id(session, old.id), False)]
+    assert "General" in kept[-1].name and kept[-1].calendar == OFFICE  # the hours they were stored under
+    moved = session.exec(select(AuditLog).where(AuditLog.action == "sla_policy.keep_stored_figures")).one()
+    assert json.loads(moved.after)["conversations"] == 2 and moved.actor == lead.username
+
+    result = sla.recompute_sla(session, actor=admin)
+    assert result == sla.RecomputeResult(examined=3, changed=2)
+    session.expire_all()
+    old, waiting = session.get(Conversation, old.id), session.get(Conversation, waiting.id)
+    assert old.sla_policy_id == waiting.sla_policy_id == policy.id
+    assert waiting.deadline_at == berlin("2025-11-10 19:30")
+    assert old.business_minutes_to_reply == pytest.approx(945)
+
+
+def replied_policy_id(session, conversation_id: int) -> int:
+    return session.get(Conversation, conversation_id).sla_policy_id
+
+
+def test_a_calendar_change_with_no_stored_conversations_keeps_a_single_policy(session):
+    lead = make_user(session, Role.lead)
+    policy = sla.create_policy(session, actor=lead, name="General", calendar=OFFICE_HOURS)
+    sla.update_policy(
+        session, actor=lead, policy_id=policy.id, expected_version=policy.version, name="General",
+        first_response_minutes=120, at_risk_share=0.25, at_risk_min_minutes=15,
+        calendar=ALWAYS_OPEN, calendar_expected_version=policy.calendar_version,
+    )
+    assert [p.id for p in sla.list_policies(session)] == [policy.id]
 
 
 def test_recompute_can_be_limited_to_recent_conversations(session):
