@@ -207,10 +207,11 @@ def test_naive_timestamps_need_an_explicitly_chosen_time_zone(session, setup):
     assert stored == {"x1": utc("2025-11-10 15:00"), "x2": utc("2025-11-10 09:00")}
 
 
-def test_an_unknown_time_zone_is_refused(session, setup):
+@pytest.mark.parametrize("zone", ["Berlin", "Europe", "Europe/"])
+def test_an_unknown_time_zone_is_refused(session, setup, zone):
     support, channel = setup
     with pytest.raises(ValidationError, match="Unknown time zone"):
-        ci.import_conversations(session, actor=support, data=MESSY, options=options(channel, timezone="Berlin"), now=NOW)
+        ci.import_conversations(session, actor=support, data=MESSY, options=options(channel, timezone=zone), now=NOW)
 
 
 def _good_file(rows: int) -> str:
@@ -355,3 +356,29 @@ def test_the_command_line_imports_with_the_same_code(engine, setup, tmp_path, ca
     assert "No channel named 'Nowhere'" in capsys.readouterr().err
     with read() as s:
         assert count(s) == 2
+
+
+def _big_file(rows: int) -> str:
+    """A clean export in mixed formats: UTC ISO, Berlin wall times with dashes and with dots."""
+    lines = ["id,created,user,message,replied,resolved,type"]
+    start = dt.datetime(2025, 1, 6, 6, 0, tzinfo=UTC)
+    for n in range(rows):
+        received = start + dt.timedelta(minutes=3 * n + n % 3)
+        replied = "" if n % 5 == 0 else (received + dt.timedelta(minutes=5 + n % 300)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        resolved = (received + dt.timedelta(days=2)).astimezone(BERLIN).strftime("%d.%m.%Y %H:%M") if replied and n % 3 == 0 else ""
+        created = received.isoformat() if n % 2 else received.astimezone(BERLIN).strftime("%Y-%m-%d %H:%M:%S")
+        lines.append(f"big-{n},{created},@user{n % 997},\"Message {n}, with a comma\",{replied},{resolved},{('question', 'complaint', 'ugc', 'praise')[n % 4]}")
+    return "\n".join(lines) + "\n"
+
+
+def test_a_good_file_of_100_000_rows_imports_in_one_go(session, setup):
+    support, channel = setup
+    later = dt.datetime(2026, 1, 5, tzinfo=UTC)
+    report = ci.import_conversations(session, actor=support, data=_big_file(100_000), options=options(channel), now=later)
+    session.commit()
+    assert report.ok and report.written and report.created == 100_000
+    assert count(session) == 100_000
+    windows = dict(session.exec(select(Conversation.window_minutes, func.count()).group_by(Conversation.window_minutes)).all())
+    assert windows == {60: 25_000, 120: 75_000}  # complaints get their own policy, every row its figures
+    again = ci.import_conversations(session, actor=support, data=_big_file(100_000), options=options(channel), now=later)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 100_000)

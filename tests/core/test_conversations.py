@@ -131,6 +131,40 @@ def test_support_and_community_work_the_queue(session, world, role, may):
             conversations.assign_to_me(session, actor=actor, conversation_id=question.id, expected_version=question.version)
 
 
+WORK_ACTIONS = {
+    "log a conversation": lambda s, a, q, t: conversations.log_conversation(
+        s, actor=a, channel_id=q.channel_id, author_handle="@x", received_at=berlin("2025-11-11 10:00"), now=NOW
+    ),
+    "log a reply": lambda s, a, q, t: conversations.log_reply(s, actor=a, conversation_id=q.id, expected_version=q.version, now=NOW),
+    "escalate": lambda s, a, q, t: conversations.escalate(
+        s, actor=a, conversation_id=q.id, expected_version=q.version, team_id=t.id, reason="Needs billing"
+    ),
+    "resolve": lambda s, a, q, t: conversations.resolve(s, actor=a, conversation_id=q.id, expected_version=q.version),
+    "no reply needed": lambda s, a, q, t: conversations.mark_no_reply_needed(
+        s, actor=a, conversation_id=q.id, expected_version=q.version, reason="spam"
+    ),
+    "mark best": lambda s, a, q, t: conversations.mark_ugc(s, actor=a, conversation_id=q.id, expected_version=q.version, best=True),
+    "create a team": lambda s, a, q, t: conversations.create_team(s, actor=a, name="Mine", owner_id=a.id),
+    "edit a team": lambda s, a, q, t: conversations.update_team(
+        s, actor=a, team_id=t.id, expected_version=t.version, name="Renamed", owner_id=a.id
+    ),
+}
+
+
+@pytest.mark.parametrize("role", [Role.viewer, Role.analyst, Role.editor, Role.compliance])
+@pytest.mark.parametrize("action", list(WORK_ACTIONS))
+def test_roles_that_only_read_the_queue_are_refused_every_action_in_core(session, world, role, action):
+    support, _, question = world
+    team = make_escalation_team(session, owner_id=support.id)
+    actor = make_user(session, role)
+    before = audit.history(session, entity="conversation", entity_id=question.id)
+    with pytest.raises(PermissionDenied):
+        WORK_ACTIONS[action](session, actor, question, team)
+    session.refresh(question)
+    assert question.version == 1 and question.first_reply_at is None and question.status == ConversationStatus.open
+    assert audit.history(session, entity="conversation", entity_id=question.id) == before
+
+
 def test_two_people_acting_on_the_same_version_the_second_is_refused(session, world, write, read):
     support, _, question = world
     colleague = make_user(session, Role.community)
