@@ -10,6 +10,7 @@ import streamlit as st
 
 from core import conversations, quick_answers, sla
 from core.business_time import WEEKDAYS
+from core.digest import escape_markdown as md
 from core.permissions import Action
 from db.engine import read_session
 from db.models import ConversationKind
@@ -66,7 +67,7 @@ def render_library(ctx: PageContext) -> None:
         return
     st.caption(f"{len(results)} answer(s), the most used first. The copy button sits in the top right corner of each text.")
     for answer in results:
-        with st.expander(f"{answer.title} · {answer.category or 'general'} · used {answer.use_count}×"):
+        with st.expander(f"{md(answer.title)} · {md(answer.category or 'general')} · used {answer.use_count}×"):
             st.code(answer.text, language=None, wrap_lines=True)
             kind = "FAQ / guide entry" if answer.kind == quick_answers.QuickAnswerKind.faq else "Reply script"
             st.caption(kind)

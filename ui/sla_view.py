@@ -11,6 +11,7 @@ import altair as alt
 import streamlit as st
 
 from core import conversations, kpis, quick_answers, sla
+from core.digest import escape_markdown as md
 from core.permissions import Action
 from db.engine import read_session
 from db.types import utcnow
@@ -94,6 +95,12 @@ def _trend(url: str, end: dt.date, weeks: int, channel_id: int | None, now: dt.d
     with read_session(state.engine()) as session:
         trend = kpis.kpi_trends(session, end=end, grain=kpis.Grain.week, count=weeks, channel_id=channel_id, now=now)
     return [dict(row, bucket=row["bucket"].isoformat(), week=f"{row['bucket']:%d %b}") for row in trend.rows(kpis.Family.speed)]
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _data_problems(url: str, now: dt.datetime) -> list[sla.ConversationRow]:
+    with read_session(state.engine()) as session:
+        return sla.data_problems(session, now=now)
 
 
 def filter_options() -> sla.FilterOptions:
@@ -250,26 +257,27 @@ def _table_row(item: sla.ConversationRow, ctx: PageContext) -> dict:
 
 def render_conversation(ctx: PageContext, item: sla.ConversationRow) -> None:
     with st.container(border=True):
-        st.markdown(f"**#{item.id} · {item.kind} on {item.channel}**")
+        st.markdown(f"**#{item.id} · {item.kind} on {md(item.channel)}**")
         st.text(f"{item.author_handle}: {item.text}")
         facts = [
             f"Received {local_time(item.received_at, ctx)}",
             f"due {local_time(item.deadline_at, ctx)}" if item.deadline_at else "no SLA deadline",
             f"SLA {sla.STATUS_LABELS[item.sla_status]}",
             f"status {item.status.replace('_', ' ')}",
-            f"assignee {item.assignee or 'nobody'}",
+            f"assignee {md(item.assignee or 'nobody')}",
         ]
         if item.first_reply_at:
             facts.append(f"first reply {local_time(item.first_reply_at, ctx)}")
         if item.quick_answer:
-            facts.append(f"quick answer used: {item.quick_answer}")
+            facts.append(f"quick answer used: {md(item.quick_answer)}")
         st.caption(" · ".join(facts))
         if item.reply_before_message:
             st.warning("Data problem: the first reply is stamped before the message. It is left out of response times and the SLA share; check the export.")
         if item.escalation_team:
             st.info(
-                f"Escalated to {item.escalation_team} on {local_time(item.escalated_at, ctx)} — owned now by "
-                f"{item.escalation_owner or 'nobody (set an owner for the team)'}. Why: {item.escalation_reason}",
+                f"Escalated to {md(item.escalation_team)} on {local_time(item.escalated_at, ctx)} — owned now by "
+                f"{md(item.escalation_owner) if item.escalation_owner else 'nobody (set an owner for the team)'}. "
+                f"Why: {md(item.escalation_reason)}",
                 icon="🧭",
             )
         if item.link:
@@ -367,7 +375,7 @@ def _escalate_form(ctx: PageContext, item: sla.ConversationRow, key: str) -> Non
             _done(
                 ctx,
                 lambda s: conversations.escalate(s, actor=ctx.actor, conversation_id=item.id, expected_version=item.version, team_id=team_id, reason=reason),
-                f"Escalated to {by_id[team_id].name}.",
+                f"Escalated to {md(by_id[team_id].name)}.",
             )
 
 
@@ -411,13 +419,31 @@ def render_kpis(ctx: PageContext, chosen: sla.QueueFilters) -> None:
             column.caption(value.detail)
     problems = values.get("replies_before_message")
     if problems is not None and problems.value:
-        st.warning(f"{problems.value:.0f} conversation(s) have a reply stamped before the message: left out of the figures above (see the Follow-up queue).")
+        st.warning(f"{problems.value:.0f} conversation(s) have a reply stamped before the message: left out of the figures above.")
+        _render_data_problems(ctx, now)
     weeks = max(1, (end - (start - dt.timedelta(days=start.weekday()))).days // 7 + 1)
     rows = _trend(_url(), end, min(weeks, 26), chosen.channel_id, now)
     if not rows:
         st.info("No answered conversations in these weeks yet: the weekly trend appears once replies are logged.")
         return
     _trend_charts(rows)
+
+
+def _render_data_problems(ctx: PageContext, now: dt.datetime) -> None:
+    rows = _data_problems(_url(), now)
+    with st.expander(f"Data problems: first reply before the message ({len(rows)}{'+' if len(rows) >= 50 else ''}, newest first)"):
+        st.caption("Check these in the platform export (time zone, date order) and re-import, or correct the reply time.")
+        st.dataframe(
+            [
+                {
+                    "#": r.id, "Channel": r.channel, "From": r.author_handle, "Received": local_time(r.received_at, ctx),
+                    "First reply": local_time(r.first_reply_at, ctx), "Status": r.status.replace("_", " "), "Id in export": r.external_id or "—",
+                }
+                for r in rows
+            ],
+            hide_index=True,
+            width="stretch",
+        )
 
 
 def _trend_charts(rows: list[dict]) -> None:

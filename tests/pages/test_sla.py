@@ -14,7 +14,7 @@ import pytest
 from sqlmodel import select
 
 from core import kpis, sla
-from db.models import Conversation, ConversationStatus, QuickAnswer, Role, SlaPolicy
+from db.models import Channel, Conversation, ConversationStatus, QuickAnswer, Role, SlaPolicy
 from db.types import utcnow
 from tests.factories import (
     make_channel,
@@ -228,3 +228,34 @@ def test_the_import_tab_reports_row_errors_imports_nothing_then_imports_a_good_f
 def test_community_does_not_see_the_import(desk):
     at = _ok(open_page("sla", username="the-community"))
     assert "Import" not in [t.label for t in at.tabs]
+
+
+EVIL = "[click](https://evil.example) ![pixel](https://evil.example/p.png) **loud**"
+
+
+def test_user_text_on_the_queue_is_shown_as_text_never_as_markdown(session, desk):
+    team = make_escalation_team(session, owner_id=desk["people"][Role.lead].id, name="Ops [x](https://evil.example)")
+    oldest = session.get(Conversation, desk["oldest"].id)
+    oldest.escalation_team_id, oldest.escalated_at, oldest.escalation_reason = team.id, utcnow(), EVIL
+    session.add(make_quick_answer(session, title=EVIL, text="Plain answer"))
+    session.commit()
+    at = _ok(open_page("sla", username="the-support"))
+    shown = [e.value for e in (*at.markdown, *at.caption, *at.info)] + [e.label for e in at.expander]
+    assert any("evil" in text for text in shown)  # the texts are on the screen …
+    assert not [text for text in shown if "](https://evil" in text or "**loud**" in text]  # … but never as links, images or bold
+    assert any("Why: \\[click\\]" in text for text in shown)
+
+
+def test_replies_before_the_message_are_listed_on_the_kpis_not_hidden(session, desk):
+    now = utcnow()
+    flagged = make_sla_conversation(
+        session, channel=session.get(Channel, desk["oldest"].channel_id), received_at=now - dt.timedelta(hours=2),
+        first_reply_at=now - dt.timedelta(hours=3), status=ConversationStatus.resolved, resolved_at=now - dt.timedelta(hours=1),
+        author_handle="@clock-skew", external_id="exp-42",
+    )
+    session.commit()
+    at = _ok(open_page("sla", username="the-viewer"))
+    assert "1 conversation(s) have a reply stamped before the message" in texts(at)
+    assert any(e.label.startswith("Data problems: first reply before the message (1") for e in at.expander)
+    problems = next(d.value for d in at.dataframe if "Id in export" in d.value.columns)
+    assert list(problems["#"]) == [flagged.id] and list(problems["From"]) == ["@clock-skew"]
