@@ -32,6 +32,7 @@ UTC = timezone.utc
 TWO_HOURS = timedelta(hours=2)
 BERLIN_NAME = "Europe/Berlin"
 WORKDAY_NUMBERS = [0, 1, 2, 3, 4]
+SPEED_UP_TARGET = 10
 
 Span = tuple[datetime, datetime]
 Answers = list[tuple[datetime, timedelta]]
@@ -167,10 +168,14 @@ def main() -> None:
     args = parser.parse_args()
 
     year_spans = make_spans(args.count, args.seed, datetime(2025, 1, 1, tzinfo=UTC), 365, 72)
-    compare("Mon-Fri 09:00-18:00, lunch 13:00-14:00, Europe/Berlin, no holidays", year_spans,
-            office_calendar(None), office_rules(None))
-    compare("Mon-Fri 09:00-18:00, lunch 13:00-14:00, Europe/Berlin, DE public holidays", year_spans,
-            office_calendar("DE"), office_rules("DE"))
+    ratios = []
+    for label, country in (("no holidays", None), ("DE public holidays", "DE")):
+        ours, theirs = compare(f"Mon-Fri 09:00-18:00, lunch 13:00-14:00, Europe/Berlin, {label}", year_spans,
+                               office_calendar(country), office_rules(country))
+        ratios.append(theirs / ours)
+    slowest = min(ratios)
+    print(f"speed-up over businesstimedelta: {slowest:.1f}x at least (target >= {SPEED_UP_TARGET}x) "
+          f"{'OK' if slowest >= SPEED_UP_TARGET else 'SLOW'}")
 
     # Where the rules differ: a smaller probe around the 2025 clock changes.
     probe_count = max(1, args.count // 10)
