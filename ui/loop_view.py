@@ -105,7 +105,7 @@ def board(url: str, today: dt.date) -> tuple[public_board.PublicBoard, str]:
 
 
 def flash() -> None:
-    """Show the message a write left before its rerun."""
+    """Show the message a write left before its rerun (user text in it is escaped by the caller)."""
     message = st.session_state.pop(FLASH, None)
     if message:
         st.success(message)
@@ -171,7 +171,7 @@ def new_loop_item_form(ctx: PageContext, url: str, today: dt.date) -> None:
             )
             if created is not None:
                 st.session_state[PICK] = created.id
-                _done(f"Loop opened: {created.what_changed}. Next: draft the announcement.")
+                _done(f"Loop opened: {esc(created.what_changed)}. Next: draft the announcement.")
 
 
 # --- one open loop ----------------------------------------------------------------------------
@@ -225,7 +225,7 @@ def _announcement(ctx: PageContext, url: str, item: loop.LoopItemView) -> None:
                 ),
             )
             if post is not None:
-                _done(f"Drafted “{post.title}” in the content calendar (post #{post.id}); it goes through the checklist and approval.")
+                _done(f"Drafted “{esc(post.title)}” in the content calendar (post #{post.id}); it goes through the checklist and approval.")
 
 
 def _thanks(ctx: PageContext, url: str, item: loop.LoopItemView) -> None:
@@ -317,7 +317,7 @@ def monthly_section(ctx: PageContext, url: str, today: dt.date) -> None:
                 if st.form_submit_button("Draft as a post"):
                     post = perform(ctx, lambda s: loop.draft_monthly_update(s, actor=ctx.actor, month=month, channel_id=channel.id))
                     if post is not None:
-                        _done(f"Drafted “{post.title}” in the content calendar (post #{post.id}).")
+                        _done(f"Drafted “{esc(post.title)}” in the content calendar (post #{post.id}).")
 
 
 # --- impact -----------------------------------------------------------------------------------
@@ -355,7 +355,7 @@ def impact_section(ctx: PageContext, url: str, today: dt.date) -> None:
     figure = impact(url, item.id, today)
     chart, settings = st.columns([2, 3])
     with chart:
-        st.write(figure.summary)
+        st.write(esc(figure.summary))  # the categories are user text
         if figure.before is not None and figure.after is not None:
             st.altair_chart(impact_chart(figure), width="stretch")
         if item.measured_at:

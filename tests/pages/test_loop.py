@@ -6,12 +6,10 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-import streamlit as st
 from sqlmodel import select
 
 from core import loop, posts
 from db.models import IdeaGiver, IdeaStatus, LoopItem, Post, Role
-from db.types import utcnow
 from tests.factories import make_channel, make_idea, make_user
 from tests.pages.apptest import open_page, texts
 
@@ -69,17 +67,37 @@ def test_the_lead_ships_an_idea_announces_it_and_publishing_marks_it_announced(s
     assert not calendar.exception
     assert any("Thank you @ann and @bo" in area.value for area in calendar.text_area)
 
-    lead = people[Role.lead]
-    with write() as s:
-        current = posts.get_post(s, post_id)
-        current = posts.update_post(s, actor=lead, post_id=post_id, expected_version=current.version, fields={"tone_confirmed": True, "sla_owner_id": lead.id})
-        posts.advance_post(s, actor=lead, post_id=post_id, expected_version=current.version, target="published", scheduled_at=utcnow())
-    st.cache_data.clear()  # as ui.actions.perform does after the calendar's publish
+    # The loop screen does not count a draft as an announcement.
     at.run()
+    assert not at.exception
+    assert "status: shipped" in texts(at) and "the loop item is announced" not in texts(at)
+
+    # Publishing goes through the calendar screen as a lead would do it: the checklist items the
+    # draft still lacks, "Approve and schedule", then "Mark as published".
+    calendar.checkbox(key="calendar_e_tone_confirmed").check()
+    calendar.selectbox(key="calendar_e_sla_owner_id").set_value(people[Role.lead].id)
+    calendar.date_input(key="calendar_e_date").set_value(dt.datetime.now(ZoneInfo("Europe/Berlin")).date())
+    calendar = _button(calendar, "Approve and schedule").click().run()
+    assert not calendar.exception, [e.message for e in calendar.exception]
+    assert "Approved and scheduled." in texts(calendar), texts(calendar)
+    with read() as s:
+        assert posts.get_post(s, post_id).status == "scheduled"
+        assert loop.get_loop_item(s, item.id).status == "shipped"  # scheduled is not published
+    calendar = _button(calendar, "Mark as published").click().run()
+    assert not calendar.exception, [e.message for e in calendar.exception]
+    assert "Mark as published: done." in texts(calendar)
+
+    with read() as s:
+        published = posts.get_post(s, post_id)
+        announced = loop.get_loop_item(s, item.id)
+    assert published.status == "published"
+    assert announced.status == "announced" and announced.announced_at == published.published_at
+    at.run()  # the calendar's publish cleared the read caches, as every write does
     assert not at.exception
     shown = texts(at)
     assert "status: announced" in shown
     assert "the loop item is announced" in shown
+    assert "Draft the announcement" not in {b.label for b in at.button}
 
 
 def test_the_community_manager_ticks_givers_and_sees_who_thanked_them(session, read, write, people):
@@ -163,3 +181,60 @@ def test_drafting_the_monthly_update_puts_a_post_in_the_calendar(session, read, 
     with read() as s:
         titles = s.exec(select(Post.title).where(Post.channel_id == channel.id)).all()
     assert titles == [f"What we implemented in {today:%B %Y}"]
+
+
+def test_user_text_in_the_success_messages_is_shown_as_text(session, people):
+    make_channel(session)
+    idea = _idea(session, "@ann", status=IdeaStatus.shipped)
+    session.commit()
+    at = open_page("loop", username="the-lead")
+    at.multiselect(key="loop_new_ideas").set_value([idea.id])
+    at.text_input(key="loop_new_what").input("Export *now* [ships](http://evil.example)")
+    at = _button(at, "Open the loop").click().run()
+    assert not at.exception
+    assert at.success[0].value == r"Loop opened: Export \*now\* \[ships\](http://evil.example). Next: draft the announcement."
+    at = _button(at, "Draft the announcement").click().run()
+    assert not at.exception
+    assert at.success[0].value.startswith(r"Drafted “You asked, we did: Export \*now\* \[ships\](http://evil.example)”")
+
+
+def test_a_second_leads_newer_change_refuses_the_stale_announcement(session, read, write, people):
+    channel = make_channel(session)
+    idea = _idea(session, "@ann", status=IdeaStatus.shipped)
+    session.commit()
+    with write() as s:
+        item = loop.create_loop_item(s, actor=people[Role.lead], what_changed="Faster export", shipped_on=dt.date(2026, 3, 2), idea_ids=[idea.id])
+    at = open_page("loop", username="the-lead")
+    assert not at.exception
+    other_lead = make_user(session, Role.lead, username="the-other-lead")
+    session.commit()
+    with write() as s:  # the other lead saves impact settings while the first has the page open
+        loop.set_impact(s, actor=other_lead, loop_item_id=item.id, expected_version=item.version, impact_categories=["export"])
+    at = _button(at, "Draft the announcement").click().run()
+    assert not at.exception
+    assert any("changed after you opened it" in e.value for e in at.error)
+    with read() as s:
+        assert s.exec(select(Post)).all() == []
+        assert loop.get_loop_item(s, item.id).announcement_post_id is None
+
+
+def test_a_closed_loop_appears_on_the_timeline_with_its_local_announcement_day(session, write, people):
+    channel = make_channel(session)
+    idea = _idea(session, "@ann", status=IdeaStatus.shipped, channel=channel)
+    session.commit()
+    lead = people[Role.lead]
+    with write() as s:
+        item = loop.create_loop_item(s, actor=lead, what_changed="Faster *export*", shipped_on=dt.date(2026, 3, 2), idea_ids=[idea.id])
+        post = loop.draft_announcement(s, actor=lead, loop_item_id=item.id, channel_id=channel.id, expected_version=item.version)
+        post = posts.update_post(s, actor=lead, post_id=post.id, expected_version=post.version, fields={"tone_confirmed": True, "sla_owner_id": lead.id})
+        # It went out at 23:30 UTC on 9 March: already 10 March in the workspace (Europe/Berlin).
+        went_out = dt.datetime(2026, 3, 9, 23, 30, tzinfo=dt.timezone.utc)
+        posts.advance_post(s, actor=lead, post_id=post.id, expected_version=post.version, target="published", scheduled_at=went_out)
+        loop.set_thanked(s, actor=lead, loop_item_id=item.id, handles=["@ann"])
+    at = open_page("loop", username="the-viewer")
+    assert not at.exception
+    shown = texts(at)
+    assert "No closed loops yet" not in shown
+    assert r"**10 Mar 2026** · Faster \*export\*" in shown
+    assert "1 of 1 giver(s) thanked · givers thanked" in shown
+    assert "No open loops" in shown
