@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
 from core import content_rules, ideas, posts, records, workspace
@@ -822,15 +822,19 @@ def impacts(session: Session, *, loop_item_ids: Sequence[int], today: dt.date | 
 def impact_not_measured(session: Session, *, today: dt.date | None = None, limit: int = LIST_LIMIT) -> list[LoopItemView]:
     """Loop items shipped at least their window (30 days by default) ago with no measurement recorded."""
     today = today or dt.datetime.now(_tz(session)).date()
-    # shipped_on + window <= today, written without date arithmetic in SQL: filter by the largest
-    # window first, then exactly in Python on the few rows left.
-    candidates = session.exec(
-        select(LoopItem)
-        .where(col(LoopItem.measured_at).is_(None), LoopItem.shipped_on <= today - dt.timedelta(days=1))
-        .order_by(col(LoopItem.shipped_on), col(LoopItem.id))
+    unmeasured = col(LoopItem.measured_at).is_(None)
+    # shipped_on + window <= today without date arithmetic in SQL (it differs per dialect): one
+    # exact condition per window length in use — there are only a few.
+    windows = session.exec(select(LoopItem.impact_window_days).where(unmeasured).distinct()).all()
+    if not windows:
+        return []
+    due = or_(
+        *(and_(LoopItem.impact_window_days == days, LoopItem.shipped_on <= today - dt.timedelta(days=days)) for days in windows)
+    )
+    items = session.exec(
+        select(LoopItem).where(unmeasured, due).order_by(col(LoopItem.shipped_on), col(LoopItem.id)).limit(limit)
     ).all()
-    due = [i for i in candidates if i.shipped_on + dt.timedelta(days=i.impact_window_days) <= today][:limit]
-    return _views(session, due)
+    return _views(session, list(items))
 
 
 def measured_items(session: Session, *, limit: int = LIST_LIMIT) -> list[LoopItemView]:

@@ -474,3 +474,112 @@ def test_cli_actor_may_run_loop_writes(write):
         idea_id = _idea_with_givers(s, "@a").id
         view = loop.create_loop_item(s, actor=CLI_ACTOR, what_changed="X", shipped_on=dt.date(2026, 3, 1), idea_ids=[idea_id])
     assert view.status == S
+
+
+# --- roles on every write, a cancelled announcement, the overdue list --------------------------
+
+
+def _loop_writes(channel_id):
+    """Every write of the loop module that needs ``manage_loop``, as (name, call)."""
+    return {
+        "create_loop_item": lambda s, actor, item, idea_id: loop.create_loop_item(
+            s, actor=actor, what_changed="Y", shipped_on=dt.date(2026, 3, 2), idea_ids=[idea_id]),
+        "update_loop_item": lambda s, actor, item, idea_id: loop.update_loop_item(
+            s, actor=actor, loop_item_id=item.id, expected_version=item.version, what_changed="Z", details="", shipped_on=dt.date(2026, 3, 2)),
+        "draft_announcement": lambda s, actor, item, idea_id: loop.draft_announcement(
+            s, actor=actor, loop_item_id=item.id, channel_id=channel_id, expected_version=item.version),
+        "set_impact": lambda s, actor, item, idea_id: loop.set_impact(
+            s, actor=actor, loop_item_id=item.id, expected_version=item.version, nps_before=1, nps_after=2),
+        "record_measurement": lambda s, actor, item, idea_id: loop.record_measurement(
+            s, actor=actor, loop_item_id=item.id, expected_version=item.version, today=dt.date(2026, 6, 1)),
+        "draft_monthly_update": lambda s, actor, item, idea_id: loop.draft_monthly_update(
+            s, actor=actor, month=dt.date(2026, 3, 1), channel_id=channel_id),
+    }
+
+
+@pytest.mark.parametrize("write_name", list(_loop_writes(0)))
+@pytest.mark.parametrize("role", [Role.editor, Role.community, Role.viewer])
+def test_every_loop_write_is_refused_to_roles_that_do_not_manage_the_loop(write, read, team, write_name, role):
+    from db.models import AuditLog, Post
+
+    with write() as s:
+        channel_id = make_channel(s).id
+        linked = _idea_with_givers(s, "@a", category="billing").id
+        spare = _idea_with_givers(s, "@b").id
+    item = _open_loop(write, team[Role.lead], linked)
+    with read() as s:
+        audited = len(s.exec(select(AuditLog)).all())
+    with pytest.raises(PermissionDenied), write() as s:
+        _loop_writes(channel_id)[write_name](s, team[role], item, spare)
+    with read() as s:
+        assert loop.get_loop_item(s, item.id) == item
+        assert s.exec(select(Post)).all() == []
+        assert len(s.exec(select(LoopItem)).all()) == 1
+        assert len(s.exec(select(AuditLog)).all()) == audited
+
+
+@pytest.mark.parametrize("write_name", list(_loop_writes(0)))
+def test_the_admin_may_run_every_loop_write(write, team, write_name):
+    with write() as s:
+        channel_id = make_channel(s).id
+        linked = _idea_with_givers(s, "@a", category="billing").id
+        spare = _idea_with_givers(s, "@b").id
+    item = _open_loop(write, team[Role.lead], linked)
+    with write() as s:
+        assert _loop_writes(channel_id)[write_name](s, team[Role.admin], item, spare) is not None
+
+
+def test_a_cancelled_announcement_can_be_drafted_again_and_the_new_post_announces(write, read, team):
+    lead = team[Role.lead]
+    with write() as s:
+        channel_id = make_channel(s).id
+        idea_id = _idea_with_givers(s, "@ann").id
+    item = _open_loop(write, lead, idea_id)
+    with write() as s:
+        first = loop.draft_announcement(s, actor=lead, loop_item_id=item.id, channel_id=channel_id, expected_version=item.version)
+        posts.cancel_post(s, actor=lead, post_id=first.id, expected_version=first.version)
+    with read() as s:
+        view = loop.get_loop_item(s, item.id)
+    assert view.announcement_status == "cancelled" and view.can_draft_announcement and view.status == S
+    with write() as s:
+        second = loop.draft_announcement(s, actor=lead, loop_item_id=item.id, channel_id=channel_id, expected_version=view.version)
+    assert second.id != first.id
+    _publish(write, lead, second.id)
+    with read() as s:
+        view = loop.get_loop_item(s, item.id)
+    assert view.announcement_post_id == second.id and view.status == A and not view.can_draft_announcement
+
+
+@pytest.mark.parametrize(
+    ("shipped_on", "window", "due"),
+    [
+        (dt.date(2026, 1, 30), 30, True),  # shipped_on + 30 days == today: due
+        (dt.date(2026, 1, 31), 30, False),
+        (dt.date(2026, 2, 22), 7, True),
+        (dt.date(2026, 2, 23), 7, False),
+        (dt.date(2026, 1, 1), 90, False),  # long window: not over yet though shipped long ago
+        (dt.date(2025, 12, 1), 90, True),
+    ],
+)
+def test_not_measured_uses_each_loop_items_own_window(write, read, team, shipped_on, window, due):
+    lead = team[Role.lead]
+    with write() as s:
+        ids = [_idea_with_givers(s, "@a").id for _ in range(2)]
+    # Another item with the default window keeps a second window length in play.
+    other = _open_loop(write, lead, ids[0], shipped_on=dt.date(2026, 1, 1))
+    item = _open_loop(write, lead, ids[1], shipped_on=shipped_on, impact_window_days=window)
+    with read() as s:
+        listed = [i.id for i in loop.impact_not_measured(s, today=dt.date(2026, 3, 1))]
+    assert (item.id in listed) is due
+    assert other.id in listed
+
+
+def test_not_measured_lists_at_most_the_limit_oldest_first(write, read, team):
+    lead = team[Role.lead]
+    with write() as s:
+        ids = [_idea_with_givers(s, "@a").id for _ in range(4)]
+    opened = [_open_loop(write, lead, idea_id, shipped_on=dt.date(2026, 1, 1) + dt.timedelta(days=n)) for n, idea_id in enumerate(ids)]
+    with read() as s:
+        listed = [i.id for i in loop.impact_not_measured(s, today=dt.date(2026, 6, 1), limit=3)]
+        assert loop.impact_not_measured(s, today=dt.date(2026, 1, 2)) == []
+    assert listed == [i.id for i in opened[:3]]
