@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import streamlit as st
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from core.errors import DomainError
@@ -24,6 +25,10 @@ def perform(ctx: PageContext, action: Callable[[Session], T], *, success: str | 
             result = action(session)
     except DomainError as error:
         st.error(str(error))
+        return None
+    except IntegrityError:
+        # Two people saving the same unique thing at the same moment; the database refused one.
+        st.error("Someone else saved the same change at the same moment, so yours was not saved. Reload and check.")
         return None
     state.clear_read_caches()
     if success:
