@@ -25,7 +25,8 @@ Choices the SPEC leaves open, made here once:
 * Returns: "first interaction ever" and "another interaction" look at conversations and idea
   givers (within the channel when filtered); another interaction is one strictly after the first,
   at most 7 × 24 h (30 × 24 h) later. For a recent period the window may still be open.
-* Post KPIs count a published post's metrics once they are entered (impressions filled in).
+* Post KPIs count a published post's metrics once they are entered: impressions filled in for the
+  next-step conversions and the display KPIs; impressions, saves or guide clicks for content utility.
 * Valid proposals skip duplicates merged into another idea.
 """
 
@@ -196,7 +197,8 @@ KPIS: tuple[KpiDefinition, ...] = (
     ),
     KpiDefinition(
         "content_utility", "Saves + guide clicks per post", Family.content, "per post", Better.higher,
-        "(Saves + click-throughs to guides/FAQ) ÷ published posts of the period with their metrics entered.",
+        "(Saves + click-throughs to guides/FAQ) ÷ published posts of the period with their figures entered "
+        "(impressions, saves or guide clicks; a post with nothing entered yet is left out, not counted as zero).",
         "calendar", "No metrics entered for posts published in this period: enter them on the content calendar.",
     ),
     KpiDefinition(
@@ -510,9 +512,10 @@ def _measure(session: Session, period: Period, tz: ZoneInfo, channel_id: int | N
         f"{posts['step_conversions']:,} conversions of {posts['step_impressions']:,} impressions" if posts["step_impressions"] else "",
     )
     measured_posts = posts["with_metrics"]
+    utility_posts = posts["with_utility"]
     out["content_utility"] = Measured(
         post_values["content_utility"],
-        f"{posts['saves_and_clicks']:,} saves and clicks on {measured_posts} posts" if measured_posts else "",
+        f"{posts['saves_and_clicks']:,} saves and clicks on {utility_posts} posts" if utility_posts else "",
     )
     out["published_posts"] = Measured(float(published) if published or posts["ever_published"] else None)
     out["impressions"] = Measured(float(posts["impressions"]) if measured_posts else None)
@@ -555,11 +558,25 @@ def _in_range(column, lo: dt.datetime, hi: dt.datetime) -> ColumnElement[bool]:
 
 
 def _needs_reply() -> ColumnElement[bool]:
+    """Kind question or complaint and not marked "no reply needed".
+
+    The mark is the status, and it outlives it: an item marked and then resolved keeps its
+    reason and has no reply (marking is refused once answered; a later reply reopens it).
+    """
     c = Conversation
     return and_(
         c.kind.in_((ConversationKind.question.value, ConversationKind.complaint.value)),  # type: ignore[attr-defined]
         c.status != ConversationStatus.no_reply_needed.value,
+        or_(c.first_reply_at.is_not(None), ~_has_no_reply_reason()),  # type: ignore[union-attr]
     )
+
+
+def _has_no_reply_reason() -> ColumnElement[bool]:
+    """Whether the conversation carries a "no reply needed" reason. Looked up by id, so the
+    per-period figures keep reading the covering KPI index (the reason is not in it) and only
+    the few unanswered items reach this lookup."""
+    marked = Conversation.__table__.alias("marked")  # type: ignore[attr-defined]
+    return exists(select(1).select_from(marked).where(marked.c.id == Conversation.id, marked.c.no_reply_reason != ""))
 
 
 def _conversation_scope(lo: dt.datetime, hi: dt.datetime, channel_id: int | None) -> list[ColumnElement[bool]]:
@@ -819,6 +836,13 @@ def _post_conditions():
     return with_step, with_metrics
 
 
+def _utility_entered():
+    """A post counts for content utility once its impressions, saves or guide clicks are entered
+    (saves typed in without impressions still count; a post with nothing entered is not a zero)."""
+    p = Post
+    return or_(p.impressions.is_not(None), p.saves.is_not(None), p.guide_clicks.is_not(None))  # type: ignore[union-attr]
+
+
 def _post_columns() -> list:
     p = Post
     with_step, with_metrics = _post_conditions()
@@ -829,9 +853,8 @@ def _post_columns() -> list:
         func.coalesce(func.sum(case((step_measured, func.coalesce(p.next_step_conversions, 0)), else_=0)), 0).label("step_conversions"),
         func.coalesce(func.sum(case((step_measured, p.impressions), else_=0)), 0).label("step_impressions"),
         _count_if(with_metrics).label("with_metrics"),
-        func.coalesce(
-            func.sum(case((with_metrics, func.coalesce(p.saves, 0) + func.coalesce(p.guide_clicks, 0)), else_=0)), 0
-        ).label("saves_and_clicks"),
+        _count_if(_utility_entered()).label("with_utility"),
+        func.coalesce(func.sum(func.coalesce(p.saves, 0) + func.coalesce(p.guide_clicks, 0)), 0).label("saves_and_clicks"),
         func.coalesce(func.sum(p.impressions), 0).label("impressions"),
         func.coalesce(func.sum(p.reactions), 0).label("reactions"),
     ]
@@ -842,7 +865,7 @@ def post_kpis(counts: Mapping[str, int]) -> dict[str, float | None]:
     return {
         "next_step_share": _ratio(counts["with_step"], counts["published"], 100),
         "next_step_conversion": _ratio(counts["step_conversions"], counts["step_impressions"], 100),
-        "content_utility": _ratio(counts["saves_and_clicks"], counts["with_metrics"]),
+        "content_utility": _ratio(counts["saves_and_clicks"], counts["with_utility"]),
     }
 
 

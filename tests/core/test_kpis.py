@@ -13,11 +13,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core import kpis
+from core import conversations, kpis
 from core.errors import ValidationError
 from core.kpis import AudienceRow, Period, PeriodKind
-from db.models import AudienceSize, IdeaGiver, LoopItem, LoopItemIdea, PostStatus
-from tests.factories import ensure_workspace, make_channel, make_conversation, make_idea, make_post
+from db.models import AudienceSize, IdeaGiver, LoopItem, LoopItemIdea, PostStatus, Role
+from tests.factories import ensure_workspace, make_channel, make_conversation, make_idea, make_post, make_user
 
 UTC = dt.timezone.utc
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -244,6 +244,26 @@ def test_sla_share_counts_met_and_breached_and_leaves_out_open_not_due_and_no_re
     assert compute(session, now=berlin(7, 9))["sla_share"].value == pytest.approx(40.0)
 
 
+def test_a_conversation_marked_no_reply_needed_stays_out_of_the_sla_share_once_resolved(session, channel):
+    # The SLA monitor's own flow: mark "no reply needed" (reason kept), then resolve it. Its status
+    # is "resolved" now, but it was marked: it must not turn into a breach when its deadline passes.
+    support = make_user(session, Role.support)
+    deadline = berlin(4, 12)
+    spam = make_conversation(session, channel=channel, received_at=berlin(4, 10), kind="question", deadline_at=deadline)
+    marked = conversations.mark_no_reply_needed(
+        session, actor=support, conversation_id=spam.id, expected_version=spam.version, reason="Spam, nothing to answer"
+    )
+    conversations.resolve(session, actor=support, conversation_id=spam.id, expected_version=marked.version, now=berlin(4, 11))
+    # One real breach beside it: the same deadline, never answered.
+    make_conversation(session, channel=channel, received_at=berlin(4, 10), kind="complaint", deadline_at=deadline)
+    make_conversation(session, channel=channel, received_at=berlin(4, 10), kind="question", deadline_at=deadline,
+                      first_reply_at=berlin(4, 11))  # met
+
+    value = compute(session, now=berlin(6, 12))["sla_share"]
+    assert value.detail == "1 met, 1 breached"
+    assert value.value == pytest.approx(50.0)
+
+
 def test_closed_without_escalation_is_the_share_of_resolved_never_escalated(session, channel):
     for fields in (
         {},
@@ -378,6 +398,20 @@ def test_post_kpis_use_published_posts_of_the_period_with_metrics_entered(sessio
     assert values["reactions"].value == 80
     assert values["next_step_conversion"].previous == pytest.approx(4.0)
     assert values["published_posts"].previous == 1
+
+
+def test_content_utility_counts_saves_and_clicks_entered_before_the_impressions(session, channel):
+    def post(at, **fields):
+        return make_post(session, channel=channel, status=PostStatus.published, scheduled_at=at, published_at=at, **fields)
+
+    post(berlin(4, 9), impressions=800, saves=3, guide_clicks=None)
+    post(berlin(5, 9), saves=6, guide_clicks=4)  # impressions not known yet: its saves and clicks still count
+    post(berlin(6, 9))  # nothing entered yet: left out, not a zero
+    values = compute(session)
+    assert values["content_utility"].value == pytest.approx((3 + 6 + 4) / 2)
+    assert values["content_utility"].detail == "13 saves and clicks on 2 posts"
+    # The display KPIs and conversions still read the posts with impressions only.
+    assert values["impressions"].value == 800
 
 
 # --- product footprint ------------------------------------------------------------------------
