@@ -45,7 +45,7 @@ def attention(session: Session, *, now: dt.datetime, tz: ZoneInfo) -> Attention:
         .select_from(Conversation)
         .where(
             col(Conversation.kind).in_(_NEEDS_REPLY),
-            Conversation.status != ConversationStatus.no_reply_needed,
+            col(Conversation.status).in_((ConversationStatus.open, ConversationStatus.waiting)),
             col(Conversation.first_reply_at).is_(None),
         )
     )

@@ -97,9 +97,15 @@ def calendar_from_json(definition: str | Mapping[str, Any]) -> BusinessCalendar:
     return BusinessCalendar.from_dict(definition)
 
 
-def needs_reply(kind: str, status: str) -> bool:
-    """SPEC: kind question or complaint, and not marked "no reply needed"."""
-    return kind in NEEDS_REPLY_KINDS and status != ConversationStatus.no_reply_needed
+def needs_reply(kind: str, status: str, *, no_reply_reason: str = "", replied: bool = False) -> bool:
+    """SPEC: kind question or complaint, and not marked "no reply needed".
+
+    The mark outlives the status: a conversation marked and then resolved keeps its reason and
+    has no reply, and stays out of the SLA (the same rule as ``core.kpis``).
+    """
+    if kind not in NEEDS_REPLY_KINDS or status == ConversationStatus.no_reply_needed:
+        return False
+    return replied or not no_reply_reason
 
 
 @dataclass(frozen=True)
@@ -687,7 +693,7 @@ class ConversationRow:
 
     @property
     def needs_reply(self) -> bool:
-        return needs_reply(self.kind, self.status)
+        return needs_reply(self.kind, self.status, no_reply_reason=self.no_reply_reason, replied=self.first_reply_at is not None)
 
     @property
     def is_open(self) -> bool:
@@ -744,7 +750,7 @@ def _row_select():
 def _rows(session: Session, statement, *, now: dt.datetime, book: PolicyBook) -> list[ConversationRow]:
     result = []
     for c, channel, assignee_name, assignee_username, team, owner_name, owner_username, answer, policy_name in session.exec(statement):
-        reply_needed = needs_reply(c.kind, c.status)
+        reply_needed = needs_reply(c.kind, c.status, no_reply_reason=c.no_reply_reason, replied=c.first_reply_at is not None)
         left = None
         threshold = DEFAULT_AT_RISK_MIN_MINUTES
         calendar = book.calendar_of(c.sla_policy_id)

@@ -21,6 +21,9 @@ def test_counts_what_needs_attention(write, read):
         make_conversation(s, channel=channel, kind="question", received_at=NOW - dt.timedelta(hours=5), deadline_at=past_due, first_reply_at=past_due)
         make_conversation(s, channel=channel, kind="praise", received_at=NOW - dt.timedelta(hours=5), deadline_at=past_due)
         make_conversation(s, channel=channel, kind="question", received_at=NOW - dt.timedelta(hours=5), deadline_at=past_due, status="no_reply_needed")
+        # Marked "no reply needed" and then resolved: closed, nothing is waiting.
+        make_conversation(s, channel=channel, kind="question", received_at=NOW - dt.timedelta(hours=5), deadline_at=past_due,
+                          status="resolved", no_reply_reason="Spam", resolved_at=past_due)
         make_post(s, channel=channel, status=PostStatus.in_review)
         # 23:30 Berlin on the 10th is 22:30 UTC: still today in the workspace's zone.
         make_post(s, channel=channel, status=PostStatus.scheduled, scheduled_at=dt.datetime(2026, 3, 10, 22, 30, tzinfo=UTC))

@@ -551,3 +551,21 @@ def test_data_problems_are_listed_not_hidden(session):
     rows = sla.data_problems(session, now=NOW)
     assert [r.id for r in rows] == [flagged.id]
     assert rows[0].reply_before_message and rows[0].sla_status == sla.SlaStatus.not_applicable
+
+
+@pytest.mark.parametrize(
+    ("kind", "status", "reason", "replied", "expected"),
+    [
+        ("question", "open", "", False, True),
+        ("complaint", "waiting", "", True, True),
+        ("praise", "open", "", False, False),
+        ("ugc", "open", "", False, False),
+        ("question", "no_reply_needed", "Spam", False, False),
+        # Marked, then resolved: the reason is kept and there is no reply, so still no reply needed.
+        ("question", "resolved", "Spam", False, False),
+        # A reply logged after all brings it back into the SLA.
+        ("question", "resolved", "Spam", True, True),
+    ],
+)
+def test_needs_reply_follows_the_mark_even_after_resolving(kind, status, reason, replied, expected):
+    assert sla.needs_reply(kind, status, no_reply_reason=reason, replied=replied) is expected
