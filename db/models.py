@@ -437,7 +437,7 @@ class LoopItem(SQLModel, table=True):
     details: str = _text()
     shipped_on: dt.date = Field(index=True)
     status: str = Field(default=LoopStatus.shipped, max_length=20, index=True)
-    announcement_post_id: int | None = Field(default=None, foreign_key="post.id")
+    announcement_post_id: int | None = Field(default=None, foreign_key="post.id", index=True)
     announced_at: dt.datetime | None = _instant()
     # Impact: NPS before/after, or conversation counts in these categories around shipping.
     nps_before: float | None = None

@@ -361,6 +361,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('loop_item', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_loop_item_announcement_post_id'), ['announcement_post_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_loop_item_shipped_on'), ['shipped_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_loop_item_status'), ['status'], unique=False)
 
@@ -424,6 +425,7 @@ def downgrade() -> None:
     with op.batch_alter_table('loop_item', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_loop_item_status'))
         batch_op.drop_index(batch_op.f('ix_loop_item_shipped_on'))
+        batch_op.drop_index(batch_op.f('ix_loop_item_announcement_post_id'))
 
     op.drop_table('loop_item')
     with op.batch_alter_table('idea_giver', schema=None) as batch_op:
