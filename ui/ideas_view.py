@@ -421,7 +421,12 @@ def matrix(ctx: PageContext, filters: BoardFilters) -> None:
         text_col.markdown(f"**{md(idea.title)}**  \n{idea_facts(idea)} · {idea.status_label}")
         open_col.button("Open", key=f"ideas_qw_open_{idea.id}", on_click=open_idea, args=(idea.id,), type="tertiary")
         if ctx.can(Action.triage_idea):
-            move_col.button("Move to hot plan", key=f"ideas_qw_hot_{idea.id}", on_click=_to_hot_plan, args=(ctx, idea.id))
+            # Only valid, planned and in-progress ideas may enter the hot plan: a new one is triaged first.
+            eligible = idea.status in ideas.HOT_PLAN_STATUSES
+            move_col.button(
+                "Move to hot plan", key=f"ideas_qw_hot_{idea.id}", on_click=_to_hot_plan, args=(ctx, idea.id),
+                disabled=not eligible, help=None if eligible else "Open the idea and mark it valid first.",
+            )
     if ctx.can(Action.triage_idea):
         with st.expander("Quick-win rule"):
             a, b = st.columns(2)

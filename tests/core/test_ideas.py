@@ -302,8 +302,13 @@ WRITES = {
     "import": lambda s, a, i, v: ideas.import_ideas(s, actor=a, data=b"Idea\nX\n", mapping=ImportMapping(title="Idea")),
     "export": lambda s, a, i, v: ideas.export_csv(s, actor=a),
     "edit": lambda s, a, i, v: ideas.update_details(s, actor=a, idea_id=i, expected_version=v, title="New"),
+    "withdraw vote": lambda s, a, i, v: ideas.withdraw_vote(s, actor=a, idea_id=i),
+    "add support": lambda s, a, i, v: ideas.add_support(s, actor=a, idea_id=i, handles="@new"),
+    "undo merge": lambda s, a, i, v: ideas.undo_merge(s, actor=a, idea_id=i, expected_version=v),
+    "hot plan remove": lambda s, a, i, v: ideas.remove_from_hot_plan(s, actor=a, idea_id=i),
+    "hot plan move": lambda s, a, i, v: ideas.move_in_hot_plan(s, actor=a, idea_id=i, offset=1),
 }
-TEAM_WRITES = {"log", "vote", "add givers"}
+TEAM_WRITES = {"log", "vote", "add givers", "withdraw vote", "add support"}
 LEAD_WRITES = set(WRITES) - {"export"}
 
 
@@ -390,7 +395,10 @@ def test_scores_keep_who_scored_and_when(write, read, team):
     with read() as s:
         detail = ideas.idea_detail(s, idea_id=idea_id)
     assert (detail.idea.impact, detail.idea.cost, detail.idea.quick_win, detail.idea.score) == (5, 1, True, 25)
-    assert detail.scored_by and detail.scored_at is not None
+    assert detail.scored_by == (team[Role.lead].name or team[Role.lead].username) and detail.scored_at is not None
+    with read() as s:
+        assert s.get(Idea, idea_id).scored_by_id == team[Role.lead].id
+        assert [h.action for h in ideas.idea_detail(s, idea_id=idea_id).history][-1] == "idea.score"
 
 
 @pytest.mark.parametrize(("impact", "cost"), [(0, 3), (6, 3), (3, 0), (3, 6), (2.5, 3), ("high", 3)])
@@ -414,6 +422,20 @@ def test_the_leads_thresholds_decide_what_is_a_quick_win(write, read, team):
         limits = ideas.thresholds(s)
         assert (limits.min_impact, limits.max_cost) == (5, 2)
         assert ideas.board_page(s, filters=BoardFilters(quick_wins_only=True)).total == 0
+
+
+@pytest.mark.parametrize(("impact", "cost"), list(itertools.product(ideas.SCORES, ideas.SCORES)))
+def test_the_board_query_classifies_quick_wins_exactly_like_the_rule(write, read, team, impact, cost):
+    """The SQL filter and the matrix count agree with ``is_quick_win`` on every cell (boundaries included)."""
+    idea_id = _log(write, team[Role.editor])
+    with write() as s:
+        ideas.set_scores(s, actor=team[Role.lead], idea_id=idea_id, impact=impact, cost=cost, expected_version=1)
+    expected = ideas.is_quick_win(impact, cost, 4, 2)
+    with read() as s:
+        assert (ideas.thresholds(s).min_impact, ideas.thresholds(s).max_cost) == (4, 2)
+        assert ideas.board_page(s, filters=BoardFilters(quick_wins_only=True)).total == int(expected)
+        assert ideas.matrix(s).quick_wins == int(expected)
+        assert ideas.get_idea(s, idea_id=idea_id).quick_win is expected
 
 
 def _valid_quick_win(write, lead, title) -> int:

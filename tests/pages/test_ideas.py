@@ -219,3 +219,105 @@ def test_the_lead_imports_survey_results_with_a_preview_and_errors_first(team, r
     at = at.file_uploader(key="ideas_import_file_1").upload("survey.csv", good, "text/csv").run()
     assert "2 imported before (skipped)" in texts(at)
     assert at.button(key="ideas_import_go_1").disabled
+
+
+def test_a_team_member_withdraws_a_vote_and_may_vote_again(team, write, read):
+    idea_id = _idea(write, team, "Offline mode", "@ann")
+    at = _open_detail(open_page("ideas", username="the-community"), idea_id)
+    at = at.button(key=f"ideas_d_vote_{idea_id}").click().run()
+    at = at.button(key=f"ideas_d_vote_{idea_id}").click().run()
+    assert not at.exception and not at.error
+    assert at.button(key=f"ideas_d_vote_{idea_id}").label == "Vote"
+    with read() as s:
+        assert ideas.get_idea(s, idea_id=idea_id).votes == 0
+    at = at.button(key=f"ideas_d_vote_{idea_id}").click().run()
+    with read() as s:
+        assert ideas.get_idea(s, idea_id=idea_id).votes == 1
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"ideas_new_title": "   "}, "Give the idea a short title"),
+        ({"ideas_new_link": "example.com/post/1"}, "should start with http:// or https://"),
+        ({"ideas_new_handles": "@" + "x" * 130}, "longer than 120 characters"),
+    ],
+)
+def test_bad_capture_input_says_what_to_fix_saves_nothing_and_keeps_the_form(team, read, fields, message):
+    typed = {"ideas_new_title": "Offline mode on the train", "ideas_new_handles": "@mila", "ideas_new_link": ""} | fields
+    at = open_page("ideas", username="the-editor")
+    for key, value in typed.items():
+        at.text_input(key=key).input(value)
+    at = at.button(key="ideas_log").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error if message in e.value], [e.value for e in at.error]
+    with read() as s:
+        assert s.exec(select(func.count()).select_from(Idea)).one() == 0
+    for key, value in typed.items():
+        assert at.text_input(key=key).value == value  # nothing typed is lost
+
+
+def test_a_second_users_newer_change_is_refused_not_overwritten(team, write, read):
+    idea_id = _idea(write, team, "Calendar sync", "@ann", "valid")
+    at = _open_detail(open_page("ideas", username="the-lead"), idea_id)
+    with write() as s:  # the admin moves the idea on while the lead looks at it
+        ideas.set_status(s, actor=team[Role.admin], idea_id=idea_id, status="planned", expected_version=2)
+    at.select_slider(key=f"ideas_d_impact_{idea_id}").set_value(5)
+    at.select_slider(key=f"ideas_d_cost_{idea_id}").set_value(1)
+    at = at.button(key=f"ideas_d_save_scores_{idea_id}").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error if "changed by" in e.value], [e.value for e in at.error]
+    with read() as s:
+        view = ideas.get_idea(s, idea_id=idea_id)
+    assert (view.status, view.impact, view.cost) == ("planned", None, None)
+    # The page now shows the newer version, so saving again works.
+    at.select_slider(key=f"ideas_d_impact_{idea_id}").set_value(5)
+    at.select_slider(key=f"ideas_d_cost_{idea_id}").set_value(1)
+    at = at.button(key=f"ideas_d_save_scores_{idea_id}").click().run()
+    assert not at.error, [e.value for e in at.error]
+    with read() as s:
+        assert (ideas.get_idea(s, idea_id=idea_id).impact, ideas.get_idea(s, idea_id=idea_id).cost) == (5, 1)
+
+
+def test_a_new_quick_win_is_marked_valid_before_it_can_enter_the_hot_plan(team, write):
+    fresh = _idea(write, team, "Keyboard shortcuts", "@ann", scores=(5, 1))
+    valid = _idea(write, team, "Bulk archive", "@bo", "valid", scores=(5, 2))
+    at = open_page("ideas", username="the-lead")
+    at = at.radio(key="ideas_mode").set_value("Impact/Cost matrix").run()
+    assert not at.exception
+    assert at.button(key=f"ideas_qw_hot_{fresh}").disabled
+    assert not at.button(key=f"ideas_qw_hot_{valid}").disabled
+
+
+def test_the_matrix_sizes_dots_by_demand_colours_them_by_status_and_draws_the_quick_win_lines(team, write):
+    import json
+
+    _idea(write, team, "Keyboard shortcuts", "@ann, @bo, @cy", "valid", scores=(5, 1))
+    _idea(write, team, "Rewrite the app", "@ann", "valid", scores=(2, 5))
+    at = open_page("ideas", username="the-viewer")
+    at = at.radio(key="ideas_mode").set_value("Impact/Cost matrix").run()
+    assert not at.exception
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    layers = spec["layer"]
+    dots = next(layer for layer in layers if layer["mark"]["type"] == "circle")
+    assert dots["encoding"]["size"]["field"] == "demand"
+    assert dots["encoding"]["color"]["field"] == "status"
+    assert {"title", "demand", "votes", "impact", "cost", "status"} <= {t["field"] for t in dots["encoding"]["tooltip"]}
+    rules = [layer for layer in layers if layer["mark"]["type"] == "rule"]
+    positions = sorted(v for layer in rules for v in [*layer["data"]["values"][0].values()])
+    assert positions == [2.5, 3.5]  # cost ≤ 2 and impact ≥ 4 (the default rule), between the cells
+
+
+def test_the_lead_changes_the_quick_win_rule_on_the_matrix(team, write, read):
+    idea_id = _idea(write, team, "Keyboard shortcuts", "@ann", "valid", scores=(4, 2))
+    at = open_page("ideas", username="the-lead")
+    at = at.radio(key="ideas_mode").set_value("Impact/Cost matrix").run()
+    assert at.button(key=f"ideas_qw_hot_{idea_id}")
+    at.number_input(key="ideas_min_impact").set_value(5)
+    at = at.button(key="ideas_save_rule").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    with read() as s:
+        limits = ideas.thresholds(s)
+        assert (limits.min_impact, limits.max_cost) == (5, 2)
+    assert "Quick win: impact ≥ 5 and cost ≤ 2" in texts(at)
+    assert not [b for b in at.main.button if b.key == f"ideas_qw_hot_{idea_id}"]
