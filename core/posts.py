@@ -609,6 +609,10 @@ def _daily_conflict_message(session: Session, values: Mapping[str, Any], *, post
 
 
 def _require_daily_slot(session: Session, values: Mapping[str, Any], *, post_id: int | None) -> None:
+    if values.get("scheduled_at") is not None and values.get("channel_id"):
+        # Lock the channel row first, so two people scheduling into its last free slot at the
+        # same moment are taken one after the other (SQLite's BEGIN IMMEDIATE does this already).
+        session.exec(select(Channel.id).where(Channel.id == values["channel_id"]).with_for_update()).first()
     message = _daily_conflict_message(session, values, post_id=post_id)
     if message:
         raise ValidationError(message)
@@ -851,9 +855,11 @@ def lift_block(session: Session, *, actor: Actor, post_id: int, expected_version
 
 
 def post_history(session: Session, *, post_id: int) -> list[dict[str, str]]:
-    """The post's audit trail, oldest first, as plain rows for the screen."""
+    """The post's audit trail, oldest first, as plain rows for the screen (times in the
+    workspace time zone)."""
+    tz = workspace.timezone(session)
     return [
-        {"at": row.at.isoformat(), "who": row.actor, "what": row.action.removeprefix("post.").replace("_", " ")}
+        {"at": rules.format_local(row.at, tz), "who": row.actor, "what": row.action.removeprefix("post.").replace("_", " ")}
         for row in audit.history(session, entity="post", entity_id=post_id)
     ]
 
@@ -1210,6 +1216,8 @@ def _row_fields(session: Session, row: Mapping[str, str], *, actor: Actor, tz: Z
                 if ident is None:
                     choices = ", ".join(sorted(lookups[column])) if column in ("channel", "rubric") else "a username"
                     raise ValidationError(f"No {column.replace('_', ' ')} called {name!r} (expected {choices}).")
+                if column == "owner" and ident != actor.id and not allowed(actor, Action.edit_any_post):
+                    raise ValidationError(f"You can import only posts you own; leave the owner empty or write {actor.username!r}.")
                 fields[_REFERENCE_COLUMNS[column]] = ident
             elif column == "scheduled_at":
                 fields["scheduled_at"] = rules.parse_local_datetime(raw, tz) if raw.strip() else None

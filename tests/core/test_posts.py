@@ -193,6 +193,16 @@ def test_published_posts_are_not_editable(write, session, team, channel):
             posts.update_post(s, actor=team["admin"], post_id=post.id, expected_version=1, fields={"title": "Rewrite history"})
 
 
+def test_the_papers_rubrics_come_built_in_and_a_lead_adds_the_teams_own(write, read, team):
+    paper = ["Myth vs fact", "How it works", "Question of the week", "Ideas for the product", "Digest of the week", "Open retro", "You asked, we did"]
+    with write() as s:
+        posts.add_rubric(s, actor=team["lead"], name="Behind the scenes")
+    with read() as s:
+        offered = {r.name: r.builtin for r in posts.calendar_options(s).rubrics}
+    assert {name: offered.get(name) for name in paper} == dict.fromkeys(paper, True)
+    assert offered["Behind the scenes"] is False
+
+
 def test_rubric_lookup_by_name(read, team):
     with read() as s:
         assert posts.rubric_id(s, "Open retro") == posts.rubric_id(s, "open retro")
@@ -277,6 +287,19 @@ def test_every_transition_is_audited_with_its_action(write, read, team, channel)
     assert actions == ["post.create", "post.submit", "post.approve", "post.schedule", "post.publish"]
 
 
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "America/New_York"])
+def test_the_post_history_shows_times_in_the_workspace_time_zone(write, read, session, team, channel, zone):
+    session.exec(select(Workspace)).one().timezone = zone
+    session.commit()
+    with write() as s:
+        view = posts.create_post(s, actor=team["lead"], fields={"title": "T", "channel_id": channel.id})
+    with read() as s:
+        stamped = audit.history(s, entity="post", entity_id=view.id)[0].at
+        rows = posts.post_history(s, post_id=view.id)
+    local = stamped.astimezone(ZoneInfo(zone))
+    assert rows == [{"at": local.strftime("%Y-%m-%d %H:%M"), "who": team["lead"].username, "what": "create"}]
+
+
 # --- approval gate -------------------------------------------------------------------------------
 
 
@@ -355,6 +378,36 @@ def test_the_daily_limit_refuses_scheduling_and_names_the_conflicting_posts(writ
     with write() as s:
         result = posts.schedule_post(s, actor=team["lead"], post_id=candidate.id, expected_version=1, scheduled_at=dt.datetime(2031, 3, 11, 23, 30, tzinfo=UTC))
     assert result.post.status == "scheduled"
+
+
+def test_two_leads_scheduling_into_the_last_slot_at_once_get_one_post_in(write, read, session, team, channel):
+    import threading
+
+    make_ready_post(session, channel=channel, sla_owner_id=team["support"].id, status="scheduled", scheduled_at=berlin(2031, 3, 11, 9))
+    first = make_ready_post(session, channel=channel, sla_owner_id=team["support"].id, status="approved", title="First in")
+    second = make_ready_post(session, channel=channel, sla_owner_id=team["support"].id, status="approved", title="Second in")
+    session.commit()
+    first_checked, outcome = threading.Event(), {}
+
+    def schedule_second():
+        first_checked.wait(10)
+        try:
+            with write() as s:
+                posts.schedule_post(s, actor=team["admin"], post_id=second.id, expected_version=1, scheduled_at=berlin(2031, 3, 11, 18))
+            outcome["second"] = "scheduled"
+        except ValidationError as error:
+            outcome["second"] = str(error)
+
+    other = threading.Thread(target=schedule_second)
+    other.start()
+    with write() as s:
+        posts.schedule_post(s, actor=team["lead"], post_id=first.id, expected_version=1, scheduled_at=berlin(2031, 3, 11, 15))
+        first_checked.set()
+        other.join(1.5)  # without the lock the second lead would pass the same check meanwhile
+    other.join(30)
+    assert "Instagram allows 2 post(s) a day" in outcome["second"] and "'First in'" in outcome["second"]
+    with read() as s:
+        assert s.get(Post, second.id).status == "approved"
 
 
 def test_the_daily_limit_follows_the_workspace_time_zone(write, session, team, channel):
@@ -650,6 +703,19 @@ def test_a_csv_with_a_wrong_header_is_refused(write, team, channel, text, column
     with write() as s:
         report = posts.import_posts_csv(s, actor=team["lead"], text=text)
     assert not report.ok and report.problems[0].column == column
+
+
+def test_an_editor_cannot_import_posts_owned_by_someone_else(write, read, team, channel):
+    text = f"title,channel,owner\nMine,Instagram,{team['editor'].username}\nTheirs,Instagram,{team['owner'].username}\n"
+    with write() as s:
+        report = posts.import_posts_csv(s, actor=team["editor"], text=text)
+    assert [(p.row, p.column) for p in report.problems] == [(3, "owner")]
+    assert "only posts you own" in report.problems[0].message
+    with read() as s:
+        assert s.exec(select(Post)).all() == []
+    with write() as s:
+        report = posts.import_posts_csv(s, actor=team["lead"], text=text)
+    assert report.created == 2
 
 
 def test_semicolon_csv_from_a_german_spreadsheet_imports(write, read, team, channel):
