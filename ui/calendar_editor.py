@@ -18,7 +18,7 @@ from core.permissions import Action
 from db.engine import read_session
 from db.models import CognitiveLoad, PostStatus
 from ui.actions import perform
-from ui.calendar_view import GOTO_KEY, POST_KEY, flash, keep_widget_state, md, open_post
+from ui.calendar_view import GOTO_KEY, POST_KEY, flash, inert_errors, keep_widget_state, md, md_lines, open_post
 from ui.frame import PageContext
 
 PREFIX = "calendar_e_"
@@ -197,12 +197,12 @@ def _check_panel(ctx: PageContext, fields: dict[str, Any], post_id: int | None, 
     for item in check.checklist:
         st.markdown(f"{OK_MARK if item.ok else MISSING_MARK} **{md(item.label)}**  \n:small[{md(item.detail)}]")
     if time_problem:
-        st.error(time_problem)
+        st.error(md(time_problem))
     extra = [p for p in check.problems if not any(p.startswith(i.label) for i in check.checklist)]
     for problem in extra:
-        st.error(problem)
+        st.error(md_lines(problem))
     for warning in check.warnings:
-        st.warning(warning)
+        st.warning(md_lines(warning))
     if check.ready and not extra:
         st.success("Ready for approval.")
 
@@ -214,7 +214,7 @@ def _after(ctx: PageContext, outcome: Any, success: str) -> None:
     post = outcome.post if isinstance(outcome, posts.TransitionResult) else outcome
     flash("success", success)
     for warning in getattr(outcome, "warnings", ()):
-        flash("warning", warning)
+        flash("warning", md_lines(warning))
     st.session_state[POST_KEY] = post.id
     st.session_state.pop(LOADED_KEY, None)  # show the saved values
     if post.scheduled_at is not None and post.status in (PostStatus.scheduled, PostStatus.published):
@@ -222,8 +222,13 @@ def _after(ctx: PageContext, outcome: Any, success: str) -> None:
     st.rerun()
 
 
-def _run(ctx: PageContext, action: Callable[[Session], Any], success: str) -> None:
-    outcome = perform(ctx, action)
+def _run(ctx: PageContext, action: Callable[[Session], Any], success: str, *, refuse: str | None = None) -> None:
+    """Run one action as one transaction; ``refuse`` (a form value that can't be saved, such as
+    a wall time the clock change skips) stops it before anything is written."""
+    if refuse:
+        st.error(f"Nothing was saved: {md(refuse)}")
+        return
+    outcome = perform(ctx, inert_errors(action))
     if outcome is not None:
         _after(ctx, outcome, success)
 
@@ -244,26 +249,26 @@ def _save_then(ctx: PageContext, view: posts.PostView, fields: dict, editable: b
     return action
 
 
-def _new_post_actions(ctx: PageContext, fields: dict[str, Any]) -> None:
+def _new_post_actions(ctx: PageContext, fields: dict[str, Any], time_problem: str | None) -> None:
     c1, c2 = st.columns(2)
     if c1.button("Save draft", type="primary", key=key("create"), width="stretch"):
-        _run(ctx, lambda s: posts.create_post(s, actor=ctx.actor, fields=fields), "Draft saved.")
+        _run(ctx, lambda s: posts.create_post(s, actor=ctx.actor, fields=fields), "Draft saved.", refuse=time_problem)
     if ctx.can(Action.approve_post):
         if c2.button("Save, approve and schedule", key=key("create_schedule"), width="stretch"):
             def create_and_schedule(s: Session) -> posts.TransitionResult:
                 view = posts.create_post(s, actor=ctx.actor, fields=fields)
                 return posts.advance_post(s, actor=ctx.actor, post_id=view.id, expected_version=view.version, target=PostStatus.scheduled)
 
-            _run(ctx, create_and_schedule, "Post saved and scheduled.")
+            _run(ctx, create_and_schedule, "Post saved and scheduled.", refuse=time_problem)
     elif c2.button("Save and submit for review", key=key("create_submit"), width="stretch"):
         def create_and_submit(s: Session) -> posts.TransitionResult:
             view = posts.create_post(s, actor=ctx.actor, fields=fields)
             return posts.submit_post(s, actor=ctx.actor, post_id=view.id, expected_version=view.version)
 
-        _run(ctx, create_and_submit, "Post saved and submitted for review.")
+        _run(ctx, create_and_submit, "Post saved and submitted for review.", refuse=time_problem)
 
 
-def _post_actions(ctx: PageContext, view: posts.PostView, fields: dict[str, Any], editable: bool) -> None:
+def _post_actions(ctx: PageContext, view: posts.PostView, fields: dict[str, Any], editable: bool, time_problem: str | None) -> None:
     targets = posts.allowed_transitions(ctx.actor, view)
     buttons: list[tuple[str, str, Callable[[Session, int], Any]]] = []
     if editable:
@@ -282,7 +287,7 @@ def _post_actions(ctx: PageContext, view: posts.PostView, fields: dict[str, Any]
     columns = st.columns(max(1, len(buttons) + (PostStatus.cancelled in targets)))
     for index, (label, success, step) in enumerate(buttons):
         if columns[index].button(label, key=key(f"act_{index}"), type="primary" if index == 0 else "secondary", width="stretch"):
-            _run(ctx, _save_then(ctx, view, fields, editable, step), success)
+            _run(ctx, _save_then(ctx, view, fields, editable, step), success, refuse=time_problem if editable else None)
     if PostStatus.cancelled in targets and columns[-1].button("Cancel post", key=key("cancel"), width="stretch"):
         _run(ctx, lambda s: posts.cancel_post(s, actor=ctx.actor, post_id=view.id, expected_version=_loaded_version()), "Post cancelled.")
 
@@ -314,7 +319,7 @@ def _metrics(ctx: PageContext, view: posts.PostView) -> None:
             for i, name in enumerate(posts.METRIC_FIELDS)
         }
         if st.form_submit_button("Save metrics", type="primary"):
-            _run(ctx, lambda s: posts.record_metrics(s, actor=ctx.actor, post_id=view.id, expected_version=view.version, metrics=values), "Metrics saved.")
+            _run(ctx, lambda s: posts.record_metrics(s, actor=ctx.actor, post_id=view.id, expected_version=_loaded_version(), metrics=values), "Metrics saved.")
 
 
 def editor_tab(ctx: PageContext, options: posts.CalendarOptions) -> None:
@@ -358,9 +363,9 @@ def editor_tab(ctx: PageContext, options: posts.CalendarOptions) -> None:
                                                 else "ask the owner or a lead to change it."))
         fields, time_problem = _form(ctx, options, view, disabled=not editable)
         if view is None:
-            _new_post_actions(ctx, fields)
+            _new_post_actions(ctx, fields, time_problem)
         else:
-            _post_actions(ctx, view, fields, editable)
+            _post_actions(ctx, view, fields, editable, time_problem)
             st.button("Reload the saved version", icon=":material/refresh:", key=key("reload"), on_click=_reload, type="tertiary")
             _compliance(ctx, view)
     with check_col:

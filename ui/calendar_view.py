@@ -5,17 +5,23 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
 import altair as alt
 import pandas as pd
 import streamlit as st
+from sqlmodel import Session
 
 from core import content_rules as rules
 from core import posts
+from core.errors import DomainError
 from db.engine import read_session
 from db.models import PostStatus
 from ui import state
 from ui.frame import PageContext
+
+T = TypeVar("T")
 
 TABS = ("Calendar", "Post editor", "Insights", "Import & export", "Rules")
 TAB_KEY = "calendar_tab"
@@ -53,6 +59,24 @@ def md(text: object) -> str:
     links, colours or LaTeX."""
     flat = _INLINE_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
     return _LINE_START.sub(lambda m: "\\" + m.group(1) if m.group(1) else m.group(2) + "\\" + m.group(3), flat)
+
+
+def md_lines(text: object) -> str:
+    """Like ``md`` but keeping the text's line breaks (for messages that list several points)."""
+    return "  \n".join(md(line) for line in str(text).splitlines() if line.strip())
+
+
+def inert_errors(action: Callable[[Session], T]) -> Callable[[Session], T]:
+    """``action`` whose domain errors carry their message made inert for Markdown: they quote
+    titles, names and links people typed, and ``perform`` shows them with ``st.error``."""
+
+    def run(session: Session) -> T:
+        try:
+            return action(session)
+        except DomainError as error:
+            raise DomainError(md_lines(error)) from error
+
+    return run
 
 
 def clip(text: str, length: int) -> str:
@@ -284,7 +308,7 @@ def rhythm_strip(ctx: PageContext, options: posts.CalendarOptions, entries: list
     st.altair_chart(chart, width="stretch")
     runs = sorted({p.channel for p in points if p.over_limit})
     if runs:
-        st.warning(f"More than {options.rhythm_limit} high-load posts in a row in: {', '.join(runs)}. Put something light in between.")
+        st.warning(f"More than {options.rhythm_limit} high-load posts in a row in: {md(', '.join(runs))}. Put something light in between.")
 
 
 # --- list ------------------------------------------------------------------------------------

@@ -330,3 +330,100 @@ def test_a_csv_import_with_bad_rows_saves_nothing_and_lists_each_row_and_column(
     assert "Imported: 2 new post(s)." in texts(at)
     with read() as s:
         assert sorted(p.title for p in s.exec(select(Post))) == ["Good one", "Second"]
+
+
+def test_a_time_skipped_by_the_clock_change_is_refused_and_nothing_is_saved(team, channel, read):
+    at = at_tab("lead", "Post editor")
+    at.text_input(key="calendar_e_title").set_value("Spring forward")
+    at.date_input(key="calendar_e_date").set_value(dt.date(2031, 3, 30))
+    at.time_input(key="calendar_e_time").set_value(dt.time(2, 30)).run()
+    assert any("does not exist in Europe/Berlin" in e.value for e in at.error)
+    button(at, "Save draft").click().run()
+    assert not at.exception
+    assert "Draft saved." not in texts(at)
+    with read() as s:
+        assert s.exec(select(Post)).all() == []
+
+
+def test_a_skipped_time_does_not_clear_a_saved_date(team, channel, session, read):
+    planned = dt.datetime(2031, 3, 29, 10, tzinfo=BERLIN)
+    post = make_ready_post(session, channel=channel, sla_owner_id=team["support"].id, owner_id=team["lead"].id, scheduled_at=planned)
+    session.commit()
+    at = at_tab("lead", "Post editor", calendar_post_id=post.id)
+    at.date_input(key="calendar_e_date").set_value(dt.date(2031, 3, 30))
+    at.time_input(key="calendar_e_time").set_value(dt.time(2, 30)).run()
+    button(at, "Save changes").click().run()
+    assert not at.exception
+    assert any("does not exist in Europe/Berlin" in e.value for e in at.error)
+    with read() as s:
+        assert s.get(Post, post.id).scheduled_at == planned
+
+
+def test_user_text_in_guard_messages_is_shown_as_typed(team, channel, session, read):
+    day = next_month_day()
+    for hour in (9, 12, 15):
+        make_ready_post(session, channel=channel, sla_owner_id=team["support"].id, status="scheduled", title="[Win](http://evil.example) **now**",
+                        scheduled_at=dt.datetime.combine(day, dt.time(hour), tzinfo=BERLIN))
+    session.commit()
+    at = at_tab("lead", "Post editor")
+    at.text_input(key="calendar_e_title").set_value("Fourth").run()
+    at.date_input(key="calendar_e_date").set_value(day).run()
+    refused = [e.value for e in at.error if "Scheduling will be refused" in e.value]
+    assert refused and all(r"\[Win\](http://evil.example) \*\*now\*\*" in r for r in refused)
+
+    # The core's refusal on saving quotes the same titles; it is shown as typed too.
+    at.selectbox(key="calendar_e_template_pick").set_value("ideas_for_the_product").run()
+    at.text_input(key="calendar_e_title").set_value("Fourth")
+    at.checkbox(key="calendar_e_tone_confirmed").check()
+    at.selectbox(key="calendar_e_sla_owner_id").set_value(team["support"].id).run()
+    button(at, "Save, approve and schedule").click().run()
+    assert not at.exception
+    saved = [e.value for e in at.error if "allows 3 post(s) a day" in e.value and "Scheduling will be refused" not in e.value]
+    assert saved and r"\[Win\](http://evil.example) \*\*now\*\*" in saved[0]
+    with read() as s:
+        assert s.exec(select(Post).where(Post.title == "Fourth")).all() == []
+
+
+def test_metrics_typed_over_a_newer_save_are_refused_not_lost(team, channel, session, write, read):
+    analyst = make_user(session, Role.analyst, username="analyst")
+    post = make_ready_post(session, channel=channel, sla_owner_id=team["support"].id, status="published",
+                           scheduled_at=dt.datetime(2025, 3, 3, 9, tzinfo=BERLIN), published_at=dt.datetime(2025, 3, 3, 9, tzinfo=BERLIN))
+    session.commit()
+    at = at_tab(analyst.username, "Post editor", calendar_post_id=post.id)
+    at.number_input(key=f"calendar_e_m_impressions_{post.version}").set_value(4000)
+    with write() as s:  # the lead enters other figures meanwhile
+        posts.record_metrics(s, actor=team["lead"], post_id=post.id, expected_version=post.version, metrics={"impressions": 1500})
+    at.button(key="FormSubmitter:calendar_e_metrics_form-Save metrics").click().run()
+    assert not at.exception
+    assert "Metrics saved." not in texts(at)
+    assert any("changed" in e.value for e in at.error)
+    with read() as s:
+        assert s.get(Post, post.id).impressions == 1500
+
+
+def test_the_rhythm_strip_warns_about_a_run_of_high_load_posts(team, channel, session):
+    day = next_month_day(10)
+    for hour in (9, 12, 15):
+        make_ready_post(session, channel=channel, sla_owner_id=team["support"].id, status="scheduled", cognitive_load="high",
+                        scheduled_at=dt.datetime.combine(day, dt.time(hour), tzinfo=BERLIN))
+    session.commit()
+    at = at_tab("viewer", "Calendar", calendar_anchor=day)
+    assert not at.exception
+    assert any(w.value.startswith("More than 2 high-load posts in a row in: Instagram") for w in at.warning)
+    light = at_tab("viewer", "Calendar", calendar_anchor=day + dt.timedelta(days=7))
+    assert not any("high-load posts in a row" in w.value for w in light.warning)
+
+
+@pytest.mark.parametrize(("sort", "descending", "expected"), [("title", False, ["Apple", "Mango", "Zebra"]), ("title", True, ["Zebra", "Mango", "Apple"]),
+                                                              ("scheduled_at", False, ["Mango", "Zebra", "Apple"])])
+def test_the_list_sorts_by_the_chosen_column(team, channel, session, sort, descending, expected):
+    day = next_month_day()
+    for hour, title in ((9, "Mango"), (11, "Zebra"), (13, "Apple")):
+        make_ready_post(session, channel=channel, sla_owner_id=team["support"].id, title=title, scheduled_at=dt.datetime.combine(day, dt.time(hour), tzinfo=BERLIN))
+    session.commit()
+    at = at_tab("lead", "Calendar", calendar_anchor=day)
+    at.selectbox(key="calendar_sort").set_value(sort)
+    at.toggle(key="calendar_desc").set_value(descending).run()
+    assert not at.exception
+    assert list(at.dataframe[0].value["Title"]) == expected
+
