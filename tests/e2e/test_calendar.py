@@ -21,15 +21,24 @@ def _choose(page, label: str, option: str) -> None:
     wait_for_app(page)
 
 
-def _type_segments(page, label: str, digits: str, names: list[str]) -> None:
-    """Type into a Streamlit date or time field (one spin button per part: year, month, …)."""
-    field = page.get_by_label(label, exact=True)
-    field.get_by_role("spinbutton").first.click()
-    page.keyboard.type(digits)
-    page.keyboard.press("Tab")
-    parts = field.get_by_role("spinbutton")
-    expect(parts).to_have_count(len(names))
-    wait_for_app(page)
+def _type_segments(page, label: str, digits: str, values: list[int]) -> None:
+    """Type into a Streamlit date or time field (one spin button per part: year, month, …) and
+    make sure it shows ``values``: a rerun started by the field before may still redraw this one
+    with its old value, so typing is repeated until the value holds."""
+    parts = page.get_by_label(label, exact=True).get_by_role("spinbutton")
+    expect(parts).to_have_count(len(values))
+    shown: list[str | None] = []
+    for _attempt in range(3):
+        parts.first.click()
+        page.keyboard.type(digits)
+        page.keyboard.press("Tab")
+        wait_for_app(page)
+        page.wait_for_timeout(500)
+        wait_for_app(page)
+        shown = [parts.nth(i).get_attribute("aria-valuenow") for i in range(len(values))]
+        if shown == [str(v) for v in values]:
+            return
+    raise AssertionError(f"{label} shows {shown}, not {values}")
 
 
 def test_a_lead_creates_and_schedules_a_post_and_it_appears_in_the_month_view(page, live_app):
@@ -51,13 +60,14 @@ def test_a_lead_creates_and_schedules_a_post_and_it_appears_in_the_month_view(pa
     expect(checklist.filter(has_text="Read the post against the community rules")).to_have_count(0)
     _choose(page, "SLA owner (answers the comments)", "Sam Okafor")
     expect(checklist.filter(has_text="Pick who answers the comments")).to_have_count(0)
-    _type_segments(page, "Date", f"{day:%Y%m%d}", ["year", "month", "day"])
-    _type_segments(page, "Time", "1115", ["hour", "minute"])
+    _type_segments(page, "Date", f"{day:%Y%m%d}", [day.year, day.month, day.day])
+    _type_segments(page, "Time", "1115", [11, 15])
 
     # The checklist beside the form already says the post is ready, before anything is saved.
     page.get_by_text("Ready for approval.").wait_for()
     page.get_by_role("button", name="Save, approve and schedule").click()
     page.get_by_text("Post saved and scheduled.").wait_for()
+    page.get_by_text(f"scheduled {day:%Y-%m-%d} 11:15").wait_for()
     wait_for_app(page)
     assert_no_exception(page)
 
