@@ -321,3 +321,23 @@ def test_the_lead_changes_the_quick_win_rule_on_the_matrix(team, write, read):
         assert (limits.min_impact, limits.max_cost) == (5, 2)
     assert "Quick win: impact ≥ 5 and cost ≤ 2" in texts(at)
     assert not [b for b in at.main.button if b.key == f"ideas_qw_hot_{idea_id}"]
+
+
+def test_the_detail_shows_givers_votes_history_and_the_link_and_an_analyst_exports_but_cannot_import(team, write):
+    with write() as s:
+        idea_id = ideas.log_idea(
+            s, actor=team[Role.editor], title="Calendar sync", handles="@ann, @bo", source_url="https://t.me/c/7"
+        ).id
+        ideas.vote(s, actor=team[Role.support], idea_id=idea_id)
+    at = _open_detail(open_page("ideas", username="the-analyst"), idea_id)
+    assert not at.exception
+    givers = at.dataframe[0].value
+    assert list(givers["Handle"]) == ["@ann", "@bo"]
+    shown = texts(at)
+    assert "Givers** (2)" in shown and "Team votes** (1)" in shown and "the-support" in shown
+    assert [e.label for e in at.expander if e.label.startswith("History")] == ["History (1)"]  # the idea record: logged
+    links = at.get("link_button")
+    assert [b.proto.url for b in links] == ["https://t.me/c/7"]
+    at = at.radio(key="ideas_mode").set_value("Import & export").run()
+    assert not at.exception
+    assert not at.file_uploader and at.download_button
