@@ -21,6 +21,7 @@ from core import posts, records, workspace
 from core.errors import ValidationError
 from core.kpis import Period, PeriodKind, period_containing
 from core.permissions import Action, Actor, require
+from core.text import escape_markdown
 from db.models import (
     Channel,
     Conversation,
@@ -268,16 +269,6 @@ def save_digest_note(
 
 
 # --- Markdown ---------------------------------------------------------------------------------
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#|~$:!])")
-
-
-def escape_markdown(text: str) -> str:
-    """User text as literal Markdown on one line: no links, images, HTML, headings or lists
-    can come out of it (Streamlit's ``:colour[…]`` and ``$…$`` included)."""
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
-    return "\\" + escaped if escaped[:1] in ("-", "+", "=", ".") else escaped
-
 
 def _safe_url(url: str) -> str | None:
     url = url.strip()

@@ -19,7 +19,6 @@ itself mixes both and is left out), counted in SQL.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -30,6 +29,7 @@ from sqlmodel import Session, col, select
 from core import content_rules, ideas, posts, records, workspace
 from core.errors import ConflictError, NotFoundError, ValidationError
 from core.permissions import Action, Actor, require
+from core.text import escape_markdown
 from db.models import (
     Channel,
     Conversation,
@@ -226,12 +226,8 @@ def _join(names: Sequence[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$&])")
-
-
-def markdown_escape(text: str) -> str:
-    """User text shown literally in Markdown: specials escaped, line breaks folded."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+# User text shown literally in Markdown (one rule for every screen).
+markdown_escape = escape_markdown
 
 
 def month_start(day: dt.date) -> dt.date:

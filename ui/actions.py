@@ -12,7 +12,7 @@ from sqlmodel import Session
 from core.errors import DomainError
 from db.engine import write_session
 from ui import state
-from ui.frame import PageContext
+from ui.frame import PageContext, show_error
 
 T = TypeVar("T")
 
@@ -24,7 +24,7 @@ def perform(ctx: PageContext, action: Callable[[Session], T], *, success: str | 
         with write_session(ctx.engine) as session:
             result = action(session)
     except DomainError as error:
-        st.error(str(error))
+        show_error(error)
         return None
     except IntegrityError:
         # Two people saving the same unique thing at the same moment; the database refused one.

@@ -18,8 +18,8 @@ from core.permissions import Action
 from db.engine import read_session
 from db.models import CognitiveLoad, PostStatus
 from ui.actions import perform
-from ui.calendar_view import GOTO_KEY, POST_KEY, flash, inert_errors, keep_widget_state, md, md_lines, open_post
-from ui.frame import PageContext
+from ui.calendar_view import GOTO_KEY, POST_KEY, flash, keep_widget_state, md, md_lines, open_post
+from ui.frame import PageContext, show_error
 
 PREFIX = "calendar_e_"
 LOADED_KEY = PREFIX + "loaded"
@@ -228,7 +228,7 @@ def _run(ctx: PageContext, action: Callable[[Session], Any], success: str, *, re
     if refuse:
         st.error(f"Nothing was saved: {md(refuse)}")
         return
-    outcome = perform(ctx, inert_errors(action))
+    outcome = perform(ctx, action)
     if outcome is not None:
         _after(ctx, outcome, success)
 
@@ -330,7 +330,7 @@ def editor_tab(ctx: PageContext, options: posts.CalendarOptions) -> None:
             with read_session(ctx.engine) as session:
                 view = posts.get_post(session, post_id)
         except DomainError as error:
-            st.error(str(error))
+            show_error(error)
             st.session_state[POST_KEY] = None
             return
     if view is None and not ctx.can(Action.draft_post):

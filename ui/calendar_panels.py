@@ -16,7 +16,7 @@ from db.engine import read_session
 from db.models import PostStatus, StopWordMode
 from ui import state
 from ui.actions import perform
-from ui.calendar_view import database_url, flash, inert_errors, md, open_post
+from ui.calendar_view import database_url, flash, md, open_post
 from ui.frame import PageContext
 
 
@@ -36,11 +36,6 @@ def _awaiting(url: str, start: dt.datetime, end: dt.datetime) -> list[posts.Cale
 def _rules(url: str) -> tuple[list[posts.StopWordView], list[posts.RubricView]]:
     with read_session(state.engine()) as session:
         return posts.list_stop_words(session), posts.list_rubrics(session)
-
-
-def _perform(ctx: PageContext, action):
-    """``perform`` with error messages shown as typed (they quote names and words people entered)."""
-    return perform(ctx, inert_errors(action))
 
 
 # --- insights --------------------------------------------------------------------------------
@@ -138,7 +133,7 @@ def _import(ctx: PageContext, label: str, uploader_key: str, run) -> None:
         st.error("The file is not UTF-8 text. Save it as 'CSV UTF-8' and try again.")
         return
     bar = st.progress(0.0, text="Importing…")
-    report = _perform(ctx, lambda s: run(s, text, lambda share: bar.progress(share, text=f"Importing… {share:.0%}")))
+    report = perform(ctx, lambda s: run(s, text, lambda share: bar.progress(share, text=f"Importing… {share:.0%}")))
     bar.empty()
     if report is None:
         return
@@ -199,7 +194,7 @@ def rules_tab(ctx: PageContext, options: posts.CalendarOptions) -> None:
                         if limits[channel.id] != channel.daily_post_limit:
                             posts.set_daily_limit(s, actor=ctx.actor, channel_id=channel.id, expected_version=channel.version, limit=limits[channel.id])
                     return True
-                if _perform(ctx, save):
+                if perform(ctx, save):
                     flash("success", "Limits saved.")
                     st.rerun()
         st.subheader("Rubrics")
@@ -208,14 +203,14 @@ def rules_tab(ctx: PageContext, options: posts.CalendarOptions) -> None:
         with st.form("calendar_r_rubric", clear_on_submit=True):
             name = st.text_input("New rubric")
             description = st.text_input("What it is for")
-            if st.form_submit_button("Add rubric") and _perform(ctx, lambda s: posts.add_rubric(s, actor=ctx.actor, name=name, description=description)):
+            if st.form_submit_button("Add rubric") and perform(ctx, lambda s: posts.add_rubric(s, actor=ctx.actor, name=name, description=description)):
                 flash("success", "Rubric added.")
                 st.rerun()
         by_id = {r.id: r for r in rubrics if not r.builtin}
         if by_id:
             c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
             pick = c1.selectbox("Team rubric", list(by_id), format_func=lambda i: f"{by_id[i].name} ({'in use' if by_id[i].active else 'archived'})", key="calendar_r_rubric_pick")
-            if c2.button("Archive" if by_id[pick].active else "Restore", key="calendar_r_rubric_toggle") and _perform(
+            if c2.button("Archive" if by_id[pick].active else "Restore", key="calendar_r_rubric_toggle") and perform(
                 ctx, lambda s: posts.set_rubric_active(s, actor=ctx.actor, rubric_id=pick, active=not by_id[pick].active)
             ):
                 st.rerun()
@@ -230,7 +225,7 @@ def rules_tab(ctx: PageContext, options: posts.CalendarOptions) -> None:
             c1, c2 = st.columns([2, 1])
             word = c1.text_input("Word or phrase")
             mode = c2.segmented_control("Mode", list(StopWordMode), default=StopWordMode.warn, key="calendar_r_word_mode")
-            if st.form_submit_button("Add stop word") and _perform(ctx, lambda s: posts.add_stop_word(s, actor=ctx.actor, word=word, mode=mode or StopWordMode.warn)):
+            if st.form_submit_button("Add stop word") and perform(ctx, lambda s: posts.add_stop_word(s, actor=ctx.actor, word=word, mode=mode or StopWordMode.warn)):
                 flash("success", "Stop word added.")
                 st.rerun()
         if words:
@@ -238,7 +233,7 @@ def rules_tab(ctx: PageContext, options: posts.CalendarOptions) -> None:
             c1, c2, c3 = st.columns([2, 1, 1], vertical_alignment="bottom")
             pick = c1.selectbox("Stop word", list(by_word), format_func=lambda i: f"{by_word[i].word} ({by_word[i].mode})", key="calendar_r_word_pick")
             other = StopWordMode.warn if by_word[pick].mode == StopWordMode.block else StopWordMode.block
-            if c2.button(f"Make '{other}'", key="calendar_r_word_mode_btn") and _perform(ctx, lambda s: posts.set_stop_word_mode(s, actor=ctx.actor, stop_word_id=pick, mode=other)):
+            if c2.button(f"Make '{other}'", key="calendar_r_word_mode_btn") and perform(ctx, lambda s: posts.set_stop_word_mode(s, actor=ctx.actor, stop_word_id=pick, mode=other)):
                 st.rerun()
-            if c3.button("Remove", key="calendar_r_word_remove") and _perform(ctx, lambda s: posts.remove_stop_word(s, actor=ctx.actor, stop_word_id=pick)):
+            if c3.button("Remove", key="calendar_r_word_remove") and perform(ctx, lambda s: posts.remove_stop_word(s, actor=ctx.actor, stop_word_id=pick)):
                 st.rerun()

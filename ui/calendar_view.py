@@ -4,18 +4,15 @@ the paged list. Reads are cached per database URL and cleared after every write.
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Callable
 from typing import TypeVar
 
 import altair as alt
 import pandas as pd
 import streamlit as st
-from sqlmodel import Session
 
 from core import content_rules as rules
 from core import posts
-from core.errors import DomainError
+from core.text import escape_markdown
 from db.engine import read_session
 from db.models import PostStatus
 from ui import state
@@ -50,33 +47,12 @@ SORT_LABELS = {
     "scheduled_at": "Date", "title": "Title", "status": "Status", "channel": "Channel", "rubric": "Rubric",
     "owner": "Owner", "impressions": "Impressions", "conversion_rate": "Next-step conversion",
 }
-_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>~$|&])")
-_LINE_START = re.compile(r"^(?:([#>+=-])|(\d+)([.)]))")
-
-
-def md(text: object) -> str:
-    """User text made inert for Markdown on one line: shown as typed, never as formatting,
-    links, colours or LaTeX."""
-    flat = _INLINE_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
-    return _LINE_START.sub(lambda m: "\\" + m.group(1) if m.group(1) else m.group(2) + "\\" + m.group(3), flat)
+md = escape_markdown  # user text made inert for Markdown
 
 
 def md_lines(text: object) -> str:
     """Like ``md`` but keeping the text's line breaks (for messages that list several points)."""
     return "  \n".join(md(line) for line in str(text).splitlines() if line.strip())
-
-
-def inert_errors(action: Callable[[Session], T]) -> Callable[[Session], T]:
-    """``action`` whose domain errors carry their message made inert for Markdown: they quote
-    titles, names and links people typed, and ``perform`` shows them with ``st.error``."""
-
-    def run(session: Session) -> T:
-        try:
-            return action(session)
-        except DomainError as error:
-            raise DomainError(md_lines(error)) from error
-
-    return run
 
 
 def clip(text: str, length: int) -> str:

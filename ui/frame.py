@@ -20,6 +20,7 @@ from core import users, workspace
 from core.errors import DomainError
 from core.permissions import Action, Actor, allowed
 from core.settings import require_cookie_key
+from core.text import escape_markdown
 from db.engine import read_session, write_session
 from db.types import utcnow
 from ui import state
@@ -80,7 +81,7 @@ def page_frame(page_key: str) -> PageContext:
     try:
         cookie_key = require_cookie_key(settings, is_demo=current == workspace.WorkspaceState.demo)
     except DomainError as error:
-        st.error(str(error))
+        st.error(str(error))  # our own configuration message, no user text in it
         st.stop()
 
     authenticator = _authenticator(engine, settings, cookie_key)
@@ -217,7 +218,7 @@ def _guided_start(engine: Engine, *, has_cookie_key: bool) -> None:
                 with write_session(engine) as session:
                     demo.load_demo(session)
             except DomainError as error:
-                st.error(str(error))
+                show_error(error)
                 return
         state.clear_read_caches()
         st.success("Demo loaded. Sign in with one of these:")
@@ -225,6 +226,8 @@ def _guided_start(engine: Engine, *, has_cookie_key: bool) -> None:
         st.button("Continue to sign-in")
 
 
-def show_error(error: DomainError) -> None:
-    """How every page shows a domain error: a message, never a traceback."""
-    st.error(str(error))
+def show_error(error: Exception | str) -> None:
+    """How every page shows a domain error: a message, never a traceback, and any user text
+    quoted in it shown as typed (not as Markdown)."""
+    lines = [escape_markdown(line) for line in str(error).splitlines() if line.strip()]
+    st.error("  \n".join(lines))

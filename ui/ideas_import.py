@@ -12,7 +12,7 @@ from core.ideas import BoardFilters, ImportMapping
 from core.permissions import Action
 from db.engine import read_session
 from ui.actions import perform
-from ui.frame import PageContext
+from ui.frame import PageContext, show_error
 from ui.ideas_view import cached_channels, db_url, local
 
 _ROUND = "ideas_import_round"
@@ -54,14 +54,14 @@ def _import(ctx: PageContext) -> None:
     try:
         columns, _ = ideas.read_csv(data)
     except DomainError as error:
-        st.error(str(error))
+        show_error(error)
         return
     mapping, source, channel_id = _mapping_form(ctx, columns, round_)
     try:
         with read_session(ctx.engine) as session:
             preview = ideas.preview_import(session, data=data, mapping=mapping, source=source, default_channel_id=channel_id)
     except DomainError as error:
-        st.error(str(error))
+        show_error(error)
         return
     _show_preview(ctx, preview)
     ready = preview.ok and bool(preview.rows)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 from collections.abc import Callable
 
 import altair as alt
@@ -19,6 +18,7 @@ import streamlit as st
 from core import ideas
 from core.ideas import BoardFilters, IdeaView
 from core.permissions import Action
+from core.text import escape_markdown
 from db.engine import read_session
 from ui import state
 from ui.actions import perform
@@ -31,12 +31,9 @@ STATUS_COLOURS = {
     "new": "#9aa5b1", "valid": "#4c78a8", "invalid": "#c9c9c9", "planned": "#f58518",
     "in_progress": "#b279a2", "shipped": "#54a24b", "declined": "#e45756",
 }
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
 
 
-def md(text: object) -> str:
-    """User text made safe for st.markdown: every Markdown character is escaped."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
+md = escape_markdown  # user text made safe for st.markdown
 
 
 def local(ctx: PageContext, value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:

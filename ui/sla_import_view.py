@@ -16,7 +16,7 @@ from db.engine import read_session
 from db.models import ConversationKind
 from ui import sla_admin_view, sla_view
 from ui.actions import perform
-from ui.frame import PageContext
+from ui.frame import PageContext, show_error
 
 NOT_MAPPED = "— not in the file —"
 _REPORT = "sla_import_report"
@@ -43,7 +43,7 @@ def render_import(ctx: PageContext) -> None:
     try:
         columns = _columns(data)
     except DomainError as error:
-        st.error(str(error))
+        show_error(error)
         return
     options = _options(ctx, columns, upload.name)
     if options is None:
@@ -54,7 +54,7 @@ def render_import(ctx: PageContext) -> None:
             with read_session(ctx.engine) as session:
                 report = ci.preview_import(session, actor=ctx.actor, data=data, options=options)
         except DomainError as error:
-            st.error(str(error))
+            show_error(error)
         else:
             _show_report(report, ctx)
     if run.button("Import", type="primary", key="sla_import_run"):

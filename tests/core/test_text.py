@@ -1,0 +1,27 @@
+"""User text through Markdown comes out literal: no formatting, links, lists, colours or HTML."""
+
+import pytest
+
+from core.text import escape_markdown
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("plain words", "plain words"),
+        ("a*b_c", r"a\*b\_c"),
+        ("[Win](http://evil.example)", r"\[Win\](http://evil.example)"),
+        ("![img](x.png)", r"!\[img\](x.png)"),
+        ("<script>alert(1)</script>", r"\<script\>alert(1)\</script\>"),
+        (":red[alarm]", r":red\[alarm\]"),
+        ("Sponsored: add the label!", "Sponsored: add the label!"),
+        ("$x^2$", r"\$x^2\$"),
+        ("# heading\nsecond line", r"\# heading second line"),
+        ("- not a list", r"\- not a list"),
+        ("1. not a list", r"1\. not a list"),
+        ("3) neither", r"3\) neither"),
+        ("Tom & Jerry", r"Tom \& Jerry"),
+    ],
+)
+def test_user_text_is_literal_in_markdown(text, expected):
+    assert escape_markdown(text) == expected
