@@ -15,8 +15,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine, make_url
 
-from core import demo, users, workspace
-from core import kpis
+from core import demo, kpis, users, workspace
 from core.errors import DomainError
 from core.permissions import CLI_ACTOR
 from core.settings import load_settings

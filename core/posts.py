@@ -16,7 +16,8 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields as dc_fields
+from dataclasses import dataclass
+from dataclasses import fields as dc_fields
 from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo

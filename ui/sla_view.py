@@ -7,6 +7,7 @@ Reads are cached per database URL and the minute (``now`` is rounded down), writ
 from __future__ import annotations
 
 import datetime as dt
+
 import altair as alt
 import streamlit as st
 

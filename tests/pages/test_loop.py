@@ -199,7 +199,7 @@ def test_user_text_in_the_success_messages_is_shown_as_text(session, people):
 
 
 def test_a_second_leads_newer_change_refuses_the_stale_announcement(session, read, write, people):
-    channel = make_channel(session)
+    make_channel(session)
     idea = _idea(session, "@ann", status=IdeaStatus.shipped)
     session.commit()
     with write() as s:
