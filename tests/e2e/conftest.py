@@ -147,6 +147,8 @@ def wait_for_app(page) -> None:
     """Wait until Streamlit has finished the current script run."""
     page.wait_for_load_state("networkidle")
     page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=30_000)
+    # Elements of the previous run linger, marked stale, until the new run replaces them.
+    page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')", timeout=30_000)
 
 
 def assert_no_exception(page) -> None:
