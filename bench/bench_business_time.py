@@ -17,7 +17,8 @@ import random
 import sys
 import time
 from collections.abc import Callable
-from datetime import datetime, time as wall_time, timedelta, timezone
+from datetime import datetime, timedelta, timezone
+from datetime import time as wall_time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))

@@ -18,12 +18,13 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import time_page, year_database  # noqa: E402
+from sqlmodel import func, select  # noqa: E402
+
+from bench.common import signed_in_page, time_page, timed_runs, year_database  # noqa: E402
 from core import content_rules as rules  # noqa: E402
 from core import posts  # noqa: E402
 from db.engine import make_engine, read_session  # noqa: E402
 from db.models import Post  # noqa: E402
-from sqlmodel import func, select  # noqa: E402
 
 TARGET_MS = 300
 POSTS = 20_000
@@ -85,23 +86,13 @@ def main() -> int:
 
 def _time_after_writes(url: str, runs: int = 7) -> dict[str, float]:
     """The month view's run when no read is cached (every save clears the caches)."""
-    import streamlit as st
-    from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=600)
-    at.switch_page("pages/calendar.py")
-    at.session_state["authentication_status"] = True
-    at.session_state["username"] = at.session_state["name"] = "admin"
-    at.session_state["calendar_anchor"] = ANCHOR
-    at.run()
-    timings = []
-    for _ in range(runs):
-        st.cache_data.clear()
-        started = time.perf_counter()
-        at.run()
-        timings.append((time.perf_counter() - started) * 1000)
-    if at.exception:
-        raise RuntimeError(at.exception[0].message)
+    def anchor(at):
+        at.session_state["calendar_anchor"] = ANCHOR
+
+    at = signed_in_page("calendar", database_url=url, username="admin", setup=anchor)
+    timed_runs(at, runs=1)  # warm up
+    timings = timed_runs(at, runs=runs, clear_caches=True)
     lines = sum(m.value.count("-badge[") for m in at.markdown if m.value.startswith(":"))
     rows = len(at.dataframe[0].value) if at.dataframe else 0
     return {"warm_ms": statistics.median(timings), "posts_shown": lines, "list_rows": rows}

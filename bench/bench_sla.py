@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import time_page, year_database  # noqa: E402
+from bench.common import signed_in_page, time_page, timed_runs, year_database  # noqa: E402
 from core import conversation_import as ci  # noqa: E402
 from core import demo, sla  # noqa: E402
 from core.permissions import CLI_ACTOR  # noqa: E402
@@ -61,24 +61,9 @@ def bench_page() -> None:
 
 def _after_write_ms(url: str, setup, runs: int = 5) -> float:
     """A warm process whose read caches were just cleared, as ``ui.actions.perform`` does after a write."""
-    import streamlit as st
-    from streamlit.testing.v1 import AppTest
-
-    from bench.common import ROOT
-
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
-    at.switch_page("pages/sla.py")
-    at.session_state["authentication_status"] = True
-    at.session_state["username"] = at.session_state["name"] = "support"
-    setup(at)
-    at.run()
-    timings = []
-    for _ in range(runs):
-        st.cache_data.clear()
-        started = time.perf_counter()
-        at.run()
-        timings.append((time.perf_counter() - started) * 1000)
-    return statistics.median(timings)
+    at = signed_in_page("sla", database_url=url, username="support", setup=setup)
+    timed_runs(at, runs=1)  # warm up
+    return statistics.median(timed_runs(at, runs=runs, clear_caches=True))
 
 
 def import_csv(rows: int) -> str:

@@ -179,8 +179,8 @@ def _fill(engine, *, conversations: int, posts: int, ideas: int, votes: int, tod
             connection.execute(insert(Conversation), conversation_rows)
 
 
-def time_page(page: str, *, database_url: str, username: str = "admin", runs: int = 7, setup=None) -> dict[str, float]:
-    """Cold and warm wall time (ms) of one page's script run in AppTest, signed in."""
+def signed_in_page(page: str, *, database_url: str, username: str = "admin", setup=None):
+    """An AppTest of one page against ``database_url``, signed in as ``username`` (not run yet)."""
     from streamlit import logger as streamlit_logger
     from streamlit.testing.v1 import AppTest
 
@@ -198,12 +198,29 @@ def time_page(page: str, *, database_url: str, username: str = "admin", runs: in
     at.session_state["name"] = username
     if setup:
         setup(at)
+    return at
+
+
+def timed_runs(at, *, runs: int, clear_caches: bool = False) -> list[float]:
+    """Wall time (ms) of each of ``runs`` script runs; with ``clear_caches`` every run starts with
+    no cached read, as right after a save (``ui.actions.perform`` clears them)."""
+    import streamlit as st
+
     timings = []
     for _ in range(runs):
+        if clear_caches:
+            st.cache_data.clear()
         with contextlib.redirect_stdout(io.StringIO()):
             started = time.perf_counter()
             at.run()
             timings.append((time.perf_counter() - started) * 1000)
         if at.exception:
-            raise RuntimeError(f"{page} raised: {at.exception[0].message}")
+            raise RuntimeError(f"the page raised: {at.exception[0].message}")
+    return timings
+
+
+def time_page(page: str, *, database_url: str, username: str = "admin", runs: int = 7, setup=None) -> dict[str, float]:
+    """Cold and warm wall time (ms) of one page's script run in AppTest, signed in."""
+    at = signed_in_page(page, database_url=database_url, username=username, setup=setup)
+    timings = timed_runs(at, runs=runs)
     return {"cold_ms": timings[0], "warm_ms": statistics.median(timings[1:]), "runs": runs}
