@@ -29,7 +29,7 @@ from core.kpis import PeriodKind  # noqa: E402
 from db.engine import make_engine, read_session  # noqa: E402
 
 PERIOD = (dt.date(2026, 6, 1), dt.date(2026, 6, 30))  # the last month of the generated year
-NOW = dt.datetime(2026, 6, 30, 12, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 6, 30, 12, tzinfo=dt.UTC)
 WARM_TARGET_MS = 300
 RATIO_TARGET = 3.0
 
@@ -56,7 +56,17 @@ def core_ms(url: str, runs: int = 5) -> float:
 def cli_ms(url: str, runs: int = 3) -> float:
     """Median wall time of `python -m core kpis --json` as a new process (start-up included)."""
     env = dict(os.environ, DATABASE_URL=url)
-    command = [sys.executable, "-m", "core", "kpis", "--from", PERIOD[0].isoformat(), "--to", PERIOD[1].isoformat(), "--json"]
+    command = [
+        sys.executable,
+        "-m",
+        "core",
+        "kpis",
+        "--from",
+        PERIOD[0].isoformat(),
+        "--to",
+        PERIOD[1].isoformat(),
+        "--json",
+    ]
     timings = []
     for _ in range(runs):
         started = time.perf_counter()
@@ -94,14 +104,20 @@ def main() -> int:
         page = time_page("kpis", database_url=url, username="viewer", runs=7, setup=choose_period)
         results[name] = page
         print(f"kpis overview ({name}): cold {page['cold_ms']:.0f} ms, warm {page['warm_ms']:.0f} ms")
-        print(f"kpis core, uncached ({name}): {core_ms(url):.0f} ms for every KPI of June 2026 and the 30 days before, plus 12 weeks of trends")
-        print(f"kpis CLI --json ({name}): {cli_ms(url):.0f} ms as a new process, start-up included; {cli_in_process_ms(url):.0f} ms in process")
+        print(
+            f"kpis core, uncached ({name}): {core_ms(url):.0f} ms for every KPI of June 2026 and the 30 days before, plus 12 weeks of trends"
+        )
+        print(
+            f"kpis CLI --json ({name}): {cli_ms(url):.0f} ms as a new process, start-up included; {cli_in_process_ms(url):.0f} ms in process"
+        )
     small, big = (results[name]["warm_ms"] for name in sizes)
     ratio = big / small
     ok_warm = big <= WARM_TARGET_MS
     ok_ratio = ratio <= RATIO_TARGET
     print(f"kpis overview warm: {big:.0f} ms (target <= {WARM_TARGET_MS} ms) {'OK' if ok_warm else 'TOO SLOW'}")
-    print(f"kpis overview warm ratio 200,000 / 2,000 conversations: {ratio:.2f}x (target <= {RATIO_TARGET:.0f}x) {'OK' if ok_ratio else 'TOO STEEP'}")
+    print(
+        f"kpis overview warm ratio 200,000 / 2,000 conversations: {ratio:.2f}x (target <= {RATIO_TARGET:.0f}x) {'OK' if ok_ratio else 'TOO STEEP'}"
+    )
     return 0 if ok_warm and ok_ratio else 1
 
 

@@ -30,14 +30,23 @@ from db.models import Idea, LoopItem, LoopItemIdea, LoopThanks  # noqa: E402
 
 LOOP_ITEMS = 300
 TODAY = dt.date(2026, 6, 30)
-TARGETS_MS = {"page cold": 3000, "page warm": 300, "open loops": 500, "impact of every loop item": 1500, "monthly update": 500, "public board export": 1000}
+TARGETS_MS = {
+    "page cold": 3000,
+    "page warm": 300,
+    "open loops": 500,
+    "impact of every loop item": 1500,
+    "monthly update": 500,
+    "public board export": 1000,
+}
 
 
 def add_loop_items(url: str) -> None:
     rng = random.Random(11)
     engine = make_engine(url)
     with engine.begin() as connection:
-        shipped = connection.execute(select(Idea.id, Idea.shipped_at).where(Idea.status == "shipped").order_by(Idea.id)).all()
+        shipped = connection.execute(
+            select(Idea.id, Idea.shipped_at).where(Idea.status == "shipped").order_by(Idea.id)
+        ).all()
         rng.shuffle(shipped)
         chunks, position = [], 0
         for _ in range(LOOP_ITEMS):
@@ -46,17 +55,31 @@ def add_loop_items(url: str) -> None:
             position += size
         for n, chunk in enumerate(chunks):
             shipped_on = max(s for _, s in chunk).date()
-            announced = dt.datetime.combine(shipped_on + dt.timedelta(days=2), dt.time(12), tzinfo=dt.timezone.utc) if n % 3 == 0 else None
+            announced = (
+                dt.datetime.combine(shipped_on + dt.timedelta(days=2), dt.time(12), tzinfo=dt.UTC)
+                if n % 3 == 0
+                else None
+            )
             item_id = connection.execute(
                 insert(LoopItem).values(
-                    what_changed=f"Improvement {n} is live", details="", shipped_on=shipped_on, version=1,
-                    status="announced" if announced else "shipped", announced_at=announced, impact_window_days=30,
-                    impact_categories=rng.choice(("billing", "login", "export, mobile app")), created_at=announced or dt.datetime.now(dt.timezone.utc),
+                    what_changed=f"Improvement {n} is live",
+                    details="",
+                    shipped_on=shipped_on,
+                    version=1,
+                    status="announced" if announced else "shipped",
+                    announced_at=announced,
+                    impact_window_days=30,
+                    impact_categories=rng.choice(("billing", "login", "export, mobile app")),
+                    created_at=announced or dt.datetime.now(dt.UTC),
                 )
             ).inserted_primary_key[0]
-            connection.execute(insert(LoopItemIdea), [{"loop_item_id": item_id, "idea_id": idea_id} for idea_id, _ in chunk])
+            connection.execute(
+                insert(LoopItemIdea), [{"loop_item_id": item_id, "idea_id": idea_id} for idea_id, _ in chunk]
+            )
             if announced and n % 2 == 0:
-                connection.execute(insert(LoopThanks).values(loop_item_id=item_id, handle="@user1", thanked_at=announced))
+                connection.execute(
+                    insert(LoopThanks).values(loop_item_id=item_id, handle="@user1", thanked_at=announced)
+                )
     engine.dispose()
 
 
@@ -82,8 +105,12 @@ def main() -> int:
         with read_session(engine) as session:
             ids = list(session.exec(select(LoopItem.id)).all())
             figures["open loops"] = timed(lambda: loop.open_loops(session))
-            figures["impact of every loop item"] = timed(lambda: loop.impacts(session, loop_item_ids=ids, today=TODAY), runs=3)
-            figures["monthly update"] = timed(lambda: loop.monthly_update(session, month=dt.date(2026, 5, 1), today=TODAY))
+            figures["impact of every loop item"] = timed(
+                lambda: loop.impacts(session, loop_item_ids=ids, today=TODAY), runs=3
+            )
+            figures["monthly update"] = timed(
+                lambda: loop.monthly_update(session, month=dt.date(2026, 5, 1), today=TODAY)
+            )
             figures["public board export"] = timed(lambda: public_board.export_html(session, today=TODAY))
         engine.dispose()
         page = time_page("loop", database_url=url, username="lead", runs=7)

@@ -47,8 +47,12 @@ def bench_page() -> None:
     timings = time_page("sla", database_url=url, username="support", runs=7, setup=period_with_data)
     print(f"SLA page, 200,000 conversations, cold: {timings['cold_ms']:.0f} ms")
     warm = timings["warm_ms"]
-    print(f"SLA page, 200,000 conversations, warm: {warm:.0f} ms (target <= {PAGE_TARGET_MS} ms) {verdict(warm <= PAGE_TARGET_MS)}")
-    print(f"SLA page right after an action (read caches cleared), median: {_after_write_ms(url, period_with_data):.0f} ms")
+    print(
+        f"SLA page, 200,000 conversations, warm: {warm:.0f} ms (target <= {PAGE_TARGET_MS} ms) {verdict(warm <= PAGE_TARGET_MS)}"
+    )
+    print(
+        f"SLA page right after an action (read caches cleared), median: {_after_write_ms(url, period_with_data):.0f} ms"
+    )
     engine = make_engine(url)
     with read_session(engine) as session:
         started = time.perf_counter()
@@ -56,7 +60,9 @@ def bench_page() -> None:
         page = sla.queue_page(session, queue=sla.Queue.breached)
         uncached = (time.perf_counter() - started) * 1000
     engine.dispose()
-    print(f"queue counts + first breached page without cache: {uncached:.0f} ms ({counts.breached:,} breached, {len(page.items)} shown)")
+    print(
+        f"queue counts + first breached page without cache: {uncached:.0f} ms ({counts.breached:,} breached, {len(page.items)} shown)"
+    )
 
 
 def _after_write_ms(url: str, setup, runs: int = 5) -> float:
@@ -69,7 +75,7 @@ def _after_write_ms(url: str, setup, runs: int = 5) -> float:
 def import_csv(rows: int) -> str:
     """A platform export: ISO with offsets, naive local times, Unix seconds; replies and resolved times."""
     rng = random.Random(11)
-    start = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
+    start = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
     lines = ["Message ID,Created At,From,Body,First Response At,Closed At,Type,Topic,Permalink"]
     kinds = ("question", "question", "complaint", "ugc", "praise", "other")
     for n in range(rows):
@@ -84,7 +90,7 @@ def import_csv(rows: int) -> str:
         replied = received + dt.timedelta(minutes=rng.expovariate(1 / 200)) if rng.random() < 0.85 else None
         closed = replied + dt.timedelta(hours=rng.randint(1, 30)) if replied and rng.random() < 0.7 else None
         lines.append(
-            f"msg-{n},{created},@user{rng.randint(0, 20000)},\"Question {n}: how do I export, please?\","
+            f'msg-{n},{created},@user{rng.randint(0, 20000)},"Question {n}: how do I export, please?",'
             f"{replied.strftime('%Y-%m-%dT%H:%M:%SZ') if replied else ''},{closed.strftime('%Y-%m-%dT%H:%M:%SZ') if closed else ''},"
             f"{rng.choice(kinds)},{rng.choice(('billing', 'login', 'export'))},https://example.com/m/{n}"
         )
@@ -107,17 +113,23 @@ def bench_import() -> None:
             session.add(SlaPolicy(name="Complaints", calendar_id=row.id, first_response_minutes=60, kind="complaint"))
             channel_id = channel.id
         columns = ci.read_csv(data).columns
-        options = ci.ImportOptions(channel_id=channel_id, mapping=ci.suggest_mapping(columns), timezone="Europe/Berlin", file_name="bench.csv")
+        options = ci.ImportOptions(
+            channel_id=channel_id, mapping=ci.suggest_mapping(columns), timezone="Europe/Berlin", file_name="bench.csv"
+        )
         started = time.perf_counter()
         with write_session(engine) as session:
             report = ci.import_conversations(session, actor=CLI_ACTOR, data=data, options=options)
         elapsed = time.perf_counter() - started
         assert report.ok and report.created == IMPORT_ROWS, report.errors[:3]
-        print(f"import of {IMPORT_ROWS:,} rows: {elapsed:.1f} s (target <= {IMPORT_TARGET_S} s) {verdict(elapsed <= IMPORT_TARGET_S)}")
+        print(
+            f"import of {IMPORT_ROWS:,} rows: {elapsed:.1f} s (target <= {IMPORT_TARGET_S} s) {verdict(elapsed <= IMPORT_TARGET_S)}"
+        )
         started = time.perf_counter()
         with write_session(engine) as session:
             again = ci.import_conversations(session, actor=CLI_ACTOR, data=data, options=options)
-        print(f"re-import of the same {IMPORT_ROWS:,} rows (idempotent, {again.unchanged:,} unchanged): {time.perf_counter() - started:.1f} s")
+        print(
+            f"re-import of the same {IMPORT_ROWS:,} rows (idempotent, {again.unchanged:,} unchanged): {time.perf_counter() - started:.1f} s"
+        )
         engine.dispose()
 
 

@@ -41,11 +41,18 @@ from db.models import (  # noqa: E402
 )
 
 CACHE = ROOT / "bench" / ".cache"
-UTC = dt.timezone.utc
+UTC = dt.UTC
 BENCH_PASSWORD = "bench-password-1"
 
 
-def year_database(*, conversations: int = 200_000, posts: int = 20_000, ideas: int = 50_000, votes: int = 200_000, today: dt.date = dt.date(2026, 6, 30)) -> str:
+def year_database(
+    *,
+    conversations: int = 200_000,
+    posts: int = 20_000,
+    ideas: int = 50_000,
+    votes: int = 200_000,
+    today: dt.date = dt.date(2026, 6, 30),
+) -> str:
     """The URL of a SQLite database holding a generated year (built once, then reused)."""
     CACHE.mkdir(parents=True, exist_ok=True)
     path = CACHE / f"year-c{conversations}-p{posts}-i{ideas}-v{votes}-{today:%Y%m%d}-{_schema_fingerprint()}.db"
@@ -110,30 +117,69 @@ def _fill(engine, *, conversations: int, posts: int, ideas: int, votes: int, tod
         when = start + dt.timedelta(seconds=rng.uniform(0, seconds + 30 * 86400))
         published = when.date() < today
         impressions = rng.randint(500, 20000) if published else None
-        post_rows.append(dict(
-            title=f"Post {n}", body="Body with a question for the community.", channel_id=rng.choice(channel_ids),
-            rubric_id=rng.choice(rubric_ids), template="", format=rng.choice(("carousel", "video", "text", "image", "poll")),
-            cognitive_load=rng.choice(("low", "high")), owner_id=rng.choice(user_ids), status="published" if published else rng.choice(("draft", "in_review", "approved", "scheduled")),
-            scheduled_at=when, published_at=when if published else None,
-            next_step_type=rng.choice(("poll", "thread", "form", "")), next_step_text="Tell us what you think.", micro_goal="", link_url="",
-            tone_confirmed=True, subtitles=False, timecodes=False, alt_text="", contrast_confirmed=False, sponsored=False, partner="", ad_label=False,
-            blocked_reason="", impressions=impressions, reactions=impressions and impressions // 20, comments=impressions and impressions // 100,
-            shares=impressions and impressions // 200, saves=impressions and impressions // 50, guide_clicks=impressions and impressions // 80,
-            next_step_conversions=impressions and impressions // 150, created_at=when, updated_at=when, version=1,
-        ))
+        post_rows.append(
+            dict(
+                title=f"Post {n}",
+                body="Body with a question for the community.",
+                channel_id=rng.choice(channel_ids),
+                rubric_id=rng.choice(rubric_ids),
+                template="",
+                format=rng.choice(("carousel", "video", "text", "image", "poll")),
+                cognitive_load=rng.choice(("low", "high")),
+                owner_id=rng.choice(user_ids),
+                status="published" if published else rng.choice(("draft", "in_review", "approved", "scheduled")),
+                scheduled_at=when,
+                published_at=when if published else None,
+                next_step_type=rng.choice(("poll", "thread", "form", "")),
+                next_step_text="Tell us what you think.",
+                micro_goal="",
+                link_url="",
+                tone_confirmed=True,
+                subtitles=False,
+                timecodes=False,
+                alt_text="",
+                contrast_confirmed=False,
+                sponsored=False,
+                partner="",
+                ad_label=False,
+                blocked_reason="",
+                impressions=impressions,
+                reactions=impressions and impressions // 20,
+                comments=impressions and impressions // 100,
+                shares=impressions and impressions // 200,
+                saves=impressions and impressions // 50,
+                guide_clicks=impressions and impressions // 80,
+                next_step_conversions=impressions and impressions // 150,
+                created_at=when,
+                updated_at=when,
+                version=1,
+            )
+        )
     idea_rows = []
     statuses = ("new", "valid", "invalid", "planned", "in_progress", "shipped", "declined")
     for n in range(ideas):
         logged = start + dt.timedelta(seconds=rng.uniform(0, seconds))
         status = rng.choice(statuses)
         valid = logged + dt.timedelta(days=rng.randint(1, 10)) if status not in ("new", "invalid") else None
-        idea_rows.append(dict(
-            title=f"Idea {n}: {rng.choice(('dark mode', 'export', 'billing', 'search', 'offline', 'widgets'))}", description="", source=rng.choice(("comment", "dm", "thread", "form", "survey", "team")),
-            channel_id=rng.choice(channel_ids), source_url="", category="", status=status, status_reason="",
-            impact=rng.randint(1, 5) if valid else None, cost=rng.randint(1, 5) if valid else None,
-            valid_at=valid, shipped_at=valid + dt.timedelta(days=20) if status == "shipped" else None,
-            logged_by_id=rng.choice(user_ids), created_at=logged, version=1,
-        ))
+        idea_rows.append(
+            dict(
+                title=f"Idea {n}: {rng.choice(('dark mode', 'export', 'billing', 'search', 'offline', 'widgets'))}",
+                description="",
+                source=rng.choice(("comment", "dm", "thread", "form", "survey", "team")),
+                channel_id=rng.choice(channel_ids),
+                source_url="",
+                category="",
+                status=status,
+                status_reason="",
+                impact=rng.randint(1, 5) if valid else None,
+                cost=rng.randint(1, 5) if valid else None,
+                valid_at=valid,
+                shipped_at=valid + dt.timedelta(days=20) if status == "shipped" else None,
+                logged_by_id=rng.choice(user_ids),
+                created_at=logged,
+                version=1,
+            )
+        )
     with engine.begin() as connection:
         for batch in batches(post_rows):
             connection.execute(insert(Post), batch)
@@ -146,7 +192,9 @@ def _fill(engine, *, conversations: int, posts: int, ideas: int, votes: int, tod
         vote_rows = [dict(idea_id=i, user_id=u, created_at=start) for i, u in pairs]
         for batch in batches(vote_rows):
             connection.execute(insert(Vote), batch)
-        giver_rows = [dict(idea_id=i, handle=h, given_at=start) for i in idea_ids for h in {rng.choice(handles) for _ in range(2)}]
+        giver_rows = [
+            dict(idea_id=i, handle=h, given_at=start) for i in idea_ids for h in {rng.choice(handles) for _ in range(2)}
+        ]
         for batch in batches(giver_rows):
             connection.execute(insert(IdeaGiver), batch)
 
@@ -160,10 +208,18 @@ def _fill(engine, *, conversations: int, posts: int, ideas: int, votes: int, tod
             if reply is not None and reply > now:
                 reply = None
             c = Conversation(
-                external_id=f"gen-{n}", channel_id=rng.choice(channel_ids), kind=kind, author_handle=rng.choice(handles),
-                text="Generated conversation", category=rng.choice(("billing", "login", "export", "mobile app")), received_at=received,
-                first_reply_at=reply, status="resolved" if reply and rng.random() < 0.8 else ("open" if reply is None else "waiting"),
-                assignee_id=rng.choice(user_ids), useful=kind == "ugc" and rng.random() < 0.5, engagement=rng.randint(0, 50),
+                external_id=f"gen-{n}",
+                channel_id=rng.choice(channel_ids),
+                kind=kind,
+                author_handle=rng.choice(handles),
+                text="Generated conversation",
+                category=rng.choice(("billing", "login", "export", "mobile app")),
+                received_at=received,
+                first_reply_at=reply,
+                status="resolved" if reply and rng.random() < 0.8 else ("open" if reply is None else "waiting"),
+                assignee_id=rng.choice(user_ids),
+                useful=kind == "ugc" and rng.random() < 0.5,
+                engagement=rng.randint(0, 50),
             )
             if c.status == "resolved":
                 c.resolved_at = reply + dt.timedelta(hours=rng.randint(1, 48))  # type: ignore[operator]

@@ -50,12 +50,14 @@ def attention(session: Session, *, now: dt.datetime, tz: ZoneInfo) -> Attention:
         )
     )
     local_today = now.astimezone(tz).date()
-    day_start = dt.datetime.combine(local_today, dt.time(0), tzinfo=tz).astimezone(dt.timezone.utc)
-    day_end = dt.datetime.combine(local_today + dt.timedelta(days=1), dt.time(0), tzinfo=tz).astimezone(dt.timezone.utc)
+    day_start = dt.datetime.combine(local_today, dt.time(0), tzinfo=tz).astimezone(dt.UTC)
+    day_end = dt.datetime.combine(local_today + dt.timedelta(days=1), dt.time(0), tzinfo=tz).astimezone(dt.UTC)
     return Attention(
         breached=_count(session, unanswered.where(Conversation.deadline_at <= now)),
         waiting_for_reply=_count(session, unanswered),
-        posts_in_review=_count(session, select(func.count()).select_from(Post).where(Post.status == PostStatus.in_review)),
+        posts_in_review=_count(
+            session, select(func.count()).select_from(Post).where(Post.status == PostStatus.in_review)
+        ),
         posts_today=_count(
             session,
             select(func.count())
@@ -74,7 +76,11 @@ def attention(session: Session, *, now: dt.datetime, tz: ZoneInfo) -> Attention:
         ),
         new_ideas=_count(
             session,
-            select(func.count()).select_from(Idea).where(Idea.status == IdeaStatus.new, col(Idea.merged_into_id).is_(None)),
+            select(func.count())
+            .select_from(Idea)
+            .where(Idea.status == IdeaStatus.new, col(Idea.merged_into_id).is_(None)),
         ),
-        open_loops=_count(session, select(func.count()).select_from(LoopItem).where(LoopItem.status == LoopStatus.shipped)),
+        open_loops=_count(
+            session, select(func.count()).select_from(LoopItem).where(LoopItem.status == LoopStatus.shipped)
+        ),
     )

@@ -42,7 +42,9 @@ def _view(row: AudienceSize, channel: str) -> AudienceView:
     return AudienceView(row.id, row.channel_id, channel, row.period_start, row.period_end, row.size, row.version)  # type: ignore[arg-type]
 
 
-def _check(session: Session, *, channel_id: int, period_start: dt.date, period_end: dt.date, size: int, ignore_id: int | None) -> str:
+def _check(
+    session: Session, *, channel_id: int, period_start: dt.date, period_end: dt.date, size: int, ignore_id: int | None
+) -> str:
     channel = session.get(Channel, channel_id)
     if channel is None:
         raise ValidationError("Choose a channel for the audience size.")
@@ -71,7 +73,9 @@ def add_audience_size(
 ) -> AudienceView:
     """Enter the audience of one channel for one period (periods of a channel may not overlap)."""
     require(actor, Action.manage_audience)
-    name = _check(session, channel_id=channel_id, period_start=period_start, period_end=period_end, size=size, ignore_id=None)
+    name = _check(
+        session, channel_id=channel_id, period_start=period_start, period_end=period_end, size=size, ignore_id=None
+    )
     row = AudienceSize(channel_id=channel_id, period_start=period_start, period_end=period_end, size=size)
     return _view(records.create(session, row, actor=actor, action="audience_size.create"), name)
 
@@ -90,7 +94,9 @@ def update_audience_size(
     row = records.get_or_404(session, AudienceSize, audience_id, what="Audience size")
     start = period_start or row.period_start
     end = period_end or row.period_end
-    name = _check(session, channel_id=row.channel_id, period_start=start, period_end=end, size=size, ignore_id=audience_id)
+    name = _check(
+        session, channel_id=row.channel_id, period_start=start, period_end=end, size=size, ignore_id=audience_id
+    )
     updated = records.update_versioned(
         session,
         AudienceSize,

@@ -32,8 +32,8 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
-from functools import lru_cache
+from datetime import UTC, date, datetime, timedelta
+from functools import cache, lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -45,7 +45,7 @@ __all__ = ["WEEKDAYS", "BusinessCalendar"]
 
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
-_UTC = timezone.utc
+_UTC = UTC
 _EPOCH = datetime(1970, 1, 1, tzinfo=_UTC)
 _ONE_US = timedelta(microseconds=1)
 _US_PER_MINUTE = 60_000_000
@@ -103,8 +103,7 @@ class BusinessCalendar:
         unknown = sorted(str(key) for key in data if key not in _DICT_KEYS)
         if unknown:
             raise ValidationError(
-                f"Unknown calendar setting(s) {', '.join(unknown)}; "
-                f"expected {', '.join(_DICT_KEYS)}."
+                f"Unknown calendar setting(s) {', '.join(unknown)}; expected {', '.join(_DICT_KEYS)}."
             )
         if "timezone" not in data:
             raise ValidationError("The calendar needs a time zone, e.g. 'Europe/Berlin'.")
@@ -112,18 +111,14 @@ class BusinessCalendar:
             raise ValidationError("The calendar needs a weekly schedule of opening hours.")
         weekly_data = data["weekly"]
         if not isinstance(weekly_data, Mapping):
-            raise ValidationError(
-                "The weekly schedule must map weekdays (mon … sun) to lists of [open, close]."
-            )
+            raise ValidationError("The weekly schedule must map weekdays (mon … sun) to lists of [open, close].")
         unknown_days = sorted(str(key) for key in weekly_data if key not in WEEKDAYS)
         if unknown_days:
             raise ValidationError(
-                f"Unknown weekday(s) {', '.join(unknown_days)} in the weekly schedule; "
-                f"use {', '.join(WEEKDAYS)}."
+                f"Unknown weekday(s) {', '.join(unknown_days)} in the weekly schedule; use {', '.join(WEEKDAYS)}."
             )
         weekly = tuple(
-            tuple(_parse_interval(day, pair) for pair in _as_list(weekly_data.get(day) or [], day))
-            for day in WEEKDAYS
+            tuple(_parse_interval(day, pair) for pair in _as_list(weekly_data.get(day) or [], day)) for day in WEEKDAYS
         )
         holiday_values = data.get("holidays") or []
         if isinstance(holiday_values, (str, bytes)) or not isinstance(holiday_values, Iterable):
@@ -142,7 +137,7 @@ class BusinessCalendar:
             "timezone": self.timezone,
             "weekly": {
                 day: [[_format_minutes(o), _format_minutes(c)] for o, c in intervals]
-                for day, intervals in zip(WEEKDAYS, self.weekly)
+                for day, intervals in zip(WEEKDAYS, self.weekly, strict=False)
             },
             "holidays": [d.isoformat() for d in sorted(self.holidays)],
             "country": self.country,
@@ -177,12 +172,10 @@ def _zone(name: object) -> ZoneInfo:
     try:
         return _load_zone(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as 'Europe'
-        raise ValidationError(
-            f"Unknown time zone '{name}'; use an IANA name such as 'Europe/Berlin'."
-        ) from None
+        raise ValidationError(f"Unknown time zone '{name}'; use an IANA name such as 'Europe/Berlin'.") from None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load_zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
@@ -190,8 +183,7 @@ def _load_zone(name: str) -> ZoneInfo:
 def _as_list(value: object, day: str) -> list[Any]:
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
         raise ValidationError(
-            f"Opening hours for {day} must be a list of [open, close] pairs, "
-            f'e.g. [["09:00", "18:00"]].'
+            f'Opening hours for {day} must be a list of [open, close] pairs, e.g. [["09:00", "18:00"]].'
         )
     return list(value)
 
@@ -200,8 +192,7 @@ def _parse_time(text: object, day: str) -> int:
     match = _TIME_PATTERN.match(text) if isinstance(text, str) else None
     if match is None:
         raise ValidationError(
-            f"'{text}' on {day} is not a valid time; write HH:MM from 00:00 to 23:59 "
-            f"(or 24:00 as a closing time)."
+            f"'{text}' on {day} is not a valid time; write HH:MM from 00:00 to 23:59 (or 24:00 as a closing time)."
         )
     if match.group(3):
         return _MINUTES_PER_DAY
@@ -216,9 +207,7 @@ def _parse_interval(day: str, pair: object) -> Interval:
         raise ValidationError(f"Opening hours on {day} must be [open, close] pairs, got {pair!r}.")
     opening, closing = (_parse_time(value, day) for value in values)
     if opening == _MINUTES_PER_DAY:
-        raise ValidationError(
-            f"24:00 on {day} can only be a closing time; open at 00:00 of the next day instead."
-        )
+        raise ValidationError(f"24:00 on {day} can only be a closing time; open at 00:00 of the next day instead.")
     return opening, closing
 
 
@@ -226,7 +215,7 @@ def _check_weekly(weekly: object) -> tuple[tuple[Interval, ...], ...]:
     if not isinstance(weekly, tuple) or len(weekly) != 7:
         raise ValidationError("The weekly schedule must list seven days, Monday first.")
     result = []
-    for day, intervals in zip(WEEKDAYS, weekly):
+    for day, intervals in zip(WEEKDAYS, weekly, strict=False):
         checked = []
         for interval in intervals:
             if not isinstance(interval, (tuple, list)) or len(interval) != 2:
@@ -244,7 +233,7 @@ def _check_weekly(weekly: object) -> tuple[tuple[Interval, ...], ...]:
                 )
             checked.append((opening, closing))
         checked.sort()
-        for (o1, c1), (o2, c2) in zip(checked, checked[1:]):
+        for (o1, c1), (o2, c2) in zip(checked, checked[1:], strict=False):
             if o2 < c1:
                 raise ValidationError(
                     f"On {day} the intervals {_format_minutes(o1)}–{_format_minutes(c1)} and "
@@ -286,12 +275,9 @@ def _check_country(country: object, subdivision: object) -> tuple[str | None, st
     except NotImplementedError:
         if subdivision is None:
             raise ValidationError(
-                f"No public holidays are known for country '{country}'; "
-                f"use an ISO 3166 code such as 'DE'."
+                f"No public holidays are known for country '{country}'; use an ISO 3166 code such as 'DE'."
             ) from None
-        raise ValidationError(
-            f"Country '{country}' has no subdivision '{subdivision}' in the holiday list."
-        ) from None
+        raise ValidationError(f"Country '{country}' has no subdivision '{subdivision}' in the holiday list.") from None
     return country, subdivision
 
 
@@ -311,9 +297,7 @@ def _require_instant(value: object, name: str) -> int:
     if not isinstance(value, datetime):
         raise ValidationError(f"The {name} must be a date and time, got {value!r}.")
     if value.tzinfo is None or value.utcoffset() is None:
-        raise ValidationError(
-            f"The {name} {value.isoformat()} has no time zone; pass an aware datetime (UTC)."
-        )
+        raise ValidationError(f"The {name} {value.isoformat()} has no time zone; pass an aware datetime (UTC).")
     return (value - _EPOCH) // _ONE_US
 
 
@@ -332,9 +316,7 @@ class _YearCorrections:
 
     __slots__ = ("first", "after_last", "days", "totals", "prefix")
 
-    def __init__(
-        self, first: int, after_last: int, days: list[int], totals: list[int], prefix: list[int]
-    ):
+    def __init__(self, first: int, after_last: int, days: list[int], totals: list[int], prefix: list[int]):
         self.first = first  # ordinal of 1 January
         self.after_last = after_last  # ordinal of 1 January of the next year
         self.days = days  # sorted ordinals of irregular days
@@ -346,8 +328,16 @@ class _Engine:
     """The cached machinery behind one calendar; integer UTC microseconds throughout."""
 
     __slots__ = (
-        "zone", "weekly", "own_holidays", "country", "subdivision",
-        "nominal", "week_prefix", "week_total", "days", "years",
+        "zone",
+        "weekly",
+        "own_holidays",
+        "country",
+        "subdivision",
+        "nominal",
+        "week_prefix",
+        "week_total",
+        "days",
+        "years",
     )
 
     def __init__(
@@ -398,7 +388,7 @@ class _Engine:
             if c_us > o_us:  # an interval wholly inside a spring gap does not exist
                 opens.append(o_us)
                 closes.append(c_us)
-        total = sum(c - o for o, c in zip(opens, closes))
+        total = sum(c - o for o, c in zip(opens, closes, strict=False))
         return start, end, tuple(opens), tuple(closes), total
 
     def is_holiday(self, ordinal: int) -> bool:
@@ -511,10 +501,7 @@ class _Engine:
             days, totals, prefix = corrections.days, corrections.totals, corrections.prefix
             index = bisect_left(days, ordinal)
             year_rest = (
-                self.nominal_before(corrections.after_last)
-                - self.nominal_before(ordinal)
-                + prefix[-1]
-                - prefix[index]
+                self.nominal_before(corrections.after_last) - self.nominal_before(ordinal) + prefix[-1] - prefix[index]
             )
             if year_rest < needed:
                 needed -= year_rest
@@ -568,9 +555,7 @@ class _Engine:
         start_us = _require_instant(start, "start")
         end_us = _require_instant(end, "end")
         if end_us < start_us:
-            raise ValidationError(
-                f"The end {end.isoformat()} is before the start {start.isoformat()}."
-            )
+            raise ValidationError(f"The end {end.isoformat()} is before the start {start.isoformat()}.")
         if end_us == start_us:
             return timedelta(0)
         first, first_day = self.locate(start_us, start)
@@ -578,9 +563,7 @@ class _Engine:
         if first == last:
             result = _before(last_day, end_us) - _before(first_day, start_us)
         else:
-            result = (
-                self.span(first, last) - _before(first_day, start_us) + _before(last_day, end_us)
-            )
+            result = self.span(first, last) - _before(first_day, start_us) + _before(last_day, end_us)
         return timedelta(microseconds=result)
 
     def deadline(self, start: datetime, duration: timedelta) -> datetime:
@@ -605,12 +588,12 @@ class _Engine:
     def is_open(self, instant: datetime) -> bool:
         us = _require_instant(instant, "instant")
         _, record = self.locate(us, instant)
-        return any(o <= us < c for o, c in zip(record[2], record[3]))
+        return any(o <= us < c for o, c in zip(record[2], record[3], strict=False))
 
     def next_opening(self, instant: datetime) -> datetime:
         us = _require_instant(instant, "instant")
         ordinal, record = self.locate(us, instant)
-        for o, c in zip(record[2], record[3]):
+        for o, c in zip(record[2], record[3], strict=False):
             if us < c:
                 return _instant(max(o, us))
         ordinal, needed = self.find_day(ordinal + 1, 1)
@@ -621,7 +604,7 @@ class _Engine:
 def _before(record: _Day, us: int) -> int:
     """Business time of a day up to ``us``."""
     done = 0
-    for o, c in zip(record[2], record[3]):
+    for o, c in zip(record[2], record[3], strict=False):
         if us <= o:
             break
         if us < c:
@@ -632,7 +615,7 @@ def _before(record: _Day, us: int) -> int:
 
 def _position(record: _Day, needed: int) -> int:
     """The instant at which ``needed`` (0 < needed <= total) business time of a day has passed."""
-    for o, c in zip(record[2], record[3]):
+    for o, c in zip(record[2], record[3], strict=False):
         length = c - o
         if needed <= length:
             return o + needed

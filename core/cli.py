@@ -46,7 +46,13 @@ def _users_add(args: argparse.Namespace, engine: Engine) -> int:
     with write_session(engine) as session:
         workspace.ensure_workspace(session, actor=CLI_ACTOR)
         user = users.create_user(
-            session, actor=CLI_ACTOR, username=args.username, password=password, role=args.role, name=args.name or "", email=args.email or ""
+            session,
+            actor=CLI_ACTOR,
+            username=args.username,
+            password=password,
+            role=args.role,
+            name=args.name or "",
+            email=args.email or "",
         )
     print(f"Created {user.username} ({user.role}).")
     return 0
@@ -107,7 +113,7 @@ def _demo(args: argparse.Namespace, engine: Engine) -> int:
 def _backup(args: argparse.Namespace, engine: Engine) -> int:
     url = make_url(str(engine.url))
     if url.get_backend_name() != "sqlite":
-        print("For PostgreSQL use its own tool, e.g.: pg_dump --format=custom --file=backup.dump \"$DATABASE_URL\"")
+        print('For PostgreSQL use its own tool, e.g.: pg_dump --format=custom --file=backup.dump "$DATABASE_URL"')
         return 2
     target = Path(args.target)
     if target.exists():
@@ -151,14 +157,19 @@ def _import_ideas(args: argparse.Namespace, engine: Engine) -> int:
     guess = ideas.guess_mapping(columns)
     mapping = ideas.ImportMapping(
         title=args.title or guess.title,
-        **{f: getattr(args, f) or (None if args.title else getattr(guess, f)) for f in ("description", "handle", "date", "channel")},
+        **{
+            f: getattr(args, f) or (None if args.title else getattr(guess, f))
+            for f in ("description", "handle", "date", "channel")
+        },
     )
     with read_session(engine) as session:
         channels = {c.name.casefold(): c.id for c in workspace.list_channels(session, include_inactive=True)}
         channel_id = channels.get(args.default_channel.strip().casefold()) if args.default_channel else None
         if args.default_channel and channel_id is None:
             raise DomainError(f"No channel named {args.default_channel!r}; create it first or check the spelling.")
-        preview = ideas.preview_import(session, data=data, mapping=mapping, source=args.source, default_channel_id=channel_id)
+        preview = ideas.preview_import(
+            session, data=data, mapping=mapping, source=args.source, default_channel_id=channel_id
+        )
     print("Columns: " + ", ".join(f"{k} ← {v!r}" for k, v in mapping.used().items()))
     if not preview.ok:
         print(f"Nothing was imported: {len(preview.errors)} problem(s).", file=sys.stderr)
@@ -166,11 +177,17 @@ def _import_ideas(args: argparse.Namespace, engine: Engine) -> int:
             print(f"  row {error.row}, column {error.column!r}: {error.message}", file=sys.stderr)
         return 1
     if args.dry_run:
-        print(f"{len(preview.rows)} new idea(s), {preview.already_imported} row(s) imported before. Nothing written (dry run).")
+        print(
+            f"{len(preview.rows)} new idea(s), {preview.already_imported} row(s) imported before. Nothing written (dry run)."
+        )
         return 0
     with write_session(engine) as session:
-        result = ideas.import_ideas(session, actor=CLI_ACTOR, data=data, mapping=mapping, source=args.source, default_channel_id=channel_id)
-    print(f"Imported {result.created} idea(s) with {result.givers} giver(s); {result.already_imported} row(s) were imported before.")
+        result = ideas.import_ideas(
+            session, actor=CLI_ACTOR, data=data, mapping=mapping, source=args.source, default_channel_id=channel_id
+        )
+    print(
+        f"Imported {result.created} idea(s) with {result.givers} giver(s); {result.already_imported} row(s) were imported before."
+    )
     return 0
 
 
@@ -193,12 +210,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("migrate", help="upgrade the database to the newest schema").set_defaults(run=_migrate)
 
-    imports = sub.add_parser("import-conversations", help="import conversations from a platform's CSV export (all or nothing)")
+    imports = sub.add_parser(
+        "import-conversations", help="import conversations from a platform's CSV export (all or nothing)"
+    )
     imports.add_argument("file", help="the CSV file")
     imports.add_argument("--channel", required=True, help="the channel the export comes from (by name)")
-    imports.add_argument("--map", dest="mapping", default="", help="field=column pairs, e.g. received=created_at,author=user,external_id=id (default: guessed from the header)")
+    imports.add_argument(
+        "--map",
+        dest="mapping",
+        default="",
+        help="field=column pairs, e.g. received=created_at,author=user,external_id=id (default: guessed from the header)",
+    )
     imports.add_argument("--timezone", help="the time zone of timestamps without an offset, e.g. Europe/Berlin")
-    imports.add_argument("--date-order", choices=("DMY", "MDY"), default="DMY", help="how to read 03/04/2025 (default DMY: 3 April)")
+    imports.add_argument(
+        "--date-order", choices=("DMY", "MDY"), default="DMY", help="how to read 03/04/2025 (default DMY: 3 April)"
+    )
     imports.add_argument("--default-kind", default="question", help="kind of rows without one (default: question)")
     imports.add_argument("--dry-run", action="store_true", help="check the file and report, write nothing")
     imports.set_defaults(run=_import_conversations)
@@ -228,7 +254,9 @@ def build_parser() -> argparse.ArgumentParser:
     import_ideas = sub.add_parser("import-ideas", help="import survey or form results (CSV) as ideas, all or nothing")
     import_ideas.add_argument("file", help="the CSV file (UTF-8, with a header row)")
     for field in ("title", "description", "handle", "date", "channel"):
-        import_ideas.add_argument(f"--{field}", help=f"the column holding the {field} (default: guessed from the header)")
+        import_ideas.add_argument(
+            f"--{field}", help=f"the column holding the {field} (default: guessed from the header)"
+        )
     import_ideas.add_argument("--default-channel", help="channel (by name) of rows without a channel column")
     import_ideas.add_argument("--source", default="survey", help="where the ideas came from (default: survey)")
     import_ideas.add_argument("--dry-run", action="store_true", help="check the file and report, write nothing")
@@ -247,8 +275,12 @@ def build_parser() -> argparse.ArgumentParser:
     backup.set_defaults(run=_backup)
 
     kpis_parser = sub.add_parser("kpis", help="every KPI for a period, with the previous period, as JSON or CSV")
-    kpis_parser.add_argument("--from", dest="start", required=True, type=_date_argument, metavar="YYYY-MM-DD", help="first day")
-    kpis_parser.add_argument("--to", dest="end", required=True, type=_date_argument, metavar="YYYY-MM-DD", help="last day (inclusive)")
+    kpis_parser.add_argument(
+        "--from", dest="start", required=True, type=_date_argument, metavar="YYYY-MM-DD", help="first day"
+    )
+    kpis_parser.add_argument(
+        "--to", dest="end", required=True, type=_date_argument, metavar="YYYY-MM-DD", help="last day (inclusive)"
+    )
     kpis_parser.add_argument("--channel", help="one channel by name (default: all channels)")
     kpis_format = kpis_parser.add_mutually_exclusive_group(required=True)
     kpis_format.add_argument("--json", action="store_true", help="a JSON document")
@@ -278,13 +310,24 @@ def _import_conversations(args: argparse.Namespace, engine: Engine) -> int:
         raise DomainError(f"{path} is not a file; give the path of the CSV export.")
     data = path.read_bytes()
     with read_session(engine) as session:
-        channel_id = next((c.id for c in workspace.list_channels(session, include_inactive=True) if c.name.casefold() == args.channel.strip().casefold()), None)
+        channel_id = next(
+            (
+                c.id
+                for c in workspace.list_channels(session, include_inactive=True)
+                if c.name.casefold() == args.channel.strip().casefold()
+            ),
+            None,
+        )
     if channel_id is None:
         raise DomainError(f"No channel named {args.channel!r}; create it first or check the spelling.")
     mapping = ci.parse_mapping(args.mapping) if args.mapping else ci.suggest_mapping(ci.read_csv(data).columns)
     options = ci.ImportOptions(
-        channel_id=channel_id, mapping=mapping, timezone=args.timezone, date_order=args.date_order,
-        default_kind=args.default_kind, file_name=path.name,
+        channel_id=channel_id,
+        mapping=mapping,
+        timezone=args.timezone,
+        date_order=args.date_order,
+        default_kind=args.default_kind,
+        file_name=path.name,
     )
 
     def progress(done: int, total: int, stage: str) -> None:
@@ -305,7 +348,11 @@ def _import_conversations(args: argparse.Namespace, engine: Engine) -> int:
             print(f"  … and {report.error_count - 50} more.", file=sys.stderr)
         return 1
     if args.dry_run:
-        print(f"{report.total_rows} row(s) are fine: {report.created} would be new, {report.unchanged} are known already. Nothing written (dry run).")
+        print(
+            f"{report.total_rows} row(s) are fine: {report.created} would be new, {report.unchanged} are known already. Nothing written (dry run)."
+        )
     else:
-        print(f"Imported {report.total_rows} row(s): {report.created} new, {report.updated} completed, {report.unchanged} known already.")
+        print(
+            f"Imported {report.total_rows} row(s): {report.created} new, {report.updated} completed, {report.unchanged} known already."
+        )
     return 0

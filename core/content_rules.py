@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from core.errors import ValidationError
 from db.models import CognitiveLoad, NextStepType, PostStatus, StopWordMode
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 # --- formats and what accessibility each needs ------------------------------------------------
 

@@ -38,7 +38,7 @@ MAX_ERRORS = 1000
 BATCH = 5000
 PREVIEW_ROWS = 20
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
-EARLIEST = dt.datetime(1990, 1, 1, tzinfo=dt.timezone.utc)
+EARLIEST = dt.datetime(1990, 1, 1, tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -50,11 +50,55 @@ class ImportField:
 
 
 FIELDS: tuple[ImportField, ...] = (
-    ImportField("received", "Received time", True, ("received", "receivedat", "created", "createdat", "createdtime", "date", "time", "timestamp", "messagetime", "sentat", "postedat")),
-    ImportField("author", "Author handle", True, ("author", "handle", "user", "username", "from", "sender", "authorhandle", "name", "customer")),
-    ImportField("external_id", "External id", False, ("id", "externalid", "messageid", "commentid", "ticketid", "conversationid", "postid")),
-    ImportField("replied", "First reply time", False, ("replied", "repliedat", "firstreply", "firstreplyat", "firstresponse", "firstresponseat", "answeredat", "responsetime", "firstreplytime")),
-    ImportField("resolved", "Resolved time", False, ("resolved", "resolvedat", "closed", "closedat", "solvedat", "resolvedtime")),
+    ImportField(
+        "received",
+        "Received time",
+        True,
+        (
+            "received",
+            "receivedat",
+            "created",
+            "createdat",
+            "createdtime",
+            "date",
+            "time",
+            "timestamp",
+            "messagetime",
+            "sentat",
+            "postedat",
+        ),
+    ),
+    ImportField(
+        "author",
+        "Author handle",
+        True,
+        ("author", "handle", "user", "username", "from", "sender", "authorhandle", "name", "customer"),
+    ),
+    ImportField(
+        "external_id",
+        "External id",
+        False,
+        ("id", "externalid", "messageid", "commentid", "ticketid", "conversationid", "postid"),
+    ),
+    ImportField(
+        "replied",
+        "First reply time",
+        False,
+        (
+            "replied",
+            "repliedat",
+            "firstreply",
+            "firstreplyat",
+            "firstresponse",
+            "firstresponseat",
+            "answeredat",
+            "responsetime",
+            "firstreplytime",
+        ),
+    ),
+    ImportField(
+        "resolved", "Resolved time", False, ("resolved", "resolvedat", "closed", "closedat", "solvedat", "resolvedtime")
+    ),
     ImportField("text", "Text", False, ("text", "message", "body", "content", "comment", "question")),
     ImportField("link", "Link", False, ("link", "url", "permalink", "messageurl")),
     ImportField("kind", "Kind", False, ("kind", "type", "messagetype", "category type")),
@@ -64,10 +108,17 @@ FIELD_BY_KEY = {f.key: f for f in FIELDS}
 TIMESTAMP_FIELDS = ("received", "replied", "resolved")
 DATE_ORDERS = ("DMY", "MDY")
 _KIND_SYNONYMS = {
-    "question": ConversationKind.question, "q": ConversationKind.question, "inquiry": ConversationKind.question,
-    "complaint": ConversationKind.complaint, "issue": ConversationKind.complaint,
-    "ugc": ConversationKind.ugc, "user generated content": ConversationKind.ugc, "user-generated content": ConversationKind.ugc,
-    "praise": ConversationKind.praise, "compliment": ConversationKind.praise, "thanks": ConversationKind.praise,
+    "question": ConversationKind.question,
+    "q": ConversationKind.question,
+    "inquiry": ConversationKind.question,
+    "complaint": ConversationKind.complaint,
+    "issue": ConversationKind.complaint,
+    "ugc": ConversationKind.ugc,
+    "user generated content": ConversationKind.ugc,
+    "user-generated content": ConversationKind.ugc,
+    "praise": ConversationKind.praise,
+    "compliment": ConversationKind.praise,
+    "thanks": ConversationKind.praise,
     "other": ConversationKind.other,
 }
 
@@ -140,7 +191,9 @@ def _decode(data: bytes | str) -> str:
         except UnicodeDecodeError:
             pass
     if b"\x00" in data:
-        raise ValidationError("The file is not plain text (it holds NUL bytes); export it as CSV (UTF-8) and try again.")
+        raise ValidationError(
+            "The file is not plain text (it holds NUL bytes); export it as CSV (UTF-8) and try again."
+        )
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding)
@@ -220,15 +273,51 @@ _MAX_OFFSET = dt.timedelta(hours=14)
 _HAS_TIME = re.compile(r"\d:\d\d|T\d{4}")
 _EPOCH = re.compile(r"^\d{9,10}(?:\.\d+)?$|^\d{12,13}$")
 _LOCAL_FORMATS = {
-    "DMY": ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y %I:%M:%S %p", "%d/%m/%Y %I:%M %p", "%d/%m/%y %H:%M", "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M"),
-    "MDY": ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%y %H:%M", "%m-%d-%Y %H:%M:%S", "%m-%d-%Y %H:%M"),
+    "DMY": (
+        "%d.%m.%Y %H:%M:%S",
+        "%d.%m.%Y %H:%M",
+        "%d/%m/%Y %H:%M:%S",
+        "%d/%m/%Y %H:%M",
+        "%d/%m/%Y %I:%M:%S %p",
+        "%d/%m/%Y %I:%M %p",
+        "%d/%m/%y %H:%M",
+        "%d-%m-%Y %H:%M:%S",
+        "%d-%m-%Y %H:%M",
+    ),
+    "MDY": (
+        "%d.%m.%Y %H:%M:%S",
+        "%d.%m.%Y %H:%M",
+        "%m/%d/%Y %H:%M:%S",
+        "%m/%d/%Y %H:%M",
+        "%m/%d/%Y %I:%M:%S %p",
+        "%m/%d/%Y %I:%M %p",
+        "%m/%d/%y %H:%M",
+        "%m-%d-%Y %H:%M:%S",
+        "%m-%d-%Y %H:%M",
+    ),
 }
 _COMMON_FORMATS = (
-    "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d %I:%M:%S %p", "%Y-%m-%d %I:%M %p",
-    "%d %b %Y %H:%M:%S", "%d %b %Y %H:%M", "%d %B %Y %H:%M:%S", "%d %B %Y %H:%M",
-    "%b %d, %Y %H:%M:%S", "%b %d, %Y %H:%M", "%b %d, %Y %I:%M:%S %p", "%b %d, %Y %I:%M %p",
-    "%B %d, %Y %H:%M:%S", "%B %d, %Y %H:%M", "%B %d, %Y %I:%M:%S %p", "%B %d, %Y %I:%M %p",
-    "%a %b %d %H:%M:%S %Y", "%d-%b-%Y %H:%M:%S", "%d-%b-%Y %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y-%m-%d %I:%M:%S %p",
+    "%Y-%m-%d %I:%M %p",
+    "%d %b %Y %H:%M:%S",
+    "%d %b %Y %H:%M",
+    "%d %B %Y %H:%M:%S",
+    "%d %B %Y %H:%M",
+    "%b %d, %Y %H:%M:%S",
+    "%b %d, %Y %H:%M",
+    "%b %d, %Y %I:%M:%S %p",
+    "%b %d, %Y %I:%M %p",
+    "%B %d, %Y %H:%M:%S",
+    "%B %d, %Y %H:%M",
+    "%B %d, %Y %I:%M:%S %p",
+    "%B %d, %Y %I:%M %p",
+    "%a %b %d %H:%M:%S %Y",
+    "%d-%b-%Y %H:%M:%S",
+    "%d-%b-%Y %H:%M",
 )
 
 
@@ -248,7 +337,7 @@ class TimestampParser:
         value = text.strip()
         if _EPOCH.match(value):
             seconds = float(value) / (1000 if len(value) >= 12 and "." not in value else 1)
-            return self._check(dt.datetime.fromtimestamp(seconds, dt.timezone.utc), value)
+            return self._check(dt.datetime.fromtimestamp(seconds, dt.UTC), value)
         if not _HAS_TIME.search(value):
             raise _BadTimestamp(f"'{value}' has no time of day; the export must contain date and time.")
         parsed = self._parse_aware_or_naive(value)
@@ -256,7 +345,7 @@ class TimestampParser:
             parsed = self._localise(parsed, value)
         elif abs(parsed.utcoffset() or dt.timedelta(0)) > _MAX_OFFSET:
             raise _BadTimestamp(f"'{value}' has an impossible UTC offset.")
-        return self._check(parsed.astimezone(dt.timezone.utc), value)
+        return self._check(parsed.astimezone(dt.UTC), value)
 
     def _parse_aware_or_naive(self, value: str) -> dt.datetime:
         try:
@@ -275,7 +364,7 @@ class TimestampParser:
         if match and (match.group(2) or match.group(3)) and _HAS_TIME.search(match.group(1) or ""):
             local = match.group(1)
             if match.group(2):
-                offset = dt.timezone.utc
+                offset = dt.UTC
             else:
                 hours, minutes = int(match.group(4)), int(match.group(5) or 0)
                 if hours > 14 or minutes > 59:
@@ -302,11 +391,9 @@ class TimestampParser:
 
     def _localise(self, naive: dt.datetime, original: str) -> dt.datetime:
         if self.zone is None:
-            raise _BadTimestamp(
-                f"'{original}' has no UTC offset; choose the time zone the file's times are in."
-            )
+            raise _BadTimestamp(f"'{original}' has no UTC offset; choose the time zone the file's times are in.")
         aware = naive.replace(tzinfo=self.zone)  # fold=0: the first of two ambiguous autumn instants
-        if aware.astimezone(dt.timezone.utc).astimezone(self.zone).replace(tzinfo=None) != naive:
+        if aware.astimezone(dt.UTC).astimezone(self.zone).replace(tzinfo=None) != naive:
             raise _BadTimestamp(
                 f"'{original}' does not exist in {self.zone.key}: the clocks jumped forward at that hour."
             )
@@ -355,7 +442,11 @@ def _check_mapping(csv_file: CsvFile, mapping: Mapping[str, str], errors: _Error
                 errors.add(1, "", f"Map a column to '{spec.label}': it is required.")
             continue
         if column not in present:
-            errors.add(1, column, f"The column '{column}' (for {spec.label}) is not in the file; its columns are: {', '.join(csv_file.columns)}.")
+            errors.add(
+                1,
+                column,
+                f"The column '{column}' (for {spec.label}) is not in the file; its columns are: {', '.join(csv_file.columns)}.",
+            )
     chosen = [c for c in mapping.values() if c]
     for column in sorted({c for c in chosen if chosen.count(c) > 1}):
         errors.add(1, column, f"The column '{column}' is mapped to more than one field.")
@@ -384,7 +475,9 @@ def parse_rows(
         return [], errors
     default_kind = _kind(options.default_kind, ConversationKind.question)
     if default_kind is None:
-        raise ValidationError(f"Unknown default kind {options.default_kind!r}; use one of {', '.join(k.value for k in ConversationKind)}.")
+        raise ValidationError(
+            f"Unknown default kind {options.default_kind!r}; use one of {', '.join(k.value for k in ConversationKind)}."
+        )
     parser = TimestampParser(zone=_zone(options.timezone), date_order=options.date_order, now=now)
     index = {name: i for i, name in enumerate(csv_file.columns)}
     positions = {key: index[column] for key, column in options.mapping.items() if column}
@@ -404,7 +497,11 @@ def parse_rows(
             progress(number - 1, total, "Checking rows")
         before = errors.count
         if len(values) > width:
-            errors.add(number, "", f"The row has {len(values)} cells but the header names {width} columns; check quoting and separators.")
+            errors.add(
+                number,
+                "",
+                f"The row has {len(values)} cells but the header names {width} columns; check quoting and separators.",
+            )
             continue
         stamps: dict[str, dt.datetime | None] = {}
         for key in TIMESTAMP_FIELDS:
@@ -426,7 +523,11 @@ def parse_rows(
             errors.add(number, options.mapping["author"], "The author handle is longer than 120 characters.")
         kind = _kind(cell(values, "kind"), default_kind)
         if kind is None:
-            errors.add(number, options.mapping["kind"], f"Unknown kind '{cell(values, 'kind')}'; use {', '.join(k.value for k in ConversationKind)}.")
+            errors.add(
+                number,
+                options.mapping["kind"],
+                f"Unknown kind '{cell(values, 'kind')}'; use {', '.join(k.value for k in ConversationKind)}.",
+            )
         link = cell(values, "link")
         if link and not link.lower().startswith(("https://", "http://")):
             errors.add(number, options.mapping["link"], f"'{link[:60]}' is not a web link (https://…).")
@@ -442,7 +543,11 @@ def parse_rows(
         external_id = cell(values, "external_id")
         if "external_id" in positions:
             if not external_id:
-                errors.add(number, options.mapping["external_id"], "The external id is empty; every row needs one to make re-imports safe.")
+                errors.add(
+                    number,
+                    options.mapping["external_id"],
+                    "The external id is empty; every row needs one to make re-imports safe.",
+                )
             elif len(external_id) > 120:
                 errors.add(number, options.mapping["external_id"], "The external id is longer than 120 characters.")
         elif received is not None:
@@ -451,14 +556,26 @@ def parse_rows(
             first = seen.get(external_id)
             if first is not None:
                 column = options.mapping.get("external_id", "")
-                errors.add(number, column, f"Row {first} has the same external id '{external_id}'; each conversation once, please.")
+                errors.add(
+                    number,
+                    column,
+                    f"Row {first} has the same external id '{external_id}'; each conversation once, please.",
+                )
             else:
                 seen[external_id] = number
         if errors.count == before and received is not None:
             parsed.append(
                 ParsedRow(
-                    row=number, external_id=external_id, received_at=received, first_reply_at=stamps.get("replied"),
-                    resolved_at=resolved, author_handle=author, text=text, link=link, kind=kind or default_kind, category=category,
+                    row=number,
+                    external_id=external_id,
+                    received_at=received,
+                    first_reply_at=stamps.get("replied"),
+                    resolved_at=resolved,
+                    author_handle=author,
+                    text=text,
+                    link=link,
+                    kind=kind or default_kind,
+                    category=category,
                 )
             )
     if total == 0:
@@ -479,15 +596,28 @@ def _channel(session: Session, channel_id: int) -> Channel:
 def _existing(session: Session, channel_id: int) -> dict[str, Any]:
     table = Conversation.__table__  # type: ignore[attr-defined]
     statement = select(
-        table.c.external_id, table.c.id, table.c.first_reply_at, table.c.resolved_at, table.c.status,
-        table.c.received_at, table.c.sla_policy_id, table.c.business_minutes_to_reply,
-        table.c.calendar_minutes_to_reply, table.c.reply_before_message,
+        table.c.external_id,
+        table.c.id,
+        table.c.first_reply_at,
+        table.c.resolved_at,
+        table.c.status,
+        table.c.received_at,
+        table.c.sla_policy_id,
+        table.c.business_minutes_to_reply,
+        table.c.calendar_minutes_to_reply,
+        table.c.reply_before_message,
     ).where(table.c.channel_id == channel_id, table.c.external_id.is_not(None))
     return {row.external_id: row for row in session.execute(statement)}
 
 
 def preview_import(
-    session: Session, *, actor: Actor, data: bytes | str, options: ImportOptions, now: dt.datetime | None = None, limit: int = PREVIEW_ROWS
+    session: Session,
+    *,
+    actor: Actor,
+    data: bytes | str,
+    options: ImportOptions,
+    now: dt.datetime | None = None,
+    limit: int = PREVIEW_ROWS,
 ) -> ImportReport:
     """Check the whole file and show its first rows as they would be stored; writes nothing."""
     require(actor, Action.import_conversations)
@@ -497,8 +627,13 @@ def preview_import(
     existing = _existing(session, options.channel_id) if not errors.count else {}
     known = sum(1 for p in parsed if p.external_id in existing)
     return ImportReport(
-        total_rows=len(csv_file.rows), created=len(parsed) - known if not errors.count else 0, updated=0,
-        unchanged=known, errors=tuple(errors.items), error_count=errors.count, preview=tuple(parsed[:limit]),
+        total_rows=len(csv_file.rows),
+        created=len(parsed) - known if not errors.count else 0,
+        updated=0,
+        unchanged=known,
+        errors=tuple(errors.items),
+        error_count=errors.count,
+        preview=tuple(parsed[:limit]),
     )
 
 
@@ -560,17 +695,31 @@ def import_conversations(
             if progress is not None:
                 progress(done, steps, "Saving")
     audit.record_change(
-        session, actor=actor, action="conversation.import", entity="conversation", entity_id=None,
+        session,
+        actor=actor,
+        action="conversation.import",
+        entity="conversation",
+        entity_id=None,
         after={
-            "channel": channel.name, "file": options.file_name, "rows": total, "created": len(new_rows),
-            "updated": len(updates), "unchanged": unchanged, "mapping": dict(options.mapping), "timezone": options.timezone,
+            "channel": channel.name,
+            "file": options.file_name,
+            "rows": total,
+            "created": len(new_rows),
+            "updated": len(updates),
+            "unchanged": unchanged,
+            "mapping": dict(options.mapping),
+            "timezone": options.timezone,
         },
     )
     session.expire_all()
-    return ImportReport(total_rows=total, created=len(new_rows), updated=len(updates), unchanged=unchanged, written=True)
+    return ImportReport(
+        total_rows=total, created=len(new_rows), updated=len(updates), unchanged=unchanged, written=True
+    )
 
 
-def _bulk_insert(connection: Any, table: Any, rows: list[dict[str, Any]], *, progress: Progress | None, steps: int) -> int:
+def _bulk_insert(
+    connection: Any, table: Any, rows: list[dict[str, Any]], *, progress: Progress | None, steps: int
+) -> int:
     """Insert many rows in the caller's transaction as fast as the driver allows: each column's
     bind processor (UTC normalisation, the dialect's date format) is applied once per value and
     the rows go to the driver's executemany, skipping per-row statement bookkeeping. SQLite gets
@@ -594,7 +743,10 @@ def _bulk_insert(connection: Any, table: Any, rows: list[dict[str, Any]], *, pro
     try:
         for start in range(0, len(rows), BATCH):
             batch = [
-                tuple(value if value is None or process is None else process(value) for value, process in zip(row.values(), processors))
+                tuple(
+                    value if value is None or process is None else process(value)
+                    for value, process in zip(row.values(), processors, strict=False)
+                )
                 for row in rows[start : start + BATCH]
             ]
             connection.exec_driver_sql(statement, batch)
@@ -616,19 +768,43 @@ def _status(row: ParsedRow) -> str:
 
 
 def _new_row(row: ParsedRow, *, channel_id: int, book: sla.PolicyBook, now: dt.datetime) -> dict[str, Any]:
-    figures = book.figures(channel_id=channel_id, kind=row.kind, received_at=row.received_at, first_reply_at=row.first_reply_at)
+    figures = book.figures(
+        channel_id=channel_id, kind=row.kind, received_at=row.received_at, first_reply_at=row.first_reply_at
+    )
     return {
-        "external_id": row.external_id, "channel_id": channel_id, "kind": str(row.kind), "author_handle": row.author_handle,
-        "text": row.text, "link": row.link, "category": row.category, "received_at": row.received_at,
-        "first_reply_at": row.first_reply_at, "resolved_at": row.resolved_at, "status": str(_status(row)),
-        "no_reply_reason": "", "assignee_id": None, "escalation_team_id": None, "escalated_at": None,
-        "escalation_reason": "", "quick_answer_id": None, "useful": False, "best": False, "engagement": 0,
-        **figures.as_columns(), "created_at": now, "version": 1,
+        "external_id": row.external_id,
+        "channel_id": channel_id,
+        "kind": str(row.kind),
+        "author_handle": row.author_handle,
+        "text": row.text,
+        "link": row.link,
+        "category": row.category,
+        "received_at": row.received_at,
+        "first_reply_at": row.first_reply_at,
+        "resolved_at": row.resolved_at,
+        "status": str(_status(row)),
+        "no_reply_reason": "",
+        "assignee_id": None,
+        "escalation_team_id": None,
+        "escalated_at": None,
+        "escalation_reason": "",
+        "quick_answer_id": None,
+        "useful": False,
+        "best": False,
+        "engagement": 0,
+        **figures.as_columns(),
+        "created_at": now,
+        "version": 1,
     }
 
 
 _UPDATE_COLUMNS = (
-    "first_reply_at", "business_minutes_to_reply", "calendar_minutes_to_reply", "reply_before_message", "resolved_at", "status",
+    "first_reply_at",
+    "business_minutes_to_reply",
+    "calendar_minutes_to_reply",
+    "reply_before_message",
+    "resolved_at",
+    "status",
 )
 
 
@@ -640,8 +816,12 @@ def _fill_in(known: Any, row: ParsedRow, book: sla.PolicyBook) -> dict[str, Any]
     if known.first_reply_at is None and row.first_reply_at is not None:
         calendar = book.calendar_of(known.sla_policy_id)
         business, calendar_minutes, before = sla.reply_figures(known.received_at, row.first_reply_at, calendar)
-        change.update(first_reply_at=row.first_reply_at, business_minutes_to_reply=business,
-                      calendar_minutes_to_reply=calendar_minutes, reply_before_message=before)
+        change.update(
+            first_reply_at=row.first_reply_at,
+            business_minutes_to_reply=business,
+            calendar_minutes_to_reply=calendar_minutes,
+            reply_before_message=before,
+        )
         if status == ConversationStatus.open:
             status = ConversationStatus.waiting
     if known.resolved_at is None and row.resolved_at is not None and status in _OPEN:
@@ -650,9 +830,13 @@ def _fill_in(known: Any, row: ParsedRow, book: sla.PolicyBook) -> dict[str, Any]
     if not change:
         return None
     full = {
-        "_id": known.id, "first_reply_at": known.first_reply_at, "business_minutes_to_reply": known.business_minutes_to_reply,
-        "calendar_minutes_to_reply": known.calendar_minutes_to_reply, "reply_before_message": known.reply_before_message,
-        "resolved_at": known.resolved_at, "status": status,
+        "_id": known.id,
+        "first_reply_at": known.first_reply_at,
+        "business_minutes_to_reply": known.business_minutes_to_reply,
+        "calendar_minutes_to_reply": known.calendar_minutes_to_reply,
+        "reply_before_message": known.reply_before_message,
+        "resolved_at": known.resolved_at,
+        "status": status,
     }
     full.update(change)
     return full

@@ -38,7 +38,7 @@ MIN_REASON_LENGTH = 3
 def _aware(value: dt.datetime, what: str) -> dt.datetime:
     if not isinstance(value, dt.datetime) or value.tzinfo is None or value.utcoffset() is None:
         raise ValidationError(f"The {what} needs a date, a time and a time zone.")
-    return value.astimezone(dt.timezone.utc)
+    return value.astimezone(dt.UTC)
 
 
 def _not_future(value: dt.datetime, what: str, now: dt.datetime) -> None:
@@ -53,9 +53,17 @@ def get_conversation(session: Session, *, conversation_id: int, now: dt.datetime
     return rows[0]
 
 
-def _update(session: Session, *, actor: Actor, conversation_id: int, expected_version: int, changes: dict[str, Any], action: str) -> sla.ConversationRow:
+def _update(
+    session: Session, *, actor: Actor, conversation_id: int, expected_version: int, changes: dict[str, Any], action: str
+) -> sla.ConversationRow:
     records.update_versioned(
-        session, Conversation, conversation_id, expected_version=expected_version, changes=changes, actor=actor, action=action
+        session,
+        Conversation,
+        conversation_id,
+        expected_version=expected_version,
+        changes=changes,
+        actor=actor,
+        action=action,
     )
     return get_conversation(session, conversation_id=conversation_id)
 
@@ -94,13 +102,25 @@ def log_conversation(
         raise ValidationError("The category is longer than 80 characters.")
     if external_id is not None:
         external_id = external_id.strip() or None
-        if external_id and session.exec(
-            select(Conversation.id).where(Conversation.channel_id == channel_id, Conversation.external_id == external_id)
-        ).first() is not None:
+        if (
+            external_id
+            and session.exec(
+                select(Conversation.id).where(
+                    Conversation.channel_id == channel_id, Conversation.external_id == external_id
+                )
+            ).first()
+            is not None
+        ):
             raise ValidationError(f"A conversation with the id {external_id!r} exists already in this channel.")
     conversation = Conversation(
-        channel_id=channel_id, kind=kind, author_handle=handle, text=text.strip(), link=link.strip(),
-        category=category.strip(), received_at=received_at, external_id=external_id,
+        channel_id=channel_id,
+        kind=kind,
+        author_handle=handle,
+        text=text.strip(),
+        link=link.strip(),
+        category=category.strip(),
+        received_at=received_at,
+        external_id=external_id,
     )
     sla.store_conversation_figures(session, conversation)
     records.create(session, conversation, actor=actor, action="conversation.create")
@@ -112,8 +132,12 @@ def assign_to_me(session: Session, *, actor: Actor, conversation_id: int, expect
     if actor.id is None:
         raise ValidationError("Only a signed-in person can take a conversation.")
     return _update(
-        session, actor=actor, conversation_id=conversation_id, expected_version=expected_version,
-        changes={"assignee_id": actor.id}, action="conversation.assign",
+        session,
+        actor=actor,
+        conversation_id=conversation_id,
+        expected_version=expected_version,
+        changes={"assignee_id": actor.id},
+        action="conversation.assign",
     )
 
 
@@ -163,8 +187,12 @@ def log_reply(
     if not changes:
         raise ValidationError("The first reply was logged already; pick a quick answer to record another reply.")
     return _update(
-        session, actor=actor, conversation_id=conversation_id, expected_version=expected_version,
-        changes=changes, action="conversation.reply",
+        session,
+        actor=actor,
+        conversation_id=conversation_id,
+        expected_version=expected_version,
+        changes=changes,
+        action="conversation.reply",
     )
 
 
@@ -190,7 +218,10 @@ def escalate(
     if conversation.status == ConversationStatus.resolved:
         raise ValidationError("This conversation is resolved; there is nothing left to escalate.")
     return _update(
-        session, actor=actor, conversation_id=conversation_id, expected_version=expected_version,
+        session,
+        actor=actor,
+        conversation_id=conversation_id,
+        expected_version=expected_version,
         changes={"escalation_team_id": team_id, "escalated_at": now or utcnow(), "escalation_reason": reason},
         action="conversation.escalate",
     )
@@ -208,8 +239,12 @@ def resolve(
             "This conversation has no reply yet: log the reply first, or mark it 'no reply needed' with a reason."
         )
     return _update(
-        session, actor=actor, conversation_id=conversation_id, expected_version=expected_version,
-        changes={"status": ConversationStatus.resolved, "resolved_at": now or utcnow()}, action="conversation.resolve",
+        session,
+        actor=actor,
+        conversation_id=conversation_id,
+        expected_version=expected_version,
+        changes={"status": ConversationStatus.resolved, "resolved_at": now or utcnow()},
+        action="conversation.resolve",
     )
 
 
@@ -227,8 +262,12 @@ def mark_no_reply_needed(
     if conversation.status == ConversationStatus.resolved:
         raise ValidationError("This conversation is resolved already.")
     return _update(
-        session, actor=actor, conversation_id=conversation_id, expected_version=expected_version,
-        changes={"status": ConversationStatus.no_reply_needed, "no_reply_reason": reason}, action="conversation.no_reply_needed",
+        session,
+        actor=actor,
+        conversation_id=conversation_id,
+        expected_version=expected_version,
+        changes={"status": ConversationStatus.no_reply_needed, "no_reply_reason": reason},
+        action="conversation.no_reply_needed",
     )
 
 
@@ -254,8 +293,12 @@ def mark_ugc(
     if not changes:
         raise ValidationError("Nothing to change: choose useful and/or best.")
     return _update(
-        session, actor=actor, conversation_id=conversation_id, expected_version=expected_version,
-        changes=changes, action="conversation.mark",
+        session,
+        actor=actor,
+        conversation_id=conversation_id,
+        expected_version=expected_version,
+        changes=changes,
+        action="conversation.mark",
     )
 
 
@@ -281,23 +324,37 @@ def list_teams(session: Session) -> list[TeamView]:
     ).all()
     team_ids = [t.id for t, _, _ in rows]
     # Driven by the team column (its index holds the status too): open escalations per team.
-    open_counts = dict(
-        session.exec(
-            select(Conversation.escalation_team_id, func.count().filter(col(Conversation.status).in_([s.value for s in sla.OPEN_STATUSES])))
-            .where(col(Conversation.escalation_team_id).in_(team_ids))
-            .group_by(Conversation.escalation_team_id)
-        ).all()
-    ) if team_ids else {}
+    open_counts = (
+        dict(
+            session.exec(
+                select(
+                    Conversation.escalation_team_id,
+                    func.count().filter(col(Conversation.status).in_([s.value for s in sla.OPEN_STATUSES])),
+                )
+                .where(col(Conversation.escalation_team_id).in_(team_ids))
+                .group_by(Conversation.escalation_team_id)
+            ).all()
+        )
+        if team_ids
+        else {}
+    )
     return [
         TeamView(
-            id=t.id, name=t.name, description=t.description, owner_id=t.owner_id,  # type: ignore[arg-type]
-            owner=(name or username) if t.owner_id else None, open_escalations=int(open_counts.get(t.id, 0)), version=t.version,
+            id=t.id,
+            name=t.name,
+            description=t.description,
+            owner_id=t.owner_id,  # type: ignore[arg-type]
+            owner=(name or username) if t.owner_id else None,
+            open_escalations=int(open_counts.get(t.id, 0)),
+            version=t.version,
         )
         for t, name, username in rows
     ]
 
 
-def _clean_team(session: Session, *, name: str, description: str, owner_id: int | None, except_id: int | None) -> dict[str, Any]:
+def _clean_team(
+    session: Session, *, name: str, description: str, owner_id: int | None, except_id: int | None
+) -> dict[str, Any]:
     name = (name or "").strip()
     if not name:
         raise ValidationError("Give the team a name, e.g. 'Billing'.")
@@ -322,12 +379,25 @@ def create_team(session: Session, *, actor: Actor, name: str, owner_id: int | No
 
 
 def update_team(
-    session: Session, *, actor: Actor, team_id: int, expected_version: int, name: str, owner_id: int | None, description: str = ""
+    session: Session,
+    *,
+    actor: Actor,
+    team_id: int,
+    expected_version: int,
+    name: str,
+    owner_id: int | None,
+    description: str = "",
 ) -> TeamView:
     require(actor, Action.manage_sla_policies)
     fields = _clean_team(session, name=name, description=description, owner_id=owner_id, except_id=team_id)
     records.update_versioned(
-        session, EscalationTeam, team_id, expected_version=expected_version, changes=fields, actor=actor, action="escalation_team.update"
+        session,
+        EscalationTeam,
+        team_id,
+        expected_version=expected_version,
+        changes=fields,
+        actor=actor,
+        action="escalation_team.update",
     )
     return next(t for t in list_teams(session) if t.id == team_id)
 

@@ -77,9 +77,7 @@ CHANNELS = (
 
 DEMO_CALENDAR = {
     "timezone": TIMEZONE,
-    "weekly": {
-        day: [["09:00", "13:00"], ["14:00", "18:00"]] for day in ("mon", "tue", "wed", "thu", "fri")
-    }
+    "weekly": {day: [["09:00", "13:00"], ["14:00", "18:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
     | {"sat": [["10:00", "14:00"]], "sun": []},
     "holidays": [],
     "country": "DE",
@@ -88,14 +86,54 @@ DEMO_CALENDAR = {
 CATEGORIES = ("billing", "login", "export", "notifications", "mobile app", "pricing")
 
 QUICK_ANSWERS = (
-    ("Reset your password", "login", "Tap 'Forgot password' on the sign-in screen; the link is valid for 30 minutes.", "https://example.com/faq/password"),
-    ("Where is my invoice?", "billing", "Invoices are under Settings → Billing → History; each one downloads as PDF.", "https://example.com/faq/invoices"),
-    ("Export to CSV", "export", "Open the list, then ⋯ → Export → CSV. Large exports arrive by e-mail.", "https://example.com/guide/export"),
-    ("Too many notifications", "notifications", "You can mute each kind under Settings → Notifications; digest mode sends one a day.", "https://example.com/guide/notifications"),
-    ("App crashes on start", "mobile app", "Please update to the newest version; if it still crashes, send us the device model in a DM.", ""),
-    ("Plans and prices", "pricing", "All plans are compared on our pricing page; the team plan is billed per seat.", "https://example.com/pricing"),
-    ("Refund request", "billing", "We refund within 14 days of purchase; send us the order number in a DM and we take it from there.", ""),
-    ("Two-factor sign-in", "login", "Turn it on under Settings → Security; keep the backup codes somewhere safe.", "https://example.com/guide/2fa"),
+    (
+        "Reset your password",
+        "login",
+        "Tap 'Forgot password' on the sign-in screen; the link is valid for 30 minutes.",
+        "https://example.com/faq/password",
+    ),
+    (
+        "Where is my invoice?",
+        "billing",
+        "Invoices are under Settings → Billing → History; each one downloads as PDF.",
+        "https://example.com/faq/invoices",
+    ),
+    (
+        "Export to CSV",
+        "export",
+        "Open the list, then ⋯ → Export → CSV. Large exports arrive by e-mail.",
+        "https://example.com/guide/export",
+    ),
+    (
+        "Too many notifications",
+        "notifications",
+        "You can mute each kind under Settings → Notifications; digest mode sends one a day.",
+        "https://example.com/guide/notifications",
+    ),
+    (
+        "App crashes on start",
+        "mobile app",
+        "Please update to the newest version; if it still crashes, send us the device model in a DM.",
+        "",
+    ),
+    (
+        "Plans and prices",
+        "pricing",
+        "All plans are compared on our pricing page; the team plan is billed per seat.",
+        "https://example.com/pricing",
+    ),
+    (
+        "Refund request",
+        "billing",
+        "We refund within 14 days of purchase; send us the order number in a DM and we take it from there.",
+        "",
+    ),
+    (
+        "Two-factor sign-in",
+        "login",
+        "Turn it on under Settings → Security; keep the backup codes somewhere safe.",
+        "https://example.com/guide/2fa",
+    ),
 )
 
 IDEA_TITLES = (
@@ -127,30 +165,126 @@ IDEA_TITLES = (
 
 POST_PLAN = (
     # rubric, template, format, load, next step type, title, next step text, goal
-    ("Myth vs fact", "myth_busting", "carousel", "high", "comment_prompt", "Myth: exports lose your formatting",
-     "Which myth should we take apart next? Tell us in the comments.", "20 comments naming the next myth"),
-    ("How it works", "how_it_works", "video", "high", "guide_link", "How notifications decide what to send",
-     "Leave your question, we are collecting the FAQ — the full guide is linked.", "15 new FAQ questions"),
-    ("Question of the week", "", "text", "low", "thread", "What slows you down on Mondays?",
-     "Answer in the thread: one thing that slows you down on Mondays.", "40 answers in the thread"),
-    ("Ideas for the product", "ideas_for_the_product", "image", "low", "form", "Tell us what to build next",
-     "Fill in the two-minute form; we come back with the results.", "40 proposals through the form"),
-    ("Digest of the week", "digest_of_the_week", "carousel", "low", "event", "Digest: your best questions",
-     "Sign up for Friday's AMA — the link is in the first comment.", "50 AMA sign-ups"),
-    ("Open retro", "open_retro", "text", "high", "thread", "Retro: what we learned from the billing change",
-     "Join the retro thread: what should we change next?", "25 replies in the retro thread"),
-    ("Question of the week", "", "poll", "low", "poll", "Carousel or video: which do you prefer?",
-     "Vote: carousel or video? 15 seconds, two buttons.", "500 votes"),
-    ("Myth vs fact", "myth_busting", "carousel", "high", "comment_prompt", "Myth: two-factor sign-in is slow",
-     "Which myth should we take apart next? Tell us in the comments.", "20 comments naming the next myth"),
-    ("Behind the scenes", "", "meme", "low", "comment_prompt", "When the export finally works on a Friday",
-     "Answer with an emoji: how did your Friday export go?", "100 emoji answers"),
-    ("How it works", "how_it_works", "reel", "high", "guide_link", "Two-factor sign-in in 60 seconds",
-     "Leave your question, we are collecting the FAQ.", "15 new FAQ questions"),
-    ("Question of the week", "", "story", "low", "poll", "Dark or light: which theme do you use?",
-     "Tap to vote in the story poll.", "800 story votes"),
-    ("Ideas for the product", "ideas_for_the_product", "text", "low", "form", "One wish for the mobile app",
-     "Fill in the one-question form; we read every answer.", "30 proposals through the form"),
+    (
+        "Myth vs fact",
+        "myth_busting",
+        "carousel",
+        "high",
+        "comment_prompt",
+        "Myth: exports lose your formatting",
+        "Which myth should we take apart next? Tell us in the comments.",
+        "20 comments naming the next myth",
+    ),
+    (
+        "How it works",
+        "how_it_works",
+        "video",
+        "high",
+        "guide_link",
+        "How notifications decide what to send",
+        "Leave your question, we are collecting the FAQ — the full guide is linked.",
+        "15 new FAQ questions",
+    ),
+    (
+        "Question of the week",
+        "",
+        "text",
+        "low",
+        "thread",
+        "What slows you down on Mondays?",
+        "Answer in the thread: one thing that slows you down on Mondays.",
+        "40 answers in the thread",
+    ),
+    (
+        "Ideas for the product",
+        "ideas_for_the_product",
+        "image",
+        "low",
+        "form",
+        "Tell us what to build next",
+        "Fill in the two-minute form; we come back with the results.",
+        "40 proposals through the form",
+    ),
+    (
+        "Digest of the week",
+        "digest_of_the_week",
+        "carousel",
+        "low",
+        "event",
+        "Digest: your best questions",
+        "Sign up for Friday's AMA — the link is in the first comment.",
+        "50 AMA sign-ups",
+    ),
+    (
+        "Open retro",
+        "open_retro",
+        "text",
+        "high",
+        "thread",
+        "Retro: what we learned from the billing change",
+        "Join the retro thread: what should we change next?",
+        "25 replies in the retro thread",
+    ),
+    (
+        "Question of the week",
+        "",
+        "poll",
+        "low",
+        "poll",
+        "Carousel or video: which do you prefer?",
+        "Vote: carousel or video? 15 seconds, two buttons.",
+        "500 votes",
+    ),
+    (
+        "Myth vs fact",
+        "myth_busting",
+        "carousel",
+        "high",
+        "comment_prompt",
+        "Myth: two-factor sign-in is slow",
+        "Which myth should we take apart next? Tell us in the comments.",
+        "20 comments naming the next myth",
+    ),
+    (
+        "Behind the scenes",
+        "",
+        "meme",
+        "low",
+        "comment_prompt",
+        "When the export finally works on a Friday",
+        "Answer with an emoji: how did your Friday export go?",
+        "100 emoji answers",
+    ),
+    (
+        "How it works",
+        "how_it_works",
+        "reel",
+        "high",
+        "guide_link",
+        "Two-factor sign-in in 60 seconds",
+        "Leave your question, we are collecting the FAQ.",
+        "15 new FAQ questions",
+    ),
+    (
+        "Question of the week",
+        "",
+        "story",
+        "low",
+        "poll",
+        "Dark or light: which theme do you use?",
+        "Tap to vote in the story poll.",
+        "800 story votes",
+    ),
+    (
+        "Ideas for the product",
+        "ideas_for_the_product",
+        "text",
+        "low",
+        "form",
+        "One wish for the mobile app",
+        "Fill in the one-question form; we read every answer.",
+        "30 proposals through the form",
+    ),
 )
 
 CONVERSATION_TEXTS = {
@@ -199,7 +333,9 @@ def is_demo(session: Session) -> bool:
     return workspace.state(session) == workspace.WorkspaceState.demo
 
 
-def load_demo(session: Session, *, today: dt.date | None = None, force: bool = False, password_rounds: int = 10) -> bool:
+def load_demo(
+    session: Session, *, today: dt.date | None = None, force: bool = False, password_rounds: int = 10
+) -> bool:
     """Fill the demo workspace; returns False when it was there already (idempotent).
 
     Refuses to touch a database that holds a real workspace unless ``force`` is given.
@@ -226,7 +362,7 @@ class _Builder:
         self.actor: Actor = CLI_ACTOR
 
     def local(self, day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-        return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=self.tz).astimezone(dt.timezone.utc)
+        return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=self.tz).astimezone(dt.UTC)
 
     @property
     def start(self) -> dt.date:
@@ -235,7 +371,9 @@ class _Builder:
     def build(self, empty: bool) -> None:
         s = self.session
         if empty:
-            workspace.ensure_workspace(s, actor=self.actor, name="Dialog Desk demo", timezone_name=TIMEZONE, is_demo=True)
+            workspace.ensure_workspace(
+                s, actor=self.actor, name="Dialog Desk demo", timezone_name=TIMEZONE, is_demo=True
+            )
         else:
             workspace.ensure_workspace(s, actor=self.actor)
         self.users = self._users()
@@ -245,17 +383,43 @@ class _Builder:
         self.policy = self._sla()
         self.teams = self._teams()
         self.answers = self._quick_answers()
-        self.handles = [f"@{name}{n}" for n, name in enumerate(
-            ("mila", "jonas", "sofia", "ben", "lea", "noah", "emma", "paul", "hanna", "tom", "ida", "max", "nora", "finn", "lina")
-            * 10
-        )]
+        self.handles = [
+            f"@{name}{n}"
+            for n, name in enumerate(
+                (
+                    "mila",
+                    "jonas",
+                    "sofia",
+                    "ben",
+                    "lea",
+                    "noah",
+                    "emma",
+                    "paul",
+                    "hanna",
+                    "tom",
+                    "ida",
+                    "max",
+                    "nora",
+                    "finn",
+                    "lina",
+                )
+                * 10
+            )
+        ]
         self.posts = self._posts()
         self.ideas = self._ideas()
         self._conversations()
         self._loop_items()
         self._audience()
         self._digest_note()
-        records.audit.record_change(s, actor=self.actor, action="demo.load", entity="workspace", entity_id=None, after={"today": self.today.isoformat()})
+        records.audit.record_change(
+            s,
+            actor=self.actor,
+            action="demo.load",
+            entity="workspace",
+            entity_id=None,
+            after={"today": self.today.isoformat()},
+        )
         s.flush()
 
     def _users(self) -> dict[str, User]:
@@ -278,7 +442,9 @@ class _Builder:
     def _channels(self) -> list[Channel]:
         channels = []
         for name, platform, limit in CHANNELS:
-            channel = Channel(name=name, platform=platform, url=f"https://example.com/{platform}", daily_post_limit=limit)
+            channel = Channel(
+                name=name, platform=platform, url=f"https://example.com/{platform}", daily_post_limit=limit
+            )
             channels.append(records.create(self.session, channel, actor=self.actor, action="channel.create"))
         return channels
 
@@ -306,8 +472,12 @@ class _Builder:
         records.create(
             self.session,
             SlaPolicy(
-                name="Complaints within 1 business hour", calendar_id=calendar.id, first_response_minutes=60,
-                kind=ConversationKind.complaint, at_risk_share=0.25, at_risk_min_minutes=15,
+                name="Complaints within 1 business hour",
+                calendar_id=calendar.id,
+                first_response_minutes=60,
+                kind=ConversationKind.complaint,
+                at_risk_share=0.25,
+                at_risk_min_minutes=15,
             ),
             actor=self.actor,
             action="sla_policy.create",
@@ -350,7 +520,9 @@ class _Builder:
                 if past:
                     status = PostStatus.published if rng.random() > 0.05 else PostStatus.cancelled
                 else:
-                    status = rng.choice((PostStatus.scheduled, PostStatus.approved, PostStatus.in_review, PostStatus.draft))
+                    status = rng.choice(
+                        (PostStatus.scheduled, PostStatus.approved, PostStatus.in_review, PostStatus.draft)
+                    )
                 has_step = rng.random() > 0.15
                 # Approved and scheduled posts passed the checklist, so they have their next step.
                 with_step = has_step or status in (PostStatus.approved, PostStatus.scheduled)
@@ -390,7 +562,15 @@ class _Builder:
                     post.next_step_conversions = int(impressions * rng.uniform(0.002, 0.015)) if has_step else 0
                     if day >= self.today - dt.timedelta(days=1):
                         # Out since yesterday: the figures are not in yet ("waiting for metrics").
-                        for name in ("impressions", "reactions", "comments", "shares", "saves", "guide_clicks", "next_step_conversions"):
+                        for name in (
+                            "impressions",
+                            "reactions",
+                            "comments",
+                            "shares",
+                            "saves",
+                            "guide_clicks",
+                            "next_step_conversions",
+                        ):
                             setattr(post, name, None)
                 posts.append(records.create(self.session, post, actor=self.actor, action="post.create"))
             day += dt.timedelta(days=1)
@@ -402,76 +582,156 @@ class _Builder:
         sponsored post done right."""
         by_platform = {c.platform: c for c in self.channels}
         editor, lead, compliance = self.users["editor"], self.users["lead"], self.users["compliance"]
-        base = dict(owner_id=editor.id, created_by_id=editor.id, sla_owner_id=self.users["support"].id, tone_confirmed=True)
+        base = dict(
+            owner_id=editor.id, created_by_id=editor.id, sla_owner_id=self.users["support"].id, tone_confirmed=True
+        )
         utm = "utm_medium=social&utm_campaign=dialog"
         stories = [
             Post(  # fails the checklist: a video without subtitles and timecodes
-                title="How your invoice is calculated", format="video", cognitive_load="high", status=PostStatus.in_review,
-                channel_id=by_platform["youtube"].id, rubric_id=self.rubrics["How it works"].id, template="how_it_works",
+                title="How your invoice is calculated",
+                format="video",
+                cognitive_load="high",
+                status=PostStatus.in_review,
+                channel_id=by_platform["youtube"].id,
+                rubric_id=self.rubrics["How it works"].id,
+                template="how_it_works",
                 body="Video, 60 seconds: where each line of the invoice comes from, and where to read more.",
-                next_step_type="comment_prompt", next_step_text="Leave your question, we are collecting the FAQ.",
-                micro_goal="15 new FAQ questions", scheduled_at=self.local(self.today + dt.timedelta(days=3), 18), **base,
+                next_step_type="comment_prompt",
+                next_step_text="Leave your question, we are collecting the FAQ.",
+                micro_goal="15 new FAQ questions",
+                scheduled_at=self.local(self.today + dt.timedelta(days=3), 18),
+                **base,
             ),
             Post(  # fails the checklist: a partner without the ad label, a link without UTM tags
-                title="Partner week: budgeting tips with Acme Bank", format="carousel", cognitive_load="low", status=PostStatus.in_review,
-                channel_id=by_platform["instagram"].id, rubric_id=self.rubrics["Behind the scenes"].id, partner="Acme Bank",
+                title="Partner week: budgeting tips with Acme Bank",
+                format="carousel",
+                cognitive_load="low",
+                status=PostStatus.in_review,
+                channel_id=by_platform["instagram"].id,
+                rubric_id=self.rubrics["Behind the scenes"].id,
+                partner="Acme Bank",
                 body="Five budgeting tips from our partner. Read them all: https://example.com/acme-tips",
-                alt_text="Five tips on a calm blue background", contrast_confirmed=True,
-                next_step_type="comment_prompt", next_step_text="Which tip will you try first?", micro_goal="30 comments",
-                scheduled_at=self.local(self.today + dt.timedelta(days=5), 12, 30), **base,
+                alt_text="Five tips on a calm blue background",
+                contrast_confirmed=True,
+                next_step_type="comment_prompt",
+                next_step_text="Which tip will you try first?",
+                micro_goal="30 comments",
+                scheduled_at=self.local(self.today + dt.timedelta(days=5), 12, 30),
+                **base,
             ),
             Post(  # blocked by compliance until the disclaimer is there
-                title="Win a year of the team plan", format="image", cognitive_load="low", status=PostStatus.in_review,
-                channel_id=by_platform["telegram"].id, rubric_id=self.rubrics["Behind the scenes"].id, sponsored=True, ad_label=True,
+                title="Win a year of the team plan",
+                format="image",
+                cognitive_load="low",
+                status=PostStatus.in_review,
+                channel_id=by_platform["telegram"].id,
+                rubric_id=self.rubrics["Behind the scenes"].id,
+                sponsored=True,
+                ad_label=True,
                 body="Tell us your best tip and win a year of the team plan.",
-                alt_text="A gift box with our logo", contrast_confirmed=True,
-                next_step_type="comment_prompt", next_step_text="Share your best tip in the comments.", micro_goal="60 tips",
+                alt_text="A gift box with our logo",
+                contrast_confirmed=True,
+                next_step_type="comment_prompt",
+                next_step_text="Share your best tip in the comments.",
+                micro_goal="60 tips",
                 blocked_reason="A giveaway needs its terms and the organiser's legal notice; add both, then ask me to lift the block.",
-                blocked_by_id=compliance.id, blocked_at=self.local(self.today, 9, 15),
-                scheduled_at=self.local(self.today + dt.timedelta(days=6), 11), **base,
+                blocked_by_id=compliance.id,
+                blocked_at=self.local(self.today, 9, 15),
+                scheduled_at=self.local(self.today + dt.timedelta(days=6), 11),
+                **base,
             ),
             Post(  # a stop word set to "warn"
-                title="Cheap tricks to tidy your notifications", format="text", cognitive_load="low", status=PostStatus.draft,
-                channel_id=by_platform["forum"].id, rubric_id=self.rubrics["How it works"].id,
+                title="Cheap tricks to tidy your notifications",
+                format="text",
+                cognitive_load="low",
+                status=PostStatus.draft,
+                channel_id=by_platform["forum"].id,
+                rubric_id=self.rubrics["How it works"].id,
                 body=f"Three settings that cut the noise. Guide: https://example.com/guide/notifications?utm_source=forum&{utm}",
-                next_step_type="guide_link", next_step_text="Read the guide and tell us which setting helped.", micro_goal="200 guide clicks",
-                scheduled_at=self.local(self.today + dt.timedelta(days=4), 16), **{**base, "tone_confirmed": False},
+                next_step_type="guide_link",
+                next_step_text="Read the guide and tell us which setting helped.",
+                micro_goal="200 guide clicks",
+                scheduled_at=self.local(self.today + dt.timedelta(days=4), 16),
+                **{**base, "tone_confirmed": False},
             ),
             Post(  # undated drafts from templates, waiting for a slot
-                title="Myth: you need admin rights to export", format="carousel", cognitive_load="high", status=PostStatus.draft,
-                channel_id=by_platform["instagram"].id, rubric_id=self.rubrics["Myth vs fact"].id, template="myth_busting",
+                title="Myth: you need admin rights to export",
+                format="carousel",
+                cognitive_load="high",
+                status=PostStatus.draft,
+                channel_id=by_platform["instagram"].id,
+                rubric_id=self.rubrics["Myth vs fact"].id,
+                template="myth_busting",
                 body="Slide 1 — Myth: only admins can export.\nSlide 2 — Fact: every member can export their own lists.\n"
-                     "Slide 3 — What to do: ⋯ → Export → CSV.\nLast slide — Which myth should we take apart next?",
-                next_step_type="comment_prompt", next_step_text="Which myth should we take apart next? Tell us in the comments.",
-                micro_goal="20 comments naming the next myth", **{**base, "tone_confirmed": False},
+                "Slide 3 — What to do: ⋯ → Export → CSV.\nLast slide — Which myth should we take apart next?",
+                next_step_type="comment_prompt",
+                next_step_text="Which myth should we take apart next? Tell us in the comments.",
+                micro_goal="20 comments naming the next myth",
+                **{**base, "tone_confirmed": False},
             ),
             Post(
-                title="Open retro: the new onboarding", format="text", cognitive_load="high", status=PostStatus.draft,
-                channel_id=by_platform["forum"].id, rubric_id=self.rubrics["Open retro"].id, template="open_retro",
-                owner_id=lead.id, created_by_id=lead.id, sla_owner_id=self.users["community"].id,
+                title="Open retro: the new onboarding",
+                format="text",
+                cognitive_load="high",
+                status=PostStatus.draft,
+                channel_id=by_platform["forum"].id,
+                rubric_id=self.rubrics["Open retro"].id,
+                template="open_retro",
+                owner_id=lead.id,
+                created_by_id=lead.id,
+                sla_owner_id=self.users["community"].id,
                 body="What we launched: a shorter onboarding.\nWhat did not work: the welcome video was too long.\n"
-                     "What we change: three short clips instead.\nTell us in the thread what you noticed.",
-                next_step_type="thread", next_step_text="Join the retro thread: what should we change next?", micro_goal="25 replies",
+                "What we change: three short clips instead.\nTell us in the thread what you noticed.",
+                next_step_type="thread",
+                next_step_text="Join the retro thread: what should we change next?",
+                micro_goal="25 replies",
             ),
         ]
         sponsored_done_right = Post(
-            title="Sponsored: the accounting integration, explained", format="video", cognitive_load="high", status=PostStatus.published,
-            channel_id=by_platform["telegram"].id, rubric_id=self.rubrics["How it works"].id, template="how_it_works",
-            sponsored=True, partner="LedgerLy", ad_label=True, subtitles=True, timecodes=True,
-            body="Paid partnership with LedgerLy, labelled as such.", next_step_type="guide_link",
-            next_step_text="Try the integration with the guide and tell us what is missing.", micro_goal="120 guide clicks",
+            title="Sponsored: the accounting integration, explained",
+            format="video",
+            cognitive_load="high",
+            status=PostStatus.published,
+            channel_id=by_platform["telegram"].id,
+            rubric_id=self.rubrics["How it works"].id,
+            template="how_it_works",
+            sponsored=True,
+            partner="LedgerLy",
+            ad_label=True,
+            subtitles=True,
+            timecodes=True,
+            body="Paid partnership with LedgerLy, labelled as such.",
+            next_step_type="guide_link",
+            next_step_text="Try the integration with the guide and tell us what is missing.",
+            micro_goal="120 guide clicks",
             link_url=f"https://example.com/guide/ledgerly?utm_source=telegram&{utm}&utm_content=sponsored",
-            scheduled_at=self.local(self.today - dt.timedelta(days=9), 17), published_at=self.local(self.today - dt.timedelta(days=9), 17),
-            impressions=9400, reactions=410, comments=96, shares=38, saves=210, guide_clicks=240, next_step_conversions=131, **base,
+            scheduled_at=self.local(self.today - dt.timedelta(days=9), 17),
+            published_at=self.local(self.today - dt.timedelta(days=9), 17),
+            impressions=9400,
+            reactions=410,
+            comments=96,
+            shares=38,
+            saves=210,
+            guide_clicks=240,
+            next_step_conversions=131,
+            **base,
         )
-        return [records.create(self.session, post, actor=self.actor, action="post.create") for post in (*stories, sponsored_done_right)]
+        return [
+            records.create(self.session, post, actor=self.actor, action="post.create")
+            for post in (*stories, sponsored_done_right)
+        ]
 
     def _ideas(self) -> list[Idea]:
         rng, ideas = self.rng, []
         team = [u for u in self.users.values() if u.role != Role.viewer]
         statuses = (
-            [IdeaStatus.new] * 6 + [IdeaStatus.valid] * 5 + [IdeaStatus.invalid] * 2 + [IdeaStatus.planned] * 4
-            + [IdeaStatus.in_progress] * 3 + [IdeaStatus.shipped] * 3 + [IdeaStatus.declined]
+            [IdeaStatus.new] * 6
+            + [IdeaStatus.valid] * 5
+            + [IdeaStatus.invalid] * 2
+            + [IdeaStatus.planned] * 4
+            + [IdeaStatus.in_progress] * 3
+            + [IdeaStatus.shipped] * 3
+            + [IdeaStatus.declined]
         )
         for n, (title, category) in enumerate(IDEA_TITLES):
             status = statuses[n % len(statuses)]
@@ -507,11 +767,21 @@ class _Builder:
     # Scores chosen so the Impact/Cost matrix shows every quadrant and a few quick wins are still
     # waiting for the hot plan (impact, cost by title; unlisted valid-or-later ideas keep theirs).
     IDEA_SCORES = {
-        "Shared team templates": (5, 3), "Cheaper plan for students": (3, 2), "Offline mode on the train": (4, 4),
-        "Invoices with our VAT number": (4, 1), "Keyboard shortcuts": (4, 2), "Schedule exports every Monday": (4, 2),
-        "Family plan": (3, 4), "Remember me for 30 days": (5, 1), "Push only for mentions": (4, 2),
-        "Annual billing discount": (2, 1), "Import from spreadsheets": (5, 4), "Better search in the help centre": (4, 3),
-        "Undo for deleted items": (5, 3), "Show price in local currency": (3, 2), "Calendar sync": (4, 2),
+        "Shared team templates": (5, 3),
+        "Cheaper plan for students": (3, 2),
+        "Offline mode on the train": (4, 4),
+        "Invoices with our VAT number": (4, 1),
+        "Keyboard shortcuts": (4, 2),
+        "Schedule exports every Monday": (4, 2),
+        "Family plan": (3, 4),
+        "Remember me for 30 days": (5, 1),
+        "Push only for mentions": (4, 2),
+        "Annual billing discount": (2, 1),
+        "Import from spreadsheets": (5, 4),
+        "Better search in the help centre": (4, 3),
+        "Undo for deleted items": (5, 3),
+        "Show price in local currency": (3, 2),
+        "Calendar sync": (4, 2),
         "Split invoices per department": (2, 5),
     }
     IDEA_HOT_PLAN = ("Remember me for 30 days", "Invoices with our VAT number", "Push only for mentions")
@@ -527,7 +797,9 @@ class _Builder:
         for position, title in enumerate(self.IDEA_HOT_PLAN, start=1):
             by_title[title].hot_plan_position = position
         by_title["Bigger font option"].status_reason = "Already there: Settings → Display → Text size."
-        by_title["Split invoices per department"].status_reason = "Out of scope for this year: billing is moving to a new provider."
+        by_title[
+            "Split invoices per department"
+        ].status_reason = "Out of scope for this year: billing is moving to a new provider."
         self.session.flush()
 
         target = by_title["Dark mode for the mobile app"]
@@ -543,7 +815,9 @@ class _Builder:
             created_at=logged,
         )
         records.create(self.session, duplicate, actor=self.actor, action="idea.create")
-        first_giver = self.session.exec(select(IdeaGiver.handle).where(IdeaGiver.idea_id == target.id).order_by(IdeaGiver.id)).first()
+        first_giver = self.session.exec(
+            select(IdeaGiver.handle).where(IdeaGiver.idea_id == target.id).order_by(IdeaGiver.id)
+        ).first()
         for handle in (first_giver, *self.handles[60:63]):
             self.session.add(IdeaGiver(idea_id=duplicate.id, handle=handle, channel_id=forum.id, given_at=logged))
         for username in ("lead", "community", "analyst"):
@@ -568,8 +842,14 @@ class _Builder:
         rng, s = self.rng, self.session
         book = sla.PolicyBook.load(s)
         workers = [self.users["support"], self.users["community"]]
-        kinds = [ConversationKind.question] * 9 + [ConversationKind.complaint] * 4 + [ConversationKind.ugc] * 3 + [ConversationKind.praise] * 2 + [ConversationKind.other]
-        now = min(dt.datetime.now(dt.timezone.utc).replace(microsecond=0), self.local(self.today + dt.timedelta(days=1), 0))
+        kinds = (
+            [ConversationKind.question] * 9
+            + [ConversationKind.complaint] * 4
+            + [ConversationKind.ugc] * 3
+            + [ConversationKind.praise] * 2
+            + [ConversationKind.other]
+        )
+        now = min(dt.datetime.now(dt.UTC).replace(microsecond=0), self.local(self.today + dt.timedelta(days=1), 0))
         start = self.local(self.start, 0)
         span = (self.local(self.today, 0) - start).total_seconds()
         for n in range(420):
@@ -598,7 +878,9 @@ class _Builder:
         self._data_problems(book)
         s.flush()
 
-    def _conversation(self, n: int, kind: str, channel: Channel, category: str, received: dt.datetime, worker: User) -> Conversation:
+    def _conversation(
+        self, n: int, kind: str, channel: Channel, category: str, received: dt.datetime, worker: User
+    ) -> Conversation:
         rng = self.rng
         return Conversation(
             external_id=f"demo-{n}",
@@ -615,8 +897,17 @@ class _Builder:
             best=kind == ConversationKind.question and rng.random() < 0.05,
         )
 
-    def _answered(self, conversation: Conversation, kind: str, category: str, reply: dt.datetime, now: dt.datetime,
-                  answer_roll: float, escalate_roll: float, resolve_roll: float) -> None:
+    def _answered(
+        self,
+        conversation: Conversation,
+        kind: str,
+        category: str,
+        reply: dt.datetime,
+        now: dt.datetime,
+        answer_roll: float,
+        escalate_roll: float,
+        resolve_roll: float,
+    ) -> None:
         conversation.first_reply_at = reply
         answer = next((a for a in self.answers if a.category == category), None)
         if answer is not None and answer_roll < 0.6:
@@ -638,9 +929,18 @@ class _Builder:
         """Open items placed by business time elapsed at ``now``: three breached, four at risk,
         five on track (what a support manager sees when opening the monitor)."""
         plan = [
-            (sla.Queue.breached, 25), (sla.Queue.breached, 70), (sla.Queue.breached, 140),
-            (sla.Queue.at_risk, 0.3), (sla.Queue.at_risk, 0.5), (sla.Queue.at_risk, 0.7), (sla.Queue.at_risk, 0.9),
-            (sla.Queue.on_track, 0.1), (sla.Queue.on_track, 0.3), (sla.Queue.on_track, 0.5), (sla.Queue.on_track, 0.7), (sla.Queue.on_track, 0.9),
+            (sla.Queue.breached, 25),
+            (sla.Queue.breached, 70),
+            (sla.Queue.breached, 140),
+            (sla.Queue.at_risk, 0.3),
+            (sla.Queue.at_risk, 0.5),
+            (sla.Queue.at_risk, 0.7),
+            (sla.Queue.at_risk, 0.9),
+            (sla.Queue.on_track, 0.1),
+            (sla.Queue.on_track, 0.3),
+            (sla.Queue.on_track, 0.5),
+            (sla.Queue.on_track, 0.7),
+            (sla.Queue.on_track, 0.9),
         ]
         for index, (queue, amount) in enumerate(plan):
             kind = ConversationKind.complaint if index % 4 == 1 else ConversationKind.question
@@ -669,7 +969,9 @@ class _Builder:
         for index in range(2):
             channel = self.channels[1]
             received = self.local(self.today - dt.timedelta(days=3 + index), 11, 30)
-            conversation = self._conversation(2000 + index, ConversationKind.question, channel, "login", received, self.users["support"])
+            conversation = self._conversation(
+                2000 + index, ConversationKind.question, channel, "login", received, self.users["support"]
+            )
             conversation.external_id = f"export-{4711 + index}"
             conversation.first_reply_at = received - dt.timedelta(minutes=7)
             conversation.status = ConversationStatus.waiting
@@ -700,13 +1002,20 @@ class _Builder:
             )
             records.create(self.session, item, actor=self.actor, action="loop_item.create")
             self.session.add(LoopItemIdea(loop_item_id=item.id, idea_id=idea.id))
-            givers = list(self.session.exec(select(IdeaGiver.handle).where(IdeaGiver.idea_id == idea.id).order_by(IdeaGiver.id)).all())
+            givers = list(
+                self.session.exec(
+                    select(IdeaGiver.handle).where(IdeaGiver.idea_id == idea.id).order_by(IdeaGiver.id)
+                ).all()
+            )
             when = min(self.local(shipped_on + dt.timedelta(days=1), 12), midnight - dt.timedelta(hours=6))
             published = when > idea.shipped_at  # type: ignore[operator]
             if not published:
                 when = self.local(self.today + dt.timedelta(days=1), 12)
             title, body = loop.announcement_text(
-                what_changed=what_changed, details=item.details, idea_titles=[idea.title], handles=givers,
+                what_changed=what_changed,
+                details=item.details,
+                idea_titles=[idea.title],
+                handles=givers,
                 idea_form_url="https://example.com/ideas?utm_source=instagram&utm_medium=social&utm_campaign=you_asked_we_did",
             )
             post = Post(
@@ -738,7 +1047,12 @@ class _Builder:
             thanked = givers if n == 0 else givers[: len(givers) // 2]
             for k, handle in enumerate(thanked):
                 self.session.add(
-                    LoopThanks(loop_item_id=item.id, handle=handle, thanked_by_id=self.users["community"].id, thanked_at=min(when + dt.timedelta(hours=2 + k), midnight - dt.timedelta(minutes=30 - k)))
+                    LoopThanks(
+                        loop_item_id=item.id,
+                        handle=handle,
+                        thanked_by_id=self.users["community"].id,
+                        thanked_at=min(when + dt.timedelta(hours=2 + k), midnight - dt.timedelta(minutes=30 - k)),
+                    )
                 )
             measured_at = self.local(shipped_on + dt.timedelta(days=item.impact_window_days + 1), 10)
             if n == 0 and measured_at >= midnight:
@@ -747,7 +1061,9 @@ class _Builder:
                 measured_at = min(when + dt.timedelta(hours=8), midnight - dt.timedelta(hours=1))
             item.measured_at = measured_at if n == 0 and measured_at < midnight else None
             all_thanked = len(thanked) == len(givers)
-            item.status = loop.advance_status(item.status, announced=True, all_thanked=all_thanked, measured=item.measured_at is not None)
+            item.status = loop.advance_status(
+                item.status, announced=True, all_thanked=all_thanked, measured=item.measured_at is not None
+            )
         self.session.flush()
 
     def _audience(self) -> None:
@@ -755,7 +1071,14 @@ class _Builder:
         while month <= self.today:
             next_month = (month + dt.timedelta(days=32)).replace(day=1)
             for channel, size in zip(self.channels, (12000, 4500, 8000, 1500), strict=True):
-                self.session.add(AudienceSize(channel_id=channel.id, period_start=month, period_end=next_month - dt.timedelta(days=1), size=size))
+                self.session.add(
+                    AudienceSize(
+                        channel_id=channel.id,
+                        period_start=month,
+                        period_end=next_month - dt.timedelta(days=1),
+                        size=size,
+                    )
+                )
             month = next_month
 
     def _digest_note(self) -> None:

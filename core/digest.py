@@ -154,8 +154,15 @@ def _best(session: Session, lo: dt.datetime, hi: dt.datetime) -> list[DigestConv
     ).all()
     return [
         DigestConversation(
-            conv.id, conv.text, conv.author_handle, channel, conv.engagement, conv.best,  # type: ignore[arg-type]
-            title or "", text or "", link or "",
+            conv.id,
+            conv.text,
+            conv.author_handle,
+            channel,
+            conv.engagement,
+            conv.best,  # type: ignore[arg-type]
+            title or "",
+            text or "",
+            link or "",
         )
         for conv, channel, title, text, link in rows
     ]
@@ -253,22 +260,35 @@ def save_digest_note(
     if hero_reason and not hero_handle:
         raise ValidationError("Name the hero of the week (their handle) before saying why.")
     existing = session.exec(select(WeeklyDigestNote).where(WeeklyDigestNote.week_start == week.start)).first()
-    changes = {"hero_handle": hero_handle, "hero_reason": hero_reason, "next_topic": next_topic, "chosen_by_id": actor.id}
+    changes = {
+        "hero_handle": hero_handle,
+        "hero_reason": hero_reason,
+        "next_topic": next_topic,
+        "chosen_by_id": actor.id,
+    }
     if existing is None:
         if expected_version is not None:
             raise ValidationError("The note of this week was deleted after you opened it; reload and choose again.")
-        records.create(session, WeeklyDigestNote(week_start=week.start, **changes), actor=actor, action="digest_note.create")
+        records.create(
+            session, WeeklyDigestNote(week_start=week.start, **changes), actor=actor, action="digest_note.create"
+        )
     else:
         if expected_version is None:
             expected_version = 0  # someone created the note after this person opened the week: refuse
         records.update_versioned(
-            session, WeeklyDigestNote, existing.id, expected_version=expected_version, changes=changes,  # type: ignore[arg-type]
-            actor=actor, action="digest_note.update",
+            session,
+            WeeklyDigestNote,
+            existing.id,
+            expected_version=expected_version,
+            changes=changes,  # type: ignore[arg-type]
+            actor=actor,
+            action="digest_note.update",
         )
     return digest_note(session, week_start=week.start)
 
 
 # --- Markdown ---------------------------------------------------------------------------------
+
 
 def _safe_url(url: str) -> str | None:
     url = url.strip()
@@ -291,10 +311,7 @@ def render_markdown(digest: WeeklyDigest, *, escape: bool = True) -> str:
         lines.append("_No answered questions this week._")
     for number, item in enumerate(digest.best, start=1):
         star = " ⭐" if item.best else ""
-        lines.append(
-            f"{number}. **Q:** {esc(item.text)} — {esc(item.author_handle)} "
-            f"on {esc(item.channel)}{star}  "
-        )
+        lines.append(f"{number}. **Q:** {esc(item.text)} — {esc(item.author_handle)} on {esc(item.channel)}{star}  ")
         if item.answer_title:
             answer = f"**{esc(item.answer_title)}:** {esc(item.answer_text)}"
         else:
@@ -311,7 +328,9 @@ def render_markdown(digest: WeeklyDigest, *, escape: bool = True) -> str:
     if not digest.loop_closed and not digest.shipped:
         lines.append("_No loop closed this week._")
     for item in digest.loop_closed:
-        lines.append(f"- {esc(item.what_changed)} (shipped {_day(item.shipped_on)}, announced {_day(item.announced_on)})")  # type: ignore[arg-type]
+        lines.append(
+            f"- {esc(item.what_changed)} (shipped {_day(item.shipped_on)}, announced {_day(item.announced_on)})"
+        )  # type: ignore[arg-type]
     for item in digest.shipped:
         lines.append(f"- {esc(item.what_changed)} (shipped {_day(item.shipped_on)}; announcement to follow)")
     lines += ["", "## Next topic", ""]

@@ -186,8 +186,50 @@ def parse_handles(value: str | Iterable[str]) -> list[str]:
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _STOP_WORDS = frozenset(
-    "a an and are as at be by can could for from have in into is it of on or our please so that the "
-    "this to us we with would you your more less should add make let lets allow option".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "can",
+        "could",
+        "for",
+        "from",
+        "have",
+        "in",
+        "into",
+        "is",
+        "it",
+        "of",
+        "on",
+        "or",
+        "our",
+        "please",
+        "so",
+        "that",
+        "the",
+        "this",
+        "to",
+        "us",
+        "we",
+        "with",
+        "would",
+        "you",
+        "your",
+        "more",
+        "less",
+        "should",
+        "add",
+        "make",
+        "let",
+        "lets",
+        "allow",
+        "option",
+    ]
 )
 _SUFFIXES = ("ings", "ing", "ions", "ion", "es", "s", "ed")
 
@@ -240,7 +282,9 @@ def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
     return months
 
 
-def count_by_month(instants: Iterable[dt.datetime], tz: ZoneInfo, first: dt.date, last: dt.date) -> list[tuple[dt.date, int]]:
+def count_by_month(
+    instants: Iterable[dt.datetime], tz: ZoneInfo, first: dt.date, last: dt.date
+) -> list[tuple[dt.date, int]]:
     """How many instants fall into each local month from ``first`` to ``last`` (every month listed)."""
     counts = dict.fromkeys(months_between(first, last), 0)
     for instant in instants:
@@ -252,8 +296,8 @@ def count_by_month(instants: Iterable[dt.datetime], tz: ZoneInfo, first: dt.date
 
 def local_day_bounds(first: dt.date, last: dt.date, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
     """UTC instants [start of ``first``, start of the day after ``last``) in the local zone."""
-    start = dt.datetime.combine(first, dt.time(0), tzinfo=tz).astimezone(dt.timezone.utc)
-    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), tzinfo=tz).astimezone(dt.timezone.utc)
+    start = dt.datetime.combine(first, dt.time(0), tzinfo=tz).astimezone(dt.UTC)
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), tzinfo=tz).astimezone(dt.UTC)
     return start, end
 
 
@@ -273,7 +317,9 @@ def _clean_title(title: str) -> str:
     if not title:
         raise ValidationError("Give the idea a short title (what people asked for).")
     if len(title) > TITLE_MAX:
-        raise ValidationError(f"The title is {len(title)} characters long; keep it under {TITLE_MAX} and put the rest in the description.")
+        raise ValidationError(
+            f"The title is {len(title)} characters long; keep it under {TITLE_MAX} and put the rest in the description."
+        )
     return title
 
 
@@ -459,10 +505,25 @@ def _board_select() -> tuple[Select, dict]:
     demand = select(func.count()).select_from(IdeaGiver).where(col(IdeaGiver.idea_id) == Idea.id).scalar_subquery()
     statement = (
         select(
-            Idea.id, Idea.title, Idea.status, Idea.category, Idea.channel_id, Idea.impact, Idea.cost,
-            votes.label("votes"), demand.label("demand"), Idea.created_at, Idea.valid_at, Idea.shipped_at,
-            Idea.source, Channel.name.label("channel_name"), Idea.source_url, Idea.status_reason,  # type: ignore[attr-defined]
-            Idea.hot_plan_position, Idea.merged_into_id, Idea.version,
+            Idea.id,
+            Idea.title,
+            Idea.status,
+            Idea.category,
+            Idea.channel_id,
+            Idea.impact,
+            Idea.cost,
+            votes.label("votes"),
+            demand.label("demand"),
+            Idea.created_at,
+            Idea.valid_at,
+            Idea.shipped_at,
+            Idea.source,
+            Channel.name.label("channel_name"),
+            Idea.source_url,
+            Idea.status_reason,  # type: ignore[attr-defined]
+            Idea.hot_plan_position,
+            Idea.merged_into_id,
+            Idea.version,
         )
         .select_from(Idea)
         .outerjoin(Channel, col(Channel.id) == Idea.channel_id)
@@ -487,7 +548,9 @@ def _apply_filters(statement, filters: BoardFilters, limits: Thresholds):
     text = " ".join(filters.text.split())
     if text:
         statement = statement.where(
-            or_(col(Idea.title).icontains(text, autoescape=True), col(Idea.description).icontains(text, autoescape=True))
+            or_(
+                col(Idea.title).icontains(text, autoescape=True), col(Idea.description).icontains(text, autoescape=True)
+            )
         )
     return statement
 
@@ -511,11 +574,25 @@ def _order(sort: str, aggregates: dict) -> list:
 
 def _view(row, limits: Thresholds) -> IdeaView:
     return IdeaView(
-        id=row.id, title=row.title, status=row.status, category=row.category, channel_id=row.channel_id,
-        impact=row.impact, cost=row.cost, votes=int(row.votes), demand=int(row.demand), created_at=row.created_at,
-        valid_at=row.valid_at, shipped_at=row.shipped_at, source=row.source, channel_name=row.channel_name or "",
-        source_url=row.source_url, status_reason=row.status_reason, hot_plan_position=row.hot_plan_position,
-        merged_into_id=row.merged_into_id, version=row.version,
+        id=row.id,
+        title=row.title,
+        status=row.status,
+        category=row.category,
+        channel_id=row.channel_id,
+        impact=row.impact,
+        cost=row.cost,
+        votes=int(row.votes),
+        demand=int(row.demand),
+        created_at=row.created_at,
+        valid_at=row.valid_at,
+        shipped_at=row.shipped_at,
+        source=row.source,
+        channel_name=row.channel_name or "",
+        source_url=row.source_url,
+        status_reason=row.status_reason,
+        hot_plan_position=row.hot_plan_position,
+        merged_into_id=row.merged_into_id,
+        version=row.version,
         quick_win=is_quick_win(row.impact, row.cost, limits.min_impact, limits.max_cost),
     )
 
@@ -566,12 +643,20 @@ def kanban(
     statement, aggregates = _board_select()
     statement = _apply_filters(statement, filters, limits).order_by(*_order(sort, aggregates)).limit(per_column)
     # One small query per column: each sorts only its own status (a window over all is slower).
-    by_status = {s: [_view(row, limits) for row in session.exec(statement.where(Idea.status == s))] if counts.get(s) else [] for s in wanted}
+    by_status = {
+        s: [_view(row, limits) for row in session.exec(statement.where(Idea.status == s))] if counts.get(s) else []
+        for s in wanted
+    }
     return [KanbanColumn(s, STATUS_LABELS[s], counts.get(s, 0), tuple(by_status[s])) for s in wanted]
 
 
 def board_page(
-    session: Session, *, filters: BoardFilters = BoardFilters(), sort: str = SortKey.demand, page: int = 1, page_size: int = 50
+    session: Session,
+    *,
+    filters: BoardFilters = BoardFilters(),
+    sort: str = SortKey.demand,
+    page: int = 1,
+    page_size: int = 50,
 ) -> BoardPage:
     """One page of the table view, with the total number of matching ideas."""
     limits = thresholds(session)
@@ -591,13 +676,17 @@ def matrix(session: Session, *, filters: BoardFilters = BoardFilters(), top_n: i
     limits = thresholds(session)
     scored_filter = (col(Idea.impact).is_not(None)) & (col(Idea.cost).is_not(None))
     count_statement = _apply_filters(
-        select(func.count(), func.coalesce(func.sum(case((_quick_win_clause(limits), 1), else_=0)), 0)).select_from(Idea),
+        select(func.count(), func.coalesce(func.sum(case((_quick_win_clause(limits), 1), else_=0)), 0)).select_from(
+            Idea
+        ),
         filters,
         limits,
     ).where(scored_filter)
     scored, quick = session.exec(count_statement).one()
     statement, aggregates = _board_select()
-    statement = _apply_filters(statement, filters, limits).where(scored_filter).order_by(*_order(SortKey.demand, aggregates))
+    statement = (
+        _apply_filters(statement, filters, limits).where(scored_filter).order_by(*_order(SortKey.demand, aggregates))
+    )
     top = session.exec(statement.limit(top_n)).all()
     wins = session.exec(statement.where(_quick_win_clause(limits)).limit(top_n)).all()
     points = {row.id: _view(row, limits) for row in [*top, *wins]}
@@ -608,7 +697,9 @@ def quick_wins(session: Session, *, limit: int = 20, outside_hot_plan: bool = Tr
     """Open quick wins by demand (by default those not in the hot plan yet)."""
     limits = thresholds(session)
     statement, aggregates = _board_select()
-    statement = _apply_filters(statement, BoardFilters(statuses=tuple(OPEN_STATUSES)), limits).where(_quick_win_clause(limits))
+    statement = _apply_filters(statement, BoardFilters(statuses=tuple(OPEN_STATUSES)), limits).where(
+        _quick_win_clause(limits)
+    )
     if outside_hot_plan:
         statement = statement.where(col(Idea.hot_plan_position).is_(None))
     rows = session.exec(statement.order_by(*_order(SortKey.demand, aggregates)).limit(limit)).all()
@@ -725,14 +816,18 @@ def idea_detail(session: Session, *, idea_id: int) -> IdeaDetail:
     giver_rows = session.exec(
         select(IdeaGiver).where(IdeaGiver.idea_id == idea_id).order_by(col(IdeaGiver.given_at), col(IdeaGiver.id))
     ).all()
-    vote_rows = session.exec(select(Vote).where(Vote.idea_id == idea_id).order_by(col(Vote.created_at), col(Vote.id))).all()
+    vote_rows = session.exec(
+        select(Vote).where(Vote.idea_id == idea_id).order_by(col(Vote.created_at), col(Vote.id))
+    ).all()
     merged_into = None
     if idea.merged_into_id is not None:
         target = session.get(Idea, idea.merged_into_id)
         merged_into = (idea.merged_into_id, target.title if target else "")
     merged_from = tuple(
         (row.id, row.title)
-        for row in session.exec(select(Idea.id, Idea.title).where(Idea.merged_into_id == idea_id).order_by(col(Idea.id)))
+        for row in session.exec(
+            select(Idea.id, Idea.title).where(Idea.merged_into_id == idea_id).order_by(col(Idea.id))
+        )
     )
     loop_items = tuple(
         (row.id, row.what_changed)
@@ -752,8 +847,12 @@ def idea_detail(session: Session, *, idea_id: int) -> IdeaDetail:
         logged_by=names.get(idea.logged_by_id, "") if idea.logged_by_id else "",
         scored_by=names.get(idea.scored_by_id, "") if idea.scored_by_id else "",
         scored_at=idea.scored_at,
-        givers=tuple(GiverView(g.handle, channels.get(g.channel_id, ""), g.given_at, g.origin_idea_id) for g in giver_rows),
-        voters=tuple(VoterView(v.user_id, names.get(v.user_id, "?"), v.created_at, v.origin_idea_id) for v in vote_rows),
+        givers=tuple(
+            GiverView(g.handle, channels.get(g.channel_id, ""), g.given_at, g.origin_idea_id) for g in giver_rows
+        ),
+        voters=tuple(
+            VoterView(v.user_id, names.get(v.user_id, "?"), v.created_at, v.origin_idea_id) for v in vote_rows
+        ),
         history=history,
         merged_into=merged_into,
         merged_from=merged_from,
@@ -770,7 +869,12 @@ def merge_candidates(session: Session, *, idea_id: int, text: str = "", limit: i
     statement = (
         select(Idea.id)
         .where(col(Idea.merged_into_id).is_(None), Idea.id != idea_id)
-        .where(or_(col(Idea.title).icontains(text.strip(), autoescape=True), Idea.id == (int(text) if text.strip().isdigit() else -1)))
+        .where(
+            or_(
+                col(Idea.title).icontains(text.strip(), autoescape=True),
+                Idea.id == (int(text) if text.strip().isdigit() else -1),
+            )
+        )
         .order_by(col(Idea.id).desc())
         .limit(limit)
     )
@@ -779,7 +883,9 @@ def merge_candidates(session: Session, *, idea_id: int, text: str = "", limit: i
     return [SimilarIdea(i, views[i].title, views[i].status, views[i].votes, views[i].demand, 0.0) for i in ids]
 
 
-def valid_proposals_per_month(session: Session, *, first: dt.date, last: dt.date, tz: ZoneInfo) -> list[tuple[dt.date, int]]:
+def valid_proposals_per_month(
+    session: Session, *, first: dt.date, last: dt.date, tz: ZoneInfo
+) -> list[tuple[dt.date, int]]:
     """KPI "valid proposals per month": ideas that became valid in each local month of the period
     (merged duplicates are not counted twice: they count with the idea they were merged into)."""
     start, end = local_day_bounds(first, last, tz)
@@ -807,7 +913,15 @@ def _check_channel(session: Session, channel_id: int | None) -> int | None:
     return channel_id
 
 
-def _add_givers(session: Session, *, actor: Actor, idea: Idea, handles: Sequence[str], channel_id: int | None, given_at: dt.datetime | None = None) -> int:
+def _add_givers(
+    session: Session,
+    *,
+    actor: Actor,
+    idea: Idea,
+    handles: Sequence[str],
+    channel_id: int | None,
+    given_at: dt.datetime | None = None,
+) -> int:
     existing = {h.lower() for h in session.exec(select(IdeaGiver.handle).where(IdeaGiver.idea_id == idea.id)).all()}
     added = 0
     for handle in handles:
@@ -846,19 +960,29 @@ def log_idea(
     )
     giver_handles = parse_handles(handles)
     records.create(session, idea, actor=actor, action="idea.create")
-    _add_givers(session, actor=actor, idea=idea, handles=giver_handles, channel_id=idea.channel_id, given_at=idea.created_at)
+    _add_givers(
+        session, actor=actor, idea=idea, handles=giver_handles, channel_id=idea.channel_id, given_at=idea.created_at
+    )
     session.flush()
     return get_idea(session, idea_id=idea.id)  # type: ignore[arg-type]
 
 
-def add_givers(session: Session, *, actor: Actor, idea_id: int, handles: str | Sequence[str], channel_id: int | None = None) -> int:
+def add_givers(
+    session: Session, *, actor: Actor, idea_id: int, handles: str | Sequence[str], channel_id: int | None = None
+) -> int:
     """Add people who gave (or asked for) this idea; handles already there are skipped. Returns how many were added."""
     require(actor, Action.log_idea)
     idea = _open_idea(session, idea_id)
     parsed = parse_handles(handles)
     if not parsed:
         raise ValidationError("Type at least one handle (e.g. @mila) of a person who gave the idea.")
-    return _add_givers(session, actor=actor, idea=idea, handles=parsed, channel_id=_check_channel(session, channel_id) or idea.channel_id)
+    return _add_givers(
+        session,
+        actor=actor,
+        idea=idea,
+        handles=parsed,
+        channel_id=_check_channel(session, channel_id) or idea.channel_id,
+    )
 
 
 def vote(session: Session, *, actor: Actor, idea_id: int) -> None:
@@ -885,17 +1009,23 @@ def withdraw_vote(session: Session, *, actor: Actor, idea_id: int) -> None:
     records.delete(session, row, actor=actor, action="vote.delete")
 
 
-def add_support(session: Session, *, actor: Actor, idea_id: int, handles: str | Sequence[str] = (), with_vote: bool = True) -> SupportResult:
+def add_support(
+    session: Session, *, actor: Actor, idea_id: int, handles: str | Sequence[str] = (), with_vote: bool = True
+) -> SupportResult:
     """Instead of logging a duplicate: add the givers to the existing idea and (if not yet) the actor's vote."""
     require(actor, Action.log_idea)
     idea = _open_idea(session, idea_id)
     parsed = parse_handles(handles)
     added = _add_givers(session, actor=actor, idea=idea, handles=parsed, channel_id=idea.channel_id) if parsed else 0
     voted = False
-    if with_vote and actor.id is not None and allowed(actor, Action.vote_idea):
-        if session.exec(select(Vote.id).where(Vote.idea_id == idea_id, Vote.user_id == actor.id)).first() is None:
-            vote(session, actor=actor, idea_id=idea_id)
-            voted = True
+    if (
+        with_vote
+        and actor.id is not None
+        and allowed(actor, Action.vote_idea)
+        and session.exec(select(Vote.id).where(Vote.idea_id == idea_id, Vote.user_id == actor.id)).first() is None
+    ):
+        vote(session, actor=actor, idea_id=idea_id)
+        voted = True
     if not added and not voted:
         raise ValidationError(
             f"Nothing to add to idea #{idea_id}: those givers are on it already and you have voted for it."
@@ -919,7 +1049,10 @@ def update_details(
 ) -> IdeaView:
     """Edit what the idea says (lead/admin, or the person who logged it). ``channel_id=False`` leaves it."""
     idea = records.get_or_404(session, Idea, idea_id, what="Idea")
-    if not (allowed(actor, Action.triage_idea) or (allowed(actor, Action.log_idea) and actor.id is not None and idea.logged_by_id == actor.id)):
+    if not (
+        allowed(actor, Action.triage_idea)
+        or (allowed(actor, Action.log_idea) and actor.id is not None and idea.logged_by_id == actor.id)
+    ):
         require(actor, Action.triage_idea)
     changes: dict = {}
     if title is not None:
@@ -932,20 +1065,26 @@ def update_details(
         changes["channel_id"] = _check_channel(session, channel_id)  # type: ignore[arg-type]
     if source_url is not None:
         changes["source_url"] = _clean_url(source_url)
-    records.update_versioned(session, Idea, idea_id, expected_version=expected_version, changes=changes, actor=actor, action="idea.update")
+    records.update_versioned(
+        session, Idea, idea_id, expected_version=expected_version, changes=changes, actor=actor, action="idea.update"
+    )
     return get_idea(session, idea_id=idea_id)
 
 
 # --- triage: status, scores, thresholds -------------------------------------------------------
 
 
-def set_status(session: Session, *, actor: Actor, idea_id: int, status: str, expected_version: int, reason: str = "") -> IdeaView:
+def set_status(
+    session: Session, *, actor: Actor, idea_id: int, status: str, expected_version: int, reason: str = ""
+) -> IdeaView:
     """Move an idea along the flow (lead/admin). Becoming valid stamps ``valid_at``; shipping stamps
     ``shipped_at``; declining needs a reason, which is kept. Shipped or declined ideas leave the hot plan."""
     require(actor, Action.triage_idea)
     idea = records.get_or_404(session, Idea, idea_id, what="Idea")
     if idea.merged_into_id is not None:
-        raise ValidationError(f"Idea #{idea_id} is merged into #{idea.merged_into_id}; undo the merge to change its status.")
+        raise ValidationError(
+            f"Idea #{idea_id} is merged into #{idea.merged_into_id}; undo the merge to change its status."
+        )
     reason = check_transition(idea.status, status, reason)
     target = IdeaStatus(status)
     now = utcnow()
@@ -958,14 +1097,22 @@ def set_status(session: Session, *, actor: Actor, idea_id: int, status: str, exp
     if leaves_plan:
         changes["hot_plan_position"] = None
     records.update_versioned(
-        session, Idea, idea_id, expected_version=expected_version, changes=changes, actor=actor, action=f"idea.status.{target.value}"
+        session,
+        Idea,
+        idea_id,
+        expected_version=expected_version,
+        changes=changes,
+        actor=actor,
+        action=f"idea.status.{target.value}",
     )
     if leaves_plan:
         _renumber_hot_plan(session, actor=actor)
     return get_idea(session, idea_id=idea_id)
 
 
-def set_scores(session: Session, *, actor: Actor, idea_id: int, impact: int, cost: int, expected_version: int) -> IdeaView:
+def set_scores(
+    session: Session, *, actor: Actor, idea_id: int, impact: int, cost: int, expected_version: int
+) -> IdeaView:
     """Score impact and cost (1–5 each); who scored and when is kept."""
     require(actor, Action.triage_idea)
     impact = validate_score(impact, "Impact")
@@ -983,7 +1130,9 @@ def set_scores(session: Session, *, actor: Actor, idea_id: int, impact: int, cos
     return get_idea(session, idea_id=idea_id)
 
 
-def set_quick_win_thresholds(session: Session, *, actor: Actor, min_impact: int, max_cost: int, expected_version: int) -> Thresholds:
+def set_quick_win_thresholds(
+    session: Session, *, actor: Actor, min_impact: int, max_cost: int, expected_version: int
+) -> Thresholds:
     """The lead's quick-win rule: impact ≥ min_impact and cost ≤ max_cost (needs ``triage_idea``)."""
     require(actor, Action.triage_idea)
     min_impact = validate_score(min_impact, "The minimum impact")
@@ -1018,11 +1167,17 @@ def merge(session: Session, *, actor: Actor, source_id: int, target_id: int, exp
     if source.merged_into_id is not None:
         raise ValidationError(f"Idea #{source_id} is merged into #{source.merged_into_id} already.")
     if target.merged_into_id is not None:
-        raise ValidationError(f"Idea #{target_id} is itself merged into #{target.merged_into_id}; merge into #{target.merged_into_id} instead.")
+        raise ValidationError(
+            f"Idea #{target_id} is itself merged into #{target.merged_into_id}; merge into #{target.merged_into_id} instead."
+        )
     if source.hot_plan_position is not None:
-        raise ValidationError(f"Idea #{source_id} is in the hot plan; take it off the hot plan (or merge the other way round) first.")
+        raise ValidationError(
+            f"Idea #{source_id} is in the hot plan; take it off the hot plan (or merge the other way round) first."
+        )
 
-    target_handles = {h.lower() for h in session.exec(select(IdeaGiver.handle).where(IdeaGiver.idea_id == target_id)).all()}
+    target_handles = {
+        h.lower() for h in session.exec(select(IdeaGiver.handle).where(IdeaGiver.idea_id == target_id)).all()
+    }
     source_givers = session.exec(select(IdeaGiver.id, IdeaGiver.handle).where(IdeaGiver.idea_id == source_id)).all()
     moving_givers = [g.id for g in source_givers if g.handle.lower() not in target_handles]
     target_voters = set(session.exec(select(Vote.user_id).where(Vote.idea_id == target_id)).all())
@@ -1040,14 +1195,28 @@ def merge(session: Session, *, actor: Actor, source_id: int, target_id: int, exp
             )
     session.expire_all()
     records.update_versioned(
-        session, Idea, source_id, expected_version=expected_version, changes={"merged_into_id": target_id}, actor=actor, action="idea.merge"
+        session,
+        Idea,
+        source_id,
+        expected_version=expected_version,
+        changes={"merged_into_id": target_id},
+        actor=actor,
+        action="idea.merge",
     )
     result = MergeResult(
-        source_id, target_id, len(moving_givers), len(moving_votes),
-        len(source_givers) - len(moving_givers), len(source_votes) - len(moving_votes),
+        source_id,
+        target_id,
+        len(moving_givers),
+        len(moving_votes),
+        len(source_givers) - len(moving_givers),
+        len(source_votes) - len(moving_votes),
     )
     audit.record_change(
-        session, actor=actor, action="idea.merge_in", entity="idea", entity_id=target_id,
+        session,
+        actor=actor,
+        action="idea.merge_in",
+        entity="idea",
+        entity_id=target_id,
         after={"merged_idea_id": source_id, "giver_ids_moved": moving_givers, "vote_ids_moved": moving_votes},
     )
     return result
@@ -1076,17 +1245,33 @@ def undo_merge(session: Session, *, actor: Actor, idea_id: int, expected_version
                 .where(table.c.id.in_(ids))
                 .values(
                     idea_id=idea_id,
-                    origin_idea_id=case((table.c.origin_idea_id == idea_id, literal(None)), else_=table.c.origin_idea_id),
+                    origin_idea_id=case(
+                        (table.c.origin_idea_id == idea_id, literal(None)), else_=table.c.origin_idea_id
+                    ),
                 )
             )
         moved_back[name] = ids
     session.expire_all()
     records.update_versioned(
-        session, Idea, idea_id, expected_version=expected_version, changes={"merged_into_id": None}, actor=actor, action="idea.unmerge"
+        session,
+        Idea,
+        idea_id,
+        expected_version=expected_version,
+        changes={"merged_into_id": None},
+        actor=actor,
+        action="idea.unmerge",
     )
     audit.record_change(
-        session, actor=actor, action="idea.merge_undone", entity="idea", entity_id=target_id,
-        after={"unmerged_idea_id": idea_id, "giver_ids_moved_back": moved_back["givers"], "vote_ids_moved_back": moved_back["votes"]},
+        session,
+        actor=actor,
+        action="idea.merge_undone",
+        entity="idea",
+        entity_id=target_id,
+        after={
+            "unmerged_idea_id": idea_id,
+            "giver_ids_moved_back": moved_back["givers"],
+            "vote_ids_moved_back": moved_back["votes"],
+        },
     )
     return MergeResult(idea_id, target_id, len(moved_back["givers"]), len(moved_back["votes"]), 0, 0)
 
@@ -1110,8 +1295,13 @@ def _renumber_hot_plan(session: Session, *, actor: Actor, order: Sequence[int] |
         row = rows[idea_id]
         if row.hot_plan_position != position:
             records.update_versioned(
-                session, Idea, idea_id, expected_version=row.version, changes={"hot_plan_position": position},
-                actor=actor, action="idea.hot_plan_move",
+                session,
+                Idea,
+                idea_id,
+                expected_version=row.version,
+                changes={"hot_plan_position": position},
+                actor=actor,
+                action="idea.hot_plan_move",
             )
 
 
@@ -1124,8 +1314,7 @@ def add_to_hot_plan(session: Session, *, actor: Actor, idea_id: int, expected_ve
     if idea.status not in HOT_PLAN_STATUSES:
         raise ValidationError(
             f"Only valid, planned or in-progress ideas go into the hot plan; idea #{idea_id} is "
-            f"{STATUS_LABELS[idea.status].lower()}."
-            + (" Mark it valid first." if idea.status == S.new else "")
+            f"{STATUS_LABELS[idea.status].lower()}." + (" Mark it valid first." if idea.status == S.new else "")
         )
     current = _hot_plan_rows(session)
     if len(current) >= HOT_PLAN_LIMIT:
@@ -1134,8 +1323,13 @@ def add_to_hot_plan(session: Session, *, actor: Actor, idea_id: int, expected_ve
         )
     position = len(current) + 1
     records.update_versioned(
-        session, Idea, idea_id, expected_version=idea.version if expected_version is None else expected_version,
-        changes={"hot_plan_position": position}, actor=actor, action="idea.hot_plan_add",
+        session,
+        Idea,
+        idea_id,
+        expected_version=idea.version if expected_version is None else expected_version,
+        changes={"hot_plan_position": position},
+        actor=actor,
+        action="idea.hot_plan_add",
     )
     _renumber_hot_plan(session, actor=actor)
     return position
@@ -1147,7 +1341,13 @@ def remove_from_hot_plan(session: Session, *, actor: Actor, idea_id: int) -> Non
     if idea.hot_plan_position is None:
         raise ValidationError(f"Idea #{idea_id} is not in the hot plan.")
     records.update_versioned(
-        session, Idea, idea_id, expected_version=idea.version, changes={"hot_plan_position": None}, actor=actor, action="idea.hot_plan_remove"
+        session,
+        Idea,
+        idea_id,
+        expected_version=idea.version,
+        changes={"hot_plan_position": None},
+        actor=actor,
+        action="idea.hot_plan_remove",
     )
     _renumber_hot_plan(session, actor=actor)
 
@@ -1172,8 +1372,17 @@ def move_in_hot_plan(session: Session, *, actor: Actor, idea_id: int, offset: in
 MAX_IMPORT_BYTES = 5_000_000
 MAX_IMPORT_ROWS = 20_000
 _DATE_FORMATS = (
-    "%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d", "%Y/%m/%d %H:%M:%S",
-    "%d.%m.%Y", "%d.%m.%Y %H:%M", "%d.%m.%Y %H:%M:%S", "%m/%d/%Y", "%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S",
+    "%Y-%m-%d",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y/%m/%d",
+    "%Y/%m/%d %H:%M:%S",
+    "%d.%m.%Y",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y %H:%M:%S",
+    "%m/%d/%Y",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y %H:%M:%S",
 )
 _GUESSES = {
     "title": ("title", "idea", "suggestion", "proposal", "feature", "what should we", "subject", "summary"),
@@ -1195,7 +1404,17 @@ class ImportMapping:
     channel: str | None = None
 
     def used(self) -> dict[str, str]:
-        return {k: v for k, v in (("title", self.title), ("description", self.description), ("handle", self.handle), ("date", self.date), ("channel", self.channel)) if v}
+        return {
+            k: v
+            for k, v in (
+                ("title", self.title),
+                ("description", self.description),
+                ("handle", self.handle),
+                ("date", self.date),
+                ("channel", self.channel),
+            )
+            if v
+        }
 
 
 @dataclass(frozen=True)
@@ -1241,7 +1460,9 @@ class ImportResult:
 def read_csv(data: bytes) -> tuple[list[str], list[list[str]]]:
     """The header and rows of an uploaded CSV (UTF-8, comma, semicolon or tab separated)."""
     if len(data) > MAX_IMPORT_BYTES:
-        raise ValidationError(f"The file is {len(data) / 1e6:.1f} MB; split it into files under {MAX_IMPORT_BYTES // 1_000_000} MB.")
+        raise ValidationError(
+            f"The file is {len(data) / 1e6:.1f} MB; split it into files under {MAX_IMPORT_BYTES // 1_000_000} MB."
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -1299,13 +1520,27 @@ def parse_date(value: str, tz: ZoneInfo) -> dt.datetime:
         raise ValueError(f"{value!r} is not a date; use e.g. 2025-03-31 or 2025-03-31 14:05")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)
-    return parsed.astimezone(dt.timezone.utc)
+    return parsed.astimezone(dt.UTC)
 
 
-def import_key(source: str, title: str, description: str, handles: Sequence[str], given_at: dt.datetime | None, channel_id: int | None) -> str:
+def import_key(
+    source: str,
+    title: str,
+    description: str,
+    handles: Sequence[str],
+    given_at: dt.datetime | None,
+    channel_id: int | None,
+) -> str:
     """A fingerprint of one mapped row, so importing the same row again is recognised."""
     payload = json.dumps(
-        [source, title, description, sorted(h.lower() for h in handles), given_at.isoformat() if given_at else "", channel_id],
+        [
+            source,
+            title,
+            description,
+            sorted(h.lower() for h in handles),
+            given_at.isoformat() if given_at else "",
+            channel_id,
+        ],
         ensure_ascii=False,
     )
     return hashlib.sha256(payload.encode()).hexdigest()
@@ -1351,7 +1586,9 @@ def map_rows(
         if not title:
             row_errors.append(RowError(number, mapping.title, "the title is empty"))
         elif len(title) > TITLE_MAX:
-            row_errors.append(RowError(number, mapping.title, f"the title is {len(title)} characters; at most {TITLE_MAX}"))
+            row_errors.append(
+                RowError(number, mapping.title, f"the title is {len(title)} characters; at most {TITLE_MAX}")
+            )
         description = cell(values, mapping.description)
         try:
             handles = tuple(parse_handles(cell(values, mapping.handle)))
@@ -1363,7 +1600,9 @@ def map_rows(
             try:
                 given_at = parse_date(cell(values, mapping.date), tz)
                 if given_at > now + dt.timedelta(days=1):
-                    row_errors.append(RowError(number, mapping.date, f"{cell(values, mapping.date)!r} is in the future"))
+                    row_errors.append(
+                        RowError(number, mapping.date, f"{cell(values, mapping.date)!r} is in the future")
+                    )
             except ValueError as error:
                 row_errors.append(RowError(number, mapping.date, str(error)))
         channel_id = default_channel_id
@@ -1395,8 +1634,14 @@ def preview_import(
     columns, rows = read_csv(data)
     channels = {c.name: c.id for c in session.exec(select(Channel))}
     parsed, errors, blank = map_rows(
-        columns, rows, mapping, source=source, channels=channels, default_channel_id=default_channel_id,  # type: ignore[arg-type]
-        tz=workspace.timezone(session), now=utcnow(),
+        columns,
+        rows,
+        mapping,
+        source=source,
+        channels=channels,
+        default_channel_id=default_channel_id,  # type: ignore[arg-type]
+        tz=workspace.timezone(session),
+        now=utcnow(),
     )
     keys = [row.key for row in parsed]
     existing: set[str] = set()
@@ -1447,7 +1692,9 @@ def import_ideas(
             created_at=row.given_at or utcnow(),
         )
         records.create(session, idea, actor=actor, action="idea.import")
-        givers_added += _add_givers(session, actor=actor, idea=idea, handles=row.handles, channel_id=row.channel_id, given_at=idea.created_at)
+        givers_added += _add_givers(
+            session, actor=actor, idea=idea, handles=row.handles, channel_id=row.channel_id, given_at=idea.created_at
+        )
         if progress and (n % 50 == 0 or n == total):
             progress(n / total)
     session.flush()
@@ -1457,25 +1704,48 @@ def import_ideas(
 # --- CSV export -------------------------------------------------------------------------------
 
 EXPORT_COLUMNS = (
-    "id", "title", "description", "status", "status_reason", "source", "channel", "category", "source_url",
-    "impact", "cost", "quick_win", "votes", "demand", "givers", "hot_plan_position", "created_at", "valid_at", "shipped_at",
+    "id",
+    "title",
+    "description",
+    "status",
+    "status_reason",
+    "source",
+    "channel",
+    "category",
+    "source_url",
+    "impact",
+    "cost",
+    "quick_win",
+    "votes",
+    "demand",
+    "givers",
+    "hot_plan_position",
+    "created_at",
+    "valid_at",
+    "shipped_at",
 )
 
 
-def export_csv(session: Session, *, actor: Actor, filters: BoardFilters = BoardFilters(), sort: str = SortKey.demand) -> str:
+def export_csv(
+    session: Session, *, actor: Actor, filters: BoardFilters = BoardFilters(), sort: str = SortKey.demand
+) -> str:
     """The filtered board as CSV (times in the workspace time zone; formula cells neutralised)."""
     require(actor, Action.export_data)
     limits = thresholds(session)
     tz = workspace.timezone(session)
     statement, aggregates = _board_select()
-    statement = _apply_filters(statement.add_columns(Idea.description), filters, limits).order_by(*_order(sort, aggregates))
+    statement = _apply_filters(statement.add_columns(Idea.description), filters, limits).order_by(
+        *_order(sort, aggregates)
+    )
     rows = session.exec(statement).all()
     handles: dict[int, list[str]] = {}
     ids = [r.id for r in rows]
     for start in range(0, len(ids), 900):
         chunk = ids[start : start + 900]
         giver_rows = session.exec(
-            select(IdeaGiver.idea_id, IdeaGiver.handle).where(col(IdeaGiver.idea_id).in_(chunk)).order_by(col(IdeaGiver.id))
+            select(IdeaGiver.idea_id, IdeaGiver.handle)
+            .where(col(IdeaGiver.idea_id).in_(chunk))
+            .order_by(col(IdeaGiver.id))
         )
         for idea_id, handle in giver_rows:
             handles.setdefault(idea_id, []).append(handle)
@@ -1486,13 +1756,25 @@ def export_csv(session: Session, *, actor: Actor, filters: BoardFilters = BoardF
     def export_row(row) -> dict:
         view = _view(row, limits)
         return {
-            "id": view.id, "title": view.title, "description": row.description, "status": view.status,
-            "status_reason": view.status_reason, "source": view.source, "channel": view.channel_name,
-            "category": view.category, "source_url": view.source_url, "impact": view.impact, "cost": view.cost,
-            "quick_win": "yes" if view.quick_win else "", "votes": view.votes, "demand": view.demand,
-            "givers": ", ".join(handles.get(view.id, [])), "hot_plan_position": view.hot_plan_position,
-            "created_at": local(view.created_at), "valid_at": local(view.valid_at), "shipped_at": local(view.shipped_at),
+            "id": view.id,
+            "title": view.title,
+            "description": row.description,
+            "status": view.status,
+            "status_reason": view.status_reason,
+            "source": view.source,
+            "channel": view.channel_name,
+            "category": view.category,
+            "source_url": view.source_url,
+            "impact": view.impact,
+            "cost": view.cost,
+            "quick_win": "yes" if view.quick_win else "",
+            "votes": view.votes,
+            "demand": view.demand,
+            "givers": ", ".join(handles.get(view.id, [])),
+            "hot_plan_position": view.hot_plan_position,
+            "created_at": local(view.created_at),
+            "valid_at": local(view.valid_at),
+            "shipped_at": local(view.shipped_at),
         }
 
     return to_csv((export_row(r) for r in rows), EXPORT_COLUMNS)
-

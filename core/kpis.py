@@ -112,121 +112,227 @@ _CONVERSATIONS_HINT = "No conversations in this period yet: import them or log t
 
 KPIS: tuple[KpiDefinition, ...] = (
     KpiDefinition(
-        "first_response_median", "First response (median)", Family.speed, MINUTES, Better.lower,
+        "first_response_median",
+        "First response (median)",
+        Family.speed,
+        MINUTES,
+        Better.lower,
         "Median business minutes from the message to the first human reply, over conversations received "
         f"in the period that need a reply and have a reply not stamped before the message. {_NEEDS_REPLY} "
         "Median by linear interpolation.",
-        "sla", "No answered questions or complaints in this period yet: replies recorded on the SLA monitor show here.",
+        "sla",
+        "No answered questions or complaints in this period yet: replies recorded on the SLA monitor show here.",
         beside=("first_response_median_calendar", "replies_before_message"),
     ),
     KpiDefinition(
-        "first_response_p90", "First response (p90)", Family.speed, MINUTES, Better.lower,
+        "first_response_p90",
+        "First response (p90)",
+        Family.speed,
+        MINUTES,
+        Better.lower,
         "90th percentile of business minutes to the first reply (linear interpolation), over the same "
         "conversations as the median: nine in ten were answered at least this fast.",
-        "sla", "No answered questions or complaints in this period yet: replies recorded on the SLA monitor show here.",
+        "sla",
+        "No answered questions or complaints in this period yet: replies recorded on the SLA monitor show here.",
         beside=("first_response_p90_calendar",),
     ),
     KpiDefinition(
-        "first_response_median_calendar", "First response (median, calendar time)", Family.speed, CALENDAR_MINUTES, Better.lower,
+        "first_response_median_calendar",
+        "First response (median, calendar time)",
+        Family.speed,
+        CALENDAR_MINUTES,
+        Better.lower,
         "Median calendar (wall-clock) minutes to the first reply, over the same conversations as the business median.",
-        "sla", "No answered questions or complaints in this period yet.", card=False, short="calendar time",
+        "sla",
+        "No answered questions or complaints in this period yet.",
+        card=False,
+        short="calendar time",
     ),
     KpiDefinition(
-        "first_response_p90_calendar", "First response (p90, calendar time)", Family.speed, CALENDAR_MINUTES, Better.lower,
+        "first_response_p90_calendar",
+        "First response (p90, calendar time)",
+        Family.speed,
+        CALENDAR_MINUTES,
+        Better.lower,
         "90th percentile of calendar minutes to the first reply, over the same conversations as the business p90.",
-        "sla", "No answered questions or complaints in this period yet.", card=False, short="calendar time",
+        "sla",
+        "No answered questions or complaints in this period yet.",
+        card=False,
+        short="calendar time",
     ),
     KpiDefinition(
-        "sla_share", "Answered within SLA", Family.speed, PERCENT, Better.higher,
+        "sla_share",
+        "Answered within SLA",
+        Family.speed,
+        PERCENT,
+        Better.higher,
         "Met ÷ (met + breached) over conversations received in the period that need a reply. Met = first "
         "reply at or before the deadline; breached = first reply after it, or no reply and the deadline has "
         "passed. Open and not yet due: in neither. Replies stamped before the message are left out.",
-        "sla", "No question or complaint in this period has reached its deadline yet.",
+        "sla",
+        "No question or complaint in this period has reached its deadline yet.",
     ),
     KpiDefinition(
-        "closed_without_escalation", "Closed without escalation", Family.speed, PERCENT, Better.higher,
+        "closed_without_escalation",
+        "Closed without escalation",
+        Family.speed,
+        PERCENT,
+        Better.higher,
         "Resolved conversations received in the period that were never escalated ÷ resolved conversations "
         "received in the period.",
-        "sla", "No conversation received in this period is resolved yet: resolve them on the SLA monitor.",
+        "sla",
+        "No conversation received in this period is resolved yet: resolve them on the SLA monitor.",
     ),
     KpiDefinition(
-        "replies_before_message", "Replies stamped before the message", Family.speed, "conversations", Better.lower,
+        "replies_before_message",
+        "Replies stamped before the message",
+        Family.speed,
+        "conversations",
+        Better.lower,
         "Conversations that need a reply whose first reply is stamped before the message: data problems, "
         "left out of response times and the SLA share. Fix their times on the SLA monitor.",
-        "sla", _CONVERSATIONS_HINT, card=False, short="replies stamped before the message",
+        "sla",
+        _CONVERSATIONS_HINT,
+        card=False,
+        short="replies stamped before the message",
     ),
     KpiDefinition(
-        "active_share", "Active share", Family.community, PERCENT, Better.higher,
+        "active_share",
+        "Active share",
+        Family.community,
+        PERCENT,
+        Better.higher,
         "Distinct people (handles) who wrote a conversation or gave an idea in the period ÷ the audience size "
         "entered for the channel and period (summed over channels when not filtered).",
-        "kpis", "Enter the audience size per channel for this period (analyst or admin, below on this page).",
+        "kpis",
+        "Enter the audience size per channel for this period (analyst or admin, below on this page).",
     ),
     KpiDefinition(
-        "ugc_per_week", "UGC per week", Family.community, "per week", Better.higher,
+        "ugc_per_week",
+        "UGC per week",
+        Family.community,
+        "per week",
+        Better.higher,
         "User-generated content (UGC conversations) received in the period ÷ weeks in the period.",
-        "sla", _CONVERSATIONS_HINT,
+        "sla",
+        _CONVERSATIONS_HINT,
     ),
     KpiDefinition(
-        "ugc_useful_share", "UGC marked useful", Family.community, PERCENT, Better.higher,
+        "ugc_useful_share",
+        "UGC marked useful",
+        Family.community,
+        PERCENT,
+        Better.higher,
         "UGC conversations of the period marked useful ÷ UGC conversations of the period.",
-        "sla", "No UGC in this period yet: log UGC on the SLA monitor and mark the useful pieces.",
+        "sla",
+        "No UGC in this period yet: log UGC on the SLA monitor and mark the useful pieces.",
     ),
     KpiDefinition(
-        "returns_d7", "Returns D7", Family.community, PERCENT, Better.higher,
+        "returns_d7",
+        "Returns D7",
+        Family.community,
+        PERCENT,
+        Better.higher,
         "Of the people whose first interaction ever (conversation or idea) falls in the period, the share "
         "with another interaction within 7 days after that first one.",
-        "sla", "Nobody interacted for the first time in this period.",
+        "sla",
+        "Nobody interacted for the first time in this period.",
     ),
     KpiDefinition(
-        "returns_d30", "Returns D30", Family.community, PERCENT, Better.higher,
+        "returns_d30",
+        "Returns D30",
+        Family.community,
+        PERCENT,
+        Better.higher,
         "Of the people whose first interaction ever (conversation or idea) falls in the period, the share "
         "with another interaction within 30 days after that first one.",
-        "sla", "Nobody interacted for the first time in this period.",
+        "sla",
+        "Nobody interacted for the first time in this period.",
     ),
     KpiDefinition(
-        "next_step_share", "Posts with a next step", Family.content, PERCENT, Better.higher,
+        "next_step_share",
+        "Posts with a next step",
+        Family.content,
+        PERCENT,
+        Better.higher,
         "Published posts of the period with a next step (poll, thread, form, event, guide link, comment "
         "prompt) ÷ published posts of the period.",
-        "calendar", "No post published in this period yet: plan and publish posts on the content calendar.",
+        "calendar",
+        "No post published in this period yet: plan and publish posts on the content calendar.",
     ),
     KpiDefinition(
-        "next_step_conversion", "Next-step conversions", Family.content, PERCENT, Better.higher,
+        "next_step_conversion",
+        "Next-step conversions",
+        Family.content,
+        PERCENT,
+        Better.higher,
         "Sum of next-step conversions ÷ sum of impressions, over published posts of the period that have a "
         "next step and their metrics entered.",
-        "calendar", "No metrics entered for published posts with a next step: enter them on the content calendar.",
+        "calendar",
+        "No metrics entered for published posts with a next step: enter them on the content calendar.",
     ),
     KpiDefinition(
-        "content_utility", "Saves + guide clicks per post", Family.content, "per post", Better.higher,
+        "content_utility",
+        "Saves + guide clicks per post",
+        Family.content,
+        "per post",
+        Better.higher,
         "(Saves + click-throughs to guides/FAQ) ÷ published posts of the period with their figures entered "
         "(impressions, saves or guide clicks; a post with nothing entered yet is left out, not counted as zero).",
-        "calendar", "No metrics entered for posts published in this period: enter them on the content calendar.",
+        "calendar",
+        "No metrics entered for posts published in this period: enter them on the content calendar.",
     ),
     KpiDefinition(
-        "valid_proposals", "Valid proposals", Family.product, "ideas", Better.higher,
+        "valid_proposals",
+        "Valid proposals",
+        Family.product,
+        "ideas",
+        Better.higher,
         "Ideas that became valid in the period (by the date they were marked valid; merged duplicates not "
         "counted), shown per month.",
-        "ideas", "No ideas logged yet: log the community's proposals on the idea board.",
+        "ideas",
+        "No ideas logged yet: log the community's proposals on the idea board.",
     ),
     KpiDefinition(
-        "implemented_improvements", "Implemented improvements", Family.product, "loop items", Better.higher,
+        "implemented_improvements",
+        "Implemented improvements",
+        Family.product,
+        "loop items",
+        Better.higher,
         "'You asked, we did' loop items shipped in the period (by shipped date), shown per month with their "
         "measured effect where measured.",
-        "loop", "Nothing shipped from the community's ideas yet: close the loop on 'You asked, we did'.",
+        "loop",
+        "Nothing shipped from the community's ideas yet: close the loop on 'You asked, we did'.",
     ),
     KpiDefinition(
-        "published_posts", "Published posts", Family.display, "posts", Better.higher,
+        "published_posts",
+        "Published posts",
+        Family.display,
+        "posts",
+        Better.higher,
         "Posts published in the period.",
-        "calendar", "No post published yet: plan posts on the content calendar.",
+        "calendar",
+        "No post published yet: plan posts on the content calendar.",
     ),
     KpiDefinition(
-        "impressions", "Impressions", Family.display, "impressions", Better.higher,
+        "impressions",
+        "Impressions",
+        Family.display,
+        "impressions",
+        Better.higher,
         "Sum of impressions of the posts published in the period (display KPI: reach, not dialog).",
-        "calendar", "No metrics entered for posts published in this period.",
+        "calendar",
+        "No metrics entered for posts published in this period.",
     ),
     KpiDefinition(
-        "reactions", "Reactions", Family.display, "reactions", Better.higher,
+        "reactions",
+        "Reactions",
+        Family.display,
+        "reactions",
+        Better.higher,
         "Sum of reactions to the posts published in the period (display KPI).",
-        "calendar", "No metrics entered for posts published in this period.",
+        "calendar",
+        "No metrics entered for posts published in this period.",
     ),
 )
 
@@ -274,7 +380,7 @@ class KpiValue:
 
     @property
     def direction(self) -> str | None:
-        """"up", "down" or "flat" against the previous period; None when either is missing."""
+        """ "up", "down" or "flat" against the previous period; None when either is missing."""
         change = self.change
         if change is None:
             return None
@@ -369,7 +475,9 @@ class Period:
         months, first = [], self.start.replace(day=1)
         while first <= self.end:
             following = _add_months(first, 1)
-            months.append(Period(max(first, self.start), min(following - dt.timedelta(days=1), self.end), PeriodKind.month))
+            months.append(
+                Period(max(first, self.start), min(following - dt.timedelta(days=1), self.end), PeriodKind.month)
+            )
             first = following
         return months
 
@@ -379,7 +487,7 @@ def _short(day: dt.date) -> str:
 
 
 def _local_midnight(day: dt.date, tz: ZoneInfo) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(0), tzinfo=tz).astimezone(dt.timezone.utc)
+    return dt.datetime.combine(day, dt.time(0), tzinfo=tz).astimezone(dt.UTC)
 
 
 def _add_months(first: dt.date, months: int) -> dt.date:
@@ -466,7 +574,9 @@ def _ratio(numerator: float | None, denominator: float | None, scale: float = 1.
     return numerator / denominator * scale
 
 
-def _measure(session: Session, period: Period, tz: ZoneInfo, channel_id: int | None, now: dt.datetime) -> dict[str, Measured]:
+def _measure(
+    session: Session, period: Period, tz: ZoneInfo, channel_id: int | None, now: dt.datetime
+) -> dict[str, Measured]:
     lo, hi = period.utc_bounds(tz)
     out: dict[str, Measured] = {}
 
@@ -475,7 +585,9 @@ def _measure(session: Session, period: Period, tz: ZoneInfo, channel_id: int | N
     times = _response_times(session, lo, hi, channel_id)
     answered = times["answered"]
     flagged = conv["replies_before"]
-    times_detail = f"{answered} answered conversation(s)" + (f"; {flagged} with a reply stamped before the message left out" if flagged else "")
+    times_detail = f"{answered} answered conversation(s)" + (
+        f"; {flagged} with a reply stamped before the message left out" if flagged else ""
+    )
     for key, column in (
         ("first_response_median", "business_median"),
         ("first_response_p90", "business_p90"),
@@ -487,7 +599,9 @@ def _measure(session: Session, period: Period, tz: ZoneInfo, channel_id: int | N
     met, breached = conv["sla_met"], conv["sla_breached"]
     out["sla_share"] = Measured(conv_values["sla_share"], f"{met} met, {breached} breached" if met + breached else "")
     resolved, clean = conv["resolved"], conv["resolved_clean"]
-    out["closed_without_escalation"] = Measured(conv_values["closed_without_escalation"], f"{clean} of {resolved} resolved" if resolved else "")
+    out["closed_without_escalation"] = Measured(
+        conv_values["closed_without_escalation"], f"{clean} of {resolved} resolved" if resolved else ""
+    )
     out["replies_before_message"] = Measured(conv_values["replies_before_message"])
 
     people = _active_people(session, lo, hi, channel_id)
@@ -497,19 +611,29 @@ def _measure(session: Session, period: Period, tz: ZoneInfo, channel_id: int | N
         detail += ("; " if detail else "") + "no audience size for " + ", ".join(missing)
     out["active_share"] = Measured(_ratio(people, audience, 100), detail)
     ugc, useful = conv["ugc"], conv["ugc_useful"]
-    out["ugc_per_week"] = Measured(conv_values["ugc_per_week"], f"{ugc} UGC in {period.days} days" if has_conversations else "")
+    out["ugc_per_week"] = Measured(
+        conv_values["ugc_per_week"], f"{ugc} UGC in {period.days} days" if has_conversations else ""
+    )
     out["ugc_useful_share"] = Measured(conv_values["ugc_useful_share"], f"{useful} of {ugc} useful" if ugc else "")
     newcomers, back7, back30 = _returns(session, lo, hi, channel_id)
-    out["returns_d7"] = Measured(_ratio(back7, newcomers, 100), f"{back7} of {newcomers} new people back within 7 days" if newcomers else "")
-    out["returns_d30"] = Measured(_ratio(back30, newcomers, 100), f"{back30} of {newcomers} new people back within 30 days" if newcomers else "")
+    out["returns_d7"] = Measured(
+        _ratio(back7, newcomers, 100), f"{back7} of {newcomers} new people back within 7 days" if newcomers else ""
+    )
+    out["returns_d30"] = Measured(
+        _ratio(back30, newcomers, 100), f"{back30} of {newcomers} new people back within 30 days" if newcomers else ""
+    )
 
     posts = _post_counts(session, lo, hi, channel_id)
     post_values = post_kpis(posts)
     published = posts["published"]
-    out["next_step_share"] = Measured(post_values["next_step_share"], f"{posts['with_step']} of {published} posts" if published else "")
+    out["next_step_share"] = Measured(
+        post_values["next_step_share"], f"{posts['with_step']} of {published} posts" if published else ""
+    )
     out["next_step_conversion"] = Measured(
         post_values["next_step_conversion"],
-        f"{posts['step_conversions']:,} conversions of {posts['step_impressions']:,} impressions" if posts["step_impressions"] else "",
+        f"{posts['step_conversions']:,} conversions of {posts['step_impressions']:,} impressions"
+        if posts["step_impressions"]
+        else "",
     )
     measured_posts = posts["with_metrics"]
     utility_posts = posts["with_utility"]
@@ -686,9 +810,13 @@ def _response_times(session: Session, lo, hi, channel_id) -> dict[str, Any]:
         for p, share in PERCENTILES.items():
             position = share * (answered - 1)
             lower = math.floor(position)
-            neighbours = session.execute(
-                select(column).where(*scope).order_by(column).limit(2).offset(lower)  # type: ignore[arg-type]
-            ).scalars().all()
+            neighbours = (
+                session.execute(
+                    select(column).where(*scope).order_by(column).limit(2).offset(lower)  # type: ignore[arg-type]
+                )
+                .scalars()
+                .all()
+            )
             value = float(neighbours[0])
             if len(neighbours) > 1 and position > lower:
                 value += (position - lower) * (float(neighbours[1]) - value)
@@ -741,7 +869,8 @@ def audience_for(rows: Iterable[AudienceRow], period: Period) -> dict[int, float
 def _audience_rows(session: Session, period: Period, channel_id: int | None) -> list[AudienceRow]:
     a = AudienceSize
     statement = select(a.channel_id, a.period_start, a.period_end, a.size).where(
-        a.period_start <= period.end, a.period_end >= period.start  # type: ignore[operator]
+        a.period_start <= period.end,
+        a.period_end >= period.start,  # type: ignore[operator]
     )
     if channel_id is not None:
         statement = statement.where(a.channel_id == channel_id)
@@ -763,7 +892,9 @@ def _plus_hours(session: Session, instant, hours: int):
     if session.get_bind().dialect.name == "postgresql":
         return instant + literal_column(f"interval '{int(hours)} hours'")
     # SQLite keeps instants as 'YYYY-MM-DD HH:MM:SS.ffffff': shift the whole seconds, keep the fraction.
-    return func.strftime("%Y-%m-%d %H:%M:%S", func.substr(instant, 1, 19), f"+{int(hours)} hours").op("||")(func.substr(instant, 20))
+    return func.strftime("%Y-%m-%d %H:%M:%S", func.substr(instant, 1, 19), f"+{int(hours)} hours").op("||")(
+        func.substr(instant, 20)
+    )
 
 
 def _returns(session: Session, lo, hi, channel_id) -> tuple[int, int, int]:
@@ -850,11 +981,15 @@ def _post_columns() -> list:
     return [
         func.count().label("published"),
         _count_if(with_step).label("with_step"),
-        func.coalesce(func.sum(case((step_measured, func.coalesce(p.next_step_conversions, 0)), else_=0)), 0).label("step_conversions"),
+        func.coalesce(func.sum(case((step_measured, func.coalesce(p.next_step_conversions, 0)), else_=0)), 0).label(
+            "step_conversions"
+        ),
         func.coalesce(func.sum(case((step_measured, p.impressions), else_=0)), 0).label("step_impressions"),
         _count_if(with_metrics).label("with_metrics"),
         _count_if(_utility_entered()).label("with_utility"),
-        func.coalesce(func.sum(func.coalesce(p.saves, 0) + func.coalesce(p.guide_clicks, 0)), 0).label("saves_and_clicks"),
+        func.coalesce(func.sum(func.coalesce(p.saves, 0) + func.coalesce(p.guide_clicks, 0)), 0).label(
+            "saves_and_clicks"
+        ),
         func.coalesce(func.sum(p.impressions), 0).label("impressions"),
         func.coalesce(func.sum(p.reactions), 0).label("reactions"),
     ]
@@ -898,7 +1033,9 @@ def _idea_scope(channel_id: int | None) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _bucket_counts(session: Session, column, bounds: Sequence[Any], conditions: Sequence[ColumnElement[bool]]) -> dict[int, int]:
+def _bucket_counts(
+    session: Session, column, bounds: Sequence[Any], conditions: Sequence[ColumnElement[bool]]
+) -> dict[int, int]:
     bucket = _bucket(column, bounds).label("bucket")
     rows = session.execute(
         select(bucket, func.count()).where(column >= bounds[0], column < bounds[-1], *conditions).group_by(bucket)
@@ -984,7 +1121,13 @@ class Trend:
     def rows(self, family: Family) -> list[dict[str, Any]]:
         """Long-form rows (bucket start, KPI, unit, value) for a chart; missing values left out."""
         return [
-            {"bucket": bucket.start, "label": self.label(bucket), "kpi": series.label, "unit": series.unit, "value": value}
+            {
+                "bucket": bucket.start,
+                "label": self.label(bucket),
+                "kpi": series.label,
+                "unit": series.unit,
+                "value": value,
+            }
             for series in self.families.get(family, ())
             for bucket, value in zip(self.buckets, series.values, strict=True)
             if value is not None
@@ -1029,7 +1172,9 @@ def kpi_trends(
 
     people = _bucket_people(session, bounds, lo, hi, channel_id)
     rows = _audience_rows(session, Period(buckets[0].start, buckets[-1].end), channel_id)
-    values["active_share"] = [_ratio(people.get(i, 0), sum(audience_for(rows, b).values()), 100) for i, b in enumerate(buckets)]
+    values["active_share"] = [
+        _ratio(people.get(i, 0), sum(audience_for(rows, b).values()), 100) for i, b in enumerate(buckets)
+    ]
 
     post_bucket = _bucket(Post.published_at, bounds).label("bucket")
     posts = {
@@ -1050,9 +1195,7 @@ def kpi_trends(
     values["implemented_improvements"] = [float(shipped.get(i, 0)) if has_loop else None for i in range(n)]
 
     families = {
-        family: tuple(
-            TrendSeries(key, KPI_BY_KEY[key].label, KPI_BY_KEY[key].unit, tuple(values[key])) for key in keys
-        )
+        family: tuple(TrendSeries(key, KPI_BY_KEY[key].label, KPI_BY_KEY[key].unit, tuple(values[key])) for key in keys)
         for family, keys in TREND_KEYS.items()
     }
     return Trend(grain=grain, buckets=tuple(buckets), families=families)
@@ -1090,9 +1233,7 @@ def _bucket_people(session: Session, bounds, lo, hi, channel_id) -> dict[int, in
         .select_from(source)
         .where(*giver_conditions),
     ).subquery()
-    rows = session.execute(
-        select(both.c.bucket, func.count(func.distinct(both.c.handle))).group_by(both.c.bucket)
-    )
+    rows = session.execute(select(both.c.bucket, func.count(func.distinct(both.c.handle))).group_by(both.c.bucket))
     return {int(index): int(count) for index, count in rows}
 
 
@@ -1144,7 +1285,9 @@ def format_change(kpi: KpiValue) -> str | None:
 CSV_COLUMNS = ("key", "label", "family", "unit", "better", "value", "previous", "change", "detail")
 
 
-def report(values: Sequence[KpiValue], *, period: Period, channel: str | None, generated_at: dt.datetime) -> dict[str, Any]:
+def report(
+    values: Sequence[KpiValue], *, period: Period, channel: str | None, generated_at: dt.datetime
+) -> dict[str, Any]:
     """The KPIs as plain data for JSON: what a report or another tool consumes."""
     previous = period.previous()
     return {
@@ -1157,7 +1300,9 @@ def report(values: Sequence[KpiValue], *, period: Period, channel: str | None, g
 
 
 def report_json(values: Sequence[KpiValue], *, period: Period, channel: str | None, generated_at: dt.datetime) -> str:
-    return json.dumps(report(values, period=period, channel=channel, generated_at=generated_at), indent=2, ensure_ascii=False)
+    return json.dumps(
+        report(values, period=period, channel=channel, generated_at=generated_at), indent=2, ensure_ascii=False
+    )
 
 
 def report_csv(values: Sequence[KpiValue]) -> str:

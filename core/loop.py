@@ -55,7 +55,12 @@ NO_CHANNEL = "No channel"
 
 # --- status: forward only ---------------------------------------------------------------------
 
-STATUS_ORDER: tuple[LoopStatus, ...] = (LoopStatus.shipped, LoopStatus.announced, LoopStatus.thanked, LoopStatus.measured)
+STATUS_ORDER: tuple[LoopStatus, ...] = (
+    LoopStatus.shipped,
+    LoopStatus.announced,
+    LoopStatus.thanked,
+    LoopStatus.measured,
+)
 OPEN_STATUSES = (LoopStatus.shipped.value, LoopStatus.announced.value)
 STATUS_LABELS = {
     LoopStatus.shipped: "shipped",
@@ -149,12 +154,14 @@ def parse_categories(text: str | Iterable[str]) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def impact_windows(shipped_on: dt.date, days: int, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime, dt.datetime, dt.datetime]:
+def impact_windows(
+    shipped_on: dt.date, days: int, tz: ZoneInfo
+) -> tuple[dt.datetime, dt.datetime, dt.datetime, dt.datetime]:
     """UTC instants [before_start, before_end) and [after_start, after_end): the ``days`` whole
     local days before the shipped day and the ``days`` whole local days after it."""
 
     def midnight(day: dt.date) -> dt.datetime:
-        return dt.datetime.combine(day, dt.time(0), tzinfo=tz).astimezone(dt.timezone.utc)
+        return dt.datetime.combine(day, dt.time(0), tzinfo=tz).astimezone(dt.UTC)
 
     return (
         midnight(shipped_on - dt.timedelta(days=days)),
@@ -169,9 +176,13 @@ def nps_impact(before: float | None, after: float | None) -> Impact:
     return Impact("nps", before, after, (after - before) if measured else None, measured)  # type: ignore[operator]
 
 
-def conversation_impact(before: int, after: int, *, shipped_on: dt.date, days: int, categories: Sequence[str], today: dt.date) -> Impact:
+def conversation_impact(
+    before: int, after: int, *, shipped_on: dt.date, days: int, categories: Sequence[str], today: dt.date
+) -> Impact:
     complete_on = shipped_on + dt.timedelta(days=days + 1)
-    return Impact("conversations", before, after, after - before, today >= complete_on, days, tuple(categories), complete_on)
+    return Impact(
+        "conversations", before, after, after - before, today >= complete_on, days, tuple(categories), complete_on
+    )
 
 
 def validate_nps(value: float | None, label: str) -> float | None:
@@ -191,7 +202,9 @@ def validate_window(days: int) -> int:
 # --- texts (pure) -----------------------------------------------------------------------------
 
 
-def announcement_text(*, what_changed: str, details: str, idea_titles: Sequence[str], handles: Sequence[str], idea_form_url: str = "") -> tuple[str, str]:
+def announcement_text(
+    *, what_changed: str, details: str, idea_titles: Sequence[str], handles: Sequence[str], idea_form_url: str = ""
+) -> tuple[str, str]:
     """Title and body of the 'You asked, we did' post: what changed, the ideas it answers, the
     givers credited by handle, and the next step (tell us what to improve next)."""
     title = f"You asked, we did: {what_changed}"
@@ -211,12 +224,24 @@ def announcement_text(*, what_changed: str, details: str, idea_titles: Sequence[
     return title, "\n".join(lines)
 
 
-def thank_you_reply(*, handles: Sequence[str], what_changed: str, idea_titles: Sequence[str], idea_form_url: str = "") -> str:
+def thank_you_reply(
+    *, handles: Sequence[str], what_changed: str, idea_titles: Sequence[str], idea_form_url: str = ""
+) -> str:
     """A ready-to-copy reply thanking the givers of one channel."""
-    asked = f" You asked for “{idea_titles[0]}”" + (f" and {len(idea_titles) - 1} more" if len(idea_titles) > 1 else "") + "." if idea_titles else ""
+    asked = (
+        f" You asked for “{idea_titles[0]}”"
+        + (f" and {len(idea_titles) - 1} more" if len(idea_titles) > 1 else "")
+        + "."
+        if idea_titles
+        else ""
+    )
     greeting = " ".join(handles) + " " if handles else ""
     text = f"{greeting}Thank you for the idea!{asked} It is done: {what_changed}."
-    return text + " What should we improve next? Tell us in the idea form" + (f": {idea_form_url}" if idea_form_url else ".")
+    return (
+        text
+        + " What should we improve next? Tell us in the idea form"
+        + (f": {idea_form_url}" if idea_form_url else ".")
+    )
 
 
 def _join(names: Sequence[str]) -> str:
@@ -355,7 +380,9 @@ def _linked_ideas(session: Session, loop_item_ids: Sequence[int]) -> dict[int, l
         return {}
     votes = select(Vote.idea_id, func.count().label("votes")).group_by(Vote.idea_id).subquery()
     rows = session.exec(
-        select(LoopItemIdea.loop_item_id, Idea.id, Idea.title, Idea.status, Idea.category, func.coalesce(votes.c.votes, 0))
+        select(
+            LoopItemIdea.loop_item_id, Idea.id, Idea.title, Idea.status, Idea.category, func.coalesce(votes.c.votes, 0)
+        )
         .join(Idea, Idea.id == LoopItemIdea.idea_id)
         .outerjoin(votes, votes.c.idea_id == Idea.id)
         .where(col(LoopItemIdea.loop_item_id).in_(loop_item_ids))
@@ -442,7 +469,9 @@ def closed_loops(session: Session, *, limit: int = LIST_LIMIT, offset: int = 0) 
 
 def recent_loop_items(session: Session, *, limit: int = LIST_LIMIT) -> list[LoopItemView]:
     """Every loop item, newest shipped first (for the impact view)."""
-    items = session.exec(select(LoopItem).order_by(col(LoopItem.shipped_on).desc(), col(LoopItem.id).desc()).limit(limit)).all()
+    items = session.exec(
+        select(LoopItem).order_by(col(LoopItem.shipped_on).desc(), col(LoopItem.id).desc()).limit(limit)
+    ).all()
     return _views(session, list(items))
 
 
@@ -482,7 +511,9 @@ def thank_you_replies(session: Session, *, loop_item_id: int, idea_form_url: str
         by_channel.setdefault(giver.channel, []).append(giver.handle)
     titles = [i.title for i in view.ideas]
     return {
-        channel: thank_you_reply(handles=handles, what_changed=view.what_changed, idea_titles=titles, idea_form_url=idea_form_url)
+        channel: thank_you_reply(
+            handles=handles, what_changed=view.what_changed, idea_titles=titles, idea_form_url=idea_form_url
+        )
         for channel, handles in sorted(by_channel.items())
     }
 
@@ -513,7 +544,9 @@ def ideas_to_ship(session: Session, *, limit: int = 200) -> list[IdeaChoice]:
 
 def conversation_categories(session: Session, *, limit: int = 200) -> list[str]:
     """Categories in use (conversations and ideas), to choose the impact categories from."""
-    names = set(session.exec(select(Conversation.category).where(Conversation.category != "").distinct().limit(limit)).all())
+    names = set(
+        session.exec(select(Conversation.category).where(Conversation.category != "").distinct().limit(limit)).all()
+    )
     names |= set(session.exec(select(Idea.category).where(Idea.category != "").distinct().limit(limit)).all())
     return sorted(names)
 
@@ -546,7 +579,9 @@ def create_loop_item(
         raise ValidationError("Choose the date it shipped.")
     today = dt.datetime.now(_tz(session)).date()
     if shipped_on > today:
-        raise ValidationError(f"The shipped date {shipped_on:%d %b %Y} is in the future; loop items are for what has shipped.")
+        raise ValidationError(
+            f"The shipped date {shipped_on:%d %b %Y} is in the future; loop items are for what has shipped."
+        )
     window = validate_window(impact_window_days)
     unique_ids = list(dict.fromkeys(int(i) for i in idea_ids))
     if not unique_ids:
@@ -557,7 +592,9 @@ def create_loop_item(
         if idea is None:
             raise NotFoundError(f"Idea #{idea_id} does not exist (any more).")
         if idea.merged_into_id is not None:
-            raise ValidationError(f"“{idea.title}” was merged into idea #{idea.merged_into_id}; link that idea instead.")
+            raise ValidationError(
+                f"“{idea.title}” was merged into idea #{idea.merged_into_id}; link that idea instead."
+            )
         answered = session.exec(select(LoopItemIdea.loop_item_id).where(LoopItemIdea.idea_id == idea_id)).first()
         if answered is not None:
             raise ValidationError(f"“{idea.title}” is already answered by loop item #{answered}.")
@@ -566,8 +603,12 @@ def create_loop_item(
         idea = chosen[idea_id]
         if idea.status != IdeaStatus.shipped:
             ideas.set_status(
-                session, actor=actor, idea_id=idea_id, status=IdeaStatus.shipped.value,
-                expected_version=versions.get(idea_id, idea.version), reason=f"Shipped: {what_changed}",
+                session,
+                actor=actor,
+                idea_id=idea_id,
+                status=IdeaStatus.shipped.value,
+                expected_version=versions.get(idea_id, idea.version),
+                reason=f"Shipped: {what_changed}",
             )
     if impact_categories is None:
         categories = parse_categories(chosen[i].category for i in unique_ids)
@@ -592,7 +633,14 @@ def create_loop_item(
 
 
 def update_loop_item(
-    session: Session, *, actor: Actor, loop_item_id: int, expected_version: int, what_changed: str, details: str, shipped_on: dt.date
+    session: Session,
+    *,
+    actor: Actor,
+    loop_item_id: int,
+    expected_version: int,
+    what_changed: str,
+    details: str,
+    shipped_on: dt.date,
 ) -> LoopItemView:
     """Correct what changed, the details or the shipped date."""
     require(actor, Action.manage_loop)
@@ -602,14 +650,20 @@ def update_loop_item(
     if shipped_on > dt.datetime.now(_tz(session)).date():
         raise ValidationError(f"The shipped date {shipped_on:%d %b %Y} is in the future.")
     records.update_versioned(
-        session, LoopItem, loop_item_id, expected_version=expected_version,
+        session,
+        LoopItem,
+        loop_item_id,
+        expected_version=expected_version,
         changes={"what_changed": what_changed, "details": details.strip(), "shipped_on": shipped_on},
-        actor=actor, action="loop_item.update",
+        actor=actor,
+        action="loop_item.update",
     )
     return get_loop_item(session, loop_item_id)
 
 
-def _advance(session: Session, item: LoopItem, *, actor: Actor, changes: Mapping[str, object] | None = None, action: str) -> LoopItem:
+def _advance(
+    session: Session, item: LoopItem, *, actor: Actor, changes: Mapping[str, object] | None = None, action: str
+) -> LoopItem:
     """Apply ``changes`` and move the status forward as far as the events allow, in one versioned write."""
     changes = dict(changes or {})
     announced_at = changes.get("announced_at", item.announced_at)
@@ -617,12 +671,16 @@ def _advance(session: Session, item: LoopItem, *, actor: Actor, changes: Mapping
     idea_ids = list(session.exec(select(LoopItemIdea.idea_id).where(LoopItemIdea.loop_item_id == item.id)).all())
     handles = {h for h, _ in _giver_handles(session, idea_ids)}
     all_thanked = handles <= _thanked_handles(session, item.id)  # type: ignore[arg-type]
-    status = advance_status(item.status, announced=announced_at is not None, all_thanked=all_thanked, measured=measured_at is not None)
+    status = advance_status(
+        item.status, announced=announced_at is not None, all_thanked=all_thanked, measured=measured_at is not None
+    )
     if status != item.status:
         changes["status"] = status.value
     if not changes:
         return item
-    return records.update_versioned(session, LoopItem, item.id, expected_version=item.version, changes=changes, actor=actor, action=action)  # type: ignore[arg-type]
+    return records.update_versioned(
+        session, LoopItem, item.id, expected_version=item.version, changes=changes, actor=actor, action=action
+    )  # type: ignore[arg-type]
 
 
 def on_post_published(session: Session, *, post: Post, actor: Actor) -> None:
@@ -636,7 +694,13 @@ def on_post_published(session: Session, *, post: Post, actor: Actor) -> None:
 
 
 def draft_announcement(
-    session: Session, *, actor: Actor, loop_item_id: int, channel_id: int, expected_version: int, idea_form_url: str = ""
+    session: Session,
+    *,
+    actor: Actor,
+    loop_item_id: int,
+    channel_id: int,
+    expected_version: int,
+    idea_form_url: str = "",
 ):
     """Draft the 'You asked, we did' post in the calendar for this loop item (a normal draft:
     checklist and approval apply). Returns the calendar's PostView."""
@@ -660,13 +724,20 @@ def draft_announcement(
     if idea_form_url:
         # Tagged here so the draft passes the checklist's UTM item without a detour.
         idea_form_url = content_rules.build_utm_url(
-            idea_form_url, source=channel.platform or channel.name, medium="social", campaign="you_asked_we_did", content=f"loop{loop_item_id}"
+            idea_form_url,
+            source=channel.platform or channel.name,
+            medium="social",
+            campaign="you_asked_we_did",
+            content=f"loop{loop_item_id}",
         )
     view = get_loop_item(session, loop_item_id)
     handles = [g.handle for g in givers(session, loop_item_id=loop_item_id)]
     title, body = announcement_text(
-        what_changed=view.what_changed, details=view.details, idea_titles=[i.title for i in view.ideas],
-        handles=handles, idea_form_url=idea_form_url,
+        what_changed=view.what_changed,
+        details=view.details,
+        idea_titles=[i.title for i in view.ideas],
+        handles=handles,
+        idea_form_url=idea_form_url,
     )
     fields = {
         "title": title,
@@ -681,13 +752,20 @@ def draft_announcement(
         fields["link_url"] = idea_form_url
     post = posts.create_post(session, actor=actor, fields=fields)
     records.update_versioned(
-        session, LoopItem, loop_item_id, expected_version=expected_version,
-        changes={"announcement_post_id": post.id}, actor=actor, action="loop_item.announcement_drafted",
+        session,
+        LoopItem,
+        loop_item_id,
+        expected_version=expected_version,
+        changes={"announcement_post_id": post.id},
+        actor=actor,
+        action="loop_item.announcement_drafted",
     )
     return post
 
 
-def set_thanked(session: Session, *, actor: Actor, loop_item_id: int, handles: Iterable[str], thanked: bool = True) -> LoopItemView:
+def set_thanked(
+    session: Session, *, actor: Actor, loop_item_id: int, handles: Iterable[str], thanked: bool = True
+) -> LoopItemView:
     """Tick (or untick) givers as thanked; all givers ticked moves the loop item forward.
 
     Unticking is refused once the loop item reached "givers thanked": the status never goes back.
@@ -704,15 +782,19 @@ def set_thanked(session: Session, *, actor: Actor, loop_item_id: int, handles: I
         for handle in wanted:
             if handle not in already:
                 records.create(
-                    session, LoopThanks(loop_item_id=loop_item_id, handle=handle, thanked_by_id=actor.id),
-                    actor=actor, action="loop_item.giver_thanked",
+                    session,
+                    LoopThanks(loop_item_id=loop_item_id, handle=handle, thanked_by_id=actor.id),
+                    actor=actor,
+                    action="loop_item.giver_thanked",
                 )
         session.flush()
         _advance(session, item, actor=actor, action="loop_item.thanked")
     else:
         to_remove = [h for h in wanted if h in already]
         if to_remove and status_rank(item.status) >= status_rank(LoopStatus.thanked):
-            raise ValidationError("Every giver of this loop item was thanked and the loop is closed; ticks can no longer be removed.")
+            raise ValidationError(
+                "Every giver of this loop item was thanked and the loop is closed; ticks can no longer be removed."
+            )
         for row in session.exec(
             select(LoopThanks).where(LoopThanks.loop_item_id == loop_item_id, col(LoopThanks.handle).in_(to_remove))
         ).all():
@@ -744,26 +826,40 @@ def set_impact(
     if len(str(changes["impact_categories"])) > 300:
         raise ValidationError("Too many impact categories; keep the list under 300 characters.")
     item = records.update_versioned(
-        session, LoopItem, loop_item_id, expected_version=expected_version, changes=changes, actor=actor, action="loop_item.impact_set"
+        session,
+        LoopItem,
+        loop_item_id,
+        expected_version=expected_version,
+        changes=changes,
+        actor=actor,
+        action="loop_item.impact_set",
     )
     if item.measured_at is None and nps_before is not None and nps_after is not None:
         _advance(session, item, actor=actor, changes={"measured_at": utcnow()}, action="loop_item.measured")
     return get_loop_item(session, loop_item_id)
 
 
-def record_measurement(session: Session, *, actor: Actor, loop_item_id: int, expected_version: int, today: dt.date | None = None) -> LoopItemView:
+def record_measurement(
+    session: Session, *, actor: Actor, loop_item_id: int, expected_version: int, today: dt.date | None = None
+) -> LoopItemView:
     """Record that the impact was measured (its figure must be complete)."""
     require(actor, Action.manage_loop)
     item = records.get_or_404(session, LoopItem, loop_item_id, what="Loop item")
     if item.version != expected_version:
-        raise ConflictError("This loop item was changed after you opened it. Nothing was recorded; reload and try again.")
+        raise ConflictError(
+            "This loop item was changed after you opened it. Nothing was recorded; reload and try again."
+        )
     figure = impact(session, loop_item_id=loop_item_id, today=today)
     if not figure.measured:
         if figure.kind == "none":
-            raise ValidationError("Set the impact first: enter NPS before and after, or choose conversation categories.")
+            raise ValidationError(
+                "Set the impact first: enter NPS before and after, or choose conversation categories."
+            )
         if figure.kind == "nps":
             raise ValidationError("Enter both NPS values, before and after, to record the measurement.")
-        raise ValidationError(f"The {figure.window_days} days after shipping are not over yet; the figure is complete on {figure.complete_on:%d %b %Y}.")
+        raise ValidationError(
+            f"The {figure.window_days} days after shipping are not over yet; the figure is complete on {figure.complete_on:%d %b %Y}."
+        )
     if item.measured_at is not None:
         return get_loop_item(session, loop_item_id)
     _advance(session, item, actor=actor, changes={"measured_at": utcnow()}, action="loop_item.measured")
@@ -773,7 +869,9 @@ def record_measurement(session: Session, *, actor: Actor, loop_item_id: int, exp
 # --- impact -----------------------------------------------------------------------------------
 
 
-def _conversation_counts(session: Session, *, categories: Sequence[str], windows: tuple[dt.datetime, ...]) -> tuple[int, int]:
+def _conversation_counts(
+    session: Session, *, categories: Sequence[str], windows: tuple[dt.datetime, ...]
+) -> tuple[int, int]:
     """COUNTs before and after, each one range of the (category, received_at) index."""
     before_start, before_end, after_start, after_end = windows
 
@@ -781,7 +879,11 @@ def _conversation_counts(session: Session, *, categories: Sequence[str], windows
         return (
             select(func.count())
             .select_from(Conversation)
-            .where(col(Conversation.category).in_(list(categories)), Conversation.received_at >= start, Conversation.received_at < end)
+            .where(
+                col(Conversation.category).in_(list(categories)),
+                Conversation.received_at >= start,
+                Conversation.received_at < end,
+            )
             .scalar_subquery()
         )
 
@@ -797,7 +899,9 @@ def _impact_of(session: Session, item: LoopItem, *, today: dt.date, tz: ZoneInfo
         return Impact("none", None, None, None, False, item.impact_window_days)
     windows = impact_windows(item.shipped_on, item.impact_window_days, tz)
     before, after = _conversation_counts(session, categories=categories, windows=windows)
-    return conversation_impact(before, after, shipped_on=item.shipped_on, days=item.impact_window_days, categories=categories, today=today)
+    return conversation_impact(
+        before, after, shipped_on=item.shipped_on, days=item.impact_window_days, categories=categories, today=today
+    )
 
 
 def impact(session: Session, *, loop_item_id: int, today: dt.date | None = None) -> Impact:
@@ -811,11 +915,15 @@ def impact(session: Session, *, loop_item_id: int, today: dt.date | None = None)
 def impacts(session: Session, *, loop_item_ids: Sequence[int], today: dt.date | None = None) -> dict[int, Impact]:
     tz = _tz(session)
     today = today or dt.datetime.now(tz).date()
-    items = session.exec(select(LoopItem).where(col(LoopItem.id).in_(list(loop_item_ids)))).all() if loop_item_ids else []
+    items = (
+        session.exec(select(LoopItem).where(col(LoopItem.id).in_(list(loop_item_ids)))).all() if loop_item_ids else []
+    )
     return {item.id: _impact_of(session, item, today=today, tz=tz) for item in items}  # type: ignore[misc]
 
 
-def impact_not_measured(session: Session, *, today: dt.date | None = None, limit: int = LIST_LIMIT) -> list[LoopItemView]:
+def impact_not_measured(
+    session: Session, *, today: dt.date | None = None, limit: int = LIST_LIMIT
+) -> list[LoopItemView]:
     """Loop items shipped at least their window (30 days by default) ago with no measurement recorded."""
     today = today or dt.datetime.now(_tz(session)).date()
     unmeasured = col(LoopItem.measured_at).is_(None)
@@ -825,7 +933,10 @@ def impact_not_measured(session: Session, *, today: dt.date | None = None, limit
     if not windows:
         return []
     due = or_(
-        *(and_(LoopItem.impact_window_days == days, LoopItem.shipped_on <= today - dt.timedelta(days=days)) for days in windows)
+        *(
+            and_(LoopItem.impact_window_days == days, LoopItem.shipped_on <= today - dt.timedelta(days=days))
+            for days in windows
+        )
     )
     items = session.exec(
         select(LoopItem).where(unmeasured, due).order_by(col(LoopItem.shipped_on), col(LoopItem.id)).limit(limit)
@@ -835,7 +946,10 @@ def impact_not_measured(session: Session, *, today: dt.date | None = None, limit
 
 def measured_items(session: Session, *, limit: int = LIST_LIMIT) -> list[LoopItemView]:
     items = session.exec(
-        select(LoopItem).where(col(LoopItem.measured_at).is_not(None)).order_by(col(LoopItem.shipped_on).desc()).limit(limit)
+        select(LoopItem)
+        .where(col(LoopItem.measured_at).is_not(None))
+        .order_by(col(LoopItem.shipped_on).desc())
+        .limit(limit)
     ).all()
     return _views(session, list(items))
 
@@ -856,8 +970,11 @@ def monthly_document(month: dt.date, items: Sequence[MonthlyItem], *, escape: bo
         lines += [f"Nothing shipped in {month:%B %Y}. Your ideas are on the board — tell us what to improve next."]
         return "\n".join(lines) + "\n"
     people = sum(i.givers_count for i in items)
-    lines += [f"{len(items)} improvement{'s' if len(items) != 1 else ''} shipped this month, answering ideas from {people} "
-              f"{'person' if people == 1 else 'people'}. Thank you!", ""]
+    lines += [
+        f"{len(items)} improvement{'s' if len(items) != 1 else ''} shipped this month, answering ideas from {people} "
+        f"{'person' if people == 1 else 'people'}. Thank you!",
+        "",
+    ]
     for n, item in enumerate(items, start=1):
         lines.append(f"## {n}. {e(item.what_changed)}")
         lines.append("")
@@ -885,9 +1002,12 @@ def monthly_update(session: Session, *, month: dt.date, today: dt.date | None = 
     views = _views(session, list(items))
     figures = impacts(session, loop_item_ids=[v.id for v in views], today=today)
     monthly = tuple(
-        MonthlyItem(v.id, v.what_changed, v.details, v.shipped_on, v.ideas, v.givers_count, figures[v.id]) for v in views
+        MonthlyItem(v.id, v.what_changed, v.details, v.shipped_on, v.ideas, v.givers_count, figures[v.id])
+        for v in views
     )
-    return MonthlyUpdate(start, monthly, monthly_document(start, monthly), monthly_document(start, monthly, escape=False))
+    return MonthlyUpdate(
+        start, monthly, monthly_document(start, monthly), monthly_document(start, monthly, escape=False)
+    )
 
 
 def draft_monthly_update(session: Session, *, actor: Actor, month: dt.date, channel_id: int):

@@ -80,23 +80,24 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         | _TEAM
         | {
             A.view_admin,
-            A.draft_post, A.edit_any_post, A.approve_post, A.enter_post_metrics,
+            A.draft_post,
+            A.edit_any_post,
+            A.approve_post,
+            A.enter_post_metrics,
             A.manage_content_rules,
-            A.triage_idea, A.import_ideas,
+            A.triage_idea,
+            A.import_ideas,
             A.manage_sla_policies,
-            A.manage_loop, A.thank_givers,
-            A.export_data, A.edit_digest, A.view_audit_log,
+            A.manage_loop,
+            A.thank_givers,
+            A.export_data,
+            A.edit_digest,
+            A.view_audit_log,
         }
     ),
     Role.editor: frozenset(_SCREENS | _TEAM | {A.draft_post}),
-    Role.community: frozenset(
-        _SCREENS | _TEAM | {A.work_conversations, A.thank_givers, A.edit_digest}
-    ),
-    Role.support: frozenset(
-        _SCREENS
-        | _TEAM
-        | {A.work_conversations, A.import_conversations, A.manage_quick_answers}
-    ),
+    Role.community: frozenset(_SCREENS | _TEAM | {A.work_conversations, A.thank_givers, A.edit_digest}),
+    Role.support: frozenset(_SCREENS | _TEAM | {A.work_conversations, A.import_conversations, A.manage_quick_answers}),
     Role.analyst: frozenset(
         _SCREENS | _TEAM | {A.enter_post_metrics, A.export_data, A.manage_audience, A.view_audit_log}
     ),

@@ -35,20 +35,52 @@ from core.permissions import Action, Actor, allowed, require
 from db.models import Channel, CognitiveLoad, NextStepType, Post, PostStatus, Rubric, StopWord, StopWordMode, User
 from db.types import utcnow
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 EDITABLE_FIELDS: tuple[str, ...] = (
-    "title", "body", "channel_id", "rubric_id", "template", "format", "cognitive_load", "owner_id",
-    "sla_owner_id", "scheduled_at", "next_step_type", "next_step_text", "micro_goal", "link_url",
-    "tone_confirmed", "subtitles", "timecodes", "alt_text", "contrast_confirmed", "sponsored", "partner", "ad_label",
+    "title",
+    "body",
+    "channel_id",
+    "rubric_id",
+    "template",
+    "format",
+    "cognitive_load",
+    "owner_id",
+    "sla_owner_id",
+    "scheduled_at",
+    "next_step_type",
+    "next_step_text",
+    "micro_goal",
+    "link_url",
+    "tone_confirmed",
+    "subtitles",
+    "timecodes",
+    "alt_text",
+    "contrast_confirmed",
+    "sponsored",
+    "partner",
+    "ad_label",
 )
 METRIC_FIELDS: tuple[str, ...] = (
-    "impressions", "reactions", "comments", "shares", "saves", "guide_clicks", "next_step_conversions",
+    "impressions",
+    "reactions",
+    "comments",
+    "shares",
+    "saves",
+    "guide_clicks",
+    "next_step_conversions",
 )
-METRIC_LABELS: Mapping[str, str] = MappingProxyType({
-    "impressions": "Impressions", "reactions": "Reactions", "comments": "Comments", "shares": "Shares",
-    "saves": "Saves", "guide_clicks": "Click-throughs to guide/FAQ", "next_step_conversions": "Next-step conversions",
-})
+METRIC_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "impressions": "Impressions",
+        "reactions": "Reactions",
+        "comments": "Comments",
+        "shares": "Shares",
+        "saves": "Saves",
+        "guide_clicks": "Click-throughs to guide/FAQ",
+        "next_step_conversions": "Next-step conversions",
+    }
+)
 _BOOL_FIELDS = ("tone_confirmed", "subtitles", "timecodes", "contrast_confirmed", "sponsored", "ad_label")
 #: Statuses that occupy a slot of the channel's daily limit.
 _COUNTED_FOR_LIMIT = (PostStatus.scheduled, PostStatus.published)
@@ -72,72 +104,91 @@ def _template(key: str, label: str, rubric: str, summary: str, **fields: Any) ->
     return Template(key, label, rubric, summary, MappingProxyType({"template": key, **fields}))
 
 
-TEMPLATES: Mapping[str, Template] = MappingProxyType({
-    t.key: t
-    for t in (
-        _template(
-            "myth_busting", "Myth busting", "Myth vs fact", "Carousel: myth → fact → what to do.",
-            format="carousel", cognitive_load=CognitiveLoad.high,
-            body=(
-                "Slide 1 — Myth: (the belief we keep hearing in the comments)\n"
-                "Slide 2 — Fact: (what is true, and how we know)\n"
-                "Slide 3 — What to do: (one concrete step)\n"
-                "Last slide — Which myth should we take apart next?"
+TEMPLATES: Mapping[str, Template] = MappingProxyType(
+    {
+        t.key: t
+        for t in (
+            _template(
+                "myth_busting",
+                "Myth busting",
+                "Myth vs fact",
+                "Carousel: myth → fact → what to do.",
+                format="carousel",
+                cognitive_load=CognitiveLoad.high,
+                body=(
+                    "Slide 1 — Myth: (the belief we keep hearing in the comments)\n"
+                    "Slide 2 — Fact: (what is true, and how we know)\n"
+                    "Slide 3 — What to do: (one concrete step)\n"
+                    "Last slide — Which myth should we take apart next?"
+                ),
+                next_step_type=NextStepType.comment_prompt,
+                next_step_text="Which myth should we take apart next? Tell us in the comments.",
+                micro_goal="20 comments naming the next myth",
             ),
-            next_step_type=NextStepType.comment_prompt,
-            next_step_text="Which myth should we take apart next? Tell us in the comments.",
-            micro_goal="20 comments naming the next myth",
-        ),
-        _template(
-            "how_it_works", "How it works", "How it works", "Video of 45–90 seconds; collect questions for the FAQ.",
-            format="video", cognitive_load=CognitiveLoad.high,
-            body=(
-                "Video, 45–90 seconds, with subtitles and timecodes.\n"
-                "0:00 The question we keep getting\n"
-                "0:10 How it works, step by step\n"
-                "0:50 Where to read more (guide / FAQ)\n"
-                "End card — Leave your question, we are collecting the FAQ."
+            _template(
+                "how_it_works",
+                "How it works",
+                "How it works",
+                "Video of 45–90 seconds; collect questions for the FAQ.",
+                format="video",
+                cognitive_load=CognitiveLoad.high,
+                body=(
+                    "Video, 45–90 seconds, with subtitles and timecodes.\n"
+                    "0:00 The question we keep getting\n"
+                    "0:10 How it works, step by step\n"
+                    "0:50 Where to read more (guide / FAQ)\n"
+                    "End card — Leave your question, we are collecting the FAQ."
+                ),
+                next_step_type=NextStepType.comment_prompt,
+                next_step_text="Leave your question, we are collecting the FAQ.",
+                micro_goal="15 new questions for the FAQ",
             ),
-            next_step_type=NextStepType.comment_prompt,
-            next_step_text="Leave your question, we are collecting the FAQ.",
-            micro_goal="15 new questions for the FAQ",
-        ),
-        _template(
-            "ideas_for_the_product", "Ideas for the product", "Ideas for the product",
-            "A brief post, a proposal form, a promise to come back with results.",
-            format="text", cognitive_load=CognitiveLoad.low,
-            body=(
-                "What would make the product better for you? Tell us in a two-minute form.\n"
-                "We read every proposal and will come back with the results — what we build and why."
+            _template(
+                "ideas_for_the_product",
+                "Ideas for the product",
+                "Ideas for the product",
+                "A brief post, a proposal form, a promise to come back with results.",
+                format="text",
+                cognitive_load=CognitiveLoad.low,
+                body=(
+                    "What would make the product better for you? Tell us in a two-minute form.\n"
+                    "We read every proposal and will come back with the results — what we build and why."
+                ),
+                next_step_type=NextStepType.form,
+                next_step_text="Fill in the proposal form: which feature should we build next? We will come back with the results.",
+                micro_goal="40 proposals through the form",
             ),
-            next_step_type=NextStepType.form,
-            next_step_text="Fill in the proposal form: which feature should we build next? We will come back with the results.",
-            micro_goal="40 proposals through the form",
-        ),
-        _template(
-            "digest_of_the_week", "Digest of the week", "Digest of the week",
-            "Best questions and answers, hero of the week, event announcement.",
-            format="carousel", cognitive_load=CognitiveLoad.low,
-            body=(
-                "The best questions and answers of the week:\n1. …\n2. …\n3. …\n"
-                "Hero of the week: (who, and what they did for the community)\n"
-                "Coming up: (the event or next topic) — sign up!"
+            _template(
+                "digest_of_the_week",
+                "Digest of the week",
+                "Digest of the week",
+                "Best questions and answers, hero of the week, event announcement.",
+                format="carousel",
+                cognitive_load=CognitiveLoad.low,
+                body=(
+                    "The best questions and answers of the week:\n1. …\n2. …\n3. …\n"
+                    "Hero of the week: (who, and what they did for the community)\n"
+                    "Coming up: (the event or next topic) — sign up!"
+                ),
+                next_step_type=NextStepType.event,
+                next_step_text="Sign up for the next event — the link is in the first comment.",
+                micro_goal="50 event sign-ups",
             ),
-            next_step_type=NextStepType.event,
-            next_step_text="Sign up for the next event — the link is in the first comment.",
-            micro_goal="50 event sign-ups",
-        ),
-        _template(
-            "open_retro", "Open retro", "Open retro",
-            "What was launched, what did not work, what we change; invitation to discuss.",
-            format="text", cognitive_load=CognitiveLoad.high,
-            body="What we launched: …\nWhat did not work: …\nWhat we change: …\nTell us in the thread what you noticed.",
-            next_step_type=NextStepType.thread,
-            next_step_text="Join the retro thread: what should we change next?",
-            micro_goal="25 replies in the retro thread",
-        ),
-    )
-})
+            _template(
+                "open_retro",
+                "Open retro",
+                "Open retro",
+                "What was launched, what did not work, what we change; invitation to discuss.",
+                format="text",
+                cognitive_load=CognitiveLoad.high,
+                body="What we launched: …\nWhat did not work: …\nWhat we change: …\nTell us in the thread what you noticed.",
+                next_step_type=NextStepType.thread,
+                next_step_text="Join the retro thread: what should we change next?",
+                micro_goal="25 replies in the retro thread",
+            ),
+        )
+    }
+)
 
 
 def template_defaults(key: str) -> dict[str, Any]:
@@ -406,7 +457,15 @@ class FieldProblems(ValidationError):
         super().__init__(" ".join(self.problems.values()))
 
 
-_MAX_LENGTHS = {"title": 200, "micro_goal": 300, "partner": 120, "link_url": 1000, "body": 20_000, "next_step_text": 2_000, "alt_text": 2_000}
+_MAX_LENGTHS = {
+    "title": 200,
+    "micro_goal": 300,
+    "partner": 120,
+    "link_url": 1000,
+    "body": 20_000,
+    "next_step_text": 2_000,
+    "alt_text": 2_000,
+}
 
 
 def _clean_fields(session: Session, fields: Mapping[str, Any], *, actor: Actor, current: Post | None) -> dict[str, Any]:
@@ -475,7 +534,9 @@ def _clean_reference(session: Session, name: str, value: Any, *, actor: Actor, u
     try:
         ident = int(value)
     except (TypeError, ValueError):
-        raise ValidationError(f"{name.replace('_id', '').replace('_', ' ').capitalize()} {value!r} is not a valid choice.") from None
+        raise ValidationError(
+            f"{name.replace('_id', '').replace('_', ' ').capitalize()} {value!r} is not a valid choice."
+        ) from None
     if name == "channel_id":
         channel = session.get(Channel, ident)
         if channel is None or (not channel.active and not unchanged):
@@ -503,7 +564,12 @@ def create_post(session: Session, *, actor: Actor, fields: Mapping[str, Any]) ->
     fields = dict(fields)
     fields.setdefault("owner_id", actor.id)
     if not fields.get("rubric_id") and fields.get("template") in TEMPLATES:
-        rubric = session.exec(select(Rubric.id).where(Rubric.name == TEMPLATES[fields["template"]].rubric, Rubric.active == True)).first()  # noqa: E712
+        rubric = session.exec(
+            select(Rubric.id).where(
+                Rubric.name == TEMPLATES[fields["template"]].rubric,
+                Rubric.active == True,  # noqa: E712
+            )
+        ).first()
         fields["rubric_id"] = rubric
     clean = _clean_fields(session, fields, actor=actor, current=None)
     now = utcnow()
@@ -525,7 +591,9 @@ def editable_by(actor: Actor, post: PostView) -> bool:
     return post.status not in (PostStatus.approved, PostStatus.scheduled) or allowed(actor, Action.approve_post)
 
 
-def update_post(session: Session, *, actor: Actor, post_id: int, expected_version: int, fields: Mapping[str, Any]) -> PostView:
+def update_post(
+    session: Session, *, actor: Actor, post_id: int, expected_version: int, fields: Mapping[str, Any]
+) -> PostView:
     """Change a post's editable fields. Approved and scheduled posts are re-checked (checklist,
     stop words, daily limit) so an edit cannot slip past the approval."""
     require(actor, Action.draft_post)
@@ -533,7 +601,9 @@ def update_post(session: Session, *, actor: Actor, post_id: int, expected_versio
     if not _may_edit(actor, post):
         raise PermissionDenied("You can edit only your own posts; ask a lead to change this one.")
     if post.status in (PostStatus.published, PostStatus.cancelled):
-        raise ValidationError(f"A {rules.STATUS_LABELS[post.status].lower()} post can't be changed any more; enter its metrics instead.")
+        raise ValidationError(
+            f"A {rules.STATUS_LABELS[post.status].lower()} post can't be changed any more; enter its metrics instead."
+        )
     if post.status in (PostStatus.approved, PostStatus.scheduled) and not allowed(actor, Action.approve_post):
         raise PermissionDenied("This post is approved; ask a lead to send it back to draft before you change it.")
     clean = _clean_fields(session, fields, actor=actor, current=post)
@@ -548,7 +618,9 @@ def update_post(session: Session, *, actor: Actor, post_id: int, expected_versio
                 raise ValidationError("A scheduled post needs its date and time; unschedule it first to clear them.")
             _require_daily_slot(session, merged, post_id=post.id)
     changes["updated_at"] = utcnow()
-    post = records.update_versioned(session, Post, post_id, expected_version=expected_version, changes=changes, actor=actor, action="post.update")
+    post = records.update_versioned(
+        session, Post, post_id, expected_version=expected_version, changes=changes, actor=actor, action="post.update"
+    )
     return _view(session, post)
 
 
@@ -582,7 +654,9 @@ def _require_ready(session: Session, values: Mapping[str, Any]) -> list[str]:
     return [f"Stop words to double-check: {rules.stop_word_message(warn)}."] if warn else []
 
 
-def _day_posts(session: Session, *, channel_id: int, at: dt.datetime, tz: ZoneInfo, exclude_id: int | None) -> list[rules.DayPost]:
+def _day_posts(
+    session: Session, *, channel_id: int, at: dt.datetime, tz: ZoneInfo, exclude_id: int | None
+) -> list[rules.DayPost]:
     start, end = rules.local_day_bounds(rules.local_day(at, tz), tz)
     statement = select(Post.id, Post.title, Post.scheduled_at).where(
         Post.channel_id == channel_id,
@@ -602,7 +676,10 @@ def _daily_conflict_message(session: Session, values: Mapping[str, Any], *, post
         return None
     tz = workspace.timezone(session)
     conflicts = rules.daily_limit_conflicts(
-        at, limit=channel.daily_post_limit, others=_day_posts(session, channel_id=channel.id, at=at, tz=tz, exclude_id=post_id), tz=tz  # type: ignore[arg-type]
+        at,
+        limit=channel.daily_post_limit,
+        others=_day_posts(session, channel_id=channel.id, at=at, tz=tz, exclude_id=post_id),
+        tz=tz,  # type: ignore[arg-type]
     )
     if not conflicts:
         return None
@@ -630,8 +707,18 @@ def _rhythm_message(session: Session, values: Mapping[str, Any], *, post_id: int
     if post_id is not None:
         base = base.where(Post.id != post_id)
     # Only the `limit` neighbours on each side can matter for a run through this post.
-    before = list(session.exec(base.where(col(Post.scheduled_at) <= at).order_by(col(Post.scheduled_at).desc(), col(Post.id).desc()).limit(limit)))
-    after = list(session.exec(base.where(col(Post.scheduled_at) > at).order_by(col(Post.scheduled_at), col(Post.id)).limit(limit)))
+    before = list(
+        session.exec(
+            base.where(col(Post.scheduled_at) <= at)
+            .order_by(col(Post.scheduled_at).desc(), col(Post.id).desc())
+            .limit(limit)
+        )
+    )
+    after = list(
+        session.exec(
+            base.where(col(Post.scheduled_at) > at).order_by(col(Post.scheduled_at), col(Post.id)).limit(limit)
+        )
+    )
     loads = [*reversed(before), values.get("cognitive_load") or CognitiveLoad.low, *after]
     return rules.rhythm_warning(loads, len(before), limit)
 
@@ -698,7 +785,9 @@ def _transition_refusal(actor: Actor, owner_id: int | None, current: str, target
         why = "Only a lead can cancel this post; owners can cancel their own drafts."
     else:
         ok = approver
-        verb = {PostStatus.approved: "approve", PostStatus.scheduled: "schedule", PostStatus.published: "publish"}[target]
+        verb = {PostStatus.approved: "approve", PostStatus.scheduled: "schedule", PostStatus.published: "publish"}[
+            target
+        ]
         why = f"Only a lead or admin can {verb} posts (your role: {actor.role})."
         if current == PostStatus.scheduled and target == PostStatus.approved:
             why = f"Only a lead or admin can take a post off the schedule (your role: {actor.role})."
@@ -769,7 +858,9 @@ def change_status(
         published = min(post.scheduled_at or now, now)
         changes.update(published_at=published, scheduled_at=published)
     action = _ACTION_NAMES.get((current, target), f"post.{target.value}")
-    post = records.update_versioned(session, Post, post_id, expected_version=expected_version, changes=changes, actor=actor, action=action)
+    post = records.update_versioned(
+        session, Post, post_id, expected_version=expected_version, changes=changes, actor=actor, action=action
+    )
     if target == PostStatus.published:
         from core import loop  # imported here: the loop module builds on this one
 
@@ -778,27 +869,46 @@ def change_status(
 
 
 def submit_post(session: Session, *, actor: Actor, post_id: int, expected_version: int) -> TransitionResult:
-    return change_status(session, actor=actor, post_id=post_id, expected_version=expected_version, target=PostStatus.in_review)
+    return change_status(
+        session, actor=actor, post_id=post_id, expected_version=expected_version, target=PostStatus.in_review
+    )
 
 
 def approve_post(session: Session, *, actor: Actor, post_id: int, expected_version: int) -> TransitionResult:
-    return change_status(session, actor=actor, post_id=post_id, expected_version=expected_version, target=PostStatus.approved)
+    return change_status(
+        session, actor=actor, post_id=post_id, expected_version=expected_version, target=PostStatus.approved
+    )
 
 
-def schedule_post(session: Session, *, actor: Actor, post_id: int, expected_version: int, scheduled_at: dt.datetime | None = None) -> TransitionResult:
-    return change_status(session, actor=actor, post_id=post_id, expected_version=expected_version, target=PostStatus.scheduled, scheduled_at=scheduled_at)
+def schedule_post(
+    session: Session, *, actor: Actor, post_id: int, expected_version: int, scheduled_at: dt.datetime | None = None
+) -> TransitionResult:
+    return change_status(
+        session,
+        actor=actor,
+        post_id=post_id,
+        expected_version=expected_version,
+        target=PostStatus.scheduled,
+        scheduled_at=scheduled_at,
+    )
 
 
 def publish_post(session: Session, *, actor: Actor, post_id: int, expected_version: int) -> TransitionResult:
-    return change_status(session, actor=actor, post_id=post_id, expected_version=expected_version, target=PostStatus.published)
+    return change_status(
+        session, actor=actor, post_id=post_id, expected_version=expected_version, target=PostStatus.published
+    )
 
 
 def cancel_post(session: Session, *, actor: Actor, post_id: int, expected_version: int) -> TransitionResult:
-    return change_status(session, actor=actor, post_id=post_id, expected_version=expected_version, target=PostStatus.cancelled)
+    return change_status(
+        session, actor=actor, post_id=post_id, expected_version=expected_version, target=PostStatus.cancelled
+    )
 
 
 def send_back_post(session: Session, *, actor: Actor, post_id: int, expected_version: int) -> TransitionResult:
-    return change_status(session, actor=actor, post_id=post_id, expected_version=expected_version, target=PostStatus.draft)
+    return change_status(
+        session, actor=actor, post_id=post_id, expected_version=expected_version, target=PostStatus.draft
+    )
 
 
 def advance_post(
@@ -815,11 +925,17 @@ def advance_post(
     post = records.get_or_404(session, Post, post_id, what="Post")
     steps = rules.forward_steps(post.status, target)
     if not steps:
-        raise ValidationError(f"A {rules.STATUS_LABELS[post.status].lower()} post can't move forward to {rules.STATUS_LABELS[PostStatus(target)].lower()}.")
+        raise ValidationError(
+            f"A {rules.STATUS_LABELS[post.status].lower()} post can't move forward to {rules.STATUS_LABELS[PostStatus(target)].lower()}."
+        )
     version, warnings, result = expected_version, [], None
     for step in steps:
         result = change_status(
-            session, actor=actor, post_id=post_id, expected_version=version, target=step,
+            session,
+            actor=actor,
+            post_id=post_id,
+            expected_version=version,
+            target=step,
             scheduled_at=scheduled_at if step == PostStatus.scheduled else None,
         )
         version = result.post.version
@@ -838,10 +954,17 @@ def block_post(session: Session, *, actor: Actor, post_id: int, expected_version
     post = records.get_or_404(session, Post, post_id, what="Post")
     if post.status in (PostStatus.published, PostStatus.cancelled):
         raise ValidationError(f"A {rules.STATUS_LABELS[post.status].lower()} post can't be blocked.")
-    changes: dict[str, Any] = {"blocked_reason": reason, "blocked_by_id": actor.id, "blocked_at": utcnow(), "updated_at": utcnow()}
+    changes: dict[str, Any] = {
+        "blocked_reason": reason,
+        "blocked_by_id": actor.id,
+        "blocked_at": utcnow(),
+        "updated_at": utcnow(),
+    }
     if post.status == PostStatus.scheduled:
         changes["status"] = PostStatus.approved
-    post = records.update_versioned(session, Post, post_id, expected_version=expected_version, changes=changes, actor=actor, action="post.block")
+    post = records.update_versioned(
+        session, Post, post_id, expected_version=expected_version, changes=changes, actor=actor, action="post.block"
+    )
     return _view(session, post)
 
 
@@ -851,7 +974,9 @@ def lift_block(session: Session, *, actor: Actor, post_id: int, expected_version
     if not post.blocked_reason:
         raise ValidationError("This post is not blocked.")
     changes = {"blocked_reason": "", "blocked_by_id": None, "blocked_at": None, "updated_at": utcnow()}
-    post = records.update_versioned(session, Post, post_id, expected_version=expected_version, changes=changes, actor=actor, action="post.unblock")
+    post = records.update_versioned(
+        session, Post, post_id, expected_version=expected_version, changes=changes, actor=actor, action="post.unblock"
+    )
     return _view(session, post)
 
 
@@ -860,7 +985,11 @@ def post_history(session: Session, *, post_id: int) -> list[dict[str, str]]:
     workspace time zone)."""
     tz = workspace.timezone(session)
     return [
-        {"at": rules.format_local(row.at, tz), "who": row.actor, "what": row.action.removeprefix("post.").replace("_", " ")}
+        {
+            "at": rules.format_local(row.at, tz),
+            "who": row.actor,
+            "what": row.action.removeprefix("post.").replace("_", " "),
+        }
         for row in audit.history(session, entity="post", entity_id=post_id)
     ]
 
@@ -891,7 +1020,9 @@ def _check_metric_consistency(values: Mapping[str, int | None]) -> None:
         raise ValidationError("Next-step conversions can't exceed impressions; check both figures.")
 
 
-def record_metrics(session: Session, *, actor: Actor, post_id: int, expected_version: int, metrics: Mapping[str, Any]) -> PostView:
+def record_metrics(
+    session: Session, *, actor: Actor, post_id: int, expected_version: int, metrics: Mapping[str, Any]
+) -> PostView:
     """Enter a published post's figures (None clears one)."""
     require(actor, Action.enter_post_metrics)
     unknown = sorted(set(metrics) - set(METRIC_FIELDS))
@@ -902,7 +1033,15 @@ def record_metrics(session: Session, *, actor: Actor, post_id: int, expected_ver
         raise ValidationError("Metrics are entered after publishing; this post is not published yet.")
     clean = {name: _clean_metric(name, value) for name, value in metrics.items()}
     _check_metric_consistency({**{n: getattr(post, n) for n in METRIC_FIELDS}, **clean})
-    post = records.update_versioned(session, Post, post_id, expected_version=expected_version, changes={**clean, "updated_at": utcnow()}, actor=actor, action="post.metrics")
+    post = records.update_versioned(
+        session,
+        Post,
+        post_id,
+        expected_version=expected_version,
+        changes={**clean, "updated_at": utcnow()},
+        actor=actor,
+        action="post.metrics",
+    )
     return _view(session, post)
 
 
@@ -911,24 +1050,39 @@ def record_metrics(session: Session, *, actor: Actor, post_id: int, expected_ver
 _Owner = aliased(User)
 _OWNER_LABEL = func.coalesce(func.nullif(_Owner.name, ""), _Owner.username)
 _RATE = cast(Post.next_step_conversions, Float) / func.nullif(Post.impressions, 0)
-SORTS: Mapping[str, Any] = MappingProxyType({
-    "scheduled_at": Post.scheduled_at,
-    "title": Post.title,
-    "status": Post.status,
-    "channel": Channel.name,
-    "rubric": Rubric.name,
-    "owner": _OWNER_LABEL,
-    "impressions": Post.impressions,
-    "conversion_rate": _RATE,
-})
+SORTS: Mapping[str, Any] = MappingProxyType(
+    {
+        "scheduled_at": Post.scheduled_at,
+        "title": Post.title,
+        "status": Post.status,
+        "channel": Channel.name,
+        "rubric": Rubric.name,
+        "owner": _OWNER_LABEL,
+        "impressions": Post.impressions,
+        "conversion_rate": _RATE,
+    }
+)
 
 
 def _entry_select():
     return (
         select(
-            Post.id, Post.title, Post.status, Post.channel_id, Channel.name, func.coalesce(Rubric.name, ""),
-            Post.format, Post.cognitive_load, Post.owner_id, func.coalesce(_OWNER_LABEL, ""), Post.scheduled_at,
-            Post.published_at, Post.blocked_reason, Post.next_step_type, Post.impressions, Post.next_step_conversions,
+            Post.id,
+            Post.title,
+            Post.status,
+            Post.channel_id,
+            Channel.name,
+            func.coalesce(Rubric.name, ""),
+            Post.format,
+            Post.cognitive_load,
+            Post.owner_id,
+            func.coalesce(_OWNER_LABEL, ""),
+            Post.scheduled_at,
+            Post.published_at,
+            Post.blocked_reason,
+            Post.next_step_type,
+            Post.impressions,
+            Post.next_step_conversions,
         )
         .select_from(Post)
         .join(Channel, Channel.id == Post.channel_id)
@@ -961,7 +1115,14 @@ def _in_window(statement, start: dt.datetime, end: dt.datetime):
     return statement.where(col(Post.scheduled_at) >= start, col(Post.scheduled_at) < end)
 
 
-def calendar_entries(session: Session, *, start: dt.datetime, end: dt.datetime, filters: PostFilter = PostFilter(), limit: int = WINDOW_LIMIT) -> list[CalendarEntry]:
+def calendar_entries(
+    session: Session,
+    *,
+    start: dt.datetime,
+    end: dt.datetime,
+    filters: PostFilter = PostFilter(),
+    limit: int = WINDOW_LIMIT,
+) -> list[CalendarEntry]:
     """Posts planned in [start, end), ordered by time (bounded by the indexed ``scheduled_at``)."""
     statement = _filtered(_in_window(_entry_select(), start, end), filters)
     statement = statement.order_by(col(Post.scheduled_at), col(Post.id)).limit(limit)
@@ -1001,7 +1162,9 @@ def unscheduled_posts(session: Session, *, filters: PostFilter = PostFilter(), l
     return [_entry(row) for row in session.exec(statement.order_by(col(Post.id).desc()).limit(limit))]
 
 
-def rubric_conversions(session: Session, *, start: dt.datetime, end: dt.datetime, filters: PostFilter = PostFilter()) -> list[RubricConversion]:
+def rubric_conversions(
+    session: Session, *, start: dt.datetime, end: dt.datetime, filters: PostFilter = PostFilter()
+) -> list[RubricConversion]:
     """Next-step conversion per rubric over the posts published in [start, end), summed in SQL."""
     name = func.coalesce(Rubric.name, "(no rubric)")
     statement = (
@@ -1061,17 +1224,44 @@ def rhythm_points(entries: Iterable[CalendarEntry], *, limit: int) -> list[Rhyth
     for channel, items in sorted(by_channel.items()):
         items.sort(key=lambda e: (e.scheduled_at, e.id))
         over = rules.over_limit_positions([e.cognitive_load for e in items], limit)
-        points += [RhythmPoint(e.id, channel, e.scheduled_at, e.cognitive_load, e.title, i in over) for i, e in enumerate(items)]  # type: ignore[arg-type]
+        points += [
+            RhythmPoint(e.id, channel, e.scheduled_at, e.cognitive_load, e.title, i in over)
+            for i, e in enumerate(items)
+        ]  # type: ignore[arg-type]
     return points
 
 
 # --- CSV export and import -------------------------------------------------------------------
 
 EXPORT_COLUMNS: tuple[str, ...] = (
-    "id", "title", "status", "channel", "rubric", "template", "format", "cognitive_load", "owner", "sla_owner",
-    "scheduled_at", "published_at", "next_step_type", "next_step_text", "micro_goal", "link_url",
-    "tone_confirmed", "subtitles", "timecodes", "alt_text", "contrast_confirmed", "sponsored", "partner", "ad_label",
-    "body", "blocked_reason", *METRIC_FIELDS, "conversion_rate",
+    "id",
+    "title",
+    "status",
+    "channel",
+    "rubric",
+    "template",
+    "format",
+    "cognitive_load",
+    "owner",
+    "sla_owner",
+    "scheduled_at",
+    "published_at",
+    "next_step_type",
+    "next_step_text",
+    "micro_goal",
+    "link_url",
+    "tone_confirmed",
+    "subtitles",
+    "timecodes",
+    "alt_text",
+    "contrast_confirmed",
+    "sponsored",
+    "partner",
+    "ad_label",
+    "body",
+    "blocked_reason",
+    *METRIC_FIELDS,
+    "conversion_rate",
 )
 #: Columns an export carries that an import ignores (imported posts start as drafts).
 EXPORT_ONLY_COLUMNS = frozenset({"id", "status", "published_at", "blocked_reason", *METRIC_FIELDS, "conversion_rate"})
@@ -1084,7 +1274,9 @@ def _yes_no(value: bool) -> str:
     return "yes" if value else "no"
 
 
-def export_posts_csv(session: Session, *, actor: Actor, start: dt.datetime, end: dt.datetime, filters: PostFilter = PostFilter()) -> str:
+def export_posts_csv(
+    session: Session, *, actor: Actor, start: dt.datetime, end: dt.datetime, filters: PostFilter = PostFilter()
+) -> str:
     """The window's posts as CSV (times in the workspace zone with their offset; formula-like cells neutralised)."""
     require(actor, Action.export_data)
     tz = workspace.timezone(session)
@@ -1101,9 +1293,14 @@ def export_posts_csv(session: Session, *, actor: Actor, start: dt.datetime, end:
     for post, channel, rubric, owner, sla in session.exec(statement):
         row: dict[str, Any] = {name: getattr(post, name) for name in EXPORT_COLUMNS if hasattr(post, name)}
         row.update(
-            channel=channel, rubric=rubric or "", owner=owner or "", sla_owner=sla or "",
-            scheduled_at=_iso_local(post.scheduled_at, tz), published_at=_iso_local(post.published_at, tz),
-            conversion_rate="" if rules.conversion_rate(post.next_step_conversions, post.impressions) is None
+            channel=channel,
+            rubric=rubric or "",
+            owner=owner or "",
+            sla_owner=sla or "",
+            scheduled_at=_iso_local(post.scheduled_at, tz),
+            published_at=_iso_local(post.published_at, tz),
+            conversion_rate=""
+            if rules.conversion_rate(post.next_step_conversions, post.impressions) is None
             else f"{rules.conversion_rate(post.next_step_conversions, post.impressions):.4f}",
         )
         row.update({name: _yes_no(getattr(post, name)) for name in _BOOL_FIELDS})
@@ -1152,7 +1349,9 @@ def _read_csv(text: str) -> tuple[list[str], list[dict[str, str]]]:
     return header, rows
 
 
-def import_posts_csv(session: Session, *, actor: Actor, text: str, progress: Callable[[float], None] | None = None) -> ImportReport:
+def import_posts_csv(
+    session: Session, *, actor: Actor, text: str, progress: Callable[[float], None] | None = None
+) -> ImportReport:
     """Create draft posts from CSV, all or nothing: when any row is wrong nothing is written and
     the report names every wrong row and column. Export-only columns (id, status, metrics…) are
     ignored, so an export can be imported back."""
@@ -1160,12 +1359,16 @@ def import_posts_csv(session: Session, *, actor: Actor, text: str, progress: Cal
     header, rows = _read_csv(text)
     problems: list[ImportProblem] = []
     known = set(EXPORT_COLUMNS)
-    for name in header:
-        if name not in known:
-            problems.append(ImportProblem(1, name, f"Unknown column {name!r}; the columns are: {', '.join(IMPORT_COLUMNS)}."))
-    for required in ("title", "channel"):
-        if required not in header:
-            problems.append(ImportProblem(1, required, f"The column {required!r} is missing."))
+    problems.extend(
+        ImportProblem(1, name, f"Unknown column {name!r}; the columns are: {', '.join(IMPORT_COLUMNS)}.")
+        for name in header
+        if name not in known
+    )
+    problems.extend(
+        ImportProblem(1, required, f"The column {required!r} is missing.")
+        for required in ("title", "channel")
+        if required not in header
+    )
     if len(rows) > MAX_IMPORT_ROWS:
         problems.append(ImportProblem(1, "", f"{len(rows)} rows is more than {MAX_IMPORT_ROWS}; split the file."))
     if not rows and not problems:
@@ -1198,7 +1401,9 @@ def import_posts_csv(session: Session, *, actor: Actor, text: str, progress: Cal
     return ImportReport(created=len(prepared))
 
 
-def _row_fields(session: Session, row: Mapping[str, str], *, actor: Actor, tz: ZoneInfo, lookups: Mapping[str, Mapping[str, int]]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+def _row_fields(
+    session: Session, row: Mapping[str, str], *, actor: Actor, tz: ZoneInfo, lookups: Mapping[str, Mapping[str, int]]
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     problems: list[tuple[str, str]] = []
     fields: dict[str, Any] = {}
     for column in IMPORT_COLUMNS:
@@ -1218,7 +1423,9 @@ def _row_fields(session: Session, row: Mapping[str, str], *, actor: Actor, tz: Z
                     choices = ", ".join(sorted(lookups[column])) if column in ("channel", "rubric") else "a username"
                     raise ValidationError(f"No {column.replace('_', ' ')} called {name!r} (expected {choices}).")
                 if column == "owner" and ident != actor.id and not allowed(actor, Action.edit_any_post):
-                    raise ValidationError(f"You can import only posts you own; leave the owner empty or write {actor.username!r}.")
+                    raise ValidationError(
+                        f"You can import only posts you own; leave the owner empty or write {actor.username!r}."
+                    )
                 fields[_REFERENCE_COLUMNS[column]] = ident
             elif column == "scheduled_at":
                 fields["scheduled_at"] = rules.parse_local_datetime(raw, tz) if raw.strip() else None
@@ -1242,7 +1449,9 @@ def _row_fields(session: Session, row: Mapping[str, str], *, actor: Actor, tz: Z
     return fields, problems
 
 
-def import_metrics_csv(session: Session, *, actor: Actor, text: str, progress: Callable[[float], None] | None = None) -> ImportReport:
+def import_metrics_csv(
+    session: Session, *, actor: Actor, text: str, progress: Callable[[float], None] | None = None
+) -> ImportReport:
     """Set published posts' metrics from CSV (a ``post_id`` or ``id`` column plus metric columns;
     empty cells leave a figure as it is). All or nothing, with every bad row and column named."""
     require(actor, Action.enter_post_metrics)
@@ -1250,13 +1459,17 @@ def import_metrics_csv(session: Session, *, actor: Actor, text: str, progress: C
     problems: list[ImportProblem] = []
     id_column = "post_id" if "post_id" in header else "id" if "id" in header else None
     if id_column is None:
-        problems.append(ImportProblem(1, "post_id", "The column 'post_id' (or 'id' from a calendar export) is missing."))
+        problems.append(
+            ImportProblem(1, "post_id", "The column 'post_id' (or 'id' from a calendar export) is missing.")
+        )
     metric_columns = [c for c in header if c in METRIC_FIELDS]
     if not metric_columns:
         problems.append(ImportProblem(1, "", f"No metric columns; use any of: {', '.join(METRIC_FIELDS)}."))
-    for name in header:
-        if name not in METRIC_FIELDS and name not in EXPORT_COLUMNS and name != "post_id":
-            problems.append(ImportProblem(1, name, f"Unknown column {name!r}."))
+    problems.extend(
+        ImportProblem(1, name, f"Unknown column {name!r}.")
+        for name in header
+        if name not in METRIC_FIELDS and name not in EXPORT_COLUMNS and name != "post_id"
+    )
     if problems:
         return ImportReport(problems=tuple(problems))
 
@@ -1278,7 +1491,13 @@ def import_metrics_csv(session: Session, *, actor: Actor, text: str, progress: C
             problems.append(ImportProblem(number, id_column, f"There is no post #{post_id}."))  # type: ignore[arg-type]
             continue
         if post.status != PostStatus.published:
-            problems.append(ImportProblem(number, id_column, f"Post #{post_id} is {rules.STATUS_LABELS[post.status].lower()}, not published; metrics come after publishing."))  # type: ignore[arg-type]
+            problems.append(
+                ImportProblem(
+                    number,
+                    id_column,
+                    f"Post #{post_id} is {rules.STATUS_LABELS[post.status].lower()}, not published; metrics come after publishing.",
+                )
+            )  # type: ignore[arg-type]
             continue
         changes: dict[str, int | None] = {}
         for column in metric_columns:
@@ -1297,7 +1516,15 @@ def import_metrics_csv(session: Session, *, actor: Actor, text: str, progress: C
     if problems:
         return ImportReport(problems=tuple(problems))
     for index, (post, changes) in enumerate(updates, start=1):
-        records.update_versioned(session, Post, post.id, expected_version=post.version, changes={**changes, "updated_at": utcnow()}, actor=actor, action="post.metrics_import")  # type: ignore[arg-type]
+        records.update_versioned(
+            session,
+            Post,
+            post.id,
+            expected_version=post.version,
+            changes={**changes, "updated_at": utcnow()},
+            actor=actor,
+            action="post.metrics_import",
+        )  # type: ignore[arg-type]
         if progress is not None and (index % 50 == 0 or index == len(updates)):
             progress(index / len(updates))
     return ImportReport(updated=len(updates))
@@ -1313,7 +1540,9 @@ def post_uid(post_id: int) -> str:
     return f"post-{post_id}@dialog-desk"
 
 
-def export_ics(session: Session, *, actor: Actor, start: dt.datetime, end: dt.datetime, filters: PostFilter = PostFilter()) -> bytes:
+def export_ics(
+    session: Session, *, actor: Actor, start: dt.datetime, end: dt.datetime, filters: PostFilter = PostFilter()
+) -> bytes:
     """Scheduled and published posts of [start, end) as an iCalendar file (times in UTC)."""
     require(actor, Action.view_calendar)
     info = workspace.info(session)
@@ -1339,7 +1568,9 @@ def export_ics(session: Session, *, actor: Actor, start: dt.datetime, end: dt.da
         event.add("summary", f"[{channel}] {post.title}")
         lines = [post.body.strip()] if post.body.strip() else []
         if post.next_step_text:
-            lines.append(f"Next step ({rules.NEXT_STEP_LABELS.get(post.next_step_type, post.next_step_type)}): {post.next_step_text}")
+            lines.append(
+                f"Next step ({rules.NEXT_STEP_LABELS.get(post.next_step_type, post.next_step_type)}): {post.next_step_text}"
+            )
         if post.micro_goal:
             lines.append(f"Goal: {post.micro_goal}")
         lines.append(f"Status: {rules.STATUS_LABELS[post.status]}")
@@ -1388,7 +1619,15 @@ def set_stop_word_mode(session: Session, *, actor: Actor, stop_word_id: int, mod
     row.mode = _clean_mode(mode)
     session.add(row)
     session.flush()
-    audit.record_change(session, actor=actor, action="stop_word.update", entity="stop_word", entity_id=row.id, before=before, after=audit.snapshot(row))
+    audit.record_change(
+        session,
+        actor=actor,
+        action="stop_word.update",
+        entity="stop_word",
+        entity_id=row.id,
+        before=before,
+        after=audit.snapshot(row),
+    )
     return StopWordView(row.id, row.word, row.mode)  # type: ignore[arg-type]
 
 
@@ -1411,7 +1650,12 @@ def add_rubric(session: Session, *, actor: Actor, name: str, description: str = 
         raise ValidationError("Keep a rubric's name to 80 characters.")
     if session.exec(select(Rubric.id).where(func.lower(Rubric.name) == name.lower())).first() is not None:
         raise ValidationError(f"A rubric called {name!r} exists already.")
-    row = records.create(session, Rubric(name=name, description=(description or "").strip(), builtin=False), actor=actor, action="rubric.create")
+    row = records.create(
+        session,
+        Rubric(name=name, description=(description or "").strip(), builtin=False),
+        actor=actor,
+        action="rubric.create",
+    )
     return _rubric_view(row)
 
 
@@ -1423,20 +1667,40 @@ def set_rubric_active(session: Session, *, actor: Actor, rubric_id: int, active:
     row.active = bool(active)
     session.add(row)
     session.flush()
-    audit.record_change(session, actor=actor, action="rubric.update", entity="rubric", entity_id=row.id, before=before, after=audit.snapshot(row))
+    audit.record_change(
+        session,
+        actor=actor,
+        action="rubric.update",
+        entity="rubric",
+        entity_id=row.id,
+        before=before,
+        after=audit.snapshot(row),
+    )
     return _rubric_view(row)
 
 
-def set_daily_limit(session: Session, *, actor: Actor, channel_id: int, expected_version: int, limit: int) -> workspace.ChannelView:
+def set_daily_limit(
+    session: Session, *, actor: Actor, channel_id: int, expected_version: int, limit: int
+) -> workspace.ChannelView:
     """A channel's anti-spam limit: how many posts may go out per local day."""
     require(actor, Action.manage_content_rules)
     if int(limit) < 1:
         raise ValidationError("The daily post limit must be at least 1.")
-    records.update_versioned(session, Channel, channel_id, expected_version=expected_version, changes={"daily_post_limit": int(limit)}, actor=actor, action="channel.daily_limit")
+    records.update_versioned(
+        session,
+        Channel,
+        channel_id,
+        expected_version=expected_version,
+        changes={"daily_post_limit": int(limit)},
+        actor=actor,
+        action="channel.daily_limit",
+    )
     return next(c for c in workspace.list_channels(session, include_inactive=True) if c.id == channel_id)
 
 
 def set_rhythm_limit(session: Session, *, actor: Actor, expected_version: int, limit: int) -> workspace.WorkspaceInfo:
     """How many high-load posts in a row a channel may get before the rhythm guard warns."""
     require(actor, Action.manage_content_rules)
-    return workspace.update_settings(session, actor=actor, expected_version=expected_version, high_load_run_limit=int(limit))
+    return workspace.update_settings(
+        session, actor=actor, expected_version=expected_version, high_load_run_limit=int(limit)
+    )

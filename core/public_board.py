@@ -49,7 +49,11 @@ def public_board(session: Session, *, today: dt.date | None = None, limit: int =
     tz = workspace.timezone(session)
     today = today or dt.datetime.now(tz).date()
     giver_counts = select(IdeaGiver.idea_id, func.count().label("n")).group_by(IdeaGiver.idea_id).subquery()
-    answer = select(LoopItemIdea.idea_id, func.min(LoopItemIdea.loop_item_id).label("loop_item_id")).group_by(LoopItemIdea.idea_id).subquery()
+    answer = (
+        select(LoopItemIdea.idea_id, func.min(LoopItemIdea.loop_item_id).label("loop_item_id"))
+        .group_by(LoopItemIdea.idea_id)
+        .subquery()
+    )
     asked = func.coalesce(giver_counts.c.n, 0)
 
     def section(status: IdeaStatus) -> tuple[PublicIdea, ...]:

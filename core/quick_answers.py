@@ -39,7 +39,14 @@ class QuickAnswerView:
 
 def _view(answer: QuickAnswer) -> QuickAnswerView:
     return QuickAnswerView(
-        answer.id, answer.title, answer.category, answer.text, answer.link, answer.kind, answer.use_count, answer.version  # type: ignore[arg-type]
+        answer.id,
+        answer.title,
+        answer.category,
+        answer.text,
+        answer.link,
+        answer.kind,
+        answer.use_count,
+        answer.version,  # type: ignore[arg-type]
     )
 
 
@@ -47,7 +54,9 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def search(session: Session, *, query: str = "", category: str | None = None, limit: int = SEARCH_LIMIT) -> list[QuickAnswerView]:
+def search(
+    session: Session, *, query: str = "", category: str | None = None, limit: int = SEARCH_LIMIT
+) -> list[QuickAnswerView]:
     """Entries whose title, text or category contain every word of ``query`` (case-insensitive),
     the most used first."""
     statement = select(QuickAnswer)
@@ -62,7 +71,9 @@ def search(session: Session, *, query: str = "", category: str | None = None, li
         )
     if category:
         statement = statement.where(QuickAnswer.category == category)
-    statement = statement.order_by(col(QuickAnswer.use_count).desc(), col(QuickAnswer.title), col(QuickAnswer.id)).limit(limit)
+    statement = statement.order_by(
+        col(QuickAnswer.use_count).desc(), col(QuickAnswer.title), col(QuickAnswer.id)
+    ).limit(limit)
     return [_view(a) for a in session.exec(statement)]
 
 
@@ -75,7 +86,13 @@ def get(session: Session, quick_answer_id: int) -> QuickAnswerView:
 
 
 def _clean(*, title: str, category: str, text: str, link: str, kind: str) -> dict[str, str]:
-    title, category, text, link, kind = (title or "").strip(), (category or "").strip(), (text or "").strip(), (link or "").strip(), (kind or "").strip()
+    title, category, text, link, kind = (
+        (title or "").strip(),
+        (category or "").strip(),
+        (text or "").strip(),
+        (link or "").strip(),
+        (kind or "").strip(),
+    )
     if not title:
         raise ValidationError("Give the quick answer a title, e.g. 'Reset your password'.")
     if len(title) > 200:
@@ -94,7 +111,14 @@ def _clean(*, title: str, category: str, text: str, link: str, kind: str) -> dic
 
 
 def create_quick_answer(
-    session: Session, *, actor: Actor, title: str, text: str, category: str = "", link: str = "", kind: str = QuickAnswerKind.script
+    session: Session,
+    *,
+    actor: Actor,
+    title: str,
+    text: str,
+    category: str = "",
+    link: str = "",
+    kind: str = QuickAnswerKind.script,
 ) -> QuickAnswerView:
     require(actor, Action.manage_quick_answers)
     fields = _clean(title=title, category=category, text=text, link=link, kind=kind)
@@ -116,7 +140,13 @@ def update_quick_answer(
     require(actor, Action.manage_quick_answers)
     fields = _clean(title=title, category=category, text=text, link=link, kind=kind)
     answer = records.update_versioned(
-        session, QuickAnswer, quick_answer_id, expected_version=expected_version, changes=fields, actor=actor, action="quick_answer.update"
+        session,
+        QuickAnswer,
+        quick_answer_id,
+        expected_version=expected_version,
+        changes=fields,
+        actor=actor,
+        action="quick_answer.update",
     )
     return _view(answer)
 

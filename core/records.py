@@ -22,7 +22,9 @@ def entity_name(model: type[SQLModel]) -> str:
 def get_or_404(session: Session, model: type[T], record_id: int, *, what: str | None = None) -> T:
     record = session.get(model, record_id)
     if record is None:
-        raise NotFoundError(f"{what or entity_name(model).replace('_', ' ').capitalize()} #{record_id} does not exist (any more).")
+        raise NotFoundError(
+            f"{what or entity_name(model).replace('_', ' ').capitalize()} #{record_id} does not exist (any more)."
+        )
     return record
 
 

@@ -31,7 +31,7 @@ def _clean_url(url: str) -> str:
     # A relative SQLite path is taken relative to the project, not to wherever the process runs.
     prefix = "sqlite:///"
     if url.startswith(prefix) and not url.startswith(prefix + "/") and url != "sqlite://":
-        return prefix + str(PROJECT_ROOT / url[len(prefix):])
+        return prefix + str(PROJECT_ROOT / url[len(prefix) :])
     return url
 
 

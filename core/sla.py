@@ -164,7 +164,9 @@ def sla_figures(
     return SlaFigures(policy_id, deadline, window, business, calendar_minutes, before)
 
 
-def apply_sla(conversation: Conversation, *, policy: SlaPolicy | PolicyView | None, calendar: BusinessCalendar | None) -> None:
+def apply_sla(
+    conversation: Conversation, *, policy: SlaPolicy | PolicyView | None, calendar: BusinessCalendar | None
+) -> None:
     """Fix the SLA figures on a conversation (done when it is stored; a changed policy applies
     to new conversations until an admin recomputes old ones)."""
     figures = sla_figures(
@@ -248,7 +250,10 @@ class PolicyView:
 
     @property
     def scope(self) -> str:
-        parts = [f"channel {self.channel_name}" if self.channel_id is not None else "", f"kind {self.kind}" if self.kind else ""]
+        parts = [
+            f"channel {self.channel_name}" if self.channel_id is not None else "",
+            f"kind {self.kind}" if self.kind else "",
+        ]
         text = " · ".join(p for p in parts if p)
         return text or "all conversations"
 
@@ -272,9 +277,7 @@ def policy_specificity(channel_id: int | None, kind: str | None) -> int:
 def choose_policy(policies: Iterable[_Scoped], *, channel_id: int, kind: str):
     """The active policy for a conversation: the most specific one whose scope matches."""
     matching = [
-        p
-        for p in policies
-        if p.active and p.channel_id in (None, channel_id) and (not p.kind or p.kind == kind)
+        p for p in policies if p.active and p.channel_id in (None, channel_id) and (not p.kind or p.kind == kind)
     ]
     if not matching:
         return None
@@ -329,7 +332,9 @@ class PolicyBook:
             self._chosen[key] = choose_policy(self.policies, channel_id=channel_id, kind=kind)
         return self._chosen[key]
 
-    def figures(self, *, channel_id: int, kind: str, received_at: dt.datetime, first_reply_at: dt.datetime | None) -> SlaFigures:
+    def figures(
+        self, *, channel_id: int, kind: str, received_at: dt.datetime, first_reply_at: dt.datetime | None
+    ) -> SlaFigures:
         policy = self.for_conversation(channel_id=channel_id, kind=kind)
         return sla_figures(
             received_at=received_at,
@@ -438,8 +443,11 @@ def create_policy(
     """A new policy with its own business calendar; it applies to conversations stored from now on."""
     require(actor, Action.manage_sla_policies)
     name, minutes, share, minimum, kind = validate_policy_settings(
-        name=name, first_response_minutes=first_response_minutes, at_risk_share=at_risk_share,
-        at_risk_min_minutes=at_risk_min_minutes, kind=kind,
+        name=name,
+        first_response_minutes=first_response_minutes,
+        at_risk_share=at_risk_share,
+        at_risk_min_minutes=at_risk_min_minutes,
+        kind=kind,
     )
     definition = _normalised_calendar(calendar)
     _check_name_free(session, name, except_id=None)
@@ -447,13 +455,21 @@ def create_policy(
     _check_scope_free(session, channel_id=channel_id, kind=kind, except_id=None)
     calendar_name = _free_calendar_name(session, f"{name} hours")
     calendar_row = records.create(
-        session, BusinessCalendarRow(name=calendar_name, definition=definition), actor=actor, action="business_calendar.create"
+        session,
+        BusinessCalendarRow(name=calendar_name, definition=definition),
+        actor=actor,
+        action="business_calendar.create",
     )
     policy = records.create(
         session,
         SlaPolicy(
-            name=name, calendar_id=calendar_row.id, first_response_minutes=minutes, at_risk_share=share,  # type: ignore[arg-type]
-            at_risk_min_minutes=minimum, channel_id=channel_id, kind=kind,
+            name=name,
+            calendar_id=calendar_row.id,
+            first_response_minutes=minutes,
+            at_risk_share=share,  # type: ignore[arg-type]
+            at_risk_min_minutes=minimum,
+            channel_id=channel_id,
+            kind=kind,
         ),
         actor=actor,
         action="sla_policy.create",
@@ -492,8 +508,11 @@ def update_policy(
     admin recomputes them."""
     require(actor, Action.manage_sla_policies)
     name, minutes, share, minimum, kind = validate_policy_settings(
-        name=name, first_response_minutes=first_response_minutes, at_risk_share=at_risk_share,
-        at_risk_min_minutes=at_risk_min_minutes, kind=kind,
+        name=name,
+        first_response_minutes=first_response_minutes,
+        at_risk_share=at_risk_share,
+        at_risk_min_minutes=at_risk_min_minutes,
+        kind=kind,
     )
     policy = records.get_or_404(session, SlaPolicy, policy_id, what="SLA policy")
     stored_settings = audit.snapshot(policy)  # as it was: update_versioned refreshes the object
@@ -503,12 +522,21 @@ def update_policy(
     if active:
         _check_scope_free(session, channel_id=channel_id, kind=kind, except_id=policy_id)
     records.update_versioned(
-        session, SlaPolicy, policy_id, expected_version=expected_version,
+        session,
+        SlaPolicy,
+        policy_id,
+        expected_version=expected_version,
         changes={
-            "name": name, "first_response_minutes": minutes, "at_risk_share": share,
-            "at_risk_min_minutes": minimum, "channel_id": channel_id, "kind": kind, "active": bool(active),
+            "name": name,
+            "first_response_minutes": minutes,
+            "at_risk_share": share,
+            "at_risk_min_minutes": minimum,
+            "channel_id": channel_id,
+            "kind": kind,
+            "active": bool(active),
         },
-        actor=actor, action="sla_policy.update",
+        actor=actor,
+        action="sla_policy.update",
     )
     if definition is not None:
         row = records.get_or_404(session, BusinessCalendarRow, policy.calendar_id, what="Business calendar")
@@ -517,10 +545,17 @@ def update_policy(
             if calendar_expected_version is None:
                 raise ValidationError("Reload the policy before changing its calendar (its version is missing).")
             records.update_versioned(
-                session, BusinessCalendarRow, policy.calendar_id, expected_version=calendar_expected_version,
-                changes={"definition": definition}, actor=actor, action="business_calendar.update",
+                session,
+                BusinessCalendarRow,
+                policy.calendar_id,
+                expected_version=calendar_expected_version,
+                changes={"definition": definition},
+                actor=actor,
+                action="business_calendar.update",
             )
-            _keep_stored_hours(session, actor=actor, settings=stored_settings, calendar_name=row.name, old_definition=before)
+            _keep_stored_hours(
+                session, actor=actor, settings=stored_settings, calendar_name=row.name, old_definition=before
+            )
     return _policy_view(session, policy_id)
 
 
@@ -533,20 +568,30 @@ def _keep_stored_hours(
     hours; the admin's recompute moves them to today's policies. Their figures do not change."""
     policy_id = settings["id"]
     table = Conversation.__table__  # type: ignore[attr-defined]
-    stored = session.exec(select(func.count()).select_from(Conversation).where(col(Conversation.sla_policy_id) == policy_id)).one()
+    stored = session.exec(
+        select(func.count()).select_from(Conversation).where(col(Conversation.sla_policy_id) == policy_id)
+    ).one()
     if not stored:
         return
     until = f" (hours until {utcnow():%Y-%m-%d %H:%M} UTC)"
     calendar_row = records.create(
-        session, BusinessCalendarRow(name=_free_name(session, BusinessCalendarRow, calendar_name, until), definition=old_definition),
-        actor=actor, action="business_calendar.create",
+        session,
+        BusinessCalendarRow(
+            name=_free_name(session, BusinessCalendarRow, calendar_name, until), definition=old_definition
+        ),
+        actor=actor,
+        action="business_calendar.create",
     )
     kept = records.create(
         session,
         SlaPolicy(
-            name=_free_name(session, SlaPolicy, settings["name"], until), calendar_id=calendar_row.id,  # type: ignore[arg-type]
-            first_response_minutes=settings["first_response_minutes"], at_risk_share=settings["at_risk_share"],
-            at_risk_min_minutes=settings["at_risk_min_minutes"], channel_id=settings["channel_id"], kind=settings["kind"],
+            name=_free_name(session, SlaPolicy, settings["name"], until),
+            calendar_id=calendar_row.id,  # type: ignore[arg-type]
+            first_response_minutes=settings["first_response_minutes"],
+            at_risk_share=settings["at_risk_share"],
+            at_risk_min_minutes=settings["at_risk_min_minutes"],
+            channel_id=settings["channel_id"],
+            kind=settings["kind"],
             active=False,
         ),
         actor=actor,
@@ -555,7 +600,11 @@ def _keep_stored_hours(
     # Only the reference moves (figures stay as they are), so nobody's open edit becomes stale.
     session.execute(update(table).where(table.c.sla_policy_id == policy_id).values(sla_policy_id=kept.id))
     audit.record_change(
-        session, actor=actor, action="sla_policy.keep_stored_figures", entity="sla_policy", entity_id=policy_id,
+        session,
+        actor=actor,
+        action="sla_policy.keep_stored_figures",
+        entity="sla_policy",
+        entity_id=policy_id,
         after={"kept_as_policy": kept.id, "kept_as_name": kept.name, "conversations": stored},
     )
     session.expire_all()
@@ -590,9 +639,17 @@ def recompute_sla(
     book = PolicyBook.load(session)
     table = Conversation.__table__  # type: ignore[attr-defined]
     columns = (
-        table.c.id, table.c.channel_id, table.c.kind, table.c.received_at, table.c.first_reply_at,
-        table.c.sla_policy_id, table.c.deadline_at, table.c.window_minutes, table.c.business_minutes_to_reply,
-        table.c.calendar_minutes_to_reply, table.c.reply_before_message,
+        table.c.id,
+        table.c.channel_id,
+        table.c.kind,
+        table.c.received_at,
+        table.c.first_reply_at,
+        table.c.sla_policy_id,
+        table.c.deadline_at,
+        table.c.window_minutes,
+        table.c.business_minutes_to_reply,
+        table.c.calendar_minutes_to_reply,
+        table.c.reply_before_message,
     )
     statement = select(*columns).order_by(table.c.id)
     if received_from is not None:
@@ -611,18 +668,21 @@ def recompute_sla(
         statement = (
             update(table)
             .where(table.c.id == bindparam("_id"))
-            .values(
-                {name: bindparam(name) for name in changes[0] if name != "_id"} | {"version": table.c.version + 1}
-            )
+            .values({name: bindparam(name) for name in changes[0] if name != "_id"} | {"version": table.c.version + 1})
         )
         connection = session.connection()
         for start in range(0, len(changes), batch_size):
             connection.execute(statement, changes[start : start + batch_size])
     audit.record_change(
-        session, actor=actor, action="sla.recompute", entity="conversation", entity_id=None,
+        session,
+        actor=actor,
+        action="sla.recompute",
+        entity="conversation",
+        entity_id=None,
         after={
             "received_from": None if received_from is None else received_from.isoformat(),
-            "examined": examined, "changed": len(changes),
+            "examined": examined,
+            "changed": len(changes),
             "policies": {p.id: p.name for p in book.policies if p.active},
         },
     )
@@ -693,7 +753,9 @@ class ConversationRow:
 
     @property
     def needs_reply(self) -> bool:
-        return needs_reply(self.kind, self.status, no_reply_reason=self.no_reply_reason, replied=self.first_reply_at is not None)
+        return needs_reply(
+            self.kind, self.status, no_reply_reason=self.no_reply_reason, replied=self.first_reply_at is not None
+        )
 
     @property
     def is_open(self) -> bool:
@@ -749,33 +811,73 @@ def _row_select():
 
 def _rows(session: Session, statement, *, now: dt.datetime, book: PolicyBook) -> list[ConversationRow]:
     result = []
-    for c, channel, assignee_name, assignee_username, team, owner_name, owner_username, answer, policy_name in session.exec(statement):
-        reply_needed = needs_reply(c.kind, c.status, no_reply_reason=c.no_reply_reason, replied=c.first_reply_at is not None)
+    for (
+        c,
+        channel,
+        assignee_name,
+        assignee_username,
+        team,
+        owner_name,
+        owner_username,
+        answer,
+        policy_name,
+    ) in session.exec(statement):
+        reply_needed = needs_reply(
+            c.kind, c.status, no_reply_reason=c.no_reply_reason, replied=c.first_reply_at is not None
+        )
         left = None
         threshold = DEFAULT_AT_RISK_MIN_MINUTES
         calendar = book.calendar_of(c.sla_policy_id)
         if reply_needed and c.deadline_at is not None and c.first_reply_at is None and c.window_minutes is not None:
             if calendar is not None:
-                left = business_minutes_left(received_at=c.received_at, window_minutes=c.window_minutes, now=now, calendar=calendar)
+                left = business_minutes_left(
+                    received_at=c.received_at, window_minutes=c.window_minutes, now=now, calendar=calendar
+                )
             threshold = book.threshold(c.sla_policy_id, c.window_minutes)
         status = sla_status(
-            needs_reply=reply_needed, deadline_at=c.deadline_at, first_reply_at=c.first_reply_at,
-            reply_before_message=c.reply_before_message, now=now, minutes_left=left, at_risk_threshold=threshold,
+            needs_reply=reply_needed,
+            deadline_at=c.deadline_at,
+            first_reply_at=c.first_reply_at,
+            reply_before_message=c.reply_before_message,
+            now=now,
+            minutes_left=left,
+            at_risk_threshold=threshold,
         )
         result.append(
             ConversationRow(
-                id=c.id, version=c.version, external_id=c.external_id, channel_id=c.channel_id, channel=channel,
-                kind=c.kind, author_handle=c.author_handle, text=c.text, link=c.link, category=c.category,
-                status=c.status, received_at=c.received_at, deadline_at=c.deadline_at, first_reply_at=c.first_reply_at,
-                resolved_at=c.resolved_at, window_minutes=c.window_minutes,
-                business_minutes_to_reply=c.business_minutes_to_reply, calendar_minutes_to_reply=c.calendar_minutes_to_reply,
-                business_minutes_left=left, sla_status=status, reply_before_message=c.reply_before_message,
-                no_reply_reason=c.no_reply_reason, assignee_id=c.assignee_id,
+                id=c.id,
+                version=c.version,
+                external_id=c.external_id,
+                channel_id=c.channel_id,
+                channel=channel,
+                kind=c.kind,
+                author_handle=c.author_handle,
+                text=c.text,
+                link=c.link,
+                category=c.category,
+                status=c.status,
+                received_at=c.received_at,
+                deadline_at=c.deadline_at,
+                first_reply_at=c.first_reply_at,
+                resolved_at=c.resolved_at,
+                window_minutes=c.window_minutes,
+                business_minutes_to_reply=c.business_minutes_to_reply,
+                calendar_minutes_to_reply=c.calendar_minutes_to_reply,
+                business_minutes_left=left,
+                sla_status=status,
+                reply_before_message=c.reply_before_message,
+                no_reply_reason=c.no_reply_reason,
+                assignee_id=c.assignee_id,
                 assignee=(assignee_name or assignee_username) if c.assignee_id else None,
-                escalation_team_id=c.escalation_team_id, escalation_team=team,
+                escalation_team_id=c.escalation_team_id,
+                escalation_team=team,
                 escalation_owner=(owner_name or owner_username) if (owner_name or owner_username) else None,
-                escalated_at=c.escalated_at, escalation_reason=c.escalation_reason,
-                quick_answer_id=c.quick_answer_id, quick_answer=answer, useful=c.useful, best=c.best,
+                escalated_at=c.escalated_at,
+                escalation_reason=c.escalation_reason,
+                quick_answer_id=c.quick_answer_id,
+                quick_answer=answer,
+                useful=c.useful,
+                best=c.best,
                 sla_policy=policy_name,
             )
         )
@@ -787,7 +889,9 @@ def conversation_rows(session: Session, *, ids: Sequence[int], now: dt.datetime 
     if not ids:
         return []
     now = now or utcnow()
-    rows = _rows(session, _row_select().where(col(Conversation.id).in_(list(ids))), now=now, book=PolicyBook.load(session))
+    rows = _rows(
+        session, _row_select().where(col(Conversation.id).in_(list(ids))), now=now, book=PolicyBook.load(session)
+    )
     by_id = {r.id: r for r in rows}
     return [by_id[i] for i in ids if i in by_id]
 
@@ -841,7 +945,9 @@ def _at_risk_clause(session: Session, *, now: dt.datetime, book: PolicyBook, bas
     return or_(*parts) if parts else false()
 
 
-def _queue_where(session: Session, queue: Queue, *, now: dt.datetime, filters: QueueFilters | None, book: PolicyBook) -> list[Any]:
+def _queue_where(
+    session: Session, queue: Queue, *, now: dt.datetime, filters: QueueFilters | None, book: PolicyBook
+) -> list[Any]:
     c = Conversation
     open_sla = _sla_open_clauses() + _filter_clauses(filters)
     if queue == Queue.breached:
@@ -854,7 +960,9 @@ def _queue_where(session: Session, queue: Queue, *, now: dt.datetime, filters: Q
     return [col(c.status).in_([s.value for s in OPEN_STATUSES]), ~running] + _filter_clauses(filters)
 
 
-def queue_counts(session: Session, *, now: dt.datetime | None = None, filters: QueueFilters | None = None) -> QueueCounts:
+def queue_counts(
+    session: Session, *, now: dt.datetime | None = None, filters: QueueFilters | None = None
+) -> QueueCounts:
     """How many open items each queue holds, counted in SQL: the running clocks split by deadline
     and risk, and follow-up as the rest of the open items."""
     now = now or utcnow()
@@ -873,7 +981,9 @@ def queue_counts(session: Session, *, now: dt.datetime | None = None, filters: Q
     open_total = session.exec(
         select(func.count()).where(col(c.status).in_([s.value for s in OPEN_STATUSES]), *_filter_clauses(filters))
     ).one()
-    return QueueCounts(breached=breached, at_risk=at_risk, on_track=on_track, follow_up=open_total - breached - at_risk - on_track)
+    return QueueCounts(
+        breached=breached, at_risk=at_risk, on_track=on_track, follow_up=open_total - breached - at_risk - on_track
+    )
 
 
 def queue_page(
@@ -902,7 +1012,9 @@ def queue_page(
     else:
         order = [col(c.deadline_at), col(c.id)]
     statement = _row_select().where(*where).order_by(*order).limit(limit).offset(offset)
-    return QueuePage(queue=queue, items=tuple(_rows(session, statement, now=now, book=book)), total=total, offset=offset, limit=limit)
+    return QueuePage(
+        queue=queue, items=tuple(_rows(session, statement, now=now, book=book)), total=total, offset=offset, limit=limit
+    )
 
 
 @dataclass(frozen=True)
@@ -915,12 +1027,21 @@ class FilterOptions:
 
 def filter_options(session: Session) -> FilterOptions:
     """The choices for the queue filters: channels, people who work conversations, categories."""
-    channels = tuple((cid, name) for cid, name in session.exec(select(Channel.id, Channel.name).order_by(col(Channel.name))))
+    channels = tuple(
+        (cid, name) for cid, name in session.exec(select(Channel.id, Channel.name).order_by(col(Channel.name)))
+    )
     people = session.exec(
         select(User.id, User.name, User.username).where(col(User.active).is_(True)).order_by(col(User.username))
     ).all()
     categories = tuple(
-        c for c in session.exec(select(Conversation.category).where(Conversation.category != "").distinct().order_by(col(Conversation.category))) if c
+        c
+        for c in session.exec(
+            select(Conversation.category)
+            .where(Conversation.category != "")
+            .distinct()
+            .order_by(col(Conversation.category))
+        )
+        if c
     )
     return FilterOptions(
         channels=channels,  # type: ignore[arg-type]

@@ -117,7 +117,9 @@ def count_users(session: Session) -> int:
     return len(session.exec(select(User.id)).all())
 
 
-def _update(session: Session, user: User, *, actor: Actor, action: str, changes: dict, expected_version: int | None) -> UserView:
+def _update(
+    session: Session, user: User, *, actor: Actor, action: str, changes: dict, expected_version: int | None
+) -> UserView:
     updated = records.update_versioned(
         session,
         User,
@@ -130,16 +132,27 @@ def _update(session: Session, user: User, *, actor: Actor, action: str, changes:
     return _view(updated)
 
 
-def set_role(session: Session, *, actor: Actor, username: str, role: str, expected_version: int | None = None) -> UserView:
+def set_role(
+    session: Session, *, actor: Actor, username: str, role: str, expected_version: int | None = None
+) -> UserView:
     require(actor, Action.manage_users)
     user = _get_by_username(session, username)
     new_role = _parse_role(role)
     if user.role == Role.admin and new_role != Role.admin:
         _ensure_another_active_admin(session, user)
-    return _update(session, user, actor=actor, action="user.set_role", changes={"role": new_role}, expected_version=expected_version)
+    return _update(
+        session,
+        user,
+        actor=actor,
+        action="user.set_role",
+        changes={"role": new_role},
+        expected_version=expected_version,
+    )
 
 
-def set_password(session: Session, *, actor: Actor, username: str, password: str, rounds: int = BCRYPT_ROUNDS) -> UserView:
+def set_password(
+    session: Session, *, actor: Actor, username: str, password: str, rounds: int = BCRYPT_ROUNDS
+) -> UserView:
     """Set a new password; sessions signed in before the change are signed out."""
     user = _get_by_username(session, username)
     if actor.id != user.id:

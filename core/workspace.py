@@ -87,7 +87,14 @@ def validate_timezone(name: str) -> str:
     return name
 
 
-def ensure_workspace(session: Session, *, actor: Actor, name: str = "Dialog Desk", timezone_name: str = "Europe/Berlin", is_demo: bool = False) -> WorkspaceInfo:
+def ensure_workspace(
+    session: Session,
+    *,
+    actor: Actor,
+    name: str = "Dialog Desk",
+    timezone_name: str = "Europe/Berlin",
+    is_demo: bool = False,
+) -> WorkspaceInfo:
     """Create the settings row and the built-in rubrics if they are missing."""
     if session.exec(select(Workspace.id)).first() is None:
         records.create(
@@ -119,7 +126,15 @@ def update_settings(session: Session, *, actor: Actor, expected_version: int, **
     if "high_load_run_limit" in changes and int(changes["high_load_run_limit"]) < 1:
         raise ValidationError("The rhythm limit must be at least 1 high-load post in a row.")
     w = _row(session)
-    records.update_versioned(session, Workspace, w.id, expected_version=expected_version, changes=changes, actor=actor, action="workspace.update")  # type: ignore[arg-type]
+    records.update_versioned(
+        session,
+        Workspace,
+        w.id,
+        expected_version=expected_version,
+        changes=changes,
+        actor=actor,
+        action="workspace.update",
+    )  # type: ignore[arg-type]
     return info(session)
 
 
@@ -134,7 +149,9 @@ def list_channels(session: Session, *, include_inactive: bool = False) -> list[C
     return [_channel_view(c) for c in session.exec(statement)]
 
 
-def create_channel(session: Session, *, actor: Actor, name: str, platform: str = "", url: str = "", daily_post_limit: int = 3) -> ChannelView:
+def create_channel(
+    session: Session, *, actor: Actor, name: str, platform: str = "", url: str = "", daily_post_limit: int = 3
+) -> ChannelView:
     require(actor, Action.manage_channels)
     name = name.strip()
     if not name:
@@ -155,7 +172,15 @@ def update_channel(session: Session, *, actor: Actor, channel_id: int, expected_
         changes["name"] = changes["name"].strip()
         if not changes["name"]:
             raise ValidationError("A channel needs a name.")
-    channel = records.update_versioned(session, Channel, channel_id, expected_version=expected_version, changes=changes, actor=actor, action="channel.update")
+    channel = records.update_versioned(
+        session,
+        Channel,
+        channel_id,
+        expected_version=expected_version,
+        changes=changes,
+        actor=actor,
+        action="channel.update",
+    )
     return _channel_view(channel)
 
 

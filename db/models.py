@@ -418,9 +418,19 @@ class Conversation(SQLModel, table=True):
         # KPIs: every per-period figure is read from this index alone (no table lookups).
         Index(
             "ix_conversation_kpi",
-            "received_at", "kind", "status", "reply_before_message", "channel_id",
-            "business_minutes_to_reply", "calendar_minutes_to_reply", "deadline_at", "first_reply_at",
-            "escalated_at", "escalation_team_id", "useful", "author_handle",
+            "received_at",
+            "kind",
+            "status",
+            "reply_before_message",
+            "channel_id",
+            "business_minutes_to_reply",
+            "calendar_minutes_to_reply",
+            "deadline_at",
+            "first_reply_at",
+            "escalated_at",
+            "escalation_team_id",
+            "useful",
+            "author_handle",
         ),
         # "You asked, we did" impact: conversations in some categories over a date range.
         Index("ix_conversation_category_received", "category", "received_at"),

@@ -22,7 +22,12 @@ with tabs[0]:
         with read_session(ctx.engine) as session:
             people = users.list_users(session)
         st.dataframe(
-            pd.DataFrame([{"username": u.username, "name": u.name, "role": u.role, "active": u.active, "e-mail": u.email} for u in people]),
+            pd.DataFrame(
+                [
+                    {"username": u.username, "name": u.name, "role": u.role, "active": u.active, "e-mail": u.email}
+                    for u in people
+                ]
+            ),
             hide_index=True,
             width="stretch",
         )
@@ -33,31 +38,69 @@ with tabs[0]:
             name = st.text_input("Full name")
             email = st.text_input("E-mail")
             role = st.selectbox("Role", [r.value for r in Role], index=2)
-            password = st.text_input("Initial password", type="password", help="At least 10 characters; ask them to change it.")
+            password = st.text_input(
+                "Initial password", type="password", help="At least 10 characters; ask them to change it."
+            )
             if st.form_submit_button("Add user", type="primary"):
-                perform(ctx, lambda s: users.create_user(s, actor=ctx.actor, username=username, password=password, role=role, name=name, email=email), success=f"Added {username}.")
+                perform(
+                    ctx,
+                    lambda s: users.create_user(
+                        s, actor=ctx.actor, username=username, password=password, role=role, name=name, email=email
+                    ),
+                    success=f"Added {username}.",
+                )
         with right:
             st.subheader("Change a user")
             names = [u.username for u in people]
             chosen = st.selectbox("User", names, key="admin_user_pick")
             current = next((u for u in people if u.username == chosen), None)
             if current is not None:
-                new_role = st.selectbox("Role", [r.value for r in Role], index=[r.value for r in Role].index(current.role), key="admin_user_role")
+                new_role = st.selectbox(
+                    "Role",
+                    [r.value for r in Role],
+                    index=[r.value for r in Role].index(current.role),
+                    key="admin_user_role",
+                )
                 if st.button("Save role", disabled=new_role == current.role):
-                    perform(ctx, lambda s: users.set_role(s, actor=ctx.actor, username=chosen, role=new_role, expected_version=current.version), success="Role saved.")
+                    perform(
+                        ctx,
+                        lambda s: users.set_role(
+                            s, actor=ctx.actor, username=chosen, role=new_role, expected_version=current.version
+                        ),
+                        success="Role saved.",
+                    )
                 new_password = st.text_input("New password", type="password", key="admin_user_password")
                 if st.button("Set password", disabled=not new_password):
-                    perform(ctx, lambda s: users.set_password(s, actor=ctx.actor, username=chosen, password=new_password), success="Password set; their sessions are signed out.")
+                    perform(
+                        ctx,
+                        lambda s: users.set_password(s, actor=ctx.actor, username=chosen, password=new_password),
+                        success="Password set; their sessions are signed out.",
+                    )
                 label = "Deactivate" if current.active else "Activate again"
                 if st.button(label):
-                    perform(ctx, lambda s: users.set_active(s, actor=ctx.actor, username=chosen, active=not current.active), success=f"{chosen}: {label.lower()} done.")
+                    perform(
+                        ctx,
+                        lambda s: users.set_active(s, actor=ctx.actor, username=chosen, active=not current.active),
+                        success=f"{chosen}: {label.lower()} done.",
+                    )
 
 with tabs[1]:
     with read_session(ctx.engine) as session:
         channels = workspace.list_channels(session, include_inactive=True)
     if channels:
         st.dataframe(
-            pd.DataFrame([{"channel": c.name, "platform": c.platform, "daily post limit": c.daily_post_limit, "active": c.active, "url": c.url} for c in channels]),
+            pd.DataFrame(
+                [
+                    {
+                        "channel": c.name,
+                        "platform": c.platform,
+                        "daily post limit": c.daily_post_limit,
+                        "active": c.active,
+                        "url": c.url,
+                    }
+                    for c in channels
+                ]
+            ),
             hide_index=True,
             width="stretch",
         )
@@ -71,7 +114,13 @@ with tabs[1]:
             url = st.text_input("URL")
             limit = st.number_input("Daily post limit", min_value=1, max_value=50, value=3)
             if st.form_submit_button("Add channel", type="primary"):
-                perform(ctx, lambda s: workspace.create_channel(s, actor=ctx.actor, name=name, platform=platform, url=url, daily_post_limit=int(limit)), success=f"Added {name}.")
+                perform(
+                    ctx,
+                    lambda s: workspace.create_channel(
+                        s, actor=ctx.actor, name=name, platform=platform, url=url, daily_post_limit=int(limit)
+                    ),
+                    success=f"Added {name}.",
+                )
         if channels:
             st.subheader("Change a channel")
             chosen = st.selectbox("Channel", channels, format_func=lambda c: c.name, key="admin_channel_pick")
@@ -79,19 +128,44 @@ with tabs[1]:
                 limit = st.number_input("Daily post limit", min_value=1, max_value=50, value=chosen.daily_post_limit)
                 active = st.checkbox("Active", value=chosen.active)
                 if st.form_submit_button("Save channel"):
-                    perform(ctx, lambda s: workspace.update_channel(s, actor=ctx.actor, channel_id=chosen.id, expected_version=chosen.version, daily_post_limit=int(limit), active=active), success="Channel saved.")
+                    perform(
+                        ctx,
+                        lambda s: workspace.update_channel(
+                            s,
+                            actor=ctx.actor,
+                            channel_id=chosen.id,
+                            expected_version=chosen.version,
+                            daily_post_limit=int(limit),
+                            active=active,
+                        ),
+                        success="Channel saved.",
+                    )
 
 with tabs[2]:
     with read_session(ctx.engine) as session:
         info = workspace.info(session)
     with st.form("admin_workspace"):
         name = st.text_input("Workspace name", value=info.name)
-        tz = st.text_input("Time zone (IANA name)", value=info.timezone, help="Periods, calendars and daily limits use this zone.")
-        run_limit = st.number_input("Rhythm: most high-load posts in a row per channel", min_value=1, max_value=10, value=info.high_load_run_limit)
+        tz = st.text_input(
+            "Time zone (IANA name)", value=info.timezone, help="Periods, calendars and daily limits use this zone."
+        )
+        run_limit = st.number_input(
+            "Rhythm: most high-load posts in a row per channel",
+            min_value=1,
+            max_value=10,
+            value=info.high_load_run_limit,
+        )
         if st.form_submit_button("Save workspace", disabled=not ctx.can(Action.manage_content_rules)):
             perform(
                 ctx,
-                lambda s: workspace.update_settings(s, actor=ctx.actor, expected_version=info.version, name=name, timezone=tz.strip(), high_load_run_limit=int(run_limit)),
+                lambda s: workspace.update_settings(
+                    s,
+                    actor=ctx.actor,
+                    expected_version=info.version,
+                    name=name,
+                    timezone=tz.strip(),
+                    high_load_run_limit=int(run_limit),
+                ),
                 success="Workspace saved.",
             )
 
@@ -99,14 +173,28 @@ with tabs[3]:
     if not ctx.can(Action.view_audit_log):
         st.info("Your role does not read the audit log.")
     else:
-        entity = st.selectbox("Entity", ["(all)", "post", "idea", "conversation", "loop_item", "user", "channel", "sla_policy", "workspace"])
+        entity = st.selectbox(
+            "Entity",
+            ["(all)", "post", "idea", "conversation", "loop_item", "user", "channel", "sla_policy", "workspace"],
+        )
         with read_session(ctx.engine) as session:
             rows = audit.recent(session, limit=300, entity=None if entity == "(all)" else entity)
         if not rows:
             st.info("Nothing recorded yet.")
         else:
             st.dataframe(
-                pd.DataFrame([{"when": r.at.astimezone(ctx.timezone).strftime("%Y-%m-%d %H:%M"), "who": r.actor, "action": r.action, "record": f"{r.entity} #{r.entity_id}" if r.entity_id else r.entity, "after": r.after} for r in rows]),
+                pd.DataFrame(
+                    [
+                        {
+                            "when": r.at.astimezone(ctx.timezone).strftime("%Y-%m-%d %H:%M"),
+                            "who": r.actor,
+                            "action": r.action,
+                            "record": f"{r.entity} #{r.entity_id}" if r.entity_id else r.entity,
+                            "after": r.after,
+                        }
+                        for r in rows
+                    ]
+                ),
                 hide_index=True,
                 width="stretch",
             )

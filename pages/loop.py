@@ -40,7 +40,9 @@ with tabs[0]:
         if st.session_state.get(view.PICK) not in ids:
             st.session_state[view.PICK] = ids[0]
         by_id = {i.id: i for i in open_items}
-        picked = st.selectbox("Work on", ids, format_func=lambda i: f"{by_id[i].what_changed} ({by_id[i].status_label})", key=view.PICK)
+        picked = st.selectbox(
+            "Work on", ids, format_func=lambda i: f"{by_id[i].what_changed} ({by_id[i].status_label})", key=view.PICK
+        )
         view.loop_item_panel(ctx, url, by_id[picked], today)
 
 with tabs[1]:

@@ -25,7 +25,7 @@ filters = sla_view.filters(ctx)
 names = ["Queue", "KPIs", "Quick answers", "Escalation teams", "Policies"]
 if ctx.can(Action.import_conversations):
     names.append("Import")
-tabs = dict(zip(names, st.tabs(names)))
+tabs = dict(zip(names, st.tabs(names), strict=False))
 
 with tabs["Queue"]:
     sla_view.render_queue(ctx, filters)

@@ -13,7 +13,7 @@ from db.models import Channel, Conversation, Idea, Post, Role
 
 _counter = itertools.count(1)
 TEST_PASSWORD = "correct-horse-battery"
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def unique(prefix: str) -> str:
@@ -24,12 +24,25 @@ def ensure_workspace(session: Session, *, timezone_name: str = "Europe/Berlin", 
     workspace.ensure_workspace(session, actor=CLI_ACTOR, timezone_name=timezone_name, is_demo=is_demo)
 
 
-def make_user(session: Session, role: Role | str = Role.editor, *, username: str | None = None, password: str = TEST_PASSWORD, name: str = "") -> Actor:
+def make_user(
+    session: Session,
+    role: Role | str = Role.editor,
+    *,
+    username: str | None = None,
+    password: str = TEST_PASSWORD,
+    name: str = "",
+) -> Actor:
     """A committed-ready user (low bcrypt cost for speed); returns the Actor to act as."""
     ensure_workspace(session)
     role = Role(role)
     view = users.create_user(
-        session, actor=CLI_ACTOR, username=username or unique(role.value), password=password, role=role, name=name, rounds=4
+        session,
+        actor=CLI_ACTOR,
+        username=username or unique(role.value),
+        password=password,
+        role=role,
+        name=name,
+        rounds=4,
     )
     return Actor(id=view.id, username=view.username, role=role, name=view.name)
 
@@ -56,7 +69,9 @@ def make_idea(session: Session, **fields) -> Idea:
     return idea
 
 
-def make_conversation(session: Session, *, channel: Channel | None = None, received_at: dt.datetime | None = None, **fields) -> Conversation:
+def make_conversation(
+    session: Session, *, channel: Channel | None = None, received_at: dt.datetime | None = None, **fields
+) -> Conversation:
     channel = channel or make_channel(session)
     conversation = Conversation(
         channel_id=channel.id,
@@ -90,7 +105,9 @@ def ready_post_fields(channel: Channel, *, sla_owner_id: int | None, **overrides
     return fields
 
 
-def make_ready_post(session: Session, *, channel: Channel | None = None, sla_owner_id: int | None = None, **fields) -> Post:
+def make_ready_post(
+    session: Session, *, channel: Channel | None = None, sla_owner_id: int | None = None, **fields
+) -> Post:
     """A post row (any status) whose checklist passes; ``fields`` override anything."""
     channel = channel or make_channel(session)
     values = ready_post_fields(channel, sla_owner_id=sla_owner_id, **fields)
@@ -106,7 +123,15 @@ OFFICE_HOURS = {
 }
 
 
-def make_sla_policy(session: Session, *, minutes: int = 120, calendar: dict | None = None, channel: Channel | None = None, kind: str | None = None, **fields):
+def make_sla_policy(
+    session: Session,
+    *,
+    minutes: int = 120,
+    calendar: dict | None = None,
+    channel: Channel | None = None,
+    kind: str | None = None,
+    **fields,
+):
     """A business calendar (office hours in Berlin unless given) and a policy on it."""
     import json
 
@@ -116,21 +141,30 @@ def make_sla_policy(session: Session, *, minutes: int = 120, calendar: dict | No
     session.add(row)
     session.flush()
     policy = SlaPolicy(
-        name=fields.pop("name", unique("Policy ")), calendar_id=row.id, first_response_minutes=minutes,
-        channel_id=None if channel is None else channel.id, kind=kind, **fields,
+        name=fields.pop("name", unique("Policy ")),
+        calendar_id=row.id,
+        first_response_minutes=minutes,
+        channel_id=None if channel is None else channel.id,
+        kind=kind,
+        **fields,
     )
     session.add(policy)
     session.flush()
     return policy
 
 
-def make_sla_conversation(session: Session, *, channel: Channel | None = None, received_at: dt.datetime, **fields) -> Conversation:
+def make_sla_conversation(
+    session: Session, *, channel: Channel | None = None, received_at: dt.datetime, **fields
+) -> Conversation:
     """A conversation stored as the core stores it: the fitting policy fixes its SLA figures."""
     from core import sla
 
     channel = channel or make_channel(session)
     conversation = Conversation(
-        channel_id=channel.id, author_handle=fields.pop("author_handle", unique("@person")), received_at=received_at, **fields
+        channel_id=channel.id,
+        author_handle=fields.pop("author_handle", unique("@person")),
+        received_at=received_at,
+        **fields,
     )
     sla.store_conversation_figures(session, conversation)
     session.add(conversation)

@@ -39,19 +39,24 @@ def test_every_page_file_is_a_known_page():
 def test_every_page_calls_the_frame_before_anything_else(path):
     tree = ast.parse(path.read_text())
     statements = [
-        node for node in tree.body
+        node
+        for node in tree.body
         if not isinstance(node, (ast.Import, ast.ImportFrom))
         and not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))
     ]
     first = statements[0]
     key = "home" if path.name == "app.py" else path.stem
-    assert isinstance(first, ast.Assign) and isinstance(first.value, ast.Call), f"{path.name} must start with page_frame"
+    assert isinstance(first, ast.Assign) and isinstance(first.value, ast.Call), (
+        f"{path.name} must start with page_frame"
+    )
     call = first.value
     assert getattr(call.func, "id", None) == "page_frame"
     assert [a.value for a in call.args] == [key]
 
 
-@pytest.mark.parametrize("path", [ROOT / "app.py", *PAGE_FILES, *sorted((ROOT / "ui").glob("*.py"))], ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", [ROOT / "app.py", *PAGE_FILES, *sorted((ROOT / "ui").glob("*.py"))], ids=lambda p: p.name
+)
 def test_pages_run_no_queries_and_render_no_raw_html(path):
     source = path.read_text()
     assert not re.search(r"\bselect\(", source), f"{path.name} builds a query"

@@ -25,7 +25,9 @@ def run_cli(engine, *args: str, stdin: str = "") -> tuple[int, str, str]:
 
 
 def test_users_add_reads_the_password_from_stdin_and_stores_a_hash(engine, read):
-    code, out, _ = run_cli(engine, "users", "add", "Ada", "--role", "admin", "--name", "Ada L.", stdin="a-long-secret-pass\n")
+    code, out, _ = run_cli(
+        engine, "users", "add", "Ada", "--role", "admin", "--name", "Ada L.", stdin="a-long-secret-pass\n"
+    )
     assert code == 0 and "Created ada (admin)" in out
     with read() as s:
         user = s.exec(select(User).where(User.username == "ada")).one()
@@ -93,8 +95,12 @@ def test_backup_copies_a_sqlite_database(engine, backend, tmp_path):
 
 def test_python_dash_m_core_runs_as_a_program(database_url):
     result = subprocess.run(
-        [sys.executable, "-m", "core", "users", "list"], cwd=ROOT, env={"DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"},
-        capture_output=True, text=True, timeout=60,
+        [sys.executable, "-m", "core", "users", "list"],
+        cwd=ROOT,
+        env={"DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert "No users yet" in result.stdout

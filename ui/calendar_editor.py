@@ -48,8 +48,14 @@ def key(name: str) -> str:
 #: The form's widgets: their values (unsaved edits) must survive a look at another tab.
 FORM_KEYS = (
     *(key(name) for name in posts.EDITABLE_FIELDS if name != "scheduled_at"),
-    DATE_KEY, TIME_KEY, TEMPLATE_KEY, key("block_reason"),
-    key("utm_source"), key("utm_medium"), key("utm_campaign"), key("utm_content"),
+    DATE_KEY,
+    TIME_KEY,
+    TEMPLATE_KEY,
+    key("block_reason"),
+    key("utm_source"),
+    key("utm_medium"),
+    key("utm_campaign"),
+    key("utm_content"),
 )
 
 
@@ -65,9 +71,19 @@ def _load(ctx: PageContext, view: posts.PostView | None, options: posts.Calendar
     if view is None:
         values: dict[str, Any] = {name: "" for name in _TEXT_FIELDS}
         values.update(
-            channel_id=options.channels[0].id, rubric_id=None, template="", format="text", cognitive_load=CognitiveLoad.low,
-            owner_id=ctx.actor.id, sla_owner_id=None, next_step_type="", scheduled_at=None,
-            **{name: False for name in ("tone_confirmed", "subtitles", "timecodes", "contrast_confirmed", "sponsored", "ad_label")},
+            channel_id=options.channels[0].id,
+            rubric_id=None,
+            template="",
+            format="text",
+            cognitive_load=CognitiveLoad.low,
+            owner_id=ctx.actor.id,
+            sla_owner_id=None,
+            next_step_type="",
+            scheduled_at=None,
+            **{
+                name: False
+                for name in ("tone_confirmed", "subtitles", "timecodes", "contrast_confirmed", "sponsored", "ad_label")
+            },
         )
         st.session_state[TEMPLATE_KEY] = ""
     else:
@@ -76,7 +92,9 @@ def _load(ctx: PageContext, view: posts.PostView | None, options: posts.Calendar
     for name, value in values.items():
         st.session_state[key(name)] = value
     st.session_state[DATE_KEY] = at.astimezone(ctx.timezone).date() if at else None
-    st.session_state[TIME_KEY] = at.astimezone(ctx.timezone).time().replace(second=0, microsecond=0) if at else DEFAULT_TIME
+    st.session_state[TIME_KEY] = (
+        at.astimezone(ctx.timezone).time().replace(second=0, microsecond=0) if at else DEFAULT_TIME
+    )
     st.session_state[UTM_ERROR_KEY] = ""
     st.session_state[LOADED_KEY] = (view.id, view.version) if view else (None, None)
 
@@ -96,8 +114,11 @@ def _tag_link(platforms: dict[int, str]) -> None:
     s = st.session_state
     try:
         s[key("link_url")] = rules.build_utm_url(
-            s[key("link_url")], source=s[key("utm_source")] or platforms.get(s[key("channel_id")], ""),
-            medium=s[key("utm_medium")], campaign=s[key("utm_campaign")], content=s[key("utm_content")],
+            s[key("link_url")],
+            source=s[key("utm_source")] or platforms.get(s[key("channel_id")], ""),
+            medium=s[key("utm_medium")],
+            campaign=s[key("utm_campaign")],
+            content=s[key("utm_content")],
         )
         s[UTM_ERROR_KEY] = ""
     except DomainError as error:
@@ -111,7 +132,9 @@ def _reload() -> None:
 # --- the form --------------------------------------------------------------------------------
 
 
-def _form(ctx: PageContext, options: posts.CalendarOptions, view: posts.PostView | None, disabled: bool) -> tuple[dict[str, Any], str | None]:
+def _form(
+    ctx: PageContext, options: posts.CalendarOptions, view: posts.PostView | None, disabled: bool
+) -> tuple[dict[str, Any], str | None]:
     channels = {c.id: c for c in options.channels}
     if view is not None and view.channel_id not in channels:
         channels[view.channel_id] = None  # an archived channel stays visible on its posts
@@ -122,32 +145,73 @@ def _form(ctx: PageContext, options: posts.CalendarOptions, view: posts.PostView
             people.setdefault(pid, name)
     if view is None:
         st.selectbox(
-            "Start from a template", ["", *posts.TEMPLATES], key=TEMPLATE_KEY,
+            "Start from a template",
+            ["", *posts.TEMPLATES],
+            key=TEMPLATE_KEY,
             format_func=lambda k: posts.TEMPLATES[k].label if k else "— blank post —",
-            on_change=_apply_template, args=({r.name: r.id for r in options.rubrics},),
+            on_change=_apply_template,
+            args=({r.name: r.id for r in options.rubrics},),
             help="Pre-fills format, structure, next step and call to action (paper §11).",
         )
         if st.session_state.get(TEMPLATE_KEY):
             st.caption(posts.TEMPLATES[st.session_state[TEMPLATE_KEY]].summary)
     st.text_input("Title", key=key("title"), disabled=disabled, max_chars=200)
     c1, c2, c3 = st.columns(3)
-    c1.selectbox("Channel", list(channels), key=key("channel_id"), disabled=disabled,
-                 format_func=lambda i: channels[i].name if channels.get(i) else f"archived channel #{i}")
-    c2.selectbox("Rubric", [None, *rubrics], key=key("rubric_id"), disabled=disabled, placeholder="— none —",
-                 format_func=lambda i: "— none —" if i is None else rubrics[i])
-    c3.selectbox("Owner", list(people), key=key("owner_id"), disabled=disabled or not ctx.can(Action.edit_any_post), format_func=people.get)
+    c1.selectbox(
+        "Channel",
+        list(channels),
+        key=key("channel_id"),
+        disabled=disabled,
+        format_func=lambda i: channels[i].name if channels.get(i) else f"archived channel #{i}",
+    )
+    c2.selectbox(
+        "Rubric",
+        [None, *rubrics],
+        key=key("rubric_id"),
+        disabled=disabled,
+        placeholder="— none —",
+        format_func=lambda i: "— none —" if i is None else rubrics[i],
+    )
+    c3.selectbox(
+        "Owner",
+        list(people),
+        key=key("owner_id"),
+        disabled=disabled or not ctx.can(Action.edit_any_post),
+        format_func=people.get,
+    )
     c1, c2, c3, c4 = st.columns([2, 2, 2, 2])
     c1.selectbox("Format", list(rules.FORMATS), key=key("format"), disabled=disabled)
-    c2.segmented_control("Cognitive load", list(CognitiveLoad), key=key("cognitive_load"), disabled=disabled, required=True)
-    c3.date_input("Date", key=DATE_KEY, disabled=disabled, format="YYYY-MM-DD", help=f"In {ctx.timezone.key} time. Leave empty while the date is open.")
+    c2.segmented_control(
+        "Cognitive load", list(CognitiveLoad), key=key("cognitive_load"), disabled=disabled, required=True
+    )
+    c3.date_input(
+        "Date",
+        key=DATE_KEY,
+        disabled=disabled,
+        format="YYYY-MM-DD",
+        help=f"In {ctx.timezone.key} time. Leave empty while the date is open.",
+    )
     c4.time_input("Time", key=TIME_KEY, disabled=disabled, step=300)
     st.text_area("Text", key=key("body"), height=150, disabled=disabled)
 
     st.markdown("**Next step** — what should people do after reading?")
     c1, c2 = st.columns([1, 2])
-    c1.selectbox("Next step", list(_STEP_LABELS), key=key("next_step_type"), format_func=_STEP_LABELS.get, disabled=disabled)
-    c2.text_input("Micro-interaction goal (measurable)", key=key("micro_goal"), disabled=disabled, placeholder="e.g. 30 comments with topic ideas")
-    st.text_area("Next step text", key=key("next_step_text"), height=68, disabled=disabled, placeholder="e.g. Which myth should we take apart next?")
+    c1.selectbox(
+        "Next step", list(_STEP_LABELS), key=key("next_step_type"), format_func=_STEP_LABELS.get, disabled=disabled
+    )
+    c2.text_input(
+        "Micro-interaction goal (measurable)",
+        key=key("micro_goal"),
+        disabled=disabled,
+        placeholder="e.g. 30 comments with topic ideas",
+    )
+    st.text_area(
+        "Next step text",
+        key=key("next_step_text"),
+        height=68,
+        disabled=disabled,
+        placeholder="e.g. Which myth should we take apart next?",
+    )
     st.text_input("Link (guide, FAQ, form…)", key=key("link_url"), disabled=disabled, placeholder="https://…")
     with st.expander("UTM builder"):
         platforms = {cid: c.platform or c.name for cid, c in channels.items() if c}
@@ -157,16 +221,28 @@ def _form(ctx: PageContext, options: posts.CalendarOptions, view: posts.PostView
         u2.text_input("Medium", key=key("utm_medium"))
         u3.text_input("Campaign", key=key("utm_campaign"), placeholder="e.g. spring_faq")
         u4.text_input("Content", key=key("utm_content"), placeholder="e.g. carousel_1")
-        st.button("Add UTM tags to the link", key=key("utm_apply"), on_click=_tag_link, args=(platforms,), disabled=disabled)
+        st.button(
+            "Add UTM tags to the link", key=key("utm_apply"), on_click=_tag_link, args=(platforms,), disabled=disabled
+        )
         if st.session_state.get(UTM_ERROR_KEY):
             st.error(st.session_state[UTM_ERROR_KEY])
 
     st.markdown("**Before publishing** (paper §13)")
     c1, c2 = st.columns(2, vertical_alignment="bottom")
-    c1.selectbox("SLA owner (answers the comments)", [None, *people], key=key("sla_owner_id"), disabled=disabled,
-                 placeholder="— nobody yet —", format_func=lambda i: "— nobody yet —" if i is None else people[i])
-    c2.checkbox("Tone and rules checked", key=key("tone_confirmed"), disabled=disabled,
-                help="The text follows the community rules and the tone of voice: calm competence, respect, reasons explained.")
+    c1.selectbox(
+        "SLA owner (answers the comments)",
+        [None, *people],
+        key=key("sla_owner_id"),
+        disabled=disabled,
+        placeholder="— nobody yet —",
+        format_func=lambda i: "— nobody yet —" if i is None else people[i],
+    )
+    c2.checkbox(
+        "Tone and rules checked",
+        key=key("tone_confirmed"),
+        disabled=disabled,
+        help="The text follows the community rules and the tone of voice: calm competence, respect, reasons explained.",
+    )
     c1, c2, c3 = st.columns(3)
     c1.checkbox("Subtitles", key=key("subtitles"), disabled=disabled)
     c1.checkbox("Timecodes", key=key("timecodes"), disabled=disabled)
@@ -174,14 +250,21 @@ def _form(ctx: PageContext, options: posts.CalendarOptions, view: posts.PostView
     c2.text_input("Alt text", key=key("alt_text"), disabled=disabled)
     c3.checkbox("Sponsored", key=key("sponsored"), disabled=disabled)
     c3.text_input("Partner", key=key("partner"), disabled=disabled)
-    c3.checkbox("Ad label on the post", key=key("ad_label"), disabled=disabled, help="The post is visibly marked as advertising or partnership.")
+    c3.checkbox(
+        "Ad label on the post",
+        key=key("ad_label"),
+        disabled=disabled,
+        help="The post is visibly marked as advertising or partnership.",
+    )
 
     fields = {name: st.session_state[key(name)] for name in posts.EDITABLE_FIELDS if name != "scheduled_at"}
     fields["template"] = fields.get("template") or ""
     time_problem = None
     day = st.session_state[DATE_KEY]
     try:
-        fields["scheduled_at"] = rules.local_instant(day, st.session_state[TIME_KEY] or DEFAULT_TIME, ctx.timezone) if day else None
+        fields["scheduled_at"] = (
+            rules.local_instant(day, st.session_state[TIME_KEY] or DEFAULT_TIME, ctx.timezone) if day else None
+        )
     except DomainError as error:
         fields["scheduled_at"], time_problem = None, str(error)
     return fields, time_problem
@@ -239,11 +322,15 @@ def _loaded_version() -> int:
     return st.session_state[LOADED_KEY][1]
 
 
-def _save_then(ctx: PageContext, view: posts.PostView, fields: dict, editable: bool, step: Callable[[Session, int], Any]) -> Callable[[Session], Any]:
+def _save_then(
+    ctx: PageContext, view: posts.PostView, fields: dict, editable: bool, step: Callable[[Session, int], Any]
+) -> Callable[[Session], Any]:
     def action(session: Session) -> Any:
         version = _loaded_version()
         if editable:
-            version = posts.update_post(session, actor=ctx.actor, post_id=view.id, expected_version=version, fields=fields).version
+            version = posts.update_post(
+                session, actor=ctx.actor, post_id=view.id, expected_version=version, fields=fields
+            ).version
         return step(session, version)
 
     return action
@@ -255,12 +342,16 @@ def _new_post_actions(ctx: PageContext, fields: dict[str, Any], time_problem: st
         _run(ctx, lambda s: posts.create_post(s, actor=ctx.actor, fields=fields), "Draft saved.", refuse=time_problem)
     if ctx.can(Action.approve_post):
         if c2.button("Save, approve and schedule", key=key("create_schedule"), width="stretch"):
+
             def create_and_schedule(s: Session) -> posts.TransitionResult:
                 view = posts.create_post(s, actor=ctx.actor, fields=fields)
-                return posts.advance_post(s, actor=ctx.actor, post_id=view.id, expected_version=view.version, target=PostStatus.scheduled)
+                return posts.advance_post(
+                    s, actor=ctx.actor, post_id=view.id, expected_version=view.version, target=PostStatus.scheduled
+                )
 
             _run(ctx, create_and_schedule, "Post saved and scheduled.", refuse=time_problem)
     elif c2.button("Save and submit for review", key=key("create_submit"), width="stretch"):
+
         def create_and_submit(s: Session) -> posts.TransitionResult:
             view = posts.create_post(s, actor=ctx.actor, fields=fields)
             return posts.submit_post(s, actor=ctx.actor, post_id=view.id, expected_version=view.version)
@@ -268,28 +359,50 @@ def _new_post_actions(ctx: PageContext, fields: dict[str, Any], time_problem: st
         _run(ctx, create_and_submit, "Post saved and submitted for review.", refuse=time_problem)
 
 
-def _post_actions(ctx: PageContext, view: posts.PostView, fields: dict[str, Any], editable: bool, time_problem: str | None) -> None:
+def _post_actions(
+    ctx: PageContext, view: posts.PostView, fields: dict[str, Any], editable: bool, time_problem: str | None
+) -> None:
     targets = posts.allowed_transitions(ctx.actor, view)
     buttons: list[tuple[str, str, Callable[[Session, int], Any]]] = []
     if editable:
         buttons.append(("Save changes", "Changes saved.", lambda s, v: posts.get_post(s, view.id)))
     if ctx.can(Action.approve_post) and view.status in (PostStatus.draft, PostStatus.in_review) and not view.blocked:
-        buttons.append(("Approve and schedule", "Approved and scheduled.", lambda s, v: posts.advance_post(
-            s, actor=ctx.actor, post_id=view.id, expected_version=v, target=PostStatus.scheduled)))
+        buttons.append(
+            (
+                "Approve and schedule",
+                "Approved and scheduled.",
+                lambda s, v: posts.advance_post(
+                    s, actor=ctx.actor, post_id=view.id, expected_version=v, target=PostStatus.scheduled
+                ),
+            )
+        )
     for target in targets:
         if target == PostStatus.cancelled:
             continue
         label = _ACTION_LABELS[(view.status, target)]
         if target == PostStatus.draft and not ctx.can(Action.approve_post):
             label = "Withdraw from review"
-        buttons.append((label, f"{label}: done.", lambda s, v, t=target: posts.change_status(
-            s, actor=ctx.actor, post_id=view.id, expected_version=v, target=t)))
+        buttons.append(
+            (
+                label,
+                f"{label}: done.",
+                lambda s, v, t=target: posts.change_status(
+                    s, actor=ctx.actor, post_id=view.id, expected_version=v, target=t
+                ),
+            )
+        )
     columns = st.columns(max(1, len(buttons) + (PostStatus.cancelled in targets)))
     for index, (label, success, step) in enumerate(buttons):
-        if columns[index].button(label, key=key(f"act_{index}"), type="primary" if index == 0 else "secondary", width="stretch"):
+        if columns[index].button(
+            label, key=key(f"act_{index}"), type="primary" if index == 0 else "secondary", width="stretch"
+        ):
             _run(ctx, _save_then(ctx, view, fields, editable, step), success, refuse=time_problem if editable else None)
     if PostStatus.cancelled in targets and columns[-1].button("Cancel post", key=key("cancel"), width="stretch"):
-        _run(ctx, lambda s: posts.cancel_post(s, actor=ctx.actor, post_id=view.id, expected_version=_loaded_version()), "Post cancelled.")
+        _run(
+            ctx,
+            lambda s: posts.cancel_post(s, actor=ctx.actor, post_id=view.id, expected_version=_loaded_version()),
+            "Post cancelled.",
+        )
 
 
 def _compliance(ctx: PageContext, view: posts.PostView) -> None:
@@ -298,28 +411,54 @@ def _compliance(ctx: PageContext, view: posts.PostView) -> None:
     st.markdown("**Compliance review**")
     if view.blocked:
         if st.button("Lift the block", key=key("unblock")):
-            _run(ctx, lambda s: posts.lift_block(s, actor=ctx.actor, post_id=view.id, expected_version=_loaded_version()), "Block lifted.")
+            _run(
+                ctx,
+                lambda s: posts.lift_block(s, actor=ctx.actor, post_id=view.id, expected_version=_loaded_version()),
+                "Block lifted.",
+            )
         return
-    reason = st.text_input("Reason for blocking", key=key("block_reason"), placeholder="e.g. the partnership needs an ad label")
+    reason = st.text_input(
+        "Reason for blocking", key=key("block_reason"), placeholder="e.g. the partnership needs an ad label"
+    )
     if st.button("Block this post", key=key("block")):
-        _run(ctx, lambda s: posts.block_post(s, actor=ctx.actor, post_id=view.id, expected_version=_loaded_version(), reason=reason), "Post blocked.")
+        _run(
+            ctx,
+            lambda s: posts.block_post(
+                s, actor=ctx.actor, post_id=view.id, expected_version=_loaded_version(), reason=reason
+            ),
+            "Post blocked.",
+        )
 
 
 def _metrics(ctx: PageContext, view: posts.PostView) -> None:
     st.markdown("#### Metrics after publishing")
     rate = view.conversion_rate
-    st.metric("Next-step conversion", "—" if rate is None else f"{rate:.2%}", help="Next-step conversions ÷ impressions")
+    st.metric(
+        "Next-step conversion", "—" if rate is None else f"{rate:.2%}", help="Next-step conversions ÷ impressions"
+    )
     if not ctx.can(Action.enter_post_metrics):
         st.dataframe([{posts.METRIC_LABELS[k]: v for k, v in view.metrics().items()}], hide_index=True, width="stretch")
         return
     with st.form(key("metrics_form")):
         cols = st.columns(4)
         values = {
-            name: cols[i % 4].number_input(posts.METRIC_LABELS[name], min_value=0, step=1, value=getattr(view, name), key=key(f"m_{name}_{view.version}"))
+            name: cols[i % 4].number_input(
+                posts.METRIC_LABELS[name],
+                min_value=0,
+                step=1,
+                value=getattr(view, name),
+                key=key(f"m_{name}_{view.version}"),
+            )
             for i, name in enumerate(posts.METRIC_FIELDS)
         }
         if st.form_submit_button("Save metrics", type="primary"):
-            _run(ctx, lambda s: posts.record_metrics(s, actor=ctx.actor, post_id=view.id, expected_version=_loaded_version(), metrics=values), "Metrics saved.")
+            _run(
+                ctx,
+                lambda s: posts.record_metrics(
+                    s, actor=ctx.actor, post_id=view.id, expected_version=_loaded_version(), metrics=values
+                ),
+                "Metrics saved.",
+            )
 
 
 def editor_tab(ctx: PageContext, options: posts.CalendarOptions) -> None:
@@ -334,7 +473,9 @@ def editor_tab(ctx: PageContext, options: posts.CalendarOptions) -> None:
             st.session_state[POST_KEY] = None
             return
     if view is None and not ctx.can(Action.draft_post):
-        st.info("Your role reads the calendar but does not draft posts. Open a post from the calendar or the list to see it.")
+        st.info(
+            "Your role reads the calendar but does not draft posts. Open a post from the calendar or the list to see it."
+        )
         return
     loaded = st.session_state.get(LOADED_KEY)
     if loaded is None or loaded[0] != (view.id if view else None):
@@ -351,22 +492,42 @@ def editor_tab(ctx: PageContext, options: posts.CalendarOptions) -> None:
     else:
         head.subheader(f"Post #{view.id} · {rules.STATUS_LABELS[view.status]}")
         new.button("New post", icon=":material/add:", key=key("new"), on_click=open_post, args=(None,), width="stretch")
-        head.caption(f"Owner {md(view.owner_name or '—')} · version {view.version} · "
-                     + (f"scheduled {rules.format_local(view.scheduled_at, ctx.timezone)}" if view.scheduled_at else "no date yet"))
+        head.caption(
+            f"Owner {md(view.owner_name or '—')} · version {view.version} · "
+            + (
+                f"scheduled {rules.format_local(view.scheduled_at, ctx.timezone)}"
+                if view.scheduled_at
+                else "no date yet"
+            )
+        )
         if view.blocked:
-            st.error(f"Blocked by compliance ({md(view.blocked_by_name)}, {rules.format_local(view.blocked_at, ctx.timezone)}): {md(view.blocked_reason)}")
+            st.error(
+                f"Blocked by compliance ({md(view.blocked_by_name)}, {rules.format_local(view.blocked_at, ctx.timezone)}): {md(view.blocked_reason)}"
+            )
     editable = view is None or posts.editable_by(ctx.actor, view)
     form_col, check_col = st.columns([3, 2], gap="large")
     with form_col:
         if view is not None and not editable:
-            st.caption("Read-only for you: " + ("published and cancelled posts stay as they went out." if view.status in (PostStatus.published, PostStatus.cancelled)
-                                                else "ask the owner or a lead to change it."))
+            st.caption(
+                "Read-only for you: "
+                + (
+                    "published and cancelled posts stay as they went out."
+                    if view.status in (PostStatus.published, PostStatus.cancelled)
+                    else "ask the owner or a lead to change it."
+                )
+            )
         fields, time_problem = _form(ctx, options, view, disabled=not editable)
         if view is None:
             _new_post_actions(ctx, fields, time_problem)
         else:
             _post_actions(ctx, view, fields, editable, time_problem)
-            st.button("Reload the saved version", icon=":material/refresh:", key=key("reload"), on_click=_reload, type="tertiary")
+            st.button(
+                "Reload the saved version",
+                icon=":material/refresh:",
+                key=key("reload"),
+                on_click=_reload,
+                type="tertiary",
+            )
             _compliance(ctx, view)
     with check_col:
         _check_panel(ctx, fields, view.id if view else None, time_problem)

@@ -21,7 +21,9 @@ from ui.frame import PageContext
 
 
 @st.cache_data(ttl=60, show_spinner=False)
-def _rubric_conversions(url: str, start: dt.datetime, end: dt.datetime, filters: posts.PostFilter) -> list[posts.RubricConversion]:
+def _rubric_conversions(
+    url: str, start: dt.datetime, end: dt.datetime, filters: posts.PostFilter
+) -> list[posts.RubricConversion]:
     with read_session(state.engine()) as session:
         return posts.rubric_conversions(session, start=start, end=end, filters=filters)
 
@@ -41,31 +43,45 @@ def _rules(url: str) -> tuple[list[posts.StopWordView], list[posts.RubricView]]:
 # --- insights --------------------------------------------------------------------------------
 
 
-def insights_tab(ctx: PageContext, filters: posts.PostFilter, start: dt.datetime, end: dt.datetime, period: str) -> None:
+def insights_tab(
+    ctx: PageContext, filters: posts.PostFilter, start: dt.datetime, end: dt.datetime, period: str
+) -> None:
     url = database_url()
     st.subheader(f"Next-step conversion · {period}")
     rows = _rubric_conversions(url, start, end, filters)
     if not rows:
-        st.info("No published posts in this period yet. Metrics appear here once posts are out and their figures are in.")
+        st.info(
+            "No published posts in this period yet. Metrics appear here once posts are out and their figures are in."
+        )
     else:
         total_posts = sum(r.posts for r in rows)
         impressions, conversions = sum(r.impressions for r in rows), sum(r.conversions for r in rows)
         c1, c2, c3 = st.columns(3)
         c1.metric("Published posts", total_posts)
         c2.metric("With a next step", f"{sum(r.posts_with_next_step for r in rows) / total_posts:.0%}")
-        c3.metric("Next-step conversion", "—" if not impressions else f"{conversions / impressions:.2%}", help="Conversions ÷ impressions")
-        frame = pd.DataFrame({
-            "Rubric": [r.rubric for r in rows],
-            "Conversion": [r.rate or 0.0 for r in rows],
-            "Posts": [r.posts for r in rows],
-            "Impressions": [r.impressions for r in rows],
-            "Conversions": [r.conversions for r in rows],
-        })
+        c3.metric(
+            "Next-step conversion",
+            "—" if not impressions else f"{conversions / impressions:.2%}",
+            help="Conversions ÷ impressions",
+        )
+        frame = pd.DataFrame(
+            {
+                "Rubric": [r.rubric for r in rows],
+                "Conversion": [r.rate or 0.0 for r in rows],
+                "Posts": [r.posts for r in rows],
+                "Impressions": [r.impressions for r in rows],
+                "Conversions": [r.conversions for r in rows],
+            }
+        )
         chart = (
             alt.Chart(frame)
             .mark_bar()
             .encode(
-                x=alt.X("Conversion:Q", axis=alt.Axis(format=".1%", tickCount=5), title="Next-step conversions ÷ impressions"),
+                x=alt.X(
+                    "Conversion:Q",
+                    axis=alt.Axis(format=".1%", tickCount=5),
+                    title="Next-step conversions ÷ impressions",
+                ),
                 y=alt.Y("Rubric:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220)),
                 color=alt.value("#4c78a8"),
                 tooltip=["Rubric", alt.Tooltip("Conversion:Q", format=".2%"), "Posts", "Impressions", "Conversions"],
@@ -75,19 +91,24 @@ def insights_tab(ctx: PageContext, filters: posts.PostFilter, start: dt.datetime
         st.altair_chart(chart, width="stretch")
         page = posts.PostFilter(filters.channel_ids, filters.rubric_ids, (PostStatus.published,), filters.owner_ids)
         with read_session(ctx.engine) as session:
-            best = posts.list_posts(session, start=start, end=end, filters=page, sort="conversion_rate", descending=True, page_size=15)
+            best = posts.list_posts(
+                session, start=start, end=end, filters=page, sort="conversion_rate", descending=True, page_size=15
+            )
         st.markdown("**Posts by next-step conversion**")
         st.dataframe(
-            pd.DataFrame({
-                "#": [e.id for e in best.rows],
-                "Title": [e.title for e in best.rows],
-                "Rubric": [e.rubric_name for e in best.rows],
-                "Channel": [e.channel_name for e in best.rows],
-                "Impressions": [e.impressions for e in best.rows],
-                "Conversions": [e.next_step_conversions for e in best.rows],
-                "Conversion": [None if e.conversion_rate is None else 100 * e.conversion_rate for e in best.rows],
-            }),
-            hide_index=True, width="stretch",
+            pd.DataFrame(
+                {
+                    "#": [e.id for e in best.rows],
+                    "Title": [e.title for e in best.rows],
+                    "Rubric": [e.rubric_name for e in best.rows],
+                    "Channel": [e.channel_name for e in best.rows],
+                    "Impressions": [e.impressions for e in best.rows],
+                    "Conversions": [e.next_step_conversions for e in best.rows],
+                    "Conversion": [None if e.conversion_rate is None else 100 * e.conversion_rate for e in best.rows],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
             column_config={"Conversion": st.column_config.NumberColumn(format="%.2f %%")},
         )
     waiting = _awaiting(url, start, end)
@@ -95,8 +116,13 @@ def insights_tab(ctx: PageContext, filters: posts.PostFilter, start: dt.datetime
     if not waiting:
         st.caption("Every published post of this period has its figures.")
     for entry in waiting:
-        st.button(f"#{entry.id} {md(entry.title)} · {md(entry.channel_name)} · {rules.format_local(entry.scheduled_at, ctx.timezone)}",
-                  key=f"calendar_metrics_{entry.id}", type="tertiary", on_click=open_post, args=(entry.id,))
+        st.button(
+            f"#{entry.id} {md(entry.title)} · {md(entry.channel_name)} · {rules.format_local(entry.scheduled_at, ctx.timezone)}",
+            key=f"calendar_metrics_{entry.id}",
+            type="tertiary",
+            on_click=open_post,
+            args=(entry.id,),
+        )
 
 
 # --- import and export -----------------------------------------------------------------------
@@ -117,9 +143,15 @@ def _ics(url: str, username: str, start: dt.datetime, end: dt.datetime, filters:
 def _problems(report: posts.ImportReport) -> None:
     st.error(f"Nothing was imported: {len(report.problems)} problem(s). Fix them in the file and import it again.")
     st.dataframe(
-        pd.DataFrame({"Row": [p.row for p in report.problems], "Column": [p.column for p in report.problems],
-                      "What to fix": [p.message for p in report.problems]}),
-        hide_index=True, width="stretch",
+        pd.DataFrame(
+            {
+                "Row": [p.row for p in report.problems],
+                "Column": [p.column for p in report.problems],
+                "What to fix": [p.message for p in report.problems],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
     )
 
 
@@ -138,7 +170,12 @@ def _import(ctx: PageContext, label: str, uploader_key: str, run) -> None:
     if report is None:
         return
     if report.ok:
-        flash("success", f"Imported: {report.created} new post(s)." if report.created else f"Metrics updated on {report.updated} post(s).")
+        flash(
+            "success",
+            f"Imported: {report.created} new post(s)."
+            if report.created
+            else f"Metrics updated on {report.updated} post(s).",
+        )
         st.rerun()
     _problems(report)
 
@@ -153,11 +190,25 @@ def import_export_tab(ctx: PageContext, filters: posts.PostFilter, first: dt.dat
     start, end = rules.window_bounds(period[0], period[1], ctx.timezone)
     url, name = database_url(), f"content-{period[0]:%Y%m%d}-{period[1]:%Y%m%d}"
     b1, b2 = st.columns(2)
-    b1.download_button("Calendar file (.ics)", _ics(url, ctx.actor.username, start, end, filters, ctx.actor), file_name=f"{name}.ics", icon=":material/calendar_month:",
-                       mime="text/calendar", key="calendar_x_ics", help="Scheduled and published posts; opens in Google Calendar, Outlook, Apple Calendar.")
+    b1.download_button(
+        "Calendar file (.ics)",
+        _ics(url, ctx.actor.username, start, end, filters, ctx.actor),
+        file_name=f"{name}.ics",
+        icon=":material/calendar_month:",
+        mime="text/calendar",
+        key="calendar_x_ics",
+        help="Scheduled and published posts; opens in Google Calendar, Outlook, Apple Calendar.",
+    )
     if ctx.can(Action.export_data):
-        b2.download_button("Posts as CSV", _csv(url, ctx.actor.username, start, end, filters, ctx.actor), file_name=f"{name}.csv", icon=":material/download:",
-                           mime="text/csv", key="calendar_x_csv", help="Filters apply. Cells that a spreadsheet would run as formulas are neutralised.")
+        b2.download_button(
+            "Posts as CSV",
+            _csv(url, ctx.actor.username, start, end, filters, ctx.actor),
+            file_name=f"{name}.csv",
+            icon=":material/download:",
+            mime="text/csv",
+            key="calendar_x_csv",
+            help="Filters apply. Cells that a spreadsheet would run as formulas are neutralised.",
+        )
     else:
         b2.caption("CSV export is for leads, analysts and compliance.")
     if ctx.can(Action.draft_post):
@@ -167,11 +218,25 @@ def import_export_tab(ctx: PageContext, filters: posts.PostFilter, first: dt.dat
             f"YYYY-MM-DD HH:MM in {ctx.timezone.key}. Imported posts start as drafts; a calendar export imports back as is "
             "(its id, status and metric columns are ignored). All or nothing: one bad row and nothing is imported."
         )
-        _import(ctx, "CSV file with posts", "calendar_i_posts", lambda s, text, progress: posts.import_posts_csv(s, actor=ctx.actor, text=text, progress=progress))
+        _import(
+            ctx,
+            "CSV file with posts",
+            "calendar_i_posts",
+            lambda s, text, progress: posts.import_posts_csv(s, actor=ctx.actor, text=text, progress=progress),
+        )
     if ctx.can(Action.enter_post_metrics):
         st.subheader("Import metrics")
-        st.caption("Columns: post_id (or id from an export) and any of " + ", ".join(posts.METRIC_FIELDS) + ". Empty cells keep the figure.")
-        _import(ctx, "CSV file with metrics", "calendar_i_metrics", lambda s, text, progress: posts.import_metrics_csv(s, actor=ctx.actor, text=text, progress=progress))
+        st.caption(
+            "Columns: post_id (or id from an export) and any of "
+            + ", ".join(posts.METRIC_FIELDS)
+            + ". Empty cells keep the figure."
+        )
+        _import(
+            ctx,
+            "CSV file with metrics",
+            "calendar_i_metrics",
+            lambda s, text, progress: posts.import_metrics_csv(s, actor=ctx.actor, text=text, progress=progress),
+        )
 
 
 # --- content rules (lead / admin) ------------------------------------------------------------
@@ -183,57 +248,116 @@ def rules_tab(ctx: PageContext, options: posts.CalendarOptions) -> None:
     with left:
         st.subheader("Rhythm and frequency")
         with st.form("calendar_r_limits"):
-            run = st.number_input("High-load posts in a row before the rhythm warns", min_value=1, max_value=10, value=options.rhythm_limit)
-            limits = {c.id: st.number_input(f"{md(c.name)}: posts per day", min_value=1, max_value=50, value=c.daily_post_limit, key=f"calendar_r_limit_{c.id}")
-                      for c in options.channels}
+            run = st.number_input(
+                "High-load posts in a row before the rhythm warns",
+                min_value=1,
+                max_value=10,
+                value=options.rhythm_limit,
+            )
+            limits = {
+                c.id: st.number_input(
+                    f"{md(c.name)}: posts per day",
+                    min_value=1,
+                    max_value=50,
+                    value=c.daily_post_limit,
+                    key=f"calendar_r_limit_{c.id}",
+                )
+                for c in options.channels
+            }
             if st.form_submit_button("Save limits", type="primary"):
+
                 def save(s):
                     if run != options.rhythm_limit:
-                        posts.set_rhythm_limit(s, actor=ctx.actor, expected_version=options.workspace_version, limit=run)
+                        posts.set_rhythm_limit(
+                            s, actor=ctx.actor, expected_version=options.workspace_version, limit=run
+                        )
                     for channel in options.channels:
                         if limits[channel.id] != channel.daily_post_limit:
-                            posts.set_daily_limit(s, actor=ctx.actor, channel_id=channel.id, expected_version=channel.version, limit=limits[channel.id])
+                            posts.set_daily_limit(
+                                s,
+                                actor=ctx.actor,
+                                channel_id=channel.id,
+                                expected_version=channel.version,
+                                limit=limits[channel.id],
+                            )
                     return True
+
                 if perform(ctx, save):
                     flash("success", "Limits saved.")
                     st.rerun()
         st.subheader("Rubrics")
-        st.dataframe(pd.DataFrame({"Rubric": [r.name for r in rubrics], "Built in": [r.builtin for r in rubrics],
-                                   "In use": [r.active for r in rubrics]}), hide_index=True, width="stretch")
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Rubric": [r.name for r in rubrics],
+                    "Built in": [r.builtin for r in rubrics],
+                    "In use": [r.active for r in rubrics],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
         with st.form("calendar_r_rubric", clear_on_submit=True):
             name = st.text_input("New rubric")
             description = st.text_input("What it is for")
-            if st.form_submit_button("Add rubric") and perform(ctx, lambda s: posts.add_rubric(s, actor=ctx.actor, name=name, description=description)):
+            if st.form_submit_button("Add rubric") and perform(
+                ctx, lambda s: posts.add_rubric(s, actor=ctx.actor, name=name, description=description)
+            ):
                 flash("success", "Rubric added.")
                 st.rerun()
         by_id = {r.id: r for r in rubrics if not r.builtin}
         if by_id:
             c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
-            pick = c1.selectbox("Team rubric", list(by_id), format_func=lambda i: f"{by_id[i].name} ({'in use' if by_id[i].active else 'archived'})", key="calendar_r_rubric_pick")
+            pick = c1.selectbox(
+                "Team rubric",
+                list(by_id),
+                format_func=lambda i: f"{by_id[i].name} ({'in use' if by_id[i].active else 'archived'})",
+                key="calendar_r_rubric_pick",
+            )
             if c2.button("Archive" if by_id[pick].active else "Restore", key="calendar_r_rubric_toggle") and perform(
-                ctx, lambda s: posts.set_rubric_active(s, actor=ctx.actor, rubric_id=pick, active=not by_id[pick].active)
+                ctx,
+                lambda s: posts.set_rubric_active(s, actor=ctx.actor, rubric_id=pick, active=not by_id[pick].active),
             ):
                 st.rerun()
     with right:
         st.subheader("Stop words")
-        st.caption("Matched in title, text and next step, ignoring case, on whole words. 'block' stops approval; 'warn' asks for a second look.")
+        st.caption(
+            "Matched in title, text and next step, ignoring case, on whole words. 'block' stops approval; 'warn' asks for a second look."
+        )
         if words:
-            st.dataframe(pd.DataFrame({"Word": [w.word for w in words], "Mode": [w.mode for w in words]}), hide_index=True, width="stretch")
+            st.dataframe(
+                pd.DataFrame({"Word": [w.word for w in words], "Mode": [w.mode for w in words]}),
+                hide_index=True,
+                width="stretch",
+            )
         else:
             st.info("No stop words yet. Add the promises and phrases your community rules forbid.")
         with st.form("calendar_r_word", clear_on_submit=True):
             c1, c2 = st.columns([2, 1])
             word = c1.text_input("Word or phrase")
-            mode = c2.segmented_control("Mode", list(StopWordMode), default=StopWordMode.warn, key="calendar_r_word_mode")
-            if st.form_submit_button("Add stop word") and perform(ctx, lambda s: posts.add_stop_word(s, actor=ctx.actor, word=word, mode=mode or StopWordMode.warn)):
+            mode = c2.segmented_control(
+                "Mode", list(StopWordMode), default=StopWordMode.warn, key="calendar_r_word_mode"
+            )
+            if st.form_submit_button("Add stop word") and perform(
+                ctx, lambda s: posts.add_stop_word(s, actor=ctx.actor, word=word, mode=mode or StopWordMode.warn)
+            ):
                 flash("success", "Stop word added.")
                 st.rerun()
         if words:
             by_word = {w.id: w for w in words}
             c1, c2, c3 = st.columns([2, 1, 1], vertical_alignment="bottom")
-            pick = c1.selectbox("Stop word", list(by_word), format_func=lambda i: f"{by_word[i].word} ({by_word[i].mode})", key="calendar_r_word_pick")
+            pick = c1.selectbox(
+                "Stop word",
+                list(by_word),
+                format_func=lambda i: f"{by_word[i].word} ({by_word[i].mode})",
+                key="calendar_r_word_pick",
+            )
             other = StopWordMode.warn if by_word[pick].mode == StopWordMode.block else StopWordMode.block
-            if c2.button(f"Make '{other}'", key="calendar_r_word_mode_btn") and perform(ctx, lambda s: posts.set_stop_word_mode(s, actor=ctx.actor, stop_word_id=pick, mode=other)):
+            if c2.button(f"Make '{other}'", key="calendar_r_word_mode_btn") and perform(
+                ctx, lambda s: posts.set_stop_word_mode(s, actor=ctx.actor, stop_word_id=pick, mode=other)
+            ):
                 st.rerun()
-            if c3.button("Remove", key="calendar_r_word_remove") and perform(ctx, lambda s: posts.remove_stop_word(s, actor=ctx.actor, stop_word_id=pick)):
+            if c3.button("Remove", key="calendar_r_word_remove") and perform(
+                ctx, lambda s: posts.remove_stop_word(s, actor=ctx.actor, stop_word_id=pick)
+            ):
                 st.rerun()

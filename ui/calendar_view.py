@@ -44,8 +44,14 @@ STATUS_COLOURS = {
     PostStatus.cancelled: "gray",
 }
 SORT_LABELS = {
-    "scheduled_at": "Date", "title": "Title", "status": "Status", "channel": "Channel", "rubric": "Rubric",
-    "owner": "Owner", "impressions": "Impressions", "conversion_rate": "Next-step conversion",
+    "scheduled_at": "Date",
+    "title": "Title",
+    "status": "Status",
+    "channel": "Channel",
+    "rubric": "Rubric",
+    "owner": "Owner",
+    "impressions": "Impressions",
+    "conversion_rate": "Next-step conversion",
 }
 md = escape_markdown  # user text made inert for Markdown
 
@@ -73,15 +79,28 @@ def load_options(url: str) -> posts.CalendarOptions:
 
 
 @st.cache_data(ttl=30, show_spinner=False)
-def load_entries(url: str, start: dt.datetime, end: dt.datetime, filters: posts.PostFilter) -> list[posts.CalendarEntry]:
+def load_entries(
+    url: str, start: dt.datetime, end: dt.datetime, filters: posts.PostFilter
+) -> list[posts.CalendarEntry]:
     with read_session(state.engine()) as session:
         return posts.calendar_entries(session, start=start, end=end, filters=filters)
 
 
 @st.cache_data(ttl=30, show_spinner=False)
-def load_page(url: str, start: dt.datetime, end: dt.datetime, filters: posts.PostFilter, sort: str, descending: bool, page: int) -> posts.PostPage:
+def load_page(
+    url: str, start: dt.datetime, end: dt.datetime, filters: posts.PostFilter, sort: str, descending: bool, page: int
+) -> posts.PostPage:
     with read_session(state.engine()) as session:
-        return posts.list_posts(session, start=start, end=end, filters=filters, sort=sort, descending=descending, page=page, page_size=PAGE_SIZE)
+        return posts.list_posts(
+            session,
+            start=start,
+            end=end,
+            filters=filters,
+            sort=sort,
+            descending=descending,
+            page=page,
+            page_size=PAGE_SIZE,
+        )
 
 
 @st.cache_data(ttl=30, show_spinner=False)
@@ -164,10 +183,22 @@ def filter_bar(options: posts.CalendarOptions) -> posts.PostFilter:
     rubrics = {r.id: r.name for r in options.rubrics}
     people = {p.id: p.label for p in options.people}
     cols = st.columns(4)
-    channel_ids = cols[0].multiselect("Channel", list(channels), format_func=channels.get, key="calendar_f_channels", placeholder="All channels")
-    rubric_ids = cols[1].multiselect("Rubric", list(rubrics), format_func=rubrics.get, key="calendar_f_rubrics", placeholder="All rubrics")
-    statuses = cols[2].multiselect("Status", list(rules.STATUS_LABELS), format_func=rules.STATUS_LABELS.get, key="calendar_f_statuses", placeholder="All statuses")
-    owner_ids = cols[3].multiselect("Owner", list(people), format_func=people.get, key="calendar_f_owners", placeholder="Everyone")
+    channel_ids = cols[0].multiselect(
+        "Channel", list(channels), format_func=channels.get, key="calendar_f_channels", placeholder="All channels"
+    )
+    rubric_ids = cols[1].multiselect(
+        "Rubric", list(rubrics), format_func=rubrics.get, key="calendar_f_rubrics", placeholder="All rubrics"
+    )
+    statuses = cols[2].multiselect(
+        "Status",
+        list(rules.STATUS_LABELS),
+        format_func=rules.STATUS_LABELS.get,
+        key="calendar_f_statuses",
+        placeholder="All statuses",
+    )
+    owner_ids = cols[3].multiselect(
+        "Owner", list(people), format_func=people.get, key="calendar_f_owners", placeholder="Everyone"
+    )
     return posts.PostFilter(tuple(channel_ids), tuple(rubric_ids), tuple(statuses), tuple(owner_ids))
 
 
@@ -181,11 +212,29 @@ def window(ctx: PageContext) -> tuple[dt.date, dt.date, dt.datetime, dt.datetime
 def navigation(ctx: PageContext) -> None:
     cols = st.columns([2, 1.3, 1, 1.3, 2, 2], vertical_alignment="bottom")
     cols[0].segmented_control("View", [MONTH, WEEK], key=MODE_KEY, required=True)
-    cols[1].button("Earlier", icon=":material/chevron_left:", on_click=_shift, args=(-1,), key="calendar_prev", width="stretch")
+    cols[1].button(
+        "Earlier", icon=":material/chevron_left:", on_click=_shift, args=(-1,), key="calendar_prev", width="stretch"
+    )
     cols[2].button("Today", on_click=_go_to, args=(today(ctx),), key="calendar_today", width="stretch")
-    cols[3].button("Later", icon=":material/chevron_right:", icon_position="right", on_click=_shift, args=(1,), key="calendar_next", width="stretch")
+    cols[3].button(
+        "Later",
+        icon=":material/chevron_right:",
+        icon_position="right",
+        on_click=_shift,
+        args=(1,),
+        key="calendar_next",
+        width="stretch",
+    )
     cols[4].date_input("Go to", key=ANCHOR_KEY, format="YYYY-MM-DD")
-    cols[5].button("New post", icon=":material/add:", type="primary", on_click=open_post, args=(None,), key="calendar_new", width="stretch")
+    cols[5].button(
+        "New post",
+        icon=":material/add:",
+        type="primary",
+        on_click=open_post,
+        args=(None,),
+        key="calendar_new",
+        width="stretch",
+    )
 
 
 def legend() -> None:
@@ -224,7 +273,14 @@ def month_grid(ctx: PageContext, first: dt.date, last: dt.date, entries: list[po
             label = f"**{day.day}**" if day.month == anchor.month else f":gray[{day.day}]"
             if day == now:
                 label = f":primary-badge[{day.day} · today]"
-            cell.button(label, key=f"calendar_day_{day.isoformat()}", type="tertiary", on_click=_go_to, args=(day, WEEK), help="Open this week")
+            cell.button(
+                label,
+                key=f"calendar_day_{day.isoformat()}",
+                type="tertiary",
+                on_click=_go_to,
+                args=(day, WEEK),
+                help="Open this week",
+            )
             lines = [_entry_line(e, ctx.timezone, 26) for e in items[:MONTH_CELL_POSTS]]
             if len(items) > MONTH_CELL_POSTS:
                 lines.append(f":small[:gray[+{len(items) - MONTH_CELL_POSTS} more]]")
@@ -245,16 +301,29 @@ def week_grid(ctx: PageContext, first: dt.date, entries: list[posts.CalendarEntr
         if not items:
             cell.caption("Nothing planned")
         for entry in items[:WEEK_CELL_POSTS]:
-            cell.button(_entry_line(entry, ctx.timezone, 60), key=f"calendar_open_{entry.id}", type="tertiary", on_click=open_post, args=(entry.id,), wrap=True)
-            cell.caption(f"{md(entry.channel_name)} · {md(entry.rubric_name or 'no rubric')} · {entry.cognitive_load} load")
+            cell.button(
+                _entry_line(entry, ctx.timezone, 60),
+                key=f"calendar_open_{entry.id}",
+                type="tertiary",
+                on_click=open_post,
+                args=(entry.id,),
+                wrap=True,
+            )
+            cell.caption(
+                f"{md(entry.channel_name)} · {md(entry.rubric_name or 'no rubric')} · {entry.cognitive_load} load"
+            )
         if len(items) > WEEK_CELL_POSTS:
             cell.caption(f"+{len(items) - WEEK_CELL_POSTS} more — see the list below")
 
 
-def rhythm_strip(ctx: PageContext, options: posts.CalendarOptions, entries: list[posts.CalendarEntry], week_start: dt.date) -> None:
+def rhythm_strip(
+    ctx: PageContext, options: posts.CalendarOptions, entries: list[posts.CalendarEntry], week_start: dt.date
+) -> None:
     start, end = rules.window_bounds(week_start, week_start + dt.timedelta(days=6), ctx.timezone)
     week = [e for e in entries if e.scheduled_at is not None and start <= e.scheduled_at < end]
-    st.subheader(f"Rhythm of the week from {week_start:%d %b}", help="Alternate high and low cognitive load (paper §7).")
+    st.subheader(
+        f"Rhythm of the week from {week_start:%d %b}", help="Alternate high and low cognitive load (paper §7)."
+    )
     points = posts.rhythm_points(week, limit=options.rhythm_limit)
     if not points:
         st.caption("No posts planned this week yet.")
@@ -272,19 +341,36 @@ def rhythm_strip(ctx: PageContext, options: posts.CalendarOptions, entries: list
         alt.Chart(frame)
         .mark_point(filled=True, size=220)
         .encode(
-            x=alt.X("when:T", title=None, scale=alt.Scale(domain=[week_start.isoformat(), (week_start + dt.timedelta(days=7)).isoformat()]),
-                    axis=alt.Axis(format="%a %d", tickCount=7)),
+            x=alt.X(
+                "when:T",
+                title=None,
+                scale=alt.Scale(domain=[week_start.isoformat(), (week_start + dt.timedelta(days=7)).isoformat()]),
+                axis=alt.Axis(format="%a %d", tickCount=7),
+            ),
             y=alt.Y("channel:N", title=None),
-            color=alt.Color("load:N", scale=alt.Scale(domain=["high", "low"], range=["#d1495b", "#66a182"]), title="Load"),
-            shape=alt.Shape("rhythm:N", scale=alt.Scale(domain=["ok", "run too long"], range=["circle", "triangle-up"]), title="Rhythm"),
-            tooltip=[alt.Tooltip("title:N", title="Post"), alt.Tooltip("when:T", title="When", format="%a %d %b %H:%M"), "load:N", "rhythm:N"],
+            color=alt.Color(
+                "load:N", scale=alt.Scale(domain=["high", "low"], range=["#d1495b", "#66a182"]), title="Load"
+            ),
+            shape=alt.Shape(
+                "rhythm:N",
+                scale=alt.Scale(domain=["ok", "run too long"], range=["circle", "triangle-up"]),
+                title="Rhythm",
+            ),
+            tooltip=[
+                alt.Tooltip("title:N", title="Post"),
+                alt.Tooltip("when:T", title="When", format="%a %d %b %H:%M"),
+                "load:N",
+                "rhythm:N",
+            ],
         )
         .properties(height=40 + 38 * frame["channel"].nunique())
     )
     st.altair_chart(chart, width="stretch")
     runs = sorted({p.channel for p in points if p.over_limit})
     if runs:
-        st.warning(f"More than {options.rhythm_limit} high-load posts in a row in: {md(', '.join(runs))}. Put something light in between.")
+        st.warning(
+            f"More than {options.rhythm_limit} high-load posts in a row in: {md(', '.join(runs))}. Put something light in between."
+        )
 
 
 # --- list ------------------------------------------------------------------------------------
@@ -337,7 +423,9 @@ def post_list(ctx: PageContext, start: dt.datetime, end: dt.datetime, filters: p
         column_config={
             "#": st.column_config.NumberColumn(width="small"),
             "Title": st.column_config.TextColumn(width="large"),
-            "Conversion": st.column_config.NumberColumn("Next-step conversion", format="%.2f %%", help="Next-step conversions ÷ impressions"),
+            "Conversion": st.column_config.NumberColumn(
+                "Next-step conversion", format="%.2f %%", help="Next-step conversions ÷ impressions"
+            ),
         },
     )
     st.caption("Select a row to open the post in the editor.")
@@ -351,7 +439,10 @@ def unscheduled_list(filters: posts.PostFilter) -> None:
         for entry in items:
             st.button(
                 f"#{entry.id} {md(entry.title)} · {md(entry.channel_name)} · {rules.STATUS_LABELS[entry.status]}",
-                key=f"calendar_open_undated_{entry.id}", type="tertiary", on_click=open_post, args=(entry.id,),
+                key=f"calendar_open_undated_{entry.id}",
+                type="tertiary",
+                on_click=open_post,
+                args=(entry.id,),
             )
 
 

@@ -94,7 +94,9 @@ def page_frame(page_key: str) -> PageContext:
     if not allowed(actor, page.action):
         st.error(f"Your role ({actor.role}) cannot open {page.label}. Ask an admin if you need it.")
         st.stop()
-    return PageContext(engine=engine, actor=actor, timezone=ZoneInfo(tz_name), is_demo=current == workspace.WorkspaceState.demo)
+    return PageContext(
+        engine=engine, actor=actor, timezone=ZoneInfo(tz_name), is_demo=current == workspace.WorkspaceState.demo
+    )
 
 
 def _authenticator(engine: Engine, settings, cookie_key: str) -> stauth.Authenticate:
@@ -139,7 +141,9 @@ def _authenticator(engine: Engine, settings, cookie_key: str) -> stauth.Authenti
 def _signed_in_actor(engine: Engine, authenticator: stauth.Authenticate, pause: float) -> Actor | None:
     st.session_state.pop(_LOCK_NOTE, None)
     try:
-        authenticator.login(location="main", key="dd_login", fields={"Form name": "Sign in to Dialog Desk", "Login": "Sign in"})
+        authenticator.login(
+            location="main", key="dd_login", fields={"Form name": "Sign in to Dialog Desk", "Login": "Sign in"}
+        )
     except Exception:  # the library raises on a malformed cookie or a removed user
         authenticator.logout(location="unrendered")
         st.session_state.pop(_AUTH_AT, None)
@@ -165,7 +169,7 @@ def _signed_in_actor(engine: Engine, authenticator: stauth.Authenticate, pause: 
         token = authenticator.cookie_controller.get_cookie()
         if token:
             issued = token["exp_date"] - authenticator.cookie_controller.cookie_model.cookie_expiry_days * 86400
-            st.session_state[_AUTH_AT] = dt.datetime.fromtimestamp(issued, dt.timezone.utc)
+            st.session_state[_AUTH_AT] = dt.datetime.fromtimestamp(issued, dt.UTC)
         else:
             st.session_state[_AUTH_AT] = utcnow()
             if actor is not None and pause:
@@ -222,7 +226,13 @@ def _guided_start(engine: Engine, *, has_cookie_key: bool) -> None:
                 return
         state.clear_read_caches()
         st.success("Demo loaded. Sign in with one of these:")
-        st.table({"username": [u for u, _, _ in demo.DEMO_SIGN_INS], "password": [p for _, p, _ in demo.DEMO_SIGN_INS], "role": [r for _, _, r in demo.DEMO_SIGN_INS]})
+        st.table(
+            {
+                "username": [u for u, _, _ in demo.DEMO_SIGN_INS],
+                "password": [p for _, p, _ in demo.DEMO_SIGN_INS],
+                "role": [r for _, _, r in demo.DEMO_SIGN_INS],
+            }
+        )
         st.button("Continue to sign-in")
 
 

@@ -40,8 +40,12 @@ def _set_status(ctx: PageContext, idea_id: int, version: int) -> None:
     perform(
         ctx,
         lambda s: ideas.set_status(
-            s, actor=ctx.actor, idea_id=idea_id, status=_value(f"ideas_d_status_{idea_id}"),
-            reason=_value(f"ideas_d_reason_{idea_id}", ""), expected_version=version,
+            s,
+            actor=ctx.actor,
+            idea_id=idea_id,
+            status=_value(f"ideas_d_status_{idea_id}"),
+            reason=_value(f"ideas_d_reason_{idea_id}", ""),
+            expected_version=version,
         ),
         success="Status changed.",
     )
@@ -51,8 +55,12 @@ def _set_scores(ctx: PageContext, idea_id: int, version: int) -> None:
     perform(
         ctx,
         lambda s: ideas.set_scores(
-            s, actor=ctx.actor, idea_id=idea_id, impact=_value(f"ideas_d_impact_{idea_id}"),
-            cost=_value(f"ideas_d_cost_{idea_id}"), expected_version=version,
+            s,
+            actor=ctx.actor,
+            idea_id=idea_id,
+            impact=_value(f"ideas_d_impact_{idea_id}"),
+            cost=_value(f"ideas_d_cost_{idea_id}"),
+            expected_version=version,
         ),
         success="Scores saved.",
     )
@@ -60,9 +68,15 @@ def _set_scores(ctx: PageContext, idea_id: int, version: int) -> None:
 
 def _hot_plan(ctx: PageContext, idea_id: int, add: bool) -> None:
     if add:
-        perform(ctx, lambda s: ideas.add_to_hot_plan(s, actor=ctx.actor, idea_id=idea_id), success="Moved to the hot plan.")
+        perform(
+            ctx, lambda s: ideas.add_to_hot_plan(s, actor=ctx.actor, idea_id=idea_id), success="Moved to the hot plan."
+        )
     else:
-        perform(ctx, lambda s: ideas.remove_from_hot_plan(s, actor=ctx.actor, idea_id=idea_id), success="Removed from the hot plan.")
+        perform(
+            ctx,
+            lambda s: ideas.remove_from_hot_plan(s, actor=ctx.actor, idea_id=idea_id),
+            success="Removed from the hot plan.",
+        )
 
 
 def _merge(ctx: PageContext, idea_id: int, version: int) -> None:
@@ -84,15 +98,24 @@ def _merge(ctx: PageContext, idea_id: int, version: int) -> None:
 
 
 def _undo_merge(ctx: PageContext, idea_id: int, version: int) -> None:
-    perform(ctx, lambda s: ideas.undo_merge(s, actor=ctx.actor, idea_id=idea_id, expected_version=version), success="Merge undone.")
+    perform(
+        ctx,
+        lambda s: ideas.undo_merge(s, actor=ctx.actor, idea_id=idea_id, expected_version=version),
+        success="Merge undone.",
+    )
 
 
 def _save_details(ctx: PageContext, idea_id: int, version: int) -> None:
     perform(
         ctx,
         lambda s: ideas.update_details(
-            s, actor=ctx.actor, idea_id=idea_id, expected_version=version, title=_value(f"ideas_d_title_{idea_id}"),
-            description=_value(f"ideas_d_description_{idea_id}"), category=_value(f"ideas_d_category_{idea_id}") or "",
+            s,
+            actor=ctx.actor,
+            idea_id=idea_id,
+            expected_version=version,
+            title=_value(f"ideas_d_title_{idea_id}"),
+            description=_value(f"ideas_d_description_{idea_id}"),
+            category=_value(f"ideas_d_category_{idea_id}") or "",
             source_url=_value(f"ideas_d_link_{idea_id}"),
         ),
         success="Idea saved.",
@@ -118,11 +141,16 @@ def detail(ctx: PageContext, idea_id: int) -> None:
         close.button("Close", key="ideas_d_close", on_click=open_idea, args=(None,), type="tertiary")
         if data.merged_into:
             target_id, target_title = data.merged_into
-            st.warning(f"Merged into #{target_id} — {md(target_title)}. Its givers and votes count there.", icon=":material/call_merge:")
+            st.warning(
+                f"Merged into #{target_id} — {md(target_title)}. Its givers and votes count there.",
+                icon=":material/call_merge:",
+            )
             a, b = st.columns([1, 4])
             a.button(f"Open #{target_id}", key="ideas_d_open_target", on_click=open_idea, args=(target_id,))
             if ctx.can(Action.triage_idea):
-                b.button("Undo the merge", key="ideas_d_unmerge", on_click=_undo_merge, args=(ctx, idea.id, idea.version))
+                b.button(
+                    "Undo the merge", key="ideas_d_unmerge", on_click=_undo_merge, args=(ctx, idea.id, idea.version)
+                )
         reason = f" — {md(idea.status_reason)}" if idea.status_reason else ""
         st.markdown(f"**{idea.status_label}**{reason} · {idea_facts(idea, number=False)}")
         facts = [f"Source: {idea.source_label}"]
@@ -156,8 +184,12 @@ def _actions(ctx: PageContext, data: ideas.IdeaDetail, voted: bool, candidates: 
         vote_col, givers_col, add_col = st.columns([2, 4, 2], vertical_alignment="bottom")
         if ctx.can(Action.vote_idea):
             vote_col.button(
-                "Withdraw my vote" if voted else "Vote", key=f"ideas_d_vote_{idea.id}", on_click=_vote,
-                args=(ctx, idea.id, voted), type="secondary" if voted else "primary", icon=":material/thumb_up:",
+                "Withdraw my vote" if voted else "Vote",
+                key=f"ideas_d_vote_{idea.id}",
+                on_click=_vote,
+                args=(ctx, idea.id, voted),
+                type="secondary" if voted else "primary",
+                icon=":material/thumb_up:",
             )
         if ctx.can(Action.log_idea):
             givers_col.text_input("Add givers", key=f"ideas_d_givers_{idea.id}", placeholder="@handle, @another")
@@ -168,36 +200,75 @@ def _actions(ctx: PageContext, data: ideas.IdeaDetail, voted: bool, candidates: 
         status_col, score_col, plan_col = st.columns(3)
         with status_col:
             if data.next_statuses:
-                st.selectbox("Move to", data.next_statuses, format_func=ideas.STATUS_LABELS.get, key=f"ideas_d_status_{idea.id}")
+                st.selectbox(
+                    "Move to", data.next_statuses, format_func=ideas.STATUS_LABELS.get, key=f"ideas_d_status_{idea.id}"
+                )
                 st.text_input("Reason (needed to decline)", key=f"ideas_d_reason_{idea.id}")
-                st.button("Change status", key=f"ideas_d_set_status_{idea.id}", on_click=_set_status, args=(ctx, idea.id, idea.version))
+                st.button(
+                    "Change status",
+                    key=f"ideas_d_set_status_{idea.id}",
+                    on_click=_set_status,
+                    args=(ctx, idea.id, idea.version),
+                )
             else:
                 st.caption(f"{idea.status_label} is final.")
         with score_col:
-            st.select_slider("Impact", options=list(ideas.SCORES), value=idea.impact or 3, key=f"ideas_d_impact_{idea.id}")
+            st.select_slider(
+                "Impact", options=list(ideas.SCORES), value=idea.impact or 3, key=f"ideas_d_impact_{idea.id}"
+            )
             st.select_slider("Cost", options=list(ideas.SCORES), value=idea.cost or 3, key=f"ideas_d_cost_{idea.id}")
-            st.button("Save scores", key=f"ideas_d_save_scores_{idea.id}", on_click=_set_scores, args=(ctx, idea.id, idea.version))
+            st.button(
+                "Save scores",
+                key=f"ideas_d_save_scores_{idea.id}",
+                on_click=_set_scores,
+                args=(ctx, idea.id, idea.version),
+            )
         with plan_col:
             if idea.hot_plan_position:
-                st.caption(f":orange[:material/local_fire_department:] In the hot plan at position {idea.hot_plan_position}.")
-                st.button("Remove from hot plan", key=f"ideas_d_hot_{idea.id}", on_click=_hot_plan, args=(ctx, idea.id, False))
+                st.caption(
+                    f":orange[:material/local_fire_department:] In the hot plan at position {idea.hot_plan_position}."
+                )
+                st.button(
+                    "Remove from hot plan", key=f"ideas_d_hot_{idea.id}", on_click=_hot_plan, args=(ctx, idea.id, False)
+                )
             elif idea.status in ideas.HOT_PLAN_STATUSES:
                 if idea.quick_win:
                     st.caption(":green[:material/bolt: Quick win]: high impact, low cost.")
-                st.button("Move to hot plan", key=f"ideas_d_hot_{idea.id}", on_click=_hot_plan, args=(ctx, idea.id, True))
+                st.button(
+                    "Move to hot plan", key=f"ideas_d_hot_{idea.id}", on_click=_hot_plan, args=(ctx, idea.id, True)
+                )
             else:
                 st.caption("Valid, planned and in-progress ideas can go into the hot plan.")
-        st.markdown("**Merge a duplicate**: this idea's givers and votes move to the one you pick (no double counting); it can be undone.")
+        st.markdown(
+            "**Merge a duplicate**: this idea's givers and votes move to the one you pick (no double counting); it can be undone."
+        )
         search_col, pick_col, go_col = st.columns([2, 3, 2], vertical_alignment="bottom")
-        search_col.text_input("Find by title or #", key=f"ideas_d_merge_q_{idea.id}", placeholder="similar titles shown")
+        search_col.text_input(
+            "Find by title or #", key=f"ideas_d_merge_q_{idea.id}", placeholder="similar titles shown"
+        )
         options = {c.id: f"#{c.id} {c.title} (demand {c.demand})" for c in candidates}
-        pick_col.selectbox("Merge into", list(options), format_func=options.get, index=None, key=f"ideas_d_merge_target_{idea.id}", placeholder="pick the idea to keep")
-        go_col.button("Merge into it", key=f"ideas_d_merge_{idea.id}", on_click=_merge, args=(ctx, idea.id, idea.version))
+        pick_col.selectbox(
+            "Merge into",
+            list(options),
+            format_func=options.get,
+            index=None,
+            key=f"ideas_d_merge_target_{idea.id}",
+            placeholder="pick the idea to keep",
+        )
+        go_col.button(
+            "Merge into it", key=f"ideas_d_merge_{idea.id}", on_click=_merge, args=(ctx, idea.id, idea.version)
+        )
     with st.expander("Edit title, description, category, link"):
         st.text_input("Title", value=idea.title, key=f"ideas_d_title_{idea.id}", max_chars=ideas.TITLE_MAX)
         st.text_area("Description", value=data.description, key=f"ideas_d_description_{idea.id}")
         categories = cached_categories_for(idea.category)
-        st.selectbox("Category", categories, index=categories.index(idea.category) if idea.category in categories else None, key=f"ideas_d_category_{idea.id}", accept_new_options=True)
+        st.selectbox(
+            "Category",
+            categories,
+            index=categories.index(idea.category) if idea.category in categories else None,
+            key=f"ideas_d_category_{idea.id}",
+            accept_new_options=True,
+        )
         st.text_input("Link to the original", value=idea.source_url, key=f"ideas_d_link_{idea.id}")
         st.button("Save", key=f"ideas_d_save_{idea.id}", on_click=_save_details, args=(ctx, idea.id, idea.version))
 
@@ -214,10 +285,17 @@ def _lists(ctx: PageContext, data: ideas.IdeaDetail) -> None:
         if data.givers:
             st.dataframe(
                 [
-                    {"Handle": g.handle, "Channel": g.channel_name, "Given": local(ctx, g.given_at, "%Y-%m-%d"), "Moved from": f"#{g.moved_from_id}" if g.moved_from_id else ""}
+                    {
+                        "Handle": g.handle,
+                        "Channel": g.channel_name,
+                        "Given": local(ctx, g.given_at, "%Y-%m-%d"),
+                        "Moved from": f"#{g.moved_from_id}" if g.moved_from_id else "",
+                    }
                     for g in data.givers
                 ],
-                hide_index=True, width="stretch", height=min(300, 38 + 35 * len(data.givers)),
+                hide_index=True,
+                width="stretch",
+                height=min(300, 38 + 35 * len(data.givers)),
             )
         else:
             st.caption("No givers recorded yet: add the handles of the people who asked for it.")
@@ -230,11 +308,18 @@ def _lists(ctx: PageContext, data: ideas.IdeaDetail) -> None:
         if data.merged_from:
             st.markdown("**Merged into this idea**")
             for merged_id, title in data.merged_from:
-                st.button(f"#{merged_id} · {md(title)}", key=f"ideas_d_open_merged_{merged_id}", on_click=open_idea, args=(merged_id,), type="tertiary")
+                st.button(
+                    f"#{merged_id} · {md(title)}",
+                    key=f"ideas_d_open_merged_{merged_id}",
+                    on_click=open_idea,
+                    args=(merged_id,),
+                    type="tertiary",
+                )
     with st.expander(f"History ({len(data.history)})"):
         st.dataframe(
             [{"When": local(ctx, h.at), "Who": h.actor, "What": h.action, "Changes": h.changes} for h in data.history],
-            hide_index=True, width="stretch",
+            hide_index=True,
+            width="stretch",
         )
 
 

@@ -33,7 +33,9 @@ def import_export(ctx: PageContext, filters: BoardFilters, sort: str) -> None:
     if can_export:
         _export(ctx, filters, sort)
     if not (can_import or can_export):
-        st.info(f"Your role ({ctx.actor.role}) reads the board; importing is for the lead and exporting for the lead, analysts and compliance.")
+        st.info(
+            f"Your role ({ctx.actor.role}) reads the board; importing is for the lead and exporting for the lead, analysts and compliance."
+        )
 
 
 def _import(ctx: PageContext) -> None:
@@ -59,18 +61,27 @@ def _import(ctx: PageContext) -> None:
     mapping, source, channel_id = _mapping_form(ctx, columns, round_)
     try:
         with read_session(ctx.engine) as session:
-            preview = ideas.preview_import(session, data=data, mapping=mapping, source=source, default_channel_id=channel_id)
+            preview = ideas.preview_import(
+                session, data=data, mapping=mapping, source=source, default_channel_id=channel_id
+            )
     except DomainError as error:
         show_error(error)
         return
     _show_preview(ctx, preview)
     ready = preview.ok and bool(preview.rows)
-    if st.button(f"Import {len(preview.rows):,} idea(s)", type="primary", disabled=not ready, key=f"ideas_import_go_{round_}"):
+    if st.button(
+        f"Import {len(preview.rows):,} idea(s)", type="primary", disabled=not ready, key=f"ideas_import_go_{round_}"
+    ):
         bar = st.progress(0.0, text="Importing…")
         result = perform(
             ctx,
             lambda s: ideas.import_ideas(
-                s, actor=ctx.actor, data=data, mapping=mapping, source=source, default_channel_id=channel_id,
+                s,
+                actor=ctx.actor,
+                data=data,
+                mapping=mapping,
+                source=source,
+                default_channel_id=channel_id,
                 progress=lambda share: bar.progress(share, text=f"Importing… {share:.0%}"),
             ),
         )
@@ -92,17 +103,28 @@ def _mapping_form(ctx: PageContext, columns: list[str], round_: int) -> tuple[Im
         options = columns if field == "title" else [None, *columns]
         default = getattr(guess, field)
         chosen[field] = column.selectbox(
-            label, options, index=options.index(default) if default in options else 0,
-            format_func=lambda c: "— not in the file —" if c is None else c, key=f"ideas_map_{field}_{suffix}",
+            label,
+            options,
+            index=options.index(default) if default in options else 0,
+            format_func=lambda c: "— not in the file —" if c is None else c,
+            key=f"ideas_map_{field}_{suffix}",
         )
     channels = cached_channels(db_url())
     source_col, channel_col = st.columns(2)
     source = source_col.selectbox(
-        "These ideas came from", [ideas.IdeaSource.survey, ideas.IdeaSource.form, *[s for s in ideas.SOURCE_LABELS if s not in ("survey", "form")]],
-        format_func=ideas.SOURCE_LABELS.get, key=f"ideas_map_default_source_{suffix}",
+        "These ideas came from",
+        [
+            ideas.IdeaSource.survey,
+            ideas.IdeaSource.form,
+            *[s for s in ideas.SOURCE_LABELS if s not in ("survey", "form")],
+        ],
+        format_func=ideas.SOURCE_LABELS.get,
+        key=f"ideas_map_default_source_{suffix}",
     )
     channel_id = channel_col.selectbox(
-        "Channel (when the file has no channel column)", [None, *channels], format_func=lambda i: "—" if i is None else channels[i],
+        "Channel (when the file has no channel column)",
+        [None, *channels],
+        format_func=lambda i: "—" if i is None else channels[i],
         key=f"ideas_map_default_channel_{suffix}",
     )
     return ImportMapping(**chosen), str(source), channel_id  # type: ignore[arg-type]
@@ -121,16 +143,24 @@ def _show_preview(ctx: PageContext, preview: ideas.ImportPreview) -> None:
         st.error(f"{len(preview.errors):,} problem(s) to fix in the file before anything can be imported:")
         st.dataframe(
             [{"Row": e.row, "Column": e.column, "Problem": e.message} for e in preview.errors[:500]],
-            hide_index=True, width="stretch",
+            hide_index=True,
+            width="stretch",
         )
     if preview.rows:
         st.markdown("**Preview** (first 20 new ideas)")
         st.dataframe(
             [
-                {"Row": r.row, "Title": r.title, "Description": r.description, "Givers": ", ".join(r.handles), "Date": local(ctx, r.given_at)}
+                {
+                    "Row": r.row,
+                    "Title": r.title,
+                    "Description": r.description,
+                    "Givers": ", ".join(r.handles),
+                    "Date": local(ctx, r.given_at),
+                }
                 for r in preview.rows[:20]
             ],
-            hide_index=True, width="stretch",
+            hide_index=True,
+            width="stretch",
         )
     elif preview.ok:
         st.info("Every row of this file is on the board already; there is nothing new to import.")
@@ -138,7 +168,9 @@ def _show_preview(ctx: PageContext, preview: ideas.ImportPreview) -> None:
 
 def _export(ctx: PageContext, filters: BoardFilters, sort: str) -> None:
     st.subheader("Export")
-    st.caption("The ideas matching the filters above, with demand, votes, scores and givers (cells that look like formulas are neutralised).")
+    st.caption(
+        "The ideas matching the filters above, with demand, votes, scores and givers (cells that look like formulas are neutralised)."
+    )
 
     def build() -> str:
         with read_session(ctx.engine) as session:

@@ -28,8 +28,13 @@ TTL = 60
 SELECTED = "ideas_selected"
 MODES = ("Board", "Table", "Impact/Cost matrix", "Hot plan", "Import & export")
 STATUS_COLOURS = {
-    "new": "#9aa5b1", "valid": "#4c78a8", "invalid": "#c9c9c9", "planned": "#f58518",
-    "in_progress": "#b279a2", "shipped": "#54a24b", "declined": "#e45756",
+    "new": "#9aa5b1",
+    "valid": "#4c78a8",
+    "invalid": "#c9c9c9",
+    "planned": "#f58518",
+    "in_progress": "#b279a2",
+    "shipped": "#54a24b",
+    "declined": "#e45756",
 }
 
 
@@ -59,7 +64,9 @@ def cached_kanban(url: str, filters: tuple, sort: str, statuses: tuple[str, ...]
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def cached_page(url: str, filters: tuple, sort: str, page: int, page_size: int) -> ideas.BoardPage:
-    return _read(lambda s: ideas.board_page(s, filters=BoardFilters(*filters), sort=sort, page=page, page_size=page_size))
+    return _read(
+        lambda s: ideas.board_page(s, filters=BoardFilters(*filters), sort=sort, page=page, page_size=page_size)
+    )
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -120,7 +127,10 @@ def open_idea(idea_id: int | None) -> None:
 def idea_facts(idea: IdeaView, *, plan: bool = True, number: bool = True) -> str:
     """The one-line summary under a title: demand, votes, scores, quick win, hot plan."""
     parts = [f"#{idea.id}"] if number else []
-    parts += [f":material/group: {idea.demand} giver{'s' if idea.demand != 1 else ''}", f":material/thumb_up: {idea.votes}"]
+    parts += [
+        f":material/group: {idea.demand} giver{'s' if idea.demand != 1 else ''}",
+        f":material/thumb_up: {idea.votes}",
+    ]
     if idea.impact is not None:
         parts.append(f"impact {idea.impact} · cost {idea.cost}")
     if idea.quick_win:
@@ -150,9 +160,15 @@ def _log_idea(ctx: PageContext) -> None:
     result = perform(
         ctx,
         lambda s: ideas.log_idea(
-            s, actor=ctx.actor, title=get(f"{_NEW}title", ""), description=get(f"{_NEW}description", ""),
-            source=get(f"{_NEW}source", "comment"), channel_id=get(f"{_NEW}channel"), source_url=get(f"{_NEW}link", ""),
-            handles=get(f"{_NEW}handles", ""), category=get(f"{_NEW}category") or "",
+            s,
+            actor=ctx.actor,
+            title=get(f"{_NEW}title", ""),
+            description=get(f"{_NEW}description", ""),
+            source=get(f"{_NEW}source", "comment"),
+            channel_id=get(f"{_NEW}channel"),
+            source_url=get(f"{_NEW}link", ""),
+            handles=get(f"{_NEW}handles", ""),
+            category=get(f"{_NEW}category") or "",
         ),
     )
     if result is not None:
@@ -181,16 +197,23 @@ def capture(ctx: PageContext) -> None:
     with st.expander("Log an idea", expanded=True, icon=":material/add_circle:"):
         left, right = st.columns([3, 2])
         title = left.text_input(
-            "What did people ask for?", key=f"{_NEW}title", max_chars=ideas.TITLE_MAX, live="400ms",
+            "What did people ask for?",
+            key=f"{_NEW}title",
+            max_chars=ideas.TITLE_MAX,
+            live="400ms",
             placeholder="e.g. Dark mode for the mobile app",
         )
         right.text_input(
-            "Who gave it (handles)", key=f"{_NEW}handles", placeholder="@mila, @jonas",
+            "Who gave it (handles)",
+            key=f"{_NEW}handles",
+            placeholder="@mila, @jonas",
             help="One or many, separated by commas or spaces. Demand counts distinct people.",
         )
         matches = cached_similar(url, title.strip()) if len(title.strip()) >= 3 else []
         if matches:
-            st.caption("Possible duplicates — add the givers (and your vote) to one of these instead of logging a new idea:")
+            st.caption(
+                "Possible duplicates — add the givers (and your vote) to one of these instead of logging a new idea:"
+            )
             for match in matches:
                 text_col, button_col = st.columns([5, 2])
                 text_col.markdown(
@@ -198,19 +221,34 @@ def capture(ctx: PageContext) -> None:
                     f":material/group: {match.demand} · :material/thumb_up: {match.votes}"
                 )
                 button_col.button(
-                    f"Add to #{match.id} instead", key=f"ideas_support_{match.id}", on_click=_support, args=(ctx, match.id)
+                    f"Add to #{match.id} instead",
+                    key=f"ideas_support_{match.id}",
+                    on_click=_support,
+                    args=(ctx, match.id),
                 )
         channels = cached_channels(url)
         a, b, c, d = st.columns(4)
         a.selectbox("Source", list(ideas.SOURCE_LABELS), format_func=ideas.SOURCE_LABELS.get, key=f"{_NEW}source")
-        b.selectbox("Channel", [None, *channels], format_func=lambda i: "—" if i is None else channels[i], key=f"{_NEW}channel")
+        b.selectbox(
+            "Channel", [None, *channels], format_func=lambda i: "—" if i is None else channels[i], key=f"{_NEW}channel"
+        )
         c.selectbox(
-            "Category", cached_categories(url), index=None, key=f"{_NEW}category", accept_new_options=True,
-            placeholder="pick or type", help="Conversation categories in use; impact is later measured by category.",
+            "Category",
+            cached_categories(url),
+            index=None,
+            key=f"{_NEW}category",
+            accept_new_options=True,
+            placeholder="pick or type",
+            help="Conversation categories in use; impact is later measured by category.",
         )
         d.text_input("Link to the original", key=f"{_NEW}link", placeholder="https://…")
         text_col, button_col = st.columns([6, 1], vertical_alignment="bottom")
-        text_col.text_area("Description (optional)", key=f"{_NEW}description", height=68, placeholder="Their words, the context, why it matters.")
+        text_col.text_area(
+            "Description (optional)",
+            key=f"{_NEW}description",
+            height=68,
+            placeholder="Their words, the context, why it matters.",
+        )
         button_col.button("Log idea", type="primary", key="ideas_log", on_click=_log_idea, args=(ctx,), width="stretch")
         done = st.session_state.pop(_DONE, None)
         if done:
@@ -225,10 +263,16 @@ def filter_bar(ctx: PageContext) -> tuple[BoardFilters, str]:
     with st.container(border=True):
         search, status, source, channel, sort = st.columns([3, 2, 2, 2, 2])
         text = search.text_input("Search", key="ideas_f_text", placeholder="words in the title or description")
-        statuses = status.multiselect("Status", list(ideas.STATUS_LABELS), format_func=ideas.STATUS_LABELS.get, key="ideas_f_status")
-        sources = source.multiselect("Source", list(ideas.SOURCE_LABELS), format_func=ideas.SOURCE_LABELS.get, key="ideas_f_source")
+        statuses = status.multiselect(
+            "Status", list(ideas.STATUS_LABELS), format_func=ideas.STATUS_LABELS.get, key="ideas_f_status"
+        )
+        sources = source.multiselect(
+            "Source", list(ideas.SOURCE_LABELS), format_func=ideas.SOURCE_LABELS.get, key="ideas_f_source"
+        )
         channel_ids = channel.multiselect("Channel", list(channels), format_func=channels.get, key="ideas_f_channel")
-        sort_key = sort.selectbox("Sort by", list(ideas.SORT_LABELS), format_func=ideas.SORT_LABELS.get, key="ideas_sort")
+        sort_key = sort.selectbox(
+            "Sort by", list(ideas.SORT_LABELS), format_func=ideas.SORT_LABELS.get, key="ideas_sort"
+        )
         quick = st.toggle("Quick wins only", key="ideas_f_quick")
     filters = BoardFilters(tuple(statuses), tuple(sources), tuple(channel_ids), quick, text.strip())
     return filters, sort_key
@@ -240,7 +284,10 @@ def _key(filters: BoardFilters) -> tuple:
 
 def _nothing_here(filters: BoardFilters) -> None:
     if filters == BoardFilters():
-        st.info("No ideas yet. Log the first one above, or import survey results under **Import & export**.", icon=":material/lightbulb:")
+        st.info(
+            "No ideas yet. Log the first one above, or import survey results under **Import & export**.",
+            icon=":material/lightbulb:",
+        )
     else:
         st.info("No ideas match these filters. Clear a filter or search for fewer words.", icon=":material/search:")
 
@@ -293,15 +340,29 @@ def table(ctx: PageContext, filters: BoardFilters, sort: str) -> None:
     st.dataframe(
         [
             {
-                "#": i.id, "Title": i.title, "Status": i.status_label, "Demand": i.demand, "Votes": i.votes,
-                "Impact": i.impact, "Cost": i.cost, "Score": i.score, "Quick win": "yes" if i.quick_win else "",
-                "Source": i.source_label, "Channel": i.channel_name, "Category": i.category,
+                "#": i.id,
+                "Title": i.title,
+                "Status": i.status_label,
+                "Demand": i.demand,
+                "Votes": i.votes,
+                "Impact": i.impact,
+                "Cost": i.cost,
+                "Score": i.score,
+                "Quick win": "yes" if i.quick_win else "",
+                "Source": i.source_label,
+                "Channel": i.channel_name,
+                "Category": i.category,
                 "Logged": local(ctx, i.created_at, "%Y-%m-%d"),
             }
             for i in data.rows
         ],
-        hide_index=True, width="stretch", key="ideas_table", on_select=lambda: _on_table_select("ideas_table", ids),
-        selection_mode="single-row", placeholder="–", height=min(38 + 35 * len(ids), 600),
+        hide_index=True,
+        width="stretch",
+        key="ideas_table",
+        on_select=lambda: _on_table_select("ideas_table", ids),
+        selection_mode="single-row",
+        placeholder="–",
+        height=min(38 + 35 * len(ids), 600),
         column_config={"Title": st.column_config.TextColumn(width="large")},
     )
     if data.pages > 1:
@@ -325,17 +386,25 @@ def matrix_chart(data: ideas.MatrixData) -> alt.LayerChart:
         columns=["id", "title", "status", "impact", "cost", "demand", "votes", "quick_win"],
     )
     x_scale, y_scale = alt.Scale(domain=[0.5, 5.5], nice=False), alt.Scale(domain=[0.5, 5.5], nice=False)
-    zone = alt.Chart(alt.Data(values=[{"x": 0.5, "x2": limits.max_cost + 0.5, "y": limits.min_impact - 0.5, "y2": 5.5}])).mark_rect(
-        color="#54a24b", opacity=0.08
-    ).encode(x=alt.X("x:Q", scale=x_scale), x2="x2:Q", y=alt.Y("y:Q", scale=y_scale), y2="y2:Q")
-    zone_label = alt.Chart(alt.Data(values=[{"x": 0.6, "y": 5.4, "text": "Quick wins"}])).mark_text(
-        align="left", baseline="top", color="#2f7d32", fontWeight="bold"
-    ).encode(x=alt.X("x:Q", scale=x_scale), y=alt.Y("y:Q", scale=y_scale), text="text:N")
-    vertical = alt.Chart(alt.Data(values=[{"x": limits.max_cost + 0.5}])).mark_rule(strokeDash=[6, 4], color="#666").encode(
-        x=alt.X("x:Q", scale=x_scale)
+    zone = (
+        alt.Chart(alt.Data(values=[{"x": 0.5, "x2": limits.max_cost + 0.5, "y": limits.min_impact - 0.5, "y2": 5.5}]))
+        .mark_rect(color="#54a24b", opacity=0.08)
+        .encode(x=alt.X("x:Q", scale=x_scale), x2="x2:Q", y=alt.Y("y:Q", scale=y_scale), y2="y2:Q")
     )
-    horizontal = alt.Chart(alt.Data(values=[{"y": limits.min_impact - 0.5}])).mark_rule(strokeDash=[6, 4], color="#666").encode(
-        y=alt.Y("y:Q", scale=y_scale)
+    zone_label = (
+        alt.Chart(alt.Data(values=[{"x": 0.6, "y": 5.4, "text": "Quick wins"}]))
+        .mark_text(align="left", baseline="top", color="#2f7d32", fontWeight="bold")
+        .encode(x=alt.X("x:Q", scale=x_scale), y=alt.Y("y:Q", scale=y_scale), text="text:N")
+    )
+    vertical = (
+        alt.Chart(alt.Data(values=[{"x": limits.max_cost + 0.5}]))
+        .mark_rule(strokeDash=[6, 4], color="#666")
+        .encode(x=alt.X("x:Q", scale=x_scale))
+    )
+    horizontal = (
+        alt.Chart(alt.Data(values=[{"y": limits.min_impact - 0.5}]))
+        .mark_rule(strokeDash=[6, 4], color="#666")
+        .encode(y=alt.Y("y:Q", scale=y_scale))
     )
     pick = alt.selection_point(fields=["id"], name="pick")
     statuses = [ideas.STATUS_LABELS[s] for s in ideas.FLOW_ORDER]
@@ -343,21 +412,37 @@ def matrix_chart(data: ideas.MatrixData) -> alt.LayerChart:
         alt.Chart(points)
         # Ideas share 25 cells: spread them a little, the same way on every run (by id).
         .transform_calculate(
-            cost_j="datum.cost + ((datum.id * 37) % 13 - 6) / 20", impact_j="datum.impact + ((datum.id * 53) % 13 - 6) / 20"
+            cost_j="datum.cost + ((datum.id * 37) % 13 - 6) / 20",
+            impact_j="datum.impact + ((datum.id * 53) % 13 - 6) / 20",
         )
         .mark_circle(opacity=0.75, stroke="white", strokeWidth=0.5)
         .encode(
-            x=alt.X("cost_j:Q", title="Cost (1 cheap … 5 expensive)", scale=x_scale, axis=alt.Axis(values=[1, 2, 3, 4, 5], format="d")),
-            y=alt.Y("impact_j:Q", title="Impact (1 low … 5 high)", scale=y_scale, axis=alt.Axis(values=[1, 2, 3, 4, 5], format="d")),
+            x=alt.X(
+                "cost_j:Q",
+                title="Cost (1 cheap … 5 expensive)",
+                scale=x_scale,
+                axis=alt.Axis(values=[1, 2, 3, 4, 5], format="d"),
+            ),
+            y=alt.Y(
+                "impact_j:Q",
+                title="Impact (1 low … 5 high)",
+                scale=y_scale,
+                axis=alt.Axis(values=[1, 2, 3, 4, 5], format="d"),
+            ),
             size=alt.Size("demand:Q", title="Demand", scale=alt.Scale(range=[30, 900])),
             color=alt.Color(
-                "status:N", title="Status",
+                "status:N",
+                title="Status",
                 scale=alt.Scale(domain=statuses, range=[STATUS_COLOURS[s] for s in ideas.FLOW_ORDER]),
             ),
             tooltip=[
-                alt.Tooltip("id:Q", title="#"), alt.Tooltip("title:N", title="Idea"), alt.Tooltip("status:N", title="Status"),
-                alt.Tooltip("impact:Q", title="Impact"), alt.Tooltip("cost:Q", title="Cost"),
-                alt.Tooltip("demand:Q", title="Demand (givers)"), alt.Tooltip("votes:Q", title="Votes"),
+                alt.Tooltip("id:Q", title="#"),
+                alt.Tooltip("title:N", title="Idea"),
+                alt.Tooltip("status:N", title="Status"),
+                alt.Tooltip("impact:Q", title="Impact"),
+                alt.Tooltip("cost:Q", title="Cost"),
+                alt.Tooltip("demand:Q", title="Demand (givers)"),
+                alt.Tooltip("votes:Q", title="Votes"),
                 alt.Tooltip("quick_win:N", title="Quick win"),
             ],
         )
@@ -377,7 +462,10 @@ def _save_thresholds(ctx: PageContext, version: int) -> None:
     perform(
         ctx,
         lambda s: ideas.set_quick_win_thresholds(
-            s, actor=ctx.actor, min_impact=st.session_state["ideas_min_impact"], max_cost=st.session_state["ideas_max_cost"],
+            s,
+            actor=ctx.actor,
+            min_impact=st.session_state["ideas_min_impact"],
+            max_cost=st.session_state["ideas_max_cost"],
             expected_version=version,
         ),
         success="Quick-win rule saved.",
@@ -385,7 +473,11 @@ def _save_thresholds(ctx: PageContext, version: int) -> None:
 
 
 def _to_hot_plan(ctx: PageContext, idea_id: int) -> None:
-    perform(ctx, lambda s: ideas.add_to_hot_plan(s, actor=ctx.actor, idea_id=idea_id), success=f"Idea #{idea_id} moved to the hot plan.")
+    perform(
+        ctx,
+        lambda s: ideas.add_to_hot_plan(s, actor=ctx.actor, idea_id=idea_id),
+        success=f"Idea #{idea_id} moved to the hot plan.",
+    )
 
 
 def matrix(ctx: PageContext, filters: BoardFilters) -> None:
@@ -397,9 +489,14 @@ def matrix(ctx: PageContext, filters: BoardFilters) -> None:
         "Dot size = demand (distinct givers), colour = status; click a dot to open the idea."
     )
     if not data.points:
-        st.info("No scored ideas match these filters. Open an idea and score its impact and cost to place it here.", icon=":material/scatter_plot:")
+        st.info(
+            "No scored ideas match these filters. Open an idea and score its impact and cost to place it here.",
+            icon=":material/scatter_plot:",
+        )
     else:
-        st.altair_chart(matrix_chart(data), width="stretch", key="ideas_matrix", on_select=lambda: _matrix_pick("ideas_matrix"))
+        st.altair_chart(
+            matrix_chart(data), width="stretch", key="ideas_matrix", on_select=lambda: _matrix_pick("ideas_matrix")
+        )
         shown = len(data.points)
         note = (
             f"Showing all {shown:,} scored ideas matching the filters."
@@ -421,8 +518,12 @@ def matrix(ctx: PageContext, filters: BoardFilters) -> None:
             # Only valid, planned and in-progress ideas may enter the hot plan: a new one is triaged first.
             eligible = idea.status in ideas.HOT_PLAN_STATUSES
             move_col.button(
-                "Move to hot plan", key=f"ideas_qw_hot_{idea.id}", on_click=_to_hot_plan, args=(ctx, idea.id),
-                disabled=not eligible, help=None if eligible else "Open the idea and mark it valid first.",
+                "Move to hot plan",
+                key=f"ideas_qw_hot_{idea.id}",
+                on_click=_to_hot_plan,
+                args=(ctx, idea.id),
+                disabled=not eligible,
+                help=None if eligible else "Open the idea and mark it valid first.",
             )
     if ctx.can(Action.triage_idea):
         with st.expander("Quick-win rule"):
@@ -440,14 +541,23 @@ def _move(ctx: PageContext, idea_id: int, offset: int) -> None:
 
 
 def _remove(ctx: PageContext, idea_id: int) -> None:
-    perform(ctx, lambda s: ideas.remove_from_hot_plan(s, actor=ctx.actor, idea_id=idea_id), success=f"Idea #{idea_id} left the hot plan.")
+    perform(
+        ctx,
+        lambda s: ideas.remove_from_hot_plan(s, actor=ctx.actor, idea_id=idea_id),
+        success=f"Idea #{idea_id} left the hot plan.",
+    )
 
 
 def hot_plan(ctx: PageContext) -> None:
     plan = cached_hot_plan(db_url())
-    st.caption(f"The short list the team works on next (at most {ideas.HOT_PLAN_LIMIT}); shipped or declined ideas leave it.")
+    st.caption(
+        f"The short list the team works on next (at most {ideas.HOT_PLAN_LIMIT}); shipped or declined ideas leave it."
+    )
     if not plan:
-        st.info("The hot plan is empty. Move quick wins here from the Impact/Cost matrix view (or from an idea's detail).", icon=":material/local_fire_department:")
+        st.info(
+            "The hot plan is empty. Move quick wins here from the Impact/Cost matrix view (or from an idea's detail).",
+            icon=":material/local_fire_department:",
+        )
         return
     triage = ctx.can(Action.triage_idea)
     for n, idea in enumerate(plan):
@@ -457,6 +567,26 @@ def hot_plan(ctx: PageContext) -> None:
             cols[1].markdown(f"**{md(idea.title)}**  \n{idea_facts(idea, plan=False)} · {idea.status_label}")
             cols[2].button("Open", key=f"ideas_hp_open_{idea.id}", on_click=open_idea, args=(idea.id,), type="tertiary")
             if triage:
-                cols[3].button("↑", key=f"ideas_hp_up_{idea.id}", on_click=_move, args=(ctx, idea.id, -1), disabled=n == 0, help="Move up")
-                cols[4].button("↓", key=f"ideas_hp_down_{idea.id}", on_click=_move, args=(ctx, idea.id, 1), disabled=n == len(plan) - 1, help="Move down")
-                cols[5].button("✕", key=f"ideas_hp_remove_{idea.id}", on_click=_remove, args=(ctx, idea.id), help="Remove from the hot plan")
+                cols[3].button(
+                    "↑",
+                    key=f"ideas_hp_up_{idea.id}",
+                    on_click=_move,
+                    args=(ctx, idea.id, -1),
+                    disabled=n == 0,
+                    help="Move up",
+                )
+                cols[4].button(
+                    "↓",
+                    key=f"ideas_hp_down_{idea.id}",
+                    on_click=_move,
+                    args=(ctx, idea.id, 1),
+                    disabled=n == len(plan) - 1,
+                    help="Move down",
+                )
+                cols[5].button(
+                    "✕",
+                    key=f"ideas_hp_remove_{idea.id}",
+                    on_click=_remove,
+                    args=(ctx, idea.id),
+                    help="Remove from the hot plan",
+                )

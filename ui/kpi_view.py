@@ -26,7 +26,12 @@ from ui.frame import PAGES, PageContext
 
 TTL = 60
 FLASH = "kpis_flash"
-KIND_LABELS = {PeriodKind.week: "Week", PeriodKind.month: "Month", PeriodKind.quarter: "Quarter", PeriodKind.custom: "Custom"}
+KIND_LABELS = {
+    PeriodKind.week: "Week",
+    PeriodKind.month: "Month",
+    PeriodKind.quarter: "Quarter",
+    PeriodKind.custom: "Custom",
+}
 CARDS_PER_ROW = 5
 TREND_COUNT = 12
 ALL_CHANNELS = 0  # not None: a selectbox shows None as "nothing chosen"
@@ -107,9 +112,16 @@ def period_picker(today: dt.date) -> tuple[Period | None, int | None]:
     """The chosen period (None while a custom range is half picked) and channel (None = all)."""
     left, middle, right = st.columns([3, 3, 2])
     with left:
-        kind = st.segmented_control(
-            "Period", list(KIND_LABELS), default=PeriodKind.month, format_func=lambda k: KIND_LABELS[k], key="kpis_kind"
-        ) or PeriodKind.month
+        kind = (
+            st.segmented_control(
+                "Period",
+                list(KIND_LABELS),
+                default=PeriodKind.month,
+                format_func=lambda k: KIND_LABELS[k],
+                key="kpis_kind",
+            )
+            or PeriodKind.month
+        )
     with middle:
         period = _pick_period(PeriodKind(kind), today)
     with right:
@@ -133,7 +145,9 @@ def _pick_period(kind: PeriodKind, today: dt.date) -> Period | None:
         KIND_LABELS[kind],
         keys,
         index=keys.index(default_key) if default_key in keys else 0,
-        format_func=lambda key: periods[key].label + (" (so far)" if periods[key].end == today and key != default_key else ""),
+        format_func=lambda key: (
+            periods[key].label + (" (so far)" if periods[key].end == today and key != default_key else "")
+        ),
         key=f"kpis_{kind.value}",
     )
     return periods[chosen]
@@ -141,7 +155,11 @@ def _pick_period(kind: PeriodKind, today: dt.date) -> Period | None:
 
 def comparison_caption(period: Period, channel_id: int | None) -> str:
     previous = period.previous()
-    scope = "all channels" if channel_id is None else next((c.name for c in channels() if c.id == channel_id), "one channel")
+    scope = (
+        "all channels"
+        if channel_id is None
+        else next((c.name for c in channels() if c.id == channel_id), "one channel")
+    )
     return (
         f"{period.start:%d %b %Y} – {period.end:%d %b %Y} ({period.days} days, {scope}) against the "
         f"{previous.days} days before: {previous.start:%d %b %Y} – {previous.end:%d %b %Y}."
@@ -161,7 +179,10 @@ def _card(ctx: PageContext, kpi: KpiValue, by_key: dict[str, KpiValue], sparklin
     definition = kpi.definition
     with st.container(border=True):
         # The label above the figure wraps; the metric's own label would be cut off in a narrow card.
-        st.markdown(f"**{definition.label}**", help=f"{definition.definition} Better: {definition.better.value}. Unit: {definition.unit}.")
+        st.markdown(
+            f"**{definition.label}**",
+            help=f"{definition.definition} Better: {definition.better.value}. Unit: {definition.unit}.",
+        )
         st.metric(
             definition.label,
             kpis.format_value(kpi.value, kpi.unit),
@@ -171,11 +192,18 @@ def _card(ctx: PageContext, kpi: KpiValue, by_key: dict[str, KpiValue], sparklin
             chart_data=sparkline or None,
             label_visibility="collapsed",
         )
-        lines = [f"{by_key[k].definition.short}: {kpis.format_value(by_key[k].value, by_key[k].unit)}" for k in definition.beside]
+        lines = [
+            f"{by_key[k].definition.short}: {kpis.format_value(by_key[k].value, by_key[k].unit)}"
+            for k in definition.beside
+        ]
         if kpi.detail:
             lines.append(kpi.detail)
         if kpi.breakdown:
-            lines.append(" · ".join(f"{dt.date.fromisoformat(month + '-01'):%b %Y}: {value:.0f}" for month, value in kpi.breakdown))
+            lines.append(
+                " · ".join(
+                    f"{dt.date.fromisoformat(month + '-01'):%b %Y}: {value:.0f}" for month, value in kpi.breakdown
+                )
+            )
         lines.append(f"before: {kpis.format_value(kpi.previous, kpi.unit)}")
         st.caption(" · ".join(lines))
         if kpi.value is None:
@@ -220,7 +248,9 @@ def render_trends(trend: kpis.Trend) -> None:
         with tab:
             rows = trend.rows(family)
             if not rows:
-                st.info(f"No data for the last {len(trend.buckets)} {grain}s yet: the charts fill in as the screens are used.")
+                st.info(
+                    f"No data for the last {len(trend.buckets)} {grain}s yet: the charts fill in as the screens are used."
+                )
                 continue
             frame = pd.DataFrame(rows)
             units = list(dict.fromkeys(row["unit"] for row in rows))
@@ -230,10 +260,19 @@ def render_trends(trend: kpis.Trend) -> None:
                         alt.Chart(frame[frame["unit"] == unit])
                         .mark_line(point=True)
                         .encode(
-                            x=alt.X("label:O", title=f"{grain} starting", sort=[trend.label(b) for b in trend.buckets], axis=alt.Axis(labelAngle=0)),
+                            x=alt.X(
+                                "label:O",
+                                title=f"{grain} starting",
+                                sort=[trend.label(b) for b in trend.buckets],
+                                axis=alt.Axis(labelAngle=0),
+                            ),
                             y=alt.Y("value:Q", title=unit),
                             color=alt.Color("kpi:N", title=None, legend=alt.Legend(orient="bottom")),
-                            tooltip=[alt.Tooltip("label:O", title=f"{grain} starting"), "kpi:N", alt.Tooltip("value:Q", format=",.1f")],
+                            tooltip=[
+                                alt.Tooltip("label:O", title=f"{grain} starting"),
+                                "kpi:N",
+                                alt.Tooltip("value:Q", format=",.1f"),
+                            ],
                         )
                         .properties(height=240)
                     )
@@ -257,7 +296,9 @@ def digest_section(ctx: PageContext, today: dt.date) -> None:
     default_key = kpis.default_period(PeriodKind.week, today).key
     keys = list(weeks)
     chosen = weeks[
-        st.selectbox("Week", keys, index=keys.index(default_key), format_func=lambda k: weeks[k].label, key="kpis_digest_week")
+        st.selectbox(
+            "Week", keys, index=keys.index(default_key), format_func=lambda k: weeks[k].label, key="kpis_digest_week"
+        )
     ]
     weekly, markdown = _digest(state.settings().database_url, chosen.start)
     preview, tools = st.columns([3, 2])
@@ -265,8 +306,12 @@ def digest_section(ctx: PageContext, today: dt.date) -> None:
         st.markdown(markdown)
     with tools:
         st.download_button(
-            "Download the digest (Markdown)", markdown, file_name=weekly.filename, mime="text/markdown",
-            icon=":material/download:", key="kpis_digest_download",
+            "Download the digest (Markdown)",
+            markdown,
+            file_name=weekly.filename,
+            mime="text/markdown",
+            icon=":material/download:",
+            key="kpis_digest_download",
         )
         _digest_note_form(ctx, weekly)
         if ctx.can(Action.draft_post):
@@ -277,8 +322,14 @@ def _digest_note_form(ctx: PageContext, weekly: digest.WeeklyDigest) -> None:
     if weekly.hero_suggestions:
         st.caption("Suggested heroes (useful UGC and best conversations this week):")
         st.dataframe(
-            pd.DataFrame([{"handle": h.handle, "useful UGC": h.useful_ugc, "best": h.best, "engagement": h.engagement} for h in weekly.hero_suggestions]),
-            hide_index=True, width="stretch",
+            pd.DataFrame(
+                [
+                    {"handle": h.handle, "useful UGC": h.useful_ugc, "best": h.best, "engagement": h.engagement}
+                    for h in weekly.hero_suggestions
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
         )
     if not ctx.can(Action.edit_digest):
         return
@@ -290,14 +341,21 @@ def _digest_note_form(ctx: PageContext, weekly: digest.WeeklyDigest) -> None:
         hero = st.text_input("Hero of the week (handle)", value=note.hero_handle, placeholder=suggestion)
         reason = st.text_area("Why", value=note.hero_reason, height=80)
         topic = st.text_input(
-            "Next topic", value=note.next_topic, placeholder=weekly.upcoming.title if weekly.upcoming else "What comes next week?"
+            "Next topic",
+            value=note.next_topic,
+            placeholder=weekly.upcoming.title if weekly.upcoming else "What comes next week?",
         )
         if st.form_submit_button("Save the digest note", type="primary"):
             _write(
                 ctx,
                 lambda s: digest.save_digest_note(
-                    s, actor=ctx.actor, week_start=weekly.week.start, hero_handle=hero, hero_reason=reason,
-                    next_topic=topic, expected_version=loaded,
+                    s,
+                    actor=ctx.actor,
+                    week_start=weekly.week.start,
+                    hero_handle=hero,
+                    hero_reason=reason,
+                    next_topic=topic,
+                    expected_version=loaded,
                 ),
                 success="Digest note saved.",
                 forget=version_key,
@@ -314,7 +372,10 @@ def _draft_post(ctx: PageContext, weekly: digest.WeeklyDigest) -> None:
         channel = st.selectbox("Channel for the post", active, format_func=lambda c: c.name)
         if st.form_submit_button("Draft as 'Digest of the week' post"):
             post_id = perform(
-                ctx, lambda s: digest.draft_digest_post(s, actor=ctx.actor, week_start=weekly.week.start, channel_id=channel.id)
+                ctx,
+                lambda s: digest.draft_digest_post(
+                    s, actor=ctx.actor, week_start=weekly.week.start, channel_id=channel.id
+                ),
             )
     if post_id is not None:
         st.success(f"Draft post #{post_id} is in the content calendar, ready to edit and submit for review.")
@@ -329,8 +390,14 @@ def audience_section(ctx: PageContext, period: Period) -> None:
         entries = _audience_sizes(state.settings().database_url)
         if entries:
             st.dataframe(
-                pd.DataFrame([{"channel": e.channel, "from": e.period_start, "to": e.period_end, "audience": e.size} for e in entries]),
-                hide_index=True, width="stretch",
+                pd.DataFrame(
+                    [
+                        {"channel": e.channel, "from": e.period_start, "to": e.period_end, "audience": e.size}
+                        for e in entries
+                    ]
+                ),
+                hide_index=True,
+                width="stretch",
             )
         else:
             st.info("No audience sizes yet: enter each channel's audience (followers or members) per month below.")
@@ -351,7 +418,12 @@ def audience_section(ctx: PageContext, period: Period) -> None:
                     _write(
                         ctx,
                         lambda s: audience.add_audience_size(
-                            s, actor=ctx.actor, channel_id=channel.id, period_start=days[0], period_end=days[1], size=int(size)
+                            s,
+                            actor=ctx.actor,
+                            channel_id=channel.id,
+                            period_start=days[0],
+                            period_end=days[1],
+                            size=int(size),
                         ),
                         success=f"Audience of {channel.name} saved.",
                     )
@@ -363,17 +435,28 @@ def audience_section(ctx: PageContext, period: Period) -> None:
 def _change_audience(ctx: PageContext, entries: list[audience.AudienceView]) -> None:
     st.markdown("**Change an entry**")
     entry = st.selectbox(
-        "Entry", entries, format_func=lambda e: f"{e.channel} · {e.period_start} – {e.period_end} · {e.size:,}", key="kpis_audience_pick"
+        "Entry",
+        entries,
+        format_func=lambda e: f"{e.channel} · {e.period_start} – {e.period_end} · {e.size:,}",
+        key="kpis_audience_pick",
     )
     loaded = _loaded_version(f"kpis_audience_version_{entry.id}", entry.version)
-    size = st.number_input("New audience (people)", min_value=1, value=entry.size, step=100, key=f"kpis_audience_size_{entry.id}")
+    size = st.number_input(
+        "New audience (people)", min_value=1, value=entry.size, step=100, key=f"kpis_audience_size_{entry.id}"
+    )
     save, remove = st.columns(2)
     if save.button("Save size", key="kpis_audience_save"):
         _write(
             ctx,
-            lambda s: audience.update_audience_size(s, actor=ctx.actor, audience_id=entry.id, expected_version=loaded, size=int(size)),  # type: ignore[arg-type]
+            lambda s: audience.update_audience_size(
+                s, actor=ctx.actor, audience_id=entry.id, expected_version=loaded, size=int(size)
+            ),  # type: ignore[arg-type]
             success="Audience size changed.",
             forget=f"kpis_audience_version_{entry.id}",
         )
     if remove.button("Delete entry", key="kpis_audience_delete"):
-        _write(ctx, lambda s: audience.delete_audience_size(s, actor=ctx.actor, audience_id=entry.id) or True, success="Entry deleted.")
+        _write(
+            ctx,
+            lambda s: audience.delete_audience_size(s, actor=ctx.actor, audience_id=entry.id) or True,
+            success="Entry deleted.",
+        )

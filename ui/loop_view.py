@@ -155,10 +155,14 @@ def new_loop_item_form(ctx: PageContext, url: str, today: dt.date) -> None:
             list(options),
             key="loop_new_ideas",
             default=[shipped[0].id] if shipped else [],
-            format_func=lambda i: f"{options[i].title} ({'shipped' if options[i].status == 'shipped' else options[i].status.replace('_', ' ') + ' → will be marked shipped'})",
+            format_func=lambda i: (
+                f"{options[i].title} ({'shipped' if options[i].status == 'shipped' else options[i].status.replace('_', ' ') + ' → will be marked shipped'})"
+            ),
             help="Shipped ideas without a loop come first; planned or in-progress ideas are marked shipped with it.",
         )
-        what = st.text_input("What changed", max_chars=300, placeholder="Dark mode is live in the mobile app", key="loop_new_what")
+        what = st.text_input(
+            "What changed", max_chars=300, placeholder="Dark mode is live in the mobile app", key="loop_new_what"
+        )
         details = st.text_area("Details (optional)", height=80, key="loop_new_details")
         shipped_on = st.date_input("Shipped on", value=today, max_value=today, key="loop_new_shipped_on")
         if st.form_submit_button("Open the loop", type="primary"):
@@ -166,7 +170,13 @@ def new_loop_item_form(ctx: PageContext, url: str, today: dt.date) -> None:
             created = perform(
                 ctx,
                 lambda s: loop.create_loop_item(
-                    s, actor=ctx.actor, what_changed=what, shipped_on=shipped_on, idea_ids=chosen, details=details, idea_versions=versions
+                    s,
+                    actor=ctx.actor,
+                    what_changed=what,
+                    shipped_on=shipped_on,
+                    idea_ids=chosen,
+                    details=details,
+                    idea_versions=versions,
                 ),
             )
             if created is not None:
@@ -183,7 +193,10 @@ def loop_item_panel(ctx: PageContext, url: str, item: loop.LoopItemView, today: 
     if item.details:
         st.text(item.details)
     st.dataframe(
-        [{"idea": i.title, "status": i.status.replace("_", " "), "votes": i.votes, "category": i.category} for i in item.ideas],
+        [
+            {"idea": i.title, "status": i.status.replace("_", " "), "votes": i.votes, "category": i.category}
+            for i in item.ideas
+        ],
         hide_index=True,
         width="stretch",
     )
@@ -204,7 +217,9 @@ def _announcement(ctx: PageContext, url: str, item: loop.LoopItemView) -> None:
         if item.announced:
             st.success(f"Published {_when(ctx, item.announced_at)}: the loop item is announced.")
         else:
-            st.caption("It becomes “announced” when the post is published. Checklist and approval apply as to every post.")
+            st.caption(
+                "It becomes “announced” when the post is published. Checklist and approval apply as to every post."
+            )
         st.page_link("pages/calendar.py", label="Open the content calendar", icon=":material/calendar_month:")
         return
     if not ctx.can(Action.manage_loop):
@@ -215,17 +230,31 @@ def _announcement(ctx: PageContext, url: str, item: loop.LoopItemView) -> None:
         st.warning("Add a channel on the Admin screen first; the announcement needs one.")
         return
     with st.form(f"loop_announce_{item.id}"):
-        channel = st.selectbox("Channel", available, format_func=lambda c: c.name, key=f"loop_announce_channel_{item.id}")
-        form_url = st.text_input("Idea form link (optional)", key=f"loop_announce_link_{item.id}", placeholder="https://example.com/ideas", help="The next step: tell us what to improve next.")
+        channel = st.selectbox(
+            "Channel", available, format_func=lambda c: c.name, key=f"loop_announce_channel_{item.id}"
+        )
+        form_url = st.text_input(
+            "Idea form link (optional)",
+            key=f"loop_announce_link_{item.id}",
+            placeholder="https://example.com/ideas",
+            help="The next step: tell us what to improve next.",
+        )
         if st.form_submit_button("Draft the announcement", type="primary"):
             post = perform(
                 ctx,
                 lambda s: loop.draft_announcement(
-                    s, actor=ctx.actor, loop_item_id=item.id, channel_id=channel.id, expected_version=item.version, idea_form_url=form_url
+                    s,
+                    actor=ctx.actor,
+                    loop_item_id=item.id,
+                    channel_id=channel.id,
+                    expected_version=item.version,
+                    idea_form_url=form_url,
                 ),
             )
             if post is not None:
-                _done(f"Drafted “{esc(post.title)}” in the content calendar (post #{post.id}); it goes through the checklist and approval.")
+                _done(
+                    f"Drafted “{esc(post.title)}” in the content calendar (post #{post.id}); it goes through the checklist and approval."
+                )
 
 
 def _thanks(ctx: PageContext, url: str, item: loop.LoopItemView) -> None:
@@ -238,8 +267,17 @@ def _thanks(ctx: PageContext, url: str, item: loop.LoopItemView) -> None:
     with st.form(f"loop_thanks_{item.id}"):
         ticks = {}
         for giver in people:
-            note = f" — thanked by {giver.thanked_by or 'someone'}, {_when(ctx, giver.thanked_at)}" if giver.thanked else ""
-            ticks[giver.handle] = st.checkbox(f"{esc(giver.handle)} · {esc(giver.channel)}{esc(note)}", value=giver.thanked, disabled=not can, key=f"loop_thank_{item.id}_{giver.handle}")
+            note = (
+                f" — thanked by {giver.thanked_by or 'someone'}, {_when(ctx, giver.thanked_at)}"
+                if giver.thanked
+                else ""
+            )
+            ticks[giver.handle] = st.checkbox(
+                f"{esc(giver.handle)} · {esc(giver.channel)}{esc(note)}",
+                value=giver.thanked,
+                disabled=not can,
+                key=f"loop_thank_{item.id}_{giver.handle}",
+            )
         if st.form_submit_button("Save thanks", disabled=not can):
             ticked = [h for h, on in ticks.items() if on]
             unticked = [h for h, on in ticks.items() if not on]
@@ -251,7 +289,9 @@ def _thanks(ctx: PageContext, url: str, item: loop.LoopItemView) -> None:
                 )[-1],
             )
             if result is not None:
-                _done(f"Thanks saved: {result.thanked_count} of {result.givers_count} givers thanked ({result.status_label}).")
+                _done(
+                    f"Thanks saved: {result.thanked_count} of {result.givers_count} givers thanked ({result.status_label})."
+                )
     with st.expander("Ready-to-copy thank-you replies", expanded=True):
         form_url = st.text_input("Idea form link for the replies (optional)", key=f"loop_reply_link_{item.id}")
         for channel, text in replies(url, item.id, form_url.strip()).items():
@@ -283,7 +323,12 @@ def closed_timeline(ctx: PageContext, url: str, today: dt.date) -> None:
 
 def timeline_chart(ctx: PageContext, items: list[loop.LoopItemView]) -> alt.Chart:
     values = [
-        {"announced": f"{i.announced_at.astimezone(ctx.timezone):%Y-%m-%d}", "what changed": i.what_changed, "givers thanked": i.givers_count, "status": i.status_label}  # type: ignore[union-attr]
+        {
+            "announced": f"{i.announced_at.astimezone(ctx.timezone):%Y-%m-%d}",
+            "what changed": i.what_changed,
+            "givers thanked": i.givers_count,
+            "status": i.status_label,
+        }  # type: ignore[union-attr]
         for i in items
     ]
     return (
@@ -310,12 +355,16 @@ def monthly_section(ctx: PageContext, url: str, today: dt.date) -> None:
     with left, st.container(border=True):
         st.markdown(update.markdown)  # user text in it is Markdown-escaped by the core
     with right:
-        st.download_button("Download .md", update.markdown, file_name=update.file_name, mime="text/markdown", width="stretch")
+        st.download_button(
+            "Download .md", update.markdown, file_name=update.file_name, mime="text/markdown", width="stretch"
+        )
         if ctx.can(Action.manage_loop) and update.items:
             with st.form("loop_monthly_post"):
                 channel = st.selectbox("Channel", channels(url), format_func=lambda c: c.name)
                 if st.form_submit_button("Draft as a post"):
-                    post = perform(ctx, lambda s: loop.draft_monthly_update(s, actor=ctx.actor, month=month, channel_id=channel.id))
+                    post = perform(
+                        ctx, lambda s: loop.draft_monthly_update(s, actor=ctx.actor, month=month, channel_id=channel.id)
+                    )
                     if post is not None:
                         _done(f"Drafted “{esc(post.title)}” in the content calendar (post #{post.id}).")
 
@@ -332,7 +381,9 @@ def impact_chart(figure: loop.Impact) -> alt.Chart:
         .encode(
             x=alt.X("when:N", sort=["before", "after"], title=None, axis=alt.Axis(labelAngle=0)),
             y=alt.Y(f"{what}:Q"),
-            color=alt.Color("when:N", sort=["before", "after"], legend=None, scale=alt.Scale(range=["#9aa5b1", "#2f80ed"])),
+            color=alt.Color(
+                "when:N", sort=["before", "after"], legend=None, scale=alt.Scale(range=["#9aa5b1", "#2f80ed"])
+            ),
             tooltip=["when:N", f"{what}:Q"],
         )
     )
@@ -343,7 +394,15 @@ def impact_section(ctx: PageContext, url: str, today: dt.date) -> None:
     if overdue:
         st.markdown("#### Impact not measured")
         st.dataframe(
-            [{"what changed": i.what_changed, "shipped": i.shipped_on, "days since": (today - i.shipped_on).days, "status": i.status_label} for i in overdue],
+            [
+                {
+                    "what changed": i.what_changed,
+                    "shipped": i.shipped_on,
+                    "days since": (today - i.shipped_on).days,
+                    "status": i.status_label,
+                }
+                for i in overdue
+            ],
             hide_index=True,
             width="stretch",
         )
@@ -351,7 +410,9 @@ def impact_section(ctx: PageContext, url: str, today: dt.date) -> None:
     if not items:
         st.info("No loop items yet. Open one from a shipped idea in the Open loops tab.")
         return
-    item = st.selectbox("Loop item", items, format_func=lambda i: f"{i.what_changed} ({i.shipped_on:%d %b %Y})", key="loop_impact_pick")
+    item = st.selectbox(
+        "Loop item", items, format_func=lambda i: f"{i.what_changed} ({i.shipped_on:%d %b %Y})", key="loop_impact_pick"
+    )
     figure = impact(url, item.id, today)
     chart, settings = st.columns([2, 3])
     with chart:
@@ -360,9 +421,17 @@ def impact_section(ctx: PageContext, url: str, today: dt.date) -> None:
             st.altair_chart(impact_chart(figure), width="stretch")
         if item.measured_at:
             st.caption(f"Measurement recorded {_when(ctx, item.measured_at)}.")
-        elif ctx.can(Action.manage_loop) and figure.measured and st.button("Record the measurement", key=f"loop_measure_{item.id}"):
-            if perform(ctx, lambda s: loop.record_measurement(s, actor=ctx.actor, loop_item_id=item.id, expected_version=item.version, today=today)):
-                _done("Measurement recorded.")
+        elif (
+            ctx.can(Action.manage_loop)
+            and figure.measured
+            and st.button("Record the measurement", key=f"loop_measure_{item.id}")
+        ) and perform(
+            ctx,
+            lambda s: loop.record_measurement(
+                s, actor=ctx.actor, loop_item_id=item.id, expected_version=item.version, today=today
+            ),
+        ):
+            _done("Measurement recorded.")
     with settings:
         if ctx.can(Action.manage_loop):
             _impact_form(ctx, url, item)
@@ -372,17 +441,27 @@ def _impact_form(ctx: PageContext, url: str, item: loop.LoopItemView) -> None:
     with st.form(f"loop_impact_{item.id}"):
         st.markdown("**How to measure**: NPS before and after, or the conversations in these categories.")
         nps_before, nps_after = st.columns(2)
-        before = nps_before.number_input("NPS before", min_value=-100.0, max_value=100.0, value=item.nps_before, step=1.0)
+        before = nps_before.number_input(
+            "NPS before", min_value=-100.0, max_value=100.0, value=item.nps_before, step=1.0
+        )
         after = nps_after.number_input("NPS after", min_value=-100.0, max_value=100.0, value=item.nps_after, step=1.0)
         options = sorted({*categories(url), *item.impact_categories})
         chosen = st.multiselect("Conversation categories", options, default=list(item.impact_categories))
-        days = st.number_input("Days before / after shipping", min_value=1, max_value=loop.MAX_WINDOW_DAYS, value=item.impact_window_days)
+        days = st.number_input(
+            "Days before / after shipping", min_value=1, max_value=loop.MAX_WINDOW_DAYS, value=item.impact_window_days
+        )
         if st.form_submit_button("Save impact settings"):
             saved = perform(
                 ctx,
                 lambda s: loop.set_impact(
-                    s, actor=ctx.actor, loop_item_id=item.id, expected_version=item.version,
-                    nps_before=before, nps_after=after, impact_categories=chosen, impact_window_days=int(days),
+                    s,
+                    actor=ctx.actor,
+                    loop_item_id=item.id,
+                    expected_version=item.version,
+                    nps_before=before,
+                    nps_after=after,
+                    impact_categories=chosen,
+                    impact_window_days=int(days),
                 ),
             )
             if saved is not None:
@@ -394,8 +473,16 @@ def _impact_form(ctx: PageContext, url: str, item: loop.LoopItemView) -> None:
 
 def public_board_section(url: str, today: dt.date) -> None:
     content, page = board(url, today)
-    st.write("A static page of ideas planned, in progress and shipped — titles, categories and how many people asked; nothing internal.")
+    st.write(
+        "A static page of ideas planned, in progress and shipped — titles, categories and how many people asked; nothing internal."
+    )
     counts = st.columns(3)
     for column, (key, label) in zip(counts, public_board.SECTIONS, strict=True):
         column.metric(label, len(getattr(content, key)))
-    st.download_button("Download the public board (.html)", page, file_name=f"idea-board-{today:%Y-%m-%d}.html", mime="text/html", type="primary")
+    st.download_button(
+        "Download the public board (.html)",
+        page,
+        file_name=f"idea-board-{today:%Y-%m-%d}.html",
+        mime="text/html",
+        type="primary",
+    )

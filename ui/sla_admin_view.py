@@ -57,7 +57,9 @@ def render_library(ctx: PageContext) -> None:
     url = state.settings().database_url
     left, right = st.columns([3, 1])
     query = left.text_input("Search quick answers", placeholder="password, invoice, export…", key="sla_qa_query")
-    category = right.selectbox("Category", [None, *_categories(url)], format_func=lambda c: "All" if c is None else c, key="sla_qa_category")
+    category = right.selectbox(
+        "Category", [None, *_categories(url)], format_func=lambda c: "All" if c is None else c, key="sla_qa_category"
+    )
     results = _search(url, query, category)
     can_manage = ctx.can(Action.manage_quick_answers)
     if can_manage:
@@ -65,7 +67,9 @@ def render_library(ctx: PageContext) -> None:
     if not results:
         st.info("No quick answer matches. Try fewer words" + (", or add one above." if can_manage else "."))
         return
-    st.caption(f"{len(results)} answer(s), the most used first. The copy button sits in the top right corner of each text.")
+    st.caption(
+        f"{len(results)} answer(s), the most used first. The copy button sits in the top right corner of each text."
+    )
     for answer in results:
         with st.expander(f"{md(answer.title)} · {md(answer.category or 'general')} · used {answer.use_count}×"):
             st.code(answer.text, language=None, wrap_lines=True)
@@ -79,30 +83,54 @@ def _answer_editor(ctx: PageContext, results: list[quick_answers.QuickAnswerView
     by_id = {a.id: a for a in results}
     with st.expander("➕ Add or edit a quick answer"):
         chosen = st.selectbox(
-            "Answer", [NEW, *by_id], format_func=lambda i: "New answer" if i == NEW else by_id[i].title, key="sla_qa_edit_pick"
+            "Answer",
+            [NEW, *by_id],
+            format_func=lambda i: "New answer" if i == NEW else by_id[i].title,
+            key="sla_qa_edit_pick",
         )
         current = by_id.get(chosen)
         key = f"sla_qa_{chosen}_{current.version if current else 0}"
         with st.form(f"{key}_form", clear_on_submit=current is None):
             title = st.text_input("Title", value=current.title if current else "", key=f"{key}_title")
             columns = st.columns(2)
-            category = columns[0].text_input("Category", value=current.category if current else "", key=f"{key}_category")
+            category = columns[0].text_input(
+                "Category", value=current.category if current else "", key=f"{key}_category"
+            )
             kinds = [k.value for k in quick_answers.QuickAnswerKind]
             kind = columns[1].radio(
-                "Kind", kinds, index=kinds.index(current.kind) if current and current.kind in kinds else 0,
-                format_func=lambda k: "Reply script" if k == "script" else "FAQ / guide entry", horizontal=True, key=f"{key}_kind",
+                "Kind",
+                kinds,
+                index=kinds.index(current.kind) if current and current.kind in kinds else 0,
+                format_func=lambda k: "Reply script" if k == "script" else "FAQ / guide entry",
+                horizontal=True,
+                key=f"{key}_kind",
             )
             text = st.text_area("Text", value=current.text if current else "", key=f"{key}_text")
-            link = st.text_input("Link to the guide or FAQ (optional)", value=current.link if current else "", key=f"{key}_link")
+            link = st.text_input(
+                "Link to the guide or FAQ (optional)", value=current.link if current else "", key=f"{key}_link"
+            )
             if st.form_submit_button("Save quick answer"):
                 if current is None:
-                    _saved(ctx, lambda s: quick_answers.create_quick_answer(s, actor=ctx.actor, title=title, text=text, category=category, link=link, kind=kind), "Quick answer added.")
+                    _saved(
+                        ctx,
+                        lambda s: quick_answers.create_quick_answer(
+                            s, actor=ctx.actor, title=title, text=text, category=category, link=link, kind=kind
+                        ),
+                        "Quick answer added.",
+                    )
                 else:
                     _saved(
                         ctx,
                         lambda s: quick_answers.update_quick_answer(
-                            s, actor=ctx.actor, quick_answer_id=current.id, expected_version=current.version,
-                            title=title, text=text, category=category, link=link, kind=kind,
+                            s,
+                            actor=ctx.actor,
+                            quick_answer_id=current.id,
+                            expected_version=current.version,
+                            title=title,
+                            text=text,
+                            category=category,
+                            link=link,
+                            kind=kind,
                         ),
                         "Quick answer saved.",
                     )
@@ -129,29 +157,55 @@ def render_teams(ctx: PageContext) -> None:
             width="stretch",
         )
     else:
-        st.info("No escalation teams yet." + (" Add the first one below." if ctx.can(Action.manage_sla_policies) else " A lead or admin adds them."))
+        st.info(
+            "No escalation teams yet."
+            + (" Add the first one below." if ctx.can(Action.manage_sla_policies) else " A lead or admin adds them.")
+        )
     if not ctx.can(Action.manage_sla_policies):
         return
     by_id = {t.id: t for t in team_list}
     owners = dict(_owner_choices(state.settings().database_url))
     with st.expander("➕ Add or edit a team"):
-        chosen = st.selectbox("Team", [NEW, *by_id], format_func=lambda i: "New team" if i == NEW else by_id[i].name, key="sla_team_pick")
+        chosen = st.selectbox(
+            "Team", [NEW, *by_id], format_func=lambda i: "New team" if i == NEW else by_id[i].name, key="sla_team_pick"
+        )
         current = by_id.get(chosen)
         key = f"sla_team_{chosen}_{current.version if current else 0}"
         with st.form(f"{key}_form"):
             name = st.text_input("Name", value=current.name if current else "", key=f"{key}_name")
             owner_ids = list(owners)
             owner_index = owner_ids.index(current.owner_id) if current and current.owner_id in owners else None
-            owner = st.selectbox("Accountable owner (RACI)", owner_ids, index=owner_index, format_func=lambda u: owners[u], placeholder="Choose a person", key=f"{key}_owner")
-            description = st.text_area("What the team handles", value=current.description if current else "", key=f"{key}_description")
+            owner = st.selectbox(
+                "Accountable owner (RACI)",
+                owner_ids,
+                index=owner_index,
+                format_func=lambda u: owners[u],
+                placeholder="Choose a person",
+                key=f"{key}_owner",
+            )
+            description = st.text_area(
+                "What the team handles", value=current.description if current else "", key=f"{key}_description"
+            )
             if st.form_submit_button("Save team"):
                 if current is None:
-                    _saved(ctx, lambda s: conversations.create_team(s, actor=ctx.actor, name=name, owner_id=owner, description=description), "Team added.")
+                    _saved(
+                        ctx,
+                        lambda s: conversations.create_team(
+                            s, actor=ctx.actor, name=name, owner_id=owner, description=description
+                        ),
+                        "Team added.",
+                    )
                 else:
                     _saved(
                         ctx,
                         lambda s: conversations.update_team(
-                            s, actor=ctx.actor, team_id=current.id, expected_version=current.version, name=name, owner_id=owner, description=description
+                            s,
+                            actor=ctx.actor,
+                            team_id=current.id,
+                            expected_version=current.version,
+                            name=name,
+                            owner_id=owner,
+                            description=description,
                         ),
                         "Team saved.",
                     )
@@ -182,7 +236,9 @@ def render_policies(ctx: PageContext) -> None:
                     "At risk when left ≤": f"{p.at_risk_share:.0%} of the window, at least {p.at_risk_min_minutes} min",
                     "Time zone": p.calendar_dict.get("timezone"),
                     "Hours": _schedule_summary(p.calendar_dict),
-                    "Holidays": (f"{p.calendar_dict.get('country')} public holidays + " if p.calendar_dict.get("country") else "")
+                    "Holidays": (
+                        f"{p.calendar_dict.get('country')} public holidays + " if p.calendar_dict.get("country") else ""
+                    )
                     + f"{len(p.calendar_dict.get('holidays') or [])} own date(s)",
                     "Active": "yes" if p.active else "no",
                 }
@@ -203,33 +259,75 @@ def _policy_editor(ctx: PageContext, policy_list: list[sla.PolicyView]) -> None:
     by_id = {p.id: p for p in policy_list}
     channels = dict(sla_view.filter_options().channels)
     with st.expander("✏️ Add or edit a policy", expanded=not policy_list):
-        chosen = st.selectbox("Policy", [NEW, *by_id], format_func=lambda i: "New policy" if i == NEW else by_id[i].name, key="sla_policy_pick")
+        chosen = st.selectbox(
+            "Policy",
+            [NEW, *by_id],
+            format_func=lambda i: "New policy" if i == NEW else by_id[i].name,
+            key="sla_policy_pick",
+        )
         current = by_id.get(chosen)
-        definition = current.calendar_dict if current else {
-            "timezone": str(ctx.timezone.key), "weekly": {d: [["09:00", "18:00"]] for d in WEEKDAYS[:5]}, "holidays": [], "country": None,
-        }
+        definition = (
+            current.calendar_dict
+            if current
+            else {
+                "timezone": str(ctx.timezone.key),
+                "weekly": {d: [["09:00", "18:00"]] for d in WEEKDAYS[:5]},
+                "holidays": [],
+                "country": None,
+            }
+        )
         key = f"sla_policy_{chosen}_{current.version if current else 0}_{current.calendar_version if current else 0}"
         with st.form(f"{key}_form"):
             name = st.text_input("Name", value=current.name if current else "", key=f"{key}_name")
             columns = st.columns(3)
             channel = columns[0].selectbox(
-                "Channel", [None, *channels], index=([None, *channels].index(current.channel_id) if current and current.channel_id in channels else 0),
-                format_func=lambda c: "All channels" if c is None else channels[c], key=f"{key}_channel",
+                "Channel",
+                [None, *channels],
+                index=(
+                    [None, *channels].index(current.channel_id) if current and current.channel_id in channels else 0
+                ),
+                format_func=lambda c: "All channels" if c is None else channels[c],
+                key=f"{key}_channel",
             )
             kinds = [None, *[k.value for k in ConversationKind]]
             kind = columns[1].selectbox(
-                "Kind", kinds, index=kinds.index(current.kind) if current and current.kind in kinds else 0,
-                format_func=lambda k: "All kinds" if k is None else k, key=f"{key}_kind",
+                "Kind",
+                kinds,
+                index=kinds.index(current.kind) if current and current.kind in kinds else 0,
+                format_func=lambda k: "All kinds" if k is None else k,
+                key=f"{key}_kind",
             )
             active = columns[2].checkbox("Active", value=current.active if current else True, key=f"{key}_active")
             columns = st.columns(3)
-            minutes = columns[0].number_input("First response target (business minutes)", min_value=1, value=current.first_response_minutes if current else 120, step=15, key=f"{key}_minutes")
-            share = columns[1].slider("At risk when this share of the window is left", 5, 75, int(round((current.at_risk_share if current else 0.25) * 100)), step=5, format="%d%%", key=f"{key}_share")
-            minimum = columns[2].number_input("…but at least (minutes)", min_value=0, value=current.at_risk_min_minutes if current else 15, step=5, key=f"{key}_minimum")
+            minutes = columns[0].number_input(
+                "First response target (business minutes)",
+                min_value=1,
+                value=current.first_response_minutes if current else 120,
+                step=15,
+                key=f"{key}_minutes",
+            )
+            share = columns[1].slider(
+                "At risk when this share of the window is left",
+                5,
+                75,
+                int(round((current.at_risk_share if current else 0.25) * 100)),
+                step=5,
+                format="%d%%",
+                key=f"{key}_share",
+            )
+            minimum = columns[2].number_input(
+                "…but at least (minutes)",
+                min_value=0,
+                value=current.at_risk_min_minutes if current else 15,
+                step=5,
+                key=f"{key}_minimum",
+            )
             st.markdown("**Business calendar**")
             zones = timezones()
             zone = definition.get("timezone") or str(ctx.timezone.key)
-            timezone = st.selectbox("Time zone", zones, index=zones.index(zone) if zone in zones else 0, key=f"{key}_tz")
+            timezone = st.selectbox(
+                "Time zone", zones, index=zones.index(zone) if zone in zones else 0, key=f"{key}_tz"
+            )
             intervals = st.data_editor(
                 sla.calendar_table(definition),
                 num_rows="dynamic",
@@ -242,25 +340,56 @@ def _policy_editor(ctx: PageContext, policy_list: list[sla.PolicyView]) -> None:
                 width="stretch",
                 key=f"{key}_weekly",
             )
-            st.caption("One row per open interval; a lunch break is two rows, an overnight shift is 22:00–24:00 plus 00:00–06:00 of the next day.")
+            st.caption(
+                "One row per open interval; a lunch break is two rows, an overnight shift is 22:00–24:00 plus 00:00–06:00 of the next day."
+            )
             columns = st.columns(3)
-            country = columns[0].text_input("Public holidays of country (ISO code)", value=definition.get("country") or "", placeholder="DE", key=f"{key}_country")
-            subdivision = columns[1].text_input("…and region (optional)", value=definition.get("subdivision") or "", placeholder="BY", key=f"{key}_subdivision")
-            holidays = columns[2].text_area("Own closed dates (one YYYY-MM-DD per line)", value="\n".join(definition.get("holidays") or []), key=f"{key}_holidays")
+            country = columns[0].text_input(
+                "Public holidays of country (ISO code)",
+                value=definition.get("country") or "",
+                placeholder="DE",
+                key=f"{key}_country",
+            )
+            subdivision = columns[1].text_input(
+                "…and region (optional)",
+                value=definition.get("subdivision") or "",
+                placeholder="BY",
+                key=f"{key}_subdivision",
+            )
+            holidays = columns[2].text_area(
+                "Own closed dates (one YYYY-MM-DD per line)",
+                value="\n".join(definition.get("holidays") or []),
+                key=f"{key}_holidays",
+            )
             if st.form_submit_button("Save policy", type="primary"):
+
                 def save(session):
                     calendar = sla.calendar_from_form(
-                        timezone=timezone, intervals=_rows(intervals), holidays_text=holidays, country=country, subdivision=subdivision
+                        timezone=timezone,
+                        intervals=_rows(intervals),
+                        holidays_text=holidays,
+                        country=country,
+                        subdivision=subdivision,
                     )
                     settings = dict(
-                        name=name, first_response_minutes=int(minutes), at_risk_share=share / 100, at_risk_min_minutes=int(minimum),
-                        channel_id=channel, kind=kind,
+                        name=name,
+                        first_response_minutes=int(minutes),
+                        at_risk_share=share / 100,
+                        at_risk_min_minutes=int(minimum),
+                        channel_id=channel,
+                        kind=kind,
                     )
                     if current is None:
                         return sla.create_policy(session, actor=ctx.actor, calendar=calendar, **settings)
                     return sla.update_policy(
-                        session, actor=ctx.actor, policy_id=current.id, expected_version=current.version, active=active,
-                        calendar=calendar, calendar_expected_version=current.calendar_version, **settings,
+                        session,
+                        actor=ctx.actor,
+                        policy_id=current.id,
+                        expected_version=current.version,
+                        active=active,
+                        calendar=calendar,
+                        calendar_expected_version=current.calendar_version,
+                        **settings,
                     )
 
                 _saved(ctx, save, "Policy saved. It applies to conversations stored from now on.")
@@ -281,14 +410,25 @@ def _recompute(ctx: PageContext) -> None:
         )
         today = utcnow().astimezone(ctx.timezone).date()
         with st.form("sla_recompute_form"):
-            scope = st.radio("Which conversations", ["received from a date", "all"], horizontal=True, key="sla_recompute_scope")
-            since = st.date_input("Received from", value=today - dt.timedelta(days=30), max_value=today, key="sla_recompute_since")
-            confirmed = st.checkbox("I understand that deadlines and met/breached of these conversations may change.", key="sla_recompute_confirm")
+            scope = st.radio(
+                "Which conversations", ["received from a date", "all"], horizontal=True, key="sla_recompute_scope"
+            )
+            since = st.date_input(
+                "Received from", value=today - dt.timedelta(days=30), max_value=today, key="sla_recompute_since"
+            )
+            confirmed = st.checkbox(
+                "I understand that deadlines and met/breached of these conversations may change.",
+                key="sla_recompute_confirm",
+            )
             if st.form_submit_button("Recompute"):
                 if not confirmed:
                     st.error("Tick the confirmation first.")
                     return
                 received_from = None if scope == "all" else dt.datetime.combine(since, dt.time(0), tzinfo=ctx.timezone)
-                result = perform(ctx, lambda s: sla.recompute_sla(s, actor=ctx.actor, received_from=received_from), success="SLA figures recomputed.")
+                result = perform(
+                    ctx,
+                    lambda s: sla.recompute_sla(s, actor=ctx.actor, received_from=received_from),
+                    success="SLA figures recomputed.",
+                )
                 if result is not None:
                     st.success(f"Checked {result.examined} conversation(s); {result.changed} got new figures.")

@@ -37,7 +37,9 @@ def render_import(ctx: PageContext) -> None:
     if upload is not None and last is not None and last[0] == upload.file_id:
         _show_report(last[1], ctx)
     if upload is None:
-        st.info("Upload a CSV with one conversation per row: at least the received time and the author; ideally an id, the first reply and resolved times.")
+        st.info(
+            "Upload a CSV with one conversation per row: at least the received time and the author; ideally an id, the first reply and resolved times."
+        )
         return
     data = upload.getvalue()
     try:
@@ -63,7 +65,9 @@ def render_import(ctx: PageContext) -> None:
         def progress(done: int, total: int, stage: str) -> None:
             bar.progress(min(1.0, done / total) if total else 1.0, text=f"{stage}: {done:,} of {total:,}")
 
-        report = perform(ctx, lambda s: ci.import_conversations(s, actor=ctx.actor, data=data, options=options, progress=progress))
+        report = perform(
+            ctx, lambda s: ci.import_conversations(s, actor=ctx.actor, data=data, options=options, progress=progress)
+        )
         bar.empty()
         if report is not None:
             st.session_state[_REPORT] = (upload.file_id, report)
@@ -77,15 +81,24 @@ def _options(ctx: PageContext, columns: tuple[str, ...], file_name: str) -> ci.I
         return None
     suggested = ci.suggest_mapping(columns)
     top = st.columns(3)
-    channel = top[0].selectbox("Channel the export comes from", list(channels), format_func=lambda c: channels[c], key="sla_import_channel")
+    channel = top[0].selectbox(
+        "Channel the export comes from", list(channels), format_func=lambda c: channels[c], key="sla_import_channel"
+    )
     zones = sla_admin_view.timezones()
     timezone = top[1].selectbox(
-        "Time zone of times without an offset", zones, index=None, placeholder="Choose (never guessed)",
-        help="Times written with an offset (+01:00, Z) keep it. Times without one are read in this zone.", key="sla_import_tz",
+        "Time zone of times without an offset",
+        zones,
+        index=None,
+        placeholder="Choose (never guessed)",
+        help="Times written with an offset (+01:00, Z) keep it. Times without one are read in this zone.",
+        key="sla_import_tz",
     )
     order = top[2].radio(
-        "Dates with slashes", ci.DATE_ORDERS, format_func=lambda o: "03/04 = 3 April" if o == "DMY" else "03/04 = March 4",
-        horizontal=True, key="sla_import_order",
+        "Dates with slashes",
+        ci.DATE_ORDERS,
+        format_func=lambda o: "03/04 = 3 April" if o == "DMY" else "03/04 = March 4",
+        horizontal=True,
+        key="sla_import_order",
     )
     st.markdown("**Columns** — which column of the file holds what")
     mapping: dict[str, str] = {}
@@ -94,7 +107,9 @@ def _options(ctx: PageContext, columns: tuple[str, ...], file_name: str) -> ci.I
         choices = [NOT_MAPPED, *columns]
         default = suggested.get(spec.key)
         picked = grid[index % 3].selectbox(
-            spec.label + (" *" if spec.required else ""), choices, index=choices.index(default) if default in choices else 0,
+            spec.label + (" *" if spec.required else ""),
+            choices,
+            index=choices.index(default) if default in choices else 0,
             key=f"sla_import_map_{spec.key}",
         )
         if picked != NOT_MAPPED:
@@ -102,7 +117,12 @@ def _options(ctx: PageContext, columns: tuple[str, ...], file_name: str) -> ci.I
     kinds = [k.value for k in ConversationKind]
     default_kind = st.selectbox("Kind when the file has none", kinds, key="sla_import_kind")
     return ci.ImportOptions(
-        channel_id=channel, mapping=mapping, timezone=timezone, date_order=order, default_kind=default_kind, file_name=file_name
+        channel_id=channel,
+        mapping=mapping,
+        timezone=timezone,
+        date_order=order,
+        default_kind=default_kind,
+        file_name=file_name,
     )
 
 
@@ -123,7 +143,10 @@ def _show_report(report: ci.ImportReport, ctx: PageContext) -> None:
             st.caption(f"The first {len(report.errors):,} problems are listed.")
         st.download_button(
             "Download the problem report (CSV)",
-            to_csv(({"row": e.row, "column": e.column, "problem": e.message} for e in report.errors), ("row", "column", "problem")),
+            to_csv(
+                ({"row": e.row, "column": e.column, "problem": e.message} for e in report.errors),
+                ("row", "column", "problem"),
+            ),
             file_name="import-problems.csv",
             mime="text/csv",
             key="sla_import_problems",
@@ -137,14 +160,18 @@ def _show_report(report: ci.ImportReport, ctx: PageContext) -> None:
         st.dataframe(
             [
                 {
-                    "Row": p.row, "Id": p.external_id, "Received": sla_view.local_time(p.received_at, ctx),
+                    "Row": p.row,
+                    "Id": p.external_id,
+                    "Received": sla_view.local_time(p.received_at, ctx),
                     "First reply": sla_view.local_time(p.first_reply_at, ctx),
                     "Resolved": sla_view.local_time(p.resolved_at, ctx),
-                    "Author": p.author_handle, "Kind": p.kind, "Category": p.category, "Text": p.text[:80],
+                    "Author": p.author_handle,
+                    "Kind": p.kind,
+                    "Category": p.category,
+                    "Text": p.text[:80],
                 }
                 for p in report.preview
             ],
             hide_index=True,
             width="stretch",
         )
-

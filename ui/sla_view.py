@@ -61,7 +61,9 @@ def _counts(url: str, now: dt.datetime, filters: sla.QueueFilters) -> sla.QueueC
 
 
 @st.cache_data(ttl=60, show_spinner=False)
-def _page(url: str, queue: sla.Queue, now: dt.datetime, filters: sla.QueueFilters, offset: int, total: int) -> sla.QueuePage:
+def _page(
+    url: str, queue: sla.Queue, now: dt.datetime, filters: sla.QueueFilters, offset: int, total: int
+) -> sla.QueuePage:
     with read_session(state.engine()) as session:
         return sla.queue_page(session, queue=queue, now=now, filters=filters, offset=offset, total=total)
 
@@ -95,7 +97,10 @@ def _kpis(url: str, start: dt.date, end: dt.date, channel_id: int | None, now: d
 def _trend(url: str, end: dt.date, weeks: int, channel_id: int | None, now: dt.datetime) -> list[dict]:
     with read_session(state.engine()) as session:
         trend = kpis.kpi_trends(session, end=end, grain=kpis.Grain.week, count=weeks, channel_id=channel_id, now=now)
-    return [dict(row, bucket=row["bucket"].isoformat(), week=f"{row['bucket']:%d %b}") for row in trend.rows(kpis.Family.speed)]
+    return [
+        dict(row, bucket=row["bucket"].isoformat(), week=f"{row['bucket']:%d %b}")
+        for row in trend.rows(kpis.Family.speed)
+    ]
 
 
 @st.cache_data(ttl=60, show_spinner=False)
@@ -154,16 +159,30 @@ def filters(ctx: PageContext) -> sla.QueueFilters:
     channel_names = dict(options.channels)
     people = dict(options.assignees)
     columns = st.columns(4)
-    channel = columns[0].selectbox("Channel", [None, *channel_names], format_func=lambda c: ALL if c is None else channel_names[c], key="sla_filter_channel")
+    channel = columns[0].selectbox(
+        "Channel",
+        [None, *channel_names],
+        format_func=lambda c: ALL if c is None else channel_names[c],
+        key="sla_filter_channel",
+    )
     assignee_choices = [None, ctx.actor.id, UNASSIGNED, *[p for p in people if p != ctx.actor.id]]
     assignee = columns[1].selectbox(
         "Assignee",
         assignee_choices,
-        format_func=lambda p: ALL if p is None else "Me" if p == ctx.actor.id else "Unassigned" if p == UNASSIGNED else people.get(p, "?"),
+        format_func=lambda p: (
+            ALL if p is None else "Me" if p == ctx.actor.id else "Unassigned" if p == UNASSIGNED else people.get(p, "?")
+        ),
         key="sla_filter_assignee",
     )
-    category = columns[2].selectbox("Category", [None, *options.categories], format_func=lambda c: ALL if c is None else c, key="sla_filter_category")
-    kind = columns[3].selectbox("Kind", [None, *options.kinds], format_func=lambda k: ALL if k is None else k, key="sla_filter_kind")
+    category = columns[2].selectbox(
+        "Category",
+        [None, *options.categories],
+        format_func=lambda c: ALL if c is None else c,
+        key="sla_filter_category",
+    )
+    kind = columns[3].selectbox(
+        "Kind", [None, *options.kinds], format_func=lambda k: ALL if k is None else k, key="sla_filter_kind"
+    )
     return sla.QueueFilters(
         channel_id=channel,
         assignee_id=None if assignee in (None, UNASSIGNED) else assignee,
@@ -192,7 +211,9 @@ def render_queue(ctx: PageContext, chosen: sla.QueueFilters) -> None:
     offset = 0
     if total > sla.QUEUE_PAGE_SIZE:
         pages = (total - 1) // sla.QUEUE_PAGE_SIZE + 1
-        number = st.number_input(f"Page (of {pages}, {sla.QUEUE_PAGE_SIZE} per page)", 1, pages, 1, key=f"sla_page_{queue}")
+        number = st.number_input(
+            f"Page (of {pages}, {sla.QUEUE_PAGE_SIZE} per page)", 1, pages, 1, key=f"sla_page_{queue}"
+        )
         offset = (int(number) - 1) * sla.QUEUE_PAGE_SIZE
     page = _page(_url(), queue, now, chosen, offset, total)
     if not page.items:
@@ -273,7 +294,9 @@ def render_conversation(ctx: PageContext, item: sla.ConversationRow) -> None:
             facts.append(f"quick answer used: {md(item.quick_answer)}")
         st.caption(" · ".join(facts))
         if item.reply_before_message:
-            st.warning("Data problem: the first reply is stamped before the message. It is left out of response times and the SLA share; check the export.")
+            st.warning(
+                "Data problem: the first reply is stamped before the message. It is left out of response times and the SLA share; check the export."
+            )
         if item.escalation_team:
             st.info(
                 f"Escalated to {md(item.escalation_team)} on {local_time(item.escalated_at, ctx)} — owned now by "
@@ -298,11 +321,23 @@ def _actions(ctx: PageContext, item: sla.ConversationRow) -> None:
     key = f"sla_{item.id}_{item.version}"
     buttons = st.columns(3)
     if item.assignee_id != ctx.actor.id and buttons[0].button("Assign to me", key=f"{key}_assign"):
-        _done(ctx, lambda s: conversations.assign_to_me(s, actor=ctx.actor, conversation_id=item.id, expected_version=item.version), "Assigned to you.")
-    if item.status in sla.OPEN_STATUSES and (item.first_reply_at or not item.needs_reply):
-        if buttons[1].button("Resolve", key=f"{key}_resolve"):
-            _done(ctx, lambda s: conversations.resolve(s, actor=ctx.actor, conversation_id=item.id, expected_version=item.version), "Resolved.")
-    reply_tab, escalate_tab, no_reply_tab, mark_tab = st.tabs(["Reply logged", "Escalate to team…", "No reply needed", "UGC / best"])
+        _done(
+            ctx,
+            lambda s: conversations.assign_to_me(
+                s, actor=ctx.actor, conversation_id=item.id, expected_version=item.version
+            ),
+            "Assigned to you.",
+        )
+    resolvable = item.status in sla.OPEN_STATUSES and (item.first_reply_at or not item.needs_reply)
+    if resolvable and buttons[1].button("Resolve", key=f"{key}_resolve"):
+        _done(
+            ctx,
+            lambda s: conversations.resolve(s, actor=ctx.actor, conversation_id=item.id, expected_version=item.version),
+            "Resolved.",
+        )
+    reply_tab, escalate_tab, no_reply_tab, mark_tab = st.tabs(
+        ["Reply logged", "Escalate to team…", "No reply needed", "UGC / best"]
+    )
     with reply_tab:
         _reply_form(ctx, item, key)
     with escalate_tab:
@@ -312,20 +347,40 @@ def _actions(ctx: PageContext, item: sla.ConversationRow) -> None:
             st.caption("Answered or resolved already.")
         else:
             with st.form(f"{key}_no_reply_form"):
-                reason = st.text_input("Why does it need no reply?", placeholder="e.g. spam, a reaction was enough", key=f"{key}_no_reply_reason")
-                if st.form_submit_button("Mark no reply needed"):
-                    _done(ctx, lambda s: conversations.mark_no_reply_needed(s, actor=ctx.actor, conversation_id=item.id, expected_version=item.version, reason=reason), "Marked: no reply needed.")
-    with mark_tab:
-        with st.form(f"{key}_mark_form"):
-            useful = st.checkbox("Useful UGC (counts for the UGC KPI)", value=item.useful, disabled=item.kind != "ugc", key=f"{key}_useful")
-            best = st.checkbox("One of the best (for the weekly digest)", value=item.best, key=f"{key}_best")
-            if st.form_submit_button("Save marks"):
-                _done(
-                    ctx,
-                    lambda s: conversations.mark_ugc(s, actor=ctx.actor, conversation_id=item.id, expected_version=item.version,
-                                                     useful=useful if item.kind == "ugc" else None, best=best),
-                    "Saved.",
+                reason = st.text_input(
+                    "Why does it need no reply?",
+                    placeholder="e.g. spam, a reaction was enough",
+                    key=f"{key}_no_reply_reason",
                 )
+                if st.form_submit_button("Mark no reply needed"):
+                    _done(
+                        ctx,
+                        lambda s: conversations.mark_no_reply_needed(
+                            s, actor=ctx.actor, conversation_id=item.id, expected_version=item.version, reason=reason
+                        ),
+                        "Marked: no reply needed.",
+                    )
+    with mark_tab, st.form(f"{key}_mark_form"):
+        useful = st.checkbox(
+            "Useful UGC (counts for the UGC KPI)",
+            value=item.useful,
+            disabled=item.kind != "ugc",
+            key=f"{key}_useful",
+        )
+        best = st.checkbox("One of the best (for the weekly digest)", value=item.best, key=f"{key}_best")
+        if st.form_submit_button("Save marks"):
+            _done(
+                ctx,
+                lambda s: conversations.mark_ugc(
+                    s,
+                    actor=ctx.actor,
+                    conversation_id=item.id,
+                    expected_version=item.version,
+                    useful=useful if item.kind == "ugc" else None,
+                    best=best,
+                ),
+                "Saved.",
+            )
 
 
 def _reply_form(ctx: PageContext, item: sla.ConversationRow, key: str) -> None:
@@ -334,7 +389,11 @@ def _reply_form(ctx: PageContext, item: sla.ConversationRow, key: str) -> None:
     answer_id = st.selectbox(
         "Quick answer used",
         [None, *by_id],
-        format_func=lambda i: "— none —" if i is None else f"{by_id[i].title} ({by_id[i].category or 'general'}) · used {by_id[i].use_count}×",
+        format_func=lambda i: (
+            "— none —"
+            if i is None
+            else f"{by_id[i].title} ({by_id[i].category or 'general'}) · used {by_id[i].use_count}×"
+        ),
         key=f"{key}_answer",
         help="Answers of the conversation's category come first.",
     )
@@ -345,14 +404,20 @@ def _reply_form(ctx: PageContext, item: sla.ConversationRow, key: str) -> None:
         local_now = utcnow().astimezone(ctx.timezone)
         columns = st.columns(2)
         day = columns[0].date_input("Date (if earlier)", value=local_now.date(), key=f"{key}_day")
-        time = columns[1].time_input("Time (if earlier)", value=local_now.time().replace(second=0, microsecond=0), key=f"{key}_time")
+        time = columns[1].time_input(
+            "Time (if earlier)", value=local_now.time().replace(second=0, microsecond=0), key=f"{key}_time"
+        )
         if st.form_submit_button("Log reply", type="primary"):
             replied_at = None if when == "just now" else dt.datetime.combine(day, time, tzinfo=ctx.timezone)
             _done(
                 ctx,
                 lambda s: conversations.log_reply(
-                    s, actor=ctx.actor, conversation_id=item.id, expected_version=item.version,
-                    replied_at=replied_at, quick_answer_id=answer_id,
+                    s,
+                    actor=ctx.actor,
+                    conversation_id=item.id,
+                    expected_version=item.version,
+                    replied_at=replied_at,
+                    quick_answer_id=answer_id,
                 ),
                 "Reply logged.",
             )
@@ -375,7 +440,14 @@ def _escalate_form(ctx: PageContext, item: sla.ConversationRow, key: str) -> Non
         if st.form_submit_button("Escalate"):
             _done(
                 ctx,
-                lambda s: conversations.escalate(s, actor=ctx.actor, conversation_id=item.id, expected_version=item.version, team_id=team_id, reason=reason),
+                lambda s: conversations.escalate(
+                    s,
+                    actor=ctx.actor,
+                    conversation_id=item.id,
+                    expected_version=item.version,
+                    team_id=team_id,
+                    reason=reason,
+                ),
                 f"Escalated to {md(by_id[team_id].name)}.",
             )
 
@@ -385,7 +457,9 @@ def _escalate_form(ctx: PageContext, item: sla.ConversationRow, key: str) -> Non
 
 def render_kpis(ctx: PageContext, chosen: sla.QueueFilters) -> None:
     today = utcnow().astimezone(ctx.timezone).date()
-    picked = st.date_input("Period", value=(today - dt.timedelta(days=27), today), max_value=today, key="sla_kpi_period")
+    picked = st.date_input(
+        "Period", value=(today - dt.timedelta(days=27), today), max_value=today, key="sla_kpi_period"
+    )
     if not isinstance(picked, tuple) or len(picked) != 2:
         st.info("Pick the last day of the period as well.")
         return
@@ -420,7 +494,9 @@ def render_kpis(ctx: PageContext, chosen: sla.QueueFilters) -> None:
             column.caption(value.detail)
     problems = values.get("replies_before_message")
     if problems is not None and problems.value:
-        st.warning(f"{problems.value:.0f} conversation(s) have a reply stamped before the message: left out of the figures above.")
+        st.warning(
+            f"{problems.value:.0f} conversation(s) have a reply stamped before the message: left out of the figures above."
+        )
         _render_data_problems(ctx, now)
     weeks = max(1, (end - (start - dt.timedelta(days=start.weekday()))).days // 7 + 1)
     rows = _trend(_url(), end, min(weeks, 26), chosen.channel_id, now)
@@ -432,13 +508,22 @@ def render_kpis(ctx: PageContext, chosen: sla.QueueFilters) -> None:
 
 def _render_data_problems(ctx: PageContext, now: dt.datetime) -> None:
     rows = _data_problems(_url(), now)
-    with st.expander(f"Data problems: first reply before the message ({len(rows)}{'+' if len(rows) >= 50 else ''}, newest first)"):
-        st.caption("Check these in the platform export (time zone, date order) and re-import, or correct the reply time.")
+    with st.expander(
+        f"Data problems: first reply before the message ({len(rows)}{'+' if len(rows) >= 50 else ''}, newest first)"
+    ):
+        st.caption(
+            "Check these in the platform export (time zone, date order) and re-import, or correct the reply time."
+        )
         st.dataframe(
             [
                 {
-                    "#": r.id, "Channel": r.channel, "From": r.author_handle, "Received": local_time(r.received_at, ctx),
-                    "First reply": local_time(r.first_reply_at, ctx), "Status": r.status.replace("_", " "), "Id in export": r.external_id or "—",
+                    "#": r.id,
+                    "Channel": r.channel,
+                    "From": r.author_handle,
+                    "Received": local_time(r.received_at, ctx),
+                    "First reply": local_time(r.first_reply_at, ctx),
+                    "Status": r.status.replace("_", " "),
+                    "Id in export": r.external_id or "—",
                 }
                 for r in rows
             ],
@@ -448,14 +533,20 @@ def _render_data_problems(ctx: PageContext, now: dt.datetime) -> None:
 
 
 def _trend_charts(rows: list[dict]) -> None:
-    base = alt.Chart(alt.Data(values=rows)).encode(x=alt.X("week:O", title="Week of", sort=None, axis=alt.Axis(labelAngle=0)))
+    base = alt.Chart(alt.Data(values=rows)).encode(
+        x=alt.X("week:O", title="Week of", sort=None, axis=alt.Axis(labelAngle=0))
+    )
     shares = (
         base.transform_filter(alt.datum.unit == kpis.PERCENT)
         .mark_line(point=True)
         .encode(
             y=alt.Y("value:Q", title="%", scale=alt.Scale(domain=[0, 100])),
             color=alt.Color("kpi:N", title=None, legend=alt.Legend(orient="bottom")),
-            tooltip=[alt.Tooltip("week:O", title="Week of"), alt.Tooltip("kpi:N", title="KPI"), alt.Tooltip("value:Q", format=".1f", title="%")],
+            tooltip=[
+                alt.Tooltip("week:O", title="Week of"),
+                alt.Tooltip("kpi:N", title="KPI"),
+                alt.Tooltip("value:Q", format=".1f", title="%"),
+            ],
         )
         .properties(title="Within SLA and closed without escalation, per week", height=260)
     )
@@ -464,7 +555,10 @@ def _trend_charts(rows: list[dict]) -> None:
         .mark_bar()
         .encode(
             y=alt.Y("value:Q", title="business minutes"),
-            tooltip=[alt.Tooltip("week:O", title="Week of"), alt.Tooltip("value:Q", format=".0f", title="median business min")],
+            tooltip=[
+                alt.Tooltip("week:O", title="Week of"),
+                alt.Tooltip("value:Q", format=".0f", title="median business min"),
+            ],
         )
         .properties(title="Median time to first response, per week", height=260)
     )

@@ -7,7 +7,7 @@ from core.attention import attention
 from db.models import IdeaStatus, LoopItem, PostStatus
 from tests.factories import make_channel, make_conversation, make_idea, make_post
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = dt.datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 
@@ -16,18 +16,54 @@ def test_counts_what_needs_attention(write, read):
     with write() as s:
         channel = make_channel(s)
         past_due = NOW - dt.timedelta(hours=1)
-        make_conversation(s, channel=channel, kind="question", received_at=NOW - dt.timedelta(hours=5), deadline_at=past_due)
-        make_conversation(s, channel=channel, kind="complaint", received_at=NOW - dt.timedelta(minutes=10), deadline_at=NOW + dt.timedelta(hours=2))
-        make_conversation(s, channel=channel, kind="question", received_at=NOW - dt.timedelta(hours=5), deadline_at=past_due, first_reply_at=past_due)
-        make_conversation(s, channel=channel, kind="praise", received_at=NOW - dt.timedelta(hours=5), deadline_at=past_due)
-        make_conversation(s, channel=channel, kind="question", received_at=NOW - dt.timedelta(hours=5), deadline_at=past_due, status="no_reply_needed")
+        make_conversation(
+            s, channel=channel, kind="question", received_at=NOW - dt.timedelta(hours=5), deadline_at=past_due
+        )
+        make_conversation(
+            s,
+            channel=channel,
+            kind="complaint",
+            received_at=NOW - dt.timedelta(minutes=10),
+            deadline_at=NOW + dt.timedelta(hours=2),
+        )
+        make_conversation(
+            s,
+            channel=channel,
+            kind="question",
+            received_at=NOW - dt.timedelta(hours=5),
+            deadline_at=past_due,
+            first_reply_at=past_due,
+        )
+        make_conversation(
+            s, channel=channel, kind="praise", received_at=NOW - dt.timedelta(hours=5), deadline_at=past_due
+        )
+        make_conversation(
+            s,
+            channel=channel,
+            kind="question",
+            received_at=NOW - dt.timedelta(hours=5),
+            deadline_at=past_due,
+            status="no_reply_needed",
+        )
         # Marked "no reply needed" and then resolved: closed, nothing is waiting.
-        make_conversation(s, channel=channel, kind="question", received_at=NOW - dt.timedelta(hours=5), deadline_at=past_due,
-                          status="resolved", no_reply_reason="Spam", resolved_at=past_due)
+        make_conversation(
+            s,
+            channel=channel,
+            kind="question",
+            received_at=NOW - dt.timedelta(hours=5),
+            deadline_at=past_due,
+            status="resolved",
+            no_reply_reason="Spam",
+            resolved_at=past_due,
+        )
         make_post(s, channel=channel, status=PostStatus.in_review)
         # 23:30 Berlin on the 10th is 22:30 UTC: still today in the workspace's zone.
-        make_post(s, channel=channel, status=PostStatus.scheduled, scheduled_at=dt.datetime(2026, 3, 10, 22, 30, tzinfo=UTC))
-        make_post(s, channel=channel, status=PostStatus.scheduled, scheduled_at=dt.datetime(2026, 3, 10, 23, 30, tzinfo=UTC))
+        make_post(
+            s, channel=channel, status=PostStatus.scheduled, scheduled_at=dt.datetime(2026, 3, 10, 22, 30, tzinfo=UTC)
+        )
+        make_post(
+            s, channel=channel, status=PostStatus.scheduled, scheduled_at=dt.datetime(2026, 3, 10, 23, 30, tzinfo=UTC)
+        )
         make_post(s, channel=channel, status=PostStatus.approved, blocked_reason="Missing ad label")
         make_idea(s, status=IdeaStatus.new)
         merged_target = make_idea(s, status=IdeaStatus.valid)

@@ -7,7 +7,7 @@ tests compare the engine against itself and against a slow reference that walks 
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -19,7 +19,7 @@ from core.business_time import WEEKDAYS, BusinessCalendar
 from core.errors import ValidationError
 
 BERLIN = ZoneInfo("Europe/Berlin")
-UTC = timezone.utc
+UTC = UTC
 H = timedelta(hours=1)
 M = timedelta(minutes=1)
 
@@ -198,6 +198,7 @@ def test_a_reply_exactly_at_the_deadline_is_within_the_sla(calendar, start, dura
 
 # -- is_open and next_opening -----------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("calendar", "instant", "is_open", "next_opening"),
     [
@@ -219,6 +220,7 @@ def test_is_open_and_next_opening(calendar, instant, is_open, next_opening):
 
 
 # -- the calendar as a value ------------------------------------------------------------------
+
 
 def test_to_dict_round_trips():
     data = {
@@ -304,9 +306,7 @@ INVALID_CALENDARS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("data", "message"), INVALID_CALENDARS, ids=[message for _, message in INVALID_CALENDARS]
-)
+@pytest.mark.parametrize(("data", "message"), INVALID_CALENDARS, ids=[message for _, message in INVALID_CALENDARS])
 def test_invalid_calendars_are_refused_with_a_clear_message(data, message):
     with pytest.raises(ValidationError, match=message):
         BusinessCalendar.from_dict(data)
@@ -365,6 +365,7 @@ def test_invalid_questions_are_refused(call, message):
 
 # -- long spans stay cheap --------------------------------------------------------------------
 
+
 def test_decades_are_summed_by_weeks_not_walked_day_by_day():
     calendar = BusinessCalendar.from_dict({**OFFICE_DICT, "country": "DE"})
     start = berlin("2000-01-03 09:00")
@@ -378,6 +379,7 @@ def test_decades_are_summed_by_weeks_not_walked_day_by_day():
 
 
 # -- properties and the reference implementation ----------------------------------------------
+
 
 def reference_bound(zone: ZoneInfo, day: date, minutes: int) -> datetime:
     """The first UTC instant at which the local clock shows ``day`` + ``minutes`` or later."""
@@ -400,11 +402,7 @@ def reference_intervals(data: dict, first: date, last: date):
     """Every open interval of the local days ``first`` .. ``last`` in UTC, in order."""
     zone = ZoneInfo(data["timezone"])
     own = {date.fromisoformat(text) for text in data.get("holidays", [])}
-    public = (
-        holidays.country_holidays(data["country"], subdiv=data.get("subdivision"))
-        if data.get("country")
-        else {}
-    )
+    public = holidays.country_holidays(data["country"], subdiv=data.get("subdivision")) if data.get("country") else {}
     day = first
     while day <= last:
         if day not in own and day not in public:
@@ -475,8 +473,7 @@ PROPERTY_CALENDARS = {
     },
     "Santiago, clock changes at midnight": {
         "timezone": "America/Santiago",
-        "weekly": {day: [["00:00", "01:00"], ["23:00", "24:00"]] for day in WEEKDAYS}
-        | {"wed": [["09:00", "18:00"]]},
+        "weekly": {day: [["00:00", "01:00"], ["23:00", "24:00"]] for day in WEEKDAYS} | {"wed": [["09:00", "18:00"]]},
         "country": "CL",
     },
     "Kolkata, no DST": {
@@ -496,8 +493,14 @@ calendar_names = st.sampled_from(sorted(PROPERTY_CALENDARS))
 INTERESTING_DAYS = [
     utc(text)
     for text in (
-        "2025-03-30 00:00", "2025-10-26 00:00", "2025-03-09 06:00", "2025-11-02 06:00",
-        "2025-04-05 14:00", "2025-10-04 15:00", "2025-04-06 03:00", "2025-09-07 04:00",
+        "2025-03-30 00:00",
+        "2025-10-26 00:00",
+        "2025-03-09 06:00",
+        "2025-11-02 06:00",
+        "2025-04-05 14:00",
+        "2025-10-04 15:00",
+        "2025-04-06 03:00",
+        "2025-09-07 04:00",
         "2025-12-25 00:00",
     )
 ]

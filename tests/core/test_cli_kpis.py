@@ -13,7 +13,7 @@ from core import kpis
 from tests.factories import ensure_workspace, make_channel, make_conversation
 from tests.test_cli import run_cli
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 @pytest.fixture
@@ -24,8 +24,13 @@ def conversations(session):
     for channel, minutes, day in ((instagram, 10, 4), (instagram, 30, 5), (forum, 50, 5), (instagram, 90, 25)):
         received = dt.datetime(2025, 3 if day < 20 else 2, day, 9, tzinfo=UTC)
         make_conversation(
-            session, channel=channel, received_at=received, kind="question", first_reply_at=received + dt.timedelta(minutes=minutes),
-            business_minutes_to_reply=minutes, calendar_minutes_to_reply=minutes,
+            session,
+            channel=channel,
+            received_at=received,
+            kind="question",
+            first_reply_at=received + dt.timedelta(minutes=minutes),
+            business_minutes_to_reply=minutes,
+            calendar_minutes_to_reply=minutes,
         )
     session.commit()
     return instagram, forum
@@ -45,7 +50,9 @@ def test_json_prints_every_kpi_with_unit_and_previous_period(engine, conversatio
 
 
 def test_one_channel_by_name(engine, conversations):
-    code, out, _ = run_cli(engine, "kpis", "--from", "2025-03-03", "--to", "2025-03-09", "--channel", "instagram", "--json")
+    code, out, _ = run_cli(
+        engine, "kpis", "--from", "2025-03-03", "--to", "2025-03-09", "--channel", "instagram", "--json"
+    )
     assert code == 0
     report = json.loads(out)
     assert report["channel"] == "instagram"
@@ -58,7 +65,12 @@ def test_csv_is_a_table_of_the_same_figures(engine, conversations):
     rows = list(csv.DictReader(io.StringIO(out)))
     assert list(rows[0]) == list(kpis.CSV_COLUMNS)
     median = next(r for r in rows if r["key"] == "first_response_median")
-    assert (median["value"], median["previous"], median["unit"], median["better"]) == ("30.0", "90.0", "business min", "lower")
+    assert (median["value"], median["previous"], median["unit"], median["better"]) == (
+        "30.0",
+        "90.0",
+        "business min",
+        "lower",
+    )
     assert next(r for r in rows if r["key"] == "active_share")["value"] == ""  # no data: empty, never NaN
 
 
@@ -66,7 +78,10 @@ def test_csv_is_a_table_of_the_same_figures(engine, conversations):
     ("args", "message"),
     [
         (("--from", "2025-03-09", "--to", "2025-03-03", "--json"), "swap the dates"),
-        (("--from", "2025-03-03", "--to", "2025-03-09", "--channel", "Myspace", "--json"), "No channel named 'Myspace'. Channels: Community forum, Instagram."),
+        (
+            ("--from", "2025-03-03", "--to", "2025-03-09", "--channel", "Myspace", "--json"),
+            "No channel named 'Myspace'. Channels: Community forum, Instagram.",
+        ),
     ],
 )
 def test_bad_input_says_what_to_fix(engine, conversations, args, message):

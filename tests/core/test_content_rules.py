@@ -13,7 +13,7 @@ from core.errors import ValidationError
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 TAGGED = "https://example.com/guide?utm_source=instagram&utm_medium=social&utm_campaign=spring&utm_content=post1"
 
 READY = {
@@ -41,7 +41,15 @@ def failing_keys(**changes) -> set[str]:
 
 def test_a_complete_text_post_passes_every_checklist_item():
     items = rules.checklist(READY)
-    assert [i.key for i in items] == ["next_step", "micro_goal", "tone", "accessibility", "ad_label", "sla_owner", "utm"]
+    assert [i.key for i in items] == [
+        "next_step",
+        "micro_goal",
+        "tone",
+        "accessibility",
+        "ad_label",
+        "sla_owner",
+        "utm",
+    ]
     assert all(item.ok for item in items)
 
 
@@ -77,8 +85,18 @@ def test_checklist_fails_exactly_the_items_that_are_missing(changes, expected):
 
 
 def test_checklist_details_name_what_to_fix():
-    items = {i.key: i for i in rules.checklist({**READY, "format": "video", "subtitles": True, "sponsored": True,
-                                                  "link_url": "https://example.com/x?utm_source=a"})}
+    items = {
+        i.key: i
+        for i in rules.checklist(
+            {
+                **READY,
+                "format": "video",
+                "subtitles": True,
+                "sponsored": True,
+                "link_url": "https://example.com/x?utm_source=a",
+            }
+        )
+    }
     assert items["accessibility"].detail == "A video needs timecodes."
     assert "add the ad/partnership label" in items["ad_label"].detail
     assert "utm_medium, utm_campaign" in items["utm"].detail
@@ -93,10 +111,17 @@ def test_find_links_strips_trailing_punctuation_and_deduplicates():
 
 ALL = ("draft", "in_review", "approved", "scheduled", "published", "cancelled")
 ALLOWED = {
-    ("draft", "in_review"), ("draft", "cancelled"),
-    ("in_review", "approved"), ("in_review", "draft"), ("in_review", "cancelled"),
-    ("approved", "scheduled"), ("approved", "draft"), ("approved", "cancelled"),
-    ("scheduled", "published"), ("scheduled", "approved"), ("scheduled", "cancelled"),
+    ("draft", "in_review"),
+    ("draft", "cancelled"),
+    ("in_review", "approved"),
+    ("in_review", "draft"),
+    ("in_review", "cancelled"),
+    ("approved", "scheduled"),
+    ("approved", "draft"),
+    ("approved", "cancelled"),
+    ("scheduled", "published"),
+    ("scheduled", "approved"),
+    ("scheduled", "cancelled"),
 }
 
 
@@ -180,7 +205,11 @@ def test_a_post_at_2330_berlin_counts_for_that_berlin_day():
     ],
 )
 def test_daily_limit_counts_per_local_day_of_the_workspace(candidate, conflict_ids):
-    others = [day_post(1, berlin(2025, 3, 10, 0, 15)), day_post(2, berlin(2025, 3, 10, 23, 30)), day_post(3, berlin(2025, 3, 11, 0, 30))]
+    others = [
+        day_post(1, berlin(2025, 3, 10, 0, 15)),
+        day_post(2, berlin(2025, 3, 10, 23, 30)),
+        day_post(3, berlin(2025, 3, 11, 0, 30)),
+    ]
     conflicts = rules.daily_limit_conflicts(candidate, limit=2, others=others, tz=BERLIN)
     assert [p.id for p in conflicts] == conflict_ids
 
@@ -198,7 +227,9 @@ def test_daily_limit_allows_up_to_the_limit():
     assert rules.daily_limit_conflicts(berlin(2025, 3, 10, 12, 0), limit=2, others=others, tz=BERLIN) == []
 
 
-@pytest.mark.parametrize(("day", "hours"), [(dt.date(2025, 3, 30), 23), (dt.date(2025, 10, 26), 25), (dt.date(2025, 6, 1), 24)])
+@pytest.mark.parametrize(
+    ("day", "hours"), [(dt.date(2025, 3, 30), 23), (dt.date(2025, 10, 26), 25), (dt.date(2025, 6, 1), 24)]
+)
 def test_local_day_bounds_follow_clock_changes(day, hours):
     start, end = rules.local_day_bounds(day, BERLIN)
     assert start.tzinfo == UTC and (end - start) == dt.timedelta(hours=hours)
@@ -242,7 +273,9 @@ def test_stop_words_match_case_insensitively_on_word_boundaries(word, text, matc
 
 def test_stop_word_hits_name_word_mode_and_field():
     texts = {"title": "A guaranteed win", "body": "Nothing here", "next_step_text": "Cheap seats, guaranteed"}
-    hits = rules.match_stop_words(texts, [rules.StopWordRule("guaranteed", "block"), rules.StopWordRule("cheap", "warn")])
+    hits = rules.match_stop_words(
+        texts, [rules.StopWordRule("guaranteed", "block"), rules.StopWordRule("cheap", "warn")]
+    )
     assert hits == [
         rules.StopWordHit("guaranteed", "block", "title"),
         rules.StopWordHit("guaranteed", "block", "next_step_text"),
@@ -255,18 +288,34 @@ def test_stop_word_hits_name_word_mode_and_field():
 
 
 def test_utm_builder_adds_all_four_tags_and_keeps_other_parameters():
-    url = rules.build_utm_url("https://example.com/faq?lang=de#export", source="Instagram", medium="social", campaign="Spring Guide", content="post 12")
+    url = rules.build_utm_url(
+        "https://example.com/faq?lang=de#export",
+        source="Instagram",
+        medium="social",
+        campaign="Spring Guide",
+        content="post 12",
+    )
     parts = urlsplit(url)
     assert parts.fragment == "export"
     assert parse_qs(parts.query) == {
-        "lang": ["de"], "utm_source": ["instagram"], "utm_medium": ["social"], "utm_campaign": ["spring_guide"], "utm_content": ["post_12"],
+        "lang": ["de"],
+        "utm_source": ["instagram"],
+        "utm_medium": ["social"],
+        "utm_campaign": ["spring_guide"],
+        "utm_content": ["post_12"],
     }
     assert rules.missing_utm(url) == []
 
 
 def test_utm_builder_replaces_old_tags_instead_of_duplicating_them():
-    url = rules.build_utm_url("https://example.com/?utm_source=old&utm_content=x", source="telegram", medium="social", campaign="c")
-    assert parse_qs(urlsplit(url).query) == {"utm_source": ["telegram"], "utm_medium": ["social"], "utm_campaign": ["c"]}
+    url = rules.build_utm_url(
+        "https://example.com/?utm_source=old&utm_content=x", source="telegram", medium="social", campaign="c"
+    )
+    assert parse_qs(urlsplit(url).query) == {
+        "utm_source": ["telegram"],
+        "utm_medium": ["social"],
+        "utm_campaign": ["c"],
+    }
 
 
 @pytest.mark.parametrize(
@@ -303,7 +352,9 @@ def test_local_instant_refuses_a_wall_time_skipped_by_the_clock_change():
 
 
 def test_local_instant_takes_the_first_of_a_repeated_wall_time():
-    assert rules.local_instant(dt.date(2025, 10, 26), dt.time(2, 30), BERLIN) == dt.datetime(2025, 10, 26, 0, 30, tzinfo=UTC)
+    assert rules.local_instant(dt.date(2025, 10, 26), dt.time(2, 30), BERLIN) == dt.datetime(
+        2025, 10, 26, 0, 30, tzinfo=UTC
+    )
 
 
 @pytest.mark.parametrize(
@@ -331,6 +382,8 @@ def test_month_grid_runs_monday_to_sunday_around_the_month():
     assert rules.week_of(dt.date(2025, 3, 13)) == (dt.date(2025, 3, 10), dt.date(2025, 3, 16))
 
 
-@pytest.mark.parametrize(("conversions", "impressions", "rate"), [(30, 1000, 0.03), (0, 500, 0.0), (5, 0, None), (None, 100, None)])
+@pytest.mark.parametrize(
+    ("conversions", "impressions", "rate"), [(30, 1000, 0.03), (0, 500, 0.0), (5, 0, None), (None, 100, None)]
+)
 def test_conversion_rate_is_conversions_over_impressions(conversions, impressions, rate):
     assert rules.conversion_rate(conversions, impressions) == rate

@@ -12,12 +12,13 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from core import cli, conversation_import as ci, sla
+from core import cli, sla
+from core import conversation_import as ci
 from core.errors import PermissionDenied, ValidationError
 from db.models import AuditLog, Conversation, Role
 from tests.factories import make_channel, make_sla_policy, make_user
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = dt.datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 
@@ -84,10 +85,28 @@ def test_timestamps_we_cannot_trust_are_refused_with_a_reason(text, zone, messag
 
 
 def test_header_names_suggest_a_mapping():
-    columns = ("Message ID", "Created At", "From", "Body", "First Response At", "Closed At", "Permalink", "Type", "Topic", "Likes")
+    columns = (
+        "Message ID",
+        "Created At",
+        "From",
+        "Body",
+        "First Response At",
+        "Closed At",
+        "Permalink",
+        "Type",
+        "Topic",
+        "Likes",
+    )
     assert ci.suggest_mapping(columns) == {
-        "external_id": "Message ID", "received": "Created At", "author": "From", "text": "Body", "replied": "First Response At",
-        "resolved": "Closed At", "link": "Permalink", "kind": "Type", "category": "Topic",
+        "external_id": "Message ID",
+        "received": "Created At",
+        "author": "From",
+        "text": "Body",
+        "replied": "First Response At",
+        "resolved": "Closed At",
+        "link": "Permalink",
+        "kind": "Type",
+        "category": "Topic",
     }
 
 
@@ -107,7 +126,9 @@ def test_common_csv_dialects_are_read(data):
     assert csv_file.rows == (("1", "2025-11-10 10:00", "@a"),)
 
 
-@pytest.mark.parametrize("data, message", [(b"", "empty"), (b"\n\n", "empty"), (b"PK\x03\x04\x00\x00", "not plain text")])
+@pytest.mark.parametrize(
+    "data, message", [(b"", "empty"), (b"\n\n", "empty"), (b"PK\x03\x04\x00\x00", "not plain text")]
+)
 def test_unreadable_files_are_refused(data, message):
     with pytest.raises(ValidationError, match=message):
         ci.read_csv(data)
@@ -134,7 +155,15 @@ def setup(session):
     return support, channel
 
 
-MAPPING = {"external_id": "id", "received": "created", "author": "user", "text": "message", "replied": "replied", "resolved": "resolved", "kind": "type"}
+MAPPING = {
+    "external_id": "id",
+    "received": "created",
+    "author": "user",
+    "text": "message",
+    "replied": "replied",
+    "resolved": "resolved",
+    "kind": "type",
+}
 
 
 def options(channel, **changes) -> ci.ImportOptions:
@@ -185,7 +214,9 @@ def test_a_messy_file_gets_a_row_level_report_and_nothing_is_imported(session, s
 def test_missing_columns_are_reported_on_the_header_row(session, setup):
     support, channel = setup
     mapping = {"received": "created_at", "external_id": "id", "text": "id"}
-    report = ci.import_conversations(session, actor=support, data=MESSY, options=options(channel, mapping=mapping), now=NOW)
+    report = ci.import_conversations(
+        session, actor=support, data=MESSY, options=options(channel, mapping=mapping), now=NOW
+    )
     assert count(session) == 0
     messages = {(e.row, e.column): e.message for e in report.errors}
     assert set(messages) == {(1, "created_at"), (1, ""), (1, "id")}
@@ -198,10 +229,18 @@ def test_naive_timestamps_need_an_explicitly_chosen_time_zone(session, setup):
     support, channel = setup
     data = "id,created,user\nx1,2025-11-10 10:00,@a\nx2,2025-11-10T10:00:00+01:00,@b\n"
     mapping = {"external_id": "id", "received": "created", "author": "user"}
-    report = ci.import_conversations(session, actor=support, data=data, options=options(channel, mapping=mapping, timezone=None), now=NOW)
+    report = ci.import_conversations(
+        session, actor=support, data=data, options=options(channel, mapping=mapping, timezone=None), now=NOW
+    )
     assert [(e.row, e.column) for e in report.errors] == [(2, "created")]
     assert count(session) == 0
-    report = ci.import_conversations(session, actor=support, data=data, options=options(channel, mapping=mapping, timezone="America/New_York"), now=NOW)
+    report = ci.import_conversations(
+        session,
+        actor=support,
+        data=data,
+        options=options(channel, mapping=mapping, timezone="America/New_York"),
+        now=NOW,
+    )
     assert report.ok and report.created == 2
     stored = dict(session.exec(select(Conversation.external_id, Conversation.received_at)).all())
     assert stored == {"x1": utc("2025-11-10 15:00"), "x2": utc("2025-11-10 09:00")}
@@ -223,7 +262,7 @@ def _good_file(rows: int) -> str:
         resolved = "" if n % 3 else (received + dt.timedelta(days=2)).strftime("%d.%m.%Y %H:%M") if replied else ""
         kind = ("question", "complaint", "ugc", "praise")[n % 4]
         local = received.astimezone(BERLIN).strftime("%Y-%m-%d %H:%M:%S") if n % 2 else received.isoformat()
-        lines.append(f"ext-{n},{local},@user{n % 97},\"Message {n}, with a comma\",{replied},{resolved},{kind}")
+        lines.append(f'ext-{n},{local},@user{n % 97},"Message {n}, with a comma",{replied},{resolved},{kind}')
     return "\n".join(lines) + "\n"
 
 
@@ -231,8 +270,12 @@ def test_a_good_file_imports_with_sla_figures_per_row_and_progress(session, setu
     support, channel = setup
     calls = []
     report = ci.import_conversations(
-        session, actor=support, data=_good_file(3000), options=options(channel, file_name="export.csv"),
-        progress=lambda done, total, stage: calls.append((done, total, stage)), now=NOW,
+        session,
+        actor=support,
+        data=_good_file(3000),
+        options=options(channel, file_name="export.csv"),
+        progress=lambda done, total, stage: calls.append((done, total, stage)),
+        now=NOW,
     )
     session.commit()
     assert report.ok and report.written
@@ -240,11 +283,16 @@ def test_a_good_file_imports_with_sla_figures_per_row_and_progress(session, setu
     assert count(session) == 3000
     assert calls and calls[-1] == (3000, 3000, "Saving")
     book = sla.PolicyBook.load(session)
-    for conversation in session.exec(select(Conversation).where(Conversation.external_id.in_(["ext-1", "ext-2", "ext-5", "ext-999"]))):
+    for conversation in session.exec(
+        select(Conversation).where(Conversation.external_id.in_(["ext-1", "ext-2", "ext-5", "ext-999"]))
+    ):
         policy = book.for_conversation(channel_id=channel.id, kind=conversation.kind)
         expected = sla.sla_figures(
-            received_at=conversation.received_at, first_reply_at=conversation.first_reply_at, policy_id=policy.id,
-            first_response_minutes=policy.first_response_minutes, calendar=policy.calendar,
+            received_at=conversation.received_at,
+            first_reply_at=conversation.first_reply_at,
+            policy_id=policy.id,
+            first_response_minutes=policy.first_response_minutes,
+            calendar=policy.calendar,
         )
         assert conversation.sla_policy_id == policy.id
         assert conversation.deadline_at == expected.deadline_at
@@ -254,18 +302,32 @@ def test_a_good_file_imports_with_sla_figures_per_row_and_progress(session, setu
     assert complaint.text == "Message 1, with a comma" and complaint.status == "waiting"
     entry = session.exec(select(AuditLog).where(AuditLog.action == "conversation.import")).one()
     assert json.loads(entry.after) | {"mapping": None} == {
-        "channel": "Instagram", "file": "export.csv", "rows": 3000, "created": 3000, "updated": 0, "unchanged": 0,
-        "mapping": None, "timezone": "Europe/Berlin",
+        "channel": "Instagram",
+        "file": "export.csv",
+        "rows": 3000,
+        "created": 3000,
+        "updated": 0,
+        "unchanged": 0,
+        "mapping": None,
+        "timezone": "Europe/Berlin",
     }
 
 
 def test_re_importing_is_idempotent_and_only_fills_in_what_is_missing(session, setup):
     support, channel = setup
     first = "id,created,user,replied,resolved\na,2025-11-10 10:00,@a,,\nb,2025-11-10 10:00,@b,2025-11-10 10:30,\n"
-    mapping = {"external_id": "id", "received": "created", "author": "user", "replied": "replied", "resolved": "resolved"}
+    mapping = {
+        "external_id": "id",
+        "received": "created",
+        "author": "user",
+        "replied": "replied",
+        "resolved": "resolved",
+    }
     ci.import_conversations(session, actor=support, data=first, options=options(channel, mapping=mapping), now=NOW)
     session.commit()
-    again = ci.import_conversations(session, actor=support, data=first, options=options(channel, mapping=mapping), now=NOW)
+    again = ci.import_conversations(
+        session, actor=support, data=first, options=options(channel, mapping=mapping), now=NOW
+    )
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
     later = (
         "id,created,user,replied,resolved\n"
@@ -273,7 +335,9 @@ def test_re_importing_is_idempotent_and_only_fills_in_what_is_missing(session, s
         "b,2025-11-10 10:00,@b,2025-11-10 11:45,2025-11-11 09:00\n"  # a different reply time is not taken; resolved is
         "c,2025-11-10 12:00,@c,,\n"
     )
-    report = ci.import_conversations(session, actor=support, data=later, options=options(channel, mapping=mapping), now=NOW)
+    report = ci.import_conversations(
+        session, actor=support, data=later, options=options(channel, mapping=mapping), now=NOW
+    )
     session.commit()
     assert (report.created, report.updated, report.unchanged) == (1, 2, 0)
     assert count(session) == 3
@@ -288,9 +352,19 @@ def test_without_an_id_column_a_stable_id_keeps_re_imports_idempotent(session, s
     support, channel = setup
     data = "created,user,message\n2025-11-10 10:00,@a,Hello\n2025-11-10 10:00,@b,Hello\n"
     mapping = {"received": "created", "author": "user", "text": "message"}
-    assert ci.import_conversations(session, actor=support, data=data, options=options(channel, mapping=mapping), now=NOW).created == 2
+    assert (
+        ci.import_conversations(
+            session, actor=support, data=data, options=options(channel, mapping=mapping), now=NOW
+        ).created
+        == 2
+    )
     session.commit()
-    assert ci.import_conversations(session, actor=support, data=data, options=options(channel, mapping=mapping), now=NOW).unchanged == 2
+    assert (
+        ci.import_conversations(
+            session, actor=support, data=data, options=options(channel, mapping=mapping), now=NOW
+        ).unchanged
+        == 2
+    )
     assert count(session) == 2
 
 
@@ -308,7 +382,9 @@ def test_a_reply_before_the_message_is_imported_and_flagged(session, setup):
     support, channel = setup
     data = "id,created,user,replied\n1,2025-11-10 10:00,@a,2025-11-10 09:50\n"
     mapping = {"external_id": "id", "received": "created", "author": "user", "replied": "replied"}
-    assert ci.import_conversations(session, actor=support, data=data, options=options(channel, mapping=mapping), now=NOW).ok
+    assert ci.import_conversations(
+        session, actor=support, data=data, options=options(channel, mapping=mapping), now=NOW
+    ).ok
     stored = session.exec(select(Conversation)).one()
     assert stored.reply_before_message and stored.business_minutes_to_reply is None
 
@@ -337,7 +413,16 @@ def test_the_command_line_imports_with_the_same_code(engine, setup, tmp_path, ca
     _, channel = setup
     good = tmp_path / "export.csv"
     good.write_text("id,created,user,type\nc1,2025-11-10 10:00,@a,complaint\nc2,2025-11-10T10:00:00Z,@b,question\n")
-    argv = ["import-conversations", str(good), "--channel", "instagram", "--map", "external_id=id,received=created,author=user,kind=type", "--timezone", "Europe/Berlin"]
+    argv = [
+        "import-conversations",
+        str(good),
+        "--channel",
+        "instagram",
+        "--map",
+        "external_id=id,received=created,author=user,kind=type",
+        "--timezone",
+        "Europe/Berlin",
+    ]
     assert cli.main(argv, engine=engine) == 0
     assert "2 new" in capsys.readouterr().out
     assert cli.main(argv, engine=engine) == 0
@@ -347,10 +432,17 @@ def test_the_command_line_imports_with_the_same_code(engine, setup, tmp_path, ca
 
     bad = tmp_path / "bad.csv"
     bad.write_text("id,created,user\nz1,2025-11-10 10:00,@a\nz2,not a date 10:00,@b\n")
-    assert cli.main(["import-conversations", str(bad), "--channel", "Instagram", "--timezone", "Europe/Berlin"], engine=engine) == 1
+    assert (
+        cli.main(
+            ["import-conversations", str(bad), "--channel", "Instagram", "--timezone", "Europe/Berlin"], engine=engine
+        )
+        == 1
+    )
     err = capsys.readouterr().err
     assert "Nothing was imported: 1 problem(s)" in err and "row 3, column created" in err
-    assert cli.main(["import-conversations", str(bad), "--channel", "Instagram"], engine=engine) == 1  # naive, no zone chosen
+    assert (
+        cli.main(["import-conversations", str(bad), "--channel", "Instagram"], engine=engine) == 1
+    )  # naive, no zone chosen
     assert "choose the time zone" in capsys.readouterr().err
     assert cli.main(["import-conversations", str(good), "--channel", "Nowhere"], engine=engine) == 1
     assert "No channel named 'Nowhere'" in capsys.readouterr().err
@@ -365,20 +457,32 @@ def _big_file(rows: int) -> str:
     for n in range(rows):
         received = start + dt.timedelta(minutes=3 * n + n % 3)
         replied = "" if n % 5 == 0 else (received + dt.timedelta(minutes=5 + n % 300)).strftime("%Y-%m-%dT%H:%M:%SZ")
-        resolved = (received + dt.timedelta(days=2)).astimezone(BERLIN).strftime("%d.%m.%Y %H:%M") if replied and n % 3 == 0 else ""
+        resolved = (
+            (received + dt.timedelta(days=2)).astimezone(BERLIN).strftime("%d.%m.%Y %H:%M")
+            if replied and n % 3 == 0
+            else ""
+        )
         created = received.isoformat() if n % 2 else received.astimezone(BERLIN).strftime("%Y-%m-%d %H:%M:%S")
-        lines.append(f"big-{n},{created},@user{n % 997},\"Message {n}, with a comma\",{replied},{resolved},{('question', 'complaint', 'ugc', 'praise')[n % 4]}")
+        lines.append(
+            f'big-{n},{created},@user{n % 997},"Message {n}, with a comma",{replied},{resolved},{("question", "complaint", "ugc", "praise")[n % 4]}'
+        )
     return "\n".join(lines) + "\n"
 
 
 def test_a_good_file_of_100_000_rows_imports_in_one_go(session, setup):
     support, channel = setup
     later = dt.datetime(2026, 1, 5, tzinfo=UTC)
-    report = ci.import_conversations(session, actor=support, data=_big_file(100_000), options=options(channel), now=later)
+    report = ci.import_conversations(
+        session, actor=support, data=_big_file(100_000), options=options(channel), now=later
+    )
     session.commit()
     assert report.ok and report.written and report.created == 100_000
     assert count(session) == 100_000
-    windows = dict(session.exec(select(Conversation.window_minutes, func.count()).group_by(Conversation.window_minutes)).all())
+    windows = dict(
+        session.exec(select(Conversation.window_minutes, func.count()).group_by(Conversation.window_minutes)).all()
+    )
     assert windows == {60: 25_000, 120: 75_000}  # complaints get their own policy, every row its figures
-    again = ci.import_conversations(session, actor=support, data=_big_file(100_000), options=options(channel), now=later)
+    again = ci.import_conversations(
+        session, actor=support, data=_big_file(100_000), options=options(channel), now=later
+    )
     assert (again.created, again.updated, again.unchanged) == (0, 0, 100_000)

@@ -37,7 +37,9 @@ def world(session):
     support = make_user(session, Role.support, name="Sam")
     make_sla_policy(session, minutes=120)
     channel = make_channel(session)
-    question = make_sla_conversation(session, channel=channel, received_at=berlin("2025-11-10 17:30"), category="billing")
+    question = make_sla_conversation(
+        session, channel=channel, received_at=berlin("2025-11-10 17:30"), category="billing"
+    )
     session.commit()
     return support, channel, question
 
@@ -45,8 +47,12 @@ def world(session):
 def test_the_first_reply_stops_the_clock_with_business_and_calendar_minutes(session, world):
     support, _, question = world
     row = conversations.log_reply(
-        session, actor=support, conversation_id=question.id, expected_version=question.version,
-        replied_at=berlin("2025-11-11 09:30"), now=NOW,
+        session,
+        actor=support,
+        conversation_id=question.id,
+        expected_version=question.version,
+        replied_at=berlin("2025-11-11 09:30"),
+        now=NOW,
     )
     assert row.first_reply_at == berlin("2025-11-11 09:30")
     assert row.business_minutes_to_reply == pytest.approx(60)  # 30 min Monday evening + 30 min Tuesday
@@ -60,13 +66,22 @@ def test_a_reply_exactly_at_the_deadline_is_met_and_a_later_one_breached(session
     support, channel, question = world
     assert question.deadline_at == berlin("2025-11-11 10:30")
     on_time = conversations.log_reply(
-        session, actor=support, conversation_id=question.id, expected_version=question.version, replied_at=question.deadline_at, now=NOW
+        session,
+        actor=support,
+        conversation_id=question.id,
+        expected_version=question.version,
+        replied_at=question.deadline_at,
+        now=NOW,
     )
     assert on_time.sla_status == sla.SlaStatus.met
     late = make_sla_conversation(session, channel=channel, received_at=berlin("2025-11-10 17:30"))
     row = conversations.log_reply(
-        session, actor=support, conversation_id=late.id, expected_version=late.version,
-        replied_at=late.deadline_at + dt.timedelta(seconds=1), now=NOW,
+        session,
+        actor=support,
+        conversation_id=late.id,
+        expected_version=late.version,
+        replied_at=late.deadline_at + dt.timedelta(seconds=1),
+        now=NOW,
     )
     assert row.sla_status == sla.SlaStatus.breached
 
@@ -76,12 +91,22 @@ def test_the_quick_answer_used_is_recorded_and_counted_per_reply(session, world)
     answer = make_quick_answer(session, title="Where is my invoice?", category="billing")
     other = make_quick_answer(session, title="Refunds", category="billing")
     first = conversations.log_reply(
-        session, actor=support, conversation_id=question.id, expected_version=question.version,
-        replied_at=berlin("2025-11-11 09:30"), quick_answer_id=answer.id, now=NOW,
+        session,
+        actor=support,
+        conversation_id=question.id,
+        expected_version=question.version,
+        replied_at=berlin("2025-11-11 09:30"),
+        quick_answer_id=answer.id,
+        now=NOW,
     )
     assert first.quick_answer == "Where is my invoice?"
     second = conversations.log_reply(
-        session, actor=support, conversation_id=question.id, expected_version=first.version, quick_answer_id=other.id, now=NOW
+        session,
+        actor=support,
+        conversation_id=question.id,
+        expected_version=first.version,
+        quick_answer_id=other.id,
+        now=NOW,
     )
     assert second.first_reply_at == berlin("2025-11-11 09:30")  # a later reply does not move the first
     assert second.quick_answer == "Refunds"
@@ -102,7 +127,12 @@ def test_an_impossible_reply_time_is_refused_and_nothing_changes(session, world,
     support, _, question = world
     with pytest.raises(ValidationError, match=message):
         conversations.log_reply(
-            session, actor=support, conversation_id=question.id, expected_version=question.version, replied_at=replied_at, now=NOW
+            session,
+            actor=support,
+            conversation_id=question.id,
+            expected_version=question.version,
+            replied_at=replied_at,
+            now=NOW,
         )
     session.rollback()
     assert session.get(Conversation, question.id).first_reply_at is None
@@ -112,30 +142,50 @@ def test_an_unknown_quick_answer_is_refused(session, world):
     support, _, question = world
     with pytest.raises(NotFoundError, match="Quick answer"):
         conversations.log_reply(
-            session, actor=support, conversation_id=question.id, expected_version=question.version, quick_answer_id=9999, now=NOW
+            session,
+            actor=support,
+            conversation_id=question.id,
+            expected_version=question.version,
+            quick_answer_id=9999,
+            now=NOW,
         )
 
 
-@pytest.mark.parametrize("role, may", [
-    (Role.support, True), (Role.community, True), (Role.admin, True),
-    (Role.lead, False), (Role.editor, False), (Role.analyst, False), (Role.compliance, False), (Role.viewer, False),
-])
+@pytest.mark.parametrize(
+    "role, may",
+    [
+        (Role.support, True),
+        (Role.community, True),
+        (Role.admin, True),
+        (Role.lead, False),
+        (Role.editor, False),
+        (Role.analyst, False),
+        (Role.compliance, False),
+        (Role.viewer, False),
+    ],
+)
 def test_support_and_community_work_the_queue(session, world, role, may):
     _, _, question = world
     actor = make_user(session, role)
     if may:
-        row = conversations.assign_to_me(session, actor=actor, conversation_id=question.id, expected_version=question.version)
+        row = conversations.assign_to_me(
+            session, actor=actor, conversation_id=question.id, expected_version=question.version
+        )
         assert row.assignee_id == actor.id
     else:
         with pytest.raises(PermissionDenied):
-            conversations.assign_to_me(session, actor=actor, conversation_id=question.id, expected_version=question.version)
+            conversations.assign_to_me(
+                session, actor=actor, conversation_id=question.id, expected_version=question.version
+            )
 
 
 WORK_ACTIONS = {
     "log a conversation": lambda s, a, q, t: conversations.log_conversation(
         s, actor=a, channel_id=q.channel_id, author_handle="@x", received_at=berlin("2025-11-11 10:00"), now=NOW
     ),
-    "log a reply": lambda s, a, q, t: conversations.log_reply(s, actor=a, conversation_id=q.id, expected_version=q.version, now=NOW),
+    "log a reply": lambda s, a, q, t: conversations.log_reply(
+        s, actor=a, conversation_id=q.id, expected_version=q.version, now=NOW
+    ),
     "escalate": lambda s, a, q, t: conversations.escalate(
         s, actor=a, conversation_id=q.id, expected_version=q.version, team_id=t.id, reason="Needs billing"
     ),
@@ -143,7 +193,9 @@ WORK_ACTIONS = {
     "no reply needed": lambda s, a, q, t: conversations.mark_no_reply_needed(
         s, actor=a, conversation_id=q.id, expected_version=q.version, reason="spam"
     ),
-    "mark best": lambda s, a, q, t: conversations.mark_ugc(s, actor=a, conversation_id=q.id, expected_version=q.version, best=True),
+    "mark best": lambda s, a, q, t: conversations.mark_ugc(
+        s, actor=a, conversation_id=q.id, expected_version=q.version, best=True
+    ),
     "create a team": lambda s, a, q, t: conversations.create_team(s, actor=a, name="Mine", owner_id=a.id),
     "edit a team": lambda s, a, q, t: conversations.update_team(
         s, actor=a, team_id=t.id, expected_version=t.version, name="Renamed", owner_id=a.id
@@ -172,9 +224,8 @@ def test_two_people_acting_on_the_same_version_the_second_is_refused(session, wo
     loaded = question.version  # both opened this version
     with write() as s:
         conversations.assign_to_me(s, actor=support, conversation_id=question.id, expected_version=loaded)
-    with pytest.raises(ConflictError):
-        with write() as s:
-            conversations.assign_to_me(s, actor=colleague, conversation_id=question.id, expected_version=loaded)
+    with pytest.raises(ConflictError), write() as s:
+        conversations.assign_to_me(s, actor=colleague, conversation_id=question.id, expected_version=loaded)
     with read() as s:
         assert s.get(Conversation, question.id).assignee_id == support.id
 
@@ -184,12 +235,28 @@ def test_escalation_records_team_when_and_why_and_shows_the_owner(session, world
     lead = make_user(session, Role.lead, name="Lena")
     team = make_escalation_team(session, owner_id=lead.id, name="Billing")
     with pytest.raises(ValidationError, match="why"):
-        conversations.escalate(session, actor=support, conversation_id=question.id, expected_version=question.version, team_id=team.id, reason=" ")
+        conversations.escalate(
+            session,
+            actor=support,
+            conversation_id=question.id,
+            expected_version=question.version,
+            team_id=team.id,
+            reason=" ",
+        )
     row = conversations.escalate(
-        session, actor=support, conversation_id=question.id, expected_version=question.version, team_id=team.id,
-        reason="Double charge, needs a refund", now=NOW,
+        session,
+        actor=support,
+        conversation_id=question.id,
+        expected_version=question.version,
+        team_id=team.id,
+        reason="Double charge, needs a refund",
+        now=NOW,
     )
-    assert (row.escalation_team, row.escalation_owner, row.escalation_reason) == ("Billing", "Lena", "Double charge, needs a refund")
+    assert (row.escalation_team, row.escalation_owner, row.escalation_reason) == (
+        "Billing",
+        "Lena",
+        "Double charge, needs a refund",
+    )
     assert row.escalated_at == NOW
     entry = audit.history(session, entity="conversation", entity_id=question.id)[-1]
     assert entry.action == "conversation.escalate" and entry.actor == support.username
@@ -201,8 +268,12 @@ def test_resolve_needs_a_reply_first_for_items_that_need_one(session, world):
     support, _, question = world
     with pytest.raises(ValidationError, match="log the reply first"):
         conversations.resolve(session, actor=support, conversation_id=question.id, expected_version=question.version)
-    replied = conversations.log_reply(session, actor=support, conversation_id=question.id, expected_version=question.version, now=NOW)
-    row = conversations.resolve(session, actor=support, conversation_id=question.id, expected_version=replied.version, now=NOW)
+    replied = conversations.log_reply(
+        session, actor=support, conversation_id=question.id, expected_version=question.version, now=NOW
+    )
+    row = conversations.resolve(
+        session, actor=support, conversation_id=question.id, expected_version=replied.version, now=NOW
+    )
     assert row.status == ConversationStatus.resolved and row.resolved_at == NOW
     with pytest.raises(ValidationError, match="resolved already"):
         conversations.resolve(session, actor=support, conversation_id=question.id, expected_version=row.version)
@@ -211,13 +282,18 @@ def test_resolve_needs_a_reply_first_for_items_that_need_one(session, world):
 def test_ugc_resolves_without_a_reply(session, world):
     support, channel, _ = world
     ugc = make_sla_conversation(session, channel=channel, received_at=berlin("2025-11-10 10:00"), kind="ugc")
-    assert conversations.resolve(session, actor=support, conversation_id=ugc.id, expected_version=ugc.version).status == "resolved"
+    assert (
+        conversations.resolve(session, actor=support, conversation_id=ugc.id, expected_version=ugc.version).status
+        == "resolved"
+    )
 
 
 def test_no_reply_needed_requires_a_reason_and_is_audited(session, world):
     support, _, question = world
     with pytest.raises(ValidationError, match="reason"):
-        conversations.mark_no_reply_needed(session, actor=support, conversation_id=question.id, expected_version=question.version, reason="")
+        conversations.mark_no_reply_needed(
+            session, actor=support, conversation_id=question.id, expected_version=question.version, reason=""
+        )
     row = conversations.mark_no_reply_needed(
         session, actor=support, conversation_id=question.id, expected_version=question.version, reason="Spam link"
     )
@@ -231,27 +307,43 @@ def test_no_reply_needed_requires_a_reason_and_is_audited(session, world):
 
 def test_an_answered_conversation_cannot_be_marked_no_reply_needed(session, world):
     support, _, question = world
-    replied = conversations.log_reply(session, actor=support, conversation_id=question.id, expected_version=question.version, now=NOW)
+    replied = conversations.log_reply(
+        session, actor=support, conversation_id=question.id, expected_version=question.version, now=NOW
+    )
     with pytest.raises(ValidationError, match="answered already"):
-        conversations.mark_no_reply_needed(session, actor=support, conversation_id=question.id, expected_version=replied.version, reason="Spam")
+        conversations.mark_no_reply_needed(
+            session, actor=support, conversation_id=question.id, expected_version=replied.version, reason="Spam"
+        )
 
 
 def test_only_ugc_is_marked_useful_and_anything_can_be_best(session, world):
     support, channel, question = world
     with pytest.raises(ValidationError, match="user-generated"):
-        conversations.mark_ugc(session, actor=support, conversation_id=question.id, expected_version=question.version, useful=True)
-    best = conversations.mark_ugc(session, actor=support, conversation_id=question.id, expected_version=question.version, best=True)
+        conversations.mark_ugc(
+            session, actor=support, conversation_id=question.id, expected_version=question.version, useful=True
+        )
+    best = conversations.mark_ugc(
+        session, actor=support, conversation_id=question.id, expected_version=question.version, best=True
+    )
     assert best.best and not best.useful
     ugc = make_sla_conversation(session, channel=channel, received_at=berlin("2025-11-10 10:00"), kind="ugc")
-    assert conversations.mark_ugc(session, actor=support, conversation_id=ugc.id, expected_version=ugc.version, useful=True).useful
+    assert conversations.mark_ugc(
+        session, actor=support, conversation_id=ugc.id, expected_version=ugc.version, useful=True
+    ).useful
 
 
 def test_a_logged_conversation_gets_the_kind_specific_policy(session, world):
     support, channel, _ = world
     make_sla_policy(session, minutes=60, kind="complaint")
     row = conversations.log_conversation(
-        session, actor=support, channel_id=channel.id, author_handle="@mila", received_at=berlin("2025-11-11 10:00"),
-        kind="complaint", text="Charged twice!", now=NOW,
+        session,
+        actor=support,
+        channel_id=channel.id,
+        author_handle="@mila",
+        received_at=berlin("2025-11-11 10:00"),
+        kind="complaint",
+        text="Charged twice!",
+        now=NOW,
     )
     assert row.window_minutes == 60 and row.deadline_at == berlin("2025-11-11 11:00")
     assert row.sla_status == sla.SlaStatus.breached  # now == deadline
@@ -269,7 +361,9 @@ def test_a_logged_conversation_gets_the_kind_specific_policy(session, world):
 )
 def test_logging_a_conversation_validates_its_input(session, world, fields, message):
     support, channel, _ = world
-    arguments = dict(channel_id=channel.id, author_handle="@mila", received_at=berlin("2025-11-11 10:00"), now=NOW) | fields
+    arguments = (
+        dict(channel_id=channel.id, author_handle="@mila", received_at=berlin("2025-11-11 10:00"), now=NOW) | fields
+    )
     with pytest.raises(ValidationError, match=message):
         conversations.log_conversation(session, actor=support, **arguments)
 
@@ -285,9 +379,13 @@ def test_a_lead_manages_teams_and_every_team_needs_an_owner(session):
     team = conversations.create_team(session, actor=lead, name="Legal", owner_id=lead.id, description="Data requests")
     with pytest.raises(ValidationError, match="exists already"):
         conversations.create_team(session, actor=lead, name="Legal", owner_id=lead.id)
-    moved = conversations.update_team(session, actor=lead, team_id=team.id, expected_version=team.version, name="Legal", owner_id=support.id)
+    moved = conversations.update_team(
+        session, actor=lead, team_id=team.id, expected_version=team.version, name="Legal", owner_id=support.id
+    )
     assert moved.owner == "Sam"
     with pytest.raises(ConflictError):
-        conversations.update_team(session, actor=lead, team_id=team.id, expected_version=team.version, name="Legal", owner_id=lead.id)
+        conversations.update_team(
+            session, actor=lead, team_id=team.id, expected_version=team.version, name="Legal", owner_id=lead.id
+        )
     with pytest.raises(PermissionDenied):
         conversations.create_team(session, actor=support, name="Mine", owner_id=support.id)

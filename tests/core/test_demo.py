@@ -15,7 +15,10 @@ TODAY = dt.date(2026, 3, 18)
 
 
 def counts(session) -> dict[str, int]:
-    return {m.__name__: session.exec(select(func.count()).select_from(m)).one() for m in (User, Channel, Post, Idea, IdeaGiver, Vote, Conversation, LoopItem)}
+    return {
+        m.__name__: session.exec(select(func.count()).select_from(m)).one()
+        for m in (User, Channel, Post, Idea, IdeaGiver, Vote, Conversation, LoopItem)
+    }
 
 
 def test_demo_has_a_realistic_team_and_history(write, read):
@@ -25,8 +28,12 @@ def test_demo_has_a_realistic_team_and_history(write, read):
         n = counts(s)
         assert workspace.state(s) == workspace.WorkspaceState.demo
         roles = set(s.exec(select(User.role)).all())
-        escalated = s.exec(select(func.count()).select_from(Conversation).where(Conversation.escalated_at.is_not(None))).one()
-        breached = s.exec(select(func.count()).select_from(Conversation).where(Conversation.first_reply_at > Conversation.deadline_at)).one()
+        escalated = s.exec(
+            select(func.count()).select_from(Conversation).where(Conversation.escalated_at.is_not(None))
+        ).one()
+        breached = s.exec(
+            select(func.count()).select_from(Conversation).where(Conversation.first_reply_at > Conversation.deadline_at)
+        ).one()
     assert roles == {r.value for r in Role}
     assert 3 <= n["Channel"] <= 4
     assert n["Post"] >= 40 and n["Idea"] >= 20 and n["Vote"] > 0 and n["IdeaGiver"] > 0
@@ -47,7 +54,9 @@ def test_demo_is_deterministic_for_a_given_day(tmp_path):
             demo.load_demo(s, today=TODAY, password_rounds=4)
         with read_session(engine) as s:
             titles = s.exec(select(Post.title, Post.scheduled_at).order_by(Post.id)).all()
-            conversations = s.exec(select(Conversation.author_handle, Conversation.received_at).order_by(Conversation.id)).all()
+            conversations = s.exec(
+                select(Conversation.author_handle, Conversation.received_at).order_by(Conversation.id)
+            ).all()
             snapshots.append((counts(s), titles, conversations))
         engine.dispose()
     assert snapshots[0] == snapshots[1]

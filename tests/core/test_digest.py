@@ -14,7 +14,7 @@ from core.errors import ConflictError, PermissionDenied, ValidationError
 from db.models import LoopItem, Post, PostStatus, QuickAnswer, Role, WeeklyDigestNote
 from tests.factories import make_channel, make_conversation, make_post, make_user
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 BERLIN = ZoneInfo("Europe/Berlin")
 MONDAY = dt.date(2025, 3, 3)
 
@@ -35,13 +35,21 @@ def channel(session, community):
 
 def question(session, channel, *, at, text="How do I export?", engagement=0, replied=True, **fields):
     return make_conversation(
-        session, channel=channel, received_at=at, kind=fields.pop("kind", "question"), text=text, engagement=engagement,
-        first_reply_at=at + dt.timedelta(minutes=30) if replied else None, **fields,
+        session,
+        channel=channel,
+        received_at=at,
+        kind=fields.pop("kind", "question"),
+        text=text,
+        engagement=engagement,
+        first_reply_at=at + dt.timedelta(minutes=30) if replied else None,
+        **fields,
     )
 
 
 def test_best_questions_come_marked_best_first_then_by_engagement_answered_and_in_the_week(session, channel):
-    answer = QuickAnswer(title="Export to CSV", text="Open the list, then Export.", link="https://example.com/guide/export")
+    answer = QuickAnswer(
+        title="Export to CSV", text="Open the list, then Export.", link="https://example.com/guide/export"
+    )
     session.add(answer)
     session.flush()
     question(session, channel, at=berlin(4, 10), text="Low", engagement=1)
@@ -54,7 +62,10 @@ def test_best_questions_come_marked_best_first_then_by_engagement_answered_and_i
 
     weekly = digest.weekly_digest(session, week_start=MONDAY)
     assert [b.text for b in weekly.best] == ["Marked best", "High", "Low"]
-    assert (weekly.best[1].answer_title, weekly.best[1].answer_link) == ("Export to CSV", "https://example.com/guide/export")
+    assert (weekly.best[1].answer_title, weekly.best[1].answer_link) == (
+        "Export to CSV",
+        "https://example.com/guide/export",
+    )
     markdown = digest.render_markdown(weekly)
     assert "**A:** **Export to CSV:** Open the list, then Export. <https://example.com/guide/export>" in markdown
     assert "**Q:** Marked best — @" in markdown
@@ -62,22 +73,64 @@ def test_best_questions_come_marked_best_first_then_by_engagement_answered_and_i
 
 def test_hero_suggestions_rank_useful_ugc_and_best_conversations(session, channel):
     for _ in range(2):
-        make_conversation(session, channel=channel, received_at=berlin(4, 10), kind="ugc", useful=True, author_handle="@maker")
-    make_conversation(session, channel=channel, received_at=berlin(4, 10), kind="ugc", useful=False, author_handle="@maker", engagement=50)
+        make_conversation(
+            session, channel=channel, received_at=berlin(4, 10), kind="ugc", useful=True, author_handle="@maker"
+        )
+    make_conversation(
+        session,
+        channel=channel,
+        received_at=berlin(4, 10),
+        kind="ugc",
+        useful=False,
+        author_handle="@maker",
+        engagement=50,
+    )
     question(session, channel, at=berlin(5, 10), best=True, author_handle="@asker", engagement=40)
-    make_conversation(session, channel=channel, received_at=berlin(5, 10), kind="ugc", useful=True, author_handle="@quiet", engagement=1)
-    make_conversation(session, channel=channel, received_at=berlin(5, 10), kind="ugc", useful=False, author_handle="@nobody", engagement=99)
+    make_conversation(
+        session,
+        channel=channel,
+        received_at=berlin(5, 10),
+        kind="ugc",
+        useful=True,
+        author_handle="@quiet",
+        engagement=1,
+    )
+    make_conversation(
+        session,
+        channel=channel,
+        received_at=berlin(5, 10),
+        kind="ugc",
+        useful=False,
+        author_handle="@nobody",
+        engagement=99,
+    )
     suggestions = digest.hero_suggestions(session, week_start=MONDAY)
-    assert [(s.handle, s.useful_ugc, s.best) for s in suggestions] == [("@maker", 2, 0), ("@asker", 0, 1), ("@quiet", 1, 0)]
+    assert [(s.handle, s.useful_ugc, s.best) for s in suggestions] == [
+        ("@maker", 2, 0),
+        ("@asker", 0, 1),
+        ("@quiet", 1, 0),
+    ]
 
 
 def test_loop_items_closed_that_week_and_shipped_ones_awaiting_their_announcement(session, channel):
-    session.add_all([
-        LoopItem(what_changed="Dark mode", shipped_on=dt.date(2025, 2, 25), status="announced", announced_at=berlin(5, 12)),
-        LoopItem(what_changed="Passkeys", shipped_on=dt.date(2025, 3, 6)),
-        LoopItem(what_changed="Announced later", shipped_on=dt.date(2025, 3, 4), status="announced", announced_at=berlin(12, 12)),
-        LoopItem(what_changed="Old news", shipped_on=dt.date(2025, 1, 5)),
-    ])
+    session.add_all(
+        [
+            LoopItem(
+                what_changed="Dark mode",
+                shipped_on=dt.date(2025, 2, 25),
+                status="announced",
+                announced_at=berlin(5, 12),
+            ),
+            LoopItem(what_changed="Passkeys", shipped_on=dt.date(2025, 3, 6)),
+            LoopItem(
+                what_changed="Announced later",
+                shipped_on=dt.date(2025, 3, 4),
+                status="announced",
+                announced_at=berlin(12, 12),
+            ),
+            LoopItem(what_changed="Old news", shipped_on=dt.date(2025, 1, 5)),
+        ]
+    )
     session.flush()
     weekly = digest.weekly_digest(session, week_start=MONDAY)
     assert [(i.what_changed, i.announced_on) for i in weekly.loop_closed] == [("Dark mode", dt.date(2025, 3, 5))]
@@ -89,24 +142,54 @@ def test_loop_items_closed_that_week_and_shipped_ones_awaiting_their_announcemen
 
 def test_next_topic_is_the_chosen_one_or_else_the_next_planned_post(session, channel, community):
     make_post(session, channel=channel, title="Draft only", status=PostStatus.draft, scheduled_at=berlin(10, 9))
-    make_post(session, channel=channel, title="How notifications work", status=PostStatus.scheduled, scheduled_at=berlin(11, 9))
+    make_post(
+        session,
+        channel=channel,
+        title="How notifications work",
+        status=PostStatus.scheduled,
+        scheduled_at=berlin(11, 9),
+    )
     weekly = digest.weekly_digest(session, week_start=MONDAY)
     assert weekly.next_topic == "How notifications work"
-    digest.save_digest_note(session, actor=community, week_start=MONDAY, hero_handle="", hero_reason="", next_topic="AMA on Friday", expected_version=None)
+    digest.save_digest_note(
+        session,
+        actor=community,
+        week_start=MONDAY,
+        hero_handle="",
+        hero_reason="",
+        next_topic="AMA on Friday",
+        expected_version=None,
+    )
     assert digest.weekly_digest(session, week_start=MONDAY).next_topic == "AMA on Friday"
 
 
 def test_an_empty_week_reads_as_a_digest_with_nothing_yet(session, channel):
     markdown = digest.render_markdown(digest.weekly_digest(session, week_start=MONDAY))
     assert markdown.startswith("# Digest of the week · 3 Mar 2025 – 9 Mar 2025\n")
-    for empty in ("_No answered questions this week._", "_Not chosen yet._", "_No loop closed this week._", "_To be announced._"):
+    for empty in (
+        "_No answered questions this week._",
+        "_Not chosen yet._",
+        "_No loop closed this week._",
+        "_To be announced._",
+    ):
         assert empty in markdown
 
 
 def test_user_text_cannot_become_links_html_or_headings_in_the_markdown(session, channel, community):
-    question(session, channel, at=berlin(4, 10), text="[win](https://evil.example) <img src=x> ![i](y)", author_handle="@a_b*")
+    question(
+        session,
+        channel,
+        at=berlin(4, 10),
+        text="[win](https://evil.example) <img src=x> ![i](y)",
+        author_handle="@a_b*",
+    )
     digest.save_digest_note(
-        session, actor=community, week_start=MONDAY, hero_handle="@hero", hero_reason=":red[shout] $x$", next_topic="# Big\n- list",
+        session,
+        actor=community,
+        week_start=MONDAY,
+        hero_handle="@hero",
+        hero_reason=":red[shout] $x$",
+        next_topic="# Big\n- list",
         expected_version=None,
     )
     markdown = digest.render_markdown(digest.weekly_digest(session, week_start=MONDAY))
@@ -122,14 +205,35 @@ def test_the_digest_note_needs_edit_digest_and_is_audited(session, channel, comm
     analyst = make_user(session, Role.analyst)
     for actor in (viewer, analyst):
         with pytest.raises(PermissionDenied):
-            digest.save_digest_note(session, actor=actor, week_start=MONDAY, hero_handle="@x", hero_reason="", next_topic="", expected_version=None)
+            digest.save_digest_note(
+                session,
+                actor=actor,
+                week_start=MONDAY,
+                hero_handle="@x",
+                hero_reason="",
+                next_topic="",
+                expected_version=None,
+            )
     note = digest.save_digest_note(
-        session, actor=community, week_start=MONDAY, hero_handle=" @maker ", hero_reason="Wrote the export guide.", next_topic="Exports",
+        session,
+        actor=community,
+        week_start=MONDAY,
+        hero_handle=" @maker ",
+        hero_reason="Wrote the export guide.",
+        next_topic="Exports",
         expected_version=None,
     )
     assert (note.hero_handle, note.version) == ("@maker", 1)
     lead = make_user(session, Role.lead)
-    note = digest.save_digest_note(session, actor=lead, week_start=MONDAY, hero_handle="@maker", hero_reason="Guide", next_topic="Exports", expected_version=1)
+    note = digest.save_digest_note(
+        session,
+        actor=lead,
+        week_start=MONDAY,
+        hero_handle="@maker",
+        hero_reason="Guide",
+        next_topic="Exports",
+        expected_version=1,
+    )
     assert note.version == 2
     row_id = session.exec(select(WeeklyDigestNote.id)).one()
     actions = [entry.action for entry in audit.history(session, entity="weekly_digest_note", entity_id=row_id)]
@@ -137,13 +241,45 @@ def test_the_digest_note_needs_edit_digest_and_is_audited(session, channel, comm
 
 
 def test_a_second_save_over_a_newer_note_is_refused(session, channel, community):
-    digest.save_digest_note(session, actor=community, week_start=MONDAY, hero_handle="@one", hero_reason="", next_topic="", expected_version=None)
+    digest.save_digest_note(
+        session,
+        actor=community,
+        week_start=MONDAY,
+        hero_handle="@one",
+        hero_reason="",
+        next_topic="",
+        expected_version=None,
+    )
     # Someone who opened the week before the note existed, and someone holding version 1 after it moved on.
     with pytest.raises(ConflictError):
-        digest.save_digest_note(session, actor=community, week_start=MONDAY, hero_handle="@two", hero_reason="", next_topic="", expected_version=None)
-    digest.save_digest_note(session, actor=community, week_start=MONDAY, hero_handle="@three", hero_reason="", next_topic="", expected_version=1)
+        digest.save_digest_note(
+            session,
+            actor=community,
+            week_start=MONDAY,
+            hero_handle="@two",
+            hero_reason="",
+            next_topic="",
+            expected_version=None,
+        )
+    digest.save_digest_note(
+        session,
+        actor=community,
+        week_start=MONDAY,
+        hero_handle="@three",
+        hero_reason="",
+        next_topic="",
+        expected_version=1,
+    )
     with pytest.raises(ConflictError):
-        digest.save_digest_note(session, actor=community, week_start=MONDAY, hero_handle="@four", hero_reason="", next_topic="", expected_version=1)
+        digest.save_digest_note(
+            session,
+            actor=community,
+            week_start=MONDAY,
+            hero_handle="@four",
+            hero_reason="",
+            next_topic="",
+            expected_version=1,
+        )
     assert digest.digest_note(session, week_start=MONDAY).hero_handle == "@three"
 
 
@@ -167,7 +303,12 @@ def test_the_digest_is_drafted_as_a_digest_of_the_week_post(session, channel):
     editor = make_user(session, Role.editor)
     post_id = digest.draft_digest_post(session, actor=editor, week_start=MONDAY, channel_id=channel.id)
     post = posts.get_post(session, post_id)
-    assert (post.status, post.rubric_name, post.channel_id, post.owner_id) == (PostStatus.draft, "Digest of the week", channel.id, editor.id)
+    assert (post.status, post.rubric_name, post.channel_id, post.owner_id) == (
+        PostStatus.draft,
+        "Digest of the week",
+        channel.id,
+        editor.id,
+    )
     assert post.title == "Digest of the week · 3 Mar 2025 – 9 Mar 2025"
     assert "Where is my invoice?" in post.body
     assert post.next_step_type  # the template's next step comes along

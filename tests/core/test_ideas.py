@@ -19,7 +19,7 @@ from db.models import AuditLog, Idea, IdeaGiver, IdeaStatus, Role, Vote
 from tests.factories import make_channel, make_idea, make_user
 
 S = IdeaStatus
-UTC = dt.timezone.utc
+UTC = dt.UTC
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
@@ -113,7 +113,9 @@ def test_quick_win_classification_at_the_boundaries(impact, cost, min_impact, ma
     assert ideas.is_quick_win(impact, cost, min_impact, max_cost) is expected
 
 
-@pytest.mark.parametrize(("impact", "cost", "score"), [(5, 1, 25), (1, 5, 1), (4, 2, 16), (None, 2, None), (3, None, None)])
+@pytest.mark.parametrize(
+    ("impact", "cost", "score"), [(5, 1, 25), (1, 5, 1), (4, 2, 16), (None, 2, None), (3, None, None)]
+)
 def test_priority_score_prefers_high_impact_and_low_cost(impact, cost, score):
     assert ideas.priority_score(impact, cost) == score
 
@@ -160,7 +162,12 @@ def test_count_by_month_uses_local_months_and_lists_empty_ones():
         dt.datetime(2025, 5, 1, 12, 0, tzinfo=UTC),  # after the period
     ]
     counts = ideas.count_by_month(instants, BERLIN, dt.date(2025, 1, 1), dt.date(2025, 4, 30))
-    assert counts == [(dt.date(2025, 1, 1), 1), (dt.date(2025, 2, 1), 1), (dt.date(2025, 3, 1), 1), (dt.date(2025, 4, 1), 0)]
+    assert counts == [
+        (dt.date(2025, 1, 1), 1),
+        (dt.date(2025, 2, 1), 1),
+        (dt.date(2025, 3, 1), 1),
+        (dt.date(2025, 4, 1), 0),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -184,7 +191,13 @@ def test_an_unreadable_date_says_how_to_write_it():
 
 def test_the_mapping_is_guessed_from_column_names():
     mapping = ideas.guess_mapping(["Timestamp", "Your idea", "Why does it matter?", "Telegram username", "Channel"])
-    assert mapping == ImportMapping(title="Your idea", description="Why does it matter?", handle="Telegram username", date="Timestamp", channel="Channel")
+    assert mapping == ImportMapping(
+        title="Your idea",
+        description="Why does it matter?",
+        handle="Telegram username",
+        date="Timestamp",
+        channel="Channel",
+    )
 
 
 # --- capture, givers, votes -------------------------------------------------------------------
@@ -195,16 +208,27 @@ def test_a_team_member_logs_an_idea_with_its_givers(write, read, team):
     with write() as s:
         channel_id = make_channel(s).id
     idea_id = _log(
-        write, editor, title="  Dark   mode ", handles="@ann, @bo, @Ann", source="comment", channel_id=channel_id,
-        source_url="https://example.com/c/1", category="mobile app", description="From the comments.",
+        write,
+        editor,
+        title="  Dark   mode ",
+        handles="@ann, @bo, @Ann",
+        source="comment",
+        channel_id=channel_id,
+        source_url="https://example.com/c/1",
+        category="mobile app",
+        description="From the comments.",
     )
     idea = _get(read, idea_id)
     assert (idea.title, idea.status, idea.demand, idea.votes, idea.channel_id) == ("Dark mode", "new", 2, 0, channel_id)
     with read() as s:
         row = s.get(Idea, idea_id)
         assert row.logged_by_id == editor.id and row.category == "mobile app"
-        assert [a.action for a in s.exec(select(AuditLog).where(AuditLog.entity == "idea", AuditLog.entity_id == idea_id))] == ["idea.create"]
-        assert s.exec(select(func.count()).select_from(AuditLog).where(AuditLog.action == "idea_giver.create")).one() == 2
+        assert [
+            a.action for a in s.exec(select(AuditLog).where(AuditLog.entity == "idea", AuditLog.entity_id == idea_id))
+        ] == ["idea.create"]
+        assert (
+            s.exec(select(func.count()).select_from(AuditLog).where(AuditLog.action == "idea_giver.create")).one() == 2
+        )
 
 
 @pytest.mark.parametrize(
@@ -297,7 +321,9 @@ WRITES = {
     "status": lambda s, a, i, v: ideas.set_status(s, actor=a, idea_id=i, status="valid", expected_version=v),
     "scores": lambda s, a, i, v: ideas.set_scores(s, actor=a, idea_id=i, impact=5, cost=1, expected_version=v),
     "hot plan": lambda s, a, i, v: ideas.add_to_hot_plan(s, actor=a, idea_id=i),
-    "thresholds": lambda s, a, i, v: ideas.set_quick_win_thresholds(s, actor=a, min_impact=5, max_cost=1, expected_version=1),
+    "thresholds": lambda s, a, i, v: ideas.set_quick_win_thresholds(
+        s, actor=a, min_impact=5, max_cost=1, expected_version=1
+    ),
     "merge": lambda s, a, i, v: ideas.merge(s, actor=a, source_id=i, target_id=i + 1, expected_version=v),
     "import": lambda s, a, i, v: ideas.import_ideas(s, actor=a, data=b"Idea\nX\n", mapping=ImportMapping(title="Idea")),
     "export": lambda s, a, i, v: ideas.export_csv(s, actor=a),
@@ -342,7 +368,13 @@ def test_the_lead_and_the_admin_move_ideas_along_the_flow(write, read, team, rol
     assert idea.status == "shipped" and idea.valid_at is not None and idea.shipped_at >= idea.valid_at
     with read() as s:
         actions = [h.action for h in ideas.idea_detail(s, idea_id=idea_id).history]
-    assert actions == ["idea.create", "idea.status.valid", "idea.status.planned", "idea.status.in_progress", "idea.status.shipped"]
+    assert actions == [
+        "idea.create",
+        "idea.status.valid",
+        "idea.status.planned",
+        "idea.status.in_progress",
+        "idea.status.shipped",
+    ]
 
 
 def test_whoever_logged_an_idea_may_edit_its_text_but_not_someone_elses(write, read, team):
@@ -499,7 +531,12 @@ def test_merge_moves_givers_and_votes_without_double_counting_and_undo_restores_
 
     with write() as s:
         result = ideas.merge(s, actor=lead, source_id=source, target_id=target, expected_version=1)
-    assert (result.givers_moved, result.votes_moved, result.givers_already_there, result.votes_already_there) == (2, 1, 1, 1)
+    assert (result.givers_moved, result.votes_moved, result.givers_already_there, result.votes_already_there) == (
+        2,
+        1,
+        1,
+        1,
+    )
     kept = _get(read, target)
     assert (kept.demand, kept.votes) == (4, 2)  # @ann once, @bo, @cy, @dee; editor once, support
     with read() as s:
@@ -619,7 +656,12 @@ def test_valid_proposals_are_counted_per_local_month_without_merged_duplicates(w
         make_idea(s, status=S.valid, valid_at=dt.datetime(2024, 12, 31, 22, 59, tzinfo=UTC))  # 31 Dec in Berlin
     with read() as s:
         counts = ideas.valid_proposals_per_month(s, first=dt.date(2025, 1, 1), last=dt.date(2025, 4, 30), tz=BERLIN)
-    assert counts == [(dt.date(2025, 1, 1), 2), (dt.date(2025, 2, 1), 1), (dt.date(2025, 3, 1), 2), (dt.date(2025, 4, 1), 0)]
+    assert counts == [
+        (dt.date(2025, 1, 1), 2),
+        (dt.date(2025, 2, 1), 1),
+        (dt.date(2025, 3, 1), 2),
+        (dt.date(2025, 4, 1), 0),
+    ]
 
 
 def test_marking_ideas_valid_feeds_the_monthly_count(write, read, team):
@@ -642,9 +684,21 @@ def board(write, team):
     with write() as s:
         insta, tele = make_channel(s, name="Insta"), make_channel(s, name="Tele")
         rows = {
-            "dark": ideas.log_idea(s, actor=lead, title="Dark mode", handles="@a @b @c", source="comment", channel_id=insta.id),
-            "export": ideas.log_idea(s, actor=lead, title="Export to Excel", description="CSV is not enough", handles="@a", source="survey", channel_id=tele.id),
-            "passkey": ideas.log_idea(s, actor=lead, title="Passkey sign-in", handles="@a @b", source="dm", channel_id=insta.id),
+            "dark": ideas.log_idea(
+                s, actor=lead, title="Dark mode", handles="@a @b @c", source="comment", channel_id=insta.id
+            ),
+            "export": ideas.log_idea(
+                s,
+                actor=lead,
+                title="Export to Excel",
+                description="CSV is not enough",
+                handles="@a",
+                source="survey",
+                channel_id=tele.id,
+            ),
+            "passkey": ideas.log_idea(
+                s, actor=lead, title="Passkey sign-in", handles="@a @b", source="dm", channel_id=insta.id
+            ),
             "font": ideas.log_idea(s, actor=lead, title="Bigger font", source="team"),
         }
         ids = {k: v.id for k, v in rows.items()}
@@ -698,7 +752,10 @@ def test_board_filters(read, board, filters, expected):
 def test_channel_filter(read, board):
     with read() as s:
         channel = ideas.get_idea(s, idea_id=board["dark"]).channel_id
-        assert {r.id for r in ideas.board_page(s, filters=BoardFilters(channel_ids=(channel,))).rows} == {board["dark"], board["passkey"]}
+        assert {r.id for r in ideas.board_page(s, filters=BoardFilters(channel_ids=(channel,))).rows} == {
+            board["dark"],
+            board["passkey"],
+        }
 
 
 def test_kanban_columns_count_everything_but_show_a_few(read, board):
@@ -754,12 +811,12 @@ def test_category_suggestions_come_from_conversations_and_ideas(write, read, tea
 # --- import and export ------------------------------------------------------------------------
 
 SURVEY = (
-    "Timestamp,Your idea,Why,Username\n"
-    "2025-03-01 10:00,Dark mode,My eyes,@ann\n"
-    "2025-03-02 11:00,Export to Excel,,\"@bo, @cy\"\n"
-    ",,,\n"
-    "2025-03-02 11:00,Export to Excel,,\"@bo, @cy\"\n"
-).encode()
+    b"Timestamp,Your idea,Why,Username\n"
+    b"2025-03-01 10:00,Dark mode,My eyes,@ann\n"
+    b'2025-03-02 11:00,Export to Excel,,"@bo, @cy"\n'
+    b",,,\n"
+    b'2025-03-02 11:00,Export to Excel,,"@bo, @cy"\n'
+)
 MAPPING = ImportMapping(title="Your idea", description="Why", handle="Username", date="Timestamp")
 
 
@@ -773,7 +830,10 @@ def test_survey_results_import_once_and_a_reimport_adds_nothing(write, read, tea
     assert (result.created, result.givers, result.repeated_in_file) == (2, 3, 1)
     with read() as s:
         rows = ideas.board_page(s, sort="oldest").rows
-        assert [(r.title, r.demand, r.source, r.status) for r in rows] == [("Dark mode", 1, "survey", "new"), ("Export to Excel", 2, "survey", "new")]
+        assert [(r.title, r.demand, r.source, r.status) for r in rows] == [
+            ("Dark mode", 1, "survey", "new"),
+            ("Export to Excel", 2, "survey", "new"),
+        ]
         assert rows[0].created_at == dt.datetime(2025, 3, 1, 9, 0, tzinfo=UTC)  # 10:00 in Berlin
     with write() as s:
         again = ideas.import_ideas(s, actor=lead, data=SURVEY, mapping=MAPPING)
@@ -784,12 +844,12 @@ def test_survey_results_import_once_and_a_reimport_adds_nothing(write, read, tea
 
 def test_an_import_with_a_bad_row_saves_nothing_and_names_row_and_column(write, read, team):
     data = (
-        "Idea,When,Channel\n"
-        "Dark mode,2025-03-01,Insta\n"
-        ",2025-03-01,Insta\n"
-        "Export,yesterday,Insta\n"
-        "Widget,2025-03-01,Fax\n"
-    ).encode()
+        b"Idea,When,Channel\n"
+        b"Dark mode,2025-03-01,Insta\n"
+        b",2025-03-01,Insta\n"
+        b"Export,yesterday,Insta\n"
+        b"Widget,2025-03-01,Fax\n"
+    )
     mapping = ImportMapping(title="Idea", date="When", channel="Channel")
     with write() as s:
         make_channel(s, name="Insta")
@@ -797,7 +857,10 @@ def test_an_import_with_a_bad_row_saves_nothing_and_names_row_and_column(write, 
         preview = ideas.preview_import(s, data=data, mapping=mapping)
     assert [(e.row, e.column) for e in preview.errors] == [(3, "Idea"), (4, "When"), (5, "Channel")]
     assert "unknown channel 'Fax'" in preview.errors[2].message
-    with pytest.raises(ValidationError, match=r"Nothing was imported: 3 problem\(s\).*row 3, column 'Idea'"), write() as s:
+    with (
+        pytest.raises(ValidationError, match=r"Nothing was imported: 3 problem\(s\).*row 3, column 'Idea'"),
+        write() as s,
+    ):
         ideas.import_ideas(s, actor=team[Role.lead], data=data, mapping=mapping)
     with read() as s:
         assert s.exec(select(func.count()).select_from(Idea)).one() == 0
@@ -819,12 +882,12 @@ def test_unusable_files_and_mappings_are_explained(read, data, mapping, message)
 
 
 def test_semicolon_separated_files_are_read():
-    columns, rows = ideas.read_csv("Idee;Name\nDunkelmodus;@ann\n".encode())
+    columns, rows = ideas.read_csv(b"Idee;Name\nDunkelmodus;@ann\n")
     assert columns == ["Idee", "Name"] and rows == [["Dunkelmodus", "@ann"]]
 
 
 def test_the_export_neutralises_formulas_and_lists_givers(write, read, team):
-    _log(write, team[Role.editor], title="=HYPERLINK(\"http://evil\")", handles="@ann, @bo")
+    _log(write, team[Role.editor], title='=HYPERLINK("http://evil")', handles="@ann, @bo")
     with read() as s:
         text = ideas.export_csv(s, actor=team[Role.analyst])
     header, row = text.splitlines()[:2]

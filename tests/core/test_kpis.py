@@ -19,7 +19,7 @@ from core.kpis import AudienceRow, Period, PeriodKind
 from db.models import AudienceSize, IdeaGiver, LoopItem, LoopItemIdea, PostStatus, Role
 from tests.factories import ensure_workspace, make_channel, make_conversation, make_idea, make_post, make_user
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 BERLIN = ZoneInfo("Europe/Berlin")
 WEEK = (dt.date(2025, 3, 3), dt.date(2025, 3, 9))
 NOW = dt.datetime(2025, 3, 20, 12, tzinfo=UTC)
@@ -31,7 +31,9 @@ def berlin(day: int, hour: int, minute: int = 0, *, month: int = 3, second: int 
 
 
 def compute(session, start=WEEK[0], end=WEEK[1], *, channel=None, now=NOW) -> dict[str, kpis.KpiValue]:
-    values = kpis.compute_kpis(session, start=start, end=end, channel_id=None if channel is None else channel.id, now=now)
+    values = kpis.compute_kpis(
+        session, start=start, end=end, channel_id=None if channel is None else channel.id, now=now
+    )
     return {v.key: v for v in values}
 
 
@@ -44,8 +46,14 @@ def channel(session):
 def answered(session, channel, *, at, business, calendar, kind="question", **fields):
     """A conversation that needs a reply, answered with these stored SLA figures."""
     return make_conversation(
-        session, channel=channel, received_at=at, kind=kind, first_reply_at=at + dt.timedelta(minutes=calendar),
-        business_minutes_to_reply=business, calendar_minutes_to_reply=calendar, **fields,
+        session,
+        channel=channel,
+        received_at=at,
+        kind=kind,
+        first_reply_at=at + dt.timedelta(minutes=calendar),
+        business_minutes_to_reply=business,
+        calendar_minutes_to_reply=calendar,
+        **fields,
     )
 
 
@@ -157,7 +165,9 @@ def test_every_kpi_has_a_definition_a_unit_a_better_direction_and_a_place_to_wor
 
 def test_an_empty_workspace_has_no_data_for_any_kpi(session, channel):
     values = compute(session)
-    assert {key: (v.value, v.previous, v.change) for key, v in values.items()} == {key: (None, None, None) for key in values}
+    assert {key: (v.value, v.previous, v.change) for key, v in values.items()} == {
+        key: (None, None, None) for key in values
+    }
     assert all(kpis.format_value(v.value, v.unit) == kpis.NO_DATA for v in values.values())
 
 
@@ -183,8 +193,14 @@ def test_response_times_interpolate_median_and_p90_and_leave_out_data_problems(s
     for business, calendar in ((10, 15), (20, 25), (40, 200), (30, 100)):
         answered(session, channel, at=berlin(4, 10), business=business, calendar=calendar)
     # Left out: a reply stamped before the message, a "no reply needed" item, UGC, an open question.
-    make_conversation(session, channel=channel, received_at=berlin(4, 11), kind="question",
-                      first_reply_at=berlin(4, 10), reply_before_message=True)
+    make_conversation(
+        session,
+        channel=channel,
+        received_at=berlin(4, 11),
+        kind="question",
+        first_reply_at=berlin(4, 10),
+        reply_before_message=True,
+    )
     answered(session, channel, at=berlin(5, 10), business=999, calendar=999, status="no_reply_needed")
     answered(session, channel, at=berlin(5, 10), business=999, calendar=999, kind="ugc")
     make_conversation(session, channel=channel, received_at=berlin(5, 12), kind="complaint")
@@ -225,7 +241,9 @@ def test_sla_share_counts_met_and_breached_and_leaves_out_open_not_due_and_no_re
 
     def item(**fields):
         fields.setdefault("kind", "question")
-        return make_conversation(session, channel=channel, received_at=berlin(4, 10), deadline_at=fields.pop("deadline", deadline), **fields)
+        return make_conversation(
+            session, channel=channel, received_at=berlin(4, 10), deadline_at=fields.pop("deadline", deadline), **fields
+        )
 
     item(first_reply_at=berlin(4, 11))  # met
     item(first_reply_at=deadline)  # met: a reply at the deadline itself is within the SLA
@@ -253,11 +271,19 @@ def test_a_conversation_marked_no_reply_needed_stays_out_of_the_sla_share_once_r
     marked = conversations.mark_no_reply_needed(
         session, actor=support, conversation_id=spam.id, expected_version=spam.version, reason="Spam, nothing to answer"
     )
-    conversations.resolve(session, actor=support, conversation_id=spam.id, expected_version=marked.version, now=berlin(4, 11))
+    conversations.resolve(
+        session, actor=support, conversation_id=spam.id, expected_version=marked.version, now=berlin(4, 11)
+    )
     # One real breach beside it: the same deadline, never answered.
     make_conversation(session, channel=channel, received_at=berlin(4, 10), kind="complaint", deadline_at=deadline)
-    make_conversation(session, channel=channel, received_at=berlin(4, 10), kind="question", deadline_at=deadline,
-                      first_reply_at=berlin(4, 11))  # met
+    make_conversation(
+        session,
+        channel=channel,
+        received_at=berlin(4, 10),
+        kind="question",
+        deadline_at=deadline,
+        first_reply_at=berlin(4, 11),
+    )  # met
 
     value = compute(session, now=berlin(6, 12))["sla_share"]
     assert value.detail == "1 met, 1 breached"
@@ -271,13 +297,17 @@ def test_closed_without_escalation_is_the_share_of_resolved_never_escalated(sess
         {"escalated_at": berlin(4, 12)},
         {"escalation_team_id": None, "escalated_at": None, "escalation_reason": "asked the team"},
     ):
-        make_conversation(session, channel=channel, received_at=berlin(4, 10), status="resolved", resolved_at=berlin(4, 13), **fields)
+        make_conversation(
+            session, channel=channel, received_at=berlin(4, 10), status="resolved", resolved_at=berlin(4, 13), **fields
+        )
     from db.models import EscalationTeam
 
     team = EscalationTeam(name="Billing")
     session.add(team)
     session.flush()
-    make_conversation(session, channel=channel, received_at=berlin(4, 10), status="resolved", escalation_team_id=team.id)
+    make_conversation(
+        session, channel=channel, received_at=berlin(4, 10), status="resolved", escalation_team_id=team.id
+    )
     make_conversation(session, channel=channel, received_at=berlin(4, 10), status="waiting")  # not resolved
     values = compute(session)
     # Resolved: 5; escalated: the one with a time and the one with a team → 3 of 5.
@@ -294,16 +324,26 @@ def test_active_share_counts_each_person_once_against_the_audience_of_the_period
     make_conversation(session, channel=channel, received_at=berlin(5, 10), author_handle="@ann")
     make_conversation(session, channel=telegram, received_at=berlin(5, 10), author_handle="@bob")
     idea = make_idea(session, channel_id=channel.id)
-    session.add_all([
-        IdeaGiver(idea_id=idea.id, handle="@cleo", channel_id=channel.id, given_at=berlin(6, 10)),
-        IdeaGiver(idea_id=idea.id, handle="@ann", channel_id=channel.id, given_at=berlin(6, 10)),
-        IdeaGiver(idea_id=make_idea(session).id, handle="@dan", given_at=berlin(20, 10, month=2)),  # before
-    ])
-    session.add_all([
-        AudienceSize(channel_id=channel.id, period_start=dt.date(2025, 3, 1), period_end=dt.date(2025, 3, 31), size=100),
-        AudienceSize(channel_id=telegram.id, period_start=dt.date(2025, 2, 1), period_end=dt.date(2025, 3, 5), size=200),
-        AudienceSize(channel_id=telegram.id, period_start=dt.date(2025, 3, 6), period_end=dt.date(2025, 3, 31), size=400),
-    ])
+    session.add_all(
+        [
+            IdeaGiver(idea_id=idea.id, handle="@cleo", channel_id=channel.id, given_at=berlin(6, 10)),
+            IdeaGiver(idea_id=idea.id, handle="@ann", channel_id=channel.id, given_at=berlin(6, 10)),
+            IdeaGiver(idea_id=make_idea(session).id, handle="@dan", given_at=berlin(20, 10, month=2)),  # before
+        ]
+    )
+    session.add_all(
+        [
+            AudienceSize(
+                channel_id=channel.id, period_start=dt.date(2025, 3, 1), period_end=dt.date(2025, 3, 31), size=100
+            ),
+            AudienceSize(
+                channel_id=telegram.id, period_start=dt.date(2025, 2, 1), period_end=dt.date(2025, 3, 5), size=200
+            ),
+            AudienceSize(
+                channel_id=telegram.id, period_start=dt.date(2025, 3, 6), period_end=dt.date(2025, 3, 31), size=400
+            ),
+        ]
+    )
     session.flush()
 
     everything = compute(session)["active_share"]
@@ -380,14 +420,30 @@ def test_nobody_new_in_the_period_means_no_returns_data(session, channel):
 
 def test_post_kpis_use_published_posts_of_the_period_with_metrics_entered(session, channel):
     def post(at, status=PostStatus.published, **fields):
-        return make_post(session, channel=channel, status=status, scheduled_at=at,
-                         published_at=at if status == PostStatus.published else None, **fields)
+        return make_post(
+            session,
+            channel=channel,
+            status=status,
+            scheduled_at=at,
+            published_at=at if status == PostStatus.published else None,
+            **fields,
+        )
 
-    post(berlin(4, 9), next_step_type="poll", impressions=1000, reactions=50, saves=5, guide_clicks=5, next_step_conversions=10)
+    post(
+        berlin(4, 9),
+        next_step_type="poll",
+        impressions=1000,
+        reactions=50,
+        saves=5,
+        guide_clicks=5,
+        next_step_conversions=10,
+    )
     post(berlin(5, 9), next_step_type="form")  # metrics not entered yet
     post(berlin(6, 9), impressions=500, reactions=30, saves=20, guide_clicks=None)
     post(berlin(7, 9), status=PostStatus.scheduled, next_step_type="poll", impressions=9999)
-    post(berlin(27, 9, month=2), next_step_type="poll", impressions=100, saves=1, guide_clicks=1, next_step_conversions=4)
+    post(
+        berlin(27, 9, month=2), next_step_type="poll", impressions=100, saves=1, guide_clicks=1, next_step_conversions=4
+    )
 
     values = compute(session)
     assert values["next_step_share"].value == pytest.approx(200 / 3)
@@ -402,7 +458,9 @@ def test_post_kpis_use_published_posts_of_the_period_with_metrics_entered(sessio
 
 def test_content_utility_counts_saves_and_clicks_entered_before_the_impressions(session, channel):
     def post(at, **fields):
-        return make_post(session, channel=channel, status=PostStatus.published, scheduled_at=at, published_at=at, **fields)
+        return make_post(
+            session, channel=channel, status=PostStatus.published, scheduled_at=at, published_at=at, **fields
+        )
 
     post(berlin(4, 9), impressions=800, saves=3, guide_clicks=None)
     post(berlin(5, 9), saves=6, guide_clicks=4)  # impressions not known yet: its saves and clicks still count
@@ -504,7 +562,12 @@ def test_the_json_report_carries_every_kpi_with_unit_previous_value_and_definiti
     assert report["previous_period"] == {"from": "2025-02-24", "to": "2025-03-02"}
     assert [k["key"] for k in report["kpis"]] == [d.key for d in kpis.KPIS]
     median = next(k for k in report["kpis"] if k["key"] == "first_response_median")
-    assert (median["value"], median["previous"], median["unit"], median["better"]) == (10.0, None, "business min", "lower")
+    assert (median["value"], median["previous"], median["unit"], median["better"]) == (
+        10.0,
+        None,
+        "business min",
+        "lower",
+    )
     csv_lines = kpis.report_csv(values).splitlines()
     assert csv_lines[0] == ",".join(kpis.CSV_COLUMNS)
     assert csv_lines[1].startswith("first_response_median,First response (median),speed,business min,lower,10.0,,,")

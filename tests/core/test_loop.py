@@ -11,11 +11,11 @@ from sqlmodel import select
 from core import ideas, loop, posts
 from core.errors import ConflictError, PermissionDenied, ValidationError
 from core.permissions import CLI_ACTOR
-from db.types import utcnow
 from db.models import IdeaGiver, IdeaStatus, LoopItem, LoopStatus, Role, Vote
+from db.types import utcnow
 from tests.factories import make_channel, make_conversation, make_idea, make_user
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 BERLIN = ZoneInfo("Europe/Berlin")
 S, A, T, M = LoopStatus.shipped, LoopStatus.announced, LoopStatus.thanked, LoopStatus.measured
 
@@ -58,7 +58,9 @@ def test_impact_windows_are_whole_local_days_around_the_shipped_day_across_a_clo
     [(dt.date(2026, 4, 30), False), (dt.date(2026, 5, 1), True), (dt.date(2026, 6, 1), True)],
 )
 def test_a_conversation_count_is_measured_once_the_after_window_is_over(today, measured):
-    figure = loop.conversation_impact(40, 30, shipped_on=dt.date(2026, 3, 31), days=30, categories=["billing"], today=today)
+    figure = loop.conversation_impact(
+        40, 30, shipped_on=dt.date(2026, 3, 31), days=30, categories=["billing"], today=today
+    )
     assert (figure.kind, figure.before, figure.after, figure.change) == ("conversations", 40, 30, -10)
     assert figure.measured is measured
     assert figure.change_share == pytest.approx(-0.25)
@@ -79,14 +81,20 @@ def test_nps_outside_minus_100_to_100_is_refused(value):
         loop.validate_nps(value, "before")
 
 
-@pytest.mark.parametrize(("text", "expected"), [("billing, login ,billing", ("billing", "login")), ("", ()), (["a", " ", "b"], ("a", "b"))])
+@pytest.mark.parametrize(
+    ("text", "expected"), [("billing, login ,billing", ("billing", "login")), ("", ()), (["a", " ", "b"], ("a", "b"))]
+)
 def test_categories_are_trimmed_and_deduplicated(text, expected):
     assert loop.parse_categories(text) == expected
 
 
 def test_the_announcement_names_what_changed_credits_the_givers_and_asks_what_next():
     title, body = loop.announcement_text(
-        what_changed="Dark mode is live", details="In the app settings.", idea_titles=["Dark mode"], handles=["@ann", "@bo", "@cy"], idea_form_url="https://x.example/f"
+        what_changed="Dark mode is live",
+        details="In the app settings.",
+        idea_titles=["Dark mode"],
+        handles=["@ann", "@bo", "@cy"],
+        idea_form_url="https://x.example/f",
     )
     assert title == "You asked, we did: Dark mode is live"
     assert "Thank you @ann, @bo and @cy" in body
@@ -95,12 +103,16 @@ def test_the_announcement_names_what_changed_credits_the_givers_and_asks_what_ne
 
 
 def test_the_thank_you_reply_greets_every_handle_of_its_channel():
-    text = loop.thank_you_reply(handles=["@ann", "@bo"], what_changed="Dark mode is live", idea_titles=["Dark mode", "Night theme"])
+    text = loop.thank_you_reply(
+        handles=["@ann", "@bo"], what_changed="Dark mode is live", idea_titles=["Dark mode", "Night theme"]
+    )
     assert text.startswith("@ann @bo Thank you for the idea!")
     assert "“Dark mode” and 1 more" in text
 
 
-@pytest.mark.parametrize(("text", "expected"), [("a*b_c", r"a\*b\_c"), ("[x](y)", r"\[x\](y)"), ("<b>\n#1", r"\<b\> \#1"), ("$5", r"\$5")])
+@pytest.mark.parametrize(
+    ("text", "expected"), [("a*b_c", r"a\*b\_c"), ("[x](y)", r"\[x\](y)"), ("<b>\n#1", r"\<b\> \#1"), ("$5", r"\$5")]
+)
 def test_user_text_is_escaped_for_markdown(text, expected):
     assert loop.markdown_escape(text) == expected
 
@@ -119,13 +131,17 @@ def _idea_with_givers(session, *handles, channel=None, status=IdeaStatus.shipped
 @pytest.fixture
 def team(write):
     with write() as s:
-        people = {role: make_user(s, role) for role in (Role.lead, Role.community, Role.editor, Role.viewer, Role.admin)}
+        people = {
+            role: make_user(s, role) for role in (Role.lead, Role.community, Role.editor, Role.viewer, Role.admin)
+        }
     return people
 
 
 def _open_loop(write, lead, *idea_ids, shipped_on=dt.date(2026, 3, 2), **kwargs):
     with write() as s:
-        return loop.create_loop_item(s, actor=lead, what_changed="Dark mode is live", shipped_on=shipped_on, idea_ids=list(idea_ids), **kwargs)
+        return loop.create_loop_item(
+            s, actor=lead, what_changed="Dark mode is live", shipped_on=shipped_on, idea_ids=list(idea_ids), **kwargs
+        )
 
 
 def _publish(write, lead, post_id):
@@ -133,10 +149,15 @@ def _publish(write, lead, post_id):
     with write() as s:
         post = posts.get_post(s, post_id)
         post = posts.update_post(
-            s, actor=lead, post_id=post_id, expected_version=post.version,
+            s,
+            actor=lead,
+            post_id=post_id,
+            expected_version=post.version,
             fields={"tone_confirmed": True, "sla_owner_id": lead.id},
         )
-        posts.advance_post(s, actor=lead, post_id=post_id, expected_version=post.version, target="published", scheduled_at=utcnow())
+        posts.advance_post(
+            s, actor=lead, post_id=post_id, expected_version=post.version, target="published", scheduled_at=utcnow()
+        )
 
 
 # --- givers -----------------------------------------------------------------------------------
@@ -226,7 +247,14 @@ def test_the_announcement_is_a_normal_draft_in_the_calendar_crediting_the_givers
         channel_id = channel.id
     item = _open_loop(write, lead, idea_id)
     with write() as s:
-        post = loop.draft_announcement(s, actor=lead, loop_item_id=item.id, channel_id=channel_id, expected_version=item.version, idea_form_url="https://example.com/ideas")
+        post = loop.draft_announcement(
+            s,
+            actor=lead,
+            loop_item_id=item.id,
+            channel_id=channel_id,
+            expected_version=item.version,
+            idea_form_url="https://example.com/ideas",
+        )
     with read() as s:
         stored = posts.get_post(s, post.id)
         view = loop.get_loop_item(s, item.id)
@@ -244,13 +272,19 @@ def test_a_second_announcement_is_refused_and_a_stale_version_conflicts(write, t
         idea_id = _idea_with_givers(s, "@a").id
     item = _open_loop(write, lead, idea_id)
     with write() as s:
-        loop.draft_announcement(s, actor=lead, loop_item_id=item.id, channel_id=channel_id, expected_version=item.version)
+        loop.draft_announcement(
+            s, actor=lead, loop_item_id=item.id, channel_id=channel_id, expected_version=item.version
+        )
     with pytest.raises(ConflictError), write() as s:
-        loop.draft_announcement(s, actor=lead, loop_item_id=item.id, channel_id=channel_id, expected_version=item.version)
+        loop.draft_announcement(
+            s, actor=lead, loop_item_id=item.id, channel_id=channel_id, expected_version=item.version
+        )
     with write() as s:
         current = loop.get_loop_item(s, item.id)
     with pytest.raises(ValidationError, match="already has its announcement"), write() as s:
-        loop.draft_announcement(s, actor=lead, loop_item_id=item.id, channel_id=channel_id, expected_version=current.version)
+        loop.draft_announcement(
+            s, actor=lead, loop_item_id=item.id, channel_id=channel_id, expected_version=current.version
+        )
 
 
 def test_the_loop_moves_forward_announced_thanked_measured(write, read, team):
@@ -260,7 +294,9 @@ def test_the_loop_moves_forward_announced_thanked_measured(write, read, team):
         idea_id = _idea_with_givers(s, "@ann", "@bo").id
     item = _open_loop(write, lead, idea_id, shipped_on=dt.date(2026, 1, 10))
     with write() as s:
-        post = loop.draft_announcement(s, actor=lead, loop_item_id=item.id, channel_id=channel_id, expected_version=item.version)
+        post = loop.draft_announcement(
+            s, actor=lead, loop_item_id=item.id, channel_id=channel_id, expected_version=item.version
+        )
     _publish(write, lead, post.id)
     with read() as s:
         view = loop.get_loop_item(s, item.id)
@@ -281,7 +317,9 @@ def test_the_loop_moves_forward_announced_thanked_measured(write, read, team):
         loop.set_thanked(s, actor=community, loop_item_id=item.id, handles=["@bo"], thanked=False)
 
     with write() as s:
-        view = loop.set_impact(s, actor=lead, loop_item_id=item.id, expected_version=view.version, nps_before=31, nps_after=38)
+        view = loop.set_impact(
+            s, actor=lead, loop_item_id=item.id, expected_version=view.version, nps_before=31, nps_after=38
+        )
     assert view.status == M and view.measured_at is not None
 
 
@@ -294,9 +332,13 @@ def test_thanks_and_measurement_before_the_announcement_wait_for_it(write, read,
     with write() as s:
         loop.set_thanked(s, actor=lead, loop_item_id=item.id, handles=["@ann"])
         current = loop.get_loop_item(s, item.id)
-        current = loop.set_impact(s, actor=lead, loop_item_id=item.id, expected_version=current.version, nps_before=10, nps_after=20)
+        current = loop.set_impact(
+            s, actor=lead, loop_item_id=item.id, expected_version=current.version, nps_before=10, nps_after=20
+        )
         assert current.status == S
-        post = loop.draft_announcement(s, actor=lead, loop_item_id=item.id, channel_id=channel_id, expected_version=current.version)
+        post = loop.draft_announcement(
+            s, actor=lead, loop_item_id=item.id, channel_id=channel_id, expected_version=current.version
+        )
     _publish(write, lead, post.id)
     with read() as s:
         assert loop.get_loop_item(s, item.id).status == M
@@ -307,7 +349,17 @@ def test_publishing_another_post_does_not_announce_the_loop(write, read, team):
     with write() as s:
         channel_id = make_channel(s).id
         idea_id = _idea_with_givers(s, "@ann").id
-        other = posts.create_post(s, actor=lead, fields={"title": "Other", "channel_id": channel_id, "next_step_type": "thread", "next_step_text": "Tell us", "micro_goal": "10 comments"})
+        other = posts.create_post(
+            s,
+            actor=lead,
+            fields={
+                "title": "Other",
+                "channel_id": channel_id,
+                "next_step_type": "thread",
+                "next_step_text": "Tell us",
+                "micro_goal": "10 comments",
+            },
+        )
     item = _open_loop(write, lead, idea_id)
     _publish(write, lead, other.id)
     with read() as s:
@@ -385,7 +437,9 @@ def test_items_without_a_measurement_after_their_window_are_listed_as_not_measur
     recent = _open_loop(write, lead, ids[1], shipped_on=dt.date(2026, 2, 20))
     measured = _open_loop(write, lead, ids[2], shipped_on=dt.date(2026, 1, 1))
     with write() as s:
-        loop.set_impact(s, actor=lead, loop_item_id=measured.id, expected_version=measured.version, nps_before=1, nps_after=2)
+        loop.set_impact(
+            s, actor=lead, loop_item_id=measured.id, expected_version=measured.version, nps_before=1, nps_after=2
+        )
     with read() as s:
         listed = [i.id for i in loop.impact_not_measured(s, today=dt.date(2026, 3, 1))]
     assert listed == [old.id]
@@ -398,9 +452,13 @@ def test_recording_a_measurement_needs_a_complete_figure(write, read, team):
         idea_id = _idea_with_givers(s, "@a", category="billing").id
     item = _open_loop(write, lead, idea_id, shipped_on=dt.date(2026, 3, 1))
     with pytest.raises(ValidationError, match="not over yet"), write() as s:
-        loop.record_measurement(s, actor=lead, loop_item_id=item.id, expected_version=item.version, today=dt.date(2026, 3, 15))
+        loop.record_measurement(
+            s, actor=lead, loop_item_id=item.id, expected_version=item.version, today=dt.date(2026, 3, 15)
+        )
     with write() as s:
-        view = loop.record_measurement(s, actor=lead, loop_item_id=item.id, expected_version=item.version, today=dt.date(2026, 4, 1))
+        view = loop.record_measurement(
+            s, actor=lead, loop_item_id=item.id, expected_version=item.version, today=dt.date(2026, 4, 1)
+        )
     assert view.measured_at is not None and view.status == S  # measured, but not announced yet
 
 
@@ -428,7 +486,11 @@ def test_the_monthly_update_lists_exactly_the_months_loop_items(write, read, tea
     assert [i.what_changed for i in update.items] == ["First of March", "Last of March"]
     assert update.items[0].ideas[0].votes == 3 and update.items[0].givers_count == 2
     assert update.markdown.startswith("# What we implemented in March 2026")
-    assert "First of March" in update.markdown and "Late February" not in update.markdown and "April fool" not in update.markdown
+    assert (
+        "First of March" in update.markdown
+        and "Late February" not in update.markdown
+        and "April fool" not in update.markdown
+    )
     assert "“Idea 1” — 3 votes" in update.markdown and "Idea givers: 2" in update.markdown
     assert update.file_name == "what-we-implemented-2026-03.md"
 
@@ -457,7 +519,9 @@ def test_every_write_is_audited_and_a_stale_edit_is_refused(write, read, team):
     item = _open_loop(write, lead, idea_id)
     with write() as s:
         loop.set_thanked(s, actor=team[Role.community], loop_item_id=item.id, handles=["@a"])
-        loop.set_impact(s, actor=lead, loop_item_id=item.id, expected_version=item.version, impact_categories=["billing"])
+        loop.set_impact(
+            s, actor=lead, loop_item_id=item.id, expected_version=item.version, impact_categories=["billing"]
+        )
     with pytest.raises(ConflictError), write() as s:
         loop.set_impact(s, actor=lead, loop_item_id=item.id, expected_version=item.version, impact_categories=["login"])
     with read() as s:
@@ -472,7 +536,9 @@ def test_cli_actor_may_run_loop_writes(write):
     with write() as s:
         make_user(s, Role.admin)
         idea_id = _idea_with_givers(s, "@a").id
-        view = loop.create_loop_item(s, actor=CLI_ACTOR, what_changed="X", shipped_on=dt.date(2026, 3, 1), idea_ids=[idea_id])
+        view = loop.create_loop_item(
+            s, actor=CLI_ACTOR, what_changed="X", shipped_on=dt.date(2026, 3, 1), idea_ids=[idea_id]
+        )
     assert view.status == S
 
 
@@ -483,17 +549,29 @@ def _loop_writes(channel_id):
     """Every write of the loop module that needs ``manage_loop``, as (name, call)."""
     return {
         "create_loop_item": lambda s, actor, item, idea_id: loop.create_loop_item(
-            s, actor=actor, what_changed="Y", shipped_on=dt.date(2026, 3, 2), idea_ids=[idea_id]),
+            s, actor=actor, what_changed="Y", shipped_on=dt.date(2026, 3, 2), idea_ids=[idea_id]
+        ),
         "update_loop_item": lambda s, actor, item, idea_id: loop.update_loop_item(
-            s, actor=actor, loop_item_id=item.id, expected_version=item.version, what_changed="Z", details="", shipped_on=dt.date(2026, 3, 2)),
+            s,
+            actor=actor,
+            loop_item_id=item.id,
+            expected_version=item.version,
+            what_changed="Z",
+            details="",
+            shipped_on=dt.date(2026, 3, 2),
+        ),
         "draft_announcement": lambda s, actor, item, idea_id: loop.draft_announcement(
-            s, actor=actor, loop_item_id=item.id, channel_id=channel_id, expected_version=item.version),
+            s, actor=actor, loop_item_id=item.id, channel_id=channel_id, expected_version=item.version
+        ),
         "set_impact": lambda s, actor, item, idea_id: loop.set_impact(
-            s, actor=actor, loop_item_id=item.id, expected_version=item.version, nps_before=1, nps_after=2),
+            s, actor=actor, loop_item_id=item.id, expected_version=item.version, nps_before=1, nps_after=2
+        ),
         "record_measurement": lambda s, actor, item, idea_id: loop.record_measurement(
-            s, actor=actor, loop_item_id=item.id, expected_version=item.version, today=dt.date(2026, 6, 1)),
+            s, actor=actor, loop_item_id=item.id, expected_version=item.version, today=dt.date(2026, 6, 1)
+        ),
         "draft_monthly_update": lambda s, actor, item, idea_id: loop.draft_monthly_update(
-            s, actor=actor, month=dt.date(2026, 3, 1), channel_id=channel_id),
+            s, actor=actor, month=dt.date(2026, 3, 1), channel_id=channel_id
+        ),
     }
 
 
@@ -536,13 +614,17 @@ def test_a_cancelled_announcement_can_be_drafted_again_and_the_new_post_announce
         idea_id = _idea_with_givers(s, "@ann").id
     item = _open_loop(write, lead, idea_id)
     with write() as s:
-        first = loop.draft_announcement(s, actor=lead, loop_item_id=item.id, channel_id=channel_id, expected_version=item.version)
+        first = loop.draft_announcement(
+            s, actor=lead, loop_item_id=item.id, channel_id=channel_id, expected_version=item.version
+        )
         posts.cancel_post(s, actor=lead, post_id=first.id, expected_version=first.version)
     with read() as s:
         view = loop.get_loop_item(s, item.id)
     assert view.announcement_status == "cancelled" and view.can_draft_announcement and view.status == S
     with write() as s:
-        second = loop.draft_announcement(s, actor=lead, loop_item_id=item.id, channel_id=channel_id, expected_version=view.version)
+        second = loop.draft_announcement(
+            s, actor=lead, loop_item_id=item.id, channel_id=channel_id, expected_version=view.version
+        )
     assert second.id != first.id
     _publish(write, lead, second.id)
     with read() as s:
@@ -578,7 +660,10 @@ def test_not_measured_lists_at_most_the_limit_oldest_first(write, read, team):
     lead = team[Role.lead]
     with write() as s:
         ids = [_idea_with_givers(s, "@a").id for _ in range(4)]
-    opened = [_open_loop(write, lead, idea_id, shipped_on=dt.date(2026, 1, 1) + dt.timedelta(days=n)) for n, idea_id in enumerate(ids)]
+    opened = [
+        _open_loop(write, lead, idea_id, shipped_on=dt.date(2026, 1, 1) + dt.timedelta(days=n))
+        for n, idea_id in enumerate(ids)
+    ]
     with read() as s:
         listed = [i.id for i in loop.impact_not_measured(s, today=dt.date(2026, 6, 1), limit=3)]
         assert loop.impact_not_measured(s, today=dt.date(2026, 1, 2)) == []

@@ -12,9 +12,16 @@ from core import loop, public_board
 from db.models import IdeaGiver, IdeaStatus, Role
 from tests.factories import make_channel, make_idea, make_user
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 TODAY = dt.date(2026, 3, 18)
-INTERNAL = ("INTERNAL-DESCRIPTION", "INTERNAL-REASON", "internal.example", "Ingrid Internal", "@secret_handle", "ingrid")
+INTERNAL = (
+    "INTERNAL-DESCRIPTION",
+    "INTERNAL-REASON",
+    "internal.example",
+    "Ingrid Internal",
+    "@secret_handle",
+    "ingrid",
+)
 
 
 class _Sections(HTMLParser):
@@ -48,19 +55,47 @@ def board_html(write, read):
     with write() as s:
         lead = make_user(s, Role.lead, name="Ingrid Internal", username="ingrid")
         channel = make_channel(s)
-        internal = {"description": "INTERNAL-DESCRIPTION", "status_reason": "INTERNAL-REASON", "source_url": "https://internal.example/t/1", "logged_by_id": lead.id, "impact": 5, "cost": 1}
-        planned = make_idea(s, title="<script>alert('x')</script> Dark mode", status=IdeaStatus.planned, category="mobile & app", **internal)
+        internal = {
+            "description": "INTERNAL-DESCRIPTION",
+            "status_reason": "INTERNAL-REASON",
+            "source_url": "https://internal.example/t/1",
+            "logged_by_id": lead.id,
+            "impact": 5,
+            "cost": 1,
+        }
+        planned = make_idea(
+            s,
+            title="<script>alert('x')</script> Dark mode",
+            status=IdeaStatus.planned,
+            category="mobile & app",
+            **internal,
+        )
         make_idea(s, title="Widgets", status=IdeaStatus.in_progress, category="mobile app", **internal)
-        shipped = make_idea(s, title="Export as Excel", status=IdeaStatus.shipped, category="export", shipped_at=dt.datetime(2026, 3, 2, 9, tzinfo=UTC), **internal)
+        shipped = make_idea(
+            s,
+            title="Export as Excel",
+            status=IdeaStatus.shipped,
+            category="export",
+            shipped_at=dt.datetime(2026, 3, 2, 9, tzinfo=UTC),
+            **internal,
+        )
         make_idea(s, title="Declined thing", status=IdeaStatus.declined, **internal)
         make_idea(s, title="Brand new thing", status=IdeaStatus.new)
         make_idea(s, title="Merged duplicate", status=IdeaStatus.planned, merged_into_id=planned.id)
-        make_idea(s, title="Shipped long ago", status=IdeaStatus.shipped, shipped_at=dt.datetime(2024, 1, 5, 9, tzinfo=UTC))
+        make_idea(
+            s, title="Shipped long ago", status=IdeaStatus.shipped, shipped_at=dt.datetime(2024, 1, 5, 9, tzinfo=UTC)
+        )
         for handle in ("@secret_handle", "@other"):
             s.add(IdeaGiver(idea_id=planned.id, handle=handle, channel_id=channel.id))
         s.add(IdeaGiver(idea_id=shipped.id, handle="@secret_handle", channel_id=channel.id))
         s.flush()
-        loop.create_loop_item(s, actor=lead, what_changed="Excel export <img src=x onerror=alert(1)> is live", shipped_on=dt.date(2026, 3, 2), idea_ids=[shipped.id])
+        loop.create_loop_item(
+            s,
+            actor=lead,
+            what_changed="Excel export <img src=x onerror=alert(1)> is live",
+            shipped_on=dt.date(2026, 3, 2),
+            idea_ids=[shipped.id],
+        )
     with read() as s:
         return public_board.export_html(s, today=TODAY)
 

@@ -12,9 +12,18 @@ from tests.factories import make_quick_answer, make_user
 
 @pytest.fixture
 def library(session):
-    make_quick_answer(session, title="Reset your password", category="login", text="Tap 'Forgot password'.", use_count=3)
-    make_quick_answer(session, title="Where is my invoice?", category="billing", text="Settings → Billing → History.", use_count=9)
-    make_quick_answer(session, title="Refund request", category="billing", text="Send us the order number; 100% refund within 14 days.")
+    make_quick_answer(
+        session, title="Reset your password", category="login", text="Tap 'Forgot password'.", use_count=3
+    )
+    make_quick_answer(
+        session, title="Where is my invoice?", category="billing", text="Settings → Billing → History.", use_count=9
+    )
+    make_quick_answer(
+        session,
+        title="Refund request",
+        category="billing",
+        text="Send us the order number; 100% refund within 14 days.",
+    )
     session.commit()
 
 
@@ -38,11 +47,22 @@ def test_search_by_words_and_category(session, library, query, category, titles)
 def test_support_adds_and_edits_answers_with_version_checks(session):
     support = make_user(session, Role.support)
     answer = quick_answers.create_quick_answer(
-        session, actor=support, title=" Two-factor ", text="Settings → Security.", category="login", link="https://example.com/2fa", kind="faq"
+        session,
+        actor=support,
+        title=" Two-factor ",
+        text="Settings → Security.",
+        category="login",
+        link="https://example.com/2fa",
+        kind="faq",
     )
     assert answer.title == "Two-factor" and answer.use_count == 0
     edited = quick_answers.update_quick_answer(
-        session, actor=support, quick_answer_id=answer.id, expected_version=answer.version, title="Two-factor sign-in", text="Settings → Security.",
+        session,
+        actor=support,
+        quick_answer_id=answer.id,
+        expected_version=answer.version,
+        title="Two-factor sign-in",
+        text="Settings → Security.",
         category="login",
     )
     assert edited.version == answer.version + 1

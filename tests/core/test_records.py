@@ -19,10 +19,13 @@ def test_a_second_save_over_a_newer_version_is_refused_and_nothing_is_lost(engin
     loaded_version = channel.version  # both people opened version 1
 
     with write() as s:
-        workspace.update_channel(s, actor=other, channel_id=channel.id, expected_version=loaded_version, daily_post_limit=5)
-    with pytest.raises(ConflictError, match="was changed by bob") as raised:
-        with write() as s:
-            workspace.update_channel(s, actor=admin, channel_id=channel.id, expected_version=loaded_version, daily_post_limit=1)
+        workspace.update_channel(
+            s, actor=other, channel_id=channel.id, expected_version=loaded_version, daily_post_limit=5
+        )
+    with pytest.raises(ConflictError, match="was changed by bob") as raised, write() as s:
+        workspace.update_channel(
+            s, actor=admin, channel_id=channel.id, expected_version=loaded_version, daily_post_limit=1
+        )
     assert "not saved" in str(raised.value)
 
     with read() as s:
@@ -51,10 +54,9 @@ def test_a_failed_action_leaves_neither_the_change_nor_its_audit_row(engine, wri
         admin = make_user(s, Role.admin, username="ada")
     with read() as s:
         before = len(s.exec(select(AuditLog)).all())
-    with pytest.raises(ConflictError):
-        with write() as s:
-            workspace.create_channel(s, actor=admin, name="Forum")
-            raise ConflictError("simulated failure after the first write")
+    with pytest.raises(ConflictError), write() as s:
+        workspace.create_channel(s, actor=admin, name="Forum")
+        raise ConflictError("simulated failure after the first write")
     with read() as s:
         assert len(s.exec(select(AuditLog)).all()) == before
         assert s.exec(select(Channel).where(Channel.name == "Forum")).first() is None
@@ -64,7 +66,9 @@ def test_updating_a_missing_record_says_so(engine, write):
     with write() as s:
         admin = make_user(s, Role.admin)
         with pytest.raises(NotFoundError, match="#999 does not exist"):
-            records.update_versioned(s, Channel, 999, expected_version=1, changes={"name": "x"}, actor=admin, action="channel.update")
+            records.update_versioned(
+                s, Channel, 999, expected_version=1, changes={"name": "x"}, actor=admin, action="channel.update"
+            )
 
 
 def test_passwords_never_reach_the_audit_log(engine, write, read):

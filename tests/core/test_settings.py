@@ -13,7 +13,10 @@ def test_default_database_is_the_sqlite_file_under_data():
 
 
 def test_relative_sqlite_paths_are_taken_from_the_project():
-    assert load_settings({"DATABASE_URL": "sqlite:///data/x.db"}).database_url == f"sqlite:///{PROJECT_ROOT / 'data' / 'x.db'}"
+    assert (
+        load_settings({"DATABASE_URL": "sqlite:///data/x.db"}).database_url
+        == f"sqlite:///{PROJECT_ROOT / 'data' / 'x.db'}"
+    )
 
 
 def test_postgres_urls_pass_through():

@@ -22,7 +22,7 @@ from db.models import AuditLog, Conversation, ConversationStatus, Role
 from tests.factories import OFFICE_HOURS, make_channel, make_sla_conversation, make_sla_policy, make_user
 
 BERLIN = ZoneInfo("Europe/Berlin")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 OFFICE = BusinessCalendar.from_dict(OFFICE_HOURS)
 
 
@@ -98,7 +98,11 @@ def test_the_deadline_is_counted_in_business_time(received, minutes, deadline, w
 )
 def test_time_to_first_reply_is_fixed_in_business_and_calendar_minutes(received, replied, business, calendar):
     figures = sla.sla_figures(
-        received_at=berlin(received), first_reply_at=berlin(replied), policy_id=1, first_response_minutes=120, calendar=OFFICE
+        received_at=berlin(received),
+        first_reply_at=berlin(replied),
+        policy_id=1,
+        first_response_minutes=120,
+        calendar=OFFICE,
     )
     assert figures.business_minutes_to_reply == pytest.approx(business)
     assert figures.calendar_minutes_to_reply == pytest.approx(calendar)
@@ -106,8 +110,11 @@ def test_time_to_first_reply_is_fixed_in_business_and_calendar_minutes(received,
 
 def test_a_reply_before_the_message_is_flagged_and_left_without_times():
     figures = sla.sla_figures(
-        received_at=berlin("2025-11-10 10:00"), first_reply_at=berlin("2025-11-10 09:55"), policy_id=1,
-        first_response_minutes=120, calendar=OFFICE,
+        received_at=berlin("2025-11-10 10:00"),
+        first_reply_at=berlin("2025-11-10 09:55"),
+        policy_id=1,
+        first_response_minutes=120,
+        calendar=OFFICE,
     )
     assert figures.reply_before_message
     assert figures.business_minutes_to_reply is None and figures.calendar_minutes_to_reply is None
@@ -116,8 +123,11 @@ def test_a_reply_before_the_message_is_flagged_and_left_without_times():
 
 def test_without_a_policy_there_is_no_deadline_but_calendar_time_is_kept():
     figures = sla.sla_figures(
-        received_at=berlin("2025-11-10 10:00"), first_reply_at=berlin("2025-11-10 10:30"), policy_id=None,
-        first_response_minutes=None, calendar=None,
+        received_at=berlin("2025-11-10 10:00"),
+        first_reply_at=berlin("2025-11-10 10:30"),
+        policy_id=None,
+        first_response_minutes=None,
+        calendar=None,
     )
     assert figures.deadline_at is None and figures.sla_policy_id is None
     assert figures.calendar_minutes_to_reply == 30
@@ -141,8 +151,13 @@ US = dt.timedelta(microseconds=1)
 )
 def test_status_at_a_moment(reply, now, left, expected):
     status = sla.sla_status(
-        needs_reply=True, deadline_at=DEADLINE, first_reply_at=reply, reply_before_message=False, now=now,
-        minutes_left=left, at_risk_threshold=30.0,
+        needs_reply=True,
+        deadline_at=DEADLINE,
+        first_reply_at=reply,
+        reply_before_message=False,
+        now=now,
+        minutes_left=left,
+        at_risk_threshold=30.0,
     )
     assert status == expected
 
@@ -167,19 +182,30 @@ def test_at_risk_threshold_is_share_of_window_with_a_minimum(window, share, mini
     assert sla.at_risk_minutes(window, share=share, min_minutes=minimum) == expected
 
 
-@pytest.mark.parametrize("kind, status, expected", [
-    ("question", "open", True), ("complaint", "waiting", True), ("question", "no_reply_needed", False),
-    ("ugc", "open", False), ("praise", "open", False), ("other", "resolved", False),
-])
+@pytest.mark.parametrize(
+    "kind, status, expected",
+    [
+        ("question", "open", True),
+        ("complaint", "waiting", True),
+        ("question", "no_reply_needed", False),
+        ("ugc", "open", False),
+        ("praise", "open", False),
+        ("other", "resolved", False),
+    ],
+)
 def test_needs_a_reply(kind, status, expected):
     assert sla.needs_reply(kind, status) is expected
 
 
 def test_business_time_left_stops_outside_business_hours():
     received = berlin("2025-11-10 17:00")
-    left = sla.business_minutes_left(received_at=received, window_minutes=120, now=berlin("2025-11-11 08:00"), calendar=OFFICE)
+    left = sla.business_minutes_left(
+        received_at=received, window_minutes=120, now=berlin("2025-11-11 08:00"), calendar=OFFICE
+    )
     assert left == 60  # one business hour passed on Monday; the night does not count
-    overdue = sla.business_minutes_left(received_at=received, window_minutes=120, now=berlin("2025-11-11 11:00"), calendar=OFFICE)
+    overdue = sla.business_minutes_left(
+        received_at=received, window_minutes=120, now=berlin("2025-11-11 11:00"), calendar=OFFICE
+    )
     assert overdue == -60
 
 
@@ -212,8 +238,13 @@ def queue_world(session):
     add("replied", "2025-11-11 09:00", first_reply_at=berlin("2025-11-11 09:40"), status=ConversationStatus.waiting)
     add("ugc", "2025-11-11 09:00", kind="ugc")
     add("no_reply", "2025-11-10 09:00", status=ConversationStatus.no_reply_needed, no_reply_reason="spam")
-    add("resolved", "2025-11-10 09:00", first_reply_at=berlin("2025-11-10 09:10"), status=ConversationStatus.resolved,
-        resolved_at=berlin("2025-11-10 10:00"))
+    add(
+        "resolved",
+        "2025-11-10 09:00",
+        first_reply_at=berlin("2025-11-10 09:10"),
+        status=ConversationStatus.resolved,
+        resolved_at=berlin("2025-11-10 10:00"),
+    )
     session.commit()
     return SimpleNamespace(conversations=c, support=support, channel=channel, other=other)
 
@@ -238,7 +269,9 @@ def test_queue_rows_show_business_time_left_and_status(queue_world, session):
     assert [round(r.business_minutes_left, 6) for r in rows] == [10, 20, 30]
     assert {r.sla_status for r in rows} == {sla.SlaStatus.at_risk}
     breached = sla.queue_page(session, queue=sla.Queue.breached, now=NOW).items
-    assert breached[0].business_minutes_left == pytest.approx(120 - (420 + 120))  # window − (Mon 10–18 less lunch + Tue 9–11)
+    assert breached[0].business_minutes_left == pytest.approx(
+        120 - (420 + 120)
+    )  # window − (Mon 10–18 less lunch + Tue 9–11)
     assert breached[0].sla_status == sla.SlaStatus.breached
     on_track = sla.queue_page(session, queue=sla.Queue.on_track, now=NOW).items
     assert [r.sla_status for r in on_track] == [sla.SlaStatus.on_track] * 2
@@ -249,7 +282,10 @@ def test_queue_rows_show_business_time_left_and_status(queue_world, session):
     [
         (sla.QueueFilters(category="billing"), {"monday_breached", "track_31"}),
         (sla.QueueFilters(kind="complaint"), {"complaint_risk"}),
-        (sla.QueueFilters(unassigned=True), {"monday_breached", "evening_breached", "risk_30_boundary", "track_31", "complaint_risk", "replied", "ugc"}),
+        (
+            sla.QueueFilters(unassigned=True),
+            {"monday_breached", "evening_breached", "risk_30_boundary", "track_31", "complaint_risk", "replied", "ugc"},
+        ),
     ],
 )
 def test_queue_filters(queue_world, session, filters, expected):
@@ -262,10 +298,14 @@ def test_queue_filters(queue_world, session, filters, expected):
 
 def test_queue_filters_by_channel_and_assignee(queue_world, session):
     c = queue_world.conversations
-    by_channel = sla.queue_page(session, queue=sla.Queue.breached, now=NOW, filters=sla.QueueFilters(channel_id=queue_world.other.id))
+    by_channel = sla.queue_page(
+        session, queue=sla.Queue.breached, now=NOW, filters=sla.QueueFilters(channel_id=queue_world.other.id)
+    )
     assert _ids(by_channel) == [c["evening_breached"].id]
     mine = sla.QueueFilters(assignee_id=queue_world.support.id)
-    assert sla.queue_counts(session, now=NOW, filters=mine) == sla.QueueCounts(breached=0, at_risk=1, on_track=1, follow_up=0)
+    assert sla.queue_counts(session, now=NOW, filters=mine) == sla.QueueCounts(
+        breached=0, at_risk=1, on_track=1, follow_up=0
+    )
 
 
 def test_queue_pages_are_bounded(queue_world, session):
@@ -278,7 +318,13 @@ def test_queue_pages_are_bounded(queue_world, session):
 
 @pytest.mark.parametrize(
     "now",
-    [berlin("2025-11-11 11:00"), berlin("2025-11-11 13:30"), berlin("2025-11-14 17:55"), berlin("2025-11-15 12:00"), berlin("2025-11-17 09:05")],
+    [
+        berlin("2025-11-11 11:00"),
+        berlin("2025-11-11 13:30"),
+        berlin("2025-11-14 17:55"),
+        berlin("2025-11-15 12:00"),
+        berlin("2025-11-17 09:05"),
+    ],
     ids=["open", "lunch", "friday close", "weekend", "monday opening"],
 )
 def test_queue_classification_in_sql_agrees_with_the_status_rule(session, now):
@@ -289,19 +335,30 @@ def test_queue_classification_in_sql_agrees_with_the_status_rule(session, now):
     make_sla_policy(session, minutes=45, kind="complaint", at_risk_share=0.5, at_risk_min_minutes=5)
     received = now - dt.timedelta(days=4)
     while received < now:
-        make_sla_conversation(session, channel=channel, received_at=received, kind="complaint" if received.minute % 2 else "question")
+        make_sla_conversation(
+            session, channel=channel, received_at=received, kind="complaint" if received.minute % 2 else "question"
+        )
         received += dt.timedelta(minutes=37)
     session.commit()
     book = sla.PolicyBook.load(session)
-    expected: dict[sla.Queue, set[int]] = {q: set() for q in (sla.Queue.breached, sla.Queue.at_risk, sla.Queue.on_track)}
+    expected: dict[sla.Queue, set[int]] = {
+        q: set() for q in (sla.Queue.breached, sla.Queue.at_risk, sla.Queue.on_track)
+    }
     for conversation in session.exec(select(Conversation)):
         left = sla.business_minutes_left(
-            received_at=conversation.received_at, window_minutes=conversation.window_minutes, now=now,
+            received_at=conversation.received_at,
+            window_minutes=conversation.window_minutes,
+            now=now,
             calendar=book.calendar_of(conversation.sla_policy_id),
         )
         status = sla.sla_status(
-            needs_reply=True, deadline_at=conversation.deadline_at, first_reply_at=None, reply_before_message=False,
-            now=now, minutes_left=left, at_risk_threshold=book.threshold(conversation.sla_policy_id, conversation.window_minutes),
+            needs_reply=True,
+            deadline_at=conversation.deadline_at,
+            first_reply_at=None,
+            reply_before_message=False,
+            now=now,
+            minutes_left=left,
+            at_risk_threshold=book.threshold(conversation.sla_policy_id, conversation.window_minutes),
         )
         expected[sla.Queue(status.value)].add(conversation.id)
     for queue, ids in expected.items():
@@ -315,7 +372,10 @@ def test_queue_classification_in_sql_agrees_with_the_status_rule(session, now):
 def test_a_lead_creates_a_policy_with_its_calendar_and_both_are_audited(session):
     lead = make_user(session, Role.lead)
     view = sla.create_policy(
-        session, actor=lead, name="Two hours", calendar={**OFFICE_HOURS, "country": "de", "holidays": ["2025-12-24"]},
+        session,
+        actor=lead,
+        name="Two hours",
+        calendar={**OFFICE_HOURS, "country": "de", "holidays": ["2025-12-24"]},
         first_response_minutes=120,
     )
     assert view.calendar_dict["country"] == "DE"  # stored normalised by the engine
@@ -372,7 +432,9 @@ def test_two_active_policies_cannot_cover_the_same_scope(session):
     sla.create_policy(session, actor=lead, name="General", calendar=OFFICE_HOURS)
     with pytest.raises(ValidationError, match="already covers"):
         sla.create_policy(session, actor=lead, name="General too", calendar=OFFICE_HOURS)
-    complaints = sla.create_policy(session, actor=lead, name="Complaints", calendar=OFFICE_HOURS, kind="complaint", first_response_minutes=60)
+    complaints = sla.create_policy(
+        session, actor=lead, name="Complaints", calendar=OFFICE_HOURS, kind="complaint", first_response_minutes=60
+    )
     assert complaints.scope == "kind complaint"
 
 
@@ -385,9 +447,16 @@ def test_a_changed_policy_applies_to_new_conversations_only_until_an_admin_recom
     assert old.deadline_at == berlin("2025-11-10 12:00")
 
     sla.update_policy(
-        session, actor=lead, policy_id=policy.id, expected_version=policy.version, name="General",
-        first_response_minutes=60, at_risk_share=0.25, at_risk_min_minutes=15,
-        calendar=OFFICE_HOURS, calendar_expected_version=policy.calendar_version,
+        session,
+        actor=lead,
+        policy_id=policy.id,
+        expected_version=policy.version,
+        name="General",
+        first_response_minutes=60,
+        at_risk_share=0.25,
+        at_risk_min_minutes=15,
+        calendar=OFFICE_HOURS,
+        calendar_expected_version=policy.calendar_version,
     )
     new = make_sla_conversation(session, channel=channel, received_at=berlin("2025-11-10 10:00"))
     session.refresh(old)
@@ -405,7 +474,10 @@ def test_a_changed_policy_applies_to_new_conversations_only_until_an_admin_recom
     assert json.loads(entry.after)["changed"] == 1
 
 
-ALWAYS_OPEN = {"timezone": "Europe/Berlin", "weekly": {d: [["00:00", "24:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}}
+ALWAYS_OPEN = {
+    "timezone": "Europe/Berlin",
+    "weekly": {d: [["00:00", "24:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+}
 
 
 def test_a_changed_calendar_applies_to_new_conversations_only_until_an_admin_recomputes(session):
@@ -421,9 +493,16 @@ def test_a_changed_calendar_applies_to_new_conversations_only_until_an_admin_rec
     assert old.deadline_at == berlin("2025-11-11 10:30")  # 30 min on Monday, 90 on Tuesday
 
     updated = sla.update_policy(
-        session, actor=lead, policy_id=policy.id, expected_version=policy.version, name="General",
-        first_response_minutes=120, at_risk_share=0.25, at_risk_min_minutes=15,
-        calendar=ALWAYS_OPEN, calendar_expected_version=policy.calendar_version,
+        session,
+        actor=lead,
+        policy_id=policy.id,
+        expected_version=policy.version,
+        name="General",
+        first_response_minutes=120,
+        at_risk_share=0.25,
+        at_risk_min_minutes=15,
+        calendar=ALWAYS_OPEN,
+        calendar_expected_version=policy.calendar_version,
     )
     assert updated.id == policy.id and updated.calendar_dict["weekly"]["sun"] == [["00:00", "24:00"]]
     new = make_sla_conversation(session, channel=channel, received_at=berlin("2025-11-10 17:30"))
@@ -432,11 +511,18 @@ def test_a_changed_calendar_applies_to_new_conversations_only_until_an_admin_rec
     # The stored ones still count in office hours: Tuesday 09:00 leaves 90 business minutes, on track.
     now = berlin("2025-11-11 09:00")
     on_track = sla.queue_page(session, queue=sla.Queue.on_track, now=now).items
-    assert {r.id: r.business_minutes_left for r in on_track} == {old.id: pytest.approx(90), waiting.id: pytest.approx(90)}
+    assert {r.id: r.business_minutes_left for r in on_track} == {
+        old.id: pytest.approx(90),
+        waiting.id: pytest.approx(90),
+    }
     assert {r.sla_status for r in on_track} == {sla.SlaStatus.on_track}
     assert sla.queue_counts(session, now=now) == sla.QueueCounts(breached=1, at_risk=0, on_track=2, follow_up=0)
     replied = conversations.log_reply(
-        session, actor=support, conversation_id=old.id, expected_version=old.version, replied_at=berlin("2025-11-11 09:15"),
+        session,
+        actor=support,
+        conversation_id=old.id,
+        expected_version=old.version,
+        replied_at=berlin("2025-11-11 09:15"),
         now=berlin("2025-11-11 09:20"),
     )
     assert replied.business_minutes_to_reply == pytest.approx(45)  # not 945 round-the-clock minutes
@@ -465,9 +551,16 @@ def test_a_calendar_change_with_no_stored_conversations_keeps_a_single_policy(se
     lead = make_user(session, Role.lead)
     policy = sla.create_policy(session, actor=lead, name="General", calendar=OFFICE_HOURS)
     sla.update_policy(
-        session, actor=lead, policy_id=policy.id, expected_version=policy.version, name="General",
-        first_response_minutes=120, at_risk_share=0.25, at_risk_min_minutes=15,
-        calendar=ALWAYS_OPEN, calendar_expected_version=policy.calendar_version,
+        session,
+        actor=lead,
+        policy_id=policy.id,
+        expected_version=policy.version,
+        name="General",
+        first_response_minutes=120,
+        at_risk_share=0.25,
+        at_risk_min_minutes=15,
+        calendar=ALWAYS_OPEN,
+        calendar_expected_version=policy.calendar_version,
     )
     assert [p.id for p in sla.list_policies(session)] == [policy.id]
 
@@ -490,7 +583,14 @@ def test_recompute_can_be_limited_to_recent_conversations(session):
 def test_a_stale_policy_edit_is_refused(session):
     lead = make_user(session, Role.lead)
     policy = sla.create_policy(session, actor=lead, name="General", calendar=OFFICE_HOURS)
-    arguments = dict(actor=lead, policy_id=policy.id, name="General", first_response_minutes=90, at_risk_share=0.25, at_risk_min_minutes=15)
+    arguments = dict(
+        actor=lead,
+        policy_id=policy.id,
+        name="General",
+        first_response_minutes=90,
+        at_risk_share=0.25,
+        at_risk_min_minutes=15,
+    )
     sla.update_policy(session, expected_version=policy.version, **arguments)
     with pytest.raises(ConflictError):
         sla.update_policy(session, expected_version=policy.version, **arguments)
@@ -501,8 +601,16 @@ def test_editing_a_calendar_is_versioned_and_audited(session):
     policy = sla.create_policy(session, actor=lead, name="General", calendar=OFFICE_HOURS)
     weekend = {**OFFICE_HOURS, "weekly": {**OFFICE_HOURS["weekly"], "sat": [["10:00", "14:00"]]}}
     updated = sla.update_policy(
-        session, actor=lead, policy_id=policy.id, expected_version=policy.version, name="General", first_response_minutes=120,
-        at_risk_share=0.25, at_risk_min_minutes=15, calendar=weekend, calendar_expected_version=policy.calendar_version,
+        session,
+        actor=lead,
+        policy_id=policy.id,
+        expected_version=policy.version,
+        name="General",
+        first_response_minutes=120,
+        at_risk_share=0.25,
+        at_risk_min_minutes=15,
+        calendar=weekend,
+        calendar_expected_version=policy.calendar_version,
     )
     assert updated.calendar_dict["weekly"]["sat"] == [["10:00", "14:00"]]
     assert updated.calendar_version == policy.calendar_version + 1
@@ -510,8 +618,16 @@ def test_editing_a_calendar_is_versioned_and_audited(session):
     assert [h.action for h in history] == ["business_calendar.create", "business_calendar.update"]
     with pytest.raises(ConflictError):
         sla.update_policy(
-            session, actor=lead, policy_id=policy.id, expected_version=updated.version, name="General", first_response_minutes=120,
-            at_risk_share=0.25, at_risk_min_minutes=15, calendar=OFFICE_HOURS, calendar_expected_version=policy.calendar_version,
+            session,
+            actor=lead,
+            policy_id=policy.id,
+            expected_version=updated.version,
+            name="General",
+            first_response_minutes=120,
+            at_risk_share=0.25,
+            at_risk_min_minutes=15,
+            calendar=OFFICE_HOURS,
+            calendar_expected_version=policy.calendar_version,
         )
 
 
@@ -520,10 +636,16 @@ def test_editing_a_calendar_is_versioned_and_audited(session):
 
 def test_the_schedule_table_round_trips_to_a_calendar():
     rows = sla.calendar_table(OFFICE_HOURS)
-    assert rows[:2] == [{"day": "mon", "open": "09:00", "close": "13:00"}, {"day": "mon", "open": "14:00", "close": "18:00"}]
+    assert rows[:2] == [
+        {"day": "mon", "open": "09:00", "close": "13:00"},
+        {"day": "mon", "open": "14:00", "close": "18:00"},
+    ]
     definition = sla.calendar_from_form(
-        timezone="Europe/Berlin", intervals=rows + [{"day": None, "open": None, "close": None}],
-        holidays_text="2025-12-24 Christmas Eve\n\n2025-12-31", country="de", subdivision="BY",
+        timezone="Europe/Berlin",
+        intervals=rows + [{"day": None, "open": None, "close": None}],
+        holidays_text="2025-12-24 Christmas Eve\n\n2025-12-31",
+        country="de",
+        subdivision="BY",
     )
     assert definition["weekly"] == OFFICE_HOURS["weekly"]
     assert definition["holidays"] == ["2025-12-24", "2025-12-31"]
@@ -546,8 +668,12 @@ def test_the_schedule_table_reports_what_to_fix(rows, message):
 def test_data_problems_are_listed_not_hidden(session):
     make_sla_policy(session)
     channel = make_channel(session)
-    flagged = make_sla_conversation(session, channel=channel, received_at=berlin("2025-11-10 10:00"), first_reply_at=berlin("2025-11-10 09:00"))
-    make_sla_conversation(session, channel=channel, received_at=berlin("2025-11-10 10:00"), first_reply_at=berlin("2025-11-10 10:30"))
+    flagged = make_sla_conversation(
+        session, channel=channel, received_at=berlin("2025-11-10 10:00"), first_reply_at=berlin("2025-11-10 09:00")
+    )
+    make_sla_conversation(
+        session, channel=channel, received_at=berlin("2025-11-10 10:00"), first_reply_at=berlin("2025-11-10 10:30")
+    )
     rows = sla.data_problems(session, now=NOW)
     assert [r.id for r in rows] == [flagged.id]
     assert rows[0].reply_before_message and rows[0].sla_status == sla.SlaStatus.not_applicable

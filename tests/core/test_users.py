@@ -11,7 +11,7 @@ from core.permissions import CLI_ACTOR
 from db.models import Role, User
 from tests.factories import TEST_PASSWORD, make_user
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def test_a_new_user_has_a_bcrypt_hash_and_no_plain_password(engine, write, read):

@@ -26,8 +26,14 @@ from tests.conftest import ROOT, TEST_COOKIE_KEY, require_or_skip
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 pytestmark = pytest.mark.e2e
@@ -69,12 +75,32 @@ def prepare_database(path: Path, *, with_demo: bool = True) -> str:
 def start_app(database_url: str, log_path: Path) -> LiveApp:
     """Start `streamlit run app.py` on a free port and wait until it answers."""
     port = _free_port()
-    env = dict(os.environ, DATABASE_URL=database_url, DIALOGDESK_COOKIE_KEY=TEST_COOKIE_KEY, DIALOGDESK_LOGIN_SLEEP="0.5")
+    env = dict(
+        os.environ, DATABASE_URL=database_url, DIALOGDESK_COOKIE_KEY=TEST_COOKIE_KEY, DIALOGDESK_LOGIN_SLEEP="0.5"
+    )
     log = open(log_path, "w")  # noqa: SIM115  (closed with the process)
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -152,4 +178,6 @@ def wait_for_app(page) -> None:
 
 
 def assert_no_exception(page) -> None:
-    assert page.locator('[data-testid="stException"]').count() == 0, page.locator('[data-testid="stException"]').first.inner_text()
+    assert page.locator('[data-testid="stException"]').count() == 0, page.locator(
+        '[data-testid="stException"]'
+    ).first.inner_text()

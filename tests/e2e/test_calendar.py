@@ -74,7 +74,9 @@ def test_a_lead_creates_and_schedules_a_post_and_it_appears_in_the_month_view(pa
     page.get_by_role("tab", name="Calendar").click()
     wait_for_app(page)
     page.get_by_role("heading", name=f"{day:%B %Y}").wait_for()
-    cell = page.locator('[data-testid="stMarkdownContainer"]').filter(has_text=re.compile(r"11:15\s*" + re.escape(title[:20])))
+    cell = page.locator('[data-testid="stMarkdownContainer"]').filter(
+        has_text=re.compile(r"11:15\s*" + re.escape(title[:20]))
+    )
     cell.first.wait_for()
     assert cell.count() == 1
     assert_no_exception(page)

@@ -77,5 +77,7 @@ def test_an_idea_logged_on_the_board_is_found_in_the_matrix(live_app, page):
     chart = page.locator('[data-testid="stVegaLiteChart"]').first
     chart.scroll_into_view_if_needed()
     page.wait_for_timeout(500)
-    assert _hover_until_tooltip(page, chart, TITLE, region=(0.0, 0.0, 0.45, 0.4)), "no dot in the quick-win corner shows the idea"
+    assert _hover_until_tooltip(page, chart, TITLE, region=(0.0, 0.0, 0.45, 0.4)), (
+        "no dot in the quick-win corner shows the idea"
+    )
     assert_no_exception(page)

@@ -1,5 +1,7 @@
 """The KPI overview in a real browser: a manager reads the cards, switches to a week, downloads the digest."""
 
+from pathlib import Path
+
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import assert_no_exception, sign_in, wait_for_app
@@ -25,4 +27,4 @@ def test_a_viewer_reads_the_overview_switches_to_a_week_and_downloads_the_digest
         download_button.click()
     download = download_info.value
     assert download.suggested_filename.startswith("digest-") and download.suggested_filename.endswith(".md")
-    assert "# Digest of the week" in open(download.path(), encoding="utf-8").read()
+    assert "# Digest of the week" in Path(download.path()).read_text(encoding="utf-8")

@@ -25,7 +25,19 @@ def open_page(key: str, *, username: str | None = None, timeout: float = 30) -> 
 def texts(at: AppTest) -> str:
     """All the text a person would read on the page, for assertions."""
     parts = []
-    for kind in ("title", "header", "subheader", "markdown", "caption", "text", "error", "warning", "info", "success", "metric"):
+    for kind in (
+        "title",
+        "header",
+        "subheader",
+        "markdown",
+        "caption",
+        "text",
+        "error",
+        "warning",
+        "info",
+        "success",
+        "metric",
+    ):
         for element in at.get(kind):
             parts.append(str(getattr(element, "value", "") or getattr(element, "label", "") or ""))
             label = getattr(element, "label", None)

@@ -6,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 from db.models import Channel, Role
 from tests.factories import make_user
 
-SCRIPT = '''
+SCRIPT = """
 import streamlit as st
 from core.errors import ValidationError
 from db.models import Channel
@@ -33,7 +33,7 @@ if st.button("duplicate"):
     perform(ctx, duplicate, success="saved")
 if st.button("invalid"):
     perform(ctx, invalid, success="saved")
-'''
+"""
 
 
 def _run(button: str) -> AppTest:

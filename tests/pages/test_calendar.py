@@ -21,7 +21,9 @@ BERLIN = ZoneInfo("Europe/Berlin")
 @pytest.fixture
 def team(session):
     ensure_workspace(session)
-    people = {role: make_user(session, role, username=role) for role in ("lead", "editor", "compliance", "viewer", "support")}
+    people = {
+        role: make_user(session, role, username=role) for role in ("lead", "editor", "compliance", "viewer", "support")
+    }
     session.commit()
     return people
 
@@ -91,7 +93,11 @@ def test_a_lead_creates_a_post_from_a_template_fixes_the_checklist_and_approves_
     assert "Submit for review: done." in texts(at)
     button(at, "Approve").click().run()
     refused = " ".join(e.value for e in at.error)
-    assert "Not ready for approval" in refused and "A video needs subtitles, timecodes" in refused and "SLA owner" in refused
+    assert (
+        "Not ready for approval" in refused
+        and "A video needs subtitles, timecodes" in refused
+        and "SLA owner" in refused
+    )
     with read() as s:
         assert s.get(Post, saved.id).status == "in_review"
 
@@ -117,7 +123,9 @@ def test_the_checklist_follows_unsaved_form_values(team, channel, read):
     assert "The post is sponsored: add the ad/partnership label." in texts(at)
     at.text_input(key="calendar_e_utm_campaign").set_value("spring faq").run()
     button(at, "Add UTM tags to the link").click().run()
-    assert at.text_input(key="calendar_e_link_url").value.endswith("utm_source=instagram&utm_medium=social&utm_campaign=spring_faq")
+    assert at.text_input(key="calendar_e_link_url").value.endswith(
+        "utm_source=instagram&utm_medium=social&utm_campaign=spring_faq"
+    )
     assert checklist_marks(at)["UTM tags on every link"] == "ok"
     with read() as s:
         assert s.exec(select(Post)).all() == []
@@ -142,8 +150,14 @@ def test_guards_show_while_editing(team, channel, session):
     session.add(StopWord(word="guaranteed", mode="block"))
     day = next_month_day()
     for hour in (9, 12, 15):
-        make_ready_post(session, channel=channel, sla_owner_id=team["support"].id, status="scheduled",
-                        scheduled_at=dt.datetime.combine(day, dt.time(hour), tzinfo=BERLIN), cognitive_load="high")
+        make_ready_post(
+            session,
+            channel=channel,
+            sla_owner_id=team["support"].id,
+            status="scheduled",
+            scheduled_at=dt.datetime.combine(day, dt.time(hour), tzinfo=BERLIN),
+            cognitive_load="high",
+        )
     session.commit()
     at = at_tab("lead", "Post editor")
     at.text_input(key="calendar_e_title").set_value("Guaranteed answers").run()
@@ -154,7 +168,9 @@ def test_guards_show_while_editing(team, channel, session):
 
 
 def test_an_editor_cannot_approve(team, channel, session):
-    post = make_ready_post(session, channel=channel, sla_owner_id=team["support"].id, owner_id=team["editor"].id, status="in_review")
+    post = make_ready_post(
+        session, channel=channel, sla_owner_id=team["support"].id, owner_id=team["editor"].id, status="in_review"
+    )
     session.commit()
     at = at_tab("editor", "Post editor", calendar_post_id=post.id)
     assert not at.exception
@@ -176,8 +192,15 @@ def test_an_editor_submits_a_new_post_for_review(team, channel, read):
 
 def test_compliance_blocks_a_post_and_the_block_shows(team, channel, session, read):
     day = next_month_day()
-    post = make_ready_post(session, channel=channel, sla_owner_id=team["support"].id, owner_id=team["editor"].id, status="in_review",
-                           title="Partner week", scheduled_at=dt.datetime.combine(day, dt.time(10), tzinfo=BERLIN))
+    post = make_ready_post(
+        session,
+        channel=channel,
+        sla_owner_id=team["support"].id,
+        owner_id=team["editor"].id,
+        status="in_review",
+        title="Partner week",
+        scheduled_at=dt.datetime.combine(day, dt.time(10), tzinfo=BERLIN),
+    )
     session.commit()
     at = at_tab("compliance", "Post editor", calendar_post_id=post.id)
     assert not at.exception
@@ -185,7 +208,9 @@ def test_compliance_blocks_a_post_and_the_block_shows(team, channel, session, re
     at.text_input(key="calendar_e_block_reason").set_value("The bank partnership needs the ad label.").run()
     button(at, "Block this post").click().run()
     assert not at.exception
-    assert any("Blocked by compliance" in e.value and "bank partnership needs the ad label" in e.value for e in at.error)
+    assert any(
+        "Blocked by compliance" in e.value and "bank partnership needs the ad label" in e.value for e in at.error
+    )
     with read() as s:
         assert s.get(Post, post.id).blocked_reason == "The bank partnership needs the ad label."
 
@@ -198,8 +223,14 @@ def test_compliance_blocks_a_post_and_the_block_shows(team, channel, session, re
 
 def test_the_month_view_shows_posts_by_local_day_and_the_week_view_opens_them(team, channel, session):
     day = next_month_day(20)
-    late = make_ready_post(session, channel=channel, sla_owner_id=team["support"].id, status="scheduled", title="*Late* [x](http://y)",
-                           scheduled_at=dt.datetime.combine(day, dt.time(23, 30), tzinfo=BERLIN))
+    late = make_ready_post(
+        session,
+        channel=channel,
+        sla_owner_id=team["support"].id,
+        status="scheduled",
+        title="*Late* [x](http://y)",
+        scheduled_at=dt.datetime.combine(day, dt.time(23, 30), tzinfo=BERLIN),
+    )
     session.commit()
     at = at_tab("viewer", "Calendar", calendar_anchor=day)
     assert not at.exception
@@ -220,14 +251,28 @@ def test_the_month_view_shows_posts_by_local_day_and_the_week_view_opens_them(te
 def test_filters_narrow_the_calendar(team, channel, session):
     other = make_channel(session, name="Telegram")
     day = next_month_day()
-    make_ready_post(session, channel=channel, sla_owner_id=team["support"].id, title="On Instagram", scheduled_at=dt.datetime.combine(day, dt.time(9), tzinfo=BERLIN))
-    make_ready_post(session, channel=other, sla_owner_id=team["support"].id, title="On Telegram", scheduled_at=dt.datetime.combine(day, dt.time(11), tzinfo=BERLIN))
+    make_ready_post(
+        session,
+        channel=channel,
+        sla_owner_id=team["support"].id,
+        title="On Instagram",
+        scheduled_at=dt.datetime.combine(day, dt.time(9), tzinfo=BERLIN),
+    )
+    make_ready_post(
+        session,
+        channel=other,
+        sla_owner_id=team["support"].id,
+        title="On Telegram",
+        scheduled_at=dt.datetime.combine(day, dt.time(11), tzinfo=BERLIN),
+    )
     session.commit()
     at = at_tab("lead", "Calendar", calendar_anchor=day)
     assert "2 post(s) in this view" in texts(at)
     at.multiselect(key="calendar_f_channels").set_value([other.id]).run()
     assert "1 post(s) in this view" in texts(at)
-    assert any("On Telegram" in m.value for m in at.markdown) and not any("On Instagram" in m.value for m in at.markdown)
+    assert any("On Telegram" in m.value for m in at.markdown) and not any(
+        "On Instagram" in m.value for m in at.markdown
+    )
 
 
 def test_a_lead_schedules_from_the_editor_and_the_calendar_jumps_to_the_post(team, channel, read):
@@ -253,8 +298,14 @@ def test_a_lead_schedules_from_the_editor_and_the_calendar_jumps_to_the_post(tea
 
 def test_published_posts_take_metrics_and_show_their_conversion(team, channel, session, read):
     analyst = make_user(session, Role.analyst, username="analyst")
-    post = make_ready_post(session, channel=channel, sla_owner_id=team["support"].id, status="published",
-                           scheduled_at=dt.datetime(2025, 3, 3, 9, tzinfo=BERLIN), published_at=dt.datetime(2025, 3, 3, 9, tzinfo=BERLIN))
+    post = make_ready_post(
+        session,
+        channel=channel,
+        sla_owner_id=team["support"].id,
+        status="published",
+        scheduled_at=dt.datetime(2025, 3, 3, 9, tzinfo=BERLIN),
+        published_at=dt.datetime(2025, 3, 3, 9, tzinfo=BERLIN),
+    )
     session.commit()
     at = at_tab(analyst.username, "Post editor", calendar_post_id=post.id)
     at.number_input(key=f"calendar_e_m_impressions_{post.version}").set_value(4000)
@@ -283,9 +334,17 @@ def test_the_insights_tab_shows_conversion_per_rubric(team, channel, session, re
     with read() as s:
         myth = posts.rubric_id(s, "Myth vs fact")
     day = dt.datetime.now(BERLIN).date().replace(day=10)
-    make_ready_post(session, channel=channel, sla_owner_id=team["support"].id, rubric_id=myth, status="published",
-                    scheduled_at=dt.datetime.combine(day, dt.time(9), tzinfo=BERLIN), published_at=dt.datetime.combine(day, dt.time(9), tzinfo=BERLIN),
-                    impressions=2000, next_step_conversions=40)
+    make_ready_post(
+        session,
+        channel=channel,
+        sla_owner_id=team["support"].id,
+        rubric_id=myth,
+        status="published",
+        scheduled_at=dt.datetime.combine(day, dt.time(9), tzinfo=BERLIN),
+        published_at=dt.datetime.combine(day, dt.time(9), tzinfo=BERLIN),
+        impressions=2000,
+        next_step_conversions=40,
+    )
     session.commit()
     at = at_tab("lead", "Insights", calendar_anchor=day)
     assert not at.exception
@@ -305,7 +364,10 @@ def test_a_signed_out_visitor_sees_no_calendar(team, channel):
     assert "Content calendar" not in [t.value for t in at.title]
 
 
-@pytest.mark.parametrize(("username", "downloads"), [("lead", {"Calendar file (.ics)", "Posts as CSV"}), ("editor", {"Calendar file (.ics)"})])
+@pytest.mark.parametrize(
+    ("username", "downloads"),
+    [("lead", {"Calendar file (.ics)", "Posts as CSV"}), ("editor", {"Calendar file (.ics)"})],
+)
 def test_exports_are_offered_by_role(team, channel, username, downloads):
     at = at_tab(username, "Import & export")
     assert not at.exception
@@ -320,7 +382,11 @@ def test_a_csv_import_with_bad_rows_saves_nothing_and_lists_each_row_and_column(
     assert not at.exception
     assert any("Nothing was imported: 3 problem(s)" in e.value for e in at.error)
     report = at.dataframe[0].value
-    assert list(zip(report["Row"], report["Column"], strict=True)) == [(3, "title"), (4, "channel"), (4, "scheduled_at")]
+    assert list(zip(report["Row"], report["Column"], strict=True)) == [
+        (3, "title"),
+        (4, "channel"),
+        (4, "scheduled_at"),
+    ]
     with read() as s:
         assert s.exec(select(Post)).all() == []
 
@@ -347,7 +413,9 @@ def test_a_time_skipped_by_the_clock_change_is_refused_and_nothing_is_saved(team
 
 def test_a_skipped_time_does_not_clear_a_saved_date(team, channel, session, read):
     planned = dt.datetime(2031, 3, 29, 10, tzinfo=BERLIN)
-    post = make_ready_post(session, channel=channel, sla_owner_id=team["support"].id, owner_id=team["lead"].id, scheduled_at=planned)
+    post = make_ready_post(
+        session, channel=channel, sla_owner_id=team["support"].id, owner_id=team["lead"].id, scheduled_at=planned
+    )
     session.commit()
     at = at_tab("lead", "Post editor", calendar_post_id=post.id)
     at.date_input(key="calendar_e_date").set_value(dt.date(2031, 3, 30))
@@ -362,8 +430,14 @@ def test_a_skipped_time_does_not_clear_a_saved_date(team, channel, session, read
 def test_user_text_in_guard_messages_is_shown_as_typed(team, channel, session, read):
     day = next_month_day()
     for hour in (9, 12, 15):
-        make_ready_post(session, channel=channel, sla_owner_id=team["support"].id, status="scheduled", title="[Win](http://evil.example) **now**",
-                        scheduled_at=dt.datetime.combine(day, dt.time(hour), tzinfo=BERLIN))
+        make_ready_post(
+            session,
+            channel=channel,
+            sla_owner_id=team["support"].id,
+            status="scheduled",
+            title="[Win](http://evil.example) **now**",
+            scheduled_at=dt.datetime.combine(day, dt.time(hour), tzinfo=BERLIN),
+        )
     session.commit()
     at = at_tab("lead", "Post editor")
     at.text_input(key="calendar_e_title").set_value("Fourth").run()
@@ -378,7 +452,9 @@ def test_user_text_in_guard_messages_is_shown_as_typed(team, channel, session, r
     at.selectbox(key="calendar_e_sla_owner_id").set_value(team["support"].id).run()
     button(at, "Save, approve and schedule").click().run()
     assert not at.exception
-    saved = [e.value for e in at.error if "allows 3 post(s) a day" in e.value and "Scheduling will be refused" not in e.value]
+    saved = [
+        e.value for e in at.error if "allows 3 post(s) a day" in e.value and "Scheduling will be refused" not in e.value
+    ]
     assert saved and r"\[Win\](http://evil.example) \*\*now\*\*" in saved[0]
     with read() as s:
         assert s.exec(select(Post).where(Post.title == "Fourth")).all() == []
@@ -386,13 +462,21 @@ def test_user_text_in_guard_messages_is_shown_as_typed(team, channel, session, r
 
 def test_metrics_typed_over_a_newer_save_are_refused_not_lost(team, channel, session, write, read):
     analyst = make_user(session, Role.analyst, username="analyst")
-    post = make_ready_post(session, channel=channel, sla_owner_id=team["support"].id, status="published",
-                           scheduled_at=dt.datetime(2025, 3, 3, 9, tzinfo=BERLIN), published_at=dt.datetime(2025, 3, 3, 9, tzinfo=BERLIN))
+    post = make_ready_post(
+        session,
+        channel=channel,
+        sla_owner_id=team["support"].id,
+        status="published",
+        scheduled_at=dt.datetime(2025, 3, 3, 9, tzinfo=BERLIN),
+        published_at=dt.datetime(2025, 3, 3, 9, tzinfo=BERLIN),
+    )
     session.commit()
     at = at_tab(analyst.username, "Post editor", calendar_post_id=post.id)
     at.number_input(key=f"calendar_e_m_impressions_{post.version}").set_value(4000)
     with write() as s:  # the lead enters other figures meanwhile
-        posts.record_metrics(s, actor=team["lead"], post_id=post.id, expected_version=post.version, metrics={"impressions": 1500})
+        posts.record_metrics(
+            s, actor=team["lead"], post_id=post.id, expected_version=post.version, metrics={"impressions": 1500}
+        )
     at.button(key="FormSubmitter:calendar_e_metrics_form-Save metrics").click().run()
     assert not at.exception
     assert "Metrics saved." not in texts(at)
@@ -404,8 +488,14 @@ def test_metrics_typed_over_a_newer_save_are_refused_not_lost(team, channel, ses
 def test_the_rhythm_strip_warns_about_a_run_of_high_load_posts(team, channel, session):
     day = next_month_day(10)
     for hour in (9, 12, 15):
-        make_ready_post(session, channel=channel, sla_owner_id=team["support"].id, status="scheduled", cognitive_load="high",
-                        scheduled_at=dt.datetime.combine(day, dt.time(hour), tzinfo=BERLIN))
+        make_ready_post(
+            session,
+            channel=channel,
+            sla_owner_id=team["support"].id,
+            status="scheduled",
+            cognitive_load="high",
+            scheduled_at=dt.datetime.combine(day, dt.time(hour), tzinfo=BERLIN),
+        )
     session.commit()
     at = at_tab("viewer", "Calendar", calendar_anchor=day)
     assert not at.exception
@@ -414,16 +504,27 @@ def test_the_rhythm_strip_warns_about_a_run_of_high_load_posts(team, channel, se
     assert not any("high-load posts in a row" in w.value for w in light.warning)
 
 
-@pytest.mark.parametrize(("sort", "descending", "expected"), [("title", False, ["Apple", "Mango", "Zebra"]), ("title", True, ["Zebra", "Mango", "Apple"]),
-                                                              ("scheduled_at", False, ["Mango", "Zebra", "Apple"])])
+@pytest.mark.parametrize(
+    ("sort", "descending", "expected"),
+    [
+        ("title", False, ["Apple", "Mango", "Zebra"]),
+        ("title", True, ["Zebra", "Mango", "Apple"]),
+        ("scheduled_at", False, ["Mango", "Zebra", "Apple"]),
+    ],
+)
 def test_the_list_sorts_by_the_chosen_column(team, channel, session, sort, descending, expected):
     day = next_month_day()
     for hour, title in ((9, "Mango"), (11, "Zebra"), (13, "Apple")):
-        make_ready_post(session, channel=channel, sla_owner_id=team["support"].id, title=title, scheduled_at=dt.datetime.combine(day, dt.time(hour), tzinfo=BERLIN))
+        make_ready_post(
+            session,
+            channel=channel,
+            sla_owner_id=team["support"].id,
+            title=title,
+            scheduled_at=dt.datetime.combine(day, dt.time(hour), tzinfo=BERLIN),
+        )
     session.commit()
     at = at_tab("lead", "Calendar", calendar_anchor=day)
     at.selectbox(key="calendar_sort").set_value(sort)
     at.toggle(key="calendar_desc").set_value(descending).run()
     assert not at.exception
     assert list(at.dataframe[0].value["Title"]) == expected
-

@@ -11,7 +11,10 @@ def test_home_shows_what_needs_attention_on_the_demo(write):
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert set(metrics) == {
-        "Past the SLA, no reply yet", "Posts waiting for approval", "Posts blocked by compliance",
-        "New ideas to triage", "Shipped, not yet announced",
+        "Past the SLA, no reply yet",
+        "Posts waiting for approval",
+        "Posts blocked by compliance",
+        "New ideas to triage",
+        "Shipped, not yet announced",
     }
     assert int(metrics["New ideas to triage"]) > 0

@@ -66,7 +66,11 @@ def test_a_team_member_logs_an_idea_and_votes_for_it(team, write, read):
     at = at.button(key="ideas_log").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     idea = _idea_row(read, "Offline mode on the train")
-    assert idea is not None and (idea.source, idea.channel_id, idea.source_url) == ("dm", channel_id, "https://t.me/c/1")
+    assert idea is not None and (idea.source, idea.channel_id, idea.source_url) == (
+        "dm",
+        channel_id,
+        "https://t.me/c/1",
+    )
     assert [m.value for m in at.success if "logged" in m.value and "Offline mode on the train" in m.value]
     assert at.text_input(key="ideas_new_title").value == ""  # the form is ready for the next one
     assert "Offline mode on the train" in texts(at)
@@ -200,7 +204,7 @@ def test_filters_narrow_the_board(team, write):
 
 def test_the_lead_imports_survey_results_with_a_preview_and_errors_first(team, read):
     bad = b"Timestamp,Your idea,Username\n2025-03-01,Dark mode,@ann\n2025-03-02,,@bo\n"
-    good = b"Timestamp,Your idea,Username\n2025-03-01,Dark mode,@ann\n2025-03-02,Export to Excel,\"@bo, @cy\"\n"
+    good = b'Timestamp,Your idea,Username\n2025-03-01,Dark mode,@ann\n2025-03-02,Export to Excel,"@bo, @cy"\n'
     at = open_page("ideas", username="the-lead")
     at = at.radio(key="ideas_mode").set_value("Import & export").run()
     at = at.file_uploader(key="ideas_import_file_0").upload("survey.csv", bad, "text/csv").run()
@@ -244,7 +248,11 @@ def test_a_team_member_withdraws_a_vote_and_may_vote_again(team, write, read):
     ],
 )
 def test_bad_capture_input_says_what_to_fix_saves_nothing_and_keeps_the_form(team, read, fields, message):
-    typed = {"ideas_new_title": "Offline mode on the train", "ideas_new_handles": "@mila", "ideas_new_link": ""} | fields
+    typed = {
+        "ideas_new_title": "Offline mode on the train",
+        "ideas_new_handles": "@mila",
+        "ideas_new_link": "",
+    } | fields
     at = open_page("ideas", username="the-editor")
     for key, value in typed.items():
         at.text_input(key=key).input(value)

@@ -49,10 +49,15 @@ def local_today(session) -> dt.date:
 
 def answered(session, channel, *, day: dt.date, minutes: float) -> None:
     tz = workspace.timezone(session)
-    received = dt.datetime.combine(day, dt.time(10), tzinfo=tz).astimezone(dt.timezone.utc)
+    received = dt.datetime.combine(day, dt.time(10), tzinfo=tz).astimezone(dt.UTC)
     make_conversation(
-        session, channel=channel, received_at=received, kind="question", first_reply_at=received + dt.timedelta(minutes=minutes),
-        business_minutes_to_reply=minutes, calendar_minutes_to_reply=minutes,
+        session,
+        channel=channel,
+        received_at=received,
+        kind="question",
+        first_reply_at=received + dt.timedelta(minutes=minutes),
+        business_minutes_to_reply=minutes,
+        calendar_minutes_to_reply=minutes,
     )
 
 

@@ -28,7 +28,10 @@ def _idea(session, *handles, status=IdeaStatus.in_progress, channel=None, **fiel
 
 @pytest.fixture
 def people(session):
-    team = {role: make_user(session, role, username=f"the-{role.value}") for role in (Role.lead, Role.community, Role.viewer, Role.editor)}
+    team = {
+        role: make_user(session, role, username=f"the-{role.value}")
+        for role in (Role.lead, Role.community, Role.viewer, Role.editor)
+    }
     session.commit()
     return team
 
@@ -105,7 +108,9 @@ def test_the_community_manager_ticks_givers_and_sees_who_thanked_them(session, r
     idea = _idea(session, "@ann", "@bo", status=IdeaStatus.shipped, channel=channel)
     session.commit()
     with write() as s:
-        item = loop.create_loop_item(s, actor=people[Role.lead], what_changed="Faster export", shipped_on=dt.date(2026, 3, 2), idea_ids=[idea.id])
+        item = loop.create_loop_item(
+            s, actor=people[Role.lead], what_changed="Faster export", shipped_on=dt.date(2026, 3, 2), idea_ids=[idea.id]
+        )
 
     at = open_page("loop", username="the-community")
     assert not at.exception
@@ -128,14 +133,22 @@ def test_viewers_read_the_loop_but_get_no_controls_to_change_it(session, write, 
     make_channel(session)
     session.commit()
     with write() as s:
-        loop.create_loop_item(s, actor=people[Role.lead], what_changed="Faster export", shipped_on=dt.date(2026, 3, 2), idea_ids=[idea.id])
+        loop.create_loop_item(
+            s, actor=people[Role.lead], what_changed="Faster export", shipped_on=dt.date(2026, 3, 2), idea_ids=[idea.id]
+        )
     at = open_page("loop", username="the-viewer")
     assert not at.exception and not at.error
     shown = texts(at)
     assert "Faster export" in shown
     assert "Not announced yet. The lead drafts the announcement." in shown
     labels = {b.label for b in at.button}
-    assert not labels & {"Open the loop", "Draft the announcement", "Draft as a post", "Save impact settings", "Record the measurement"}
+    assert not labels & {
+        "Open the loop",
+        "Draft the announcement",
+        "Draft as a post",
+        "Save impact settings",
+        "Record the measurement",
+    }
     assert at.checkbox and all(c.disabled for c in at.checkbox)
 
 
@@ -155,8 +168,12 @@ def test_monthly_update_public_board_and_impact_chart_are_on_the_screen(session,
     session.commit()
     today = dt.datetime.now(ZoneInfo("Europe/Berlin")).date()  # the workspace's day
     with write() as s:
-        item = loop.create_loop_item(s, actor=people[Role.lead], what_changed="Offline *mode* ships", shipped_on=today, idea_ids=[idea.id])
-        loop.set_impact(s, actor=people[Role.lead], loop_item_id=item.id, expected_version=item.version, nps_before=20, nps_after=30)
+        item = loop.create_loop_item(
+            s, actor=people[Role.lead], what_changed="Offline *mode* ships", shipped_on=today, idea_ids=[idea.id]
+        )
+        loop.set_impact(
+            s, actor=people[Role.lead], loop_item_id=item.id, expected_version=item.version, nps_before=20, nps_after=30
+        )
     at = open_page("loop", username="the-lead")
     assert not at.exception
     assert {d.label for d in at.get("download_button")} == {"Download .md", "Download the public board (.html)"}
@@ -173,7 +190,9 @@ def test_drafting_the_monthly_update_puts_a_post_in_the_calendar(session, read, 
     session.commit()
     today = dt.datetime.now(ZoneInfo("Europe/Berlin")).date()  # the workspace's day
     with write() as s:
-        loop.create_loop_item(s, actor=people[Role.lead], what_changed="Faster export", shipped_on=today, idea_ids=[idea.id])
+        loop.create_loop_item(
+            s, actor=people[Role.lead], what_changed="Faster export", shipped_on=today, idea_ids=[idea.id]
+        )
     at = open_page("loop", username="the-lead")
     at = _button(at, "Draft as a post").click().run()
     assert not at.exception
@@ -192,7 +211,10 @@ def test_user_text_in_the_success_messages_is_shown_as_text(session, people):
     at.text_input(key="loop_new_what").input("Export *now* [ships](http://evil.example)")
     at = _button(at, "Open the loop").click().run()
     assert not at.exception
-    assert at.success[0].value == r"Loop opened: Export \*now\* \[ships\](http://evil.example). Next: draft the announcement."
+    assert (
+        at.success[0].value
+        == r"Loop opened: Export \*now\* \[ships\](http://evil.example). Next: draft the announcement."
+    )
     at = _button(at, "Draft the announcement").click().run()
     assert not at.exception
     assert at.success[0].value.startswith(r"Drafted “You asked, we did: Export \*now\* \[ships\](http://evil.example)”")
@@ -203,13 +225,17 @@ def test_a_second_leads_newer_change_refuses_the_stale_announcement(session, rea
     idea = _idea(session, "@ann", status=IdeaStatus.shipped)
     session.commit()
     with write() as s:
-        item = loop.create_loop_item(s, actor=people[Role.lead], what_changed="Faster export", shipped_on=dt.date(2026, 3, 2), idea_ids=[idea.id])
+        item = loop.create_loop_item(
+            s, actor=people[Role.lead], what_changed="Faster export", shipped_on=dt.date(2026, 3, 2), idea_ids=[idea.id]
+        )
     at = open_page("loop", username="the-lead")
     assert not at.exception
     other_lead = make_user(session, Role.lead, username="the-other-lead")
     session.commit()
     with write() as s:  # the other lead saves impact settings while the first has the page open
-        loop.set_impact(s, actor=other_lead, loop_item_id=item.id, expected_version=item.version, impact_categories=["export"])
+        loop.set_impact(
+            s, actor=other_lead, loop_item_id=item.id, expected_version=item.version, impact_categories=["export"]
+        )
     at = _button(at, "Draft the announcement").click().run()
     assert not at.exception
     assert any("changed after you opened it" in e.value for e in at.error)
@@ -224,12 +250,24 @@ def test_a_closed_loop_appears_on_the_timeline_with_its_local_announcement_day(s
     session.commit()
     lead = people[Role.lead]
     with write() as s:
-        item = loop.create_loop_item(s, actor=lead, what_changed="Faster *export*", shipped_on=dt.date(2026, 3, 2), idea_ids=[idea.id])
-        post = loop.draft_announcement(s, actor=lead, loop_item_id=item.id, channel_id=channel.id, expected_version=item.version)
-        post = posts.update_post(s, actor=lead, post_id=post.id, expected_version=post.version, fields={"tone_confirmed": True, "sla_owner_id": lead.id})
+        item = loop.create_loop_item(
+            s, actor=lead, what_changed="Faster *export*", shipped_on=dt.date(2026, 3, 2), idea_ids=[idea.id]
+        )
+        post = loop.draft_announcement(
+            s, actor=lead, loop_item_id=item.id, channel_id=channel.id, expected_version=item.version
+        )
+        post = posts.update_post(
+            s,
+            actor=lead,
+            post_id=post.id,
+            expected_version=post.version,
+            fields={"tone_confirmed": True, "sla_owner_id": lead.id},
+        )
         # It went out at 23:30 UTC on 9 March: already 10 March in the workspace (Europe/Berlin).
-        went_out = dt.datetime(2026, 3, 9, 23, 30, tzinfo=dt.timezone.utc)
-        posts.advance_post(s, actor=lead, post_id=post.id, expected_version=post.version, target="published", scheduled_at=went_out)
+        went_out = dt.datetime(2026, 3, 9, 23, 30, tzinfo=dt.UTC)
+        posts.advance_post(
+            s, actor=lead, post_id=post.id, expected_version=post.version, target="published", scheduled_at=went_out
+        )
         loop.set_thanked(s, actor=lead, loop_item_id=item.id, handles=["@ann"])
     at = open_page("loop", username="the-viewer")
     assert not at.exception

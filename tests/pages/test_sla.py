@@ -27,7 +27,10 @@ from tests.factories import (
 )
 from tests.pages.apptest import open_page, texts
 
-ALWAYS_OPEN = {"timezone": "Europe/Berlin", "weekly": {d: [["00:00", "24:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}}
+ALWAYS_OPEN = {
+    "timezone": "Europe/Berlin",
+    "weekly": {d: [["00:00", "24:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+}
 
 
 def _button(at, label):
@@ -55,31 +58,70 @@ def desk(session):
     make_sla_policy(session, minutes=120, calendar=ALWAYS_OPEN)
     channel = make_channel(session, name="Instagram")
     answered = make_sla_conversation(
-        session, channel=channel, received_at=now - dt.timedelta(days=1), first_reply_at=now - dt.timedelta(days=1) + dt.timedelta(minutes=30),
-        status=ConversationStatus.resolved, resolved_at=now - dt.timedelta(hours=20), author_handle="@done",
+        session,
+        channel=channel,
+        received_at=now - dt.timedelta(days=1),
+        first_reply_at=now - dt.timedelta(days=1) + dt.timedelta(minutes=30),
+        status=ConversationStatus.resolved,
+        resolved_at=now - dt.timedelta(hours=20),
+        author_handle="@done",
     )
-    oldest = make_sla_conversation(session, channel=channel, received_at=now - dt.timedelta(hours=5), author_handle="@oldest",
-                                   text="Where is my invoice?", category="billing")
-    newer = make_sla_conversation(session, channel=channel, received_at=now - dt.timedelta(hours=3), author_handle="@newer",
-                                  text="Charged twice this month")
-    at_risk = make_sla_conversation(session, channel=channel, received_at=now - dt.timedelta(minutes=100), author_handle="@risky")
-    fresh = make_sla_conversation(session, channel=channel, received_at=now - dt.timedelta(minutes=10), author_handle="@fresh")
-    answer = make_quick_answer(session, title="Where is my invoice?", category="billing", text="Settings → Billing → History.")
+    oldest = make_sla_conversation(
+        session,
+        channel=channel,
+        received_at=now - dt.timedelta(hours=5),
+        author_handle="@oldest",
+        text="Where is my invoice?",
+        category="billing",
+    )
+    newer = make_sla_conversation(
+        session,
+        channel=channel,
+        received_at=now - dt.timedelta(hours=3),
+        author_handle="@newer",
+        text="Charged twice this month",
+    )
+    at_risk = make_sla_conversation(
+        session, channel=channel, received_at=now - dt.timedelta(minutes=100), author_handle="@risky"
+    )
+    fresh = make_sla_conversation(
+        session, channel=channel, received_at=now - dt.timedelta(minutes=10), author_handle="@fresh"
+    )
+    answer = make_quick_answer(
+        session, title="Where is my invoice?", category="billing", text="Settings → Billing → History."
+    )
     team = make_escalation_team(session, owner_id=people[Role.lead].id, name="Billing")
     session.commit()
-    return dict(people=people, answered=answered, oldest=oldest, newer=newer, at_risk=at_risk, fresh=fresh, answer=answer, team=team)
+    return dict(
+        people=people,
+        answered=answered,
+        oldest=oldest,
+        newer=newer,
+        at_risk=at_risk,
+        fresh=fresh,
+        answer=answer,
+        team=team,
+    )
 
 
-def test_support_works_breached_first_logs_a_reply_with_a_quick_answer_escalates_and_the_kpis_follow(session, read, desk):
+def test_support_works_breached_first_logs_a_reply_with_a_quick_answer_escalates_and_the_kpis_follow(
+    session, read, desk
+):
     at = _ok(open_page("sla", username="the-support"))
     queue = at.radio(key="sla_queue")
     assert queue.value == sla.Queue.breached
     assert queue.options[:3] == ["Breached (2)", "At risk (1)", "On track (1)"]
     table = at.dataframe[0].value
     assert list(table["#"]) == [desk["oldest"].id, desk["newer"].id]  # nearest deadline first
-    assert table["Business time left"].iloc[0] in ("overdue 2 h 59 min", "overdue 3 h 00 min")  # now is taken per minute
+    assert table["Business time left"].iloc[0] in (
+        "overdue 2 h 59 min",
+        "overdue 3 h 00 min",
+    )  # now is taken per minute
     assert _selectbox(at, "Work on").value == desk["oldest"].id
-    before = {label: _metric(at, label) for label in ("First response (median)", "Answered within SLA", "Closed without escalation")}
+    before = {
+        label: _metric(at, label)
+        for label in ("First response (median)", "Answered within SLA", "Closed without escalation")
+    }
     assert before == {
         "First response (median)": kpis.format_value(30, kpis.MINUTES),
         "Answered within SLA": kpis.format_value(100 / 3, kpis.PERCENT),
@@ -112,7 +154,10 @@ def test_support_works_breached_first_logs_a_reply_with_a_quick_answer_escalates
     at = _ok(_button(at, "Resolve").click().run())
     with read() as s:
         oldest = s.get(Conversation, desk["oldest"].id)
-        assert oldest.escalation_team_id == desk["team"].id and oldest.escalation_reason == "Invoice missing: billing must resend it"
+        assert (
+            oldest.escalation_team_id == desk["team"].id
+            and oldest.escalation_reason == "Invoice missing: billing must resend it"
+        )
         assert oldest.status == ConversationStatus.resolved
     assert _metric(at, "Closed without escalation") == kpis.format_value(50, kpis.PERCENT)
 
@@ -211,7 +256,7 @@ def test_the_import_tab_reports_row_errors_imports_nothing_then_imports_a_good_f
     at = _ok(_button(at, "Import").click().run())
     assert any("Nothing was imported: 2 problem(s)" in e.value for e in at.error)
     problems = at.dataframe[-1].value
-    assert list(zip(problems["Row"], problems["Column"])) == [(3, "created"), (4, "user")]
+    assert list(zip(problems["Row"], problems["Column"], strict=False)) == [(3, "created"), (4, "user")]
     with read() as s:
         assert len(s.exec(select(Conversation)).all()) == 5
 
@@ -223,7 +268,10 @@ def test_the_import_tab_reports_row_errors_imports_nothing_then_imports_a_good_f
     assert "Imported 2 row(s): 2 new" in texts(at)
     with read() as s:
         imported = s.exec(select(Conversation).where(Conversation.external_id.in_(["g1", "g2"]))).all()
-        assert {c.received_at for c in imported} == {dt.datetime(2025, 11, 10, 9, 0, tzinfo=dt.timezone.utc), dt.datetime(2025, 11, 10, 10, 0, tzinfo=dt.timezone.utc)}
+        assert {c.received_at for c in imported} == {
+            dt.datetime(2025, 11, 10, 9, 0, tzinfo=dt.UTC),
+            dt.datetime(2025, 11, 10, 10, 0, tzinfo=dt.UTC),
+        }
 
 
 def test_community_does_not_see_the_import(desk):
@@ -251,9 +299,14 @@ def test_user_text_on_the_queue_is_shown_as_text_never_as_markdown(session, desk
 def test_replies_before_the_message_are_listed_on_the_kpis_not_hidden(session, desk):
     now = utcnow()
     flagged = make_sla_conversation(
-        session, channel=session.get(Channel, desk["oldest"].channel_id), received_at=now - dt.timedelta(hours=2),
-        first_reply_at=now - dt.timedelta(hours=3), status=ConversationStatus.resolved, resolved_at=now - dt.timedelta(hours=1),
-        author_handle="@clock-skew", external_id="exp-42",
+        session,
+        channel=session.get(Channel, desk["oldest"].channel_id),
+        received_at=now - dt.timedelta(hours=2),
+        first_reply_at=now - dt.timedelta(hours=3),
+        status=ConversationStatus.resolved,
+        resolved_at=now - dt.timedelta(hours=1),
+        author_handle="@clock-skew",
+        external_id="exp-42",
     )
     session.commit()
     at = _ok(open_page("sla", username="the-viewer"))
