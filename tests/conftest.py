@@ -19,8 +19,11 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel
 
 import db.models  # noqa: F401
+from core.permissions import Actor
 from db.engine import make_engine, read_session, write_session
 from db.migrate import upgrade_to_head
+from db.models import Channel, Role
+from tests.factories import make_channel, make_user
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,3 +121,38 @@ def write(engine):
 @pytest.fixture
 def read(engine):
     return lambda: read_session(engine)
+
+
+# --- the people and channels most tests need ---------------------------------------------------
+
+TEAM_NAMES = {
+    Role.admin: "Ada Admin",
+    Role.lead: "Lea Lead",
+    Role.editor: "Ed Editor",
+    Role.community: "Cora Community",
+    Role.support: "Sven Support",
+    Role.analyst: "Ana Analyst",
+    Role.compliance: "Carl Compliance",
+    Role.viewer: "Vera Viewer",
+}
+
+
+@pytest.fixture
+def team(write) -> dict[str, Actor]:
+    """One person per role, signed up with the role's name as username (``team[Role.lead]`` or
+    ``team["lead"]``), plus ``team["owner"]``: a second editor, Olga Owner."""
+    with write() as s:
+        people: dict[str, Actor] = {
+            role: make_user(s, role, username=role.value, name=TEAM_NAMES[role]) for role in Role
+        }
+        people["owner"] = make_user(s, Role.editor, username="owner", name="Olga Owner")
+    return people
+
+
+@pytest.fixture
+def channel(write, request) -> Channel:
+    """Instagram, the channel most tests work in. Its daily post limit is 3 unless the test
+    module says otherwise with ``pytestmark = pytest.mark.daily_post_limit(N)``."""
+    marker = request.node.get_closest_marker("daily_post_limit")
+    with write() as s:
+        return make_channel(s, name="Instagram", daily_post_limit=marker.args[0] if marker else 3)

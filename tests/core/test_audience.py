@@ -15,13 +15,8 @@ MARCH = (dt.date(2025, 3, 1), dt.date(2025, 3, 31))
 
 
 @pytest.fixture
-def analyst(session):
-    return make_user(session, Role.analyst)
-
-
-@pytest.fixture
-def channel(session, analyst):
-    return make_channel(session, name="Instagram")
+def analyst(team):
+    return team[Role.analyst]
 
 
 def test_the_analyst_enters_an_audience_size_and_it_is_audited(session, analyst, channel):

@@ -12,7 +12,7 @@ from sqlmodel import select
 from core import audit, digest, posts
 from core.errors import ConflictError, PermissionDenied, ValidationError
 from db.models import LoopItem, Post, PostStatus, QuickAnswer, Role, WeeklyDigestNote
-from tests.factories import make_channel, make_conversation, make_post, make_user
+from tests.factories import make_conversation, make_post, make_user
 
 UTC = dt.UTC
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -26,11 +26,6 @@ def berlin(day: int, hour: int, minute: int = 0) -> dt.datetime:
 @pytest.fixture
 def community(session):
     return make_user(session, Role.community)
-
-
-@pytest.fixture
-def channel(session, community):
-    return make_channel(session, name="Instagram")
 
 
 def question(session, channel, *, at, text="How do I export?", engagement=0, replied=True, **fields):

@@ -16,17 +16,11 @@ from core.errors import ConflictError, PermissionDenied, ValidationError
 from core.ideas import BoardFilters, ImportMapping
 from core.permissions import CLI_ACTOR
 from db.models import AuditLog, Idea, IdeaGiver, IdeaStatus, Role, Vote
-from tests.factories import make_channel, make_idea, make_user
+from tests.factories import make_channel, make_idea
 
 S = IdeaStatus
 UTC = dt.UTC
 BERLIN = ZoneInfo("Europe/Berlin")
-
-
-@pytest.fixture
-def team(write) -> dict[Role, object]:
-    with write() as s:
-        return {role: make_user(s, role) for role in Role}
 
 
 def _log(write, actor, title="Dark mode for the app", handles="@ann, @bo", **fields) -> int:

@@ -17,7 +17,7 @@ from core import conversations, kpis
 from core.errors import ValidationError
 from core.kpis import AudienceRow, Period, PeriodKind
 from db.models import AudienceSize, IdeaGiver, LoopItem, LoopItemIdea, PostStatus, Role
-from tests.factories import ensure_workspace, make_channel, make_conversation, make_idea, make_post, make_user
+from tests.factories import make_channel, make_conversation, make_idea, make_post, make_user
 
 UTC = dt.UTC
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -35,12 +35,6 @@ def compute(session, start=WEEK[0], end=WEEK[1], *, channel=None, now=NOW) -> di
         session, start=start, end=end, channel_id=None if channel is None else channel.id, now=now
     )
     return {v.key: v for v in values}
-
-
-@pytest.fixture
-def channel(session):
-    ensure_workspace(session)
-    return make_channel(session, name="Instagram")
 
 
 def answered(session, channel, *, at, business, calendar, kind="question", **fields):

@@ -128,15 +128,6 @@ def _idea_with_givers(session, *handles, channel=None, status=IdeaStatus.shipped
     return idea
 
 
-@pytest.fixture
-def team(write):
-    with write() as s:
-        people = {
-            role: make_user(s, role) for role in (Role.lead, Role.community, Role.editor, Role.viewer, Role.admin)
-        }
-    return people
-
-
 def _open_loop(write, lead, *idea_ids, shipped_on=dt.date(2026, 3, 2), **kwargs):
     with write() as s:
         return loop.create_loop_item(

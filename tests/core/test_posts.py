@@ -15,8 +15,10 @@ from sqlmodel import select
 from core import audit, posts
 from core.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from core.permissions import CLI_ACTOR
-from db.models import AuditLog, LoopItem, Post, Role, StopWord, Workspace
-from tests.factories import ensure_workspace, make_channel, make_ready_post, make_user, ready_post_fields
+from db.models import AuditLog, LoopItem, Post, StopWord, Workspace
+from tests.factories import make_channel, make_ready_post, ready_post_fields
+
+pytestmark = pytest.mark.daily_post_limit(2)  # Instagram allows 2 posts a day here
 
 BERLIN = ZoneInfo("Europe/Berlin")
 UTC = dt.UTC
@@ -27,22 +29,6 @@ def berlin(*args) -> dt.datetime:
 
 
 FUTURE = berlin(2031, 3, 11, 10, 0)
-
-
-@pytest.fixture
-def team(session):
-    ensure_workspace(session)
-    people = {role.value: make_user(session, role) for role in Role}
-    people["owner"] = make_user(session, Role.editor, name="Olga Owner")
-    session.commit()
-    return people
-
-
-@pytest.fixture
-def channel(session):
-    channel = make_channel(session, name="Instagram", daily_post_limit=2)
-    session.commit()
-    return channel
 
 
 # --- templates -----------------------------------------------------------------------------------
@@ -706,7 +692,7 @@ def test_compliance_blocks_with_a_reason_and_the_post_cannot_go_forward_until_li
     assert (
         blocked.blocked
         and blocked.blocked_by_id == team["compliance"].id
-        and blocked.blocked_by_name == team["compliance"].username
+        and blocked.blocked_by_name == team["compliance"].label
     )
     with pytest.raises(ValidationError, match="Blocked by compliance: Needs the ad label"), write() as s:
         posts.approve_post(s, actor=team["lead"], post_id=post.id, expected_version=blocked.version)

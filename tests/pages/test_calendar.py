@@ -11,28 +11,11 @@ from sqlmodel import select
 
 from core import posts
 from db.models import Post, Role, StopWord
-from tests.factories import ensure_workspace, make_channel, make_ready_post, make_user
+from tests.factories import make_channel, make_ready_post
 from tests.pages.apptest import open_page, texts
 from ui import calendar_editor
 
 BERLIN = ZoneInfo("Europe/Berlin")
-
-
-@pytest.fixture
-def team(session):
-    ensure_workspace(session)
-    people = {
-        role: make_user(session, role, username=role) for role in ("lead", "editor", "compliance", "viewer", "support")
-    }
-    session.commit()
-    return people
-
-
-@pytest.fixture
-def channel(session):
-    channel = make_channel(session, name="Instagram", daily_post_limit=3)
-    session.commit()
-    return channel
 
 
 def next_month_day(day: int = 12) -> dt.date:
@@ -297,7 +280,7 @@ def test_a_lead_schedules_from_the_editor_and_the_calendar_jumps_to_the_post(tea
 
 
 def test_published_posts_take_metrics_and_show_their_conversion(team, channel, session, read):
-    analyst = make_user(session, Role.analyst, username="analyst")
+    analyst = team[Role.analyst]
     post = make_ready_post(
         session,
         channel=channel,
@@ -461,7 +444,7 @@ def test_user_text_in_guard_messages_is_shown_as_typed(team, channel, session, r
 
 
 def test_metrics_typed_over_a_newer_save_are_refused_not_lost(team, channel, session, write, read):
-    analyst = make_user(session, Role.analyst, username="analyst")
+    analyst = team[Role.analyst]
     post = make_ready_post(
         session,
         channel=channel,

@@ -13,16 +13,9 @@ from ui.frame import PAGES
 CASES = [(key, role) for key in PAGES for role in Role]
 
 
-@pytest.fixture
-def team(write):
-    with write() as s:
-        for role in Role:
-            make_user(s, role, username=f"the-{role.value}")
-
-
 @pytest.mark.parametrize(("key", "role"), CASES, ids=[f"{k}-{r.value}" for k, r in CASES])
 def test_page_shows_itself_only_to_roles_that_may_open_it(team, key, role):
-    at = open_page(key, username=f"the-{role.value}")
+    at = open_page(key, username=role.value)
     assert not at.exception
     page = PAGES[key]
     shown = texts(at)
@@ -54,7 +47,7 @@ def _sign_in(at: AppTest, username: str, password: str) -> AppTest:
 
 def test_signing_in_through_the_real_form(team):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
-    at = _sign_in(at, "the-lead", TEST_PASSWORD)
+    at = _sign_in(at, "lead", TEST_PASSWORD)
     assert not at.exception
     assert at.session_state["authentication_status"] is True
     assert "Signed in as" in texts(at)
@@ -62,7 +55,7 @@ def test_signing_in_through_the_real_form(team):
 
 def test_wrong_password_and_unknown_user_get_the_same_message(team):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
-    wrong = _sign_in(at, "the-lead", "not-the-password").error[0].value
+    wrong = _sign_in(at, "lead", "not-the-password").error[0].value
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
     unknown = _sign_in(at, "nobody", "not-the-password").error[0].value
     assert wrong == unknown == users.SIGN_IN_FAILED
@@ -71,17 +64,17 @@ def test_wrong_password_and_unknown_user_get_the_same_message(team):
 def test_five_failures_lock_the_username_even_with_the_right_password(team):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
     for _ in range(5):
-        at = _sign_in(at, "the-lead", "not-the-password")
-    at = _sign_in(at, "the-lead", TEST_PASSWORD)
+        at = _sign_in(at, "lead", "not-the-password")
+    at = _sign_in(at, "lead", TEST_PASSWORD)
     assert at.session_state["authentication_status"] is False
     assert "Too many failed sign-ins" in at.error[0].value
 
 
 def test_a_deactivated_user_is_signed_out_at_their_next_click(team, write):
-    at = open_page("calendar", username="the-editor")
+    at = open_page("calendar", username="editor")
     assert "Signed in as" in texts(at)
     with write() as s:
-        users.set_active(s, actor=CLI_ACTOR, username="the-editor", active=False)
+        users.set_active(s, actor=CLI_ACTOR, username="editor", active=False)
     at.run()
     assert not at.exception
     assert "signed out" in at.warning[0].value
@@ -90,10 +83,10 @@ def test_a_deactivated_user_is_signed_out_at_their_next_click(team, write):
 
 
 def test_a_password_change_signs_out_older_sessions(team, write):
-    at = open_page("calendar", username="the-editor")
+    at = open_page("calendar", username="editor")
     assert "Signed in as" in texts(at)
     with write() as s:
-        users.set_password(s, actor=CLI_ACTOR, username="the-editor", password="a-brand-new-password", rounds=4)
+        users.set_password(s, actor=CLI_ACTOR, username="editor", password="a-brand-new-password", rounds=4)
     at.run()
     assert "signed out" in at.warning[0].value
 

@@ -8,14 +8,8 @@ from sqlmodel import func, select
 
 from core import ideas
 from db.models import Idea, IdeaGiver, Role, Vote
-from tests.factories import make_channel, make_user
+from tests.factories import make_channel
 from tests.pages.apptest import open_page, texts
-
-
-@pytest.fixture
-def team(write):
-    with write() as s:
-        return {role: make_user(s, role, username=f"the-{role.value}") for role in Role}
 
 
 def _idea(write, team, title="Dark mode for the mobile app", handles="@ann, @bo", *statuses, scores=None) -> int:
@@ -49,7 +43,7 @@ def _idea_row(read, title):
 
 
 def test_an_empty_board_says_how_to_start(team):
-    at = open_page("ideas", username="the-editor")
+    at = open_page("ideas", username="editor")
     assert not at.exception
     assert "No ideas yet. Log the first one above" in texts(at)
 
@@ -57,7 +51,7 @@ def test_an_empty_board_says_how_to_start(team):
 def test_a_team_member_logs_an_idea_and_votes_for_it(team, write, read):
     with write() as s:
         channel_id = make_channel(s, name="Telegram").id
-    at = open_page("ideas", username="the-editor")
+    at = open_page("ideas", username="editor")
     at.text_input(key="ideas_new_title").input("Offline mode on the train")
     at.text_input(key="ideas_new_handles").input("@mila, @jonas")
     at.selectbox(key="ideas_new_source").set_value("dm")
@@ -88,7 +82,7 @@ def test_a_team_member_logs_an_idea_and_votes_for_it(team, write, read):
 
 def test_similar_titles_show_while_typing_and_add_support_instead_of_a_duplicate(team, write, read):
     idea_id = _idea(write, team, "Dark mode for the mobile app", "@ann")
-    at = open_page("ideas", username="the-support")
+    at = open_page("ideas", username="support")
     at.text_input(key="ideas_new_handles").input("@zoe")
     at = at.text_input(key="ideas_new_title").input("dark mode in the app").run()
     assert "Possible duplicates" in texts(at)
@@ -103,7 +97,7 @@ def test_similar_titles_show_while_typing_and_add_support_instead_of_a_duplicate
 
 def test_the_lead_scores_an_idea_sees_a_quick_win_and_moves_it_into_the_hot_plan(team, write, read):
     idea_id = _idea(write, team, "Remember me for 30 days", "@ann", "valid")
-    at = _open_detail(open_page("ideas", username="the-lead"), idea_id)
+    at = _open_detail(open_page("ideas", username="lead"), idea_id)
     at.select_slider(key=f"ideas_d_impact_{idea_id}").set_value(5)
     at.select_slider(key=f"ideas_d_cost_{idea_id}").set_value(1)
     at = at.button(key=f"ideas_d_save_scores_{idea_id}").click().run()
@@ -125,7 +119,7 @@ def test_the_lead_scores_an_idea_sees_a_quick_win_and_moves_it_into_the_hot_plan
 
 def test_declining_without_a_reason_is_refused_with_what_to_fix(team, write, read):
     idea_id = _idea(write, team, "Family plan", "@ann", "valid")
-    at = _open_detail(open_page("ideas", username="the-lead"), idea_id)
+    at = _open_detail(open_page("ideas", username="lead"), idea_id)
     at.selectbox(key=f"ideas_d_status_{idea_id}").set_value("declined")
     at = at.button(key=f"ideas_d_set_status_{idea_id}").click().run()
     assert "Say why the idea is declined" in at.error[0].value
@@ -141,7 +135,7 @@ def test_declining_without_a_reason_is_refused_with_what_to_fix(team, write, rea
 def test_the_lead_merges_a_duplicate_and_undoes_it(team, write, read):
     keep = _idea(write, team, "Dark mode for the mobile app", "@ann")
     duplicate = _idea(write, team, "Dark theme for the app", "@ann, @cy")
-    at = _open_detail(open_page("ideas", username="the-lead"), duplicate)
+    at = _open_detail(open_page("ideas", username="lead"), duplicate)
     at.selectbox(key=f"ideas_d_merge_target_{duplicate}").set_value(keep)
     at = at.button(key=f"ideas_d_merge_{duplicate}").click().run()
     assert not at.exception and not at.error
@@ -159,7 +153,7 @@ def test_the_lead_merges_a_duplicate_and_undoes_it(team, write, read):
 
 def test_a_viewer_reads_everything_but_changes_nothing(team, write, read):
     idea_id = _idea(write, team, "Calendar sync", "@ann", "valid", scores=(5, 1))
-    at = open_page("ideas", username="the-viewer")
+    at = open_page("ideas", username="viewer")
     assert not at.exception and not at.error
     shown = texts(at)
     assert "Calendar sync" in shown and "You can read the whole board" in shown
@@ -179,7 +173,7 @@ def test_a_viewer_reads_everything_but_changes_nothing(team, write, read):
 def test_the_table_lists_ideas_and_a_row_opens_one(team, write):
     for n in range(3):
         _idea(write, team, f"Idea number {n}", "@ann")
-    at = open_page("ideas", username="the-analyst")
+    at = open_page("ideas", username="analyst")
     at = at.radio(key="ideas_mode").set_value("Table").run()
     assert not at.exception
     assert "Ideas 1–3 of 3" in texts(at)
@@ -190,7 +184,7 @@ def test_the_table_lists_ideas_and_a_row_opens_one(team, write):
 def test_filters_narrow_the_board(team, write):
     _idea(write, team, "Dark mode", "@ann")
     _idea(write, team, "Export to Excel", "@bo", "valid")
-    at = open_page("ideas", username="the-editor")
+    at = open_page("ideas", username="editor")
     at = at.text_input(key="ideas_f_text").input("excel").run()
     shown = texts(at)
     assert "Export to Excel" in shown and "Dark mode" not in shown
@@ -205,7 +199,7 @@ def test_filters_narrow_the_board(team, write):
 def test_the_lead_imports_survey_results_with_a_preview_and_errors_first(team, read):
     bad = b"Timestamp,Your idea,Username\n2025-03-01,Dark mode,@ann\n2025-03-02,,@bo\n"
     good = b'Timestamp,Your idea,Username\n2025-03-01,Dark mode,@ann\n2025-03-02,Export to Excel,"@bo, @cy"\n'
-    at = open_page("ideas", username="the-lead")
+    at = open_page("ideas", username="lead")
     at = at.radio(key="ideas_mode").set_value("Import & export").run()
     at = at.file_uploader(key="ideas_import_file_0").upload("survey.csv", bad, "text/csv").run()
     assert not at.exception
@@ -227,7 +221,7 @@ def test_the_lead_imports_survey_results_with_a_preview_and_errors_first(team, r
 
 def test_a_team_member_withdraws_a_vote_and_may_vote_again(team, write, read):
     idea_id = _idea(write, team, "Offline mode", "@ann")
-    at = _open_detail(open_page("ideas", username="the-community"), idea_id)
+    at = _open_detail(open_page("ideas", username="community"), idea_id)
     at = at.button(key=f"ideas_d_vote_{idea_id}").click().run()
     at = at.button(key=f"ideas_d_vote_{idea_id}").click().run()
     assert not at.exception and not at.error
@@ -253,7 +247,7 @@ def test_bad_capture_input_says_what_to_fix_saves_nothing_and_keeps_the_form(tea
         "ideas_new_handles": "@mila",
         "ideas_new_link": "",
     } | fields
-    at = open_page("ideas", username="the-editor")
+    at = open_page("ideas", username="editor")
     for key, value in typed.items():
         at.text_input(key=key).input(value)
     at = at.button(key="ideas_log").click().run()
@@ -267,7 +261,7 @@ def test_bad_capture_input_says_what_to_fix_saves_nothing_and_keeps_the_form(tea
 
 def test_a_second_users_newer_change_is_refused_not_overwritten(team, write, read):
     idea_id = _idea(write, team, "Calendar sync", "@ann", "valid")
-    at = _open_detail(open_page("ideas", username="the-lead"), idea_id)
+    at = _open_detail(open_page("ideas", username="lead"), idea_id)
     with write() as s:  # the admin moves the idea on while the lead looks at it
         ideas.set_status(s, actor=team[Role.admin], idea_id=idea_id, status="planned", expected_version=2)
     at.select_slider(key=f"ideas_d_impact_{idea_id}").set_value(5)
@@ -290,7 +284,7 @@ def test_a_second_users_newer_change_is_refused_not_overwritten(team, write, rea
 def test_a_new_quick_win_is_marked_valid_before_it_can_enter_the_hot_plan(team, write):
     fresh = _idea(write, team, "Keyboard shortcuts", "@ann", scores=(5, 1))
     valid = _idea(write, team, "Bulk archive", "@bo", "valid", scores=(5, 2))
-    at = open_page("ideas", username="the-lead")
+    at = open_page("ideas", username="lead")
     at = at.radio(key="ideas_mode").set_value("Impact/Cost matrix").run()
     assert not at.exception
     assert at.button(key=f"ideas_qw_hot_{fresh}").disabled
@@ -302,7 +296,7 @@ def test_the_matrix_sizes_dots_by_demand_colours_them_by_status_and_draws_the_qu
 
     _idea(write, team, "Keyboard shortcuts", "@ann, @bo, @cy", "valid", scores=(5, 1))
     _idea(write, team, "Rewrite the app", "@ann", "valid", scores=(2, 5))
-    at = open_page("ideas", username="the-viewer")
+    at = open_page("ideas", username="viewer")
     at = at.radio(key="ideas_mode").set_value("Impact/Cost matrix").run()
     assert not at.exception
     spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
@@ -318,7 +312,7 @@ def test_the_matrix_sizes_dots_by_demand_colours_them_by_status_and_draws_the_qu
 
 def test_the_lead_changes_the_quick_win_rule_on_the_matrix(team, write, read):
     idea_id = _idea(write, team, "Keyboard shortcuts", "@ann", "valid", scores=(4, 2))
-    at = open_page("ideas", username="the-lead")
+    at = open_page("ideas", username="lead")
     at = at.radio(key="ideas_mode").set_value("Impact/Cost matrix").run()
     assert at.button(key=f"ideas_qw_hot_{idea_id}")
     at.number_input(key="ideas_min_impact").set_value(5)
@@ -337,12 +331,12 @@ def test_the_detail_shows_givers_votes_history_and_the_link_and_an_analyst_expor
             s, actor=team[Role.editor], title="Calendar sync", handles="@ann, @bo", source_url="https://t.me/c/7"
         ).id
         ideas.vote(s, actor=team[Role.support], idea_id=idea_id)
-    at = _open_detail(open_page("ideas", username="the-analyst"), idea_id)
+    at = _open_detail(open_page("ideas", username="analyst"), idea_id)
     assert not at.exception
     givers = at.dataframe[0].value
     assert list(givers["Handle"]) == ["@ann", "@bo"]
     shown = texts(at)
-    assert "Givers** (2)" in shown and "Team votes** (1)" in shown and "the-support" in shown
+    assert "Givers** (2)" in shown and "Team votes** (1)" in shown and "Sven Support" in shown
     assert [e.label for e in at.expander if e.label.startswith("History")] == ["History (1)"]  # the idea record: logged
     links = at.get("link_button")
     assert [b.proto.url for b in links] == ["https://t.me/c/7"]
