@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, SQLModel, col, select
 
+from core.changes import mark_changed
 from core.permissions import Actor
 from db.models import AuditLog
 
@@ -41,7 +42,9 @@ def record_change(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditLog:
-    """Add one audit row in the caller's transaction (so it commits or rolls back with it)."""
+    """Add one audit row in the caller's transaction (so it commits or rolls back with it), and
+    mark the entity's domain as changed so cached reads of it are dropped once this commits."""
+    mark_changed(session, entity=entity)
     if before is not None and after is not None:
         changed = {k for k in after if before.get(k) != after.get(k)}
         before = {k: v for k, v in before.items() if k in changed or k == "id"}

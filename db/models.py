@@ -149,6 +149,15 @@ class User(SQLModel, table=True):
     version: int = 1
 
 
+class DataVersion(SQLModel, table=True):
+    """How often each domain's data has changed. Cached reads are keyed by these counters, so a
+    save in any app process makes every process read that domain afresh, and only that domain."""
+
+    __tablename__ = "data_version"
+    domain: str = Field(primary_key=True, max_length=40)
+    version: int = 0
+
+
 class LoginThrottle(SQLModel, table=True):
     """Failed sign-ins per username (known or not, so both answer the same)."""
 

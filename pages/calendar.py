@@ -14,7 +14,6 @@ st.title("Content calendar")
 st.caption("Every post invites a dialog: a next step, a goal, the checklist before it goes out.")
 view.prepare_state(ctx)
 calendar_editor.keep_state()
-view.show_flash()
 options = view.load_options(view.database_url())
 if not options.channels:
     st.info("There are no channels yet. An admin adds them on the Admin screen; then plan the first post here.")

@@ -15,7 +15,6 @@ st.caption(
     "From display KPIs to dialog KPIs: how fast and how well we answer, how strong the community is, "
     "how useful the content is and what the product took from it. Hover a ⓘ for the exact definition."
 )
-kpi_view.show_flash()
 
 today = kpis.local_today(utcnow(), ctx.timezone)
 period, channel_id = kpi_view.period_picker(today)

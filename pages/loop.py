@@ -16,7 +16,6 @@ today = dt.datetime.now(ctx.timezone).date()
 
 st.title("You asked, we did")
 st.caption("Close the loop with the people who asked: announce what changed, thank them, show the effect.")
-view.flash()
 
 open_items = view.open_loops(url)
 overdue = view.not_measured(url, today)

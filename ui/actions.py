@@ -1,4 +1,4 @@
-"""Running one user action as one transaction, with errors shown as messages."""
+"""The one way screens write: one user action as one transaction, errors shown as messages."""
 
 from __future__ import annotations
 
@@ -11,15 +11,29 @@ from sqlmodel import Session
 
 from core.errors import DomainError
 from db.engine import write_session
-from ui import state
-from ui.frame import PageContext, show_error
+from ui import reads
+from ui.frame import PageContext
+from ui.messages import flash, show_error
 
 T = TypeVar("T")
 
 
-def perform(ctx: PageContext, action: Callable[[Session], T], *, success: str | None = None) -> T | None:
-    """Run ``action`` in one write transaction. On a domain error nothing is saved and the
-    message is shown; on success read caches are cleared and ``success`` is toasted."""
+def perform(
+    ctx: PageContext,
+    action: Callable[[Session], T],
+    *,
+    success: str | None = None,
+    then: Callable[[T], None] | None = None,
+    rerun: bool = True,
+) -> T | None:
+    """Run ``action`` in one write transaction.
+
+    On a domain error nothing is saved, the message is shown and None returned. On success the
+    changed domains' cached reads are dropped (for every app process), ``then(result)`` runs (to
+    open what was created, say), ``success`` is shown on the next run, and the page reruns so every
+    list on it shows the change. ``rerun=False`` is for callers that still draw (a progress bar,
+    a report) or run inside a widget callback.
+    """
     try:
         with write_session(ctx.engine) as session:
             result = action(session)
@@ -30,7 +44,12 @@ def perform(ctx: PageContext, action: Callable[[Session], T], *, success: str | 
         # Two people saving the same unique thing at the same moment; the database refused one.
         st.error("Someone else saved the same change at the same moment, so yours was not saved. Reload and check.")
         return None
-    state.clear_read_caches()
+    reads.refresh_versions()
+    st.cache_data.clear()  # LEGACY: screens still caching with their own st.cache_data functions
+    if then is not None:
+        then(result)
     if success:
-        st.toast(success, icon="✅")
+        flash(success)
+    if rerun:
+        st.rerun()
     return result

@@ -18,8 +18,9 @@ from core.permissions import Action
 from db.engine import read_session
 from db.models import CognitiveLoad, PostStatus
 from ui.actions import perform
-from ui.calendar_view import GOTO_KEY, POST_KEY, flash, keep_widget_state, md, md_lines, open_post
-from ui.frame import PageContext, show_error
+from ui.calendar_view import GOTO_KEY, POST_KEY, keep_widget_state, md, md_lines, open_post
+from ui.frame import PageContext
+from ui.messages import flash, show_error
 
 PREFIX = "calendar_e_"
 LOADED_KEY = PREFIX + "loaded"
@@ -295,9 +296,9 @@ def _check_panel(ctx: PageContext, fields: dict[str, Any], post_id: int | None, 
 
 def _after(ctx: PageContext, outcome: Any, success: str) -> None:
     post = outcome.post if isinstance(outcome, posts.TransitionResult) else outcome
-    flash("success", success)
+    flash(kind="success", text=success)
     for warning in getattr(outcome, "warnings", ()):
-        flash("warning", md_lines(warning))
+        flash(kind="warning", text=md_lines(warning))
     st.session_state[POST_KEY] = post.id
     st.session_state.pop(LOADED_KEY, None)  # show the saved values
     if post.scheduled_at is not None and post.status in (PostStatus.scheduled, PostStatus.published):
@@ -311,7 +312,7 @@ def _run(ctx: PageContext, action: Callable[[Session], Any], success: str, *, re
     if refuse:
         st.error(f"Nothing was saved: {md(refuse)}")
         return
-    outcome = perform(ctx, action)
+    outcome = perform(ctx, action, rerun=False)
     if outcome is not None:
         _after(ctx, outcome, success)
 

@@ -16,8 +16,9 @@ from db.engine import read_session
 from db.models import PostStatus, StopWordMode
 from ui import state
 from ui.actions import perform
-from ui.calendar_view import database_url, flash, md, open_post
+from ui.calendar_view import database_url, md, open_post
 from ui.frame import PageContext
+from ui.messages import flash
 
 
 @st.cache_data(ttl=60, show_spinner=False)
@@ -165,14 +166,16 @@ def _import(ctx: PageContext, label: str, uploader_key: str, run) -> None:
         st.error("The file is not UTF-8 text. Save it as 'CSV UTF-8' and try again.")
         return
     bar = st.progress(0.0, text="Importing…")
-    report = perform(ctx, lambda s: run(s, text, lambda share: bar.progress(share, text=f"Importing… {share:.0%}")))
+    report = perform(
+        ctx, lambda s: run(s, text, lambda share: bar.progress(share, text=f"Importing… {share:.0%}")), rerun=False
+    )
     bar.empty()
     if report is None:
         return
     if report.ok:
         flash(
-            "success",
-            f"Imported: {report.created} new post(s)."
+            kind="success",
+            text=f"Imported: {report.created} new post(s)."
             if report.created
             else f"Metrics updated on {report.updated} post(s).",
         )
@@ -282,8 +285,8 @@ def rules_tab(ctx: PageContext, options: posts.CalendarOptions) -> None:
                             )
                     return True
 
-                if perform(ctx, save):
-                    flash("success", "Limits saved.")
+                if perform(ctx, save, rerun=False):
+                    flash(kind="success", text="Limits saved.")
                     st.rerun()
         st.subheader("Rubrics")
         st.dataframe(
@@ -301,9 +304,9 @@ def rules_tab(ctx: PageContext, options: posts.CalendarOptions) -> None:
             name = st.text_input("New rubric")
             description = st.text_input("What it is for")
             if st.form_submit_button("Add rubric") and perform(
-                ctx, lambda s: posts.add_rubric(s, actor=ctx.actor, name=name, description=description)
+                ctx, lambda s: posts.add_rubric(s, actor=ctx.actor, name=name, description=description), rerun=False
             ):
-                flash("success", "Rubric added.")
+                flash(kind="success", text="Rubric added.")
                 st.rerun()
         by_id = {r.id: r for r in rubrics if not r.builtin}
         if by_id:
@@ -317,6 +320,7 @@ def rules_tab(ctx: PageContext, options: posts.CalendarOptions) -> None:
             if c2.button("Archive" if by_id[pick].active else "Restore", key="calendar_r_rubric_toggle") and perform(
                 ctx,
                 lambda s: posts.set_rubric_active(s, actor=ctx.actor, rubric_id=pick, active=not by_id[pick].active),
+                rerun=False,
             ):
                 st.rerun()
     with right:
@@ -339,9 +343,11 @@ def rules_tab(ctx: PageContext, options: posts.CalendarOptions) -> None:
                 "Mode", list(StopWordMode), default=StopWordMode.warn, key="calendar_r_word_mode"
             )
             if st.form_submit_button("Add stop word") and perform(
-                ctx, lambda s: posts.add_stop_word(s, actor=ctx.actor, word=word, mode=mode or StopWordMode.warn)
+                ctx,
+                lambda s: posts.add_stop_word(s, actor=ctx.actor, word=word, mode=mode or StopWordMode.warn),
+                rerun=False,
             ):
-                flash("success", "Stop word added.")
+                flash(kind="success", text="Stop word added.")
                 st.rerun()
         if words:
             by_word = {w.id: w for w in words}
@@ -354,10 +360,10 @@ def rules_tab(ctx: PageContext, options: posts.CalendarOptions) -> None:
             )
             other = StopWordMode.warn if by_word[pick].mode == StopWordMode.block else StopWordMode.block
             if c2.button(f"Make '{other}'", key="calendar_r_word_mode_btn") and perform(
-                ctx, lambda s: posts.set_stop_word_mode(s, actor=ctx.actor, stop_word_id=pick, mode=other)
+                ctx, lambda s: posts.set_stop_word_mode(s, actor=ctx.actor, stop_word_id=pick, mode=other), rerun=False
             ):
                 st.rerun()
             if c3.button("Remove", key="calendar_r_word_remove") and perform(
-                ctx, lambda s: posts.remove_stop_word(s, actor=ctx.actor, stop_word_id=pick)
+                ctx, lambda s: posts.remove_stop_word(s, actor=ctx.actor, stop_word_id=pick), rerun=False
             ):
                 st.rerun()

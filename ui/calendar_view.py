@@ -26,7 +26,6 @@ POST_KEY = "calendar_post_id"
 ANCHOR_KEY = "calendar_anchor"
 GOTO_KEY = "calendar_goto"
 MODE_KEY = "calendar_mode"
-FLASH_KEY = "calendar_flash"
 LIST_KEY = "calendar_list"
 LIST_IDS_KEY = "calendar_list_ids"
 MONTH, WEEK = "Month", "Week"
@@ -157,16 +156,6 @@ def prepare_state(ctx: PageContext) -> None:
     st.session_state.setdefault(POST_KEY, None)
     if GOTO_KEY in st.session_state:
         st.session_state[ANCHOR_KEY] = st.session_state.pop(GOTO_KEY)
-
-
-def flash(kind: str, text: str) -> None:
-    """Show a message on the next run (after ``st.rerun``)."""
-    st.session_state.setdefault(FLASH_KEY, []).append((kind, text))
-
-
-def show_flash() -> None:
-    for kind, text in st.session_state.pop(FLASH_KEY, []):
-        getattr(st, kind)(text)
 
 
 def tab_labels(ctx: PageContext) -> list[str]:

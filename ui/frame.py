@@ -20,10 +20,10 @@ from core import users, workspace
 from core.errors import DomainError
 from core.permissions import Action, Actor, allowed
 from core.settings import require_cookie_key
-from core.text import escape_markdown
-from db.engine import read_session, write_session
+from db.engine import write_session
 from db.types import utcnow
-from ui import state
+from ui import reads, state
+from ui.messages import show_error, show_flashes
 
 
 @dataclass(frozen=True)
@@ -72,9 +72,9 @@ def page_frame(page_key: str) -> PageContext:
     if not state.schema_is_current():
         st.error("The database is not at the newest schema. Run `make run`, or `python -m core migrate`, then reload.")
         st.stop()
-    with read_session(engine) as session:
-        current = workspace.state(session)
-        tz_name = workspace.info(session).timezone
+    reads.refresh_versions()
+    current = reads.read(workspace.state)
+    tz_name = reads.read(workspace.info).timezone
     if current == workspace.WorkspaceState.empty:
         _guided_start(engine, has_cookie_key=bool(settings.cookie_key))
         st.stop()
@@ -94,14 +94,14 @@ def page_frame(page_key: str) -> PageContext:
     if not allowed(actor, page.action):
         st.error(f"Your role ({actor.role}) cannot open {page.label}. Ask an admin if you need it.")
         st.stop()
+    show_flashes()
     return PageContext(
         engine=engine, actor=actor, timezone=ZoneInfo(tz_name), is_demo=current == workspace.WorkspaceState.demo
     )
 
 
 def _authenticator(engine: Engine, settings, cookie_key: str) -> stauth.Authenticate:
-    with read_session(engine) as session:
-        credentials = users.sign_in_credentials(session)
+    credentials = reads.read(users.sign_in_credentials)
     authenticator = stauth.Authenticate(
         credentials,
         settings.cookie_name,
@@ -162,9 +162,8 @@ def _signed_in_actor(engine: Engine, authenticator: stauth.Authenticate, pause: 
         return None
 
     username = st.session_state.get("username")
-    with read_session(engine) as session:
-        actor = users.actor_for(session, username)
-        changed_at = users.password_changed_at(session, username) if actor else None
+    actor = reads.read(users.actor_for, username=username)
+    changed_at = reads.read(users.password_changed_at, username=username) if actor else None
     if _AUTH_AT not in st.session_state:
         token = authenticator.cookie_controller.get_cookie()
         if token:
@@ -224,7 +223,7 @@ def _guided_start(engine: Engine, *, has_cookie_key: bool) -> None:
             except DomainError as error:
                 show_error(error)
                 return
-        state.clear_read_caches()
+        reads.forget_everything()
         st.success("Demo loaded. Sign in with one of these:")
         st.table(
             {
@@ -234,10 +233,3 @@ def _guided_start(engine: Engine, *, has_cookie_key: bool) -> None:
             }
         )
         st.button("Continue to sign-in")
-
-
-def show_error(error: Exception | str) -> None:
-    """How every page shows a domain error: a message, never a traceback, and any user text
-    quoted in it shown as typed (not as Markdown)."""
-    lines = [escape_markdown(line) for line in str(error).splitlines() if line.strip()]
-    st.error("  \n".join(lines))

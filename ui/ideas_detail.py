@@ -23,14 +23,21 @@ def _value(key: str, default=None):
 
 def _vote(ctx: PageContext, idea_id: int, withdraw: bool) -> None:
     if withdraw:
-        perform(ctx, lambda s: ideas.withdraw_vote(s, actor=ctx.actor, idea_id=idea_id), success="Vote withdrawn.")
+        perform(
+            ctx,
+            lambda s: ideas.withdraw_vote(s, actor=ctx.actor, idea_id=idea_id),
+            success="Vote withdrawn.",
+            rerun=False,
+        )
     else:
-        perform(ctx, lambda s: ideas.vote(s, actor=ctx.actor, idea_id=idea_id), success="Vote counted.")
+        perform(ctx, lambda s: ideas.vote(s, actor=ctx.actor, idea_id=idea_id), success="Vote counted.", rerun=False)
 
 
 def _add_givers(ctx: PageContext, idea_id: int) -> None:
     key = f"ideas_d_givers_{idea_id}"
-    added = perform(ctx, lambda s: ideas.add_givers(s, actor=ctx.actor, idea_id=idea_id, handles=_value(key, "")))
+    added = perform(
+        ctx, lambda s: ideas.add_givers(s, actor=ctx.actor, idea_id=idea_id, handles=_value(key, "")), rerun=False
+    )
     if added is not None:
         st.toast(f"{added} giver(s) added." if added else "Those givers are on the idea already.", icon="✅")
         st.session_state[key] = ""
@@ -48,6 +55,7 @@ def _set_status(ctx: PageContext, idea_id: int, version: int) -> None:
             expected_version=version,
         ),
         success="Status changed.",
+        rerun=False,
     )
 
 
@@ -63,19 +71,24 @@ def _set_scores(ctx: PageContext, idea_id: int, version: int) -> None:
             expected_version=version,
         ),
         success="Scores saved.",
+        rerun=False,
     )
 
 
 def _hot_plan(ctx: PageContext, idea_id: int, add: bool) -> None:
     if add:
         perform(
-            ctx, lambda s: ideas.add_to_hot_plan(s, actor=ctx.actor, idea_id=idea_id), success="Moved to the hot plan."
+            ctx,
+            lambda s: ideas.add_to_hot_plan(s, actor=ctx.actor, idea_id=idea_id),
+            success="Moved to the hot plan.",
+            rerun=False,
         )
     else:
         perform(
             ctx,
             lambda s: ideas.remove_from_hot_plan(s, actor=ctx.actor, idea_id=idea_id),
             success="Removed from the hot plan.",
+            rerun=False,
         )
 
 
@@ -87,6 +100,7 @@ def _merge(ctx: PageContext, idea_id: int, version: int) -> None:
     result = perform(
         ctx,
         lambda s: ideas.merge(s, actor=ctx.actor, source_id=idea_id, target_id=target, expected_version=version),
+        rerun=False,
     )
     if result is not None:
         st.toast(
@@ -102,6 +116,7 @@ def _undo_merge(ctx: PageContext, idea_id: int, version: int) -> None:
         ctx,
         lambda s: ideas.undo_merge(s, actor=ctx.actor, idea_id=idea_id, expected_version=version),
         success="Merge undone.",
+        rerun=False,
     )
 
 
@@ -119,6 +134,7 @@ def _save_details(ctx: PageContext, idea_id: int, version: int) -> None:
             source_url=_value(f"ideas_d_link_{idea_id}"),
         ),
         success="Idea saved.",
+        rerun=False,
     )
 
 

@@ -12,8 +12,9 @@ from core.ideas import BoardFilters, ImportMapping
 from core.permissions import Action
 from db.engine import read_session
 from ui.actions import perform
-from ui.frame import PageContext, show_error
+from ui.frame import PageContext
 from ui.ideas_view import cached_channels, db_url, local
+from ui.messages import show_error
 
 _ROUND = "ideas_import_round"
 _DONE = "ideas_import_done"
@@ -84,6 +85,7 @@ def _import(ctx: PageContext) -> None:
                 default_channel_id=channel_id,
                 progress=lambda share: bar.progress(share, text=f"Importing… {share:.0%}"),
             ),
+            rerun=False,
         )
         if result is not None:
             st.session_state[_DONE] = (

@@ -170,6 +170,7 @@ def _log_idea(ctx: PageContext) -> None:
             handles=get(f"{_NEW}handles", ""),
             category=get(f"{_NEW}category") or "",
         ),
+        rerun=False,
     )
     if result is not None:
         st.session_state[_CLEAR] = True
@@ -178,7 +179,9 @@ def _log_idea(ctx: PageContext) -> None:
 
 def _support(ctx: PageContext, idea_id: int) -> None:
     handles = st.session_state.get(f"{_NEW}handles", "")
-    result = perform(ctx, lambda s: ideas.add_support(s, actor=ctx.actor, idea_id=idea_id, handles=handles))
+    result = perform(
+        ctx, lambda s: ideas.add_support(s, actor=ctx.actor, idea_id=idea_id, handles=handles), rerun=False
+    )
     if result is not None:
         st.session_state[_CLEAR] = True
         added = f"{result.givers_added} giver(s)" + (" and your vote" if result.vote_added else "")
@@ -469,6 +472,7 @@ def _save_thresholds(ctx: PageContext, version: int) -> None:
             expected_version=version,
         ),
         success="Quick-win rule saved.",
+        rerun=False,
     )
 
 
@@ -477,6 +481,7 @@ def _to_hot_plan(ctx: PageContext, idea_id: int) -> None:
         ctx,
         lambda s: ideas.add_to_hot_plan(s, actor=ctx.actor, idea_id=idea_id),
         success=f"Idea #{idea_id} moved to the hot plan.",
+        rerun=False,
     )
 
 
@@ -537,7 +542,7 @@ def matrix(ctx: PageContext, filters: BoardFilters) -> None:
 
 
 def _move(ctx: PageContext, idea_id: int, offset: int) -> None:
-    perform(ctx, lambda s: ideas.move_in_hot_plan(s, actor=ctx.actor, idea_id=idea_id, offset=offset))
+    perform(ctx, lambda s: ideas.move_in_hot_plan(s, actor=ctx.actor, idea_id=idea_id, offset=offset), rerun=False)
 
 
 def _remove(ctx: PageContext, idea_id: int) -> None:
@@ -545,6 +550,7 @@ def _remove(ctx: PageContext, idea_id: int) -> None:
         ctx,
         lambda s: ideas.remove_from_hot_plan(s, actor=ctx.actor, idea_id=idea_id),
         success=f"Idea #{idea_id} left the hot plan.",
+        rerun=False,
     )
 
 

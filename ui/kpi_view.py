@@ -23,9 +23,9 @@ from db.types import utcnow
 from ui import state
 from ui.actions import perform
 from ui.frame import PAGES, PageContext
+from ui.messages import flash
 
 TTL = 60
-FLASH = "kpis_flash"
 KIND_LABELS = {
     PeriodKind.week: "Week",
     PeriodKind.month: "Month",
@@ -85,22 +85,15 @@ def _audience_sizes(url: str) -> list[audience.AudienceView]:
     return _read(audience.list_audience_sizes)
 
 
-def show_flash() -> None:
-    """Show the message a write left before its rerun."""
-    message = st.session_state.pop(FLASH, None)
-    if message:
-        st.success(message)
-
-
 def _write(ctx: PageContext, action, *, success: str, forget: str | None = None) -> bool:
     """One write as one transaction; on success rerun so every figure shows it. ``forget`` is the
     session key of a loaded version, dropped either way so the next run starts from what is saved."""
-    result = perform(ctx, action)
+    result = perform(ctx, action, rerun=False)
     if forget:
         st.session_state.pop(forget, None)
     if result is None:
         return False
-    st.session_state[FLASH] = success
+    flash(success)
     st.rerun()
     return True
 
@@ -376,6 +369,7 @@ def _draft_post(ctx: PageContext, weekly: digest.WeeklyDigest) -> None:
                 lambda s: digest.draft_digest_post(
                     s, actor=ctx.actor, week_start=weekly.week.start, channel_id=channel.id
                 ),
+                rerun=False,
             )
     if post_id is not None:
         st.success(f"Draft post #{post_id} is in the content calendar, ready to edit and submit for review.")

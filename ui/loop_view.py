@@ -18,9 +18,9 @@ from db.engine import read_session
 from ui import state
 from ui.actions import perform
 from ui.frame import PageContext
+from ui.messages import flash
 
 TTL = 60
-FLASH = "loop_flash"
 PICK = "loop_pick"
 esc = loop.markdown_escape
 
@@ -104,15 +104,8 @@ def board(url: str, today: dt.date) -> tuple[public_board.PublicBoard, str]:
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def flash() -> None:
-    """Show the message a write left before its rerun (user text in it is escaped by the caller)."""
-    message = st.session_state.pop(FLASH, None)
-    if message:
-        st.success(message)
-
-
 def _done(message: str) -> None:
-    st.session_state[FLASH] = message
+    flash(message)
     st.rerun()
 
 
@@ -178,6 +171,7 @@ def new_loop_item_form(ctx: PageContext, url: str, today: dt.date) -> None:
                     details=details,
                     idea_versions=versions,
                 ),
+                rerun=False,
             )
             if created is not None:
                 st.session_state[PICK] = created.id
@@ -250,6 +244,7 @@ def _announcement(ctx: PageContext, url: str, item: loop.LoopItemView) -> None:
                     expected_version=item.version,
                     idea_form_url=form_url,
                 ),
+                rerun=False,
             )
             if post is not None:
                 _done(
@@ -287,6 +282,7 @@ def _thanks(ctx: PageContext, url: str, item: loop.LoopItemView) -> None:
                     loop.set_thanked(s, actor=ctx.actor, loop_item_id=item.id, handles=unticked, thanked=False),
                     loop.set_thanked(s, actor=ctx.actor, loop_item_id=item.id, handles=ticked, thanked=True),
                 )[-1],
+                rerun=False,
             )
             if result is not None:
                 _done(
@@ -363,7 +359,9 @@ def monthly_section(ctx: PageContext, url: str, today: dt.date) -> None:
                 channel = st.selectbox("Channel", channels(url), format_func=lambda c: c.name)
                 if st.form_submit_button("Draft as a post"):
                     post = perform(
-                        ctx, lambda s: loop.draft_monthly_update(s, actor=ctx.actor, month=month, channel_id=channel.id)
+                        ctx,
+                        lambda s: loop.draft_monthly_update(s, actor=ctx.actor, month=month, channel_id=channel.id),
+                        rerun=False,
                     )
                     if post is not None:
                         _done(f"Drafted “{esc(post.title)}” in the content calendar (post #{post.id}).")
@@ -430,6 +428,7 @@ def impact_section(ctx: PageContext, url: str, today: dt.date) -> None:
             lambda s: loop.record_measurement(
                 s, actor=ctx.actor, loop_item_id=item.id, expected_version=item.version, today=today
             ),
+            rerun=False,
         ):
             _done("Measurement recorded.")
     with settings:
@@ -463,6 +462,7 @@ def _impact_form(ctx: PageContext, url: str, item: loop.LoopItemView) -> None:
                     impact_categories=chosen,
                     impact_window_days=int(days),
                 ),
+                rerun=False,
             )
             if saved is not None:
                 _done("Impact settings saved.")

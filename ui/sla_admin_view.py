@@ -46,7 +46,7 @@ def timezones() -> list[str]:
 
 
 def _saved(ctx: PageContext, action, success: str) -> None:
-    if perform(ctx, action, success=success) is not None:
+    if perform(ctx, action, success=success, rerun=False) is not None:
         st.rerun()
 
 
@@ -429,6 +429,7 @@ def _recompute(ctx: PageContext) -> None:
                     ctx,
                     lambda s: sla.recompute_sla(s, actor=ctx.actor, received_from=received_from),
                     success="SLA figures recomputed.",
+                    rerun=False,
                 )
                 if result is not None:
                     st.success(f"Checked {result.examined} conversation(s); {result.changed} got new figures.")

@@ -16,7 +16,8 @@ from db.engine import read_session
 from db.models import ConversationKind
 from ui import sla_admin_view, sla_view
 from ui.actions import perform
-from ui.frame import PageContext, show_error
+from ui.frame import PageContext
+from ui.messages import show_error
 
 NOT_MAPPED = "— not in the file —"
 _REPORT = "sla_import_report"
@@ -66,7 +67,9 @@ def render_import(ctx: PageContext) -> None:
             bar.progress(min(1.0, done / total) if total else 1.0, text=f"{stage}: {done:,} of {total:,}")
 
         report = perform(
-            ctx, lambda s: ci.import_conversations(s, actor=ctx.actor, data=data, options=options, progress=progress)
+            ctx,
+            lambda s: ci.import_conversations(s, actor=ctx.actor, data=data, options=options, progress=progress),
+            rerun=False,
         )
         bar.empty()
         if report is not None:

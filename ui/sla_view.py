@@ -313,7 +313,7 @@ def render_conversation(ctx: PageContext, item: sla.ConversationRow) -> None:
 
 
 def _done(ctx: PageContext, action, success: str) -> None:
-    if perform(ctx, action, success=success) is not None:
+    if perform(ctx, action, success=success, rerun=False) is not None:
         st.rerun()
 
 

@@ -48,8 +48,3 @@ def _schema_is_current(url: str) -> bool:
 
 def schema_is_current() -> bool:
     return _schema_is_current(settings().database_url)
-
-
-def clear_read_caches() -> None:
-    """Call after a write so cached reads show it."""
-    st.cache_data.clear()

@@ -1,0 +1,123 @@
+"""Cached reads: served from the cache until their own domain's data changes, in any process."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event
+from streamlit.testing.v1 import AppTest
+
+from core import changes, ideas, posts, sla
+from core.permissions import CLI_ACTOR
+from db.engine import write_session
+from tests.factories import make_conversation
+from ui import reads, state
+
+
+def _screen() -> None:
+    """Two cached reads of two domains, as a page would do them after its frame."""
+    import streamlit as st
+
+    from core import posts, sla
+    from ui import reads
+
+    reads.refresh_versions()
+    st.session_state["drafts"] = [p.title for p in reads.read(posts.unscheduled_posts)]
+    st.session_state["channels"] = [name for _id, name in reads.read(sla.filter_options).channels]
+
+
+@pytest.fixture
+def statements(database_url):
+    """The SQL statements the app's engine runs, cleared by the test between runs."""
+    seen: list[str] = []
+    engine = state.engine()
+
+    def record(_conn, _cursor, statement, *_args):
+        seen.append(statement.lower())
+
+    event.listen(engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(engine, "before_cursor_execute", record)
+
+
+def _queries_tables(seen: list[str], table: str) -> bool:
+    return any(f"from {table} " in s or f"from {table}\n" in s or f"join {table} " in s for s in seen)
+
+
+def _queries(seen: list[str]) -> list[str]:
+    return [s for s in seen if s.strip() not in ("begin", "commit", "rollback")]
+
+
+def test_a_write_drops_only_its_own_domains_cached_reads(team, channel, statements):
+    at = AppTest.from_function(_screen, default_timeout=30).run()
+    assert not at.exception
+    assert _queries_tables(statements, "post") and _queries_tables(statements, "conversation")
+
+    statements.clear()
+    at.run()
+    assert len(_queries(statements)) == 1 and "from data_version" in _queries(statements)[0], (
+        "an unchanged database is read from the cache: only the change counters are read"
+    )
+
+    with write_session(state.engine()) as session:  # someone logs an idea: neither read looks at ideas
+        ideas.log_idea(session, actor=team["editor"], title="Dark mode", handles="@ann")
+    statements.clear()
+    at.run()
+    assert len(_queries(statements)) == 1
+
+    with write_session(state.engine()) as session:  # a draft is saved: the content plan changes
+        posts.create_post(
+            session, actor=team["editor"], fields={"title": "Myth vs fact: dark mode", "channel_id": channel.id}
+        )
+    statements.clear()
+    at.run()
+    assert at.session_state["drafts"] == ["Myth vs fact: dark mode"]
+    assert _queries_tables(statements, "post"), "the calendar read runs again"
+    assert not _queries_tables(statements, "conversation"), "the SLA read stays cached"
+
+    with write_session(state.engine()) as session:  # a conversation arrives: the SLA domain changes
+        make_conversation(session, channel=channel)
+        changes.mark_changed(session, entity="conversation")
+    statements.clear()
+    at.run()
+    assert _queries_tables(statements, "conversation"), "the SLA read runs again"
+    assert not _queries_tables(statements, "post"), "the calendar read stays cached"
+
+
+def test_a_rolled_back_write_changes_no_counter(engine):
+    with write_session(engine) as session:
+        before = changes.versions(session)
+    with pytest.raises(RuntimeError), write_session(engine) as session:
+        changes.mark_changed(session, entity="idea")
+        raise RuntimeError("the action failed")
+    with write_session(engine) as session:
+        assert changes.versions(session) == before
+
+
+def test_each_commit_counts_each_changed_domain_once(engine):
+    with write_session(engine) as session:
+        changes.mark_changed(session, entity="idea")
+        changes.mark_changed(session, entity="vote")
+        changes.mark_changed(session, entity="post")
+    with write_session(engine) as session:
+        changes.mark_changed(session, entity="idea_giver")
+    with write_session(engine) as session:
+        assert changes.versions(session) == {"ideas": 2, "content_plan": 1}
+
+
+def test_every_table_belongs_to_a_domain():
+    from sqlmodel import SQLModel
+
+    import db.models  # noqa: F401
+
+    bookkeeping = {"audit_log", "data_version", "login_throttle"}
+    unmapped = [t for t in SQLModel.metadata.tables if t not in bookkeeping and t not in changes.DOMAIN_OF_ENTITY]
+    assert not unmapped
+    assert set(changes.DOMAIN_OF_ENTITY.values()) <= set(changes.DOMAINS)
+
+
+def test_a_reader_outside_core_is_refused():
+    with pytest.raises(ValueError, match="not a core read model"):
+        reads.domain_of_reader(_screen)
+    assert reads.domain_of_reader(ideas.category_suggestions) == "ideas"
+    assert "workspace" in reads.domains_read_by(sla.filter_options)
+    assert CLI_ACTOR.role == "admin"

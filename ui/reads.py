@@ -1,0 +1,103 @@
+"""The one way screens read: a core read model, cached until the data it looks at changes.
+
+``read(reader, **kwargs)`` runs ``reader(session=…, **kwargs)`` through ``st.cache_data``. The key
+is the reader's qualified name, its keyword arguments, the database and the change counters
+(``core.changes``) of the domains the reader looks at. A save bumps only its own domain's counter,
+in the database, so every app process — not just the one that saved — reads that domain afresh on
+its next run, while the cached reads of other domains stay.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import streamlit as st
+
+from core import changes
+from db.engine import read_session
+from ui import state
+
+T = TypeVar("T")
+
+# The domains whose data each domain's read models look at, besides their own. Everything shows
+# people's names and channels, so everything reads the workspace.
+_ALSO_READS: dict[str, set[str]] = {
+    "workspace": set(),
+    "content_plan": {"workspace", "loop"},
+    "ideas": {"workspace", "loop", "sla"},
+    "sla": {"workspace"},
+    "loop": {"workspace", "ideas", "content_plan", "sla"},
+    "kpis": {"workspace", "content_plan", "ideas", "sla", "loop"},
+    "home": {"workspace", "content_plan", "ideas", "sla", "loop"},
+}
+
+# Modules of core that are not (yet) inside their domain's package.
+_MODULE_DOMAINS = {
+    "users": "workspace",
+    "audit": "workspace",
+    "posts": "content_plan",
+    "content_rules": "content_plan",
+    "ideas": "ideas",
+    "sla": "sla",
+    "conversations": "sla",
+    "quick_answers": "sla",
+    "conversation_import": "sla",
+    "business_time": "sla",
+    "loop": "loop",
+    "public_board": "loop",
+    "kpis": "kpis",
+    "digest": "kpis",
+    "audience": "kpis",
+    "attention": "home",
+}
+
+_VERSIONS_KEY = "dd_data_versions"
+
+
+def domain_of_reader(reader: Callable[..., Any]) -> str:
+    """The domain a core read model belongs to, from its module (``core.<domain>…``)."""
+    parts = reader.__module__.split(".")
+    if parts[0] != "core" or len(parts) < 2:
+        raise ValueError(f"{reader.__module__}.{reader.__qualname__} is not a core read model")
+    return _MODULE_DOMAINS.get(parts[1], parts[1])
+
+
+def domains_read_by(reader: Callable[..., Any]) -> tuple[str, ...]:
+    domain = domain_of_reader(reader)
+    return tuple(sorted({domain} | _ALSO_READS.get(domain, set(changes.DOMAINS))))
+
+
+def refresh_versions() -> dict[str, int]:
+    """Read every domain's change counter once (the page frame does it at the start of each run,
+    ``ui.actions.perform`` after each save)."""
+    with read_session(state.engine()) as session:
+        current = changes.versions(session)
+    st.session_state[_VERSIONS_KEY] = current
+    return current
+
+
+def _versions() -> dict[str, int]:
+    current = st.session_state.get(_VERSIONS_KEY)
+    return current if current is not None else refresh_versions()
+
+
+def read(reader: Callable[..., T], /, **kwargs: Any) -> T:
+    """``reader(session=…, **kwargs)``, from the cache while its domains are unchanged."""
+    current = _versions()
+    stamp = tuple((domain, current.get(domain, 0)) for domain in domains_read_by(reader))
+    name = f"{reader.__module__}.{reader.__qualname__}"
+    return _cached(state.settings().database_url, name, stamp, kwargs, _reader=reader)
+
+
+@st.cache_data(ttl=dt.timedelta(hours=1), max_entries=2_000, show_spinner=False)
+def _cached(url: str, name: str, stamp: tuple, kwargs: dict[str, Any], *, _reader: Callable[..., T]) -> T:
+    with read_session(state.engine()) as session:
+        return _reader(session=session, **kwargs)
+
+
+def forget_everything() -> None:
+    """Drop every cached read of this process (after the demo workspace was loaded)."""
+    _cached.clear()
+    st.session_state.pop(_VERSIONS_KEY, None)
