@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test test-fast bench migrate demo clean-venv schema
+.PHONY: run test test-fast lint bench migrate demo clean-venv schema
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,11 +27,16 @@ run: migrate
 	@if [ -z "$$DATABASE_URL" ]; then $(BIN)/python -m core demo --if-empty; fi
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
-test: $(BIN)/.installed-dev
-	$(BIN)/python -m pytest
+# The whole suite (on every core, in parallel), after the linters.
+test: lint
+	$(BIN)/python -m pytest -n auto
 
 test-fast: $(BIN)/.installed-dev
-	$(BIN)/python -m pytest -m "not e2e"
+	$(BIN)/python -m pytest -n auto -m "not e2e"
+
+lint: $(BIN)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 bench: $(BIN)/.installed-dev
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

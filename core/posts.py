@@ -27,7 +27,7 @@ from sqlalchemy import Float, case, cast, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from core import audit, records, workspace
+from core import audit, events, records, workspace
 from core import content_rules as rules
 from core.errors import NotFoundError, PermissionDenied, ValidationError
 from core.exports import to_csv
@@ -862,9 +862,7 @@ def change_status(
         session, Post, post_id, expected_version=expected_version, changes=changes, actor=actor, action=action
     )
     if target == PostStatus.published:
-        from core import loop  # imported here: the loop module builds on this one
-
-        loop.on_post_published(session, post=post, actor=actor)
+        events.post_published(session, post=post, actor=actor)
     return TransitionResult(_view(session, post), tuple(warnings))
 
 

@@ -79,3 +79,15 @@ def test_the_readme_documents_every_command_and_setting():
     assert not missing, f"README does not show: {missing}"
     for setting in ("DATABASE_URL", "DIALOGDESK_COOKIE_KEY", "make run", "make test"):
         assert setting in readme
+
+
+def test_every_event_subscriber_exists_and_takes_keywords():
+    import inspect
+
+    from core import events
+
+    for name, targets in events.SUBSCRIBERS.items():
+        assert hasattr(events, name), f"no announcing function for {name}"
+        for target in targets:
+            function = events.subscriber(target)
+            assert "session" in inspect.signature(function).parameters, target
