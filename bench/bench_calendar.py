@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlmodel import func, select  # noqa: E402
 
 from bench.common import signed_in_page, time_page, timed_runs, year_database  # noqa: E402
-from core.content_plan import queries, timing  # noqa: E402
+from core.content_plan import conversion, queries, timing  # noqa: E402
 from core.local_time import days_bounds  # noqa: E402
 from db.engine import make_engine, read_session  # noqa: E402
 from db.models import Post  # noqa: E402
@@ -52,7 +52,7 @@ def main() -> int:
         entries = queries.calendar_entries(session, start=start, end=end)
         window_ms = _median_ms(lambda: queries.calendar_entries(session, start=start, end=end))
         list_ms = _median_ms(lambda: queries.list_posts(session, start=start, end=end, sort="title", page=3))
-        rubric_ms = _median_ms(lambda: queries.rubric_conversions(session, start=start, end=end))
+        rubric_ms = _median_ms(lambda: conversion.rubric_conversions(session, start=start, end=end))
     engine.dispose()
     print(f"posts in the database: {total}; in the month grid {first} .. {last}: {len(entries)}")
     print(f"core month window query: {window_ms:.1f} ms")

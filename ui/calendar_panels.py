@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
-from core.content_plan import files, house_rules, queries, timing
+from core.content_plan import conversion, files, house_rules, queries, timing
 from core.content_plan.files import ImportReport
 from core.content_plan.queries import CalendarOptions, PostFilter
 from core.local_time import days_bounds
@@ -28,7 +28,7 @@ from ui.messages import flash
 
 def insights_tab(ctx: PageContext, filters: PostFilter, start: dt.datetime, end: dt.datetime, period: str) -> None:
     st.subheader(f"Next-step conversion · {period}")
-    summary = reads.read(queries.conversion_summary, start=start, end=end, filters=filters)
+    summary = reads.read(conversion.conversion_summary, start=start, end=end, filters=filters)
     rows = summary.rubrics
     if not rows:
         st.info(
@@ -68,7 +68,7 @@ def insights_tab(ctx: PageContext, filters: PostFilter, start: dt.datetime, end:
             .properties(height=36 * len(rows) + 40)
         )
         st.altair_chart(chart, width="stretch")
-        best = reads.read(queries.best_converting_posts, start=start, end=end, filters=filters, limit=15)
+        best = reads.read(conversion.best_converting_posts, start=start, end=end, filters=filters, limit=15)
         st.markdown("**Posts by next-step conversion**")
         st.dataframe(
             pd.DataFrame(

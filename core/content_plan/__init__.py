@@ -9,6 +9,7 @@ Rooms, from the pure rules up (a module imports only those above it):
 * ``templates`` — the five §11 templates (pure)
 * ``timing`` — month and week grids, local wall times in and out (pure)
 * ``queries`` — read models and the queries behind the screens
+* ``conversion`` — next-step conversion per rubric and per post over a period
 * ``validation`` — raw values into the typed inputs of ``db.models``; field checks
 * ``readiness`` — checklist and guards with what the database knows (the editor's live check)
 * ``posts`` — the commands: create, edit, status steps, compliance block, metrics

@@ -1,5 +1,5 @@
 """What the content plan shows: rubric lookup, a post's history, the calendar window, the paged
-list, undated posts, conversion per rubric and the rhythm of a week."""
+list, undated posts and the rhythm of a week."""
 
 from __future__ import annotations
 
@@ -67,43 +67,6 @@ def test_window_queries_are_bounded_filtered_sorted_and_paged(read, session, tea
     assert len(odd) == 15 and all(e.channel_name == "Instagram" for e in odd)
     assert (page2.total, page2.pages, [r.title for r in page2.rows][:2]) == (30, 3, ["Day 20", "Day 19"])
     assert [e.title for e in undated] == ["Undated"]
-
-
-def test_conversion_per_rubric_is_summed_over_published_posts(read, session, team, channel, write):
-    with read() as s:
-        myth, retro = queries.rubric_id(s, "Myth vs fact"), queries.rubric_id(s, "Open retro")
-    for rubric, impressions, conversions in ((myth, 1000, 10), (myth, 3000, 90), (retro, 500, 0)):
-        make_ready_post(
-            session,
-            channel=channel,
-            sla_owner_id=team["support"].id,
-            rubric_id=rubric,
-            status="published",
-            scheduled_at=berlin(2031, 3, 5),
-            published_at=berlin(2031, 3, 5),
-            impressions=impressions,
-            next_step_conversions=conversions,
-        )
-    make_ready_post(
-        session,
-        channel=channel,
-        sla_owner_id=team["support"].id,
-        rubric_id=myth,
-        status="scheduled",
-        scheduled_at=berlin(2031, 3, 6),
-        impressions=99,
-    )
-    session.commit()
-    with read() as s:
-        rows = {r.rubric: r for r in queries.rubric_conversions(s, start=berlin(2031, 3, 1), end=berlin(2031, 4, 1))}
-    assert set(rows) == {"Myth vs fact", "Open retro"}
-    assert (
-        rows["Myth vs fact"].posts,
-        rows["Myth vs fact"].impressions,
-        rows["Myth vs fact"].conversions,
-        rows["Myth vs fact"].rate,
-    ) == (2, 4000, 100, 0.025)
-    assert rows["Open retro"].rate == 0.0
 
 
 def test_rhythm_points_mark_runs_over_the_limit_per_channel(read, session, team, channel):
