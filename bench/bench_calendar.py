@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlmodel import func, select  # noqa: E402
 
 from bench.common import signed_in_page, time_page, timed_runs, year_database  # noqa: E402
-from core import content_rules as rules  # noqa: E402
-from core import posts  # noqa: E402
+from core.content_plan import conversion, queries, timing  # noqa: E402
+from core.local_time import days_bounds  # noqa: E402
 from db.engine import make_engine, read_session  # noqa: E402
 from db.models import Post  # noqa: E402
 
@@ -45,14 +45,14 @@ def main() -> int:
     url = year_database(posts=POSTS, today=TODAY)  # the shared generated year (cached in bench/.cache)
     engine = make_engine(url)
     tz = ZoneInfo("Europe/Berlin")
-    first, last = rules.month_grid(ANCHOR)
-    start, end = rules.window_bounds(first, last, tz)
+    first, last = timing.month_grid(ANCHOR)
+    start, end = days_bounds(first, last, tz)
     with read_session(engine) as session:
         total = session.exec(select(func.count()).select_from(Post)).one()
-        entries = posts.calendar_entries(session, start=start, end=end)
-        window_ms = _median_ms(lambda: posts.calendar_entries(session, start=start, end=end))
-        list_ms = _median_ms(lambda: posts.list_posts(session, start=start, end=end, sort="title", page=3))
-        rubric_ms = _median_ms(lambda: posts.rubric_conversions(session, start=start, end=end))
+        entries = queries.calendar_entries(session, start=start, end=end)
+        window_ms = _median_ms(lambda: queries.calendar_entries(session, start=start, end=end))
+        list_ms = _median_ms(lambda: queries.list_posts(session, start=start, end=end, sort="title", page=3))
+        rubric_ms = _median_ms(lambda: conversion.rubric_conversions(session, start=start, end=end))
     engine.dispose()
     print(f"posts in the database: {total}; in the month grid {first} .. {last}: {len(entries)}")
     print(f"core month window query: {window_ms:.1f} ms")

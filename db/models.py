@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
+from sqlmodel.main import SQLModelConfig
 
 from db.types import UTCDateTime, utcnow
 
@@ -32,8 +33,9 @@ def _created():
     return Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False)
 
 
-def _text():
-    return Field(default="", sa_type=Text(), nullable=False)
+def _text(*, max_length: int | None = None):
+    # The column stays TEXT; ``max_length`` is the limit the core enforces on what people type.
+    return Field(default="", sa_type=Text(), nullable=False, max_length=max_length)
 
 
 # --- enumerations -----------------------------------------------------------------------------
@@ -225,10 +227,16 @@ class StopWord(SQLModel, table=True):
     mode: str = Field(default=StopWordMode.warn, max_length=10)
 
 
-class Post(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+# Typed write inputs refuse names they do not know and cannot change after they are made.
+_INPUT = SQLModelConfig(extra="forbid", frozen=True)
+
+
+class PostBase(SQLModel):
+    """What an author writes on a post: the editor's form, a template, a CSV row. The length
+    limits here are the ones the core enforces (``core.content_plan.validation.max_chars``)."""
+
     title: str = Field(max_length=200)
-    body: str = _text()
+    body: str = _text(max_length=20_000)
     channel_id: int = Field(foreign_key="channel.id", index=True)
     rubric_id: int | None = Field(default=None, foreign_key="rubric.id", index=True)
     template: str = Field(default="", max_length=40)
@@ -236,23 +244,27 @@ class Post(SQLModel, table=True):
     cognitive_load: str = Field(default=CognitiveLoad.low, max_length=10)
     owner_id: int | None = Field(default=None, foreign_key="user.id")
     sla_owner_id: int | None = Field(default=None, foreign_key="user.id")
-    status: str = Field(default=PostStatus.draft, max_length=20, index=True)
     scheduled_at: dt.datetime | None = _instant(index=True)
-    published_at: dt.datetime | None = _instant(index=True)
     # The next step that turns reading into a dialog (paper §3).
     next_step_type: str = Field(default="", max_length=20)
-    next_step_text: str = _text()
+    next_step_text: str = _text(max_length=2_000)
     micro_goal: str = Field(default="", max_length=300)
     link_url: str = Field(default="", max_length=1000)
     # Pre-publication checklist inputs (paper §13).
     tone_confirmed: bool = False
     subtitles: bool = False
     timecodes: bool = False
-    alt_text: str = _text()
+    alt_text: str = _text(max_length=2_000)
     contrast_confirmed: bool = False
     sponsored: bool = False
     partner: str = Field(default="", max_length=120)
     ad_label: bool = False
+
+
+class Post(PostBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    status: str = Field(default=PostStatus.draft, max_length=20, index=True)
+    published_at: dt.datetime | None = _instant(index=True)
     # Compliance block, shown on the post until resolved.
     blocked_reason: str = _text()
     blocked_by_id: int | None = Field(default=None, foreign_key="user.id")
@@ -271,6 +283,56 @@ class Post(SQLModel, table=True):
     version: int = 1
 
     __table_args__ = (Index("ix_post_channel_scheduled", "channel_id", "scheduled_at"),)
+
+
+class PostCreate(PostBase):
+    """A new post as its author wrote it; also the unsaved form the editor's checklist reads.
+    The core checks the values (known format, existing channel, tagged links…)."""
+
+    model_config = _INPUT
+
+
+class PostUpdate(SQLModel):
+    """A change to a post: only the fields that are set change (``model_fields_set``)."""
+
+    model_config = _INPUT
+
+    title: str | None = None
+    body: str | None = None
+    channel_id: int | None = None
+    rubric_id: int | None = None
+    template: str | None = None
+    format: str | None = None
+    cognitive_load: str | None = None
+    owner_id: int | None = None
+    sla_owner_id: int | None = None
+    scheduled_at: dt.datetime | None = None
+    next_step_type: str | None = None
+    next_step_text: str | None = None
+    micro_goal: str | None = None
+    link_url: str | None = None
+    tone_confirmed: bool | None = None
+    subtitles: bool | None = None
+    timecodes: bool | None = None
+    alt_text: str | None = None
+    contrast_confirmed: bool | None = None
+    sponsored: bool | None = None
+    partner: str | None = None
+    ad_label: bool | None = None
+
+
+class PostMetrics(SQLModel):
+    """A published post's figures as typed in: only the fields that are set change; None clears one."""
+
+    model_config = _INPUT
+
+    impressions: int | None = None
+    reactions: int | None = None
+    comments: int | None = None
+    shares: int | None = None
+    saves: int | None = None
+    guide_clicks: int | None = None
+    next_step_conversions: int | None = None
 
 
 # --- idea board -------------------------------------------------------------------------------

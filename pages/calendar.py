@@ -3,8 +3,8 @@ with its live checklist, insights, import/export and the content rules."""
 
 import streamlit as st
 
-from core import content_rules as rules
-from ui import calendar_editor, calendar_panels
+from core.content_plan import queries, status
+from ui import calendar_editor, calendar_panels, reads
 from ui import calendar_view as view
 from ui.frame import page_frame
 
@@ -14,7 +14,7 @@ st.title("Content calendar")
 st.caption("Every post invites a dialog: a next step, a goal, the checklist before it goes out.")
 view.prepare_state(ctx)
 calendar_editor.keep_state()
-options = view.load_options(view.database_url())
+options = reads.read(queries.calendar_options)
 if not options.channels:
     st.info("There are no channels yet. An admin adds them on the Admin screen; then plan the first post here.")
     st.stop()
@@ -42,4 +42,4 @@ if "Rules" in tabs:
         if tabs["Rules"].open:
             calendar_panels.rules_tab(ctx, options)
 
-st.caption(f"Times in {ctx.timezone.key}. Statuses: " + " → ".join(rules.STATUS_LABELS.values()) + ".")
+st.caption(f"Times in {ctx.timezone.key}. Statuses: " + " → ".join(status.STATUS_LABELS.values()) + ".")

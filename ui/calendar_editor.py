@@ -4,6 +4,7 @@ compliance block, metrics after publishing and the post's history."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
@@ -11,12 +12,15 @@ from typing import Any
 import streamlit as st
 from sqlmodel import Session
 
-from core import content_rules as rules
-from core import posts
-from core.errors import DomainError
+from core.content_plan import posts, queries, readiness, status, templates, timing, validation
+from core.content_plan.posts import TransitionResult
+from core.content_plan.queries import EDITABLE_FIELDS, METRIC_FIELDS, METRIC_LABELS, CalendarOptions, PostView
+from core.content_plan.rules import FORMATS, NEXT_STEP_LABELS, build_utm_url
+from core.errors import DomainError, ValidationError
+from core.local_time import local_instant
 from core.permissions import Action
-from db.engine import read_session
-from db.models import CognitiveLoad, PostStatus
+from db.models import CognitiveLoad, PostCreate, PostStatus
+from ui import reads
 from ui.actions import perform
 from ui.calendar_view import GOTO_KEY, POST_KEY, keep_widget_state, md, md_lines, open_post
 from ui.frame import PageContext
@@ -29,17 +33,7 @@ TEMPLATE_KEY = PREFIX + "template_pick"
 UTM_ERROR_KEY = PREFIX + "utm_error"
 DEFAULT_TIME = dt.time(10, 0)
 OK_MARK, MISSING_MARK = ":green[:material/check_circle:]", ":red[:material/cancel:]"
-_TEXT_FIELDS = ("title", "body", "next_step_text", "micro_goal", "link_url", "alt_text", "partner")
-_STEP_LABELS = {"": "— choose a next step —", **rules.NEXT_STEP_LABELS}
-_ACTION_LABELS = {
-    (PostStatus.draft, PostStatus.in_review): "Submit for review",
-    (PostStatus.in_review, PostStatus.approved): "Approve",
-    (PostStatus.approved, PostStatus.scheduled): "Schedule",
-    (PostStatus.scheduled, PostStatus.published): "Mark as published",
-    (PostStatus.in_review, PostStatus.draft): "Send back to draft",
-    (PostStatus.approved, PostStatus.draft): "Send back to draft",
-    (PostStatus.scheduled, PostStatus.approved): "Take off the schedule",
-}
+_STEP_LABELS = {"": "— choose a next step —", **NEXT_STEP_LABELS}
 
 
 def key(name: str) -> str:
@@ -48,7 +42,7 @@ def key(name: str) -> str:
 
 #: The form's widgets: their values (unsaved edits) must survive a look at another tab.
 FORM_KEYS = (
-    *(key(name) for name in posts.EDITABLE_FIELDS if name != "scheduled_at"),
+    *(key(name) for name in EDITABLE_FIELDS if name != "scheduled_at"),
     DATE_KEY,
     TIME_KEY,
     TEMPLATE_KEY,
@@ -67,25 +61,12 @@ def keep_state() -> None:
 # --- loading values into the widgets ---------------------------------------------------------
 
 
-def _load(ctx: PageContext, view: posts.PostView | None, options: posts.CalendarOptions) -> None:
+def _load(ctx: PageContext, view: PostView | None, options: CalendarOptions) -> None:
     """Put a post's saved values (or a new post's defaults) into the widgets' state."""
     if view is None:
-        values: dict[str, Any] = {name: "" for name in _TEXT_FIELDS}
-        values.update(
-            channel_id=options.channels[0].id,
-            rubric_id=None,
-            template="",
-            format="text",
-            cognitive_load=CognitiveLoad.low,
-            owner_id=ctx.actor.id,
-            sla_owner_id=None,
-            next_step_type="",
-            scheduled_at=None,
-            **{
-                name: False
-                for name in ("tone_confirmed", "subtitles", "timecodes", "contrast_confirmed", "sponsored", "ad_label")
-            },
-        )
+        # The model's defaults, the first channel, and the author as the owner.
+        blank = PostCreate.model_construct(title="", channel_id=options.channels[0].id, owner_id=ctx.actor.id)
+        values: dict[str, Any] = blank.model_dump()
         st.session_state[TEMPLATE_KEY] = ""
     else:
         values = view.editable_fields()
@@ -104,9 +85,9 @@ def _apply_template(rubric_ids: dict[str, int]) -> None:
     template = st.session_state.get(TEMPLATE_KEY)
     if not template:
         return
-    for name, value in posts.template_defaults(template).items():
+    for name, value in templates.template_defaults(template).items():
         st.session_state[key(name)] = value
-    rubric = rubric_ids.get(posts.TEMPLATES[template].rubric)
+    rubric = rubric_ids.get(templates.TEMPLATES[template].rubric)
     if rubric is not None:
         st.session_state[key("rubric_id")] = rubric
 
@@ -114,13 +95,17 @@ def _apply_template(rubric_ids: dict[str, int]) -> None:
 def _tag_link(platforms: dict[int, str]) -> None:
     s = st.session_state
     try:
-        s[key("link_url")] = rules.build_utm_url(
+        tagged = build_utm_url(
             s[key("link_url")],
             source=s[key("utm_source")] or platforms.get(s[key("channel_id")], ""),
             medium=s[key("utm_medium")],
             campaign=s[key("utm_campaign")],
             content=s[key("utm_content")],
         )
+        limit = validation.max_chars("link_url")
+        if limit is not None and len(tagged) > limit:
+            raise ValidationError(f"The tagged link is {len(tagged)} characters long; keep it to {limit}.")
+        s[key("link_url")] = tagged
         s[UTM_ERROR_KEY] = ""
     except DomainError as error:
         s[UTM_ERROR_KEY] = str(error)
@@ -134,8 +119,10 @@ def _reload() -> None:
 
 
 def _form(
-    ctx: PageContext, options: posts.CalendarOptions, view: posts.PostView | None, disabled: bool
+    ctx: PageContext, options: CalendarOptions, view: PostView | None, disabled: bool
 ) -> tuple[dict[str, Any], str | None]:
+    """Draw the form; returns its values (``db.models.PostBase`` names) and why its date and time
+    can't be saved, if they can't."""
     channels = {c.id: c for c in options.channels}
     if view is not None and view.channel_id not in channels:
         channels[view.channel_id] = None  # an archived channel stays visible on its posts
@@ -147,16 +134,16 @@ def _form(
     if view is None:
         st.selectbox(
             "Start from a template",
-            ["", *posts.TEMPLATES],
+            ["", *templates.TEMPLATES],
             key=TEMPLATE_KEY,
-            format_func=lambda k: posts.TEMPLATES[k].label if k else "— blank post —",
+            format_func=lambda k: templates.TEMPLATES[k].label if k else "— blank post —",
             on_change=_apply_template,
             args=({r.name: r.id for r in options.rubrics},),
             help="Pre-fills format, structure, next step and call to action (paper §11).",
         )
         if st.session_state.get(TEMPLATE_KEY):
-            st.caption(posts.TEMPLATES[st.session_state[TEMPLATE_KEY]].summary)
-    st.text_input("Title", key=key("title"), disabled=disabled, max_chars=200)
+            st.caption(templates.TEMPLATES[st.session_state[TEMPLATE_KEY]].summary)
+    st.text_input("Title", key=key("title"), disabled=disabled, max_chars=_limit("title"))
     c1, c2, c3 = st.columns(3)
     c1.selectbox(
         "Channel",
@@ -181,7 +168,7 @@ def _form(
         format_func=people.get,
     )
     c1, c2, c3, c4 = st.columns([2, 2, 2, 2])
-    c1.selectbox("Format", list(rules.FORMATS), key=key("format"), disabled=disabled)
+    c1.selectbox("Format", list(FORMATS), key=key("format"), disabled=disabled)
     c2.segmented_control(
         "Cognitive load", list(CognitiveLoad), key=key("cognitive_load"), disabled=disabled, required=True
     )
@@ -193,7 +180,7 @@ def _form(
         help=f"In {ctx.timezone.key} time. Leave empty while the date is open.",
     )
     c4.time_input("Time", key=TIME_KEY, disabled=disabled, step=300)
-    st.text_area("Text", key=key("body"), height=150, disabled=disabled)
+    st.text_area("Text", key=key("body"), height=150, disabled=disabled, max_chars=_limit("body"))
 
     st.markdown("**Next step** — what should people do after reading?")
     c1, c2 = st.columns([1, 2])
@@ -204,6 +191,7 @@ def _form(
         "Micro-interaction goal (measurable)",
         key=key("micro_goal"),
         disabled=disabled,
+        max_chars=_limit("micro_goal"),
         placeholder="e.g. 30 comments with topic ideas",
     )
     st.text_area(
@@ -211,9 +199,16 @@ def _form(
         key=key("next_step_text"),
         height=68,
         disabled=disabled,
+        max_chars=_limit("next_step_text"),
         placeholder="e.g. Which myth should we take apart next?",
     )
-    st.text_input("Link (guide, FAQ, form…)", key=key("link_url"), disabled=disabled, placeholder="https://…")
+    st.text_input(
+        "Link (guide, FAQ, form…)",
+        key=key("link_url"),
+        disabled=disabled,
+        max_chars=_limit("link_url"),
+        placeholder="https://…",
+    )
     with st.expander("UTM builder"):
         platforms = {cid: c.platform or c.name for cid, c in channels.items() if c}
         u1, u2, u3, u4 = st.columns(4)
@@ -248,9 +243,9 @@ def _form(
     c1.checkbox("Subtitles", key=key("subtitles"), disabled=disabled)
     c1.checkbox("Timecodes", key=key("timecodes"), disabled=disabled)
     c2.checkbox("Contrast checked", key=key("contrast_confirmed"), disabled=disabled)
-    c2.text_input("Alt text", key=key("alt_text"), disabled=disabled)
+    c2.text_input("Alt text", key=key("alt_text"), disabled=disabled, max_chars=_limit("alt_text"))
     c3.checkbox("Sponsored", key=key("sponsored"), disabled=disabled)
-    c3.text_input("Partner", key=key("partner"), disabled=disabled)
+    c3.text_input("Partner", key=key("partner"), disabled=disabled, max_chars=_limit("partner"))
     c3.checkbox(
         "Ad label on the post",
         key=key("ad_label"),
@@ -258,26 +253,34 @@ def _form(
         help="The post is visibly marked as advertising or partnership.",
     )
 
-    fields = {name: st.session_state[key(name)] for name in posts.EDITABLE_FIELDS if name != "scheduled_at"}
-    fields["template"] = fields.get("template") or ""
+    values = {name: st.session_state[key(name)] for name in EDITABLE_FIELDS if name != "scheduled_at"}
+    values["template"] = values.get("template") or ""
     time_problem = None
     day = st.session_state[DATE_KEY]
     try:
-        fields["scheduled_at"] = (
-            rules.local_instant(day, st.session_state[TIME_KEY] or DEFAULT_TIME, ctx.timezone) if day else None
+        values["scheduled_at"] = (
+            local_instant(day, st.session_state[TIME_KEY] or DEFAULT_TIME, ctx.timezone) if day else None
         )
     except DomainError as error:
-        fields["scheduled_at"], time_problem = None, str(error)
-    return fields, time_problem
+        values["scheduled_at"], time_problem = None, str(error)
+    return values, time_problem
+
+
+def _limit(name: str) -> int | None:
+    return validation.max_chars(name)
 
 
 # --- the live check beside the form ----------------------------------------------------------
 
 
-def _check_panel(ctx: PageContext, fields: dict[str, Any], post_id: int | None, time_problem: str | None) -> None:
+def _check_panel(ctx: PageContext, values: dict[str, Any], post_id: int | None, time_problem: str | None) -> None:
     st.markdown("#### Pre-publication checklist")
-    with read_session(ctx.engine) as session:
-        check = posts.check_post(session, fields=fields, post_id=post_id)
+    try:
+        draft = validation.post_create(values)
+    except DomainError as error:
+        show_error(error)
+        return
+    check = reads.read(readiness.check_post, draft=draft, post_id=post_id)
     for item in check.checklist:
         st.markdown(f"{OK_MARK if item.ok else MISSING_MARK} **{md(item.label)}**  \n:small[{md(item.detail)}]")
     if time_problem:
@@ -294,27 +297,27 @@ def _check_panel(ctx: PageContext, fields: dict[str, Any], post_id: int | None, 
 # --- actions ---------------------------------------------------------------------------------
 
 
-def _after(ctx: PageContext, outcome: Any, success: str) -> None:
-    post = outcome.post if isinstance(outcome, posts.TransitionResult) else outcome
-    flash(kind="success", text=success)
-    for warning in getattr(outcome, "warnings", ()):
-        flash(kind="warning", text=md_lines(warning))
-    st.session_state[POST_KEY] = post.id
-    st.session_state.pop(LOADED_KEY, None)  # show the saved values
-    if post.scheduled_at is not None and post.status in (PostStatus.scheduled, PostStatus.published):
-        st.session_state[GOTO_KEY] = post.scheduled_at.astimezone(ctx.timezone).date()
-    st.rerun()
+def _show_saved(ctx: PageContext) -> Callable[[PostView | TransitionResult], None]:
+    """After a save: open the saved post with its saved values, pass on the core's warnings, and
+    move the calendar to its day when it is on the plan."""
+
+    def show(outcome: PostView | TransitionResult) -> None:
+        post = outcome.post if isinstance(outcome, TransitionResult) else outcome
+        for warning in outcome.warnings if isinstance(outcome, TransitionResult) else ():
+            flash(md_lines(warning), "warning")
+        st.session_state[POST_KEY] = post.id
+        st.session_state.pop(LOADED_KEY, None)  # show the saved values
+        if post.scheduled_at is not None and post.status in status.ON_THE_PLAN:
+            st.session_state[GOTO_KEY] = post.scheduled_at.astimezone(ctx.timezone).date()
+
+    return show
 
 
-def _run(ctx: PageContext, action: Callable[[Session], Any], success: str, *, refuse: str | None = None) -> None:
-    """Run one action as one transaction; ``refuse`` (a form value that can't be saved, such as
-    a wall time the clock change skips) stops it before anything is written."""
-    if refuse:
-        st.error(f"Nothing was saved: {md(refuse)}")
-        return
-    outcome = perform(ctx, action, rerun=False)
-    if outcome is not None:
-        _after(ctx, outcome, success)
+def _saveable(values: dict[str, Any], time_problem: str | None) -> dict[str, Any]:
+    """The form's values, unless one of them can't be saved (a wall time the clock change skips)."""
+    if time_problem:
+        raise ValidationError(f"Nothing was saved: {time_problem}")
+    return values
 
 
 def _loaded_version() -> int:
@@ -323,72 +326,73 @@ def _loaded_version() -> int:
     return st.session_state[LOADED_KEY][1]
 
 
-def _save_then(
-    ctx: PageContext, view: posts.PostView, fields: dict, editable: bool, step: Callable[[Session, int], Any]
-) -> Callable[[Session], Any]:
-    def action(session: Session) -> Any:
-        version = _loaded_version()
-        if editable:
-            version = posts.update_post(
-                session, actor=ctx.actor, post_id=view.id, expected_version=version, fields=fields
-            ).version
-        return step(session, version)
+def _new_post_actions(ctx: PageContext, values: dict[str, Any], time_problem: str | None) -> None:
+    def create(s: Session) -> PostView:
+        post_in = validation.post_create(_saveable(values, time_problem))
+        return posts.create_post(session=s, actor=ctx.actor, post_in=post_in)
 
-    return action
+    def create_and_schedule(s: Session) -> TransitionResult:
+        view = create(s)
+        return posts.advance_post(
+            session=s, actor=ctx.actor, post_id=view.id, expected_version=view.version, target=PostStatus.scheduled
+        )
 
+    def create_and_submit(s: Session) -> TransitionResult:
+        view = create(s)
+        return posts.submit_post(session=s, actor=ctx.actor, post_id=view.id, expected_version=view.version)
 
-def _new_post_actions(ctx: PageContext, fields: dict[str, Any], time_problem: str | None) -> None:
     c1, c2 = st.columns(2)
     if c1.button("Save draft", type="primary", key=key("create"), width="stretch"):
-        _run(ctx, lambda s: posts.create_post(s, actor=ctx.actor, fields=fields), "Draft saved.", refuse=time_problem)
+        perform(ctx, create, success="Draft saved.", then=_show_saved(ctx))
     if ctx.can(Action.approve_post):
         if c2.button("Save, approve and schedule", key=key("create_schedule"), width="stretch"):
-
-            def create_and_schedule(s: Session) -> posts.TransitionResult:
-                view = posts.create_post(s, actor=ctx.actor, fields=fields)
-                return posts.advance_post(
-                    s, actor=ctx.actor, post_id=view.id, expected_version=view.version, target=PostStatus.scheduled
-                )
-
-            _run(ctx, create_and_schedule, "Post saved and scheduled.", refuse=time_problem)
+            perform(ctx, create_and_schedule, success="Post saved and scheduled.", then=_show_saved(ctx))
     elif c2.button("Save and submit for review", key=key("create_submit"), width="stretch"):
-
-        def create_and_submit(s: Session) -> posts.TransitionResult:
-            view = posts.create_post(s, actor=ctx.actor, fields=fields)
-            return posts.submit_post(s, actor=ctx.actor, post_id=view.id, expected_version=view.version)
-
-        _run(ctx, create_and_submit, "Post saved and submitted for review.", refuse=time_problem)
+        perform(ctx, create_and_submit, success="Post saved and submitted for review.", then=_show_saved(ctx))
 
 
 def _post_actions(
-    ctx: PageContext, view: posts.PostView, fields: dict[str, Any], editable: bool, time_problem: str | None
+    ctx: PageContext, view: PostView, values: dict[str, Any], editable: bool, time_problem: str | None
 ) -> None:
-    targets = posts.allowed_transitions(ctx.actor, view)
-    buttons: list[tuple[str, str, Callable[[Session, int], Any]]] = []
+    def save_then(step: Callable[[Session, int], PostView | TransitionResult]) -> Callable[[Session], Any]:
+        """Save the form's changes first (when the user may edit), then take ``step``."""
+
+        def action(s: Session) -> PostView | TransitionResult:
+            version = _loaded_version()
+            if editable:
+                post_in = validation.post_update(_saveable(values, time_problem))
+                saved = posts.update_post(
+                    session=s, actor=ctx.actor, post_id=view.id, expected_version=version, post_in=post_in
+                )
+                version = saved.version
+            return step(s, version)
+
+        return action
+
+    targets = status.allowed_transitions(ctx.actor, view)
+    buttons: list[tuple[str, str, Callable[[Session, int], PostView | TransitionResult]]] = []
     if editable:
-        buttons.append(("Save changes", "Changes saved.", lambda s, v: posts.get_post(s, view.id)))
-    if ctx.can(Action.approve_post) and view.status in (PostStatus.draft, PostStatus.in_review) and not view.blocked:
+        buttons.append(("Save changes", "Changes saved.", lambda s, v: queries.get_post(s, view.id)))
+    if status.may_fast_track(ctx.actor, view):
         buttons.append(
             (
                 "Approve and schedule",
                 "Approved and scheduled.",
                 lambda s, v: posts.advance_post(
-                    s, actor=ctx.actor, post_id=view.id, expected_version=v, target=PostStatus.scheduled
+                    session=s, actor=ctx.actor, post_id=view.id, expected_version=v, target=PostStatus.scheduled
                 ),
             )
         )
     for target in targets:
         if target == PostStatus.cancelled:
             continue
-        label = _ACTION_LABELS[(view.status, target)]
-        if target == PostStatus.draft and not ctx.can(Action.approve_post):
-            label = "Withdraw from review"
+        label = status.button_label(ctx.actor, view.status, target)
         buttons.append(
             (
                 label,
                 f"{label}: done.",
                 lambda s, v, t=target: posts.change_status(
-                    s, actor=ctx.actor, post_id=view.id, expected_version=v, target=t
+                    session=s, actor=ctx.actor, post_id=view.id, expected_version=v, target=t
                 ),
             )
         )
@@ -397,78 +401,90 @@ def _post_actions(
         if columns[index].button(
             label, key=key(f"act_{index}"), type="primary" if index == 0 else "secondary", width="stretch"
         ):
-            _run(ctx, _save_then(ctx, view, fields, editable, step), success, refuse=time_problem if editable else None)
-    if PostStatus.cancelled in targets and columns[-1].button("Cancel post", key=key("cancel"), width="stretch"):
-        _run(
+            perform(ctx, save_then(step), success=success, then=_show_saved(ctx))
+    cancel = status.button_label(ctx.actor, view.status, PostStatus.cancelled)
+    if PostStatus.cancelled in targets and columns[-1].button(cancel, key=key("cancel"), width="stretch"):
+        perform(
             ctx,
-            lambda s: posts.cancel_post(s, actor=ctx.actor, post_id=view.id, expected_version=_loaded_version()),
-            "Post cancelled.",
+            lambda s: posts.cancel_post(
+                session=s, actor=ctx.actor, post_id=view.id, expected_version=_loaded_version()
+            ),
+            success="Post cancelled.",
+            then=_show_saved(ctx),
         )
 
 
-def _compliance(ctx: PageContext, view: posts.PostView) -> None:
-    if not ctx.can(Action.block_post) or view.status in (PostStatus.published, PostStatus.cancelled):
+def _compliance(ctx: PageContext, view: PostView) -> None:
+    if not ctx.can(Action.block_post) or view.status in status.FINAL:
         return
     st.markdown("**Compliance review**")
     if view.blocked:
         if st.button("Lift the block", key=key("unblock")):
-            _run(
+            perform(
                 ctx,
-                lambda s: posts.lift_block(s, actor=ctx.actor, post_id=view.id, expected_version=_loaded_version()),
-                "Block lifted.",
+                lambda s: posts.lift_block(
+                    session=s, actor=ctx.actor, post_id=view.id, expected_version=_loaded_version()
+                ),
+                success="Block lifted.",
+                then=_show_saved(ctx),
             )
         return
     reason = st.text_input(
         "Reason for blocking", key=key("block_reason"), placeholder="e.g. the partnership needs an ad label"
     )
     if st.button("Block this post", key=key("block")):
-        _run(
+        perform(
             ctx,
             lambda s: posts.block_post(
-                s, actor=ctx.actor, post_id=view.id, expected_version=_loaded_version(), reason=reason
+                session=s, actor=ctx.actor, post_id=view.id, expected_version=_loaded_version(), reason=reason
             ),
-            "Post blocked.",
+            success="Post blocked.",
+            then=_show_saved(ctx),
         )
 
 
-def _metrics(ctx: PageContext, view: posts.PostView) -> None:
+def _metrics(ctx: PageContext, view: PostView) -> None:
     st.markdown("#### Metrics after publishing")
     rate = view.conversion_rate
     st.metric(
         "Next-step conversion", "—" if rate is None else f"{rate:.2%}", help="Next-step conversions ÷ impressions"
     )
     if not ctx.can(Action.enter_post_metrics):
-        st.dataframe([{posts.METRIC_LABELS[k]: v for k, v in view.metrics().items()}], hide_index=True, width="stretch")
+        st.dataframe([{METRIC_LABELS[k]: v for k, v in view.metrics().items()}], hide_index=True, width="stretch")
         return
     with st.form(key("metrics_form")):
         cols = st.columns(4)
         values = {
             name: cols[i % 4].number_input(
-                posts.METRIC_LABELS[name],
+                METRIC_LABELS[name],
                 min_value=0,
                 step=1,
                 value=getattr(view, name),
                 key=key(f"m_{name}_{view.version}"),
             )
-            for i, name in enumerate(posts.METRIC_FIELDS)
+            for i, name in enumerate(METRIC_FIELDS)
         }
         if st.form_submit_button("Save metrics", type="primary"):
-            _run(
+            perform(
                 ctx,
                 lambda s: posts.record_metrics(
-                    s, actor=ctx.actor, post_id=view.id, expected_version=_loaded_version(), metrics=values
+                    session=s,
+                    actor=ctx.actor,
+                    post_id=view.id,
+                    expected_version=_loaded_version(),
+                    metrics_in=validation.post_metrics(values),
                 ),
-                "Metrics saved.",
+                success="Metrics saved.",
+                then=_show_saved(ctx),
             )
 
 
-def editor_tab(ctx: PageContext, options: posts.CalendarOptions) -> None:
+def editor_tab(ctx: PageContext, options: CalendarOptions) -> None:
     post_id = st.session_state.get(POST_KEY)
     view = None
     if post_id is not None:
         try:
-            with read_session(ctx.engine) as session:
-                view = posts.get_post(session, post_id)
+            view = reads.read(queries.get_post, post_id=post_id)
         except DomainError as error:
             show_error(error)
             st.session_state[POST_KEY] = None
@@ -491,21 +507,21 @@ def editor_tab(ctx: PageContext, options: posts.CalendarOptions) -> None:
     if view is None:
         head.subheader("New post")
     else:
-        head.subheader(f"Post #{view.id} · {rules.STATUS_LABELS[view.status]}")
+        head.subheader(f"Post #{view.id} · {status.STATUS_LABELS[view.status]}")
         new.button("New post", icon=":material/add:", key=key("new"), on_click=open_post, args=(None,), width="stretch")
         head.caption(
             f"Owner {md(view.owner_name or '—')} · version {view.version} · "
             + (
-                f"scheduled {rules.format_local(view.scheduled_at, ctx.timezone)}"
+                f"scheduled {timing.format_local(view.scheduled_at, ctx.timezone)}"
                 if view.scheduled_at
                 else "no date yet"
             )
         )
         if view.blocked:
             st.error(
-                f"Blocked by compliance ({md(view.blocked_by_name)}, {rules.format_local(view.blocked_at, ctx.timezone)}): {md(view.blocked_reason)}"
+                f"Blocked by compliance ({md(view.blocked_by_name)}, {timing.format_local(view.blocked_at, ctx.timezone)}): {md(view.blocked_reason)}"
             )
-    editable = view is None or posts.editable_by(ctx.actor, view)
+    editable = view is None or status.editable_by(ctx.actor, view)
     form_col, check_col = st.columns([3, 2], gap="large")
     with form_col:
         if view is not None and not editable:
@@ -513,15 +529,15 @@ def editor_tab(ctx: PageContext, options: posts.CalendarOptions) -> None:
                 "Read-only for you: "
                 + (
                     "published and cancelled posts stay as they went out."
-                    if view.status in (PostStatus.published, PostStatus.cancelled)
+                    if view.status in status.FINAL
                     else "ask the owner or a lead to change it."
                 )
             )
-        fields, time_problem = _form(ctx, options, view, disabled=not editable)
+        values, time_problem = _form(ctx, options, view, disabled=not editable)
         if view is None:
-            _new_post_actions(ctx, fields, time_problem)
+            _new_post_actions(ctx, values, time_problem)
         else:
-            _post_actions(ctx, view, fields, editable, time_problem)
+            _post_actions(ctx, view, values, editable, time_problem)
             st.button(
                 "Reload the saved version",
                 icon=":material/refresh:",
@@ -531,11 +547,10 @@ def editor_tab(ctx: PageContext, options: posts.CalendarOptions) -> None:
             )
             _compliance(ctx, view)
     with check_col:
-        _check_panel(ctx, fields, view.id if view else None, time_problem)
+        _check_panel(ctx, values, view.id if view else None, time_problem)
         if view is not None and view.status == PostStatus.published:
             _metrics(ctx, view)
     if view is not None:
         with st.expander("History"):
-            with read_session(ctx.engine) as session:
-                history = posts.post_history(session, post_id=view.id)
-            st.dataframe(history, hide_index=True, width="stretch")
+            history = reads.read(queries.post_history, post_id=view.id)
+            st.dataframe([dataclasses.asdict(row) for row in history], hide_index=True, width="stretch")

@@ -4,65 +4,43 @@ import and export (CSV, .ics), and the content rules a lead manages."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import altair as alt
 import pandas as pd
 import streamlit as st
+from sqlmodel import Session
 
-from core import content_rules as rules
-from core import posts
+from core.content_plan import conversion, files, house_rules, queries, timing
+from core.content_plan.files import ImportReport
+from core.content_plan.queries import CalendarOptions, PostFilter
+from core.local_time import days_bounds
 from core.permissions import Action
-from db.engine import read_session
-from db.models import PostStatus, StopWordMode
-from ui import state
+from db.models import StopWordMode
+from ui import reads
 from ui.actions import perform
-from ui.calendar_view import database_url, md, open_post
+from ui.calendar_view import md, open_post
 from ui.frame import PageContext
 from ui.messages import flash
-
-
-@st.cache_data(ttl=60, show_spinner=False)
-def _rubric_conversions(
-    url: str, start: dt.datetime, end: dt.datetime, filters: posts.PostFilter
-) -> list[posts.RubricConversion]:
-    with read_session(state.engine()) as session:
-        return posts.rubric_conversions(session, start=start, end=end, filters=filters)
-
-
-@st.cache_data(ttl=30, show_spinner=False)
-def _awaiting(url: str, start: dt.datetime, end: dt.datetime) -> list[posts.CalendarEntry]:
-    with read_session(state.engine()) as session:
-        return posts.awaiting_metrics(session, start=start, end=end)
-
-
-@st.cache_data(ttl=60, show_spinner=False)
-def _rules(url: str) -> tuple[list[posts.StopWordView], list[posts.RubricView]]:
-    with read_session(state.engine()) as session:
-        return posts.list_stop_words(session), posts.list_rubrics(session)
-
 
 # --- insights --------------------------------------------------------------------------------
 
 
-def insights_tab(
-    ctx: PageContext, filters: posts.PostFilter, start: dt.datetime, end: dt.datetime, period: str
-) -> None:
-    url = database_url()
+def insights_tab(ctx: PageContext, filters: PostFilter, start: dt.datetime, end: dt.datetime, period: str) -> None:
     st.subheader(f"Next-step conversion · {period}")
-    rows = _rubric_conversions(url, start, end, filters)
+    summary = reads.read(conversion.conversion_summary, start=start, end=end, filters=filters)
+    rows = summary.rubrics
     if not rows:
         st.info(
             "No published posts in this period yet. Metrics appear here once posts are out and their figures are in."
         )
     else:
-        total_posts = sum(r.posts for r in rows)
-        impressions, conversions = sum(r.impressions for r in rows), sum(r.conversions for r in rows)
         c1, c2, c3 = st.columns(3)
-        c1.metric("Published posts", total_posts)
-        c2.metric("With a next step", f"{sum(r.posts_with_next_step for r in rows) / total_posts:.0%}")
+        c1.metric("Published posts", summary.posts)
+        c2.metric("With a next step", f"{summary.next_step_share or 0:.0%}")
         c3.metric(
             "Next-step conversion",
-            "—" if not impressions else f"{conversions / impressions:.2%}",
+            "—" if summary.rate is None else f"{summary.rate:.2%}",
             help="Conversions ÷ impressions",
         )
         frame = pd.DataFrame(
@@ -90,35 +68,31 @@ def insights_tab(
             .properties(height=36 * len(rows) + 40)
         )
         st.altair_chart(chart, width="stretch")
-        page = posts.PostFilter(filters.channel_ids, filters.rubric_ids, (PostStatus.published,), filters.owner_ids)
-        with read_session(ctx.engine) as session:
-            best = posts.list_posts(
-                session, start=start, end=end, filters=page, sort="conversion_rate", descending=True, page_size=15
-            )
+        best = reads.read(conversion.best_converting_posts, start=start, end=end, filters=filters, limit=15)
         st.markdown("**Posts by next-step conversion**")
         st.dataframe(
             pd.DataFrame(
                 {
-                    "#": [e.id for e in best.rows],
-                    "Title": [e.title for e in best.rows],
-                    "Rubric": [e.rubric_name for e in best.rows],
-                    "Channel": [e.channel_name for e in best.rows],
-                    "Impressions": [e.impressions for e in best.rows],
-                    "Conversions": [e.next_step_conversions for e in best.rows],
-                    "Conversion": [None if e.conversion_rate is None else 100 * e.conversion_rate for e in best.rows],
+                    "#": [e.id for e in best],
+                    "Title": [e.title for e in best],
+                    "Rubric": [e.rubric_name for e in best],
+                    "Channel": [e.channel_name for e in best],
+                    "Impressions": [e.impressions for e in best],
+                    "Conversions": [e.next_step_conversions for e in best],
+                    "Conversion": [None if e.conversion_rate is None else 100 * e.conversion_rate for e in best],
                 }
             ),
             hide_index=True,
             width="stretch",
             column_config={"Conversion": st.column_config.NumberColumn(format="%.2f %%")},
         )
-    waiting = _awaiting(url, start, end)
+    waiting = reads.read(queries.awaiting_metrics, start=start, end=end)
     st.markdown(f"**Published, waiting for metrics** ({len(waiting)})")
     if not waiting:
         st.caption("Every published post of this period has its figures.")
     for entry in waiting:
         st.button(
-            f"#{entry.id} {md(entry.title)} · {md(entry.channel_name)} · {rules.format_local(entry.scheduled_at, ctx.timezone)}",
+            f"#{entry.id} {md(entry.title)} · {md(entry.channel_name)} · {timing.format_local(entry.scheduled_at, ctx.timezone)}",
             key=f"calendar_metrics_{entry.id}",
             type="tertiary",
             on_click=open_post,
@@ -129,20 +103,8 @@ def insights_tab(
 # --- import and export -----------------------------------------------------------------------
 
 
-@st.cache_data(ttl=30, show_spinner=False)
-def _csv(url: str, username: str, start: dt.datetime, end: dt.datetime, filters: posts.PostFilter, _actor) -> str:
-    with read_session(state.engine()) as session:
-        return posts.export_posts_csv(session, actor=_actor, start=start, end=end, filters=filters)
-
-
-@st.cache_data(ttl=30, show_spinner=False)
-def _ics(url: str, username: str, start: dt.datetime, end: dt.datetime, filters: posts.PostFilter, _actor) -> bytes:
-    with read_session(state.engine()) as session:
-        return posts.export_ics(session, actor=_actor, start=start, end=end, filters=filters)
-
-
-def _problems(report: posts.ImportReport) -> None:
-    st.error(f"Nothing was imported: {len(report.problems)} problem(s). Fix them in the file and import it again.")
+def _problems(report: ImportReport) -> None:
+    st.error(f"Nothing was imported: {report.problem_count} problem(s). Fix them in the file and import it again.")
     st.dataframe(
         pd.DataFrame(
             {
@@ -156,46 +118,45 @@ def _problems(report: posts.ImportReport) -> None:
     )
 
 
-def _import(ctx: PageContext, label: str, uploader_key: str, run) -> None:
+Importer = Callable[[Session, bytes, Callable[[float], None]], ImportReport]
+
+
+def _import(ctx: PageContext, label: str, uploader_key: str, run: Importer) -> None:
     upload = st.file_uploader(label, type=["csv", "txt"], key=uploader_key)
     if upload is None or not st.button("Import", key=f"{uploader_key}_go", type="primary"):
         return
-    try:
-        text = upload.getvalue().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        st.error("The file is not UTF-8 text. Save it as 'CSV UTF-8' and try again.")
-        return
+    data = upload.getvalue()
     bar = st.progress(0.0, text="Importing…")
+    # rerun=False: a refused import keeps drawing its report below.
     report = perform(
-        ctx, lambda s: run(s, text, lambda share: bar.progress(share, text=f"Importing… {share:.0%}")), rerun=False
+        ctx, lambda s: run(s, data, lambda share: bar.progress(share, text=f"Importing… {share:.0%}")), rerun=False
     )
     bar.empty()
     if report is None:
         return
     if report.ok:
         flash(
-            kind="success",
-            text=f"Imported: {report.created} new post(s)."
+            f"Imported: {report.created} new post(s)."
             if report.created
-            else f"Metrics updated on {report.updated} post(s).",
+            else f"Metrics updated on {report.updated} post(s)."
         )
         st.rerun()
     _problems(report)
 
 
-def import_export_tab(ctx: PageContext, filters: posts.PostFilter, first: dt.date, last: dt.date) -> None:
+def import_export_tab(ctx: PageContext, filters: PostFilter, first: dt.date, last: dt.date) -> None:
     st.subheader("Export")
     c1, c2 = st.columns(2)
     period = c1.date_input("Period", value=(first, last), key="calendar_x_period", format="YYYY-MM-DD")
     if not isinstance(period, tuple) or len(period) != 2:
         c2.caption("Pick the last day too.")
         return
-    start, end = rules.window_bounds(period[0], period[1], ctx.timezone)
-    url, name = database_url(), f"content-{period[0]:%Y%m%d}-{period[1]:%Y%m%d}"
+    start, end = days_bounds(period[0], period[1], ctx.timezone)
+    name = f"content-{period[0]:%Y%m%d}-{period[1]:%Y%m%d}"
     b1, b2 = st.columns(2)
     b1.download_button(
         "Calendar file (.ics)",
-        _ics(url, ctx.actor.username, start, end, filters, ctx.actor),
+        reads.read(files.export_ics, actor=ctx.actor, start=start, end=end, filters=filters),
         file_name=f"{name}.ics",
         icon=":material/calendar_month:",
         mime="text/calendar",
@@ -205,7 +166,7 @@ def import_export_tab(ctx: PageContext, filters: posts.PostFilter, first: dt.dat
     if ctx.can(Action.export_data):
         b2.download_button(
             "Posts as CSV",
-            _csv(url, ctx.actor.username, start, end, filters, ctx.actor),
+            reads.read(files.export_posts_csv, actor=ctx.actor, start=start, end=end, filters=filters),
             file_name=f"{name}.csv",
             icon=":material/download:",
             mime="text/csv",
@@ -217,7 +178,7 @@ def import_export_tab(ctx: PageContext, filters: posts.PostFilter, first: dt.dat
     if ctx.can(Action.draft_post):
         st.subheader("Import posts")
         st.caption(
-            "Columns: " + ", ".join(posts.IMPORT_COLUMNS) + ". Only title and channel are required; times are "
+            "Columns: " + ", ".join(files.IMPORT_COLUMNS) + ". Only title and channel are required; times are "
             f"YYYY-MM-DD HH:MM in {ctx.timezone.key}. Imported posts start as drafts; a calendar export imports back as is "
             "(its id, status and metric columns are ignored). All or nothing: one bad row and nothing is imported."
         )
@@ -225,28 +186,31 @@ def import_export_tab(ctx: PageContext, filters: posts.PostFilter, first: dt.dat
             ctx,
             "CSV file with posts",
             "calendar_i_posts",
-            lambda s, text, progress: posts.import_posts_csv(s, actor=ctx.actor, text=text, progress=progress),
+            lambda s, data, progress: files.import_posts_csv(session=s, actor=ctx.actor, data=data, progress=progress),
         )
     if ctx.can(Action.enter_post_metrics):
         st.subheader("Import metrics")
         st.caption(
             "Columns: post_id (or id from an export) and any of "
-            + ", ".join(posts.METRIC_FIELDS)
+            + ", ".join(queries.METRIC_FIELDS)
             + ". Empty cells keep the figure."
         )
         _import(
             ctx,
             "CSV file with metrics",
             "calendar_i_metrics",
-            lambda s, text, progress: posts.import_metrics_csv(s, actor=ctx.actor, text=text, progress=progress),
+            lambda s, data, progress: files.import_metrics_csv(
+                session=s, actor=ctx.actor, data=data, progress=progress
+            ),
         )
 
 
 # --- content rules (lead / admin) ------------------------------------------------------------
 
 
-def rules_tab(ctx: PageContext, options: posts.CalendarOptions) -> None:
-    words, rubrics = _rules(database_url())
+def rules_tab(ctx: PageContext, options: CalendarOptions) -> None:
+    words = reads.read(house_rules.list_stop_words)
+    rubrics = reads.read(house_rules.list_rubrics)
     left, right = st.columns(2, gap="large")
     with left:
         st.subheader("Rhythm and frequency")
@@ -269,25 +233,22 @@ def rules_tab(ctx: PageContext, options: posts.CalendarOptions) -> None:
             }
             if st.form_submit_button("Save limits", type="primary"):
 
-                def save(s):
+                def save_limits(s: Session) -> None:
                     if run != options.rhythm_limit:
-                        posts.set_rhythm_limit(
-                            s, actor=ctx.actor, expected_version=options.workspace_version, limit=run
+                        house_rules.set_rhythm_limit(
+                            session=s, actor=ctx.actor, expected_version=options.workspace_version, limit=int(run)
                         )
                     for channel in options.channels:
                         if limits[channel.id] != channel.daily_post_limit:
-                            posts.set_daily_limit(
-                                s,
+                            house_rules.set_daily_limit(
+                                session=s,
                                 actor=ctx.actor,
                                 channel_id=channel.id,
                                 expected_version=channel.version,
-                                limit=limits[channel.id],
+                                limit=int(limits[channel.id]),
                             )
-                    return True
 
-                if perform(ctx, save, rerun=False):
-                    flash(kind="success", text="Limits saved.")
-                    st.rerun()
+                perform(ctx, save_limits, success="Limits saved.")
         st.subheader("Rubrics")
         st.dataframe(
             pd.DataFrame(
@@ -303,11 +264,12 @@ def rules_tab(ctx: PageContext, options: posts.CalendarOptions) -> None:
         with st.form("calendar_r_rubric", clear_on_submit=True):
             name = st.text_input("New rubric")
             description = st.text_input("What it is for")
-            if st.form_submit_button("Add rubric") and perform(
-                ctx, lambda s: posts.add_rubric(s, actor=ctx.actor, name=name, description=description), rerun=False
-            ):
-                flash(kind="success", text="Rubric added.")
-                st.rerun()
+            if st.form_submit_button("Add rubric"):
+                perform(
+                    ctx,
+                    lambda s: house_rules.add_rubric(session=s, actor=ctx.actor, name=name, description=description),
+                    success="Rubric added.",
+                )
         by_id = {r.id: r for r in rubrics if not r.builtin}
         if by_id:
             c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
@@ -317,12 +279,13 @@ def rules_tab(ctx: PageContext, options: posts.CalendarOptions) -> None:
                 format_func=lambda i: f"{by_id[i].name} ({'in use' if by_id[i].active else 'archived'})",
                 key="calendar_r_rubric_pick",
             )
-            if c2.button("Archive" if by_id[pick].active else "Restore", key="calendar_r_rubric_toggle") and perform(
-                ctx,
-                lambda s: posts.set_rubric_active(s, actor=ctx.actor, rubric_id=pick, active=not by_id[pick].active),
-                rerun=False,
-            ):
-                st.rerun()
+            if c2.button("Archive" if by_id[pick].active else "Restore", key="calendar_r_rubric_toggle"):
+                perform(
+                    ctx,
+                    lambda s: house_rules.set_rubric_active(
+                        session=s, actor=ctx.actor, rubric_id=pick, active=not by_id[pick].active
+                    ),
+                )
     with right:
         st.subheader("Stop words")
         st.caption(
@@ -342,13 +305,14 @@ def rules_tab(ctx: PageContext, options: posts.CalendarOptions) -> None:
             mode = c2.segmented_control(
                 "Mode", list(StopWordMode), default=StopWordMode.warn, key="calendar_r_word_mode"
             )
-            if st.form_submit_button("Add stop word") and perform(
-                ctx,
-                lambda s: posts.add_stop_word(s, actor=ctx.actor, word=word, mode=mode or StopWordMode.warn),
-                rerun=False,
-            ):
-                flash(kind="success", text="Stop word added.")
-                st.rerun()
+            if st.form_submit_button("Add stop word"):
+                perform(
+                    ctx,
+                    lambda s: house_rules.add_stop_word(
+                        session=s, actor=ctx.actor, word=word, mode=mode or StopWordMode.warn
+                    ),
+                    success="Stop word added.",
+                )
         if words:
             by_word = {w.id: w for w in words}
             c1, c2, c3 = st.columns([2, 1, 1], vertical_alignment="bottom")
@@ -359,11 +323,10 @@ def rules_tab(ctx: PageContext, options: posts.CalendarOptions) -> None:
                 key="calendar_r_word_pick",
             )
             other = StopWordMode.warn if by_word[pick].mode == StopWordMode.block else StopWordMode.block
-            if c2.button(f"Make '{other}'", key="calendar_r_word_mode_btn") and perform(
-                ctx, lambda s: posts.set_stop_word_mode(s, actor=ctx.actor, stop_word_id=pick, mode=other), rerun=False
-            ):
-                st.rerun()
-            if c3.button("Remove", key="calendar_r_word_remove") and perform(
-                ctx, lambda s: posts.remove_stop_word(s, actor=ctx.actor, stop_word_id=pick), rerun=False
-            ):
-                st.rerun()
+            if c2.button(f"Make '{other}'", key="calendar_r_word_mode_btn"):
+                perform(
+                    ctx,
+                    lambda s: house_rules.set_stop_word_mode(session=s, actor=ctx.actor, stop_word_id=pick, mode=other),
+                )
+            if c3.button("Remove", key="calendar_r_word_remove"):
+                perform(ctx, lambda s: house_rules.remove_stop_word(session=s, actor=ctx.actor, stop_word_id=pick))

@@ -1,24 +1,26 @@
 """The calendar screen's views: navigation, filters, month and week grids, the rhythm strip and
-the paged list. Reads are cached per database URL and cleared after every write."""
+the paged list. Every read goes through ``ui.reads``."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TypeVar
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
-from core import content_rules as rules
-from core import posts
+from core.content_plan import queries, status, timing
+from core.content_plan.queries import CalendarEntry, CalendarOptions, PostFilter
+from core.content_plan.rules import NEXT_STEP_LABELS
+from core.local_time import add_months, days_bounds, local_today, month_start
+from core.permissions import Action
 from core.text import escape_markdown
-from db.engine import read_session
 from db.models import PostStatus
-from ui import state
+from db.types import utcnow
+from ui import reads
 from ui.frame import PageContext
-
-T = TypeVar("T")
 
 TABS = ("Calendar", "Post editor", "Insights", "Import & export", "Rules")
 TAB_KEY = "calendar_tab"
@@ -64,55 +66,11 @@ def clip(text: str, length: int) -> str:
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
-def database_url() -> str:
-    return state.settings().database_url
-
-
-# --- cached reads (plain values only) --------------------------------------------------------
-
-
-@st.cache_data(ttl=60, show_spinner=False)
-def load_options(url: str) -> posts.CalendarOptions:
-    with read_session(state.engine()) as session:
-        return posts.calendar_options(session)
-
-
-@st.cache_data(ttl=30, show_spinner=False)
-def load_entries(
-    url: str, start: dt.datetime, end: dt.datetime, filters: posts.PostFilter
-) -> list[posts.CalendarEntry]:
-    with read_session(state.engine()) as session:
-        return posts.calendar_entries(session, start=start, end=end, filters=filters)
-
-
-@st.cache_data(ttl=30, show_spinner=False)
-def load_page(
-    url: str, start: dt.datetime, end: dt.datetime, filters: posts.PostFilter, sort: str, descending: bool, page: int
-) -> posts.PostPage:
-    with read_session(state.engine()) as session:
-        return posts.list_posts(
-            session,
-            start=start,
-            end=end,
-            filters=filters,
-            sort=sort,
-            descending=descending,
-            page=page,
-            page_size=PAGE_SIZE,
-        )
-
-
-@st.cache_data(ttl=30, show_spinner=False)
-def load_unscheduled(url: str, filters: posts.PostFilter) -> list[posts.CalendarEntry]:
-    with read_session(state.engine()) as session:
-        return posts.unscheduled_posts(session, filters=filters)
-
-
 # --- navigation and page state ---------------------------------------------------------------
 
 
 def today(ctx: PageContext) -> dt.date:
-    return dt.datetime.now(ctx.timezone).date()
+    return local_today(utcnow(), ctx.timezone)
 
 
 def open_post(post_id: int | None) -> None:
@@ -127,20 +85,19 @@ def _go_to(day: dt.date, mode: str | None = None) -> None:
         st.session_state[MODE_KEY] = mode
 
 
-def _shift(step: int) -> None:
-    anchor = st.session_state.get(ANCHOR_KEY) or dt.date.today()
+def _shift(step: int, today: dt.date) -> None:
+    anchor = st.session_state.get(ANCHOR_KEY) or today
     if st.session_state.get(MODE_KEY, MONTH) == WEEK:
         st.session_state[ANCHOR_KEY] = anchor + dt.timedelta(weeks=step)
     else:
-        month = anchor.replace(day=1) + dt.timedelta(days=32 if step > 0 else -1)
-        st.session_state[ANCHOR_KEY] = month.replace(day=1)
+        st.session_state[ANCHOR_KEY] = add_months(month_start(anchor), step)
 
 
 #: Widgets of the calendar tab whose values must outlive a visit to another tab.
 KEPT_KEYS = (ANCHOR_KEY, MODE_KEY, "calendar_sort", "calendar_desc", "calendar_page")
 
 
-def keep_widget_state(keys) -> None:
+def keep_widget_state(keys: Iterable[str]) -> None:
     """Streamlit forgets a widget's value when a run does not draw it (another tab is open);
     writing the value back before any widget exists keeps it."""
     for name in keys:
@@ -159,15 +116,13 @@ def prepare_state(ctx: PageContext) -> None:
 
 
 def tab_labels(ctx: PageContext) -> list[str]:
-    from core.permissions import Action
-
     return [t for t in TABS if t != "Rules" or ctx.can(Action.manage_content_rules)]
 
 
 # --- filters ---------------------------------------------------------------------------------
 
 
-def filter_bar(options: posts.CalendarOptions) -> posts.PostFilter:
+def filter_bar(options: CalendarOptions) -> PostFilter:
     channels = {c.id: c.name for c in options.channels}
     rubrics = {r.id: r.name for r in options.rubrics}
     people = {p.id: p.label for p in options.people}
@@ -180,21 +135,21 @@ def filter_bar(options: posts.CalendarOptions) -> posts.PostFilter:
     )
     statuses = cols[2].multiselect(
         "Status",
-        list(rules.STATUS_LABELS),
-        format_func=rules.STATUS_LABELS.get,
+        list(status.STATUS_LABELS),
+        format_func=status.STATUS_LABELS.get,
         key="calendar_f_statuses",
         placeholder="All statuses",
     )
     owner_ids = cols[3].multiselect(
         "Owner", list(people), format_func=people.get, key="calendar_f_owners", placeholder="Everyone"
     )
-    return posts.PostFilter(tuple(channel_ids), tuple(rubric_ids), tuple(statuses), tuple(owner_ids))
+    return PostFilter(tuple(channel_ids), tuple(rubric_ids), tuple(statuses), tuple(owner_ids))
 
 
 def window(ctx: PageContext) -> tuple[dt.date, dt.date, dt.datetime, dt.datetime]:
     anchor = st.session_state[ANCHOR_KEY]
-    first, last = rules.month_grid(anchor) if st.session_state[MODE_KEY] == MONTH else rules.week_of(anchor)
-    start, end = rules.window_bounds(first, last, ctx.timezone)
+    first, last = timing.month_grid(anchor) if st.session_state[MODE_KEY] == MONTH else timing.week_of(anchor)
+    start, end = days_bounds(first, last, ctx.timezone)
     return first, last, start, end
 
 
@@ -202,7 +157,12 @@ def navigation(ctx: PageContext) -> None:
     cols = st.columns([2, 1.3, 1, 1.3, 2, 2], vertical_alignment="bottom")
     cols[0].segmented_control("View", [MONTH, WEEK], key=MODE_KEY, required=True)
     cols[1].button(
-        "Earlier", icon=":material/chevron_left:", on_click=_shift, args=(-1,), key="calendar_prev", width="stretch"
+        "Earlier",
+        icon=":material/chevron_left:",
+        on_click=_shift,
+        args=(-1, today(ctx)),
+        key="calendar_prev",
+        width="stretch",
     )
     cols[2].button("Today", on_click=_go_to, args=(today(ctx),), key="calendar_today", width="stretch")
     cols[3].button(
@@ -210,7 +170,7 @@ def navigation(ctx: PageContext) -> None:
         icon=":material/chevron_right:",
         icon_position="right",
         on_click=_shift,
-        args=(1,),
+        args=(1, today(ctx)),
         key="calendar_next",
         width="stretch",
     )
@@ -227,18 +187,18 @@ def navigation(ctx: PageContext) -> None:
 
 
 def legend() -> None:
-    parts = [f":{STATUS_COLOURS[s]}-badge[{label}]" for s, label in rules.STATUS_LABELS.items()]
+    parts = [f":{STATUS_COLOURS[s]}-badge[{label}]" for s, label in status.STATUS_LABELS.items()]
     st.caption("Colours by status: " + " ".join(parts) + f" · :red-badge[{BLOCKED_MARK} blocked by compliance]")
 
 
-def _badge(entry: posts.CalendarEntry, tz) -> str:
+def _badge(entry: CalendarEntry, tz: ZoneInfo) -> str:
     colour = "red" if entry.blocked else STATUS_COLOURS.get(entry.status, "gray")
-    time = rules.format_local(entry.scheduled_at, tz, "%H:%M")
+    time = timing.format_local(entry.scheduled_at, tz, "%H:%M")
     mark = f"{BLOCKED_MARK} " if entry.blocked else ""
     return f":{colour}-badge[{mark}{time}]"
 
 
-def _entry_line(entry: posts.CalendarEntry, tz, length: int) -> str:
+def _entry_line(entry: CalendarEntry, tz: ZoneInfo, length: int) -> str:
     title = md(clip(entry.title, length))
     if entry.status == PostStatus.cancelled:
         title = f"~~{title}~~"
@@ -248,8 +208,8 @@ def _entry_line(entry: posts.CalendarEntry, tz, length: int) -> str:
 # --- month and week grids --------------------------------------------------------------------
 
 
-def month_grid(ctx: PageContext, first: dt.date, last: dt.date, entries: list[posts.CalendarEntry]) -> None:
-    by_day = posts.entries_by_day(entries, ctx.timezone)
+def month_grid(ctx: PageContext, first: dt.date, last: dt.date, entries: list[CalendarEntry]) -> None:
+    by_day = queries.entries_by_day(entries, ctx.timezone)
     anchor, now = st.session_state[ANCHOR_KEY], today(ctx)
     header = st.columns(7, gap="small")
     for index, name in enumerate(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")):
@@ -278,8 +238,8 @@ def month_grid(ctx: PageContext, first: dt.date, last: dt.date, entries: list[po
             day += dt.timedelta(days=1)
 
 
-def week_grid(ctx: PageContext, first: dt.date, entries: list[posts.CalendarEntry]) -> None:
-    by_day = posts.entries_by_day(entries, ctx.timezone)
+def week_grid(ctx: PageContext, first: dt.date, entries: list[CalendarEntry]) -> None:
+    by_day = queries.entries_by_day(entries, ctx.timezone)
     now = today(ctx)
     cells = st.columns(7, gap="small", border=True)
     for offset, cell in enumerate(cells):
@@ -305,15 +265,13 @@ def week_grid(ctx: PageContext, first: dt.date, entries: list[posts.CalendarEntr
             cell.caption(f"+{len(items) - WEEK_CELL_POSTS} more — see the list below")
 
 
-def rhythm_strip(
-    ctx: PageContext, options: posts.CalendarOptions, entries: list[posts.CalendarEntry], week_start: dt.date
-) -> None:
-    start, end = rules.window_bounds(week_start, week_start + dt.timedelta(days=6), ctx.timezone)
+def rhythm_strip(ctx: PageContext, options: CalendarOptions, entries: list[CalendarEntry], week_start: dt.date) -> None:
+    start, end = days_bounds(week_start, week_start + dt.timedelta(days=6), ctx.timezone)
     week = [e for e in entries if e.scheduled_at is not None and start <= e.scheduled_at < end]
     st.subheader(
         f"Rhythm of the week from {week_start:%d %b}", help="Alternate high and low cognitive load (paper §7)."
     )
-    points = posts.rhythm_points(week, limit=options.rhythm_limit)
+    points = queries.rhythm_points(week, limit=options.rhythm_limit)
     if not points:
         st.caption("No posts planned this week yet.")
         return
@@ -373,14 +331,22 @@ def _select_from_list() -> None:
         open_post(ids[rows[0]])
 
 
-def post_list(ctx: PageContext, start: dt.datetime, end: dt.datetime, filters: posts.PostFilter) -> None:
-    url = database_url()
+def post_list(ctx: PageContext, start: dt.datetime, end: dt.datetime, filters: PostFilter) -> None:
     cols = st.columns([2, 1, 1, 2], vertical_alignment="bottom")
     sort = cols[0].selectbox("Sort by", list(SORT_LABELS), format_func=SORT_LABELS.get, key="calendar_sort")
     descending = cols[1].toggle("Descending", key="calendar_desc")
     st.session_state.setdefault("calendar_page", 1)
     page_no = cols[2].number_input("Page", min_value=1, step=1, key="calendar_page")
-    result = load_page(url, start, end, filters, sort, descending, int(page_no))
+    result = reads.read(
+        queries.list_posts,
+        start=start,
+        end=end,
+        filters=filters,
+        sort=sort,
+        descending=descending,
+        page=int(page_no),
+        page_size=PAGE_SIZE,
+    )
     cols[3].caption(f"{result.total} post(s) in this view · page {result.page} of {result.pages}")
     if not result.rows:
         st.info("No posts in this view. Change the filters, move to another month, or start a new post.")
@@ -390,14 +356,14 @@ def post_list(ctx: PageContext, start: dt.datetime, end: dt.datetime, filters: p
     frame = pd.DataFrame(
         {
             "#": [e.id for e in result.rows],
-            "When": [rules.format_local(e.scheduled_at, tz, "%a %Y-%m-%d %H:%M") for e in result.rows],
+            "When": [timing.format_local(e.scheduled_at, tz, "%a %Y-%m-%d %H:%M") for e in result.rows],
             "Channel": [e.channel_name for e in result.rows],
             "Title": [e.title for e in result.rows],
             "Rubric": [e.rubric_name for e in result.rows],
-            "Status": [("Blocked · " if e.blocked else "") + rules.STATUS_LABELS[e.status] for e in result.rows],
+            "Status": [("Blocked · " if e.blocked else "") + status.STATUS_LABELS[e.status] for e in result.rows],
             "Load": [e.cognitive_load for e in result.rows],
             "Owner": [e.owner_name for e in result.rows],
-            "Next step": [rules.NEXT_STEP_LABELS.get(e.next_step_type, "— none —") for e in result.rows],
+            "Next step": [NEXT_STEP_LABELS.get(e.next_step_type, "— none —") for e in result.rows],
             "Impressions": [e.impressions for e in result.rows],
             "Conversion": [None if e.conversion_rate is None else 100 * e.conversion_rate for e in result.rows],
         }
@@ -420,14 +386,14 @@ def post_list(ctx: PageContext, start: dt.datetime, end: dt.datetime, filters: p
     st.caption("Select a row to open the post in the editor.")
 
 
-def unscheduled_list(filters: posts.PostFilter) -> None:
-    items = load_unscheduled(database_url(), filters)
+def unscheduled_list(filters: PostFilter) -> None:
+    items = reads.read(queries.unscheduled_posts, filters=filters)
     with st.expander(f"Not scheduled yet ({len(items)}{'+' if len(items) >= 50 else ''})"):
         if not items:
             st.caption("Every open post has a date.")
         for entry in items:
             st.button(
-                f"#{entry.id} {md(entry.title)} · {md(entry.channel_name)} · {rules.STATUS_LABELS[entry.status]}",
+                f"#{entry.id} {md(entry.title)} · {md(entry.channel_name)} · {status.STATUS_LABELS[entry.status]}",
                 key=f"calendar_open_undated_{entry.id}",
                 type="tertiary",
                 on_click=open_post,
@@ -435,10 +401,10 @@ def unscheduled_list(filters: posts.PostFilter) -> None:
             )
 
 
-def calendar_tab(ctx: PageContext, options: posts.CalendarOptions, filters: posts.PostFilter) -> None:
+def calendar_tab(ctx: PageContext, options: CalendarOptions, filters: PostFilter) -> None:
     navigation(ctx)
     first, last, start, end = window(ctx)
-    entries = load_entries(database_url(), start, end, filters)
+    entries = reads.read(queries.calendar_entries, start=start, end=end, filters=filters)
     anchor = st.session_state[ANCHOR_KEY]
     if st.session_state[MODE_KEY] == MONTH:
         st.subheader(f"{anchor:%B %Y}")
@@ -447,7 +413,7 @@ def calendar_tab(ctx: PageContext, options: posts.CalendarOptions, filters: post
         st.subheader(f"Week {first:%d %b} – {last:%d %b %Y}")
         week_grid(ctx, first, entries)
     legend()
-    rhythm_strip(ctx, options, entries, rules.week_of(anchor)[0])
+    rhythm_strip(ctx, options, entries, timing.week_of(anchor)[0])
     st.subheader("All posts in this view")
     post_list(ctx, start, end, filters)
     unscheduled_list(filters)

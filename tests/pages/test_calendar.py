@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
-from core import posts
-from db.models import Post, Role, StopWord
+from core.content_plan import house_rules, posts, queries
+from db.models import Post, PostMetrics, Role, StopWord
 from tests.factories import make_channel, make_ready_post
 from tests.pages.apptest import open_page, texts
 from ui import calendar_editor
@@ -69,7 +69,7 @@ def test_a_lead_creates_a_post_from_a_template_fixes_the_checklist_and_approves_
     assert "Draft saved." in texts(at)
     with read() as s:
         saved = s.exec(select(Post)).one()
-        assert posts.get_post(s, saved.id).rubric_name == "How it works"
+        assert queries.get_post(s, saved.id).rubric_name == "How it works"
     assert (saved.status, saved.template, saved.format) == ("draft", "how_it_works", "video")
 
     button(at, "Submit for review").click().run()
@@ -310,12 +310,12 @@ def test_a_lead_manages_stop_words_in_the_rules_tab(team, channel, read):
     at.button(key="FormSubmitter:calendar_r_word-Add stop word").click().run()
     assert not at.exception
     with read() as s:
-        assert [(w.word, w.mode) for w in posts.list_stop_words(s)] == [("miracle cure", "warn")]
+        assert [(w.word, w.mode) for w in house_rules.list_stop_words(s)] == [("miracle cure", "warn")]
 
 
 def test_the_insights_tab_shows_conversion_per_rubric(team, channel, session, read):
     with read() as s:
-        myth = posts.rubric_id(s, "Myth vs fact")
+        myth = queries.rubric_id(s, "Myth vs fact")
     day = dt.datetime.now(BERLIN).date().replace(day=10)
     make_ready_post(
         session,
@@ -458,7 +458,11 @@ def test_metrics_typed_over_a_newer_save_are_refused_not_lost(team, channel, ses
     at.number_input(key=f"calendar_e_m_impressions_{post.version}").set_value(4000)
     with write() as s:  # the lead enters other figures meanwhile
         posts.record_metrics(
-            s, actor=team["lead"], post_id=post.id, expected_version=post.version, metrics={"impressions": 1500}
+            session=s,
+            actor=team["lead"],
+            post_id=post.id,
+            expected_version=post.version,
+            metrics_in=PostMetrics(impressions=1500),
         )
     at.button(key="FormSubmitter:calendar_e_metrics_form-Save metrics").click().run()
     assert not at.exception

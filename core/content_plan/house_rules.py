@@ -1,0 +1,158 @@
+"""The rules a lead sets for the content plan: stop words (block or warn), the team's own rubrics,
+each channel's daily post limit and the rhythm limit of high-load posts in a row."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, func, select
+
+from core import audit, records, workspace
+from core.content_plan.queries import RubricView, rubric_view
+from core.content_plan.validation import max_chars
+from core.errors import ValidationError
+from core.permissions import Action, Actor, require
+from db.models import Channel, Rubric, StopWord, StopWordMode
+
+
+@dataclass(frozen=True)
+class StopWordView:
+    id: int
+    word: str
+    mode: str
+
+
+# --- stop words ------------------------------------------------------------------------------
+
+
+def _stop_word_view(row: StopWord) -> StopWordView:
+    if row.id is None:
+        raise ValueError("an unsaved stop word has no view")
+    return StopWordView(row.id, row.word, row.mode)
+
+
+def list_stop_words(session: Session) -> list[StopWordView]:
+    return [_stop_word_view(w) for w in session.exec(select(StopWord).order_by(col(StopWord.word)))]
+
+
+def _clean_mode(mode: str) -> str:
+    if mode not in tuple(StopWordMode):
+        raise ValidationError("A stop word either blocks publication ('block') or warns ('warn').")
+    return mode
+
+
+def add_stop_word(*, session: Session, actor: Actor, word: str, mode: str = StopWordMode.warn) -> StopWordView:
+    require(actor, Action.manage_content_rules)
+    word = " ".join((word or "").split())
+    if not word:
+        raise ValidationError("Type the word or phrase to watch for.")
+    limit = max_chars("word", StopWord)
+    if limit is not None and len(word) > limit:
+        raise ValidationError(f"Keep a stop word to {limit} characters.")
+    folded = word.casefold()
+    if any(w.word.casefold() == folded for w in session.exec(select(StopWord))):
+        raise ValidationError(f"{word!r} is on the list already; change its mode instead.")
+    row = records.create(session, StopWord(word=word, mode=_clean_mode(mode)), actor=actor, action="stop_word.create")
+    return _stop_word_view(row)
+
+
+def set_stop_word_mode(*, session: Session, actor: Actor, stop_word_id: int, mode: str) -> StopWordView:
+    require(actor, Action.manage_content_rules)
+    row = records.get_or_404(session, StopWord, stop_word_id, what="Stop word")
+    before = audit.snapshot(row)
+    row.mode = _clean_mode(mode)
+    session.add(row)
+    session.flush()
+    audit.record_change(
+        session,
+        actor=actor,
+        action="stop_word.update",
+        entity="stop_word",
+        entity_id=row.id,
+        before=before,
+        after=audit.snapshot(row),
+    )
+    return _stop_word_view(row)
+
+
+def remove_stop_word(*, session: Session, actor: Actor, stop_word_id: int) -> None:
+    require(actor, Action.manage_content_rules)
+    row = records.get_or_404(session, StopWord, stop_word_id, what="Stop word")
+    records.delete(session, row, actor=actor, action="stop_word.delete")
+
+
+# --- rubrics ---------------------------------------------------------------------------------
+
+
+def list_rubrics(session: Session) -> list[RubricView]:
+    """Every rubric, the archived ones too."""
+    return [rubric_view(r) for r in workspace.list_rubrics(session, include_inactive=True)]
+
+
+def add_rubric(*, session: Session, actor: Actor, name: str, description: str = "") -> RubricView:
+    require(actor, Action.manage_content_rules)
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError("A rubric needs a name.")
+    limit = max_chars("name", Rubric)
+    if limit is not None and len(name) > limit:
+        raise ValidationError(f"Keep a rubric's name to {limit} characters.")
+    if session.exec(select(Rubric.id).where(func.lower(Rubric.name) == name.lower())).first() is not None:
+        raise ValidationError(f"A rubric called {name!r} exists already.")
+    row = records.create(
+        session,
+        Rubric(name=name, description=(description or "").strip(), builtin=False),
+        actor=actor,
+        action="rubric.create",
+    )
+    return rubric_view(row)
+
+
+def set_rubric_active(*, session: Session, actor: Actor, rubric_id: int, active: bool) -> RubricView:
+    """Archive a rubric (its posts keep it; new posts can't pick it) or bring it back."""
+    require(actor, Action.manage_content_rules)
+    row = records.get_or_404(session, Rubric, rubric_id, what="Rubric")
+    before = audit.snapshot(row)
+    row.active = bool(active)
+    session.add(row)
+    session.flush()
+    audit.record_change(
+        session,
+        actor=actor,
+        action="rubric.update",
+        entity="rubric",
+        entity_id=row.id,
+        before=before,
+        after=audit.snapshot(row),
+    )
+    return rubric_view(row)
+
+
+# --- limits ----------------------------------------------------------------------------------
+
+
+def set_daily_limit(
+    *, session: Session, actor: Actor, channel_id: int, expected_version: int, limit: int
+) -> workspace.ChannelView:
+    """A channel's anti-spam limit: how many posts may go out per local day."""
+    require(actor, Action.manage_content_rules)
+    if int(limit) < 1:
+        raise ValidationError("The daily post limit must be at least 1.")
+    records.update_versioned(
+        session,
+        Channel,
+        channel_id,
+        expected_version=expected_version,
+        changes={"daily_post_limit": int(limit)},
+        actor=actor,
+        action="channel.daily_limit",
+    )
+    return next(c for c in workspace.list_channels(session, include_inactive=True) if c.id == channel_id)
+
+
+def set_rhythm_limit(*, session: Session, actor: Actor, expected_version: int, limit: int) -> workspace.WorkspaceInfo:
+    """How many high-load posts in a row a channel may get before the rhythm guard warns."""
+    require(actor, Action.manage_content_rules)
+    return workspace.update_settings(
+        session, actor=actor, expected_version=expected_version, high_load_run_limit=int(limit)
+    )

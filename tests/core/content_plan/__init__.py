@@ -1,0 +1,1 @@
+"""Tests of the content plan (core/content_plan), one module per room."""

@@ -1,0 +1,222 @@
+"""The content plan in and out of files: CSV export and import of posts (round trip, bad rows and
+headers, owners, separators), the metrics import, and the .ics export."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import icalendar
+import pytest
+from sqlmodel import select
+
+from core.content_plan import files, queries
+from core.errors import PermissionDenied
+from db.models import Post
+from tests.core.content_plan.times import FUTURE, UTC, berlin
+from tests.factories import make_ready_post
+
+pytestmark = pytest.mark.daily_post_limit(2)  # Instagram allows 2 posts a day here
+
+
+def test_metrics_csv_import_is_all_or_nothing(write, read, session, team, channel):
+    a = make_ready_post(
+        session,
+        channel=channel,
+        sla_owner_id=team["support"].id,
+        status="published",
+        scheduled_at=FUTURE,
+        published_at=FUTURE,
+    )
+    b = make_ready_post(
+        session, channel=channel, sla_owner_id=team["support"].id, status="scheduled", scheduled_at=FUTURE
+    )
+    session.commit()
+    bad = f"post_id,impressions,next_step_conversions\n{a.id},1000,20\n{b.id},500,5\n{a.id + 999},1,1\n"
+    with write() as s:
+        report = files.import_metrics_csv(session=s, actor=team["analyst"], data=bad)
+    assert [(p.row, p.column) for p in report.problems] == [(3, "post_id"), (4, "post_id")]
+    assert "scheduled, not published" in report.problems[0].message
+    with read() as s:
+        assert queries.get_post(s, a.id).impressions is None
+    with write() as s:
+        report = files.import_metrics_csv(
+            session=s, actor=team["analyst"], data=f"post_id,impressions,next_step_conversions,saves\n{a.id},1000,20,\n"
+        )
+    assert report.ok and report.updated == 1
+    with read() as s:
+        view = queries.get_post(s, a.id)
+    assert (view.impressions, view.next_step_conversions, view.saves) == (1000, 20, None)
+
+
+# --- CSV export and import ---------------------------------------------------------------------------
+
+
+def _export(write, team, start, end) -> str:
+    with write() as s:
+        return files.export_posts_csv(s, actor=team["analyst"], start=start, end=end)
+
+
+def test_csv_export_then_import_round_trips_the_posts(write, read, session, team, channel):
+    tricky = '=HYPERLINK("http://evil")\nsecond line, with "quotes"; and ümläuts'
+    make_ready_post(
+        session,
+        channel=channel,
+        sla_owner_id=team["support"].id,
+        title="-minus first",
+        body=tricky,
+        owner_id=team["owner"].id,
+        scheduled_at=berlin(2031, 10, 26, 2, 30),
+        format="video",
+        subtitles=True,
+        timecodes=True,
+        sponsored=True,
+        partner="Acme",
+        ad_label=True,
+        link_url="https://example.com/?utm_source=a&utm_medium=b&utm_campaign=c",
+    )
+    make_ready_post(
+        session,
+        channel=channel,
+        sla_owner_id=None,
+        title="Plain",
+        scheduled_at=berlin(2031, 10, 27, 9),
+        rubric_id=None,
+        cognitive_load="high",
+        owner_id=team["lead"].id,
+    )
+    session.commit()
+    start, end = berlin(2031, 10, 1), berlin(2031, 11, 1)
+    exported = _export(write, team, start, end)
+    first_row = next(csv.DictReader(io.StringIO(exported)))
+    assert first_row["title"] == "'-minus first" and first_row["body"].startswith("'=HYPERLINK")
+    assert first_row["scheduled_at"] == "2031-10-26 02:30+02:00"
+
+    with write() as s:  # import it back: a second copy of each post, as drafts
+        report = files.import_posts_csv(session=s, actor=team["lead"], data=exported)
+    assert report.ok and report.created == 2
+    with read() as s:
+        rows = s.exec(select(Post).order_by(Post.id)).all()
+    originals, copies = rows[:2], rows[2:]
+    compared = [f for f in queries.EDITABLE_FIELDS]
+    for original, copy in zip(originals, copies, strict=True):
+        assert {f: getattr(copy, f) for f in compared} == {f: getattr(original, f) for f in compared}
+        assert copy.status == "draft"
+    reexported = _export(write, team, start, end)
+
+    def strip(text):
+        return sorted(
+            tuple(v for k, v in r.items() if k not in ("id", "status")) for r in csv.DictReader(io.StringIO(text))
+        )
+
+    assert strip(reexported) == sorted(strip(exported) * 2)
+
+
+def test_a_csv_with_bad_rows_imports_nothing_and_names_each_row_and_column(write, read, team, channel):
+    text = (
+        "title,channel,format,scheduled_at,owner,tone_confirmed,link_url\n"
+        "Fine post,Instagram,text,2031-03-10 10:00,,yes,\n"
+        ",Instagram,text,,,,\n"
+        "Bad time,Instagram,text,2031-03-30 02:30,,,\n"
+        "Bad channel,Tiktok,gif,,nobody,maybe,\n"
+        "Bad link,instagram,text,,,,ftp://x\n"
+    )
+    with write() as s:
+        report = files.import_posts_csv(session=s, actor=team["lead"], data=text)
+    assert not report.ok
+    assert [(p.row, p.column) for p in report.problems] == [
+        (3, "title"),
+        (4, "scheduled_at"),
+        (5, "channel"),
+        (5, "owner"),
+        (5, "tone_confirmed"),
+        (6, "link_url"),
+    ]
+    assert "No channel called 'Tiktok'" in report.problems[2].message
+    with read() as s:
+        assert s.exec(select(Post)).all() == []
+
+
+@pytest.mark.parametrize(
+    ("text", "column"),
+    [("title,channel,colour\nA,Instagram,red\n", "colour"), ("title\nA\n", "channel"), ("title,channel\n", "")],
+)
+def test_a_csv_with_a_wrong_header_is_refused(write, team, channel, text, column):
+    with write() as s:
+        report = files.import_posts_csv(session=s, actor=team["lead"], data=text)
+    assert not report.ok and report.problems[0].column == column
+
+
+def test_an_editor_cannot_import_posts_owned_by_someone_else(write, read, team, channel):
+    text = f"title,channel,owner\nMine,Instagram,{team['editor'].username}\nTheirs,Instagram,{team['owner'].username}\n"
+    with write() as s:
+        report = files.import_posts_csv(session=s, actor=team["editor"], data=text)
+    assert [(p.row, p.column) for p in report.problems] == [(3, "owner")]
+    assert "only posts you own" in report.problems[0].message
+    with read() as s:
+        assert s.exec(select(Post)).all() == []
+    with write() as s:
+        report = files.import_posts_csv(session=s, actor=team["lead"], data=text)
+    assert report.created == 2
+
+
+def test_semicolon_csv_from_a_german_spreadsheet_imports(write, read, team, channel):
+    with write() as s:
+        report = files.import_posts_csv(
+            session=s, actor=team["editor"], data="title;channel;body\nHallo;Instagram;Grüße, alle\n"
+        )
+    assert report.created == 1
+    with read() as s:
+        post = s.exec(select(Post)).one()
+    assert (post.body, post.owner_id) == ("Grüße, alle", team["editor"].id)
+
+
+def test_csv_export_needs_export_rights(write, team, channel):
+    with pytest.raises(PermissionDenied), write() as s:
+        files.export_posts_csv(s, actor=team["editor"], start=berlin(2031, 1, 1), end=berlin(2031, 2, 1))
+
+
+# --- iCalendar ---------------------------------------------------------------------------------------
+
+
+def test_ics_export_parses_back_with_utc_times_and_stable_uids(write, session, team, channel):
+    scheduled = make_ready_post(
+        session,
+        channel=channel,
+        sla_owner_id=team["support"].id,
+        title="Myth: exports",
+        status="scheduled",
+        scheduled_at=berlin(2031, 7, 1, 18, 30),
+    )
+    published = make_ready_post(
+        session,
+        channel=channel,
+        sla_owner_id=team["support"].id,
+        title="Retro",
+        status="published",
+        scheduled_at=berlin(2031, 7, 2, 9),
+        published_at=berlin(2031, 7, 2, 9),
+    )
+    make_ready_post(
+        session,
+        channel=channel,
+        sla_owner_id=team["support"].id,
+        title="Just a draft",
+        status="draft",
+        scheduled_at=berlin(2031, 7, 3, 9),
+    )
+    session.commit()
+    with write() as s:
+        data = files.export_ics(s, actor=team["viewer"], start=berlin(2031, 7, 1), end=berlin(2031, 8, 1))
+    calendar = icalendar.Calendar.from_ical(data)
+    events = calendar.walk("VEVENT")
+    assert [str(e["summary"]) for e in events] == ["[Instagram] Myth: exports", "[Instagram] Retro"]
+    first = events[0]
+    assert first.decoded("dtstart") == dt.datetime(2031, 7, 1, 16, 30, tzinfo=UTC)
+    assert b"DTSTART:20310701T163000Z" in data
+    assert first.decoded("dtend") - first.decoded("dtstart") == dt.timedelta(minutes=30)
+    assert [str(e["uid"]) for e in events] == [files.post_uid(scheduled.id), files.post_uid(published.id)]
+    with write() as s:
+        again = files.export_ics(s, actor=team["viewer"], start=berlin(2031, 7, 1), end=berlin(2031, 8, 1))
+    assert again == data
