@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import time_page, year_database  # noqa: E402
 
-from core import ideas  # noqa: E402
+from core.ideas import detail, queries  # noqa: E402
 from db.engine import make_engine, read_session  # noqa: E402
 
 TARGET_MS = 300
@@ -41,10 +41,10 @@ def main() -> int:
     url = year_database(ideas=50_000, votes=200_000)
     engine = make_engine(url)
     with read_session(engine) as session:
-        counts = ideas.status_counts(session)
-        busiest = ideas.board_page(session, page_size=1).rows[0].id
+        counts = queries.status_counts(session=session)
+        busiest = queries.board_page(session=session, page_size=1).rows[0].id
         started = time.perf_counter()
-        ideas.similar_ideas(session, title="Dark mode for the mobile app")
+        detail.similar_ideas(session=session, title="Dark mode for the mobile app")
         similar_ms = (time.perf_counter() - started) * 1000
     print(f"ideas on the board: {sum(counts.values()):,} (50,000 ideas, 200,000 votes generated)")
     failures = 0

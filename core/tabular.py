@@ -29,6 +29,8 @@ class Table:
     delimiter: str = ","
     # The file row of each row, as a spreadsheet numbers it (the header is row 1).
     row_numbers: tuple[int, ...] = ()
+    # Rows with no text in any cell, left out of ``rows`` (an import may report them).
+    blank_rows: int = 0
 
     def row_number(self, index: int) -> int:
         return self.row_numbers[index] if self.row_numbers else index + 2
@@ -129,16 +131,19 @@ def read_table(
             raise ValidationError(f"Column names must be unique; these repeat: {', '.join(repeated)}.")
     rows: list[tuple[str, ...]] = []
     numbers: list[int] = []
+    blank = 0
     try:
         for record in reader:
             if any(cell.strip() for cell in record):
                 rows.append(tuple(record))
                 numbers.append(reader.line_num)
+            else:
+                blank += 1
     except csv.Error as error:
         raise ValidationError(f"The file is not readable as CSV near row {reader.line_num} ({error}).") from None
     if max_rows is not None and len(rows) > max_rows:
         raise ValidationError(f"The file has {len(rows)} rows; import at most {max_rows} at a time.")
-    return Table(columns=columns, rows=tuple(rows), delimiter=delimiter, row_numbers=tuple(numbers))
+    return Table(columns=columns, rows=tuple(rows), delimiter=delimiter, row_numbers=tuple(numbers), blank_rows=blank)
 
 
 def squash(name: str) -> str:

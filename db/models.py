@@ -338,12 +338,25 @@ class PostMetrics(SQLModel):
 # --- idea board -------------------------------------------------------------------------------
 
 
-class Idea(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
-    title: str = Field(max_length=200)
+class IdeaBase(SQLModel):
+    """What an idea says, as people type it: shared by the table and its write inputs.
+
+    The inputs take text as typed (no length check on construction): the core cleans it and checks
+    it against the table's column lengths, with messages that say what to fix."""
+
+    title: str
     description: str = _text()
-    source: str = Field(default=IdeaSource.team, max_length=20, index=True)
+    source: str = IdeaSource.team
     channel_id: int | None = Field(default=None, foreign_key="channel.id", index=True)
+    source_url: str = ""
+    category: str = ""
+
+
+class Idea(IdeaBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    # The column lengths: the core reads its limits (title, link, category) from here.
+    title: str = Field(max_length=200)
+    source: str = Field(default=IdeaSource.team, max_length=20, index=True)
     source_url: str = Field(default="", max_length=1000)
     category: str = Field(default="", max_length=80)
     status: str = Field(default=IdeaStatus.new, max_length=20, index=True)
@@ -360,6 +373,23 @@ class Idea(SQLModel, table=True):
     logged_by_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False, index=True)
     version: int = 1
+
+
+class IdeaCreate(IdeaBase):
+    """A new idea as logged on the board: what it says and who gave it."""
+
+    # Free text ("@ann, @bo") or a list; the core splits, trims and checks the handles.
+    handles: str | list[str] = ""
+
+
+class IdeaUpdate(SQLModel):
+    """An edit of what an idea says: only the fields given change (``channel_id=None`` clears the channel)."""
+
+    title: str | None = None
+    description: str | None = None
+    category: str | None = None
+    channel_id: int | None = None
+    source_url: str | None = None
 
 
 class IdeaGiver(SQLModel, table=True):

@@ -15,7 +15,7 @@ st.caption(
 )
 
 if ctx.can(Action.log_idea):
-    ideas_view.capture(ctx)
+    ideas_view.capture_form(ctx)
 else:
     st.caption("You can read the whole board; logging, voting and triage are for the team.")
 
@@ -23,7 +23,7 @@ filters, sort = ideas_view.filter_bar(ctx)
 
 selected = ideas_detail.selected_idea_id()
 if selected:
-    ideas_detail.detail(ctx, selected)
+    ideas_detail.detail_panel(ctx, selected)
 
 mode = st.radio("View", ideas_view.MODES, horizontal=True, key="ideas_mode", label_visibility="collapsed")
 if mode == "Board":

@@ -1,53 +1,59 @@
 """The idea detail on the board: facts, givers, votes, history, links, and the lead's triage.
 
-Read fresh on every run (not cached), so the version each action sends as ``expected_version``
-is the one the user is looking at.
+Writes that send ``expected_version`` run in button callbacks: their arguments hold the version the
+user looked at, so a newer change by someone else is refused instead of overwritten (a plain button
+would read the newer version in the same run). The run that follows the callback shows the change.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
-from core import ideas
 from core.errors import DomainError
+from core.ideas import capture, detail, merges, queries, rules, triage
+from core.ideas.detail import IdeaDetail, SimilarIdea
 from core.permissions import Action
-from db.engine import read_session
+from db.models import IdeaUpdate
 from ui.actions import perform
 from ui.frame import PageContext
-from ui.ideas_view import SELECTED, cached_categories, cached_merge_candidates, db_url, idea_facts, local, md, open_idea
+from ui.ideas_view import SELECTED, idea_facts, local, md, my_votes, open_idea
+from ui.messages import flash
+from ui.reads import read
 
 
-def _value(key: str, default=None):
+def _value(key: str, default: Any = None) -> Any:
     return st.session_state.get(key, default)
 
 
-def _vote(ctx: PageContext, idea_id: int, withdraw: bool) -> None:
-    if withdraw:
-        perform(
-            ctx,
-            lambda s: ideas.withdraw_vote(s, actor=ctx.actor, idea_id=idea_id),
-            success="Vote withdrawn.",
-            rerun=False,
-        )
-    else:
-        perform(ctx, lambda s: ideas.vote(s, actor=ctx.actor, idea_id=idea_id), success="Vote counted.", rerun=False)
+# --- versioned writes (button callbacks) ------------------------------------------------------
 
 
 def _add_givers(ctx: PageContext, idea_id: int) -> None:
+    # A callback, so the input can be emptied before it is drawn again.
     key = f"ideas_d_givers_{idea_id}"
-    added = perform(
-        ctx, lambda s: ideas.add_givers(s, actor=ctx.actor, idea_id=idea_id, handles=_value(key, "")), rerun=False
-    )
-    if added is not None:
-        st.toast(f"{added} giver(s) added." if added else "Those givers are on the idea already.", icon="✅")
+
+    def added(count: int) -> None:
         st.session_state[key] = ""
+        if count:
+            flash(f"{count} giver(s) added.")
+        else:
+            flash("Those givers are on the idea already.", "info")
+
+    perform(
+        ctx,
+        lambda s: capture.add_givers(session=s, actor=ctx.actor, idea_id=idea_id, handles=_value(key, "")),
+        then=added,
+        rerun=False,
+    )
 
 
 def _set_status(ctx: PageContext, idea_id: int, version: int) -> None:
     perform(
         ctx,
-        lambda s: ideas.set_status(
-            s,
+        lambda s: triage.set_status(
+            session=s,
             actor=ctx.actor,
             idea_id=idea_id,
             status=_value(f"ideas_d_status_{idea_id}"),
@@ -62,8 +68,8 @@ def _set_status(ctx: PageContext, idea_id: int, version: int) -> None:
 def _set_scores(ctx: PageContext, idea_id: int, version: int) -> None:
     perform(
         ctx,
-        lambda s: ideas.set_scores(
-            s,
+        lambda s: triage.set_scores(
+            session=s,
             actor=ctx.actor,
             idea_id=idea_id,
             impact=_value(f"ideas_d_impact_{idea_id}"),
@@ -75,82 +81,71 @@ def _set_scores(ctx: PageContext, idea_id: int, version: int) -> None:
     )
 
 
-def _hot_plan(ctx: PageContext, idea_id: int, add: bool) -> None:
-    if add:
-        perform(
-            ctx,
-            lambda s: ideas.add_to_hot_plan(s, actor=ctx.actor, idea_id=idea_id),
-            success="Moved to the hot plan.",
-            rerun=False,
-        )
-    else:
-        perform(
-            ctx,
-            lambda s: ideas.remove_from_hot_plan(s, actor=ctx.actor, idea_id=idea_id),
-            success="Removed from the hot plan.",
-            rerun=False,
-        )
-
-
 def _merge(ctx: PageContext, idea_id: int, version: int) -> None:
     target = _value(f"ideas_d_merge_target_{idea_id}")
     if target is None:
         st.error("Pick the idea to merge this one into.")
         return
-    result = perform(
-        ctx,
-        lambda s: ideas.merge(s, actor=ctx.actor, source_id=idea_id, target_id=target, expected_version=version),
-        rerun=False,
-    )
-    if result is not None:
-        st.toast(
+
+    def merged(result: merges.MergeResult) -> None:
+        flash(
             f"Merged into #{target}: {result.givers_moved} giver(s) and {result.votes_moved} vote(s) moved "
-            f"({result.givers_already_there + result.votes_already_there} were there already).",
-            icon="✅",
+            f"({result.givers_already_there + result.votes_already_there} were there already)."
         )
         open_idea(target)
+
+    perform(
+        ctx,
+        lambda s: merges.merge(
+            session=s, actor=ctx.actor, source_id=idea_id, target_id=target, expected_version=version
+        ),
+        then=merged,
+        rerun=False,
+    )
 
 
 def _undo_merge(ctx: PageContext, idea_id: int, version: int) -> None:
     perform(
         ctx,
-        lambda s: ideas.undo_merge(s, actor=ctx.actor, idea_id=idea_id, expected_version=version),
+        lambda s: merges.undo_merge(session=s, actor=ctx.actor, idea_id=idea_id, expected_version=version),
         success="Merge undone.",
         rerun=False,
     )
 
 
 def _save_details(ctx: PageContext, idea_id: int, version: int) -> None:
+    edit = IdeaUpdate(
+        title=_value(f"ideas_d_title_{idea_id}"),
+        description=_value(f"ideas_d_description_{idea_id}"),
+        category=_value(f"ideas_d_category_{idea_id}") or "",
+        source_url=_value(f"ideas_d_link_{idea_id}"),
+    )
     perform(
         ctx,
-        lambda s: ideas.update_details(
-            s,
-            actor=ctx.actor,
-            idea_id=idea_id,
-            expected_version=version,
-            title=_value(f"ideas_d_title_{idea_id}"),
-            description=_value(f"ideas_d_description_{idea_id}"),
-            category=_value(f"ideas_d_category_{idea_id}") or "",
-            source_url=_value(f"ideas_d_link_{idea_id}"),
+        lambda s: capture.update_details(
+            session=s, actor=ctx.actor, idea_id=idea_id, expected_version=version, idea_in=edit
         ),
         success="Idea saved.",
         rerun=False,
     )
 
 
-def detail(ctx: PageContext, idea_id: int) -> None:
+# --- the panel --------------------------------------------------------------------------------
+
+
+def detail_panel(ctx: PageContext, idea_id: int) -> None:
     try:
-        with read_session(ctx.engine) as session:
-            data = ideas.idea_detail(session, idea_id=idea_id)
-            voted = bool(ideas.my_votes(session, user_id=ctx.actor.id, idea_ids=[idea_id]))
+        data = read(detail.idea_detail, idea_id=idea_id)
     except DomainError as error:
         st.warning(str(error))
         open_idea(None)
         return
+    voted = idea_id in my_votes(ctx, [idea_id])
     idea = data.idea
     candidates = []
     if ctx.can(Action.triage_idea) and not data.merged_into:
-        candidates = cached_merge_candidates(db_url(), idea_id, _value(f"ideas_d_merge_q_{idea_id}", "").strip())
+        text = _value(f"ideas_d_merge_q_{idea_id}", "").strip()
+        candidates = read(detail.merge_candidates, idea_id=idea_id, text=text)
     with st.container(border=True):
         head, close = st.columns([10, 1])
         head.subheader(f"#{idea.id} · {md(idea.title)}")
@@ -194,19 +189,26 @@ def detail(ctx: PageContext, idea_id: int) -> None:
         _lists(ctx, data)
 
 
-def _actions(ctx: PageContext, data: ideas.IdeaDetail, voted: bool, candidates: list[ideas.SimilarIdea]) -> None:
+def _actions(ctx: PageContext, data: IdeaDetail, voted: bool, candidates: list[SimilarIdea]) -> None:
     idea = data.idea
     if ctx.can(Action.vote_idea) or ctx.can(Action.log_idea):
         vote_col, givers_col, add_col = st.columns([2, 4, 2], vertical_alignment="bottom")
-        if ctx.can(Action.vote_idea):
-            vote_col.button(
-                "Withdraw my vote" if voted else "Vote",
-                key=f"ideas_d_vote_{idea.id}",
-                on_click=_vote,
-                args=(ctx, idea.id, voted),
-                type="secondary" if voted else "primary",
-                icon=":material/thumb_up:",
-            )
+        if ctx.can(Action.vote_idea) and vote_col.button(
+            "Withdraw my vote" if voted else "Vote",
+            key=f"ideas_d_vote_{idea.id}",
+            type="secondary" if voted else "primary",
+            icon=":material/thumb_up:",
+        ):
+            if voted:
+                perform(
+                    ctx,
+                    lambda s: capture.withdraw_vote(session=s, actor=ctx.actor, idea_id=idea.id),
+                    success="Vote withdrawn.",
+                )
+            else:
+                perform(
+                    ctx, lambda s: capture.vote(session=s, actor=ctx.actor, idea_id=idea.id), success="Vote counted."
+                )
         if ctx.can(Action.log_idea):
             givers_col.text_input("Add givers", key=f"ideas_d_givers_{idea.id}", placeholder="@handle, @another")
             add_col.button("Add givers", key=f"ideas_d_add_givers_{idea.id}", on_click=_add_givers, args=(ctx, idea.id))
@@ -217,7 +219,7 @@ def _actions(ctx: PageContext, data: ideas.IdeaDetail, voted: bool, candidates: 
         with status_col:
             if data.next_statuses:
                 st.selectbox(
-                    "Move to", data.next_statuses, format_func=ideas.STATUS_LABELS.get, key=f"ideas_d_status_{idea.id}"
+                    "Move to", data.next_statuses, format_func=rules.STATUS_LABELS.get, key=f"ideas_d_status_{idea.id}"
                 )
                 st.text_input("Reason (needed to decline)", key=f"ideas_d_reason_{idea.id}")
                 st.button(
@@ -230,9 +232,9 @@ def _actions(ctx: PageContext, data: ideas.IdeaDetail, voted: bool, candidates: 
                 st.caption(f"{idea.status_label} is final.")
         with score_col:
             st.select_slider(
-                "Impact", options=list(ideas.SCORES), value=idea.impact or 3, key=f"ideas_d_impact_{idea.id}"
+                "Impact", options=list(rules.SCORES), value=idea.impact or 3, key=f"ideas_d_impact_{idea.id}"
             )
-            st.select_slider("Cost", options=list(ideas.SCORES), value=idea.cost or 3, key=f"ideas_d_cost_{idea.id}")
+            st.select_slider("Cost", options=list(rules.SCORES), value=idea.cost or 3, key=f"ideas_d_cost_{idea.id}")
             st.button(
                 "Save scores",
                 key=f"ideas_d_save_scores_{idea.id}",
@@ -240,21 +242,7 @@ def _actions(ctx: PageContext, data: ideas.IdeaDetail, voted: bool, candidates: 
                 args=(ctx, idea.id, idea.version),
             )
         with plan_col:
-            if idea.hot_plan_position:
-                st.caption(
-                    f":orange[:material/local_fire_department:] In the hot plan at position {idea.hot_plan_position}."
-                )
-                st.button(
-                    "Remove from hot plan", key=f"ideas_d_hot_{idea.id}", on_click=_hot_plan, args=(ctx, idea.id, False)
-                )
-            elif idea.status in ideas.HOT_PLAN_STATUSES:
-                if idea.quick_win:
-                    st.caption(":green[:material/bolt: Quick win]: high impact, low cost.")
-                st.button(
-                    "Move to hot plan", key=f"ideas_d_hot_{idea.id}", on_click=_hot_plan, args=(ctx, idea.id, True)
-                )
-            else:
-                st.caption("Valid, planned and in-progress ideas can go into the hot plan.")
+            _hot_plan_actions(ctx, idea)
         st.markdown(
             "**Merge a duplicate**: this idea's givers and votes move to the one you pick (no double counting); it can be undone."
         )
@@ -275,9 +263,9 @@ def _actions(ctx: PageContext, data: ideas.IdeaDetail, voted: bool, candidates: 
             "Merge into it", key=f"ideas_d_merge_{idea.id}", on_click=_merge, args=(ctx, idea.id, idea.version)
         )
     with st.expander("Edit title, description, category, link"):
-        st.text_input("Title", value=idea.title, key=f"ideas_d_title_{idea.id}", max_chars=ideas.TITLE_MAX)
+        st.text_input("Title", value=idea.title, key=f"ideas_d_title_{idea.id}", max_chars=rules.TITLE_MAX)
         st.text_area("Description", value=data.description, key=f"ideas_d_description_{idea.id}")
-        categories = cached_categories_for(idea.category)
+        categories = _categories_with(idea.category)
         st.selectbox(
             "Category",
             categories,
@@ -289,12 +277,34 @@ def _actions(ctx: PageContext, data: ideas.IdeaDetail, voted: bool, candidates: 
         st.button("Save", key=f"ideas_d_save_{idea.id}", on_click=_save_details, args=(ctx, idea.id, idea.version))
 
 
-def cached_categories_for(current: str) -> list[str]:
-    names = cached_categories(db_url())
+def _hot_plan_actions(ctx: PageContext, idea: queries.IdeaView) -> None:
+    if idea.hot_plan_position:
+        st.caption(f":orange[:material/local_fire_department:] In the hot plan at position {idea.hot_plan_position}.")
+        if st.button("Remove from hot plan", key=f"ideas_d_hot_{idea.id}"):
+            perform(
+                ctx,
+                lambda s: triage.remove_from_hot_plan(session=s, actor=ctx.actor, idea_id=idea.id),
+                success="Removed from the hot plan.",
+            )
+    elif idea.status in rules.HOT_PLAN_STATUSES:
+        if idea.quick_win:
+            st.caption(":green[:material/bolt: Quick win]: high impact, low cost.")
+        if st.button("Move to hot plan", key=f"ideas_d_hot_{idea.id}"):
+            perform(
+                ctx,
+                lambda s: triage.add_to_hot_plan(session=s, actor=ctx.actor, idea_id=idea.id),
+                success="Moved to the hot plan.",
+            )
+    else:
+        st.caption("Valid, planned and in-progress ideas can go into the hot plan.")
+
+
+def _categories_with(current: str) -> list[str]:
+    names = read(detail.category_suggestions)
     return names if not current or current in names else sorted([*names, current], key=str.lower)
 
 
-def _lists(ctx: PageContext, data: ideas.IdeaDetail) -> None:
+def _lists(ctx: PageContext, data: IdeaDetail) -> None:
     givers_col, voters_col = st.columns(2)
     with givers_col:
         st.markdown(f"**Givers** ({len(data.givers)})")

@@ -6,18 +6,19 @@ import hashlib
 
 import streamlit as st
 
-from core import ideas
 from core.errors import DomainError
-from core.ideas import BoardFilters, ImportMapping
+from core.ideas import files, rules
+from core.ideas.files import ImportMapping, ImportPreview, ImportResult
+from core.ideas.queries import BoardFilters
 from core.permissions import Action
-from db.engine import read_session
+from db.models import IdeaSource
 from ui.actions import perform
 from ui.frame import PageContext
-from ui.ideas_view import cached_channels, db_url, local
-from ui.messages import show_error
+from ui.ideas_view import channel_names, local
+from ui.messages import flash, show_error
+from ui.reads import read
 
 _ROUND = "ideas_import_round"
-_DONE = "ideas_import_done"
 _FIELDS = (
     ("title", "Title (required)"),
     ("description", "Description"),
@@ -41,9 +42,6 @@ def import_export(ctx: PageContext, filters: BoardFilters, sort: str) -> None:
 
 def _import(ctx: PageContext) -> None:
     st.subheader("Import survey or form results")
-    done = st.session_state.pop(_DONE, None)
-    if done:
-        st.success(done)
     round_ = st.session_state.get(_ROUND, 0)
     upload = st.file_uploader("CSV file", type=["csv", "txt"], key=f"ideas_import_file_{round_}")
     if upload is None:
@@ -55,16 +53,13 @@ def _import(ctx: PageContext) -> None:
         return
     data = upload.getvalue()
     try:
-        columns, _ = ideas.read_csv(data)
+        columns, _ = files.read_csv(data)
     except DomainError as error:
         show_error(error)
         return
     mapping, source, channel_id = _mapping_form(ctx, columns, round_)
     try:
-        with read_session(ctx.engine) as session:
-            preview = ideas.preview_import(
-                session, data=data, mapping=mapping, source=source, default_channel_id=channel_id
-            )
+        preview = read(files.preview_import, data=data, mapping=mapping, source=source, default_channel_id=channel_id)
     except DomainError as error:
         show_error(error)
         return
@@ -74,10 +69,18 @@ def _import(ctx: PageContext) -> None:
         f"Import {len(preview.rows):,} idea(s)", type="primary", disabled=not ready, key=f"ideas_import_go_{round_}"
     ):
         bar = st.progress(0.0, text="Importing…")
-        result = perform(
+
+        def imported(result: ImportResult) -> None:
+            flash(
+                f"Imported {result.created:,} idea(s) with {result.givers:,} giver(s); "
+                f"{result.already_imported:,} row(s) were imported before and {result.repeated_in_file:,} repeated in the file."
+            )
+            st.session_state[_ROUND] = round_ + 1  # a fresh uploader for the next file
+
+        perform(
             ctx,
-            lambda s: ideas.import_ideas(
-                s,
+            lambda s: files.import_ideas(
+                session=s,
                 actor=ctx.actor,
                 data=data,
                 mapping=mapping,
@@ -85,19 +88,12 @@ def _import(ctx: PageContext) -> None:
                 default_channel_id=channel_id,
                 progress=lambda share: bar.progress(share, text=f"Importing… {share:.0%}"),
             ),
-            rerun=False,
+            then=imported,
         )
-        if result is not None:
-            st.session_state[_DONE] = (
-                f"Imported {result.created:,} idea(s) with {result.givers:,} giver(s); "
-                f"{result.already_imported:,} row(s) were imported before and {result.repeated_in_file:,} repeated in the file."
-            )
-            st.session_state[_ROUND] = round_ + 1
-            st.rerun()
 
 
 def _mapping_form(ctx: PageContext, columns: list[str], round_: int) -> tuple[ImportMapping, str, int | None]:
-    guess = ideas.guess_mapping(columns)
+    guess = files.guess_mapping(columns)
     suffix = f"{round_}_{hashlib.sha1('|'.join(columns).encode()).hexdigest()[:8]}"
     st.markdown("**Which column holds what?**")
     chosen: dict[str, str | None] = {}
@@ -111,16 +107,12 @@ def _mapping_form(ctx: PageContext, columns: list[str], round_: int) -> tuple[Im
             format_func=lambda c: "— not in the file —" if c is None else c,
             key=f"ideas_map_{field}_{suffix}",
         )
-    channels = cached_channels(db_url())
+    channels = channel_names()
     source_col, channel_col = st.columns(2)
     source = source_col.selectbox(
         "These ideas came from",
-        [
-            ideas.IdeaSource.survey,
-            ideas.IdeaSource.form,
-            *[s for s in ideas.SOURCE_LABELS if s not in ("survey", "form")],
-        ],
-        format_func=ideas.SOURCE_LABELS.get,
+        [IdeaSource.survey, IdeaSource.form, *[s for s in rules.SOURCE_LABELS if s not in ("survey", "form")]],
+        format_func=rules.SOURCE_LABELS.get,
         key=f"ideas_map_default_source_{suffix}",
     )
     channel_id = channel_col.selectbox(
@@ -129,10 +121,17 @@ def _mapping_form(ctx: PageContext, columns: list[str], round_: int) -> tuple[Im
         format_func=lambda i: "—" if i is None else channels[i],
         key=f"ideas_map_default_channel_{suffix}",
     )
-    return ImportMapping(**chosen), str(source), channel_id  # type: ignore[arg-type]
+    mapping = ImportMapping(
+        title=chosen["title"] or "",
+        description=chosen["description"],
+        handle=chosen["handle"],
+        date=chosen["date"],
+        channel=chosen["channel"],
+    )
+    return mapping, str(source), channel_id
 
 
-def _show_preview(ctx: PageContext, preview: ideas.ImportPreview) -> None:
+def _show_preview(ctx: PageContext, preview: ImportPreview) -> None:
     summary = f"{len(preview.rows):,} new idea(s)"
     if preview.already_imported:
         summary += f" · {preview.already_imported:,} imported before (skipped)"
@@ -141,10 +140,10 @@ def _show_preview(ctx: PageContext, preview: ideas.ImportPreview) -> None:
     if preview.blank:
         summary += f" · {preview.blank:,} blank row(s) ignored"
     st.caption(summary)
-    if preview.errors:
-        st.error(f"{len(preview.errors):,} problem(s) to fix in the file before anything can be imported:")
+    if not preview.ok:
+        st.error(f"{preview.error_count:,} problem(s) to fix in the file before anything can be imported:")
         st.dataframe(
-            [{"Row": e.row, "Column": e.column, "Problem": e.message} for e in preview.errors[:500]],
+            [{"Row": e.row, "Column": e.column, "Problem": e.message} for e in preview.errors],
             hide_index=True,
             width="stretch",
         )
@@ -175,7 +174,6 @@ def _export(ctx: PageContext, filters: BoardFilters, sort: str) -> None:
     )
 
     def build() -> str:
-        with read_session(ctx.engine) as session:
-            return ideas.export_csv(session, actor=ctx.actor, filters=filters, sort=sort)
+        return read(files.export_csv, actor=ctx.actor, filters=filters, sort=sort)
 
     st.download_button("Download CSV", data=build, file_name="ideas.csv", mime="text/csv", key="ideas_export", icon="⬇️")

@@ -1,30 +1,28 @@
-"""Streamlit side of the idea board: cached reads, capture, filters, board, table, matrix, hot plan.
+"""Streamlit side of the idea board: capture, filters, board, table, matrix, hot plan.
 
-Reads are cached per database URL and filters (cleared after every write); the rules live in
-``core.ideas``. Every write runs in a button callback through ``ui.actions.perform``, so the run
-that follows already shows the change.
+Every read goes through ``ui.reads.read`` (cached until the ideas change) and every write through
+``ui.actions.perform``; the rules live in ``core.ideas``.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-from collections.abc import Callable
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
-from core import ideas
-from core.ideas import BoardFilters, IdeaView
+from core import workspace
+from core.ideas import capture, detail, queries, rules, triage
+from core.ideas.queries import BoardFilters, IdeaView
 from core.permissions import Action
 from core.text import escape_markdown
-from db.engine import read_session
-from ui import state
+from db.models import IdeaCreate
 from ui.actions import perform
 from ui.frame import PageContext
+from ui.messages import flash
+from ui.reads import read
 
-TTL = 60
 SELECTED = "ideas_selected"
 MODES = ("Board", "Table", "Impact/Cost matrix", "Hot plan", "Import & export")
 STATUS_COLOURS = {
@@ -45,76 +43,14 @@ def local(ctx: PageContext, value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%
     return value.astimezone(ctx.timezone).strftime(fmt) if value else ""
 
 
-def db_url() -> str:
-    return state.settings().database_url
-
-
-def _read(fn: Callable):
-    with read_session(state.engine()) as session:
-        return fn(session)
-
-
-# --- cached reads (keyed by database URL and plain arguments) --------------------------------
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def cached_kanban(url: str, filters: tuple, sort: str, statuses: tuple[str, ...]) -> list[ideas.KanbanColumn]:
-    return _read(lambda s: ideas.kanban(s, filters=BoardFilters(*filters), sort=sort, statuses=statuses))
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def cached_page(url: str, filters: tuple, sort: str, page: int, page_size: int) -> ideas.BoardPage:
-    return _read(
-        lambda s: ideas.board_page(s, filters=BoardFilters(*filters), sort=sort, page=page, page_size=page_size)
-    )
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def cached_matrix(url: str, filters: tuple, top_n: int) -> ideas.MatrixData:
-    return _read(lambda s: ideas.matrix(s, filters=BoardFilters(*filters), top_n=top_n))
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def cached_hot_plan(url: str) -> list[IdeaView]:
-    return _read(ideas.hot_plan)
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def cached_quick_wins(url: str) -> list[IdeaView]:
-    return _read(lambda s: ideas.quick_wins(s, limit=15))
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def cached_similar(url: str, title: str) -> list[ideas.SimilarIdea]:
-    return _read(lambda s: ideas.similar_ideas(s, title=title))
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def cached_merge_candidates(url: str, idea_id: int, text: str) -> list[ideas.SimilarIdea]:
-    return _read(lambda s: ideas.merge_candidates(s, idea_id=idea_id, text=text))
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def cached_channels(url: str) -> dict[int, str]:
-    from core import workspace
-
-    return _read(lambda s: {c.id: c.name for c in workspace.list_channels(s, include_inactive=True)})
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def cached_categories(url: str) -> list[str]:
-    return _read(ideas.category_suggestions)
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def cached_thresholds(url: str) -> ideas.Thresholds:
-    return _read(ideas.thresholds)
+def channel_names() -> dict[int, str]:
+    """Every channel (archived ones too: old ideas name them), by id."""
+    return {c.id: c.name for c in read(workspace.list_channels, include_inactive=True)}
 
 
 def my_votes(ctx: PageContext, idea_ids: list[int]) -> set[int]:
-    """Per user, so not cached across users: one small indexed query for the ideas shown."""
-    with read_session(ctx.engine) as session:
-        return ideas.my_votes(session, user_id=ctx.actor.id, idea_ids=idea_ids)
+    """Which of these ideas the signed-in person has voted for."""
+    return read(queries.my_votes, user_id=ctx.actor.id, idea_ids=tuple(idea_ids))
 
 
 # --- small shared pieces ----------------------------------------------------------------------
@@ -144,75 +80,63 @@ def idea_facts(idea: IdeaView, *, plan: bool = True, number: bool = True) -> str
 
 _NEW = "ideas_new_"
 _CLEAR = "ideas_new_clear"
-_DONE = "ideas_new_done"
 
 
-def _reset_capture_if_asked() -> bool:
-    if not st.session_state.pop(_CLEAR, False):
-        return False
-    for name in ("title", "handles", "description", "link"):
-        st.session_state[f"{_NEW}{name}"] = ""
-    return True
+def _clear_capture_if_asked() -> None:
+    # After a save the form starts empty; a drawn widget cannot be changed, so the save asks for
+    # it and the next run empties the fields before drawing them.
+    if st.session_state.pop(_CLEAR, False):
+        for name in ("title", "handles", "description", "link"):
+            st.session_state[f"{_NEW}{name}"] = ""
 
 
-def _log_idea(ctx: PageContext) -> None:
+def _typed_idea() -> IdeaCreate:
     get = st.session_state.get
-    result = perform(
-        ctx,
-        lambda s: ideas.log_idea(
-            s,
-            actor=ctx.actor,
-            title=get(f"{_NEW}title", ""),
-            description=get(f"{_NEW}description", ""),
-            source=get(f"{_NEW}source", "comment"),
-            channel_id=get(f"{_NEW}channel"),
-            source_url=get(f"{_NEW}link", ""),
-            handles=get(f"{_NEW}handles", ""),
-            category=get(f"{_NEW}category") or "",
-        ),
-        rerun=False,
+    return IdeaCreate(
+        title=get(f"{_NEW}title", ""),
+        description=get(f"{_NEW}description", ""),
+        source=get(f"{_NEW}source", "comment"),
+        channel_id=get(f"{_NEW}channel"),
+        source_url=get(f"{_NEW}link", ""),
+        handles=get(f"{_NEW}handles", ""),
+        category=get(f"{_NEW}category") or "",
     )
-    if result is not None:
-        st.session_state[_CLEAR] = True
-        st.session_state[_DONE] = f"Idea #{result.id} logged: {result.title}"
 
 
-def _support(ctx: PageContext, idea_id: int) -> None:
-    handles = st.session_state.get(f"{_NEW}handles", "")
-    result = perform(
-        ctx, lambda s: ideas.add_support(s, actor=ctx.actor, idea_id=idea_id, handles=handles), rerun=False
-    )
-    if result is not None:
-        st.session_state[_CLEAR] = True
-        added = f"{result.givers_added} giver(s)" + (" and your vote" if result.vote_added else "")
-        st.session_state[_DONE] = f"Added {added} to idea #{idea_id} instead of logging a duplicate."
-        open_idea(idea_id)
+def _logged(idea: IdeaView) -> None:
+    st.session_state[_CLEAR] = True
+    flash(f"Idea #{idea.id} logged: {md(idea.title)}")
+
+
+def _supported(result: capture.SupportResult) -> None:
+    st.session_state[_CLEAR] = True
+    open_idea(result.idea_id)
+    added = f"{result.givers_added} giver(s)" + (" and your vote" if result.vote_added else "")
+    flash(f"Added {added} to idea #{result.idea_id} instead of logging a duplicate.")
 
 
 @st.fragment
-def capture(ctx: PageContext) -> None:
+def capture_form(ctx: PageContext) -> None:
     """The short capture form; similar titles appear while typing (after a short pause).
 
-    A fragment, so typing reruns only the form; after a write the whole page reruns to show it."""
-    if _reset_capture_if_asked():
-        st.rerun()
-    url = db_url()
+    A fragment, so typing reruns only the form; a save reruns the whole page to show it."""
+    _clear_capture_if_asked()
     with st.expander("Log an idea", expanded=True, icon=":material/add_circle:"):
         left, right = st.columns([3, 2])
         title = left.text_input(
             "What did people ask for?",
             key=f"{_NEW}title",
-            max_chars=ideas.TITLE_MAX,
+            max_chars=rules.TITLE_MAX,
             live="400ms",
             placeholder="e.g. Dark mode for the mobile app",
         )
-        right.text_input(
+        handles = right.text_input(
             "Who gave it (handles)",
             key=f"{_NEW}handles",
             placeholder="@mila, @jonas",
             help="One or many, separated by commas or spaces. Demand counts distinct people.",
         )
-        matches = cached_similar(url, title.strip()) if len(title.strip()) >= 3 else []
+        matches = read(detail.similar_ideas, title=title.strip()) if len(title.strip()) >= 3 else []
         if matches:
             st.caption(
                 "Possible duplicates — add the givers (and your vote) to one of these instead of logging a new idea:"
@@ -220,24 +144,26 @@ def capture(ctx: PageContext) -> None:
             for match in matches:
                 text_col, button_col = st.columns([5, 2])
                 text_col.markdown(
-                    f"**{md(match.title)}** · #{match.id} · {ideas.STATUS_LABELS[match.status]} · "
+                    f"**{md(match.title)}** · #{match.id} · {rules.STATUS_LABELS[match.status]} · "
                     f":material/group: {match.demand} · :material/thumb_up: {match.votes}"
                 )
-                button_col.button(
-                    f"Add to #{match.id} instead",
-                    key=f"ideas_support_{match.id}",
-                    on_click=_support,
-                    args=(ctx, match.id),
-                )
-        channels = cached_channels(url)
+                if button_col.button(f"Add to #{match.id} instead", key=f"ideas_support_{match.id}"):
+                    perform(
+                        ctx,
+                        lambda s, idea_id=match.id: capture.add_support(
+                            session=s, actor=ctx.actor, idea_id=idea_id, handles=handles
+                        ),
+                        then=_supported,
+                    )
+        channels = channel_names()
         a, b, c, d = st.columns(4)
-        a.selectbox("Source", list(ideas.SOURCE_LABELS), format_func=ideas.SOURCE_LABELS.get, key=f"{_NEW}source")
+        a.selectbox("Source", list(rules.SOURCE_LABELS), format_func=rules.SOURCE_LABELS.get, key=f"{_NEW}source")
         b.selectbox(
             "Channel", [None, *channels], format_func=lambda i: "—" if i is None else channels[i], key=f"{_NEW}channel"
         )
         c.selectbox(
             "Category",
-            cached_categories(url),
+            read(detail.category_suggestions),
             index=None,
             key=f"{_NEW}category",
             accept_new_options=True,
@@ -252,37 +178,31 @@ def capture(ctx: PageContext) -> None:
             height=68,
             placeholder="Their words, the context, why it matters.",
         )
-        button_col.button("Log idea", type="primary", key="ideas_log", on_click=_log_idea, args=(ctx,), width="stretch")
-        done = st.session_state.pop(_DONE, None)
-        if done:
-            st.success(md(done), icon=":material/check_circle:")
+        if button_col.button("Log idea", type="primary", key="ideas_log", width="stretch"):
+            perform(ctx, lambda s: capture.log_idea(session=s, actor=ctx.actor, idea_in=_typed_idea()), then=_logged)
 
 
 # --- filters ----------------------------------------------------------------------------------
 
 
 def filter_bar(ctx: PageContext) -> tuple[BoardFilters, str]:
-    channels = cached_channels(db_url())
+    channels = channel_names()
     with st.container(border=True):
         search, status, source, channel, sort = st.columns([3, 2, 2, 2, 2])
         text = search.text_input("Search", key="ideas_f_text", placeholder="words in the title or description")
         statuses = status.multiselect(
-            "Status", list(ideas.STATUS_LABELS), format_func=ideas.STATUS_LABELS.get, key="ideas_f_status"
+            "Status", list(rules.STATUS_LABELS), format_func=rules.STATUS_LABELS.get, key="ideas_f_status"
         )
         sources = source.multiselect(
-            "Source", list(ideas.SOURCE_LABELS), format_func=ideas.SOURCE_LABELS.get, key="ideas_f_source"
+            "Source", list(rules.SOURCE_LABELS), format_func=rules.SOURCE_LABELS.get, key="ideas_f_source"
         )
         channel_ids = channel.multiselect("Channel", list(channels), format_func=channels.get, key="ideas_f_channel")
         sort_key = sort.selectbox(
-            "Sort by", list(ideas.SORT_LABELS), format_func=ideas.SORT_LABELS.get, key="ideas_sort"
+            "Sort by", list(rules.SORT_LABELS), format_func=rules.SORT_LABELS.get, key="ideas_sort"
         )
         quick = st.toggle("Quick wins only", key="ideas_f_quick")
     filters = BoardFilters(tuple(statuses), tuple(sources), tuple(channel_ids), quick, text.strip())
     return filters, sort_key
-
-
-def _key(filters: BoardFilters) -> tuple:
-    return dataclasses.astuple(filters)
 
 
 def _nothing_here(filters: BoardFilters) -> None:
@@ -300,8 +220,8 @@ def _nothing_here(filters: BoardFilters) -> None:
 
 def board(ctx: PageContext, filters: BoardFilters, sort: str) -> None:
     closed = st.toggle("Show invalid and declined", key="ideas_show_closed")
-    statuses = ideas.OPEN_STATUSES + (ideas.S.shipped,) + ((ideas.S.invalid, ideas.S.declined) if closed else ())
-    columns_data = cached_kanban(db_url(), _key(filters), sort, tuple(str(s) for s in statuses))
+    statuses = (*rules.OPEN_STATUSES, rules.S.shipped, *((rules.S.invalid, rules.S.declined) if closed else ()))
+    columns_data = read(queries.kanban, filters=filters, sort=sort, statuses=tuple(str(s) for s in statuses))
     if not columns_data or sum(c.count for c in columns_data) == 0:
         _nothing_here(filters)
         return
@@ -333,7 +253,7 @@ def _on_table_select(key: str, rows: list[int]) -> None:
 
 def table(ctx: PageContext, filters: BoardFilters, sort: str) -> None:
     page = int(st.session_state.get("ideas_page", 1))
-    data = cached_page(db_url(), _key(filters), sort, page, PAGE_SIZE)
+    data = read(queries.board_page, filters=filters, sort=sort, page=page, page_size=PAGE_SIZE)
     if not data.total:
         _nothing_here(filters)
         return
@@ -377,7 +297,7 @@ def table(ctx: PageContext, filters: BoardFilters, sort: str) -> None:
 MATRIX_TOP_N = 200
 
 
-def matrix_chart(data: ideas.MatrixData) -> alt.LayerChart:
+def matrix_chart(data: queries.MatrixData) -> alt.LayerChart:
     """Impact (up) against cost (right); size = demand, colour = status; the quick-win corner shaded."""
     limits = data.thresholds
     # A DataFrame, not inline values: Altair validates inline values point by point (slow).
@@ -410,7 +330,7 @@ def matrix_chart(data: ideas.MatrixData) -> alt.LayerChart:
         .encode(y=alt.Y("y:Q", scale=y_scale))
     )
     pick = alt.selection_point(fields=["id"], name="pick")
-    statuses = [ideas.STATUS_LABELS[s] for s in ideas.FLOW_ORDER]
+    statuses = [rules.STATUS_LABELS[s] for s in rules.FLOW_ORDER]
     dots = (
         alt.Chart(points)
         # Ideas share 25 cells: spread them a little, the same way on every run (by id).
@@ -436,7 +356,7 @@ def matrix_chart(data: ideas.MatrixData) -> alt.LayerChart:
             color=alt.Color(
                 "status:N",
                 title="Status",
-                scale=alt.Scale(domain=statuses, range=[STATUS_COLOURS[s] for s in ideas.FLOW_ORDER]),
+                scale=alt.Scale(domain=statuses, range=[STATUS_COLOURS[s] for s in rules.FLOW_ORDER]),
             ),
             tooltip=[
                 alt.Tooltip("id:Q", title="#"),
@@ -462,32 +382,23 @@ def _matrix_pick(key: str) -> None:
 
 
 def _save_thresholds(ctx: PageContext, version: int) -> None:
+    # A button callback: ``version`` is the rule the lead looked at, so a newer change is refused.
     perform(
         ctx,
-        lambda s: ideas.set_quick_win_thresholds(
-            s,
+        lambda s: triage.set_quick_win_thresholds(
+            session=s,
             actor=ctx.actor,
             min_impact=st.session_state["ideas_min_impact"],
             max_cost=st.session_state["ideas_max_cost"],
             expected_version=version,
         ),
         success="Quick-win rule saved.",
-        rerun=False,
-    )
-
-
-def _to_hot_plan(ctx: PageContext, idea_id: int) -> None:
-    perform(
-        ctx,
-        lambda s: ideas.add_to_hot_plan(s, actor=ctx.actor, idea_id=idea_id),
-        success=f"Idea #{idea_id} moved to the hot plan.",
-        rerun=False,
+        rerun=False,  # a callback: the run that follows shows the change
     )
 
 
 def matrix(ctx: PageContext, filters: BoardFilters) -> None:
-    url = db_url()
-    data = cached_matrix(url, _key(filters), MATRIX_TOP_N)
+    data = read(queries.matrix, filters=filters, top_n=MATRIX_TOP_N)
     limits = data.thresholds
     st.caption(
         f"Quick win: impact ≥ {limits.min_impact} and cost ≤ {limits.max_cost} (the shaded corner). "
@@ -512,7 +423,7 @@ def matrix(ctx: PageContext, filters: BoardFilters) -> None:
         )
         st.caption(note + " Dots in one cell are spread slightly so they do not hide each other.")
     st.subheader("Quick wins not in the hot plan yet")
-    wins = cached_quick_wins(url)
+    wins = read(queries.quick_wins, limit=15)
     if not wins:
         st.caption("None right now: score ideas, or adjust the quick-win rule.")
     for idea in wins:
@@ -521,15 +432,18 @@ def matrix(ctx: PageContext, filters: BoardFilters) -> None:
         open_col.button("Open", key=f"ideas_qw_open_{idea.id}", on_click=open_idea, args=(idea.id,), type="tertiary")
         if ctx.can(Action.triage_idea):
             # Only valid, planned and in-progress ideas may enter the hot plan: a new one is triaged first.
-            eligible = idea.status in ideas.HOT_PLAN_STATUSES
-            move_col.button(
+            eligible = idea.status in rules.HOT_PLAN_STATUSES
+            if move_col.button(
                 "Move to hot plan",
                 key=f"ideas_qw_hot_{idea.id}",
-                on_click=_to_hot_plan,
-                args=(ctx, idea.id),
                 disabled=not eligible,
                 help=None if eligible else "Open the idea and mark it valid first.",
-            )
+            ):
+                perform(
+                    ctx,
+                    lambda s, idea_id=idea.id: triage.add_to_hot_plan(session=s, actor=ctx.actor, idea_id=idea_id),
+                    success=f"Idea #{idea.id} moved to the hot plan.",
+                )
     if ctx.can(Action.triage_idea):
         with st.expander("Quick-win rule"):
             a, b = st.columns(2)
@@ -541,23 +455,10 @@ def matrix(ctx: PageContext, filters: BoardFilters) -> None:
 # --- hot plan ---------------------------------------------------------------------------------
 
 
-def _move(ctx: PageContext, idea_id: int, offset: int) -> None:
-    perform(ctx, lambda s: ideas.move_in_hot_plan(s, actor=ctx.actor, idea_id=idea_id, offset=offset), rerun=False)
-
-
-def _remove(ctx: PageContext, idea_id: int) -> None:
-    perform(
-        ctx,
-        lambda s: ideas.remove_from_hot_plan(s, actor=ctx.actor, idea_id=idea_id),
-        success=f"Idea #{idea_id} left the hot plan.",
-        rerun=False,
-    )
-
-
 def hot_plan(ctx: PageContext) -> None:
-    plan = cached_hot_plan(db_url())
+    plan = read(queries.hot_plan)
     st.caption(
-        f"The short list the team works on next (at most {ideas.HOT_PLAN_LIMIT}); shipped or declined ideas leave it."
+        f"The short list the team works on next (at most {rules.HOT_PLAN_LIMIT}); shipped or declined ideas leave it."
     )
     if not plan:
         st.info(
@@ -565,34 +466,27 @@ def hot_plan(ctx: PageContext) -> None:
             icon=":material/local_fire_department:",
         )
         return
-    triage = ctx.can(Action.triage_idea)
+    can_triage = ctx.can(Action.triage_idea)
     for n, idea in enumerate(plan):
         with st.container(border=True):
-            cols = st.columns([1, 8, 1, 1, 1, 1] if triage else [1, 10, 1])
+            cols = st.columns([1, 8, 1, 1, 1, 1] if can_triage else [1, 10, 1])
             cols[0].markdown(f"### {n + 1}")
             cols[1].markdown(f"**{md(idea.title)}**  \n{idea_facts(idea, plan=False)} · {idea.status_label}")
             cols[2].button("Open", key=f"ideas_hp_open_{idea.id}", on_click=open_idea, args=(idea.id,), type="tertiary")
-            if triage:
-                cols[3].button(
-                    "↑",
-                    key=f"ideas_hp_up_{idea.id}",
-                    on_click=_move,
-                    args=(ctx, idea.id, -1),
-                    disabled=n == 0,
-                    help="Move up",
+            if not can_triage:
+                continue
+            up = cols[3].button("↑", key=f"ideas_hp_up_{idea.id}", disabled=n == 0, help="Move up")
+            down = cols[4].button("↓", key=f"ideas_hp_down_{idea.id}", disabled=n == len(plan) - 1, help="Move down")
+            if up or down:
+                perform(
+                    ctx,
+                    lambda s, idea_id=idea.id, offset=-1 if up else 1: triage.move_in_hot_plan(
+                        session=s, actor=ctx.actor, idea_id=idea_id, offset=offset
+                    ),
                 )
-                cols[4].button(
-                    "↓",
-                    key=f"ideas_hp_down_{idea.id}",
-                    on_click=_move,
-                    args=(ctx, idea.id, 1),
-                    disabled=n == len(plan) - 1,
-                    help="Move down",
-                )
-                cols[5].button(
-                    "✕",
-                    key=f"ideas_hp_remove_{idea.id}",
-                    on_click=_remove,
-                    args=(ctx, idea.id),
-                    help="Remove from the hot plan",
+            if cols[5].button("✕", key=f"ideas_hp_remove_{idea.id}", help="Remove from the hot plan"):
+                perform(
+                    ctx,
+                    lambda s, idea_id=idea.id: triage.remove_from_hot_plan(session=s, actor=ctx.actor, idea_id=idea_id),
+                    success=f"Idea #{idea.id} left the hot plan.",
                 )

@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlmodel import func, select
 
-from core import ideas
-from db.models import Idea, IdeaGiver, Role, Vote
+from core.ideas.capture import log_idea, vote
+from core.ideas.queries import get_idea, hot_plan, thresholds
+from core.ideas.triage import set_scores, set_status
+from db.models import Idea, IdeaCreate, IdeaGiver, Role, Vote
 from tests.factories import make_channel
 from tests.pages.apptest import open_page, texts
 
@@ -15,15 +17,17 @@ from tests.pages.apptest import open_page, texts
 def _idea(write, team, title="Dark mode for the mobile app", handles="@ann, @bo", *statuses, scores=None) -> int:
     lead = team[Role.lead]
     with write() as s:
-        idea_id = ideas.log_idea(s, actor=team[Role.editor], title=title, handles=handles).id
+        idea_id = log_idea(session=s, actor=team[Role.editor], idea_in=IdeaCreate(title=title, handles=handles)).id
     for status in statuses:
         with write() as s:
-            version = ideas.get_idea(s, idea_id=idea_id).version
-            ideas.set_status(s, actor=lead, idea_id=idea_id, status=status, expected_version=version)
+            version = get_idea(session=s, idea_id=idea_id).version
+            set_status(session=s, actor=lead, idea_id=idea_id, status=status, expected_version=version)
     if scores:
         with write() as s:
-            version = ideas.get_idea(s, idea_id=idea_id).version
-            ideas.set_scores(s, actor=lead, idea_id=idea_id, impact=scores[0], cost=scores[1], expected_version=version)
+            version = get_idea(session=s, idea_id=idea_id).version
+            set_scores(
+                session=s, actor=lead, idea_id=idea_id, impact=scores[0], cost=scores[1], expected_version=version
+            )
     return idea_id
 
 
@@ -74,7 +78,7 @@ def test_a_team_member_logs_an_idea_and_votes_for_it(team, write, read):
     assert not at.exception
     with read() as s:
         assert s.exec(select(func.count()).select_from(Vote).where(Vote.idea_id == idea.id)).one() == 1
-        assert ideas.get_idea(s, idea_id=idea.id).demand == 2
+        assert get_idea(session=s, idea_id=idea.id).demand == 2
     assert at.button(key=f"ideas_d_vote_{idea.id}").label == "Withdraw my vote"
     # The team member sees no triage.
     assert "Change status" not in _labels(at) and "Save scores" not in _labels(at)
@@ -90,7 +94,7 @@ def test_similar_titles_show_while_typing_and_add_support_instead_of_a_duplicate
     assert not at.exception and not at.error
     with read() as s:
         assert s.exec(select(func.count()).select_from(Idea)).one() == 1
-        view = ideas.get_idea(s, idea_id=idea_id)
+        view = get_idea(session=s, idea_id=idea_id)
     assert (view.demand, view.votes) == (2, 1)
     assert at.session_state["ideas_selected"] == idea_id  # the existing idea is opened
 
@@ -110,7 +114,7 @@ def test_the_lead_scores_an_idea_sees_a_quick_win_and_moves_it_into_the_hot_plan
     at = at.button(key=f"ideas_qw_hot_{idea_id}").click().run()
     assert not at.exception and not at.error
     with read() as s:
-        assert [i.id for i in ideas.hot_plan(s)] == [idea_id]
+        assert [i.id for i in hot_plan(session=s)] == [idea_id]
 
     at = at.radio(key="ideas_mode").set_value("Hot plan").run()
     assert "Remember me for 30 days" in texts(at)
@@ -127,7 +131,7 @@ def test_declining_without_a_reason_is_refused_with_what_to_fix(team, write, rea
     at = at.button(key=f"ideas_d_set_status_{idea_id}").click().run()
     assert not at.error
     with read() as s:
-        view = ideas.get_idea(s, idea_id=idea_id)
+        view = get_idea(session=s, idea_id=idea_id)
     assert (view.status, view.status_reason) == ("declined", "Out of scope this year")
     assert "Out of scope this year" in texts(at)
 
@@ -140,15 +144,15 @@ def test_the_lead_merges_a_duplicate_and_undoes_it(team, write, read):
     at = at.button(key=f"ideas_d_merge_{duplicate}").click().run()
     assert not at.exception and not at.error
     with read() as s:
-        assert ideas.get_idea(s, idea_id=keep).demand == 2
+        assert get_idea(session=s, idea_id=keep).demand == 2
     assert at.session_state["ideas_selected"] == keep
     at = _open_detail(at, duplicate)
     assert f"Merged into #{keep}" in texts(at)
     at = at.button(key="ideas_d_unmerge").click().run()
     assert not at.error
     with read() as s:
-        assert ideas.get_idea(s, idea_id=keep).demand == 1
-        assert ideas.get_idea(s, idea_id=duplicate).merged_into_id is None
+        assert get_idea(session=s, idea_id=keep).demand == 1
+        assert get_idea(session=s, idea_id=duplicate).merged_into_id is None
 
 
 def test_a_viewer_reads_everything_but_changes_nothing(team, write, read):
@@ -227,10 +231,10 @@ def test_a_team_member_withdraws_a_vote_and_may_vote_again(team, write, read):
     assert not at.exception and not at.error
     assert at.button(key=f"ideas_d_vote_{idea_id}").label == "Vote"
     with read() as s:
-        assert ideas.get_idea(s, idea_id=idea_id).votes == 0
+        assert get_idea(session=s, idea_id=idea_id).votes == 0
     at = at.button(key=f"ideas_d_vote_{idea_id}").click().run()
     with read() as s:
-        assert ideas.get_idea(s, idea_id=idea_id).votes == 1
+        assert get_idea(session=s, idea_id=idea_id).votes == 1
 
 
 @pytest.mark.parametrize(
@@ -263,14 +267,14 @@ def test_a_second_users_newer_change_is_refused_not_overwritten(team, write, rea
     idea_id = _idea(write, team, "Calendar sync", "@ann", "valid")
     at = _open_detail(open_page("ideas", username="lead"), idea_id)
     with write() as s:  # the admin moves the idea on while the lead looks at it
-        ideas.set_status(s, actor=team[Role.admin], idea_id=idea_id, status="planned", expected_version=2)
+        set_status(session=s, actor=team[Role.admin], idea_id=idea_id, status="planned", expected_version=2)
     at.select_slider(key=f"ideas_d_impact_{idea_id}").set_value(5)
     at.select_slider(key=f"ideas_d_cost_{idea_id}").set_value(1)
     at = at.button(key=f"ideas_d_save_scores_{idea_id}").click().run()
     assert not at.exception
     assert [e.value for e in at.error if "changed by" in e.value], [e.value for e in at.error]
     with read() as s:
-        view = ideas.get_idea(s, idea_id=idea_id)
+        view = get_idea(session=s, idea_id=idea_id)
     assert (view.status, view.impact, view.cost) == ("planned", None, None)
     # The page now shows the newer version, so saving again works.
     at.select_slider(key=f"ideas_d_impact_{idea_id}").set_value(5)
@@ -278,7 +282,7 @@ def test_a_second_users_newer_change_is_refused_not_overwritten(team, write, rea
     at = at.button(key=f"ideas_d_save_scores_{idea_id}").click().run()
     assert not at.error, [e.value for e in at.error]
     with read() as s:
-        assert (ideas.get_idea(s, idea_id=idea_id).impact, ideas.get_idea(s, idea_id=idea_id).cost) == (5, 1)
+        assert (get_idea(session=s, idea_id=idea_id).impact, get_idea(session=s, idea_id=idea_id).cost) == (5, 1)
 
 
 def test_a_new_quick_win_is_marked_valid_before_it_can_enter_the_hot_plan(team, write):
@@ -319,7 +323,7 @@ def test_the_lead_changes_the_quick_win_rule_on_the_matrix(team, write, read):
     at = at.button(key="ideas_save_rule").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     with read() as s:
-        limits = ideas.thresholds(s)
+        limits = thresholds(session=s)
         assert (limits.min_impact, limits.max_cost) == (5, 2)
     assert "Quick win: impact ≥ 5 and cost ≤ 2" in texts(at)
     assert not [b for b in at.main.button if b.key == f"ideas_qw_hot_{idea_id}"]
@@ -327,10 +331,9 @@ def test_the_lead_changes_the_quick_win_rule_on_the_matrix(team, write, read):
 
 def test_the_detail_shows_givers_votes_history_and_the_link_and_an_analyst_exports_but_cannot_import(team, write):
     with write() as s:
-        idea_id = ideas.log_idea(
-            s, actor=team[Role.editor], title="Calendar sync", handles="@ann, @bo", source_url="https://t.me/c/7"
-        ).id
-        ideas.vote(s, actor=team[Role.support], idea_id=idea_id)
+        idea_in = IdeaCreate(title="Calendar sync", handles="@ann, @bo", source_url="https://t.me/c/7")
+        idea_id = log_idea(session=s, actor=team[Role.editor], idea_in=idea_in).id
+        vote(session=s, actor=team[Role.support], idea_id=idea_id)
     at = _open_detail(open_page("ideas", username="analyst"), idea_id)
     assert not at.exception
     givers = at.dataframe[0].value

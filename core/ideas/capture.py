@@ -1,0 +1,210 @@
+"""Capturing ideas: logging one with its givers, adding givers and support, the team's votes, and
+editing what an idea says.
+
+Demand is the number of distinct givers (people in the community); votes are the team's, one per
+member. An idea merged into another takes neither: they go to the idea it was merged into.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from core import records
+from core.errors import ValidationError
+from core.ideas.queries import IdeaView, get_idea
+from core.ideas.rules import S, clean_category, clean_source, clean_title, clean_url, parse_handles
+from core.permissions import Action, Actor, allowed, require
+from db.models import Channel, Idea, IdeaCreate, IdeaGiver, IdeaUpdate, Vote
+from db.types import utcnow
+
+
+@dataclass(frozen=True)
+class SupportResult:
+    idea_id: int
+    givers_added: int
+    vote_added: bool
+
+
+# --- shared by the board's commands -----------------------------------------------------------
+
+
+def unmerged_idea(session: Session, idea_id: int) -> Idea:
+    """The idea, unless it was merged into another (then what to do instead)."""
+    idea = records.get_or_404(session, Idea, idea_id, what="Idea")
+    if idea.merged_into_id is not None:
+        raise ValidationError(f"Idea #{idea_id} was merged into #{idea.merged_into_id}; add to that one instead.")
+    return idea
+
+
+def check_channel(session: Session, channel_id: int | None) -> int | None:
+    """``channel_id`` if the channel exists (None stays None)."""
+    if channel_id is None:
+        return None
+    if session.get(Channel, channel_id) is None:
+        raise ValidationError(f"Channel #{channel_id} does not exist; pick one from the list.")
+    return channel_id
+
+
+def record_givers(
+    session: Session,
+    *,
+    actor: Actor,
+    idea_id: int,
+    handles: Sequence[str],
+    channel_id: int | None,
+    given_at: dt.datetime | None = None,
+) -> int:
+    """Add these (parsed) handles as givers of the idea, skipping those on it already; how many were added."""
+    query = select(IdeaGiver.handle).where(col(IdeaGiver.idea_id) == idea_id)
+    existing = {h.lower() for h in session.exec(query).all()}
+    added = 0
+    for handle in handles:
+        if handle.lower() in existing:
+            continue
+        existing.add(handle.lower())
+        giver = IdeaGiver(idea_id=idea_id, handle=handle, channel_id=channel_id, given_at=given_at or utcnow())
+        records.create(session, giver, actor=actor, action="idea_giver.create")
+        added += 1
+    return added
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+
+def log_idea(*, session: Session, actor: Actor, idea_in: IdeaCreate) -> IdeaView:
+    """Log a new idea with the people who gave it; it starts as "new"."""
+    require(actor, Action.log_idea)
+    idea = Idea(
+        title=clean_title(idea_in.title),
+        description=(idea_in.description or "").strip(),
+        source=clean_source(idea_in.source),
+        channel_id=check_channel(session, idea_in.channel_id),
+        source_url=clean_url(idea_in.source_url),
+        category=clean_category(idea_in.category),
+        status=S.new,
+        logged_by_id=actor.id,
+    )
+    giver_handles = parse_handles(idea_in.handles)
+    records.create(session, idea, actor=actor, action="idea.create")
+    assert idea.id is not None  # given by the insert
+    record_givers(
+        session,
+        actor=actor,
+        idea_id=idea.id,
+        handles=giver_handles,
+        channel_id=idea.channel_id,
+        given_at=idea.created_at,
+    )
+    session.flush()
+    return get_idea(session=session, idea_id=idea.id)
+
+
+def add_givers(
+    *, session: Session, actor: Actor, idea_id: int, handles: str | Sequence[str], channel_id: int | None = None
+) -> int:
+    """Add people who gave (or asked for) this idea; handles already there are skipped. Returns how many were added."""
+    require(actor, Action.log_idea)
+    idea = unmerged_idea(session, idea_id)
+    parsed = parse_handles(handles)
+    if not parsed:
+        raise ValidationError("Type at least one handle (e.g. @mila) of a person who gave the idea.")
+    return record_givers(
+        session,
+        actor=actor,
+        idea_id=idea_id,
+        handles=parsed,
+        channel_id=check_channel(session, channel_id) or idea.channel_id,
+    )
+
+
+def _has_voted(session: Session, actor: Actor, idea_id: int) -> bool:
+    query = select(Vote.id).where(col(Vote.idea_id) == idea_id, col(Vote.user_id) == actor.id)
+    return session.exec(query).first() is not None
+
+
+def vote(*, session: Session, actor: Actor, idea_id: int) -> None:
+    """One vote per team member per idea."""
+    require(actor, Action.vote_idea)
+    if actor.id is None:
+        raise ValidationError("Votes belong to team members; sign in as yourself to vote.")
+    unmerged_idea(session, idea_id)
+    if _has_voted(session, actor, idea_id):
+        raise ValidationError(f"You have voted for idea #{idea_id} already (one vote per person).")
+    try:
+        with session.begin_nested():
+            records.create(session, Vote(idea_id=idea_id, user_id=actor.id), actor=actor, action="vote.create")
+    except IntegrityError:
+        raise ValidationError(f"You have voted for idea #{idea_id} already (one vote per person).") from None
+
+
+def withdraw_vote(*, session: Session, actor: Actor, idea_id: int) -> None:
+    require(actor, Action.vote_idea)
+    row = session.exec(select(Vote).where(col(Vote.idea_id) == idea_id, col(Vote.user_id) == actor.id)).first()
+    if row is None:
+        raise ValidationError(f"You have no vote on idea #{idea_id} to withdraw.")
+    records.delete(session, row, actor=actor, action="vote.delete")
+
+
+def add_support(
+    *, session: Session, actor: Actor, idea_id: int, handles: str | Sequence[str] = (), with_vote: bool = True
+) -> SupportResult:
+    """Instead of logging a duplicate: add the givers to the existing idea and (if not yet) the actor's vote."""
+    require(actor, Action.log_idea)
+    idea = unmerged_idea(session, idea_id)
+    parsed = parse_handles(handles)
+    added = (
+        record_givers(session, actor=actor, idea_id=idea_id, handles=parsed, channel_id=idea.channel_id)
+        if parsed
+        else 0
+    )
+    voted = False
+    if (
+        with_vote
+        and actor.id is not None
+        and allowed(actor, Action.vote_idea)
+        and not _has_voted(session, actor, idea_id)
+    ):
+        vote(session=session, actor=actor, idea_id=idea_id)
+        voted = True
+    if not added and not voted:
+        raise ValidationError(
+            f"Nothing to add to idea #{idea_id}: those givers are on it already and you have voted for it."
+            if parsed
+            else f"You have voted for idea #{idea_id} already; type the givers' handles to add them."
+        )
+    return SupportResult(idea_id, added, voted)
+
+
+def update_details(
+    *, session: Session, actor: Actor, idea_id: int, expected_version: int, idea_in: IdeaUpdate
+) -> IdeaView:
+    """Edit what the idea says (lead/admin, or the person who logged it): the fields set in ``idea_in``."""
+    idea = records.get_or_404(session, Idea, idea_id, what="Idea")
+    if not (
+        allowed(actor, Action.triage_idea)
+        or (allowed(actor, Action.log_idea) and actor.id is not None and idea.logged_by_id == actor.id)
+    ):
+        require(actor, Action.triage_idea)
+    given = idea_in.model_dump(exclude_unset=True)
+    changes: dict[str, Any] = {}
+    # The text fields cannot be empty in the table: None there means "leave as it is".
+    if given.get("title") is not None:
+        changes["title"] = clean_title(given["title"])
+    if given.get("description") is not None:
+        changes["description"] = given["description"].strip()
+    if given.get("category") is not None:
+        changes["category"] = clean_category(given["category"])
+    if "channel_id" in given:
+        changes["channel_id"] = check_channel(session, given["channel_id"])
+    if given.get("source_url") is not None:
+        changes["source_url"] = clean_url(given["source_url"])
+    records.update_versioned(
+        session, Idea, idea_id, expected_version=expected_version, changes=changes, actor=actor, action="idea.update"
+    )
+    return get_idea(session=session, idea_id=idea_id)
