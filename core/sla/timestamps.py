@@ -162,6 +162,7 @@ class TimestampParser:
 
 
 def zone_named(name: str | None) -> ZoneInfo | None:
+    """The time zone the person chose for times without an offset (None: none chosen)."""
     if name is None or not name.strip():
         return None
     try:
