@@ -27,7 +27,7 @@ import businesstimedelta  # noqa: E402
 import holidays  # noqa: E402
 import pytz  # noqa: E402
 
-from core.business_time import WEEKDAYS, BusinessCalendar  # noqa: E402
+from core.sla.business_time import WEEKDAYS, BusinessCalendar  # noqa: E402
 
 UTC = UTC
 TWO_HOURS = timedelta(hours=2)

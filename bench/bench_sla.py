@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import signed_in_page, time_page, timed_runs, year_database  # noqa: E402
-from core import conversation_import as ci  # noqa: E402
-from core import demo, sla  # noqa: E402
+from core import demo  # noqa: E402
 from core.permissions import CLI_ACTOR  # noqa: E402
+from core.sla import import_rows, imports, queues  # noqa: E402
 from db.engine import make_engine, read_session, write_session  # noqa: E402
 from db.migrate import upgrade_to_head  # noqa: E402
 from db.models import BusinessCalendarRow, Channel, SlaPolicy  # noqa: E402
@@ -56,8 +56,8 @@ def bench_page() -> None:
     engine = make_engine(url)
     with read_session(engine) as session:
         started = time.perf_counter()
-        counts = sla.queue_counts(session)
-        page = sla.queue_page(session, queue=sla.Queue.breached)
+        counts = queues.queue_counts(session)
+        page = queues.queue_page(session, queue=queues.Queue.breached)
         uncached = (time.perf_counter() - started) * 1000
     engine.dispose()
     print(
@@ -112,13 +112,16 @@ def bench_import() -> None:
             session.add(SlaPolicy(name="General", calendar_id=row.id, first_response_minutes=120))
             session.add(SlaPolicy(name="Complaints", calendar_id=row.id, first_response_minutes=60, kind="complaint"))
             channel_id = channel.id
-        columns = ci.read_csv(data).columns
-        options = ci.ImportOptions(
-            channel_id=channel_id, mapping=ci.suggest_mapping(columns), timezone="Europe/Berlin", file_name="bench.csv"
+        columns = import_rows.read_csv(data).columns
+        options = import_rows.ImportOptions(
+            channel_id=channel_id,
+            mapping=import_rows.suggest_mapping(columns),
+            timezone="Europe/Berlin",
+            file_name="bench.csv",
         )
         started = time.perf_counter()
         with write_session(engine) as session:
-            report = ci.import_conversations(session, actor=CLI_ACTOR, data=data, options=options)
+            report = imports.import_conversations(session=session, actor=CLI_ACTOR, data=data, options=options)
         elapsed = time.perf_counter() - started
         assert report.ok and report.created == IMPORT_ROWS, report.errors[:3]
         print(
@@ -126,7 +129,7 @@ def bench_import() -> None:
         )
         started = time.perf_counter()
         with write_session(engine) as session:
-            again = ci.import_conversations(session, actor=CLI_ACTOR, data=data, options=options)
+            again = imports.import_conversations(session=session, actor=CLI_ACTOR, data=data, options=options)
         print(
             f"re-import of the same {IMPORT_ROWS:,} rows (idempotent, {again.unchanged:,} unchanged): {time.perf_counter() - started:.1f} s"
         )

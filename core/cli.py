@@ -338,7 +338,9 @@ def _import_conversations(args: argparse.Namespace, engine: Engine) -> int:
             report = ci.preview_import(session, actor=CLI_ACTOR, data=data, options=options)
     else:
         with write_session(engine) as session:
-            report = ci.import_conversations(session, actor=CLI_ACTOR, data=data, options=options, progress=progress)
+            report = ci.import_conversations(
+                session=session, actor=CLI_ACTOR, data=data, options=options, progress=progress
+            )
     print(file=sys.stderr)
     if not report.ok:
         print(f"Nothing was imported: {report.error_count} problem(s).", file=sys.stderr)

@@ -423,11 +423,15 @@ class Vote(SQLModel, table=True):
 
 
 # --- SLA --------------------------------------------------------------------------------------
+# Write contracts beside their tables: ``XBase`` holds what people type, as typed (no length
+# check on construction), ``XCreate`` / ``XUpdate`` carry it to the core, and the table declares
+# the column lengths. The core checks values against those lengths (``core.sla.checks``) with
+# messages that say what to fix.
 
 
 class BusinessCalendarRow(SQLModel, table=True):
     """A business calendar: time zone, weekly schedule and holidays (JSON as in
-    ``core.business_time.BusinessCalendar.from_dict``)."""
+    ``core.sla.business_time.BusinessCalendar.from_dict``)."""
 
     __tablename__ = "business_calendar"
     id: int | None = Field(default=None, primary_key=True)
@@ -436,55 +440,132 @@ class BusinessCalendarRow(SQLModel, table=True):
     version: int = 1
 
 
-class SlaPolicy(SQLModel, table=True):
-    __tablename__ = "sla_policy"
-    id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=80, unique=True)
-    calendar_id: int = Field(foreign_key="business_calendar.id")
-    first_response_minutes: int = 120
+class SlaPolicyBase(SQLModel):
+    """An SLA policy as a lead writes it: its name, when an open item counts as at risk, and the
+    conversations it is for. The first-response target is declared per class: the table stores
+    whole minutes, the inputs take the number as entered (the core refuses a fraction)."""
+
+    name: str
     at_risk_share: float = 0.25
     at_risk_min_minutes: int = 15
     # Optional scope: a policy for one channel and/or one kind wins over the general one.
     channel_id: int | None = Field(default=None, foreign_key="channel.id")
+    kind: str | None = None
+
+
+class SlaPolicy(SlaPolicyBase, table=True):
+    __tablename__ = "sla_policy"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80, unique=True)
     kind: str | None = Field(default=None, max_length=20)
+    first_response_minutes: int = 120
+    calendar_id: int = Field(foreign_key="business_calendar.id")
     active: bool = True
     version: int = 1
 
 
-class EscalationTeam(SQLModel, table=True):
-    __tablename__ = "escalation_team"
-    id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=80, unique=True)
+class SlaPolicyCreate(SlaPolicyBase):
+    """A new policy (core.sla.policy_admin.create_policy; its business calendar goes beside it)."""
+
+    # As entered: the core refuses a fraction of a minute with a message saying what to fix.
+    first_response_minutes: int | float = 120
+
+
+class SlaPolicyUpdate(SQLModel):
+    """A change to a policy: only the fields given change (``channel_id=None`` means every channel)."""
+
+    name: str | None = None
+    first_response_minutes: int | float | None = None
+    at_risk_share: float | None = None
+    at_risk_min_minutes: int | None = None
+    channel_id: int | None = None
+    kind: str | None = None
+    active: bool | None = None
+
+
+class EscalationTeamBase(SQLModel):
+    """A team conversations are escalated to, with its accountable owner."""
+
+    name: str
     description: str = _text()
     # The accountable owner in the RACI sense (paper §14).
     owner_id: int | None = Field(default=None, foreign_key="user.id")
+
+
+class EscalationTeam(EscalationTeamBase, table=True):
+    __tablename__ = "escalation_team"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80, unique=True)
     version: int = 1
 
 
-class QuickAnswer(SQLModel, table=True):
+class EscalationTeamCreate(EscalationTeamBase):
+    """A new escalation team (core.sla.teams.create_team)."""
+
+
+class EscalationTeamUpdate(SQLModel):
+    """A change to an escalation team: only the fields given change."""
+
+    name: str | None = None
+    description: str | None = None
+    owner_id: int | None = None
+
+
+class QuickAnswerBase(SQLModel):
     """A script for a typical question or a FAQ entry (paper §5, §12)."""
 
+    title: str
+    category: str = ""
+    text: str = Field(sa_type=Text())
+    link: str = ""
+    kind: str = "script"
+
+
+class QuickAnswer(QuickAnswerBase, table=True):
     __tablename__ = "quick_answer"
     id: int | None = Field(default=None, primary_key=True)
     title: str = Field(max_length=200)
     category: str = Field(default="", max_length=80, index=True)
-    text: str = Field(sa_type=Text())
     link: str = Field(default="", max_length=1000)
     kind: str = Field(default="script", max_length=10)
     use_count: int = 0
     version: int = 1
 
 
-class Conversation(SQLModel, table=True):
+class QuickAnswerCreate(QuickAnswerBase):
+    """A new entry of the quick-answer library (core.sla.quick_answers.create_quick_answer)."""
+
+
+class QuickAnswerUpdate(SQLModel):
+    """A change to a quick answer: only the fields given change."""
+
+    title: str | None = None
+    category: str | None = None
+    text: str | None = None
+    link: str | None = None
+    kind: str | None = None
+
+
+class ConversationBase(SQLModel):
+    """A message from the community as it arrived on a channel."""
+
+    channel_id: int = Field(foreign_key="channel.id", index=True)
+    external_id: str | None = None
+    kind: str = ConversationKind.question
+    author_handle: str
+    text: str = _text()
+    link: str = ""
+    category: str = ""
+    received_at: dt.datetime = Field(sa_type=UTCDateTime(), nullable=False, index=True)
+
+
+class Conversation(ConversationBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     external_id: str | None = Field(default=None, max_length=120)
-    channel_id: int = Field(foreign_key="channel.id", index=True)
     kind: str = Field(default=ConversationKind.question, max_length=20)
     author_handle: str = Field(max_length=120, index=True)
-    text: str = _text()
     link: str = Field(default="", max_length=1000)
     category: str = Field(default="", max_length=80, index=True)
-    received_at: dt.datetime = Field(sa_type=UTCDateTime(), nullable=False, index=True)
     first_reply_at: dt.datetime | None = _instant()
     resolved_at: dt.datetime | None = _instant(index=True)
     status: str = Field(default=ConversationStatus.open, max_length=20, index=True)
@@ -536,6 +617,11 @@ class Conversation(SQLModel, table=True):
         # "You asked, we did" impact: conversations in some categories over a date range.
         Index("ix_conversation_category_received", "category", "received_at"),
     )
+
+
+class ConversationCreate(ConversationBase):
+    """A conversation typed in by hand (core.sla.conversations.log_conversation); its SLA
+    figures are computed by the core."""
 
 
 # --- "You asked, we did" ----------------------------------------------------------------------

@@ -7,15 +7,17 @@ for a period, the quick-answer library, escalation teams, policies and the CSV i
 import streamlit as st
 
 from core.permissions import Action
+from core.sla import policies
 from ui import sla_admin_view, sla_import_view, sla_view
 from ui.frame import page_frame
+from ui.reads import read
 
 ctx = page_frame("sla")
 
 st.title("SLA monitor")
 st.caption("Every question and complaint gets a human answer within business hours; nothing waits unseen.")
 
-if not sla_view.policies(ctx):
+if not read(policies.list_policies):
     st.warning(
         "No SLA policy yet: conversations get no deadline. "
         + ("Add one on the Policies tab." if ctx.can(Action.manage_sla_policies) else "Ask a lead or admin to add one.")

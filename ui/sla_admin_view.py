@@ -4,63 +4,52 @@ their RACI owner, SLA policies with their business calendar, and the admin's rec
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 from zoneinfo import available_timezones
 
 import streamlit as st
 
-from core import conversations, quick_answers, sla
-from core.business_time import WEEKDAYS
-from core.digest import escape_markdown as md
 from core.permissions import Action
-from db.engine import read_session
-from db.models import ConversationKind
+from core.sla import calendars, policies, policy_admin, queues, quick_answers, teams
+from core.sla.business_time import WEEKDAYS, BusinessCalendar
+from core.text import escape_markdown as md
+from db.models import (
+    ConversationKind,
+    EscalationTeamCreate,
+    EscalationTeamUpdate,
+    QuickAnswerCreate,
+    QuickAnswerUpdate,
+    SlaPolicyCreate,
+    SlaPolicyUpdate,
+)
 from db.types import utcnow
-from ui import sla_view, state
 from ui.actions import perform
 from ui.frame import PageContext
+from ui.messages import flash
+from ui.reads import read
 
 NEW = -1
 
 
-@st.cache_data(ttl=60, show_spinner=False)
-def _search(url: str, query: str, category: str | None) -> list[quick_answers.QuickAnswerView]:
-    with read_session(state.engine()) as session:
-        return quick_answers.search(session, query=query, category=category)
-
-
-@st.cache_data(ttl=300, show_spinner=False)
-def _categories(url: str) -> list[str]:
-    with read_session(state.engine()) as session:
-        return quick_answers.categories(session)
-
-
-@st.cache_data(ttl=300, show_spinner=False)
-def _owner_choices(url: str) -> list[tuple[int, str]]:
-    with read_session(state.engine()) as session:
-        return conversations.team_owner_choices(session)
-
-
-@st.cache_data(ttl=300, show_spinner=False)
+@cache
 def timezones() -> list[str]:
+    """The IANA time zone names, sorted (read once per process)."""
     return sorted(available_timezones())
-
-
-def _saved(ctx: PageContext, action, success: str) -> None:
-    if perform(ctx, action, success=success, rerun=False) is not None:
-        st.rerun()
 
 
 # -- quick answers ------------------------------------------------------------------------------
 
 
 def render_library(ctx: PageContext) -> None:
-    url = state.settings().database_url
     left, right = st.columns([3, 1])
     query = left.text_input("Search quick answers", placeholder="password, invoice, export…", key="sla_qa_query")
     category = right.selectbox(
-        "Category", [None, *_categories(url)], format_func=lambda c: "All" if c is None else c, key="sla_qa_category"
+        "Category",
+        [None, *read(quick_answers.categories)],
+        format_func=lambda c: "All" if c is None else c,
+        key="sla_qa_category",
     )
-    results = _search(url, query, category)
+    results = read(quick_answers.search, query=query, category=category)
     can_manage = ctx.can(Action.manage_quick_answers)
     if can_manage:
         _answer_editor(ctx, results)
@@ -110,29 +99,26 @@ def _answer_editor(ctx: PageContext, results: list[quick_answers.QuickAnswerView
                 "Link to the guide or FAQ (optional)", value=current.link if current else "", key=f"{key}_link"
             )
             if st.form_submit_button("Save quick answer"):
+                fields = dict(title=title, text=text, category=category, link=link, kind=kind)
                 if current is None:
-                    _saved(
+                    perform(
                         ctx,
                         lambda s: quick_answers.create_quick_answer(
-                            s, actor=ctx.actor, title=title, text=text, category=category, link=link, kind=kind
+                            session=s, actor=ctx.actor, answer_in=QuickAnswerCreate(**fields)
                         ),
-                        "Quick answer added.",
+                        success="Quick answer added.",
                     )
                 else:
-                    _saved(
+                    perform(
                         ctx,
                         lambda s: quick_answers.update_quick_answer(
-                            s,
+                            session=s,
                             actor=ctx.actor,
                             quick_answer_id=current.id,
                             expected_version=current.version,
-                            title=title,
-                            text=text,
-                            category=category,
-                            link=link,
-                            kind=kind,
+                            answer_in=QuickAnswerUpdate(**fields),
                         ),
-                        "Quick answer saved.",
+                        success="Quick answer saved.",
                     )
 
 
@@ -140,7 +126,7 @@ def _answer_editor(ctx: PageContext, results: list[quick_answers.QuickAnswerView
 
 
 def render_teams(ctx: PageContext) -> None:
-    team_list = sla_view.teams(ctx)
+    team_list = read(teams.list_teams)
     st.caption("Escalated conversations are owned by the team's accountable owner (RACI) until they are resolved.")
     if team_list:
         st.dataframe(
@@ -164,7 +150,7 @@ def render_teams(ctx: PageContext) -> None:
     if not ctx.can(Action.manage_sla_policies):
         return
     by_id = {t.id: t for t in team_list}
-    owners = dict(_owner_choices(state.settings().database_url))
+    owners = dict(read(teams.team_owner_choices))
     with st.expander("➕ Add or edit a team"):
         chosen = st.selectbox(
             "Team", [NEW, *by_id], format_func=lambda i: "New team" if i == NEW else by_id[i].name, key="sla_team_pick"
@@ -188,26 +174,26 @@ def render_teams(ctx: PageContext) -> None:
             )
             if st.form_submit_button("Save team"):
                 if current is None:
-                    _saved(
+                    perform(
                         ctx,
-                        lambda s: conversations.create_team(
-                            s, actor=ctx.actor, name=name, owner_id=owner, description=description
+                        lambda s: teams.create_team(
+                            session=s,
+                            actor=ctx.actor,
+                            team_in=EscalationTeamCreate(name=name, owner_id=owner, description=description),
                         ),
-                        "Team added.",
+                        success="Team added.",
                     )
                 else:
-                    _saved(
+                    perform(
                         ctx,
-                        lambda s: conversations.update_team(
-                            s,
+                        lambda s: teams.update_team(
+                            session=s,
                             actor=ctx.actor,
                             team_id=current.id,
                             expected_version=current.version,
-                            name=name,
-                            owner_id=owner,
-                            description=description,
+                            team_in=EscalationTeamUpdate(name=name, owner_id=owner, description=description),
                         ),
-                        "Team saved.",
+                        success="Team saved.",
                     )
 
 
@@ -221,7 +207,7 @@ def _schedule_summary(definition: dict) -> str:
 
 
 def render_policies(ctx: PageContext) -> None:
-    policy_list = sla_view.policies(ctx)
+    policy_list = read(policies.list_policies)
     st.caption(
         "The most specific active policy applies when a conversation is stored (channel and kind > channel > kind > all). "
         "A changed policy applies to new conversations; an admin can recompute stored ones."
@@ -255,9 +241,9 @@ def render_policies(ctx: PageContext) -> None:
         _recompute(ctx)
 
 
-def _policy_editor(ctx: PageContext, policy_list: list[sla.PolicyView]) -> None:
+def _policy_editor(ctx: PageContext, policy_list: list[policies.PolicyView]) -> None:
     by_id = {p.id: p for p in policy_list}
-    channels = dict(sla_view.filter_options().channels)
+    channels = dict(read(queues.filter_options).channels)
     with st.expander("✏️ Add or edit a policy", expanded=not policy_list):
         chosen = st.selectbox(
             "Policy",
@@ -329,7 +315,7 @@ def _policy_editor(ctx: PageContext, policy_list: list[sla.PolicyView]) -> None:
                 "Time zone", zones, index=zones.index(zone) if zone in zones else 0, key=f"{key}_tz"
             )
             intervals = st.data_editor(
-                sla.calendar_table(definition),
+                calendars.calendar_table(definition),
                 num_rows="dynamic",
                 column_config={
                     "day": st.column_config.SelectboxColumn("Day", options=list(WEEKDAYS), required=True),
@@ -364,12 +350,14 @@ def _policy_editor(ctx: PageContext, policy_list: list[sla.PolicyView]) -> None:
             if st.form_submit_button("Save policy", type="primary"):
 
                 def save(session):
-                    calendar = sla.calendar_from_form(
-                        timezone=timezone,
-                        intervals=_rows(intervals),
-                        holidays_text=holidays,
-                        country=country,
-                        subdivision=subdivision,
+                    calendar = BusinessCalendar.from_dict(
+                        calendars.calendar_from_form(
+                            timezone=timezone,
+                            intervals=_rows(intervals),
+                            holidays_text=holidays,
+                            country=country,
+                            subdivision=subdivision,
+                        )
                     )
                     settings = dict(
                         name=name,
@@ -380,19 +368,20 @@ def _policy_editor(ctx: PageContext, policy_list: list[sla.PolicyView]) -> None:
                         kind=kind,
                     )
                     if current is None:
-                        return sla.create_policy(session, actor=ctx.actor, calendar=calendar, **settings)
-                    return sla.update_policy(
-                        session,
+                        return policy_admin.create_policy(
+                            session=session, actor=ctx.actor, policy_in=SlaPolicyCreate(**settings), calendar=calendar
+                        )
+                    return policy_admin.update_policy(
+                        session=session,
                         actor=ctx.actor,
                         policy_id=current.id,
                         expected_version=current.version,
-                        active=active,
+                        policy_in=SlaPolicyUpdate(**settings, active=active),
                         calendar=calendar,
                         calendar_expected_version=current.calendar_version,
-                        **settings,
                     )
 
-                _saved(ctx, save, "Policy saved. It applies to conversations stored from now on.")
+                perform(ctx, save, success="Policy saved. It applies to conversations stored from now on.")
 
 
 def _rows(edited) -> list[dict]:
@@ -425,11 +414,11 @@ def _recompute(ctx: PageContext) -> None:
                     st.error("Tick the confirmation first.")
                     return
                 received_from = None if scope == "all" else dt.datetime.combine(since, dt.time(0), tzinfo=ctx.timezone)
-                result = perform(
+                perform(
                     ctx,
-                    lambda s: sla.recompute_sla(s, actor=ctx.actor, received_from=received_from),
-                    success="SLA figures recomputed.",
-                    rerun=False,
+                    lambda s: policy_admin.recompute_sla(session=s, actor=ctx.actor, received_from=received_from),
+                    then=lambda result: flash(
+                        f"SLA figures recomputed. Checked {result.examined} conversation(s); "
+                        f"{result.changed} got new figures."
+                    ),
                 )
-                if result is not None:
-                    st.success(f"Checked {result.examined} conversation(s); {result.changed} got new figures.")

@@ -9,23 +9,28 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import conversation_import as ci
 from core.errors import DomainError
 from core.exports import to_csv
-from db.engine import read_session
+from core.sla import import_rows, imports, queues, timestamps
 from db.models import ConversationKind
 from ui import sla_admin_view, sla_view
 from ui.actions import perform
 from ui.frame import PageContext
 from ui.messages import show_error
+from ui.reads import read
 
 NOT_MAPPED = "— not in the file —"
 _REPORT = "sla_import_report"
+_COLUMNS = "sla_import_columns"
 
 
-@st.cache_data(max_entries=2, show_spinner=False)
-def _columns(data: bytes) -> tuple[str, ...]:
-    return ci.read_csv(data).columns
+def _columns(file_id: str, data: bytes) -> tuple[str, ...]:
+    """The header of the uploaded file, read once per upload (a big export takes a moment)."""
+    known = st.session_state.get(_COLUMNS)
+    if known is None or known[0] != file_id:
+        known = (file_id, import_rows.read_csv(data).columns)
+        st.session_state[_COLUMNS] = known
+    return known[1]
 
 
 def render_import(ctx: PageContext) -> None:
@@ -44,7 +49,7 @@ def render_import(ctx: PageContext) -> None:
         return
     data = upload.getvalue()
     try:
-        columns = _columns(data)
+        columns = _columns(upload.file_id, data)
     except DomainError as error:
         show_error(error)
         return
@@ -54,8 +59,9 @@ def render_import(ctx: PageContext) -> None:
     check, run = st.columns(2)
     if check.button("Check and preview", key="sla_import_check"):
         try:
-            with read_session(ctx.engine) as session:
-                report = ci.preview_import(session, actor=ctx.actor, data=data, options=options)
+            report = read(
+                imports.preview_import, actor=ctx.actor, data=data, options=options, now=sla_view.this_minute()
+            )
         except DomainError as error:
             show_error(error)
         else:
@@ -66,23 +72,25 @@ def render_import(ctx: PageContext) -> None:
         def progress(done: int, total: int, stage: str) -> None:
             bar.progress(min(1.0, done / total) if total else 1.0, text=f"{stage}: {done:,} of {total:,}")
 
-        report = perform(
-            ctx,
-            lambda s: ci.import_conversations(s, actor=ctx.actor, data=data, options=options, progress=progress),
-            rerun=False,
-        )
-        bar.empty()
-        if report is not None:
+        def keep(report: imports.ImportReport) -> None:
             st.session_state[_REPORT] = (upload.file_id, report)
-            st.rerun()
+
+        perform(
+            ctx,
+            lambda s: imports.import_conversations(
+                session=s, actor=ctx.actor, data=data, options=options, progress=progress
+            ),
+            then=keep,
+        )
+        bar.empty()  # reached when nothing was saved: the message says why
 
 
-def _options(ctx: PageContext, columns: tuple[str, ...], file_name: str) -> ci.ImportOptions | None:
-    channels = dict(sla_view.filter_options().channels)
+def _options(ctx: PageContext, columns: tuple[str, ...], file_name: str) -> import_rows.ImportOptions | None:
+    channels = dict(read(queues.filter_options).channels)
     if not channels:
         st.warning("Add a channel first (admin screen): every conversation belongs to one.")
         return None
-    suggested = ci.suggest_mapping(columns)
+    suggested = import_rows.suggest_mapping(columns)
     top = st.columns(3)
     channel = top[0].selectbox(
         "Channel the export comes from", list(channels), format_func=lambda c: channels[c], key="sla_import_channel"
@@ -98,7 +106,7 @@ def _options(ctx: PageContext, columns: tuple[str, ...], file_name: str) -> ci.I
     )
     order = top[2].radio(
         "Dates with slashes",
-        ci.DATE_ORDERS,
+        timestamps.DATE_ORDERS,
         format_func=lambda o: "03/04 = 3 April" if o == "DMY" else "03/04 = March 4",
         horizontal=True,
         key="sla_import_order",
@@ -106,7 +114,7 @@ def _options(ctx: PageContext, columns: tuple[str, ...], file_name: str) -> ci.I
     st.markdown("**Columns** — which column of the file holds what")
     mapping: dict[str, str] = {}
     grid = st.columns(3)
-    for index, spec in enumerate(ci.FIELDS):
+    for index, spec in enumerate(import_rows.FIELDS):
         choices = [NOT_MAPPED, *columns]
         default = suggested.get(spec.key)
         picked = grid[index % 3].selectbox(
@@ -119,7 +127,7 @@ def _options(ctx: PageContext, columns: tuple[str, ...], file_name: str) -> ci.I
             mapping[spec.key] = picked
     kinds = [k.value for k in ConversationKind]
     default_kind = st.selectbox("Kind when the file has none", kinds, key="sla_import_kind")
-    return ci.ImportOptions(
+    return import_rows.ImportOptions(
         channel_id=channel,
         mapping=mapping,
         timezone=timezone,
@@ -129,7 +137,7 @@ def _options(ctx: PageContext, columns: tuple[str, ...], file_name: str) -> ci.I
     )
 
 
-def _show_report(report: ci.ImportReport, ctx: PageContext) -> None:
+def _show_report(report: imports.ImportReport, ctx: PageContext) -> None:
     if report.written:
         st.success(
             f"Imported {report.total_rows:,} row(s): {report.created:,} new, {report.updated:,} completed "

@@ -1,7 +1,7 @@
 """SLA monitor screen parts: filters, the queues with the actions on one conversation, the KPIs.
 
-Reads are cached per database URL and the minute (``now`` is rounded down), writes go through
-``ui.actions.perform`` and rerun the page so every list shows them.
+Reads go through ``ui.reads.read`` (the ones that depend on the time take ``now`` rounded down to
+the minute), writes through ``ui.actions.perform``, which reruns the page so every list shows them.
 """
 
 from __future__ import annotations
@@ -11,114 +11,35 @@ import datetime as dt
 import altair as alt
 import streamlit as st
 
-from core import conversations, kpis, quick_answers, sla
-from core.digest import escape_markdown as md
+from core import kpis
 from core.permissions import Action
-from db.engine import read_session
+from core.sla import conversations, queues, quick_answers, teams
+from core.sla.figures import STATUS_LABELS
+from core.text import escape_markdown as md
 from db.types import utcnow
-from ui import state
 from ui.actions import perform
 from ui.frame import PageContext
+from ui.reads import read
 
 ALL = "All"
 UNASSIGNED = -1
 QUEUE_LABELS = {
-    sla.Queue.breached: "Breached",
-    sla.Queue.at_risk: "At risk",
-    sla.Queue.on_track: "On track",
-    sla.Queue.follow_up: "Follow-up",
+    queues.Queue.breached: "Breached",
+    queues.Queue.at_risk: "At risk",
+    queues.Queue.on_track: "On track",
+    queues.Queue.follow_up: "Follow-up",
 }
 QUEUE_HELP = {
-    sla.Queue.breached: "Past the deadline without a reply: answer these first.",
-    sla.Queue.at_risk: "Little business time left before the deadline.",
-    sla.Queue.on_track: "Waiting for a reply, with time to spare.",
-    sla.Queue.follow_up: "Open but outside the SLA clock: answered and not resolved yet, or nothing to answer (UGC, praise).",
+    queues.Queue.breached: "Past the deadline without a reply: answer these first.",
+    queues.Queue.at_risk: "Little business time left before the deadline.",
+    queues.Queue.on_track: "Waiting for a reply, with time to spare.",
+    queues.Queue.follow_up: "Open but outside the SLA clock: answered and not resolved yet, or nothing to answer (UGC, praise).",
 }
 
 
-def _url() -> str:
-    return state.settings().database_url
-
-
-def _minute(now: dt.datetime | None = None) -> dt.datetime:
-    """``now`` rounded down to the minute: the cache key of reads that depend on the time."""
-    return (now or utcnow()).replace(second=0, microsecond=0)
-
-
-# -- cached reads ------------------------------------------------------------------------------
-
-
-@st.cache_data(ttl=300, show_spinner=False)
-def _filter_options(url: str) -> sla.FilterOptions:
-    with read_session(state.engine()) as session:
-        return sla.filter_options(session)
-
-
-@st.cache_data(ttl=60, show_spinner=False)
-def _counts(url: str, now: dt.datetime, filters: sla.QueueFilters) -> sla.QueueCounts:
-    with read_session(state.engine()) as session:
-        return sla.queue_counts(session, now=now, filters=filters)
-
-
-@st.cache_data(ttl=60, show_spinner=False)
-def _page(
-    url: str, queue: sla.Queue, now: dt.datetime, filters: sla.QueueFilters, offset: int, total: int
-) -> sla.QueuePage:
-    with read_session(state.engine()) as session:
-        return sla.queue_page(session, queue=queue, now=now, filters=filters, offset=offset, total=total)
-
-
-@st.cache_data(ttl=300, show_spinner=False)
-def _answers(url: str) -> list[quick_answers.QuickAnswerView]:
-    with read_session(state.engine()) as session:
-        return quick_answers.search(session, limit=500)
-
-
-@st.cache_data(ttl=300, show_spinner=False)
-def _teams(url: str) -> list[conversations.TeamView]:
-    with read_session(state.engine()) as session:
-        return conversations.list_teams(session)
-
-
-@st.cache_data(ttl=300, show_spinner=False)
-def _policies(url: str) -> list[sla.PolicyView]:
-    with read_session(state.engine()) as session:
-        return sla.list_policies(session)
-
-
-@st.cache_data(ttl=60, show_spinner=False)
-def _kpis(url: str, start: dt.date, end: dt.date, channel_id: int | None, now: dt.datetime) -> list[kpis.KpiValue]:
-    with read_session(state.engine()) as session:
-        values = kpis.compute_kpis(session, start=start, end=end, channel_id=channel_id, now=now)
-    return [v for v in values if v.definition.family == kpis.Family.speed]
-
-
-@st.cache_data(ttl=60, show_spinner=False)
-def _trend(url: str, end: dt.date, weeks: int, channel_id: int | None, now: dt.datetime) -> list[dict]:
-    with read_session(state.engine()) as session:
-        trend = kpis.kpi_trends(session, end=end, grain=kpis.Grain.week, count=weeks, channel_id=channel_id, now=now)
-    return [
-        dict(row, bucket=row["bucket"].isoformat(), week=f"{row['bucket']:%d %b}")
-        for row in trend.rows(kpis.Family.speed)
-    ]
-
-
-@st.cache_data(ttl=60, show_spinner=False)
-def _data_problems(url: str, now: dt.datetime) -> list[sla.ConversationRow]:
-    with read_session(state.engine()) as session:
-        return sla.data_problems(session, now=now)
-
-
-def filter_options() -> sla.FilterOptions:
-    return _filter_options(_url())
-
-
-def policies(ctx: PageContext) -> list[sla.PolicyView]:
-    return _policies(_url())
-
-
-def teams(ctx: PageContext) -> list[conversations.TeamView]:
-    return _teams(_url())
+def this_minute() -> dt.datetime:
+    """Now rounded down to the minute: the ``now`` of reads that depend on the time."""
+    return utcnow().replace(second=0, microsecond=0)
 
 
 # -- formatting ---------------------------------------------------------------------------------
@@ -153,9 +74,9 @@ def _excerpt(text: str, length: int = 70) -> str:
 # -- filters ------------------------------------------------------------------------------------
 
 
-def filters(ctx: PageContext) -> sla.QueueFilters:
+def filters(ctx: PageContext) -> queues.QueueFilters:
     """The filter row shared by the queue and the KPIs (KPIs follow the channel)."""
-    options = _filter_options(_url())
+    options = read(queues.filter_options)
     channel_names = dict(options.channels)
     people = dict(options.assignees)
     columns = st.columns(4)
@@ -183,7 +104,7 @@ def filters(ctx: PageContext) -> sla.QueueFilters:
     kind = columns[3].selectbox(
         "Kind", [None, *options.kinds], format_func=lambda k: ALL if k is None else k, key="sla_filter_kind"
     )
-    return sla.QueueFilters(
+    return queues.QueueFilters(
         channel_id=channel,
         assignee_id=None if assignee in (None, UNASSIGNED) else assignee,
         unassigned=assignee == UNASSIGNED,
@@ -195,12 +116,12 @@ def filters(ctx: PageContext) -> sla.QueueFilters:
 # -- queue --------------------------------------------------------------------------------------
 
 
-def render_queue(ctx: PageContext, chosen: sla.QueueFilters) -> None:
-    now = _minute()
-    counts = _counts(_url(), now, chosen)
+def render_queue(ctx: PageContext, chosen: queues.QueueFilters) -> None:
+    now = this_minute()
+    counts = read(queues.queue_counts, now=now, filters=chosen)
     queue = st.radio(
         "Queue",
-        list(sla.Queue),
+        list(queues.Queue),
         format_func=lambda q: f"{QUEUE_LABELS[q]} ({counts.of(q)})",
         horizontal=True,
         key="sla_queue",
@@ -209,13 +130,13 @@ def render_queue(ctx: PageContext, chosen: sla.QueueFilters) -> None:
     st.caption(QUEUE_HELP[queue])
     total = counts.of(queue)
     offset = 0
-    if total > sla.QUEUE_PAGE_SIZE:
-        pages = (total - 1) // sla.QUEUE_PAGE_SIZE + 1
+    if total > queues.QUEUE_PAGE_SIZE:
+        pages = (total - 1) // queues.QUEUE_PAGE_SIZE + 1
         number = st.number_input(
-            f"Page (of {pages}, {sla.QUEUE_PAGE_SIZE} per page)", 1, pages, 1, key=f"sla_page_{queue}"
+            f"Page (of {pages}, {queues.QUEUE_PAGE_SIZE} per page)", 1, pages, 1, key=f"sla_page_{queue}"
         )
-        offset = (int(number) - 1) * sla.QUEUE_PAGE_SIZE
-    page = _page(_url(), queue, now, chosen, offset, total)
+        offset = (int(number) - 1) * queues.QUEUE_PAGE_SIZE
+    page = read(queues.queue_page, queue=queue, now=now, filters=chosen, offset=offset, total=total)
     if not page.items:
         st.info(_empty_text(queue, chosen))
         return
@@ -238,13 +159,13 @@ def render_queue(ctx: PageContext, chosen: sla.QueueFilters) -> None:
         render_conversation(ctx, items[picked])
 
 
-def _empty_text(queue: sla.Queue, chosen: sla.QueueFilters) -> str:
-    filtered = chosen != sla.QueueFilters()
-    if queue == sla.Queue.breached:
+def _empty_text(queue: queues.Queue, chosen: queues.QueueFilters) -> str:
+    filtered = chosen != queues.QueueFilters()
+    if queue == queues.Queue.breached:
         text = "Nothing is past its deadline. 🎉"
-    elif queue == sla.Queue.at_risk:
+    elif queue == queues.Queue.at_risk:
         text = "Nothing is close to its deadline."
-    elif queue == sla.Queue.on_track:
+    elif queue == queues.Queue.on_track:
         text = "No open question or complaint is waiting for a first reply."
     else:
         text = "Nothing waits for a follow-up."
@@ -253,7 +174,7 @@ def _empty_text(queue: sla.Queue, chosen: sla.QueueFilters) -> str:
     return text
 
 
-def _table_row(item: sla.ConversationRow, ctx: PageContext) -> dict:
+def _table_row(item: queues.ConversationRow, ctx: PageContext) -> dict:
     escalation = "—"
     if item.escalation_team:
         escalation = f"{item.escalation_team} (owner: {item.escalation_owner or 'nobody'})"
@@ -261,7 +182,7 @@ def _table_row(item: sla.ConversationRow, ctx: PageContext) -> dict:
         "#": item.id,
         "Due (calendar)": local_time(item.deadline_at, ctx),
         "Business time left": business_left(item.business_minutes_left),
-        "SLA": sla.STATUS_LABELS[item.sla_status] + (" ⚠ reply before message" if item.reply_before_message else ""),
+        "SLA": STATUS_LABELS[item.sla_status] + (" ⚠ reply before message" if item.reply_before_message else ""),
         "Channel": item.channel,
         "Kind": item.kind,
         "From": item.author_handle,
@@ -277,14 +198,14 @@ def _table_row(item: sla.ConversationRow, ctx: PageContext) -> dict:
 # -- one conversation ---------------------------------------------------------------------------
 
 
-def render_conversation(ctx: PageContext, item: sla.ConversationRow) -> None:
+def render_conversation(ctx: PageContext, item: queues.ConversationRow) -> None:
     with st.container(border=True):
         st.markdown(f"**#{item.id} · {item.kind} on {md(item.channel)}**")
         st.text(f"{item.author_handle}: {item.text}")
         facts = [
             f"Received {local_time(item.received_at, ctx)}",
             f"due {local_time(item.deadline_at, ctx)}" if item.deadline_at else "no SLA deadline",
-            f"SLA {sla.STATUS_LABELS[item.sla_status]}",
+            f"SLA {STATUS_LABELS[item.sla_status]}",
             f"status {item.status.replace('_', ' ')}",
             f"assignee {md(item.assignee or 'nobody')}",
         ]
@@ -312,28 +233,25 @@ def render_conversation(ctx: PageContext, item: sla.ConversationRow) -> None:
         _actions(ctx, item)
 
 
-def _done(ctx: PageContext, action, success: str) -> None:
-    if perform(ctx, action, success=success, rerun=False) is not None:
-        st.rerun()
-
-
-def _actions(ctx: PageContext, item: sla.ConversationRow) -> None:
+def _actions(ctx: PageContext, item: queues.ConversationRow) -> None:
     key = f"sla_{item.id}_{item.version}"
     buttons = st.columns(3)
     if item.assignee_id != ctx.actor.id and buttons[0].button("Assign to me", key=f"{key}_assign"):
-        _done(
+        perform(
             ctx,
             lambda s: conversations.assign_to_me(
-                s, actor=ctx.actor, conversation_id=item.id, expected_version=item.version
+                session=s, actor=ctx.actor, conversation_id=item.id, expected_version=item.version
             ),
-            "Assigned to you.",
+            success="Assigned to you.",
         )
-    resolvable = item.status in sla.OPEN_STATUSES and (item.first_reply_at or not item.needs_reply)
+    resolvable = item.is_open and (item.first_reply_at or not item.needs_reply)
     if resolvable and buttons[1].button("Resolve", key=f"{key}_resolve"):
-        _done(
+        perform(
             ctx,
-            lambda s: conversations.resolve(s, actor=ctx.actor, conversation_id=item.id, expected_version=item.version),
-            "Resolved.",
+            lambda s: conversations.resolve(
+                session=s, actor=ctx.actor, conversation_id=item.id, expected_version=item.version
+            ),
+            success="Resolved.",
         )
     reply_tab, escalate_tab, no_reply_tab, mark_tab = st.tabs(
         ["Reply logged", "Escalate to team…", "No reply needed", "UGC / best"]
@@ -353,12 +271,16 @@ def _actions(ctx: PageContext, item: sla.ConversationRow) -> None:
                     key=f"{key}_no_reply_reason",
                 )
                 if st.form_submit_button("Mark no reply needed"):
-                    _done(
+                    perform(
                         ctx,
                         lambda s: conversations.mark_no_reply_needed(
-                            s, actor=ctx.actor, conversation_id=item.id, expected_version=item.version, reason=reason
+                            session=s,
+                            actor=ctx.actor,
+                            conversation_id=item.id,
+                            expected_version=item.version,
+                            reason=reason,
                         ),
-                        "Marked: no reply needed.",
+                        success="Marked: no reply needed.",
                     )
     with mark_tab, st.form(f"{key}_mark_form"):
         useful = st.checkbox(
@@ -369,22 +291,24 @@ def _actions(ctx: PageContext, item: sla.ConversationRow) -> None:
         )
         best = st.checkbox("One of the best (for the weekly digest)", value=item.best, key=f"{key}_best")
         if st.form_submit_button("Save marks"):
-            _done(
+            perform(
                 ctx,
                 lambda s: conversations.mark_ugc(
-                    s,
+                    session=s,
                     actor=ctx.actor,
                     conversation_id=item.id,
                     expected_version=item.version,
                     useful=useful if item.kind == "ugc" else None,
                     best=best,
                 ),
-                "Saved.",
+                success="Saved.",
             )
 
 
-def _reply_form(ctx: PageContext, item: sla.ConversationRow, key: str) -> None:
-    answers = sorted(_answers(_url()), key=lambda a: (a.category != item.category, -a.use_count, a.title))
+def _reply_form(ctx: PageContext, item: queues.ConversationRow, key: str) -> None:
+    answers = sorted(
+        read(quick_answers.search, limit=500), key=lambda a: (a.category != item.category, -a.use_count, a.title)
+    )
     by_id = {a.id: a for a in answers}
     answer_id = st.selectbox(
         "Quick answer used",
@@ -409,22 +333,22 @@ def _reply_form(ctx: PageContext, item: sla.ConversationRow, key: str) -> None:
         )
         if st.form_submit_button("Log reply", type="primary"):
             replied_at = None if when == "just now" else dt.datetime.combine(day, time, tzinfo=ctx.timezone)
-            _done(
+            perform(
                 ctx,
                 lambda s: conversations.log_reply(
-                    s,
+                    session=s,
                     actor=ctx.actor,
                     conversation_id=item.id,
                     expected_version=item.version,
                     replied_at=replied_at,
                     quick_answer_id=answer_id,
                 ),
-                "Reply logged.",
+                success="Reply logged.",
             )
 
 
-def _escalate_form(ctx: PageContext, item: sla.ConversationRow, key: str) -> None:
-    team_list = teams(ctx)
+def _escalate_form(ctx: PageContext, item: queues.ConversationRow, key: str) -> None:
+    team_list = read(teams.list_teams)
     if not team_list:
         st.caption("No escalation teams yet: a lead or admin adds them on the Escalation teams tab.")
         return
@@ -438,24 +362,24 @@ def _escalate_form(ctx: PageContext, item: sla.ConversationRow, key: str) -> Non
         )
         reason = st.text_area("Why", placeholder="What does the team need to do?", key=f"{key}_reason")
         if st.form_submit_button("Escalate"):
-            _done(
+            perform(
                 ctx,
                 lambda s: conversations.escalate(
-                    s,
+                    session=s,
                     actor=ctx.actor,
                     conversation_id=item.id,
                     expected_version=item.version,
                     team_id=team_id,
                     reason=reason,
                 ),
-                f"Escalated to {md(by_id[team_id].name)}.",
+                success=f"Escalated to {md(by_id[team_id].name)}.",
             )
 
 
 # -- KPIs ---------------------------------------------------------------------------------------
 
 
-def render_kpis(ctx: PageContext, chosen: sla.QueueFilters) -> None:
+def render_kpis(ctx: PageContext, chosen: queues.QueueFilters) -> None:
     today = utcnow().astimezone(ctx.timezone).date()
     picked = st.date_input(
         "Period", value=(today - dt.timedelta(days=27), today), max_value=today, key="sla_kpi_period"
@@ -464,8 +388,12 @@ def render_kpis(ctx: PageContext, chosen: sla.QueueFilters) -> None:
         st.info("Pick the last day of the period as well.")
         return
     start, end = picked
-    now = _minute()
-    values = {v.key: v for v in _kpis(_url(), start, end, chosen.channel_id, now)}
+    now = this_minute()
+    values = {
+        v.key: v
+        for v in read(kpis.compute_kpis, start=start, end=end, channel_id=chosen.channel_id, now=now)
+        if v.definition.family == kpis.Family.speed
+    }
     st.caption(
         f"Conversations received {start:%d %b %Y} – {end:%d %b %Y}"
         + (" in the chosen channel" if chosen.channel_id else "")
@@ -499,7 +427,13 @@ def render_kpis(ctx: PageContext, chosen: sla.QueueFilters) -> None:
         )
         _render_data_problems(ctx, now)
     weeks = max(1, (end - (start - dt.timedelta(days=start.weekday()))).days // 7 + 1)
-    rows = _trend(_url(), end, min(weeks, 26), chosen.channel_id, now)
+    trend = read(
+        kpis.kpi_trends, end=end, grain=kpis.Grain.week, count=min(weeks, 26), channel_id=chosen.channel_id, now=now
+    )
+    rows = [
+        dict(row, bucket=row["bucket"].isoformat(), week=f"{row['bucket']:%d %b}")
+        for row in trend.rows(kpis.Family.speed)
+    ]
     if not rows:
         st.info("No answered conversations in these weeks yet: the weekly trend appears once replies are logged.")
         return
@@ -507,7 +441,7 @@ def render_kpis(ctx: PageContext, chosen: sla.QueueFilters) -> None:
 
 
 def _render_data_problems(ctx: PageContext, now: dt.datetime) -> None:
-    rows = _data_problems(_url(), now)
+    rows = read(queues.data_problems, now=now)
     with st.expander(
         f"Data problems: first reply before the message ({len(rows)}{'+' if len(rows) >= 50 else ''}, newest first)"
     ):

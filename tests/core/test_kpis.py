@@ -263,10 +263,14 @@ def test_a_conversation_marked_no_reply_needed_stays_out_of_the_sla_share_once_r
     deadline = berlin(4, 12)
     spam = make_conversation(session, channel=channel, received_at=berlin(4, 10), kind="question", deadline_at=deadline)
     marked = conversations.mark_no_reply_needed(
-        session, actor=support, conversation_id=spam.id, expected_version=spam.version, reason="Spam, nothing to answer"
+        session=session,
+        actor=support,
+        conversation_id=spam.id,
+        expected_version=spam.version,
+        reason="Spam, nothing to answer",
     )
     conversations.resolve(
-        session, actor=support, conversation_id=spam.id, expected_version=marked.version, now=berlin(4, 11)
+        session=session, actor=support, conversation_id=spam.id, expected_version=marked.version, now=berlin(4, 11)
     )
     # One real breach beside it: the same deadline, never answered.
     make_conversation(session, channel=channel, received_at=berlin(4, 10), kind="complaint", deadline_at=deadline)

@@ -14,7 +14,8 @@ import re
 import pytest
 from sqlmodel import select
 
-from core import kpis, sla
+from core import kpis
+from core.sla import policies, queues
 from db.models import Channel, Conversation, ConversationStatus, QuickAnswer, Role, SlaPolicy
 from db.types import utcnow
 from tests.factories import (
@@ -109,7 +110,7 @@ def test_support_works_breached_first_logs_a_reply_with_a_quick_answer_escalates
 ):
     at = _ok(open_page("sla", username="the-support"))
     queue = at.radio(key="sla_queue")
-    assert queue.value == sla.Queue.breached
+    assert queue.value == queues.Queue.breached
     assert queue.options[:3] == ["Breached (2)", "At risk (1)", "On track (1)"]
     table = at.dataframe[0].value
     assert list(table["#"]) == [desk["oldest"].id, desk["newer"].id]  # nearest deadline first
@@ -143,7 +144,7 @@ def test_support_works_breached_first_logs_a_reply_with_a_quick_answer_escalates
     assert _metric(at, "Answered within SLA") == before["Answered within SLA"]  # the late reply stays breached
 
     # Escalate the answered one to Billing, then resolve it: closed without escalation falls.
-    at.radio(key="sla_queue").set_value(sla.Queue.follow_up)
+    at.radio(key="sla_queue").set_value(queues.Queue.follow_up)
     at = _ok(at.run())
     _selectbox(at, "Work on").set_value(desk["oldest"].id)
     at = _ok(at.run())
@@ -189,7 +190,7 @@ def test_queue_filters_narrow_the_list(desk):
     at.selectbox(key="sla_filter_category").set_value("billing")
     at = _ok(at.run())
     assert list(at.dataframe[0].value["#"]) == [desk["oldest"].id]
-    at.radio(key="sla_queue").set_value(sla.Queue.on_track)
+    at.radio(key="sla_queue").set_value(queues.Queue.on_track)
     at = _ok(at.run())
     assert "Clear the filters above" in texts(at)
 
@@ -209,7 +210,7 @@ def test_an_empty_workspace_says_what_to_do(session):
 
 def test_the_lead_changes_the_first_response_target_for_new_conversations(session, read, desk):
     at = _ok(open_page("sla", username="the-lead"))
-    policy = sla.list_policies(session)[0]
+    policy = policies.list_policies(session)[0]
     _selectbox(at, "Policy").set_value(policy.id)
     at = _ok(at.run())
     next(n for n in at.number_input if n.label.startswith("First response target")).set_value(60)
@@ -222,7 +223,7 @@ def test_the_lead_changes_the_first_response_target_for_new_conversations(sessio
 
 def test_a_bad_calendar_in_the_policy_editor_shows_the_engines_message(session, read, desk):
     at = _ok(open_page("sla", username="the-lead"))
-    _selectbox(at, "Policy").set_value(sla.list_policies(session)[0].id)
+    _selectbox(at, "Policy").set_value(policies.list_policies(session)[0].id)
     at = _ok(at.run())
     next(t for t in at.text_area if t.label.startswith("Own closed dates")).input("24.12.2025")
     at = _ok(_button(at, "Save policy").click().run())

@@ -9,13 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import CursorResult, func, or_, update
 from sqlmodel import Session, col, select
 
 from core import records
 from core.errors import NotFoundError, ValidationError
 from core.permissions import Action, Actor, require
-from db.models import QuickAnswer
+from core.sla.checks import is_web_link, stored_id, text_limit
+from db.models import QuickAnswer, QuickAnswerCreate, QuickAnswerUpdate
 
 SEARCH_LIMIT = 50
 
@@ -39,14 +40,14 @@ class QuickAnswerView:
 
 def _view(answer: QuickAnswer) -> QuickAnswerView:
     return QuickAnswerView(
-        answer.id,
+        stored_id(answer.id),
         answer.title,
         answer.category,
         answer.text,
         answer.link,
         answer.kind,
         answer.use_count,
-        answer.version,  # type: ignore[arg-type]
+        answer.version,
     )
 
 
@@ -81,11 +82,8 @@ def categories(session: Session) -> list[str]:
     return [c for c in session.exec(select(QuickAnswer.category).distinct().order_by(col(QuickAnswer.category))) if c]
 
 
-def get(session: Session, quick_answer_id: int) -> QuickAnswerView:
-    return _view(records.get_or_404(session, QuickAnswer, quick_answer_id, what="Quick answer"))
-
-
-def _clean(*, title: str, category: str, text: str, link: str, kind: str) -> dict[str, str]:
+def _checked(*, title: str, category: str, text: str, link: str, kind: str) -> QuickAnswerCreate:
+    """An entry's fields, tidied, or a message saying what to fix."""
     title, category, text, link, kind = (
         (title or "").strip(),
         (category or "").strip(),
@@ -95,68 +93,57 @@ def _clean(*, title: str, category: str, text: str, link: str, kind: str) -> dic
     )
     if not title:
         raise ValidationError("Give the quick answer a title, e.g. 'Reset your password'.")
-    if len(title) > 200:
-        raise ValidationError("The title is longer than 200 characters; shorten it.")
+    limit = text_limit(QuickAnswer, "title")
+    if len(title) > limit:
+        raise ValidationError(f"The title is longer than {limit} characters; shorten it.")
     if not text:
         raise ValidationError("Write the answer text people will copy.")
-    if len(category) > 80:
-        raise ValidationError("The category is longer than 80 characters; shorten it.")
-    if link and not link.lower().startswith(("https://", "http://")):
+    limit = text_limit(QuickAnswer, "category")
+    if len(category) > limit:
+        raise ValidationError(f"The category is longer than {limit} characters; shorten it.")
+    if link and not is_web_link(link):
         raise ValidationError("The link must start with https:// (or http://); leave it empty if there is no guide.")
-    if len(link) > 1000:
-        raise ValidationError("The link is longer than 1000 characters.")
+    limit = text_limit(QuickAnswer, "link")
+    if len(link) > limit:
+        raise ValidationError(f"The link is longer than {limit} characters.")
     if kind not in {k.value for k in QuickAnswerKind}:
         raise ValidationError("The kind must be 'script' (a reply to send) or 'faq' (an FAQ or guide entry).")
-    return {"title": title, "category": category, "text": text, "link": link, "kind": kind}
+    return QuickAnswerCreate(title=title, category=category, text=text, link=link, kind=kind)
 
 
-def create_quick_answer(
-    session: Session,
-    *,
-    actor: Actor,
-    title: str,
-    text: str,
-    category: str = "",
-    link: str = "",
-    kind: str = QuickAnswerKind.script,
-) -> QuickAnswerView:
+def create_quick_answer(*, session: Session, actor: Actor, answer_in: QuickAnswerCreate) -> QuickAnswerView:
     require(actor, Action.manage_quick_answers)
-    fields = _clean(title=title, category=category, text=text, link=link, kind=kind)
-    return _view(records.create(session, QuickAnswer(**fields), actor=actor, action="quick_answer.create"))
+    checked = _checked(**answer_in.model_dump())
+    return _view(
+        records.create(session, QuickAnswer.model_validate(checked), actor=actor, action="quick_answer.create")
+    )
 
 
 def update_quick_answer(
-    session: Session,
-    *,
-    actor: Actor,
-    quick_answer_id: int,
-    expected_version: int,
-    title: str,
-    text: str,
-    category: str = "",
-    link: str = "",
-    kind: str = QuickAnswerKind.script,
+    *, session: Session, actor: Actor, quick_answer_id: int, expected_version: int, answer_in: QuickAnswerUpdate
 ) -> QuickAnswerView:
+    """Change the fields given (the others keep their stored values)."""
     require(actor, Action.manage_quick_answers)
-    fields = _clean(title=title, category=category, text=text, link=link, kind=kind)
-    answer = records.update_versioned(
+    answer = records.get_or_404(session, QuickAnswer, quick_answer_id, what="Quick answer")
+    wanted = {name: getattr(answer, name) for name in QuickAnswerUpdate.model_fields} | answer_in.model_dump(
+        exclude_unset=True
+    )
+    checked = _checked(**wanted)
+    updated = records.update_versioned(
         session,
         QuickAnswer,
         quick_answer_id,
         expected_version=expected_version,
-        changes=fields,
+        changes=checked.model_dump(),
         actor=actor,
         action="quick_answer.update",
     )
-    return _view(answer)
+    return _view(updated)
 
 
-def record_use(session: Session, quick_answer_id: int) -> None:
+def record_use(*, session: Session, quick_answer_id: int) -> None:
     """Count one use (an atomic increment: a concurrent edit of the text is not a conflict)."""
-    result = session.execute(
-        update(QuickAnswer.__table__)  # type: ignore[attr-defined]
-        .where(QuickAnswer.__table__.c.id == quick_answer_id)  # type: ignore[attr-defined]
-        .values(use_count=QuickAnswer.__table__.c.use_count + 1)  # type: ignore[attr-defined]
-    )
-    if result.rowcount != 1:
+    table = QuickAnswer.__table__  # type: ignore[attr-defined]
+    result = session.execute(update(table).where(table.c.id == quick_answer_id).values(use_count=table.c.use_count + 1))
+    if not isinstance(result, CursorResult) or result.rowcount != 1:
         raise NotFoundError(f"Quick answer #{quick_answer_id} does not exist (any more); pick another one.")

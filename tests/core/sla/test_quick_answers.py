@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from core import quick_answers
 from core.errors import ConflictError, PermissionDenied, ValidationError
-from db.models import Role
+from core.sla import quick_answers
+from db.models import QuickAnswerCreate, QuickAnswerUpdate, Role
 from tests.factories import make_quick_answer, make_user
 
 
@@ -47,28 +47,32 @@ def test_search_by_words_and_category(session, library, query, category, titles)
 def test_support_adds_and_edits_answers_with_version_checks(session):
     support = make_user(session, Role.support)
     answer = quick_answers.create_quick_answer(
-        session,
+        session=session,
         actor=support,
-        title=" Two-factor ",
-        text="Settings → Security.",
-        category="login",
-        link="https://example.com/2fa",
-        kind="faq",
+        answer_in=QuickAnswerCreate(
+            title=" Two-factor ",
+            text="Settings → Security.",
+            category="login",
+            link="https://example.com/2fa",
+            kind="faq",
+        ),
     )
     assert answer.title == "Two-factor" and answer.use_count == 0
     edited = quick_answers.update_quick_answer(
-        session,
+        session=session,
         actor=support,
         quick_answer_id=answer.id,
         expected_version=answer.version,
-        title="Two-factor sign-in",
-        text="Settings → Security.",
-        category="login",
+        answer_in=QuickAnswerUpdate(title="Two-factor sign-in", text="Settings → Security.", category="login"),
     )
     assert edited.version == answer.version + 1
     with pytest.raises(ConflictError):
         quick_answers.update_quick_answer(
-            session, actor=support, quick_answer_id=answer.id, expected_version=answer.version, title="Old", text="Old"
+            session=session,
+            actor=support,
+            quick_answer_id=answer.id,
+            expected_version=answer.version,
+            answer_in=QuickAnswerUpdate(title="Old", text="Old"),
         )
     assert quick_answers.categories(session) == ["login"]
 
@@ -77,7 +81,9 @@ def test_support_adds_and_edits_answers_with_version_checks(session):
 def test_roles_without_the_library_right_cannot_change_it(session, role):
     actor = make_user(session, role)
     with pytest.raises(PermissionDenied):
-        quick_answers.create_quick_answer(session, actor=actor, title="Mine", text="Text")
+        quick_answers.create_quick_answer(
+            session=session, actor=actor, answer_in=QuickAnswerCreate(title="Mine", text="Text")
+        )
 
 
 @pytest.mark.parametrize(
@@ -94,4 +100,4 @@ def test_invalid_answers_are_refused(session, fields, message):
     support = make_user(session, Role.support)
     arguments = {"title": "Title", "text": "Text"} | fields
     with pytest.raises(ValidationError, match=message):
-        quick_answers.create_quick_answer(session, actor=support, **arguments)
+        quick_answers.create_quick_answer(session=session, actor=support, answer_in=QuickAnswerCreate(**arguments))

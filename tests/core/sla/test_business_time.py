@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.business_time import WEEKDAYS, BusinessCalendar
 from core.errors import ValidationError
+from core.sla.business_time import WEEKDAYS, BusinessCalendar
 
 BERLIN = ZoneInfo("Europe/Berlin")
 UTC = UTC

@@ -1,6 +1,6 @@
-"""CSV import of platform exports: timestamps in common formats, the explicit time zone for naive
-ones, a row-level report that names row and column, all-or-nothing, idempotent re-imports, SLA
-figures per row, progress, and the command line that uses the same code."""
+"""CSV import of platform exports: the file and the mapping, the explicit time zone for naive
+timestamps, a row-level report that names row and column, all-or-nothing, idempotent re-imports,
+SLA figures per row, progress, and the command line that uses the same code."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from core import cli, sla
-from core import conversation_import as ci
+from core import cli
 from core.errors import PermissionDenied, ValidationError
+from core.sla import figures, import_rows, imports, policies
 from db.models import AuditLog, Conversation, Role
 from tests.factories import make_channel, make_sla_policy, make_user
 
@@ -25,60 +25,6 @@ NOW = dt.datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 
 def utc(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
-# -- timestamps ---------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "text, order, expected",
-    [
-        ("2025-11-10T10:15:00+01:00", "DMY", "2025-11-10 09:15"),
-        ("2025-11-10 10:15:00+0100", "DMY", "2025-11-10 09:15"),
-        ("2025-11-10T09:15:00Z", "DMY", "2025-11-10 09:15"),
-        ("2025-11-10T09:15:00.250Z", "DMY", "2025-11-10 09:15:00.250"),
-        ("20251110T091500Z", "DMY", "2025-11-10 09:15"),
-        ("2025-11-10 04:15:00-05:00", "DMY", "2025-11-10 09:15"),
-        ("2025-11-10 09:15 UTC", "DMY", "2025-11-10 09:15"),
-        ("2025-11-10 11:15:00 GMT+2", "DMY", "2025-11-10 09:15"),
-        ("Mon, 10 Nov 2025 10:15:00 +0100", "DMY", "2025-11-10 09:15"),
-        ("1762766100", "DMY", "2025-11-10 09:15"),  # Unix seconds
-        ("1762766100000", "DMY", "2025-11-10 09:15"),  # Unix milliseconds
-        # naive: read in Europe/Berlin (CET in November)
-        ("2025-11-10 10:15", "DMY", "2025-11-10 09:15"),
-        ("2025/11/10 10:15:00", "DMY", "2025-11-10 09:15"),
-        ("10.11.2025 10:15", "MDY", "2025-11-10 09:15"),  # dotted dates are always day first
-        ("10/11/2025 10:15", "DMY", "2025-11-10 09:15"),
-        ("11/10/2025 10:15", "MDY", "2025-11-10 09:15"),
-        ("11/10/2025 10:15 AM", "MDY", "2025-11-10 09:15"),
-        ("Nov 10, 2025 10:15 AM", "DMY", "2025-11-10 09:15"),
-        ("10 Nov 2025 10:15", "DMY", "2025-11-10 09:15"),
-        ("2025-07-10 11:15", "DMY", "2025-07-10 09:15"),  # CEST in summer
-        ("2025-10-26 02:30", "DMY", "2025-10-26 00:30"),  # the repeated autumn hour: its first occurrence
-    ],
-)
-def test_common_timestamp_formats(text, order, expected):
-    parser = ci.TimestampParser(zone=BERLIN, date_order=order, now=NOW)
-    assert parser.parse(text) == utc(expected)
-
-
-@pytest.mark.parametrize(
-    "text, zone, message",
-    [
-        ("2025-11-10 10:15", None, "no UTC offset; choose the time zone"),
-        ("2025-03-30 02:30", BERLIN, "does not exist in Europe/Berlin"),
-        ("2025-11-10", BERLIN, "no time of day"),
-        ("yesterday 10:00", BERLIN, "not a date and time we can read"),
-        ("13/13/2025 10:00", BERLIN, "check the date order"),
-        ("2026-02-01 10:00", BERLIN, "in the future"),
-        ("1975-01-01T10:00:00Z", BERLIN, "before 1990"),
-        ("2025-11-10 10:15 +1900", BERLIN, "impossible UTC offset"),
-    ],
-)
-def test_timestamps_we_cannot_trust_are_refused_with_a_reason(text, zone, message):
-    parser = ci.TimestampParser(zone=zone, date_order="DMY", now=NOW)
-    with pytest.raises(ci._BadTimestamp, match=message):
-        parser.parse(text)
 
 
 # -- the file and the mapping ---------------------------------------------------------------------
@@ -97,7 +43,7 @@ def test_header_names_suggest_a_mapping():
         "Topic",
         "Likes",
     )
-    assert ci.suggest_mapping(columns) == {
+    assert import_rows.suggest_mapping(columns) == {
         "external_id": "Message ID",
         "received": "Created At",
         "author": "From",
@@ -121,7 +67,7 @@ def test_header_names_suggest_a_mapping():
     ids=["bom-semicolon", "tab-cp1252", "crlf-blank-line", "utf16-unicode-text"],
 )
 def test_common_csv_dialects_are_read(data):
-    csv_file = ci.read_csv(data)
+    csv_file = import_rows.read_csv(data)
     assert csv_file.columns == ("id", "created", "user")
     assert csv_file.rows == (("1", "2025-11-10 10:00", "@a"),)
 
@@ -131,15 +77,15 @@ def test_common_csv_dialects_are_read(data):
 )
 def test_unreadable_files_are_refused(data, message):
     with pytest.raises(ValidationError, match=message):
-        ci.read_csv(data)
+        import_rows.read_csv(data)
 
 
 def test_the_command_line_mapping_is_parsed_and_checked():
-    assert ci.parse_mapping("received=Created at, author=User") == {"received": "Created at", "author": "User"}
+    assert import_rows.parse_mapping("received=Created at, author=User") == {"received": "Created at", "author": "User"}
     with pytest.raises(ValidationError, match="Unknown field 'sender'"):
-        ci.parse_mapping("sender=User")
+        import_rows.parse_mapping("sender=User")
     with pytest.raises(ValidationError, match="field=column"):
-        ci.parse_mapping("received")
+        import_rows.parse_mapping("received")
 
 
 # -- importing ----------------------------------------------------------------------------------
@@ -166,10 +112,10 @@ MAPPING = {
 }
 
 
-def options(channel, **changes) -> ci.ImportOptions:
+def options(channel, **changes) -> import_rows.ImportOptions:
     values = dict(channel_id=channel.id, mapping=MAPPING, timezone="Europe/Berlin", date_order="DMY")
     values.update(changes)
-    return ci.ImportOptions(**values)
+    return import_rows.ImportOptions(**values)
 
 
 def count(session) -> int:
@@ -191,7 +137,7 @@ m9,2025-11-10,@hal,No time,,,question
 
 def test_a_messy_file_gets_a_row_level_report_and_nothing_is_imported(session, setup):
     support, channel = setup
-    report = ci.import_conversations(session, actor=support, data=MESSY, options=options(channel), now=NOW)
+    report = imports.import_conversations(session=session, actor=support, data=MESSY, options=options(channel), now=NOW)
     session.commit()
     assert not report.ok and not report.written
     found = {(e.row, e.column) for e in report.errors}
@@ -214,8 +160,8 @@ def test_a_messy_file_gets_a_row_level_report_and_nothing_is_imported(session, s
 def test_missing_columns_are_reported_on_the_header_row(session, setup):
     support, channel = setup
     mapping = {"received": "created_at", "external_id": "id", "text": "id"}
-    report = ci.import_conversations(
-        session, actor=support, data=MESSY, options=options(channel, mapping=mapping), now=NOW
+    report = imports.import_conversations(
+        session=session, actor=support, data=MESSY, options=options(channel, mapping=mapping), now=NOW
     )
     assert count(session) == 0
     messages = {(e.row, e.column): e.message for e in report.errors}
@@ -229,13 +175,13 @@ def test_naive_timestamps_need_an_explicitly_chosen_time_zone(session, setup):
     support, channel = setup
     data = "id,created,user\nx1,2025-11-10 10:00,@a\nx2,2025-11-10T10:00:00+01:00,@b\n"
     mapping = {"external_id": "id", "received": "created", "author": "user"}
-    report = ci.import_conversations(
-        session, actor=support, data=data, options=options(channel, mapping=mapping, timezone=None), now=NOW
+    report = imports.import_conversations(
+        session=session, actor=support, data=data, options=options(channel, mapping=mapping, timezone=None), now=NOW
     )
     assert [(e.row, e.column) for e in report.errors] == [(2, "created")]
     assert count(session) == 0
-    report = ci.import_conversations(
-        session,
+    report = imports.import_conversations(
+        session=session,
         actor=support,
         data=data,
         options=options(channel, mapping=mapping, timezone="America/New_York"),
@@ -250,7 +196,9 @@ def test_naive_timestamps_need_an_explicitly_chosen_time_zone(session, setup):
 def test_an_unknown_time_zone_is_refused(session, setup, zone):
     support, channel = setup
     with pytest.raises(ValidationError, match="Unknown time zone"):
-        ci.import_conversations(session, actor=support, data=MESSY, options=options(channel, timezone=zone), now=NOW)
+        imports.import_conversations(
+            session=session, actor=support, data=MESSY, options=options(channel, timezone=zone), now=NOW
+        )
 
 
 def _good_file(rows: int) -> str:
@@ -269,8 +217,8 @@ def _good_file(rows: int) -> str:
 def test_a_good_file_imports_with_sla_figures_per_row_and_progress(session, setup):
     support, channel = setup
     calls = []
-    report = ci.import_conversations(
-        session,
+    report = imports.import_conversations(
+        session=session,
         actor=support,
         data=_good_file(3000),
         options=options(channel, file_name="export.csv"),
@@ -282,12 +230,12 @@ def test_a_good_file_imports_with_sla_figures_per_row_and_progress(session, setu
     assert (report.created, report.updated, report.unchanged) == (3000, 0, 0)
     assert count(session) == 3000
     assert calls and calls[-1] == (3000, 3000, "Saving")
-    book = sla.PolicyBook.load(session)
+    book = policies.PolicyBook.load(session)
     for conversation in session.exec(
         select(Conversation).where(Conversation.external_id.in_(["ext-1", "ext-2", "ext-5", "ext-999"]))
     ):
         policy = book.for_conversation(channel_id=channel.id, kind=conversation.kind)
-        expected = sla.sla_figures(
+        expected = figures.sla_figures(
             received_at=conversation.received_at,
             first_reply_at=conversation.first_reply_at,
             policy_id=policy.id,
@@ -323,10 +271,12 @@ def test_re_importing_is_idempotent_and_only_fills_in_what_is_missing(session, s
         "replied": "replied",
         "resolved": "resolved",
     }
-    ci.import_conversations(session, actor=support, data=first, options=options(channel, mapping=mapping), now=NOW)
+    imports.import_conversations(
+        session=session, actor=support, data=first, options=options(channel, mapping=mapping), now=NOW
+    )
     session.commit()
-    again = ci.import_conversations(
-        session, actor=support, data=first, options=options(channel, mapping=mapping), now=NOW
+    again = imports.import_conversations(
+        session=session, actor=support, data=first, options=options(channel, mapping=mapping), now=NOW
     )
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
     later = (
@@ -335,8 +285,8 @@ def test_re_importing_is_idempotent_and_only_fills_in_what_is_missing(session, s
         "b,2025-11-10 10:00,@b,2025-11-10 11:45,2025-11-11 09:00\n"  # a different reply time is not taken; resolved is
         "c,2025-11-10 12:00,@c,,\n"
     )
-    report = ci.import_conversations(
-        session, actor=support, data=later, options=options(channel, mapping=mapping), now=NOW
+    report = imports.import_conversations(
+        session=session, actor=support, data=later, options=options(channel, mapping=mapping), now=NOW
     )
     session.commit()
     assert (report.created, report.updated, report.unchanged) == (1, 2, 0)
@@ -353,15 +303,15 @@ def test_without_an_id_column_a_stable_id_keeps_re_imports_idempotent(session, s
     data = "created,user,message\n2025-11-10 10:00,@a,Hello\n2025-11-10 10:00,@b,Hello\n"
     mapping = {"received": "created", "author": "user", "text": "message"}
     assert (
-        ci.import_conversations(
-            session, actor=support, data=data, options=options(channel, mapping=mapping), now=NOW
+        imports.import_conversations(
+            session=session, actor=support, data=data, options=options(channel, mapping=mapping), now=NOW
         ).created
         == 2
     )
     session.commit()
     assert (
-        ci.import_conversations(
-            session, actor=support, data=data, options=options(channel, mapping=mapping), now=NOW
+        imports.import_conversations(
+            session=session, actor=support, data=data, options=options(channel, mapping=mapping), now=NOW
         ).unchanged
         == 2
     )
@@ -373,8 +323,12 @@ def test_the_same_external_id_in_another_channel_is_another_conversation(session
     other = make_channel(session, name="Telegram")
     data = "id,created,user\n1,2025-11-10 10:00,@a\n"
     mapping = {"external_id": "id", "received": "created", "author": "user"}
-    ci.import_conversations(session, actor=support, data=data, options=options(channel, mapping=mapping), now=NOW)
-    ci.import_conversations(session, actor=support, data=data, options=options(other, mapping=mapping), now=NOW)
+    imports.import_conversations(
+        session=session, actor=support, data=data, options=options(channel, mapping=mapping), now=NOW
+    )
+    imports.import_conversations(
+        session=session, actor=support, data=data, options=options(other, mapping=mapping), now=NOW
+    )
     assert count(session) == 2
 
 
@@ -382,8 +336,8 @@ def test_a_reply_before_the_message_is_imported_and_flagged(session, setup):
     support, channel = setup
     data = "id,created,user,replied\n1,2025-11-10 10:00,@a,2025-11-10 09:50\n"
     mapping = {"external_id": "id", "received": "created", "author": "user", "replied": "replied"}
-    assert ci.import_conversations(
-        session, actor=support, data=data, options=options(channel, mapping=mapping), now=NOW
+    assert imports.import_conversations(
+        session=session, actor=support, data=data, options=options(channel, mapping=mapping), now=NOW
     ).ok
     stored = session.exec(select(Conversation)).one()
     assert stored.reply_before_message and stored.business_minutes_to_reply is None
@@ -391,7 +345,9 @@ def test_a_reply_before_the_message_is_imported_and_flagged(session, setup):
 
 def test_preview_checks_everything_and_writes_nothing(session, setup):
     support, channel = setup
-    report = ci.preview_import(session, actor=support, data=_good_file(50), options=options(channel), now=NOW, limit=5)
+    report = imports.preview_import(
+        session, actor=support, data=_good_file(50), options=options(channel), now=NOW, limit=5
+    )
     assert report.ok and not report.written
     assert report.total_rows == 50 and report.created == 50 and len(report.preview) == 5
     assert report.preview[0].external_id == "ext-0" and report.preview[0].received_at == utc("2025-06-02 06:00")
@@ -403,7 +359,7 @@ def test_only_support_and_admin_import(session, setup, role):
     _, channel = setup
     actor = make_user(session, role)
     with pytest.raises(PermissionDenied):
-        ci.import_conversations(session, actor=actor, data=MESSY, options=options(channel), now=NOW)
+        imports.import_conversations(session=session, actor=actor, data=MESSY, options=options(channel), now=NOW)
 
 
 # -- the command line -----------------------------------------------------------------------------
@@ -472,8 +428,8 @@ def _big_file(rows: int) -> str:
 def test_a_good_file_of_100_000_rows_imports_in_one_go(session, setup):
     support, channel = setup
     later = dt.datetime(2026, 1, 5, tzinfo=UTC)
-    report = ci.import_conversations(
-        session, actor=support, data=_big_file(100_000), options=options(channel), now=later
+    report = imports.import_conversations(
+        session=session, actor=support, data=_big_file(100_000), options=options(channel), now=later
     )
     session.commit()
     assert report.ok and report.written and report.created == 100_000
@@ -482,7 +438,7 @@ def test_a_good_file_of_100_000_rows_imports_in_one_go(session, setup):
         session.exec(select(Conversation.window_minutes, func.count()).group_by(Conversation.window_minutes)).all()
     )
     assert windows == {60: 25_000, 120: 75_000}  # complaints get their own policy, every row its figures
-    again = ci.import_conversations(
-        session, actor=support, data=_big_file(100_000), options=options(channel), now=later
+    again = imports.import_conversations(
+        session=session, actor=support, data=_big_file(100_000), options=options(channel), now=later
     )
     assert (again.created, again.updated, again.unchanged) == (0, 0, 100_000)
