@@ -209,7 +209,6 @@ class AudienceSizeBase(SQLModel):
     channel_id: int = Field(foreign_key="channel.id", index=True)
     period_start: dt.date
     period_end: dt.date
-    size: int
 
 
 class AudienceSize(AudienceSizeBase, table=True):
@@ -217,6 +216,7 @@ class AudienceSize(AudienceSizeBase, table=True):
 
     __tablename__ = "audience_size"
     id: int | None = Field(default=None, primary_key=True)
+    size: int
     version: int = 1
 
 
