@@ -24,8 +24,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import ROOT, time_page, year_database  # noqa: E402
-from core import kpis  # noqa: E402
-from core.kpis import PeriodKind  # noqa: E402
+from core.kpis.overview import compute_kpis  # noqa: E402
+from core.kpis.periods import PeriodKind  # noqa: E402
+from core.kpis.trends import Grain, kpi_trends  # noqa: E402
 from db.engine import make_engine, read_session  # noqa: E402
 
 PERIOD = (dt.date(2026, 6, 1), dt.date(2026, 6, 30))  # the last month of the generated year
@@ -46,8 +47,8 @@ def core_ms(url: str, runs: int = 5) -> float:
     for _ in range(runs):
         started = time.perf_counter()
         with read_session(engine) as session:
-            kpis.compute_kpis(session, start=PERIOD[0], end=PERIOD[1], channel_id=None, now=NOW)
-            kpis.kpi_trends(session, end=PERIOD[1], grain=kpis.Grain.week, count=12, channel_id=None, now=NOW)
+            compute_kpis(session, start=PERIOD[0], end=PERIOD[1], channel_id=None, now=NOW)
+            kpi_trends(session, end=PERIOD[1], grain=Grain.week, count=12, channel_id=None, now=NOW)
         timings.append((time.perf_counter() - started) * 1000)
     engine.dispose()
     return statistics.median(timings)

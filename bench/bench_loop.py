@@ -24,7 +24,10 @@ from sqlalchemy import insert  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
 from bench.common import time_page, year_database  # noqa: E402
-from core import loop, public_board  # noqa: E402
+from core.loop import public_board  # noqa: E402
+from core.loop.impact import impacts  # noqa: E402
+from core.loop.monthly import monthly_update  # noqa: E402
+from core.loop.queries import open_loops  # noqa: E402
 from db.engine import make_engine, read_session  # noqa: E402
 from db.models import Idea, LoopItem, LoopItemIdea, LoopThanks  # noqa: E402
 
@@ -104,13 +107,11 @@ def main() -> int:
         figures: dict[str, float] = {}
         with read_session(engine) as session:
             ids = list(session.exec(select(LoopItem.id)).all())
-            figures["open loops"] = timed(lambda: loop.open_loops(session))
+            figures["open loops"] = timed(lambda: open_loops(session))
             figures["impact of every loop item"] = timed(
-                lambda: loop.impacts(session, loop_item_ids=ids, today=TODAY), runs=3
+                lambda: impacts(session, loop_item_ids=ids, today=TODAY), runs=3
             )
-            figures["monthly update"] = timed(
-                lambda: loop.monthly_update(session, month=dt.date(2026, 5, 1), today=TODAY)
-            )
+            figures["monthly update"] = timed(lambda: monthly_update(session, month=dt.date(2026, 5, 1), today=TODAY))
             figures["public board export"] = timed(lambda: public_board.export_html(session, today=TODAY))
         engine.dispose()
         page = time_page("loop", database_url=url, username="lead", runs=7)

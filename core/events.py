@@ -17,7 +17,7 @@ from core.permissions import Actor
 
 SUBSCRIBERS: dict[str, tuple[str, ...]] = {
     # A post went out: a "You asked, we did" announcement marks its loop item as announced.
-    "post_published": ("core.loop:on_post_published",),
+    "post_published": ("core.loop.items:on_post_published",),
 }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
+from annotated_types import MaxLen
 from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 from sqlmodel.main import SQLModelConfig
@@ -36,6 +37,15 @@ def _created():
 def _text(*, max_length: int | None = None):
     # The column stays TEXT; ``max_length`` is the limit the core enforces on what people type.
     return Field(default="", sa_type=Text(), nullable=False, max_length=max_length)
+
+
+def max_length(model: type[SQLModel], field: str) -> int:
+    """The most characters ``model.field`` takes, as declared below (the core's checks and
+    messages read the limit here instead of restating it)."""
+    for constraint in model.model_fields[field].metadata:
+        if isinstance(constraint, MaxLen):
+            return constraint.max_length
+    raise LookupError(f"{model.__name__}.{field} declares no max_length")
 
 
 # --- enumerations -----------------------------------------------------------------------------
@@ -197,16 +207,34 @@ class Channel(SQLModel, table=True):
     version: int = 1
 
 
-class AudienceSize(SQLModel, table=True):
+class AudienceSizeBase(SQLModel):
+    channel_id: int = Field(foreign_key="channel.id", index=True)
+    period_start: dt.date
+    period_end: dt.date
+
+
+class AudienceSize(AudienceSizeBase, table=True):
     """The audience of a channel over a period, entered by the analyst (for the active share)."""
 
     __tablename__ = "audience_size"
     id: int | None = Field(default=None, primary_key=True)
-    channel_id: int = Field(foreign_key="channel.id", index=True)
-    period_start: dt.date
-    period_end: dt.date
     size: int
     version: int = 1
+
+
+class AudienceSizeCreate(AudienceSizeBase):
+    """A new audience size (core.kpis.audience.add_audience_size)."""
+
+    # As entered: the core refuses a fraction or a size under 1 with a message saying what to fix.
+    size: int | float
+
+
+class AudienceSizeUpdate(SQLModel):
+    """A change to an audience size: only the fields given change."""
+
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+    size: int | float | None = None
 
 
 # --- content calendar -------------------------------------------------------------------------
@@ -627,24 +655,59 @@ class ConversationCreate(ConversationBase):
 # --- "You asked, we did" ----------------------------------------------------------------------
 
 
-class LoopItem(SQLModel, table=True):
-    __tablename__ = "loop_item"
-    id: int | None = Field(default=None, primary_key=True)
+IMPACT_WINDOW_DAYS = 30  # whole local days before and after the shipped day, unless set otherwise
+
+
+class LoopItemBase(SQLModel):
     what_changed: str = Field(max_length=300)
     details: str = _text()
     shipped_on: dt.date = Field(index=True)
+    impact_window_days: int = IMPACT_WINDOW_DAYS
+
+
+class LoopItem(LoopItemBase, table=True):
+    __tablename__ = "loop_item"
+    id: int | None = Field(default=None, primary_key=True)
     status: str = Field(default=LoopStatus.shipped, max_length=20, index=True)
     announcement_post_id: int | None = Field(default=None, foreign_key="post.id", index=True)
     announced_at: dt.datetime | None = _instant()
     # Impact: NPS before/after, or conversation counts in these categories around shipping.
     nps_before: float | None = None
     nps_after: float | None = None
-    impact_categories: str = Field(default="", max_length=300)
-    impact_window_days: int = 30
+    impact_categories: str = Field(default="", max_length=300)  # comma-separated
     measured_at: dt.datetime | None = _instant()
     created_by_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: dt.datetime = _created()
     version: int = 1
+
+
+class LoopItemCreate(LoopItemBase):
+    """Opening a loop for one or more ideas (core.loop.items.create_loop_item)."""
+
+    # As typed: the core tidies the spaces, then holds it to LoopItem's limit with a message.
+    what_changed: str
+    idea_ids: list[int]
+    # The version of each idea as the person loaded it; ideas not shipped yet are shipped on the way.
+    idea_versions: dict[int, int] = Field(default_factory=dict)
+    impact_categories: list[str] | None = None  # None: the categories of the linked ideas
+
+
+class LoopItemUpdate(SQLModel):
+    """A correction to a loop item: only the fields given change."""
+
+    what_changed: str | None = None
+    details: str | None = None
+    shipped_on: dt.date | None = None
+
+
+class LoopItemImpact(SQLModel):
+    """How a loop item's effect is measured, set as a whole: NPS before and after, and/or the
+    conversations in these categories in the window's days before and after shipping."""
+
+    nps_before: float | None = None
+    nps_after: float | None = None
+    impact_categories: list[str] = Field(default_factory=list)
+    impact_window_days: int = IMPACT_WINDOW_DAYS
 
 
 class LoopItemIdea(SQLModel, table=True):
@@ -669,14 +732,26 @@ class LoopThanks(SQLModel, table=True):
 # --- weekly rituals ---------------------------------------------------------------------------
 
 
-class WeeklyDigestNote(SQLModel, table=True):
+class WeeklyDigestNoteBase(SQLModel):
+    week_start: dt.date = Field(unique=True)
+    hero_handle: str = Field(default="", max_length=120)
+    hero_reason: str = Field(default="", sa_type=Text(), nullable=False, max_length=1000)
+    next_topic: str = Field(default="", max_length=300)
+
+
+class WeeklyDigestNote(WeeklyDigestNoteBase, table=True):
     """The community manager's picks for a week's digest: hero of the week and next topic."""
 
     __tablename__ = "weekly_digest_note"
     id: int | None = Field(default=None, primary_key=True)
-    week_start: dt.date = Field(unique=True)
-    hero_handle: str = Field(default="", max_length=120)
-    hero_reason: str = _text()
-    next_topic: str = Field(default="", max_length=300)
     chosen_by_id: int | None = Field(default=None, foreign_key="user.id")
     version: int = 1
+
+
+class WeeklyDigestNoteSave(WeeklyDigestNoteBase):
+    """The picks for one week, saved whole: a new note, or over the version the person loaded."""
+
+    # As typed: the core trims them, then holds them to the limits above with a message.
+    hero_handle: str = ""
+    hero_reason: str = ""
+    next_topic: str = ""

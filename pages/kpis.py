@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core import kpis
+from core.local_time import local_today
 from core.permissions import Action
 from db.types import utcnow
 from ui import kpi_view
@@ -16,7 +16,7 @@ st.caption(
     "how useful the content is and what the product took from it. Hover a ⓘ for the exact definition."
 )
 
-today = kpis.local_today(utcnow(), ctx.timezone)
+today = local_today(utcnow(), ctx.timezone)
 period, channel_id = kpi_view.period_picker(today)
 if period is None:
     st.stop()

@@ -1,24 +1,25 @@
 """You asked, we did: close the loop from a shipped idea to the announcement, the thanked
 givers, the monthly update and the measured impact."""
 
-import datetime as dt
-
 import streamlit as st
 
+from core.local_time import local_today
+from core.loop.impact import impact_not_measured
+from core.loop.queries import open_loops
 from core.permissions import Action
+from db.types import utcnow
 from ui import loop_view as view
 from ui.frame import page_frame
-from ui.state import settings
+from ui.reads import read
 
 ctx = page_frame("loop")
-url = settings().database_url
-today = dt.datetime.now(ctx.timezone).date()
+today = local_today(utcnow(), ctx.timezone)
 
 st.title("You asked, we did")
 st.caption("Close the loop with the people who asked: announce what changed, thank them, show the effect.")
 
-open_items = view.open_loops(url)
-overdue = view.not_measured(url, today)
+open_items = read(open_loops)
+overdue = read(impact_not_measured, today=today)
 metrics = st.columns(4)
 metrics[0].metric("Open loops", len(open_items))
 metrics[1].metric("To announce", sum(1 for i in open_items if not i.announced))
@@ -30,7 +31,7 @@ tabs = st.tabs(["Open loops", "Closed loops", "Monthly update", "Impact", "Publi
 with tabs[0]:
     if ctx.can(Action.manage_loop):
         with st.expander("New loop item from shipped ideas", expanded=not open_items):
-            view.new_loop_item_form(ctx, url, today)
+            view.new_loop_item_form(ctx, today)
     if not open_items:
         st.info("No open loops: every shipped idea is announced and its givers are thanked.")
     else:
@@ -42,16 +43,16 @@ with tabs[0]:
         picked = st.selectbox(
             "Work on", ids, format_func=lambda i: f"{by_id[i].what_changed} ({by_id[i].status_label})", key=view.PICK
         )
-        view.loop_item_panel(ctx, url, by_id[picked], today)
+        view.loop_item_panel(ctx, by_id[picked], today)
 
 with tabs[1]:
-    view.closed_timeline(ctx, url, today)
+    view.closed_timeline(ctx, today)
 
 with tabs[2]:
-    view.monthly_section(ctx, url, today)
+    view.monthly_section(ctx, today)
 
 with tabs[3]:
-    view.impact_section(ctx, url, today)
+    view.impact_section(ctx, today)
 
 with tabs[4]:
-    view.public_board_section(url, today)
+    view.public_board_section(today)

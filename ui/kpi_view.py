@@ -1,31 +1,42 @@
-"""Streamlit pieces of the KPI overview: period picker, cached reads, card grid, trend charts,
-weekly digest and audience sizes.
+"""Streamlit pieces of the KPI overview: period picker, card grid, trend charts, weekly digest
+and audience sizes.
 
-Reads are cached per database URL, period and channel (``st.cache_data``) and cleared by
-``ui.actions.perform`` after every write. Every figure and its wording comes from ``core.kpis``;
-user text reaches Markdown only through ``digest.escape_markdown``.
+Every read goes through ``ui.reads.read`` and every write through ``ui.actions.perform``. Every
+figure and its wording comes from ``core.kpis``; user text reaches Markdown only escaped.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
-from core import audience, digest, kpis, workspace
-from core.kpis import Family, KpiValue, Period, PeriodKind
+from core import workspace
+from core.kpis.audience import (
+    AudienceView,
+    add_audience_size,
+    delete_audience_size,
+    list_audience_sizes,
+    update_audience_size,
+)
+from core.kpis.definitions import FAMILY_LABELS, Better, Family
+from core.kpis.digest import WeeklyDigest, draft_digest_post, render_markdown, save_digest_note, weekly_digest
+from core.kpis.overview import KpiOverview, kpi_overview
+from core.kpis.periods import Period, PeriodKind, default_period, recent_periods
+from core.kpis.report import format_change, format_value
+from core.kpis.trends import TREND_KEYS, Grain, Trend
+from core.kpis.values import KpiValue
 from core.permissions import Action
-from db.engine import read_session
+from core.text import escape_markdown
+from db.models import AudienceSizeCreate, AudienceSizeUpdate, WeeklyDigestNoteSave
 from db.types import utcnow
-from ui import state
 from ui.actions import perform
 from ui.frame import PAGES, PageContext
 from ui.messages import flash
+from ui.reads import read
 
-TTL = 60
 KIND_LABELS = {
     PeriodKind.week: "Week",
     PeriodKind.month: "Month",
@@ -33,69 +44,17 @@ KIND_LABELS = {
     PeriodKind.custom: "Custom",
 }
 CARDS_PER_ROW = 5
-TREND_COUNT = 12
 ALL_CHANNELS = 0  # not None: a selectbox shows None as "nothing chosen"
 
 
-# --- cached reads -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Overview:
-    values: list[KpiValue]
-    trend: kpis.Trend
-
-
-def _read(function, /, **kwargs):
-    with read_session(state.engine()) as session:
-        return function(session, **kwargs)
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def _overview(url: str, start: dt.date, end: dt.date, channel_id: int | None) -> Overview:
-    now = utcnow()
-    with read_session(state.engine()) as session:
-        values = kpis.compute_kpis(session, start=start, end=end, channel_id=channel_id, now=now)
-        grain = kpis.grain_for(Period(start, end))
-        trend = kpis.kpi_trends(session, end=end, grain=grain, count=TREND_COUNT, channel_id=channel_id, now=now)
-    return Overview(values, trend)
-
-
-def load_overview(period: Period, channel_id: int | None) -> Overview:
-    return _overview(state.settings().database_url, period.start, period.end, channel_id)
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def _channels(url: str) -> list[workspace.ChannelView]:
-    return _read(workspace.list_channels, include_inactive=True)
+def load_overview(period: Period, channel_id: int | None) -> KpiOverview:
+    """Every KPI of the period with its trends, as of this minute (the SLA share depends on the time)."""
+    minute = utcnow().replace(second=0, microsecond=0)
+    return read(kpi_overview, start=period.start, end=period.end, channel_id=channel_id, now=minute)
 
 
 def channels() -> list[workspace.ChannelView]:
-    return _channels(state.settings().database_url)
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def _digest(url: str, week_start: dt.date) -> tuple[digest.WeeklyDigest, str]:
-    weekly = _read(digest.weekly_digest, week_start=week_start)
-    return weekly, digest.render_markdown(weekly)
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def _audience_sizes(url: str) -> list[audience.AudienceView]:
-    return _read(audience.list_audience_sizes)
-
-
-def _write(ctx: PageContext, action, *, success: str, forget: str | None = None) -> bool:
-    """One write as one transaction; on success rerun so every figure shows it. ``forget`` is the
-    session key of a loaded version, dropped either way so the next run starts from what is saved."""
-    result = perform(ctx, action, rerun=False)
-    if forget:
-        st.session_state.pop(forget, None)
-    if result is None:
-        return False
-    flash(success)
-    st.rerun()
-    return True
+    return read(workspace.list_channels, include_inactive=True)
 
 
 # --- period and channel -----------------------------------------------------------------------
@@ -125,14 +84,14 @@ def period_picker(today: dt.date) -> tuple[Period | None, int | None]:
 
 def _pick_period(kind: PeriodKind, today: dt.date) -> Period | None:
     if kind == PeriodKind.custom:
-        default = kpis.default_period(PeriodKind.month, today)
+        default = default_period(PeriodKind.month, today)
         picked = st.date_input("From – to", value=(default.start, default.end), key="kpis_custom", format="YYYY-MM-DD")
         if not isinstance(picked, tuple) or len(picked) != 2:
             st.caption("Pick the last day of the period too.")
             return None
         return Period(picked[0], picked[1], PeriodKind.custom)
-    periods = {p.key: p for p in kpis.recent_periods(kind, today, count=12)}
-    default_key = kpis.default_period(kind, today).key
+    periods = {p.key: p for p in recent_periods(kind, today, count=12)}
+    default_key = default_period(kind, today).key
     keys = list(periods)
     chosen = st.selectbox(
         KIND_LABELS[kind],
@@ -165,7 +124,7 @@ def comparison_caption(period: Period, channel_id: int | None) -> str:
 def _delta_color(kpi: KpiValue) -> str:
     if kpi.direction in (None, "flat"):
         return "off"
-    return "normal" if kpi.definition.better == kpis.Better.higher else "inverse"
+    return "normal" if kpi.definition.better == Better.higher else "inverse"
 
 
 def _card(ctx: PageContext, kpi: KpiValue, by_key: dict[str, KpiValue], sparkline: list[float] | None) -> None:
@@ -178,16 +137,15 @@ def _card(ctx: PageContext, kpi: KpiValue, by_key: dict[str, KpiValue], sparklin
         )
         st.metric(
             definition.label,
-            kpis.format_value(kpi.value, kpi.unit),
-            delta=kpis.format_change(kpi),
+            format_value(kpi.value, kpi.unit),
+            delta=format_change(kpi),
             delta_color=_delta_color(kpi),  # type: ignore[arg-type]
             delta_arrow="off" if kpi.direction == "flat" else "auto",
             chart_data=sparkline or None,
             label_visibility="collapsed",
         )
         lines = [
-            f"{by_key[k].definition.short}: {kpis.format_value(by_key[k].value, by_key[k].unit)}"
-            for k in definition.beside
+            f"{by_key[k].definition.short}: {format_value(by_key[k].value, by_key[k].unit)}" for k in definition.beside
         ]
         if kpi.detail:
             lines.append(kpi.detail)
@@ -197,7 +155,7 @@ def _card(ctx: PageContext, kpi: KpiValue, by_key: dict[str, KpiValue], sparklin
                     f"{dt.date.fromisoformat(month + '-01'):%b %Y}: {value:.0f}" for month, value in kpi.breakdown
                 )
             )
-        lines.append(f"before: {kpis.format_value(kpi.previous, kpi.unit)}")
+        lines.append(f"before: {format_value(kpi.previous, kpi.unit)}")
         st.caption(" · ".join(lines))
         if kpi.value is None:
             st.caption(definition.empty_hint)
@@ -206,7 +164,7 @@ def _card(ctx: PageContext, kpi: KpiValue, by_key: dict[str, KpiValue], sparklin
             st.page_link(page.path, label=page.label, icon=page.icon, help="Where this number is worked on")
 
 
-def render_cards(ctx: PageContext, overview: Overview) -> None:
+def render_cards(ctx: PageContext, overview: KpiOverview) -> None:
     by_key = {v.key: v for v in overview.values}
     sparklines = {
         series.key: [v for v in series.values if v is not None]
@@ -217,7 +175,7 @@ def render_cards(ctx: PageContext, overview: Overview) -> None:
         cards = [v for v in overview.values if v.definition.family == family and v.definition.card]
         if family == Family.display:
             st.divider()
-        st.subheader(kpis.FAMILY_LABELS[family])
+        st.subheader(FAMILY_LABELS[family])
         for row in range(0, len(cards), CARDS_PER_ROW):
             columns = st.columns(CARDS_PER_ROW)
             for column, kpi in zip(columns, cards[row : row + CARDS_PER_ROW], strict=False):
@@ -233,11 +191,11 @@ def render_cards(ctx: PageContext, overview: Overview) -> None:
 # --- trends -----------------------------------------------------------------------------------
 
 
-def render_trends(trend: kpis.Trend) -> None:
-    grain = "week" if trend.grain == kpis.Grain.week else "month"
+def render_trends(trend: Trend) -> None:
+    grain = "week" if trend.grain == Grain.week else "month"
     st.subheader(f"Trends per {grain}")
-    tabs = st.tabs([kpis.FAMILY_LABELS[f] for f in kpis.TREND_KEYS])
-    for tab, family in zip(tabs, kpis.TREND_KEYS, strict=True):
+    tabs = st.tabs([FAMILY_LABELS[f] for f in TREND_KEYS])
+    for tab, family in zip(tabs, TREND_KEYS, strict=True):
         with tab:
             rows = trend.rows(family)
             if not rows:
@@ -285,15 +243,16 @@ def _loaded_version(key: str, version: int | None) -> int | None:
 
 def digest_section(ctx: PageContext, today: dt.date) -> None:
     st.header("Weekly digest")
-    weeks = {p.key: p for p in kpis.recent_periods(PeriodKind.week, today, count=8)}
-    default_key = kpis.default_period(PeriodKind.week, today).key
+    weeks = {p.key: p for p in recent_periods(PeriodKind.week, today, count=8)}
+    default_key = default_period(PeriodKind.week, today).key
     keys = list(weeks)
     chosen = weeks[
         st.selectbox(
             "Week", keys, index=keys.index(default_key), format_func=lambda k: weeks[k].label, key="kpis_digest_week"
         )
     ]
-    weekly, markdown = _digest(state.settings().database_url, chosen.start)
+    weekly = read(weekly_digest, week_start=chosen.start)
+    markdown = render_markdown(weekly)
     preview, tools = st.columns([3, 2])
     with preview, st.container(border=True):
         st.markdown(markdown)
@@ -311,7 +270,7 @@ def digest_section(ctx: PageContext, today: dt.date) -> None:
             _draft_post(ctx, weekly)
 
 
-def _digest_note_form(ctx: PageContext, weekly: digest.WeeklyDigest) -> None:
+def _digest_note_form(ctx: PageContext, weekly: WeeklyDigest) -> None:
     if weekly.hero_suggestions:
         st.caption("Suggested heroes (useful UGC and best conversations this week):")
         st.dataframe(
@@ -339,41 +298,36 @@ def _digest_note_form(ctx: PageContext, weekly: digest.WeeklyDigest) -> None:
             placeholder=weekly.upcoming.title if weekly.upcoming else "What comes next week?",
         )
         if st.form_submit_button("Save the digest note", type="primary"):
-            _write(
+            note_in = WeeklyDigestNoteSave(
+                week_start=weekly.week.start, hero_handle=hero, hero_reason=reason, next_topic=topic
+            )
+            # Saved or refused, the next run starts from what is saved.
+            st.session_state.pop(version_key, None)
+            perform(
                 ctx,
-                lambda s: digest.save_digest_note(
-                    s,
-                    actor=ctx.actor,
-                    week_start=weekly.week.start,
-                    hero_handle=hero,
-                    hero_reason=reason,
-                    next_topic=topic,
-                    expected_version=loaded,
-                ),
+                lambda s: save_digest_note(session=s, actor=ctx.actor, note_in=note_in, expected_version=loaded),
                 success="Digest note saved.",
-                forget=version_key,
             )
 
 
-def _draft_post(ctx: PageContext, weekly: digest.WeeklyDigest) -> None:
+def _draft_post(ctx: PageContext, weekly: WeeklyDigest) -> None:
     active = [c for c in channels() if c.active]
     if not active:
         st.caption("Add a channel (admin) to draft the digest as a post.")
         return
-    post_id = None
     with st.form(f"kpis_digest_draft_{weekly.week.start}"):
         channel = st.selectbox("Channel for the post", active, format_func=lambda c: c.name)
         if st.form_submit_button("Draft as 'Digest of the week' post"):
-            post_id = perform(
+            perform(
                 ctx,
-                lambda s: digest.draft_digest_post(
-                    s, actor=ctx.actor, week_start=weekly.week.start, channel_id=channel.id
+                lambda s: draft_digest_post(
+                    session=s, actor=ctx.actor, week_start=weekly.week.start, channel_id=channel.id
                 ),
-                rerun=False,
+                then=lambda post_id: flash(
+                    f"Draft post #{post_id} is in the content calendar, ready to edit and submit for review."
+                ),
             )
-    if post_id is not None:
-        st.success(f"Draft post #{post_id} is in the content calendar, ready to edit and submit for review.")
-        st.page_link(PAGES["calendar"].path, label="Open the content calendar", icon=PAGES["calendar"].icon)
+    st.page_link(PAGES["calendar"].path, label="Open the content calendar", icon=PAGES["calendar"].icon)
 
 
 # --- audience sizes ---------------------------------------------------------------------------
@@ -381,7 +335,7 @@ def _draft_post(ctx: PageContext, weekly: digest.WeeklyDigest) -> None:
 
 def audience_section(ctx: PageContext, period: Period) -> None:
     with st.expander("Audience sizes (the denominator of the active share)", expanded=False):
-        entries = _audience_sizes(state.settings().database_url)
+        entries = read(list_audience_sizes)
         if entries:
             st.dataframe(
                 pd.DataFrame(
@@ -409,24 +363,20 @@ def audience_section(ctx: PageContext, period: Period) -> None:
                 if not isinstance(days, tuple) or len(days) != 2:
                     st.error("Pick the first and the last day of the audience period.")
                 else:
-                    _write(
+                    audience_in = AudienceSizeCreate(
+                        channel_id=channel.id, period_start=days[0], period_end=days[1], size=int(size)
+                    )
+                    perform(
                         ctx,
-                        lambda s: audience.add_audience_size(
-                            s,
-                            actor=ctx.actor,
-                            channel_id=channel.id,
-                            period_start=days[0],
-                            period_end=days[1],
-                            size=int(size),
-                        ),
-                        success=f"Audience of {channel.name} saved.",
+                        lambda s: add_audience_size(session=s, actor=ctx.actor, audience_in=audience_in),
+                        success=f"Audience of {escape_markdown(channel.name)} saved.",
                     )
         if entries:
             with change:
                 _change_audience(ctx, entries)
 
 
-def _change_audience(ctx: PageContext, entries: list[audience.AudienceView]) -> None:
+def _change_audience(ctx: PageContext, entries: list[AudienceView]) -> None:
     st.markdown("**Change an entry**")
     entry = st.selectbox(
         "Entry",
@@ -440,17 +390,22 @@ def _change_audience(ctx: PageContext, entries: list[audience.AudienceView]) -> 
     )
     save, remove = st.columns(2)
     if save.button("Save size", key="kpis_audience_save"):
-        _write(
+        # Saved or refused, the next run starts from what is saved.
+        st.session_state.pop(f"kpis_audience_version_{entry.id}", None)
+        perform(
             ctx,
-            lambda s: audience.update_audience_size(
-                s, actor=ctx.actor, audience_id=entry.id, expected_version=loaded, size=int(size)
-            ),  # type: ignore[arg-type]
+            lambda s: update_audience_size(
+                session=s,
+                actor=ctx.actor,
+                audience_id=entry.id,
+                expected_version=loaded,
+                audience_in=AudienceSizeUpdate(size=int(size)),
+            ),
             success="Audience size changed.",
-            forget=f"kpis_audience_version_{entry.id}",
         )
     if remove.button("Delete entry", key="kpis_audience_delete"):
-        _write(
+        perform(
             ctx,
-            lambda s: audience.delete_audience_size(s, actor=ctx.actor, audience_id=entry.id) or True,
+            lambda s: delete_audience_size(session=s, actor=ctx.actor, audience_id=entry.id),
             success="Entry deleted.",
         )

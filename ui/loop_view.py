@@ -1,8 +1,7 @@
-"""Streamlit pieces of the 'You asked, we did' screen: cached reads and the sections of the page.
+"""Streamlit pieces of the 'You asked, we did' screen: the sections of the page.
 
-Reads are cached per database URL (and the local day where the figures depend on it) and cleared
-by ``ui.actions.perform`` after every write. User text goes through ``loop.markdown_escape``
-wherever Streamlit would read it as Markdown.
+Every read goes through ``ui.reads.read`` and every write through ``ui.actions.perform``. User
+text goes through ``escape_markdown`` wherever Streamlit would read it as Markdown.
 """
 
 from __future__ import annotations
@@ -12,114 +11,61 @@ import datetime as dt
 import altair as alt
 import streamlit as st
 
-from core import loop, public_board, workspace
+from core import workspace
+from core.local_time import month_start
+from core.loop import public_board
+from core.loop.announce import draft_announcement, draft_monthly_update
+from core.loop.impact import impact_not_measured, loop_item_impact, record_measurement, set_impact
+from core.loop.items import create_loop_item, set_thanked
+from core.loop.monthly import monthly_update, months_with_loop_items
+from core.loop.queries import (
+    LoopItemView,
+    closed_loops,
+    conversation_categories,
+    givers,
+    ideas_to_ship,
+    recent_loop_items,
+    shipped_ideas_without_loop_item,
+    thank_you_replies,
+)
+from core.loop.rules import MAX_WINDOW_DAYS, Impact
 from core.permissions import Action
-from db.engine import read_session
-from ui import state
+from core.text import escape_markdown as esc
+from db.models import LoopItemCreate, LoopItemImpact
 from ui.actions import perform
 from ui.frame import PageContext
 from ui.messages import flash
+from ui.reads import read
 
-TTL = 60
 PICK = "loop_pick"
-esc = loop.markdown_escape
-
-
-# --- cached reads -----------------------------------------------------------------------------
-
-
-def _read(function, /, **kwargs):
-    with read_session(state.engine()) as session:
-        return function(session, **kwargs)
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def open_loops(url: str) -> list[loop.LoopItemView]:
-    return _read(loop.open_loops)
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def closed_loops(url: str, limit: int) -> list[loop.LoopItemView]:
-    return _read(loop.closed_loops, limit=limit)
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def recent_items(url: str) -> list[loop.LoopItemView]:
-    return _read(loop.recent_loop_items)
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def candidates(url: str) -> tuple[list[loop.IdeaChoice], list[loop.IdeaChoice]]:
-    return _read(loop.shipped_ideas_without_loop_item), _read(loop.ideas_to_ship)
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def channels(url: str) -> list[workspace.ChannelView]:
-    return _read(workspace.list_channels)
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def categories(url: str) -> list[str]:
-    return _read(loop.conversation_categories)
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def givers(url: str, loop_item_id: int) -> list[loop.Giver]:
-    return _read(loop.givers, loop_item_id=loop_item_id)
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def replies(url: str, loop_item_id: int, idea_form_url: str) -> dict[str, str]:
-    return _read(loop.thank_you_replies, loop_item_id=loop_item_id, idea_form_url=idea_form_url)
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def impact(url: str, loop_item_id: int, today: dt.date) -> loop.Impact:
-    return _read(loop.impact, loop_item_id=loop_item_id, today=today)
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def not_measured(url: str, today: dt.date) -> list[loop.LoopItemView]:
-    return _read(loop.impact_not_measured, today=today)
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def monthly(url: str, month: dt.date, today: dt.date) -> loop.MonthlyUpdate:
-    return _read(loop.monthly_update, month=month, today=today)
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def months(url: str) -> list[dt.date]:
-    return _read(loop.months_with_loop_items)
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def board(url: str, today: dt.date) -> tuple[public_board.PublicBoard, str]:
-    with read_session(state.engine()) as session:
-        info = workspace.info(session)
-        content = public_board.public_board(session, today=today)
-    return content, public_board.render_html(content, workspace_name=info.name, generated_on=today)
-
-
-# --- helpers ----------------------------------------------------------------------------------
-
-
-def _done(message: str) -> None:
-    flash(message)
-    st.rerun()
+CLOSED_LIMIT = "loop_closed_limit"
 
 
 def _when(ctx: PageContext, instant: dt.datetime | None) -> str:
     return instant.astimezone(ctx.timezone).strftime("%d %b %Y %H:%M") if instant else ""
 
 
-def _post_label(item: loop.LoopItemView) -> str:
+def _version_seen(item: LoopItemView, section: str) -> int:
+    """The loop item's version as the section drew it on the screen the person acted on (the run
+    before this one): a save over someone else's newer change is refused, not applied. Reads are
+    fresh on every run, so the version drawn now is kept for the next click."""
+    key = f"loop_version_{section}_{item.id}"
+    seen = st.session_state.get(key, item.version)
+    st.session_state[key] = item.version
+    return seen
+
+
+def _impact(item: LoopItemView, today: dt.date) -> Impact:
+    return read(loop_item_impact, loop_item_id=item.id, today=today)
+
+
+def _post_label(item: LoopItemView) -> str:
     if item.announcement_post_id is None:
         return "not drafted"
     return f"#{item.announcement_post_id} {item.announcement_status or 'gone'}"
 
 
-def overview_rows(items: list[loop.LoopItemView]) -> list[dict]:
+def overview_rows(loop_items: list[LoopItemView]) -> list[dict]:
     return [
         {
             "what changed": i.what_changed,
@@ -128,15 +74,15 @@ def overview_rows(items: list[loop.LoopItemView]) -> list[dict]:
             "announcement": _post_label(i),
             "givers thanked": f"{i.thanked_count} / {i.givers_count}",
         }
-        for i in items
+        for i in loop_items
     ]
 
 
 # --- new loop item ----------------------------------------------------------------------------
 
 
-def new_loop_item_form(ctx: PageContext, url: str, today: dt.date) -> None:
-    shipped, to_ship = candidates(url)
+def new_loop_item_form(ctx: PageContext, today: dt.date) -> None:
+    shipped, to_ship = read(shipped_ideas_without_loop_item), read(ideas_to_ship)
     options = {i.id: i for i in [*shipped, *to_ship]}
     if not options:
         st.caption("No shipped idea is waiting for its loop. When an idea ships on the idea board, it appears here.")
@@ -159,29 +105,25 @@ def new_loop_item_form(ctx: PageContext, url: str, today: dt.date) -> None:
         details = st.text_area("Details (optional)", height=80, key="loop_new_details")
         shipped_on = st.date_input("Shipped on", value=today, max_value=today, key="loop_new_shipped_on")
         if st.form_submit_button("Open the loop", type="primary"):
-            versions = {i: options[i].version for i in chosen}
-            created = perform(
-                ctx,
-                lambda s: loop.create_loop_item(
-                    s,
-                    actor=ctx.actor,
-                    what_changed=what,
-                    shipped_on=shipped_on,
-                    idea_ids=chosen,
-                    details=details,
-                    idea_versions=versions,
-                ),
-                rerun=False,
+            item_in = LoopItemCreate(
+                what_changed=what,
+                details=details,
+                shipped_on=shipped_on,
+                idea_ids=chosen,
+                idea_versions={i: options[i].version for i in chosen},
             )
-            if created is not None:
+
+            def opened(created: LoopItemView) -> None:
                 st.session_state[PICK] = created.id
-                _done(f"Loop opened: {esc(created.what_changed)}. Next: draft the announcement.")
+                flash(f"Loop opened: {esc(created.what_changed)}. Next: draft the announcement.")
+
+            perform(ctx, lambda s: create_loop_item(session=s, actor=ctx.actor, item_in=item_in), then=opened)
 
 
 # --- one open loop ----------------------------------------------------------------------------
 
 
-def loop_item_panel(ctx: PageContext, url: str, item: loop.LoopItemView, today: dt.date) -> None:
+def loop_item_panel(ctx: PageContext, item: LoopItemView, today: dt.date) -> None:
     st.subheader(esc(item.what_changed))
     st.caption(f"Shipped {item.shipped_on:%d %b %Y} · status: {item.status_label} · loop item #{item.id}")
     if item.details:
@@ -197,14 +139,14 @@ def loop_item_panel(ctx: PageContext, url: str, item: loop.LoopItemView, today: 
     announce, thank = st.columns(2)
     with announce:
         st.markdown("#### 1 · Announce")
-        _announcement(ctx, url, item)
+        _announcement(ctx, item, _version_seen(item, "panel"))
     with thank:
         st.markdown("#### 2 · Thank the givers")
-        _thanks(ctx, url, item)
-    st.caption(f"Impact: {esc(impact(url, item.id, today).summary)} — set it in the Impact tab.")
+        _thanks(ctx, item)
+    st.caption(f"Impact: {esc(_impact(item, today).summary)} — set it in the Impact tab.")
 
 
-def _announcement(ctx: PageContext, url: str, item: loop.LoopItemView) -> None:
+def _announcement(ctx: PageContext, item: LoopItemView, version: int) -> None:
     if item.announcement_post_id is not None and not item.can_draft_announcement:
         st.write(f"Announcement: post #{item.announcement_post_id} — {item.announcement_status.replace('_', ' ')}")
         st.text(item.announcement_title)
@@ -219,7 +161,7 @@ def _announcement(ctx: PageContext, url: str, item: loop.LoopItemView) -> None:
     if not ctx.can(Action.manage_loop):
         st.info("Not announced yet. The lead drafts the announcement.")
         return
-    available = channels(url)
+    available = read(workspace.list_channels)
     if not available:
         st.warning("Add a channel on the Admin screen first; the announcement needs one.")
         return
@@ -234,26 +176,24 @@ def _announcement(ctx: PageContext, url: str, item: loop.LoopItemView) -> None:
             help="The next step: tell us what to improve next.",
         )
         if st.form_submit_button("Draft the announcement", type="primary"):
-            post = perform(
+            perform(
                 ctx,
-                lambda s: loop.draft_announcement(
-                    s,
+                lambda s: draft_announcement(
+                    session=s,
                     actor=ctx.actor,
                     loop_item_id=item.id,
                     channel_id=channel.id,
-                    expected_version=item.version,
+                    expected_version=version,
                     idea_form_url=form_url,
                 ),
-                rerun=False,
-            )
-            if post is not None:
-                _done(
+                then=lambda post: flash(
                     f"Drafted “{esc(post.title)}” in the content calendar (post #{post.id}); it goes through the checklist and approval."
-                )
+                ),
+            )
 
 
-def _thanks(ctx: PageContext, url: str, item: loop.LoopItemView) -> None:
-    people = givers(url, item.id)
+def _thanks(ctx: PageContext, item: LoopItemView) -> None:
+    people = read(givers, loop_item_id=item.id)
     if not people:
         st.info("No idea givers are recorded for these ideas, so there is nobody to thank by name.")
         return
@@ -276,21 +216,22 @@ def _thanks(ctx: PageContext, url: str, item: loop.LoopItemView) -> None:
         if st.form_submit_button("Save thanks", disabled=not can):
             ticked = [h for h, on in ticks.items() if on]
             unticked = [h for h, on in ticks.items() if not on]
-            result = perform(
+
+            def save_thanks(session) -> LoopItemView:
+                set_thanked(session=session, actor=ctx.actor, loop_item_id=item.id, handles=unticked, thanked=False)
+                return set_thanked(session=session, actor=ctx.actor, loop_item_id=item.id, handles=ticked)
+
+            perform(
                 ctx,
-                lambda s: (
-                    loop.set_thanked(s, actor=ctx.actor, loop_item_id=item.id, handles=unticked, thanked=False),
-                    loop.set_thanked(s, actor=ctx.actor, loop_item_id=item.id, handles=ticked, thanked=True),
-                )[-1],
-                rerun=False,
+                save_thanks,
+                then=lambda saved: flash(
+                    f"Thanks saved: {saved.thanked_count} of {saved.givers_count} givers thanked ({saved.status_label})."
+                ),
             )
-            if result is not None:
-                _done(
-                    f"Thanks saved: {result.thanked_count} of {result.givers_count} givers thanked ({result.status_label})."
-                )
     with st.expander("Ready-to-copy thank-you replies", expanded=True):
         form_url = st.text_input("Idea form link for the replies (optional)", key=f"loop_reply_link_{item.id}")
-        for channel, text in replies(url, item.id, form_url.strip()).items():
+        replies = read(thank_you_replies, loop_item_id=item.id, idea_form_url=form_url.strip())
+        for channel, text in replies.items():
             st.caption(esc(channel))
             st.code(text, language=None, wrap_lines=True)
 
@@ -298,34 +239,38 @@ def _thanks(ctx: PageContext, url: str, item: loop.LoopItemView) -> None:
 # --- closed loops -----------------------------------------------------------------------------
 
 
-def closed_timeline(ctx: PageContext, url: str, today: dt.date) -> None:
-    limit = st.session_state.get("loop_closed_limit", 20)
-    items = closed_loops(url, limit)
-    if not items:
+def closed_timeline(ctx: PageContext, today: dt.date) -> None:
+    limit = st.session_state.get(CLOSED_LIMIT, 20)
+    closed = read(closed_loops, limit=limit)
+    if not closed:
         st.info("No closed loops yet. A loop closes when its announcement is published and every giver is thanked.")
         return
-    st.altair_chart(timeline_chart(ctx, items), width="stretch")
-    for item in items:
+    st.altair_chart(timeline_chart(ctx, closed), width="stretch")
+    for item in closed:
         with st.container(border=True):
-            st.markdown(f"**{item.announced_at.astimezone(ctx.timezone):%d %b %Y}** · {esc(item.what_changed)}")  # type: ignore[union-attr]
+            st.markdown(f"**{_announced_day(ctx, item)}** · {esc(item.what_changed)}")
             st.caption(
                 f"Shipped {item.shipped_on:%d %b %Y} · {len(item.ideas)} idea(s) · {item.thanked_count} of {item.givers_count} giver(s) thanked · "
-                f"{item.status_label} · impact: {esc(impact(url, item.id, today).summary)}"
+                f"{item.status_label} · impact: {esc(_impact(item, today).summary)}"
             )
-    if len(items) >= limit and st.button("Show older loops"):
-        st.session_state["loop_closed_limit"] = limit + 20
+    if len(closed) >= limit and st.button("Show older loops"):
+        st.session_state[CLOSED_LIMIT] = limit + 20
         st.rerun()
 
 
-def timeline_chart(ctx: PageContext, items: list[loop.LoopItemView]) -> alt.Chart:
+def _announced_day(ctx: PageContext, item: LoopItemView, form: str = "%d %b %Y") -> str:
+    return item.announced_at.astimezone(ctx.timezone).strftime(form) if item.announced_at else ""
+
+
+def timeline_chart(ctx: PageContext, closed: list[LoopItemView]) -> alt.Chart:
     values = [
         {
-            "announced": f"{i.announced_at.astimezone(ctx.timezone):%Y-%m-%d}",
+            "announced": _announced_day(ctx, i, "%Y-%m-%d"),
             "what changed": i.what_changed,
             "givers thanked": i.givers_count,
             "status": i.status_label,
-        }  # type: ignore[union-attr]
-        for i in items
+        }
+        for i in closed
     ]
     return (
         alt.Chart(alt.Data(values=values), height=120)
@@ -342,11 +287,12 @@ def timeline_chart(ctx: PageContext, items: list[loop.LoopItemView]) -> alt.Char
 # --- monthly update ---------------------------------------------------------------------------
 
 
-def monthly_section(ctx: PageContext, url: str, today: dt.date) -> None:
-    this_month = loop.month_start(today)
-    options = sorted({this_month, loop.month_start(this_month - dt.timedelta(days=1)), *months(url)}, reverse=True)
+def monthly_section(ctx: PageContext, today: dt.date) -> None:
+    this_month = month_start(today)
+    last_month = month_start(this_month - dt.timedelta(days=1))
+    options = sorted({this_month, last_month, *read(months_with_loop_items)}, reverse=True)
     month = st.selectbox("Month", options, format_func=lambda m: f"{m:%B %Y}", key="loop_month")
-    update = monthly(url, month, today)
+    update = read(monthly_update, month=month, today=today)
     left, right = st.columns([3, 1])
     with left, st.container(border=True):
         st.markdown(update.markdown)  # user text in it is Markdown-escaped by the core
@@ -356,21 +302,21 @@ def monthly_section(ctx: PageContext, url: str, today: dt.date) -> None:
         )
         if ctx.can(Action.manage_loop) and update.items:
             with st.form("loop_monthly_post"):
-                channel = st.selectbox("Channel", channels(url), format_func=lambda c: c.name)
+                channel = st.selectbox("Channel", read(workspace.list_channels), format_func=lambda c: c.name)
                 if st.form_submit_button("Draft as a post"):
-                    post = perform(
+                    perform(
                         ctx,
-                        lambda s: loop.draft_monthly_update(s, actor=ctx.actor, month=month, channel_id=channel.id),
-                        rerun=False,
+                        lambda s: draft_monthly_update(session=s, actor=ctx.actor, month=month, channel_id=channel.id),
+                        then=lambda post: flash(
+                            f"Drafted “{esc(post.title)}” in the content calendar (post #{post.id})."
+                        ),
                     )
-                    if post is not None:
-                        _done(f"Drafted “{esc(post.title)}” in the content calendar (post #{post.id}).")
 
 
 # --- impact -----------------------------------------------------------------------------------
 
 
-def impact_chart(figure: loop.Impact) -> alt.Chart:
+def impact_chart(figure: Impact) -> alt.Chart:
     what = "NPS" if figure.kind == "nps" else "Conversations"
     values = [{"when": "before", what: figure.before}, {"when": "after", what: figure.after}]
     return (
@@ -387,8 +333,8 @@ def impact_chart(figure: loop.Impact) -> alt.Chart:
     )
 
 
-def impact_section(ctx: PageContext, url: str, today: dt.date) -> None:
-    overdue = not_measured(url, today)
+def impact_section(ctx: PageContext, today: dt.date) -> None:
+    overdue = read(impact_not_measured, today=today)
     if overdue:
         st.markdown("#### Impact not measured")
         st.dataframe(
@@ -404,14 +350,18 @@ def impact_section(ctx: PageContext, url: str, today: dt.date) -> None:
             hide_index=True,
             width="stretch",
         )
-    items = recent_items(url)
-    if not items:
+    recent = read(recent_loop_items)
+    if not recent:
         st.info("No loop items yet. Open one from a shipped idea in the Open loops tab.")
         return
     item = st.selectbox(
-        "Loop item", items, format_func=lambda i: f"{i.what_changed} ({i.shipped_on:%d %b %Y})", key="loop_impact_pick"
+        "Loop item",
+        recent,
+        format_func=lambda i: f"{i.what_changed} ({i.shipped_on:%d %b %Y})",
+        key="loop_impact_pick",
     )
-    figure = impact(url, item.id, today)
+    figure = _impact(item, today)
+    version = _version_seen(item, "impact")
     chart, settings = st.columns([2, 3])
     with chart:
         st.write(esc(figure.summary))  # the categories are user text
@@ -423,20 +373,20 @@ def impact_section(ctx: PageContext, url: str, today: dt.date) -> None:
             ctx.can(Action.manage_loop)
             and figure.measured
             and st.button("Record the measurement", key=f"loop_measure_{item.id}")
-        ) and perform(
-            ctx,
-            lambda s: loop.record_measurement(
-                s, actor=ctx.actor, loop_item_id=item.id, expected_version=item.version, today=today
-            ),
-            rerun=False,
         ):
-            _done("Measurement recorded.")
+            perform(
+                ctx,
+                lambda s: record_measurement(
+                    session=s, actor=ctx.actor, loop_item_id=item.id, expected_version=version, today=today
+                ),
+                success="Measurement recorded.",
+            )
     with settings:
         if ctx.can(Action.manage_loop):
-            _impact_form(ctx, url, item)
+            _impact_form(ctx, item, version)
 
 
-def _impact_form(ctx: PageContext, url: str, item: loop.LoopItemView) -> None:
+def _impact_form(ctx: PageContext, item: LoopItemView, version: int) -> None:
     with st.form(f"loop_impact_{item.id}"):
         st.markdown("**How to measure**: NPS before and after, or the conversations in these categories.")
         nps_before, nps_after = st.columns(2)
@@ -444,35 +394,34 @@ def _impact_form(ctx: PageContext, url: str, item: loop.LoopItemView) -> None:
             "NPS before", min_value=-100.0, max_value=100.0, value=item.nps_before, step=1.0
         )
         after = nps_after.number_input("NPS after", min_value=-100.0, max_value=100.0, value=item.nps_after, step=1.0)
-        options = sorted({*categories(url), *item.impact_categories})
+        options = sorted({*read(conversation_categories), *item.impact_categories})
         chosen = st.multiselect("Conversation categories", options, default=list(item.impact_categories))
         days = st.number_input(
-            "Days before / after shipping", min_value=1, max_value=loop.MAX_WINDOW_DAYS, value=item.impact_window_days
+            "Days before / after shipping", min_value=1, max_value=MAX_WINDOW_DAYS, value=item.impact_window_days
         )
         if st.form_submit_button("Save impact settings"):
-            saved = perform(
+            impact_in = LoopItemImpact(
+                nps_before=before, nps_after=after, impact_categories=chosen, impact_window_days=int(days)
+            )
+            perform(
                 ctx,
-                lambda s: loop.set_impact(
-                    s,
+                lambda s: set_impact(
+                    session=s,
                     actor=ctx.actor,
                     loop_item_id=item.id,
-                    expected_version=item.version,
-                    nps_before=before,
-                    nps_after=after,
-                    impact_categories=chosen,
-                    impact_window_days=int(days),
+                    expected_version=version,
+                    impact_in=impact_in,
                 ),
-                rerun=False,
+                success="Impact settings saved.",
             )
-            if saved is not None:
-                _done("Impact settings saved.")
 
 
 # --- public board -----------------------------------------------------------------------------
 
 
-def public_board_section(url: str, today: dt.date) -> None:
-    content, page = board(url, today)
+def public_board_section(today: dt.date) -> None:
+    content = read(public_board.public_board, today=today)
+    page = public_board.render_html(content, workspace_name=read(workspace.info).name, generated_on=today)
     st.write(
         "A static page of ideas planned, in progress and shipped — titles, categories and how many people asked; nothing internal."
     )

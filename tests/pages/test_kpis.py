@@ -10,8 +10,12 @@ import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import app_test
 
-from core import demo, digest, kpis, workspace
-from core.kpis import PeriodKind
+from core import demo, workspace
+from core.kpis.digest import render_markdown, weekly_digest
+from core.kpis.overview import compute_kpis
+from core.kpis.periods import PeriodKind, default_period
+from core.kpis.report import NO_DATA, format_change, format_value
+from core.local_time import local_today
 from db.models import Role
 from db.types import utcnow
 from tests.factories import make_channel, make_conversation, make_user
@@ -43,8 +47,8 @@ def metrics(at) -> dict[str, tuple[str, str | None]]:
     return {m.label: (m.value, m.delta or None) for m in at.metric}
 
 
-def local_today(session) -> dt.date:
-    return kpis.local_today(utcnow(), workspace.timezone(session))
+def workspace_today(session) -> dt.date:
+    return local_today(utcnow(), workspace.timezone(session))
 
 
 def answered(session, channel, *, day: dt.date, minutes: float) -> None:
@@ -64,8 +68,8 @@ def answered(session, channel, *, day: dt.date, minutes: float) -> None:
 def test_a_viewer_changes_the_period_and_sees_the_change_against_the_previous_one(session):
     make_user(session, Role.viewer, username="viewer")
     channel = make_channel(session, name="Instagram")
-    today = local_today(session)
-    last_week = kpis.default_period(PeriodKind.week, today)
+    today = workspace_today(session)
+    last_week = default_period(PeriodKind.week, today)
     week_before = last_week.previous()
     for minutes in (20, 40):
         answered(session, channel, day=last_week.start + dt.timedelta(days=1), minutes=minutes)
@@ -87,12 +91,12 @@ def test_a_viewer_changes_the_period_and_sees_the_change_against_the_previous_on
 
 
 def test_the_screen_the_cli_json_and_the_core_show_the_same_figures_on_the_demo(session, engine, downloads):
-    today = local_today(session)
+    today = workspace_today(session)
     demo.load_demo(session, today=today, password_rounds=4)
     session.commit()
-    period = kpis.default_period(PeriodKind.month, today)
+    period = default_period(PeriodKind.month, today)
     now = utcnow()
-    core_values = kpis.compute_kpis(session, start=period.start, end=period.end, channel_id=None, now=now)
+    core_values = compute_kpis(session, start=period.start, end=period.end, channel_id=None, now=now)
     session.rollback()
 
     at = open_page("kpis", username="viewer")
@@ -101,7 +105,7 @@ def test_the_screen_the_cli_json_and_the_core_show_the_same_figures_on_the_demo(
     cards = [v for v in core_values if v.definition.card]
     assert len(shown) == len(cards)
     for value in cards:
-        assert shown[value.label] == (kpis.format_value(value.value, value.unit), kpis.format_change(value)), value.key
+        assert shown[value.label] == (format_value(value.value, value.unit), format_change(value)), value.key
     assert sum(v.value is not None for v in cards) >= len(cards) - 1  # the demo fills (almost) every card
 
     code, out, _ = run_cli(engine, "kpis", "--from", period.start.isoformat(), "--to", period.end.isoformat(), "--json")
@@ -111,11 +115,11 @@ def test_the_screen_the_cli_json_and_the_core_show_the_same_figures_on_the_demo(
 
 
 def test_the_weekly_digest_downloads_as_markdown(session, downloads):
-    today = local_today(session)
+    today = workspace_today(session)
     demo.load_demo(session, today=today, password_rounds=4)
     session.commit()
-    week = kpis.default_period(PeriodKind.week, today)
-    expected = digest.render_markdown(digest.weekly_digest(session, week_start=week.start))
+    week = default_period(PeriodKind.week, today)
+    expected = render_markdown(weekly_digest(session, week_start=week.start))
     session.rollback()
 
     at = open_page("kpis", username="viewer")
@@ -131,7 +135,7 @@ def test_an_empty_workspace_says_no_data_yet_and_what_to_do(session):
     session.commit()
     at = open_page("kpis", username="viewer")
     assert not at.exception
-    assert {value for value, _ in metrics(at).values()} == {kpis.NO_DATA}
+    assert {value for value, _ in metrics(at).values()} == {NO_DATA}
     page = texts(at)
     assert "Enter the audience size per channel" in page
     assert "nan" not in page.lower().split()
@@ -141,13 +145,13 @@ def test_an_empty_workspace_says_no_data_yet_and_what_to_do(session):
 def test_the_analyst_enters_an_audience_size_and_the_active_share_appears(session):
     make_user(session, Role.analyst, username="ana")
     channel = make_channel(session, name="Instagram")
-    today = local_today(session)
-    month = kpis.default_period(PeriodKind.month, today)
+    today = workspace_today(session)
+    month = default_period(PeriodKind.month, today)
     answered(session, channel, day=month.start, minutes=10)
     session.commit()
 
     at = open_page("kpis", username="ana")
-    assert metrics(at)["Active share"][0] == kpis.NO_DATA
+    assert metrics(at)["Active share"][0] == NO_DATA
     form_size = next(n for n in at.number_input if n.label == "Audience (people)")
     form_size.set_value(200)
     at = next(b for b in at.button if b.label == "Add").click().run()

@@ -8,8 +8,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
-from core import loop, posts
-from db.models import IdeaGiver, IdeaStatus, LoopItem, Post, Role
+from core import posts
+from core.loop.announce import draft_announcement
+from core.loop.impact import set_impact
+from core.loop.items import create_loop_item, set_thanked
+from core.loop.queries import get_loop_item, givers
+from db.models import IdeaGiver, IdeaStatus, LoopItem, LoopItemCreate, LoopItemImpact, Post, Role
 from tests.factories import make_channel, make_idea, make_user
 from tests.pages.apptest import open_page, texts
 
@@ -56,7 +60,7 @@ def test_the_lead_ships_an_idea_announces_it_and_publishing_marks_it_announced(s
     assert not at.exception, [e.message for e in at.exception]
     assert "Drafted “You asked, we did: Dark mode is live in the app” in the content calendar" in texts(at)
     with read() as s:
-        post_id = loop.get_loop_item(s, item.id).announcement_post_id
+        post_id = get_loop_item(s, item.id).announcement_post_id
         draft = posts.get_post(s, post_id)
     assert draft.status == "draft" and draft.rubric_name == "You asked, we did" and draft.channel_name == "Instagram"
     assert "Thank you @ann and @bo" in draft.body
@@ -85,14 +89,14 @@ def test_the_lead_ships_an_idea_announces_it_and_publishing_marks_it_announced(s
     assert "Approved and scheduled." in texts(calendar), texts(calendar)
     with read() as s:
         assert posts.get_post(s, post_id).status == "scheduled"
-        assert loop.get_loop_item(s, item.id).status == "shipped"  # scheduled is not published
+        assert get_loop_item(s, item.id).status == "shipped"  # scheduled is not published
     calendar = _button(calendar, "Mark as published").click().run()
     assert not calendar.exception, [e.message for e in calendar.exception]
     assert "Mark as published: done." in texts(calendar)
 
     with read() as s:
         published = posts.get_post(s, post_id)
-        announced = loop.get_loop_item(s, item.id)
+        announced = get_loop_item(s, item.id)
     assert published.status == "published"
     assert announced.status == "announced" and announced.announced_at == published.published_at
     at.run()  # the calendar's publish cleared the read caches, as every write does
@@ -108,8 +112,10 @@ def test_the_community_manager_ticks_givers_and_sees_who_thanked_them(session, r
     idea = _idea(session, "@ann", "@bo", status=IdeaStatus.shipped, channel=channel)
     session.commit()
     with write() as s:
-        item = loop.create_loop_item(
-            s, actor=people[Role.lead], what_changed="Faster export", shipped_on=dt.date(2026, 3, 2), idea_ids=[idea.id]
+        item = create_loop_item(
+            session=s,
+            actor=people[Role.lead],
+            item_in=LoopItemCreate(what_changed="Faster export", shipped_on=dt.date(2026, 3, 2), idea_ids=[idea.id]),
         )
 
     at = open_page("loop", username="the-community")
@@ -121,7 +127,7 @@ def test_the_community_manager_ticks_givers_and_sees_who_thanked_them(session, r
     assert not at.exception
     assert "1 of 2 givers thanked" in texts(at)
     with read() as s:
-        thanked = {g.handle: g for g in loop.givers(s, loop_item_id=item.id)}
+        thanked = {g.handle: g for g in givers(s, loop_item_id=item.id)}
     assert thanked["@ann"].thanked and thanked["@ann"].thanked_by == people[Role.community].label
     assert not thanked["@bo"].thanked
     label = next(c.label for c in at.checkbox if c.key == f"loop_thank_{item.id}_@ann")
@@ -133,8 +139,10 @@ def test_viewers_read_the_loop_but_get_no_controls_to_change_it(session, write, 
     make_channel(session)
     session.commit()
     with write() as s:
-        loop.create_loop_item(
-            s, actor=people[Role.lead], what_changed="Faster export", shipped_on=dt.date(2026, 3, 2), idea_ids=[idea.id]
+        create_loop_item(
+            session=s,
+            actor=people[Role.lead],
+            item_in=LoopItemCreate(what_changed="Faster export", shipped_on=dt.date(2026, 3, 2), idea_ids=[idea.id]),
         )
     at = open_page("loop", username="the-viewer")
     assert not at.exception and not at.error
@@ -168,11 +176,17 @@ def test_monthly_update_public_board_and_impact_chart_are_on_the_screen(session,
     session.commit()
     today = dt.datetime.now(ZoneInfo("Europe/Berlin")).date()  # the workspace's day
     with write() as s:
-        item = loop.create_loop_item(
-            s, actor=people[Role.lead], what_changed="Offline *mode* ships", shipped_on=today, idea_ids=[idea.id]
+        item = create_loop_item(
+            session=s,
+            actor=people[Role.lead],
+            item_in=LoopItemCreate(what_changed="Offline *mode* ships", shipped_on=today, idea_ids=[idea.id]),
         )
-        loop.set_impact(
-            s, actor=people[Role.lead], loop_item_id=item.id, expected_version=item.version, nps_before=20, nps_after=30
+        set_impact(
+            session=s,
+            actor=people[Role.lead],
+            loop_item_id=item.id,
+            expected_version=item.version,
+            impact_in=LoopItemImpact(nps_before=20, nps_after=30),
         )
     at = open_page("loop", username="the-lead")
     assert not at.exception
@@ -190,8 +204,10 @@ def test_drafting_the_monthly_update_puts_a_post_in_the_calendar(session, read, 
     session.commit()
     today = dt.datetime.now(ZoneInfo("Europe/Berlin")).date()  # the workspace's day
     with write() as s:
-        loop.create_loop_item(
-            s, actor=people[Role.lead], what_changed="Faster export", shipped_on=today, idea_ids=[idea.id]
+        create_loop_item(
+            session=s,
+            actor=people[Role.lead],
+            item_in=LoopItemCreate(what_changed="Faster export", shipped_on=today, idea_ids=[idea.id]),
         )
     at = open_page("loop", username="the-lead")
     at = _button(at, "Draft as a post").click().run()
@@ -225,23 +241,29 @@ def test_a_second_leads_newer_change_refuses_the_stale_announcement(session, rea
     idea = _idea(session, "@ann", status=IdeaStatus.shipped)
     session.commit()
     with write() as s:
-        item = loop.create_loop_item(
-            s, actor=people[Role.lead], what_changed="Faster export", shipped_on=dt.date(2026, 3, 2), idea_ids=[idea.id]
+        item = create_loop_item(
+            session=s,
+            actor=people[Role.lead],
+            item_in=LoopItemCreate(what_changed="Faster export", shipped_on=dt.date(2026, 3, 2), idea_ids=[idea.id]),
         )
     at = open_page("loop", username="the-lead")
     assert not at.exception
     other_lead = make_user(session, Role.lead, username="the-other-lead")
     session.commit()
     with write() as s:  # the other lead saves impact settings while the first has the page open
-        loop.set_impact(
-            s, actor=other_lead, loop_item_id=item.id, expected_version=item.version, impact_categories=["export"]
+        set_impact(
+            session=s,
+            actor=other_lead,
+            loop_item_id=item.id,
+            expected_version=item.version,
+            impact_in=LoopItemImpact(impact_categories=["export"]),
         )
     at = _button(at, "Draft the announcement").click().run()
     assert not at.exception
     assert any("changed after you opened it" in e.value for e in at.error)
     with read() as s:
         assert s.exec(select(Post)).all() == []
-        assert loop.get_loop_item(s, item.id).announcement_post_id is None
+        assert get_loop_item(s, item.id).announcement_post_id is None
 
 
 def test_a_closed_loop_appears_on_the_timeline_with_its_local_announcement_day(session, write, people):
@@ -250,11 +272,13 @@ def test_a_closed_loop_appears_on_the_timeline_with_its_local_announcement_day(s
     session.commit()
     lead = people[Role.lead]
     with write() as s:
-        item = loop.create_loop_item(
-            s, actor=lead, what_changed="Faster *export*", shipped_on=dt.date(2026, 3, 2), idea_ids=[idea.id]
+        item = create_loop_item(
+            session=s,
+            actor=lead,
+            item_in=LoopItemCreate(what_changed="Faster *export*", shipped_on=dt.date(2026, 3, 2), idea_ids=[idea.id]),
         )
-        post = loop.draft_announcement(
-            s, actor=lead, loop_item_id=item.id, channel_id=channel.id, expected_version=item.version
+        post = draft_announcement(
+            session=s, actor=lead, loop_item_id=item.id, channel_id=channel.id, expected_version=item.version
         )
         post = posts.update_post(
             s,
@@ -268,7 +292,7 @@ def test_a_closed_loop_appears_on_the_timeline_with_its_local_announcement_day(s
         posts.advance_post(
             s, actor=lead, post_id=post.id, expected_version=post.version, target="published", scheduled_at=went_out
         )
-        loop.set_thanked(s, actor=lead, loop_item_id=item.id, handles=["@ann"])
+        set_thanked(session=s, actor=lead, loop_item_id=item.id, handles=["@ann"])
     at = open_page("loop", username="the-viewer")
     assert not at.exception
     shown = texts(at)

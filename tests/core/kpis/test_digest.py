@@ -9,9 +9,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
-from core import audit, digest, posts
+from core import audit, posts
 from core.errors import ConflictError, PermissionDenied, ValidationError
-from db.models import LoopItem, Post, PostStatus, QuickAnswer, Role, WeeklyDigestNote
+from core.kpis.digest import (
+    digest_note,
+    draft_digest_post,
+    hero_suggestions,
+    render_markdown,
+    save_digest_note,
+    weekly_digest,
+)
+from db.models import LoopItem, Post, PostStatus, QuickAnswer, Role, WeeklyDigestNote, WeeklyDigestNoteSave
 from tests.factories import make_conversation, make_post, make_user
 
 UTC = dt.UTC
@@ -55,13 +63,13 @@ def test_best_questions_come_marked_best_first_then_by_engagement_answered_and_i
     question(session, channel, at=berlin(10, 10), text="Next week", engagement=99)
     question(session, channel, at=berlin(2, 23, 59), text="Last week", engagement=99)
 
-    weekly = digest.weekly_digest(session, week_start=MONDAY)
+    weekly = weekly_digest(session, week_start=MONDAY)
     assert [b.text for b in weekly.best] == ["Marked best", "High", "Low"]
     assert (weekly.best[1].answer_title, weekly.best[1].answer_link) == (
         "Export to CSV",
         "https://example.com/guide/export",
     )
-    markdown = digest.render_markdown(weekly)
+    markdown = render_markdown(weekly)
     assert "**A:** **Export to CSV:** Open the list, then Export. <https://example.com/guide/export>" in markdown
     assert "**Q:** Marked best — @" in markdown
 
@@ -99,7 +107,7 @@ def test_hero_suggestions_rank_useful_ugc_and_best_conversations(session, channe
         author_handle="@nobody",
         engagement=99,
     )
-    suggestions = digest.hero_suggestions(session, week_start=MONDAY)
+    suggestions = hero_suggestions(session, week_start=MONDAY)
     assert [(s.handle, s.useful_ugc, s.best) for s in suggestions] == [
         ("@maker", 2, 0),
         ("@asker", 0, 1),
@@ -127,10 +135,10 @@ def test_loop_items_closed_that_week_and_shipped_ones_awaiting_their_announcemen
         ]
     )
     session.flush()
-    weekly = digest.weekly_digest(session, week_start=MONDAY)
+    weekly = weekly_digest(session, week_start=MONDAY)
     assert [(i.what_changed, i.announced_on) for i in weekly.loop_closed] == [("Dark mode", dt.date(2025, 3, 5))]
     assert [i.what_changed for i in weekly.shipped] == ["Passkeys"]
-    markdown = digest.render_markdown(weekly)
+    markdown = render_markdown(weekly)
     assert "- Dark mode (shipped 25 Feb 2025, announced 5 Mar 2025)" in markdown
     assert "- Passkeys (shipped 6 Mar 2025; announcement to follow)" in markdown
 
@@ -144,22 +152,19 @@ def test_next_topic_is_the_chosen_one_or_else_the_next_planned_post(session, cha
         status=PostStatus.scheduled,
         scheduled_at=berlin(11, 9),
     )
-    weekly = digest.weekly_digest(session, week_start=MONDAY)
+    weekly = weekly_digest(session, week_start=MONDAY)
     assert weekly.next_topic == "How notifications work"
-    digest.save_digest_note(
-        session,
+    save_digest_note(
+        session=session,
         actor=community,
-        week_start=MONDAY,
-        hero_handle="",
-        hero_reason="",
-        next_topic="AMA on Friday",
+        note_in=WeeklyDigestNoteSave(week_start=MONDAY, hero_handle="", hero_reason="", next_topic="AMA on Friday"),
         expected_version=None,
     )
-    assert digest.weekly_digest(session, week_start=MONDAY).next_topic == "AMA on Friday"
+    assert weekly_digest(session, week_start=MONDAY).next_topic == "AMA on Friday"
 
 
 def test_an_empty_week_reads_as_a_digest_with_nothing_yet(session, channel):
-    markdown = digest.render_markdown(digest.weekly_digest(session, week_start=MONDAY))
+    markdown = render_markdown(weekly_digest(session, week_start=MONDAY))
     assert markdown.startswith("# Digest of the week · 3 Mar 2025 – 9 Mar 2025\n")
     for empty in (
         "_No answered questions this week._",
@@ -178,16 +183,15 @@ def test_user_text_cannot_become_links_html_or_headings_in_the_markdown(session,
         text="[win](https://evil.example) <img src=x> ![i](y)",
         author_handle="@a_b*",
     )
-    digest.save_digest_note(
-        session,
+    save_digest_note(
+        session=session,
         actor=community,
-        week_start=MONDAY,
-        hero_handle="@hero",
-        hero_reason=":red[shout] $x$",
-        next_topic="# Big\n- list",
+        note_in=WeeklyDigestNoteSave(
+            week_start=MONDAY, hero_handle="@hero", hero_reason=":red[shout] $x$", next_topic="# Big\n- list"
+        ),
         expected_version=None,
     )
-    markdown = digest.render_markdown(digest.weekly_digest(session, week_start=MONDAY))
+    markdown = render_markdown(weekly_digest(session, week_start=MONDAY))
     assert r"\[win\](https://evil.example) \<img src=x\> !\[i\](y)" in markdown
     assert r"@a\_b\*" in markdown
     assert r":red\[shout\] \$x\$" in markdown
@@ -200,33 +204,28 @@ def test_the_digest_note_needs_edit_digest_and_is_audited(session, channel, comm
     analyst = make_user(session, Role.analyst)
     for actor in (viewer, analyst):
         with pytest.raises(PermissionDenied):
-            digest.save_digest_note(
-                session,
+            save_digest_note(
+                session=session,
                 actor=actor,
-                week_start=MONDAY,
-                hero_handle="@x",
-                hero_reason="",
-                next_topic="",
+                note_in=WeeklyDigestNoteSave(week_start=MONDAY, hero_handle="@x", hero_reason="", next_topic=""),
                 expected_version=None,
             )
-    note = digest.save_digest_note(
-        session,
+    note = save_digest_note(
+        session=session,
         actor=community,
-        week_start=MONDAY,
-        hero_handle=" @maker ",
-        hero_reason="Wrote the export guide.",
-        next_topic="Exports",
+        note_in=WeeklyDigestNoteSave(
+            week_start=MONDAY, hero_handle=" @maker ", hero_reason="Wrote the export guide.", next_topic="Exports"
+        ),
         expected_version=None,
     )
     assert (note.hero_handle, note.version) == ("@maker", 1)
     lead = make_user(session, Role.lead)
-    note = digest.save_digest_note(
-        session,
+    note = save_digest_note(
+        session=session,
         actor=lead,
-        week_start=MONDAY,
-        hero_handle="@maker",
-        hero_reason="Guide",
-        next_topic="Exports",
+        note_in=WeeklyDigestNoteSave(
+            week_start=MONDAY, hero_handle="@maker", hero_reason="Guide", next_topic="Exports"
+        ),
         expected_version=1,
     )
     assert note.version == 2
@@ -236,46 +235,34 @@ def test_the_digest_note_needs_edit_digest_and_is_audited(session, channel, comm
 
 
 def test_a_second_save_over_a_newer_note_is_refused(session, channel, community):
-    digest.save_digest_note(
-        session,
+    save_digest_note(
+        session=session,
         actor=community,
-        week_start=MONDAY,
-        hero_handle="@one",
-        hero_reason="",
-        next_topic="",
+        note_in=WeeklyDigestNoteSave(week_start=MONDAY, hero_handle="@one", hero_reason="", next_topic=""),
         expected_version=None,
     )
     # Someone who opened the week before the note existed, and someone holding version 1 after it moved on.
     with pytest.raises(ConflictError):
-        digest.save_digest_note(
-            session,
+        save_digest_note(
+            session=session,
             actor=community,
-            week_start=MONDAY,
-            hero_handle="@two",
-            hero_reason="",
-            next_topic="",
+            note_in=WeeklyDigestNoteSave(week_start=MONDAY, hero_handle="@two", hero_reason="", next_topic=""),
             expected_version=None,
         )
-    digest.save_digest_note(
-        session,
+    save_digest_note(
+        session=session,
         actor=community,
-        week_start=MONDAY,
-        hero_handle="@three",
-        hero_reason="",
-        next_topic="",
+        note_in=WeeklyDigestNoteSave(week_start=MONDAY, hero_handle="@three", hero_reason="", next_topic=""),
         expected_version=1,
     )
     with pytest.raises(ConflictError):
-        digest.save_digest_note(
-            session,
+        save_digest_note(
+            session=session,
             actor=community,
-            week_start=MONDAY,
-            hero_handle="@four",
-            hero_reason="",
-            next_topic="",
+            note_in=WeeklyDigestNoteSave(week_start=MONDAY, hero_handle="@four", hero_reason="", next_topic=""),
             expected_version=1,
         )
-    assert digest.digest_note(session, week_start=MONDAY).hero_handle == "@three"
+    assert digest_note(session, week_start=MONDAY).hero_handle == "@three"
 
 
 @pytest.mark.parametrize(
@@ -290,13 +277,15 @@ def test_a_second_save_over_a_newer_note_is_refused(session, channel, community)
 def test_a_bad_digest_note_says_what_to_fix(session, channel, community, fields, message):
     values = {"week_start": MONDAY, "hero_handle": "", "hero_reason": "", "next_topic": ""} | fields
     with pytest.raises(ValidationError, match=message):
-        digest.save_digest_note(session, actor=community, expected_version=None, **values)
+        save_digest_note(
+            session=session, actor=community, note_in=WeeklyDigestNoteSave(**values), expected_version=None
+        )
 
 
 def test_the_digest_is_drafted_as_a_digest_of_the_week_post(session, channel):
     question(session, channel, at=berlin(4, 10), text="Where is my invoice?", engagement=5)
     editor = make_user(session, Role.editor)
-    post_id = digest.draft_digest_post(session, actor=editor, week_start=MONDAY, channel_id=channel.id)
+    post_id = draft_digest_post(session=session, actor=editor, week_start=MONDAY, channel_id=channel.id)
     post = posts.get_post(session, post_id)
     assert (post.status, post.rubric_name, post.channel_id, post.owner_id) == (
         PostStatus.draft,
@@ -312,5 +301,5 @@ def test_the_digest_is_drafted_as_a_digest_of_the_week_post(session, channel):
 def test_only_people_who_draft_posts_can_draft_the_digest(session, channel):
     viewer = make_user(session, Role.viewer)
     with pytest.raises(PermissionDenied):
-        digest.draft_digest_post(session, actor=viewer, week_start=MONDAY, channel_id=channel.id)
+        draft_digest_post(session=session, actor=viewer, week_start=MONDAY, channel_id=channel.id)
     assert session.exec(select(Post.id)).first() is None

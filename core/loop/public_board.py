@@ -14,11 +14,13 @@ import html
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_
-from sqlmodel import Session, col, select
+from sqlalchemy import func, or_, select
+from sqlmodel import Session, col
 
 from core import workspace
+from core.local_time import local_midnight, local_today
 from db.models import Idea, IdeaGiver, IdeaStatus, LoopItem, LoopItemIdea
+from db.types import utcnow
 
 SECTIONS = (
     ("planned", "Planned"),
@@ -47,31 +49,38 @@ class PublicBoard:
 def public_board(session: Session, *, today: dt.date | None = None, limit: int = 200) -> PublicBoard:
     """Ideas planned, in progress and shipped (the last 12 months), public fields only."""
     tz = workspace.timezone(session)
-    today = today or dt.datetime.now(tz).date()
-    giver_counts = select(IdeaGiver.idea_id, func.count().label("n")).group_by(IdeaGiver.idea_id).subquery()
+    today = today or local_today(utcnow(), tz)
+    giver_counts = select(col(IdeaGiver.idea_id), func.count().label("n")).group_by(col(IdeaGiver.idea_id)).subquery()
     answer = (
-        select(LoopItemIdea.idea_id, func.min(LoopItemIdea.loop_item_id).label("loop_item_id"))
-        .group_by(LoopItemIdea.idea_id)
+        select(col(LoopItemIdea.idea_id), func.min(LoopItemIdea.loop_item_id).label("loop_item_id"))
+        .group_by(col(LoopItemIdea.idea_id))
         .subquery()
     )
     asked = func.coalesce(giver_counts.c.n, 0)
 
     def section(status: IdeaStatus) -> tuple[PublicIdea, ...]:
         statement = (
-            select(Idea.title, Idea.category, asked, Idea.shipped_at, LoopItem.shipped_on, LoopItem.what_changed)
+            select(
+                col(Idea.title),
+                col(Idea.category),
+                asked,
+                col(Idea.shipped_at),
+                col(LoopItem.shipped_on),
+                col(LoopItem.what_changed),
+            )
             .outerjoin(giver_counts, giver_counts.c.idea_id == Idea.id)
             .outerjoin(answer, answer.c.idea_id == Idea.id)
-            .outerjoin(LoopItem, LoopItem.id == answer.c.loop_item_id)
-            .where(Idea.status == status, col(Idea.merged_into_id).is_(None))
+            .outerjoin(LoopItem, col(LoopItem.id) == answer.c.loop_item_id)
+            .where(col(Idea.status) == status, col(Idea.merged_into_id).is_(None))
         )
         if status == IdeaStatus.shipped:
-            since = dt.datetime.combine(today - dt.timedelta(days=SHIPPED_DAYS), dt.time(0), tzinfo=tz)
+            since = local_midnight(today - dt.timedelta(days=SHIPPED_DAYS), tz)
             statement = statement.where(or_(col(Idea.shipped_at).is_(None), col(Idea.shipped_at) >= since))
             statement = statement.order_by(col(Idea.shipped_at).desc(), col(Idea.title))
         else:
             statement = statement.order_by(asked.desc(), col(Idea.title))
         result = []
-        for title, category, n, shipped_at, shipped_on, what_changed in session.exec(statement.limit(limit)).all():
+        for title, category, n, shipped_at, shipped_on, what_changed in session.execute(statement.limit(limit)).all():
             if status != IdeaStatus.shipped:
                 result.append(PublicIdea(title, category, int(n)))
                 continue
@@ -126,5 +135,5 @@ def render_html(board: PublicBoard, *, workspace_name: str, generated_on: dt.dat
 def export_html(session: Session, *, today: dt.date | None = None) -> str:
     """The public idea board as a self-contained HTML page, ready to upload anywhere."""
     info = workspace.info(session)
-    today = today or dt.datetime.now(ZoneInfo(info.timezone)).date()
+    today = today or local_today(utcnow(), ZoneInfo(info.timezone))
     return render_html(public_board(session, today=today), workspace_name=info.name, generated_on=today)

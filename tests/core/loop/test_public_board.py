@@ -8,8 +8,9 @@ from html.parser import HTMLParser
 
 import pytest
 
-from core import loop, public_board
-from db.models import IdeaGiver, IdeaStatus, Role
+from core.loop import public_board
+from core.loop.items import create_loop_item
+from db.models import IdeaGiver, IdeaStatus, LoopItemCreate, Role
 from tests.factories import make_channel, make_idea, make_user
 
 UTC = dt.UTC
@@ -89,12 +90,14 @@ def board_html(write, read):
             s.add(IdeaGiver(idea_id=planned.id, handle=handle, channel_id=channel.id))
         s.add(IdeaGiver(idea_id=shipped.id, handle="@secret_handle", channel_id=channel.id))
         s.flush()
-        loop.create_loop_item(
-            s,
+        create_loop_item(
+            session=s,
             actor=lead,
-            what_changed="Excel export <img src=x onerror=alert(1)> is live",
-            shipped_on=dt.date(2026, 3, 2),
-            idea_ids=[shipped.id],
+            item_in=LoopItemCreate(
+                what_changed="Excel export <img src=x onerror=alert(1)> is live",
+                shipped_on=dt.date(2026, 3, 2),
+                idea_ids=[shipped.id],
+            ),
         )
     with read() as s:
         return public_board.export_html(s, today=TODAY)

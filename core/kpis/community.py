@@ -1,0 +1,114 @@
+"""The community KPIs read from people: the active share (distinct people who wrote or gave an
+idea, against the audience entered) and returns D7/D30 of the people first seen in the period."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import and_, exists, func, or_, select, union, union_all
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, col
+
+from core.kpis.audience import period_audience
+from core.kpis.conversations import conversation_scope
+from core.kpis.periods import Period
+from core.kpis.sql import Unindexed, count_if, in_range, plus_hours, ratio
+from core.kpis.values import Measured
+from db.models import Conversation, Idea, IdeaGiver
+
+
+def giver_scope(lo: dt.datetime, hi: dt.datetime, channel_id: int | None) -> tuple[Any, list[ColumnElement[bool]]]:
+    """Idea givers in ``[lo, hi)``; an idea giver's channel is the one recorded on it, else its idea's."""
+    g = IdeaGiver
+    conditions = [in_range(col(g.given_at), lo, hi)]
+    source: Any = IdeaGiver
+    if channel_id is not None:
+        source = IdeaGiver.__table__.join(Idea.__table__, col(Idea.id) == g.idea_id)  # type: ignore[attr-defined]
+        conditions.append(func.coalesce(g.channel_id, Idea.channel_id) == channel_id)
+    return source, conditions
+
+
+def _active_people(session: Session, lo: dt.datetime, hi: dt.datetime, channel_id: int | None) -> int:
+    source, conditions = giver_scope(lo, hi, channel_id)
+    people = union(
+        select(col(Conversation.author_handle).label("handle")).where(*conversation_scope(lo, hi, channel_id)),
+        select(col(IdeaGiver.handle).label("handle")).select_from(source).where(*conditions),
+    ).subquery()
+    return int(session.execute(select(func.count()).select_from(people)).scalar_one())
+
+
+def _returns(session: Session, lo: dt.datetime, hi: dt.datetime, channel_id: int | None) -> tuple[int, int, int]:
+    """(people first seen in ``[lo, hi)``, of them back within 7 days, within 30 days)."""
+    c, g = Conversation, IdeaGiver
+    source, giver_conditions = giver_scope(lo, hi, channel_id)
+    firsts_in_period = union_all(
+        select(col(c.author_handle).label("handle"), func.min(c.received_at).label("first_at"))
+        .where(*conversation_scope(lo, hi, channel_id))
+        .group_by(col(c.author_handle)),
+        select(col(g.handle).label("handle"), func.min(g.given_at).label("first_at"))
+        .select_from(source)
+        .where(*giver_conditions)
+        .group_by(col(g.handle)),
+    ).subquery("firsts_in_period")
+    firsts = (
+        select(firsts_in_period.c.handle, func.min(firsts_in_period.c.first_at).label("first_at"))
+        .group_by(firsts_in_period.c.handle)
+        .subquery("firsts")
+    )
+
+    def interactions(start_after: Any, up_to: Any = None) -> ColumnElement[bool]:
+        """Whether the person has a conversation or idea in (start_after, up_to] / before ``lo``."""
+        conv_alias = Conversation.__table__.alias()  # type: ignore[attr-defined]
+        giver_alias = IdeaGiver.__table__.alias()  # type: ignore[attr-defined]
+        idea_alias = Idea.__table__.alias()  # type: ignore[attr-defined]
+        if start_after is None:
+            conv_when = conv_alias.c.received_at < lo
+            giver_when = giver_alias.c.given_at < lo
+        else:
+            conv_when = and_(conv_alias.c.received_at > start_after, conv_alias.c.received_at <= up_to)
+            giver_when = and_(giver_alias.c.given_at > start_after, giver_alias.c.given_at <= up_to)
+        conv_where = [conv_alias.c.author_handle == firsts.c.handle, conv_when]
+        giver_where = [giver_alias.c.handle == firsts.c.handle, giver_when]
+        giver_from: Any = giver_alias
+        if channel_id is not None:
+            conv_where.append(Unindexed(conv_alias.c.channel_id) == channel_id)
+            giver_from = giver_alias.join(idea_alias, idea_alias.c.id == giver_alias.c.idea_id)
+            giver_where.append(func.coalesce(giver_alias.c.channel_id, idea_alias.c.channel_id) == channel_id)
+        return or_(
+            exists(select(1).select_from(conv_alias).where(*conv_where)),
+            exists(select(1).select_from(giver_from).where(*giver_where)),
+        )
+
+    first_at = firsts.c.first_at
+    row = session.execute(
+        select(
+            func.count(),
+            count_if(interactions(first_at, plus_hours(session, first_at, 7 * 24))),
+            count_if(interactions(first_at, plus_hours(session, first_at, 30 * 24))),
+        )
+        .select_from(firsts)
+        .where(~interactions(None))
+    ).one()
+    return int(row[0]), int(row[1] or 0), int(row[2] or 0)
+
+
+def measure(
+    session: Session, period: Period, lo: dt.datetime, hi: dt.datetime, channel_id: int | None
+) -> dict[str, Measured]:
+    """The community KPIs of one period read from people (UGC is counted with the conversations)."""
+    out: dict[str, Measured] = {}
+    people = _active_people(session, lo, hi, channel_id)
+    audience, missing = period_audience(session, period, channel_id)
+    detail = f"{people} active people of {audience:,.0f}" if audience else ""
+    if missing:
+        detail += ("; " if detail else "") + "no audience size for " + ", ".join(missing)
+    out["active_share"] = Measured(ratio(people, audience, 100), detail)
+    newcomers, back7, back30 = _returns(session, lo, hi, channel_id)
+    out["returns_d7"] = Measured(
+        ratio(back7, newcomers, 100), f"{back7} of {newcomers} new people back within 7 days" if newcomers else ""
+    )
+    out["returns_d30"] = Measured(
+        ratio(back30, newcomers, 100), f"{back30} of {newcomers} new people back within 30 days" if newcomers else ""
+    )
+    return out

@@ -1,0 +1,104 @@
+"""The content KPIs read from published posts: posts with a next step, next-step conversions,
+saves and guide clicks per post, and the display KPIs (published posts, impressions, reactions)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, col
+
+from core.kpis.sql import Unindexed, count_if, counts_of, in_range, ratio
+from core.kpis.values import Measured
+from db.models import Post, PostStatus
+
+
+def published_scope(lo: dt.datetime, hi: dt.datetime, channel_id: int | None) -> list[ColumnElement[bool]]:
+    """Posts published in ``[lo, hi)``, in one channel or all."""
+    p = Post
+    conditions = [Unindexed(p.status) == PostStatus.published.value, in_range(col(p.published_at), lo, hi)]
+    if channel_id is not None:
+        conditions.append(Unindexed(p.channel_id) == channel_id)
+    return conditions
+
+
+def _post_conditions() -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    p = Post
+    with_step = and_(col(p.next_step_type).is_not(None), col(p.next_step_type) != "")
+    with_metrics = col(p.impressions).is_not(None)
+    return with_step, with_metrics
+
+
+def _utility_entered() -> ColumnElement[bool]:
+    """A post counts for content utility once its impressions, saves or guide clicks are entered
+    (saves typed in without impressions still count; a post with nothing entered is not a zero)."""
+    p = Post
+    return or_(col(p.impressions).is_not(None), col(p.saves).is_not(None), col(p.guide_clicks).is_not(None))
+
+
+def post_columns() -> list[ColumnElement[Any]]:
+    """The per-period post counts, one pass over the published posts."""
+    p = Post
+    with_step, with_metrics = _post_conditions()
+    step_measured = and_(with_step, with_metrics)
+    return [
+        func.count().label("published"),
+        count_if(with_step).label("with_step"),
+        func.coalesce(func.sum(case((step_measured, func.coalesce(p.next_step_conversions, 0)), else_=0)), 0).label(
+            "step_conversions"
+        ),
+        func.coalesce(func.sum(case((step_measured, p.impressions), else_=0)), 0).label("step_impressions"),
+        count_if(with_metrics).label("with_metrics"),
+        count_if(_utility_entered()).label("with_utility"),
+        func.coalesce(func.sum(func.coalesce(p.saves, 0) + func.coalesce(p.guide_clicks, 0)), 0).label(
+            "saves_and_clicks"
+        ),
+        func.coalesce(func.sum(p.impressions), 0).label("impressions"),
+        func.coalesce(func.sum(p.reactions), 0).label("reactions"),
+    ]
+
+
+def post_kpis(counts: Mapping[str, int]) -> dict[str, float | None]:
+    """The content KPIs from the counts of one period (or one trend bucket)."""
+    return {
+        "next_step_share": ratio(counts["with_step"], counts["published"], 100),
+        "next_step_conversion": ratio(counts["step_conversions"], counts["step_impressions"], 100),
+        "content_utility": ratio(counts["saves_and_clicks"], counts["with_utility"]),
+    }
+
+
+def _post_counts(session: Session, lo: dt.datetime, hi: dt.datetime, channel_id: int | None) -> dict[str, int]:
+    counts = counts_of(session.execute(select(*post_columns()).where(*published_scope(lo, hi, channel_id))).one())
+    ever = select(col(Post.id)).where(col(Post.status) == PostStatus.published.value).limit(1)
+    counts["ever_published"] = int(session.execute(ever).first() is not None)
+    return counts
+
+
+def measure(session: Session, lo: dt.datetime, hi: dt.datetime, channel_id: int | None) -> dict[str, Measured]:
+    """The content and display KPIs of one period, with the detail each card shows."""
+    out: dict[str, Measured] = {}
+    posts = _post_counts(session, lo, hi, channel_id)
+    values = post_kpis(posts)
+    published = posts["published"]
+    out["next_step_share"] = Measured(
+        values["next_step_share"], f"{posts['with_step']} of {published} posts" if published else ""
+    )
+    out["next_step_conversion"] = Measured(
+        values["next_step_conversion"],
+        f"{posts['step_conversions']:,} conversions of {posts['step_impressions']:,} impressions"
+        if posts["step_impressions"]
+        else "",
+    )
+    measured_posts = posts["with_metrics"]
+    utility_posts = posts["with_utility"]
+    out["content_utility"] = Measured(
+        values["content_utility"],
+        f"{posts['saves_and_clicks']:,} saves and clicks on {utility_posts} posts" if utility_posts else "",
+    )
+    out["published_posts"] = Measured(float(published) if published or posts["ever_published"] else None)
+    out["impressions"] = Measured(float(posts["impressions"]) if measured_posts else None)
+    out["reactions"] = Measured(float(posts["reactions"]) if measured_posts else None)
+    return out

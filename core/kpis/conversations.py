@@ -1,0 +1,190 @@
+"""The KPIs read from conversations: response times (median and p90, business and calendar
+minutes), the SLA share, closed without escalation, replies stamped before the message, and UGC
+per week and marked useful — counted in one pass over the covering index per period."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import and_, exists, false, func, or_, select, true
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, col
+
+from core.kpis.periods import Period
+from core.kpis.sql import Unindexed, count_if, counts_of, in_range, ratio
+from core.kpis.values import Measured
+from db.models import Conversation, ConversationKind, ConversationStatus
+
+PERCENTILES = {"median": 0.5, "p90": 0.9}
+
+
+def _needs_reply() -> ColumnElement[bool]:
+    """Kind question or complaint and not marked "no reply needed".
+
+    The mark is the status, and it outlives it: an item marked and then resolved keeps its
+    reason and has no reply (marking is refused once answered; a later reply reopens it).
+    """
+    c = Conversation
+    return and_(
+        col(c.kind).in_((ConversationKind.question.value, ConversationKind.complaint.value)),
+        col(c.status) != ConversationStatus.no_reply_needed.value,
+        or_(col(c.first_reply_at).is_not(None), ~_has_no_reply_reason()),
+    )
+
+
+def _has_no_reply_reason() -> ColumnElement[bool]:
+    """Whether the conversation carries a "no reply needed" reason. Looked up by id, so the
+    per-period figures keep reading the covering KPI index (the reason is not in it) and only
+    the few unanswered items reach this lookup."""
+    marked = Conversation.__table__.alias("marked")  # type: ignore[attr-defined]
+    return exists(select(1).select_from(marked).where(marked.c.id == Conversation.id, marked.c.no_reply_reason != ""))
+
+
+def conversation_scope(lo: dt.datetime, hi: dt.datetime, channel_id: int | None) -> list[ColumnElement[bool]]:
+    """Conversations received in ``[lo, hi)``, in one channel or all."""
+    conditions = [in_range(col(Conversation.received_at), lo, hi)]
+    if channel_id is not None:
+        conditions.append(Unindexed(Conversation.channel_id) == channel_id)
+    return conditions
+
+
+def _sla_conditions(now: dt.datetime) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """(met, breached) for conversations that need a reply and carry a deadline."""
+    c = Conversation
+    first_reply, deadline = col(c.first_reply_at), col(c.deadline_at)
+    counted = and_(_needs_reply(), col(c.reply_before_message) == false(), deadline.is_not(None))
+    met = and_(counted, first_reply.is_not(None), first_reply <= deadline)
+    breached = and_(
+        counted,
+        or_(
+            and_(first_reply.is_not(None), first_reply > deadline),
+            and_(first_reply.is_(None), deadline <= now),
+        ),
+    )
+    return met, breached
+
+
+def _resolved_conditions() -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    c = Conversation
+    resolved = col(c.status) == ConversationStatus.resolved.value
+    clean = and_(resolved, col(c.escalated_at).is_(None), col(c.escalation_team_id).is_(None))
+    return resolved, clean
+
+
+def conversation_columns(now: dt.datetime) -> list[ColumnElement[Any]]:
+    """The per-period conversation counts, one pass over the covering index."""
+    c = Conversation
+    met, breached = _sla_conditions(now)
+    resolved, clean = _resolved_conditions()
+    ugc = col(c.kind) == ConversationKind.ugc.value
+    return [
+        func.count().label("conversations"),
+        count_if(and_(_needs_reply(), col(c.reply_before_message) == true())).label("replies_before"),
+        count_if(met).label("sla_met"),
+        count_if(breached).label("sla_breached"),
+        count_if(resolved).label("resolved"),
+        count_if(clean).label("resolved_clean"),
+        count_if(ugc).label("ugc"),
+        count_if(and_(ugc, col(c.useful) == true())).label("ugc_useful"),
+    ]
+
+
+def conversation_kpis(counts: Mapping[str, int], *, weeks: float) -> dict[str, float | None]:
+    """The conversation KPIs from the counts of one period (or one trend bucket)."""
+    has_conversations = counts["conversations"] > 0
+    return {
+        "sla_share": ratio(counts["sla_met"], counts["sla_met"] + counts["sla_breached"], 100),
+        "closed_without_escalation": ratio(counts["resolved_clean"], counts["resolved"], 100),
+        "replies_before_message": float(counts["replies_before"]) if has_conversations else None,
+        "ugc_per_week": counts["ugc"] / weeks if has_conversations else None,
+        "ugc_useful_share": ratio(counts["ugc_useful"], counts["ugc"], 100),
+    }
+
+
+def _conversation_counts(
+    session: Session, lo: dt.datetime, hi: dt.datetime, channel_id: int | None, now: dt.datetime
+) -> dict[str, int]:
+    row = session.execute(select(*conversation_columns(now)).where(*conversation_scope(lo, hi, channel_id))).one()
+    return counts_of(row)
+
+
+def answered_scope(lo: dt.datetime, hi: dt.datetime, channel_id: int | None) -> list[ColumnElement[bool]]:
+    """Conversations of the period that need a reply and have one not stamped before the message."""
+    c = Conversation
+    return [
+        *conversation_scope(lo, hi, channel_id),
+        _needs_reply(),
+        col(c.reply_before_message) == false(),
+        col(c.business_minutes_to_reply).is_not(None),
+        col(c.calendar_minutes_to_reply).is_not(None),
+    ]
+
+
+def _response_times(session: Session, lo: dt.datetime, hi: dt.datetime, channel_id: int | None) -> dict[str, Any]:
+    """Median and p90 of business and calendar minutes to the first reply (see ``core.kpis``)."""
+    c = Conversation
+    scope = answered_scope(lo, hi, channel_id)
+    columns = {"business": col(c.business_minutes_to_reply), "calendar": col(c.calendar_minutes_to_reply)}
+    answered = int(session.execute(select(func.count()).where(*scope)).scalar_one())
+    out: dict[str, Any] = {"answered": answered}
+    if answered == 0:
+        return out | {f"{name}_{p}": None for name in columns for p in PERCENTILES}
+    if session.get_bind().dialect.name == "postgresql":
+        selected = [
+            func.percentile_cont(share).within_group(column).label(f"{name}_{p}")
+            for name, column in columns.items()
+            for p, share in PERCENTILES.items()
+        ]
+        row = session.execute(select(*selected).where(*scope)).one()
+        return out | {key: float(value) for key, value in row._mapping.items()}
+    for name, column in columns.items():
+        for p, share in PERCENTILES.items():
+            position = share * (answered - 1)
+            lower = math.floor(position)
+            neighbours = (
+                session.execute(select(column).where(*scope).order_by(column).limit(2).offset(lower)).scalars().all()
+            )
+            value = float(neighbours[0])
+            if len(neighbours) > 1 and position > lower:
+                value += (position - lower) * (float(neighbours[1]) - value)
+            out[f"{name}_{p}"] = value
+    return out
+
+
+def measure(
+    session: Session, period: Period, lo: dt.datetime, hi: dt.datetime, channel_id: int | None, now: dt.datetime
+) -> dict[str, Measured]:
+    """The conversation KPIs of one period, with the detail each card shows."""
+    out: dict[str, Measured] = {}
+    conv = _conversation_counts(session, lo, hi, channel_id, now)
+    has_conversations = conv["conversations"] > 0
+    times = _response_times(session, lo, hi, channel_id)
+    answered = times["answered"]
+    flagged = conv["replies_before"]
+    times_detail = f"{answered} answered conversation(s)" + (
+        f"; {flagged} with a reply stamped before the message left out" if flagged else ""
+    )
+    for key, column in (
+        ("first_response_median", "business_median"),
+        ("first_response_p90", "business_p90"),
+        ("first_response_median_calendar", "calendar_median"),
+        ("first_response_p90_calendar", "calendar_p90"),
+    ):
+        out[key] = Measured(times[column], times_detail if answered else "")
+    values = conversation_kpis(conv, weeks=period.weeks)
+    met, breached = conv["sla_met"], conv["sla_breached"]
+    out["sla_share"] = Measured(values["sla_share"], f"{met} met, {breached} breached" if met + breached else "")
+    resolved, clean = conv["resolved"], conv["resolved_clean"]
+    out["closed_without_escalation"] = Measured(
+        values["closed_without_escalation"], f"{clean} of {resolved} resolved" if resolved else ""
+    )
+    out["replies_before_message"] = Measured(values["replies_before_message"])
+    ugc, useful = conv["ugc"], conv["ugc_useful"]
+    out["ugc_per_week"] = Measured(
+        values["ugc_per_week"], f"{ugc} UGC in {period.days} days" if has_conversations else ""
+    )
+    out["ugc_useful_share"] = Measured(values["ugc_useful_share"], f"{useful} of {ugc} useful" if ugc else "")
+    return out

@@ -1,0 +1,360 @@
+"""The weekly digest (paper §7 "aftertaste", §11 "Digest of the week").
+
+For one week (Monday–Sunday in the workspace time zone): the best questions and answers (marked
+best first, then by engagement), the hero of the week (chosen by the community manager, with
+suggestions from the most useful UGC and best conversations), the loop items closed ("You asked,
+we did" announced that week) and shipped, and the next topic. Rendered as Markdown with every
+piece of user text escaped, so the preview cannot turn into links, images or HTML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, case, func, or_, true
+from sqlmodel import Session, col, select
+
+from core import posts, records, workspace
+from core.errors import ValidationError
+from core.kpis.periods import Period, PeriodKind, period_containing
+from core.local_time import local_day
+from core.permissions import Action, Actor, require
+from core.text import escape_markdown
+from db.models import (
+    Channel,
+    Conversation,
+    ConversationKind,
+    LoopItem,
+    Post,
+    PostStatus,
+    QuickAnswer,
+    WeeklyDigestNote,
+    WeeklyDigestNoteSave,
+    max_length,
+)
+
+BEST_LIMIT = 5
+HERO_SUGGESTIONS = 5
+DIGEST_TEMPLATE = "digest_of_the_week"  # the calendar's template: rubric "Digest of the week"
+
+
+@dataclass(frozen=True)
+class DigestConversation:
+    id: int
+    text: str
+    author_handle: str
+    channel: str
+    engagement: int
+    best: bool
+    answer_title: str
+    answer_text: str
+    answer_link: str
+
+
+@dataclass(frozen=True)
+class HeroSuggestion:
+    handle: str
+    useful_ugc: int
+    best: int
+    engagement: int
+
+
+@dataclass(frozen=True)
+class DigestLoopItem:
+    id: int
+    what_changed: str
+    shipped_on: dt.date
+    announced_on: dt.date | None
+
+
+@dataclass(frozen=True)
+class DigestNote:
+    week_start: dt.date
+    hero_handle: str
+    hero_reason: str
+    next_topic: str
+    version: int | None  # None: nothing chosen for this week yet
+
+
+@dataclass(frozen=True)
+class UpcomingPost:
+    title: str
+    day: dt.date
+
+
+@dataclass(frozen=True)
+class WeeklyDigest:
+    week: Period
+    best: tuple[DigestConversation, ...]
+    hero_suggestions: tuple[HeroSuggestion, ...]
+    note: DigestNote
+    loop_closed: tuple[DigestLoopItem, ...]
+    shipped: tuple[DigestLoopItem, ...]
+    upcoming: UpcomingPost | None
+
+    @property
+    def title(self) -> str:
+        return f"Digest of the week · {_day(self.week.start)} – {_day(self.week.end)}"
+
+    @property
+    def next_topic(self) -> str:
+        if self.note.next_topic:
+            return self.note.next_topic
+        return self.upcoming.title if self.upcoming else ""
+
+    @property
+    def filename(self) -> str:
+        return f"digest-{self.week.start.isoformat()}.md"
+
+
+def _week(week_start: dt.date) -> Period:
+    if week_start.weekday() != 0:
+        raise ValidationError(f"A digest week starts on a Monday; {week_start} is a {week_start:%A}.")
+    return period_containing(PeriodKind.week, week_start)
+
+
+def weekly_digest(session: Session, *, week_start: dt.date) -> WeeklyDigest:
+    """Everything the digest of the week starting ``week_start`` (a Monday) shows."""
+    week = _week(week_start)
+    tz = workspace.timezone(session)
+    lo, hi = week.utc_bounds(tz)
+    return WeeklyDigest(
+        week=week,
+        best=tuple(_best(session, lo, hi)),
+        hero_suggestions=tuple(hero_suggestions(session, week_start=week.start)),
+        note=digest_note(session, week_start=week.start),
+        loop_closed=tuple(_loop_closed(session, lo, hi, tz)),
+        shipped=tuple(_shipped(session, week, tz)),
+        upcoming=_upcoming(session, hi, tz),
+    )
+
+
+def _best(session: Session, lo: dt.datetime, hi: dt.datetime) -> list[DigestConversation]:
+    c = Conversation
+    rows = session.exec(
+        select(c, Channel.name, QuickAnswer)
+        .join(Channel, col(Channel.id) == c.channel_id)
+        .outerjoin(QuickAnswer, col(QuickAnswer.id) == c.quick_answer_id)
+        .where(
+            col(c.received_at) >= lo,
+            col(c.received_at) < hi,
+            col(c.first_reply_at).is_not(None),
+            col(c.reply_before_message) == False,  # noqa: E712
+            or_(col(c.kind) == ConversationKind.question.value, col(c.best) == true()),
+        )
+        .order_by(col(c.best).desc(), col(c.engagement).desc(), col(c.received_at), col(c.id))
+        .limit(BEST_LIMIT)
+    ).all()
+    return [
+        DigestConversation(
+            conv.id,
+            conv.text,
+            conv.author_handle,
+            channel,
+            conv.engagement,
+            bool(conv.best),
+            answer.title if answer else "",
+            answer.text if answer else "",
+            answer.link if answer else "",
+        )
+        for conv, channel, answer in rows
+        if conv.id is not None
+    ]
+
+
+def hero_suggestions(session: Session, *, week_start: dt.date, limit: int = HERO_SUGGESTIONS) -> list[HeroSuggestion]:
+    """People with the most useful UGC and best conversations of the week (then engagement)."""
+    week = _week(week_start)
+    lo, hi = week.utc_bounds(workspace.timezone(session))
+    c = Conversation
+    useful_ugc = and_(col(c.kind) == ConversationKind.ugc.value, col(c.useful) == true())
+    useful = func.sum(case((useful_ugc, 1), else_=0))
+    best = func.sum(case((col(c.best) == true(), 1), else_=0))
+    engagement = func.sum(c.engagement)
+    rows = session.exec(
+        select(col(c.author_handle), useful, best, engagement)
+        .where(col(c.received_at) >= lo, col(c.received_at) < hi, or_(useful_ugc, col(c.best) == true()))
+        .group_by(col(c.author_handle))
+        .order_by((useful + best).desc(), engagement.desc(), col(c.author_handle))
+        .limit(limit)
+    ).all()
+    return [HeroSuggestion(handle, int(u or 0), int(b or 0), int(e or 0)) for handle, u, b, e in rows]
+
+
+def _loop_item(item: LoopItem, tz: ZoneInfo) -> DigestLoopItem:
+    assert item.id is not None, "a stored loop item"
+    announced_on = local_day(item.announced_at, tz) if item.announced_at else None
+    return DigestLoopItem(item.id, item.what_changed, item.shipped_on, announced_on)
+
+
+def _loop_closed(session: Session, lo: dt.datetime, hi: dt.datetime, tz: ZoneInfo) -> list[DigestLoopItem]:
+    rows = session.exec(
+        select(LoopItem)
+        .where(col(LoopItem.announced_at) >= lo, col(LoopItem.announced_at) < hi)
+        .order_by(col(LoopItem.announced_at), col(LoopItem.id))
+    ).all()
+    return [_loop_item(item, tz) for item in rows]
+
+
+def _shipped(session: Session, week: Period, tz: ZoneInfo) -> list[DigestLoopItem]:
+    """Shipped this week and not announced yet (the announced ones are listed as closed)."""
+    rows = session.exec(
+        select(LoopItem)
+        .where(
+            col(LoopItem.shipped_on) >= week.start,
+            col(LoopItem.shipped_on) <= week.end,
+            col(LoopItem.announced_at).is_(None),
+        )
+        .order_by(col(LoopItem.shipped_on), col(LoopItem.id))
+    ).all()
+    return [_loop_item(item, tz) for item in rows]
+
+
+def _upcoming(session: Session, after: dt.datetime, tz: ZoneInfo) -> UpcomingPost | None:
+    """The first post planned after the week (a suggestion for the next topic)."""
+    row = session.exec(
+        select(Post.title, Post.scheduled_at)
+        .where(
+            col(Post.scheduled_at) >= after,
+            col(Post.status).in_([PostStatus.approved.value, PostStatus.scheduled.value, PostStatus.published.value]),
+        )
+        .order_by(col(Post.scheduled_at), col(Post.id))
+        .limit(1)
+    ).first()
+    if row is None or row[1] is None:
+        return None
+    return UpcomingPost(row[0], local_day(row[1], tz))
+
+
+def digest_note(session: Session, *, week_start: dt.date) -> DigestNote:
+    row = session.exec(select(WeeklyDigestNote).where(WeeklyDigestNote.week_start == week_start)).first()
+    if row is None:
+        return DigestNote(week_start, "", "", "", None)
+    return DigestNote(row.week_start, row.hero_handle, row.hero_reason, row.next_topic, row.version)
+
+
+def _check_length(text: str, field: str, message: str) -> None:
+    limit = max_length(WeeklyDigestNote, field)
+    if len(text) > limit:
+        raise ValidationError(message.format(limit=limit))
+
+
+def save_digest_note(
+    *, session: Session, actor: Actor, note_in: WeeklyDigestNoteSave, expected_version: int | None
+) -> DigestNote:
+    """Choose the hero of the week and the next topic. ``expected_version`` is the version the
+    person loaded (None when there was no note yet), so a second save over a newer one is refused."""
+    require(actor, Action.edit_digest)
+    week = _week(note_in.week_start)
+    hero_handle, hero_reason, next_topic = (
+        note_in.hero_handle.strip(),
+        note_in.hero_reason.strip(),
+        note_in.next_topic.strip(),
+    )
+    _check_length(hero_handle, "hero_handle", "The hero's handle is at most {limit} characters.")
+    _check_length(next_topic, "next_topic", "The next topic is at most {limit} characters; keep it to one line.")
+    _check_length(hero_reason, "hero_reason", "Say why in at most {limit} characters.")
+    if hero_reason and not hero_handle:
+        raise ValidationError("Name the hero of the week (their handle) before saying why.")
+    existing = session.exec(select(WeeklyDigestNote).where(WeeklyDigestNote.week_start == week.start)).first()
+    changes: dict[str, Any] = {
+        "hero_handle": hero_handle,
+        "hero_reason": hero_reason,
+        "next_topic": next_topic,
+        "chosen_by_id": actor.id,
+    }
+    if existing is None:
+        if expected_version is not None:
+            raise ValidationError("The note of this week was deleted after you opened it; reload and choose again.")
+        records.create(
+            session, WeeklyDigestNote(week_start=week.start, **changes), actor=actor, action="digest_note.create"
+        )
+    else:
+        assert existing.id is not None, "a stored note"
+        if expected_version is None:
+            expected_version = 0  # someone created the note after this person opened the week: refuse
+        records.update_versioned(
+            session,
+            WeeklyDigestNote,
+            existing.id,
+            expected_version=expected_version,
+            changes=changes,
+            actor=actor,
+            action="digest_note.update",
+        )
+    return digest_note(session, week_start=week.start)
+
+
+# --- Markdown ---------------------------------------------------------------------------------
+
+
+def _safe_url(url: str) -> str | None:
+    url = url.strip()
+    if re.fullmatch(r"https?://[^\s<>()\[\]`]+", url):
+        return url
+    return None
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def render_markdown(digest: WeeklyDigest, *, escape: bool = True) -> str:
+    """The digest as Markdown, ready to download or preview (user text escaped); ``escape=False``
+    gives the plain wording for a post body, which the calendar shows as text."""
+    esc: Callable[[str], str] = escape_markdown if escape else _one_line
+    lines = [f"# {digest.title}", ""]
+    lines += ["## Best questions and answers", ""]
+    if not digest.best:
+        lines.append("_No answered questions this week._")
+    for number, best in enumerate(digest.best, start=1):
+        star = " ⭐" if best.best else ""
+        lines.append(f"{number}. **Q:** {esc(best.text)} — {esc(best.author_handle)} on {esc(best.channel)}{star}  ")
+        if best.answer_title:
+            answer = f"**{esc(best.answer_title)}:** {esc(best.answer_text)}"
+        else:
+            answer = "answered by the team"
+        url = _safe_url(best.answer_link)
+        lines.append(f"   **A:** {answer}" + (f" <{url}>" if url else ""))
+    lines += ["", "## Hero of the week", ""]
+    if digest.note.hero_handle:
+        reason = f" — {esc(digest.note.hero_reason)}" if digest.note.hero_reason else ""
+        lines.append(f"**{esc(digest.note.hero_handle)}**{reason}")
+    else:
+        lines.append("_Not chosen yet._")
+    lines += ["", "## You asked, we did", ""]
+    if not digest.loop_closed and not digest.shipped:
+        lines.append("_No loop closed this week._")
+    for item in digest.loop_closed:
+        announced = f", announced {_day(item.announced_on)}" if item.announced_on else ""
+        lines.append(f"- {esc(item.what_changed)} (shipped {_day(item.shipped_on)}{announced})")
+    for item in digest.shipped:
+        lines.append(f"- {esc(item.what_changed)} (shipped {_day(item.shipped_on)}; announcement to follow)")
+    lines += ["", "## Next topic", ""]
+    lines.append(esc(digest.next_topic) if digest.next_topic else "_To be announced._")
+    return "\n".join(lines) + "\n"
+
+
+# --- drafting the post ------------------------------------------------------------------------
+
+
+def draft_digest_post(*, session: Session, actor: Actor, week_start: dt.date, channel_id: int) -> int:
+    """Draft the digest as a "Digest of the week" post in the content calendar; returns its id."""
+    require(actor, Action.draft_post)
+    weekly = weekly_digest(session, week_start=week_start)
+    fields = {
+        **posts.template_defaults(DIGEST_TEMPLATE),
+        "title": weekly.title,
+        "body": render_markdown(weekly, escape=False),
+        "channel_id": channel_id,
+    }
+    return posts.create_post(session, actor=actor, fields=fields).id

@@ -1,0 +1,74 @@
+"""Every KPI of a period beside the period of equal length just before: what the KPI overview,
+the SLA monitor and ``python -m core kpis`` show, and the overview's read model with its trends."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from core import workspace
+from core.kpis import community, content, conversations, product
+from core.kpis.definitions import KPIS
+from core.kpis.periods import Period
+from core.kpis.sql import check_now
+from core.kpis.trends import Trend, grain_for, kpi_trends
+from core.kpis.values import KpiValue, Measured
+from core.local_time import local_today
+
+TREND_COUNT = 12
+
+
+def _measure(
+    session: Session, period: Period, tz: ZoneInfo, channel_id: int | None, now: dt.datetime
+) -> dict[str, Measured]:
+    lo, hi = period.utc_bounds(tz)
+    return (
+        conversations.measure(session, period, lo, hi, channel_id, now)
+        | community.measure(session, period, lo, hi, channel_id)
+        | content.measure(session, lo, hi, channel_id)
+        | product.measure(session, period, tz, channel_id, local_today(now, tz))
+    )
+
+
+def compute_kpis(
+    session: Session, *, start: dt.date, end: dt.date, channel_id: int | None, now: dt.datetime
+) -> list[KpiValue]:
+    """Every KPI for the period ``start``–``end`` (inclusive local dates) and the period of equal
+    length just before, optionally for one channel; ``now`` decides which open items are overdue."""
+    check_now(now)
+    period = Period(start, end)
+    tz = workspace.timezone(session)
+    current = _measure(session, period, tz, channel_id, now)
+    before = _measure(session, period.previous(), tz, channel_id, now)
+    return [
+        KpiValue(
+            definition=d,
+            value=current[d.key].value,
+            previous=before[d.key].value,
+            detail=current[d.key].detail,
+            breakdown=current[d.key].breakdown,
+            notes=current[d.key].notes,
+        )
+        for d in KPIS
+    ]
+
+
+@dataclass(frozen=True)
+class KpiOverview:
+    """The overview of one period: every KPI against the period before, and the trends up to its end."""
+
+    values: tuple[KpiValue, ...]
+    trend: Trend
+
+
+def kpi_overview(
+    session: Session, *, start: dt.date, end: dt.date, channel_id: int | None, now: dt.datetime
+) -> KpiOverview:
+    """Every KPI of the period and the trends of the weeks (or months, for a long period) up to its end."""
+    values = compute_kpis(session, start=start, end=end, channel_id=channel_id, now=now)
+    grain = grain_for(Period(start, end))
+    trend = kpi_trends(session, end=end, grain=grain, count=TREND_COUNT, channel_id=channel_id, now=now)
+    return KpiOverview(tuple(values), trend)

@@ -1,0 +1,120 @@
+"""KPI periods: inclusive ranges of local dates (a week, month, quarter or custom range), the
+period of equal length just before, and the periods a person picks from."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from core.errors import ValidationError
+from core.local_time import add_months, days_bounds, next_month
+
+
+class PeriodKind(StrEnum):
+    week = "week"
+    month = "month"
+    quarter = "quarter"
+    custom = "custom"
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """An inclusive range of local dates."""
+
+    start: dt.date
+    end: dt.date
+    kind: PeriodKind = field(default=PeriodKind.custom, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValidationError(f"The period ends ({self.end}) before it starts ({self.start}); swap the dates.")
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def weeks(self) -> float:
+        return self.days / 7
+
+    def previous(self) -> Period:
+        """The period of equal length just before."""
+        return Period(self.start - dt.timedelta(days=self.days), self.start - dt.timedelta(days=1), self.kind)
+
+    def utc_bounds(self, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
+        """``[local midnight of start, local midnight after end)`` as UTC instants."""
+        return days_bounds(self.start, self.end, tz)
+
+    def clipped(self, last_day: dt.date) -> Period:
+        """The part up to ``last_day`` (a period still running compares to-date with the same length)."""
+        return self if self.end <= last_day or self.start > last_day else Period(self.start, last_day, self.kind)
+
+    @property
+    def key(self) -> str:
+        return f"{self.start.isoformat()}..{self.end.isoformat()}"
+
+    @property
+    def label(self) -> str:
+        if self.kind == PeriodKind.week:
+            iso = self.start.isocalendar()
+            return f"Week {iso.week}, {iso.year} · {_short(self.start)} – {_short(self.end)}"
+        if self.kind == PeriodKind.month and self.start.day == 1:
+            return self.start.strftime("%B %Y")
+        if self.kind == PeriodKind.quarter and self.start.day == 1:
+            return f"Q{(self.start.month - 1) // 3 + 1} {self.start.year}"
+        return f"{_short(self.start)} {self.start.year} – {_short(self.end)} {self.end.year}"
+
+    def months(self) -> list[Period]:
+        """The calendar months the period touches, each clipped to the period."""
+        months, first = [], self.start.replace(day=1)
+        while first <= self.end:
+            following = next_month(first)
+            months.append(
+                Period(max(first, self.start), min(following - dt.timedelta(days=1), self.end), PeriodKind.month)
+            )
+            first = following
+        return months
+
+
+def _short(day: dt.date) -> str:
+    return f"{day.day} {day:%b}"
+
+
+def parse_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValidationError(f"{text!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-06-01.") from None
+
+
+def period_containing(kind: PeriodKind | str, day: dt.date) -> Period:
+    """The week (Monday–Sunday), month or quarter that contains ``day``."""
+    kind = PeriodKind(kind)
+    if kind == PeriodKind.week:
+        start = day - dt.timedelta(days=day.weekday())
+        return Period(start, start + dt.timedelta(days=6), kind)
+    if kind == PeriodKind.month:
+        start = day.replace(day=1)
+        return Period(start, next_month(start) - dt.timedelta(days=1), kind)
+    if kind == PeriodKind.quarter:
+        start = dt.date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+        return Period(start, add_months(start, 3) - dt.timedelta(days=1), kind)
+    raise ValidationError("A custom period has no fixed length: give its first and last day.")
+
+
+def recent_periods(kind: PeriodKind | str, today: dt.date, count: int = 12) -> list[Period]:
+    """The ``count`` latest weeks, months or quarters, newest first; the running one ends today."""
+    periods, day = [], today
+    for _ in range(count):
+        period = period_containing(kind, day)
+        periods.append(period.clipped(today))
+        day = period.start - dt.timedelta(days=1)
+    return periods
+
+
+def default_period(kind: PeriodKind | str, today: dt.date) -> Period:
+    """The last complete week, month or quarter: the one a manager compares first."""
+    running = period_containing(kind, today)
+    return period_containing(kind, running.start - dt.timedelta(days=1))

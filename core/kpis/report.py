@@ -1,0 +1,97 @@
+"""How KPIs read: values and changes formatted the same on every screen, the JSON and CSV
+reports of ``python -m core kpis``, and a channel found by its name for the command line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from sqlmodel import Session
+
+from core import exports, workspace
+from core.errors import ValidationError
+from core.kpis.definitions import CALENDAR_MINUTES, MINUTES, PERCENT
+from core.kpis.periods import Period
+from core.kpis.values import KpiValue
+
+NO_DATA = "no data yet"
+
+
+def format_minutes(minutes: float) -> str:
+    """Compact, for a card: 42 min · 3h 05m · 2d 04h."""
+    if minutes < 59.5:
+        return f"{minutes:.0f} min"
+    if minutes < 24 * 60 - 30:
+        hours, rest = divmod(round(minutes), 60)
+        return f"{hours}h {rest:02d}m"
+    days, rest = divmod(round(minutes / 60), 24)
+    return f"{days}d {rest:02d}h"
+
+
+def format_value(value: float | None, unit: str) -> str:
+    """How a KPI value reads in the screen (the same text everywhere)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return NO_DATA
+    if unit in (MINUTES, CALENDAR_MINUTES):
+        return format_minutes(value)
+    if unit == PERCENT:
+        return f"{value:.1f} %"
+    if unit in ("per week", "per post"):
+        return f"{value:.1f}"
+    return f"{value:,.0f}"
+
+
+def format_change(kpi: KpiValue) -> str | None:
+    """The change against the previous period, signed ("-" first for a fall), or None."""
+    change = kpi.change
+    if change is None:
+        return None
+    sign = "-" if change < 0 else "+"
+    size = abs(change)
+    if kpi.unit in (MINUTES, CALENDAR_MINUTES):
+        return f"{sign}{format_minutes(size)}"
+    if kpi.unit == PERCENT:
+        return f"{sign}{size:.1f} pp"
+    if kpi.unit in ("per week", "per post"):
+        return f"{sign}{size:.1f}"
+    return f"{sign}{size:,.0f}"
+
+
+CSV_COLUMNS = ("key", "label", "family", "unit", "better", "value", "previous", "change", "detail")
+
+
+def report(
+    values: Sequence[KpiValue], *, period: Period, channel: str | None, generated_at: dt.datetime
+) -> dict[str, Any]:
+    """The KPIs as plain data for JSON: what a report or another tool consumes."""
+    previous = period.previous()
+    return {
+        "period": {"from": period.start.isoformat(), "to": period.end.isoformat()},
+        "previous_period": {"from": previous.start.isoformat(), "to": previous.end.isoformat()},
+        "channel": channel,
+        "generated_at": generated_at.isoformat(),
+        "kpis": [v.as_dict() for v in values],
+    }
+
+
+def report_json(values: Sequence[KpiValue], *, period: Period, channel: str | None, generated_at: dt.datetime) -> str:
+    return json.dumps(
+        report(values, period=period, channel=channel, generated_at=generated_at), indent=2, ensure_ascii=False
+    )
+
+
+def report_csv(values: Sequence[KpiValue]) -> str:
+    return exports.to_csv((v.as_dict() for v in values), CSV_COLUMNS)
+
+
+def channel_id_by_name(session: Session, name: str) -> int:
+    """The id of a channel given by name (case-insensitive), or a message listing the names."""
+    channels = workspace.list_channels(session, include_inactive=True)
+    for channel in channels:
+        if channel.name.casefold() == name.strip().casefold():
+            return channel.id
+    known = ", ".join(c.name for c in channels) or "none yet"
+    raise ValidationError(f"No channel named {name!r}. Channels: {known}.")

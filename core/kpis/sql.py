@@ -1,0 +1,94 @@
+"""SQL building blocks the KPI families share: time ranges, conditional counts, buckets of a
+trend, an instant plus hours on both backends, and a filter term kept away from SQLite's indexes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import and_, case, func, literal_column, select
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
+from sqlmodel import Session
+
+from core.errors import ValidationError
+
+
+class Unindexed(FunctionElement):
+    """A column the query filters on but must not be looked up by.
+
+    SQLite has no table statistics unless ANALYZE ran, so it prefers an index on an equality
+    (``channel_id = 3``, ``status = 'published'``) to the far more selective time range of a
+    period. Written ``+column`` (a no-op for any value) the term no longer qualifies for an index;
+    other backends plan with statistics and get the plain column.
+    """
+
+    inherit_cache = True
+    name = "unindexed"
+
+    def __init__(self, column: Any) -> None:
+        super().__init__(column)
+        self.type = column.type
+
+
+@compiles(Unindexed)
+def _compile_unindexed(element, compiler, **kw):
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(Unindexed, "sqlite")
+def _compile_unindexed_sqlite(element, compiler, **kw):
+    return "+" + compiler.process(element.clauses, **kw)
+
+
+def check_now(now: dt.datetime) -> None:
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValidationError("'now' must be timezone-aware (UTC).")
+
+
+def ratio(numerator: float | None, denominator: float | None, scale: float = 1.0) -> float | None:
+    if not denominator or numerator is None:
+        return None
+    return numerator / denominator * scale
+
+
+def in_range(column: Any, lo: dt.datetime, hi: dt.datetime) -> ColumnElement[bool]:
+    return and_(column >= lo, column < hi)
+
+
+def count_if(condition: ColumnElement[bool]) -> ColumnElement[Any]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def counts_of(row: Row[Any]) -> dict[str, int]:
+    """A row of labelled counts as a dict (a trend bucket's index left out)."""
+    return {key: int(value or 0) for key, value in row._mapping.items() if key != "bucket"}
+
+
+def bucket_index(column: Any, bounds: Sequence[Any]) -> ColumnElement[Any]:
+    """The index of the ``[bounds[i], bounds[i+1])`` range the column falls in (rows outside are filtered)."""
+    return case(*[(column < bound, index) for index, bound in enumerate(bounds[1:])], else_=len(bounds) - 1)
+
+
+def bucket_counts(
+    session: Session, column: Any, bounds: Sequence[Any], conditions: Sequence[ColumnElement[bool]]
+) -> dict[int, int]:
+    """How many rows fall in each range of ``bounds``, by range index."""
+    index = bucket_index(column, bounds).label("bucket")
+    rows = session.execute(
+        select(index, func.count()).where(column >= bounds[0], column < bounds[-1], *conditions).group_by(index)
+    )
+    return {int(i): int(count) for i, count in rows}
+
+
+def plus_hours(session: Session, instant: Any, hours: int) -> ColumnElement[Any]:
+    """``instant + hours`` in SQL, exact to the microsecond on both backends."""
+    if session.get_bind().dialect.name == "postgresql":
+        return instant + literal_column(f"interval '{int(hours)} hours'")
+    # SQLite keeps instants as 'YYYY-MM-DD HH:MM:SS.ffffff': shift the whole seconds, keep the fraction.
+    return func.strftime("%Y-%m-%d %H:%M:%S", func.substr(instant, 1, 19), f"+{int(hours)} hours").op("||")(
+        func.substr(instant, 20)
+    )

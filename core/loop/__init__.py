@@ -1,0 +1,27 @@
+"""'You asked, we did': loop items from shipped ideas to the announcement, thanked givers, the
+monthly "What we implemented" update, the public idea board and the measured impact.
+
+A loop item answers one or more ideas; its givers are the deduplicated union of those ideas'
+givers (including ideas merged into them, as ``core.ideas.givers`` returns them). Its status only
+moves forward — shipped → announced → thanked → measured — and only with the events:
+
+- announced: the announcement post was published (the content plan announces
+  ``core.events.post_published``; ``items.on_post_published`` subscribes);
+- thanked: every giver is ticked as thanked;
+- measured: the impact was recorded (NPS before and after entered, or the conversation counts
+  recorded once the after-window is over).
+
+An event that comes early (all givers thanked before the post went out) is kept and counted
+when its turn comes. Impact is either NPS before/after, or the number of conversations in the
+linked categories in the N whole local days before vs after the shipped day (the shipped day
+itself mixes both and is left out), counted in SQL.
+
+The loop builds on the content plan and the idea board, never the other way round. Rooms:
+``rules`` (pure), ``queries`` (read models), ``items`` (loop item commands and the status),
+``impact``, ``monthly``, ``announce`` (drafting the loop's posts) and ``public_board``.
+"""
+
+# Transitional: names other domains still import from here; the lead removes this after the merge.
+from core.loop.rules import NEXT_STEP_TEXT, advance_status, announcement_text
+
+__all__ = ["NEXT_STEP_TEXT", "advance_status", "announcement_text"]

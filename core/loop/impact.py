@@ -1,0 +1,156 @@
+"""The measured impact of loop items: the before/after figure (NPS entered, or conversations in
+the linked categories counted in SQL), setting how it is measured, recording the measurement,
+and the loop items whose measurement is overdue."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, or_
+from sqlmodel import Session, col, select
+
+from core import records, workspace
+from core.errors import ConflictError, ValidationError
+from core.local_time import local_today
+from core.loop.items import advance
+from core.loop.queries import LIST_LIMIT, LoopItemView, get_loop_item, views
+from core.loop.rules import (
+    Impact,
+    categories_text,
+    conversation_impact,
+    impact_windows,
+    measurement_missing,
+    no_impact,
+    nps_impact,
+    parse_categories,
+    validate_nps,
+    validate_window,
+)
+from core.permissions import Action, Actor, require
+from db.models import Conversation, LoopItem, LoopItemImpact
+from db.types import utcnow
+
+
+def _conversation_counts(
+    session: Session, *, categories: Sequence[str], windows: tuple[dt.datetime, ...]
+) -> tuple[int, int]:
+    """COUNTs before and after, each one range of the (category, received_at) index."""
+    before_start, before_end, after_start, after_end = windows
+
+    def count(start: dt.datetime, end: dt.datetime):
+        return (
+            select(func.count())
+            .select_from(Conversation)
+            .where(
+                col(Conversation.category).in_(list(categories)),
+                col(Conversation.received_at) >= start,
+                col(Conversation.received_at) < end,
+            )
+            .scalar_subquery()
+        )
+
+    before, after = session.exec(select(count(before_start, before_end), count(after_start, after_end))).one()
+    return int(before), int(after)
+
+
+def _impact_of(session: Session, item: LoopItem, *, today: dt.date, tz: ZoneInfo) -> Impact:
+    if item.nps_before is not None or item.nps_after is not None:
+        return nps_impact(item.nps_before, item.nps_after)
+    categories = parse_categories(item.impact_categories)
+    if not categories:
+        return no_impact(item.impact_window_days)
+    windows = impact_windows(item.shipped_on, item.impact_window_days, tz)
+    before, after = _conversation_counts(session, categories=categories, windows=windows)
+    return conversation_impact(
+        before, after, shipped_on=item.shipped_on, days=item.impact_window_days, categories=categories, today=today
+    )
+
+
+def loop_item_impact(session: Session, *, loop_item_id: int, today: dt.date | None = None) -> Impact:
+    """The loop item's before/after figure: NPS entered, or conversations in its categories in
+    the N days before vs after the shipped day (counted in SQL)."""
+    item = records.get_or_404(session, LoopItem, loop_item_id, what="Loop item")
+    tz = workspace.timezone(session)
+    return _impact_of(session, item, today=today or local_today(utcnow(), tz), tz=tz)
+
+
+def impacts(session: Session, *, loop_item_ids: Sequence[int], today: dt.date | None = None) -> dict[int, Impact]:
+    """The figures of several loop items, by id."""
+    tz = workspace.timezone(session)
+    today = today or local_today(utcnow(), tz)
+    items = (
+        session.exec(select(LoopItem).where(col(LoopItem.id).in_(list(loop_item_ids)))).all() if loop_item_ids else []
+    )
+    return {item.id: _impact_of(session, item, today=today, tz=tz) for item in items if item.id is not None}
+
+
+def impact_not_measured(
+    session: Session, *, today: dt.date | None = None, limit: int = LIST_LIMIT
+) -> list[LoopItemView]:
+    """Loop items shipped at least their window (30 days by default) ago with no measurement recorded."""
+    today = today or local_today(utcnow(), workspace.timezone(session))
+    unmeasured = col(LoopItem.measured_at).is_(None)
+    # shipped_on + window <= today without date arithmetic in SQL (it differs per dialect): one
+    # exact condition per window length in use — there are only a few.
+    windows = session.exec(select(LoopItem.impact_window_days).where(unmeasured).distinct()).all()
+    if not windows:
+        return []
+    due = or_(
+        *(
+            and_(
+                col(LoopItem.impact_window_days) == days,
+                col(LoopItem.shipped_on) <= today - dt.timedelta(days=days),
+            )
+            for days in windows
+        )
+    )
+    items = session.exec(
+        select(LoopItem).where(unmeasured, due).order_by(col(LoopItem.shipped_on), col(LoopItem.id)).limit(limit)
+    ).all()
+    return views(session, list(items))
+
+
+def set_impact(
+    *, session: Session, actor: Actor, loop_item_id: int, expected_version: int, impact_in: LoopItemImpact
+) -> LoopItemView:
+    """Set how the impact is measured: NPS before/after, and/or conversation categories and
+    the window. Entering both NPS values records the measurement."""
+    require(actor, Action.manage_loop)
+    changes: dict[str, object] = {
+        "nps_before": validate_nps(impact_in.nps_before, "before"),
+        "nps_after": validate_nps(impact_in.nps_after, "after"),
+        "impact_categories": categories_text(impact_in.impact_categories),
+        "impact_window_days": validate_window(impact_in.impact_window_days),
+    }
+    item = records.update_versioned(
+        session,
+        LoopItem,
+        loop_item_id,
+        expected_version=expected_version,
+        changes=changes,
+        actor=actor,
+        action="loop_item.impact_set",
+    )
+    if item.measured_at is None and impact_in.nps_before is not None and impact_in.nps_after is not None:
+        advance(session, item, actor=actor, measured_at=utcnow(), action="loop_item.measured")
+    return get_loop_item(session, loop_item_id)
+
+
+def record_measurement(
+    *, session: Session, actor: Actor, loop_item_id: int, expected_version: int, today: dt.date | None = None
+) -> LoopItemView:
+    """Record that the impact was measured (its figure must be complete)."""
+    require(actor, Action.manage_loop)
+    item = records.get_or_404(session, LoopItem, loop_item_id, what="Loop item")
+    if item.version != expected_version:
+        raise ConflictError(
+            "This loop item was changed after you opened it. Nothing was recorded; reload and try again."
+        )
+    missing = measurement_missing(loop_item_impact(session, loop_item_id=loop_item_id, today=today))
+    if missing:
+        raise ValidationError(missing)
+    if item.measured_at is None:
+        advance(session, item, actor=actor, measured_at=utcnow(), action="loop_item.measured")
+    return get_loop_item(session, loop_item_id)

@@ -1,0 +1,274 @@
+"""Read models of the loop: loop items with their ideas, givers and announcement, the open and
+closed lists, the givers to thank with their replies, and the ideas waiting for a loop."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from core import ideas, records
+from core.loop.rules import OPEN_STATUSES, STATUS_LABELS, parse_categories, thank_you_reply
+from db.models import (
+    Channel,
+    Conversation,
+    Idea,
+    IdeaStatus,
+    LoopItem,
+    LoopItemIdea,
+    LoopStatus,
+    LoopThanks,
+    Post,
+    PostStatus,
+    User,
+    Vote,
+)
+
+LIST_LIMIT = 50
+NO_CHANNEL = "No channel"
+
+
+@dataclass(frozen=True)
+class LinkedIdea:
+    id: int
+    title: str
+    status: str
+    category: str
+    votes: int
+
+
+@dataclass(frozen=True)
+class Giver:
+    handle: str
+    channel_id: int | None
+    channel: str
+    thanked: bool
+    thanked_by: str
+    thanked_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class LoopItemView:
+    id: int
+    what_changed: str
+    details: str
+    shipped_on: dt.date
+    status: str
+    version: int
+    ideas: tuple[LinkedIdea, ...]
+    givers_count: int
+    thanked_count: int
+    announcement_post_id: int | None
+    announcement_title: str
+    announcement_status: str
+    announced_at: dt.datetime | None
+    nps_before: float | None
+    nps_after: float | None
+    impact_categories: tuple[str, ...]
+    impact_window_days: int
+    measured_at: dt.datetime | None
+    created_at: dt.datetime
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[LoopStatus(self.status)]
+
+    @property
+    def announced(self) -> bool:
+        return self.announced_at is not None
+
+    @property
+    def can_draft_announcement(self) -> bool:
+        return self.announcement_post_id is None or self.announcement_status == PostStatus.cancelled
+
+
+@dataclass(frozen=True)
+class IdeaChoice:
+    """An idea offered for a new loop item."""
+
+    id: int
+    title: str
+    status: str
+    category: str
+    shipped_at: dt.datetime | None
+    version: int
+
+
+def _linked_ideas(session: Session, loop_item_ids: Sequence[int]) -> dict[int, list[LinkedIdea]]:
+    if not loop_item_ids:
+        return {}
+    votes = select(Vote.idea_id, func.count().label("votes")).group_by(col(Vote.idea_id)).subquery()
+    rows = session.exec(
+        select(LoopItemIdea.loop_item_id, Idea, func.coalesce(votes.c.votes, 0))
+        .join(Idea, col(Idea.id) == LoopItemIdea.idea_id)
+        .outerjoin(votes, votes.c.idea_id == Idea.id)
+        .where(col(LoopItemIdea.loop_item_id).in_(loop_item_ids))
+        .order_by(col(Idea.title))
+    ).all()
+    linked: dict[int, list[LinkedIdea]] = {}
+    for loop_item_id, idea, vote_count in rows:
+        assert idea.id is not None, "a stored idea"
+        linked.setdefault(loop_item_id, []).append(
+            LinkedIdea(idea.id, idea.title, idea.status, idea.category, int(vote_count))
+        )
+    return linked
+
+
+def idea_ids_of(session: Session, loop_item_id: int) -> list[int]:
+    return list(session.exec(select(LoopItemIdea.idea_id).where(LoopItemIdea.loop_item_id == loop_item_id)).all())
+
+
+def giver_handles(session: Session, idea_ids: Sequence[int]) -> set[str]:
+    """The handles of everyone who gave one of these ideas (or an idea merged into them)."""
+    return {handle for handle, _ in ideas.givers(session, list(idea_ids))} if idea_ids else set()
+
+
+def thanked_handles(session: Session, loop_item_id: int) -> set[str]:
+    return set(session.exec(select(LoopThanks.handle).where(LoopThanks.loop_item_id == loop_item_id)).all())
+
+
+def _view(session: Session, item: LoopItem, linked_ideas: dict[int, list[LinkedIdea]]) -> LoopItemView:
+    assert item.id is not None, "a stored loop item"
+    linked = linked_ideas.get(item.id, [])
+    handles = giver_handles(session, [i.id for i in linked])
+    thanked = thanked_handles(session, item.id) & handles
+    post_title, post_status = "", ""
+    if item.announcement_post_id is not None:
+        row = session.exec(select(Post.title, Post.status).where(Post.id == item.announcement_post_id)).first()
+        if row is not None:
+            post_title, post_status = row
+    return LoopItemView(
+        id=item.id,
+        what_changed=item.what_changed,
+        details=item.details,
+        shipped_on=item.shipped_on,
+        status=item.status,
+        version=item.version,
+        ideas=tuple(linked),
+        givers_count=len(handles),
+        thanked_count=len(thanked),
+        announcement_post_id=item.announcement_post_id,
+        announcement_title=post_title,
+        announcement_status=post_status,
+        announced_at=item.announced_at,
+        nps_before=item.nps_before,
+        nps_after=item.nps_after,
+        impact_categories=parse_categories(item.impact_categories),
+        impact_window_days=item.impact_window_days,
+        measured_at=item.measured_at,
+        created_at=item.created_at,
+    )
+
+
+def views(session: Session, items: Sequence[LoopItem]) -> list[LoopItemView]:
+    """Loop items as read models, their ideas read in one query."""
+    linked = _linked_ideas(session, [item.id for item in items if item.id is not None])
+    return [_view(session, item, linked) for item in items]
+
+
+def get_loop_item(session: Session, loop_item_id: int) -> LoopItemView:
+    item = records.get_or_404(session, LoopItem, loop_item_id, what="Loop item")
+    return views(session, [item])[0]
+
+
+def open_loops(session: Session, *, limit: int = LIST_LIMIT) -> list[LoopItemView]:
+    """Loop items not announced yet, or announced with givers still to thank; oldest shipped first."""
+    items = session.exec(
+        select(LoopItem)
+        .where(col(LoopItem.status).in_(OPEN_STATUSES))
+        .order_by(col(LoopItem.shipped_on), col(LoopItem.id))
+        .limit(limit)
+    ).all()
+    return views(session, list(items))
+
+
+def closed_loops(session: Session, *, limit: int = LIST_LIMIT, offset: int = 0) -> list[LoopItemView]:
+    """Loop items announced with every giver thanked, newest announcement first (a timeline).
+    A giver added to one of its ideas later does not reopen it: the status never goes back."""
+    items = session.exec(
+        select(LoopItem)
+        .where(col(LoopItem.status).notin_(OPEN_STATUSES))
+        .order_by(col(LoopItem.announced_at).desc(), col(LoopItem.id).desc())
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    return views(session, list(items))
+
+
+def recent_loop_items(session: Session, *, limit: int = LIST_LIMIT) -> list[LoopItemView]:
+    """Every loop item, newest shipped first (for the impact view)."""
+    items = session.exec(
+        select(LoopItem).order_by(col(LoopItem.shipped_on).desc(), col(LoopItem.id).desc()).limit(limit)
+    ).all()
+    return views(session, list(items))
+
+
+def givers(session: Session, *, loop_item_id: int) -> list[Giver]:
+    """The loop item's givers (deduplicated union over its ideas) with who thanked them, when."""
+    records.get_or_404(session, LoopItem, loop_item_id, what="Loop item")
+    idea_ids = idea_ids_of(session, loop_item_id)
+    pairs = ideas.givers(session, idea_ids) if idea_ids else []
+    channel_names = dict(session.exec(select(Channel.id, Channel.name)).all())
+    thanks = {
+        handle: (name or username or "", at)
+        for handle, at, name, username in session.exec(
+            select(LoopThanks.handle, LoopThanks.thanked_at, User.name, User.username)
+            .outerjoin(User, col(User.id) == LoopThanks.thanked_by_id)
+            .where(LoopThanks.loop_item_id == loop_item_id)
+        ).all()
+    }
+    result = []
+    for handle, channel_id in sorted(pairs, key=lambda p: p[0].lower()):
+        by, at = thanks.get(handle, ("", None))
+        channel = channel_names.get(channel_id, NO_CHANNEL) if channel_id is not None else NO_CHANNEL
+        result.append(Giver(handle, channel_id, channel, handle in thanks, by, at))
+    return result
+
+
+def thank_you_replies(session: Session, *, loop_item_id: int, idea_form_url: str = "") -> dict[str, str]:
+    """One ready-to-copy thank-you reply per channel, naming that channel's givers."""
+    view = get_loop_item(session, loop_item_id)
+    by_channel: dict[str, list[str]] = {}
+    for giver in givers(session, loop_item_id=loop_item_id):
+        by_channel.setdefault(giver.channel, []).append(giver.handle)
+    titles = [i.title for i in view.ideas]
+    return {
+        channel: thank_you_reply(
+            handles=handles, what_changed=view.what_changed, idea_titles=titles, idea_form_url=idea_form_url
+        )
+        for channel, handles in sorted(by_channel.items())
+    }
+
+
+def _idea_choices(session: Session, status: IdeaStatus, *, newest_shipped_first: bool, limit: int) -> list[IdeaChoice]:
+    linked = select(LoopItemIdea.idea_id).where(LoopItemIdea.idea_id == Idea.id)
+    order = (col(Idea.shipped_at).desc(), col(Idea.id).desc()) if newest_shipped_first else (col(Idea.title),)
+    rows = session.exec(
+        select(Idea)
+        .where(Idea.status == status, col(Idea.merged_into_id).is_(None), ~linked.exists())
+        .order_by(*order)
+        .limit(limit)
+    ).all()
+    return [IdeaChoice(i.id, i.title, i.status, i.category, i.shipped_at, i.version) for i in rows if i.id is not None]
+
+
+def shipped_ideas_without_loop_item(session: Session, *, limit: int = 200) -> list[IdeaChoice]:
+    """Shipped ideas (not merged away) that no loop item answers yet: loops still to open."""
+    return _idea_choices(session, IdeaStatus.shipped, newest_shipped_first=True, limit=limit)
+
+
+def ideas_to_ship(session: Session, *, limit: int = 200) -> list[IdeaChoice]:
+    """In-progress ideas (not merged away, not answered yet): shipping them here opens their loop."""
+    return _idea_choices(session, IdeaStatus.in_progress, newest_shipped_first=False, limit=limit)
+
+
+def conversation_categories(session: Session, *, limit: int = 200) -> list[str]:
+    """Categories in use (conversations and ideas), to choose the impact categories from."""
+    names = set(
+        session.exec(select(Conversation.category).where(Conversation.category != "").distinct().limit(limit)).all()
+    )
+    names |= set(session.exec(select(Idea.category).where(Idea.category != "").distinct().limit(limit)).all())
+    return sorted(names)
