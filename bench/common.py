@@ -21,8 +21,9 @@ if str(ROOT) not in sys.path:
 from sqlalchemy import insert  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
-from core import demo, sla, workspace  # noqa: E402
+from core import demo, workspace  # noqa: E402
 from core.permissions import CLI_ACTOR  # noqa: E402
+from core.sla import calendars, figures  # noqa: E402
 from core.users import hash_password  # noqa: E402
 from db.engine import make_engine, write_session  # noqa: E402
 from db.migrate import upgrade_to_head  # noqa: E402
@@ -105,7 +106,7 @@ def _fill(engine, *, conversations: int, posts: int, ideas: int, votes: int, tod
         channel_ids = list(session.exec(select(Channel.id)))
         rubric_ids = list(session.exec(select(Rubric.id)))
 
-    calendar = sla.calendar_from_json(demo.DEMO_CALENDAR)
+    calendar = calendars.calendar_from_json(demo.DEMO_CALENDAR)
     handles = [f"@user{n}" for n in range(max(1000, conversations // 4))]
 
     def batches(rows, size=5000):
@@ -225,7 +226,7 @@ def _fill(engine, *, conversations: int, posts: int, ideas: int, votes: int, tod
                 c.resolved_at = reply + dt.timedelta(hours=rng.randint(1, 48))  # type: ignore[operator]
             if rng.random() < 0.05:
                 c.escalated_at = received + dt.timedelta(hours=1)
-            sla.apply_sla(c, policy=policy_row, calendar=calendar)
+            figures.apply_sla(c, policy=policy_row, calendar=calendar)
             row = c.model_dump(exclude={"id"})
             conversation_rows.append(row)
             if len(conversation_rows) >= 5000:

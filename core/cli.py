@@ -15,8 +15,9 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine, make_url
 
-from core import demo, kpis, users, workspace
+from core import demo, users, workspace
 from core.errors import DomainError
+from core.kpis import overview, periods, report
 from core.permissions import CLI_ACTOR
 from core.settings import load_settings
 from db.engine import make_engine, read_session, write_session
@@ -127,7 +128,7 @@ def _backup(args: argparse.Namespace, engine: Engine) -> int:
 
 def _date_argument(text: str):
     try:
-        return kpis.parse_date(text)
+        return periods.parse_date(text)
     except DomainError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
 
@@ -135,27 +136,27 @@ def _date_argument(text: str):
 def _kpis(args: argparse.Namespace, engine: Engine) -> int:
     now = utcnow()
     with read_session(engine) as session:
-        channel_id = kpis.channel_id_by_name(session, args.channel) if args.channel else None
-        period = kpis.Period(args.start, args.end)
-        values = kpis.compute_kpis(session, start=period.start, end=period.end, channel_id=channel_id, now=now)
+        channel_id = report.channel_id_by_name(session, args.channel) if args.channel else None
+        period = periods.Period(args.start, args.end)
+        values = overview.compute_kpis(session, start=period.start, end=period.end, channel_id=channel_id, now=now)
     if args.json:
-        print(kpis.report_json(values, period=period, channel=args.channel, generated_at=now))
+        print(report.report_json(values, period=period, channel=args.channel, generated_at=now))
     else:
-        print(kpis.report_csv(values), end="")
+        print(report.report_csv(values), end="")
     return 0
 
 
 def _import_ideas(args: argparse.Namespace, engine: Engine) -> int:
     """``import-ideas FILE``: survey or form results as new ideas, all or nothing (as on the board)."""
-    from core import ideas
+    from core.ideas import files
 
     path = Path(args.file)
     if not path.is_file():
         raise DomainError(f"{path} is not a file; give the path of the CSV export.")
     data = path.read_bytes()
-    columns, _ = ideas.read_csv(data)
-    guess = ideas.guess_mapping(columns)
-    mapping = ideas.ImportMapping(
+    columns, _ = files.read_csv(data)
+    guess = files.guess_mapping(columns)
+    mapping = files.ImportMapping(
         title=args.title or guess.title,
         **{
             f: getattr(args, f) or (None if args.title else getattr(guess, f))
@@ -167,12 +168,12 @@ def _import_ideas(args: argparse.Namespace, engine: Engine) -> int:
         channel_id = channels.get(args.default_channel.strip().casefold()) if args.default_channel else None
         if args.default_channel and channel_id is None:
             raise DomainError(f"No channel named {args.default_channel!r}; create it first or check the spelling.")
-        preview = ideas.preview_import(
-            session, data=data, mapping=mapping, source=args.source, default_channel_id=channel_id
+        preview = files.preview_import(
+            session=session, data=data, mapping=mapping, source=args.source, default_channel_id=channel_id
         )
     print("Columns: " + ", ".join(f"{k} ← {v!r}" for k, v in mapping.used().items()))
     if not preview.ok:
-        print(f"Nothing was imported: {len(preview.errors)} problem(s).", file=sys.stderr)
+        print(f"Nothing was imported: {preview.error_count} problem(s).", file=sys.stderr)
         for error in preview.errors[:50]:
             print(f"  row {error.row}, column {error.column!r}: {error.message}", file=sys.stderr)
         return 1
@@ -182,8 +183,13 @@ def _import_ideas(args: argparse.Namespace, engine: Engine) -> int:
         )
         return 0
     with write_session(engine) as session:
-        result = ideas.import_ideas(
-            session, actor=CLI_ACTOR, data=data, mapping=mapping, source=args.source, default_channel_id=channel_id
+        result = files.import_ideas(
+            session=session,
+            actor=CLI_ACTOR,
+            data=data,
+            mapping=mapping,
+            source=args.source,
+            default_channel_id=channel_id,
         )
     print(
         f"Imported {result.created} idea(s) with {result.givers} giver(s); {result.already_imported} row(s) were imported before."
@@ -192,10 +198,10 @@ def _import_ideas(args: argparse.Namespace, engine: Engine) -> int:
 
 
 def _export_ideas(args: argparse.Namespace, engine: Engine) -> int:
-    from core import ideas
+    from core.ideas import files
 
     with read_session(engine) as session:
-        text = ideas.export_csv(session, actor=CLI_ACTOR)
+        text = files.export_csv(session=session, actor=CLI_ACTOR)
     if args.target:
         Path(args.target).write_text(text, encoding="utf-8")
         print(f"Ideas written to {args.target}.")
@@ -303,7 +309,7 @@ def main(argv: Sequence[str] | None = None, *, engine: Engine | None = None) -> 
 
 def _import_conversations(args: argparse.Namespace, engine: Engine) -> int:
     """``import-conversations FILE --channel NAME``: the same checks and writes as the screen."""
-    from core import conversation_import as ci
+    from core.sla import import_rows, imports
 
     path = Path(args.file)
     if not path.is_file():
@@ -320,8 +326,12 @@ def _import_conversations(args: argparse.Namespace, engine: Engine) -> int:
         )
     if channel_id is None:
         raise DomainError(f"No channel named {args.channel!r}; create it first or check the spelling.")
-    mapping = ci.parse_mapping(args.mapping) if args.mapping else ci.suggest_mapping(ci.read_csv(data).columns)
-    options = ci.ImportOptions(
+    mapping = (
+        import_rows.parse_mapping(args.mapping)
+        if args.mapping
+        else import_rows.suggest_mapping(import_rows.read_csv(data).columns)
+    )
+    options = import_rows.ImportOptions(
         channel_id=channel_id,
         mapping=mapping,
         timezone=args.timezone,
@@ -335,10 +345,10 @@ def _import_conversations(args: argparse.Namespace, engine: Engine) -> int:
 
     if args.dry_run:
         with read_session(engine) as session:
-            report = ci.preview_import(session, actor=CLI_ACTOR, data=data, options=options)
+            report = imports.preview_import(session, actor=CLI_ACTOR, data=data, options=options)
     else:
         with write_session(engine) as session:
-            report = ci.import_conversations(
+            report = imports.import_conversations(
                 session=session, actor=CLI_ACTOR, data=data, options=options, progress=progress
             )
     print(file=sys.stderr)

@@ -13,9 +13,10 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from core import changes, records, sla, workspace
+from core import changes, records, workspace
 from core.errors import ValidationError
 from core.permissions import CLI_ACTOR, Actor
+from core.sla import figures, policies, queues
 from core.users import hash_password
 from db.models import (
     AudienceSize,
@@ -790,7 +791,7 @@ class _Builder:
     def _shape_ideas(self, ideas: list[Idea]) -> None:
         """Scores, the hot plan, kept reasons and one merged duplicate, without drawing from the
         shared random stream (so the rest of the demo stays as it is)."""
-        from core import ideas as idea_board  # the idea board's own merge, so the demo shows a real one
+        from core.ideas import merges  # the idea board's own merge, so the demo shows a real one
 
         by_title = {i.title: i for i in ideas}
         for title, (impact, cost) in self.IDEA_SCORES.items():
@@ -825,8 +826,8 @@ class _Builder:
             self.session.add(Vote(idea_id=duplicate.id, user_id=self.users[username].id, created_at=logged))
         self.session.flush()
         lead = self.users["lead"]
-        idea_board.merge(
-            self.session,
+        merges.merge(
+            session=self.session,
             actor=Actor(id=lead.id, username=lead.username, role=Role(lead.role), name=lead.name),
             source_id=duplicate.id,  # type: ignore[arg-type]
             target_id=target.id,  # type: ignore[arg-type]
@@ -841,7 +842,7 @@ class _Builder:
         past, relative to the end of that day, so one past day always gives the same content.
         """
         rng, s = self.rng, self.session
-        book = sla.PolicyBook.load(s)
+        book = policies.PolicyBook.load(s)
         workers = [self.users["support"], self.users["community"]]
         kinds = (
             [ConversationKind.question] * 9
@@ -861,7 +862,7 @@ class _Builder:
             conversation = self._conversation(n, kind, channel, category, received, rng.choice(workers))
             policy = book.for_conversation(channel_id=channel.id, kind=kind)
             roll, speed, late, answer_roll, escalate_roll, resolve_roll = (rng.random() for _ in range(6))
-            if not sla.needs_reply(kind, conversation.status) and roll < 0.5:
+            if not figures.needs_reply(kind, conversation.status) and roll < 0.5:
                 conversation.status = ConversationStatus.no_reply_needed
                 conversation.no_reply_reason = "Thanked with a reaction; nothing to answer."
             elif roll < 0.96 and policy is not None:
@@ -873,7 +874,7 @@ class _Builder:
                 if reply <= now:
                     self._answered(conversation, kind, category, reply, now, answer_roll, escalate_roll, resolve_roll)
             # else: never answered (an old backlog item, breached)
-            sla.apply_sla(conversation, policy=policy, calendar=None if policy is None else policy.calendar)
+            figures.apply_sla(conversation, policy=policy, calendar=None if policy is None else policy.calendar)
             s.add(conversation)
         self._live_queue(book, now, workers)
         self._data_problems(book)
@@ -926,22 +927,22 @@ class _Builder:
         else:
             conversation.status = ConversationStatus.waiting
 
-    def _live_queue(self, book: sla.PolicyBook, now: dt.datetime, workers: list[User]) -> None:
+    def _live_queue(self, book: policies.PolicyBook, now: dt.datetime, workers: list[User]) -> None:
         """Open items placed by business time elapsed at ``now``: three breached, four at risk,
         five on track (what a support manager sees when opening the monitor)."""
         plan = [
-            (sla.Queue.breached, 25),
-            (sla.Queue.breached, 70),
-            (sla.Queue.breached, 140),
-            (sla.Queue.at_risk, 0.3),
-            (sla.Queue.at_risk, 0.5),
-            (sla.Queue.at_risk, 0.7),
-            (sla.Queue.at_risk, 0.9),
-            (sla.Queue.on_track, 0.1),
-            (sla.Queue.on_track, 0.3),
-            (sla.Queue.on_track, 0.5),
-            (sla.Queue.on_track, 0.7),
-            (sla.Queue.on_track, 0.9),
+            (queues.Queue.breached, 25),
+            (queues.Queue.breached, 70),
+            (queues.Queue.breached, 140),
+            (queues.Queue.at_risk, 0.3),
+            (queues.Queue.at_risk, 0.5),
+            (queues.Queue.at_risk, 0.7),
+            (queues.Queue.at_risk, 0.9),
+            (queues.Queue.on_track, 0.1),
+            (queues.Queue.on_track, 0.3),
+            (queues.Queue.on_track, 0.5),
+            (queues.Queue.on_track, 0.7),
+            (queues.Queue.on_track, 0.9),
         ]
         for index, (queue, amount) in enumerate(plan):
             kind = ConversationKind.complaint if index % 4 == 1 else ConversationKind.question
@@ -951,9 +952,9 @@ class _Builder:
                 continue
             window = float(policy.first_response_minutes)
             threshold = book.threshold(policy.id, window)
-            if queue == sla.Queue.breached:
+            if queue == queues.Queue.breached:
                 elapsed = window + amount
-            elif queue == sla.Queue.at_risk:
+            elif queue == queues.Queue.at_risk:
                 elapsed = window - threshold * amount
             else:
                 elapsed = (window - threshold) * amount
@@ -962,10 +963,10 @@ class _Builder:
             conversation = self._conversation(1000 + index, kind, channel, category, received, workers[index % 2])
             if index % 3 == 2:
                 conversation.assignee_id = None  # unassigned: someone should take it
-            sla.apply_sla(conversation, policy=policy, calendar=policy.calendar)
+            figures.apply_sla(conversation, policy=policy, calendar=policy.calendar)
             self.session.add(conversation)
 
-    def _data_problems(self, book: sla.PolicyBook) -> None:
+    def _data_problems(self, book: policies.PolicyBook) -> None:
         """Two rows as a platform export delivers them: reply stamped before the message."""
         for index in range(2):
             channel = self.channels[1]
@@ -977,14 +978,14 @@ class _Builder:
             conversation.first_reply_at = received - dt.timedelta(minutes=7)
             conversation.status = ConversationStatus.waiting
             policy = book.for_conversation(channel_id=channel.id, kind=conversation.kind)
-            sla.apply_sla(conversation, policy=policy, calendar=None if policy is None else policy.calendar)
+            figures.apply_sla(conversation, policy=policy, calendar=None if policy is None else policy.calendar)
             self.session.add(conversation)
 
     def _loop_items(self) -> None:
         """Loops in every state: the oldest shipped idea closed (announced, every giver thanked,
         impact measured), the next announced with thanks half done, the newest shipped without a
         loop item yet — the lead's next job on the screen. Decided by ``today`` alone."""
-        from core import loop  # imported here: the loop module builds on the calendar and idea board
+        from core.loop import rules  # imported here: the loop module builds on the calendar and idea board
 
         shipped = sorted((i for i in self.ideas if i.status == IdeaStatus.shipped), key=lambda i: (i.shipped_at, i.id))
         rubric = self.rubrics["You asked, we did"]
@@ -1012,7 +1013,7 @@ class _Builder:
             published = when > idea.shipped_at  # type: ignore[operator]
             if not published:
                 when = self.local(self.today + dt.timedelta(days=1), 12)
-            title, body = loop.announcement_text(
+            title, body = rules.announcement_text(
                 what_changed=what_changed,
                 details=item.details,
                 idea_titles=[idea.title],
@@ -1032,7 +1033,7 @@ class _Builder:
                 scheduled_at=when,
                 published_at=when if published else None,
                 next_step_type="form",
-                next_step_text=loop.NEXT_STEP_TEXT,
+                next_step_text=rules.NEXT_STEP_TEXT,
                 micro_goal="20 new proposals for what to improve next",
                 link_url="https://example.com/ideas?utm_source=instagram&utm_medium=social&utm_campaign=you_asked_we_did",
                 tone_confirmed=True,
@@ -1062,7 +1063,7 @@ class _Builder:
                 measured_at = min(when + dt.timedelta(hours=8), midnight - dt.timedelta(hours=1))
             item.measured_at = measured_at if n == 0 and measured_at < midnight else None
             all_thanked = len(thanked) == len(givers)
-            item.status = loop.advance_status(
+            item.status = rules.advance_status(
                 item.status, announced=True, all_thanked=all_thanked, measured=item.measured_at is not None
             )
         self.session.flush()

@@ -157,7 +157,7 @@ def make_sla_conversation(
     session: Session, *, channel: Channel | None = None, received_at: dt.datetime, **fields
 ) -> Conversation:
     """A conversation stored as the core stores it: the fitting policy fixes its SLA figures."""
-    from core import sla
+    from core.sla import policies
 
     channel = channel or make_channel(session)
     conversation = Conversation(
@@ -166,7 +166,7 @@ def make_sla_conversation(
         received_at=received_at,
         **fields,
     )
-    sla.store_conversation_figures(session, conversation)
+    policies.store_conversation_figures(session, conversation)
     session.add(conversation)
     session.flush()
     return conversation

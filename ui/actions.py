@@ -45,7 +45,6 @@ def perform(
         st.error("Someone else saved the same change at the same moment, so yours was not saved. Reload and check.")
         return None
     reads.refresh_versions()
-    st.cache_data.clear()  # LEGACY: screens still caching with their own st.cache_data functions
     if then is not None:
         then(result)
     if success:

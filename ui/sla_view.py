@@ -11,7 +11,7 @@ import datetime as dt
 import altair as alt
 import streamlit as st
 
-from core import kpis
+from core.kpis import definitions, overview, report, trends
 from core.permissions import Action
 from core.sla import conversations, queues, quick_answers, teams
 from core.sla.figures import STATUS_LABELS
@@ -391,8 +391,8 @@ def render_kpis(ctx: PageContext, chosen: queues.QueueFilters) -> None:
     now = this_minute()
     values = {
         v.key: v
-        for v in read(kpis.compute_kpis, start=start, end=end, channel_id=chosen.channel_id, now=now)
-        if v.definition.family == kpis.Family.speed
+        for v in read(overview.compute_kpis, start=start, end=end, channel_id=chosen.channel_id, now=now)
+        if v.definition.family == definitions.Family.speed
     }
     st.caption(
         f"Conversations received {start:%d %b %Y} – {end:%d %b %Y}"
@@ -411,13 +411,13 @@ def render_kpis(ctx: PageContext, chosen: queues.QueueFilters) -> None:
             continue
         column.metric(
             value.label,
-            kpis.format_value(value.value, value.unit),
-            delta=kpis.format_change(value),
-            delta_color="inverse" if value.definition.better == kpis.Better.lower else "normal",
+            report.format_value(value.value, value.unit),
+            delta=report.format_change(value),
+            delta_color="inverse" if value.definition.better == definitions.Better.lower else "normal",
             help=value.definition.definition,
         )
         if beside and beside in values:
-            column.caption(f"calendar time: {kpis.format_value(values[beside].value, values[beside].unit)}")
+            column.caption(f"calendar time: {report.format_value(values[beside].value, values[beside].unit)}")
         if value.detail:
             column.caption(value.detail)
     problems = values.get("replies_before_message")
@@ -428,11 +428,11 @@ def render_kpis(ctx: PageContext, chosen: queues.QueueFilters) -> None:
         _render_data_problems(ctx, now)
     weeks = max(1, (end - (start - dt.timedelta(days=start.weekday()))).days // 7 + 1)
     trend = read(
-        kpis.kpi_trends, end=end, grain=kpis.Grain.week, count=min(weeks, 26), channel_id=chosen.channel_id, now=now
+        trends.kpi_trends, end=end, grain=trends.Grain.week, count=min(weeks, 26), channel_id=chosen.channel_id, now=now
     )
     rows = [
         dict(row, bucket=row["bucket"].isoformat(), week=f"{row['bucket']:%d %b}")
-        for row in trend.rows(kpis.Family.speed)
+        for row in trend.rows(definitions.Family.speed)
     ]
     if not rows:
         st.info("No answered conversations in these weeks yet: the weekly trend appears once replies are logged.")
@@ -471,7 +471,7 @@ def _trend_charts(rows: list[dict]) -> None:
         x=alt.X("week:O", title="Week of", sort=None, axis=alt.Axis(labelAngle=0))
     )
     shares = (
-        base.transform_filter(alt.datum.unit == kpis.PERCENT)
+        base.transform_filter(alt.datum.unit == definitions.PERCENT)
         .mark_line(point=True)
         .encode(
             y=alt.Y("value:Q", title="%", scale=alt.Scale(domain=[0, 100])),
@@ -485,7 +485,7 @@ def _trend_charts(rows: list[dict]) -> None:
         .properties(title="Within SLA and closed without escalation, per week", height=260)
     )
     minutes = (
-        base.transform_filter(alt.datum.unit == kpis.MINUTES)
+        base.transform_filter(alt.datum.unit == definitions.MINUTES)
         .mark_bar()
         .encode(
             y=alt.Y("value:Q", title="business minutes"),

@@ -35,29 +35,3 @@ before), the measure modules per family (``conversations``, ``community``, ``con
 ``product``, with shared ``sql`` building blocks), ``overview`` (every KPI of a period),
 ``trends``, ``report`` (formatting, JSON and CSV), ``digest`` and ``audience``.
 """
-
-# Transitional: names other domains still import from here; the lead removes this after the merge.
-from core.kpis.definitions import MINUTES, PERCENT, Better, Family
-from core.kpis.overview import compute_kpis
-from core.kpis.periods import Period, parse_date
-from core.kpis.report import channel_id_by_name, format_change, format_value, report_csv, report_json
-from core.kpis.trends import Grain, kpi_trends
-from core.kpis.values import KpiValue
-
-__all__ = [
-    "MINUTES",
-    "PERCENT",
-    "Better",
-    "Family",
-    "Grain",
-    "KpiValue",
-    "Period",
-    "channel_id_by_name",
-    "compute_kpis",
-    "format_change",
-    "format_value",
-    "kpi_trends",
-    "parse_date",
-    "report_csv",
-    "report_json",
-]

@@ -19,7 +19,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, func, or_, true
 from sqlmodel import Session, col, select
 
-from core import posts, records, workspace
+from core import records, workspace
+from core.content_plan import posts
+from core.content_plan.templates import template_defaults
+from core.content_plan.validation import post_create
 from core.errors import ValidationError
 from core.kpis.periods import Period, PeriodKind, period_containing
 from core.local_time import local_day
@@ -351,10 +354,12 @@ def draft_digest_post(*, session: Session, actor: Actor, week_start: dt.date, ch
     """Draft the digest as a "Digest of the week" post in the content calendar; returns its id."""
     require(actor, Action.draft_post)
     weekly = weekly_digest(session, week_start=week_start)
-    fields = {
-        **posts.template_defaults(DIGEST_TEMPLATE),
-        "title": weekly.title,
-        "body": render_markdown(weekly, escape=False),
-        "channel_id": channel_id,
-    }
-    return posts.create_post(session, actor=actor, fields=fields).id
+    post_in = post_create(
+        {
+            **template_defaults(DIGEST_TEMPLATE),
+            "title": weekly.title,
+            "body": render_markdown(weekly, escape=False),
+            "channel_id": channel_id,
+        }
+    )
+    return posts.create_post(session=session, actor=actor, post_in=post_in).id

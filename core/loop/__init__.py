@@ -2,7 +2,7 @@
 monthly "What we implemented" update, the public idea board and the measured impact.
 
 A loop item answers one or more ideas; its givers are the deduplicated union of those ideas'
-givers (including ideas merged into them, as ``core.ideas.givers`` returns them). Its status only
+givers (including ideas merged into them, as ``core.ideas.detail.givers`` returns them). Its status only
 moves forward — shipped → announced → thanked → measured — and only with the events:
 
 - announced: the announcement post was published (the content plan announces
@@ -20,8 +20,3 @@ The loop builds on the content plan and the idea board, never the other way roun
 ``rules`` (pure), ``queries`` (read models), ``items`` (loop item commands and the status),
 ``impact``, ``monthly``, ``announce`` (drafting the loop's posts) and ``public_board``.
 """
-
-# Transitional: names other domains still import from here; the lead removes this after the merge.
-from core.loop.rules import NEXT_STEP_TEXT, advance_status, announcement_text
-
-__all__ = ["NEXT_STEP_TEXT", "advance_status", "announcement_text"]

@@ -4,17 +4,19 @@ and the monthly "What we implemented" update (normal drafts: checklist and appro
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from sqlmodel import Session
 
-from core import content_rules, posts, records
+from core import records
+from core.content_plan import posts
+from core.content_plan.queries import PostView, rubric_id
+from core.content_plan.rules import build_utm_url
 from core.errors import ConflictError, ValidationError
 from core.loop.monthly import monthly_update
 from core.loop.queries import get_loop_item, givers
 from core.loop.rules import MICRO_GOAL, NEXT_STEP_TEXT, RUBRIC, announcement_text
 from core.permissions import Action, Actor, require
-from db.models import Channel, LoopItem, Post, PostStatus
+from db.models import Channel, LoopItem, Post, PostCreate, PostStatus
 
 
 def _active_channel(session: Session, channel_id: int, *, what: str) -> Channel:
@@ -24,21 +26,18 @@ def _active_channel(session: Session, channel_id: int, *, what: str) -> Channel:
     return channel
 
 
-def _draft(
-    session: Session, *, actor: Actor, channel: Channel, title: str, body: str, link_url: str = ""
-) -> posts.PostView:
-    fields: dict[str, Any] = {
-        "title": title,
-        "body": body,
-        "channel_id": channel.id,
-        "rubric_id": posts.rubric_id(session, RUBRIC),
-        "next_step_type": "form",
-        "next_step_text": NEXT_STEP_TEXT,
-        "micro_goal": MICRO_GOAL,
-    }
-    if link_url:
-        fields["link_url"] = link_url
-    return posts.create_post(session, actor=actor, fields=fields)
+def _draft(session: Session, *, actor: Actor, channel: Channel, title: str, body: str, link_url: str = "") -> PostView:
+    post_in = PostCreate(
+        title=title,
+        body=body,
+        channel_id=channel.id,
+        rubric_id=rubric_id(session, RUBRIC),
+        next_step_type="form",
+        next_step_text=NEXT_STEP_TEXT,
+        micro_goal=MICRO_GOAL,
+        link_url=link_url,
+    )
+    return posts.create_post(session=session, actor=actor, post_in=post_in)
 
 
 def draft_announcement(
@@ -49,7 +48,7 @@ def draft_announcement(
     channel_id: int,
     expected_version: int,
     idea_form_url: str = "",
-) -> posts.PostView:
+) -> PostView:
     """Draft the 'You asked, we did' post in the calendar for this loop item (a normal draft:
     checklist and approval apply). Returns the calendar's PostView."""
     require(actor, Action.manage_loop)
@@ -69,7 +68,7 @@ def draft_announcement(
     idea_form_url = idea_form_url.strip()
     if idea_form_url:
         # Tagged here so the draft passes the checklist's UTM item without a detour.
-        idea_form_url = content_rules.build_utm_url(
+        idea_form_url = build_utm_url(
             idea_form_url,
             source=channel.platform or channel.name,
             medium="social",
@@ -97,7 +96,7 @@ def draft_announcement(
     return post
 
 
-def draft_monthly_update(*, session: Session, actor: Actor, month: dt.date, channel_id: int) -> posts.PostView:
+def draft_monthly_update(*, session: Session, actor: Actor, month: dt.date, channel_id: int) -> PostView:
     """Draft the month's update as a post in the calendar (rubric 'You asked, we did')."""
     require(actor, Action.manage_loop)
     channel = _active_channel(session, channel_id, what="monthly update")

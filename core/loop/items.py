@@ -9,8 +9,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from core import ideas, records, workspace
+from core import records, workspace
 from core.errors import NotFoundError, ValidationError
+from core.ideas import triage
 from core.local_time import local_today
 from core.loop.queries import LoopItemView, get_loop_item, giver_handles, idea_ids_of, thanked_handles
 from core.loop.rules import (
@@ -66,8 +67,8 @@ def create_loop_item(*, session: Session, actor: Actor, item_in: LoopItemCreate)
     for idea_id in unique_ids:
         idea = chosen[idea_id]
         if idea.status != IdeaStatus.shipped:
-            ideas.set_status(
-                session,
+            triage.set_status(
+                session=session,
                 actor=actor,
                 idea_id=idea_id,
                 status=IdeaStatus.shipped.value,

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from core import ideas, records
+from core import records
+from core.ideas.detail import givers as idea_givers
 from core.loop.rules import OPEN_STATUSES, STATUS_LABELS, parse_categories, thank_you_reply
 from db.models import (
     Channel,
@@ -123,7 +124,7 @@ def idea_ids_of(session: Session, loop_item_id: int) -> list[int]:
 
 def giver_handles(session: Session, idea_ids: Sequence[int]) -> set[str]:
     """The handles of everyone who gave one of these ideas (or an idea merged into them)."""
-    return {handle for handle, _ in ideas.givers(session, list(idea_ids))} if idea_ids else set()
+    return {handle for handle, _ in idea_givers(session=session, idea_ids=list(idea_ids))} if idea_ids else set()
 
 
 def thanked_handles(session: Session, loop_item_id: int) -> set[str]:
@@ -210,7 +211,7 @@ def givers(session: Session, *, loop_item_id: int) -> list[Giver]:
     """The loop item's givers (deduplicated union over its ideas) with who thanked them, when."""
     records.get_or_404(session, LoopItem, loop_item_id, what="Loop item")
     idea_ids = idea_ids_of(session, loop_item_id)
-    pairs = ideas.givers(session, idea_ids) if idea_ids else []
+    pairs = idea_givers(session=session, idea_ids=idea_ids) if idea_ids else []
     channel_names = dict(session.exec(select(Channel.id, Channel.name)).all())
     thanks = {
         handle: (name or username or "", at)

@@ -8,12 +8,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
-from core import posts
+from core.content_plan import posts
+from core.content_plan.queries import get_post
 from core.loop.announce import draft_announcement
 from core.loop.impact import set_impact
 from core.loop.items import create_loop_item, set_thanked
 from core.loop.queries import get_loop_item, givers
-from db.models import IdeaGiver, IdeaStatus, LoopItem, LoopItemCreate, LoopItemImpact, Post, Role
+from db.models import IdeaGiver, IdeaStatus, LoopItem, LoopItemCreate, LoopItemImpact, Post, PostUpdate, Role
 from tests.factories import make_channel, make_idea, make_user
 from tests.pages.apptest import open_page, texts
 
@@ -61,7 +62,7 @@ def test_the_lead_ships_an_idea_announces_it_and_publishing_marks_it_announced(s
     assert "Drafted “You asked, we did: Dark mode is live in the app” in the content calendar" in texts(at)
     with read() as s:
         post_id = get_loop_item(s, item.id).announcement_post_id
-        draft = posts.get_post(s, post_id)
+        draft = get_post(s, post_id)
     assert draft.status == "draft" and draft.rubric_name == "You asked, we did" and draft.channel_name == "Instagram"
     assert "Thank you @ann and @bo" in draft.body
 
@@ -88,14 +89,14 @@ def test_the_lead_ships_an_idea_announces_it_and_publishing_marks_it_announced(s
     assert not calendar.exception, [e.message for e in calendar.exception]
     assert "Approved and scheduled." in texts(calendar), texts(calendar)
     with read() as s:
-        assert posts.get_post(s, post_id).status == "scheduled"
+        assert get_post(s, post_id).status == "scheduled"
         assert get_loop_item(s, item.id).status == "shipped"  # scheduled is not published
     calendar = _button(calendar, "Mark as published").click().run()
     assert not calendar.exception, [e.message for e in calendar.exception]
     assert "Mark as published: done." in texts(calendar)
 
     with read() as s:
-        published = posts.get_post(s, post_id)
+        published = get_post(s, post_id)
         announced = get_loop_item(s, item.id)
     assert published.status == "published"
     assert announced.status == "announced" and announced.announced_at == published.published_at
@@ -281,16 +282,21 @@ def test_a_closed_loop_appears_on_the_timeline_with_its_local_announcement_day(s
             session=s, actor=lead, loop_item_id=item.id, channel_id=channel.id, expected_version=item.version
         )
         post = posts.update_post(
-            s,
+            session=s,
             actor=lead,
             post_id=post.id,
             expected_version=post.version,
-            fields={"tone_confirmed": True, "sla_owner_id": lead.id},
+            post_in=PostUpdate(tone_confirmed=True, sla_owner_id=lead.id),
         )
         # It went out at 23:30 UTC on 9 March: already 10 March in the workspace (Europe/Berlin).
         went_out = dt.datetime(2026, 3, 9, 23, 30, tzinfo=dt.UTC)
         posts.advance_post(
-            s, actor=lead, post_id=post.id, expected_version=post.version, target="published", scheduled_at=went_out
+            session=s,
+            actor=lead,
+            post_id=post.id,
+            expected_version=post.version,
+            target="published",
+            scheduled_at=went_out,
         )
         set_thanked(session=s, actor=lead, loop_item_id=item.id, handles=["@ann"])
     at = open_page("loop", username="the-viewer")

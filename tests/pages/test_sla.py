@@ -14,7 +14,7 @@ import re
 import pytest
 from sqlmodel import select
 
-from core import kpis
+from core.kpis import definitions, report
 from core.sla import policies, queues
 from db.models import Channel, Conversation, ConversationStatus, QuickAnswer, Role, SlaPolicy
 from db.types import utcnow
@@ -124,9 +124,9 @@ def test_support_works_breached_first_logs_a_reply_with_a_quick_answer_escalates
         for label in ("First response (median)", "Answered within SLA", "Closed without escalation")
     }
     assert before == {
-        "First response (median)": kpis.format_value(30, kpis.MINUTES),
-        "Answered within SLA": kpis.format_value(100 / 3, kpis.PERCENT),
-        "Closed without escalation": kpis.format_value(100, kpis.PERCENT),
+        "First response (median)": report.format_value(30, definitions.MINUTES),
+        "Answered within SLA": report.format_value(100 / 3, definitions.PERCENT),
+        "Closed without escalation": report.format_value(100, definitions.PERCENT),
     }
 
     # Reply logged, with the quick answer that fits the category (its text is shown for copying).
@@ -160,7 +160,7 @@ def test_support_works_breached_first_logs_a_reply_with_a_quick_answer_escalates
             and oldest.escalation_reason == "Invoice missing: billing must resend it"
         )
         assert oldest.status == ConversationStatus.resolved
-    assert _metric(at, "Closed without escalation") == kpis.format_value(50, kpis.PERCENT)
+    assert _metric(at, "Closed without escalation") == report.format_value(50, definitions.PERCENT)
 
 
 def test_no_reply_needed_takes_a_reason_and_leaves_the_queue(session, read, desk):

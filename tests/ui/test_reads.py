@@ -6,23 +6,29 @@ import pytest
 from sqlalchemy import event
 from streamlit.testing.v1 import AppTest
 
-from core import changes, ideas, posts, sla
+from core import changes
+from core.content_plan import posts
+from core.ideas import capture, detail
 from core.permissions import CLI_ACTOR
+from core.sla import queues
 from db.engine import write_session
+from db.models import IdeaCreate, PostCreate
 from tests.factories import make_conversation
 from ui import reads, state
 
 
 def _screen() -> None:
-    """Two cached reads of two domains, as a page would do them after its frame."""
+    """Two cached reads of two domains, as a page would do them after its frame (AppTest runs
+    this function's source as a script of its own, so it imports what it uses)."""
     import streamlit as st
 
-    from core import posts, sla
+    from core.content_plan import queries  # noqa: F811
+    from core.sla import queues  # noqa: F811
     from ui import reads
 
     reads.refresh_versions()
-    st.session_state["drafts"] = [p.title for p in reads.read(posts.unscheduled_posts)]
-    st.session_state["channels"] = [name for _id, name in reads.read(sla.filter_options).channels]
+    st.session_state["drafts"] = [p.title for p in reads.read(queries.unscheduled_posts)]
+    st.session_state["channels"] = [name for _id, name in reads.read(queues.filter_options).channels]
 
 
 @pytest.fixture
@@ -59,14 +65,16 @@ def test_a_write_drops_only_its_own_domains_cached_reads(team, channel, statemen
     )
 
     with write_session(state.engine()) as session:  # someone logs an idea: neither read looks at ideas
-        ideas.log_idea(session, actor=team["editor"], title="Dark mode", handles="@ann")
+        capture.log_idea(session=session, actor=team["editor"], idea_in=IdeaCreate(title="Dark mode", handles="@ann"))
     statements.clear()
     at.run()
     assert len(_queries(statements)) == 1
 
     with write_session(state.engine()) as session:  # a draft is saved: the content plan changes
         posts.create_post(
-            session, actor=team["editor"], fields={"title": "Myth vs fact: dark mode", "channel_id": channel.id}
+            session=session,
+            actor=team["editor"],
+            post_in=PostCreate(title="Myth vs fact: dark mode", channel_id=channel.id),
         )
     statements.clear()
     at.run()
@@ -118,6 +126,6 @@ def test_every_table_belongs_to_a_domain():
 def test_a_reader_outside_core_is_refused():
     with pytest.raises(ValueError, match="not a core read model"):
         reads.domain_of_reader(_screen)
-    assert reads.domain_of_reader(ideas.category_suggestions) == "ideas"
-    assert "workspace" in reads.domains_read_by(sla.filter_options)
+    assert reads.domain_of_reader(detail.category_suggestions) == "ideas"
+    assert "workspace" in reads.domains_read_by(queues.filter_options)
     assert CLI_ACTOR.role == "admin"

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core import kpis
 from core.errors import ConflictError, ValidationError
 from core.ideas.detail import idea_detail
 from core.ideas.queries import BoardFilters, board_page, get_idea, hot_plan, matrix, quick_wins, thresholds
@@ -22,6 +21,7 @@ from core.ideas.triage import (
     set_scores,
     set_status,
 )
+from core.kpis import overview, values
 from db.models import Idea, IdeaStatus, Role
 from db.types import utcnow
 from tests.core.ideas.helpers import get, log, valid_quick_win, walk
@@ -156,9 +156,9 @@ def test_new_ideas_and_a_full_hot_plan_are_refused(write, team):
 # --- valid proposals per month (the KPI overview counts them) ---------------------------------
 
 
-def _valid_proposals(read, first: dt.date, last: dt.date) -> kpis.KpiValue:
+def _valid_proposals(read, first: dt.date, last: dt.date) -> values.KpiValue:
     with read() as s:
-        values = kpis.compute_kpis(s, start=first, end=last, channel_id=None, now=utcnow())
+        values = overview.compute_kpis(s, start=first, end=last, channel_id=None, now=utcnow())
     return next(v for v in values if v.key == "valid_proposals")
 
 

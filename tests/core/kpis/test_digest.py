@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
-from core import audit, posts
+from core import audit
+from core.content_plan.queries import get_post
 from core.errors import ConflictError, PermissionDenied, ValidationError
 from core.kpis.digest import (
     digest_note,
@@ -286,7 +287,7 @@ def test_the_digest_is_drafted_as_a_digest_of_the_week_post(session, channel):
     question(session, channel, at=berlin(4, 10), text="Where is my invoice?", engagement=5)
     editor = make_user(session, Role.editor)
     post_id = draft_digest_post(session=session, actor=editor, week_start=MONDAY, channel_id=channel.id)
-    post = posts.get_post(session, post_id)
+    post = get_post(session, post_id)
     assert (post.status, post.rubric_name, post.channel_id, post.owner_id) == (
         PostStatus.draft,
         "Digest of the week",

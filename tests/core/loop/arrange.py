@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from core import posts
+from core.content_plan import posts
+from core.content_plan.queries import get_post
 from core.loop.items import create_loop_item
-from db.models import IdeaGiver, IdeaStatus, LoopItemCreate
+from db.models import IdeaGiver, IdeaStatus, LoopItemCreate, PostUpdate
 from db.types import utcnow
 from tests.factories import make_idea
 
@@ -33,14 +34,19 @@ def open_loop(write, lead, *idea_ids, shipped_on=dt.date(2026, 3, 2), **kwargs):
 def publish(write, lead, post_id):
     """Walk the announcement through the calendar's checklist and approval to published."""
     with write() as s:
-        post = posts.get_post(s, post_id)
+        post = get_post(s, post_id)
         post = posts.update_post(
-            s,
+            session=s,
             actor=lead,
             post_id=post_id,
             expected_version=post.version,
-            fields={"tone_confirmed": True, "sla_owner_id": lead.id},
+            post_in=PostUpdate(tone_confirmed=True, sla_owner_id=lead.id),
         )
         posts.advance_post(
-            s, actor=lead, post_id=post_id, expected_version=post.version, target="published", scheduled_at=utcnow()
+            session=s,
+            actor=lead,
+            post_id=post_id,
+            expected_version=post.version,
+            target="published",
+            scheduled_at=utcnow(),
         )

@@ -7,17 +7,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core import posts
+from core.content_plan import posts
+from core.content_plan.queries import get_post
 from core.errors import ConflictError, ValidationError
 from core.loop.announce import draft_announcement, draft_monthly_update
 from core.loop.queries import (
     get_loop_item,
 )
 from core.loop.rules import NEXT_STEP_TEXT, RUBRIC
-from db.models import (
-    LoopStatus,
-    Role,
-)
+from db.models import LoopStatus, PostCreate, Role
 from tests.core.loop.arrange import idea_with_givers, open_loop, publish
 from tests.factories import make_channel
 
@@ -43,7 +41,7 @@ def test_the_announcement_is_a_normal_draft_in_the_calendar_crediting_the_givers
             idea_form_url="https://example.com/ideas",
         )
     with read() as s:
-        stored = posts.get_post(s, post.id)
+        stored = get_post(s, post.id)
         view = get_loop_item(s, item.id)
     assert stored.status == "draft" and stored.rubric_name == RUBRIC and stored.channel_id == channel_id
     assert "@ann and @bo" in stored.body and "Dark mode is live" in stored.body
@@ -80,15 +78,15 @@ def test_publishing_another_post_does_not_announce_the_loop(write, read, team):
         channel_id = make_channel(s).id
         idea_id = idea_with_givers(s, "@ann").id
         other = posts.create_post(
-            s,
+            session=s,
             actor=lead,
-            fields={
-                "title": "Other",
-                "channel_id": channel_id,
-                "next_step_type": "thread",
-                "next_step_text": "Tell us",
-                "micro_goal": "10 comments",
-            },
+            post_in=PostCreate(
+                title="Other",
+                channel_id=channel_id,
+                next_step_type="thread",
+                next_step_text="Tell us",
+                micro_goal="10 comments",
+            ),
         )
     item = open_loop(write, lead, idea_id)
     publish(write, lead, other.id)
@@ -106,7 +104,7 @@ def test_a_cancelled_announcement_can_be_drafted_again_and_the_new_post_announce
         first = draft_announcement(
             session=s, actor=lead, loop_item_id=item.id, channel_id=channel_id, expected_version=item.version
         )
-        posts.cancel_post(s, actor=lead, post_id=first.id, expected_version=first.version)
+        posts.cancel_post(session=s, actor=lead, post_id=first.id, expected_version=first.version)
     with read() as s:
         view = get_loop_item(s, item.id)
     assert view.announcement_status == "cancelled" and view.can_draft_announcement and view.status == S

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
-from core import ideas
 from core.errors import ConflictError, PermissionDenied, ValidationError
+from core.ideas import merges
+from core.ideas import queries as idea_queries
 from core.loop.announce import draft_announcement, draft_monthly_update
 from core.loop.impact import record_measurement, set_impact
 from core.loop.items import create_loop_item, set_thanked, update_loop_item
@@ -54,7 +55,7 @@ def test_givers_are_the_deduplicated_union_over_linked_and_merged_ideas(write, r
         duplicate = idea_with_givers(s, "@ann", "@eve", channel=insta, status=IdeaStatus.valid)
         first_id, second_id, target_id, duplicate_id = first.id, second.id, target.id, duplicate.id
     with write() as s:
-        ideas.merge(s, actor=lead, source_id=duplicate_id, target_id=target_id, expected_version=1)
+        merges.merge(session=s, actor=lead, source_id=duplicate_id, target_id=target_id, expected_version=1)
     item = open_loop(write, lead, first_id, second_id, target_id)
     with read() as s:
         handles = [g.handle for g in givers(s, loop_item_id=item.id)]
@@ -92,7 +93,7 @@ def test_opening_a_loop_for_an_idea_in_progress_marks_it_shipped(write, read, te
         assert [c.id for c in ideas_to_ship(s)] == [idea_id]
     item = open_loop(write, lead, idea_id, idea_versions={idea_id: version})
     with read() as s:
-        assert ideas.get_idea(s, idea_id=idea_id).status == IdeaStatus.shipped
+        assert idea_queries.get_idea(session=s, idea_id=idea_id).status == IdeaStatus.shipped
         assert ideas_to_ship(s) == [] and shipped_ideas_without_loop_item(s) == []
     assert item.impact_categories == ("billing",)
 
