@@ -15,6 +15,13 @@ from db.models import AuditLog
 T = TypeVar("T", bound=SQLModel)
 
 
+def stored_id(value: int | None) -> int:
+    """The key of a row read from (or just flushed to) the database, which always has one."""
+    if value is None:
+        raise AssertionError("a stored row without an id")
+    return value
+
+
 def entity_name(model: type[SQLModel]) -> str:
     return model.__tablename__  # type: ignore[attr-defined, return-value]
 

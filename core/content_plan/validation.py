@@ -9,7 +9,6 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 import pydantic
-from annotated_types import MaxLen
 from sqlmodel import Session, SQLModel
 
 from core.content_plan.queries import METRIC_FIELDS, METRIC_LABELS
@@ -17,7 +16,18 @@ from core.content_plan.rules import FORMATS, is_web_link
 from core.content_plan.templates import TEMPLATES
 from core.errors import PermissionDenied, ValidationError
 from core.permissions import Action, Actor, allowed
-from db.models import Channel, CognitiveLoad, NextStepType, Post, PostCreate, PostMetrics, PostUpdate, Rubric, User
+from db.models import (
+    Channel,
+    CognitiveLoad,
+    NextStepType,
+    Post,
+    PostCreate,
+    PostMetrics,
+    PostUpdate,
+    Rubric,
+    User,
+    max_length,
+)
 
 UTC = dt.UTC
 _REFERENCES = ("channel_id", "rubric_id", "owner_id", "sla_owner_id")
@@ -37,7 +47,10 @@ class FieldProblems(ValidationError):
 
 def max_chars(name: str, model: type[SQLModel] = Post) -> int | None:
     """The longest text a field may hold, as ``db.models`` declares it (a post's, by default)."""
-    return next((m.max_length for m in model.model_fields[name].metadata if isinstance(m, MaxLen)), None)
+    try:
+        return max_length(model, name)
+    except LookupError:
+        return None
 
 
 # --- raw values → typed inputs ---------------------------------------------------------------

@@ -12,11 +12,8 @@ from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import SupportsInt
 
-from annotated_types import MaxLen
-from sqlmodel import SQLModel
-
 from core.errors import ValidationError
-from db.models import Idea, IdeaGiver, IdeaSource, IdeaStatus
+from db.models import Idea, IdeaGiver, IdeaSource, IdeaStatus, max_length
 
 S = IdeaStatus
 
@@ -56,11 +53,6 @@ HOT_PLAN_STATUSES = frozenset({S.valid, S.planned, S.in_progress})
 HOT_PLAN_LIMIT = 10
 SCORES = range(1, 6)
 SIMILARITY_THRESHOLD = 0.5
-
-
-def max_length(model: type[SQLModel], field: str) -> int:
-    """The column length of ``model.field`` as declared in ``db/models.py``."""
-    return next(m.max_length for m in model.model_fields[field].metadata if isinstance(m, MaxLen))
 
 
 TITLE_MAX = max_length(Idea, "title")

@@ -30,7 +30,7 @@ def _draft(session: Session, *, actor: Actor, channel: Channel, title: str, body
     post_in = PostCreate(
         title=title,
         body=body,
-        channel_id=channel.id,
+        channel_id=records.stored_id(channel.id),
         rubric_id=rubric_id(session, RUBRIC),
         next_step_type="form",
         next_step_text=NEXT_STEP_TEXT,

@@ -18,7 +18,7 @@ from core import records
 from core.errors import ValidationError
 from core.permissions import Action, Actor, require
 from core.sla.calendars import calendar_from_json
-from core.sla.checks import check_kind, is_web_link, stored_id, text_limit
+from core.sla.checks import check_kind, is_web_link
 from core.sla.figures import needs_reply, reply_figures
 from core.sla.policies import store_conversation_figures
 from core.sla.queues import ConversationRow, conversation_rows
@@ -32,6 +32,7 @@ from db.models import (
     ConversationStatus,
     EscalationTeam,
     SlaPolicy,
+    max_length,
 )
 from db.types import utcnow
 
@@ -83,7 +84,7 @@ def log_conversation(
     handle = (conversation_in.author_handle or "").strip()
     if not handle:
         raise ValidationError("Who wrote it? Enter the author's handle, e.g. @mila.")
-    limit = text_limit(Conversation, "author_handle")
+    limit = max_length(Conversation, "author_handle")
     if len(handle) > limit:
         raise ValidationError(f"The author's handle is longer than {limit} characters.")
     kind = check_kind(conversation_in.kind)
@@ -94,7 +95,7 @@ def log_conversation(
     if link and not is_web_link(link):
         raise ValidationError("The link must start with https:// (or http://).")
     category = conversation_in.category.strip()
-    limit = text_limit(Conversation, "category")
+    limit = max_length(Conversation, "category")
     if len(category) > limit:
         raise ValidationError(f"The category is longer than {limit} characters.")
     external_id = (conversation_in.external_id or "").strip() or None
@@ -116,7 +117,7 @@ def log_conversation(
     )
     store_conversation_figures(session, conversation)
     records.create(session, conversation, actor=actor, action="conversation.create")
-    return get_conversation(session, conversation_id=stored_id(conversation.id), now=now)
+    return get_conversation(session, conversation_id=records.stored_id(conversation.id), now=now)
 
 
 def assign_to_me(*, session: Session, actor: Actor, conversation_id: int, expected_version: int) -> ConversationRow:

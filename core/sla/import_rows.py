@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from core import tabular
 from core.errors import ValidationError
-from core.sla.checks import KINDS, is_web_link, text_limit
+from core.sla.checks import KINDS, is_web_link
 from core.sla.timestamps import BadTimestamp, TimestampParser, zone_named
-from db.models import Conversation, ConversationKind
+from db.models import Conversation, ConversationKind, max_length
 from db.types import utcnow
 
 Progress = Callable[[int, int, str], None]
@@ -209,10 +209,10 @@ def parse_rows(
     parsed: list[ParsedRow] = []
     seen: dict[str, int] = {}
     total = len(table.rows)
-    author_limit = text_limit(Conversation, "author_handle")
-    link_limit = text_limit(Conversation, "link")
-    category_limit = text_limit(Conversation, "category")
-    id_limit = text_limit(Conversation, "external_id")
+    author_limit = max_length(Conversation, "author_handle")
+    link_limit = max_length(Conversation, "link")
+    category_limit = max_length(Conversation, "category")
+    id_limit = max_length(Conversation, "external_id")
 
     def cell(values: Sequence[str], key: str) -> str:
         position = positions.get(key)

@@ -21,7 +21,7 @@ from sqlmodel import Session
 from core import audit
 from core.errors import ValidationError
 from core.permissions import Action, Actor, require
-from core.sla.checks import stored_id
+from core.records import stored_id
 from core.sla.figures import reply_figures
 from core.sla.import_rows import ImportOptions, ParsedRow, Progress, parse_rows, read_csv
 from core.sla.policies import PolicyBook

@@ -16,9 +16,9 @@ from typing import Any, Protocol, TypeVar
 
 from sqlmodel import Session, col, select
 
+from core.records import stored_id
 from core.sla.business_time import BusinessCalendar
 from core.sla.calendars import calendar_from_json
-from core.sla.checks import stored_id
 from core.sla.figures import (
     DEFAULT_AT_RISK_MIN_MINUTES,
     DEFAULT_AT_RISK_SHARE,

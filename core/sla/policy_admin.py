@@ -19,11 +19,20 @@ from sqlmodel import Session, col, select
 from core import audit, records
 from core.errors import ValidationError
 from core.permissions import Action, Actor, require
+from core.records import stored_id
 from core.sla.business_time import BusinessCalendar
 from core.sla.calendars import stored_definition
-from core.sla.checks import check_kind, stored_id, text_limit
+from core.sla.checks import check_kind
 from core.sla.policies import PolicyBook, PolicyView, policy_view
-from db.models import BusinessCalendarRow, Channel, Conversation, SlaPolicy, SlaPolicyCreate, SlaPolicyUpdate
+from db.models import (
+    BusinessCalendarRow,
+    Channel,
+    Conversation,
+    SlaPolicy,
+    SlaPolicyCreate,
+    SlaPolicyUpdate,
+    max_length,
+)
 from db.types import utcnow
 
 MAX_FIRST_RESPONSE_MINUTES = 60 * 24 * 30  # a month of business minutes is surely a typo beyond
@@ -41,7 +50,7 @@ def _checked_settings(
     name = (name or "").strip()
     if not name:
         raise ValidationError("Give the policy a name, e.g. 'First response in 2 business hours'.")
-    limit = text_limit(SlaPolicy, "name")
+    limit = max_length(SlaPolicy, "name")
     if len(name) > limit:
         raise ValidationError(f"The policy name is longer than {limit} characters; shorten it.")
     whole = "The first-response target must be a whole number of business minutes."
@@ -252,7 +261,7 @@ def _keep_stored_hours(
 
 def _free_name(session: Session, model: type[BusinessCalendarRow] | type[SlaPolicy], base: str, suffix: str) -> str:
     """``base`` + ``suffix`` within the name column's length, numbered when taken."""
-    wanted = base[: text_limit(model, "name") - len(suffix) - 5] + suffix
+    wanted = base[: max_length(model, "name") - len(suffix) - 5] + suffix
     taken = set(session.exec(select(model.name).where(col(model.name).startswith(wanted[:40]))).all())
     name, n = wanted, 2
     while name in taken:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Executable
 from sqlmodel import Session, col, select
 
-from core.sla.checks import stored_id
+from core.records import stored_id
 from core.sla.figures import (
     DEFAULT_AT_RISK_MIN_MINUTES,
     NEEDS_REPLY_KINDS,

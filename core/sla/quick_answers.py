@@ -15,8 +15,8 @@ from sqlmodel import Session, col, select
 from core import records
 from core.errors import NotFoundError, ValidationError
 from core.permissions import Action, Actor, require
-from core.sla.checks import is_web_link, stored_id, text_limit
-from db.models import QuickAnswer, QuickAnswerCreate, QuickAnswerUpdate
+from core.sla.checks import is_web_link
+from db.models import QuickAnswer, QuickAnswerCreate, QuickAnswerUpdate, max_length
 
 SEARCH_LIMIT = 50
 
@@ -40,7 +40,7 @@ class QuickAnswerView:
 
 def _view(answer: QuickAnswer) -> QuickAnswerView:
     return QuickAnswerView(
-        stored_id(answer.id),
+        records.stored_id(answer.id),
         answer.title,
         answer.category,
         answer.text,
@@ -93,17 +93,17 @@ def _checked(*, title: str, category: str, text: str, link: str, kind: str) -> Q
     )
     if not title:
         raise ValidationError("Give the quick answer a title, e.g. 'Reset your password'.")
-    limit = text_limit(QuickAnswer, "title")
+    limit = max_length(QuickAnswer, "title")
     if len(title) > limit:
         raise ValidationError(f"The title is longer than {limit} characters; shorten it.")
     if not text:
         raise ValidationError("Write the answer text people will copy.")
-    limit = text_limit(QuickAnswer, "category")
+    limit = max_length(QuickAnswer, "category")
     if len(category) > limit:
         raise ValidationError(f"The category is longer than {limit} characters; shorten it.")
     if link and not is_web_link(link):
         raise ValidationError("The link must start with https:// (or http://); leave it empty if there is no guide.")
-    limit = text_limit(QuickAnswer, "link")
+    limit = max_length(QuickAnswer, "link")
     if len(link) > limit:
         raise ValidationError(f"The link is longer than {limit} characters.")
     if kind not in {k.value for k in QuickAnswerKind}:

@@ -13,9 +13,8 @@ from sqlmodel import Session, col, select
 from core import records
 from core.errors import ValidationError
 from core.permissions import Action, Actor, require
-from core.sla.checks import stored_id, text_limit
 from core.sla.figures import OPEN_STATUSES
-from db.models import Conversation, EscalationTeam, EscalationTeamCreate, EscalationTeamUpdate, User
+from db.models import Conversation, EscalationTeam, EscalationTeamCreate, EscalationTeamUpdate, User, max_length
 
 
 @dataclass(frozen=True)
@@ -53,7 +52,7 @@ def list_teams(session: Session) -> list[TeamView]:
     )
     return [
         TeamView(
-            id=stored_id(t.id),
+            id=records.stored_id(t.id),
             name=t.name,
             description=t.description,
             owner_id=t.owner_id,
@@ -76,7 +75,7 @@ def _checked(
     name = (name or "").strip()
     if not name:
         raise ValidationError("Give the team a name, e.g. 'Billing'.")
-    limit = text_limit(EscalationTeam, "name")
+    limit = max_length(EscalationTeam, "name")
     if len(name) > limit:
         raise ValidationError(f"The team name is longer than {limit} characters.")
     existing = session.exec(select(EscalationTeam.id).where(EscalationTeam.name == name)).first()
@@ -96,7 +95,7 @@ def create_team(*, session: Session, actor: Actor, team_in: EscalationTeamCreate
         session, name=team_in.name, description=team_in.description, owner_id=team_in.owner_id, except_id=None
     )
     team = records.create(session, EscalationTeam.model_validate(checked), actor=actor, action="escalation_team.create")
-    return _team_view(session, stored_id(team.id))
+    return _team_view(session, records.stored_id(team.id))
 
 
 def update_team(
@@ -130,7 +129,7 @@ def update_team(
 def team_owner_choices(session: Session) -> list[tuple[int, str]]:
     """Active people who can own an escalation team."""
     return [
-        (stored_id(uid), name or username)
+        (records.stored_id(uid), name or username)
         for uid, name, username in session.exec(
             select(User.id, User.name, User.username).where(col(User.active).is_(True)).order_by(col(User.username))
         )
