@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from core.local_time import day_bounds, local_today
 from db.models import (
     Conversation,
     ConversationKind,
@@ -49,11 +50,9 @@ def attention(session: Session, *, now: dt.datetime, tz: ZoneInfo) -> Attention:
             col(Conversation.first_reply_at).is_(None),
         )
     )
-    local_today = now.astimezone(tz).date()
-    day_start = dt.datetime.combine(local_today, dt.time(0), tzinfo=tz).astimezone(dt.UTC)
-    day_end = dt.datetime.combine(local_today + dt.timedelta(days=1), dt.time(0), tzinfo=tz).astimezone(dt.UTC)
+    day_start, day_end = day_bounds(local_today(now, tz), tz)
     return Attention(
-        breached=_count(session, unanswered.where(Conversation.deadline_at <= now)),
+        breached=_count(session, unanswered.where(col(Conversation.deadline_at) <= now)),
         waiting_for_reply=_count(session, unanswered),
         posts_in_review=_count(
             session, select(func.count()).select_from(Post).where(Post.status == PostStatus.in_review)
@@ -64,8 +63,8 @@ def attention(session: Session, *, now: dt.datetime, tz: ZoneInfo) -> Attention:
             .select_from(Post)
             .where(
                 col(Post.status).in_((PostStatus.scheduled, PostStatus.published)),
-                Post.scheduled_at >= day_start,
-                Post.scheduled_at < day_end,
+                col(Post.scheduled_at) >= day_start,
+                col(Post.scheduled_at) < day_end,
             ),
         ),
         blocked_posts=_count(

@@ -28,7 +28,7 @@ def snapshot(record: SQLModel) -> dict[str, Any]:
     """The record's columns as plain JSON values (secrets masked)."""
     return {
         column.name: ("***" if column.name in _SECRET_FIELDS else _jsonable(getattr(record, column.name)))
-        for column in record.__table__.columns
+        for column in record.__table__.columns  # type: ignore[attr-defined]
     }
 
 

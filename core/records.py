@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 from sqlmodel import Session, SQLModel, col, select
 
 from core import audit
@@ -23,7 +23,7 @@ def stored_id(value: int | None) -> int:
 
 
 def entity_name(model: type[SQLModel]) -> str:
-    return model.__tablename__  # type: ignore[attr-defined, return-value]
+    return str(model.__tablename__)
 
 
 def get_or_404(session: Session, model: type[T], record_id: int, *, what: str | None = None) -> T:
@@ -73,7 +73,7 @@ def update_versioned(
         .where(table.c.id == record_id, table.c.version == expected_version)
         .values(**changes, version=expected_version + 1)
     )
-    if result.rowcount != 1:
+    if cast(CursorResult, result).rowcount != 1:
         raise ConflictError(_conflict_message(session, model, record_id))
     session.refresh(record)
     audit.record_change(

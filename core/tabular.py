@@ -27,7 +27,8 @@ class Table:
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     delimiter: str = ","
-    # The file row of each row, as a spreadsheet numbers it (the header is row 1).
+    # The row of each row as a spreadsheet shows the file: the header is row 1, a blank line is a
+    # row too, and a quoted cell running over several lines stays in one row.
     row_numbers: tuple[int, ...] = ()
     # Rows with no text in any cell, left out of ``rows`` (an import may report them).
     blank_rows: int = 0
@@ -132,15 +133,17 @@ def read_table(
     rows: list[tuple[str, ...]] = []
     numbers: list[int] = []
     blank = 0
+    number = 1
     try:
         for record in reader:
+            number += 1
             if any(cell.strip() for cell in record):
                 rows.append(tuple(record))
-                numbers.append(reader.line_num)
+                numbers.append(number)
             else:
                 blank += 1
     except csv.Error as error:
-        raise ValidationError(f"The file is not readable as CSV near row {reader.line_num} ({error}).") from None
+        raise ValidationError(f"The file is not readable as CSV near row {number + 1} ({error}).") from None
     if max_rows is not None and len(rows) > max_rows:
         raise ValidationError(f"The file has {len(rows)} rows; import at most {max_rows} at a time.")
     return Table(columns=columns, rows=tuple(rows), delimiter=delimiter, row_numbers=tuple(numbers), blank_rows=blank)
@@ -165,7 +168,7 @@ def guess_columns(
     for key, words in hints.items():
         for word in words:
             wanted = squash(word)
-            column = squashed.get(wanted)
+            column: str | None = squashed.get(wanted)
             if column is None and partial:
                 column = next((c for c in columns if c and c not in used and wanted and wanted in squash(c)), None)
             if column is not None and column not in used:

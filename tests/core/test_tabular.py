@@ -27,10 +27,11 @@ def test_encodings_and_separators_as_spreadsheets_write_them(data, delimiter):
     assert table.rows[0][0] == "1" and table.rows[0][1] in ("Hello", "Hallo, Welt", "Hello; there", "Grüße")
 
 
-def test_row_numbers_count_lines_of_the_file_including_quoted_line_breaks_and_skip_blank_rows():
+def test_row_numbers_are_the_rows_a_spreadsheet_shows_with_blank_rows_counted_and_line_breaks_in_cells_not():
     table = read_table(b'id,text\n1,"two\nlines"\n\n2,after\n')
     assert table.rows == (("1", "two\nlines"), ("2", "after"))
-    assert [table.row_number(i) for i in range(2)] == [3, 5]
+    assert [table.row_number(i) for i in range(2)] == [2, 4]
+    assert table.blank_rows == 1
 
 
 @pytest.mark.parametrize(
