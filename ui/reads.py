@@ -31,12 +31,14 @@ _ALSO_READS: dict[str, set[str]] = {
     "loop": {"workspace", "ideas", "content_plan", "sla"},
     "kpis": {"workspace", "content_plan", "ideas", "sla", "loop"},
     "home": {"workspace", "content_plan", "ideas", "sla", "loop"},
+    # People (audited as "user", a workspace entity), their sessions and sign-in locks.
+    "users": {"workspace"},
+    # The audit log gains a row with every write of every domain.
+    "audit": set(changes.DOMAINS),
 }
 
 # Modules of core that are not (yet) inside their domain's package.
 _MODULE_DOMAINS = {
-    "users": "workspace",
-    "audit": "workspace",
     "posts": "content_plan",
     "content_rules": "content_plan",
     "ideas": "ideas",
