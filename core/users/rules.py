@@ -42,14 +42,18 @@ def check_password(password: str, password_hash: str) -> bool:
 
 
 @cache
-def _stand_in_hash() -> str:
-    return hash_password("no user has this password")
+def _stand_in_hash(rounds: int) -> str:
+    return hash_password("no user has this password", rounds=rounds)
 
 
-def spend_a_password_check(password: str) -> None:
-    """Check ``password`` against a stand-in hash of the real cost, so an unknown username takes
-    as long to refuse as a wrong password (the timing must not tell which names exist)."""
-    check_password(password, _stand_in_hash())
+def spend_a_password_check(password: str, *, like: str | None) -> None:
+    """Check ``password`` against a stand-in hash as costly as ``like`` (another user's hash), so an
+    unknown username takes as long to refuse as a wrong password: the timing tells no names."""
+    try:
+        rounds = int((like or "").split("$")[2])
+    except (IndexError, ValueError):
+        rounds = BCRYPT_ROUNDS
+    check_password(password, _stand_in_hash(min(max(rounds, 4), 31)))
 
 
 def validate_password(password: str) -> None:

@@ -19,7 +19,15 @@ from core.errors import DomainError
 from core.permissions import Actor
 from core.settings import SignInLimits
 from core.users import throttle
-from core.users.rules import AUDIT_ENTITY, as_typed, check_password, limit, normalise_username, spend_a_password_check
+from core.users.rules import (
+    AUDIT_ENTITY,
+    USERNAME_PATTERN,
+    as_typed,
+    check_password,
+    limit,
+    normalise_username,
+    spend_a_password_check,
+)
 from db.models import AuditLog, Role, User
 
 SIGN_IN_FAILED = "Username or password is incorrect."
@@ -79,9 +87,11 @@ def authenticate(
         _audit(session, typed=typed, user=None, client=client, result="failed", reason=f"locked {blocked_by.scope}")
         raise SignInFailed(locked_message(remaining))
 
-    user = session.exec(select(User).where(User.username == normalise_username(username))).first()
+    name = normalise_username(username)
+    # A name no account can have is not looked up (a NUL byte would not even reach PostgreSQL).
+    user = session.exec(select(User).where(User.username == name)).first() if USERNAME_PATTERN.match(name) else None
     if user is None:
-        spend_a_password_check(password)
+        spend_a_password_check(password, like=session.exec(select(User.password_hash).limit(1)).first())
         reason = "unknown username"
     elif not check_password(password, user.password_hash):
         reason = "wrong password"
