@@ -75,9 +75,7 @@ def prepare_database(path: Path, *, with_demo: bool = True) -> str:
 def start_app(database_url: str, log_path: Path) -> LiveApp:
     """Start `streamlit run app.py` on a free port and wait until it answers."""
     port = _free_port()
-    env = dict(
-        os.environ, DATABASE_URL=database_url, DIALOGDESK_COOKIE_KEY=TEST_COOKIE_KEY, DIALOGDESK_LOGIN_SLEEP="0.5"
-    )
+    env = dict(os.environ, DATABASE_URL=database_url, DIALOGDESK_COOKIE_KEY=TEST_COOKIE_KEY)
     log = open(log_path, "w")  # noqa: SIM115  (closed with the process)
     process = subprocess.Popen(
         [
