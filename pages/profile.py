@@ -42,10 +42,19 @@ with st.form("profile_password", clear_on_submit=True):
         )
 
 st.subheader("Where you are signed in")
+
+
+def end_session(session_id: int) -> None:
+    perform(
+        ctx,
+        lambda s: sessions.end_session(session=s, actor=ctx.actor, session_id=session_id, now=utcnow()),
+        success="Session ended: that browser is signed out at its next click.",
+    )
+
+
 this_session = auth.current_session_id()
-now = utcnow()
 open_sessions = sessions.still_open(
-    reads.read(sessions.active_sessions, user_id=ctx.actor.id), now=now, limits=state.settings().sessions
+    reads.read(sessions.active_sessions, user_id=ctx.actor.id), now=utcnow(), limits=state.settings().sessions
 )
 for view in open_sessions:
     with st.container(border=True):
@@ -58,17 +67,12 @@ for view in open_sessions:
             f"last seen {view.last_seen_at.astimezone(ctx.timezone):%Y-%m-%d %H:%M}{address}"
         )
         if view.id != this_session and right.button("End", key=f"profile_end_{view.id}"):
-            perform(
-                ctx,
-                lambda s, session_id=view.id: sessions.end_session(
-                    session=s, actor=ctx.actor, session_id=session_id, now=utcnow()
-                ),
-                success="Session ended: that browser is signed out at its next click.",
-            )
+            end_session(view.id)
 others = [v for v in open_sessions if v.id != this_session]
 if this_session is not None and len(others) > 1 and st.button("End all other sessions"):
+    keep: int = this_session
     perform(
         ctx,
-        lambda s: sessions.end_other_sessions(session=s, actor=ctx.actor, keep_session_id=this_session, now=utcnow()),
+        lambda s: sessions.end_other_sessions(session=s, actor=ctx.actor, keep_session_id=keep, now=utcnow()),
         success="Your other sessions were ended.",
     )
