@@ -9,6 +9,7 @@ locks itself, not them. An admin can lift a lock early.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -61,9 +62,15 @@ def keys_for(*, username: str, address: str | None) -> tuple[ThrottleKey, ...]:
     rows are locked in, so two attempts never wait on each other in a circle)."""
     keys = [EVERYONE]
     if address:
-        keys.append(ThrottleKey(Scope.address, address[: limit("key", SignInThrottle)]))
+        keys.append(ThrottleKey(Scope.address, _network(address)[: limit("key", SignInThrottle)]))
     keys.append(username_key(username))
     return tuple(keys)
+
+
+def _network(address: str) -> str:
+    # One IPv6 subscriber usually holds a whole /64: count the network, or it sprays unlimited.
+    parsed = ipaddress.ip_address(address)
+    return str(ipaddress.ip_network(f"{parsed}/64", strict=False)) if parsed.version == 6 else str(parsed)
 
 
 def _rule(scope: str, limits: SignInLimits) -> tuple[int, dt.timedelta]:

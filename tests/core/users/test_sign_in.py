@@ -208,3 +208,12 @@ def test_the_client_address_comes_from_the_trusted_header_when_there_is_one(dire
 )
 def test_the_lock_message_rounds_the_wait_up(remaining, text):
     assert locked_message(remaining) == f"Too many failed sign-ins. Try again in {text}."
+
+
+def test_an_ipv6_client_counts_with_its_whole_64_network(lena, write, read):
+    for n in range(5):  # five addresses, one subscriber
+        attempt(write, f"guess-{n}", "password123", client=Client(address=f"2001:db8:1:2::{n + 1}"))
+    assert "Too many" in attempt(write, "lena", TEST_PASSWORD, client=Client(address="2001:db8:1:2:ffff::9"))
+    assert attempt(write, "lena", TEST_PASSWORD, client=Client(address="2001:db8:1:3::1")).username == "lena"
+    with read() as s:
+        assert s.get(SignInThrottle, ("address", "2001:db8:1:2::/64")).failures == 5
