@@ -142,9 +142,13 @@ def _new_password(
     updated = _update(session, user, actor=actor, action=action, changes=changes, expected_version=None)
     assert updated.id is not None
     sessions.revoke_all(
-        session, user_id=updated.id, reason=sessions.EndReason.password, now=now, keep_session_id=keep_session_id
+        session=session,
+        user_id=updated.id,
+        reason=sessions.EndReason.password,
+        now=now,
+        keep_session_id=keep_session_id,
     )
-    throttle.clear(session, key=throttle.username_key(updated.username))  # a new password lifts a lock
+    throttle.clear(session=session, key=throttle.username_key(updated.username))  # a new password lifts a lock
     return user_view(updated)
 
 
@@ -160,7 +164,7 @@ def set_active(*, session: Session, actor: Actor, username: str, active: bool) -
     updated = _update(session, user, actor=actor, action=action, changes={"active": active}, expected_version=None)
     if not active:
         assert updated.id is not None
-        sessions.revoke_all(session, user_id=updated.id, reason=sessions.EndReason.deactivated, now=utcnow())
+        sessions.revoke_all(session=session, user_id=updated.id, reason=sessions.EndReason.deactivated, now=utcnow())
     return user_view(updated)
 
 

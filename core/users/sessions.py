@@ -160,7 +160,7 @@ def touch_session(*, session: Session, session_id: int, now: dt.datetime) -> Non
 
 
 def revoke_all(
-    session: Session, *, user_id: int, reason: EndReason, now: dt.datetime, keep_session_id: int | None = None
+    *, session: Session, user_id: int, reason: EndReason, now: dt.datetime, keep_session_id: int | None = None
 ) -> int:
     """End every open session of a person (but ``keep_session_id``); how many were ended."""
     statement = (
@@ -187,7 +187,9 @@ def end_session(*, session: Session, actor: Actor, session_id: int, now: dt.date
 
 def end_other_sessions(*, session: Session, actor: Actor, keep_session_id: int, now: dt.datetime) -> int:
     assert actor.id is not None, "only a signed-in person has sessions"
-    ended = revoke_all(session, user_id=actor.id, reason=EndReason.ended, now=now, keep_session_id=keep_session_id)
+    ended = revoke_all(
+        session=session, user_id=actor.id, reason=EndReason.ended, now=now, keep_session_id=keep_session_id
+    )
     _audit(session, actor=actor, action="sessions_ended", user_id=actor.id, after={"sessions": ended})
     return ended
 
@@ -198,7 +200,7 @@ def sign_out_everywhere(*, session: Session, actor: Actor, username: str, now: d
     user = session.exec(select(User).where(User.username == normalise_username(username))).first()
     if user is None or user.id is None:
         raise NotFoundError(f"There is no user {username!r}.")
-    ended = revoke_all(session, user_id=user.id, reason=EndReason.everywhere, now=now)
+    ended = revoke_all(session=session, user_id=user.id, reason=EndReason.everywhere, now=now)
     _audit(session, actor=actor, action="signed_out_everywhere", user_id=user.id, after={"sessions": ended})
     return ended
 

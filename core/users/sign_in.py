@@ -77,13 +77,13 @@ def authenticate(
     """
     typed = as_typed(username, length=limit("actor", AuditLog))
     keys = throttle.keys_for(username=username, address=client.address)
-    lock = throttle.current_lock(session, keys=keys, now=now)
+    lock = throttle.current_lock(session=session, keys=keys, now=now)
     if lock is not None:
         blocked_by, remaining = lock
         # Attempts against a locked name still count for the address and everyone; attempts
         # from a locked address count for everyone only; none extends a lock.
         wider = keys[: keys.index(blocked_by)]
-        throttle.count_failure(session, keys=wider, limits=limits, now=now)
+        throttle.count_failure(session=session, keys=wider, limits=limits, now=now)
         _audit(session, typed=typed, user=None, client=client, result="failed", reason=f"locked {blocked_by.scope}")
         raise SignInFailed(locked_message(remaining))
 
@@ -98,12 +98,12 @@ def authenticate(
     elif not user.active:
         reason = "deactivated"
     else:
-        throttle.clear(session, key=throttle.username_key(username))
+        throttle.clear(session=session, key=throttle.username_key(username))
         _audit(session, typed=typed, user=user, client=client, result="succeeded", reason="")
         assert user.id is not None
         return Actor(id=user.id, username=user.username, role=Role(user.role), name=user.name)
 
-    locked = throttle.count_failure(session, keys=keys, limits=limits, now=now)
+    locked = throttle.count_failure(session=session, keys=keys, limits=limits, now=now)
     _audit(session, typed=typed, user=user, client=client, result="failed", reason=reason)
     raise SignInFailed(SIGN_IN_FAILED if locked is None else locked_message(locked))
 

@@ -86,7 +86,7 @@ def _matching(keys: Iterable[ThrottleKey]):
 
 
 def current_lock(
-    session: Session, *, keys: Sequence[ThrottleKey], now: dt.datetime
+    *, session: Session, keys: Sequence[ThrottleKey], now: dt.datetime
 ) -> tuple[ThrottleKey, dt.timedelta] | None:
     """The widest of ``keys`` that is locked now, and for how long still (one statement)."""
     rows = session.exec(select(SignInThrottle).where(_matching(keys), col(SignInThrottle.locked_until) > now)).all()
@@ -99,7 +99,7 @@ def current_lock(
 
 
 def count_failure(
-    session: Session, *, keys: Sequence[ThrottleKey], limits: SignInLimits, now: dt.datetime
+    *, session: Session, keys: Sequence[ThrottleKey], limits: SignInLimits, now: dt.datetime
 ) -> dt.timedelta | None:
     """Count one failed attempt against each key; the longest lock now holding among them, if any."""
     if not keys:
@@ -133,7 +133,7 @@ def count_failure(
     return longest
 
 
-def clear(session: Session, *, key: ThrottleKey) -> None:
+def clear(*, session: Session, key: ThrottleKey) -> None:
     """Forget a key's failures (a username that signed in correctly)."""
     session.execute(
         delete(SignInThrottle).where(col(SignInThrottle.scope) == key.scope.value, col(SignInThrottle.key) == key.key)

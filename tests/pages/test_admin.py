@@ -95,7 +95,9 @@ def test_an_admin_signs_a_user_out_everywhere(team, read):
 def test_an_admin_lifts_a_sign_in_lock(team, write):
     now = utcnow()
     with write() as s:
-        throttle.count_failure(s, keys=[throttle.username_key("lead")], limits=SignInLimits(per_username=1), now=now)
+        throttle.count_failure(
+            session=s, keys=[throttle.username_key("lead")], limits=SignInLimits(per_username=1), now=now
+        )
     at = open_page("admin", username="admin")
     assert "Sign-in locks" in texts(at)
     locks = next(d.value for d in at.dataframe if "name or address" in d.value.columns)
@@ -105,4 +107,4 @@ def test_an_admin_lifts_a_sign_in_lock(team, write):
     assert "Lock lifted." in texts(at)
     assert "Nobody is locked out" in texts(at)
     with write() as s:
-        assert throttle.current_lock(s, keys=[throttle.username_key("lead")], now=utcnow()) is None
+        assert throttle.current_lock(session=s, keys=[throttle.username_key("lead")], now=utcnow()) is None

@@ -100,7 +100,7 @@ def test_changing_a_password_moves_password_changed_at(engine, write, read):
 
 
 def _remaining(session, username: str, now: dt.datetime) -> dt.timedelta | None:
-    lock = throttle.current_lock(session, keys=[throttle.username_key(username)], now=now)
+    lock = throttle.current_lock(session=session, keys=[throttle.username_key(username)], now=now)
     return None if lock is None else lock[1]
 
 
@@ -113,15 +113,15 @@ def test_sign_in_failures_lock_a_username_known_or_not_until_the_lock_expires(en
     with write() as s:
         make_user(s, Role.lead, username="lena")
         for attempt in range(1, 5):
-            assert throttle.count_failure(s, keys=keys, limits=limits, now=now) is None, attempt
+            assert throttle.count_failure(session=s, keys=keys, limits=limits, now=now) is None, attempt
         assert _remaining(s, username, now) is None
-        assert throttle.count_failure(s, keys=keys, limits=limits, now=now) == lockout
+        assert throttle.count_failure(session=s, keys=keys, limits=limits, now=now) == lockout
     with read() as s:
         assert _remaining(s, username, now + dt.timedelta(minutes=14)) == dt.timedelta(minutes=1)
         assert _remaining(s, username, now + lockout) is None
     with write() as s:  # after the lock expires the count starts again
         later = now + lockout + dt.timedelta(seconds=1)
-        assert throttle.count_failure(s, keys=keys, limits=limits, now=later) is None
+        assert throttle.count_failure(session=s, keys=keys, limits=limits, now=later) is None
 
 
 def _new(username: str, password: str, role: str) -> UserCreate:
