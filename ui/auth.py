@@ -68,7 +68,7 @@ class _CookieJob:
 def signed_in_actor(*, engine: Engine, settings: Settings, key: str, is_demo: bool) -> Actor | None:
     """Who is signed in in this browser, checked against the server on every run (one
     statement); when nobody is, the sign-in form is drawn and None returned."""
-    token = _presented_token(settings)
+    token, from_cookie = _presented_token(settings)
     if token:
         now = utcnow()
         with read_session(engine) as session:
@@ -80,7 +80,7 @@ def signed_in_actor(*, engine: Engine, settings: Settings, key: str, is_demo: bo
                 with write_session(engine) as session:
                     sessions.touch_session(session=session, session_id=check.session_id, now=now)
             return check.actor
-        _refuse(token, ended=check.ended)
+        _refuse(token, ended=check.ended, from_cookie=from_cookie)
     _sign_in_form(engine=engine, settings=settings, key=key, is_demo=is_demo)
     sync_cookie(settings)
     return None
@@ -90,23 +90,27 @@ def current_session_id() -> int | None:
     return st.session_state.get(SESSION_ID)
 
 
-def _presented_token(settings: Settings) -> str | None:
+def _presented_token(settings: Settings) -> tuple[str | None, bool]:
+    """The session id to check, and whether it came from the cookie (rather than this tab's own
+    sign-in)."""
     token = st.session_state.get(SESSION_TOKEN)
     if token:
-        return token
+        return token, False
     # The cookie the browser sent when this tab connected (Streamlit reads it once per tab).
     cookie = _text(st.context.cookies.get(settings.cookie_name))
     if cookie and cookie != st.session_state.get(_REFUSED_COOKIE):
-        return cookie
-    return None
+        return cookie, True
+    return None, False
 
 
-def _refuse(token: str, *, ended: EndReason | None) -> None:
+def _refuse(token: str, *, ended: EndReason | None, from_cookie: bool) -> None:
     st.session_state.pop(SESSION_TOKEN, None)
     st.session_state.pop(SESSION_ID, None)
-    # The browser holds the same id (or this tab connected with it): drop it, never check it again.
+    # This tab may have connected with this very id: never check it again here.
     st.session_state[_REFUSED_COOKIE] = token
-    _schedule_cookie(value=None)
+    if from_cookie:
+        # Only then is it surely the browser's cookie (another tab may have signed in since).
+        _schedule_cookie(value=None)
     if ended is not None:
         st.session_state[_NOTE] = _Note("warning", _END_NOTES[ended])
 
