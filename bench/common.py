@@ -241,21 +241,40 @@ def signed_in_page(page: str, *, database_url: str, username: str = "admin", set
     from streamlit import logger as streamlit_logger
     from streamlit.testing.v1 import AppTest
 
-    # Bare-mode warnings and the cookie library's prints would drown the figures.
+    from ui.auth import SESSION_TOKEN
+
+    # Bare-mode warnings would drown the figures.
     streamlit_logger.set_log_level("error")
 
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DIALOGDESK_COOKIE_KEY", "bench-cookie-key-that-is-long-enough-0123456789")
-    os.environ["DIALOGDESK_LOGIN_SLEEP"] = "0"
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
     if page != "home":
         at.switch_page(f"pages/{page}.py")
-    at.session_state["authentication_status"] = True
-    at.session_state["username"] = username
-    at.session_state["name"] = username
+    at.session_state[SESSION_TOKEN] = _session_for(username, database_url=database_url)
     if setup:
         setup(at)
     return at
+
+
+def _session_for(username: str, *, database_url: str) -> str:
+    """A server-side session for ``username``, as the sign-in form starts one; its cookie value."""
+    from core.settings import load_settings, require_cookie_key
+    from core.users import sessions
+
+    settings = load_settings()
+    engine = make_engine(database_url)
+    with write_session(engine) as session:
+        user_id = session.exec(select(User.id).where(User.username == username)).one()
+        started = sessions.start_session(
+            session=session,
+            user_id=user_id,
+            key=require_cookie_key(settings, is_demo=True),
+            now=dt.datetime.now(UTC),
+            limits=settings.sessions,
+        )
+    engine.dispose()
+    return started.token
 
 
 def timed_runs(at, *, runs: int, clear_caches: bool = False) -> list[float]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
@@ -72,8 +73,20 @@ def history(session: Session, *, entity: str, entity_id: int) -> list[AuditLog]:
     return list(session.exec(statement))
 
 
-def recent(session: Session, *, limit: int = 200, entity: str | None = None) -> list[AuditLog]:
+@dataclass(frozen=True)
+class AuditEntry:
+    """One audit row as the admin's audit log shows it."""
+
+    at: dt.datetime
+    actor: str
+    action: str
+    entity: str
+    entity_id: int | None
+    after: str | None
+
+
+def recent(*, session: Session, limit: int = 200, entity: str | None = None) -> tuple[AuditEntry, ...]:
     statement = select(AuditLog).order_by(col(AuditLog.id).desc()).limit(limit)
     if entity:
         statement = statement.where(AuditLog.entity == entity)
-    return list(session.exec(statement))
+    return tuple(AuditEntry(r.at, r.actor, r.action, r.entity, r.entity_id, r.after) for r in session.exec(statement))

@@ -18,13 +18,16 @@ from sqlmodel import Session, select
 
 from db.models import DataVersion
 
-DOMAINS = ("workspace", "content_plan", "ideas", "sla", "loop", "kpis")
+DOMAINS = ("workspace", "content_plan", "ideas", "sla", "loop", "kpis", "users")
 
 # The domain of each audited entity (an audit row's ``entity``, usually the table name).
 DOMAIN_OF_ENTITY: dict[str, str] = {
     "workspace": "workspace",
     "user": "workspace",
     "channel": "workspace",
+    "sign_in": "users",  # sign-in attempts, sessions ended, locks lifted
+    "user_session": "users",
+    "sign_in_throttle": "users",
     "post": "content_plan",
     "rubric": "content_plan",
     "stop_word": "content_plan",

@@ -20,8 +20,10 @@ from core.errors import DomainError
 from core.kpis import overview, periods, report
 from core.permissions import CLI_ACTOR
 from core.settings import load_settings
+from core.users import throttle
 from db.engine import make_engine, read_session, write_session
 from db.migrate import upgrade_to_head
+from db.models import UserCreate
 from db.types import utcnow
 
 Command = Callable[[argparse.Namespace, Engine], int]
@@ -46,22 +48,17 @@ def _users_add(args: argparse.Namespace, engine: Engine) -> int:
     password = _read_password()
     with write_session(engine) as session:
         workspace.ensure_workspace(session, actor=CLI_ACTOR)
-        user = users.create_user(
-            session,
-            actor=CLI_ACTOR,
-            username=args.username,
-            password=password,
-            role=args.role,
-            name=args.name or "",
-            email=args.email or "",
+        user_in = UserCreate(
+            username=args.username, password=password, role=args.role, name=args.name or "", email=args.email or ""
         )
+        user = users.create_user(session=session, actor=CLI_ACTOR, user_in=user_in)
     print(f"Created {user.username} ({user.role}).")
     return 0
 
 
 def _users_list(args: argparse.Namespace, engine: Engine) -> int:
     with read_session(engine) as session:
-        rows = users.list_users(session)
+        rows = users.list_users(session=session)
     if not rows:
         print("No users yet. Create the first admin with: python -m core users add NAME --role admin")
         return 0
@@ -74,7 +71,7 @@ def _users_list(args: argparse.Namespace, engine: Engine) -> int:
 
 def _users_set_role(args: argparse.Namespace, engine: Engine) -> int:
     with write_session(engine) as session:
-        user = users.set_role(session, actor=CLI_ACTOR, username=args.username, role=args.role)
+        user = users.set_role(session=session, actor=CLI_ACTOR, username=args.username, role=args.role)
     print(f"{user.username} is now {user.role}.")
     return 0
 
@@ -82,7 +79,7 @@ def _users_set_role(args: argparse.Namespace, engine: Engine) -> int:
 def _users_set_password(args: argparse.Namespace, engine: Engine) -> int:
     password = _read_password("New password: ")
     with write_session(engine) as session:
-        users.set_password(session, actor=CLI_ACTOR, username=args.username, password=password)
+        users.set_password(session=session, actor=CLI_ACTOR, username=args.username, password=password)
     print(f"Password of {args.username} changed; their open sessions are signed out.")
     return 0
 
@@ -90,11 +87,18 @@ def _users_set_password(args: argparse.Namespace, engine: Engine) -> int:
 def _users_set_active(active: bool) -> Command:
     def run(args: argparse.Namespace, engine: Engine) -> int:
         with write_session(engine) as session:
-            users.set_active(session, actor=CLI_ACTOR, username=args.username, active=active)
+            users.set_active(session=session, actor=CLI_ACTOR, username=args.username, active=active)
         print(f"{args.username} is {'active again' if active else 'deactivated and signed out at their next click'}.")
         return 0
 
     return run
+
+
+def _users_unlock(args: argparse.Namespace, engine: Engine) -> int:
+    with write_session(engine) as session:
+        throttle.lift(session=session, actor=CLI_ACTOR, scope=throttle.Scope.username, key=args.username)
+    print(f"{args.username} may sign in again (the sign-in lock is lifted).")
+    return 0
 
 
 def _demo(args: argparse.Namespace, engine: Engine) -> int:
@@ -252,6 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("set-password", _users_set_password, "set a new password (prompt or stdin)"),
         ("deactivate", _users_set_active(False), "deactivate a user"),
         ("activate", _users_set_active(True), "activate a user again"),
+        ("unlock", _users_unlock, "lift the sign-in lock of a username after too many failed sign-ins"),
     ):
         p = users_sub.add_parser(name, help=text)
         p.add_argument("username")

@@ -3,8 +3,10 @@ the same names by the UI before it is built)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,14 +19,34 @@ MIN_COOKIE_KEY_BYTES = 32
 
 
 @dataclass(frozen=True)
+class SignInLimits:
+    """How many failed sign-ins lock a key, and for how long (core.users.throttle)."""
+
+    per_username: int = 5  # a username, known or not
+    per_address: int = 20  # one client address, whatever names it tries
+    per_minute: int = 60  # everyone together: the ceiling against spraying from many addresses
+    window: dt.timedelta = dt.timedelta(minutes=15)  # failures count within it; a lock lasts it
+
+
+@dataclass(frozen=True)
+class SessionLimits:
+    """When a signed-in session ends by itself (core.users.sessions)."""
+
+    idle: dt.timedelta = dt.timedelta(hours=24)
+    absolute: dt.timedelta = dt.timedelta(days=7)
+    # "Last seen" is written at most this often: one UPDATE a minute, not one per click.
+    touch_every: dt.timedelta = dt.timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str
     cookie_key: str | None
-    cookie_name: str = "dialogdesk_auth"
-    cookie_expiry_days: float = 7
-    login_sleep_seconds: float = 0.7
-    max_failed_logins: int = 5
-    lockout_minutes: int = 15
+    cookie_name: str = "dialogdesk_session"
+    # Behind a reverse proxy: the header it puts the client's address in (else the socket's).
+    client_address_header: str | None = None
+    sign_in: SignInLimits = SignInLimits()
+    sessions: SessionLimits = SessionLimits()
 
 
 def _clean_url(url: str) -> str:
@@ -35,17 +57,42 @@ def _clean_url(url: str) -> str:
     return url
 
 
-def load_settings(environ: dict[str, str] | None = None) -> Settings:
+def _whole_number(env: Mapping[str, str], name: str, default: int) -> int:
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ValidationError(f"{name} must be a whole number above 0, not {text!r}.")
+    return value
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
+    limits, lasting = SignInLimits(), SessionLimits()
+    window = _whole_number(env, "DIALOGDESK_SIGN_IN_WINDOW_MINUTES", int(limits.window.total_seconds() // 60))
+    idle = _whole_number(env, "DIALOGDESK_SESSION_IDLE_MINUTES", int(lasting.idle.total_seconds() // 60))
+    absolute = _whole_number(env, "DIALOGDESK_SESSION_MAX_HOURS", int(lasting.absolute.total_seconds() // 3600))
     return Settings(
         database_url=_clean_url(env.get("DATABASE_URL") or DEFAULT_DATABASE_URL),
         cookie_key=env.get("DIALOGDESK_COOKIE_KEY") or None,
-        login_sleep_seconds=float(env.get("DIALOGDESK_LOGIN_SLEEP", "0.7")),
+        client_address_header=env.get("DIALOGDESK_CLIENT_ADDRESS_HEADER", "").strip() or None,
+        sign_in=SignInLimits(
+            per_username=_whole_number(env, "DIALOGDESK_MAX_FAILED_SIGN_INS", limits.per_username),
+            per_address=_whole_number(env, "DIALOGDESK_MAX_FAILED_SIGN_INS_PER_ADDRESS", limits.per_address),
+            per_minute=_whole_number(env, "DIALOGDESK_MAX_FAILED_SIGN_INS_PER_MINUTE", limits.per_minute),
+            window=dt.timedelta(minutes=window),
+        ),
+        sessions=SessionLimits(idle=dt.timedelta(minutes=idle), absolute=dt.timedelta(hours=absolute)),
     )
 
 
 def require_cookie_key(settings: Settings, *, is_demo: bool) -> str:
-    """The key that signs sign-in cookies. Outside the demo there is no default."""
+    """The key that makes session ids unusable without the server (their stored hash is keyed
+    with it; changing it signs everyone out). Outside the demo there is no default."""
     key = settings.cookie_key
     if key:
         if len(key.encode()) < MIN_COOKIE_KEY_BYTES:

@@ -148,17 +148,31 @@ class Workspace(SQLModel, table=True):
     version: int = 1
 
 
-class User(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+class UserBase(SQLModel):
     username: str = Field(max_length=64, unique=True, index=True)
     name: str = Field(default="", max_length=120)
     email: str = Field(default="", max_length=200)
     role: str = Field(max_length=20)
+
+
+class User(UserBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
     password_hash: str = Field(max_length=100)
     active: bool = True
     password_changed_at: dt.datetime = _created()
     created_at: dt.datetime = _created()
     version: int = 1
+
+
+class UserCreate(UserBase):
+    """A new user (core.users.accounts.create_user)."""
+
+    # As typed: the core normalises them and holds them to User's limits with a message.
+    username: str
+    name: str = ""
+    email: str = ""
+    role: str
+    password: str
 
 
 class DataVersion(SQLModel, table=True):
@@ -170,14 +184,34 @@ class DataVersion(SQLModel, table=True):
     version: int = 0
 
 
-class LoginThrottle(SQLModel, table=True):
-    """Failed sign-ins per username (known or not, so both answer the same)."""
+class SignInThrottle(SQLModel, table=True):
+    """Failed sign-ins counted per username (known or not, so both answer the same), per client
+    address and for everyone together; a key that reaches its limit is locked for one window."""
 
-    __tablename__ = "login_throttle"
-    username: str = Field(primary_key=True, max_length=64)
+    __tablename__ = "sign_in_throttle"
+    scope: str = Field(primary_key=True, max_length=10)  # core.users.throttle.Scope
+    key: str = Field(primary_key=True, max_length=64)
     failures: int = 0
+    window_started_at: dt.datetime = _created()
     locked_until: dt.datetime | None = _instant()
     last_failure_at: dt.datetime | None = _instant()
+
+
+class UserSession(SQLModel, table=True):
+    """A signed-in browser. Its cookie holds a random session id; this table keeps only a keyed
+    hash of it, so a copy of the database cannot be turned into a cookie."""
+
+    __tablename__ = "user_session"
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_at: dt.datetime = _created()
+    last_seen_at: dt.datetime = _created()
+    expires_at: dt.datetime = Field(sa_type=UTCDateTime(), nullable=False)
+    revoked_at: dt.datetime | None = _instant()
+    revoked_reason: str = Field(default="", max_length=20)  # core.users.sessions.EndReason
+    user_agent: str = Field(default="", max_length=300)
+    client_address: str = Field(default="", max_length=64)
 
 
 class AuditLog(SQLModel, table=True):

@@ -1,12 +1,11 @@
-"""Admin: users, channels, workspace settings and the audit log."""
+"""Admin: users (and their sessions and sign-in locks), channels, workspace settings, the audit log."""
 
 import pandas as pd
 import streamlit as st
 
-from core import audit, users, workspace
+from core import audit, workspace
 from core.permissions import Action
-from db.engine import read_session
-from db.models import Role
+from ui import admin_users, reads
 from ui.actions import perform
 from ui.frame import page_frame
 
@@ -16,77 +15,10 @@ st.title("Admin")
 tabs = st.tabs(["Users", "Channels", "Workspace", "Audit log"])
 
 with tabs[0]:
-    if not ctx.can(Action.manage_users):
-        st.info("Only admins manage users.")
-    else:
-        with read_session(ctx.engine) as session:
-            people = users.list_users(session)
-        st.dataframe(
-            pd.DataFrame(
-                [
-                    {"username": u.username, "name": u.name, "role": u.role, "active": u.active, "e-mail": u.email}
-                    for u in people
-                ]
-            ),
-            hide_index=True,
-            width="stretch",
-        )
-        left, right = st.columns(2)
-        with left, st.form("admin_add_user", clear_on_submit=True):
-            st.subheader("Add a user")
-            username = st.text_input("Username", key="admin_new_username")
-            name = st.text_input("Full name")
-            email = st.text_input("E-mail")
-            role = st.selectbox("Role", [r.value for r in Role], index=2)
-            password = st.text_input(
-                "Initial password", type="password", help="At least 10 characters; ask them to change it."
-            )
-            if st.form_submit_button("Add user", type="primary"):
-                perform(
-                    ctx,
-                    lambda s: users.create_user(
-                        s, actor=ctx.actor, username=username, password=password, role=role, name=name, email=email
-                    ),
-                    success=f"Added {username}.",
-                )
-        with right:
-            st.subheader("Change a user")
-            names = [u.username for u in people]
-            chosen = st.selectbox("User", names, key="admin_user_pick")
-            current = next((u for u in people if u.username == chosen), None)
-            if current is not None:
-                new_role = st.selectbox(
-                    "Role",
-                    [r.value for r in Role],
-                    index=[r.value for r in Role].index(current.role),
-                    key="admin_user_role",
-                )
-                if st.button("Save role", disabled=new_role == current.role):
-                    perform(
-                        ctx,
-                        lambda s: users.set_role(
-                            s, actor=ctx.actor, username=chosen, role=new_role, expected_version=current.version
-                        ),
-                        success="Role saved.",
-                    )
-                new_password = st.text_input("New password", type="password", key="admin_user_password")
-                if st.button("Set password", disabled=not new_password):
-                    perform(
-                        ctx,
-                        lambda s: users.set_password(s, actor=ctx.actor, username=chosen, password=new_password),
-                        success="Password set; their sessions are signed out.",
-                    )
-                label = "Deactivate" if current.active else "Activate again"
-                if st.button(label):
-                    perform(
-                        ctx,
-                        lambda s: users.set_active(s, actor=ctx.actor, username=chosen, active=not current.active),
-                        success=f"{chosen}: {label.lower()} done.",
-                    )
+    admin_users.render(ctx)
 
 with tabs[1]:
-    with read_session(ctx.engine) as session:
-        channels = workspace.list_channels(session, include_inactive=True)
+    channels = reads.read(workspace.list_channels, include_inactive=True)
     if channels:
         st.dataframe(
             pd.DataFrame(
@@ -142,8 +74,7 @@ with tabs[1]:
                     )
 
 with tabs[2]:
-    with read_session(ctx.engine) as session:
-        info = workspace.info(session)
+    info = reads.read(workspace.info)
     with st.form("admin_workspace"):
         name = st.text_input("Workspace name", value=info.name)
         tz = st.text_input(
@@ -175,10 +106,20 @@ with tabs[3]:
     else:
         entity = st.selectbox(
             "Entity",
-            ["(all)", "post", "idea", "conversation", "loop_item", "user", "channel", "sla_policy", "workspace"],
+            [
+                "(all)",
+                "post",
+                "idea",
+                "conversation",
+                "loop_item",
+                "user",
+                "sign_in",
+                "channel",
+                "sla_policy",
+                "workspace",
+            ],
         )
-        with read_session(ctx.engine) as session:
-            rows = audit.recent(session, limit=300, entity=None if entity == "(all)" else entity)
+        rows = reads.read(audit.recent, limit=300, entity=None if entity == "(all)" else entity)
         if not rows:
             st.info("Nothing recorded yet.")
         else:

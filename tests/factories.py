@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from core import users, workspace
 from core.permissions import CLI_ACTOR, Actor
-from db.models import Channel, Conversation, Idea, Post, Role
+from db.models import Channel, Conversation, Idea, Post, Role, UserCreate
 
 _counter = itertools.count(1)
 TEST_PASSWORD = "correct-horse-battery"
@@ -35,15 +35,8 @@ def make_user(
     """A committed-ready user (low bcrypt cost for speed); returns the Actor to act as."""
     ensure_workspace(session)
     role = Role(role)
-    view = users.create_user(
-        session,
-        actor=CLI_ACTOR,
-        username=username or unique(role.value),
-        password=password,
-        role=role,
-        name=name,
-        rounds=4,
-    )
+    user_in = UserCreate(username=username or unique(role.value), password=password, role=role, name=name)
+    view = users.create_user(session=session, actor=CLI_ACTOR, user_in=user_in, rounds=4)
     return Actor(id=view.id, username=view.username, role=role, name=view.name)
 
 

@@ -31,13 +31,15 @@ _ALSO_READS: dict[str, set[str]] = {
     "loop": {"workspace", "ideas", "content_plan", "sla"},
     "kpis": {"workspace", "content_plan", "ideas", "sla", "loop"},
     "home": {"workspace", "content_plan", "ideas", "sla", "loop"},
+    # People (audited as "user", a workspace entity), their sessions and sign-in locks.
+    "users": {"workspace"},
+    # The audit log gains a row with every write of every domain.
+    "audit": set(changes.DOMAINS),
 }
 
-# Shared modules of core that are not a domain package: they belong to the workspace or, for the
-# home screen's counts, read every domain.
+# Shared modules of core that are not a domain package of their own: the home screen's counts
+# read every domain.
 _MODULE_DOMAINS = {
-    "users": "workspace",
-    "audit": "workspace",
     "attention": "home",
 }
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from core import demo
+from core.settings import load_settings
 from db.engine import make_engine, write_session
 from db.migrate import upgrade_to_head
 from tests.conftest import ROOT, TEST_COOKIE_KEY, require_or_skip
@@ -75,9 +76,7 @@ def prepare_database(path: Path, *, with_demo: bool = True) -> str:
 def start_app(database_url: str, log_path: Path) -> LiveApp:
     """Start `streamlit run app.py` on a free port and wait until it answers."""
     port = _free_port()
-    env = dict(
-        os.environ, DATABASE_URL=database_url, DIALOGDESK_COOKIE_KEY=TEST_COOKIE_KEY, DIALOGDESK_LOGIN_SLEEP="0.5"
-    )
+    env = dict(os.environ, DATABASE_URL=database_url, DIALOGDESK_COOKIE_KEY=TEST_COOKIE_KEY)
     log = open(log_path, "w")  # noqa: SIM115  (closed with the process)
     process = subprocess.Popen(
         [
@@ -164,8 +163,19 @@ def sign_in(page, app: LiveApp, username: str, password: str | None = None, *, a
     page.get_by_label("Password", exact=True).fill(password or demo.demo_password(username))
     page.get_by_role("button", name="Sign in").click()
     page.get_by_text("Signed in as").wait_for()
-    # The app reruns once after signing in (so the cookie is stored); let that run finish.
-    page.wait_for_timeout(700)
+    wait_for_session_cookie(page)
+
+
+def wait_for_session_cookie(page, timeout_s: float = 30) -> None:
+    """Wait until the browser holds the session cookie and the component that wrote it has left
+    the page (it writes the cookie after the page is drawn, then reruns the script twice)."""
+    deadline = time.monotonic() + timeout_s
+    name = load_settings({}).cookie_name
+    while not [c for c in page.context.cookies() if c["name"] == name]:
+        if time.monotonic() > deadline:
+            raise AssertionError("the session cookie was never stored")
+        page.wait_for_timeout(50)
+    page.locator('iframe[title$="cookie_manager"]').first.wait_for(state="detached", timeout=timeout_s * 1000)
     wait_for_app(page)
 
 

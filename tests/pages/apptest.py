@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlmodel import select
 from streamlit.testing.v1 import AppTest
+
+from core.settings import load_settings, require_cookie_key
+from core.users import sessions
+from db.engine import make_engine, write_session
+from db.models import User
+from db.types import utcnow
+from ui import auth
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -16,10 +24,31 @@ def open_page(key: str, *, username: str | None = None, timeout: float = 30) -> 
     if key != "home":
         at.switch_page(f"pages/{key}.py")
     if username is not None:
-        at.session_state["authentication_status"] = True
-        at.session_state["username"] = username
-        at.session_state["name"] = username
+        at.session_state[auth.SESSION_TOKEN] = start_session_for(username)
     return at.run()
+
+
+def start_session_for(username: str) -> str:
+    """A server-side session for ``username`` in the test database (as the sign-in form starts
+    one); its id, as the browser's cookie would hold it. An unknown username gets a made-up id."""
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with write_session(engine) as session:
+            user = session.exec(select(User).where(User.username == username)).first()
+            if user is None or user.id is None:
+                return sessions.new_token()
+            started = sessions.start_session(
+                session=session,
+                user_id=user.id,
+                key=require_cookie_key(settings, is_demo=True),
+                now=utcnow(),
+                limits=settings.sessions,
+                user_agent="AppTest",
+            )
+    finally:
+        engine.dispose()
+    return started.token
 
 
 def texts(at: AppTest) -> str:

@@ -10,7 +10,6 @@ from tests.conftest import TEST_COOKIE_KEY
 def app_environment(database_url, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("DIALOGDESK_COOKIE_KEY", TEST_COOKIE_KEY)
-    monkeypatch.setenv("DIALOGDESK_LOGIN_SLEEP", "0")
     st.cache_data.clear()
     yield
     st.cache_data.clear()

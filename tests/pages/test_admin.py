@@ -1,11 +1,20 @@
-"""The admin screen: users and channels are managed here; leads see settings but not users."""
+"""The admin screen: users, their sessions and sign-in locks, and channels are managed here; leads
+see settings but not users."""
+
+import json
 
 from sqlmodel import select
 
-from core import users
-from db.models import Channel, Role, User
+from core.settings import SessionLimits, SignInLimits
+from core.users import sessions, throttle
+from core.users.rules import check_password
+from core.users.sessions import EndReason
+from db.models import AuditLog, Channel, Role, User
+from db.types import utcnow
+from tests.conftest import TEST_COOKIE_KEY
 from tests.factories import make_user
-from tests.pages.apptest import open_page, texts
+from tests.pages.apptest import open_page, start_session_for, texts
+from ui import auth
 
 
 def test_an_admin_adds_a_user_who_can_then_sign_in(write, read):
@@ -20,7 +29,7 @@ def test_an_admin_adds_a_user_who_can_then_sign_in(write, read):
     assert not at.exception and not at.error
     with read() as s:
         user = s.exec(select(User).where(User.username == "newbie")).one()
-        assert users.check_password("a-good-password", user.password_hash)
+        assert check_password("a-good-password", user.password_hash)
         assert user.role == "editor"
 
 
@@ -57,3 +66,45 @@ def test_a_lead_opens_admin_but_cannot_manage_users(write):
     assert not at.exception
     assert "Only admins manage users." in texts(at)
     assert not [b for b in at.button if b.label in ("Add user", "Add channel")]
+
+
+def _check(read, token: str) -> sessions.SessionCheck:
+    with read() as s:
+        return sessions.check_session(session=s, token=token, key=TEST_COOKIE_KEY, now=utcnow(), limits=SessionLimits())
+
+
+def test_an_admin_signs_a_user_out_everywhere(team, read):
+    tokens = [start_session_for("editor") for _ in range(2)]
+    at = open_page("admin", username="admin")
+    at.selectbox(key="admin_user_pick").select("editor").run()
+    at = next(b for b in at.button if b.label == "Sign out everywhere").click().run()
+    assert not at.exception and not at.error
+    assert "signed out everywhere" in texts(at)
+    assert [_check(read, t).ended for t in tokens] == [EndReason.everywhere, EndReason.everywhere]
+    editor = open_page("calendar")
+    editor.session_state[auth.SESSION_TOKEN] = tokens[0]
+    editor.run()
+    assert not editor.exception
+    assert "Signed in as" not in texts(editor)
+    assert editor.warning[0].value == "An admin signed you out everywhere."
+    with read() as s:
+        row = s.exec(select(AuditLog).where(AuditLog.action == "sign_in.signed_out_everywhere")).one()
+        assert row.actor == "admin" and json.loads(row.after) == {"sessions": 2}
+
+
+def test_an_admin_lifts_a_sign_in_lock(team, write):
+    now = utcnow()
+    with write() as s:
+        throttle.count_failure(
+            session=s, keys=[throttle.username_key("lead")], limits=SignInLimits(per_username=1), now=now
+        )
+    at = open_page("admin", username="admin")
+    assert "Sign-in locks" in texts(at)
+    locks = next(d.value for d in at.dataframe if "name or address" in d.value.columns)
+    assert list(locks["name or address"]) == ["lead"]
+    at = next(b for b in at.button if b.label == "Lift lock").click().run()
+    assert not at.exception and not at.error
+    assert "Lock lifted." in texts(at)
+    assert "Nobody is locked out" in texts(at)
+    with write() as s:
+        assert throttle.current_lock(session=s, keys=[throttle.username_key("lead")], now=utcnow()) is None

@@ -1,13 +1,20 @@
 """Every page enforces sign-in and its role itself (Streamlit serves each file by URL)."""
 
+import json
+
 import pytest
+from sqlmodel import col, select
 from streamlit.testing.v1 import AppTest
 
-from core import users
 from core.permissions import CLI_ACTOR, allowed
-from db.models import Role
+from core.settings import SessionLimits
+from core.users import accounts, sessions, sign_in
+from db.models import AuditLog, Role
+from db.types import utcnow
+from tests.conftest import TEST_COOKIE_KEY
 from tests.factories import TEST_PASSWORD, ensure_workspace, make_user
 from tests.pages.apptest import ROOT, open_page, texts
+from ui import auth
 from ui.frame import PAGES
 
 CASES = [(key, role) for key in PAGES for role in Role]
@@ -39,6 +46,11 @@ def test_anonymous_visitors_get_the_sign_in_form_and_nothing_else(team, key):
         assert PAGES[key].label not in shown
 
 
+def signed_in(at: AppTest) -> bool:
+    """Whether this browser session holds a server-side session (what the sign-in form leaves)."""
+    return auth.SESSION_TOKEN in at.session_state
+
+
 def _sign_in(at: AppTest, username: str, password: str) -> AppTest:
     at.text_input[0].input(username)
     at.text_input[1].input(password)
@@ -49,7 +61,7 @@ def test_signing_in_through_the_real_form(team):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
     at = _sign_in(at, "lead", TEST_PASSWORD)
     assert not at.exception
-    assert at.session_state["authentication_status"] is True
+    assert signed_in(at) is True
     assert "Signed in as" in texts(at)
 
 
@@ -58,7 +70,7 @@ def test_wrong_password_and_unknown_user_get_the_same_message(team):
     wrong = _sign_in(at, "lead", "not-the-password").error[0].value
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
     unknown = _sign_in(at, "nobody", "not-the-password").error[0].value
-    assert wrong == unknown == users.SIGN_IN_FAILED
+    assert wrong == unknown == sign_in.SIGN_IN_FAILED
 
 
 def test_five_failures_lock_the_username_even_with_the_right_password(team):
@@ -66,7 +78,7 @@ def test_five_failures_lock_the_username_even_with_the_right_password(team):
     for _ in range(5):
         at = _sign_in(at, "lead", "not-the-password")
     at = _sign_in(at, "lead", TEST_PASSWORD)
-    assert at.session_state["authentication_status"] is False
+    assert signed_in(at) is False
     assert "Too many failed sign-ins" in at.error[0].value
 
 
@@ -74,19 +86,19 @@ def test_a_deactivated_user_is_signed_out_at_their_next_click(team, write):
     at = open_page("calendar", username="editor")
     assert "Signed in as" in texts(at)
     with write() as s:
-        users.set_active(s, actor=CLI_ACTOR, username="editor", active=False)
+        accounts.set_active(session=s, actor=CLI_ACTOR, username="editor", active=False)
     at.run()
     assert not at.exception
     assert "signed out" in at.warning[0].value
     assert "Signed in as" not in texts(at)
-    assert not at.session_state["authentication_status"]
+    assert not signed_in(at)
 
 
 def test_a_password_change_signs_out_older_sessions(team, write):
     at = open_page("calendar", username="editor")
     assert "Signed in as" in texts(at)
     with write() as s:
-        users.set_password(s, actor=CLI_ACTOR, username="editor", password="a-brand-new-password", rounds=4)
+        accounts.set_password(session=s, actor=CLI_ACTOR, username="editor", password="a-brand-new-password", rounds=4)
     at.run()
     assert "signed out" in at.warning[0].value
 
@@ -127,3 +139,48 @@ def test_the_demo_workspace_shows_a_banner(write):
         demo.load_demo(s, password_rounds=4)
     at = open_page("home", username="lead")
     assert any("Demo workspace" in i.value for i in at.info)
+
+
+def test_the_demo_sign_in_page_lists_the_demo_sign_ins(write):
+    from core import demo
+
+    with write() as s:
+        demo.load_demo(s, password_rounds=4)
+    at = open_page("calendar")
+    assert not at.exception
+    assert "they are also in the README" in texts(at)
+    table = at.table[0].value
+    assert list(table["username"]) == [u for u, _, _ in demo.DEMO_SIGN_INS]
+    assert list(table["password"]) == [p for _, p, _ in demo.DEMO_SIGN_INS]
+    assert [b.label for b in at.button] == ["Sign in"]
+
+
+def test_a_real_workspace_never_shows_demo_sign_ins(team):
+    at = open_page("home")
+    assert "README" not in texts(at)
+    assert not at.table
+
+
+def test_sign_ins_through_the_form_are_audited_without_the_password(team, read):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
+    at = _sign_in(at, "Lead", "not-the-password")
+    at = _sign_in(at, "lead", TEST_PASSWORD)
+    assert signed_in(at)
+    with read() as s:
+        rows = s.exec(select(AuditLog).where(AuditLog.entity == "sign_in").order_by(col(AuditLog.id))).all()
+    assert [(r.action, r.actor) for r in rows] == [("sign_in.failed", "Lead"), ("sign_in.succeeded", "lead")]
+    assert json.loads(rows[0].after)["reason"] == "wrong password"
+    assert all(TEST_PASSWORD not in (r.after or "") and "not-the-password" not in (r.after or "") for r in rows)
+
+
+def test_signing_out_ends_the_session_on_the_server(team, read):
+    at = open_page("calendar", username="community")
+    token = at.session_state[auth.SESSION_TOKEN]
+    at = next(b for b in at.button if b.label == "Sign out").click().run()
+    assert not at.exception and not signed_in(at)
+    assert "You are signed out." in texts(at)
+    with read() as s:
+        check = sessions.check_session(
+            session=s, token=token, key=TEST_COOKIE_KEY, now=utcnow(), limits=SessionLimits()
+        )
+    assert check.actor is None and check.ended == sessions.EndReason.signed_out
