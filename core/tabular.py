@@ -160,9 +160,9 @@ def guess_columns(
     """A first mapping {field: column} from the header: a column whose squashed name equals one of
     the field's hints (or, with ``partial``, contains it); each column is used once, fields in order."""
     squashed: dict[str, str] = {}
-    for column in columns:
-        if column:
-            squashed.setdefault(squash(column), column)  # the first of two look-alike columns wins
+    for name in columns:
+        if name:
+            squashed.setdefault(squash(name), name)  # the first of two look-alike columns wins
     mapping: dict[str, str] = {}
     used: set[str] = set()
     for key, words in hints.items():
