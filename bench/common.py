@@ -88,7 +88,7 @@ def _fill(engine, *, conversations: int, posts: int, ideas: int, votes: int, tod
     start = dt.datetime.combine(today - dt.timedelta(days=364), dt.time(0), tzinfo=UTC)
     seconds = 365 * 86400
     with write_session(engine) as session:
-        workspace.ensure_workspace(session, actor=CLI_ACTOR)
+        workspace.ensure_workspace(session=session, actor=CLI_ACTOR)
         password_hash = hash_password(BENCH_PASSWORD, rounds=4)
         for role in Role:
             session.add(User(username=role.value, name=role.value.title(), role=role, password_hash=password_hash))

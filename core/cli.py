@@ -47,7 +47,7 @@ def _migrate(args: argparse.Namespace, engine: Engine) -> int:
 def _users_add(args: argparse.Namespace, engine: Engine) -> int:
     password = _read_password()
     with write_session(engine) as session:
-        workspace.ensure_workspace(session, actor=CLI_ACTOR)
+        workspace.ensure_workspace(session=session, actor=CLI_ACTOR)
         user_in = UserCreate(
             username=args.username, password=password, role=args.role, name=args.name or "", email=args.email or ""
         )

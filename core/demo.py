@@ -374,10 +374,10 @@ class _Builder:
         s = self.session
         if empty:
             workspace.ensure_workspace(
-                s, actor=self.actor, name="Dialog Desk demo", timezone_name=TIMEZONE, is_demo=True
+                session=s, actor=self.actor, name="Dialog Desk demo", timezone_name=TIMEZONE, is_demo=True
             )
         else:
-            workspace.ensure_workspace(s, actor=self.actor)
+            workspace.ensure_workspace(session=s, actor=self.actor)
         self.users = self._users()
         self.channels = self._channels()
         self.rubrics = {r.name: r for r in s.exec(select(Rubric))}

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from core import records
 from core.errors import ValidationError
 from core.permissions import Action, Actor, require
-from db.models import Channel, Rubric, User, Workspace
+from db.models import Channel, ChannelCreate, ChannelUpdate, Rubric, User, Workspace, WorkspaceUpdate
 
 BUILTIN_RUBRICS = (
     ("Myth vs fact", "Myth → fact → what to do."),
@@ -88,8 +88,8 @@ def validate_timezone(name: str) -> str:
 
 
 def ensure_workspace(
-    session: Session,
     *,
+    session: Session,
     actor: Actor,
     name: str = "Dialog Desk",
     timezone_name: str = "Europe/Berlin",
@@ -111,35 +111,37 @@ def ensure_workspace(
     return info(session)
 
 
-def update_settings(session: Session, *, actor: Actor, expected_version: int, **changes) -> WorkspaceInfo:
-    """Change workspace-wide rules (time zone, rhythm limit, quick-win thresholds)."""
+def update_settings(
+    *, session: Session, actor: Actor, expected_version: int, settings_in: WorkspaceUpdate
+) -> WorkspaceInfo:
+    """Change workspace-wide rules (name, time zone, rhythm limit, quick-win thresholds)."""
     require(actor, Action.manage_content_rules)
-    allowed = {"name", "timezone", "high_load_run_limit", "quick_win_min_impact", "quick_win_max_cost"}
-    unknown = set(changes) - allowed
-    if unknown:
-        raise ValidationError(f"Unknown workspace settings: {', '.join(sorted(unknown))}.")
+    changes = settings_in.model_dump(exclude_unset=True)
+    if "name" in changes:
+        changes["name"] = " ".join(changes["name"].split())
+        if not changes["name"]:
+            raise ValidationError("The workspace needs a name.")
     if "timezone" in changes:
-        validate_timezone(changes["timezone"])
+        changes["timezone"] = validate_timezone(changes["timezone"].strip())
     for key in ("quick_win_min_impact", "quick_win_max_cost"):
-        if key in changes and not 1 <= int(changes[key]) <= 5:
+        if key in changes and not 1 <= changes[key] <= 5:
             raise ValidationError("Quick-win thresholds are scores from 1 to 5.")
-    if "high_load_run_limit" in changes and int(changes["high_load_run_limit"]) < 1:
+    if "high_load_run_limit" in changes and changes["high_load_run_limit"] < 1:
         raise ValidationError("The rhythm limit must be at least 1 high-load post in a row.")
-    w = _row(session)
     records.update_versioned(
         session,
         Workspace,
-        w.id,
+        records.stored_id(_row(session).id),
         expected_version=expected_version,
         changes=changes,
         actor=actor,
         action="workspace.update",
-    )  # type: ignore[arg-type]
+    )
     return info(session)
 
 
 def _channel_view(c: Channel) -> ChannelView:
-    return ChannelView(c.id, c.name, c.platform, c.url, c.daily_post_limit, c.active, c.version)  # type: ignore[arg-type]
+    return ChannelView(records.stored_id(c.id), c.name, c.platform, c.url, c.daily_post_limit, c.active, c.version)
 
 
 def list_channels(session: Session, *, include_inactive: bool = False) -> list[ChannelView]:
@@ -149,29 +151,34 @@ def list_channels(session: Session, *, include_inactive: bool = False) -> list[C
     return [_channel_view(c) for c in session.exec(statement)]
 
 
-def create_channel(
-    session: Session, *, actor: Actor, name: str, platform: str = "", url: str = "", daily_post_limit: int = 3
-) -> ChannelView:
-    require(actor, Action.manage_channels)
-    name = name.strip()
-    if not name:
-        raise ValidationError("A channel needs a name.")
-    if daily_post_limit < 1:
+def _clean_channel(session: Session, changes: dict, *, except_id: int | None) -> dict:
+    if "name" in changes:
+        changes["name"] = " ".join(changes["name"].split())
+        if not changes["name"]:
+            raise ValidationError("A channel needs a name.")
+        taken = session.exec(select(Channel.id).where(Channel.name == changes["name"])).first()
+        if taken is not None and taken != except_id:
+            raise ValidationError(f"A channel named {changes['name']!r} exists already.")
+    for key in ("platform", "url"):
+        if key in changes:
+            changes[key] = changes[key].strip()
+    if "daily_post_limit" in changes and changes["daily_post_limit"] < 1:
         raise ValidationError("The daily post limit must be at least 1.")
-    if session.exec(select(Channel.id).where(Channel.name == name)).first() is not None:
-        raise ValidationError(f"A channel named {name!r} exists already.")
-    channel = Channel(name=name, platform=platform.strip(), url=url.strip(), daily_post_limit=daily_post_limit)
+    return changes
+
+
+def create_channel(*, session: Session, actor: Actor, channel_in: ChannelCreate) -> ChannelView:
+    require(actor, Action.manage_channels)
+    values = _clean_channel(session, channel_in.model_dump(), except_id=None)
+    channel = Channel(**values)
     return _channel_view(records.create(session, channel, actor=actor, action="channel.create"))
 
 
-def update_channel(session: Session, *, actor: Actor, channel_id: int, expected_version: int, **changes) -> ChannelView:
+def update_channel(
+    *, session: Session, actor: Actor, channel_id: int, expected_version: int, channel_in: ChannelUpdate
+) -> ChannelView:
     require(actor, Action.manage_channels)
-    if "daily_post_limit" in changes and int(changes["daily_post_limit"]) < 1:
-        raise ValidationError("The daily post limit must be at least 1.")
-    if "name" in changes:
-        changes["name"] = changes["name"].strip()
-        if not changes["name"]:
-            raise ValidationError("A channel needs a name.")
+    changes = _clean_channel(session, channel_in.model_dump(exclude_unset=True), except_id=channel_id)
     channel = records.update_versioned(
         session,
         Channel,

@@ -19,6 +19,9 @@ from sqlmodel.main import SQLModelConfig
 
 from db.types import UTCDateTime, utcnow
 
+# Typed write inputs refuse names they do not know and cannot change after they are made.
+_INPUT = SQLModelConfig(extra="forbid", frozen=True)
+
 
 def _instant(*, nullable: bool = True, index: bool = False):
     return Field(
@@ -134,18 +137,35 @@ class StopWordMode(StrEnum):
 # --- people and workspace ---------------------------------------------------------------------
 
 
-class Workspace(SQLModel, table=True):
-    """The one row of workspace-wide settings."""
+class WorkspaceBase(SQLModel):
+    """The settings an admin or lead changes."""
 
-    id: int | None = Field(default=None, primary_key=True)
     name: str = Field(default="Dialog Desk", max_length=120)
     timezone: str = Field(default="Europe/Berlin", max_length=64)
-    is_demo: bool = False
     high_load_run_limit: int = 2
     quick_win_min_impact: int = 4
     quick_win_max_cost: int = 2
+
+
+class Workspace(WorkspaceBase, table=True):
+    """The one row of workspace-wide settings."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    is_demo: bool = False
     created_at: dt.datetime = _created()
     version: int = 1
+
+
+class WorkspaceUpdate(SQLModel):
+    """A change to the workspace settings: only the fields that are set change."""
+
+    model_config = _INPUT
+
+    name: str | None = None
+    timezone: str | None = None
+    high_load_run_limit: int | None = None
+    quick_win_min_impact: int | None = None
+    quick_win_max_cost: int | None = None
 
 
 class UserBase(SQLModel):
@@ -231,14 +251,35 @@ class AuditLog(SQLModel, table=True):
     __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)
 
 
-class Channel(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+class ChannelBase(SQLModel):
     name: str = Field(max_length=80, unique=True)
     platform: str = Field(default="", max_length=40)
     url: str = Field(default="", max_length=300)
     daily_post_limit: int = 3
+
+
+class Channel(ChannelBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
     active: bool = True
     version: int = 1
+
+
+class ChannelCreate(ChannelBase):
+    """A new channel as the admin types it (the core trims and checks it)."""
+
+    model_config = _INPUT
+
+
+class ChannelUpdate(SQLModel):
+    """A change to a channel: only the fields that are set change."""
+
+    model_config = _INPUT
+
+    name: str | None = None
+    platform: str | None = None
+    url: str | None = None
+    daily_post_limit: int | None = None
+    active: bool | None = None
 
 
 class AudienceSizeBase(SQLModel):
@@ -287,10 +328,6 @@ class StopWord(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     word: str = Field(max_length=80, unique=True)
     mode: str = Field(default=StopWordMode.warn, max_length=10)
-
-
-# Typed write inputs refuse names they do not know and cannot change after they are made.
-_INPUT = SQLModelConfig(extra="forbid", frozen=True)
 
 
 class PostBase(SQLModel):

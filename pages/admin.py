@@ -5,6 +5,7 @@ import streamlit as st
 
 from core import audit, workspace
 from core.permissions import Action
+from db.models import ChannelCreate, ChannelUpdate, WorkspaceUpdate
 from ui import admin_users, reads
 from ui.actions import perform
 from ui.frame import page_frame
@@ -49,7 +50,9 @@ with tabs[1]:
                 perform(
                     ctx,
                     lambda s: workspace.create_channel(
-                        s, actor=ctx.actor, name=name, platform=platform, url=url, daily_post_limit=int(limit)
+                        session=s,
+                        actor=ctx.actor,
+                        channel_in=ChannelCreate(name=name, platform=platform, url=url, daily_post_limit=int(limit)),
                     ),
                     success=f"Added {name}.",
                 )
@@ -63,12 +66,11 @@ with tabs[1]:
                     perform(
                         ctx,
                         lambda s: workspace.update_channel(
-                            s,
+                            session=s,
                             actor=ctx.actor,
                             channel_id=chosen.id,
                             expected_version=chosen.version,
-                            daily_post_limit=int(limit),
-                            active=active,
+                            channel_in=ChannelUpdate(daily_post_limit=int(limit), active=active),
                         ),
                         success="Channel saved.",
                     )
@@ -90,12 +92,10 @@ with tabs[2]:
             perform(
                 ctx,
                 lambda s: workspace.update_settings(
-                    s,
+                    session=s,
                     actor=ctx.actor,
                     expected_version=info.version,
-                    name=name,
-                    timezone=tz.strip(),
-                    high_load_run_limit=int(run_limit),
+                    settings_in=WorkspaceUpdate(name=name, timezone=tz, high_load_run_limit=int(run_limit)),
                 ),
                 success="Workspace saved.",
             )

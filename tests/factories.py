@@ -21,7 +21,7 @@ def unique(prefix: str) -> str:
 
 
 def ensure_workspace(session: Session, *, timezone_name: str = "Europe/Berlin", is_demo: bool = False) -> None:
-    workspace.ensure_workspace(session, actor=CLI_ACTOR, timezone_name=timezone_name, is_demo=is_demo)
+    workspace.ensure_workspace(session=session, actor=CLI_ACTOR, timezone_name=timezone_name, is_demo=is_demo)
 
 
 def make_user(

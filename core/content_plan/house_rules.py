@@ -12,7 +12,7 @@ from core.content_plan.queries import RubricView, rubric_view
 from core.content_plan.validation import max_chars
 from core.errors import ValidationError
 from core.permissions import Action, Actor, require
-from db.models import Channel, Rubric, StopWord, StopWordMode
+from db.models import Channel, Rubric, StopWord, StopWordMode, WorkspaceUpdate
 
 
 @dataclass(frozen=True)
@@ -154,5 +154,8 @@ def set_rhythm_limit(*, session: Session, actor: Actor, expected_version: int, l
     """How many high-load posts in a row a channel may get before the rhythm guard warns."""
     require(actor, Action.manage_content_rules)
     return workspace.update_settings(
-        session, actor=actor, expected_version=expected_version, high_load_run_limit=int(limit)
+        session=session,
+        actor=actor,
+        expected_version=expected_version,
+        settings_in=WorkspaceUpdate(high_load_run_limit=int(limit)),
     )

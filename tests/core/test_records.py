@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from core import audit, records, workspace
 from core.errors import ConflictError, NotFoundError
-from db.models import AuditLog, Channel, Role
+from db.models import AuditLog, Channel, ChannelCreate, ChannelUpdate, Role
 from tests.factories import make_user
 
 
@@ -15,16 +15,26 @@ def test_a_second_save_over_a_newer_version_is_refused_and_nothing_is_lost(engin
     with write() as s:
         admin = make_user(s, Role.admin, username="ada")
         other = make_user(s, Role.admin, username="bob")
-        channel = workspace.create_channel(s, actor=admin, name="Telegram", daily_post_limit=3)
+        channel = workspace.create_channel(
+            session=s, actor=admin, channel_in=ChannelCreate(name="Telegram", daily_post_limit=3)
+        )
     loaded_version = channel.version  # both people opened version 1
 
     with write() as s:
         workspace.update_channel(
-            s, actor=other, channel_id=channel.id, expected_version=loaded_version, daily_post_limit=5
+            session=s,
+            actor=other,
+            channel_id=channel.id,
+            expected_version=loaded_version,
+            channel_in=ChannelUpdate(daily_post_limit=5),
         )
     with pytest.raises(ConflictError, match="was changed by bob") as raised, write() as s:
         workspace.update_channel(
-            s, actor=admin, channel_id=channel.id, expected_version=loaded_version, daily_post_limit=1
+            session=s,
+            actor=admin,
+            channel_id=channel.id,
+            expected_version=loaded_version,
+            channel_in=ChannelUpdate(daily_post_limit=1),
         )
     assert "not saved" in str(raised.value)
 
@@ -37,9 +47,15 @@ def test_a_second_save_over_a_newer_version_is_refused_and_nothing_is_lost(engin
 def test_every_write_is_audited_with_who_what_and_before_after(engine, write, read):
     with write() as s:
         admin = make_user(s, Role.admin, username="ada")
-        channel = workspace.create_channel(s, actor=admin, name="YouTube")
+        channel = workspace.create_channel(session=s, actor=admin, channel_in=ChannelCreate(name="YouTube"))
     with write() as s:
-        workspace.update_channel(s, actor=admin, channel_id=channel.id, expected_version=1, daily_post_limit=7)
+        workspace.update_channel(
+            session=s,
+            actor=admin,
+            channel_id=channel.id,
+            expected_version=1,
+            channel_in=ChannelUpdate(daily_post_limit=7),
+        )
     with read() as s:
         rows = audit.history(s, entity="channel", entity_id=channel.id)
     assert [r.action for r in rows] == ["channel.create", "channel.update"]
@@ -55,7 +71,7 @@ def test_a_failed_action_leaves_neither_the_change_nor_its_audit_row(engine, wri
     with read() as s:
         before = len(s.exec(select(AuditLog)).all())
     with pytest.raises(ConflictError), write() as s:
-        workspace.create_channel(s, actor=admin, name="Forum")
+        workspace.create_channel(session=s, actor=admin, channel_in=ChannelCreate(name="Forum"))
         raise ConflictError("simulated failure after the first write")
     with read() as s:
         assert len(s.exec(select(AuditLog)).all()) == before
