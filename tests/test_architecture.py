@@ -91,3 +91,85 @@ def test_every_event_subscriber_exists_and_takes_keywords():
         for target in targets:
             function = events.subscriber(target)
             assert "session" in inspect.signature(function).parameters, target
+
+
+# --- which package may import which ------------------------------------------------------------
+
+# The shared basics of core: every domain may use them; they use no domain.
+BASICS = {
+    "errors",
+    "permissions",
+    "records",
+    "audit",
+    "changes",
+    "events",
+    "settings",
+    "text",
+    "exports",
+    "tabular",
+    "local_time",
+    "workspace",
+    "users",
+}
+# Each domain package and the domains it may import (besides the basics). The loop builds on the
+# content plan, the idea board and the SLA monitor; the KPIs read everything; nothing reads back up.
+DOMAIN_RULES = {
+    "content_plan": set(),
+    "ideas": set(),
+    "sla": set(),
+    "loop": {"content_plan", "ideas", "sla"},
+    "kpis": {"content_plan", "ideas", "sla", "loop"},
+}
+# Entry points that put everything together.
+COMPOSERS = {"attention", "demo", "cli", "__main__", "__init__"}
+
+
+def _core_imports(path: Path) -> set[str]:
+    """The core packages/modules a file imports, at any depth (function-level imports too)."""
+    found = set()
+    for name in _imports(ast.parse(path.read_text())):
+        parts = name.split(".")
+        if parts[0] == "core" and len(parts) > 1:
+            found.add(parts[1])
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module == "core":
+            found.update(alias.name for alias in node.names)
+    return found
+
+
+def _owner(path: Path) -> str:
+    relative = path.relative_to(ROOT / "core")
+    return relative.parts[0].removesuffix(".py")
+
+
+CORE_FILES = sorted((ROOT / "core").rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", CORE_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_core_packages_import_only_what_sits_below_them(path):
+    owner = _owner(path)
+    if owner in COMPOSERS:
+        return
+    imported = _core_imports(path) - {owner}
+    if owner in BASICS:
+        allowed = BASICS
+    else:
+        assert owner in DOMAIN_RULES, f"core/{owner} is neither a basic nor a known domain: add it to the rules"
+        allowed = BASICS | DOMAIN_RULES[owner]
+    assert imported <= allowed, f"core/{owner} may not import {sorted(imported - allowed)}"
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "db").rglob("*.py")), ids=lambda p: str(p.relative_to(ROOT)))
+def test_db_knows_nothing_of_the_rules_above_it(path):
+    imported = _core_imports(path)
+    # The migration environment reads the configured database URL, nothing else.
+    allowed = {"settings"} if path.name == "env.py" else set()
+    assert imported <= allowed
+
+
+def test_every_core_module_says_what_it_owns_and_stays_readable():
+    for path in CORE_FILES:
+        tree = ast.parse(path.read_text())
+        assert ast.get_docstring(tree), f"{path.relative_to(ROOT)} has no module docstring"
+        lines = len(path.read_text().splitlines())
+        assert lines <= 520 or path.parts[-2:] == ("core", "demo.py"), f"{path.relative_to(ROOT)} has {lines} lines"
