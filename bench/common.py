@@ -24,7 +24,7 @@ from sqlmodel import select  # noqa: E402
 from core import demo, workspace  # noqa: E402
 from core.permissions import CLI_ACTOR  # noqa: E402
 from core.sla import calendars, figures  # noqa: E402
-from core.users import hash_password  # noqa: E402
+from core.users.rules import hash_password  # noqa: E402
 from db.engine import make_engine, write_session  # noqa: E402
 from db.migrate import upgrade_to_head  # noqa: E402
 from db.models import (  # noqa: E402

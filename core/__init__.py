@@ -1,0 +1,2 @@
+"""Dialog Desk's rules: the shared basics (errors, permissions, records and audit, settings, the
+workspace and its people) and one package per domain; see docs/architecture.md for the map."""

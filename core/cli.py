@@ -15,12 +15,12 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine, make_url
 
-from core import demo, users, workspace
+from core import demo, workspace
 from core.errors import DomainError
 from core.kpis import overview, periods, report
 from core.permissions import CLI_ACTOR
 from core.settings import load_settings
-from core.users import throttle
+from core.users import accounts, queries, throttle
 from db.engine import make_engine, read_session, write_session
 from db.migrate import upgrade_to_head
 from db.models import UserCreate
@@ -51,14 +51,14 @@ def _users_add(args: argparse.Namespace, engine: Engine) -> int:
         user_in = UserCreate(
             username=args.username, password=password, role=args.role, name=args.name or "", email=args.email or ""
         )
-        user = users.create_user(session=session, actor=CLI_ACTOR, user_in=user_in)
+        user = accounts.create_user(session=session, actor=CLI_ACTOR, user_in=user_in)
     print(f"Created {user.username} ({user.role}).")
     return 0
 
 
 def _users_list(args: argparse.Namespace, engine: Engine) -> int:
     with read_session(engine) as session:
-        rows = users.list_users(session=session)
+        rows = queries.list_users(session=session)
     if not rows:
         print("No users yet. Create the first admin with: python -m core users add NAME --role admin")
         return 0
@@ -71,7 +71,7 @@ def _users_list(args: argparse.Namespace, engine: Engine) -> int:
 
 def _users_set_role(args: argparse.Namespace, engine: Engine) -> int:
     with write_session(engine) as session:
-        user = users.set_role(session=session, actor=CLI_ACTOR, username=args.username, role=args.role)
+        user = accounts.set_role(session=session, actor=CLI_ACTOR, username=args.username, role=args.role)
     print(f"{user.username} is now {user.role}.")
     return 0
 
@@ -79,7 +79,7 @@ def _users_set_role(args: argparse.Namespace, engine: Engine) -> int:
 def _users_set_password(args: argparse.Namespace, engine: Engine) -> int:
     password = _read_password("New password: ")
     with write_session(engine) as session:
-        users.set_password(session=session, actor=CLI_ACTOR, username=args.username, password=password)
+        accounts.set_password(session=session, actor=CLI_ACTOR, username=args.username, password=password)
     print(f"Password of {args.username} changed; their open sessions are signed out.")
     return 0
 
@@ -87,7 +87,7 @@ def _users_set_password(args: argparse.Namespace, engine: Engine) -> int:
 def _users_set_active(active: bool) -> Command:
     def run(args: argparse.Namespace, engine: Engine) -> int:
         with write_session(engine) as session:
-            users.set_active(session=session, actor=CLI_ACTOR, username=args.username, active=active)
+            accounts.set_active(session=session, actor=CLI_ACTOR, username=args.username, active=active)
         print(f"{args.username} is {'active again' if active else 'deactivated and signed out at their next click'}.")
         return 0
 

@@ -7,8 +7,9 @@ import itertools
 
 from sqlmodel import Session
 
-from core import users, workspace
+from core import workspace
 from core.permissions import CLI_ACTOR, Actor
+from core.users import accounts
 from db.models import Channel, Conversation, Idea, Post, Role, UserCreate
 
 _counter = itertools.count(1)
@@ -36,7 +37,7 @@ def make_user(
     ensure_workspace(session)
     role = Role(role)
     user_in = UserCreate(username=username or unique(role.value), password=password, role=role, name=name)
-    view = users.create_user(session=session, actor=CLI_ACTOR, user_in=user_in, rounds=4)
+    view = accounts.create_user(session=session, actor=CLI_ACTOR, user_in=user_in, rounds=4)
     return Actor(id=view.id, username=view.username, role=role, name=view.name)
 
 

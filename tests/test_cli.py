@@ -8,7 +8,8 @@ import sys
 import pytest
 from sqlmodel import select
 
-from core import cli, users
+from core import cli
+from core.users.rules import check_password
 from db.models import AuditLog, Post, User
 from tests.conftest import ROOT
 
@@ -31,7 +32,7 @@ def test_users_add_reads_the_password_from_stdin_and_stores_a_hash(engine, read)
     assert code == 0 and "Created ada (admin)" in out
     with read() as s:
         user = s.exec(select(User).where(User.username == "ada")).one()
-        assert users.check_password("a-long-secret-pass", user.password_hash)
+        assert check_password("a-long-secret-pass", user.password_hash)
         assert s.exec(select(AuditLog).where(AuditLog.action == "user.create", AuditLog.actor == "cli")).first()
 
 
@@ -51,7 +52,7 @@ def test_users_list_set_role_set_password_deactivate(engine, read):
     assert "eve" in out and "lead" in out and "deactivated" in out
     with read() as s:
         eve = s.exec(select(User).where(User.username == "eve")).one()
-        assert users.check_password("eve-password-2", eve.password_hash)
+        assert check_password("eve-password-2", eve.password_hash)
 
 
 def test_errors_are_messages_with_a_non_zero_exit(engine):
