@@ -350,7 +350,7 @@ def _import_conversations(args: argparse.Namespace, engine: Engine) -> int:
 
     if args.dry_run:
         with read_session(engine) as session:
-            report = imports.preview_import(session, actor=CLI_ACTOR, data=data, options=options)
+            report = imports.preview_import(session=session, actor=CLI_ACTOR, data=data, options=options)
     else:
         with write_session(engine) as session:
             report = imports.import_conversations(

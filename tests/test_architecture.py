@@ -175,3 +175,26 @@ def test_every_core_module_says_what_it_owns_and_stays_readable():
         assert lines <= 520, (
             f"{path.relative_to(ROOT)} has {lines} lines: which room of its package should part of it move to?"
         )
+
+
+def _calls_require(function: ast.FunctionDef) -> bool:
+    return any(
+        isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) == "require"
+        for node in ast.walk(function)
+    )
+
+
+@pytest.mark.parametrize("path", CORE_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_guarded_services_take_the_session_by_keyword_and_typed_inputs(path):
+    """Every core function that checks a permission is a service: ``session=`` by keyword, and its
+    inputs are typed (no ``**changes`` and no ``Mapping[str, Any]`` field bags)."""
+    for node in ast.walk(ast.parse(path.read_text())):
+        if not isinstance(node, ast.FunctionDef) or node.name.startswith("_") or not _calls_require(node):
+            continue
+        where = f"{path.relative_to(ROOT)}:{node.lineno} {node.name}"
+        positional = [a.arg for a in node.args.posonlyargs + node.args.args]
+        assert "session" not in positional, f"{where} takes the session by position"
+        assert node.args.kwarg is None, f"{where} takes **{node.args.kwarg.arg if node.args.kwarg else ''}"
+        for argument in node.args.args + node.args.kwonlyargs:
+            annotation = ast.unparse(argument.annotation) if argument.annotation is not None else ""
+            assert "Mapping[str, Any]" not in annotation, f"{where}: {argument.arg} is a field bag"

@@ -20,6 +20,7 @@ from core.errors import DomainError, ValidationError
 from core.local_time import local_instant
 from core.permissions import Action
 from db.models import CognitiveLoad, PostCreate, PostStatus
+from db.types import utcnow
 from ui import reads
 from ui.actions import perform
 from ui.calendar_view import GOTO_KEY, POST_KEY, keep_widget_state, md, md_lines, open_post
@@ -280,7 +281,8 @@ def _check_panel(ctx: PageContext, values: dict[str, Any], post_id: int | None, 
     except DomainError as error:
         show_error(error)
         return
-    check = reads.read(readiness.check_post, draft=draft, post_id=post_id)
+    stored = reads.read(readiness.stored_checks, draft=draft, post_id=post_id)
+    check = readiness.with_timing(stored, draft, now=utcnow())
     for item in check.checklist:
         st.markdown(f"{OK_MARK if item.ok else MISSING_MARK} **{md(item.label)}**  \n:small[{md(item.detail)}]")
     if time_problem:

@@ -101,7 +101,7 @@ def _yes_no(value: bool) -> str:
 
 
 def export_posts_csv(
-    session: Session, *, actor: Actor, start: dt.datetime, end: dt.datetime, filters: PostFilter = ALL_POSTS
+    *, session: Session, actor: Actor, start: dt.datetime, end: dt.datetime, filters: PostFilter = ALL_POSTS
 ) -> str:
     """The window's posts as CSV (times in the workspace zone with their offset; formula-like cells neutralised)."""
     require(actor, Action.export_data)
@@ -366,7 +366,7 @@ def post_uid(post_id: int) -> str:
 
 
 def export_ics(
-    session: Session, *, actor: Actor, start: dt.datetime, end: dt.datetime, filters: PostFilter = ALL_POSTS
+    *, session: Session, actor: Actor, start: dt.datetime, end: dt.datetime, filters: PostFilter = ALL_POSTS
 ) -> bytes:
     """Scheduled and published posts of [start, end) as an iCalendar file (times in UTC)."""
     require(actor, Action.view_calendar)

@@ -4,6 +4,7 @@ beside the editor's unsaved form; the commands call the ``require_…`` function
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -137,8 +138,16 @@ def rhythm_message(session: Session, post: PostBase, *, post_id: int | None) -> 
 # --- the editor's live check -----------------------------------------------------------------
 
 
-def check_post(session: Session, *, draft: PostBase, post_id: int | None = None) -> PostCheck:
+def check_post(
+    session: Session, *, draft: PostBase, post_id: int | None = None, now: dt.datetime | None = None
+) -> PostCheck:
     """Checklist and guards for a post as the form currently holds it (nothing is saved)."""
+    return with_timing(stored_checks(session, draft=draft, post_id=post_id), draft, now=now or utcnow())
+
+
+def stored_checks(session: Session, *, draft: PostBase, post_id: int | None = None) -> PostCheck:
+    """The part of ``check_post`` that depends on what is saved, not on the clock (a screen caches
+    it until the content plan changes and adds ``with_timing`` on every run)."""
     at = draft.scheduled_at
     if at is not None and (at.tzinfo is None or at.utcoffset() is None):
         draft = draft.model_copy(update={"scheduled_at": None})
@@ -159,6 +168,12 @@ def check_post(session: Session, *, draft: PostBase, post_id: int | None = None)
     rhythm = rhythm_message(session, draft, post_id=post_id)
     if rhythm:
         warnings.append(rhythm)
-    if draft.scheduled_at is not None and draft.scheduled_at < utcnow():
-        warnings.append("The scheduled time is in the past.")
     return PostCheck(items, hits, tuple(problems), tuple(warnings))
+
+
+def with_timing(check: PostCheck, draft: PostBase, *, now: dt.datetime) -> PostCheck:
+    """``check`` with the warnings that depend on the clock (a time already past)."""
+    at = draft.scheduled_at
+    if at is not None and at.tzinfo is not None and at.utcoffset() is not None and at < now:
+        return dataclasses.replace(check, warnings=(*check.warnings, "The scheduled time is in the past."))
+    return check

@@ -79,8 +79,8 @@ def _existing(session: Session, channel_id: int) -> dict[str, Any]:
 
 
 def preview_import(
-    session: Session,
     *,
+    session: Session,
     actor: Actor,
     data: bytes | str,
     options: ImportOptions,

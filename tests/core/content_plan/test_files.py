@@ -55,7 +55,7 @@ def test_metrics_csv_import_is_all_or_nothing(write, read, session, team, channe
 
 def _export(write, team, start, end) -> str:
     with write() as s:
-        return files.export_posts_csv(s, actor=team["analyst"], start=start, end=end)
+        return files.export_posts_csv(session=s, actor=team["analyst"], start=start, end=end)
 
 
 def test_csv_export_then_import_round_trips_the_posts(write, read, session, team, channel):
@@ -174,7 +174,7 @@ def test_semicolon_csv_from_a_german_spreadsheet_imports(write, read, team, chan
 
 def test_csv_export_needs_export_rights(write, team, channel):
     with pytest.raises(PermissionDenied), write() as s:
-        files.export_posts_csv(s, actor=team["editor"], start=berlin(2031, 1, 1), end=berlin(2031, 2, 1))
+        files.export_posts_csv(session=s, actor=team["editor"], start=berlin(2031, 1, 1), end=berlin(2031, 2, 1))
 
 
 # --- iCalendar ---------------------------------------------------------------------------------------
@@ -208,7 +208,7 @@ def test_ics_export_parses_back_with_utc_times_and_stable_uids(write, session, t
     )
     session.commit()
     with write() as s:
-        data = files.export_ics(s, actor=team["viewer"], start=berlin(2031, 7, 1), end=berlin(2031, 8, 1))
+        data = files.export_ics(session=s, actor=team["viewer"], start=berlin(2031, 7, 1), end=berlin(2031, 8, 1))
     calendar = icalendar.Calendar.from_ical(data)
     events = calendar.walk("VEVENT")
     assert [str(e["summary"]) for e in events] == ["[Instagram] Myth: exports", "[Instagram] Retro"]
@@ -218,5 +218,5 @@ def test_ics_export_parses_back_with_utc_times_and_stable_uids(write, session, t
     assert first.decoded("dtend") - first.decoded("dtstart") == dt.timedelta(minutes=30)
     assert [str(e["uid"]) for e in events] == [files.post_uid(scheduled.id), files.post_uid(published.id)]
     with write() as s:
-        again = files.export_ics(s, actor=team["viewer"], start=berlin(2031, 7, 1), end=berlin(2031, 8, 1))
+        again = files.export_ics(session=s, actor=team["viewer"], start=berlin(2031, 7, 1), end=berlin(2031, 8, 1))
     assert again == data

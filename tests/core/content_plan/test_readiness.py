@@ -338,3 +338,18 @@ def test_check_post_shows_checklist_and_guards_from_unsaved_form_values(write, r
     assert any("Scheduling will be refused" in p and "Instagram allows 2" in p for p in check.problems)
     assert any("'miracle' (title)" in w for w in check.warnings)
     assert any("3 high-load posts in a row" in w for w in check.warnings)
+
+
+def test_a_time_that_passes_is_judged_by_the_clock_of_each_look_not_of_the_cached_check(read, channel, team):
+    draft = PostCreate(
+        **ready_post_fields(channel, sla_owner_id=team["support"].id, scheduled_at=berlin(2031, 3, 11, 10, 0))
+    )
+    with read() as s:
+        stored = readiness.stored_checks(s, draft=draft)
+    assert "The scheduled time is in the past." not in stored.warnings
+    before = readiness.with_timing(stored, draft, now=berlin(2031, 3, 11, 9, 59))
+    after = readiness.with_timing(stored, draft, now=berlin(2031, 3, 11, 10, 1))
+    assert "The scheduled time is in the past." not in before.warnings
+    assert "The scheduled time is in the past." in after.warnings
+    with read() as s:
+        assert readiness.check_post(s, draft=draft, now=berlin(2031, 3, 11, 10, 1)).warnings == after.warnings

@@ -346,7 +346,7 @@ def test_a_reply_before_the_message_is_imported_and_flagged(session, setup):
 def test_preview_checks_everything_and_writes_nothing(session, setup):
     support, channel = setup
     report = imports.preview_import(
-        session, actor=support, data=_good_file(50), options=options(channel), now=NOW, limit=5
+        session=session, actor=support, data=_good_file(50), options=options(channel), now=NOW, limit=5
     )
     assert report.ok and not report.written
     assert report.total_rows == 50 and report.created == 50 and len(report.preview) == 5
