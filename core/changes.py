@@ -35,6 +35,7 @@ DOMAIN_OF_ENTITY: dict[str, str] = {
     "idea_giver": "ideas",
     "vote": "ideas",
     "conversation": "sla",
+    "conversation_message": "sla",
     "sla_policy": "sla",
     "business_calendar": "sla",
     "escalation_team": "sla",

@@ -677,6 +677,8 @@ class Conversation(ConversationBase, table=True):
     useful: bool = False
     best: bool = False
     engagement: int = 0
+    # The post this conversation answers (a comment under it, a reply to it), when known.
+    post_id: int | None = Field(default=None, foreign_key="post.id", index=True)
     # SLA figures fixed when the conversation is stored (a changed policy applies to new items;
     # recomputing old ones is an explicit admin action).
     sla_policy_id: int | None = Field(default=None, foreign_key="sla_policy.id")
@@ -715,6 +717,38 @@ class Conversation(ConversationBase, table=True):
         ),
         # "You asked, we did" impact: conversations in some categories over a date range.
         Index("ix_conversation_category_received", "category", "received_at"),
+    )
+
+
+class MessageSource(StrEnum):
+    typed = "typed"  # written on the SLA screen
+    quick_answer = "quick_answer"  # a quick answer from the library, maybe edited
+    imported = "imported"  # from a platform export
+    api = "api"  # pushed by the ingest endpoint
+
+
+class ConversationMessage(SQLModel, table=True):
+    """One message of a conversation's thread, in the order it was sent: the community member's
+    own messages and the team's public replies (internal notes are not messages)."""
+
+    __tablename__ = "conversation_message"
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = Field(foreign_key="conversation.id")
+    # The platform's id of the message, when it came from an export or a webhook.
+    external_id: str | None = Field(default=None, max_length=120)
+    sent_at: dt.datetime = Field(sa_type=UTCDateTime(), nullable=False)
+    from_team: bool = False
+    author_handle: str = Field(default="", max_length=120)
+    # The team member who wrote or logged a reply.
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    text: str = _text()
+    quick_answer_id: int | None = Field(default=None, foreign_key="quick_answer.id")
+    source: str = Field(default=MessageSource.typed, max_length=20)
+    created_at: dt.datetime = _created()
+
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "external_id", name="uq_conversation_message_external"),
+        Index("ix_conversation_message_thread", "conversation_id", "sent_at"),
     )
 
 
