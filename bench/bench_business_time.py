@@ -155,7 +155,7 @@ def compare(
     return ours_seconds, theirs_seconds
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=100_000, help="conversations per calendar")
     parser.add_argument("--seed", type=int, default=20250101)
@@ -201,7 +201,8 @@ def main() -> None:
         "03:00, the end of the gap) and the repeated 02:30 of 26 October at its second "
         "occurrence (ours: the first)",
     )
+    return 0 if slowest >= SPEED_UP_TARGET else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
