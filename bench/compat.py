@@ -9,7 +9,6 @@ reason instead of being guessed.
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +25,7 @@ def available_screens() -> set[str]:
 
 
 def has_server_sessions() -> bool:
-    return importlib.util.find_spec("core.users.sessions") is not None
+    return (ROOT / "core" / "users" / "sessions.py").is_file()
 
 
 def sign_in(at, username: str, *, database_url: str) -> None:
@@ -72,6 +71,12 @@ def start_session(username: str, *, database_url: str, user_agent: str = "") -> 
     return started.token
 
 
+def is_legacy_layout() -> bool:
+    """The layout before this release: one module per domain (``core/sla.py``, ``core/ideas.py``…),
+    every save clearing every cached read of the server process (``ui.state.clear_read_caches``)."""
+    return (ROOT / "core" / "sla.py").is_file()
+
+
 @dataclass
 class Save:
     """One kind of save by user B, repeatable (each call changes something again)."""
@@ -80,12 +85,20 @@ class Save:
     run_once: Callable[[object], None]  # given a write session
     engine: object
     count: int = 0
+    # What the checkout's UI does after a save in the same server process: the legacy layout
+    # clears every cached read for everyone (``st.cache_data.clear()``); the current one bumps the
+    # domain's counter in the database, which the write itself does.
+    clears_every_cache: bool = False
 
     def run(self) -> None:
         from db.engine import write_session
 
         with write_session(self.engine) as session:
             self.run_once(session)
+        if self.clears_every_cache:
+            import streamlit as st
+
+            st.cache_data.clear()
         self.count += 1
 
     def close(self) -> None:
@@ -95,8 +108,10 @@ class Save:
 def saver_for(screen: str, *, database_url: str, username: str, viewer: str) -> Save | str:
     """User B's save in ``screen``'s domain, or why this checkout cannot do it."""
     try:
+        if is_legacy_layout():
+            return _legacy_saver_for(screen, database_url=database_url, username=username)
         return _saver_for(screen, database_url=database_url, username=username, viewer=viewer)
-    except (ImportError, AttributeError, TypeError) as error:
+    except (ImportError, AttributeError, TypeError, ValueError) as error:
         return f"no save for this checkout's API ({type(error).__name__}: {error})"
 
 
@@ -248,3 +263,120 @@ def _saver_for(screen: str, *, database_url: str, username: str, viewer: str) ->
         )
 
     raise ValueError(f"no save for screen {screen!r}")
+
+
+def _legacy_saver_for(screen: str, *, database_url: str, username: str) -> Save:
+    """The same saves through the legacy layout's core functions (keyword names of that API)."""
+    from sqlmodel import col, select
+
+    from core.permissions import Actor
+    from db.engine import make_engine, read_session
+    from db.models import Channel, Idea, LoopItem, Post, Role, User, Vote
+
+    engine = make_engine(database_url)
+    with read_session(engine) as session:
+        user = session.exec(select(User).where(User.username == username)).one()
+        channel_id = session.exec(select(Channel.id).order_by(Channel.id)).first()
+        now = dt.datetime.now(dt.UTC)
+        post_id = session.exec(
+            select(Post.id)
+            .where(col(Post.status) == "draft", col(Post.scheduled_at) > now)
+            .order_by(col(Post.scheduled_at))
+        ).first()
+        idea_id = session.exec(
+            select(Idea.id).where(col(Idea.status) == "valid", col(Idea.merged_into_id).is_(None)).order_by(Idea.id)
+        ).first()
+        item_id = session.exec(
+            select(LoopItem.id).where(col(LoopItem.status) == "shipped").order_by(LoopItem.id)
+        ).first()
+    actor = Actor(id=user.id, username=user.username, role=Role(user.role), name=user.name)
+
+    def save(description: str, run_once: Callable[[object], None]) -> Save:
+        return Save(description, run_once, engine, clears_every_cache=True)
+
+    if screen in ("home", "sla"):
+        from core.conversations import log_conversation
+
+        def new_question(session) -> None:
+            log_conversation(
+                session,
+                actor=actor,
+                channel_id=channel_id,
+                author_handle="@Bench_Asker",
+                received_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1),
+                kind="question",
+                text="Where do I find the invoice for March?",
+                category="billing",
+            )
+
+        return save(f"sla: {username} logs a new question (log_conversation)", new_question)
+    if screen == "calendar":
+        from core.posts import update_post
+
+        def retitle(session) -> None:
+            post = session.get(Post, post_id)
+            title = (
+                post.title.removesuffix(" (edited)") if post.title.endswith(" (edited)") else f"{post.title} (edited)"
+            )
+            update_post(session, actor=actor, post_id=post_id, expected_version=post.version, fields={"title": title})
+
+        return save(f"content_plan: {username} edits a draft's title (update_post)", retitle)
+    if screen == "ideas":
+        from core.ideas import vote, withdraw_vote
+
+        def toggle_vote(session) -> None:
+            voted = session.exec(select(Vote.id).where(Vote.idea_id == idea_id, Vote.user_id == actor.id)).first()
+            (withdraw_vote if voted else vote)(session, actor=actor, idea_id=idea_id)
+
+        return save(f"ideas: {username} votes / withdraws a vote (vote)", toggle_vote)
+    if screen == "loop":
+        from core.loop import update_loop_item
+
+        def redetail(session) -> None:
+            item = session.get(LoopItem, item_id)
+            details = (
+                "Thanks to everyone who asked."
+                if item.details.endswith("for it.")
+                else "Thanks to everyone who asked for it."
+            )
+            update_loop_item(
+                session,
+                actor=actor,
+                loop_item_id=item_id,
+                expected_version=item.version,
+                what_changed=item.what_changed,
+                details=details,
+                shipped_on=item.shipped_on,
+            )
+
+        return save(f"loop: {username} corrects a loop item's details (update_loop_item)", redetail)
+    if screen == "kpis":
+        from core.digest import digest_note, save_digest_note
+
+        today = now.date()
+        week = today - dt.timedelta(days=today.weekday())
+
+        def pick_hero(session) -> None:
+            note = digest_note(session, week_start=week)
+            topic = "Export tips" if note.next_topic != "Export tips" else "Billing tips"
+            save_digest_note(
+                session,
+                actor=actor,
+                week_start=week,
+                hero_handle="@mila_1",
+                hero_reason="Helped three newcomers.",
+                next_topic=topic,
+                expected_version=note.version,
+            )
+
+        return save(f"kpis: {username} saves this week's digest picks (save_digest_note)", pick_hero)
+    if screen == "admin":
+        from core import workspace
+
+        def rename(session) -> None:
+            info = workspace.info(session)
+            name = "Northwind community" if info.name != "Northwind community" else "Northwind community team"
+            workspace.update_settings(session, actor=actor, expected_version=info.version, name=name)
+
+        return save(f"workspace: {username} renames the workspace (update_settings)", rename)
+    raise ValueError(f"no save for screen {screen!r} in this layout")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import sqlite3
 import sys
 import uuid
 from collections.abc import Iterator
@@ -113,37 +114,56 @@ def _copy_rows(source: Engine, target: Engine) -> int:
 
     import db.models  # noqa: F401  (registers every table)
 
-    source_columns = {
-        name: {c["name"] for c in inspect(source).get_columns(name)} for name in inspect(source).get_table_names()
-    }
+    found = inspect(source)
+    source_columns = {name: {c["name"] for c in found.get_columns(name)} for name in found.get_table_names()}
+    plan = [
+        (table, [c for c in table.columns if c.name in source_columns[table.name]])
+        for table in SQLModel.metadata.sorted_tables
+        if table.name in source_columns and table.name != "alembic_version"
+    ]
+    if target.dialect.name == "sqlite":
+        return _sqlite_copy(
+            source.url.database or "", target.url.database or "", [(t.name, [c.name for c in cs]) for t, cs in plan]
+        )
     copied = 0
-    postgres = target.dialect.name == "postgresql"
-    for table in SQLModel.metadata.sorted_tables:
-        if table.name not in source_columns or table.name == "alembic_version":
-            continue
-        columns = [c for c in table.columns if c.name in source_columns[table.name]]
-        names = [c.name for c in columns]
+    for table, columns in plan:
         with source.connect() as reader, target.begin() as writer:
             writer.execute(table.delete())  # rows the migrations seeded, if any
             result = reader.execution_options(stream_results=True, yield_per=BATCH).execute(select(*columns))
-            if postgres:
-                copied += _postgres_copy(writer, table.name, names, result, [c.type for c in columns])
-                continue
-            for rows in result.partitions():
-                writer.execute(table.insert(), [dict(zip(names, row, strict=True)) for row in rows])
-                copied += len(rows)
-    if postgres:
-        with target.begin() as writer:
-            for table in SQLModel.metadata.sorted_tables:
-                if "id" in table.c and table.c.id.primary_key and table.c.id.autoincrement:
-                    writer.execute(
-                        text(
-                            f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
-                            f'COALESCE((SELECT MAX(id) FROM "{table.name}"), 0) + 1, false)'
-                        )
+            copied += _postgres_copy(writer, table.name, [c.name for c in columns], result, [c.type for c in columns])
+    with target.begin() as writer:
+        for table, _ in plan:
+            if "id" in table.c and table.c.id.primary_key and table.c.id.autoincrement:
+                writer.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
+                        f'COALESCE((SELECT MAX(id) FROM "{table.name}"), 0) + 1, false)'
                     )
-        with target.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.exec_driver_sql("VACUUM ANALYZE")
+                )
+    with target.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("VACUUM ANALYZE")
+    return copied
+
+
+def _sqlite_copy(source: str, target: str, plan: list[tuple[str, list[str]]]) -> int:
+    """INSERT … SELECT from the attached source in one transaction: both files store values the
+    same way (SQLAlchemy's SQLite types), so the rows need no round trip through Python. Foreign
+    keys are off on this connection: a merged idea may point at one inserted after it."""
+    connection = sqlite3.connect(target, isolation_level=None)
+    copied = 0
+    try:
+        connection.execute("ATTACH DATABASE ? AS year", (source,))
+        connection.execute("BEGIN")
+        for table, names in plan:
+            columns = ", ".join(f'"{n}"' for n in names)
+            connection.execute(f'DELETE FROM main."{table}"')
+            copied += connection.execute(
+                f'INSERT INTO main."{table}" ({columns}) SELECT {columns} FROM year."{table}"'
+            ).rowcount
+        connection.execute("COMMIT")
+        connection.execute("DETACH DATABASE year")
+    finally:
+        connection.close()
     return copied
 
 

@@ -87,6 +87,9 @@ def backend_table(result: dict[str, Any], backend: str, checks: list[Check]) -> 
         lines.append(f"{label}: {number(check.value, FIGURES[check.figure][1])}{target}{verdict}{note}")
     notes = [c for c in mine if c.figure in SCREEN_FIGURES and c.note]
     lines += [f"note: {c.subject} {FIGURES[c.figure][0]}: {c.note}" for c in notes]
+    expiry = figures.get("browser", {}).get("switch_expiry")
+    if expiry:
+        lines.append(f"browser switch: {expiry}")
     writes = {
         key: s.get("after_save_write")
         for key, s in figures.get("scales", {}).get("200k", {}).get("screens", {}).items()

@@ -105,13 +105,17 @@ def fingerprint() -> str:
     return digest.hexdigest()[:10]
 
 
+def year_path(shape: Scale, today: dt.date, folder: Path = CACHE) -> Path:
+    """Where the year of ``shape`` ending on ``today`` is cached, for this schema and generator."""
+    return folder / f"year-{shape.name}-{today:%Y%m%d}-{fingerprint()}.db"
+
+
 def year_file(scale: str | Scale, *, now: dt.datetime | None = None, folder: Path = CACHE) -> Path:
     """The cached SQLite file of ``scale`` for today (built when missing)."""
     shape = SCALES[scale] if isinstance(scale, str) else scale
     now = now or dt.datetime.now(UTC)
-    today = local_today(now)
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"year-{shape.name}-{today:%Y%m%d}-{fingerprint()}.db"
+    path = year_path(shape, local_today(now), folder)
     if path.exists():
         return path
     for old in folder.glob(f"year-{shape.name}-*.db"):
