@@ -197,9 +197,7 @@ def _saver_for(screen: str, *, database_url: str, username: str, viewer: str) ->
         from db.models import LoopItem, LoopItemUpdate
 
         with read_session(engine) as session:
-            item_id = session.exec(
-                select(LoopItem.id).where(col(LoopItem.status) == "shipped").order_by(LoopItem.id)
-            ).first()
+            item_id = session.exec(select(LoopItem.id).order_by(LoopItem.id)).first()
 
         def redetail(session) -> None:
             item = session.get(LoopItem, item_id)
@@ -286,9 +284,7 @@ def _legacy_saver_for(screen: str, *, database_url: str, username: str) -> Save:
         idea_id = session.exec(
             select(Idea.id).where(col(Idea.status) == "valid", col(Idea.merged_into_id).is_(None)).order_by(Idea.id)
         ).first()
-        item_id = session.exec(
-            select(LoopItem.id).where(col(LoopItem.status) == "shipped").order_by(LoopItem.id)
-        ).first()
+        item_id = session.exec(select(LoopItem.id).order_by(LoopItem.id)).first()
     actor = Actor(id=user.id, username=user.username, role=Role(user.role), name=user.name)
 
     def save(description: str, run_once: Callable[[object], None]) -> Save:

@@ -28,6 +28,7 @@ import datetime as dt
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -127,10 +128,14 @@ class Runner:
         )
         assert process.stderr is not None
         tail: list[str] = []
-        for line in process.stderr:
-            if line.startswith("  "):
-                log(line.rstrip())
-            tail = (tail + [line.rstrip()])[-15:]
+        try:
+            for line in process.stderr:
+                if line.startswith("  "):
+                    log(line.rstrip())
+                tail = (tail + [line.rstrip()])[-15:]
+        finally:
+            if process.poll() is None and sys.exc_info()[0] is not None:
+                process.terminate()
         if process.wait() != 0:
             raise MeasureError(f"{what} failed:\n" + "\n".join(tail))
 
@@ -225,6 +230,9 @@ def run_scripts(log_to) -> dict[str, dict[str, Any]]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Stopped from outside (kill, make interrupted): leave through the context managers, so the
+    # PostgreSQL database and the working copies are removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     args = parse(argv)
     screens, parts, unknown = choose(args.only)
     if unknown:

@@ -224,8 +224,13 @@ def measure(
             figures["screens"][screen.key] = {"skipped": "this checkout has no such screen"}
             continue
         started = time.perf_counter()
-        result = measure_screen(screen, database_url, runs=runs, counter=counter)
-        result |= measure_after_save(screen, database_url, runs=after_save_runs, counter=counter)
+        try:
+            result = measure_screen(screen, database_url, runs=runs, counter=counter)
+            result |= measure_after_save(screen, database_url, runs=after_save_runs, counter=counter)
+        except Exception as error:  # noqa: BLE001 - reported as this screen's miss; the others go on
+            figures["screens"][screen.key] = {"error": f"{type(error).__name__}: {error}"}
+            log(f"  {screen.key:<9} FAILED: {type(error).__name__}: {error}")
+            continue
         figures["screens"][screen.key] = result
         log(
             f"  {screen.key:<9} empty {statistics.median(result['empty_ms']):7.0f} ms · cached "

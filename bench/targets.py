@@ -71,6 +71,9 @@ def median(values: list[float] | None) -> float | None:
 def screen_checks(backend: str, key: str, small: dict[str, Any] | None, year: dict[str, Any] | None) -> list[Check]:
     """The checks of one screen on one backend from its figures at both scales."""
     year, small = year or {}, small or {}
+    failed = year.get("error") or small.get("error")
+    if failed:
+        return [Check(backend, key, "empty", None, EMPTY_MS[backend], note=f"failed: {failed}")]
     skipped = year.get("skipped") or small.get("skipped")
     if skipped:
         return [Check(backend, key, "empty", None, None, note=f"skipped: {skipped}")]
