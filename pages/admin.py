@@ -48,6 +48,7 @@ with tabs["Channels"]:
                 ]
             ),
             hide_index=True,
+            placeholder="—",
             width="stretch",
         )
     else:
@@ -153,5 +154,6 @@ if "Audit log" in tabs:
                     ]
                 ),
                 hide_index=True,
+                placeholder="—",
                 width="stretch",
             )

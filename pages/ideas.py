@@ -25,7 +25,7 @@ selected = ideas_detail.selected_idea_id()
 if selected:
     ideas_detail.detail_panel(ctx, selected)
 
-mode = st.radio("View", ideas_view.MODES, horizontal=True, key="ideas_mode", label_visibility="collapsed")
+mode = st.radio("View", ideas_view.modes(ctx), horizontal=True, key="ideas_mode", label_visibility="collapsed")
 if mode == "Board":
     ideas_view.board(ctx, filters, sort)
 elif mode == "Table":

@@ -31,6 +31,7 @@ def render(ctx: PageContext) -> None:
             ]
         ),
         hide_index=True,
+        placeholder="—",
         width="stretch",
     )
     left, right = st.columns(2)
@@ -133,6 +134,7 @@ def _locks(ctx: PageContext) -> None:
             ]
         ),
         hide_index=True,
+        placeholder="—",
         width="stretch",
     )
     chosen = st.selectbox("Lock", locked, format_func=lambda lock: f"{lock.scope.value} {lock.key}")

@@ -140,7 +140,7 @@ def _form(
             format_func=lambda k: templates.TEMPLATES[k].label if k else "— blank post —",
             on_change=_apply_template,
             args=({r.name: r.id for r in options.rubrics},),
-            help="Pre-fills format, structure, next step and call to action (paper §11).",
+            help="Pre-fills format, structure, next step and call to action.",
         )
         if st.session_state.get(TEMPLATE_KEY):
             st.caption(templates.TEMPLATES[st.session_state[TEMPLATE_KEY]].summary)
@@ -224,7 +224,7 @@ def _form(
         if st.session_state.get(UTM_ERROR_KEY):
             st.error(st.session_state[UTM_ERROR_KEY])
 
-    st.markdown("**Before publishing** (paper §13)")
+    st.markdown("**Before publishing**")
     c1, c2 = st.columns(2, vertical_alignment="bottom")
     c1.selectbox(
         "SLA owner (answers the comments)",
@@ -452,7 +452,12 @@ def _metrics(ctx: PageContext, view: PostView) -> None:
         "Next-step conversion", "—" if rate is None else f"{rate:.2%}", help="Next-step conversions ÷ impressions"
     )
     if not ctx.can(Action.enter_post_metrics):
-        st.dataframe([{METRIC_LABELS[k]: v for k, v in view.metrics().items()}], hide_index=True, width="stretch")
+        st.dataframe(
+            [{METRIC_LABELS[k]: v for k, v in view.metrics().items()}],
+            hide_index=True,
+            placeholder="—",
+            width="stretch",
+        )
         return
     with st.form(key("metrics_form")):
         cols = st.columns(4)
@@ -492,9 +497,7 @@ def editor_tab(ctx: PageContext, options: CalendarOptions) -> None:
             st.session_state[POST_KEY] = None
             return
     if view is None and not ctx.can(Action.draft_post):
-        st.info(
-            "Your role reads the calendar but does not draft posts. Open a post from the calendar or the list to see it."
-        )
+        st.info("Open a post from the calendar or the list to see it here.", icon=":material/article:")
         return
     loaded = st.session_state.get(LOADED_KEY)
     if loaded is None or loaded[0] != (view.id if view else None):
@@ -555,4 +558,6 @@ def editor_tab(ctx: PageContext, options: CalendarOptions) -> None:
     if view is not None:
         with st.expander("History"):
             history = reads.read(queries.post_history, post_id=view.id)
-            st.dataframe([dataclasses.asdict(row) for row in history], hide_index=True, width="stretch")
+            st.dataframe(
+                [dataclasses.asdict(row) for row in history], hide_index=True, placeholder="—", width="stretch"
+            )

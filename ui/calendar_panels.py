@@ -83,6 +83,7 @@ def insights_tab(ctx: PageContext, filters: PostFilter, start: dt.datetime, end:
                 }
             ),
             hide_index=True,
+            placeholder="—",
             width="stretch",
             column_config={"Conversion": st.column_config.NumberColumn(format="%.2f %%")},
         )
@@ -114,6 +115,7 @@ def _problems(report: ImportReport) -> None:
             }
         ),
         hide_index=True,
+        placeholder="—",
         width="stretch",
     )
 
@@ -173,8 +175,6 @@ def import_export_tab(ctx: PageContext, filters: PostFilter, first: dt.date, las
             key="calendar_x_csv",
             help="Filters apply. Cells that a spreadsheet would run as formulas are neutralised.",
         )
-    else:
-        b2.caption("CSV export is for leads, analysts and compliance.")
     if ctx.can(Action.draft_post):
         st.subheader("Import posts")
         st.caption(
@@ -259,6 +259,7 @@ def rules_tab(ctx: PageContext, options: CalendarOptions) -> None:
                 }
             ),
             hide_index=True,
+            placeholder="—",
             width="stretch",
         )
         with st.form("calendar_r_rubric", clear_on_submit=True):
@@ -295,6 +296,7 @@ def rules_tab(ctx: PageContext, options: CalendarOptions) -> None:
             st.dataframe(
                 pd.DataFrame({"Word": [w.word for w in words], "Mode": [w.mode for w in words]}),
                 hide_index=True,
+                placeholder="—",
                 width="stretch",
             )
         else:

@@ -175,15 +175,16 @@ def navigation(ctx: PageContext) -> None:
         width="stretch",
     )
     cols[4].date_input("Go to", key=ANCHOR_KEY, format="YYYY-MM-DD")
-    cols[5].button(
-        "New post",
-        icon=":material/add:",
-        type="primary",
-        on_click=open_post,
-        args=(None,),
-        key="calendar_new",
-        width="stretch",
-    )
+    if ctx.can(Action.draft_post):  # only what the role can do: readers get no "New post"
+        cols[5].button(
+            "New post",
+            icon=":material/add:",
+            type="primary",
+            on_click=open_post,
+            args=(None,),
+            key="calendar_new",
+            width="stretch",
+        )
 
 
 def legend() -> None:
@@ -269,7 +270,8 @@ def rhythm_strip(ctx: PageContext, options: CalendarOptions, entries: list[Calen
     start, end = days_bounds(week_start, week_start + dt.timedelta(days=6), ctx.timezone)
     week = [e for e in entries if e.scheduled_at is not None and start <= e.scheduled_at < end]
     st.subheader(
-        f"Rhythm of the week from {week_start:%d %b}", help="Alternate high and low cognitive load (paper §7)."
+        f"Rhythm of the week from {week_start:%d %b}",
+        help="Alternate high and low cognitive load: a run of demanding posts tires the audience.",
     )
     points = queries.rhythm_points(week, limit=options.rhythm_limit)
     if not points:
@@ -371,6 +373,7 @@ def post_list(ctx: PageContext, start: dt.datetime, end: dt.datetime, filters: P
     st.dataframe(
         frame,
         hide_index=True,
+        placeholder="—",
         width="stretch",
         key=LIST_KEY,
         on_select=_select_from_list,

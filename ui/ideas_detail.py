@@ -320,6 +320,7 @@ def _lists(ctx: PageContext, data: IdeaDetail) -> None:
                     for g in data.givers
                 ],
                 hide_index=True,
+                placeholder="—",
                 width="stretch",
                 height=min(300, 38 + 35 * len(data.givers)),
             )
@@ -345,6 +346,7 @@ def _lists(ctx: PageContext, data: IdeaDetail) -> None:
         st.dataframe(
             [{"When": local(ctx, h.at), "Who": h.actor, "What": h.action, "Changes": h.changes} for h in data.history],
             hide_index=True,
+            placeholder="—",
             width="stretch",
         )
 

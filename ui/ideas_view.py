@@ -25,6 +25,14 @@ from ui.reads import read
 
 SELECTED = "ideas_selected"
 MODES = ("Board", "Table", "Impact/Cost matrix", "Hot plan", "Import & export")
+
+
+def modes(ctx: PageContext) -> tuple[str, ...]:
+    """The board's views this role has a use for: import & export only for who may do either."""
+    files = ctx.can(Action.import_ideas) or ctx.can(Action.export_data)
+    return tuple(m for m in MODES if m != "Import & export" or files)
+
+
 STATUS_COLOURS = {
     "new": "#9aa5b1",
     "valid": "#4c78a8",

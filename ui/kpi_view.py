@@ -281,6 +281,7 @@ def _digest_note_form(ctx: PageContext, weekly: WeeklyDigest) -> None:
                 ]
             ),
             hide_index=True,
+            placeholder="—",
             width="stretch",
         )
     if not ctx.can(Action.edit_digest):
@@ -345,6 +346,7 @@ def audience_section(ctx: PageContext, period: Period) -> None:
                     ]
                 ),
                 hide_index=True,
+                placeholder="—",
                 width="stretch",
             )
         else:

@@ -140,6 +140,7 @@ def render_teams(ctx: PageContext) -> None:
                 for t in team_list
             ],
             hide_index=True,
+            placeholder="—",
             width="stretch",
         )
     else:
@@ -231,6 +232,7 @@ def render_policies(ctx: PageContext) -> None:
                 for p in policy_list
             ],
             hide_index=True,
+            placeholder="—",
             width="stretch",
         )
     else:

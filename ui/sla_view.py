@@ -143,6 +143,7 @@ def render_queue(ctx: PageContext, chosen: queues.QueueFilters) -> None:
     st.dataframe(
         [_table_row(item, ctx) for item in page.items],
         hide_index=True,
+        placeholder="—",
         width="stretch",
         column_config={
             "Link": st.column_config.LinkColumn("Link", display_text="open"),
@@ -150,7 +151,7 @@ def render_queue(ctx: PageContext, chosen: queues.QueueFilters) -> None:
     )
     items = {item.id: item for item in page.items}
     picked = st.selectbox(
-        "Work on",
+        "Work on" if ctx.can(Action.work_conversations) else "Show",
         list(items),
         format_func=lambda i: f"#{i} · {items[i].author_handle} · {_excerpt(items[i].text, 60)}",
         key=f"sla_pick_{queue}",
@@ -228,7 +229,7 @@ def render_conversation(ctx: PageContext, item: queues.ConversationRow) -> None:
         if item.link:
             st.link_button("Open on the platform", item.link)
         if not ctx.can(Action.work_conversations):
-            st.caption("Your role reads the queue; support and community managers work it.")
+            st.caption("For reading here: support and community managers work it (assign, reply, escalate, resolve).")
             return
         _actions(ctx, item)
 
@@ -462,6 +463,7 @@ def _render_data_problems(ctx: PageContext, now: dt.datetime) -> None:
                 for r in rows
             ],
             hide_index=True,
+            placeholder="—",
             width="stretch",
         )
 
