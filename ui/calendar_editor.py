@@ -275,6 +275,8 @@ def _limit(name: str) -> int | None:
 
 
 def _check_panel(ctx: PageContext, values: dict[str, Any], post_id: int | None, time_problem: str | None) -> None:
+    """The checklist and guards for the form as it is now. It concludes only for a post with a
+    step ahead (approval, the schedule) and only when nothing is flagged beside it."""
     st.markdown("#### Pre-publication checklist")
     try:
         draft = validation.post_create(values)
@@ -292,8 +294,8 @@ def _check_panel(ctx: PageContext, values: dict[str, Any], post_id: int | None, 
         st.error(md_lines(problem))
     for warning in check.warnings:
         st.warning(md_lines(warning))
-    if check.ready and not extra:
-        st.success("Ready for approval.")
+    if check.conclusion and not time_problem:
+        st.success(check.conclusion)
 
 
 # --- actions ---------------------------------------------------------------------------------
@@ -372,6 +374,7 @@ def _post_actions(
         return action
 
     targets = status.allowed_transitions(ctx.actor, view)
+    went_out = _went_out(ctx, view) if PostStatus.published in targets else None
     buttons: list[tuple[str, str, Callable[[Session, int], PostView | TransitionResult]]] = []
     if editable:
         buttons.append(("Save changes", "Changes saved.", lambda s, v: queries.get_post(s, view.id)))
@@ -394,7 +397,12 @@ def _post_actions(
                 label,
                 f"{label}: done.",
                 lambda s, v, t=target: posts.change_status(
-                    session=s, actor=ctx.actor, post_id=view.id, expected_version=v, target=t
+                    session=s,
+                    actor=ctx.actor,
+                    post_id=view.id,
+                    expected_version=v,
+                    target=t,
+                    published_at=went_out() if t == PostStatus.published else None,
                 ),
             )
         )
@@ -414,6 +422,27 @@ def _post_actions(
             success="Post cancelled.",
             then=_show_saved(ctx),
         )
+
+
+def _went_out(ctx: PageContext, view: PostView) -> Callable[[], dt.datetime]:
+    """The date and time a scheduled post went out, as the person marking it published says.
+    Proposed: the planned time once it has passed, else now. The planned time itself stays."""
+    now = utcnow()
+    proposed = min(view.scheduled_at or now, now).astimezone(ctx.timezone)
+    day_col, time_col, note_col = st.columns([2, 2, 3], vertical_alignment="bottom")
+    stamp = f"{view.id}_{view.version}"
+    day = day_col.date_input(
+        "Went out on",
+        value=proposed.date(),
+        max_value=now.astimezone(ctx.timezone).date(),
+        format="YYYY-MM-DD",
+        key=key(f"out_day_{stamp}"),
+    )
+    clock = time_col.time_input(
+        "at", value=proposed.time().replace(second=0, microsecond=0), step=60, key=key(f"out_time_{stamp}")
+    )
+    note_col.caption(f"For *Mark as published*, in {ctx.timezone.key} time. The planned time stays as it is.")
+    return lambda: local_instant(day, clock, ctx.timezone)
 
 
 def _compliance(ctx: PageContext, view: PostView) -> None:
@@ -486,6 +515,16 @@ def _metrics(ctx: PageContext, view: PostView) -> None:
             )
 
 
+def _when(ctx: PageContext, view: PostView) -> str:
+    """The post's planned time and, once it is out, when it went out."""
+    if view.scheduled_at is None:
+        return "no date yet"
+    planned = timing.format_local(view.scheduled_at, ctx.timezone)
+    if view.status != PostStatus.published or view.published_at is None:
+        return f"scheduled {planned}"
+    return f"planned {planned} · went out {timing.format_local(view.published_at, ctx.timezone)}"
+
+
 def editor_tab(ctx: PageContext, options: CalendarOptions) -> None:
     post_id = st.session_state.get(POST_KEY)
     view = None
@@ -514,14 +553,7 @@ def editor_tab(ctx: PageContext, options: CalendarOptions) -> None:
     else:
         head.subheader(f"Post #{view.id} · {status.STATUS_LABELS[view.status]}")
         new.button("New post", icon=":material/add:", key=key("new"), on_click=open_post, args=(None,), width="stretch")
-        head.caption(
-            f"Owner {md(view.owner_name or '—')} · version {view.version} · "
-            + (
-                f"scheduled {timing.format_local(view.scheduled_at, ctx.timezone)}"
-                if view.scheduled_at
-                else "no date yet"
-            )
-        )
+        head.caption(f"Owner {md(view.owner_name or '—')} · version {view.version} · {_when(ctx, view)}")
         if view.blocked:
             st.error(
                 f"Blocked by compliance ({md(view.blocked_by_name)}, {timing.format_local(view.blocked_at, ctx.timezone)}): {md(view.blocked_reason)}"
