@@ -20,6 +20,7 @@ else:
     st.caption("You can read the whole board; logging, voting and triage are for the team.")
 
 filters, sort = ideas_view.filter_bar(ctx)
+ideas_view.merged_matches(filters)
 
 selected = ideas_detail.selected_idea_id()
 if selected:

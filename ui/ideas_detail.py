@@ -89,8 +89,9 @@ def _merge(ctx: PageContext, idea_id: int, version: int) -> None:
 
     def merged(result: merges.MergeResult) -> None:
         flash(
-            f"Merged into #{target}: {result.givers_moved} giver(s) and {result.votes_moved} vote(s) moved "
-            f"({result.givers_already_there + result.votes_already_there} were there already)."
+            f"Merged #{idea_id} into #{target}: {result.givers_moved} giver(s) and {result.votes_moved} vote(s) moved "
+            f"({result.givers_already_there + result.votes_already_there} were there already). To undo it, open "
+            f"#{idea_id}: it is listed under this idea, and the board's search finds it."
         )
         open_idea(target)
 

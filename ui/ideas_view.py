@@ -88,6 +88,7 @@ def idea_facts(idea: IdeaView, *, plan: bool = True, number: bool = True) -> str
 
 _NEW = "ideas_new_"
 _CLEAR = "ideas_new_clear"
+_ASKED = "ideas_new_asked"  # the title "Log idea" was clicked for while similar ideas exist
 
 
 def _clear_capture_if_asked() -> None:
@@ -113,11 +114,13 @@ def _typed_idea() -> IdeaCreate:
 
 def _logged(idea: IdeaView) -> None:
     st.session_state[_CLEAR] = True
+    st.session_state.pop(_ASKED, None)
     flash(f"Idea #{idea.id} logged: {md(idea.title)}")
 
 
 def _supported(result: capture.SupportResult) -> None:
     st.session_state[_CLEAR] = True
+    st.session_state.pop(_ASKED, None)
     open_idea(result.idea_id)
     added = f"{result.givers_added} giver(s)" + (" and your vote" if result.vote_added else "")
     flash(f"Added {added} to idea #{result.idea_id} instead of logging a duplicate.")
@@ -186,11 +189,48 @@ def capture_form(ctx: PageContext) -> None:
             height=68,
             placeholder="Their words, the context, why it matters.",
         )
+        typed = title.strip()
         if button_col.button("Log idea", type="primary", key="ideas_log", width="stretch"):
-            perform(ctx, lambda s: capture.log_idea(session=s, actor=ctx.actor, idea_in=_typed_idea()), then=_logged)
+            if matches:
+                st.session_state[_ASKED] = typed  # similar ideas: ask first, never log a duplicate silently
+            else:
+                _log(ctx)
+        if matches and st.session_state.get(_ASKED) == typed:
+            numbers = ", ".join(f"#{m.id}" for m in matches)
+            st.warning(
+                f"This looks like {numbers}. Add the givers to one of them with **Add to #N instead** above, "
+                "or log it as a new idea if it is a different one.",
+                icon=":material/content_copy:",
+            )
+            if st.button("Log as a new idea", key="ideas_log_anyway"):
+                _log(ctx)
+
+
+def _log(ctx: PageContext) -> None:
+    perform(ctx, lambda s: capture.log_idea(session=s, actor=ctx.actor, idea_in=_typed_idea()), then=_logged)
 
 
 # --- filters ----------------------------------------------------------------------------------
+
+
+def merged_matches(filters: BoardFilters) -> None:
+    """Merged ideas the search finds: off the board, but one click away (their detail offers
+    the undo)."""
+    if not filters.text:
+        return
+    found = read(detail.merged_ideas_matching, text=filters.text)
+    if not found:
+        return
+    st.caption("Merged into other ideas (not on the board; open one to see or undo its merge):")
+    for merged in found:
+        text_col, open_col = st.columns([8, 1], vertical_alignment="center")
+        text_col.markdown(
+            f":material/call_merge: #{merged.id} {md(merged.title)} → merged into "
+            f"#{merged.merged_into_id} {md(merged.merged_into_title)}"
+        )
+        open_col.button(
+            "Open", key=f"ideas_merged_open_{merged.id}", on_click=open_idea, args=(merged.id,), type="tertiary"
+        )
 
 
 def filter_bar(ctx: PageContext) -> tuple[BoardFilters, str]:
