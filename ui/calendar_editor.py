@@ -345,13 +345,13 @@ def _new_post_actions(ctx: PageContext, values: dict[str, Any], time_problem: st
         view = create(s)
         return posts.submit_post(session=s, actor=ctx.actor, post_id=view.id, expected_version=view.version)
 
-    c1, c2 = st.columns(2)
-    if c1.button("Save draft", type="primary", key=key("create"), width="stretch"):
+    row = st.container(horizontal=True, gap="small")  # wraps on a narrow screen; no label is cut
+    if row.button("Save draft", type="primary", key=key("create")):
         perform(ctx, create, success="Draft saved.", then=_show_saved(ctx))
     if ctx.can(Action.approve_post):
-        if c2.button("Save, approve and schedule", key=key("create_schedule"), width="stretch"):
+        if row.button("Save, approve and schedule", key=key("create_schedule")):
             perform(ctx, create_and_schedule, success="Post saved and scheduled.", then=_show_saved(ctx))
-    elif c2.button("Save and submit for review", key=key("create_submit"), width="stretch"):
+    elif row.button("Save and submit for review", key=key("create_submit")):
         perform(ctx, create_and_submit, success="Post saved and submitted for review.", then=_show_saved(ctx))
 
 
@@ -406,14 +406,13 @@ def _post_actions(
                 ),
             )
         )
-    columns = st.columns(max(1, len(buttons) + (PostStatus.cancelled in targets)))
+    # One row that wraps on a narrow screen: each button as wide as its label, none cut.
+    row = st.container(horizontal=True, gap="small")
     for index, (label, success, step) in enumerate(buttons):
-        if columns[index].button(
-            label, key=key(f"act_{index}"), type="primary" if index == 0 else "secondary", width="stretch"
-        ):
+        if row.button(label, key=key(f"act_{index}"), type="primary" if index == 0 else "secondary"):
             perform(ctx, save_then(step), success=success, then=_show_saved(ctx))
     cancel = status.button_label(ctx.actor, view.status, PostStatus.cancelled)
-    if PostStatus.cancelled in targets and columns[-1].button(cancel, key=key("cancel"), width="stretch"):
+    if PostStatus.cancelled in targets and row.button(cancel, key=key("cancel")):
         perform(
             ctx,
             lambda s: posts.cancel_post(
@@ -481,17 +480,18 @@ def _metrics(ctx: PageContext, view: PostView) -> None:
         "Next-step conversion", "—" if rate is None else f"{rate:.2%}", help="Next-step conversions ÷ impressions"
     )
     if not ctx.can(Action.enter_post_metrics):
+        # One row per figure: the checklist column is narrow, seven columns side by side are not.
         st.dataframe(
-            [{METRIC_LABELS[k]: v for k, v in view.metrics().items()}],
+            [{"Figure": METRIC_LABELS[k], "Value": v} for k, v in view.metrics().items()],
             hide_index=True,
             placeholder="—",
             width="stretch",
         )
         return
     with st.form(key("metrics_form")):
-        cols = st.columns(4)
+        cols = st.columns(2)  # two a row in the narrow column: labels like "Impressions" stay whole
         values = {
-            name: cols[i % 4].number_input(
+            name: cols[i % 2].number_input(
                 METRIC_LABELS[name],
                 min_value=0,
                 step=1,

@@ -273,7 +273,7 @@ def rules_tab(ctx: PageContext, options: CalendarOptions) -> None:
                 )
         by_id = {r.id: r for r in rubrics if not r.builtin}
         if by_id:
-            c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+            c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
             pick = c1.selectbox(
                 "Team rubric",
                 list(by_id),
@@ -317,7 +317,8 @@ def rules_tab(ctx: PageContext, options: CalendarOptions) -> None:
                 )
         if words:
             by_word = {w.id: w for w in words}
-            c1, c2, c3 = st.columns([2, 1, 1], vertical_alignment="bottom")
+            c1, right = st.columns([3, 3], vertical_alignment="bottom")
+            buttons = right.container(horizontal=True)  # each button as wide as its label
             pick = c1.selectbox(
                 "Stop word",
                 list(by_word),
@@ -325,10 +326,10 @@ def rules_tab(ctx: PageContext, options: CalendarOptions) -> None:
                 key="calendar_r_word_pick",
             )
             other = StopWordMode.warn if by_word[pick].mode == StopWordMode.block else StopWordMode.block
-            if c2.button(f"Make '{other}'", key="calendar_r_word_mode_btn"):
+            if buttons.button(f"Make '{other}'", key="calendar_r_word_mode_btn"):
                 perform(
                     ctx,
                     lambda s: house_rules.set_stop_word_mode(session=s, actor=ctx.actor, stop_word_id=pick, mode=other),
                 )
-            if c3.button("Remove", key="calendar_r_word_remove"):
+            if buttons.button("Remove", key="calendar_r_word_remove"):
                 perform(ctx, lambda s: house_rules.remove_stop_word(session=s, actor=ctx.actor, stop_word_id=pick))

@@ -182,7 +182,7 @@ def capture_form(ctx: PageContext) -> None:
             help="Conversation categories in use; impact is later measured by category.",
         )
         d.text_input("Link to the original", key=f"{_NEW}link", placeholder="https://…")
-        text_col, button_col = st.columns([6, 1], vertical_alignment="bottom")
+        text_col, button_col = st.columns([4, 1], vertical_alignment="bottom")
         text_col.text_area(
             "Description (optional)",
             key=f"{_NEW}description",
@@ -236,7 +236,7 @@ def merged_matches(filters: BoardFilters) -> None:
 def filter_bar(ctx: PageContext) -> tuple[BoardFilters, str]:
     channels = channel_names()
     with st.container(border=True):
-        search, status, source, channel, sort = st.columns([3, 2, 2, 2, 2])
+        search, status, source, channel, sort = st.columns([3, 2, 2, 2, 3])
         text = search.text_input("Search", key="ideas_f_text", placeholder="words in the title or description")
         statuses = status.multiselect(
             "Status", list(rules.STATUS_LABELS), format_func=rules.STATUS_LABELS.get, key="ideas_f_status"
@@ -316,11 +316,8 @@ def table(ctx: PageContext, filters: BoardFilters, sort: str) -> None:
                 "Status": i.status_label,
                 "Demand": i.demand,
                 "Votes": i.votes,
-                "Impact": i.impact,
-                "Cost": i.cost,
-                "Score": i.score,
-                "Quick win": "yes" if i.quick_win else "",
-                "Source": i.source_label,
+                "Impact / cost": f"{i.impact} / {i.cost}" if i.impact is not None else None,
+                "Score": None if i.score is None else ("⚡ " if i.quick_win else "") + str(i.score),
                 "Channel": i.channel_name,
                 "Category": i.category,
                 "Logged": local(ctx, i.created_at, "%Y-%m-%d"),
@@ -334,7 +331,19 @@ def table(ctx: PageContext, filters: BoardFilters, sort: str) -> None:
         selection_mode="single-row",
         placeholder="–",
         height=min(38 + 35 * len(ids), 600),
-        column_config={"Title": st.column_config.TextColumn(width="large")},
+        # Sized to fit 1400 px without scrolling sideways; the source is in the idea's detail.
+        column_config={
+            "#": st.column_config.NumberColumn(width=48),
+            "Title": st.column_config.TextColumn(width=200),
+            "Status": st.column_config.TextColumn(width=92),
+            "Demand": st.column_config.NumberColumn(width=68, help="Distinct people who gave the idea"),
+            "Votes": st.column_config.NumberColumn(width=58, help="The team's votes, one each"),
+            "Impact / cost": st.column_config.TextColumn(width=92, help="Impact and cost, 1–5 each"),
+            "Score": st.column_config.TextColumn(width=64, help="Impact × (6 − cost); ⚡ a quick win"),
+            "Channel": st.column_config.TextColumn(width=100),
+            "Category": st.column_config.TextColumn(width=100),
+            "Logged": st.column_config.TextColumn(width=96),
+        },
     )
     if data.pages > 1:
         st.number_input(f"Page (of {data.pages:,})", min_value=1, max_value=data.pages, step=1, key="ideas_page")
@@ -343,6 +352,7 @@ def table(ctx: PageContext, filters: BoardFilters, sort: str) -> None:
 # --- Impact/Cost matrix -----------------------------------------------------------------------
 
 MATRIX_TOP_N = 200
+BELOW = alt.Legend(orient="bottom", direction="horizontal", columns=7, symbolLimit=0)
 
 
 def matrix_chart(data: queries.MatrixData) -> alt.LayerChart:
@@ -400,11 +410,13 @@ def matrix_chart(data: queries.MatrixData) -> alt.LayerChart:
                 scale=y_scale,
                 axis=alt.Axis(values=[1, 2, 3, 4, 5], format="d"),
             ),
-            size=alt.Size("demand:Q", title="Demand", scale=alt.Scale(range=[30, 900])),
+            # Legends below the chart, side by side: the chart's height never cuts them off.
+            size=alt.Size("demand:Q", title="Demand", scale=alt.Scale(range=[30, 900]), legend=BELOW),
             color=alt.Color(
                 "status:N",
                 title="Status",
                 scale=alt.Scale(domain=statuses, range=[STATUS_COLOURS[s] for s in rules.FLOW_ORDER]),
+                legend=BELOW,
             ),
             tooltip=[
                 alt.Tooltip("id:Q", title="#"),
@@ -475,13 +487,14 @@ def matrix(ctx: PageContext, filters: BoardFilters) -> None:
     if not wins:
         st.caption("None right now: score ideas, or adjust the quick-win rule.")
     for idea in wins:
-        text_col, open_col, move_col = st.columns([6, 1, 2])
+        text_col, buttons = st.columns([3, 2], vertical_alignment="center")
         text_col.markdown(f"**{md(idea.title)}**  \n{idea_facts(idea)} · {idea.status_label}")
-        open_col.button("Open", key=f"ideas_qw_open_{idea.id}", on_click=open_idea, args=(idea.id,), type="tertiary")
+        row = buttons.container(horizontal=True, horizontal_alignment="right", vertical_alignment="center")
+        row.button("Open", key=f"ideas_qw_open_{idea.id}", on_click=open_idea, args=(idea.id,), type="tertiary")
         if ctx.can(Action.triage_idea):
             # Only valid, planned and in-progress ideas may enter the hot plan: a new one is triaged first.
             eligible = idea.status in rules.HOT_PLAN_STATUSES
-            if move_col.button(
+            if row.button(
                 "Move to hot plan",
                 key=f"ideas_qw_hot_{idea.id}",
                 disabled=not eligible,
@@ -517,14 +530,15 @@ def hot_plan(ctx: PageContext) -> None:
     can_triage = ctx.can(Action.triage_idea)
     for n, idea in enumerate(plan):
         with st.container(border=True):
-            cols = st.columns([1, 8, 1, 1, 1, 1] if can_triage else [1, 10, 1])
-            cols[0].markdown(f"### {n + 1}")
-            cols[1].markdown(f"**{md(idea.title)}**  \n{idea_facts(idea, plan=False)} · {idea.status_label}")
-            cols[2].button("Open", key=f"ideas_hp_open_{idea.id}", on_click=open_idea, args=(idea.id,), type="tertiary")
+            number, text, buttons = st.columns([1, 9, 4], vertical_alignment="center")
+            number.markdown(f"### {n + 1}")
+            text.markdown(f"**{md(idea.title)}**  \n{idea_facts(idea, plan=False)} · {idea.status_label}")
+            row = buttons.container(horizontal=True, horizontal_alignment="right", vertical_alignment="center")
+            row.button("Open", key=f"ideas_hp_open_{idea.id}", on_click=open_idea, args=(idea.id,), type="tertiary")
             if not can_triage:
                 continue
-            up = cols[3].button("↑", key=f"ideas_hp_up_{idea.id}", disabled=n == 0, help="Move up")
-            down = cols[4].button("↓", key=f"ideas_hp_down_{idea.id}", disabled=n == len(plan) - 1, help="Move down")
+            up = row.button("↑", key=f"ideas_hp_up_{idea.id}", disabled=n == 0, help="Move up")
+            down = row.button("↓", key=f"ideas_hp_down_{idea.id}", disabled=n == len(plan) - 1, help="Move down")
             if up or down:
                 perform(
                     ctx,
@@ -532,7 +546,7 @@ def hot_plan(ctx: PageContext) -> None:
                         session=s, actor=ctx.actor, idea_id=idea_id, offset=offset
                     ),
                 )
-            if cols[5].button("✕", key=f"ideas_hp_remove_{idea.id}", help="Remove from the hot plan"):
+            if row.button("✕", key=f"ideas_hp_remove_{idea.id}", help="Remove from the hot plan"):
                 perform(
                     ctx,
                     lambda s, idea_id=idea.id: triage.remove_from_hot_plan(session=s, actor=ctx.actor, idea_id=idea_id),

@@ -299,6 +299,7 @@ def test_a_closed_loop_appears_on_the_timeline_with_its_local_announcement_day(s
             expected_version=post.version,
             target="published",
             scheduled_at=went_out,
+            published_at=went_out,  # publishing records when it went out (the plan stays as planned)
         )
         set_thanked(session=s, actor=lead, loop_item_id=item.id, handles=["@ann"])
     at = open_page("loop", username="the-viewer")
