@@ -334,7 +334,7 @@ def _select_from_list() -> None:
 
 
 def post_list(ctx: PageContext, start: dt.datetime, end: dt.datetime, filters: PostFilter) -> None:
-    cols = st.columns([2, 1, 1, 2], vertical_alignment="bottom")
+    cols = st.columns([2, 1.5, 1, 1.5], vertical_alignment="bottom")  # "Descending" stays whole at 1024 px
     sort = cols[0].selectbox("Sort by", list(SORT_LABELS), format_func=SORT_LABELS.get, key="calendar_sort")
     descending = cols[1].toggle("Descending", key="calendar_desc")
     st.session_state.setdefault("calendar_page", 1)
@@ -382,7 +382,7 @@ def post_list(ctx: PageContext, start: dt.datetime, end: dt.datetime, filters: P
             "#": st.column_config.NumberColumn(width=48),
             "When": st.column_config.TextColumn(width=112, help=f"Planned time, {tz.key}"),
             "Status": st.column_config.TextColumn(width=124),
-            "Title": st.column_config.TextColumn(width=180),
+            "Title": st.column_config.TextColumn(width=164),
             "Channel": st.column_config.TextColumn(width=100),
             "Rubric": st.column_config.TextColumn(width=100),
             "Owner": st.column_config.TextColumn(width=96),

@@ -334,7 +334,7 @@ def table(ctx: PageContext, filters: BoardFilters, sort: str) -> None:
         # Sized to fit 1400 px without scrolling sideways; the source is in the idea's detail.
         column_config={
             "#": st.column_config.NumberColumn(width=48),
-            "Title": st.column_config.TextColumn(width=200),
+            "Title": st.column_config.TextColumn(width=176),
             "Status": st.column_config.TextColumn(width=92),
             "Demand": st.column_config.NumberColumn(width=68, help="Distinct people who gave the idea"),
             "Votes": st.column_config.NumberColumn(width=58, help="The team's votes, one each"),

@@ -253,18 +253,19 @@ def digest_section(ctx: PageContext, today: dt.date) -> None:
     ]
     weekly = read(weekly_digest, week_start=chosen.start)
     markdown = render_markdown(weekly)
+    # The download above the two columns: beside the preview its label would be cut at 1024 px.
+    st.download_button(
+        "Download the digest (Markdown)",
+        markdown,
+        file_name=weekly.filename,
+        mime="text/markdown",
+        icon=":material/download:",
+        key="kpis_digest_download",
+    )
     preview, tools = st.columns([3, 2])
     with preview, st.container(border=True):
         st.markdown(markdown)
     with tools:
-        st.download_button(
-            "Download the digest (Markdown)",
-            markdown,
-            file_name=weekly.filename,
-            mime="text/markdown",
-            icon=":material/download:",
-            key="kpis_digest_download",
-        )
         _digest_note_form(ctx, weekly)
         if ctx.can(Action.draft_post):
             _draft_post(ctx, weekly)
