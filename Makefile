@@ -4,11 +4,16 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# Where `make run` listens: PORT, and ADDRESS (localhost: this machine only; 0.0.0.0: every
+# network interface, e.g. in a container). `make run PORT=8600 ADDRESS=0.0.0.0`
 PORT ?= 8501
+ADDRESS ?= localhost
 
 .PHONY: run test test-fast lint bench bench-compare migrate demo clean-venv schema
 
 $(BIN)/.installed: requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] < (3, 11))' || \
+		{ echo "Dialog Desk needs Python 3.11 or newer: make PYTHON=python3.11 …"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
@@ -25,7 +30,7 @@ migrate: $(BIN)/.installed
 # its sign-ins; a real workspace is never touched.
 run: migrate
 	@if [ -z "$$DATABASE_URL" ]; then $(BIN)/python -m core demo --if-empty; fi
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(BIN)/streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
 
 # The whole suite (on every core, in parallel), after the linters.
 test: lint

@@ -26,11 +26,13 @@ cards = (
     ("ideas", "New ideas to triage", today.new_ideas, "valid or not?"),
     ("loop", "Shipped, not yet announced", today.open_loops, "close the loop with the people who asked"),
 )
-columns = st.columns(len(cards))
-for column, (key, label, value, note) in zip(columns, cards, strict=True):
-    with column.container(border=True):
-        st.metric(label, value)
-        st.caption(note)
-        page = PAGES[key]
-        if ctx.can(page.action):
-            st.page_link(page.path, label=f"Open {page.label}", icon=page.icon)
+# Three cards a row: at 1024 px the titles wrap rather than being cut, and the links fit.
+for row in range(0, len(cards), 3):
+    for column, (key, label, value, note) in zip(st.columns(3), cards[row : row + 3], strict=False):
+        with column.container(border=True):
+            st.markdown(f"**{label}**")
+            st.metric(label, value, label_visibility="collapsed")
+            st.caption(note)
+            page = PAGES[key]
+            if ctx.can(page.action):
+                st.page_link(page.path, label=page.label, icon=page.icon, help=f"Open {page.label}")

@@ -5,6 +5,7 @@ import streamlit as st
 
 from core import audit, workspace
 from core.permissions import Action
+from core.text import escape_markdown
 from db.models import ChannelCreate, ChannelUpdate, WorkspaceUpdate
 from ui import admin_users, reads
 from ui.actions import perform
@@ -13,12 +14,24 @@ from ui.frame import page_frame
 ctx = page_frame("admin")
 st.title("Admin")
 
-tabs = st.tabs(["Users", "Channels", "Workspace", "Audit log"])
+# Only what the role can do: the users tab is an admin's, the audit log a reader's of it.
+names = [
+    name
+    for name, action in (
+        ("Users", Action.manage_users),
+        ("Channels", Action.view_admin),
+        ("Workspace", Action.view_admin),
+        ("Audit log", Action.view_audit_log),
+    )
+    if ctx.can(action)
+]
+tabs = dict(zip(names, st.tabs(names), strict=True))
 
-with tabs[0]:
-    admin_users.render(ctx)
+if "Users" in tabs:
+    with tabs["Users"]:
+        admin_users.render(ctx)
 
-with tabs[1]:
+with tabs["Channels"]:
     channels = reads.read(workspace.list_channels, include_inactive=True)
     if channels:
         st.dataframe(
@@ -35,17 +48,22 @@ with tabs[1]:
                 ]
             ),
             hide_index=True,
+            placeholder="—",
             width="stretch",
         )
     else:
         st.info("No channels yet: add the first one below.")
     if ctx.can(Action.manage_channels):
-        with st.form("admin_add_channel", clear_on_submit=True):
+        # A refused channel keeps what was typed; a saved one starts a fresh form.
+        fresh = st.session_state.get("admin_add_channel_form", 0)
+        with st.form(f"admin_add_channel_{fresh}"):
             st.subheader("Add a channel")
-            name = st.text_input("Name", placeholder="Instagram")
-            platform = st.text_input("Platform", placeholder="instagram")
-            url = st.text_input("URL")
-            limit = st.number_input("Daily post limit", min_value=1, max_value=50, value=3)
+            name = st.text_input("Name", placeholder="Instagram", key=f"admin_channel_name_{fresh}")
+            platform = st.text_input("Platform", placeholder="instagram", key=f"admin_channel_platform_{fresh}")
+            url = st.text_input("URL", key=f"admin_channel_url_{fresh}")
+            limit = st.number_input(
+                "Daily post limit", min_value=1, max_value=50, value=3, key=f"admin_channel_limit_{fresh}"
+            )
             if st.form_submit_button("Add channel", type="primary"):
                 perform(
                     ctx,
@@ -54,7 +72,8 @@ with tabs[1]:
                         actor=ctx.actor,
                         channel_in=ChannelCreate(name=name, platform=platform, url=url, daily_post_limit=int(limit)),
                     ),
-                    success=f"Added {name}.",
+                    success=f"Added {escape_markdown(name)}.",
+                    then=lambda _: admin_users.start_afresh("admin_add_channel_form"),
                 )
         if channels:
             st.subheader("Change a channel")
@@ -75,7 +94,7 @@ with tabs[1]:
                         success="Channel saved.",
                     )
 
-with tabs[2]:
+with tabs["Workspace"]:
     info = reads.read(workspace.info)
     with st.form("admin_workspace"):
         name = st.text_input("Workspace name", value=info.name)
@@ -100,10 +119,8 @@ with tabs[2]:
                 success="Workspace saved.",
             )
 
-with tabs[3]:
-    if not ctx.can(Action.view_audit_log):
-        st.info("Your role does not read the audit log.")
-    else:
+if "Audit log" in tabs:
+    with tabs["Audit log"]:
         entity = st.selectbox(
             "Entity",
             [
@@ -137,5 +154,6 @@ with tabs[3]:
                     ]
                 ),
                 hide_index=True,
+                placeholder="—",
                 width="stretch",
             )

@@ -20,12 +20,13 @@ else:
     st.caption("You can read the whole board; logging, voting and triage are for the team.")
 
 filters, sort = ideas_view.filter_bar(ctx)
+ideas_view.merged_matches(filters)
 
 selected = ideas_detail.selected_idea_id()
 if selected:
     ideas_detail.detail_panel(ctx, selected)
 
-mode = st.radio("View", ideas_view.MODES, horizontal=True, key="ideas_mode", label_visibility="collapsed")
+mode = st.radio("View", ideas_view.modes(ctx), horizontal=True, key="ideas_mode", label_visibility="collapsed")
 if mode == "Board":
     ideas_view.board(ctx, filters, sort)
 elif mode == "Table":

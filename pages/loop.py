@@ -35,13 +35,17 @@ with tabs[0]:
     if not open_items:
         st.info("No open loops: every shipped idea is announced and its givers are thanked.")
     else:
-        st.dataframe(view.overview_rows(open_items), hide_index=True, width="stretch")
+        st.dataframe(view.overview_rows(open_items), hide_index=True, placeholder="—", width="stretch")
         ids = [i.id for i in open_items]
         if st.session_state.get(view.PICK) not in ids:
             st.session_state[view.PICK] = ids[0]
         by_id = {i.id: i for i in open_items}
+        works = ctx.can(Action.manage_loop) or ctx.can(Action.thank_givers)
         picked = st.selectbox(
-            "Work on", ids, format_func=lambda i: f"{by_id[i].what_changed} ({by_id[i].status_label})", key=view.PICK
+            "Work on" if works else "Show",
+            ids,
+            format_func=lambda i: f"{by_id[i].what_changed} ({by_id[i].status_label})",
+            key=view.PICK,
         )
         view.loop_item_panel(ctx, by_id[picked], today)
 

@@ -1,12 +1,22 @@
 """The schema comes from Alembic revisions only, and the models never drift from them."""
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 from alembic import command
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, col, select
 
+from core import records
+from core.permissions import CLI_ACTOR
+from db.engine import read_session, write_session
 from db.migrate import alembic_config, is_at_head, upgrade_to_head
+from db.models import Post
+from tests.factories import make_channel, make_post
+
+BERLIN = ZoneInfo("Europe/Berlin")
 
 
 def test_an_empty_database_upgrades_to_head_with_every_table(engine):
@@ -40,3 +50,45 @@ def test_downgrade_to_base_and_up_again(engine):
     assert "post" not in inspect(engine).get_table_names()
     upgrade_to_head(engine)
     assert is_at_head(engine)
+
+
+def test_revision_0008_gives_published_posts_their_planned_time_back(engine):
+    """Before 0008, "Mark as published" ahead of the plan wrote the click time over the planned
+    time; the audit log kept the plan, and the revision puts it back."""
+    config = alembic_config()
+    with engine.connect() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0004")
+        connection.commit()
+    planned = dt.datetime(2026, 3, 12, 15, 0, tzinfo=BERLIN).astimezone(dt.UTC)
+    clicked = planned - dt.timedelta(minutes=47)
+    imported_at = dt.datetime(2026, 2, 2, 9, 30, tzinfo=BERLIN).astimezone(dt.UTC)
+    with write_session(engine) as s:
+        channel = make_channel(s, name="Instagram")
+        early = make_post(s, channel=channel, title="Myth: exports lose your formatting", status="scheduled")
+        late = make_post(s, channel=channel, title="What slows you down on Mondays?", status="scheduled")
+        imported = make_post(
+            s, channel=channel, title="Digest: your best questions", status="published", scheduled_at=imported_at
+        )
+        imported.published_at = imported_at
+        early.scheduled_at, late.scheduled_at = planned, planned + dt.timedelta(days=1)
+        s.flush()
+        # What publishing wrote until now: early, the click time over the plan; late (marked
+        # after its time), the plan as the publication time, so the plan itself never changed.
+        for post, went_out in ((early, clicked), (late, planned + dt.timedelta(days=1))):
+            records.update_versioned(
+                s,
+                Post,
+                post.id,
+                expected_version=post.version,
+                changes={"status": "published", "published_at": went_out, "scheduled_at": went_out},
+                actor=CLI_ACTOR,
+                action="post.publish",
+            )
+        ids = early.id, late.id, imported.id
+    upgrade_to_head(engine)
+    with read_session(engine) as s:
+        rows = {p.id: (p.scheduled_at, p.published_at) for p in s.exec(select(Post).where(col(Post.id).in_(ids)))}
+    assert rows[ids[0]] == (planned, clicked)
+    assert rows[ids[1]] == (planned + dt.timedelta(days=1), planned + dt.timedelta(days=1))
+    assert rows[ids[2]] == (imported_at, imported_at)

@@ -15,6 +15,8 @@ from ui import reads
 from ui.actions import perform
 from ui.frame import PageContext
 
+_ADD_USER_FORM = "admin_add_user_form"
+
 
 def render(ctx: PageContext) -> None:
     if not ctx.can(Action.manage_users):
@@ -29,6 +31,7 @@ def render(ctx: PageContext) -> None:
             ]
         ),
         hide_index=True,
+        placeholder="—",
         width="stretch",
     )
     left, right = st.columns(2)
@@ -40,15 +43,19 @@ def render(ctx: PageContext) -> None:
 
 
 def _add_user(ctx: PageContext) -> None:
-    with st.form("admin_add_user", clear_on_submit=True):
+    # Not ``clear_on_submit``: a refused user (a too-short password, a taken name) keeps what was
+    # typed. A saved one starts a fresh form: the next run draws new widgets.
+    fresh = st.session_state.get(_ADD_USER_FORM, 0)
+    with st.form(f"admin_add_user_{fresh}"):
         st.subheader("Add a user")
-        username = st.text_input("Username", key="admin_new_username", max_chars=limit("username"))
-        name = st.text_input("Full name", max_chars=limit("name"))
-        email = st.text_input("E-mail", max_chars=limit("email"))
-        role = st.selectbox("Role", [r.value for r in Role], index=2)
+        username = st.text_input("Username", key=f"admin_new_username_{fresh}", max_chars=limit("username"))
+        name = st.text_input("Full name", key=f"admin_new_name_{fresh}", max_chars=limit("name"))
+        email = st.text_input("E-mail", key=f"admin_new_email_{fresh}", max_chars=limit("email"))
+        role = st.selectbox("Role", [r.value for r in Role], index=2, key=f"admin_new_role_{fresh}")
         password = st.text_input(
             "Initial password",
             type="password",
+            key=f"admin_new_password_{fresh}",
             help=f"At least {MIN_PASSWORD_LENGTH} characters; they can change it on their profile page.",
         )
         if st.form_submit_button("Add user", type="primary"):
@@ -57,7 +64,13 @@ def _add_user(ctx: PageContext) -> None:
                 ctx,
                 lambda s: accounts.create_user(session=s, actor=ctx.actor, user_in=user_in),
                 success=f"Added {escape_markdown(username)}.",
+                then=lambda _: start_afresh(_ADD_USER_FORM),
             )
+
+
+def start_afresh(counter: str) -> None:
+    """After a save: the form behind ``counter`` is drawn with new, empty widgets on the next run."""
+    st.session_state[counter] = st.session_state.get(counter, 0) + 1
 
 
 def _change_user(ctx: PageContext, people: list[queries.UserView]) -> None:
@@ -66,17 +79,21 @@ def _change_user(ctx: PageContext, people: list[queries.UserView]) -> None:
     current = next((u for u in people if u.username == chosen), None)
     if current is None or chosen is None:
         return
+    # The fields belong to the picked user as saved: another user, or any save to this one (it
+    # bumps the version), draws them afresh, so a role picked but not saved for one person never
+    # shows up on another, and a password set is not left in the field.
+    fields = f"{current.username}_{current.version}"
     roles = [r.value for r in Role]
-    new_role = st.selectbox("Role", roles, index=roles.index(current.role), key="admin_user_role")
+    new_role = st.selectbox("Role", roles, index=roles.index(current.role), key=f"admin_user_role_{fields}")
     if st.button("Save role", disabled=new_role == current.role):
         perform(
             ctx,
             lambda s: accounts.set_role(
                 session=s, actor=ctx.actor, username=chosen, role=new_role, expected_version=current.version
             ),
-            success="Role saved.",
+            success=f"{escape_markdown(chosen)} is now {new_role}.",
         )
-    new_password = st.text_input("New password", type="password", key="admin_user_password")
+    new_password = st.text_input("New password", type="password", key=f"admin_user_password_{fields}")
     if st.button("Set password", disabled=not new_password):
         perform(
             ctx,
@@ -117,6 +134,7 @@ def _locks(ctx: PageContext) -> None:
             ]
         ),
         hide_index=True,
+        placeholder="—",
         width="stretch",
     )
     chosen = st.selectbox("Lock", locked, format_func=lambda lock: f"{lock.scope.value} {lock.key}")

@@ -140,7 +140,7 @@ def _form(
             format_func=lambda k: templates.TEMPLATES[k].label if k else "— blank post —",
             on_change=_apply_template,
             args=({r.name: r.id for r in options.rubrics},),
-            help="Pre-fills format, structure, next step and call to action (paper §11).",
+            help="Pre-fills format, structure, next step and call to action.",
         )
         if st.session_state.get(TEMPLATE_KEY):
             st.caption(templates.TEMPLATES[st.session_state[TEMPLATE_KEY]].summary)
@@ -212,21 +212,21 @@ def _form(
     )
     with st.expander("UTM builder"):
         platforms = {cid: c.platform or c.name for cid, c in channels.items() if c}
-        u1, u2, u3, u4 = st.columns(4)
+        # Two a row: in the editor's column four fields side by side would break "Campaign".
+        u1, u2 = st.columns(2)
         st.session_state.setdefault(key("utm_medium"), "social")
         u1.text_input("Source", key=key("utm_source"), placeholder="the channel's platform")
         u2.text_input("Medium", key=key("utm_medium"))
-        u3.text_input("Campaign", key=key("utm_campaign"), placeholder="e.g. spring_faq")
-        u4.text_input("Content", key=key("utm_content"), placeholder="e.g. carousel_1")
+        u1.text_input("Campaign", key=key("utm_campaign"), placeholder="e.g. spring_faq")
+        u2.text_input("Content", key=key("utm_content"), placeholder="e.g. carousel_1")
         st.button(
             "Add UTM tags to the link", key=key("utm_apply"), on_click=_tag_link, args=(platforms,), disabled=disabled
         )
         if st.session_state.get(UTM_ERROR_KEY):
             st.error(st.session_state[UTM_ERROR_KEY])
 
-    st.markdown("**Before publishing** (paper §13)")
-    c1, c2 = st.columns(2, vertical_alignment="bottom")
-    c1.selectbox(
+    st.markdown("**Before publishing**")
+    st.selectbox(
         "SLA owner (answers the comments)",
         [None, *people],
         key=key("sla_owner_id"),
@@ -234,21 +234,22 @@ def _form(
         placeholder="— nobody yet —",
         format_func=lambda i: "— nobody yet —" if i is None else people[i],
     )
-    c2.checkbox(
+    st.checkbox(
         "Tone and rules checked",
         key=key("tone_confirmed"),
         disabled=disabled,
         help="The text follows the community rules and the tone of voice: calm competence, respect, reasons explained.",
     )
-    c1, c2, c3 = st.columns(3)
+    # The checks two a row: three side by side in the editor's column cut their labels.
+    c1, c2 = st.columns(2)
     c1.checkbox("Subtitles", key=key("subtitles"), disabled=disabled)
     c1.checkbox("Timecodes", key=key("timecodes"), disabled=disabled)
-    c2.checkbox("Contrast checked", key=key("contrast_confirmed"), disabled=disabled)
-    c2.text_input("Alt text", key=key("alt_text"), disabled=disabled, max_chars=_limit("alt_text"))
-    c3.checkbox("Sponsored", key=key("sponsored"), disabled=disabled)
-    c3.text_input("Partner", key=key("partner"), disabled=disabled, max_chars=_limit("partner"))
-    c3.checkbox(
-        "Ad label on the post",
+    c1.checkbox("Contrast checked", key=key("contrast_confirmed"), disabled=disabled)
+    c1.text_input("Alt text", key=key("alt_text"), disabled=disabled, max_chars=_limit("alt_text"))
+    c2.checkbox("Sponsored", key=key("sponsored"), disabled=disabled)
+    c2.text_input("Partner", key=key("partner"), disabled=disabled, max_chars=_limit("partner"))
+    c2.checkbox(
+        "Marked as an ad",
         key=key("ad_label"),
         disabled=disabled,
         help="The post is visibly marked as advertising or partnership.",
@@ -275,6 +276,8 @@ def _limit(name: str) -> int | None:
 
 
 def _check_panel(ctx: PageContext, values: dict[str, Any], post_id: int | None, time_problem: str | None) -> None:
+    """The checklist and guards for the form as it is now. It concludes only for a post with a
+    step ahead (approval, the schedule) and only when nothing is flagged beside it."""
     st.markdown("#### Pre-publication checklist")
     try:
         draft = validation.post_create(values)
@@ -292,8 +295,8 @@ def _check_panel(ctx: PageContext, values: dict[str, Any], post_id: int | None, 
         st.error(md_lines(problem))
     for warning in check.warnings:
         st.warning(md_lines(warning))
-    if check.ready and not extra:
-        st.success("Ready for approval.")
+    if check.conclusion and not time_problem:
+        st.success(check.conclusion)
 
 
 # --- actions ---------------------------------------------------------------------------------
@@ -343,13 +346,13 @@ def _new_post_actions(ctx: PageContext, values: dict[str, Any], time_problem: st
         view = create(s)
         return posts.submit_post(session=s, actor=ctx.actor, post_id=view.id, expected_version=view.version)
 
-    c1, c2 = st.columns(2)
-    if c1.button("Save draft", type="primary", key=key("create"), width="stretch"):
+    row = st.container(horizontal=True, gap="small")  # wraps on a narrow screen; no label is cut
+    if row.button("Save draft", type="primary", key=key("create")):
         perform(ctx, create, success="Draft saved.", then=_show_saved(ctx))
     if ctx.can(Action.approve_post):
-        if c2.button("Save, approve and schedule", key=key("create_schedule"), width="stretch"):
+        if row.button("Save, approve and schedule", key=key("create_schedule")):
             perform(ctx, create_and_schedule, success="Post saved and scheduled.", then=_show_saved(ctx))
-    elif c2.button("Save and submit for review", key=key("create_submit"), width="stretch"):
+    elif row.button("Save and submit for review", key=key("create_submit")):
         perform(ctx, create_and_submit, success="Post saved and submitted for review.", then=_show_saved(ctx))
 
 
@@ -372,6 +375,7 @@ def _post_actions(
         return action
 
     targets = status.allowed_transitions(ctx.actor, view)
+    went_out = _went_out(ctx, view) if PostStatus.published in targets else None
     buttons: list[tuple[str, str, Callable[[Session, int], PostView | TransitionResult]]] = []
     if editable:
         buttons.append(("Save changes", "Changes saved.", lambda s, v: queries.get_post(s, view.id)))
@@ -394,18 +398,22 @@ def _post_actions(
                 label,
                 f"{label}: done.",
                 lambda s, v, t=target: posts.change_status(
-                    session=s, actor=ctx.actor, post_id=view.id, expected_version=v, target=t
+                    session=s,
+                    actor=ctx.actor,
+                    post_id=view.id,
+                    expected_version=v,
+                    target=t,
+                    published_at=went_out() if t == PostStatus.published else None,
                 ),
             )
         )
-    columns = st.columns(max(1, len(buttons) + (PostStatus.cancelled in targets)))
+    # One row that wraps on a narrow screen: each button as wide as its label, none cut.
+    row = st.container(horizontal=True, gap="small")
     for index, (label, success, step) in enumerate(buttons):
-        if columns[index].button(
-            label, key=key(f"act_{index}"), type="primary" if index == 0 else "secondary", width="stretch"
-        ):
+        if row.button(label, key=key(f"act_{index}"), type="primary" if index == 0 else "secondary"):
             perform(ctx, save_then(step), success=success, then=_show_saved(ctx))
     cancel = status.button_label(ctx.actor, view.status, PostStatus.cancelled)
-    if PostStatus.cancelled in targets and columns[-1].button(cancel, key=key("cancel"), width="stretch"):
+    if PostStatus.cancelled in targets and row.button(cancel, key=key("cancel")):
         perform(
             ctx,
             lambda s: posts.cancel_post(
@@ -414,6 +422,27 @@ def _post_actions(
             success="Post cancelled.",
             then=_show_saved(ctx),
         )
+
+
+def _went_out(ctx: PageContext, view: PostView) -> Callable[[], dt.datetime]:
+    """The date and time a scheduled post went out, as the person marking it published says.
+    Proposed: the planned time once it has passed, else now. The planned time itself stays."""
+    now = utcnow()
+    proposed = min(view.scheduled_at or now, now).astimezone(ctx.timezone)
+    day_col, time_col, note_col = st.columns([2, 2, 3], vertical_alignment="bottom")
+    stamp = f"{view.id}_{view.version}"
+    day = day_col.date_input(
+        "Went out on",
+        value=proposed.date(),
+        max_value=now.astimezone(ctx.timezone).date(),
+        format="YYYY-MM-DD",
+        key=key(f"out_day_{stamp}"),
+    )
+    clock = time_col.time_input(
+        "at", value=proposed.time().replace(second=0, microsecond=0), step=60, key=key(f"out_time_{stamp}")
+    )
+    note_col.caption(f"For *Mark as published*, in {ctx.timezone.key} time. The planned time stays as it is.")
+    return lambda: local_instant(day, clock, ctx.timezone)
 
 
 def _compliance(ctx: PageContext, view: PostView) -> None:
@@ -452,12 +481,18 @@ def _metrics(ctx: PageContext, view: PostView) -> None:
         "Next-step conversion", "—" if rate is None else f"{rate:.2%}", help="Next-step conversions ÷ impressions"
     )
     if not ctx.can(Action.enter_post_metrics):
-        st.dataframe([{METRIC_LABELS[k]: v for k, v in view.metrics().items()}], hide_index=True, width="stretch")
+        # One row per figure: the checklist column is narrow, seven columns side by side are not.
+        st.dataframe(
+            [{"Figure": METRIC_LABELS[k], "Value": v} for k, v in view.metrics().items()],
+            hide_index=True,
+            placeholder="—",
+            width="stretch",
+        )
         return
     with st.form(key("metrics_form")):
-        cols = st.columns(4)
+        cols = st.columns(2)  # two a row in the narrow column: labels like "Impressions" stay whole
         values = {
-            name: cols[i % 4].number_input(
+            name: cols[i % 2].number_input(
                 METRIC_LABELS[name],
                 min_value=0,
                 step=1,
@@ -481,6 +516,16 @@ def _metrics(ctx: PageContext, view: PostView) -> None:
             )
 
 
+def _when(ctx: PageContext, view: PostView) -> str:
+    """The post's planned time and, once it is out, when it went out."""
+    if view.scheduled_at is None:
+        return "no date yet"
+    planned = timing.format_local(view.scheduled_at, ctx.timezone)
+    if view.status != PostStatus.published or view.published_at is None:
+        return f"scheduled {planned}"
+    return f"planned {planned} · went out {timing.format_local(view.published_at, ctx.timezone)}"
+
+
 def editor_tab(ctx: PageContext, options: CalendarOptions) -> None:
     post_id = st.session_state.get(POST_KEY)
     view = None
@@ -492,9 +537,7 @@ def editor_tab(ctx: PageContext, options: CalendarOptions) -> None:
             st.session_state[POST_KEY] = None
             return
     if view is None and not ctx.can(Action.draft_post):
-        st.info(
-            "Your role reads the calendar but does not draft posts. Open a post from the calendar or the list to see it."
-        )
+        st.info("Open a post from the calendar or the list to see it here.", icon=":material/article:")
         return
     loaded = st.session_state.get(LOADED_KEY)
     if loaded is None or loaded[0] != (view.id if view else None):
@@ -511,14 +554,7 @@ def editor_tab(ctx: PageContext, options: CalendarOptions) -> None:
     else:
         head.subheader(f"Post #{view.id} · {status.STATUS_LABELS[view.status]}")
         new.button("New post", icon=":material/add:", key=key("new"), on_click=open_post, args=(None,), width="stretch")
-        head.caption(
-            f"Owner {md(view.owner_name or '—')} · version {view.version} · "
-            + (
-                f"scheduled {timing.format_local(view.scheduled_at, ctx.timezone)}"
-                if view.scheduled_at
-                else "no date yet"
-            )
-        )
+        head.caption(f"Owner {md(view.owner_name or '—')} · version {view.version} · {_when(ctx, view)}")
         if view.blocked:
             st.error(
                 f"Blocked by compliance ({md(view.blocked_by_name)}, {timing.format_local(view.blocked_at, ctx.timezone)}): {md(view.blocked_reason)}"
@@ -555,4 +591,6 @@ def editor_tab(ctx: PageContext, options: CalendarOptions) -> None:
     if view is not None:
         with st.expander("History"):
             history = reads.read(queries.post_history, post_id=view.id)
-            st.dataframe([dataclasses.asdict(row) for row in history], hide_index=True, width="stretch")
+            st.dataframe(
+                [dataclasses.asdict(row) for row in history], hide_index=True, placeholder="—", width="stretch"
+            )

@@ -83,6 +83,7 @@ def insights_tab(ctx: PageContext, filters: PostFilter, start: dt.datetime, end:
                 }
             ),
             hide_index=True,
+            placeholder="—",
             width="stretch",
             column_config={"Conversion": st.column_config.NumberColumn(format="%.2f %%")},
         )
@@ -114,6 +115,7 @@ def _problems(report: ImportReport) -> None:
             }
         ),
         hide_index=True,
+        placeholder="—",
         width="stretch",
     )
 
@@ -173,8 +175,6 @@ def import_export_tab(ctx: PageContext, filters: PostFilter, first: dt.date, las
             key="calendar_x_csv",
             help="Filters apply. Cells that a spreadsheet would run as formulas are neutralised.",
         )
-    else:
-        b2.caption("CSV export is for leads, analysts and compliance.")
     if ctx.can(Action.draft_post):
         st.subheader("Import posts")
         st.caption(
@@ -259,6 +259,7 @@ def rules_tab(ctx: PageContext, options: CalendarOptions) -> None:
                 }
             ),
             hide_index=True,
+            placeholder="—",
             width="stretch",
         )
         with st.form("calendar_r_rubric", clear_on_submit=True):
@@ -272,7 +273,7 @@ def rules_tab(ctx: PageContext, options: CalendarOptions) -> None:
                 )
         by_id = {r.id: r for r in rubrics if not r.builtin}
         if by_id:
-            c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+            c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
             pick = c1.selectbox(
                 "Team rubric",
                 list(by_id),
@@ -295,6 +296,7 @@ def rules_tab(ctx: PageContext, options: CalendarOptions) -> None:
             st.dataframe(
                 pd.DataFrame({"Word": [w.word for w in words], "Mode": [w.mode for w in words]}),
                 hide_index=True,
+                placeholder="—",
                 width="stretch",
             )
         else:
@@ -315,7 +317,8 @@ def rules_tab(ctx: PageContext, options: CalendarOptions) -> None:
                 )
         if words:
             by_word = {w.id: w for w in words}
-            c1, c2, c3 = st.columns([2, 1, 1], vertical_alignment="bottom")
+            c1, right = st.columns([3, 3], vertical_alignment="bottom")
+            buttons = right.container(horizontal=True)  # each button as wide as its label
             pick = c1.selectbox(
                 "Stop word",
                 list(by_word),
@@ -323,10 +326,10 @@ def rules_tab(ctx: PageContext, options: CalendarOptions) -> None:
                 key="calendar_r_word_pick",
             )
             other = StopWordMode.warn if by_word[pick].mode == StopWordMode.block else StopWordMode.block
-            if c2.button(f"Make '{other}'", key="calendar_r_word_mode_btn"):
+            if buttons.button(f"Make '{other}'", key="calendar_r_word_mode_btn"):
                 perform(
                     ctx,
                     lambda s: house_rules.set_stop_word_mode(session=s, actor=ctx.actor, stop_word_id=pick, mode=other),
                 )
-            if c3.button("Remove", key="calendar_r_word_remove"):
+            if buttons.button("Remove", key="calendar_r_word_remove"):
                 perform(ctx, lambda s: house_rules.remove_stop_word(session=s, actor=ctx.actor, stop_word_id=pick))

@@ -13,7 +13,6 @@ import streamlit as st
 
 from core.content_plan import queries, status, timing
 from core.content_plan.queries import CalendarEntry, CalendarOptions, PostFilter
-from core.content_plan.rules import NEXT_STEP_LABELS
 from core.local_time import add_months, days_bounds, local_today, month_start
 from core.permissions import Action
 from core.text import escape_markdown
@@ -154,36 +153,25 @@ def window(ctx: PageContext) -> tuple[dt.date, dt.date, dt.datetime, dt.datetime
 
 
 def navigation(ctx: PageContext) -> None:
-    cols = st.columns([2, 1.3, 1, 1.3, 2, 2], vertical_alignment="bottom")
-    cols[0].segmented_control("View", [MONTH, WEEK], key=MODE_KEY, required=True)
-    cols[1].button(
-        "Earlier",
-        icon=":material/chevron_left:",
-        on_click=_shift,
-        args=(-1, today(ctx)),
-        key="calendar_prev",
-        width="stretch",
-    )
-    cols[2].button("Today", on_click=_go_to, args=(today(ctx),), key="calendar_today", width="stretch")
-    cols[3].button(
+    # One row that wraps on a narrow screen: every control keeps the width its label needs.
+    row = st.container(horizontal=True, vertical_alignment="bottom", gap="small")
+    row.segmented_control("View", [MONTH, WEEK], key=MODE_KEY, required=True)
+    row.button("Earlier", icon=":material/chevron_left:", on_click=_shift, args=(-1, today(ctx)), key="calendar_prev")
+    row.button("Today", on_click=_go_to, args=(today(ctx),), key="calendar_today")
+    row.button(
         "Later",
         icon=":material/chevron_right:",
         icon_position="right",
         on_click=_shift,
         args=(1, today(ctx)),
         key="calendar_next",
-        width="stretch",
     )
-    cols[4].date_input("Go to", key=ANCHOR_KEY, format="YYYY-MM-DD")
-    cols[5].button(
-        "New post",
-        icon=":material/add:",
-        type="primary",
-        on_click=open_post,
-        args=(None,),
-        key="calendar_new",
-        width="stretch",
-    )
+    row.date_input("Go to", key=ANCHOR_KEY, format="YYYY-MM-DD", width=150)
+    if ctx.can(Action.draft_post):  # only what the role can do: readers get no "New post"
+        row.space("stretch")
+        row.button(
+            "New post", icon=":material/add:", type="primary", on_click=open_post, args=(None,), key="calendar_new"
+        )
 
 
 def legend() -> None:
@@ -221,55 +209,69 @@ def month_grid(ctx: PageContext, first: dt.date, last: dt.date, entries: list[Ca
             items = by_day.get(day, [])
             label = f"**{day.day}**" if day.month == anchor.month else f":gray[{day.day}]"
             if day == now:
-                label = f":primary-badge[{day.day} · today]"
+                label = f":primary-badge[{day.day}]"  # short: it fits the narrowest cell
             cell.button(
                 label,
                 key=f"calendar_day_{day.isoformat()}",
                 type="tertiary",
                 on_click=_go_to,
                 args=(day, WEEK),
-                help="Open this week",
+                help=f"{'Today, ' if day == now else ''}{day:%A %d %B}: open this week",
             )
             lines = [_entry_line(e, ctx.timezone, 26) for e in items[:MONTH_CELL_POSTS]]
             if len(items) > MONTH_CELL_POSTS:
                 lines.append(f":small[:gray[+{len(items) - MONTH_CELL_POSTS} more]]")
             if lines:
-                cell.markdown("  \n".join(lines))
+                # A cell has room for the start of each title; the whole titles show on hover.
+                cell.markdown("  \n".join(lines), help=_full_titles(items, ctx.timezone))
             day += dt.timedelta(days=1)
 
 
+def _full_titles(entries: list[CalendarEntry], tz: ZoneInfo) -> str:
+    """The day's posts with their whole titles, one a line (the tooltip of a month cell)."""
+    return "  \n".join(
+        f"{timing.format_local(e.scheduled_at, tz, '%H:%M')} {md(e.title)} · {md(e.channel_name)} · "
+        f"{status.STATUS_LABELS[e.status]}"
+        for e in entries
+    )
+
+
 def week_grid(ctx: PageContext, first: dt.date, entries: list[CalendarEntry]) -> None:
+    """The week as an agenda: a row per day with every post's whole title (a row has the room a
+    seventh of the screen has not)."""
     by_day = queries.entries_by_day(entries, ctx.timezone)
     now = today(ctx)
-    cells = st.columns(7, gap="small", border=True)
-    for offset, cell in enumerate(cells):
+    for offset in range(7):
         day = first + dt.timedelta(days=offset)
         items = by_day.get(day, [])
-        heading = f"{day:%a %d %b}"
-        cell.markdown(f":primary-badge[{heading} · today]" if day == now else f"**{heading}**")
-        if not items:
-            cell.caption("Nothing planned")
-        for entry in items[:WEEK_CELL_POSTS]:
-            cell.button(
-                _entry_line(entry, ctx.timezone, 60),
-                key=f"calendar_open_{entry.id}",
-                type="tertiary",
-                on_click=open_post,
-                args=(entry.id,),
-                wrap=True,
-            )
-            cell.caption(
-                f"{md(entry.channel_name)} · {md(entry.rubric_name or 'no rubric')} · {entry.cognitive_load} load"
-            )
-        if len(items) > WEEK_CELL_POSTS:
-            cell.caption(f"+{len(items) - WEEK_CELL_POSTS} more — see the list below")
+        with st.container(border=True):
+            heading, posts = st.columns([1, 5], gap="medium")
+            label = f"{day:%a %d %b}"
+            heading.markdown(f":primary-badge[{label} · today]" if day == now else f"**{label}**")
+            if not items:
+                posts.caption("Nothing planned")
+            for entry in items[:WEEK_CELL_POSTS]:
+                posts.button(
+                    _entry_line(entry, ctx.timezone, 200),
+                    key=f"calendar_open_{entry.id}",
+                    type="tertiary",
+                    on_click=open_post,
+                    args=(entry.id,),
+                    help=f"{status.STATUS_LABELS[entry.status]} · open the post",
+                )
+                posts.caption(
+                    f"{md(entry.channel_name)} · {md(entry.rubric_name or 'no rubric')} · {entry.cognitive_load} load"
+                )
+            if len(items) > WEEK_CELL_POSTS:
+                posts.caption(f"+{len(items) - WEEK_CELL_POSTS} more — see the list below")
 
 
 def rhythm_strip(ctx: PageContext, options: CalendarOptions, entries: list[CalendarEntry], week_start: dt.date) -> None:
     start, end = days_bounds(week_start, week_start + dt.timedelta(days=6), ctx.timezone)
     week = [e for e in entries if e.scheduled_at is not None and start <= e.scheduled_at < end]
     st.subheader(
-        f"Rhythm of the week from {week_start:%d %b}", help="Alternate high and low cognitive load (paper §7)."
+        f"Rhythm of the week from {week_start:%d %b}",
+        help="Alternate high and low cognitive load: a run of demanding posts tires the audience.",
     )
     points = queries.rhythm_points(week, limit=options.rhythm_limit)
     if not points:
@@ -332,7 +334,7 @@ def _select_from_list() -> None:
 
 
 def post_list(ctx: PageContext, start: dt.datetime, end: dt.datetime, filters: PostFilter) -> None:
-    cols = st.columns([2, 1, 1, 2], vertical_alignment="bottom")
+    cols = st.columns([2, 1.5, 1, 1.5], vertical_alignment="bottom")  # "Descending" stays whole at 1024 px
     sort = cols[0].selectbox("Sort by", list(SORT_LABELS), format_func=SORT_LABELS.get, key="calendar_sort")
     descending = cols[1].toggle("Descending", key="calendar_desc")
     st.session_state.setdefault("calendar_page", 1)
@@ -353,17 +355,17 @@ def post_list(ctx: PageContext, start: dt.datetime, end: dt.datetime, filters: P
         return
     st.session_state[LIST_IDS_KEY] = [e.id for e in result.rows]
     tz = ctx.timezone
+    # What a row is (when, status, title) first; sized to fit 1400 px without scrolling sideways.
+    # Load and next step are on the post itself (and the rhythm strip above shows the load).
     frame = pd.DataFrame(
         {
             "#": [e.id for e in result.rows],
-            "When": [timing.format_local(e.scheduled_at, tz, "%a %Y-%m-%d %H:%M") for e in result.rows],
-            "Channel": [e.channel_name for e in result.rows],
-            "Title": [e.title for e in result.rows],
-            "Rubric": [e.rubric_name for e in result.rows],
+            "When": [timing.format_local(e.scheduled_at, tz, "%a %d %b %H:%M") for e in result.rows],
             "Status": [("Blocked · " if e.blocked else "") + status.STATUS_LABELS[e.status] for e in result.rows],
-            "Load": [e.cognitive_load for e in result.rows],
+            "Title": [e.title for e in result.rows],
+            "Channel": [e.channel_name for e in result.rows],
+            "Rubric": [e.rubric_name for e in result.rows],
             "Owner": [e.owner_name for e in result.rows],
-            "Next step": [NEXT_STEP_LABELS.get(e.next_step_type, "— none —") for e in result.rows],
             "Impressions": [e.impressions for e in result.rows],
             "Conversion": [None if e.conversion_rate is None else 100 * e.conversion_rate for e in result.rows],
         }
@@ -371,15 +373,22 @@ def post_list(ctx: PageContext, start: dt.datetime, end: dt.datetime, filters: P
     st.dataframe(
         frame,
         hide_index=True,
+        placeholder="—",
         width="stretch",
         key=LIST_KEY,
         on_select=_select_from_list,
         selection_mode="single-row",
         column_config={
-            "#": st.column_config.NumberColumn(width="small"),
-            "Title": st.column_config.TextColumn(width="large"),
+            "#": st.column_config.NumberColumn(width=48),
+            "When": st.column_config.TextColumn(width=112, help=f"Planned time, {tz.key}"),
+            "Status": st.column_config.TextColumn(width=124),
+            "Title": st.column_config.TextColumn(width=164),
+            "Channel": st.column_config.TextColumn(width=100),
+            "Rubric": st.column_config.TextColumn(width=100),
+            "Owner": st.column_config.TextColumn(width=96),
+            "Impressions": st.column_config.NumberColumn(width=76),
             "Conversion": st.column_config.NumberColumn(
-                "Next-step conversion", format="%.2f %%", help="Next-step conversions ÷ impressions"
+                "Conversion", format="%.2f %%", width=80, help="Next-step conversions ÷ impressions"
             ),
         },
     )

@@ -89,8 +89,9 @@ def _merge(ctx: PageContext, idea_id: int, version: int) -> None:
 
     def merged(result: merges.MergeResult) -> None:
         flash(
-            f"Merged into #{target}: {result.givers_moved} giver(s) and {result.votes_moved} vote(s) moved "
-            f"({result.givers_already_there + result.votes_already_there} were there already)."
+            f"Merged #{idea_id} into #{target}: {result.givers_moved} giver(s) and {result.votes_moved} vote(s) moved "
+            f"({result.givers_already_there + result.votes_already_there} were there already). To undo it, open "
+            f"#{idea_id}: it is listed under this idea, and the board's search finds it."
         )
         open_idea(target)
 
@@ -320,6 +321,7 @@ def _lists(ctx: PageContext, data: IdeaDetail) -> None:
                     for g in data.givers
                 ],
                 hide_index=True,
+                placeholder="—",
                 width="stretch",
                 height=min(300, 38 + 35 * len(data.givers)),
             )
@@ -345,6 +347,7 @@ def _lists(ctx: PageContext, data: IdeaDetail) -> None:
         st.dataframe(
             [{"When": local(ctx, h.at), "Who": h.actor, "What": h.action, "Changes": h.changes} for h in data.history],
             hide_index=True,
+            placeholder="—",
             width="stretch",
         )
 

@@ -34,10 +34,6 @@ def import_export(ctx: PageContext, filters: BoardFilters, sort: str) -> None:
         _import(ctx)
     if can_export:
         _export(ctx, filters, sort)
-    if not (can_import or can_export):
-        st.info(
-            f"Your role ({ctx.actor.role}) reads the board; importing is for the lead and exporting for the lead, analysts and compliance."
-        )
 
 
 def _import(ctx: PageContext) -> None:
@@ -145,6 +141,7 @@ def _show_preview(ctx: PageContext, preview: ImportPreview) -> None:
         st.dataframe(
             [{"Row": e.row, "Column": e.column, "Problem": e.message} for e in preview.errors],
             hide_index=True,
+            placeholder="—",
             width="stretch",
         )
     if preview.rows:
@@ -161,6 +158,7 @@ def _show_preview(ctx: PageContext, preview: ImportPreview) -> None:
                 for r in preview.rows[:20]
             ],
             hide_index=True,
+            placeholder="—",
             width="stretch",
         )
     elif preview.ok:

@@ -25,6 +25,14 @@ from ui.reads import read
 
 SELECTED = "ideas_selected"
 MODES = ("Board", "Table", "Impact/Cost matrix", "Hot plan", "Import & export")
+
+
+def modes(ctx: PageContext) -> tuple[str, ...]:
+    """The board's views this role has a use for: import & export only for who may do either."""
+    files = ctx.can(Action.import_ideas) or ctx.can(Action.export_data)
+    return tuple(m for m in MODES if m != "Import & export" or files)
+
+
 STATUS_COLOURS = {
     "new": "#9aa5b1",
     "valid": "#4c78a8",
@@ -80,6 +88,7 @@ def idea_facts(idea: IdeaView, *, plan: bool = True, number: bool = True) -> str
 
 _NEW = "ideas_new_"
 _CLEAR = "ideas_new_clear"
+_ASKED = "ideas_new_asked"  # the title "Log idea" was clicked for while similar ideas exist
 
 
 def _clear_capture_if_asked() -> None:
@@ -105,11 +114,13 @@ def _typed_idea() -> IdeaCreate:
 
 def _logged(idea: IdeaView) -> None:
     st.session_state[_CLEAR] = True
+    st.session_state.pop(_ASKED, None)
     flash(f"Idea #{idea.id} logged: {md(idea.title)}")
 
 
 def _supported(result: capture.SupportResult) -> None:
     st.session_state[_CLEAR] = True
+    st.session_state.pop(_ASKED, None)
     open_idea(result.idea_id)
     added = f"{result.givers_added} giver(s)" + (" and your vote" if result.vote_added else "")
     flash(f"Added {added} to idea #{result.idea_id} instead of logging a duplicate.")
@@ -171,24 +182,61 @@ def capture_form(ctx: PageContext) -> None:
             help="Conversation categories in use; impact is later measured by category.",
         )
         d.text_input("Link to the original", key=f"{_NEW}link", placeholder="https://…")
-        text_col, button_col = st.columns([6, 1], vertical_alignment="bottom")
+        text_col, button_col = st.columns([4, 1], vertical_alignment="bottom")
         text_col.text_area(
             "Description (optional)",
             key=f"{_NEW}description",
             height=68,
             placeholder="Their words, the context, why it matters.",
         )
+        typed = title.strip()
         if button_col.button("Log idea", type="primary", key="ideas_log", width="stretch"):
-            perform(ctx, lambda s: capture.log_idea(session=s, actor=ctx.actor, idea_in=_typed_idea()), then=_logged)
+            if matches:
+                st.session_state[_ASKED] = typed  # similar ideas: ask first, never log a duplicate silently
+            else:
+                _log(ctx)
+        if matches and st.session_state.get(_ASKED) == typed:
+            numbers = ", ".join(f"#{m.id}" for m in matches)
+            st.warning(
+                f"This looks like {numbers}. Add the givers to one of them with **Add to #N instead** above, "
+                "or log it as a new idea if it is a different one.",
+                icon=":material/content_copy:",
+            )
+            if st.button("Log as a new idea", key="ideas_log_anyway"):
+                _log(ctx)
+
+
+def _log(ctx: PageContext) -> None:
+    perform(ctx, lambda s: capture.log_idea(session=s, actor=ctx.actor, idea_in=_typed_idea()), then=_logged)
 
 
 # --- filters ----------------------------------------------------------------------------------
 
 
+def merged_matches(filters: BoardFilters) -> None:
+    """Merged ideas the search finds: off the board, but one click away (their detail offers
+    the undo)."""
+    if not filters.text:
+        return
+    found = read(detail.merged_ideas_matching, text=filters.text)
+    if not found:
+        return
+    st.caption("Merged into other ideas (not on the board; open one to see or undo its merge):")
+    for merged in found:
+        text_col, open_col = st.columns([8, 1], vertical_alignment="center")
+        text_col.markdown(
+            f":material/call_merge: #{merged.id} {md(merged.title)} → merged into "
+            f"#{merged.merged_into_id} {md(merged.merged_into_title)}"
+        )
+        open_col.button(
+            "Open", key=f"ideas_merged_open_{merged.id}", on_click=open_idea, args=(merged.id,), type="tertiary"
+        )
+
+
 def filter_bar(ctx: PageContext) -> tuple[BoardFilters, str]:
     channels = channel_names()
     with st.container(border=True):
-        search, status, source, channel, sort = st.columns([3, 2, 2, 2, 2])
+        search, status, source, channel, sort = st.columns([3, 2, 2, 2, 3])
         text = search.text_input("Search", key="ideas_f_text", placeholder="words in the title or description")
         statuses = status.multiselect(
             "Status", list(rules.STATUS_LABELS), format_func=rules.STATUS_LABELS.get, key="ideas_f_status"
@@ -268,11 +316,8 @@ def table(ctx: PageContext, filters: BoardFilters, sort: str) -> None:
                 "Status": i.status_label,
                 "Demand": i.demand,
                 "Votes": i.votes,
-                "Impact": i.impact,
-                "Cost": i.cost,
-                "Score": i.score,
-                "Quick win": "yes" if i.quick_win else "",
-                "Source": i.source_label,
+                "Impact / cost": f"{i.impact} / {i.cost}" if i.impact is not None else None,
+                "Score": None if i.score is None else ("⚡ " if i.quick_win else "") + str(i.score),
                 "Channel": i.channel_name,
                 "Category": i.category,
                 "Logged": local(ctx, i.created_at, "%Y-%m-%d"),
@@ -286,7 +331,19 @@ def table(ctx: PageContext, filters: BoardFilters, sort: str) -> None:
         selection_mode="single-row",
         placeholder="–",
         height=min(38 + 35 * len(ids), 600),
-        column_config={"Title": st.column_config.TextColumn(width="large")},
+        # Sized to fit 1400 px without scrolling sideways; the source is in the idea's detail.
+        column_config={
+            "#": st.column_config.NumberColumn(width=48),
+            "Title": st.column_config.TextColumn(width=176),
+            "Status": st.column_config.TextColumn(width=92),
+            "Demand": st.column_config.NumberColumn(width=68, help="Distinct people who gave the idea"),
+            "Votes": st.column_config.NumberColumn(width=58, help="The team's votes, one each"),
+            "Impact / cost": st.column_config.TextColumn(width=92, help="Impact and cost, 1–5 each"),
+            "Score": st.column_config.TextColumn(width=64, help="Impact × (6 − cost); ⚡ a quick win"),
+            "Channel": st.column_config.TextColumn(width=100),
+            "Category": st.column_config.TextColumn(width=100),
+            "Logged": st.column_config.TextColumn(width=96),
+        },
     )
     if data.pages > 1:
         st.number_input(f"Page (of {data.pages:,})", min_value=1, max_value=data.pages, step=1, key="ideas_page")
@@ -295,6 +352,7 @@ def table(ctx: PageContext, filters: BoardFilters, sort: str) -> None:
 # --- Impact/Cost matrix -----------------------------------------------------------------------
 
 MATRIX_TOP_N = 200
+BELOW = alt.Legend(orient="bottom", direction="horizontal", columns=7, symbolLimit=0)
 
 
 def matrix_chart(data: queries.MatrixData) -> alt.LayerChart:
@@ -352,11 +410,13 @@ def matrix_chart(data: queries.MatrixData) -> alt.LayerChart:
                 scale=y_scale,
                 axis=alt.Axis(values=[1, 2, 3, 4, 5], format="d"),
             ),
-            size=alt.Size("demand:Q", title="Demand", scale=alt.Scale(range=[30, 900])),
+            # Legends below the chart, side by side: the chart's height never cuts them off.
+            size=alt.Size("demand:Q", title="Demand", scale=alt.Scale(range=[30, 900]), legend=BELOW),
             color=alt.Color(
                 "status:N",
                 title="Status",
                 scale=alt.Scale(domain=statuses, range=[STATUS_COLOURS[s] for s in rules.FLOW_ORDER]),
+                legend=BELOW,
             ),
             tooltip=[
                 alt.Tooltip("id:Q", title="#"),
@@ -427,13 +487,14 @@ def matrix(ctx: PageContext, filters: BoardFilters) -> None:
     if not wins:
         st.caption("None right now: score ideas, or adjust the quick-win rule.")
     for idea in wins:
-        text_col, open_col, move_col = st.columns([6, 1, 2])
+        text_col, buttons = st.columns([3, 2], vertical_alignment="center")
         text_col.markdown(f"**{md(idea.title)}**  \n{idea_facts(idea)} · {idea.status_label}")
-        open_col.button("Open", key=f"ideas_qw_open_{idea.id}", on_click=open_idea, args=(idea.id,), type="tertiary")
+        row = buttons.container(horizontal=True, horizontal_alignment="right", vertical_alignment="center")
+        row.button("Open", key=f"ideas_qw_open_{idea.id}", on_click=open_idea, args=(idea.id,), type="tertiary")
         if ctx.can(Action.triage_idea):
             # Only valid, planned and in-progress ideas may enter the hot plan: a new one is triaged first.
             eligible = idea.status in rules.HOT_PLAN_STATUSES
-            if move_col.button(
+            if row.button(
                 "Move to hot plan",
                 key=f"ideas_qw_hot_{idea.id}",
                 disabled=not eligible,
@@ -469,14 +530,15 @@ def hot_plan(ctx: PageContext) -> None:
     can_triage = ctx.can(Action.triage_idea)
     for n, idea in enumerate(plan):
         with st.container(border=True):
-            cols = st.columns([1, 8, 1, 1, 1, 1] if can_triage else [1, 10, 1])
-            cols[0].markdown(f"### {n + 1}")
-            cols[1].markdown(f"**{md(idea.title)}**  \n{idea_facts(idea, plan=False)} · {idea.status_label}")
-            cols[2].button("Open", key=f"ideas_hp_open_{idea.id}", on_click=open_idea, args=(idea.id,), type="tertiary")
+            number, text, buttons = st.columns([1, 9, 4], vertical_alignment="center")
+            number.markdown(f"### {n + 1}")
+            text.markdown(f"**{md(idea.title)}**  \n{idea_facts(idea, plan=False)} · {idea.status_label}")
+            row = buttons.container(horizontal=True, horizontal_alignment="right", vertical_alignment="center")
+            row.button("Open", key=f"ideas_hp_open_{idea.id}", on_click=open_idea, args=(idea.id,), type="tertiary")
             if not can_triage:
                 continue
-            up = cols[3].button("↑", key=f"ideas_hp_up_{idea.id}", disabled=n == 0, help="Move up")
-            down = cols[4].button("↓", key=f"ideas_hp_down_{idea.id}", disabled=n == len(plan) - 1, help="Move down")
+            up = row.button("↑", key=f"ideas_hp_up_{idea.id}", disabled=n == 0, help="Move up")
+            down = row.button("↓", key=f"ideas_hp_down_{idea.id}", disabled=n == len(plan) - 1, help="Move down")
             if up or down:
                 perform(
                     ctx,
@@ -484,7 +546,7 @@ def hot_plan(ctx: PageContext) -> None:
                         session=s, actor=ctx.actor, idea_id=idea_id, offset=offset
                     ),
                 )
-            if cols[5].button("✕", key=f"ideas_hp_remove_{idea.id}", help="Remove from the hot plan"):
+            if row.button("✕", key=f"ideas_hp_remove_{idea.id}", help="Remove from the hot plan"):
                 perform(
                     ctx,
                     lambda s, idea_id=idea.id: triage.remove_from_hot_plan(session=s, actor=ctx.actor, idea_id=idea_id),

@@ -43,7 +43,9 @@ KIND_LABELS = {
     PeriodKind.quarter: "Quarter",
     PeriodKind.custom: "Custom",
 }
-CARDS_PER_ROW = 5
+# Cards have one width and flow into rows: four a row at 1400 px, two at 1024 px, so a figure
+# like "237,986" and the link under it always fit.
+CARD_WIDTH = 210
 ALL_CHANNELS = 0  # not None: a selectbox shows None as "nothing chosen"
 
 
@@ -129,7 +131,7 @@ def _delta_color(kpi: KpiValue) -> str:
 
 def _card(ctx: PageContext, kpi: KpiValue, by_key: dict[str, KpiValue], sparkline: list[float] | None) -> None:
     definition = kpi.definition
-    with st.container(border=True):
+    with st.container(border=True, width=CARD_WIDTH):
         # The label above the figure wraps; the metric's own label would be cut off in a narrow card.
         st.markdown(
             f"**{definition.label}**",
@@ -176,11 +178,9 @@ def render_cards(ctx: PageContext, overview: KpiOverview) -> None:
         if family == Family.display:
             st.divider()
         st.subheader(FAMILY_LABELS[family])
-        for row in range(0, len(cards), CARDS_PER_ROW):
-            columns = st.columns(CARDS_PER_ROW)
-            for column, kpi in zip(columns, cards[row : row + CARDS_PER_ROW], strict=False):
-                with column:
-                    _card(ctx, kpi, by_key, sparklines.get(kpi.key))
+        with st.container(horizontal=True, gap="medium"):
+            for kpi in cards:
+                _card(ctx, kpi, by_key, sparklines.get(kpi.key))
         notes = [note for v in cards for note in v.notes]
         if notes:
             with st.expander("Improvements shipped in this period and their effect"):
@@ -253,18 +253,19 @@ def digest_section(ctx: PageContext, today: dt.date) -> None:
     ]
     weekly = read(weekly_digest, week_start=chosen.start)
     markdown = render_markdown(weekly)
+    # The download above the two columns: beside the preview its label would be cut at 1024 px.
+    st.download_button(
+        "Download the digest (Markdown)",
+        markdown,
+        file_name=weekly.filename,
+        mime="text/markdown",
+        icon=":material/download:",
+        key="kpis_digest_download",
+    )
     preview, tools = st.columns([3, 2])
     with preview, st.container(border=True):
         st.markdown(markdown)
     with tools:
-        st.download_button(
-            "Download the digest (Markdown)",
-            markdown,
-            file_name=weekly.filename,
-            mime="text/markdown",
-            icon=":material/download:",
-            key="kpis_digest_download",
-        )
         _digest_note_form(ctx, weekly)
         if ctx.can(Action.draft_post):
             _draft_post(ctx, weekly)
@@ -281,6 +282,7 @@ def _digest_note_form(ctx: PageContext, weekly: WeeklyDigest) -> None:
                 ]
             ),
             hide_index=True,
+            placeholder="—",
             width="stretch",
         )
     if not ctx.can(Action.edit_digest):
@@ -345,6 +347,7 @@ def audience_section(ctx: PageContext, period: Period) -> None:
                     ]
                 ),
                 hide_index=True,
+                placeholder="—",
                 width="stretch",
             )
         else:

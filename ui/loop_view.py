@@ -19,6 +19,7 @@ from core.loop.impact import impact_not_measured, loop_item_impact, record_measu
 from core.loop.items import create_loop_item, set_thanked
 from core.loop.monthly import monthly_update, months_with_loop_items
 from core.loop.queries import (
+    Giver,
     LoopItemView,
     closed_loops,
     conversation_categories,
@@ -134,6 +135,7 @@ def loop_item_panel(ctx: PageContext, item: LoopItemView, today: dt.date) -> Non
             for i in item.ideas
         ],
         hide_index=True,
+        placeholder="—",
         width="stretch",
     )
     announce, thank = st.columns(2)
@@ -198,22 +200,32 @@ def _thanks(ctx: PageContext, item: LoopItemView) -> None:
         st.info("No idea givers are recorded for these ideas, so there is nobody to thank by name.")
         return
     st.caption(f"{item.thanked_count} of {item.givers_count} thanked.")
-    can = ctx.can(Action.thank_givers)
-    with st.form(f"loop_thanks_{item.id}"):
-        ticks = {}
-        for giver in people:
-            note = (
-                f" — thanked by {giver.thanked_by or 'someone'}, {_when(ctx, giver.thanked_at)}"
-                if giver.thanked
-                else ""
+
+    def thanked_note(giver: Giver) -> str:
+        if not giver.thanked:
+            return ""
+        return f" — thanked by {giver.thanked_by or 'someone'}, {_when(ctx, giver.thanked_at)}"
+
+    if not ctx.can(Action.thank_givers):
+        # Only what the role can do: who was thanked, as a list, not a form it cannot save.
+        st.markdown(
+            "  \n".join(
+                f"{':green[:material/check:]' if g.thanked else ':gray[:material/schedule:]'} "
+                f"{esc(g.handle)} · {esc(g.channel)}{esc(thanked_note(g))}"
+                for g in people
             )
-            ticks[giver.handle] = st.checkbox(
-                f"{esc(giver.handle)} · {esc(giver.channel)}{esc(note)}",
+        )
+        return
+    with st.form(f"loop_thanks_{item.id}"):
+        ticks = {
+            giver.handle: st.checkbox(
+                f"{esc(giver.handle)} · {esc(giver.channel)}{esc(thanked_note(giver))}",
                 value=giver.thanked,
-                disabled=not can,
                 key=f"loop_thank_{item.id}_{giver.handle}",
             )
-        if st.form_submit_button("Save thanks", disabled=not can):
+            for giver in people
+        }
+        if st.form_submit_button("Save thanks"):
             ticked = [h for h, on in ticks.items() if on]
             unticked = [h for h, on in ticks.items() if not on]
 
@@ -348,6 +360,7 @@ def impact_section(ctx: PageContext, today: dt.date) -> None:
                 for i in overdue
             ],
             hide_index=True,
+            placeholder="—",
             width="stretch",
         )
     recent = read(recent_loop_items)

@@ -140,6 +140,7 @@ def render_teams(ctx: PageContext) -> None:
                 for t in team_list
             ],
             hide_index=True,
+            placeholder="—",
             width="stretch",
         )
     else:
@@ -219,9 +220,8 @@ def render_policies(ctx: PageContext) -> None:
                     "Policy": p.name,
                     "Applies to": p.scope,
                     "First response": f"{p.first_response_minutes} business min",
-                    "At risk when left ≤": f"{p.at_risk_share:.0%} of the window, at least {p.at_risk_min_minutes} min",
-                    "Time zone": p.calendar_dict.get("timezone"),
-                    "Hours": _schedule_summary(p.calendar_dict),
+                    "At risk when left ≤": f"{p.at_risk_share:.0%}, at least {p.at_risk_min_minutes} min",
+                    "Hours": f"{p.calendar_dict.get('timezone')}: {_schedule_summary(p.calendar_dict)}",
                     "Holidays": (
                         f"{p.calendar_dict.get('country')} public holidays + " if p.calendar_dict.get("country") else ""
                     )
@@ -231,7 +231,18 @@ def render_policies(ctx: PageContext) -> None:
                 for p in policy_list
             ],
             hide_index=True,
+            placeholder="—",
             width="stretch",
+            # Sized to fit 1400 px; the whole week and its holidays are in the policy editor below.
+            column_config={
+                "Policy": st.column_config.TextColumn(width=190),
+                "Applies to": st.column_config.TextColumn(width=120),
+                "First response": st.column_config.TextColumn(width=124),
+                "At risk when left ≤": st.column_config.TextColumn(width=140, help="Share of the window left"),
+                "Hours": st.column_config.TextColumn(width=180),
+                "Holidays": st.column_config.TextColumn(width=100),
+                "Active": st.column_config.TextColumn(width=56),
+            },
         )
     else:
         st.warning("No SLA policy yet: conversations get no deadline until a lead or admin adds one.")

@@ -149,7 +149,7 @@ def _show_report(report: imports.ImportReport, ctx: PageContext) -> None:
             f"Nothing was imported: {report.error_count:,} problem(s) in the file. Fix them in the file (or the mapping) and try again."
         )
         rows = [{"Row": e.row, "Column": e.column or "—", "Problem": e.message} for e in report.errors]
-        st.dataframe(rows, hide_index=True, width="stretch")
+        st.dataframe(rows, hide_index=True, placeholder="—", width="stretch")
         if report.error_count > len(report.errors):
             st.caption(f"The first {len(report.errors):,} problems are listed.")
         st.download_button(
@@ -184,5 +184,6 @@ def _show_report(report: imports.ImportReport, ctx: PageContext) -> None:
                 for p in report.preview
             ],
             hide_index=True,
+            placeholder="—",
             width="stretch",
         )

@@ -143,14 +143,24 @@ def render_queue(ctx: PageContext, chosen: queues.QueueFilters) -> None:
     st.dataframe(
         [_table_row(item, ctx) for item in page.items],
         hide_index=True,
+        placeholder="—",
         width="stretch",
+        # Sized so every column fits 1400 px without scrolling sideways; a long message shows
+        # whole in the detail below.
         column_config={
-            "Link": st.column_config.LinkColumn("Link", display_text="open"),
+            "#": st.column_config.NumberColumn(width=48),
+            "Due (calendar)": st.column_config.TextColumn(width=112),
+            "Business time left": st.column_config.TextColumn(width=132),
+            "SLA": st.column_config.TextColumn(width=72),
+            "Assignee": st.column_config.TextColumn(width=112),
+            "From": st.column_config.TextColumn(width=92),
+            "Message": st.column_config.TextColumn(width=250),
+            "Channel": st.column_config.TextColumn(width=104),
         },
     )
     items = {item.id: item for item in page.items}
     picked = st.selectbox(
-        "Work on",
+        "Work on" if ctx.can(Action.work_conversations) else "Show",
         list(items),
         format_func=lambda i: f"#{i} · {items[i].author_handle} · {_excerpt(items[i].text, 60)}",
         key=f"sla_pick_{queue}",
@@ -175,23 +185,21 @@ def _empty_text(queue: queues.Queue, chosen: queues.QueueFilters) -> str:
 
 
 def _table_row(item: queues.ConversationRow, ctx: PageContext) -> dict:
-    escalation = "—"
+    """One queue row: what decides who acts first, then what it is about. Kind and category (also
+    filters), the received time, the link and the escalation's reason are in the conversation's
+    detail below the table."""
+    owner = item.assignee or "unassigned"
     if item.escalation_team:
-        escalation = f"{item.escalation_team} (owner: {item.escalation_owner or 'nobody'})"
+        owner = f"{item.escalation_team} team: {item.escalation_owner or 'nobody yet'}"
     return {
         "#": item.id,
         "Due (calendar)": local_time(item.deadline_at, ctx),
         "Business time left": business_left(item.business_minutes_left),
         "SLA": STATUS_LABELS[item.sla_status] + (" ⚠ reply before message" if item.reply_before_message else ""),
-        "Channel": item.channel,
-        "Kind": item.kind,
+        "Assignee": owner,
         "From": item.author_handle,
         "Message": _excerpt(item.text),
-        "Category": item.category or "—",
-        "Assignee": item.assignee or "unassigned",
-        "Escalated to": escalation,
-        "Received": local_time(item.received_at, ctx),
-        "Link": item.link or None,
+        "Channel": item.channel,
     }
 
 
@@ -208,6 +216,7 @@ def render_conversation(ctx: PageContext, item: queues.ConversationRow) -> None:
             f"SLA {STATUS_LABELS[item.sla_status]}",
             f"status {item.status.replace('_', ' ')}",
             f"assignee {md(item.assignee or 'nobody')}",
+            f"category {md(item.category)}" if item.category else "no category",
         ]
         if item.first_reply_at:
             facts.append(f"first reply {local_time(item.first_reply_at, ctx)}")
@@ -228,7 +237,7 @@ def render_conversation(ctx: PageContext, item: queues.ConversationRow) -> None:
         if item.link:
             st.link_button("Open on the platform", item.link)
         if not ctx.can(Action.work_conversations):
-            st.caption("Your role reads the queue; support and community managers work it.")
+            st.caption("For reading here: support and community managers work it (assign, reply, escalate, resolve).")
             return
         _actions(ctx, item)
 
@@ -399,17 +408,19 @@ def render_kpis(ctx: PageContext, chosen: queues.QueueFilters) -> None:
         + (" in the chosen channel" if chosen.channel_id else "")
         + ", against the same number of days before. Business minutes count only open hours."
     )
-    columns = st.columns(4)
-    for column, key, beside in (
-        (columns[0], "first_response_median", "first_response_median_calendar"),
-        (columns[1], "first_response_p90", "first_response_p90_calendar"),
-        (columns[2], "sla_share", None),
-        (columns[3], "closed_without_escalation", None),
+    # Cards of one width that flow into rows (four at 1400 px, two at 1024 px): no label is cut.
+    cards = st.container(horizontal=True, gap="medium")
+    for key, beside in (
+        ("first_response_median", "first_response_median_calendar"),
+        ("first_response_p90", "first_response_p90_calendar"),
+        ("sla_share", None),
+        ("closed_without_escalation", None),
     ):
         value = values.get(key)
         if value is None:
             continue
-        column.metric(
+        card = cards.container(width=210)
+        card.metric(
             value.label,
             report.format_value(value.value, value.unit),
             delta=report.format_change(value),
@@ -417,9 +428,9 @@ def render_kpis(ctx: PageContext, chosen: queues.QueueFilters) -> None:
             help=value.definition.definition,
         )
         if beside and beside in values:
-            column.caption(f"calendar time: {report.format_value(values[beside].value, values[beside].unit)}")
+            card.caption(f"calendar time: {report.format_value(values[beside].value, values[beside].unit)}")
         if value.detail:
-            column.caption(value.detail)
+            card.caption(value.detail)
     problems = values.get("replies_before_message")
     if problems is not None and problems.value:
         st.warning(
@@ -462,6 +473,7 @@ def _render_data_problems(ctx: PageContext, now: dt.datetime) -> None:
                 for r in rows
             ],
             hide_index=True,
+            placeholder="—",
             width="stretch",
         )
 

@@ -18,7 +18,13 @@ from core import events, records
 from core.content_plan import readiness, status
 from core.content_plan.queries import EDITABLE_FIELDS, METRIC_FIELDS, PostView, view_of
 from core.content_plan.templates import TEMPLATES
-from core.content_plan.validation import check_metric_consistency, clean_fields, clean_metric, clean_scheduled_at
+from core.content_plan.validation import (
+    check_metric_consistency,
+    clean_fields,
+    clean_metric,
+    clean_published_at,
+    clean_scheduled_at,
+)
 from core.errors import PermissionDenied, ValidationError
 from core.permissions import Action, Actor, allowed, require
 from db.models import Post, PostCreate, PostMetrics, PostStatus, PostUpdate, Rubric
@@ -100,8 +106,12 @@ def change_status(
     expected_version: int,
     target: str,
     scheduled_at: dt.datetime | None = None,
+    published_at: dt.datetime | None = None,
 ) -> TransitionResult:
-    """Move a post one step along the status flow, with every rule of that step checked."""
+    """Move a post one step along the status flow, with every rule of that step checked.
+
+    Publishing keeps the planned time (``scheduled_at``) and records when the post actually went
+    out: ``published_at`` as the person says it, or now."""
     post = records.get_or_404(session, Post, post_id, what="Post")
     current, target = PostStatus(post.status), PostStatus(target)
     refusal = status.refusal(actor, owner_id=post.owner_id, current=current, target=target)
@@ -128,12 +138,10 @@ def change_status(
         rhythm = readiness.rhythm_message(session, planned, post_id=post.id)
         warnings += [rhythm] if rhythm else []
         if at < now:
-            warnings.append("The scheduled time is in the past.")
+            warnings.append(readiness.PAST_TIME)
         changes["scheduled_at"] = at
     elif target == PostStatus.published:
-        # It went out at its scheduled time, or now if that is still ahead.
-        published = min(post.scheduled_at or now, now)
-        changes.update(published_at=published, scheduled_at=published)
+        changes["published_at"] = clean_published_at(published_at, now=now)
     step = status.step(current, target)
     action = step.action if step is not None else f"post.{target.value}"
     post = records.update_versioned(
@@ -164,6 +172,7 @@ def advance_post(
     expected_version: int,
     target: str,
     scheduled_at: dt.datetime | None = None,
+    published_at: dt.datetime | None = None,
 ) -> TransitionResult:
     """Walk a post forward through every step up to ``target`` in one transaction (e.g. a lead's
     "approve and schedule"); each step is checked and audited as if clicked on its own."""
@@ -183,6 +192,7 @@ def advance_post(
             expected_version=version,
             target=step,
             scheduled_at=scheduled_at if step == PostStatus.scheduled else None,
+            published_at=published_at if step == PostStatus.published else None,
         )
         version = result.post.version
         warnings += [w for w in result.warnings if w not in warnings]

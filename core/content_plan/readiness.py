@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from core import workspace
 from core.content_plan import guards, rules
-from core.content_plan.status import ON_THE_PLAN
+from core.content_plan.status import FINAL, ON_THE_PLAN
 from core.errors import ValidationError
 from core.local_time import day_bounds, local_day
 from db.models import Channel, CognitiveLoad, Post, PostBase, PostStatus, StopWord
@@ -28,10 +28,32 @@ class PostCheck:
     stop_words: tuple[guards.StopWordHit, ...]
     problems: tuple[str, ...]  # will refuse approval or scheduling
     warnings: tuple[str, ...]  # worth a second look, refuse nothing
+    status: str | None = None  # the saved post's status (None: a new post)
 
     @property
     def ready(self) -> bool:
         return not rules.failing(self.checklist) and not guards.blocking(self.stop_words)
+
+    @property
+    def conclusion(self) -> str | None:
+        """What the checklist concludes for the post's next step, said only when nothing on it
+        is flagged (no problem, no warning) and the post still has a step ahead of it."""
+        if not self.ready or self.problems or self.warnings or self.status in FINAL:
+            return None
+        return _CONCLUSIONS.get(self.status, _CONCLUSIONS[None])
+
+
+_CONCLUSIONS: dict[str | None, str] = {
+    None: "Ready for approval.",
+    PostStatus.draft: "Ready for approval.",
+    PostStatus.in_review: "Ready for approval.",
+    PostStatus.approved: "Approved and ready to schedule.",
+    PostStatus.scheduled: "Checked and scheduled.",
+}
+PAST_TIME = "The scheduled time is in the past."
+PAST_TIME_SCHEDULED = (
+    "The scheduled time is in the past: mark the post as published once it is out, or move it to a new time."
+)
 
 
 # --- stop words and the checklist ------------------------------------------------------------
@@ -158,22 +180,26 @@ def stored_checks(session: Session, *, draft: PostBase, post_id: int | None = No
     if blocked:
         problems.append(f"Stop words block publication: {guards.stop_word_message(blocked)}.")
     warnings = _stop_word_warnings(list(hits))
-    if post_id is not None:
-        saved = session.get(Post, post_id)
-        if saved is not None and saved.blocked_reason:
-            problems.append(f"Blocked by compliance: {saved.blocked_reason}")
+    saved = session.get(Post, post_id) if post_id is not None else None
+    if saved is not None and saved.status in FINAL:
+        # Out or dropped: the checklist shows how it went out; the plan's guards are past.
+        return PostCheck(items, hits, tuple(problems), tuple(warnings), status=saved.status)
+    if saved is not None and saved.blocked_reason:
+        problems.append(f"Blocked by compliance: {saved.blocked_reason}")
     daily = daily_conflict_message(session, draft, post_id=post_id)
     if daily:
         problems.append(f"Scheduling will be refused — {daily}")
     rhythm = rhythm_message(session, draft, post_id=post_id)
     if rhythm:
         warnings.append(rhythm)
-    return PostCheck(items, hits, tuple(problems), tuple(warnings))
+    return PostCheck(items, hits, tuple(problems), tuple(warnings), status=saved.status if saved else None)
 
 
 def with_timing(check: PostCheck, draft: PostBase, *, now: dt.datetime) -> PostCheck:
-    """``check`` with the warnings that depend on the clock (a time already past)."""
+    """``check`` with the warnings that depend on the clock (a time already past; nothing for a
+    post that went out or was cancelled)."""
     at = draft.scheduled_at
-    if at is not None and at.tzinfo is not None and at.utcoffset() is not None and at < now:
-        return dataclasses.replace(check, warnings=(*check.warnings, "The scheduled time is in the past."))
-    return check
+    if check.status in FINAL or at is None or at.tzinfo is None or at.utcoffset() is None or at >= now:
+        return check
+    warning = PAST_TIME_SCHEDULED if check.status == PostStatus.scheduled else PAST_TIME
+    return dataclasses.replace(check, warnings=(*check.warnings, warning))

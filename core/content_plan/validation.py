@@ -138,6 +138,21 @@ def clean_scheduled_at(value: object) -> dt.datetime | None:
     return value.astimezone(UTC)
 
 
+def clean_published_at(value: object, *, now: dt.datetime) -> dt.datetime:
+    """When a post went out, as a UTC instant: ``now`` when not given; never ahead of ``now``."""
+    if value is None:
+        return now
+    if not isinstance(value, dt.datetime):
+        raise ValidationError("The publication time must be a date and time.")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValidationError("The publication time has no time zone; give it in UTC or the workspace time zone.")
+    if value > now:
+        raise ValidationError(
+            "The publication time is still ahead; mark the post as published once it is out, with the time it went out."
+        )
+    return value.astimezone(UTC)
+
+
 def _clean_one(session: Session, name: str, value: Any, *, actor: Actor, current: Post | None) -> Any:
     if name in _BOOL_FIELDS:
         return bool(value)

@@ -4,6 +4,7 @@ around now (breached, at risk, on track) and two imported rows with a data probl
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from core.demo.builder import DemoBuilder
 from core.demo.people import COMMUNITY_HANDLES
@@ -13,34 +14,59 @@ from core.sla import figures, policies, queues
 from core.sla.business_time import BusinessCalendar
 from db.models import Channel, Conversation, ConversationKind, ConversationStatus, User
 
-CATEGORIES = ("billing", "login", "export", "notifications", "mobile app", "pricing")
 
-CONVERSATION_TEXTS = {
+@dataclass(frozen=True)
+class Message:
+    """What someone wrote, with what a support manager files and answers it under: the category
+    that fits it, the quick answer that answers it (if one does) and the team it goes to when
+    it needs escalating (None: never escalated)."""
+
+    text: str
+    category: str
+    answer: str | None = None  # a quick answer's title (``support_desk.QUICK_ANSWERS``)
+    team: str | None = None  # an escalation team's name (``support_desk.TEAMS``)
+
+
+MESSAGES: dict[ConversationKind, tuple[Message, ...]] = {
     ConversationKind.question: (
-        "How do I export my data to CSV?",
-        "Where can I find last month's invoice?",
-        "Is there a way to mute notifications on weekends?",
-        "Can I sign in with two-factor on a new phone?",
-        "Which plan do I need for a team of five?",
+        Message("How do I export my data to CSV?", "export", "Export to CSV", "Product"),
+        Message("Where can I find last month's invoice?", "billing", "Where is my invoice?", "Billing"),
+        Message("Is there a way to mute notifications on weekends?", "notifications", "Too many notifications"),
+        Message("Can I sign in with two-factor on a new phone?", "login", "Two-factor sign-in", "Product"),
+        Message("Which plan do I need for a team of five?", "pricing", "Plans and prices", "Billing"),
+        Message("I forgot my password, how do I get back in?", "login", "Reset your password"),
+        Message("Can I get back a list I deleted by mistake?", "productivity", "Restore a deleted list", "Product"),
+        Message("Is there a keyboard shortcut for a new entry?", "productivity", "Keyboard shortcuts"),
+        Message("The help centre search finds nothing for 'VAT' — where is it explained?", "help centre"),
     ),
     ConversationKind.complaint: (
-        "The app crashed twice today while uploading.",
-        "I was charged twice this month!",
-        "Password reset e-mail never arrives.",
-        "Notifications keep coming at 3 am.",
+        Message("The app crashed twice today while uploading.", "mobile app", "App crashes on start", "Product"),
+        Message("I was charged twice this month!", "billing", "Refund request", "Billing"),
+        Message("Password reset e-mail never arrives.", "login", "Reset e-mail not arriving", "Product"),
+        Message("Notifications keep coming at 3 am.", "notifications", "Too many notifications", "Product"),
+        Message("Delete everything you store about me, now.", "privacy", "Your data", "Legal"),
     ),
     ConversationKind.ugc: (
-        "Made a little guide on how we use the export with our accountant 📊",
-        "Our team's setup video — hope it helps someone!",
-        "Cheat sheet of keyboard tricks I collected.",
+        Message("Made a little guide on how we use the export with our accountant 📊", "export"),
+        Message("Our team's setup video — hope it helps someone!", "community"),
+        Message("Cheat sheet of keyboard tricks I collected.", "productivity"),
     ),
     ConversationKind.praise: (
-        "Support answered in ten minutes, thank you!",
-        "The new summary e-mail is great.",
+        Message("Support answered in ten minutes, thank you!", "community"),
+        Message("The new summary e-mail is great.", "notifications"),
     ),
-    ConversationKind.other: ("Are you hiring?", "Will you be at the meetup in Berlin?"),
+    ConversationKind.other: (
+        Message("Are you hiring?", "company"),
+        Message("Will you be at the meetup in Berlin?", "events"),
+    ),
 }
 
+#: What the team needs from an escalated conversation, by team.
+ESCALATION_REASONS = {
+    "Billing": "A charge or an invoice to check in the billing system.",
+    "Product": "Looks like a bug or a gap: the product team needs to reproduce it.",
+    "Legal": "A data request with a legal deadline.",
+}
 
 # How often each kind turns up in the history.
 KIND_MIX = (
@@ -101,8 +127,8 @@ class _Conversations:
             kind = rng.choice(KIND_MIX)
             received = start + dt.timedelta(seconds=int(rng.uniform(0, span)))
             channel = rng.choice(self.channels)
-            category = rng.choice(CATEGORIES)
-            conversation = self.conversation(n, kind, channel, category, received, rng.choice(self.workers))
+            message = rng.choice(MESSAGES[kind])
+            conversation = self.conversation(n, kind, channel, message, received, rng.choice(self.workers))
             policy = self.book.for_conversation(channel_id=stored_id(channel.id), kind=kind)
             roll, speed, late, answer_roll, escalate_roll, resolve_roll = (rng.random() for _ in range(6))
             if not figures.needs_reply(kind, conversation.status) and roll < 0.5:
@@ -115,13 +141,13 @@ class _Conversations:
                 else:  # late: some business time after the deadline
                     reply = policy.calendar.deadline(received, window + dt.timedelta(minutes=10 + int(late * 300)))
                 if reply <= now:
-                    self.answered(conversation, kind, category, reply, now, answer_roll, escalate_roll, resolve_roll)
+                    self.answered(conversation, kind, message, reply, now, answer_roll, escalate_roll, resolve_roll)
             # else: never answered (an old backlog item, breached)
             figures.apply_sla(conversation, policy=policy, calendar=None if policy is None else policy.calendar)
             demo.session.add(conversation)
 
     def conversation(
-        self, n: int, kind: str, channel: Channel, category: str, received: dt.datetime, worker: User
+        self, n: int, kind: str, channel: Channel, message: Message, received: dt.datetime, worker: User
     ) -> Conversation:
         rng = self.demo.rng
         return Conversation(
@@ -129,9 +155,9 @@ class _Conversations:
             channel_id=stored_id(channel.id),
             kind=kind,
             author_handle=rng.choice(COMMUNITY_HANDLES[: 40 + n // 4]),
-            text=rng.choice(CONVERSATION_TEXTS[ConversationKind(kind)]),
+            text=message.text,
             link=f"https://example.com/{channel.platform}/c/{n}",
-            category=category,
+            category=message.category,
             received_at=received,
             assignee_id=worker.id,
             engagement=rng.randint(0, 40),
@@ -143,26 +169,25 @@ class _Conversations:
         self,
         conversation: Conversation,
         kind: str,
-        category: str,
+        message: Message,
         reply: dt.datetime,
         now: dt.datetime,
         answer_roll: float,
         escalate_roll: float,
         resolve_roll: float,
     ) -> None:
-        """The first reply at ``reply``, perhaps with a quick answer or an escalation, then
-        resolved or waiting for the customer."""
+        """The first reply at ``reply``, perhaps with the quick answer that fits the message, or
+        an escalation to the team it belongs to, then resolved or waiting for the customer."""
         conversation.first_reply_at = reply
-        answer = next((a for a in self.desk.answers if a.category == category), None)
+        answer = self.desk.answer(message.answer)
         if answer is not None and answer_roll < 0.6:
             conversation.quick_answer_id = answer.id
             answer.use_count += 1
-        if escalate_roll < (0.15 if kind == ConversationKind.complaint else 0.03):
-            teams = self.desk.teams
-            team = teams[int(escalate_roll * 1000) % len(teams)]
+        team = self.desk.team(message.team)
+        if team is not None and escalate_roll < (0.15 if kind == ConversationKind.complaint else 0.03):
             conversation.escalation_team_id = team.id
             conversation.escalated_at = reply + dt.timedelta(minutes=5 + int(escalate_roll * 600))
-            conversation.escalation_reason = "Needs the specialists."
+            conversation.escalation_reason = ESCALATION_REASONS[team.name]
         resolved_at = reply + dt.timedelta(hours=1 + int(resolve_roll * 30))
         if resolve_roll < 0.85 and resolved_at <= now:
             conversation.status = ConversationStatus.resolved
@@ -188,9 +213,10 @@ class _Conversations:
             else:
                 elapsed = (window - threshold) * amount
             received = _received_for_elapsed(policy.calendar, now, dt.timedelta(minutes=elapsed))
-            category = CATEGORIES[index % len(CATEGORIES)]
+            messages = MESSAGES[ConversationKind(kind)]
+            message = messages[index % len(messages)]
             worker = self.workers[index % 2]
-            conversation = self.conversation(1000 + index, kind, channel, category, received, worker)
+            conversation = self.conversation(1000 + index, kind, channel, message, received, worker)
             if index % 3 == 2:
                 conversation.assignee_id = None  # unassigned: someone should take it
             figures.apply_sla(conversation, policy=policy, calendar=policy.calendar)
@@ -199,11 +225,12 @@ class _Conversations:
     def data_problems(self) -> None:
         """Two rows as a platform export delivers them: reply stamped before the message."""
         demo = self.demo
+        sign_in = [m for m in MESSAGES[ConversationKind.question] if m.category == "login"]
         for index in range(2):
             channel = self.channels[1]
             received = demo.local(demo.today - dt.timedelta(days=3 + index), 11, 30)
             conversation = self.conversation(
-                2000 + index, ConversationKind.question, channel, "login", received, self.users["support"]
+                2000 + index, ConversationKind.question, channel, sign_in[index], received, self.users["support"]
             )
             conversation.external_id = f"export-{4711 + index}"
             conversation.first_reply_at = received - dt.timedelta(minutes=7)

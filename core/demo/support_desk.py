@@ -64,9 +64,43 @@ QUICK_ANSWERS = (
     (
         "Two-factor sign-in",
         "login",
-        "Turn it on under Settings → Security; keep the backup codes somewhere safe.",
+        "Turn it on under Settings → Security; on a new phone, sign in with a backup code, then scan the new QR code. "
+        "Keep the backup codes somewhere safe.",
         "https://example.com/guide/2fa",
     ),
+    (
+        "Reset e-mail not arriving",
+        "login",
+        "Please check the spam folder and that it is the address you signed up with; "
+        "if it is still missing after 10 minutes, send us that address in a DM and we send a new link.",
+        "",
+    ),
+    (
+        "Restore a deleted list",
+        "productivity",
+        "Deleted lists stay in the bin for 30 days: Settings → Bin → Restore.",
+        "https://example.com/guide/bin",
+    ),
+    (
+        "Keyboard shortcuts",
+        "productivity",
+        "Press ? anywhere to see every shortcut; N starts a new entry.",
+        "https://example.com/guide/shortcuts",
+    ),
+    (
+        "Your data",
+        "privacy",
+        "We delete your account and data within 30 days of your request; send it from your account's e-mail "
+        "address to privacy@example.com so we can be sure it is you.",
+        "https://example.com/privacy",
+    ),
+)
+
+#: The escalation teams: name, the username of the accountable owner, what the team handles.
+TEAMS = (
+    ("Billing", "support", "Refunds, double charges, invoices."),
+    ("Product", "lead", "Bugs and feature gaps that need the product team."),
+    ("Legal", "compliance", "Data requests, complaints with legal weight."),
 )
 
 
@@ -76,6 +110,14 @@ class SupportDesk:
 
     teams: list[EscalationTeam]
     answers: list[QuickAnswer]
+
+    def answer(self, title: str | None) -> QuickAnswer | None:
+        """The quick answer of that title (None for None)."""
+        return None if title is None else next(a for a in self.answers if a.title == title)
+
+    def team(self, name: str | None) -> EscalationTeam | None:
+        """The escalation team of that name (None for None)."""
+        return None if name is None else next(t for t in self.teams if t.name == name)
 
 
 def add_support_desk(demo: DemoBuilder, *, users: dict[str, User]) -> SupportDesk:
@@ -114,11 +156,7 @@ def _add_teams(demo: DemoBuilder, *, users: dict[str, User]) -> list[EscalationT
             EscalationTeam(name=name, owner_id=users[owner].id, description=description),
             action="escalation_team.create",
         )
-        for name, owner, description in (
-            ("Billing", "support", "Refunds, double charges, invoices."),
-            ("Product", "lead", "Bugs and feature gaps that need the product team."),
-            ("Legal", "compliance", "Data requests, complaints with legal weight."),
-        )
+        for name, owner, description in TEAMS
     ]
 
 

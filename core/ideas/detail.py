@@ -28,6 +28,16 @@ class SimilarIdea:
 
 
 @dataclass(frozen=True)
+class MergedIdea:
+    """An idea merged into another: off the board, still there to open (and to undo the merge)."""
+
+    id: int
+    title: str
+    merged_into_id: int
+    merged_into_title: str
+
+
+@dataclass(frozen=True)
 class GiverView:
     handle: str
     channel_name: str
@@ -219,6 +229,33 @@ def merge_candidates(*, session: Session, idea_id: int, text: str = "", limit: i
     ids = [i for i in session.exec(statement) if i is not None]
     views = ideas_by_id(session=session, idea_ids=ids)
     return [SimilarIdea(i, views[i].title, views[i].status, views[i].votes, views[i].demand, 0.0) for i in ids]
+
+
+def merged_ideas_matching(*, session: Session, text: str, limit: int = 10) -> list[MergedIdea]:
+    """Merged ideas whose title or description holds ``text`` (or whose number it is, "#12" or
+    "12"), newest first: the board leaves them out, a search still finds them."""
+    words = " ".join(text.split())
+    if not words:
+        return []
+    matches = [
+        col(Idea.title).icontains(words, autoescape=True),
+        col(Idea.description).icontains(words, autoescape=True),
+    ]
+    number = words.removeprefix("#")
+    if number.isdigit():
+        matches.append(col(Idea.id) == int(number))
+    rows = session.exec(
+        select(Idea.id, Idea.title, Idea.merged_into_id)
+        .where(col(Idea.merged_into_id).is_not(None), or_(*matches))
+        .order_by(col(Idea.id).desc())
+        .limit(limit)
+    ).all()
+    targets = {i: t for i, t in session.exec(select(Idea.id, Idea.title).where(col(Idea.id).in_([r[2] for r in rows])))}
+    return [
+        MergedIdea(idea_id, title, target_id, targets.get(target_id, ""))
+        for idea_id, title, target_id in rows
+        if idea_id is not None and target_id is not None
+    ]
 
 
 def category_suggestions(*, session: Session) -> list[str]:

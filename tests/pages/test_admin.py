@@ -59,12 +59,14 @@ def test_an_admin_adds_a_channel(write, read):
         assert s.exec(select(Channel).where(Channel.name == "Mastodon")).one().daily_post_limit == 3
 
 
-def test_a_lead_opens_admin_but_cannot_manage_users(write):
+def test_a_lead_opens_admin_but_sees_no_user_management(write):
     with write() as s:
         make_user(s, Role.lead, username="lena")
     at = open_page("admin", username="lena")
     assert not at.exception
-    assert "Only admins manage users." in texts(at)
+    # Only what the role can do: no Users tab that would only say "admins only".
+    assert [t.label for t in at.tabs] == ["Channels", "Workspace", "Audit log"]
+    assert "Only admins manage users." not in texts(at)
     assert not [b for b in at.button if b.label in ("Add user", "Add channel")]
 
 
@@ -108,3 +110,94 @@ def test_an_admin_lifts_a_sign_in_lock(team, write):
     assert "Nobody is locked out" in texts(at)
     with write() as s:
         assert throttle.current_lock(session=s, keys=[throttle.username_key("lead")], now=utcnow()) is None
+
+
+def _pick_user(at, username: str):
+    return at.selectbox(key="admin_user_pick").select(username).run()
+
+
+def _role_field(at):
+    """The role field of "Change a user" (its key names the user it belongs to)."""
+    (field,) = [s for s in at.selectbox if s.label == "Role" and (s.key or "").startswith("admin_user_role")]
+    return field
+
+
+def test_the_role_field_shows_the_role_of_the_user_picked(team):
+    at = open_page("admin", username="admin")
+    at = _pick_user(at, "lead")
+    assert _role_field(at).value == "lead"
+    # A role chosen but not saved stays with that user: another user shows their own role.
+    at = _role_field(at).select("editor").run()
+    at = _pick_user(at, "analyst")
+    assert _role_field(at).value == "analyst"
+    assert next(b for b in at.button if b.label == "Save role").disabled
+    at = _pick_user(at, "lead")
+    assert _role_field(at).value == "lead"
+
+
+def test_save_role_changes_the_user_picked_and_the_table_shows_it_at_once(team, read):
+    at = open_page("admin", username="admin")
+    at = _pick_user(at, "lead")
+    at = _role_field(at).select("editor").run()
+    at = _pick_user(at, "viewer")
+    at = _role_field(at).select("analyst").run()
+    at = next(b for b in at.button if b.label == "Save role").click().run()
+    assert not at.exception and not at.error
+    with read() as s:
+        roles = dict(s.exec(select(User.username, User.role)).all())
+    assert (roles["viewer"], roles["lead"]) == ("analyst", "lead")
+    table = at.dataframe[0].value
+    assert dict(zip(table["username"], table["role"], strict=True))["viewer"] == "analyst"
+    assert _role_field(at).value == "analyst"
+
+
+_NEW_USER_FIELDS = ("Username", "Full name", "E-mail", "Initial password")
+
+
+def _new_user_fields(at) -> dict:
+    return {t.label: t for t in at.text_input if t.label in _NEW_USER_FIELDS}
+
+
+def _fill_new_user(at, username: str, password: str, name: str = "Nora Newcomer") -> None:
+    fields = _new_user_fields(at)
+    fields["Username"].input(username)
+    fields["Full name"].input(name)
+    fields["Initial password"].input(password)
+
+
+def test_an_added_user_is_in_the_table_and_the_picker_right_away_and_the_form_starts_empty(team):
+    at = open_page("admin", username="admin")
+    _fill_new_user(at, "nora", "a-good-password")
+    at = next(b for b in at.button if b.label == "Add user").click().run()
+    assert not at.exception and not at.error
+    assert "nora" in list(at.dataframe[0].value["username"])
+    assert "nora" in at.selectbox(key="admin_user_pick").options
+    fields = {label: t.value for label, t in _new_user_fields(at).items()}
+    assert fields == {"Username": "", "Full name": "", "E-mail": "", "Initial password": ""}
+
+
+def test_a_refused_user_keeps_what_was_typed(team, read):
+    at = open_page("admin", username="admin")
+    _fill_new_user(at, "shorty", "short")
+    at = next(b for b in at.button if b.label == "Add user").click().run()
+    assert "at least 10 characters" in at.error[0].value
+    fields = {label: t.value for label, t in _new_user_fields(at).items()}
+    assert fields == {"Username": "shorty", "Full name": "Nora Newcomer", "E-mail": "", "Initial password": "short"}
+    with read() as s:
+        assert s.exec(select(User).where(User.username == "shorty")).first() is None
+
+
+def test_an_added_channel_is_in_the_table_right_away_and_a_refused_one_keeps_its_fields(team, channel):
+    at = open_page("admin", username="admin")
+    next(t for t in at.text_input if t.label == "Name").input("Mastodon")
+    at = next(b for b in at.button if b.label == "Add channel").click().run()
+    assert not at.exception and not at.error
+    channels = next(d.value for d in at.dataframe if "channel" in d.value.columns)
+    assert "Mastodon" in list(channels["channel"])
+    assert next(t for t in at.text_input if t.label == "Name").value == ""
+    # A name that is taken already is refused, and the form keeps it for correcting.
+    next(t for t in at.text_input if t.label == "Name").input("Instagram")
+    next(t for t in at.text_input if t.label == "URL").input("https://instagram.com/ourteam")
+    at = next(b for b in at.button if b.label == "Add channel").click().run()
+    assert at.error
+    assert next(t for t in at.text_input if t.label == "URL").value == "https://instagram.com/ourteam"

@@ -515,3 +515,52 @@ def test_the_list_sorts_by_the_chosen_column(team, channel, session, sort, desce
     at.toggle(key="calendar_desc").set_value(descending).run()
     assert not at.exception
     assert list(at.dataframe[0].value["Title"]) == expected
+
+
+def _success_texts(at) -> list[str]:
+    return [m.value for m in at.success]
+
+
+def test_marking_a_post_published_keeps_its_planned_time_and_shows_both(team, channel, session, read):
+    planned = dt.datetime.combine(dt.datetime.now(BERLIN).date() + dt.timedelta(days=2), dt.time(15), tzinfo=BERLIN)
+    post = make_ready_post(
+        session, channel=channel, sla_owner_id=team["support"].id, status="scheduled", scheduled_at=planned
+    )
+    session.commit()
+    at = at_tab("lead", "Post editor", calendar_post_id=post.id)
+    assert not at.exception
+    # A scheduled post is past approval: the panel does not offer it for approval again.
+    assert "Ready for approval." not in _success_texts(at)
+    assert "Checked and scheduled." in _success_texts(at)
+    # It went out early: the person says when (proposed: now, as the plan is still ahead).
+    went_out = dt.datetime.now(BERLIN).replace(second=0, microsecond=0) - dt.timedelta(minutes=5)
+    at.date_input(key=f"calendar_e_out_day_{post.id}_{post.version}").set_value(went_out.date())
+    at.time_input(key=f"calendar_e_out_time_{post.id}_{post.version}").set_value(went_out.time())
+    at = button(at, "Mark as published").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    with read() as s:
+        saved = s.get(Post, post.id)
+    assert (saved.status, saved.scheduled_at, saved.published_at) == ("published", planned, went_out)
+    caption = " ".join(c.value for c in at.caption)
+    assert f"planned {planned:%Y-%m-%d %H:%M} · went out {went_out:%Y-%m-%d %H:%M}" in caption
+    # Out now: nothing to approve, and its planned time is not "in the past" of anything.
+    assert "Ready for approval." not in _success_texts(at)
+    assert not [w.value for w in at.warning if "in the past" in w.value]
+
+
+def test_a_published_post_never_says_ready_for_approval_beside_a_past_time(team, channel, session):
+    planned = dt.datetime(2025, 3, 3, 15, tzinfo=BERLIN)
+    post = make_ready_post(
+        session,
+        channel=channel,
+        sla_owner_id=team["support"].id,
+        status="published",
+        scheduled_at=planned,
+        published_at=planned + dt.timedelta(minutes=2),
+    )
+    session.commit()
+    at = at_tab("lead", "Post editor", calendar_post_id=post.id)
+    assert not at.exception
+    assert "Ready for approval." not in _success_texts(at)
+    assert not [w.value for w in at.warning if "in the past" in w.value]
+    assert "planned 2025-03-03 15:00 · went out 2025-03-03 15:02" in " ".join(c.value for c in at.caption)

@@ -307,7 +307,7 @@ def test_every_transition_is_audited_with_its_action(write, read, team, channel)
 # --- publishing ------------------------------------------------------------------------------------
 
 
-def test_publishing_sets_the_time_and_tells_the_loop(write, read, session, team, channel):
+def test_publishing_records_when_the_post_went_out_and_tells_the_loop(write, read, session, team, channel):
     post = make_ready_post(
         session,
         channel=channel,
@@ -320,15 +320,21 @@ def test_publishing_sets_the_time_and_tells_the_loop(write, read, session, team,
     session.commit()
     with write() as s:
         result = posts.change_status(
-            session=s, actor=team["lead"], post_id=post.id, expected_version=1, target="published"
+            session=s,
+            actor=team["lead"],
+            post_id=post.id,
+            expected_version=1,
+            target="published",
+            published_at=berlin(2024, 5, 6, 9, 4),
         )
-    # It went out at its (past) scheduled time.
-    assert result.post.published_at == berlin(2024, 5, 6, 9).astimezone(UTC)
+    # The plan stays; when it went out is kept beside it.
+    assert result.post.scheduled_at == berlin(2024, 5, 6, 9).astimezone(UTC)
+    assert result.post.published_at == berlin(2024, 5, 6, 9, 4).astimezone(UTC)
     with read() as s:
         assert s.get(LoopItem, item.id).announced_at == result.post.published_at
 
 
-def test_publishing_early_moves_the_post_to_now(write, session, team, channel):
+def test_publishing_early_keeps_the_planned_time_and_records_now(write, session, team, channel):
     post = make_ready_post(
         session, channel=channel, sla_owner_id=team["support"].id, status="scheduled", scheduled_at=FUTURE
     )
@@ -338,8 +344,34 @@ def test_publishing_early_moves_the_post_to_now(write, session, team, channel):
         result = posts.change_status(
             session=s, actor=team["lead"], post_id=post.id, expected_version=1, target="published"
         )
-    assert before <= result.post.published_at < FUTURE
-    assert result.post.scheduled_at == result.post.published_at
+    assert before <= result.post.published_at <= dt.datetime.now(UTC)
+    assert result.post.scheduled_at == FUTURE.astimezone(UTC)
+
+
+@pytest.mark.parametrize(
+    ("went_out", "message"),
+    [
+        (FUTURE, "The publication time is still ahead"),
+        (dt.datetime(2024, 5, 6, 9, 4), "The publication time has no time zone"),
+    ],
+)
+def test_a_publication_time_ahead_or_without_a_zone_is_refused(write, read, session, team, channel, went_out, message):
+    post = make_ready_post(
+        session, channel=channel, sla_owner_id=team["support"].id, status="scheduled", scheduled_at=FUTURE
+    )
+    session.commit()
+    with pytest.raises(ValidationError, match=message), write() as s:
+        posts.change_status(
+            session=s,
+            actor=team["lead"],
+            post_id=post.id,
+            expected_version=1,
+            target="published",
+            published_at=went_out,
+        )
+    with read() as s:
+        saved = s.get(Post, post.id)
+        assert (saved.status, saved.published_at) == ("scheduled", None)
 
 
 # --- compliance block ------------------------------------------------------------------------------

@@ -353,3 +353,81 @@ def test_a_time_that_passes_is_judged_by_the_clock_of_each_look_not_of_the_cache
     assert "The scheduled time is in the past." in after.warnings
     with read() as s:
         assert readiness.check_post(s, draft=draft, now=berlin(2031, 3, 11, 10, 1)).warnings == after.warnings
+
+
+# --- what the checklist concludes, by status ------------------------------------------------------
+
+PAST = berlin(2024, 5, 6, 15)  # 15:00 on a Monday that has gone by
+
+
+@pytest.mark.parametrize(
+    ("status", "at", "conclusion", "past_time_warning"),
+    [
+        (None, FUTURE, "Ready for approval.", None),
+        ("draft", FUTURE, "Ready for approval.", None),
+        ("in_review", FUTURE, "Ready for approval.", None),
+        ("approved", FUTURE, "Approved and ready to schedule.", None),
+        ("scheduled", FUTURE, "Checked and scheduled.", None),
+        # A time gone by is flagged, and nothing is concluded beside it.
+        ("in_review", PAST, None, readiness.PAST_TIME),
+        ("scheduled", PAST, None, readiness.PAST_TIME_SCHEDULED),
+        # Out or dropped: nothing ahead to be ready for, and a past time is what it should be.
+        ("published", PAST, None, None),
+        ("cancelled", PAST, None, None),
+    ],
+)
+def test_the_checklist_concludes_only_for_a_step_ahead_and_never_beside_a_flag(
+    read, session, team, channel, status, at, conclusion, past_time_warning
+):
+    fields = ready_post_fields(channel, sla_owner_id=team["support"].id, scheduled_at=at)
+    post_id = None
+    if status is not None:
+        post = make_ready_post(
+            session, channel=channel, sla_owner_id=team["support"].id, status=status, scheduled_at=at
+        )
+        if status == "published":
+            post.published_at = at + dt.timedelta(minutes=3)
+        session.commit()
+        post_id = post.id
+        fields["title"] = post.title
+    with read() as s:
+        check = readiness.check_post(s, draft=PostCreate(**fields), post_id=post_id, now=berlin(2030, 1, 1, 12))
+    assert check.ready  # every checklist item passes in each case
+    assert check.conclusion == conclusion
+    past = [w for w in check.warnings if w.startswith("The scheduled time is in the past")]
+    assert past == ([past_time_warning] if past_time_warning else [])
+
+
+def test_a_warning_keeps_the_checklist_from_concluding(read, session, team, channel):
+    session.add(StopWord(word="miracle", mode="warn"))
+    session.commit()
+    draft = PostCreate(**ready_post_fields(channel, sla_owner_id=team["support"].id, title="A small miracle"))
+    with read() as s:
+        check = readiness.check_post(s, draft=draft)
+    assert check.ready and check.warnings
+    assert check.conclusion is None
+
+
+def test_a_published_post_is_not_held_to_the_plan_s_guards(read, session, team, channel):
+    """Two posts already out on the channel's day (its limit): the third that went out that day
+    shows no "scheduling will be refused", as it is past scheduling."""
+    for hour in (9, 12, 18):
+        post = make_ready_post(
+            session,
+            channel=channel,
+            sla_owner_id=team["support"].id,
+            status="published",
+            scheduled_at=berlin(2024, 5, 6, hour),
+        )
+        post.published_at = post.scheduled_at
+    session.commit()
+    fields = ready_post_fields(
+        channel, sla_owner_id=team["support"].id, scheduled_at=post.scheduled_at, title=post.title
+    )
+    with read() as s:
+        check = readiness.check_post(s, draft=PostCreate(**fields), post_id=post.id)
+        open_check = readiness.check_post(
+            s, draft=PostCreate(**{**fields, "title": "Another one that day"}), now=berlin(2024, 5, 1, 9)
+        )
+    assert check.problems == () and check.warnings == ()
+    assert any("Scheduling will be refused" in p for p in open_check.problems)  # the guard itself still holds

@@ -8,7 +8,19 @@ from sqlmodel import select
 
 from core import demo, workspace
 from core.errors import ValidationError
-from db.models import Channel, Conversation, Idea, IdeaGiver, LoopItem, Post, Role, User, Vote
+from db.models import (
+    Channel,
+    Conversation,
+    EscalationTeam,
+    Idea,
+    IdeaGiver,
+    LoopItem,
+    Post,
+    QuickAnswer,
+    Role,
+    User,
+    Vote,
+)
 from tests.factories import make_user
 
 TODAY = dt.date(2026, 3, 18)
@@ -80,3 +92,73 @@ def test_demo_refuses_a_real_workspace_unless_forced(write, read):
         demo.load_demo(s, today=TODAY)
     with read() as s:
         assert counts(s)["Post"] == 0
+
+
+# --- a demo that does not contradict itself ------------------------------------------------------
+
+# Words in what someone wrote → the category a support manager files it under (first match wins).
+CATEGORY_BY_WORDS = (
+    ("delete everything", "privacy"),
+    ("password", "login"),
+    ("two-factor", "login"),
+    ("invoice", "billing"),
+    ("charged", "billing"),
+    ("plan", "pricing"),
+    ("export", "export"),
+    ("notifications", "notifications"),
+    ("summary e-mail", "notifications"),
+    ("crash", "mobile app"),
+    ("deleted", "productivity"),
+    ("keyboard", "productivity"),
+    ("help centre", "help centre"),
+    ("setup video", "community"),
+    ("support answered", "community"),
+    ("hiring", "company"),
+    ("meetup", "events"),
+)
+# Words in a message → the quick answers that answer it.
+ANSWERS_BY_WORDS = (
+    ("delete everything", {"Your data"}),
+    ("reset e-mail", {"Reset e-mail not arriving"}),
+    ("password", {"Reset your password"}),
+    ("two-factor", {"Two-factor sign-in"}),
+    ("invoice", {"Where is my invoice?"}),
+    ("charged", {"Refund request"}),
+    ("plan", {"Plans and prices"}),
+    ("export", {"Export to CSV"}),
+    ("notifications", {"Too many notifications"}),
+    ("crash", {"App crashes on start"}),
+    ("deleted", {"Restore a deleted list"}),
+    ("keyboard", {"Keyboard shortcuts"}),
+)
+TEAM_BY_CATEGORY = {"billing": "Billing", "pricing": "Billing", "privacy": "Legal"}  # the rest: Product
+
+
+def _first(table, text):
+    lowered = text.lower()
+    return next((value for words, value in table if words in lowered), None)
+
+
+def test_every_demo_conversation_is_filed_answered_and_escalated_where_it_belongs(write, read):
+    with write() as s:
+        demo.load_demo(s, today=TODAY, password_rounds=4)
+    with read() as s:
+        rows = s.exec(
+            select(Conversation.text, Conversation.category, QuickAnswer.title, EscalationTeam.name)
+            .outerjoin(QuickAnswer, QuickAnswer.id == Conversation.quick_answer_id)
+            .outerjoin(EscalationTeam, EscalationTeam.id == Conversation.escalation_team_id)
+        ).all()
+        idea_categories = set(s.exec(select(Idea.category)).all())
+    assert len(rows) >= 200
+    answered = escalated = 0
+    for text, category, answer, team in rows:
+        assert category == _first(CATEGORY_BY_WORDS, text), f"{text!r} is filed under {category!r}"
+        if answer is not None:
+            answered += 1
+            assert answer in (_first(ANSWERS_BY_WORDS, text) or set()), f"{text!r} answered with {answer!r}"
+        if team is not None:
+            escalated += 1
+            assert team == TEAM_BY_CATEGORY.get(category, "Product"), f"{text!r} escalated to {team}"
+    assert answered >= 50 and escalated >= 3
+    # Ideas are filed under the conversations' categories, so a shipped idea's effect can be measured.
+    assert idea_categories <= {category for _, category, _, _ in rows}

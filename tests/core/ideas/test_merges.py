@@ -6,7 +6,7 @@ import pytest
 
 from core.errors import ValidationError
 from core.ideas.capture import add_givers, vote
-from core.ideas.detail import givers, idea_detail
+from core.ideas.detail import givers, idea_detail, merged_ideas_matching
 from core.ideas.merges import merge, undo_merge
 from core.ideas.queries import board_page
 from core.ideas.triage import add_to_hot_plan, set_status
@@ -133,3 +133,36 @@ def test_a_merged_idea_takes_no_votes_givers_or_status_changes(write, team):
     ):
         with pytest.raises(ValidationError, match="merged into"), write() as s:
             attempt(s)
+
+
+# --- finding a merged idea again ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("search", "found"),
+    [
+        ("dark THEME", ["theme"]),  # the title, any case
+        ("eyes hurt", ["theme"]),  # the description
+        ("#{theme}", ["theme"]),  # its number, as the board shows it
+        ("{theme}", ["theme"]),
+        ("dark", ["theme", "colours"]),  # newest first
+        ("Dark mode", []),  # the idea kept on the board is not a merged one
+        ("   ", []),
+    ],
+)
+def test_merged_ideas_are_found_by_title_description_or_number(write, read, team, search, found):
+    lead, editor = team[Role.lead], team[Role.editor]
+    target = log(write, editor, title="Dark mode for the mobile app", handles="@ann")
+    ids = {
+        "colours": log(write, editor, title="Darker colours at night", handles="@bo"),
+        "theme": log(
+            write, editor, title="Dark theme, please", handles="@cy", description="My eyes hurt at night, please."
+        ),
+    }
+    for source in ids.values():
+        with write() as s:
+            merge(session=s, actor=lead, source_id=source, target_id=target, expected_version=1)
+    with read() as s:
+        matches = merged_ideas_matching(session=s, text=search.format(**ids))
+    assert [m.id for m in matches] == [ids[name] for name in found]
+    assert {(m.merged_into_id, m.merged_into_title) for m in matches} <= {(target, "Dark mode for the mobile app")}
