@@ -22,6 +22,7 @@ from sqlalchemy import insert  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
 from core import demo, workspace  # noqa: E402
+from core.handles import stored_key  # noqa: E402
 from core.permissions import CLI_ACTOR  # noqa: E402
 from core.sla import calendars, figures  # noqa: E402
 from core.users.rules import hash_password  # noqa: E402
@@ -194,7 +195,9 @@ def _fill(engine, *, conversations: int, posts: int, ideas: int, votes: int, tod
         for batch in batches(vote_rows):
             connection.execute(insert(Vote), batch)
         giver_rows = [
-            dict(idea_id=i, handle=h, given_at=start) for i in idea_ids for h in {rng.choice(handles) for _ in range(2)}
+            dict(idea_id=i, handle=h, handle_key=stored_key(h), given_at=start)
+            for i in idea_ids
+            for h in {rng.choice(handles) for _ in range(2)}
         ]
         for batch in batches(giver_rows):
             connection.execute(insert(IdeaGiver), batch)
@@ -227,7 +230,7 @@ def _fill(engine, *, conversations: int, posts: int, ideas: int, votes: int, tod
             if rng.random() < 0.05:
                 c.escalated_at = received + dt.timedelta(hours=1)
             figures.apply_sla(c, policy=policy_row, calendar=calendar)
-            row = c.model_dump(exclude={"id"})
+            row = c.model_dump(exclude={"id"}) | {"author_key": stored_key(c.author_handle)}
             conversation_rows.append(row)
             if len(conversation_rows) >= 5000:
                 connection.execute(insert(Conversation), conversation_rows)

@@ -107,6 +107,8 @@ BASICS = {
     "text",
     "exports",
     "tabular",
+    "handles",
+    "controls",
     "local_time",
     "workspace",
     "users",

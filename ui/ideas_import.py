@@ -155,7 +155,7 @@ def _show_preview(ctx: PageContext, preview: ImportPreview) -> None:
                     "Row": r.row,
                     "Title": r.title,
                     "Description": r.description,
-                    "Givers": ", ".join(r.handles),
+                    "Givers": ", ".join(h.display for h in r.handles),
                     "Date": local(ctx, r.given_at),
                 }
                 for r in preview.rows[:20]

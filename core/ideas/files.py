@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from core import records, workspace
 from core.errors import ValidationError
 from core.exports import to_csv
+from core.handles import Handle
 from core.ideas.capture import check_channel, record_givers
 from core.ideas.queries import (
     NO_FILTERS,
@@ -90,7 +91,7 @@ class ImportRow:
     row: int  # the spreadsheet row number (the header is row 1)
     title: str
     description: str
-    handles: tuple[str, ...]
+    handles: tuple[Handle, ...]
     given_at: dt.datetime | None
     channel_id: int | None
     key: str
@@ -176,7 +177,7 @@ def import_key(
     source: str,
     title: str,
     description: str,
-    handles: Sequence[str],
+    handles: Sequence[Handle],
     given_at: dt.datetime | None,
     channel_id: int | None,
 ) -> str:
@@ -186,7 +187,8 @@ def import_key(
             source,
             title,
             description,
-            sorted(h.lower() for h in handles),
+            # The lower-cased spelling, as files imported before handle keys were fingerprinted.
+            sorted(h.display.lower() for h in handles),
             given_at.isoformat() if given_at else "",
             channel_id,
         ],

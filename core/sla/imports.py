@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from core import audit
 from core.errors import ValidationError
+from core.handles import stored_key
 from core.permissions import Action, Actor, require
 from core.records import stored_id
 from core.sla.figures import reply_figures
@@ -245,6 +246,7 @@ def _new_row(row: ParsedRow, *, channel_id: int, book: PolicyBook, now: dt.datet
         "channel_id": channel_id,
         "kind": str(row.kind),
         "author_handle": row.author_handle,
+        "author_key": stored_key(row.author_handle),
         "text": row.text,
         "link": row.link,
         "category": row.category,

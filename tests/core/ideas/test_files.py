@@ -140,7 +140,7 @@ def test_a_spreadsheets_unicode_text_export_is_read(read):
     data = "Your idea\tUsername\nDunkelmodus für die App\t@ann\n".encode("utf-16")
     with read() as s:
         preview = preview_import(session=s, data=data, mapping=ImportMapping(title="Your idea", handle="Username"))
-    assert [(r.title, r.handles) for r in preview.rows] == [("Dunkelmodus für die App", ("@ann",))]
+    assert [(r.title, [h.display for h in r.handles]) for r in preview.rows] == [("Dunkelmodus für die App", ["@ann"])]
 
 
 def test_the_export_neutralises_formulas_and_lists_givers(write, read, team):
