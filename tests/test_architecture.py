@@ -109,6 +109,7 @@ BASICS = {
     "tabular",
     "handles",
     "controls",
+    "timestamps",
     "local_time",
     "workspace",
     "users",

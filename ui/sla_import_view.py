@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core import timestamps
 from core.errors import DomainError
 from core.exports import to_csv
-from core.sla import import_rows, imports, queues, timestamps
+from core.sla import import_rows, imports, queues
 from db.models import ConversationKind
 from ui import sla_admin_view, sla_view
 from ui.actions import perform

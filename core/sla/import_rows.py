@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from core import tabular
 from core.errors import ValidationError
 from core.sla.checks import KINDS, is_web_link
-from core.sla.timestamps import BadTimestamp, TimestampParser, zone_named
+from core.timestamps import BadTimestamp, TimestampParser, zone_named
 from db.models import Conversation, ConversationKind, max_length
 from db.types import utcnow
 
