@@ -179,6 +179,7 @@ def import_posts_csv(
     require(actor, Action.draft_post)
     table = read_table(data, empty_message=_EMPTY_FILE, max_rows=MAX_IMPORT_ROWS)
     errors = RowErrors()
+    errors.include(table)
     known = set(EXPORT_COLUMNS)
     for name in table.columns:
         if name not in known:
@@ -281,6 +282,7 @@ def import_metrics_csv(
     table = read_table(data, empty_message=_EMPTY_FILE, max_rows=MAX_IMPORT_ROWS)
     header = table.columns
     errors = RowErrors()
+    errors.include(table)
     id_column = "post_id" if "post_id" in header else "id" if "id" in header else ""
     if not id_column:
         errors.add(1, "post_id", "The column 'post_id' (or 'id' from a calendar export) is missing.")

@@ -129,7 +129,6 @@ def _read_survey(data: bytes) -> Table:
         empty_message="The file is empty; export the survey results as CSV with a header row.",
         max_bytes=MAX_IMPORT_BYTES,
         max_rows=MAX_IMPORT_ROWS,
-        unique_columns=True,
     )
 
 
@@ -220,6 +219,7 @@ def map_rows(
     lowered_channels = {name.lower(): channel_id for name, channel_id in channels.items()}
     parsed: list[ImportRow] = []
     errors = RowErrors()
+    errors.include(table)
 
     def cell(values: Sequence[str], name: str | None) -> str:
         if not name:

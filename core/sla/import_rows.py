@@ -196,6 +196,7 @@ def parse_rows(
     """Check every row (no database): parsed rows, and the errors naming row and column."""
     now = now or utcnow()
     errors = tabular.RowErrors(limit=MAX_ERRORS)
+    errors.include(table)
     _check_mapping(table, options.mapping, errors)
     if errors.count:
         return [], errors

@@ -119,9 +119,8 @@ def test_an_import_with_a_bad_row_saves_nothing_and_names_row_and_column(write, 
     ("data", "mapping", "message"),
     [
         (b"", MAPPING, "empty"),
-        # Not text (a NUL byte; a file starting with \xff\xfe is read as UTF-16 now, see below).
-        (b"\xff\x00bad", MAPPING, "UTF-8"),
-        (b"Idea,Idea\nx,y\n", ImportMapping(title="Idea"), "unique"),
+        # Not text (NUL bytes throughout; a file starting with \xff\xfe is read as UTF-16, see below).
+        (b"\xff\x00bad" * 20, MAPPING, "NUL bytes"),
         (b"Idea,Other\nx,y\n", ImportMapping(title="Title"), "not in the file"),
         (b"Idea,Other\nx,y\n", ImportMapping(title="Idea", description="Idea"), "one field only"),
     ],
@@ -129,6 +128,12 @@ def test_an_import_with_a_bad_row_saves_nothing_and_names_row_and_column(write, 
 def test_unusable_files_and_mappings_are_explained(read, data, mapping, message):
     with pytest.raises(ValidationError, match=message), read() as s:
         preview_import(session=s, data=data, mapping=mapping)
+
+
+def test_a_column_name_used_twice_is_a_problem_on_the_header_row(read):
+    with read() as s:
+        preview = preview_import(session=s, data=b"Idea,Idea\nx,y\n", mapping=ImportMapping(title="Idea"))
+    assert [(e.row, e.column) for e in preview.errors] == [(1, "Idea")] and not preview.ok
 
 
 def test_semicolon_separated_files_are_read():

@@ -73,7 +73,13 @@ def test_common_csv_dialects_are_read(data):
 
 
 @pytest.mark.parametrize(
-    "data, message", [(b"", "empty"), (b"\n\n", "empty"), (b"PK\x03\x04\x00\x00", "not plain text")]
+    "data, message",
+    [
+        (b"", "empty"),
+        (b"\n\n", "empty"),
+        (b"PK\x03\x04\x00\x00", "not an Excel workbook"),
+        (b"id,created\n" + b"\x00\x01\x02\x03" * 40, "not plain text"),
+    ],
 )
 def test_unreadable_files_are_refused(data, message):
     with pytest.raises(ValidationError, match=message):
