@@ -88,10 +88,13 @@ def parse_separators(value: str | Iterable[str] | None) -> tuple[str, ...]:
     themselves; never a space (a name with a space is one person)."""
     if value is None:
         return DEFAULT_SEPARATORS
+    if isinstance(value, str) and value and not value.strip(" \t"):
+        value = [value]
     parts = [p for p in re.split(r"[\s,]+", value) if p] if isinstance(value, str) else list(value)
     chosen: list[str] = []
     for part in parts:
-        char = SEPARATOR_NAMES.get(part.strip().lower(), part) if part.strip() else part
+        name = part.strip().lower()
+        char = " " if name in ("space", "spaces", "blank", "tab") else SEPARATOR_NAMES.get(name, part) if name else part
         if char in ("\r\n", "\r"):
             char = "\n"
         if char == "\n" or char in SEPARATOR_NAMES.values():

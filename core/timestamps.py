@@ -247,7 +247,7 @@ class TimestampParser:
         if not _HAS_TIME.search(value):
             if not self.dates_only:
                 raise BadTimestamp(f"'{value}' has no time of day; the export must contain date and time.")
-            return self._check(self._localise(self._date(value), value), value)
+            return self._check(self._localise(self._date(value), value).astimezone(dt.UTC), value)
         parsed = self._parse_aware_or_naive(value)
         if parsed.tzinfo is None:
             parsed = self._localise(parsed, value)
