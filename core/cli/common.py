@@ -8,7 +8,7 @@ import datetime as dt
 import getpass
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -54,7 +54,7 @@ def channel_named(session: Session, name: str) -> workspace.ChannelView:
     raise ValidationError(f"No channel named {name!r}. Channels: {known}.")
 
 
-def table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
+def table(rows: Sequence[Sequence[str]], header: Sequence[str]) -> str:
     """Rows as aligned columns (the last one ragged)."""
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header) - 1)]
     lines = []

@@ -15,6 +15,7 @@ import argparse
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -102,7 +103,7 @@ def _entries(data: Mapping[str, Any], section: str, key: str) -> list[dict[str, 
     return entries
 
 
-def _named(section: str, name: str, step: Callable[[], None]) -> None:
+def _named(section: str, name: str, step: Callable[[], object]) -> None:
     """Run one entry's change; a problem names the section and the entry."""
     try:
         step()
@@ -139,7 +140,7 @@ def _channels(session: Session, entries: list[dict[str, Any]], result: SetupResu
     for entry in entries:
         name = " ".join(str(entry["name"]).split())
         existing = {c.name.casefold(): c for c in workspace.list_channels(session, include_inactive=True)}
-        wanted = {
+        wanted: dict[str, Any] = {
             "platform": str(entry.get("platform", "")),
             "url": str(entry.get("url", "")),
             "daily_post_limit": int(entry.get("daily_post_limit", 3)),
@@ -148,7 +149,7 @@ def _channels(session: Session, entries: list[dict[str, Any]], result: SetupResu
         channel = existing.get(name.casefold())
         if channel is None:
             created = ChannelCreate(name=name, **{k: v for k, v in wanted.items() if k != "active"})
-            _named("channel", name, lambda c=created: _create_channel(session, c, wanted["active"]))
+            _named("channel", name, partial(_create_channel, session, created, bool(wanted["active"])))
             result.created.append(f"channel {name!r}")
             continue
         changes = {k: v for k, v in wanted.items() if k in entry or k == "active" if getattr(channel, k) != v}
@@ -157,8 +158,13 @@ def _channels(session: Session, entries: list[dict[str, Any]], result: SetupResu
             _named(
                 "channel",
                 name,
-                lambda c=channel, u=update: workspace.update_channel(
-                    session=session, actor=CLI_ACTOR, channel_id=c.id, expected_version=c.version, channel_in=u
+                partial(
+                    workspace.update_channel,
+                    session=session,
+                    actor=CLI_ACTOR,
+                    channel_id=channel.id,
+                    expected_version=channel.version,
+                    channel_in=update,
                 ),
             )
             result.updated.append(f"channel {name!r} ({', '.join(sorted(changes))})")
@@ -181,7 +187,7 @@ def _create_channel(session: Session, channel_in: ChannelCreate, active: bool) -
 def _policies(session: Session, entries: list[dict[str, Any]], result: SetupResult) -> None:
     for entry in entries:
         name = str(entry["name"]).strip()
-        _named("policy", name, lambda e=entry, n=name: _policy(session, e, n, result))
+        _named("policy", name, partial(_policy, session, entry, name, result))
 
 
 def _policy(session: Session, entry: dict[str, Any], name: str, result: SetupResult) -> None:
@@ -201,7 +207,7 @@ def _policy(session: Session, entry: dict[str, Any], name: str, result: SetupRes
         channel_id = channels.get(str(entry["channel"]).casefold())
         if channel_id is None:
             raise ValidationError(f"no channel {entry['channel']!r}; list it under [[channels]] first.")
-    settings = {
+    settings: dict[str, Any] = {
         "first_response_minutes": minutes_from_text(entry.get("target", 120)),
         "at_risk_share": float(entry.get("at_risk_share", 0.25)),
         "at_risk_min_minutes": int(entry.get("at_risk_minutes", 15)),
@@ -245,8 +251,12 @@ def _rubrics(session: Session, entries: list[dict[str, Any]], result: SetupResul
             _named(
                 "rubric",
                 name,
-                lambda n=name, e=entry: house_rules.add_rubric(
-                    session=session, actor=CLI_ACTOR, name=n, description=str(e.get("description", ""))
+                partial(
+                    house_rules.add_rubric,
+                    session=session,
+                    actor=CLI_ACTOR,
+                    name=name,
+                    description=str(entry.get("description", "")),
                 ),
             )
             result.created.append(f"rubric {name!r}")
@@ -267,15 +277,15 @@ def _stop_words(session: Session, entries: list[dict[str, Any]], result: SetupRe
             _named(
                 "stop word",
                 word,
-                lambda w=word, m=mode: house_rules.add_stop_word(session=session, actor=CLI_ACTOR, word=w, mode=m),
+                partial(house_rules.add_stop_word, session=session, actor=CLI_ACTOR, word=word, mode=mode),
             )
             result.created.append(f"stop word {word!r}")
         elif found.mode != mode:
             _named(
                 "stop word",
                 word,
-                lambda f=found, m=mode: house_rules.set_stop_word_mode(
-                    session=session, actor=CLI_ACTOR, stop_word_id=f.id, mode=m
+                partial(
+                    house_rules.set_stop_word_mode, session=session, actor=CLI_ACTOR, stop_word_id=found.id, mode=mode
                 ),
             )
             result.updated.append(f"stop word {word!r} (mode {mode})")
@@ -303,7 +313,8 @@ def _teams(session: Session, entries: list[dict[str, Any]], result: SetupResult)
             _named(
                 "escalation team",
                 name,
-                lambda: teams.create_team(
+                partial(
+                    teams.create_team,
                     session=session,
                     actor=CLI_ACTOR,
                     team_in=EscalationTeamCreate(name=name, description=description, owner_id=owner.id),
@@ -314,11 +325,12 @@ def _teams(session: Session, entries: list[dict[str, Any]], result: SetupResult)
             _named(
                 "escalation team",
                 name,
-                lambda t=team: teams.update_team(
+                partial(
+                    teams.update_team,
                     session=session,
                     actor=CLI_ACTOR,
-                    team_id=t.id,
-                    expected_version=t.version,
+                    team_id=team.id,
+                    expected_version=team.version,
                     team_in=EscalationTeamUpdate(description=description, owner_id=owner.id),
                 ),
             )

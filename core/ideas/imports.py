@@ -346,14 +346,8 @@ def import_ideas(
         for row in preview.rows
         for handle in row.handles
     ]
-    import_batches.bulk_insert(
-        connection,
-        IdeaGiver.__table__,
-        givers,
-        progress=_shares(progress),
-        steps=total,
-        done=done,  # type: ignore[attr-defined]
-    )
+    giver_table = IdeaGiver.__table__  # type: ignore[attr-defined]
+    import_batches.bulk_insert(connection, giver_table, givers, progress=_shares(progress), steps=total, done=done)
     import_batches.finish(
         session,
         actor=actor,

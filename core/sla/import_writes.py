@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from core import tabular, workspace
 from core.import_batches import Progress, bulk_insert
@@ -81,12 +81,15 @@ def _posts(session: Session, table: tabular.Table, column: str | None) -> dict[s
     links = [r for r in refs if not r.isdigit()]
     found: dict[str, int] = {}
     for start in range(0, len(numbers), 900):
-        for post_id in session.scalars(select(Post.id).where(Post.id.in_(numbers[start : start + 900]))):  # type: ignore[union-attr]
-            found[str(post_id)] = post_id
+        for post_id in session.scalars(select(col(Post.id)).where(col(Post.id).in_(numbers[start : start + 900]))):
+            if post_id is not None:
+                found[str(post_id)] = post_id
     for start in range(0, len(links), 400):
         chunk = links[start : start + 400]
         wanted = [*chunk, *(f"{link}/" for link in chunk)]
-        for post_id, link_url in session.execute(select(Post.id, Post.link_url).where(Post.link_url.in_(wanted))):  # type: ignore[attr-defined]
+        for post_id, link_url in session.execute(
+            select(col(Post.id), col(Post.link_url)).where(col(Post.link_url).in_(wanted))
+        ):
             found.setdefault(post_ref(link_url), post_id)
     return found
 
@@ -286,14 +289,8 @@ def message_row(
 def insert(
     session: Session, model: type, rows: list[dict[str, Any]], *, progress: Progress | None, steps: int, done: int
 ) -> int:
-    return bulk_insert(
-        session.connection(),
-        model.__table__,
-        rows,
-        progress=progress,
-        steps=steps,
-        done=done,  # type: ignore[attr-defined]
-    )
+    table = model.__table__  # type: ignore[attr-defined]
+    return bulk_insert(session.connection(), table, rows, progress=progress, steps=steps, done=done)
 
 
 def imported_ids(session: Session, import_id: int) -> dict[tuple[int, str], int]:

@@ -306,8 +306,8 @@ def fold(messages: Sequence[Message], stored: Mapping[tuple[int, str], int]) -> 
                     threads.append(thread)
             else:
                 thread.messages.append(message)
-            for child in sorted(children.get(message.message_id, ()), key=lambda m: (m.sent_at, m.row), reverse=True):
-                stack.append((child, thread))
+            later = sorted(children.get(message.message_id, ()), key=lambda m: (m.sent_at, m.row), reverse=True)
+            stack.extend((child, thread) for child in later)
     loops = [
         tabular.RowError(m.row, "", "The replies loop back to this message (A replies to B, B to A); fix the ids.")
         for m in messages
