@@ -110,6 +110,7 @@ BASICS = {
     "handles",
     "controls",
     "timestamps",
+    "import_batches",
     "local_time",
     "workspace",
     "users",

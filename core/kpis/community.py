@@ -104,12 +104,18 @@ def measure(
     detail = f"{people} active people of {audience:,.0f}" if audience else ""
     if missing:
         detail += ("; " if detail else "") + "no audience size for " + ", ".join(missing)
-    out["active_share"] = Measured(ratio(people, audience, 100), detail)
+    out["active_share"] = Measured(
+        ratio(people, audience, 100), detail, counts=(("active_people", people), ("audience", round(audience or 0)))
+    )
     newcomers, back7, back30 = _returns(session, lo, hi, channel_id)
     out["returns_d7"] = Measured(
-        ratio(back7, newcomers, 100), f"{back7} of {newcomers} new people back within 7 days" if newcomers else ""
+        ratio(back7, newcomers, 100),
+        f"{back7} of {newcomers} new people back within 7 days" if newcomers else "",
+        counts=(("new_people", newcomers), ("back_within_7_days", back7)),
     )
     out["returns_d30"] = Measured(
-        ratio(back30, newcomers, 100), f"{back30} of {newcomers} new people back within 30 days" if newcomers else ""
+        ratio(back30, newcomers, 100),
+        f"{back30} of {newcomers} new people back within 30 days" if newcomers else "",
+        counts=(("new_people", newcomers), ("back_within_30_days", back30)),
     )
     return out

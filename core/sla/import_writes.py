@@ -105,7 +105,7 @@ def missing_channels_message(missing: dict[str, tuple[int, int]], column: str) -
     )
 
 
-def create_channels(session: Session, *, actor: Actor, missing: Iterable[str]) -> dict[str, int]:
+def create_channels(*, session: Session, actor: Actor, missing: Iterable[str]) -> dict[str, int]:
     """Create the channels a file names (the import's own transaction); needs the channel right."""
     require(actor, Action.manage_channels)
     created = {}

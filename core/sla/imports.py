@@ -125,7 +125,7 @@ def _create_channels(session: Session, checked: _Checked, *, actor: Actor) -> No
     """Create the channels the file names (the file is fine) and give its rows their real ids."""
     if not checked.missing_channels:
         return
-    created = db.create_channels(session, actor=actor, missing=checked.missing_channels)
+    created = db.create_channels(session=session, actor=actor, missing=checked.missing_channels)
     real = {checked.lookups.channels[key]: ident for key, ident in created.items()}
     checked.rows = [replace(r, channel_id=real.get(r.channel_id, r.channel_id)) for r in checked.rows]
     checked.messages = [replace(m, channel_id=real.get(m.channel_id, m.channel_id)) for m in checked.messages]

@@ -74,7 +74,9 @@ def test_the_twitter_preset_is_a_data_file_of_the_messages_shape():
 
 def test_a_thread_shaped_file_becomes_the_right_conversations(session, setup):
     support, channel = setup
-    report = imports.import_messages(session=session, actor=support, data=TWCS, options=twitter_options(channel), now=NOW)
+    report = imports.import_messages(
+        session=session, actor=support, data=TWCS, options=twitter_options(channel), now=NOW
+    )
     session.commit()
     assert report.ok and report.written, report.errors
     assert report.created == 3
@@ -116,7 +118,9 @@ def test_re_importing_the_same_messages_adds_nothing(session, setup):
     support, channel = setup
     imports.import_messages(session=session, actor=support, data=TWCS, options=twitter_options(channel), now=NOW)
     session.commit()
-    again = imports.import_messages(session=session, actor=support, data=TWCS, options=twitter_options(channel), now=NOW)
+    again = imports.import_messages(
+        session=session, actor=support, data=TWCS, options=twitter_options(channel), now=NOW
+    )
     session.commit()
     assert again.ok and again.created == 0
     assert session.exec(select(func.count()).select_from(Conversation)).one() == 3
@@ -125,7 +129,9 @@ def test_re_importing_the_same_messages_adds_nothing(session, setup):
 
 def test_the_preview_folds_the_same_way_and_writes_nothing(session, setup):
     support, channel = setup
-    report = imports.preview_messages(session=session, actor=support, data=TWCS, options=twitter_options(channel), now=NOW)
+    report = imports.preview_messages(
+        session=session, actor=support, data=TWCS, options=twitter_options(channel), now=NOW
+    )
     assert report.ok and not report.written
     assert report.created == 3 and report.messages == 7
     assert session.exec(select(func.count()).select_from(Conversation)).one() == 0
