@@ -234,7 +234,7 @@ def _row_post(
             if column in _REFERENCE_COLUMNS:
                 values[_REFERENCE_COLUMNS[column]] = _reference(column, raw, actor=actor, lookups=lookups)
             elif column == "scheduled_at":
-                values["scheduled_at"] = parse_local_datetime(raw, tz) if raw.strip() else None
+                values["scheduled_at"] = _scheduled_at(raw, tz) if raw.strip() else None
             elif column in _BOOL_COLUMNS:
                 values[column] = _parse_bool(raw)
             elif column in ("format", "cognitive_load"):
@@ -252,6 +252,23 @@ def _row_post(
         return values, [(_FIELD_TO_COLUMN.get(name, name), message) for name, message in error.problems.items()]
     except (ValidationError, PermissionDenied) as error:
         return values, [("", str(error))]
+
+
+def _scheduled_at(raw: str, tz: ZoneInfo) -> dt.datetime:
+    """A publication time from a file: a wall time the clocks showed twice (the autumn hour) is
+    refused with a request for the offset, never read as one of the two."""
+    instant = parse_local_datetime(raw, tz)
+    text = raw.strip()
+    naive = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if (
+        naive.tzinfo is None
+        and naive.replace(tzinfo=tz, fold=0).utcoffset() != naive.replace(tzinfo=tz, fold=1).utcoffset()
+    ):
+        raise ValidationError(
+            f"'{text}' happened twice in {tz.key} (the clocks went back that night): add the UTC offset, "
+            f"e.g. {naive.replace(tzinfo=tz, fold=0).isoformat(sep=' ', timespec='minutes')} for the first."
+        )
+    return instant
 
 
 def _reference(column: str, raw: str, *, actor: Actor, lookups: Mapping[str, Mapping[str, int | None]]) -> int | None:
