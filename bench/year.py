@@ -34,6 +34,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.compat import BENCH_PASSWORD  # noqa: E402
+from core.handles import stored_key  # noqa: E402
 
 CACHE = ROOT / "bench" / ".cache"
 TIMEZONE = ZoneInfo("Europe/Berlin")
@@ -448,7 +449,13 @@ class Generator:
             for handle in {skewed(rng, self.handles) for _ in range(count)}:
                 given = min(created + dt.timedelta(days=rng.uniform(0, 20)), self.now)
                 givers.append(
-                    dict(idea_id=idea_id, handle=handle, given_at=given, channel_id=rng.choice(self.channel_ids))
+                    dict(
+                        idea_id=idea_id,
+                        handle=handle,
+                        handle_key=stored_key(handle),
+                        given_at=given,
+                        channel_id=rng.choice(self.channel_ids),
+                    )
                 )
         pairs: set[tuple[int, int]] = set()
         limit = min(self.scale.votes, len(ideas) * len(self.user_ids))
@@ -535,6 +542,7 @@ class Generator:
                 at = bisect.bisect_right(entries, (received, math.inf)) - 1
                 if at >= 0:
                     post_id = entries[max(0, at - rng.randint(0, 5))][1]
+            author = skewed(rng, self.handles)
             rows.append(
                 base
                 | figures.as_columns()
@@ -542,7 +550,8 @@ class Generator:
                     channel_id=channel_id,
                     external_id=f"{channel_id}-{n}",
                     kind=kind,
-                    author_handle=skewed(rng, self.handles),
+                    author_handle=author,
+                    author_key=stored_key(author),
                     text=texts[kind].format(category),
                     link=f"https://example.com/c/{n}",
                     category=category,
@@ -672,6 +681,7 @@ class Generator:
                             dict(
                                 loop_item_id=item_id,
                                 handle=h,
+                                handle_key=stored_key(h),
                                 thanked_by_id=self.role_ids["community"][0],
                                 thanked_at=announced,
                             )

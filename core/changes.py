@@ -45,6 +45,7 @@ DOMAIN_OF_ENTITY: dict[str, str] = {
     "loop_thanks": "loop",
     "audience_size": "kpis",
     "weekly_digest_note": "kpis",
+    "data_import": "workspace",  # an imported file; its rows mark their own domains
 }
 
 _CHANGED = "dialogdesk_changed_domains"

@@ -120,6 +120,8 @@ class ConversationStatus(StrEnum):
     waiting = "waiting"
     resolved = "resolved"
     no_reply_needed = "no_reply_needed"
+    # Imported history that was never answered: counted in the KPIs, not work in the queues.
+    archived = "archived"
 
 
 class LoopStatus(StrEnum):
@@ -232,6 +234,24 @@ class UserSession(SQLModel, table=True):
     revoked_reason: str = Field(default="", max_length=20)  # core.users.sessions.EndReason
     user_agent: str = Field(default="", max_length=300)
     client_address: str = Field(default="", max_length=64)
+
+
+class DataImport(SQLModel, table=True):
+    """One imported file: what it was, who imported it and what it created. The rows it created
+    carry its id (``import_id``), so they can be listed; its audit entry names it."""
+
+    __tablename__ = "data_import"
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20)  # conversations, messages, ideas, posts
+    file_name: str = Field(default="", max_length=255)
+    actor_id: int | None = Field(default=None, foreign_key="user.id")
+    actor: str = Field(max_length=64)
+    created_at: dt.datetime = _created()
+    summary: str = Field(default="", sa_type=Text())  # JSON: counts and the ids created
+
+
+def _import_id():
+    return Field(default=None, foreign_key="data_import.id", index=True)
 
 
 class AuditLog(SQLModel, table=True):
@@ -379,6 +399,7 @@ class Post(PostBase, table=True):
     created_by_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: dt.datetime = _created()
     updated_at: dt.datetime = _created()
+    import_id: int | None = _import_id()
     version: int = 1
 
     __table_args__ = (Index("ix_post_channel_scheduled", "channel_id", "scheduled_at"),)
@@ -469,6 +490,7 @@ class Idea(IdeaBase, table=True):
     merged_into_id: int | None = Field(default=None, foreign_key="idea.id", index=True)
     hot_plan_position: int | None = None
     import_key: str | None = Field(default=None, max_length=64, unique=True)
+    import_id: int | None = _import_id()
     logged_by_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False, index=True)
     version: int = 1
@@ -492,22 +514,25 @@ class IdeaUpdate(SQLModel):
 
 
 class IdeaGiver(SQLModel, table=True):
-    """A person (handle) in the community who gave an idea."""
+    """A person in the community who gave an idea: the handle as written and its key
+    (``core.handles.handle_key``), one row per person and idea."""
 
     __tablename__ = "idea_giver"
     id: int | None = Field(default=None, primary_key=True)
     idea_id: int = Field(foreign_key="idea.id", index=True)
-    handle: str = Field(max_length=120, index=True)
+    handle: str = Field(max_length=120)
+    handle_key: str = Field(default="", max_length=120)
     channel_id: int | None = Field(default=None, foreign_key="channel.id")
     given_at: dt.datetime = _created()
     # Where the row came from before a merge moved it, so the merge can be undone.
     origin_idea_id: int | None = Field(default=None, foreign_key="idea.id")
+    import_id: int | None = _import_id()
 
     __table_args__ = (
-        UniqueConstraint("idea_id", "handle", name="uq_idea_giver_handle"),
+        UniqueConstraint("idea_id", "handle_key", name="uq_idea_giver_key"),
         # KPIs: people active in a period, and each person's first and next interaction.
         Index("ix_idea_giver_given_at", "given_at"),
-        Index("ix_idea_giver_handle_given", "handle", "given_at"),
+        Index("ix_idea_giver_key_given", "handle_key", "given_at"),
     )
 
 
@@ -663,6 +688,8 @@ class Conversation(ConversationBase, table=True):
     external_id: str | None = Field(default=None, max_length=120)
     kind: str = Field(default=ConversationKind.question, max_length=20)
     author_handle: str = Field(max_length=120, index=True)
+    # Who wrote it (core.handles.handle_key): the people KPIs count keys, not spellings.
+    author_key: str = Field(default="", max_length=120)
     link: str = Field(default="", max_length=1000)
     category: str = Field(default="", max_length=80, index=True)
     first_reply_at: dt.datetime | None = _instant()
@@ -688,6 +715,7 @@ class Conversation(ConversationBase, table=True):
     calendar_minutes_to_reply: float | None = None
     reply_before_message: bool = False
     created_at: dt.datetime = _created()
+    import_id: int | None = _import_id()
     version: int = 1
 
     __table_args__ = (
@@ -697,7 +725,7 @@ class Conversation(ConversationBase, table=True):
         # Open escalations per team.
         Index("ix_conversation_escalation", "escalation_team_id", "status"),
         # KPIs: each person's first and next interaction (returns D7/D30).
-        Index("ix_conversation_handle_received", "author_handle", "received_at"),
+        Index("ix_conversation_author_received", "author_key", "received_at"),
         # KPIs: every per-period figure is read from this index alone (no table lookups).
         Index(
             "ix_conversation_kpi",
@@ -713,7 +741,7 @@ class Conversation(ConversationBase, table=True):
             "escalated_at",
             "escalation_team_id",
             "useful",
-            "author_handle",
+            "author_key",
         ),
         # "You asked, we did" impact: conversations in some categories over a date range.
         Index("ix_conversation_category_received", "category", "received_at"),
@@ -745,6 +773,7 @@ class ConversationMessage(SQLModel, table=True):
     quick_answer_id: int | None = Field(default=None, foreign_key="quick_answer.id")
     source: str = Field(default=MessageSource.typed, max_length=20)
     created_at: dt.datetime = _created()
+    import_id: int | None = _import_id()
 
     __table_args__ = (
         UniqueConstraint("conversation_id", "external_id", name="uq_conversation_message_external"),
@@ -828,10 +857,11 @@ class LoopThanks(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     loop_item_id: int = Field(foreign_key="loop_item.id", index=True)
     handle: str = Field(max_length=120)
+    handle_key: str = Field(default="", max_length=120)
     thanked_by_id: int | None = Field(default=None, foreign_key="user.id")
     thanked_at: dt.datetime = _created()
 
-    __table_args__ = (UniqueConstraint("loop_item_id", "handle", name="uq_loop_thanks_handle"),)
+    __table_args__ = (UniqueConstraint("loop_item_id", "handle_key", name="uq_loop_thanks_key"),)
 
 
 # --- weekly rituals ---------------------------------------------------------------------------

@@ -52,13 +52,20 @@ def test_downgrade_to_base_and_up_again(engine):
     assert is_at_head(engine)
 
 
+def _before(revision: str) -> str:
+    """The revision a given one follows (the chain is re-linked as branches land)."""
+    down = ScriptDirectory.from_config(alembic_config()).get_revision(revision).down_revision
+    assert isinstance(down, str)
+    return down
+
+
 def test_revision_0008_gives_published_posts_their_planned_time_back(engine):
     """Before 0008, "Mark as published" ahead of the plan wrote the click time over the planned
     time; the audit log kept the plan, and the revision puts it back."""
     config = alembic_config()
     with engine.connect() as connection:
         config.attributes["connection"] = connection
-        command.downgrade(config, "0004")
+        command.downgrade(config, _before("0008"))
         connection.commit()
     planned = dt.datetime(2026, 3, 12, 15, 0, tzinfo=BERLIN).astimezone(dt.UTC)
     clicked = planned - dt.timedelta(minutes=47)

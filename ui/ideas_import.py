@@ -1,4 +1,6 @@
-"""Idea board: CSV import of survey/form results (map, preview, all-or-nothing) and CSV export."""
+"""Idea board: import of survey/form results (CSV/TSV, .xlsx, JSON lines: map, preview,
+all-or-nothing; the date order settled by the file or chosen, givers split only on the chosen
+separators) and CSV export."""
 
 from __future__ import annotations
 
@@ -7,10 +9,11 @@ import hashlib
 import streamlit as st
 
 from core.errors import DomainError
-from core.ideas import files, rules
-from core.ideas.files import ImportMapping, ImportPreview, ImportResult
+from core.ideas import files, imports, rules
+from core.ideas.imports import ImportMapping, ImportPreview, ImportResult, SurveyOptions
 from core.ideas.queries import BoardFilters
 from core.permissions import Action
+from core.text import escape_markdown as md
 from db.models import IdeaSource
 from ui.actions import perform
 from ui.frame import PageContext
@@ -19,6 +22,17 @@ from ui.messages import flash, show_error
 from ui.reads import read
 
 _ROUND = "ideas_import_round"
+_ORDERS = {
+    "file": "Settled by the file's own dates (refused if they do not settle it)",
+    "DMY": "Day first: 03/04 = 3 April",
+    "MDY": "Month first: 03/04 = March 4",
+}
+_SEPARATORS = {
+    ",;\n": "Comma, semicolon or new line",
+    ",": "Comma only",
+    ";": "Semicolon only",
+    "\n": "New line only",
+}
 _FIELDS = (
     ("title", "Title (required)"),
     ("description", "Description"),
@@ -39,7 +53,9 @@ def import_export(ctx: PageContext, filters: BoardFilters, sort: str) -> None:
 def _import(ctx: PageContext) -> None:
     st.subheader("Import survey or form results")
     round_ = st.session_state.get(_ROUND, 0)
-    upload = st.file_uploader("CSV file", type=["csv", "txt"], key=f"ideas_import_file_{round_}")
+    upload = st.file_uploader(
+        "Survey file", type=["csv", "tsv", "txt", "xlsx", "jsonl", "json"], key=f"ideas_import_file_{round_}"
+    )
     if upload is None:
         st.caption(
             "Export the answers of your form or monthly survey as CSV (UTF-8, with a header row). You map the columns "
@@ -49,13 +65,13 @@ def _import(ctx: PageContext) -> None:
         return
     data = upload.getvalue()
     try:
-        columns, _ = files.read_csv(data)
+        columns = imports.read_columns(data, upload.name)
     except DomainError as error:
         show_error(error)
         return
-    mapping, source, channel_id = _mapping_form(ctx, columns, round_)
+    options = _mapping_form(ctx, columns, round_, upload.name)
     try:
-        preview = read(files.preview_import, data=data, mapping=mapping, source=source, default_channel_id=channel_id)
+        preview = read(imports.preview_import, data=data, options=options)
     except DomainError as error:
         show_error(error)
         return
@@ -75,21 +91,19 @@ def _import(ctx: PageContext) -> None:
 
         perform(
             ctx,
-            lambda s: files.import_ideas(
+            lambda s: imports.import_ideas(
                 session=s,
                 actor=ctx.actor,
                 data=data,
-                mapping=mapping,
-                source=source,
-                default_channel_id=channel_id,
+                options=options,
                 progress=lambda share: bar.progress(share, text=f"Importing… {share:.0%}"),
             ),
             then=imported,
         )
 
 
-def _mapping_form(ctx: PageContext, columns: list[str], round_: int) -> tuple[ImportMapping, str, int | None]:
-    guess = files.guess_mapping(columns)
+def _mapping_form(ctx: PageContext, columns: list[str], round_: int, file_name: str) -> SurveyOptions:
+    guess = imports.guess_mapping(columns)
     suffix = f"{round_}_{hashlib.sha1('|'.join(columns).encode()).hexdigest()[:8]}"
     st.markdown("**Which column holds what?**")
     chosen: dict[str, str | None] = {}
@@ -117,6 +131,17 @@ def _mapping_form(ctx: PageContext, columns: list[str], round_: int) -> tuple[Im
         format_func=lambda i: "—" if i is None else channels[i],
         key=f"ideas_map_default_channel_{suffix}",
     )
+    order_col, separator_col = st.columns(2)
+    order = order_col.radio(
+        "Dates with slashes (03/04)", list(_ORDERS), format_func=_ORDERS.__getitem__, key=f"ideas_map_order_{suffix}"
+    )
+    separators = separator_col.selectbox(
+        "Several givers in one cell are separated by",
+        list(_SEPARATORS),
+        format_func=_SEPARATORS.__getitem__,
+        help="Never by spaces: a name with a space is one person.",
+        key=f"ideas_map_separators_{suffix}",
+    )
     mapping = ImportMapping(
         title=chosen["title"] or "",
         description=chosen["description"],
@@ -124,7 +149,14 @@ def _mapping_form(ctx: PageContext, columns: list[str], round_: int) -> tuple[Im
         date=chosen["date"],
         channel=chosen["channel"],
     )
-    return mapping, str(source), channel_id
+    return SurveyOptions(
+        mapping=mapping,
+        source=str(source),
+        default_channel_id=channel_id,
+        separators=list(separators),
+        date_order=None if order == "file" else order,
+        file_name=file_name,
+    )
 
 
 def _show_preview(ctx: PageContext, preview: ImportPreview) -> None:
@@ -136,6 +168,9 @@ def _show_preview(ctx: PageContext, preview: ImportPreview) -> None:
     if preview.blank:
         summary += f" · {preview.blank:,} blank row(s) ignored"
     st.caption(summary)
+    for note in (preview.file_note, preview.date_note):
+        if note:
+            st.caption(md(note))
     if not preview.ok:
         st.error(f"{preview.error_count:,} problem(s) to fix in the file before anything can be imported:")
         st.dataframe(
@@ -152,7 +187,7 @@ def _show_preview(ctx: PageContext, preview: ImportPreview) -> None:
                     "Row": r.row,
                     "Title": r.title,
                     "Description": r.description,
-                    "Givers": ", ".join(r.handles),
+                    "Givers": ", ".join(h.display for h in r.handles),
                     "Date": local(ctx, r.given_at),
                 }
                 for r in preview.rows[:20]

@@ -145,7 +145,7 @@ def capture_form(ctx: PageContext) -> None:
             "Who gave it (handles)",
             key=f"{_NEW}handles",
             placeholder="@mila, @jonas",
-            help="One or many, separated by commas or spaces. Demand counts distinct people.",
+            help="One or many, separated by commas, semicolons or new lines (a name with a space is one person). Demand counts distinct people.",
         )
         matches = read(detail.similar_ideas, title=title.strip()) if len(title.strip()) >= 3 else []
         if matches:

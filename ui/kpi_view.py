@@ -23,7 +23,7 @@ from core.kpis.audience import (
 )
 from core.kpis.definitions import FAMILY_LABELS, Better, Family
 from core.kpis.digest import WeeklyDigest, draft_digest_post, render_markdown, save_digest_note, weekly_digest
-from core.kpis.overview import KpiOverview, kpi_overview
+from core.kpis.overview import KpiOverview, first_data_day, kpi_overview
 from core.kpis.periods import Period, PeriodKind, default_period, recent_periods
 from core.kpis.report import format_change, format_value
 from core.kpis.trends import TREND_KEYS, Grain, Trend
@@ -92,7 +92,7 @@ def _pick_period(kind: PeriodKind, today: dt.date) -> Period | None:
             st.caption("Pick the last day of the period too.")
             return None
         return Period(picked[0], picked[1], PeriodKind.custom)
-    periods = {p.key: p for p in recent_periods(kind, today, count=12)}
+    periods = {p.key: p for p in recent_periods(kind, today, count=12, back_to=read(first_data_day))}
     default_key = default_period(kind, today).key
     keys = list(periods)
     chosen = st.selectbox(
@@ -114,6 +114,12 @@ def comparison_caption(period: Period, channel_id: int | None) -> str:
         if channel_id is None
         else next((c.name for c in channels() if c.id == channel_id), "one channel")
     )
+    if period.calendar_months:
+        before = "previous calendar month" if period.calendar_months == 1 else "previous calendar months"
+        return (
+            f"{period.start:%d %b %Y} – {period.end:%d %b %Y} ({period.days} days, {scope}) against the "
+            f"{before}: {previous.start:%d %b %Y} – {previous.end:%d %b %Y} ({previous.days} days)."
+        )
     return (
         f"{period.start:%d %b %Y} – {period.end:%d %b %Y} ({period.days} days, {scope}) against the "
         f"{previous.days} days before: {previous.start:%d %b %Y} – {previous.end:%d %b %Y}."

@@ -1,8 +1,11 @@
-"""SLA monitor screen part: importing conversations from a platform's CSV export.
+"""SLA monitor screen part: importing conversations from a platform's export.
 
-Upload → map columns → choose channel and (explicitly) the time zone of times without offset →
-check and preview → import with a progress bar. A file with any bad row imports nothing and the
-report names row and column; the report can be downloaded as CSV.
+Upload (CSV/TSV, .xlsx, JSON lines) → the file's shape (one row per conversation, or one row per
+message, optionally from a preset) → map columns → channel, the time zone of times without an
+offset (chosen, never guessed) and the date order (settled by the file or chosen) → check and
+preview → import with a progress bar. A file with any bad row imports nothing and the report
+names row and column; the report can be downloaded as CSV. A backfill files old unanswered
+conversations as "archived, never answered".
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ import streamlit as st
 
 from core.errors import DomainError
 from core.exports import to_csv
-from core.sla import import_rows, imports, queues, timestamps
+from core.sla import import_fields, import_rows, imports, presets, queues
+from core.text import escape_markdown as md
 from db.models import ConversationKind
 from ui import sla_admin_view, sla_view
 from ui.actions import perform
@@ -20,48 +24,57 @@ from ui.messages import show_error
 from ui.reads import read
 
 NOT_MAPPED = "— not in the file —"
+NO_CHANNEL = 0  # not None: a selectbox shows None as "nothing chosen"
+FILE_ORDER = "file"
 _REPORT = "sla_import_report"
 _COLUMNS = "sla_import_columns"
+_ORDERS = {
+    FILE_ORDER: "Settled by the file's own dates (refused if they do not settle it)",
+    "DMY": "Day first: 03/04 = 3 April",
+    "MDY": "Month first: 03/04 = March 4",
+}
+_SHAPES = {"conversations": "One row per conversation", "messages": "One row per message (a thread export)"}
 
 
-def _columns(file_id: str, data: bytes) -> tuple[str, ...]:
+def _columns(file_id: str, data: bytes, file_name: str) -> tuple[str, ...]:
     """The header of the uploaded file, read once per upload (a big export takes a moment)."""
     known = st.session_state.get(_COLUMNS)
     if known is None or known[0] != file_id:
-        known = (file_id, import_rows.read_csv(data).columns)
+        known = (file_id, import_rows.read_csv(data, file_name).columns)
         st.session_state[_COLUMNS] = known
     return known[1]
 
 
 def render_import(ctx: PageContext) -> None:
     st.caption(
-        "Import conversations from a platform export (CSV). Nothing is saved unless every row is fine; "
-        "importing the same file again adds nothing twice."
+        "Import conversations from a platform export (CSV/TSV, Excel .xlsx or JSON lines). Nothing is saved "
+        "unless every row is fine; importing the same file again adds nothing twice."
     )
-    upload = st.file_uploader("CSV export", type=["csv", "txt"], key="sla_import_file")
+    upload = st.file_uploader("Export", type=["csv", "tsv", "txt", "xlsx", "jsonl", "json"], key="sla_import_file")
     last = st.session_state.get(_REPORT)
     if upload is not None and last is not None and last[0] == upload.file_id:
         _show_report(last[1], ctx)
     if upload is None:
         st.info(
-            "Upload a CSV with one conversation per row: at least the received time and the author; ideally an id, the first reply and resolved times."
+            "Upload a file with one conversation per row (at least the received time and the author; ideally "
+            "an id, the first reply and resolved times), or one message per row with the ids they reply to."
         )
         return
     data = upload.getvalue()
     try:
-        columns = _columns(upload.file_id, data)
+        columns = _columns(upload.file_id, data, upload.name)
     except DomainError as error:
         show_error(error)
         return
-    options = _options(ctx, columns, upload.name)
+    options, messages = _options(ctx, columns, upload.name)
     if options is None:
         return
+    preview = imports.preview_messages if messages else imports.preview_import
+    write = imports.import_messages if messages else imports.import_conversations
     check, run = st.columns(2)
     if check.button("Check and preview", key="sla_import_check"):
         try:
-            report = read(
-                imports.preview_import, actor=ctx.actor, data=data, options=options, now=sla_view.this_minute()
-            )
+            report = read(preview, actor=ctx.actor, data=data, options=options, now=sla_view.this_minute())
         except DomainError as error:
             show_error(error)
         else:
@@ -77,67 +90,134 @@ def render_import(ctx: PageContext) -> None:
 
         perform(
             ctx,
-            lambda s: imports.import_conversations(
-                session=s, actor=ctx.actor, data=data, options=options, progress=progress
-            ),
+            lambda s: write(session=s, actor=ctx.actor, data=data, options=options, progress=progress),
             then=keep,
         )
         bar.empty()  # reached when nothing was saved: the message says why
 
 
-def _options(ctx: PageContext, columns: tuple[str, ...], file_name: str) -> import_rows.ImportOptions | None:
+def _shape(columns: tuple[str, ...]) -> tuple[bool, dict[str, str]]:
+    """Whether the file is one row per message, and the mapping to start from (a preset's or a guess)."""
+    shipped = presets.presets()
+    choices = ["", *shipped]
+    left, right = st.columns(2)
+    preset_name = left.selectbox(
+        "Preset",
+        choices,
+        format_func=lambda name: shipped[name].label if name else "None: map the columns below",
+        key="sla_import_preset",
+    )
+    if preset_name:
+        preset = shipped[preset_name]
+        right.caption(md(preset.description))
+        return preset.messages, dict(preset.mapping)
+    shape = right.radio("Shape", list(_SHAPES), format_func=_SHAPES.__getitem__, key="sla_import_shape")
+    messages = shape == "messages"
+    return messages, import_fields.suggest_mapping(columns, messages=messages)
+
+
+def _options(
+    ctx: PageContext, columns: tuple[str, ...], file_name: str
+) -> tuple[import_fields.ImportOptions | None, bool]:
     channels = dict(read(queues.filter_options).channels)
     if not channels:
         st.warning("Add a channel first (admin screen): every conversation belongs to one.")
-        return None
-    suggested = import_rows.suggest_mapping(columns)
+        return None, False
+    messages, suggested = _shape(columns)
     top = st.columns(3)
+    names = {NO_CHANNEL: "— from the file's channel column —"} | channels
     channel = top[0].selectbox(
-        "Channel the export comes from", list(channels), format_func=lambda c: channels[c], key="sla_import_channel"
+        "Channel of rows that name none",
+        list(names),
+        index=1 if len(names) > 1 else 0,
+        format_func=names.__getitem__,
+        key="sla_import_channel",
     )
-    zones = sla_admin_view.timezones()
     timezone = top[1].selectbox(
         "Time zone of times without an offset",
-        zones,
+        sla_admin_view.timezones(),
         index=None,
         placeholder="Choose (never guessed)",
         help="Times written with an offset (+01:00, Z) keep it. Times without one are read in this zone.",
         key="sla_import_tz",
     )
     order = top[2].radio(
-        "Dates with slashes",
-        timestamps.DATE_ORDERS,
-        format_func=lambda o: "03/04 = 3 April" if o == "DMY" else "03/04 = March 4",
-        horizontal=True,
-        key="sla_import_order",
+        "Dates with slashes (03/04)", list(_ORDERS), format_func=_ORDERS.__getitem__, key="sla_import_order"
     )
     st.markdown("**Columns** — which column of the file holds what")
+    fields = import_fields.MESSAGE_FIELDS if messages else import_fields.FIELDS
     mapping: dict[str, str] = {}
     grid = st.columns(3)
-    for index, spec in enumerate(import_rows.FIELDS):
+    for index, spec in enumerate(fields):
         choices = [NOT_MAPPED, *columns]
         default = suggested.get(spec.key)
         picked = grid[index % 3].selectbox(
             spec.label + (" *" if spec.required else ""),
             choices,
             index=choices.index(default) if default in choices else 0,
-            key=f"sla_import_map_{spec.key}",
+            help=spec.help or None,
+            key=f"sla_import_map_{'m' if messages else 'c'}_{spec.key}",
         )
         if picked != NOT_MAPPED:
             mapping[spec.key] = picked
-    kinds = [k.value for k in ConversationKind]
-    default_kind = st.selectbox("Kind when the file has none", kinds, key="sla_import_kind")
-    return import_rows.ImportOptions(
-        channel_id=channel,
+    team_handles = ""
+    if messages and "from_team" not in mapping and "inbound" not in mapping:
+        team_handles = st.text_input(
+            "The team's own handles (when no column says who wrote for the team)",
+            placeholder="@AcmeSupport, @AcmeHelp",
+            key="sla_import_team",
+        )
+    more = st.columns(3)
+    default_kind = more[0].selectbox(
+        "Kind when the file has none", [k.value for k in ConversationKind], key="sla_import_kind"
+    )
+    create = more[1].checkbox("Create the channels the file names that do not exist", key="sla_import_create_channels")
+    history = more[2].checkbox(
+        "Backfill of old history",
+        help="Unanswered conversations older than the cut-off are counted in the KPIs but filed as "
+        "'archived, never answered', not as work in the queues.",
+        key="sla_import_history",
+    )
+    days = import_fields.DEFAULT_HISTORY_DAYS
+    if history:
+        days = int(
+            more[2].number_input(
+                "Cut-off: days before today", min_value=0, value=days, step=1, key="sla_import_history_days"
+            )
+        )
+    options = import_fields.ImportOptions(
+        channel_id=None if channel == NO_CHANNEL else channel,
         mapping=mapping,
         timezone=timezone,
-        date_order=order,
+        date_order=None if order == FILE_ORDER else order,
         default_kind=default_kind,
         file_name=file_name,
+        create_channels=create,
+        history=history,
+        history_days=days,
+        team_handles=tuple(h.strip() for h in team_handles.split(",") if h.strip()),
     )
+    return options, messages
+
+
+def _notes(report: imports.ImportReport) -> None:
+    for note in (report.file_note, report.date_note, report.fold_summary):
+        if note:
+            st.caption(md(note))
+    if report.channels_created:
+        verb = "Created" if report.written else "Would create"
+        st.caption(md(f"{verb} channel(s): {', '.join(report.channels_created)}."))
+    if report.archived:
+        st.caption(
+            f"{report.archived:,} unanswered conversation(s) older than the cut-off are filed as archived, "
+            "never answered (counted in the KPIs, not in the queues)."
+        )
+    for warning in report.warnings:
+        st.warning(md(warning))
 
 
 def _show_report(report: imports.ImportReport, ctx: PageContext) -> None:
+    _notes(report)
     if report.written:
         st.success(
             f"Imported {report.total_rows:,} row(s): {report.created:,} new, {report.updated:,} completed "

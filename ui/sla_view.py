@@ -46,7 +46,12 @@ def this_minute() -> dt.datetime:
 
 
 def local_time(value: dt.datetime | None, ctx: PageContext) -> str:
-    return "—" if value is None else value.astimezone(ctx.timezone).strftime("%a %d %b %H:%M")
+    """A time in the workspace's zone; with its year when it is not this year (imported history)."""
+    if value is None:
+        return "—"
+    local = value.astimezone(ctx.timezone)
+    this_year = utcnow().astimezone(ctx.timezone).year
+    return local.strftime("%a %d %b %H:%M" if local.year == this_year else "%a %d %b %Y %H:%M")
 
 
 def duration(minutes: float) -> str:

@@ -179,6 +179,7 @@ def import_posts_csv(
     require(actor, Action.draft_post)
     table = read_table(data, empty_message=_EMPTY_FILE, max_rows=MAX_IMPORT_ROWS)
     errors = RowErrors()
+    errors.include(table)
     known = set(EXPORT_COLUMNS)
     for name in table.columns:
         if name not in known:
@@ -233,7 +234,7 @@ def _row_post(
             if column in _REFERENCE_COLUMNS:
                 values[_REFERENCE_COLUMNS[column]] = _reference(column, raw, actor=actor, lookups=lookups)
             elif column == "scheduled_at":
-                values["scheduled_at"] = parse_local_datetime(raw, tz) if raw.strip() else None
+                values["scheduled_at"] = _scheduled_at(raw, tz) if raw.strip() else None
             elif column in _BOOL_COLUMNS:
                 values[column] = _parse_bool(raw)
             elif column in ("format", "cognitive_load"):
@@ -251,6 +252,23 @@ def _row_post(
         return values, [(_FIELD_TO_COLUMN.get(name, name), message) for name, message in error.problems.items()]
     except (ValidationError, PermissionDenied) as error:
         return values, [("", str(error))]
+
+
+def _scheduled_at(raw: str, tz: ZoneInfo) -> dt.datetime:
+    """A publication time from a file: a wall time the clocks showed twice (the autumn hour) is
+    refused with a request for the offset, never read as one of the two."""
+    instant = parse_local_datetime(raw, tz)
+    text = raw.strip()
+    naive = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if (
+        naive.tzinfo is None
+        and naive.replace(tzinfo=tz, fold=0).utcoffset() != naive.replace(tzinfo=tz, fold=1).utcoffset()
+    ):
+        raise ValidationError(
+            f"'{text}' happened twice in {tz.key} (the clocks went back that night): add the UTC offset, "
+            f"e.g. {naive.replace(tzinfo=tz, fold=0).isoformat(sep=' ', timespec='minutes')} for the first."
+        )
+    return instant
 
 
 def _reference(column: str, raw: str, *, actor: Actor, lookups: Mapping[str, Mapping[str, int | None]]) -> int | None:
@@ -281,6 +299,7 @@ def import_metrics_csv(
     table = read_table(data, empty_message=_EMPTY_FILE, max_rows=MAX_IMPORT_ROWS)
     header = table.columns
     errors = RowErrors()
+    errors.include(table)
     id_column = "post_id" if "post_id" in header else "id" if "id" in header else ""
     if not id_column:
         errors.add(1, "post_id", "The column 'post_id' (or 'id' from a calendar export) is missing.")

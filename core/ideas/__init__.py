@@ -8,7 +8,8 @@ Rooms, by layer:
 - ``capture`` — logging ideas, givers, support and the team's votes; editing what an idea says;
 - ``triage``  — the lead's status moves, scores, quick-win rule and the hot plan;
 - ``merges``  — merging duplicates and undoing a merge exactly;
-- ``files``   — survey/form CSV import and the board's CSV export.
+- ``imports`` — survey/form results imported as ideas (mapped, previewed, all or nothing, never twice);
+- ``files``   — the board's CSV export.
 
 Write inputs with many fields are models beside the table (``db.models.IdeaCreate``, ``IdeaUpdate``).
 """

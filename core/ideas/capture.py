@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from core import records
 from core.errors import ValidationError
+from core.handles import Handle
 from core.ideas.queries import IdeaView, get_idea
 from core.ideas.rules import S, clean_category, clean_source, clean_title, clean_url, parse_handles
 from core.permissions import Action, Actor, allowed, require
@@ -56,19 +57,26 @@ def record_givers(
     *,
     actor: Actor,
     idea_id: int,
-    handles: Sequence[str],
+    handles: Sequence[Handle],
     channel_id: int | None,
     given_at: dt.datetime | None = None,
 ) -> int:
-    """Add these (parsed) handles as givers of the idea, skipping those on it already; how many were added."""
-    query = select(IdeaGiver.handle).where(col(IdeaGiver.idea_id) == idea_id)
-    existing = {h.lower() for h in session.exec(query).all()}
+    """Add these (parsed) people as givers of the idea, skipping those on it already (by key:
+    "@Ann" is on it when "@ann" is); how many were added."""
+    query = select(IdeaGiver.handle_key).where(col(IdeaGiver.idea_id) == idea_id)
+    existing = set(session.exec(query).all())
     added = 0
     for handle in handles:
-        if handle.lower() in existing:
+        if handle.key in existing:
             continue
-        existing.add(handle.lower())
-        giver = IdeaGiver(idea_id=idea_id, handle=handle, channel_id=channel_id, given_at=given_at or utcnow())
+        existing.add(handle.key)
+        giver = IdeaGiver(
+            idea_id=idea_id,
+            handle=handle.display,
+            handle_key=handle.key,
+            channel_id=channel_id,
+            given_at=given_at or utcnow(),
+        )
         records.create(session, giver, actor=actor, action="idea_giver.create")
         added += 1
     return added

@@ -90,20 +90,20 @@ def merged_subtree(session: Session, idea_ids: Iterable[int]) -> set[int]:
 
 def givers(*, session: Session, idea_ids: Iterable[int]) -> list[tuple[str, int | None]]:
     """Distinct givers (handle, channel id) of these ideas and of ideas merged into them, first
-    given first; a handle appears once (case-insensitive)."""
+    given first; a person appears once (by key: "@Ann" and "@ann" are one), as first written."""
     ids = merged_subtree(session, idea_ids)
     if not ids:
         return []
     statement = (
-        select(IdeaGiver.handle, IdeaGiver.channel_id)
+        select(IdeaGiver.handle, IdeaGiver.handle_key, IdeaGiver.channel_id)
         .where(col(IdeaGiver.idea_id).in_(ids))
         .order_by(col(IdeaGiver.given_at), col(IdeaGiver.id))
     )
     seen: set[str] = set()
     result = []
-    for handle, channel_id in session.exec(statement):
-        if handle.lower() not in seen:
-            seen.add(handle.lower())
+    for handle, key, channel_id in session.exec(statement):
+        if key not in seen:
+            seen.add(key)
             result.append((handle, channel_id))
     return result
 

@@ -53,13 +53,11 @@ def merge(*, session: Session, actor: Actor, source_id: int, target_id: int, exp
             f"Idea #{source_id} is in the hot plan; take it off the hot plan (or merge the other way round) first."
         )
 
-    target_handles = {
-        h.lower() for h in session.exec(select(IdeaGiver.handle).where(col(IdeaGiver.idea_id) == target_id))
-    }
+    target_people = set(session.exec(select(IdeaGiver.handle_key).where(col(IdeaGiver.idea_id) == target_id)))
     source_givers = session.exec(
-        select(IdeaGiver.id, IdeaGiver.handle).where(col(IdeaGiver.idea_id) == source_id)
+        select(IdeaGiver.id, IdeaGiver.handle_key).where(col(IdeaGiver.idea_id) == source_id)
     ).all()
-    moving_givers = [i for i, handle in source_givers if i is not None and handle.lower() not in target_handles]
+    moving_givers = [i for i, key in source_givers if i is not None and key not in target_people]
     target_voters = set(session.exec(select(Vote.user_id).where(col(Vote.idea_id) == target_id)))
     source_votes = session.exec(select(Vote.id, Vote.user_id).where(col(Vote.idea_id) == source_id)).all()
     moving_votes = [i for i, user_id in source_votes if i is not None and user_id not in target_voters]

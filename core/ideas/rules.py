@@ -13,7 +13,8 @@ from enum import StrEnum
 from typing import SupportsInt
 
 from core.errors import ValidationError
-from db.models import Idea, IdeaGiver, IdeaSource, IdeaStatus, max_length
+from core.handles import DEFAULT_SEPARATORS, Handle, split_handles
+from db.models import Idea, IdeaSource, IdeaStatus, max_length
 
 S = IdeaStatus
 
@@ -56,7 +57,6 @@ SIMILARITY_THRESHOLD = 0.5
 
 
 TITLE_MAX = max_length(Idea, "title")
-HANDLE_MAX = max_length(IdeaGiver, "handle")
 CATEGORY_MAX = max_length(Idea, "category")
 URL_MAX = max_length(Idea, "source_url")
 
@@ -140,25 +140,11 @@ def validate_score(value: object, what: str) -> int:
 
 # --- handles ----------------------------------------------------------------------------------
 
-_HANDLE_SPLIT = re.compile(r"[,;\n]+|\s+")
 
-
-def parse_handles(value: str | Iterable[str]) -> list[str]:
-    """Handles from free text (commas, semicolons, spaces, new lines) or a list; trimmed, without
-    repeats (case-insensitive), in the order given."""
-    parts = _HANDLE_SPLIT.split(value) if isinstance(value, str) else [p for v in value for p in _HANDLE_SPLIT.split(v)]
-    seen: set[str] = set()
-    handles = []
-    for part in parts:
-        handle = part.strip()
-        if not handle:
-            continue
-        if len(handle) > HANDLE_MAX:
-            raise ValidationError(f"The handle {handle[:30]!r}… is longer than {HANDLE_MAX} characters.")
-        if handle.lower() not in seen:
-            seen.add(handle.lower())
-            handles.append(handle)
-    return handles
+def parse_handles(value: str | Iterable[str], separators: Iterable[str] = DEFAULT_SEPARATORS) -> list[Handle]:
+    """The givers in free text (split on commas, semicolons and new lines — never on spaces, so
+    "Doc James" stays one person) or a list; trimmed, checked, one per person, in the order given."""
+    return split_handles(value, separators)
 
 
 # --- title similarity -------------------------------------------------------------------------

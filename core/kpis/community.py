@@ -1,5 +1,6 @@
 """The community KPIs read from people: the active share (distinct people who wrote or gave an
-idea, against the audience entered) and returns D7/D30 of the people first seen in the period."""
+idea, against the audience entered) and returns D7/D30 of the people first seen in the period.
+A person is a handle key (``core.handles``): "@Ann" on Instagram and "@ann" in a survey are one."""
 
 from __future__ import annotations
 
@@ -32,8 +33,8 @@ def giver_scope(lo: dt.datetime, hi: dt.datetime, channel_id: int | None) -> tup
 def _active_people(session: Session, lo: dt.datetime, hi: dt.datetime, channel_id: int | None) -> int:
     source, conditions = giver_scope(lo, hi, channel_id)
     people = union(
-        select(col(Conversation.author_handle).label("handle")).where(*conversation_scope(lo, hi, channel_id)),
-        select(col(IdeaGiver.handle).label("handle")).select_from(source).where(*conditions),
+        select(col(Conversation.author_key).label("handle")).where(*conversation_scope(lo, hi, channel_id)),
+        select(col(IdeaGiver.handle_key).label("handle")).select_from(source).where(*conditions),
     ).subquery()
     return int(session.execute(select(func.count()).select_from(people)).scalar_one())
 
@@ -43,13 +44,13 @@ def _returns(session: Session, lo: dt.datetime, hi: dt.datetime, channel_id: int
     c, g = Conversation, IdeaGiver
     source, giver_conditions = giver_scope(lo, hi, channel_id)
     firsts_in_period = union_all(
-        select(col(c.author_handle).label("handle"), func.min(c.received_at).label("first_at"))
+        select(col(c.author_key).label("handle"), func.min(c.received_at).label("first_at"))
         .where(*conversation_scope(lo, hi, channel_id))
-        .group_by(col(c.author_handle)),
-        select(col(g.handle).label("handle"), func.min(g.given_at).label("first_at"))
+        .group_by(col(c.author_key)),
+        select(col(g.handle_key).label("handle"), func.min(g.given_at).label("first_at"))
         .select_from(source)
         .where(*giver_conditions)
-        .group_by(col(g.handle)),
+        .group_by(col(g.handle_key)),
     ).subquery("firsts_in_period")
     firsts = (
         select(firsts_in_period.c.handle, func.min(firsts_in_period.c.first_at).label("first_at"))
@@ -68,8 +69,8 @@ def _returns(session: Session, lo: dt.datetime, hi: dt.datetime, channel_id: int
         else:
             conv_when = and_(conv_alias.c.received_at > start_after, conv_alias.c.received_at <= up_to)
             giver_when = and_(giver_alias.c.given_at > start_after, giver_alias.c.given_at <= up_to)
-        conv_where = [conv_alias.c.author_handle == firsts.c.handle, conv_when]
-        giver_where = [giver_alias.c.handle == firsts.c.handle, giver_when]
+        conv_where = [conv_alias.c.author_key == firsts.c.handle, conv_when]
+        giver_where = [giver_alias.c.handle_key == firsts.c.handle, giver_when]
         giver_from: Any = giver_alias
         if channel_id is not None:
             conv_where.append(Unindexed(conv_alias.c.channel_id) == channel_id)
@@ -103,12 +104,18 @@ def measure(
     detail = f"{people} active people of {audience:,.0f}" if audience else ""
     if missing:
         detail += ("; " if detail else "") + "no audience size for " + ", ".join(missing)
-    out["active_share"] = Measured(ratio(people, audience, 100), detail)
+    out["active_share"] = Measured(
+        ratio(people, audience, 100), detail, counts=(("active_people", people), ("audience", round(audience or 0)))
+    )
     newcomers, back7, back30 = _returns(session, lo, hi, channel_id)
     out["returns_d7"] = Measured(
-        ratio(back7, newcomers, 100), f"{back7} of {newcomers} new people back within 7 days" if newcomers else ""
+        ratio(back7, newcomers, 100),
+        f"{back7} of {newcomers} new people back within 7 days" if newcomers else "",
+        counts=(("new_people", newcomers), ("back_within_7_days", back7)),
     )
     out["returns_d30"] = Measured(
-        ratio(back30, newcomers, 100), f"{back30} of {newcomers} new people back within 30 days" if newcomers else ""
+        ratio(back30, newcomers, 100),
+        f"{back30} of {newcomers} new people back within 30 days" if newcomers else "",
+        counts=(("new_people", newcomers), ("back_within_30_days", back30)),
     )
     return out

@@ -84,19 +84,23 @@ def measure(session: Session, lo: dt.datetime, hi: dt.datetime, channel_id: int 
     values = post_kpis(posts)
     published = posts["published"]
     out["next_step_share"] = Measured(
-        values["next_step_share"], f"{posts['with_step']} of {published} posts" if published else ""
+        values["next_step_share"],
+        f"{posts['with_step']} of {published} posts" if published else "",
+        counts=(("published", published), ("with_next_step", posts["with_step"])),
     )
     out["next_step_conversion"] = Measured(
         values["next_step_conversion"],
         f"{posts['step_conversions']:,} conversions of {posts['step_impressions']:,} impressions"
         if posts["step_impressions"]
         else "",
+        counts=(("step_impressions", posts["step_impressions"]), ("step_conversions", posts["step_conversions"])),
     )
     measured_posts = posts["with_metrics"]
     utility_posts = posts["with_utility"]
     out["content_utility"] = Measured(
         values["content_utility"],
         f"{posts['saves_and_clicks']:,} saves and clicks on {utility_posts} posts" if utility_posts else "",
+        counts=(("posts_with_utility", utility_posts), ("saves_and_clicks", posts["saves_and_clicks"])),
     )
     out["published_posts"] = Measured(float(published) if published or posts["ever_published"] else None)
     out["impressions"] = Measured(float(posts["impressions"]) if measured_posts else None)

@@ -82,6 +82,7 @@ def conversation_columns(now: dt.datetime) -> list[ColumnElement[Any]]:
     ugc = col(c.kind) == ConversationKind.ugc.value
     return [
         func.count().label("conversations"),
+        count_if(_needs_reply()).label("needs_reply"),
         count_if(and_(_needs_reply(), col(c.reply_before_message) == true())).label("replies_before"),
         count_if(met).label("sla_met"),
         count_if(breached).label("sla_breached"),
@@ -173,18 +174,41 @@ def measure(
         ("first_response_median_calendar", "calendar_median"),
         ("first_response_p90_calendar", "calendar_p90"),
     ):
-        out[key] = Measured(times[column], times_detail if answered else "")
+        out[key] = Measured(
+            times[column],
+            times_detail if answered else "",
+            counts=(("needing_reply", conv["needs_reply"]), ("answered", answered), ("replies_before", flagged)),
+        )
     values = conversation_kpis(conv, weeks=period.weeks)
     met, breached = conv["sla_met"], conv["sla_breached"]
-    out["sla_share"] = Measured(values["sla_share"], f"{met} met, {breached} breached" if met + breached else "")
+    out["sla_share"] = Measured(
+        values["sla_share"],
+        f"{met} met, {breached} breached" if met + breached else "",
+        counts=(
+            ("conversations", conv["conversations"]),
+            ("needing_reply", conv["needs_reply"]),
+            ("met", met),
+            ("breached", breached),
+        ),
+    )
     resolved, clean = conv["resolved"], conv["resolved_clean"]
     out["closed_without_escalation"] = Measured(
-        values["closed_without_escalation"], f"{clean} of {resolved} resolved" if resolved else ""
+        values["closed_without_escalation"],
+        f"{clean} of {resolved} resolved" if resolved else "",
+        counts=(("resolved", resolved), ("resolved_without_escalation", clean)),
     )
-    out["replies_before_message"] = Measured(values["replies_before_message"])
+    out["replies_before_message"] = Measured(
+        values["replies_before_message"], counts=(("conversations", conv["conversations"]),)
+    )
     ugc, useful = conv["ugc"], conv["ugc_useful"]
     out["ugc_per_week"] = Measured(
-        values["ugc_per_week"], f"{ugc} UGC in {period.days} days" if has_conversations else ""
+        values["ugc_per_week"],
+        f"{ugc} UGC in {period.days} days" if has_conversations else "",
+        counts=(("ugc", ugc), ("days", period.days)),
     )
-    out["ugc_useful_share"] = Measured(values["ugc_useful_share"], f"{useful} of {ugc} useful" if ugc else "")
+    out["ugc_useful_share"] = Measured(
+        values["ugc_useful_share"],
+        f"{useful} of {ugc} useful" if ugc else "",
+        counts=(("ugc", ugc), ("useful", useful)),
+    )
     return out

@@ -179,11 +179,12 @@ def hero_suggestions(session: Session, *, week_start: dt.date, limit: int = HERO
     useful = func.sum(case((useful_ugc, 1), else_=0))
     best = func.sum(case((col(c.best) == true(), 1), else_=0))
     engagement = func.sum(c.engagement)
+    # One person however they spelt their handle this week (counted by key, shown as first written).
     rows = session.exec(
-        select(col(c.author_handle), useful, best, engagement)
+        select(func.min(col(c.author_handle)), useful, best, engagement)
         .where(col(c.received_at) >= lo, col(c.received_at) < hi, or_(useful_ugc, col(c.best) == true()))
-        .group_by(col(c.author_handle))
-        .order_by((useful + best).desc(), engagement.desc(), col(c.author_handle))
+        .group_by(col(c.author_key))
+        .order_by((useful + best).desc(), engagement.desc(), col(c.author_key))
         .limit(limit)
     ).all()
     return [HeroSuggestion(handle, int(u or 0), int(b or 0), int(e or 0)) for handle, u, b, e in rows]

@@ -7,7 +7,8 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session
+from sqlalchemy import func, select
+from sqlmodel import Session, col
 
 from core import workspace
 from core.kpis import community, content, conversations, product
@@ -16,7 +17,8 @@ from core.kpis.periods import Period
 from core.kpis.sql import check_now
 from core.kpis.trends import Trend, grain_for, kpi_trends
 from core.kpis.values import KpiValue, Measured
-from core.local_time import local_today
+from core.local_time import local_day, local_today
+from db.models import Conversation, Idea, Post
 
 TREND_COUNT = 12
 
@@ -51,9 +53,22 @@ def compute_kpis(
             detail=current[d.key].detail,
             breakdown=current[d.key].breakdown,
             notes=current[d.key].notes,
+            counts=current[d.key].counts,
+            previous_counts=before[d.key].counts,
         )
         for d in KPIS
     ]
+
+
+def first_data_day(session: Session) -> dt.date | None:
+    """The local day of the earliest conversation, published post or idea (None without any):
+    how far back the KPI period picker reaches, imported years of history included."""
+    firsts = [
+        session.execute(select(func.min(column))).scalar_one_or_none()
+        for column in (col(Conversation.received_at), col(Post.published_at), col(Idea.created_at))
+    ]
+    instants = [i if i.tzinfo else i.replace(tzinfo=dt.UTC) for i in firsts if i is not None]
+    return local_day(min(instants), workspace.timezone(session)) if instants else None
 
 
 @dataclass(frozen=True)

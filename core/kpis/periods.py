@@ -39,8 +39,20 @@ class Period:
     def weeks(self) -> float:
         return self.days / 7
 
+    @property
+    def calendar_months(self) -> int:
+        """How many whole calendar months the period is (0 when it does not start on a first and
+        end on a last day of a month)."""
+        if self.start.day != 1 or next_month(self.end) - dt.timedelta(days=1) != self.end:
+            return 0
+        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+
     def previous(self) -> Period:
-        """The period of equal length just before."""
+        """The period just before: as many calendar months before a period of whole calendar
+        months (March against February), else the period of equal length just before."""
+        months = self.calendar_months
+        if months:
+            return Period(add_months(self.start, -months), self.start - dt.timedelta(days=1), self.kind)
         return Period(self.start - dt.timedelta(days=self.days), self.start - dt.timedelta(days=1), self.kind)
 
     def utc_bounds(self, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
@@ -104,13 +116,22 @@ def period_containing(kind: PeriodKind | str, day: dt.date) -> Period:
     raise ValidationError("A custom period has no fixed length: give its first and last day.")
 
 
-def recent_periods(kind: PeriodKind | str, today: dt.date, count: int = 12) -> list[Period]:
-    """The ``count`` latest weeks, months or quarters, newest first; the running one ends today."""
-    periods, day = [], today
-    for _ in range(count):
+MAX_PERIODS = 1000  # the picker's floor: twenty years of weeks
+
+
+def recent_periods(
+    kind: PeriodKind | str, today: dt.date, count: int = 12, *, back_to: dt.date | None = None
+) -> list[Period]:
+    """The ``count`` latest weeks, months or quarters, newest first; the running one ends today.
+    With ``back_to`` (the first day with data), also every older one down to the one holding it."""
+    periods: list[Period] = []
+    day = today
+    while len(periods) < MAX_PERIODS:
         period = period_containing(kind, day)
         periods.append(period.clipped(today))
         day = period.start - dt.timedelta(days=1)
+        if len(periods) >= count and (back_to is None or period.start <= back_to):
+            break
     return periods
 
 

@@ -60,7 +60,24 @@ def format_change(kpi: KpiValue) -> str | None:
     return f"{sign}{size:,.0f}"
 
 
-CSV_COLUMNS = ("key", "label", "family", "unit", "better", "value", "previous", "change", "detail")
+CSV_COLUMNS = (
+    "key",
+    "label",
+    "family",
+    "unit",
+    "better",
+    "value",
+    "previous",
+    "change",
+    "detail",
+    "counts",
+    "previous_counts",
+)
+
+
+def _counts_text(counts: Sequence[tuple[str, int]]) -> str:
+    """The counts behind a share in one cell: ``met=40; breached=2``."""
+    return "; ".join(f"{name}={count}" for name, count in counts)
 
 
 def report(
@@ -84,7 +101,11 @@ def report_json(values: Sequence[KpiValue], *, period: Period, channel: str | No
 
 
 def report_csv(values: Sequence[KpiValue]) -> str:
-    return exports.to_csv((v.as_dict() for v in values), CSV_COLUMNS)
+    rows = (
+        v.as_dict() | {"counts": _counts_text(v.counts), "previous_counts": _counts_text(v.previous_counts)}
+        for v in values
+    )
+    return exports.to_csv(rows, CSV_COLUMNS)
 
 
 def channel_id_by_name(session: Session, name: str) -> int:

@@ -167,10 +167,10 @@ def _bucket_people(
     c, g = Conversation, IdeaGiver
     source, giver_conditions = giver_scope(lo, hi, channel_id)
     both = union_all(
-        select(bucket_index(col(c.received_at), bounds).label("bucket"), col(c.author_handle).label("handle")).where(
+        select(bucket_index(col(c.received_at), bounds).label("bucket"), col(c.author_key).label("handle")).where(
             *conversation_scope(lo, hi, channel_id)
         ),
-        select(bucket_index(col(g.given_at), bounds).label("bucket"), col(g.handle).label("handle"))
+        select(bucket_index(col(g.given_at), bounds).label("bucket"), col(g.handle_key).label("handle"))
         .select_from(source)
         .where(*giver_conditions),
     ).subquery()

@@ -17,6 +17,7 @@ class Measured:
     detail: str = ""
     breakdown: tuple[tuple[str, float], ...] = ()  # per month: ("2026-06", 4.0)
     notes: tuple[str, ...] = ()  # e.g. each improvement with its measured effect
+    counts: tuple[tuple[str, int], ...] = ()  # the counts behind a share: ("met", 40), ("breached", 2)
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ class KpiValue:
     detail: str = ""
     breakdown: tuple[tuple[str, float], ...] = ()
     notes: tuple[str, ...] = ()
+    counts: tuple[tuple[str, int], ...] = ()  # behind the value, this period
+    previous_counts: tuple[tuple[str, int], ...] = ()  # behind the previous value
 
     @property
     def key(self) -> str:
@@ -71,5 +74,7 @@ class KpiValue:
             "detail": self.detail,
             "breakdown": [{"month": month, "value": value} for month, value in self.breakdown],
             "notes": list(self.notes),
+            "counts": dict(self.counts),
+            "previous_counts": dict(self.previous_counts),
             "definition": self.definition.definition,
         }

@@ -11,9 +11,10 @@ from sqlmodel import Session, col, select
 
 from core import records, workspace
 from core.errors import NotFoundError, ValidationError
+from core.handles import stored_key
 from core.ideas import triage
 from core.local_time import local_today
-from core.loop.queries import LoopItemView, get_loop_item, giver_handles, idea_ids_of, thanked_handles
+from core.loop.queries import LoopItemView, get_loop_item, giver_keys, idea_ids_of, thanked_keys
 from core.loop.rules import (
     advance_status,
     categories_text,
@@ -137,11 +138,11 @@ def advance(
         changes["announced_at"] = announced_at
     if measured_at is not None:
         changes["measured_at"] = measured_at
-    handles = giver_handles(session, idea_ids_of(session, item.id))
+    handles = set(giver_keys(session, idea_ids_of(session, item.id)))
     status = advance_status(
         item.status,
         announced=(announced_at or item.announced_at) is not None,
-        all_thanked=handles <= thanked_handles(session, item.id),
+        all_thanked=handles <= thanked_keys(session, item.id),
         measured=(measured_at or item.measured_at) is not None,
     )
     if status != item.status:
@@ -162,31 +163,31 @@ def set_thanked(
     """
     require(actor, Action.thank_givers)
     item = records.get_or_404(session, LoopItem, loop_item_id, what="Loop item")
-    wanted = list(dict.fromkeys(h.strip() for h in handles if h.strip()))
-    known = giver_handles(session, idea_ids_of(session, loop_item_id))
-    unknown = [h for h in wanted if h not in known]
+    wanted = {stored_key(h): h.strip() for h in handles if h.strip()}
+    known = giver_keys(session, idea_ids_of(session, loop_item_id))
+    unknown = [h for key, h in wanted.items() if key not in known]
     if unknown:
         raise ValidationError(f"{', '.join(unknown)} did not give any idea of this loop item.")
-    already = thanked_handles(session, loop_item_id)
+    already = thanked_keys(session, loop_item_id)
     if thanked:
-        for handle in wanted:
-            if handle not in already:
+        for key in wanted:
+            if key not in already:
                 records.create(
                     session,
-                    LoopThanks(loop_item_id=loop_item_id, handle=handle, thanked_by_id=actor.id),
+                    LoopThanks(loop_item_id=loop_item_id, handle=known[key], handle_key=key, thanked_by_id=actor.id),
                     actor=actor,
                     action="loop_item.giver_thanked",
                 )
         session.flush()
         advance(session, item, actor=actor, action="loop_item.thanked")
     else:
-        to_remove = [h for h in wanted if h in already]
+        to_remove = [key for key in wanted if key in already]
         if to_remove and status_rank(item.status) >= status_rank(LoopStatus.thanked):
             raise ValidationError(
                 "Every giver of this loop item was thanked and the loop is closed; ticks can no longer be removed."
             )
         for row in session.exec(
-            select(LoopThanks).where(LoopThanks.loop_item_id == loop_item_id, col(LoopThanks.handle).in_(to_remove))
+            select(LoopThanks).where(LoopThanks.loop_item_id == loop_item_id, col(LoopThanks.handle_key).in_(to_remove))
         ).all():
             records.delete(session, row, actor=actor, action="loop_item.giver_unthanked")
         session.flush()

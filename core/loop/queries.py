@@ -11,6 +11,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from core import records
+from core.handles import stored_key
 from core.ideas.detail import givers as idea_givers
 from core.loop.rules import OPEN_STATUSES, STATUS_LABELS, parse_categories, thank_you_reply
 from db.models import (
@@ -122,20 +123,23 @@ def idea_ids_of(session: Session, loop_item_id: int) -> list[int]:
     return list(session.exec(select(LoopItemIdea.idea_id).where(LoopItemIdea.loop_item_id == loop_item_id)).all())
 
 
-def giver_handles(session: Session, idea_ids: Sequence[int]) -> set[str]:
-    """The handles of everyone who gave one of these ideas (or an idea merged into them)."""
-    return {handle for handle, _ in idea_givers(session=session, idea_ids=list(idea_ids))} if idea_ids else set()
+def giver_keys(session: Session, idea_ids: Sequence[int]) -> dict[str, str]:
+    """Everyone who gave one of these ideas (or an idea merged into them): key → handle as first written."""
+    if not idea_ids:
+        return {}
+    return {stored_key(handle): handle for handle, _ in idea_givers(session=session, idea_ids=list(idea_ids))}
 
 
-def thanked_handles(session: Session, loop_item_id: int) -> set[str]:
-    return set(session.exec(select(LoopThanks.handle).where(LoopThanks.loop_item_id == loop_item_id)).all())
+def thanked_keys(session: Session, loop_item_id: int) -> set[str]:
+    """The keys of the people thanked for this loop item ("@Ann" thanked is "@ann" thanked)."""
+    return set(session.exec(select(LoopThanks.handle_key).where(LoopThanks.loop_item_id == loop_item_id)).all())
 
 
 def _view(session: Session, item: LoopItem, linked_ideas: dict[int, list[LinkedIdea]]) -> LoopItemView:
     assert item.id is not None, "a stored loop item"
     linked = linked_ideas.get(item.id, [])
-    handles = giver_handles(session, [i.id for i in linked])
-    thanked = thanked_handles(session, item.id) & handles
+    handles = giver_keys(session, [i.id for i in linked])
+    thanked = thanked_keys(session, item.id) & set(handles)
     post_title, post_status = "", ""
     if item.announcement_post_id is not None:
         row = session.exec(select(Post.title, Post.status).where(Post.id == item.announcement_post_id)).first()
@@ -214,18 +218,19 @@ def givers(session: Session, *, loop_item_id: int) -> list[Giver]:
     pairs = idea_givers(session=session, idea_ids=idea_ids) if idea_ids else []
     channel_names = dict(session.exec(select(Channel.id, Channel.name)).all())
     thanks = {
-        handle: (name or username or "", at)
-        for handle, at, name, username in session.exec(
-            select(LoopThanks.handle, LoopThanks.thanked_at, User.name, User.username)
+        key: (name or username or "", at)
+        for key, at, name, username in session.exec(
+            select(LoopThanks.handle_key, LoopThanks.thanked_at, User.name, User.username)
             .outerjoin(User, col(User.id) == LoopThanks.thanked_by_id)
             .where(LoopThanks.loop_item_id == loop_item_id)
         ).all()
     }
     result = []
-    for handle, channel_id in sorted(pairs, key=lambda p: p[0].lower()):
-        by, at = thanks.get(handle, ("", None))
+    for handle, channel_id in sorted(pairs, key=lambda p: stored_key(p[0])):
+        key = stored_key(handle)
+        by, at = thanks.get(key, ("", None))
         channel = channel_names.get(channel_id, NO_CHANNEL) if channel_id is not None else NO_CHANNEL
-        result.append(Giver(handle, channel_id, channel, handle in thanks, by, at))
+        result.append(Giver(handle, channel_id, channel, key in thanks, by, at))
     return result
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
@@ -73,3 +74,72 @@ def calendar_from_form(
             definition["subdivision"] = subdivision.strip()
     BusinessCalendar.from_dict(definition)  # the engine's message says what to fix
     return definition
+
+
+_DAY_RANGE = re.compile(r"^([a-z]{3})(?:-([a-z]{3}))?$")
+_INTERVAL = re.compile(r"^(\d{1,2}:\d{2})-(\d{1,2}:\d{2})$")
+
+
+def _days(text: str) -> list[str]:
+    """Weekdays written as "mon-fri", "sat", "mon,wed,fri" or "daily"."""
+    if text in ("daily", "every-day", "everyday", "all"):
+        return list(WEEKDAYS)
+    days: list[str] = []
+    for part in text.split(","):
+        match = _DAY_RANGE.match(part.strip()[:3] if "-" not in part else part.strip())
+        first = match.group(1)[:3] if match else ""
+        last = (match.group(2) or first) if match else ""
+        if first not in WEEKDAYS or last not in WEEKDAYS:
+            raise ValidationError(
+                f"{part.strip()!r} is not a weekday or a range of them; write e.g. mon-fri, sat or mon,wed."
+            )
+        start, end = WEEKDAYS.index(first), WEEKDAYS.index(last)
+        if end < start:
+            raise ValidationError(f"{part.strip()!r} runs backwards; write the days in week order (mon-fri).")
+        days.extend(WEEKDAYS[start : end + 1])
+    return days
+
+
+def weekly_from_hours(hours: Iterable[str]) -> dict[str, list[list[str]]]:
+    """Weekly hours from lines like "mon-fri 09:00-18:00", "sat 10:00-14:00" or a split shift
+    "mon-fri 08:00-12:00 13:00-17:00" (an overnight shift is two lines split at midnight)."""
+    weekly: dict[str, list[list[str]]] = {}
+    for line in hours:
+        parts = line.replace(",", " ").split() if re.search(r"\d", line) else []
+        if not parts:
+            raise ValidationError(f"{line!r} names no hours; write e.g. 'mon-fri 09:00-18:00'.")
+        day_words = []
+        while parts and not _INTERVAL.match(parts[0]):
+            day_words.append(parts.pop(0).lower())
+        if not day_words or not parts:
+            raise ValidationError(f"{line!r} needs days and hours, e.g. 'mon-fri 09:00-18:00'.")
+        days = _days(",".join(day_words))
+        for part in parts:
+            match = _INTERVAL.match(part)
+            if match is None:
+                raise ValidationError(f"{part!r} in {line!r} is not opening-closing hours like 09:00-18:00.")
+            opening, closing = (value.zfill(5) for value in match.groups())
+            for day in days:
+                weekly.setdefault(day, []).append([opening, closing])
+    return weekly
+
+
+def calendar_from_hours(
+    *,
+    timezone: str,
+    hours: Iterable[str],
+    holidays: Iterable[str] = (),
+    country: str | None = None,
+    subdivision: str | None = None,
+) -> BusinessCalendar:
+    """A business calendar as people write it on the command line or in a set-up file."""
+    definition: dict[str, Any] = {
+        "timezone": (timezone or "").strip(),
+        "weekly": weekly_from_hours(hours),
+        "holidays": [str(day).strip() for day in holidays if str(day).strip()],
+    }
+    if country and country.strip():
+        definition["country"] = country.strip().upper()
+        if subdivision and subdivision.strip():
+            definition["subdivision"] = subdivision.strip().upper()
+    return BusinessCalendar.from_dict(definition)

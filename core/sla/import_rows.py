@@ -1,6 +1,11 @@
-"""Checking a platform export before anything is written: the fields we read, the mapping of the
-file's columns onto them, and every row checked (no database). Row numbers are the file's, as a
-spreadsheet numbers them (row 1 is the header); each problem names its row and column.
+"""Checking a conversation export (one row per conversation) before anything is written: every
+row read into what it means, or the problems that name its row and column (no database; the
+names the file uses — channels, people, teams, posts — are looked up by the caller).
+
+The states a row implies follow the screen's actions: a first reply makes it "waiting", a
+resolved time "resolved", a team name an escalation (with when and why), "no reply needed" the
+mark with its reason; what the screen refuses (a reply and "no reply needed" together) is a row
+error here too.
 """
 
 from __future__ import annotations
@@ -8,12 +13,21 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from core import tabular
 from core.errors import ValidationError
+from core.handles import make_handle
 from core.sla.checks import KINDS, is_web_link
-from core.sla.timestamps import BadTimestamp, TimestampParser, zone_named
+from core.sla.import_fields import (
+    FIELD_BY_KEY,
+    TIMESTAMP_FIELDS,
+    ImportOptions,
+    check_mapping,
+    flag_of,
+    kind_of,
+)
+from core.timestamps import BadTimestamp, DateOrder, TimestampParser, settle_date_order, zone_named
 from db.models import Conversation, ConversationKind, max_length
 from db.types import utcnow
 
@@ -22,98 +36,17 @@ Progress = Callable[[int, int, str], None]
 
 MAX_ERRORS = 1000
 EMPTY_FILE = "The file is empty; export the conversations as CSV with a header row."
+PROGRESS_EVERY = 2000
 
 
 @dataclass(frozen=True)
-class ImportField:
-    key: str
-    label: str
-    required: bool
-    hints: tuple[str, ...]  # header names that suggest this field (lower case, no punctuation)
+class Lookups:
+    """The names a file may use, as the database knows them (all keys case-folded)."""
 
-
-FIELDS: tuple[ImportField, ...] = (
-    ImportField(
-        "received",
-        "Received time",
-        True,
-        (
-            "received",
-            "receivedat",
-            "created",
-            "createdat",
-            "createdtime",
-            "date",
-            "time",
-            "timestamp",
-            "messagetime",
-            "sentat",
-            "postedat",
-        ),
-    ),
-    ImportField(
-        "author",
-        "Author handle",
-        True,
-        ("author", "handle", "user", "username", "from", "sender", "authorhandle", "name", "customer"),
-    ),
-    ImportField(
-        "external_id",
-        "External id",
-        False,
-        ("id", "externalid", "messageid", "commentid", "ticketid", "conversationid", "postid"),
-    ),
-    ImportField(
-        "replied",
-        "First reply time",
-        False,
-        (
-            "replied",
-            "repliedat",
-            "firstreply",
-            "firstreplyat",
-            "firstresponse",
-            "firstresponseat",
-            "answeredat",
-            "responsetime",
-            "firstreplytime",
-        ),
-    ),
-    ImportField(
-        "resolved", "Resolved time", False, ("resolved", "resolvedat", "closed", "closedat", "solvedat", "resolvedtime")
-    ),
-    ImportField("text", "Text", False, ("text", "message", "body", "content", "comment", "question")),
-    ImportField("link", "Link", False, ("link", "url", "permalink", "messageurl")),
-    ImportField("kind", "Kind", False, ("kind", "type", "messagetype", "category type")),
-    ImportField("category", "Category", False, ("category", "topic", "tag", "tags", "subject")),
-)
-FIELD_BY_KEY = {f.key: f for f in FIELDS}
-TIMESTAMP_FIELDS = ("received", "replied", "resolved")
-DATE_ORDERS = ("DMY", "MDY")
-_KIND_SYNONYMS = {
-    "question": ConversationKind.question,
-    "q": ConversationKind.question,
-    "inquiry": ConversationKind.question,
-    "complaint": ConversationKind.complaint,
-    "issue": ConversationKind.complaint,
-    "ugc": ConversationKind.ugc,
-    "user generated content": ConversationKind.ugc,
-    "user-generated content": ConversationKind.ugc,
-    "praise": ConversationKind.praise,
-    "compliment": ConversationKind.praise,
-    "thanks": ConversationKind.praise,
-    "other": ConversationKind.other,
-}
-
-
-@dataclass(frozen=True)
-class ImportOptions:
-    channel_id: int
-    mapping: Mapping[str, str]  # our field key -> the file's column name
-    timezone: str | None = None  # the zone of timestamps written without an offset (chosen explicitly)
-    date_order: str = "DMY"  # how to read 03/04/2025: day first (DMY) or month first (MDY)
-    default_kind: str = ConversationKind.question
-    file_name: str = ""
+    channels: Mapping[str, int] = field(default_factory=dict)
+    people: Mapping[str, int] = field(default_factory=dict)  # usernames and e-mail addresses
+    teams: Mapping[str, int] = field(default_factory=dict)
+    posts: Mapping[str, int] = field(default_factory=dict)  # post numbers and links (``post_ref``)
 
 
 @dataclass(frozen=True)
@@ -128,189 +61,284 @@ class ParsedRow:
     link: str
     kind: str
     category: str
+    channel_id: int = 0
+    author_key: str = ""
+    assignee_id: int | None = None
+    escalation_team_id: int | None = None
+    escalated_at: dt.datetime | None = None
+    escalation_reason: str = ""
+    no_reply_reason: str = ""
+    reply_text: str = ""
+    post_id: int | None = None
 
 
-def read_csv(data: bytes | str) -> tabular.Table:
-    """The header and rows of a CSV export (comma, semicolon or tab separated)."""
-    return tabular.read_table(data, empty_message=EMPTY_FILE)
+def read_csv(data: bytes | str, file_name: str = "") -> tabular.Table:
+    """The header and rows of an export (CSV/TSV, .xlsx or JSON lines)."""
+    return tabular.read_table(data, file_name=file_name, empty_message=EMPTY_FILE)
 
 
-def suggest_mapping(columns: Sequence[str]) -> dict[str, str]:
-    """A first guess of the mapping from the header names (the user confirms or changes it)."""
-    return tabular.guess_columns(columns, {spec.key: spec.hints for spec in FIELDS})
+def post_ref(value: str) -> str:
+    """How a post is named in a file, for matching: its number, or its link without a trailing slash."""
+    text = value.strip()
+    return text.lstrip("#") if text.lstrip("#").isdigit() else text.rstrip("/")
 
 
-def parse_mapping(text: str) -> dict[str, str]:
-    """``received=Created at,author=User`` (as the command line takes it) → a mapping."""
-    mapping: dict[str, str] = {}
-    for part in (p for p in text.split(",") if p.strip()):
-        if "=" not in part:
-            raise ValidationError(f"'{part}' is not field=column; write e.g. received=created_at,author=user.")
-        key, column = (s.strip() for s in part.split("=", 1))
-        if key not in FIELD_BY_KEY:
-            raise ValidationError(f"Unknown field '{key}'; the fields are {', '.join(FIELD_BY_KEY)}.")
-        mapping[key] = column
-    return mapping
+def channel_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
 
 
-# -- checking rows -----------------------------------------------------------------------------
-
-
-def _check_mapping(table: tabular.Table, mapping: Mapping[str, str], errors: tabular.RowErrors) -> None:
-    present = set(table.columns)
-    for key in mapping:
-        if key not in FIELD_BY_KEY:
-            errors.add(1, key, f"Unknown field '{key}'; the fields are {', '.join(FIELD_BY_KEY)}.")
-    for spec in FIELDS:
-        column = mapping.get(spec.key)
-        if not column:
-            if spec.required:
-                errors.add(1, "", f"Map a column to '{spec.label}': it is required.")
-            continue
-        if column not in present:
-            errors.add(
-                1,
-                column,
-                f"The column '{column}' (for {spec.label}) is not in the file; its columns are: {', '.join(table.columns)}.",
-            )
-    chosen = [c for c in mapping.values() if c]
-    for column in sorted({c for c in chosen if chosen.count(c) > 1}):
-        errors.add(1, column, f"The column '{column}' is mapped to more than one field.")
-
-
-def _kind(value: str, default_kind: str) -> str | None:
-    text = value.strip().lower()
-    if not text:
-        return default_kind
-    return _KIND_SYNONYMS.get(text)
-
-
-def _derived_id(received: dt.datetime, author: str, text: str) -> str:
+def derived_id(received: dt.datetime, author: str, text: str) -> str:
     digest = hashlib.sha1(f"{received.isoformat()}|{author}|{text}".encode()).hexdigest()[:24]
     return f"sha1:{digest}"
 
 
+def settle_order(table: tabular.Table, options: ImportOptions, fields: Sequence[str] = TIMESTAMP_FIELDS) -> DateOrder:
+    """The file's date order: the person's choice, or what the file's own dates say (``core.timestamps``)."""
+    values = (
+        value for key in fields if options.mapping.get(key) for value in table.column_values(options.mapping[key])
+    )
+    return settle_date_order(values, options.date_order)
+
+
+def parser_for(options: ImportOptions, order: DateOrder, now: dt.datetime) -> TimestampParser:
+    return TimestampParser(
+        zone=zone_named(options.timezone), date_order=order.order, now=now, ambiguous=options.ambiguous
+    )
+
+
+class _Row:
+    """The cells of one row, by field."""
+
+    def __init__(self, values: Sequence[str], positions: Mapping[str, int], mapping: Mapping[str, str]):
+        self.values, self.positions, self.mapping = values, positions, mapping
+
+    def __call__(self, key: str) -> str:
+        position = self.positions.get(key)
+        if position is None or position >= len(self.values):
+            return ""
+        return self.values[position].strip()
+
+    def column(self, key: str) -> str:
+        return self.mapping.get(key, "")
+
+
 def parse_rows(
-    table: tabular.Table, options: ImportOptions, *, now: dt.datetime | None = None, progress: Progress | None = None
-) -> tuple[list[ParsedRow], tabular.RowErrors]:
-    """Check every row (no database): parsed rows, and the errors naming row and column."""
+    table: tabular.Table,
+    options: ImportOptions,
+    lookups: Lookups,
+    *,
+    now: dt.datetime | None = None,
+    progress: Progress | None = None,
+) -> tuple[list[ParsedRow], tabular.RowErrors, DateOrder | None]:
+    """Check every row (no database): the parsed rows, the errors naming row and column, and how
+    the dates were read. A file whose date order nothing settles raises ``DateOrderNeeded``."""
     now = now or utcnow()
     errors = tabular.RowErrors(limit=MAX_ERRORS)
-    _check_mapping(table, options.mapping, errors)
-    if errors.count:
-        return [], errors
-    default_kind = _kind(options.default_kind, ConversationKind.question)
+    errors.include(table)
+    check_mapping(table, options.mapping, errors)
+    if options.channel_id is None and not options.mapping.get("channel"):
+        errors.add(1, "", "Choose the channel the export comes from, or map a column that names it.")
+    if any(e.row == 1 for e in errors.items):  # the header or the mapping: no row can be read right
+        return [], errors, None
+    default_kind = kind_of(options.default_kind, ConversationKind.question)
     if default_kind is None:
         raise ValidationError(f"Unknown default kind {options.default_kind!r}; use one of {', '.join(KINDS)}.")
-    parser = TimestampParser(zone=zone_named(options.timezone), date_order=options.date_order, now=now)
+    order = settle_order(table, options)
+    parser = parser_for(options, order, now)
     index = {name: i for i, name in enumerate(table.columns)}
     positions = {key: index[column] for key, column in options.mapping.items() if column}
-    width = len(table.columns)
+    checker = _RowChecker(options, lookups, parser, default_kind, errors)
     parsed: list[ParsedRow] = []
-    seen: dict[str, int] = {}
+    seen: dict[tuple[int, str], int] = {}
     total = len(table.rows)
-    author_limit = max_length(Conversation, "author_handle")
-    link_limit = max_length(Conversation, "link")
-    category_limit = max_length(Conversation, "category")
-    id_limit = max_length(Conversation, "external_id")
-
-    def cell(values: Sequence[str], key: str) -> str:
-        position = positions.get(key)
-        if position is None or position >= len(values):
-            return ""
-        return values[position].strip()
-
     for position, values in enumerate(table.rows):
-        if progress is not None and (position + 2) % 2000 == 0:
+        if progress is not None and (position + 1) % PROGRESS_EVERY == 0:
             progress(position + 1, total, "Checking rows")
         number = table.row_number(position)
-        before = errors.count
-        if len(values) > width:
+        row = checker.check(number, _Row(values, positions, options.mapping), has_id="external_id" in positions)
+        if row is None:
+            continue
+        first = seen.get((row.channel_id, row.external_id))
+        if first is not None:
             errors.add(
                 number,
-                "",
-                f"The row has {len(values)} cells but the header names {width} columns; check quoting and separators.",
+                options.mapping.get("external_id", ""),
+                f"Row {first} has the same external id '{row.external_id}'; each conversation once, please.",
             )
             continue
-        stamps: dict[str, dt.datetime | None] = {}
-        for key in TIMESTAMP_FIELDS:
-            raw = cell(values, key)
-            if not raw:
-                if key == "received":
-                    errors.add(number, options.mapping["received"], "The received time is empty.")
-                stamps[key] = None
-                continue
-            try:
-                stamps[key] = parser.parse(raw)
-            except BadTimestamp as problem:
-                errors.add(number, options.mapping[key], str(problem))
-                stamps[key] = None
-        author = cell(values, "author")
+        seen[(row.channel_id, row.external_id)] = number
+        parsed.append(row)
+    if total == 0 and not errors.count:
+        errors.add(2, "", "The file has a header but no rows.")
+    return parsed, errors, order
+
+
+class _RowChecker:
+    """Reads one row into a ``ParsedRow``, adding every problem it finds (row and column)."""
+
+    def __init__(
+        self,
+        options: ImportOptions,
+        lookups: Lookups,
+        parser: TimestampParser,
+        default_kind: str,
+        errors: tabular.RowErrors,
+    ):
+        self.options, self.lookups, self.parser, self.errors = options, lookups, parser, errors
+        self.default_kind = default_kind
+        self.limits = {name: max_length(Conversation, name) for name in ("link", "category", "external_id")}
+        self.file = options.file_name or "the imported file"
+
+    def check(self, number: int, cell: _Row, *, has_id: bool) -> ParsedRow | None:
+        before = self.errors.count
+        add = self.errors.add
+        stamps = self._stamps(number, cell)
+        received = stamps["received"]
+        author = cell("author")
+        handle = None
         if not author:
-            errors.add(number, options.mapping["author"], "The author handle is empty.")
-        elif len(author) > author_limit:
-            errors.add(
-                number, options.mapping["author"], f"The author handle is longer than {author_limit} characters."
-            )
-        kind = _kind(cell(values, "kind"), default_kind)
+            add(number, cell.column("author"), "The author handle is empty.")
+        else:
+            try:
+                handle = make_handle(author, what="author handle")
+            except ValidationError as problem:
+                add(number, cell.column("author"), str(problem))
+        kind = kind_of(cell("kind"), self.default_kind)
         if kind is None:
-            errors.add(
-                number,
-                options.mapping["kind"],
-                f"Unknown kind '{cell(values, 'kind')}'; use {', '.join(KINDS)}.",
-            )
-        link = cell(values, "link")
+            add(number, cell.column("kind"), f"Unknown kind '{cell('kind')}'; use {', '.join(KINDS)}.")
+        link = cell("link")
         if link and not is_web_link(link):
-            errors.add(number, options.mapping["link"], f"'{link[:60]}' is not a web link (https://…).")
-        elif len(link) > link_limit:
-            errors.add(number, options.mapping["link"], f"The link is longer than {link_limit} characters.")
-        category = cell(values, "category")
-        if len(category) > category_limit:
-            errors.add(number, options.mapping["category"], f"The category is longer than {category_limit} characters.")
-        received, resolved = stamps.get("received"), stamps.get("resolved")
+            add(number, cell.column("link"), f"'{link[:60]}' is not a web link (https://…).")
+        elif len(link) > self.limits["link"]:
+            add(number, cell.column("link"), f"The link is longer than {self.limits['link']} characters.")
+        category = cell("category")
+        if len(category) > self.limits["category"]:
+            add(number, cell.column("category"), f"The category is longer than {self.limits['category']} characters.")
+        resolved, replied = stamps["resolved"], stamps["replied"]
         if received is not None and resolved is not None and resolved < received:
-            errors.add(number, options.mapping["resolved"], "The resolved time is before the received time.")
-        text = cell(values, "text")
-        external_id = cell(values, "external_id")
-        if "external_id" in positions:
+            add(number, cell.column("resolved"), "The resolved time is before the received time.")
+        channel_id = self._channel(number, cell)
+        assignee_id = self._named(number, cell, "assignee", self.lookups.people, "No user with the username or e-mail")
+        team_id = self._named(number, cell, "escalation", self.lookups.teams, "No escalation team called")
+        escalated_at = stamps["escalated_at"]
+        if escalated_at is not None and team_id is None and not cell("escalation"):
+            add(number, cell.column("escalated_at"), "An escalation time without a team: map the team it went to.")
+        if escalated_at is not None and received is not None and escalated_at < received:
+            add(number, cell.column("escalated_at"), "The escalation time is before the received time.")
+        no_reply_reason = self._no_reply(number, cell, replied)
+        reply_text = cell("reply_text")
+        if reply_text and replied is None and not cell("replied"):
+            add(
+                number,
+                cell.column("reply_text"),
+                "A reply text without a reply time: map the first reply time (or clear the text).",
+            )
+        post_id = self._post(number, cell)
+        text = cell("text")
+        external_id = cell("external_id")
+        if has_id:
             if not external_id:
-                errors.add(
+                add(
                     number,
-                    options.mapping["external_id"],
+                    cell.column("external_id"),
                     "The external id is empty; every row needs one to make re-imports safe.",
                 )
-            elif len(external_id) > id_limit:
-                errors.add(
-                    number, options.mapping["external_id"], f"The external id is longer than {id_limit} characters."
+            elif len(external_id) > self.limits["external_id"]:
+                add(
+                    number,
+                    cell.column("external_id"),
+                    f"The external id is longer than {self.limits['external_id']} characters.",
                 )
         elif received is not None:
-            external_id = _derived_id(received, author, text)
-        if external_id:
-            first = seen.get(external_id)
-            if first is not None:
-                column = options.mapping.get("external_id", "")
-                errors.add(
-                    number,
-                    column,
-                    f"Row {first} has the same external id '{external_id}'; each conversation once, please.",
+            external_id = derived_id(received, author, text)
+        if self.errors.count != before or received is None or handle is None or channel_id is None:
+            return None
+        return ParsedRow(
+            row=number,
+            external_id=external_id,
+            received_at=received,
+            first_reply_at=replied,
+            resolved_at=resolved,
+            author_handle=handle.display,
+            author_key=handle.key,
+            text=text,
+            link=link,
+            kind=kind or self.default_kind,
+            category=category,
+            channel_id=channel_id,
+            assignee_id=assignee_id,
+            escalation_team_id=team_id,
+            escalated_at=(escalated_at or received) if team_id is not None else None,
+            escalation_reason=f"Escalated in {self.file}" if team_id is not None else "",
+            no_reply_reason=no_reply_reason,
+            reply_text=reply_text,
+            post_id=post_id,
+        )
+
+    def _stamps(self, number: int, cell: _Row) -> dict[str, dt.datetime | None]:
+        stamps: dict[str, dt.datetime | None] = {}
+        for key in TIMESTAMP_FIELDS:
+            raw = cell(key)
+            stamps[key] = None
+            if not raw:
+                if key == "received" and cell.column("received"):
+                    self.errors.add(number, cell.column("received"), "The received time is empty.")
+                continue
+            try:
+                stamps[key] = self.parser.parse(raw)
+            except BadTimestamp as problem:
+                self.errors.add(number, cell.column(key), str(problem))
+        return stamps
+
+    def _channel(self, number: int, cell: _Row) -> int | None:
+        name = cell("channel")
+        if not name:
+            if self.options.channel_id is None:
+                self.errors.add(
+                    number, cell.column("channel"), "The channel is empty and no channel was chosen for such rows."
                 )
-            else:
-                seen[external_id] = number
-        if errors.count == before and received is not None:
-            parsed.append(
-                ParsedRow(
-                    row=number,
-                    external_id=external_id,
-                    received_at=received,
-                    first_reply_at=stamps.get("replied"),
-                    resolved_at=resolved,
-                    author_handle=author,
-                    text=text,
-                    link=link,
-                    kind=kind or default_kind,
-                    category=category,
-                )
+            return self.options.channel_id
+        channel_id = self.lookups.channels.get(channel_key(name))
+        if channel_id is None:
+            self.errors.add(number, cell.column("channel"), f"No channel called {name!r}.")
+        return channel_id
+
+    def _named(self, number: int, cell: _Row, key: str, known: Mapping[str, int], what: str) -> int | None:
+        name = cell(key)
+        if not name:
+            return None
+        found = known.get(name.casefold())
+        if found is None:
+            self.errors.add(number, cell.column(key), f"{what} {name!r}.")
+        return found
+
+    def _no_reply(self, number: int, cell: _Row, replied: dt.datetime | None) -> str:
+        raw = cell("no_reply")
+        flag = flag_of(raw)
+        if flag is False:
+            return ""
+        reason = f"Marked 'no reply needed' in {self.file}" if flag else raw
+        if len(reason) < 3:
+            self.errors.add(number, cell.column("no_reply"), f"'{raw}' is neither yes/no nor a reason (3+ characters).")
+            return ""
+        if replied is not None:
+            self.errors.add(
+                number,
+                cell.column("no_reply"),
+                "It has a first reply and is marked 'no reply needed'; keep one (the screen refuses both too).",
             )
-    if total == 0:
-        errors.add(2, "", "The file has a header but no rows.")
-    return parsed, errors
+            return ""
+        return reason
+
+    def _post(self, number: int, cell: _Row) -> int | None:
+        raw = cell("post")
+        if not raw:
+            return None
+        found = self.lookups.posts.get(post_ref(raw))
+        if found is None:
+            self.errors.add(number, cell.column("post"), f"No post {raw[:80]!r}: give its number or its link.")
+        return found
+
+
+def field_label(key: str) -> str:
+    return FIELD_BY_KEY[key].label if key in FIELD_BY_KEY else key

@@ -1,41 +1,48 @@
-"""Importing conversations from a platform's CSV export, all or nothing.
+"""Importing conversations from a platform's export, all or nothing, in two shapes: one row per
+conversation, or one row per message (``core.sla.threads`` folds them into conversations).
 
-The person maps the file's columns onto our fields, picks the channel and — explicitly — the time
-zone that timestamps without an offset are in. Every row is checked before anything is written
-(``core.sla.import_rows``): one bad row rejects the whole file with a report naming row and
-column. A clean file is written in one transaction with bulk inserts; each new row gets its SLA
-figures from the policy that fits it. Re-importing is idempotent by (channel, external id): known
-conversations are never duplicated, only their missing first reply / resolved time is filled in.
-Without an id column a stable id is derived from received time, author and text.
+The person maps the file's columns onto our fields, picks the channel (or maps a channel column)
+and — explicitly — the time zone of timestamps without an offset; the date order is settled by
+the file or chosen (never guessed). Every row is checked before anything is written: one bad row
+rejects the whole file with a report naming row and column. A clean file is written in one
+transaction with bulk inserts; each new conversation gets its SLA figures from the policy that
+fits it, and conversations that need a reply but fit no policy are reported with how to fix it.
+Re-importing is idempotent by (channel, external id): known conversations are never duplicated,
+only a missing first reply, resolved time, post or new message is added. Without an id column a
+stable id is derived from received time, author and text.
+
+A backfill (``history``) files unanswered conversations older than its cut-off as "archived,
+never answered": counted in the KPIs, kept out of the work queues.
+
+Each import is one ``data_import`` batch: its rows carry the id and one audit entry lists them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
 from sqlmodel import Session
 
-from core import audit
+from core import import_batches, tabular
 from core.errors import ValidationError
 from core.permissions import Action, Actor, require
-from core.records import stored_id
-from core.sla.figures import reply_figures
-from core.sla.import_rows import ImportOptions, ParsedRow, Progress, parse_rows, read_csv
+from core.sla import import_writes as db
+from core.sla.import_fields import ImportOptions
+from core.sla.import_rows import Lookups, ParsedRow, Progress, parse_rows, read_csv
 from core.sla.policies import PolicyBook
+from core.sla.threads import Fold, Message, Thread, fold, parse_messages
 from core.tabular import RowError
-from db.models import Channel, Conversation, ConversationStatus
+from db.models import Channel, Conversation, ConversationMessage
 from db.types import utcnow
 
-BATCH = 5000
 PREVIEW_ROWS = 20
 
 
 @dataclass(frozen=True)
 class ImportReport:
-    """What an import did, or — with errors — why it wrote nothing."""
+    """What an import did (or, for a preview, would do) — or, with errors, why it wrote nothing."""
 
     total_rows: int
     created: int = 0
@@ -45,37 +52,100 @@ class ImportReport:
     error_count: int = 0
     preview: tuple[ParsedRow, ...] = field(default_factory=tuple)
     written: bool = False
+    date_note: str = ""  # how the dates were read ("Dates read as month/day/year: row 7 has …")
+    warnings: tuple[str, ...] = ()  # imported anyway, but someone should act (no SLA policy …)
+    archived: int = 0  # backfill: unanswered and older than the cut-off
+    messages: int = 0  # thread messages stored
+    channels_created: tuple[str, ...] = ()
+    fold_summary: str = ""  # messages mode: how many messages became how many conversations
+    file_note: str = ""  # e.g. which sheet of a workbook was read
+    import_id: int | None = None
 
     @property
     def ok(self) -> bool:
         return self.error_count == 0
 
 
-# -- preview and import ------------------------------------------------------------------------
+@dataclass
+class _Checked:
+    """A file read and checked against the database, ready to write (or to refuse)."""
+
+    table: tabular.Table
+    errors: tabular.RowErrors
+    lookups: Lookups
+    missing_channels: dict[str, tuple[int, int]]
+    date_note: str = ""
+    rows: list[ParsedRow] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
 
 
-def _channel(session: Session, channel_id: int) -> Channel:
-    channel = session.get(Channel, channel_id)
-    if channel is None:
-        raise ValidationError(f"Channel #{channel_id} does not exist; pick the channel the export comes from.")
-    return channel
+def _check(
+    session: Session,
+    *,
+    actor: Actor,
+    data: bytes | str,
+    options: ImportOptions,
+    messages: bool,
+    now: dt.datetime,
+    progress: Progress | None,
+) -> _Checked:
+    require(actor, Action.import_conversations)
+    if options.channel_id is not None and session.get(Channel, options.channel_id) is None:
+        raise ValidationError(f"Channel #{options.channel_id} does not exist; pick the channel the export comes from.")
+    if options.history and options.history_days < 0:
+        raise ValidationError("The backfill cut-off is a number of days, 0 or more.")
+    table = read_csv(data, options.file_name)
+    names = db.names(session, table, options)
+    lookups = names.lookups
+    missing = names.missing_channels
+    header_errors = tabular.RowErrors()
+    if missing:
+        if options.create_channels:
+            db.check_may_create_channels(actor)
+            # Stand-in ids until the file is known to be fine: nothing is created for a refused file.
+            stand_ins = {db.channel_key(name): -n for n, name in enumerate(missing, start=1)}
+            lookups = replace(lookups, channels={**lookups.channels, **stand_ins})
+        else:
+            header_errors.add(
+                1, options.mapping.get("channel", ""), db.missing_channels_message(missing, options.mapping["channel"])
+            )
+    if messages:
+        parsed_messages, errors, order = parse_messages(table, options, lookups, now=now, progress=progress)
+        checked = _Checked(table, errors, lookups, missing, messages=parsed_messages)
+    else:
+        parsed, errors, order = parse_rows(table, options, lookups, now=now, progress=progress)
+        checked = _Checked(table, errors, lookups, missing, rows=parsed)
+    for problem in header_errors.items:
+        errors.add(problem.row, problem.column, problem.message)
+    checked.date_note = order.note if order is not None else ""
+    return checked
 
 
-def _existing(session: Session, channel_id: int) -> dict[str, Any]:
-    table = Conversation.__table__  # type: ignore[attr-defined]
-    statement = select(
-        table.c.external_id,
-        table.c.id,
-        table.c.first_reply_at,
-        table.c.resolved_at,
-        table.c.status,
-        table.c.received_at,
-        table.c.sla_policy_id,
-        table.c.business_minutes_to_reply,
-        table.c.calendar_minutes_to_reply,
-        table.c.reply_before_message,
-    ).where(table.c.channel_id == channel_id, table.c.external_id.is_not(None))
-    return {row.external_id: row for row in session.execute(statement)}
+def _create_channels(session: Session, checked: _Checked, *, actor: Actor) -> None:
+    """Create the channels the file names (the file is fine) and give its rows their real ids."""
+    if not checked.missing_channels:
+        return
+    created = db.create_channels(session=session, actor=actor, missing=checked.missing_channels)
+    real = {checked.lookups.channels[key]: ident for key, ident in created.items()}
+    checked.rows = [replace(r, channel_id=real.get(r.channel_id, r.channel_id)) for r in checked.rows]
+    checked.messages = [replace(m, channel_id=real.get(m.channel_id, m.channel_id)) for m in checked.messages]
+
+
+def _archive_before(options: ImportOptions, now: dt.datetime) -> dt.datetime | None:
+    return now - dt.timedelta(days=options.history_days) if options.history else None
+
+
+def _refused(checked: _Checked) -> ImportReport:
+    return ImportReport(
+        total_rows=len(checked.table.rows) + checked.table.problem_count,
+        errors=tuple(checked.errors.items),
+        error_count=checked.errors.count,
+        date_note=checked.date_note,
+        file_note=checked.table.note,
+    )
+
+
+# -- one row per conversation -----------------------------------------------------------------------
 
 
 def preview_import(
@@ -88,24 +158,28 @@ def preview_import(
     limit: int = PREVIEW_ROWS,
 ) -> ImportReport:
     """Check the whole file and show its first rows as they would be stored; writes nothing."""
-    require(actor, Action.import_conversations)
-    _channel(session, options.channel_id)
-    export = read_csv(data)
-    parsed, errors = parse_rows(export, options, now=now)
-    existing = _existing(session, options.channel_id) if not errors.count else {}
-    known = sum(1 for p in parsed if p.external_id in existing)
+    now = now or utcnow()
+    checked = _check(session, actor=actor, data=data, options=options, messages=False, now=now, progress=None)
+    if checked.errors.count:
+        return _refused(checked)
+    known = db.existing(session, {row.channel_id for row in checked.rows})
+    book = PolicyBook.load(session)
+    archive_before = _archive_before(options, now)
+    fresh = [row for row in checked.rows if (row.channel_id, row.external_id) not in known]
+    new_rows = [
+        db.conversation_row(row, book=book, now=now, import_id=0, archive_before=archive_before) for row in fresh
+    ]
     return ImportReport(
-        total_rows=len(export.rows),
-        created=len(parsed) - known if not errors.count else 0,
-        updated=0,
-        unchanged=known,
-        errors=tuple(errors.items),
-        error_count=errors.count,
-        preview=tuple(parsed[:limit]),
+        total_rows=len(checked.rows),
+        created=len(fresh),
+        unchanged=len(checked.rows) - len(fresh),
+        preview=tuple(checked.rows[:limit]),
+        date_note=checked.date_note,
+        warnings=_warnings(new_rows),
+        archived=sum(1 for r in new_rows if r["status"] == "archived"),
+        channels_created=tuple(checked.missing_channels) if options.create_channels else (),
+        file_note=checked.table.note,
     )
-
-
-_OPEN = {ConversationStatus.open.value, ConversationStatus.waiting.value}
 
 
 def import_conversations(
@@ -117,195 +191,294 @@ def import_conversations(
     progress: Progress | None = None,
     now: dt.datetime | None = None,
 ) -> ImportReport:
-    """Import a CSV export all-or-nothing; with any row error nothing is written (the report
-    says which rows and columns to fix). Runs in the caller's transaction."""
-    require(actor, Action.import_conversations)
+    """Import an export with one row per conversation, all or nothing; with any row error nothing
+    is written (the report says which rows and columns to fix). Runs in the caller's transaction."""
     now = now or utcnow()
-    channel = _channel(session, options.channel_id)
-    channel_id = stored_id(channel.id)
-    export = read_csv(data)
-    total = len(export.rows)
-    parsed, errors = parse_rows(export, options, now=now, progress=progress)
-    if errors.count:
-        return ImportReport(total_rows=total, errors=tuple(errors.items), error_count=errors.count)
-
+    checked = _check(session, actor=actor, data=data, options=options, messages=False, now=now, progress=progress)
+    if checked.errors.count:
+        return _refused(checked)
+    _create_channels(session, checked, actor=actor)
+    parsed = checked.rows
+    import_id = import_batches.start(session, actor=actor, kind="conversations", file_name=options.file_name)
     book = PolicyBook.load(session)
-    existing = _existing(session, options.channel_id)
+    known = db.existing(session, {row.channel_id for row in parsed})
+    archive_before = _archive_before(options, now)
     new_rows: list[dict[str, Any]] = []
+    fresh: list[ParsedRow] = []
     updates: list[dict[str, Any]] = []
-    unchanged = 0
+    replied_now: list[tuple[int, ParsedRow]] = []
     for done, row in enumerate(parsed, start=1):
         if progress is not None and done % 2000 == 0:
             progress(done, len(parsed), "Computing SLA figures")
-        known = existing.get(row.external_id)
-        if known is None:
-            new_rows.append(_new_row(row, channel_id=channel_id, book=book, now=now))
+        stored = known.get((row.channel_id, row.external_id))
+        if stored is None:
+            new_rows.append(
+                db.conversation_row(row, book=book, now=now, import_id=import_id, archive_before=archive_before)
+            )
+            fresh.append(row)
             continue
-        change = _fill_in(known, row, book)
-        if change is None:
-            unchanged += 1
-        else:
-            updates.append(change)
-
-    table = Conversation.__table__  # type: ignore[attr-defined]
-    connection = session.connection()
-    steps = len(new_rows) + len(updates)
-    done = _bulk_insert(connection, table, new_rows, progress=progress, steps=steps)
-    if updates:
-        statement = (
-            update(table)
-            .where(table.c.id == bindparam("_id"))
-            .values({name: bindparam(name) for name in _UPDATE_COLUMNS} | {"version": table.c.version + 1})
+        change = db.fill_in(
+            stored, first_reply_at=row.first_reply_at, resolved_at=row.resolved_at, post_id=row.post_id, book=book
         )
-        for start in range(0, len(updates), BATCH):
-            batch = updates[start : start + BATCH]
-            connection.execute(statement, batch)
-            done += len(batch)
-            if progress is not None:
-                progress(done, steps, "Saving")
-    audit.record_change(
+        if change is not None:
+            updates.append(change)
+            if row.reply_text and stored.first_reply_at is None and row.first_reply_at is not None:
+                replied_now.append((stored.id, row))
+    steps = len(new_rows) + len(updates)
+    done = db.insert(session, Conversation, new_rows, progress=progress, steps=steps, done=0)
+    db.apply_updates(session, updates, progress=progress, steps=steps, done=done)
+    messages = _reply_messages(session, fresh, replied_now, import_id=import_id, now=now)
+    db.insert(session, ConversationMessage, messages, progress=None, steps=0, done=0)
+    report = ImportReport(
+        total_rows=len(parsed),
+        created=len(new_rows),
+        updated=len(updates),
+        unchanged=len(parsed) - len(new_rows) - len(updates),
+        written=True,
+        date_note=checked.date_note,
+        warnings=_warnings(new_rows),
+        archived=sum(1 for r in new_rows if r["status"] == "archived"),
+        messages=len(messages),
+        channels_created=tuple(checked.missing_channels) if options.create_channels else (),
+        file_note=checked.table.note,
+        import_id=import_id,
+    )
+    _finish(session, actor=actor, import_id=import_id, options=options, report=report, action="conversation.import")
+    return report
+
+
+def _reply_messages(
+    session: Session,
+    fresh: list[ParsedRow],
+    replied_now: list[tuple[int, ParsedRow]],
+    *,
+    import_id: int,
+    now: dt.datetime,
+) -> list[dict[str, Any]]:
+    """A reply text makes a thread: the community's message and the team's reply (source "imported")."""
+    with_text = [row for row in fresh if row.reply_text]
+    if not with_text and not replied_now:
+        return []
+    ids = db.imported_ids(session, import_id) if with_text else {}
+    pairs = [(ids[(row.channel_id, row.external_id)], row) for row in with_text] + replied_now
+    rows: list[dict[str, Any]] = []
+    for conversation_id, row in pairs:
+        first = (conversation_id, row.external_id, row.received_at, False, row.author_handle, row.text)
+        reply = (conversation_id, f"{row.external_id}#reply", row.first_reply_at, True, "", row.reply_text)
+        for conversation, external_id, sent_at, from_team, author, text in (first, reply):
+            if sent_at is not None:
+                rows.append(
+                    db.message_row(
+                        conversation_id=conversation,
+                        external_id=external_id,
+                        sent_at=sent_at,
+                        from_team=from_team,
+                        author_handle=author,
+                        text=text,
+                        now=now,
+                        import_id=import_id,
+                    )
+                )
+    return rows
+
+
+def _warnings(new_rows: list[dict[str, Any]]) -> tuple[str, ...]:
+    count = db.uncovered(new_rows)
+    return (db.uncovered_warning(count),) if count else ()
+
+
+def _finish(
+    session: Session, *, actor: Actor, import_id: int, options: ImportOptions, report: ImportReport, action: str
+) -> None:
+    channel = session.get(Channel, options.channel_id) if options.channel_id is not None else None
+    import_batches.finish(
         session,
         actor=actor,
-        action="conversation.import",
-        entity="conversation",
-        entity_id=None,
-        after={
-            "channel": channel.name,
+        import_id=import_id,
+        action=action,
+        entities=("conversation", "conversation_message"),
+        summary={
             "file": options.file_name,
-            "rows": total,
-            "created": len(new_rows),
-            "updated": len(updates),
-            "unchanged": unchanged,
+            "channel": channel.name if channel is not None else None,
+            "rows": report.total_rows,
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "archived": report.archived,
+            "messages": report.messages,
+            "channels_created": list(report.channels_created),
             "mapping": dict(options.mapping),
             "timezone": options.timezone,
+            "date_order": report.date_note or options.date_order,
+            "history_days": options.history_days if options.history else None,
         },
     )
     session.expire_all()
+
+
+# -- one row per message ------------------------------------------------------------------------------
+
+
+def _folded(session: Session, checked: _Checked) -> tuple[Fold, list[RowError]]:
+    stored = db.stored_messages(session, {m.channel_id for m in checked.messages})
+    return fold(checked.messages, stored)
+
+
+def _thread_row(thread: Thread) -> ParsedRow:
+    root = thread.root
+    assert root is not None, "a new thread starts with a community message"
+    return ParsedRow(
+        row=root.row,
+        external_id=root.message_id,
+        received_at=root.sent_at,
+        first_reply_at=thread.first_reply_at,
+        resolved_at=None,
+        author_handle=root.author_handle,
+        author_key=root.author_key,
+        text=root.text,
+        link=root.link,
+        kind=root.kind,
+        category=root.category,
+        channel_id=root.channel_id,
+    )
+
+
+def preview_messages(
+    *,
+    session: Session,
+    actor: Actor,
+    data: bytes | str,
+    options: ImportOptions,
+    now: dt.datetime | None = None,
+    limit: int = PREVIEW_ROWS,
+) -> ImportReport:
+    """Check a thread-shaped file and show the conversations it folds into; writes nothing."""
+    now = now or utcnow()
+    checked = _check(session, actor=actor, data=data, options=options, messages=True, now=now, progress=None)
+    if checked.errors.count:
+        return _refused(checked)
+    folded, loops = _folded(session, checked)
+    if loops:
+        for loop in loops:
+            checked.errors.add(loop.row, loop.column, loop.message)
+        return _refused(checked)
+    rows = [_thread_row(t) for t in folded.threads]
+    book = PolicyBook.load(session)
+    archive_before = _archive_before(options, now)
+    new_rows = [db.conversation_row(r, book=book, now=now, import_id=0, archive_before=archive_before) for r in rows]
     return ImportReport(
-        total_rows=total, created=len(new_rows), updated=len(updates), unchanged=unchanged, written=True
+        total_rows=folded.messages,
+        created=len(rows),
+        updated=len(folded.additions),
+        unchanged=folded.known,
+        preview=tuple(rows[:limit]),
+        date_note=checked.date_note,
+        warnings=_warnings(new_rows),
+        archived=sum(1 for r in new_rows if r["status"] == "archived"),
+        messages=sum(len(t.messages) for t in (*folded.threads, *folded.additions)),
+        channels_created=tuple(checked.missing_channels) if options.create_channels else (),
+        fold_summary=folded.summary,
+        file_note=checked.table.note,
     )
 
 
-def _bulk_insert(
-    connection: Any, table: Any, rows: list[dict[str, Any]], *, progress: Progress | None, steps: int
-) -> int:
-    """Insert many rows in the caller's transaction as fast as the driver allows: each column's
-    bind processor (UTC normalisation, the dialect's date format) is applied once per value and
-    the rows go to the driver's executemany, skipping per-row statement bookkeeping. SQLite gets
-    a bigger page cache for the duration, so ten indexes are not maintained through 2 MB."""
-    if not rows:
-        return 0
-    dialect = connection.dialect
-    names = list(rows[0])
-    processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
-    marker = "?" if dialect.paramstyle == "qmark" else "%s"
-    quote = dialect.identifier_preparer
-    statement = (
-        f"INSERT INTO {quote.format_table(table)} ({', '.join(quote.quote(n) for n in names)}) "
-        f"VALUES ({', '.join(marker for _ in names)})"
-    )
-    sqlite = dialect.name == "sqlite"
-    if sqlite:
-        cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()
-        connection.exec_driver_sql("PRAGMA cache_size=-65536")
-    done = 0
-    try:
-        for start in range(0, len(rows), BATCH):
-            batch = [
-                tuple(
-                    value if value is None or process is None else process(value)
-                    for value, process in zip(row.values(), processors, strict=False)
-                )
-                for row in rows[start : start + BATCH]
-            ]
-            connection.exec_driver_sql(statement, batch)
-            done += len(batch)
-            if progress is not None:
-                progress(done, steps, "Saving")
-    finally:
-        if sqlite:
-            connection.exec_driver_sql(f"PRAGMA cache_size={int(cache)}")
-    return done
-
-
-def _status(row: ParsedRow) -> str:
-    if row.resolved_at is not None:
-        return ConversationStatus.resolved
-    if row.first_reply_at is not None:
-        return ConversationStatus.waiting
-    return ConversationStatus.open
-
-
-def _new_row(row: ParsedRow, *, channel_id: int, book: PolicyBook, now: dt.datetime) -> dict[str, Any]:
-    figures = book.figures(
-        channel_id=channel_id, kind=row.kind, received_at=row.received_at, first_reply_at=row.first_reply_at
-    )
-    return {
-        "external_id": row.external_id,
-        "channel_id": channel_id,
-        "kind": str(row.kind),
-        "author_handle": row.author_handle,
-        "text": row.text,
-        "link": row.link,
-        "category": row.category,
-        "received_at": row.received_at,
-        "first_reply_at": row.first_reply_at,
-        "resolved_at": row.resolved_at,
-        "status": str(_status(row)),
-        "no_reply_reason": "",
-        "assignee_id": None,
-        "escalation_team_id": None,
-        "escalated_at": None,
-        "escalation_reason": "",
-        "quick_answer_id": None,
-        "useful": False,
-        "best": False,
-        "engagement": 0,
-        **figures.as_columns(),
-        "created_at": now,
-        "version": 1,
-    }
-
-
-_UPDATE_COLUMNS = (
-    "first_reply_at",
-    "business_minutes_to_reply",
-    "calendar_minutes_to_reply",
-    "reply_before_message",
-    "resolved_at",
-    "status",
-)
-
-
-def _fill_in(known: Any, row: ParsedRow, book: PolicyBook) -> dict[str, Any] | None:
-    """What a re-import adds to a stored conversation: only a missing first reply / resolved time
-    (nothing the team changed in Dialog Desk is overwritten)."""
-    change: dict[str, Any] = {}
-    status = known.status
-    if known.first_reply_at is None and row.first_reply_at is not None:
-        calendar = book.calendar_of(known.sla_policy_id)
-        business, calendar_minutes, before = reply_figures(known.received_at, row.first_reply_at, calendar)
-        change.update(
-            first_reply_at=row.first_reply_at,
-            business_minutes_to_reply=business,
-            calendar_minutes_to_reply=calendar_minutes,
-            reply_before_message=before,
+def import_messages(
+    *,
+    session: Session,
+    actor: Actor,
+    data: bytes | str,
+    options: ImportOptions,
+    progress: Progress | None = None,
+    now: dt.datetime | None = None,
+) -> ImportReport:
+    """Import a thread-shaped export (one row per message) all or nothing: the messages are folded
+    into conversations (``core.sla.threads``), each with its first reply from the team and its
+    thread. Runs in the caller's transaction."""
+    now = now or utcnow()
+    checked = _check(session, actor=actor, data=data, options=options, messages=True, now=now, progress=progress)
+    if checked.errors.count:
+        return _refused(checked)
+    folded, loops = _folded(session, checked)
+    if loops:
+        for loop in loops:
+            checked.errors.add(loop.row, loop.column, loop.message)
+        return _refused(checked)
+    _create_channels(session, checked, actor=actor)
+    if checked.missing_channels:
+        folded, _ = _folded(session, checked)
+    import_id = import_batches.start(session, actor=actor, kind="messages", file_name=options.file_name)
+    book = PolicyBook.load(session)
+    archive_before = _archive_before(options, now)
+    new_rows = []
+    for done, thread in enumerate(folded.threads, start=1):
+        if progress is not None and done % 2000 == 0:
+            progress(done, len(folded.threads), "Computing SLA figures")
+        new_rows.append(
+            db.conversation_row(
+                _thread_row(thread), book=book, now=now, import_id=import_id, archive_before=archive_before
+            )
         )
-        if status == ConversationStatus.open:
-            status = ConversationStatus.waiting
-    if known.resolved_at is None and row.resolved_at is not None and status in _OPEN:
-        change["resolved_at"] = row.resolved_at
-        status = ConversationStatus.resolved
-    if not change:
-        return None
-    full = {
-        "_id": known.id,
-        "first_reply_at": known.first_reply_at,
-        "business_minutes_to_reply": known.business_minutes_to_reply,
-        "calendar_minutes_to_reply": known.calendar_minutes_to_reply,
-        "reply_before_message": known.reply_before_message,
-        "resolved_at": known.resolved_at,
-        "status": status,
-    }
-    full.update(change)
-    return full
+    steps = len(new_rows) + sum(len(t.messages) for t in (*folded.threads, *folded.additions))
+    done = db.insert(session, Conversation, new_rows, progress=progress, steps=steps, done=0)
+    ids = db.imported_ids(session, import_id)
+    message_rows = []
+    for thread in folded.threads:
+        root = thread.root
+        assert root is not None
+        conversation_id = ids[(root.channel_id, root.message_id)]
+        message_rows.extend(_messages(thread, conversation_id, import_id=import_id, now=now))
+    updates = _additions(session, folded.additions, book=book)
+    for thread in folded.additions:
+        assert thread.existing_id is not None
+        message_rows.extend(_messages(thread, thread.existing_id, import_id=import_id, now=now))
+    db.insert(session, ConversationMessage, message_rows, progress=progress, steps=steps, done=done)
+    db.apply_updates(session, updates, progress=None, steps=0, done=0)
+    report = ImportReport(
+        total_rows=folded.messages,
+        created=len(new_rows),
+        updated=len(updates),
+        unchanged=folded.known,
+        written=True,
+        date_note=checked.date_note,
+        warnings=_warnings(new_rows),
+        archived=sum(1 for r in new_rows if r["status"] == "archived"),
+        messages=len(message_rows),
+        channels_created=tuple(checked.missing_channels) if options.create_channels else (),
+        fold_summary=folded.summary,
+        file_note=checked.table.note,
+        import_id=import_id,
+    )
+    _finish(
+        session, actor=actor, import_id=import_id, options=options, report=report, action="conversation.import_messages"
+    )
+    return report
+
+
+def _messages(thread: Thread, conversation_id: int, *, import_id: int, now: dt.datetime) -> list[dict[str, Any]]:
+    return [
+        db.message_row(
+            conversation_id=conversation_id,
+            external_id=m.message_id,
+            sent_at=m.sent_at,
+            from_team=m.from_team,
+            author_handle=m.author_handle,
+            text=m.text,
+            now=now,
+            import_id=import_id,
+        )
+        for m in thread.messages
+    ]
+
+
+def _additions(session: Session, additions: list[Thread], *, book: PolicyBook) -> list[dict[str, Any]]:
+    """New team replies to conversations stored before: their first reply, if they had none."""
+    stored = db.existing_by_id(session, [t.existing_id for t in additions if t.existing_id is not None])
+    updates = []
+    for thread in additions:
+        known = stored.get(thread.existing_id) if thread.existing_id is not None else None
+        if known is None or thread.first_reply_at is None:
+            continue
+        change = db.fill_in(known, first_reply_at=thread.first_reply_at, resolved_at=None, post_id=None, book=book)
+        if change is not None:
+            updates.append(change)
+    return updates

@@ -100,14 +100,14 @@ def test_browser_cli_scripts_and_failed_parts_are_checked():
         cli={"cli_ms": [450, 480, 900]},
         errors=[{"part": "200k measurements", "message": "bench.measure screens failed"}],
     )
-    figures["scripts"] = {"bench_business_time.py": {"returncode": 0}, "bench_sla.py": {"returncode": 1}}
+    figures["scripts"] = {"bench_business_time.py": {"returncode": 0}, "bench_imports.py": {"returncode": 1}}
     checks = targets.evaluate(figures)
     browser = by_figure(checks, "browser")
     assert not browser["form"].ok and browser["sign_in_home"].ok
     assert not by_figure(checks, "sla")["switch"].ok
     assert by_figure(checks, "cli")["cli"].ok
     scripts = {c.subject: c.ok for c in checks if c.backend == "scripts"}
-    assert scripts == {"bench_business_time.py": True, "bench_sla.py": False}
+    assert scripts == {"bench_business_time.py": True, "bench_imports.py": False}
     assert not by_figure(checks, "200k measurements")["exit"].ok
 
 

@@ -1,11 +1,17 @@
-"""The one reader of uploaded tables: encodings, separators, limits, the header, row numbers."""
+"""The one reader of uploaded tables: encodings, separators, workbooks and JSON lines, limits,
+the header, row numbers, and every way a file could corrupt data named by row and column."""
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+import json
+
+import openpyxl
 import pytest
 
 from core.errors import ValidationError
-from core.tabular import RowErrors, guess_columns, read_table
+from core.tabular import MAX_CELL_BYTES, RowErrors, guess_columns, read_table
 
 
 @pytest.mark.parametrize(
@@ -40,10 +46,12 @@ def test_row_numbers_are_the_rows_a_spreadsheet_shows_with_blank_rows_counted_an
         (b"", {}, "empty"),
         (b"   \n", {"empty_message": "Nothing in the survey file."}, "Nothing in the survey file"),
         (b",,\n1,2,3\n", {}, "header row is empty"),
-        (b"a,b,a\n1,2,3\n", {"unique_columns": True}, "these repeat: a"),
         (b"a\n1\n2\n3\n", {"max_rows": 2}, "3 rows; import at most 2"),
         (b"a\n" + b"x\n" * 600_000, {"max_bytes": 1_000_000}, "split it into files under 1 MB"),
-        (b"a,b\n1,\x002\n", {}, "NUL bytes"),
+        (b"a,b\n" + b"\x00\x01\x02\x03" * 40, {}, "NUL bytes"),  # binary, not text
+        (b"a,b\n1,2\n", {"file_name": "export.xls"}, "save the sheet as .xlsx"),
+        (b"PK\x03\x04 not really a workbook", {}, "not an Excel workbook"),
+        (b'"id,text\n1,2\n', {}, "header row is not readable"),
     ],
 )
 def test_bad_files_are_refused_with_what_to_fix(data, kwargs, message):
@@ -51,8 +59,150 @@ def test_bad_files_are_refused_with_what_to_fix(data, kwargs, message):
         read_table(data, **kwargs)
 
 
-def test_records_fill_missing_cells():
-    assert read_table(b"a,b\n1\n").records() == [{"a": "1", "b": ""}]
+def test_records_map_cells_to_columns():
+    assert read_table(b"a,b\n1,\n").records() == [{"a": "1", "b": ""}]
+
+
+def problems(table):
+    return [(p.row, p.column) for p in table.problems]
+
+
+def test_a_row_with_too_few_cells_is_a_problem_not_cut_text():
+    # A bare carriage return inside an unquoted tweet splits its row in two.
+    table = read_table(b"id,author,text,likes\n1,@ann,Fine,3\n2,@bo,First line\rsecond line,4\n3,@cy,Ok,5\n")
+    assert problems(table) == [(3, ""), (4, "")]
+    assert "3 of the header's 4 cells" in table.problems[0].message
+    assert "more" not in table.problems[1].message and "2 of the header's 4 cells" in table.problems[1].message
+    assert [row[0] for row in table.rows] == ["1", "3"]  # the split row is not passed on
+    assert table.problem_count == 2
+
+
+def test_a_row_with_too_many_cells_is_a_problem():
+    table = read_table(b"id,text\n1,Hello, world\n2,Fine\n")
+    assert problems(table) == [(2, "")]
+    assert "3 cells but the header names 2" in table.problems[0].message
+
+
+def test_an_unterminated_quote_is_named_and_swallows_nothing():
+    table = read_table(b'id,text\n0,fine\n1,"Hello\n2,next row\n3,and another\n')
+    assert problems(table) == [(3, "")]  # the row where the quote opens
+    assert "never closed" in table.problems[0].message
+    assert table.rows == (("0", "fine"),)  # the rows after it are not merged into anything
+
+
+def test_a_quoted_cell_followed_by_text_is_named():
+    table = read_table(b'id,text\n1,"Hello" world\n')
+    assert problems(table) == [(2, "")] and 'e.g. "a"b' in table.problems[0].message
+
+
+def test_a_cell_over_128_kib_is_a_problem_naming_row_and_column():
+    big = b"x" * (MAX_CELL_BYTES + 1)
+    table = read_table(b"id,text\n1,fine\n2," + big + b"\n3,fine\n")
+    assert problems(table) == [(3, "text")]
+    assert "at most 128 KiB" in table.problems[0].message
+    assert [row[0] for row in table.rows] == ["1", "3"]
+
+
+def test_a_column_name_used_twice_is_a_problem_on_the_header_row():
+    table = read_table(b"id,text,id\n1,a,2\n")
+    assert problems(table) == [(1, "id")]
+    assert "used twice (columns 1 and 3)" in table.problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        ('\x00=HYPERLINK("http://evil.example")', "U+0000 NUL"),
+        ("@ann\x1b[31m", "U+001B"),
+        ("bell\x07", "U+0007"),
+        ("\u200b\u200b", "only of invisible characters"),
+        ("\u2060\ufeff", "only of invisible characters"),
+    ],
+)
+def test_control_characters_and_invisible_only_cells_are_problems(cell, message):
+    table = read_table(f"id,author\n1,{cell}\n2,@fine\n".encode())
+    assert problems(table) == [(2, "author")]
+    assert message in table.problems[0].message
+    assert table.rows == (("2", "@fine"),)
+
+
+@pytest.mark.parametrize("cell", ["tab\there", '"two\nlines"', '"carriage\rreturn"', "emoji 👩\u200d💻", "x\u200b"])
+def test_tabs_line_breaks_in_quotes_and_joined_emoji_are_fine(cell):
+    table = read_table(f"id;text\n1;{cell}\n".encode())
+    assert table.problems == () and len(table.rows) == 1
+
+
+def test_problems_feed_an_importers_row_errors():
+    table = read_table(b"id,text\n1\n2,\x00\n")
+    errors = RowErrors()
+    errors.include(table)
+    assert [(e.row, e.column) for e in errors.items] == [(2, ""), (3, "text")] and errors.count == 2
+
+
+# --- workbooks and JSON lines ---------------------------------------------------------------------
+
+
+def workbook(*rows, sheets=1) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Export"
+    for row in rows:
+        sheet.append(list(row))
+    for n in range(1, sheets):
+        book.create_sheet(f"Other {n}").append(["x"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_an_excel_workbook_is_read_with_its_own_row_numbers():
+    data = workbook(
+        ["tweet_id", "created", "author", "likes", "score", "answered"],
+        [119237, dt.datetime(2017, 10, 31, 22, 10, 47), "@Ann", 3, 0.5, True],
+        [],
+        [119238, "2017-11-01 09:00", "Doc James", None, None, False],
+        sheets=2,
+    )
+    table = read_table(data, file_name="export.xlsx")
+    assert table.file_format == "xlsx" and table.columns[:3] == ("tweet_id", "created", "author")
+    assert table.rows == (
+        ("119237", "2017-10-31 22:10:47", "@Ann", "3", "0.5", "true"),
+        ("119238", "2017-11-01 09:00", "Doc James", "", "", "false"),
+    )
+    assert [table.row_number(i) for i in range(2)] == [2, 4] and table.blank_rows == 1
+    assert table.note == "Read the first sheet, 'Export', of 2."
+    assert read_table(data).file_format == "xlsx"  # recognised without the name too
+
+
+def test_a_workbook_row_reaching_past_the_header_and_a_control_character_are_problems():
+    data = workbook(["id", "text"], [1, "fine"], [2, "text", "stray"], [3, "\u200b"])
+    table = read_table(data, file_name="x.xlsx")
+    assert problems(table) == [(3, ""), (4, "text")]
+
+
+def test_json_lines_are_read_key_by_key():
+    lines = [
+        {"id": 1, "author": "@Ann", "inbound": True, "text": "Hi"},
+        {"id": 2.0, "author": "Doc James", "inbound": False, "tags": ["a", "b"]},
+        {"id": 3, "author": None},
+    ]
+    data = "\n".join(json.dumps(line) for line in lines[:2]) + "\n\n" + json.dumps(lines[2]) + "\n"
+    table = read_table(data.encode(), file_name="export.jsonl")
+    assert table.file_format == "jsonl"
+    assert table.columns == ("id", "author", "inbound", "text", "tags")
+    assert table.rows == (
+        ("1", "@Ann", "true", "Hi", ""),
+        ("2", "Doc James", "false", "", '["a", "b"]'),
+        ("3", "", "", "", ""),
+    )
+    assert [table.row_number(i) for i in range(3)] == [1, 2, 4]
+
+
+def test_broken_json_lines_are_problems_naming_the_line():
+    data = b'{"id": 1, "text": "fine"}\n{"id": 2, "text": \n[1, 2]\n{"id": 4, "text": "\\u0000x"}\n'
+    table = read_table(data)
+    assert problems(table) == [(2, ""), (3, ""), (4, "text")]
+    assert "not valid JSON" in table.problems[0].message and "not a JSON object" in table.problems[1].message
 
 
 def test_guessing_columns_matches_names_loosely_and_uses_each_column_once():

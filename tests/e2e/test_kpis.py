@@ -13,7 +13,8 @@ def test_a_viewer_reads_the_overview_switches_to_a_week_and_downloads_the_digest
     expect(main.get_by_role("heading", name="KPI overview")).to_be_visible()
     expect(main.locator("strong").filter(has_text="Answered within SLA")).to_be_visible()
     expect(main.locator('[data-testid="stMetric"]').first).to_be_visible()
-    expect(main.get_by_text("days before:", exact=False).first).to_be_visible()  # the month against the days before it
+    # The last complete month against the calendar month before it.
+    expect(main.get_by_text("against the previous calendar month:", exact=False).first).to_be_visible()
 
     main.locator("[data-testid=stButtonGroup] button").filter(has_text="Week").first.click()
     wait_for_app(page)

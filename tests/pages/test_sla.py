@@ -275,6 +275,45 @@ def test_the_import_tab_reports_row_errors_imports_nothing_then_imports_a_good_f
         }
 
 
+MONTH_FIRST = b"id,created,user\nd1,03/04/2025 10:00,@a\nd2,03/05/2025 10:00,@b\n"
+TWEETS = (
+    b"tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"
+    b"1,115712,True,Tue Oct 31 22:10:47 +0000 2017,My order is late,2,\n"
+    b"2,AcmeSupport,False,Tue Oct 31 22:20:00 +0000 2017,@115712 On it,,1\n"
+    b"3,220000,True,Wed Nov 01 08:00:00 +0000 2017,Open on Sunday?,,\n"
+)
+
+
+def test_the_import_asks_for_the_date_order_when_the_file_does_not_settle_it(session, read, desk):
+    at = _ok(open_page("sla", username="the-support"))
+    at.file_uploader(key="sla_import_file").set_value(("month-first.csv", MONTH_FIRST, "text/csv"))
+    at = _ok(at.run())
+    at.selectbox(key="sla_import_tz").set_value("Europe/Berlin")
+    at = _ok(_button(at, "Import").click().run())
+    assert any("Choose the date order" in e.value for e in at.error)
+    with read() as s:
+        assert not s.exec(select(Conversation).where(Conversation.external_id == "d1")).all()
+    at.radio(key="sla_import_order").set_value("MDY")
+    at = _ok(_button(at, "Import").click().run())
+    assert "Imported 2 row(s): 2 new" in texts(at)
+    with read() as s:
+        stored = s.exec(select(Conversation).where(Conversation.external_id == "d1")).one()
+        assert stored.received_at == dt.datetime(2025, 3, 4, 9, 0, tzinfo=dt.UTC)  # 4 March, Berlin time
+
+
+def test_the_import_folds_a_thread_export_with_the_twitter_preset(session, read, desk):
+    at = _ok(open_page("sla", username="the-support"))
+    at.file_uploader(key="sla_import_file").set_value(("twcs.csv", TWEETS, "text/csv"))
+    at = _ok(at.run())
+    at.selectbox(key="sla_import_preset").set_value("twitter-customer-support")
+    at = _ok(at.run())
+    at = _ok(_button(at, "Import").click().run())
+    assert "3 message(s) folded into 2 new conversation(s)" in texts(at)
+    with read() as s:
+        folded = s.exec(select(Conversation).where(Conversation.external_id.in_(["1", "3"]))).all()
+        assert len(folded) == 2
+
+
 def test_community_does_not_see_the_import(desk):
     at = _ok(open_page("sla", username="the-community"))
     assert "Import" not in [t.label for t in at.tabs]

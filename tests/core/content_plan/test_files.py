@@ -138,6 +138,21 @@ def test_a_csv_with_bad_rows_imports_nothing_and_names_each_row_and_column(write
         assert s.exec(select(Post)).all() == []
 
 
+def test_a_publication_time_in_the_autumn_hour_asks_for_the_offset(write, read, team, channel):
+    text = "title,channel,scheduled_at\nTwice,Instagram,2031-10-26 02:30\n"
+    with write() as s:
+        report = files.import_posts_csv(session=s, actor=team["lead"], data=text)
+    assert [(p.row, p.column) for p in report.problems] == [(2, "scheduled_at")]
+    assert "happened twice" in report.problems[0].message and "2031-10-26 02:30+02:00" in report.problems[0].message
+    with read() as s:
+        assert s.exec(select(Post)).all() == []
+    with write() as s:
+        report = files.import_posts_csv(session=s, actor=team["lead"], data=text.replace("02:30", "02:30+01:00"))
+    assert report.ok
+    with read() as s:
+        assert s.exec(select(Post)).one().scheduled_at == dt.datetime(2031, 10, 26, 1, 30, tzinfo=UTC)
+
+
 @pytest.mark.parametrize(
     ("text", "column"),
     [("title,channel,colour\nA,Instagram,red\n", "colour"), ("title\nA\n", "channel"), ("title,channel\n", "")],

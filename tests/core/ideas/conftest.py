@@ -20,7 +20,7 @@ def board(write, team):
     with write() as s:
         insta, tele = make_channel(s, name="Insta"), make_channel(s, name="Tele")
         ideas = {
-            "dark": IdeaCreate(title="Dark mode", handles="@a @b @c", source="comment", channel_id=insta.id),
+            "dark": IdeaCreate(title="Dark mode", handles="@a, @b, @c", source="comment", channel_id=insta.id),
             "export": IdeaCreate(
                 title="Export to Excel",
                 description="CSV is not enough",
@@ -28,7 +28,7 @@ def board(write, team):
                 source="survey",
                 channel_id=tele.id,
             ),
-            "passkey": IdeaCreate(title="Passkey sign-in", handles="@a @b", source="dm", channel_id=insta.id),
+            "passkey": IdeaCreate(title="Passkey sign-in", handles="@a, @b", source="dm", channel_id=insta.id),
             "font": IdeaCreate(title="Bigger font", source="team"),
         }
         ids = {k: log_idea(session=s, actor=lead, idea_in=idea_in).id for k, idea_in in ideas.items()}

@@ -106,7 +106,7 @@ def test_the_command_line_cannot_vote(write, team):
 def test_demand_counts_distinct_givers(write, read, team):
     idea_id = log(write, team[Role.editor], handles="@ann, @bo")
     with write() as s:
-        added = add_givers(session=s, actor=team[Role.community], idea_id=idea_id, handles="@ANN @cy")
+        added = add_givers(session=s, actor=team[Role.community], idea_id=idea_id, handles="@ANN, @cy")
     assert added == 1
     assert get(read, idea_id).demand == 3
 

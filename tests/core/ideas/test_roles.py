@@ -8,7 +8,8 @@ from sqlmodel import func, select
 from core.errors import PermissionDenied
 from core.ideas.capture import add_givers, add_support, log_idea, update_details, vote, withdraw_vote
 from core.ideas.detail import idea_detail
-from core.ideas.files import ImportMapping, export_csv, import_ideas
+from core.ideas.files import export_csv
+from core.ideas.imports import ImportMapping, SurveyOptions, import_ideas
 from core.ideas.merges import merge, undo_merge
 from core.ideas.triage import (
     add_to_hot_plan,
@@ -35,7 +36,7 @@ WRITES = {
     ),
     "merge": lambda s, a, i, v: merge(session=s, actor=a, source_id=i, target_id=i + 1, expected_version=v),
     "import": lambda s, a, i, v: import_ideas(
-        session=s, actor=a, data=b"Idea\nX\n", mapping=ImportMapping(title="Idea")
+        session=s, actor=a, data=b"Idea\nX\n", options=SurveyOptions(mapping=ImportMapping(title="Idea"))
     ),
     "export": lambda s, a, i, v: export_csv(session=s, actor=a),
     "edit": lambda s, a, i, v: update_details(

@@ -91,14 +91,16 @@ def test_priority_score_prefers_high_impact_and_low_cost(impact, cost, score):
     ("text", "expected"),
     [
         ("@ann, @bo", ["@ann", "@bo"]),
-        ("@ann;@bo\n@cy  @dee", ["@ann", "@bo", "@cy", "@dee"]),
+        # Never split on spaces: "@cy  @dee" is one (odd) name; "Doc James" is one person.
+        ("@ann;@bo\n@cy  @dee", ["@ann", "@bo", "@cy @dee"]),
+        ("Doc James, Ann", ["Doc James", "Ann"]),
         ("@Ann, @ann, @ANN", ["@Ann"]),
         ("  ", []),
         (["@ann, @bo", "@bo"], ["@ann", "@bo"]),
     ],
 )
 def test_handles_are_split_trimmed_and_not_repeated(text, expected):
-    assert parse_handles(text) == expected
+    assert [h.display for h in parse_handles(text)] == expected
 
 
 def test_a_handle_longer_than_the_column_is_refused():

@@ -50,6 +50,47 @@ def test_json_prints_every_kpi_with_unit_and_previous_period(engine, conversatio
     assert median["change"] == -60.0
 
 
+def test_json_and_csv_carry_the_counts_behind_each_share_for_both_periods(engine, conversations, session):
+    instagram, _ = conversations
+    late = dt.datetime(2025, 3, 6, 9, tzinfo=UTC)
+    make_conversation(
+        session,
+        channel=instagram,
+        received_at=late,
+        kind="complaint",
+        first_reply_at=late + dt.timedelta(hours=5),
+        deadline_at=late + dt.timedelta(hours=2),
+        business_minutes_to_reply=300,
+        calendar_minutes_to_reply=300,
+    )
+    make_conversation(session, channel=instagram, received_at=late, kind="praise")
+    session.commit()
+    code, out, _ = run_cli(engine, "kpis", "--from", "2025-03-03", "--to", "2025-03-09", "--json")
+    assert code == 0
+    by_key = {k["key"]: k for k in json.loads(out)["kpis"]}
+    sla = by_key["sla_share"]
+    assert sla["counts"]["conversations"] == 5
+    assert sla["counts"]["needing_reply"] == 4  # the praise needs no reply
+    assert sla["counts"]["breached"] == 1
+    assert sla["previous_counts"]["conversations"] == 1 and sla["previous_counts"]["needing_reply"] == 1
+    median = by_key["first_response_median"]
+    assert (median["counts"]["answered"], median["previous_counts"]["answered"]) == (4, 1)
+
+    code, out, _ = run_cli(engine, "kpis", "--from", "2025-03-03", "--to", "2025-03-09", "--csv")
+    row = next(r for r in csv.DictReader(io.StringIO(out)) if r["key"] == "sla_share")
+    assert "conversations=5; needing_reply=4" in row["counts"]
+    assert "conversations=1; needing_reply=1" in row["previous_counts"]
+
+
+def test_a_calendar_month_is_compared_with_the_calendar_month_before(engine, conversations):
+    code, out, _ = run_cli(engine, "kpis", "--from", "2025-03-01", "--to", "2025-03-31", "--json")
+    assert code == 0
+    report = json.loads(out)
+    assert report["previous_period"] == {"from": "2025-02-01", "to": "2025-02-28"}
+    median = next(k for k in report["kpis"] if k["key"] == "first_response_median")
+    assert median["previous_counts"]["answered"] == 1  # 25 February, inside the calendar month before
+
+
 def test_one_channel_by_name(engine, conversations):
     code, out, _ = run_cli(
         engine, "kpis", "--from", "2025-03-03", "--to", "2025-03-09", "--channel", "instagram", "--json"

@@ -7,8 +7,10 @@ import datetime as dt
 import pytest
 
 from core.errors import ValidationError
+from core.kpis.overview import first_data_day
 from core.kpis.periods import Period, PeriodKind, default_period, period_containing, recent_periods
 from tests.core.kpis.arrange import BERLIN, UTC
+from tests.factories import ensure_workspace, make_conversation
 
 
 @pytest.mark.parametrize(
@@ -29,15 +31,34 @@ def test_week_month_and_quarter_contain_the_day(kind, day, start, end):
     ("start", "end", "previous"),
     [
         ((2025, 3, 3), (2025, 3, 9), ((2025, 2, 24), (2025, 3, 2))),
-        # A month's previous period has the same length (31 days), not the calendar month before.
-        ((2025, 3, 1), (2025, 3, 31), ((2025, 1, 29), (2025, 2, 28))),
         ((2025, 1, 1), (2025, 1, 1), ((2024, 12, 31), (2024, 12, 31))),
+        # A month running to date compares with the same number of days just before.
+        ((2025, 3, 1), (2025, 3, 17), ((2025, 2, 12), (2025, 2, 28))),
     ],
 )
 def test_the_previous_period_is_the_same_length_just_before(start, end, previous):
     period = Period(dt.date(*start), dt.date(*end))
     assert period.previous() == Period(dt.date(*previous[0]), dt.date(*previous[1]))
     assert period.previous().days == period.days
+    assert period.calendar_months == 0
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "previous", "months"),
+    [
+        # A calendar month compares with the calendar month before, whatever their lengths.
+        ((2025, 3, 1), (2025, 3, 31), ((2025, 2, 1), (2025, 2, 28)), 1),
+        ((2024, 3, 1), (2024, 3, 31), ((2024, 2, 1), (2024, 2, 29)), 1),
+        ((2025, 1, 1), (2025, 1, 31), ((2024, 12, 1), (2024, 12, 31)), 1),
+        ((2025, 2, 1), (2025, 2, 28), ((2025, 1, 1), (2025, 1, 31)), 1),
+        # A quarter (or any run of whole months) with as many months before.
+        ((2025, 4, 1), (2025, 6, 30), ((2025, 1, 1), (2025, 3, 31)), 3),
+    ],
+)
+def test_a_calendar_month_compares_with_the_previous_calendar_month(start, end, previous, months):
+    period = Period(dt.date(*start), dt.date(*end))
+    assert period.calendar_months == months
+    assert period.previous() == Period(dt.date(*previous[0]), dt.date(*previous[1]))
 
 
 def test_a_period_ending_before_it_starts_is_refused_with_what_to_fix():
@@ -67,3 +88,30 @@ def test_months_of_a_period_are_clipped_to_it():
         (dt.date(2025, 2, 1), dt.date(2025, 2, 28)),
         (dt.date(2025, 3, 1), dt.date(2025, 3, 2)),
     ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "first_day", "count", "oldest_start"),
+    [
+        # Years of imported history: the picker reaches the month of the first conversation.
+        (PeriodKind.month, dt.date(2017, 10, 31), 12 * 8 + 9, dt.date(2017, 10, 1)),
+        (PeriodKind.quarter, dt.date(2020, 2, 10), 26, dt.date(2020, 1, 1)),
+        # Recent data only: still the twelve latest.
+        (PeriodKind.month, dt.date(2026, 5, 1), 12, dt.date(2025, 7, 1)),
+    ],
+)
+def test_the_period_picker_reaches_back_to_the_first_day_with_data(kind, first_day, count, oldest_start):
+    today = dt.date(2026, 6, 15)
+    periods = recent_periods(kind, today, count=12, back_to=first_day)
+    assert len(periods) == count
+    assert periods[-1].start == oldest_start
+    assert periods[0].end == today
+
+
+def test_the_first_day_with_data_is_the_earliest_conversation_post_or_idea(session):
+    ensure_workspace(session)
+    assert first_data_day(session) is None
+    make_conversation(session, received_at=dt.datetime(2017, 10, 31, 23, 30, tzinfo=UTC))
+    make_conversation(session, received_at=dt.datetime(2025, 1, 1, 9, tzinfo=UTC))
+    session.commit()
+    assert first_data_day(session) == dt.date(2017, 11, 1)  # half past midnight in Berlin

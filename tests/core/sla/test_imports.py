@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from core import cli
 from core.errors import PermissionDenied, ValidationError
-from core.sla import figures, import_rows, imports, policies
+from core.sla import figures, import_fields, import_rows, imports, policies
 from db.models import AuditLog, Conversation, Role
 from tests.factories import make_channel, make_sla_policy, make_user
 
@@ -43,7 +43,7 @@ def test_header_names_suggest_a_mapping():
         "Topic",
         "Likes",
     )
-    assert import_rows.suggest_mapping(columns) == {
+    assert import_fields.suggest_mapping(columns) == {
         "external_id": "Message ID",
         "received": "Created At",
         "author": "From",
@@ -73,7 +73,13 @@ def test_common_csv_dialects_are_read(data):
 
 
 @pytest.mark.parametrize(
-    "data, message", [(b"", "empty"), (b"\n\n", "empty"), (b"PK\x03\x04\x00\x00", "not plain text")]
+    "data, message",
+    [
+        (b"", "empty"),
+        (b"\n\n", "empty"),
+        (b"PK\x03\x04\x00\x00", "not an Excel workbook"),
+        (b"id,created\n" + b"\x00\x01\x02\x03" * 40, "not plain text"),
+    ],
 )
 def test_unreadable_files_are_refused(data, message):
     with pytest.raises(ValidationError, match=message):
@@ -81,11 +87,14 @@ def test_unreadable_files_are_refused(data, message):
 
 
 def test_the_command_line_mapping_is_parsed_and_checked():
-    assert import_rows.parse_mapping("received=Created at, author=User") == {"received": "Created at", "author": "User"}
+    assert import_fields.parse_mapping("received=Created at, author=User") == {
+        "received": "Created at",
+        "author": "User",
+    }
     with pytest.raises(ValidationError, match="Unknown field 'sender'"):
-        import_rows.parse_mapping("sender=User")
+        import_fields.parse_mapping("sender=User")
     with pytest.raises(ValidationError, match="field=column"):
-        import_rows.parse_mapping("received")
+        import_fields.parse_mapping("received")
 
 
 # -- importing ----------------------------------------------------------------------------------
@@ -112,10 +121,10 @@ MAPPING = {
 }
 
 
-def options(channel, **changes) -> import_rows.ImportOptions:
+def options(channel, **changes) -> import_fields.ImportOptions:
     values = dict(channel_id=channel.id, mapping=MAPPING, timezone="Europe/Berlin", date_order="DMY")
     values.update(changes)
-    return import_rows.ImportOptions(**values)
+    return import_fields.ImportOptions(**values)
 
 
 def count(session) -> int:
@@ -248,7 +257,11 @@ def test_a_good_file_imports_with_sla_figures_per_row_and_progress(session, setu
     complaint = session.exec(select(Conversation).where(Conversation.external_id == "ext-1")).one()
     assert complaint.kind == "complaint" and complaint.window_minutes == 60
     assert complaint.text == "Message 1, with a comma" and complaint.status == "waiting"
+    # One audit entry for the whole import, naming its batch and listing what it created.
     entry = session.exec(select(AuditLog).where(AuditLog.action == "conversation.import")).one()
+    assert (entry.entity, entry.entity_id) == ("data_import", report.import_id)
+    ids = sorted(session.exec(select(Conversation.id).where(Conversation.import_id == report.import_id)).all())
+    assert len(ids) == 3000
     assert json.loads(entry.after) | {"mapping": None} == {
         "channel": "Instagram",
         "file": "export.csv",
@@ -256,9 +269,17 @@ def test_a_good_file_imports_with_sla_figures_per_row_and_progress(session, setu
         "created": 3000,
         "updated": 0,
         "unchanged": 0,
+        "archived": 0,
+        "messages": 0,
+        "channels_created": [],
         "mapping": None,
         "timezone": "Europe/Berlin",
+        "date_order": "DMY",
+        "history_days": None,
+        "import_id": report.import_id,
+        "created_ids": {"conversation": [[ids[0], ids[-1]]]},
     }
+    assert session.exec(select(func.count()).select_from(AuditLog).where(AuditLog.entity == "conversation")).one() == 0
 
 
 def test_re_importing_is_idempotent_and_only_fills_in_what_is_missing(session, setup):

@@ -1,0 +1,63 @@
+"""Presets: the column mappings of exports whose shape is documented, as data files
+(``core/sla/presets/*.toml``), not code. A preset names the shape (one row per conversation or
+per message) and maps our fields onto the export's columns; the import checks the file as always.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from core.errors import ValidationError
+from core.sla.import_fields import FIELD_BY_KEY, MESSAGE_FIELD_BY_KEY
+
+FOLDER = Path(__file__).resolve().parent / "presets"
+SHAPES = ("conversations", "messages")
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    label: str
+    shape: str  # "conversations" or "messages"
+    mapping: dict[str, str]
+    description: str = ""
+
+    @property
+    def messages(self) -> bool:
+        return self.shape == "messages"
+
+
+def _load(path: Path) -> Preset:
+    with path.open("rb") as handle:
+        data = tomllib.load(handle)
+    shape = data.get("shape", "")
+    if shape not in SHAPES:
+        raise ValueError(f"{path.name}: shape must be one of {SHAPES}")
+    fields = MESSAGE_FIELD_BY_KEY if shape == "messages" else FIELD_BY_KEY
+    mapping = {str(k): str(v) for k, v in data.get("mapping", {}).items()}
+    unknown = sorted(set(mapping) - set(fields))
+    if unknown:
+        raise ValueError(f"{path.name}: unknown fields {unknown}")
+    return Preset(
+        name=str(data.get("name") or path.stem),
+        label=str(data.get("label") or path.stem),
+        shape=shape,
+        mapping=mapping,
+        description=" ".join(str(data.get("description", "")).split()),
+    )
+
+
+@cache
+def presets() -> dict[str, Preset]:
+    """Every preset shipped, by name."""
+    return {preset.name: preset for preset in (_load(path) for path in sorted(FOLDER.glob("*.toml")))}
+
+
+def preset_named(name: str) -> Preset:
+    found = presets().get(name.strip().lower())
+    if found is None:
+        raise ValidationError(f"No preset called {name!r}; the presets are: {', '.join(presets()) or 'none'}.")
+    return found
