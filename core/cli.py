@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine, make_url
 
 from core import demo, workspace
 from core.errors import DomainError
-from core.kpis import overview, periods, report
+from core.kpis import periods, report
 from core.permissions import CLI_ACTOR
 from core.settings import load_settings
 from core.users import accounts, queries, throttle
@@ -138,15 +138,17 @@ def _date_argument(text: str):
 
 
 def _kpis(args: argparse.Namespace, engine: Engine) -> int:
-    now = utcnow()
-    with read_session(engine) as session:
-        channel_id = report.channel_id_by_name(session, args.channel) if args.channel else None
-        period = periods.Period(args.start, args.end)
-        values = overview.compute_kpis(session, start=period.start, end=period.end, channel_id=channel_id, now=now)
-    if args.json:
-        print(report.report_json(values, period=period, channel=args.channel, generated_at=now))
-    else:
-        print(report.report_csv(values), end="")
+    """``kpis``: the audited KPI report, as the screen exports it."""
+    with write_session(engine) as session:
+        text = report.export_report(
+            session=session,
+            actor=CLI_ACTOR,
+            period=periods.Period(args.start, args.end),
+            channel=args.channel,
+            file_format="json" if args.json else "csv",
+            now=utcnow(),
+        )
+    print(text, end="" if text.endswith("\n") else "\n")
     return 0
 
 
@@ -204,7 +206,7 @@ def _import_ideas(args: argparse.Namespace, engine: Engine) -> int:
 def _export_ideas(args: argparse.Namespace, engine: Engine) -> int:
     from core.ideas import files
 
-    with read_session(engine) as session:
+    with write_session(engine) as session:  # the export's audit row
         text = files.export_csv(session=session, actor=CLI_ACTOR)
     if args.target:
         Path(args.target).write_text(text, encoding="utf-8")

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from core import records
 from core.errors import ValidationError
 from core.permissions import Action, Actor, require
+from core.text import check_input_text, check_plain_texts
 from db.models import Channel, ChannelCreate, ChannelUpdate, Rubric, User, Workspace, WorkspaceUpdate
 
 BUILTIN_RUBRICS = (
@@ -116,6 +117,7 @@ def update_settings(
 ) -> WorkspaceInfo:
     """Change workspace-wide rules (name, time zone, rhythm limit, quick-win thresholds)."""
     require(actor, Action.manage_content_rules)
+    check_input_text(settings_in, labels={"name": "workspace name", "timezone": "time zone"})
     changes = settings_in.model_dump(exclude_unset=True)
     if "name" in changes:
         changes["name"] = " ".join(changes["name"].split())
@@ -152,6 +154,7 @@ def list_channels(session: Session, *, include_inactive: bool = False) -> list[C
 
 
 def _clean_channel(session: Session, changes: dict, *, except_id: int | None) -> dict:
+    check_plain_texts((f"channel {name}", value) for name, value in changes.items())
     if "name" in changes:
         changes["name"] = " ".join(changes["name"].split())
         if not changes["name"]:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
-from core import records, workspace
+from core import exports, records, workspace
 from core.content_plan.queries import ALL_POSTS, METRIC_FIELDS, PostFilter, apply_filters, in_window
 from core.content_plan.rules import NEXT_STEP_LABELS, conversion_rate
 from core.content_plan.status import ON_THE_PLAN, STATUS_LABELS
@@ -28,7 +28,6 @@ from core.content_plan.validation import (
     post_create,
 )
 from core.errors import PermissionDenied, ValidationError
-from core.exports import to_csv
 from core.permissions import Action, Actor, allowed, require
 from core.tabular import RowError, RowErrors, Table, read_table
 from db.models import Channel, CognitiveLoad, Post, PostStatus, Rubric, User
@@ -103,7 +102,8 @@ def _yes_no(value: bool) -> str:
 def export_posts_csv(
     *, session: Session, actor: Actor, start: dt.datetime, end: dt.datetime, filters: PostFilter = ALL_POSTS
 ) -> str:
-    """The window's posts as CSV (times in the workspace zone with their offset; formula-like cells neutralised)."""
+    """The window's posts as CSV (times in the workspace zone with their offset; formula-like cells
+    neutralised); the export is audited in the caller's transaction."""
     require(actor, Action.export_data)
     tz = workspace.timezone(session)
     owner, sla_owner = aliased(User), aliased(User)
@@ -130,17 +130,17 @@ def export_posts_csv(
         )
         row.update({name: _yes_no(getattr(post, name)) for name in _BOOL_COLUMNS})
         rows.append(row)
-    return to_csv(rows, EXPORT_COLUMNS)
+    exports.record_export(
+        session, actor=actor, what="posts", file_format="csv", rows=len(rows), details=_window(start, end, filters)
+    )
+    return exports.to_csv(rows, EXPORT_COLUMNS)
+
+
+def _window(start: dt.datetime, end: dt.datetime, filters: PostFilter) -> dict[str, Any]:
+    return {"from": start.isoformat(), "to": end.isoformat(), **exports.describe(filters)}
 
 
 # --- CSV import of posts ---------------------------------------------------------------------
-
-
-def _unneutralise(value: str) -> str:
-    """Undo the export's apostrophe in front of formula-like text, so an export imports back."""
-    if len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
-        return value[1:]
-    return value
 
 
 _TRUE, _FALSE = {"yes", "y", "true", "1", "x", "ja"}, {"no", "n", "false", "0", "", "nein"}
@@ -228,7 +228,7 @@ def _row_post(
     for column in IMPORT_COLUMNS:
         if column not in row:
             continue
-        raw = _unneutralise(row[column] or "")
+        raw = exports.unneutralise_cell(row[column] or "")
         try:
             if column in _REFERENCE_COLUMNS:
                 values[_REFERENCE_COLUMNS[column]] = _reference(column, raw, actor=actor, lookups=lookups)

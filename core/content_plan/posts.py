@@ -21,6 +21,7 @@ from core.content_plan.templates import TEMPLATES
 from core.content_plan.validation import check_metric_consistency, clean_fields, clean_metric, clean_scheduled_at
 from core.errors import PermissionDenied, ValidationError
 from core.permissions import Action, Actor, allowed, require
+from core.text import check_plain_text
 from db.models import Post, PostCreate, PostMetrics, PostStatus, PostUpdate, Rubric
 from db.types import utcnow
 
@@ -196,7 +197,7 @@ def block_post(*, session: Session, actor: Actor, post_id: int, expected_version
     """Compliance stops a post, with the reason shown on it until the block is lifted. A
     scheduled post is taken off the schedule (back to approved)."""
     require(actor, Action.block_post)
-    reason = (reason or "").strip()
+    reason = check_plain_text(reason or "", field="reason for the block").strip()
     if not reason:
         raise ValidationError("Say why the post is blocked, so the team knows what to fix.")
     post = records.get_or_404(session, Post, post_id, what="Post")

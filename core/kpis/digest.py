@@ -27,7 +27,7 @@ from core.errors import ValidationError
 from core.kpis.periods import Period, PeriodKind, period_containing
 from core.local_time import local_day
 from core.permissions import Action, Actor, require
-from core.text import escape_markdown
+from core.text import check_input_text, escape_markdown
 from db.models import (
     Channel,
     Conversation,
@@ -253,6 +253,7 @@ def save_digest_note(
     """Choose the hero of the week and the next topic. ``expected_version`` is the version the
     person loaded (None when there was no note yet), so a second save over a newer one is refused."""
     require(actor, Action.edit_digest)
+    check_input_text(note_in, labels={"hero_handle": "hero's handle", "hero_reason": "reason for the hero"})
     week = _week(note_in.week_start)
     hero_handle, hero_reason, next_topic = (
         note_in.hero_handle.strip(),

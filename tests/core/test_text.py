@@ -10,10 +10,10 @@ from core.text import escape_markdown
     [
         ("plain words", "plain words"),
         ("a*b_c", r"a\*b\_c"),
-        ("[Win](http://evil.example)", r"\[Win\](http://evil.example)"),
+        ("[Win](http://evil.example)", "\\[Win\\](http:\u2060//evil.example)"),
         ("![img](x.png)", r"!\[img\](x.png)"),
         ("<script>alert(1)</script>", r"\<script\>alert(1)\</script\>"),
-        (":red[alarm]", r":red\[alarm\]"),
+        (":red[alarm]", ":\u2060red\\[alarm\\]"),
         ("Sponsored: add the label!", "Sponsored: add the label!"),
         ("$x^2$", r"\$x^2\$"),
         ("# heading\nsecond line", r"\# heading second line"),
