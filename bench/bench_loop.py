@@ -28,6 +28,7 @@ from core.loop import public_board  # noqa: E402
 from core.loop.impact import impacts  # noqa: E402
 from core.loop.monthly import monthly_update  # noqa: E402
 from core.loop.queries import open_loops  # noqa: E402
+from core.permissions import CLI_ACTOR  # noqa: E402
 from db.engine import make_engine, read_session  # noqa: E402
 from db.models import Idea, LoopItem, LoopItemIdea, LoopThanks  # noqa: E402
 
@@ -112,7 +113,9 @@ def main() -> int:
                 lambda: impacts(session, loop_item_ids=ids, today=TODAY), runs=3
             )
             figures["monthly update"] = timed(lambda: monthly_update(session, month=dt.date(2026, 5, 1), today=TODAY))
-            figures["public board export"] = timed(lambda: public_board.export_html(session, today=TODAY))
+            figures["public board export"] = timed(
+                lambda: public_board.export_html(session=session, actor=CLI_ACTOR, today=TODAY)
+            )
         engine.dispose()
         page = time_page("loop", database_url=url, username="lead", runs=7)
         figures["page cold"], figures["page warm"] = page["cold_ms"], page["warm_ms"]

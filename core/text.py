@@ -27,7 +27,10 @@ _LINE_START = re.compile(r"^(?:([+=.-])|(\d+)([.)]))")
 # ":emoji_shortcode:", and the bare links GitHub-flavoured Markdown makes of "https://…",
 # "www.…" and "name@example.com". A backslash escape does none of this (tried in Chromium).
 _JOINER = "\u2060"
-_COLON_BEFORE_WORD = re.compile(r":(?=\S)")  # "SYSTEM: text" stays as it is
+# The colons that open something: a shortcode or icon (":smile:", ":+1:", ":material/warning:"), a
+# directive (":red[", ":blue-background\["), an address ("https://host"). "SYSTEM: text", "15:30"
+# and "http:// or https://" stay as they are.
+_OPENING_COLON = re.compile(r":(?=[\w+\-/]+:|[A-Za-z][\w-]*\\?\[|//\S)")
 _WWW = re.compile(r"\b(www)\.", re.IGNORECASE)
 _EMAIL_AT = re.compile(r"(?<=[\w.+-])@")  # "name@host"; a bare "@handle" links to nothing
 
@@ -60,7 +63,7 @@ def escape_markdown(text: object) -> str:
     can come out of it, and no bidi control reorders the line."""
     flat = _SPECIAL.sub(r"\\\1", plain_text(text))
     flat = _LINE_START.sub(lambda m: "\\" + m.group(1) if m.group(1) else m.group(2) + "\\" + m.group(3), flat)
-    flat = _COLON_BEFORE_WORD.sub(":" + _JOINER, flat)
+    flat = _OPENING_COLON.sub(":" + _JOINER, flat)
     flat = _WWW.sub(r"\1" + _JOINER + ".", flat)
     return _EMAIL_AT.sub(_JOINER + "@", flat)
 

@@ -55,4 +55,4 @@ with tabs[3]:
     view.impact_section(ctx, today)
 
 with tabs[4]:
-    view.public_board_section(today)
+    view.public_board_section(ctx, today)

@@ -13,6 +13,7 @@ from core.ideas.queries import BoardFilters
 from core.permissions import Action
 from db.models import IdeaSource
 from ui.actions import perform
+from ui.exports import export_button
 from ui.frame import PageContext
 from ui.ideas_view import channel_names, local
 from ui.messages import flash, show_error
@@ -172,8 +173,13 @@ def _export(ctx: PageContext, filters: BoardFilters, sort: str) -> None:
     st.caption(
         "The ideas matching the filters above, with demand, votes, scores and givers (cells that look like formulas are neutralised)."
     )
-
-    def build() -> str:
-        return read(files.export_csv, actor=ctx.actor, filters=filters, sort=sort)
-
-    st.download_button("Download CSV", data=build, file_name="ideas.csv", mime="text/csv", key="ideas_export", icon="⬇️")
+    export_button(
+        ctx,
+        key="ideas_export",
+        label="Export ideas as CSV",
+        export=lambda s: files.export_csv(session=s, actor=ctx.actor, filters=filters, sort=sort),
+        file_name="ideas.csv",
+        mime="text/csv",
+        scope=(filters, sort),
+        icon=":material/table:",
+    )

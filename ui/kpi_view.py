@@ -22,10 +22,17 @@ from core.kpis.audience import (
     update_audience_size,
 )
 from core.kpis.definitions import FAMILY_LABELS, Better, Family
-from core.kpis.digest import WeeklyDigest, draft_digest_post, render_markdown, save_digest_note, weekly_digest
+from core.kpis.digest import (
+    WeeklyDigest,
+    draft_digest_post,
+    export_digest,
+    render_markdown,
+    save_digest_note,
+    weekly_digest,
+)
 from core.kpis.overview import KpiOverview, kpi_overview
 from core.kpis.periods import Period, PeriodKind, default_period, recent_periods
-from core.kpis.report import format_change, format_value
+from core.kpis.report import export_report, format_change, format_value
 from core.kpis.trends import TREND_KEYS, Grain, Trend
 from core.kpis.values import KpiValue
 from core.permissions import Action
@@ -33,6 +40,7 @@ from core.text import escape_markdown
 from db.models import AudienceSizeCreate, AudienceSizeUpdate, WeeklyDigestNoteSave
 from db.types import utcnow
 from ui.actions import perform
+from ui.exports import export_button
 from ui.frame import PAGES, PageContext
 from ui.messages import flash
 from ui.reads import read
@@ -241,6 +249,29 @@ def _loaded_version(key: str, version: int | None) -> int | None:
     return st.session_state[key]
 
 
+def report_export(ctx: PageContext, period: Period, channel_id: int | None) -> None:
+    """The KPIs of the period as CSV or JSON, for the roles that export (audited by the core)."""
+    if not ctx.can(Action.export_data):
+        return
+    channel = next((c.name for c in channels() if c.id == channel_id), None) if channel_id else None
+    name = f"kpis-{period.start:%Y%m%d}-{period.end:%Y%m%d}"
+    left, right, _ = st.columns([1, 1, 3])
+    for column, file_format, mime in ((left, "csv", "text/csv"), (right, "json", "application/json")):
+        with column:
+            export_button(
+                ctx,
+                key=f"kpis_export_{file_format}",
+                label=f"KPIs as {file_format.upper()}",
+                export=lambda s, f=file_format: export_report(
+                    session=s, actor=ctx.actor, period=period, channel=channel, file_format=f, now=utcnow()
+                ),
+                file_name=f"{name}.{file_format}",
+                mime=mime,
+                scope=(period, channel_id),
+                icon=":material/download:",
+            )
+
+
 def digest_section(ctx: PageContext, today: dt.date) -> None:
     st.header("Weekly digest")
     weeks = {p.key: p for p in recent_periods(PeriodKind.week, today, count=8)}
@@ -257,13 +288,15 @@ def digest_section(ctx: PageContext, today: dt.date) -> None:
     with preview, st.container(border=True):
         st.markdown(markdown)
     with tools:
-        st.download_button(
-            "Download the digest (Markdown)",
-            markdown,
+        export_button(
+            ctx,
+            key="kpis_digest_download",
+            label="Download the digest (Markdown)",
+            export=lambda s: export_digest(session=s, actor=ctx.actor, week_start=chosen.start),
             file_name=weekly.filename,
             mime="text/markdown",
-            icon=":material/download:",
-            key="kpis_digest_download",
+            scope=chosen.start,
+            icon=":material/article:",
         )
         _digest_note_form(ctx, weekly)
         if ctx.can(Action.draft_post):

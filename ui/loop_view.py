@@ -17,7 +17,7 @@ from core.loop import public_board
 from core.loop.announce import draft_announcement, draft_monthly_update
 from core.loop.impact import impact_not_measured, loop_item_impact, record_measurement, set_impact
 from core.loop.items import create_loop_item, set_thanked
-from core.loop.monthly import monthly_update, months_with_loop_items
+from core.loop.monthly import export_monthly_update, monthly_update, months_with_loop_items
 from core.loop.queries import (
     LoopItemView,
     closed_loops,
@@ -33,6 +33,7 @@ from core.permissions import Action
 from core.text import escape_markdown as esc
 from db.models import LoopItemCreate, LoopItemImpact
 from ui.actions import perform
+from ui.exports import export_button
 from ui.frame import PageContext
 from ui.messages import flash
 from ui.reads import read
@@ -297,8 +298,15 @@ def monthly_section(ctx: PageContext, today: dt.date) -> None:
     with left, st.container(border=True):
         st.markdown(update.markdown)  # user text in it is Markdown-escaped by the core
     with right:
-        st.download_button(
-            "Download .md", update.markdown, file_name=update.file_name, mime="text/markdown", width="stretch"
+        export_button(
+            ctx,
+            key="loop_monthly_download",
+            label="Download .md",
+            export=lambda s: export_monthly_update(session=s, actor=ctx.actor, month=month, today=today),
+            file_name=update.file_name,
+            mime="text/markdown",
+            scope=month,
+            icon=":material/article:",
         )
         if ctx.can(Action.manage_loop) and update.items:
             with st.form("loop_monthly_post"):
@@ -419,19 +427,21 @@ def _impact_form(ctx: PageContext, item: LoopItemView, version: int) -> None:
 # --- public board -----------------------------------------------------------------------------
 
 
-def public_board_section(today: dt.date) -> None:
+def public_board_section(ctx: PageContext, today: dt.date) -> None:
     content = read(public_board.public_board, today=today)
-    page = public_board.render_html(content, workspace_name=read(workspace.info).name, generated_on=today)
     st.write(
         "A static page of ideas planned, in progress and shipped — titles, categories and how many people asked; nothing internal."
     )
     counts = st.columns(3)
     for column, (key, label) in zip(counts, public_board.SECTIONS, strict=True):
         column.metric(label, len(getattr(content, key)))
-    st.download_button(
-        "Download the public board (.html)",
-        page,
+    export_button(
+        ctx,
+        key="loop_public_board_download",
+        label="Download the public board (.html)",
+        export=lambda s: public_board.export_html(session=s, actor=ctx.actor, today=today),
         file_name=f"idea-board-{today:%Y-%m-%d}.html",
         mime="text/html",
-        type="primary",
+        scope=today,
+        icon=":material/public:",
     )

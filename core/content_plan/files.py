@@ -368,7 +368,8 @@ def post_uid(post_id: int) -> str:
 def export_ics(
     *, session: Session, actor: Actor, start: dt.datetime, end: dt.datetime, filters: PostFilter = ALL_POSTS
 ) -> bytes:
-    """Scheduled and published posts of [start, end) as an iCalendar file (times in UTC)."""
+    """Scheduled and published posts of [start, end) as an iCalendar file (times in UTC); the
+    export is audited in the caller's transaction."""
     require(actor, Action.view_calendar)
     info = workspace.info(session)
     statement = (
@@ -383,9 +384,14 @@ def export_ics(
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", f"{info.name} — content calendar")
+    events = 0
     for post, channel, rubric in session.exec(statement):
         if post.id is not None and post.scheduled_at is not None:  # always so in this window
             calendar.add_component(_event(post, post.id, post.scheduled_at, channel, rubric))
+            events += 1
+    exports.record_export(
+        session, actor=actor, what="calendar", file_format="ics", rows=events, details=_window(start, end, filters)
+    )
     return calendar.to_ical()
 
 

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, func, or_, true
 from sqlmodel import Session, col, select
 
-from core import records, workspace
+from core import exports, records, workspace
 from core.content_plan import posts
 from core.content_plan.templates import template_defaults
 from core.content_plan.validation import post_create
@@ -346,6 +346,22 @@ def render_markdown(digest: WeeklyDigest, *, escape: bool = True) -> str:
     lines += ["", "## Next topic", ""]
     lines.append(esc(digest.next_topic) if digest.next_topic else "_To be announced._")
     return "\n".join(lines) + "\n"
+
+
+def export_digest(*, session: Session, actor: Actor, week_start: dt.date) -> str:
+    """The week's digest as a Markdown file (user text escaped); the download is audited."""
+    require(actor, Action.view_kpis)
+    weekly = weekly_digest(session, week_start=week_start)
+    entries = len(weekly.best) + len(weekly.loop_closed) + len(weekly.shipped)
+    exports.record_export(
+        session,
+        actor=actor,
+        what="digest",
+        file_format="md",
+        rows=entries,
+        details={"week": weekly.week.start.isoformat()},
+    )
+    return render_markdown(weekly)
 
 
 # --- drafting the post ------------------------------------------------------------------------
