@@ -7,6 +7,7 @@ from core.local_time import local_today
 from core.loop.impact import impact_not_measured
 from core.loop.queries import open_loops
 from core.permissions import Action
+from core.text import plain_text
 from db.types import utcnow
 from ui import loop_view as view
 from ui.frame import page_frame
@@ -41,7 +42,10 @@ with tabs[0]:
             st.session_state[view.PICK] = ids[0]
         by_id = {i.id: i for i in open_items}
         picked = st.selectbox(
-            "Work on", ids, format_func=lambda i: f"{by_id[i].what_changed} ({by_id[i].status_label})", key=view.PICK
+            "Work on",
+            ids,
+            format_func=lambda i: plain_text(f"{by_id[i].what_changed} ({by_id[i].status_label})"),
+            key=view.PICK,
         )
         view.loop_item_panel(ctx, by_id[picked], today)
 

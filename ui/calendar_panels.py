@@ -16,6 +16,7 @@ from core.content_plan.files import ImportReport
 from core.content_plan.queries import CalendarOptions, PostFilter
 from core.local_time import days_bounds
 from core.permissions import Action
+from core.text import plain_text
 from db.models import StopWordMode
 from ui import reads
 from ui.actions import perform
@@ -286,7 +287,7 @@ def rules_tab(ctx: PageContext, options: CalendarOptions) -> None:
             pick = c1.selectbox(
                 "Team rubric",
                 list(by_id),
-                format_func=lambda i: f"{by_id[i].name} ({'in use' if by_id[i].active else 'archived'})",
+                format_func=lambda i: plain_text(f"{by_id[i].name} ({'in use' if by_id[i].active else 'archived'})"),
                 key="calendar_r_rubric_pick",
             )
             if c2.button("Archive" if by_id[pick].active else "Restore", key="calendar_r_rubric_toggle"):
@@ -329,7 +330,7 @@ def rules_tab(ctx: PageContext, options: CalendarOptions) -> None:
             pick = c1.selectbox(
                 "Stop word",
                 list(by_word),
-                format_func=lambda i: f"{by_word[i].word} ({by_word[i].mode})",
+                format_func=lambda i: plain_text(f"{by_word[i].word} ({by_word[i].mode})"),
                 key="calendar_r_word_pick",
             )
             other = StopWordMode.warn if by_word[pick].mode == StopWordMode.block else StopWordMode.block

@@ -40,14 +40,13 @@ def export_button(
     if st.button(label, key=key, help=help, icon=icon):
         data = perform(ctx, export, rerun=False)
         if data is not None:
-            prepared = (repr(scope), file_name, data)
+            prepared = (repr(scope), data)
             st.session_state[prepared_key] = prepared
     if prepared is not None:
-        _, name, data = prepared
         st.download_button(
-            f"Save {name}",
-            data,
-            file_name=name,
+            f"Save {file_name}",
+            prepared[1],
+            file_name=file_name,
             mime=mime,
             key=f"{key}_save",
             icon=":material/download:",

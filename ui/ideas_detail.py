@@ -15,6 +15,7 @@ from core.errors import DomainError
 from core.ideas import capture, detail, merges, queries, rules, triage
 from core.ideas.detail import IdeaDetail, SimilarIdea
 from core.permissions import Action
+from core.text import plain_text
 from db.models import IdeaUpdate
 from ui.actions import perform
 from ui.frame import PageContext
@@ -137,7 +138,7 @@ def detail_panel(ctx: PageContext, idea_id: int) -> None:
     try:
         data = read(detail.idea_detail, idea_id=idea_id)
     except DomainError as error:
-        st.warning(str(error))
+        st.warning(md(str(error)))
         open_idea(None)
         return
     voted = idea_id in my_votes(ctx, [idea_id])
@@ -254,7 +255,7 @@ def _actions(ctx: PageContext, data: IdeaDetail, voted: bool, candidates: list[S
         pick_col.selectbox(
             "Merge into",
             list(options),
-            format_func=options.get,
+            format_func=lambda value: plain_text(options.get(value)),
             index=None,
             key=f"ideas_d_merge_target_{idea.id}",
             placeholder="pick the idea to keep",

@@ -11,6 +11,7 @@ from core.ideas import files, rules
 from core.ideas.files import ImportMapping, ImportPreview, ImportResult
 from core.ideas.queries import BoardFilters
 from core.permissions import Action
+from core.text import plain_text
 from db.models import IdeaSource
 from ui.actions import perform
 from ui.exports import export_button
@@ -105,7 +106,7 @@ def _mapping_form(ctx: PageContext, columns: list[str], round_: int) -> tuple[Im
             label,
             options,
             index=options.index(default) if default in options else 0,
-            format_func=lambda c: "— not in the file —" if c is None else c,
+            format_func=lambda c: plain_text("— not in the file —" if c is None else c),
             key=f"ideas_map_{field}_{suffix}",
         )
     channels = channel_names()
@@ -119,7 +120,7 @@ def _mapping_form(ctx: PageContext, columns: list[str], round_: int) -> tuple[Im
     channel_id = channel_col.selectbox(
         "Channel (when the file has no channel column)",
         [None, *channels],
-        format_func=lambda i: "—" if i is None else channels[i],
+        format_func=lambda i: plain_text("—" if i is None else channels[i]),
         key=f"ideas_map_default_channel_{suffix}",
     )
     mapping = ImportMapping(

@@ -36,7 +36,7 @@ from core.kpis.report import export_report, format_change, format_value
 from core.kpis.trends import TREND_KEYS, Grain, Trend
 from core.kpis.values import KpiValue
 from core.permissions import Action
-from core.text import escape_markdown
+from core.text import escape_markdown, plain_text
 from db.models import AudienceSizeCreate, AudienceSizeUpdate, WeeklyDigestNoteSave
 from db.types import utcnow
 from ui.actions import perform
@@ -86,7 +86,9 @@ def period_picker(today: dt.date) -> tuple[Period | None, int | None]:
         period = _pick_period(PeriodKind(kind), today)
     with right:
         names = {ALL_CHANNELS: "All channels"} | {c.id: c.name for c in channels()}
-        channel_id = st.selectbox("Channel", list(names), format_func=names.__getitem__, key="kpis_channel")
+        channel_id = st.selectbox(
+            "Channel", list(names), format_func=lambda value: plain_text(names[value]), key="kpis_channel"
+        )
     return period, (None if channel_id == ALL_CHANNELS else channel_id)
 
 
@@ -118,7 +120,7 @@ def comparison_caption(period: Period, channel_id: int | None) -> str:
     scope = (
         "all channels"
         if channel_id is None
-        else next((c.name for c in channels() if c.id == channel_id), "one channel")
+        else next((escape_markdown(c.name) for c in channels() if c.id == channel_id), "one channel")
     )
     return (
         f"{period.start:%d %b %Y} – {period.end:%d %b %Y} ({period.days} days, {scope}) against the "
@@ -323,12 +325,12 @@ def _digest_note_form(ctx: PageContext, weekly: WeeklyDigest) -> None:
     loaded = _loaded_version(version_key, note.version)
     suggestion = weekly.hero_suggestions[0].handle if weekly.hero_suggestions else ""
     with st.form(f"kpis_digest_note_{weekly.week.start}"):
-        hero = st.text_input("Hero of the week (handle)", value=note.hero_handle, placeholder=suggestion)
+        hero = st.text_input("Hero of the week (handle)", value=note.hero_handle, placeholder=plain_text(suggestion))
         reason = st.text_area("Why", value=note.hero_reason, height=80)
         topic = st.text_input(
             "Next topic",
             value=note.next_topic,
-            placeholder=weekly.upcoming.title if weekly.upcoming else "What comes next week?",
+            placeholder=plain_text(weekly.upcoming.title) if weekly.upcoming else "What comes next week?",
         )
         if st.form_submit_button("Save the digest note", type="primary"):
             note_in = WeeklyDigestNoteSave(
@@ -349,7 +351,7 @@ def _draft_post(ctx: PageContext, weekly: WeeklyDigest) -> None:
         st.caption("Add a channel (admin) to draft the digest as a post.")
         return
     with st.form(f"kpis_digest_draft_{weekly.week.start}"):
-        channel = st.selectbox("Channel for the post", active, format_func=lambda c: c.name)
+        channel = st.selectbox("Channel for the post", active, format_func=lambda c: plain_text(c.name))
         if st.form_submit_button("Draft as 'Digest of the week' post"):
             perform(
                 ctx,
@@ -389,7 +391,7 @@ def audience_section(ctx: PageContext, period: Period) -> None:
         add, change = st.columns(2)
         with add, st.form("kpis_audience_add", clear_on_submit=True):
             st.markdown("**Add an audience size**")
-            channel = st.selectbox("Channel", active, format_func=lambda c: c.name)
+            channel = st.selectbox("Channel", active, format_func=lambda c: plain_text(c.name))
             days = st.date_input("From – to", value=(period.start, period.end), format="YYYY-MM-DD")
             size = st.number_input("Audience (people)", min_value=1, value=1000, step=100)
             if st.form_submit_button("Add", type="primary"):
@@ -414,7 +416,7 @@ def _change_audience(ctx: PageContext, entries: list[AudienceView]) -> None:
     entry = st.selectbox(
         "Entry",
         entries,
-        format_func=lambda e: f"{e.channel} · {e.period_start} – {e.period_end} · {e.size:,}",
+        format_func=lambda e: plain_text(f"{e.channel} · {e.period_start} – {e.period_end} · {e.size:,}"),
         key="kpis_audience_pick",
     )
     loaded = _loaded_version(f"kpis_audience_version_{entry.id}", entry.version)

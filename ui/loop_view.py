@@ -31,6 +31,7 @@ from core.loop.queries import (
 from core.loop.rules import MAX_WINDOW_DAYS, Impact
 from core.permissions import Action
 from core.text import escape_markdown as esc
+from core.text import plain_text
 from db.models import LoopItemCreate, LoopItemImpact
 from ui.actions import perform
 from ui.exports import export_button
@@ -95,7 +96,7 @@ def new_loop_item_form(ctx: PageContext, today: dt.date) -> None:
             list(options),
             key="loop_new_ideas",
             default=[shipped[0].id] if shipped else [],
-            format_func=lambda i: (
+            format_func=lambda i: plain_text(
                 f"{options[i].title} ({'shipped' if options[i].status == 'shipped' else options[i].status.replace('_', ' ') + ' → will be marked shipped'})"
             ),
             help="Shipped ideas without a loop come first; planned or in-progress ideas are marked shipped with it.",
@@ -168,7 +169,7 @@ def _announcement(ctx: PageContext, item: LoopItemView, version: int) -> None:
         return
     with st.form(f"loop_announce_{item.id}"):
         channel = st.selectbox(
-            "Channel", available, format_func=lambda c: c.name, key=f"loop_announce_channel_{item.id}"
+            "Channel", available, format_func=lambda c: plain_text(c.name), key=f"loop_announce_channel_{item.id}"
         )
         form_url = st.text_input(
             "Idea form link (optional)",
@@ -310,7 +311,9 @@ def monthly_section(ctx: PageContext, today: dt.date) -> None:
         )
         if ctx.can(Action.manage_loop) and update.items:
             with st.form("loop_monthly_post"):
-                channel = st.selectbox("Channel", read(workspace.list_channels), format_func=lambda c: c.name)
+                channel = st.selectbox(
+                    "Channel", read(workspace.list_channels), format_func=lambda c: plain_text(c.name)
+                )
                 if st.form_submit_button("Draft as a post"):
                     perform(
                         ctx,
@@ -365,7 +368,7 @@ def impact_section(ctx: PageContext, today: dt.date) -> None:
     item = st.selectbox(
         "Loop item",
         recent,
-        format_func=lambda i: f"{i.what_changed} ({i.shipped_on:%d %b %Y})",
+        format_func=lambda i: plain_text(f"{i.what_changed} ({i.shipped_on:%d %b %Y})"),
         key="loop_impact_pick",
     )
     figure = _impact(item, today)

@@ -12,6 +12,7 @@ import streamlit as st
 from core.errors import DomainError
 from core.exports import to_csv
 from core.sla import import_rows, imports, queues, timestamps
+from core.text import plain_text
 from db.models import ConversationKind
 from ui import sla_admin_view, sla_view
 from ui.actions import perform
@@ -93,7 +94,10 @@ def _options(ctx: PageContext, columns: tuple[str, ...], file_name: str) -> impo
     suggested = import_rows.suggest_mapping(columns)
     top = st.columns(3)
     channel = top[0].selectbox(
-        "Channel the export comes from", list(channels), format_func=lambda c: channels[c], key="sla_import_channel"
+        "Channel the export comes from",
+        list(channels),
+        format_func=lambda c: plain_text(channels[c]),
+        key="sla_import_channel",
     )
     zones = sla_admin_view.timezones()
     timezone = top[1].selectbox(

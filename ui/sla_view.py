@@ -16,6 +16,7 @@ from core.permissions import Action
 from core.sla import conversations, queues, quick_answers, teams
 from core.sla.figures import STATUS_LABELS
 from core.text import escape_markdown as md
+from core.text import plain_text
 from db.types import utcnow
 from ui.actions import perform
 from ui.frame import PageContext
@@ -83,14 +84,14 @@ def filters(ctx: PageContext) -> queues.QueueFilters:
     channel = columns[0].selectbox(
         "Channel",
         [None, *channel_names],
-        format_func=lambda c: ALL if c is None else channel_names[c],
+        format_func=lambda c: plain_text(ALL if c is None else channel_names[c]),
         key="sla_filter_channel",
     )
     assignee_choices = [None, ctx.actor.id, UNASSIGNED, *[p for p in people if p != ctx.actor.id]]
     assignee = columns[1].selectbox(
         "Assignee",
         assignee_choices,
-        format_func=lambda p: (
+        format_func=lambda p: plain_text(
             ALL if p is None else "Me" if p == ctx.actor.id else "Unassigned" if p == UNASSIGNED else people.get(p, "?")
         ),
         key="sla_filter_assignee",
@@ -98,11 +99,11 @@ def filters(ctx: PageContext) -> queues.QueueFilters:
     category = columns[2].selectbox(
         "Category",
         [None, *options.categories],
-        format_func=lambda c: ALL if c is None else c,
+        format_func=lambda c: plain_text(ALL if c is None else c),
         key="sla_filter_category",
     )
     kind = columns[3].selectbox(
-        "Kind", [None, *options.kinds], format_func=lambda k: ALL if k is None else k, key="sla_filter_kind"
+        "Kind", [None, *options.kinds], format_func=lambda k: plain_text(ALL if k is None else k), key="sla_filter_kind"
     )
     return queues.QueueFilters(
         channel_id=channel,
@@ -152,7 +153,7 @@ def render_queue(ctx: PageContext, chosen: queues.QueueFilters) -> None:
     picked = st.selectbox(
         "Work on",
         list(items),
-        format_func=lambda i: f"#{i} · {items[i].author_handle} · {_excerpt(items[i].text, 60)}",
+        format_func=lambda i: plain_text(f"#{i} · {items[i].author_handle} · {_excerpt(items[i].text, 60)}"),
         key=f"sla_pick_{queue}",
     )
     if picked is not None:
@@ -313,7 +314,7 @@ def _reply_form(ctx: PageContext, item: queues.ConversationRow, key: str) -> Non
     answer_id = st.selectbox(
         "Quick answer used",
         [None, *by_id],
-        format_func=lambda i: (
+        format_func=lambda i: plain_text(
             "— none —"
             if i is None
             else f"{by_id[i].title} ({by_id[i].category or 'general'}) · used {by_id[i].use_count}×"
@@ -357,7 +358,7 @@ def _escalate_form(ctx: PageContext, item: queues.ConversationRow, key: str) -> 
         team_id = st.selectbox(
             "Team",
             list(by_id),
-            format_func=lambda t: f"{by_id[t].name} — owner {by_id[t].owner or 'nobody'}",
+            format_func=lambda t: plain_text(f"{by_id[t].name} — owner {by_id[t].owner or 'nobody'}"),
             key=f"{key}_team",
         )
         reason = st.text_area("Why", placeholder="What does the team need to do?", key=f"{key}_reason")
