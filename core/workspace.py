@@ -40,6 +40,7 @@ class WorkspaceInfo:
     quick_win_min_impact: int
     quick_win_max_cost: int
     version: int
+    uid: str = ""  # generated once per workspace (the .ics UIDs carry it)
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,14 @@ def _row(session: Session) -> Workspace:
 def info(session: Session) -> WorkspaceInfo:
     w = session.exec(select(Workspace).order_by(col(Workspace.id))).first() or Workspace()
     return WorkspaceInfo(
-        w.name, w.timezone, w.is_demo, w.high_load_run_limit, w.quick_win_min_impact, w.quick_win_max_cost, w.version
+        w.name,
+        w.timezone,
+        w.is_demo,
+        w.high_load_run_limit,
+        w.quick_win_min_impact,
+        w.quick_win_max_cost,
+        w.version,
+        w.uid,
     )
 
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 from sqlmodel.sql.expression import Select
 
 from core import exports, records, workspace
@@ -360,23 +360,26 @@ def _metrics_post(
 # --- iCalendar -------------------------------------------------------------------------------
 
 
-def post_uid(post_id: int) -> str:
-    """The .ics UID of a post: the same on every export, so calendar apps update, not duplicate."""
-    return f"post-{post_id}@dialog-desk"
+def post_uid(post_id: int, workspace_uid: str) -> str:
+    """The .ics UID of a post: the same on every export, so calendar apps update, not duplicate;
+    the workspace's own uid keeps it apart from every other workspace's post with that number."""
+    return f"post-{post_id}.{workspace_uid}@dialog-desk"
 
 
 def export_ics(
     *, session: Session, actor: Actor, start: dt.datetime, end: dt.datetime, filters: PostFilter = ALL_POSTS
 ) -> bytes:
-    """Scheduled and published posts of [start, end) as an iCalendar file (times in UTC); the
-    export is audited in the caller's transaction."""
+    """Scheduled and published posts of [start, end) as an iCalendar file (times in UTC), and the
+    posts taken off the schedule since they were in it as cancelled events (``STATUS:CANCELLED``
+    with a higher ``SEQUENCE``: every change of a post raises its version, which is the sequence),
+    so subscribed calendars drop them; the export is audited in the caller's transaction."""
     require(actor, Action.view_calendar)
     info = workspace.info(session)
     statement = (
         select(Post, Channel.name, Rubric.name)
         .join(Channel, col(Channel.id) == Post.channel_id)
         .outerjoin(Rubric, col(Rubric.id) == Post.rubric_id)
-        .where(col(Post.status).in_(ON_THE_PLAN))
+        .where(or_(col(Post.status).in_(ON_THE_PLAN), col(Post.calendar_listed)))
     )
     statement = apply_filters(in_window(statement, start, end), filters).order_by(col(Post.scheduled_at), col(Post.id))
     calendar = icalendar.Calendar()
@@ -384,21 +387,22 @@ def export_ics(
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", f"{info.name} — content calendar")
-    events = 0
+    events = cancelled = 0
     for post, channel, rubric in session.exec(statement):
         if post.id is not None and post.scheduled_at is not None:  # always so in this window
-            calendar.add_component(_event(post, post.id, post.scheduled_at, channel, rubric))
+            event = _event(post, post_uid(post.id, info.uid), post.scheduled_at, channel, rubric)
+            calendar.add_component(event)
             events += 1
-    exports.record_export(
-        session, actor=actor, what="calendar", file_format="ics", rows=events, details=_window(start, end, filters)
-    )
+            cancelled += post.status not in ON_THE_PLAN
+    details = _window(start, end, filters) | {"cancelled": cancelled}
+    exports.record_export(session, actor=actor, what="calendar", file_format="ics", rows=events, details=details)
     return calendar.to_ical()
 
 
-def _event(post: Post, post_id: int, at: dt.datetime, channel: str, rubric: str | None) -> icalendar.Event:
+def _event(post: Post, uid: str, at: dt.datetime, channel: str, rubric: str | None) -> icalendar.Event:
     begins = at.astimezone(UTC)
     event = icalendar.Event()
-    event.add("uid", post_uid(post_id))
+    event.add("uid", uid)
     event.add("dtstamp", post.updated_at.astimezone(UTC))
     event.add("dtstart", begins)
     event.add("dtend", begins + dt.timedelta(minutes=ICS_EVENT_MINUTES))
@@ -415,6 +419,6 @@ def _event(post: Post, post_id: int, at: dt.datetime, channel: str, rubric: str 
         event.add("categories", [rubric])
     if post.link_url:
         event.add("url", post.link_url)
-    event.add("status", "CONFIRMED")
+    event.add("status", "CONFIRMED" if post.status in ON_THE_PLAN else "CANCELLED")
     event.add("sequence", post.version)
     return event

@@ -135,6 +135,8 @@ def change_status(
         # It went out at its scheduled time, or now if that is still ahead.
         published = min(post.scheduled_at or now, now)
         changes.update(published_at=published, scheduled_at=published)
+    if current in status.ON_THE_PLAN or target in status.ON_THE_PLAN:
+        changes["calendar_listed"] = True  # in the subscribers' calendars from now on
     step = status.step(current, target)
     action = step.action if step is not None else f"post.{target.value}"
     post = records.update_versioned(
@@ -212,6 +214,7 @@ def block_post(*, session: Session, actor: Actor, post_id: int, expected_version
     }
     if post.status == PostStatus.scheduled:
         changes["status"] = PostStatus.approved
+        changes["calendar_listed"] = True  # taken off the schedule: sent as cancelled
     post = records.update_versioned(
         session, Post, post_id, expected_version=expected_version, changes=changes, actor=actor, action="post.block"
     )
