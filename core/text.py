@@ -3,7 +3,8 @@
 ``escape_markdown`` is THE helper for user text that reaches a Markdown context (st.markdown,
 st.caption, messages, headings, widget labels and help, radio and pill options): nothing in it can
 turn into formatting, a link, a colour, an icon, an emoji, HTML or reversed text. ``plain_text`` is
-its twin for the few places Streamlit shows text as typed (select box and multiselect options).
+its twin for the few places Streamlit shows text as typed (select box and multiselect options), and
+``plain_block`` for blocks shown as typed with their lines (st.text, st.code).
 """
 
 from __future__ import annotations
@@ -55,6 +56,12 @@ def plain_text(text: object) -> str:
     """User text for a widget that shows text as typed (select box and multiselect options, which
     render no Markdown): without bidi controls or other control characters, on one line."""
     return " ".join(_FORBIDDEN_CONTROL.sub("", strip_bidi_controls(str(text))).split())
+
+
+def plain_block(text: object) -> str:
+    """User text for a block shown as typed (st.text, st.code): its lines kept, without bidi
+    controls (U+202E in a message would reverse the rest of it) or other control characters."""
+    return _FORBIDDEN_CONTROL.sub("", strip_bidi_controls(str(text)))
 
 
 def escape_markdown(text: object) -> str:

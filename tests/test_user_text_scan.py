@@ -1,6 +1,7 @@
 """Every place a screen draws text passes user text through ``core.text``: a scan of pages/ and ui/.
 
-A call that renders Markdown (st.markdown, st.caption, st.error…, headings, metric labels, widget
+Blocks shown as typed (st.text, st.code) go through ``plain_block``: no Markdown there, but a bidi
+control would still reorder the text. A call that renders Markdown (st.markdown, st.caption, st.error…, headings, metric labels, widget
 labels and help, radio and pill options) may get a literal, or an expression built only of literals,
 numbers, code constants and ``escape_markdown(...)``. Select boxes and multiselects show their
 options as typed: their ``format_func`` goes through ``plain_text`` (or ``escape_markdown``'s
@@ -64,6 +65,9 @@ MARKDOWN_OPTIONS = {"radio", "pills", "segmented_control", "select_slider"}
 PLAIN_OPTIONS = {"selectbox", "multiselect"}
 ESCAPERS = {"escape_markdown", "esc", "md"}  # the helper and the short names modules import it as
 PLAIN = {"plain_text"}
+# Calls that show their first argument as typed, with its lines.
+BLOCKS = {"text", "code"}
+PLAIN_BLOCK = {"plain_block"}
 
 # Values that are never user text, and why. Whole expressions first:
 ALLOWED_NAMES = {
@@ -389,9 +393,13 @@ def _findings(scan: Scan, path: Path) -> list[str]:
         if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
             continue
         method = node.func.attr
-        if method not in MARKDOWN_FIRST:
+        if method not in MARKDOWN_FIRST and method not in BLOCKS:
             continue
         checked: list[tuple[str, ast.AST, set[str]]] = []
+        if method in BLOCKS:  # only the block itself is drawn
+            checked += [("text", node.args[0], PLAIN_BLOCK)] if node.args else []
+            _check(scan, path, method, checked, found)
+            continue
         if node.args and method != "page_link":
             checked.append(("text", node.args[0], ESCAPERS))
         for keyword in node.keywords:
@@ -404,15 +412,18 @@ def _findings(scan: Scan, path: Path) -> list[str]:
                 checked.append(("format_func", keyword.value, escapers))
         if method in MARKDOWN_OPTIONS and len(node.args) > 1 and not any(k.arg == "format_func" for k in node.keywords):
             checked.append(("options", node.args[1], ESCAPERS))
-        for what, value, escapers in checked:
-            if not scan.safe(value, escapers):
-                helper = "plain_text" if escapers is PLAIN else "escape_markdown"
-                where = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name
-                found.append(
-                    f"{where}:{value.lineno} {method}({what}=…{ast.unparse(value)[:90]}) "
-                    f"— pass user text through {helper}"
-                )
+        _check(scan, path, method, checked, found)
     return found
+
+
+def _check(scan: Scan, path: Path, method: str, checked: list[tuple[str, ast.AST, set[str]]], found: list[str]) -> None:
+    for what, value, escapers in checked:
+        if not scan.safe(value, escapers):
+            helper = {id(PLAIN): "plain_text", id(PLAIN_BLOCK): "plain_block"}.get(id(escapers), "escape_markdown")
+            where = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name
+            found.append(
+                f"{where}:{value.lineno} {method}({what}=…{ast.unparse(value)[:90]}) — pass user text through {helper}"
+            )
 
 
 SCAN = Scan(FILES)
@@ -438,6 +449,9 @@ def test_the_scan_catches_what_it_is_for(tmp_path):
         "st.selectbox('Idea', ids, format_func=lambda i: plain_text(titles[i]))\n"
         "st.info(STATUS_LABELS[status], icon=':material/info:')\n"
         "st.selectbox('Idea', ids, format_func=lambda i: escape_markdown(titles[i]))\n"
+        "st.text(message.text)\n"
+        "st.text(plain_block(message.text))\n"
+        "st.code('python -m core users add NAME', language='bash')\n"
     )
     lines = sorted(int(f.split(":")[1].split()[0]) for f in _findings(Scan([sample]), sample))
-    assert lines == [1, 2, 3, 4, 5, 9]
+    assert lines == [1, 2, 3, 4, 5, 9, 10]

@@ -15,7 +15,7 @@ from core.errors import DomainError
 from core.ideas import capture, detail, merges, queries, rules, triage
 from core.ideas.detail import IdeaDetail, SimilarIdea
 from core.permissions import Action
-from core.text import plain_text
+from core.text import plain_block, plain_text
 from db.models import IdeaUpdate
 from ui.actions import perform
 from ui.frame import PageContext
@@ -179,7 +179,7 @@ def detail_panel(ctx: PageContext, idea_id: int) -> None:
             facts.append(f"scored by {md(data.scored_by)} on {local(ctx, data.scored_at, '%Y-%m-%d')}")
         st.caption(" · ".join(facts))
         if data.description:
-            st.text(data.description)
+            st.text(plain_block(data.description))
         links = st.columns([2, 2, 6])
         if idea.source_url:
             links[0].link_button("Open the original ↗", idea.source_url)
@@ -329,7 +329,7 @@ def _lists(ctx: PageContext, data: IdeaDetail) -> None:
     with voters_col:
         st.markdown(f"**Team votes** ({len(data.voters)})")
         if data.voters:
-            st.text(", ".join(v.name for v in data.voters))
+            st.text(plain_block(", ".join(v.name for v in data.voters)))
         else:
             st.caption("No votes yet.")
         if data.merged_from:

@@ -36,7 +36,7 @@ from core.kpis.report import export_report, format_change, format_value
 from core.kpis.trends import TREND_KEYS, Grain, Trend
 from core.kpis.values import KpiValue
 from core.permissions import Action
-from core.text import escape_markdown, plain_text
+from core.text import escape_markdown, plain_block, plain_text
 from db.models import AudienceSizeCreate, AudienceSizeUpdate, WeeklyDigestNoteSave
 from db.types import utcnow
 from ui.actions import perform
@@ -195,7 +195,7 @@ def render_cards(ctx: PageContext, overview: KpiOverview) -> None:
         if notes:
             with st.expander("Improvements shipped in this period and their effect"):
                 for note in notes:
-                    st.text(note)
+                    st.text(plain_block(note))
 
 
 # --- trends -----------------------------------------------------------------------------------

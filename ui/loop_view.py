@@ -31,7 +31,7 @@ from core.loop.queries import (
 from core.loop.rules import MAX_WINDOW_DAYS, Impact
 from core.permissions import Action
 from core.text import escape_markdown as esc
-from core.text import plain_text
+from core.text import plain_block, plain_text
 from db.models import LoopItemCreate, LoopItemImpact
 from ui.actions import perform
 from ui.exports import export_button
@@ -129,7 +129,7 @@ def loop_item_panel(ctx: PageContext, item: LoopItemView, today: dt.date) -> Non
     st.subheader(esc(item.what_changed))
     st.caption(f"Shipped {item.shipped_on:%d %b %Y} · status: {item.status_label} · loop item #{item.id}")
     if item.details:
-        st.text(item.details)
+        st.text(plain_block(item.details))
     st.dataframe(
         [
             {"idea": i.title, "status": i.status.replace("_", " "), "votes": i.votes, "category": i.category}
@@ -151,7 +151,7 @@ def loop_item_panel(ctx: PageContext, item: LoopItemView, today: dt.date) -> Non
 def _announcement(ctx: PageContext, item: LoopItemView, version: int) -> None:
     if item.announcement_post_id is not None and not item.can_draft_announcement:
         st.write(f"Announcement: post #{item.announcement_post_id} — {item.announcement_status.replace('_', ' ')}")
-        st.text(item.announcement_title)
+        st.text(plain_block(item.announcement_title))
         if item.announced:
             st.success(f"Published {_when(ctx, item.announced_at)}: the loop item is announced.")
         else:
@@ -235,7 +235,7 @@ def _thanks(ctx: PageContext, item: LoopItemView) -> None:
         replies = read(thank_you_replies, loop_item_id=item.id, idea_form_url=form_url.strip())
         for channel, text in replies.items():
             st.caption(esc(channel))
-            st.code(text, language=None, wrap_lines=True)
+            st.code(plain_block(text), language=None, wrap_lines=True)
 
 
 # --- closed loops -----------------------------------------------------------------------------

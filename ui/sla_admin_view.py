@@ -13,7 +13,7 @@ from core.permissions import Action
 from core.sla import calendars, policies, policy_admin, queues, quick_answers, teams
 from core.sla.business_time import WEEKDAYS, BusinessCalendar
 from core.text import escape_markdown as md
-from core.text import plain_text
+from core.text import plain_block, plain_text
 from db.models import (
     ConversationKind,
     EscalationTeamCreate,
@@ -62,7 +62,7 @@ def render_library(ctx: PageContext) -> None:
     )
     for answer in results:
         with st.expander(f"{md(answer.title)} · {md(answer.category or 'general')} · used {answer.use_count}×"):
-            st.code(answer.text, language=None, wrap_lines=True)
+            st.code(plain_block(answer.text), language=None, wrap_lines=True)
             kind = "FAQ / guide entry" if answer.kind == quick_answers.QuickAnswerKind.faq else "Reply script"
             st.caption(kind)
             if answer.link:

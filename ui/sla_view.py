@@ -16,7 +16,7 @@ from core.permissions import Action
 from core.sla import conversations, queues, quick_answers, teams
 from core.sla.figures import STATUS_LABELS
 from core.text import escape_markdown as md
-from core.text import plain_text
+from core.text import plain_block, plain_text
 from db.types import utcnow
 from ui.actions import perform
 from ui.frame import PageContext
@@ -202,7 +202,7 @@ def _table_row(item: queues.ConversationRow, ctx: PageContext) -> dict:
 def render_conversation(ctx: PageContext, item: queues.ConversationRow) -> None:
     with st.container(border=True):
         st.markdown(f"**#{item.id} · {item.kind} on {md(item.channel)}**")
-        st.text(f"{item.author_handle}: {item.text}")
+        st.text(plain_block(f"{item.author_handle}: {item.text}"))
         facts = [
             f"Received {local_time(item.received_at, ctx)}",
             f"due {local_time(item.deadline_at, ctx)}" if item.deadline_at else "no SLA deadline",
@@ -323,7 +323,7 @@ def _reply_form(ctx: PageContext, item: queues.ConversationRow, key: str) -> Non
         help="Answers of the conversation's category come first.",
     )
     if answer_id is not None:
-        st.code(by_id[answer_id].text, language=None, wrap_lines=True)
+        st.code(plain_block(by_id[answer_id].text), language=None, wrap_lines=True)
     with st.form(f"{key}_reply_form"):
         when = st.radio("Replied", ["just now", "earlier"], horizontal=True, key=f"{key}_when")
         local_now = utcnow().astimezone(ctx.timezone)
