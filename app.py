@@ -3,6 +3,7 @@
 import streamlit as st
 
 from core.attention import attention
+from core.text import escape_markdown
 from db.types import utcnow
 from ui import reads
 from ui.frame import PAGES, page_frame
@@ -11,7 +12,7 @@ ctx = page_frame("home")
 
 st.title("Dialog Desk")
 st.write(
-    f"Welcome, {ctx.actor.label}. Every post invites a dialog, every question gets an answer "
+    f"Welcome, {escape_markdown(ctx.actor.label)}. Every post invites a dialog, every question gets an answer "
     "within the SLA, every idea is tracked until it ships — and we tell the people who asked."
 )
 

@@ -24,6 +24,7 @@ from core.loop import public_board  # noqa: E402
 from core.loop.impact import impacts  # noqa: E402
 from core.loop.monthly import monthly_update  # noqa: E402
 from core.loop.queries import open_loops  # noqa: E402
+from core.permissions import CLI_ACTOR  # noqa: E402
 from db.engine import make_engine, read_session  # noqa: E402
 from db.models import LoopItem  # noqa: E402
 
@@ -55,7 +56,9 @@ def main() -> int:
         figures["open loops"] = timed(lambda: open_loops(session))
         figures["impact of every loop item"] = timed(lambda: impacts(session, loop_item_ids=ids, today=today), runs=3)
         figures["monthly update"] = timed(lambda: monthly_update(session, month=last_month, today=today))
-        figures["public board export"] = timed(lambda: public_board.export_html(session, today=today))
+        figures["public board export"] = timed(
+            lambda: public_board.export_html(session=session, actor=CLI_ACTOR, today=today)
+        )
     engine.dispose()
     failed = False
     print(f"loop: {len(ids)} loop items on a year of 200k conversations and 50k ideas")

@@ -18,7 +18,9 @@ from sqlmodel import Session, select
 
 from db.models import DataVersion
 
-DOMAINS = ("workspace", "content_plan", "ideas", "sla", "loop", "kpis", "users")
+# "exports" holds no data of its own: its counter goes up with each export's audit row, so the
+# audit log reads afresh and no domain's cached reads are dropped because someone downloaded a file.
+DOMAINS = ("workspace", "content_plan", "ideas", "sla", "loop", "kpis", "users", "exports")
 
 # The domain of each audited entity (an audit row's ``entity``, usually the table name).
 DOMAIN_OF_ENTITY: dict[str, str] = {
@@ -46,6 +48,7 @@ DOMAIN_OF_ENTITY: dict[str, str] = {
     "audience_size": "kpis",
     "weekly_digest_note": "kpis",
     "data_import": "workspace",  # an imported file; its rows mark their own domains
+    "export": "exports",  # core.exports.record_export: who exported what, how many rows
 }
 
 _CHANGED = "dialogdesk_changed_domains"

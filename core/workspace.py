@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from core import records
 from core.errors import ValidationError
 from core.permissions import Action, Actor, require
+from core.text import check_input_text, check_plain_texts
 from db.models import Channel, ChannelCreate, ChannelUpdate, Rubric, User, Workspace, WorkspaceUpdate
 
 BUILTIN_RUBRICS = (
@@ -39,6 +40,7 @@ class WorkspaceInfo:
     quick_win_min_impact: int
     quick_win_max_cost: int
     version: int
+    uid: str = ""  # generated once per workspace (the .ics UIDs carry it)
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,14 @@ def _row(session: Session) -> Workspace:
 def info(session: Session) -> WorkspaceInfo:
     w = session.exec(select(Workspace).order_by(col(Workspace.id))).first() or Workspace()
     return WorkspaceInfo(
-        w.name, w.timezone, w.is_demo, w.high_load_run_limit, w.quick_win_min_impact, w.quick_win_max_cost, w.version
+        w.name,
+        w.timezone,
+        w.is_demo,
+        w.high_load_run_limit,
+        w.quick_win_min_impact,
+        w.quick_win_max_cost,
+        w.version,
+        w.uid,
     )
 
 
@@ -116,6 +125,7 @@ def update_settings(
 ) -> WorkspaceInfo:
     """Change workspace-wide rules (name, time zone, rhythm limit, quick-win thresholds)."""
     require(actor, Action.manage_content_rules)
+    check_input_text(settings_in, labels={"name": "workspace name", "timezone": "time zone"})
     changes = settings_in.model_dump(exclude_unset=True)
     if "name" in changes:
         changes["name"] = " ".join(changes["name"].split())
@@ -152,6 +162,7 @@ def list_channels(session: Session, *, include_inactive: bool = False) -> list[C
 
 
 def _clean_channel(session: Session, changes: dict, *, except_id: int | None) -> dict:
+    check_plain_texts((f"channel {name}", value) for name, value in changes.items())
     if "name" in changes:
         changes["name"] = " ".join(changes["name"].split())
         if not changes["name"]:

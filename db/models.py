@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from uuid import uuid4
 
 from annotated_types import MaxLen
 from sqlalchemy import Index, Text, UniqueConstraint
@@ -154,6 +155,8 @@ class Workspace(WorkspaceBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     is_demo: bool = False
+    # Generated once: the workspace's own part of every .ics UID, so two workspaces never collide.
+    uid: str = Field(default_factory=lambda: str(uuid4()), max_length=36)
     created_at: dt.datetime = _created()
     version: int = 1
 
@@ -396,6 +399,9 @@ class Post(PostBase, table=True):
     saves: int | None = None
     guide_clicks: int | None = None
     next_step_conversions: int | None = None
+    # Has been on the plan (scheduled or published) and so in the calendars that subscribe to the
+    # .ics export: once taken off the schedule it is sent as cancelled, not left out.
+    calendar_listed: bool = False
     created_by_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: dt.datetime = _created()
     updated_at: dt.datetime = _created()

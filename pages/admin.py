@@ -5,7 +5,7 @@ import streamlit as st
 
 from core import audit, workspace
 from core.permissions import Action
-from core.text import escape_markdown
+from core.text import escape_markdown, plain_text
 from db.models import ChannelCreate, ChannelUpdate, WorkspaceUpdate
 from ui import admin_users, reads
 from ui.actions import perform
@@ -77,7 +77,9 @@ with tabs["Channels"]:
                 )
         if channels:
             st.subheader("Change a channel")
-            chosen = st.selectbox("Channel", channels, format_func=lambda c: c.name, key="admin_channel_pick")
+            chosen = st.selectbox(
+                "Channel", channels, format_func=lambda c: plain_text(c.name), key="admin_channel_pick"
+            )
             with st.form("admin_edit_channel"):
                 limit = st.number_input("Daily post limit", min_value=1, max_value=50, value=chosen.daily_post_limit)
                 active = st.checkbox("Active", value=chosen.active)

@@ -7,6 +7,7 @@ from core.local_time import local_today
 from core.loop.impact import impact_not_measured
 from core.loop.queries import open_loops
 from core.permissions import Action
+from core.text import plain_text
 from db.types import utcnow
 from ui import loop_view as view
 from ui.frame import page_frame
@@ -44,7 +45,7 @@ with tabs[0]:
         picked = st.selectbox(
             "Work on" if works else "Show",
             ids,
-            format_func=lambda i: f"{by_id[i].what_changed} ({by_id[i].status_label})",
+            format_func=lambda i: plain_text(f"{by_id[i].what_changed} ({by_id[i].status_label})"),
             key=view.PICK,
         )
         view.loop_item_panel(ctx, by_id[picked], today)
@@ -59,4 +60,4 @@ with tabs[3]:
     view.impact_section(ctx, today)
 
 with tabs[4]:
-    view.public_board_section(today)
+    view.public_board_section(ctx, today)

@@ -1,19 +1,20 @@
 """The schema comes from Alembic revisions only, and the models never drift from them."""
 
 import datetime as dt
+import uuid
 from zoneinfo import ZoneInfo
 
 from alembic import command
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import MetaData, insert, inspect, text
 from sqlmodel import SQLModel, col, select
 
 from core import records
 from core.permissions import CLI_ACTOR
 from db.engine import read_session, write_session
 from db.migrate import alembic_config, is_at_head, upgrade_to_head
-from db.models import Post
+from db.models import Channel, Post, Workspace
 from tests.factories import make_channel, make_post
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -99,3 +100,59 @@ def test_revision_0008_gives_published_posts_their_planned_time_back(engine):
     assert rows[ids[0]] == (planned, clicked)
     assert rows[ids[1]] == (planned + dt.timedelta(days=1), planned + dt.timedelta(days=1))
     assert rows[ids[2]] == (imported_at, imported_at)
+
+
+def test_0007_marks_the_posts_already_in_calendars_and_gives_each_workspace_a_uid(engine):
+    """Rows from before 0007: a workspace without a uid, and posts on the plan, once scheduled
+    (its "Schedule" step in the audit log) or never scheduled."""
+    config = alembic_config()
+    with engine.connect() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, _before("0007"))
+        connection.commit()
+    old = MetaData()
+    old.reflect(engine, only=["workspace", "channel", "post", "audit_log"])
+    assert "uid" not in old.tables["workspace"].columns and "calendar_listed" not in old.tables["post"].columns
+
+    def row(record: SQLModel) -> dict[str, object]:
+        columns = old.tables[str(record.__tablename__)].columns
+        return {k: v for k, v in record.model_dump().items() if k in columns}
+
+    when = dt.datetime(2031, 7, 3, 16, tzinfo=dt.UTC)
+    with engine.begin() as connection:
+        connection.execute(insert(old.tables["workspace"]), [row(Workspace(id=1, name="Dialog Desk"))])
+        connection.execute(insert(old.tables["channel"]), [row(Channel(id=1, name="Instagram", platform="instagram"))])
+        posts = {
+            1: ("scheduled", when),  # on the plan now
+            2: ("published", when),
+            3: ("cancelled", when),  # scheduled once, then cancelled: in calendars
+            4: ("approved", when),  # scheduled once, then taken off the schedule
+            5: ("cancelled", None),  # a draft dropped before it was ever scheduled
+            6: ("draft", when),
+        }
+        connection.execute(
+            insert(old.tables["post"]),
+            [
+                row(Post(id=i, title=f"Post {i}", channel_id=1, status=s, scheduled_at=at))
+                for i, (s, at) in posts.items()
+            ],
+        )
+        connection.execute(
+            insert(old.tables["audit_log"]),
+            [
+                {"at": when, "actor": "lea", "action": action, "entity": entity, "entity_id": entity_id}
+                for action, entity, entity_id in (
+                    ("post.schedule", "post", 3),
+                    ("post.schedule", "post", 4),
+                    ("post.unschedule", "post", 4),
+                    ("post.submit", "post", 6),
+                    ("post.schedule", "idea", 5),  # another entity's number 5
+                )
+            ],
+        )
+    upgrade_to_head(engine)
+    with engine.connect() as connection:
+        listed = dict(connection.execute(text("SELECT id, calendar_listed FROM post ORDER BY id")).all())
+        (uid,) = connection.execute(text("SELECT uid FROM workspace")).scalars().all()
+    assert {i for i, flag in listed.items() if flag} == {1, 2, 3, 4}
+    assert str(uuid.UUID(uid)) == uid

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core.permissions import Action
-from core.text import escape_markdown
+from core.text import escape_markdown, plain_text
 from core.users import accounts, queries, sessions, throttle
 from core.users.rules import MIN_PASSWORD_LENGTH, limit
 from db.models import Role, UserCreate
@@ -137,7 +137,7 @@ def _locks(ctx: PageContext) -> None:
         placeholder="—",
         width="stretch",
     )
-    chosen = st.selectbox("Lock", locked, format_func=lambda lock: f"{lock.scope.value} {lock.key}")
+    chosen = st.selectbox("Lock", locked, format_func=lambda lock: plain_text(f"{lock.scope.value} {lock.key}"))
     if chosen is not None and st.button("Lift lock"):
         perform(
             ctx,

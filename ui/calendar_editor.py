@@ -19,6 +19,7 @@ from core.content_plan.rules import FORMATS, NEXT_STEP_LABELS, build_utm_url
 from core.errors import DomainError, ValidationError
 from core.local_time import local_instant
 from core.permissions import Action
+from core.text import plain_text
 from db.models import CognitiveLoad, PostCreate, PostStatus
 from db.types import utcnow
 from ui import reads
@@ -151,7 +152,7 @@ def _form(
         list(channels),
         key=key("channel_id"),
         disabled=disabled,
-        format_func=lambda i: channels[i].name if channels.get(i) else f"archived channel #{i}",
+        format_func=lambda i: plain_text(channels[i].name if channels.get(i) else f"archived channel #{i}"),
     )
     c2.selectbox(
         "Rubric",
@@ -159,14 +160,14 @@ def _form(
         key=key("rubric_id"),
         disabled=disabled,
         placeholder="— none —",
-        format_func=lambda i: "— none —" if i is None else rubrics[i],
+        format_func=lambda i: plain_text("— none —" if i is None else rubrics[i]),
     )
     c3.selectbox(
         "Owner",
         list(people),
         key=key("owner_id"),
         disabled=disabled or not ctx.can(Action.edit_any_post),
-        format_func=people.get,
+        format_func=lambda value: plain_text(people.get(value)),
     )
     c1, c2, c3, c4 = st.columns([2, 2, 2, 2])
     c1.selectbox("Format", list(FORMATS), key=key("format"), disabled=disabled)
@@ -223,7 +224,7 @@ def _form(
             "Add UTM tags to the link", key=key("utm_apply"), on_click=_tag_link, args=(platforms,), disabled=disabled
         )
         if st.session_state.get(UTM_ERROR_KEY):
-            st.error(st.session_state[UTM_ERROR_KEY])
+            show_error(st.session_state[UTM_ERROR_KEY])
 
     st.markdown("**Before publishing**")
     st.selectbox(
@@ -232,7 +233,7 @@ def _form(
         key=key("sla_owner_id"),
         disabled=disabled,
         placeholder="— nobody yet —",
-        format_func=lambda i: "— nobody yet —" if i is None else people[i],
+        format_func=lambda i: plain_text("— nobody yet —" if i is None else people[i]),
     )
     st.checkbox(
         "Tone and rules checked",
@@ -296,7 +297,7 @@ def _check_panel(ctx: PageContext, values: dict[str, Any], post_id: int | None, 
     for warning in check.warnings:
         st.warning(md_lines(warning))
     if check.conclusion and not time_problem:
-        st.success(check.conclusion)
+        st.success(md(check.conclusion))
 
 
 # --- actions ---------------------------------------------------------------------------------

@@ -16,10 +16,12 @@ from core.content_plan.files import ImportReport
 from core.content_plan.queries import CalendarOptions, PostFilter
 from core.local_time import days_bounds
 from core.permissions import Action
+from core.text import plain_text
 from db.models import StopWordMode
 from ui import reads
 from ui.actions import perform
 from ui.calendar_view import md, open_post
+from ui.exports import export_button
 from ui.frame import PageContext
 from ui.messages import flash
 
@@ -155,26 +157,35 @@ def import_export_tab(ctx: PageContext, filters: PostFilter, first: dt.date, las
         return
     start, end = days_bounds(period[0], period[1], ctx.timezone)
     name = f"content-{period[0]:%Y%m%d}-{period[1]:%Y%m%d}"
+    scope = (start, end, filters)
     b1, b2 = st.columns(2)
-    b1.download_button(
-        "Calendar file (.ics)",
-        reads.read(files.export_ics, actor=ctx.actor, start=start, end=end, filters=filters),
-        file_name=f"{name}.ics",
-        icon=":material/calendar_month:",
-        mime="text/calendar",
-        key="calendar_x_ics",
-        help="Scheduled and published posts; opens in Google Calendar, Outlook, Apple Calendar.",
-    )
-    if ctx.can(Action.export_data):
-        b2.download_button(
-            "Posts as CSV",
-            reads.read(files.export_posts_csv, actor=ctx.actor, start=start, end=end, filters=filters),
-            file_name=f"{name}.csv",
-            icon=":material/download:",
-            mime="text/csv",
-            key="calendar_x_csv",
-            help="Filters apply. Cells that a spreadsheet would run as formulas are neutralised.",
+    with b1:
+        export_button(
+            ctx,
+            key="calendar_x_ics",
+            label="Calendar file (.ics)",
+            export=lambda s: files.export_ics(session=s, actor=ctx.actor, start=start, end=end, filters=filters),
+            file_name=f"{name}.ics",
+            mime="text/calendar",
+            scope=scope,
+            icon=":material/calendar_month:",
+            help="Scheduled, published and cancelled posts; opens in Google Calendar, Outlook, Apple Calendar.",
         )
+    with b2:
+        if ctx.can(Action.export_data):
+            export_button(
+                ctx,
+                key="calendar_x_csv",
+                label="Posts as CSV",
+                export=lambda s: files.export_posts_csv(
+                    session=s, actor=ctx.actor, start=start, end=end, filters=filters
+                ),
+                file_name=f"{name}.csv",
+                mime="text/csv",
+                scope=scope,
+                icon=":material/table:",
+                help="Filters apply. Cells that a spreadsheet would run as formulas are neutralised.",
+            )
     if ctx.can(Action.draft_post):
         st.subheader("Import posts")
         st.caption(
@@ -277,7 +288,7 @@ def rules_tab(ctx: PageContext, options: CalendarOptions) -> None:
             pick = c1.selectbox(
                 "Team rubric",
                 list(by_id),
-                format_func=lambda i: f"{by_id[i].name} ({'in use' if by_id[i].active else 'archived'})",
+                format_func=lambda i: plain_text(f"{by_id[i].name} ({'in use' if by_id[i].active else 'archived'})"),
                 key="calendar_r_rubric_pick",
             )
             if c2.button("Archive" if by_id[pick].active else "Restore", key="calendar_r_rubric_toggle"):
@@ -322,7 +333,7 @@ def rules_tab(ctx: PageContext, options: CalendarOptions) -> None:
             pick = c1.selectbox(
                 "Stop word",
                 list(by_word),
-                format_func=lambda i: f"{by_word[i].word} ({by_word[i].mode})",
+                format_func=lambda i: plain_text(f"{by_word[i].word} ({by_word[i].mode})"),
                 key="calendar_r_word_pick",
             )
             other = StopWordMode.warn if by_word[pick].mode == StopWordMode.block else StopWordMode.block

@@ -15,7 +15,7 @@ from core.content_plan import queries, status, timing
 from core.content_plan.queries import CalendarEntry, CalendarOptions, PostFilter
 from core.local_time import add_months, days_bounds, local_today, month_start
 from core.permissions import Action
-from core.text import escape_markdown
+from core.text import escape_markdown, plain_text
 from db.models import PostStatus
 from db.types import utcnow
 from ui import reads
@@ -127,10 +127,18 @@ def filter_bar(options: CalendarOptions) -> PostFilter:
     people = {p.id: p.label for p in options.people}
     cols = st.columns(4)
     channel_ids = cols[0].multiselect(
-        "Channel", list(channels), format_func=channels.get, key="calendar_f_channels", placeholder="All channels"
+        "Channel",
+        list(channels),
+        format_func=lambda value: plain_text(channels.get(value)),
+        key="calendar_f_channels",
+        placeholder="All channels",
     )
     rubric_ids = cols[1].multiselect(
-        "Rubric", list(rubrics), format_func=rubrics.get, key="calendar_f_rubrics", placeholder="All rubrics"
+        "Rubric",
+        list(rubrics),
+        format_func=lambda value: plain_text(rubrics.get(value)),
+        key="calendar_f_rubrics",
+        placeholder="All rubrics",
     )
     statuses = cols[2].multiselect(
         "Status",
@@ -140,7 +148,11 @@ def filter_bar(options: CalendarOptions) -> PostFilter:
         placeholder="All statuses",
     )
     owner_ids = cols[3].multiselect(
-        "Owner", list(people), format_func=people.get, key="calendar_f_owners", placeholder="Everyone"
+        "Owner",
+        list(people),
+        format_func=lambda value: plain_text(people.get(value)),
+        key="calendar_f_owners",
+        placeholder="Everyone",
     )
     return PostFilter(tuple(channel_ids), tuple(rubric_ids), tuple(statuses), tuple(owner_ids))
 

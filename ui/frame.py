@@ -67,7 +67,7 @@ def page_frame(page_key: str) -> PageContext:
     try:
         settings = state.settings()
     except DomainError as error:
-        st.error(str(error))  # our own configuration message, no user text in it
+        show_error(error)  # our own configuration message
         st.stop()
     engine = state.engine()
     if not state.schema_is_current():
@@ -82,7 +82,7 @@ def page_frame(page_key: str) -> PageContext:
     try:
         cookie_key = require_cookie_key(settings, is_demo=is_demo)
     except DomainError as error:
-        st.error(str(error))  # our own configuration message, no user text in it
+        show_error(error)  # our own configuration message
         st.stop()
 
     actor = auth.signed_in_actor(engine=engine, settings=settings, key=cookie_key, is_demo=is_demo)

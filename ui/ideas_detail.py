@@ -15,6 +15,7 @@ from core.errors import DomainError
 from core.ideas import capture, detail, merges, queries, rules, triage
 from core.ideas.detail import IdeaDetail, SimilarIdea
 from core.permissions import Action
+from core.text import plain_block, plain_text
 from db.models import IdeaUpdate
 from ui.actions import perform
 from ui.frame import PageContext
@@ -138,7 +139,7 @@ def detail_panel(ctx: PageContext, idea_id: int) -> None:
     try:
         data = read(detail.idea_detail, idea_id=idea_id)
     except DomainError as error:
-        st.warning(str(error))
+        st.warning(md(str(error)))
         open_idea(None)
         return
     voted = idea_id in my_votes(ctx, [idea_id])
@@ -179,7 +180,7 @@ def detail_panel(ctx: PageContext, idea_id: int) -> None:
             facts.append(f"scored by {md(data.scored_by)} on {local(ctx, data.scored_at, '%Y-%m-%d')}")
         st.caption(" · ".join(facts))
         if data.description:
-            st.text(data.description)
+            st.text(plain_block(data.description))
         links = st.columns([2, 2, 6])
         if idea.source_url:
             links[0].link_button("Open the original ↗", idea.source_url)
@@ -255,7 +256,7 @@ def _actions(ctx: PageContext, data: IdeaDetail, voted: bool, candidates: list[S
         pick_col.selectbox(
             "Merge into",
             list(options),
-            format_func=options.get,
+            format_func=lambda value: plain_text(options.get(value)),
             index=None,
             key=f"ideas_d_merge_target_{idea.id}",
             placeholder="pick the idea to keep",
@@ -330,7 +331,7 @@ def _lists(ctx: PageContext, data: IdeaDetail) -> None:
     with voters_col:
         st.markdown(f"**Team votes** ({len(data.voters)})")
         if data.voters:
-            st.text(", ".join(v.name for v in data.voters))
+            st.text(plain_block(", ".join(v.name for v in data.voters)))
         else:
             st.caption("No votes yet.")
         if data.merged_from:

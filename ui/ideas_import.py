@@ -14,8 +14,10 @@ from core.ideas.imports import ImportMapping, ImportPreview, ImportResult, Surve
 from core.ideas.queries import BoardFilters
 from core.permissions import Action
 from core.text import escape_markdown as md
+from core.text import plain_text
 from db.models import IdeaSource
 from ui.actions import perform
+from ui.exports import export_button
 from ui.frame import PageContext
 from ui.ideas_view import channel_names, local
 from ui.messages import flash, show_error
@@ -114,7 +116,7 @@ def _mapping_form(ctx: PageContext, columns: list[str], round_: int, file_name: 
             label,
             options,
             index=options.index(default) if default in options else 0,
-            format_func=lambda c: "— not in the file —" if c is None else c,
+            format_func=lambda c: plain_text("— not in the file —" if c is None else c),
             key=f"ideas_map_{field}_{suffix}",
         )
     channels = channel_names()
@@ -128,7 +130,7 @@ def _mapping_form(ctx: PageContext, columns: list[str], round_: int, file_name: 
     channel_id = channel_col.selectbox(
         "Channel (when the file has no channel column)",
         [None, *channels],
-        format_func=lambda i: "—" if i is None else channels[i],
+        format_func=lambda i: plain_text("—" if i is None else channels[i]),
         key=f"ideas_map_default_channel_{suffix}",
     )
     order_col, separator_col = st.columns(2)
@@ -205,8 +207,13 @@ def _export(ctx: PageContext, filters: BoardFilters, sort: str) -> None:
     st.caption(
         "The ideas matching the filters above, with demand, votes, scores and givers (cells that look like formulas are neutralised)."
     )
-
-    def build() -> str:
-        return read(files.export_csv, actor=ctx.actor, filters=filters, sort=sort)
-
-    st.download_button("Download CSV", data=build, file_name="ideas.csv", mime="text/csv", key="ideas_export", icon="⬇️")
+    export_button(
+        ctx,
+        key="ideas_export",
+        label="Export ideas as CSV",
+        export=lambda s: files.export_csv(session=s, actor=ctx.actor, filters=filters, sort=sort),
+        file_name="ideas.csv",
+        mime="text/csv",
+        scope=(filters, sort),
+        icon=":material/table:",
+    )

@@ -16,7 +16,7 @@ from core import workspace
 from core.ideas import capture, detail, queries, rules, triage
 from core.ideas.queries import BoardFilters, IdeaView
 from core.permissions import Action
-from core.text import escape_markdown
+from core.text import escape_markdown, plain_text
 from db.models import IdeaCreate
 from ui.actions import perform
 from ui.frame import PageContext
@@ -170,7 +170,10 @@ def capture_form(ctx: PageContext) -> None:
         a, b, c, d = st.columns(4)
         a.selectbox("Source", list(rules.SOURCE_LABELS), format_func=rules.SOURCE_LABELS.get, key=f"{_NEW}source")
         b.selectbox(
-            "Channel", [None, *channels], format_func=lambda i: "—" if i is None else channels[i], key=f"{_NEW}channel"
+            "Channel",
+            [None, *channels],
+            format_func=lambda i: plain_text("—" if i is None else channels[i]),
+            key=f"{_NEW}channel",
         )
         c.selectbox(
             "Category",
@@ -244,7 +247,9 @@ def filter_bar(ctx: PageContext) -> tuple[BoardFilters, str]:
         sources = source.multiselect(
             "Source", list(rules.SOURCE_LABELS), format_func=rules.SOURCE_LABELS.get, key="ideas_f_source"
         )
-        channel_ids = channel.multiselect("Channel", list(channels), format_func=channels.get, key="ideas_f_channel")
+        channel_ids = channel.multiselect(
+            "Channel", list(channels), format_func=lambda value: plain_text(channels.get(value)), key="ideas_f_channel"
+        )
         sort_key = sort.selectbox(
             "Sort by", list(rules.SORT_LABELS), format_func=rules.SORT_LABELS.get, key="ideas_sort"
         )

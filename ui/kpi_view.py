@@ -22,17 +22,25 @@ from core.kpis.audience import (
     update_audience_size,
 )
 from core.kpis.definitions import FAMILY_LABELS, Better, Family
-from core.kpis.digest import WeeklyDigest, draft_digest_post, render_markdown, save_digest_note, weekly_digest
+from core.kpis.digest import (
+    WeeklyDigest,
+    draft_digest_post,
+    export_digest,
+    render_markdown,
+    save_digest_note,
+    weekly_digest,
+)
 from core.kpis.overview import KpiOverview, first_data_day, kpi_overview
 from core.kpis.periods import Period, PeriodKind, default_period, recent_periods
-from core.kpis.report import format_change, format_value
+from core.kpis.report import export_report, format_change, format_value
 from core.kpis.trends import TREND_KEYS, Grain, Trend
 from core.kpis.values import KpiValue
 from core.permissions import Action
-from core.text import escape_markdown
+from core.text import escape_markdown, plain_block, plain_text
 from db.models import AudienceSizeCreate, AudienceSizeUpdate, WeeklyDigestNoteSave
 from db.types import utcnow
 from ui.actions import perform
+from ui.exports import export_button
 from ui.frame import PAGES, PageContext
 from ui.messages import flash
 from ui.reads import read
@@ -80,7 +88,9 @@ def period_picker(today: dt.date) -> tuple[Period | None, int | None]:
         period = _pick_period(PeriodKind(kind), today)
     with right:
         names = {ALL_CHANNELS: "All channels"} | {c.id: c.name for c in channels()}
-        channel_id = st.selectbox("Channel", list(names), format_func=names.__getitem__, key="kpis_channel")
+        channel_id = st.selectbox(
+            "Channel", list(names), format_func=lambda value: plain_text(names[value]), key="kpis_channel"
+        )
     return period, (None if channel_id == ALL_CHANNELS else channel_id)
 
 
@@ -112,7 +122,7 @@ def comparison_caption(period: Period, channel_id: int | None) -> str:
     scope = (
         "all channels"
         if channel_id is None
-        else next((c.name for c in channels() if c.id == channel_id), "one channel")
+        else next((escape_markdown(c.name) for c in channels() if c.id == channel_id), "one channel")
     )
     if period.calendar_months:
         before = "previous calendar month" if period.calendar_months == 1 else "previous calendar months"
@@ -191,7 +201,7 @@ def render_cards(ctx: PageContext, overview: KpiOverview) -> None:
         if notes:
             with st.expander("Improvements shipped in this period and their effect"):
                 for note in notes:
-                    st.text(note)
+                    st.text(plain_block(note))
 
 
 # --- trends -----------------------------------------------------------------------------------
@@ -247,6 +257,29 @@ def _loaded_version(key: str, version: int | None) -> int | None:
     return st.session_state[key]
 
 
+def report_export(ctx: PageContext, period: Period, channel_id: int | None) -> None:
+    """The KPIs of the period as CSV or JSON, for the roles that export (audited by the core)."""
+    if not ctx.can(Action.export_data):
+        return
+    channel = next((c.name for c in channels() if c.id == channel_id), None) if channel_id else None
+    name = f"kpis-{period.start:%Y%m%d}-{period.end:%Y%m%d}"
+    left, right, _ = st.columns([1, 1, 3])
+    for column, file_format, mime in ((left, "csv", "text/csv"), (right, "json", "application/json")):
+        with column:
+            export_button(
+                ctx,
+                key=f"kpis_export_{file_format}",
+                label=f"KPIs as {file_format.upper()}",
+                export=lambda s, f=file_format: export_report(
+                    session=s, actor=ctx.actor, period=period, channel=channel, file_format=f, now=utcnow()
+                ),
+                file_name=f"{name}.{file_format}",
+                mime=mime,
+                scope=(period, channel_id),
+                icon=":material/download:",
+            )
+
+
 def digest_section(ctx: PageContext, today: dt.date) -> None:
     st.header("Weekly digest")
     weeks = {p.key: p for p in recent_periods(PeriodKind.week, today, count=8)}
@@ -260,13 +293,15 @@ def digest_section(ctx: PageContext, today: dt.date) -> None:
     weekly = read(weekly_digest, week_start=chosen.start)
     markdown = render_markdown(weekly)
     # The download above the two columns: beside the preview its label would be cut at 1024 px.
-    st.download_button(
-        "Download the digest (Markdown)",
-        markdown,
+    export_button(
+        ctx,
+        key="kpis_digest_download",
+        label="Download the digest (Markdown)",
+        export=lambda s: export_digest(session=s, actor=ctx.actor, week_start=chosen.start),
         file_name=weekly.filename,
         mime="text/markdown",
-        icon=":material/download:",
-        key="kpis_digest_download",
+        scope=chosen.start,
+        icon=":material/article:",
     )
     preview, tools = st.columns([3, 2])
     with preview, st.container(border=True):
@@ -298,12 +333,12 @@ def _digest_note_form(ctx: PageContext, weekly: WeeklyDigest) -> None:
     loaded = _loaded_version(version_key, note.version)
     suggestion = weekly.hero_suggestions[0].handle if weekly.hero_suggestions else ""
     with st.form(f"kpis_digest_note_{weekly.week.start}"):
-        hero = st.text_input("Hero of the week (handle)", value=note.hero_handle, placeholder=suggestion)
+        hero = st.text_input("Hero of the week (handle)", value=note.hero_handle, placeholder=plain_text(suggestion))
         reason = st.text_area("Why", value=note.hero_reason, height=80)
         topic = st.text_input(
             "Next topic",
             value=note.next_topic,
-            placeholder=weekly.upcoming.title if weekly.upcoming else "What comes next week?",
+            placeholder=plain_text(weekly.upcoming.title) if weekly.upcoming else "What comes next week?",
         )
         if st.form_submit_button("Save the digest note", type="primary"):
             note_in = WeeklyDigestNoteSave(
@@ -324,7 +359,7 @@ def _draft_post(ctx: PageContext, weekly: WeeklyDigest) -> None:
         st.caption("Add a channel (admin) to draft the digest as a post.")
         return
     with st.form(f"kpis_digest_draft_{weekly.week.start}"):
-        channel = st.selectbox("Channel for the post", active, format_func=lambda c: c.name)
+        channel = st.selectbox("Channel for the post", active, format_func=lambda c: plain_text(c.name))
         if st.form_submit_button("Draft as 'Digest of the week' post"):
             perform(
                 ctx,
@@ -365,7 +400,7 @@ def audience_section(ctx: PageContext, period: Period) -> None:
         add, change = st.columns(2)
         with add, st.form("kpis_audience_add", clear_on_submit=True):
             st.markdown("**Add an audience size**")
-            channel = st.selectbox("Channel", active, format_func=lambda c: c.name)
+            channel = st.selectbox("Channel", active, format_func=lambda c: plain_text(c.name))
             days = st.date_input("From – to", value=(period.start, period.end), format="YYYY-MM-DD")
             size = st.number_input("Audience (people)", min_value=1, value=1000, step=100)
             if st.form_submit_button("Add", type="primary"):
@@ -390,7 +425,7 @@ def _change_audience(ctx: PageContext, entries: list[AudienceView]) -> None:
     entry = st.selectbox(
         "Entry",
         entries,
-        format_func=lambda e: f"{e.channel} · {e.period_start} – {e.period_end} · {e.size:,}",
+        format_func=lambda e: plain_text(f"{e.channel} · {e.period_start} – {e.period_end} · {e.size:,}"),
         key="kpis_audience_pick",
     )
     loaded = _loaded_version(f"kpis_audience_version_{entry.id}", entry.version)

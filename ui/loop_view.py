@@ -17,7 +17,7 @@ from core.loop import public_board
 from core.loop.announce import draft_announcement, draft_monthly_update
 from core.loop.impact import impact_not_measured, loop_item_impact, record_measurement, set_impact
 from core.loop.items import create_loop_item, set_thanked
-from core.loop.monthly import monthly_update, months_with_loop_items
+from core.loop.monthly import export_monthly_update, monthly_update, months_with_loop_items
 from core.loop.queries import (
     Giver,
     LoopItemView,
@@ -32,8 +32,10 @@ from core.loop.queries import (
 from core.loop.rules import MAX_WINDOW_DAYS, Impact
 from core.permissions import Action
 from core.text import escape_markdown as esc
+from core.text import plain_block, plain_text
 from db.models import LoopItemCreate, LoopItemImpact
 from ui.actions import perform
+from ui.exports import export_button
 from ui.frame import PageContext
 from ui.messages import flash
 from ui.reads import read
@@ -95,7 +97,7 @@ def new_loop_item_form(ctx: PageContext, today: dt.date) -> None:
             list(options),
             key="loop_new_ideas",
             default=[shipped[0].id] if shipped else [],
-            format_func=lambda i: (
+            format_func=lambda i: plain_text(
                 f"{options[i].title} ({'shipped' if options[i].status == 'shipped' else options[i].status.replace('_', ' ') + ' → will be marked shipped'})"
             ),
             help="Shipped ideas without a loop come first; planned or in-progress ideas are marked shipped with it.",
@@ -128,7 +130,7 @@ def loop_item_panel(ctx: PageContext, item: LoopItemView, today: dt.date) -> Non
     st.subheader(esc(item.what_changed))
     st.caption(f"Shipped {item.shipped_on:%d %b %Y} · status: {item.status_label} · loop item #{item.id}")
     if item.details:
-        st.text(item.details)
+        st.text(plain_block(item.details))
     st.dataframe(
         [
             {"idea": i.title, "status": i.status.replace("_", " "), "votes": i.votes, "category": i.category}
@@ -151,7 +153,7 @@ def loop_item_panel(ctx: PageContext, item: LoopItemView, today: dt.date) -> Non
 def _announcement(ctx: PageContext, item: LoopItemView, version: int) -> None:
     if item.announcement_post_id is not None and not item.can_draft_announcement:
         st.write(f"Announcement: post #{item.announcement_post_id} — {item.announcement_status.replace('_', ' ')}")
-        st.text(item.announcement_title)
+        st.text(plain_block(item.announcement_title))
         if item.announced:
             st.success(f"Published {_when(ctx, item.announced_at)}: the loop item is announced.")
         else:
@@ -169,7 +171,7 @@ def _announcement(ctx: PageContext, item: LoopItemView, version: int) -> None:
         return
     with st.form(f"loop_announce_{item.id}"):
         channel = st.selectbox(
-            "Channel", available, format_func=lambda c: c.name, key=f"loop_announce_channel_{item.id}"
+            "Channel", available, format_func=lambda c: plain_text(c.name), key=f"loop_announce_channel_{item.id}"
         )
         form_url = st.text_input(
             "Idea form link (optional)",
@@ -245,7 +247,7 @@ def _thanks(ctx: PageContext, item: LoopItemView) -> None:
         replies = read(thank_you_replies, loop_item_id=item.id, idea_form_url=form_url.strip())
         for channel, text in replies.items():
             st.caption(esc(channel))
-            st.code(text, language=None, wrap_lines=True)
+            st.code(plain_block(text), language=None, wrap_lines=True)
 
 
 # --- closed loops -----------------------------------------------------------------------------
@@ -309,12 +311,21 @@ def monthly_section(ctx: PageContext, today: dt.date) -> None:
     with left, st.container(border=True):
         st.markdown(update.markdown)  # user text in it is Markdown-escaped by the core
     with right:
-        st.download_button(
-            "Download .md", update.markdown, file_name=update.file_name, mime="text/markdown", width="stretch"
+        export_button(
+            ctx,
+            key="loop_monthly_download",
+            label="Download .md",
+            export=lambda s: export_monthly_update(session=s, actor=ctx.actor, month=month, today=today),
+            file_name=update.file_name,
+            mime="text/markdown",
+            scope=month,
+            icon=":material/article:",
         )
         if ctx.can(Action.manage_loop) and update.items:
             with st.form("loop_monthly_post"):
-                channel = st.selectbox("Channel", read(workspace.list_channels), format_func=lambda c: c.name)
+                channel = st.selectbox(
+                    "Channel", read(workspace.list_channels), format_func=lambda c: plain_text(c.name)
+                )
                 if st.form_submit_button("Draft as a post"):
                     perform(
                         ctx,
@@ -370,7 +381,7 @@ def impact_section(ctx: PageContext, today: dt.date) -> None:
     item = st.selectbox(
         "Loop item",
         recent,
-        format_func=lambda i: f"{i.what_changed} ({i.shipped_on:%d %b %Y})",
+        format_func=lambda i: plain_text(f"{i.what_changed} ({i.shipped_on:%d %b %Y})"),
         key="loop_impact_pick",
     )
     figure = _impact(item, today)
@@ -432,19 +443,21 @@ def _impact_form(ctx: PageContext, item: LoopItemView, version: int) -> None:
 # --- public board -----------------------------------------------------------------------------
 
 
-def public_board_section(today: dt.date) -> None:
+def public_board_section(ctx: PageContext, today: dt.date) -> None:
     content = read(public_board.public_board, today=today)
-    page = public_board.render_html(content, workspace_name=read(workspace.info).name, generated_on=today)
     st.write(
         "A static page of ideas planned, in progress and shipped — titles, categories and how many people asked; nothing internal."
     )
     counts = st.columns(3)
     for column, (key, label) in zip(counts, public_board.SECTIONS, strict=True):
         column.metric(label, len(getattr(content, key)))
-    st.download_button(
-        "Download the public board (.html)",
-        page,
+    export_button(
+        ctx,
+        key="loop_public_board_download",
+        label="Download the public board (.html)",
+        export=lambda s: public_board.export_html(session=s, actor=ctx.actor, today=today),
         file_name=f"idea-board-{today:%Y-%m-%d}.html",
         mime="text/html",
-        type="primary",
+        scope=today,
+        icon=":material/public:",
     )

@@ -33,6 +33,8 @@ _ALSO_READS: dict[str, set[str]] = {
     "home": {"workspace", "content_plan", "ideas", "sla", "loop"},
     # People (audited as "user", a workspace entity), their sessions and sign-in locks.
     "users": {"workspace"},
+    # Exports only add audit rows; nothing reads them but the audit log.
+    "exports": set(),
     # The audit log gains a row with every write of every domain.
     "audit": set(changes.DOMAINS),
 }

@@ -13,6 +13,7 @@ from core.permissions import Action
 from core.sla import calendars, policies, policy_admin, queues, quick_answers, teams
 from core.sla.business_time import WEEKDAYS, BusinessCalendar
 from core.text import escape_markdown as md
+from core.text import plain_block, plain_text
 from db.models import (
     ConversationKind,
     EscalationTeamCreate,
@@ -46,7 +47,7 @@ def render_library(ctx: PageContext) -> None:
     category = right.selectbox(
         "Category",
         [None, *read(quick_answers.categories)],
-        format_func=lambda c: "All" if c is None else c,
+        format_func=lambda c: plain_text("All" if c is None else c),
         key="sla_qa_category",
     )
     results = read(quick_answers.search, query=query, category=category)
@@ -61,7 +62,7 @@ def render_library(ctx: PageContext) -> None:
     )
     for answer in results:
         with st.expander(f"{md(answer.title)} · {md(answer.category or 'general')} · used {answer.use_count}×"):
-            st.code(answer.text, language=None, wrap_lines=True)
+            st.code(plain_block(answer.text), language=None, wrap_lines=True)
             kind = "FAQ / guide entry" if answer.kind == quick_answers.QuickAnswerKind.faq else "Reply script"
             st.caption(kind)
             if answer.link:
@@ -74,7 +75,7 @@ def _answer_editor(ctx: PageContext, results: list[quick_answers.QuickAnswerView
         chosen = st.selectbox(
             "Answer",
             [NEW, *by_id],
-            format_func=lambda i: "New answer" if i == NEW else by_id[i].title,
+            format_func=lambda i: plain_text("New answer" if i == NEW else by_id[i].title),
             key="sla_qa_edit_pick",
         )
         current = by_id.get(chosen)
@@ -154,7 +155,10 @@ def render_teams(ctx: PageContext) -> None:
     owners = dict(read(teams.team_owner_choices))
     with st.expander("➕ Add or edit a team"):
         chosen = st.selectbox(
-            "Team", [NEW, *by_id], format_func=lambda i: "New team" if i == NEW else by_id[i].name, key="sla_team_pick"
+            "Team",
+            [NEW, *by_id],
+            format_func=lambda i: plain_text("New team" if i == NEW else by_id[i].name),
+            key="sla_team_pick",
         )
         current = by_id.get(chosen)
         key = f"sla_team_{chosen}_{current.version if current else 0}"
@@ -166,7 +170,7 @@ def render_teams(ctx: PageContext) -> None:
                 "Accountable owner (RACI)",
                 owner_ids,
                 index=owner_index,
-                format_func=lambda u: owners[u],
+                format_func=lambda u: plain_text(owners[u]),
                 placeholder="Choose a person",
                 key=f"{key}_owner",
             )
@@ -259,7 +263,7 @@ def _policy_editor(ctx: PageContext, policy_list: list[policies.PolicyView]) -> 
         chosen = st.selectbox(
             "Policy",
             [NEW, *by_id],
-            format_func=lambda i: "New policy" if i == NEW else by_id[i].name,
+            format_func=lambda i: plain_text("New policy" if i == NEW else by_id[i].name),
             key="sla_policy_pick",
         )
         current = by_id.get(chosen)
@@ -283,7 +287,7 @@ def _policy_editor(ctx: PageContext, policy_list: list[policies.PolicyView]) -> 
                 index=(
                     [None, *channels].index(current.channel_id) if current and current.channel_id in channels else 0
                 ),
-                format_func=lambda c: "All channels" if c is None else channels[c],
+                format_func=lambda c: plain_text("All channels" if c is None else channels[c]),
                 key=f"{key}_channel",
             )
             kinds = [None, *[k.value for k in ConversationKind]]
@@ -291,7 +295,7 @@ def _policy_editor(ctx: PageContext, policy_list: list[policies.PolicyView]) -> 
                 "Kind",
                 kinds,
                 index=kinds.index(current.kind) if current and current.kind in kinds else 0,
-                format_func=lambda k: "All kinds" if k is None else k,
+                format_func=lambda k: plain_text("All kinds" if k is None else k),
                 key=f"{key}_kind",
             )
             active = columns[2].checkbox("Active", value=current.active if current else True, key=f"{key}_active")

@@ -16,6 +16,7 @@ from core.errors import DomainError
 from core.exports import to_csv
 from core.sla import import_fields, import_rows, imports, presets, queues
 from core.text import escape_markdown as md
+from core.text import plain_text
 from db.models import ConversationKind
 from ui import sla_admin_view, sla_view
 from ui.actions import perform
@@ -104,7 +105,7 @@ def _shape(columns: tuple[str, ...]) -> tuple[bool, dict[str, str]]:
     preset_name = left.selectbox(
         "Preset",
         choices,
-        format_func=lambda name: shipped[name].label if name else "None: map the columns below",
+        format_func=lambda name: plain_text(shipped[name].label if name else "None: map the columns below"),
         key="sla_import_preset",
     )
     if preset_name:
@@ -130,7 +131,7 @@ def _options(
         "Channel of rows that name none",
         list(names),
         index=1 if len(names) > 1 else 0,
-        format_func=names.__getitem__,
+        format_func=lambda c: plain_text(names[c]),
         key="sla_import_channel",
     )
     timezone = top[1].selectbox(

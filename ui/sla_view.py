@@ -16,6 +16,7 @@ from core.permissions import Action
 from core.sla import conversations, queues, quick_answers, teams
 from core.sla.figures import STATUS_LABELS
 from core.text import escape_markdown as md
+from core.text import plain_block, plain_text
 from db.types import utcnow
 from ui.actions import perform
 from ui.frame import PageContext
@@ -88,14 +89,14 @@ def filters(ctx: PageContext) -> queues.QueueFilters:
     channel = columns[0].selectbox(
         "Channel",
         [None, *channel_names],
-        format_func=lambda c: ALL if c is None else channel_names[c],
+        format_func=lambda c: plain_text(ALL if c is None else channel_names[c]),
         key="sla_filter_channel",
     )
     assignee_choices = [None, ctx.actor.id, UNASSIGNED, *[p for p in people if p != ctx.actor.id]]
     assignee = columns[1].selectbox(
         "Assignee",
         assignee_choices,
-        format_func=lambda p: (
+        format_func=lambda p: plain_text(
             ALL if p is None else "Me" if p == ctx.actor.id else "Unassigned" if p == UNASSIGNED else people.get(p, "?")
         ),
         key="sla_filter_assignee",
@@ -103,11 +104,11 @@ def filters(ctx: PageContext) -> queues.QueueFilters:
     category = columns[2].selectbox(
         "Category",
         [None, *options.categories],
-        format_func=lambda c: ALL if c is None else c,
+        format_func=lambda c: plain_text(ALL if c is None else c),
         key="sla_filter_category",
     )
     kind = columns[3].selectbox(
-        "Kind", [None, *options.kinds], format_func=lambda k: ALL if k is None else k, key="sla_filter_kind"
+        "Kind", [None, *options.kinds], format_func=lambda k: plain_text(ALL if k is None else k), key="sla_filter_kind"
     )
     return queues.QueueFilters(
         channel_id=channel,
@@ -167,7 +168,7 @@ def render_queue(ctx: PageContext, chosen: queues.QueueFilters) -> None:
     picked = st.selectbox(
         "Work on" if ctx.can(Action.work_conversations) else "Show",
         list(items),
-        format_func=lambda i: f"#{i} · {items[i].author_handle} · {_excerpt(items[i].text, 60)}",
+        format_func=lambda i: plain_text(f"#{i} · {items[i].author_handle} · {_excerpt(items[i].text, 60)}"),
         key=f"sla_pick_{queue}",
     )
     if picked is not None:
@@ -202,8 +203,8 @@ def _table_row(item: queues.ConversationRow, ctx: PageContext) -> dict:
         "Business time left": business_left(item.business_minutes_left),
         "SLA": STATUS_LABELS[item.sla_status] + (" ⚠ reply before message" if item.reply_before_message else ""),
         "Assignee": owner,
-        "From": item.author_handle,
-        "Message": _excerpt(item.text),
+        "From": plain_text(item.author_handle),
+        "Message": plain_text(_excerpt(item.text)),
         "Channel": item.channel,
     }
 
@@ -214,7 +215,7 @@ def _table_row(item: queues.ConversationRow, ctx: PageContext) -> dict:
 def render_conversation(ctx: PageContext, item: queues.ConversationRow) -> None:
     with st.container(border=True):
         st.markdown(f"**#{item.id} · {item.kind} on {md(item.channel)}**")
-        st.text(f"{item.author_handle}: {item.text}")
+        st.text(plain_block(f"{item.author_handle}: {item.text}"))
         facts = [
             f"Received {local_time(item.received_at, ctx)}",
             f"due {local_time(item.deadline_at, ctx)}" if item.deadline_at else "no SLA deadline",
@@ -327,7 +328,7 @@ def _reply_form(ctx: PageContext, item: queues.ConversationRow, key: str) -> Non
     answer_id = st.selectbox(
         "Quick answer used",
         [None, *by_id],
-        format_func=lambda i: (
+        format_func=lambda i: plain_text(
             "— none —"
             if i is None
             else f"{by_id[i].title} ({by_id[i].category or 'general'}) · used {by_id[i].use_count}×"
@@ -336,7 +337,7 @@ def _reply_form(ctx: PageContext, item: queues.ConversationRow, key: str) -> Non
         help="Answers of the conversation's category come first.",
     )
     if answer_id is not None:
-        st.code(by_id[answer_id].text, language=None, wrap_lines=True)
+        st.code(plain_block(by_id[answer_id].text), language=None, wrap_lines=True)
     with st.form(f"{key}_reply_form"):
         when = st.radio("Replied", ["just now", "earlier"], horizontal=True, key=f"{key}_when")
         local_now = utcnow().astimezone(ctx.timezone)
@@ -371,7 +372,7 @@ def _escalate_form(ctx: PageContext, item: queues.ConversationRow, key: str) -> 
         team_id = st.selectbox(
             "Team",
             list(by_id),
-            format_func=lambda t: f"{by_id[t].name} — owner {by_id[t].owner or 'nobody'}",
+            format_func=lambda t: plain_text(f"{by_id[t].name} — owner {by_id[t].owner or 'nobody'}"),
             key=f"{key}_team",
         )
         reason = st.text_area("Why", placeholder="What does the team need to do?", key=f"{key}_reason")

@@ -172,7 +172,7 @@ def _import_ideas(args: argparse.Namespace, engine: Engine) -> int:
 def _export_ideas(args: argparse.Namespace, engine: Engine) -> int:
     from core.ideas import files
 
-    with read_session(engine) as session:
+    with write_session(engine) as session:  # the export's audit row
         text = files.export_csv(session=session, actor=CLI_ACTOR)
     if args.target:
         Path(args.target).write_text(text, encoding="utf-8")

@@ -9,21 +9,24 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from core.cli.common import date_argument
-from core.kpis import overview, periods, report
-from db.engine import read_session
+from core.kpis import periods, report
+from core.permissions import CLI_ACTOR
+from db.engine import write_session
 from db.types import utcnow
 
 
 def _kpis(args: argparse.Namespace, engine: Engine) -> int:
-    now = utcnow()
-    with read_session(engine) as session:
-        channel_id = report.channel_id_by_name(session, args.channel) if args.channel else None
-        period = periods.Period(args.start, args.end)
-        values = overview.compute_kpis(session, start=period.start, end=period.end, channel_id=channel_id, now=now)
-    if args.json:
-        print(report.report_json(values, period=period, channel=args.channel, generated_at=now))
-    else:
-        print(report.report_csv(values), end="")
+    """``kpis``: the audited KPI report, as the screen exports it."""
+    with write_session(engine) as session:
+        text = report.export_report(
+            session=session,
+            actor=CLI_ACTOR,
+            period=periods.Period(args.start, args.end),
+            channel=args.channel,
+            file_format="json" if args.json else "csv",
+            now=utcnow(),
+        )
+    print(text, end="" if text.endswith("\n") else "\n")
     return 0
 
 

@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 from sqlmodel.sql.expression import Select
 
-from core import records, workspace
+from core import exports, records, workspace
 from core.content_plan.queries import ALL_POSTS, METRIC_FIELDS, PostFilter, apply_filters, in_window
 from core.content_plan.rules import NEXT_STEP_LABELS, conversion_rate
 from core.content_plan.status import ON_THE_PLAN, STATUS_LABELS
@@ -28,7 +28,6 @@ from core.content_plan.validation import (
     post_create,
 )
 from core.errors import PermissionDenied, ValidationError
-from core.exports import to_csv
 from core.permissions import Action, Actor, allowed, require
 from core.tabular import RowError, RowErrors, Table, read_table
 from db.models import Channel, CognitiveLoad, Post, PostStatus, Rubric, User
@@ -103,7 +102,8 @@ def _yes_no(value: bool) -> str:
 def export_posts_csv(
     *, session: Session, actor: Actor, start: dt.datetime, end: dt.datetime, filters: PostFilter = ALL_POSTS
 ) -> str:
-    """The window's posts as CSV (times in the workspace zone with their offset; formula-like cells neutralised)."""
+    """The window's posts as CSV (times in the workspace zone with their offset; formula-like cells
+    neutralised); the export is audited in the caller's transaction."""
     require(actor, Action.export_data)
     tz = workspace.timezone(session)
     owner, sla_owner = aliased(User), aliased(User)
@@ -130,17 +130,17 @@ def export_posts_csv(
         )
         row.update({name: _yes_no(getattr(post, name)) for name in _BOOL_COLUMNS})
         rows.append(row)
-    return to_csv(rows, EXPORT_COLUMNS)
+    exports.record_export(
+        session, actor=actor, what="posts", file_format="csv", rows=len(rows), details=_window(start, end, filters)
+    )
+    return exports.to_csv(rows, EXPORT_COLUMNS)
+
+
+def _window(start: dt.datetime, end: dt.datetime, filters: PostFilter) -> dict[str, Any]:
+    return {"from": start.isoformat(), "to": end.isoformat(), **exports.describe(filters)}
 
 
 # --- CSV import of posts ---------------------------------------------------------------------
-
-
-def _unneutralise(value: str) -> str:
-    """Undo the export's apostrophe in front of formula-like text, so an export imports back."""
-    if len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
-        return value[1:]
-    return value
 
 
 _TRUE, _FALSE = {"yes", "y", "true", "1", "x", "ja"}, {"no", "n", "false", "0", "", "nein"}
@@ -229,7 +229,7 @@ def _row_post(
     for column in IMPORT_COLUMNS:
         if column not in row:
             continue
-        raw = _unneutralise(row[column] or "")
+        raw = exports.unneutralise_cell(row[column] or "")
         try:
             if column in _REFERENCE_COLUMNS:
                 values[_REFERENCE_COLUMNS[column]] = _reference(column, raw, actor=actor, lookups=lookups)
@@ -379,22 +379,26 @@ def _metrics_post(
 # --- iCalendar -------------------------------------------------------------------------------
 
 
-def post_uid(post_id: int) -> str:
-    """The .ics UID of a post: the same on every export, so calendar apps update, not duplicate."""
-    return f"post-{post_id}@dialog-desk"
+def post_uid(post_id: int, workspace_uid: str) -> str:
+    """The .ics UID of a post: the same on every export, so calendar apps update, not duplicate;
+    the workspace's own uid keeps it apart from every other workspace's post with that number."""
+    return f"post-{post_id}.{workspace_uid}@dialog-desk"
 
 
 def export_ics(
     *, session: Session, actor: Actor, start: dt.datetime, end: dt.datetime, filters: PostFilter = ALL_POSTS
 ) -> bytes:
-    """Scheduled and published posts of [start, end) as an iCalendar file (times in UTC)."""
+    """Scheduled and published posts of [start, end) as an iCalendar file (times in UTC), and the
+    posts taken off the schedule since they were in it as cancelled events (``STATUS:CANCELLED``
+    with a higher ``SEQUENCE``: every change of a post raises its version, which is the sequence),
+    so subscribed calendars drop them; the export is audited in the caller's transaction."""
     require(actor, Action.view_calendar)
     info = workspace.info(session)
     statement = (
         select(Post, Channel.name, Rubric.name)
         .join(Channel, col(Channel.id) == Post.channel_id)
         .outerjoin(Rubric, col(Rubric.id) == Post.rubric_id)
-        .where(col(Post.status).in_(ON_THE_PLAN))
+        .where(or_(col(Post.status).in_(ON_THE_PLAN), col(Post.calendar_listed)))
     )
     statement = apply_filters(in_window(statement, start, end), filters).order_by(col(Post.scheduled_at), col(Post.id))
     calendar = icalendar.Calendar()
@@ -402,16 +406,22 @@ def export_ics(
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", f"{info.name} — content calendar")
+    events = cancelled = 0
     for post, channel, rubric in session.exec(statement):
         if post.id is not None and post.scheduled_at is not None:  # always so in this window
-            calendar.add_component(_event(post, post.id, post.scheduled_at, channel, rubric))
+            event = _event(post, post_uid(post.id, info.uid), post.scheduled_at, channel, rubric)
+            calendar.add_component(event)
+            events += 1
+            cancelled += post.status not in ON_THE_PLAN
+    details = _window(start, end, filters) | {"cancelled": cancelled}
+    exports.record_export(session, actor=actor, what="calendar", file_format="ics", rows=events, details=details)
     return calendar.to_ical()
 
 
-def _event(post: Post, post_id: int, at: dt.datetime, channel: str, rubric: str | None) -> icalendar.Event:
+def _event(post: Post, uid: str, at: dt.datetime, channel: str, rubric: str | None) -> icalendar.Event:
     begins = at.astimezone(UTC)
     event = icalendar.Event()
-    event.add("uid", post_uid(post_id))
+    event.add("uid", uid)
     event.add("dtstamp", post.updated_at.astimezone(UTC))
     event.add("dtstart", begins)
     event.add("dtend", begins + dt.timedelta(minutes=ICS_EVENT_MINUTES))
@@ -428,6 +438,6 @@ def _event(post: Post, post_id: int, at: dt.datetime, channel: str, rubric: str 
         event.add("categories", [rubric])
     if post.link_url:
         event.add("url", post.link_url)
-    event.add("status", "CONFIRMED")
+    event.add("status", "CONFIRMED" if post.status in ON_THE_PLAN else "CANCELLED")
     event.add("sequence", post.version)
     return event

@@ -12,6 +12,7 @@ from core.content_plan.queries import RubricView, rubric_view
 from core.content_plan.validation import max_chars
 from core.errors import ValidationError
 from core.permissions import Action, Actor, require
+from core.text import check_plain_text, check_plain_texts
 from db.models import Channel, Rubric, StopWord, StopWordMode, WorkspaceUpdate
 
 
@@ -43,7 +44,7 @@ def _clean_mode(mode: str) -> str:
 
 def add_stop_word(*, session: Session, actor: Actor, word: str, mode: str = StopWordMode.warn) -> StopWordView:
     require(actor, Action.manage_content_rules)
-    word = " ".join((word or "").split())
+    word = " ".join(check_plain_text(word or "", field="stop word").split())
     if not word:
         raise ValidationError("Type the word or phrase to watch for.")
     limit = max_chars("word", StopWord)
@@ -91,6 +92,7 @@ def list_rubrics(session: Session) -> list[RubricView]:
 
 def add_rubric(*, session: Session, actor: Actor, name: str, description: str = "") -> RubricView:
     require(actor, Action.manage_content_rules)
+    check_plain_texts((("rubric name", name), ("rubric description", description)))
     name = " ".join((name or "").split())
     if not name:
         raise ValidationError("A rubric needs a name.")

@@ -27,6 +27,7 @@ from core.content_plan.validation import (
 )
 from core.errors import PermissionDenied, ValidationError
 from core.permissions import Action, Actor, allowed, require
+from core.text import check_plain_text
 from db.models import Post, PostCreate, PostMetrics, PostStatus, PostUpdate, Rubric
 from db.types import utcnow
 
@@ -142,6 +143,8 @@ def change_status(
         changes["scheduled_at"] = at
     elif target == PostStatus.published:
         changes["published_at"] = clean_published_at(published_at, now=now)
+    if current in status.ON_THE_PLAN or target in status.ON_THE_PLAN:
+        changes["calendar_listed"] = True  # in the subscribers' calendars from now on
     step = status.step(current, target)
     action = step.action if step is not None else f"post.{target.value}"
     post = records.update_versioned(
@@ -206,7 +209,7 @@ def block_post(*, session: Session, actor: Actor, post_id: int, expected_version
     """Compliance stops a post, with the reason shown on it until the block is lifted. A
     scheduled post is taken off the schedule (back to approved)."""
     require(actor, Action.block_post)
-    reason = (reason or "").strip()
+    reason = check_plain_text(reason or "", field="reason for the block").strip()
     if not reason:
         raise ValidationError("Say why the post is blocked, so the team knows what to fix.")
     post = records.get_or_404(session, Post, post_id, what="Post")
@@ -221,6 +224,7 @@ def block_post(*, session: Session, actor: Actor, post_id: int, expected_version
     }
     if post.status == PostStatus.scheduled:
         changes["status"] = PostStatus.approved
+        changes["calendar_listed"] = True  # taken off the schedule: sent as cancelled
     post = records.update_versioned(
         session, Post, post_id, expected_version=expected_version, changes=changes, actor=actor, action="post.block"
     )

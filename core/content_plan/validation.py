@@ -16,6 +16,7 @@ from core.content_plan.rules import FORMATS, is_web_link
 from core.content_plan.templates import TEMPLATES
 from core.errors import PermissionDenied, ValidationError
 from core.permissions import Action, Actor, allowed
+from core.text import check_plain_text
 from db.models import (
     Channel,
     CognitiveLoad,
@@ -161,7 +162,7 @@ def _clean_one(session: Session, name: str, value: Any, *, actor: Actor, current
     if name in _REFERENCES:
         unchanged = current is not None and getattr(current, name) == value
         return _clean_reference(session, name, value, actor=actor, unchanged=unchanged)
-    text = "" if value is None else str(value)
+    text = check_plain_text("" if value is None else str(value), field=name.replace("_", " "))
     text = text.strip("\n ") if name in _MULTILINE else text.strip()
     limit = max_chars(name)
     if limit and len(text) > limit:

@@ -21,6 +21,7 @@ from core.handles import Handle
 from core.ideas.queries import IdeaView, get_idea
 from core.ideas.rules import S, clean_category, clean_source, clean_title, clean_url, parse_handles
 from core.permissions import Action, Actor, allowed, require
+from core.text import check_input_text, check_plain_texts
 from db.models import Channel, Idea, IdeaCreate, IdeaGiver, IdeaUpdate, Vote
 from db.types import utcnow
 
@@ -88,6 +89,7 @@ def record_givers(
 def log_idea(*, session: Session, actor: Actor, idea_in: IdeaCreate) -> IdeaView:
     """Log a new idea with the people who gave it; it starts as "new"."""
     require(actor, Action.log_idea)
+    check_input_text(idea_in)
     idea = Idea(
         title=clean_title(idea_in.title),
         description=(idea_in.description or "").strip(),
@@ -118,6 +120,7 @@ def add_givers(
 ) -> int:
     """Add people who gave (or asked for) this idea; handles already there are skipped. Returns how many were added."""
     require(actor, Action.log_idea)
+    check_plain_texts([("handles", handles)])
     idea = unmerged_idea(session, idea_id)
     parsed = parse_handles(handles)
     if not parsed:
@@ -164,6 +167,7 @@ def add_support(
 ) -> SupportResult:
     """Instead of logging a duplicate: add the givers to the existing idea and (if not yet) the actor's vote."""
     require(actor, Action.log_idea)
+    check_plain_texts([("handles", handles)])
     idea = unmerged_idea(session, idea_id)
     parsed = parse_handles(handles)
     added = (
@@ -199,6 +203,7 @@ def update_details(
         or (allowed(actor, Action.log_idea) and actor.id is not None and idea.logged_by_id == actor.id)
     ):
         require(actor, Action.triage_idea)
+    check_input_text(idea_in)
     given = idea_in.model_dump(exclude_unset=True)
     changes: dict[str, Any] = {}
     # The text fields cannot be empty in the table: None there means "leave as it is".

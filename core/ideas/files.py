@@ -9,8 +9,7 @@ from typing import Any
 from sqlalchemy import Row
 from sqlmodel import Session, col, select
 
-from core import workspace
-from core.exports import to_csv
+from core import exports, workspace
 from core.ideas.queries import (
     NO_FILTERS,
     BoardFilters,
@@ -52,7 +51,8 @@ EXPORT_COLUMNS = (
 def export_csv(
     *, session: Session, actor: Actor, filters: BoardFilters = NO_FILTERS, sort: str = SortKey.demand
 ) -> str:
-    """The filtered board as CSV (times in the workspace time zone; formula cells neutralised)."""
+    """The filtered board as CSV (times in the workspace time zone; formula cells neutralised); the
+    export is audited in the caller's transaction."""
     require(actor, Action.export_data)
     limits = thresholds(session=session)
     tz = workspace.timezone(session)
@@ -98,4 +98,6 @@ def export_csv(
             "shipped_at": local(view.shipped_at),
         }
 
-    return to_csv((export_row(r) for r in rows), EXPORT_COLUMNS)
+    details = {**exports.describe(filters), "sort": str(sort)}
+    exports.record_export(session, actor=actor, what="ideas", file_format="csv", rows=len(rows), details=details)
+    return exports.to_csv((export_row(r) for r in rows), EXPORT_COLUMNS)

@@ -14,6 +14,7 @@ from core.ideas.capture import unmerged_idea
 from core.ideas.queries import IdeaView, Thresholds, get_idea, thresholds
 from core.ideas.rules import HOT_PLAN_LIMIT, HOT_PLAN_STATUSES, STATUS_LABELS, S, check_transition, validate_score
 from core.permissions import Action, Actor, require
+from core.text import check_plain_text
 from db.models import Idea, IdeaStatus, Workspace
 from db.types import utcnow
 
@@ -24,6 +25,7 @@ def set_status(
     """Move an idea along the flow (lead/admin). Becoming valid stamps ``valid_at``; shipping stamps
     ``shipped_at``; declining needs a reason, which is kept. Shipped or declined ideas leave the hot plan."""
     require(actor, Action.triage_idea)
+    check_plain_text(reason or "", field="reason")
     idea = records.get_or_404(session, Idea, idea_id, what="Idea")
     if idea.merged_into_id is not None:
         raise ValidationError(

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, func, or_, true
 from sqlmodel import Session, col, select
 
-from core import records, workspace
+from core import exports, records, workspace
 from core.content_plan import posts
 from core.content_plan.templates import template_defaults
 from core.content_plan.validation import post_create
@@ -27,7 +27,7 @@ from core.errors import ValidationError
 from core.kpis.periods import Period, PeriodKind, period_containing
 from core.local_time import local_day
 from core.permissions import Action, Actor, require
-from core.text import escape_markdown
+from core.text import check_input_text, escape_markdown
 from db.models import (
     Channel,
     Conversation,
@@ -254,6 +254,7 @@ def save_digest_note(
     """Choose the hero of the week and the next topic. ``expected_version`` is the version the
     person loaded (None when there was no note yet), so a second save over a newer one is refused."""
     require(actor, Action.edit_digest)
+    check_input_text(note_in, labels={"hero_handle": "hero's handle", "hero_reason": "reason for the hero"})
     week = _week(note_in.week_start)
     hero_handle, hero_reason, next_topic = (
         note_in.hero_handle.strip(),
@@ -346,6 +347,22 @@ def render_markdown(digest: WeeklyDigest, *, escape: bool = True) -> str:
     lines += ["", "## Next topic", ""]
     lines.append(esc(digest.next_topic) if digest.next_topic else "_To be announced._")
     return "\n".join(lines) + "\n"
+
+
+def export_digest(*, session: Session, actor: Actor, week_start: dt.date) -> str:
+    """The week's digest as a Markdown file (user text escaped); the download is audited."""
+    require(actor, Action.view_kpis)
+    weekly = weekly_digest(session, week_start=week_start)
+    entries = len(weekly.best) + len(weekly.loop_closed) + len(weekly.shipped)
+    exports.record_export(
+        session,
+        actor=actor,
+        what="digest",
+        file_format="md",
+        rows=entries,
+        details={"week": weekly.week.start.isoformat()},
+    )
+    return render_markdown(weekly)
 
 
 # --- drafting the post ------------------------------------------------------------------------

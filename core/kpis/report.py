@@ -1,5 +1,6 @@
 """How KPIs read: values and changes formatted the same on every screen, the JSON and CSV
-reports of ``python -m core kpis``, and a channel found by its name for the command line."""
+reports (``export_report``: the audited export of the screen and of ``python -m core kpis``), and a
+channel found by its name for the command line."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ from sqlmodel import Session
 from core import exports, workspace
 from core.errors import ValidationError
 from core.kpis.definitions import CALENDAR_MINUTES, MINUTES, PERCENT
+from core.kpis.overview import compute_kpis
 from core.kpis.periods import Period
 from core.kpis.values import KpiValue
+from core.permissions import Action, Actor, require
 
 NO_DATA = "no data yet"
 
@@ -106,6 +109,32 @@ def report_csv(values: Sequence[KpiValue]) -> str:
         for v in values
     )
     return exports.to_csv(rows, CSV_COLUMNS)
+
+
+REPORT_FORMATS = ("csv", "json")
+
+
+def export_report(
+    *,
+    session: Session,
+    actor: Actor,
+    period: Period,
+    channel: str | None,
+    file_format: str,
+    now: dt.datetime,
+) -> str:
+    """Every KPI of the period (and the one before) as CSV or JSON, for one channel (by name) or
+    all; the export is audited in the caller's transaction."""
+    require(actor, Action.export_data)
+    if file_format not in REPORT_FORMATS:
+        raise ValidationError(f"Unknown report format {file_format!r}; choose csv or json.")
+    channel_id = channel_id_by_name(session, channel) if channel else None
+    values = compute_kpis(session, start=period.start, end=period.end, channel_id=channel_id, now=now)
+    details = {"from": period.start.isoformat(), "to": period.end.isoformat(), "channel": channel}
+    exports.record_export(session, actor=actor, what="kpis", file_format=file_format, rows=len(values), details=details)
+    if file_format == "json":
+        return report_json(values, period=period, channel=channel, generated_at=now)
+    return report_csv(values)
 
 
 def channel_id_by_name(session: Session, name: str) -> int:

@@ -16,6 +16,7 @@ from core.loop.monthly import monthly_update
 from core.loop.queries import get_loop_item, givers
 from core.loop.rules import MICRO_GOAL, NEXT_STEP_TEXT, RUBRIC, announcement_text
 from core.permissions import Action, Actor, require
+from core.text import check_plain_text
 from db.models import Channel, LoopItem, Post, PostCreate, PostStatus
 
 
@@ -52,6 +53,7 @@ def draft_announcement(
     """Draft the 'You asked, we did' post in the calendar for this loop item (a normal draft:
     checklist and approval apply). Returns the calendar's PostView."""
     require(actor, Action.manage_loop)
+    check_plain_text(idea_form_url or "", field="link to the idea form")
     item = records.get_or_404(session, LoopItem, loop_item_id, what="Loop item")
     if item.version != expected_version:
         raise ConflictError(

@@ -25,6 +25,7 @@ from core.loop.rules import (
     validate_window,
 )
 from core.permissions import Action, Actor, require
+from core.text import check_input_text, check_plain_texts
 from db.models import (
     Idea,
     IdeaStatus,
@@ -43,10 +44,14 @@ def _today(session: Session) -> dt.date:
     return local_today(utcnow(), workspace.timezone(session))
 
 
+_LABELS = {"what_changed": '"what changed"'}
+
+
 def create_loop_item(*, session: Session, actor: Actor, item_in: LoopItemCreate) -> LoopItemView:
     """Open a loop for one or more ideas. Ideas not shipped yet are marked shipped on the way
     (at the version the person loaded). The impact categories default to the ideas' categories."""
     require(actor, Action.manage_loop)
+    check_input_text(item_in, labels=_LABELS)
     what_changed = tidy_what_changed(item_in.what_changed)
     check_shipped_on(item_in.shipped_on, today=_today(session))
     window = validate_window(item_in.impact_window_days)
@@ -101,6 +106,7 @@ def update_loop_item(
 ) -> LoopItemView:
     """Correct what changed, the details or the shipped date (the fields given)."""
     require(actor, Action.manage_loop)
+    check_input_text(item_in, labels=_LABELS)
     changes: dict[str, Any] = {}
     if item_in.what_changed is not None:
         changes["what_changed"] = tidy_what_changed(item_in.what_changed)
@@ -162,6 +168,8 @@ def set_thanked(
     Unticking is refused once the loop item reached "givers thanked": the status never goes back.
     """
     require(actor, Action.thank_givers)
+    handles = list(handles)
+    check_plain_texts([("handles", handles)])
     item = records.get_or_404(session, LoopItem, loop_item_id, what="Loop item")
     wanted = {stored_key(h): h.strip() for h in handles if h.strip()}
     known = giver_keys(session, idea_ids_of(session, loop_item_id))

@@ -9,10 +9,12 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from core import exports
 from core.local_time import month_start, next_month
 from core.loop.impact import impacts
 from core.loop.queries import LinkedIdea, views
 from core.loop.rules import NEXT_STEP_TEXT, Impact
+from core.permissions import Action, Actor, require
 from core.text import escape_markdown
 from db.models import LoopItem
 
@@ -99,6 +101,21 @@ def monthly_update(session: Session, *, month: dt.date, today: dt.date | None = 
     return MonthlyUpdate(
         start, monthly, monthly_document(start, monthly), monthly_document(start, monthly, escape=False)
     )
+
+
+def export_monthly_update(*, session: Session, actor: Actor, month: dt.date, today: dt.date | None = None) -> str:
+    """The month's update as a Markdown file (user text escaped); the download is audited."""
+    require(actor, Action.view_loop)
+    update = monthly_update(session, month=month, today=today)
+    exports.record_export(
+        session,
+        actor=actor,
+        what="monthly_update",
+        file_format="md",
+        rows=len(update.items),
+        details={"month": update.month.isoformat()},
+    )
+    return update.markdown
 
 
 def months_with_loop_items(session: Session, *, limit: int = 24) -> list[dt.date]:

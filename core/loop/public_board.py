@@ -17,8 +17,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, or_, select
 from sqlmodel import Session, col
 
-from core import workspace
+from core import exports, workspace
 from core.local_time import local_midnight, local_today
+from core.permissions import Action, Actor, require
 from db.models import Idea, IdeaGiver, IdeaStatus, LoopItem, LoopItemIdea
 from db.types import utcnow
 
@@ -132,8 +133,15 @@ def render_html(board: PublicBoard, *, workspace_name: str, generated_on: dt.dat
     )
 
 
-def export_html(session: Session, *, today: dt.date | None = None) -> str:
-    """The public idea board as a self-contained HTML page, ready to upload anywhere."""
+def export_html(*, session: Session, actor: Actor, today: dt.date | None = None) -> str:
+    """The public idea board as a self-contained HTML page, ready to upload anywhere; the download
+    is audited."""
+    require(actor, Action.view_loop)
     info = workspace.info(session)
     today = today or local_today(utcnow(), ZoneInfo(info.timezone))
-    return render_html(public_board(session, today=today), workspace_name=info.name, generated_on=today)
+    board = public_board(session, today=today)
+    shown = sum(len(getattr(board, key)) for key, _ in SECTIONS)
+    exports.record_export(
+        session, actor=actor, what="public_board", file_format="html", rows=shown, details={"day": today.isoformat()}
+    )
+    return render_html(board, workspace_name=info.name, generated_on=today)

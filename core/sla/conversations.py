@@ -23,6 +23,7 @@ from core.sla.figures import needs_reply, reply_figures
 from core.sla.policies import store_conversation_figures
 from core.sla.queues import ConversationRow, conversation_rows
 from core.sla.quick_answers import record_use
+from core.text import check_input_text, check_plain_text
 from db.models import (
     BusinessCalendarRow,
     Channel,
@@ -78,6 +79,7 @@ def log_conversation(
 ) -> ConversationRow:
     """Store a conversation typed in by hand; the policy that fits it fixes its SLA figures."""
     require(actor, Action.work_conversations)
+    check_input_text(conversation_in, labels={"author_handle": "author's handle"})
     now = now or utcnow()
     received_at = _aware(conversation_in.received_at, "received time")
     _not_future(received_at, "received time", now)
@@ -201,7 +203,7 @@ def escalate(
 ) -> ConversationRow:
     """Hand a conversation to a team (when and why are kept); the team's RACI owner owns it now."""
     require(actor, Action.work_conversations)
-    reason = (reason or "").strip()
+    reason = check_plain_text(reason or "", field="reason for the escalation").strip()
     if len(reason) < MIN_REASON_LENGTH:
         raise ValidationError("Say why it is escalated, so the team knows what to do.")
     team = session.get(EscalationTeam, team_id)
@@ -246,7 +248,7 @@ def mark_no_reply_needed(
 ) -> ConversationRow:
     """Take a conversation out of "needs a reply"; the reason is required and audited."""
     require(actor, Action.work_conversations)
-    reason = (reason or "").strip()
+    reason = check_plain_text(reason or "", field="reason").strip()
     if len(reason) < MIN_REASON_LENGTH:
         raise ValidationError("Give a reason why no reply is needed (e.g. 'spam', 'thanked with a reaction').")
     conversation = records.get_or_404(session, Conversation, conversation_id, what="Conversation")

@@ -24,6 +24,7 @@ from core.sla.business_time import BusinessCalendar
 from core.sla.calendars import stored_definition
 from core.sla.checks import check_kind
 from core.sla.policies import PolicyBook, PolicyView, policy_view
+from core.text import check_input_text
 from db.models import (
     BusinessCalendarRow,
     Channel,
@@ -95,11 +96,15 @@ def _check_name_free(session: Session, name: str, *, except_id: int | None) -> N
         raise ValidationError(f"A policy named {name!r} exists already; choose another name.")
 
 
+_LABELS = {"name": "policy name"}
+
+
 def create_policy(
     *, session: Session, actor: Actor, policy_in: SlaPolicyCreate, calendar: BusinessCalendar
 ) -> PolicyView:
     """A new policy with its own business calendar; it applies to conversations stored from now on."""
     require(actor, Action.manage_sla_policies)
+    check_input_text(policy_in, labels=_LABELS)
     name, minutes, share, minimum, kind = _checked_settings(
         name=policy_in.name,
         first_response_minutes=policy_in.first_response_minutes,
@@ -148,6 +153,7 @@ def update_policy(
     """Change a policy (the fields given) and its calendar. Stored conversations keep their
     figures until an admin recomputes them."""
     require(actor, Action.manage_sla_policies)
+    check_input_text(policy_in, labels=_LABELS)
     policy = records.get_or_404(session, SlaPolicy, policy_id, what="SLA policy")
     wanted = {name: getattr(policy, name) for name in SlaPolicyUpdate.model_fields} | policy_in.model_dump(
         exclude_unset=True

@@ -16,6 +16,7 @@ from core import records
 from core.errors import NotFoundError, ValidationError
 from core.permissions import Action, Actor, require
 from core.sla.checks import is_web_link
+from core.text import check_input_text
 from db.models import QuickAnswer, QuickAnswerCreate, QuickAnswerUpdate, max_length
 
 SEARCH_LIMIT = 50
@@ -113,6 +114,7 @@ def _checked(*, title: str, category: str, text: str, link: str, kind: str) -> Q
 
 def create_quick_answer(*, session: Session, actor: Actor, answer_in: QuickAnswerCreate) -> QuickAnswerView:
     require(actor, Action.manage_quick_answers)
+    check_input_text(answer_in)
     checked = _checked(**answer_in.model_dump())
     return _view(
         records.create(session, QuickAnswer.model_validate(checked), actor=actor, action="quick_answer.create")
@@ -124,6 +126,7 @@ def update_quick_answer(
 ) -> QuickAnswerView:
     """Change the fields given (the others keep their stored values)."""
     require(actor, Action.manage_quick_answers)
+    check_input_text(answer_in)
     answer = records.get_or_404(session, QuickAnswer, quick_answer_id, what="Quick answer")
     wanted = {name: getattr(answer, name) for name in QuickAnswerUpdate.model_fields} | answer_in.model_dump(
         exclude_unset=True

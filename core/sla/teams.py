@@ -14,6 +14,7 @@ from core import records
 from core.errors import ValidationError
 from core.permissions import Action, Actor, require
 from core.sla.figures import OPEN_STATUSES
+from core.text import check_input_text
 from db.models import Conversation, EscalationTeam, EscalationTeamCreate, EscalationTeamUpdate, User, max_length
 
 
@@ -89,8 +90,12 @@ def _checked(
     return EscalationTeamCreate(name=name, description=(description or "").strip(), owner_id=owner_id)
 
 
+_LABELS = {"name": "team name", "description": "team description"}
+
+
 def create_team(*, session: Session, actor: Actor, team_in: EscalationTeamCreate) -> TeamView:
     require(actor, Action.manage_sla_policies)
+    check_input_text(team_in, labels=_LABELS)
     checked = _checked(
         session, name=team_in.name, description=team_in.description, owner_id=team_in.owner_id, except_id=None
     )
@@ -103,6 +108,7 @@ def update_team(
 ) -> TeamView:
     """Change the fields given (the others keep their stored values)."""
     require(actor, Action.manage_sla_policies)
+    check_input_text(team_in, labels=_LABELS)
     team = records.get_or_404(session, EscalationTeam, team_id, what="Escalation team")
     wanted = {name: getattr(team, name) for name in EscalationTeamUpdate.model_fields} | team_in.model_dump(
         exclude_unset=True

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from core import records
 from core.errors import NotFoundError, ValidationError
 from core.permissions import Action, Actor, require
+from core.text import check_plain_texts
 from core.users import sessions, throttle
 from core.users.queries import UserView, user_view
 from core.users.rules import (
@@ -54,6 +55,7 @@ def _update(
 
 def create_user(*, session: Session, actor: Actor, user_in: UserCreate, rounds: int = BCRYPT_ROUNDS) -> UserView:
     require(actor, Action.manage_users)
+    check_plain_texts((("username", user_in.username), ("name", user_in.name), ("e-mail address", user_in.email)))
     username = validate_username(user_in.username)
     email = validate_email(user_in.email)
     name = validate_name(user_in.name)

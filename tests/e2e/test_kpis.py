@@ -1,5 +1,6 @@
 """The KPI overview in a real browser: a manager reads the cards, switches to a week, downloads the digest."""
 
+import re
 from pathlib import Path
 
 from playwright.sync_api import expect
@@ -22,10 +23,17 @@ def test_a_viewer_reads_the_overview_switches_to_a_week_and_downloads_the_digest
     assert_no_exception(page)
 
     # While Streamlit replaces the month's elements with the week's, both may be on the page.
+    wait_for_app(page)
     download_button = main.get_by_role("button", name="Download the digest (Markdown)")
     expect(download_button).to_have_count(1)
+    # An export is an action: the click runs the audited export, then the file is offered for saving.
+    download_button.click()
+    wait_for_app(page)
+    assert_no_exception(page)
+    save_button = main.get_by_role("button", name=re.compile(r"Save digest-.*\.md"))
+    expect(save_button).to_have_count(1)
     with page.expect_download() as download_info:
-        download_button.click()
+        save_button.click()
     download = download_info.value
     assert download.suggested_filename.startswith("digest-") and download.suggested_filename.endswith(".md")
     assert "# Digest of the week" in Path(download.path()).read_text(encoding="utf-8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlmodel import select
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from core.settings import load_settings, require_cookie_key
@@ -73,3 +74,10 @@ def texts(at: AppTest) -> str:
             if label:
                 parts.append(str(label))
     return "\n".join(parts)
+
+
+def downloaded(at: AppTest, stores: list[MemoryMediaFileStorage], label: str) -> bytes:
+    """What the download button ``label`` serves (``stores``: the ``downloads`` fixture)."""
+    button = next(b for b in at.get("download_button") if b.label == label)
+    file_id = button.proto.url.rsplit("/", 1)[-1].split(".")[0]
+    return stores[-1].get_file(file_id).content

@@ -2,6 +2,8 @@
 
 import pytest
 import streamlit as st
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import app_test
 
 from tests.conftest import TEST_COOKIE_KEY
 
@@ -13,3 +15,18 @@ def app_environment(database_url, monkeypatch):
     st.cache_data.clear()
     yield
     st.cache_data.clear()
+
+
+@pytest.fixture
+def downloads(monkeypatch) -> list[MemoryMediaFileStorage]:
+    """The media stores AppTest creates per run, so a test can read what a download button serves
+    (``tests.pages.apptest.downloaded``)."""
+    stores: list[MemoryMediaFileStorage] = []
+
+    class Recording(MemoryMediaFileStorage):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            stores.append(self)
+
+    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Recording)
+    return stores

@@ -218,7 +218,8 @@ def test_the_month_view_shows_posts_by_local_day_and_the_week_view_opens_them(te
     at = at_tab("viewer", "Calendar", calendar_anchor=day)
     assert not at.exception
     cells = [m.value for m in at.markdown if "23:30" in m.value]
-    assert cells == [r":blue-badge[23:30] :small[\*Late\* \[x\](http://y)]"]  # shown as typed, not as a link
+    # shown as typed, not as a link (a word joiner after "http:" keeps it from becoming a bare one)
+    assert cells == [r":blue-badge[23:30] :small[\*Late\* \[x\](http:" + "\u2060" + "//y)]"]
     assert "1 post(s) in this view" in texts(at)
 
     button(at, str(f"**{day.day}**")).click().run()
@@ -354,7 +355,9 @@ def test_a_signed_out_visitor_sees_no_calendar(team, channel):
 def test_exports_are_offered_by_role(team, channel, username, downloads):
     at = at_tab(username, "Import & export")
     assert not at.exception
-    assert {d.proto.label for d in at.get("download_button")} == downloads
+    # An export is an action: a button runs it through the core, then its file is offered.
+    assert {b.label for b in at.button if b.key.startswith("calendar_x_")} == downloads
+    assert at.get("download_button") == []
 
 
 def test_a_csv_import_with_bad_rows_saves_nothing_and_lists_each_row_and_column(team, channel, read):
@@ -426,7 +429,7 @@ def test_user_text_in_guard_messages_is_shown_as_typed(team, channel, session, r
     at.text_input(key="calendar_e_title").set_value("Fourth").run()
     at.date_input(key="calendar_e_date").set_value(day).run()
     refused = [e.value for e in at.error if "Scheduling will be refused" in e.value]
-    assert refused and all(r"\[Win\](http://evil.example) \*\*now\*\*" in r for r in refused)
+    assert refused and all("\\[Win\\](http:\u2060//evil.example) \\*\\*now\\*\\*" in r for r in refused)
 
     # The core's refusal on saving quotes the same titles; it is shown as typed too.
     at.selectbox(key="calendar_e_template_pick").set_value("ideas_for_the_product").run()
@@ -438,7 +441,7 @@ def test_user_text_in_guard_messages_is_shown_as_typed(team, channel, session, r
     saved = [
         e.value for e in at.error if "allows 3 post(s) a day" in e.value and "Scheduling will be refused" not in e.value
     ]
-    assert saved and r"\[Win\](http://evil.example) \*\*now\*\*" in saved[0]
+    assert saved and "\\[Win\\](http:\u2060//evil.example) \\*\\*now\\*\\*" in saved[0]
     with read() as s:
         assert s.exec(select(Post).where(Post.title == "Fourth")).all() == []
 

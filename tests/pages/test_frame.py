@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.permissions import CLI_ACTOR, allowed
 from core.settings import SessionLimits
+from core.text import unescape_markdown
 from core.users import accounts, sessions, sign_in
 from db.models import AuditLog, Role
 from db.types import utcnow
@@ -128,7 +129,8 @@ def test_a_real_workspace_refuses_to_start_without_a_cookie_key(write, monkeypat
     monkeypatch.delenv("DIALOGDESK_COOKIE_KEY")
     at = open_page("home")
     assert not at.exception
-    assert "DIALOGDESK_COOKIE_KEY is not set" in at.error[0].value
+    # Shown escaped (its "$(…)" and underscores stay as typed): what the reader sees
+    assert "DIALOGDESK_COOKIE_KEY is not set" in unescape_markdown(at.error[0].value)
     assert not at.button
 
 

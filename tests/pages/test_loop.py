@@ -193,7 +193,11 @@ def test_monthly_update_public_board_and_impact_chart_are_on_the_screen(session,
         )
     at = open_page("loop", username="the-lead")
     assert not at.exception
-    assert {d.label for d in at.get("download_button")} == {"Download .md", "Download the public board (.html)"}
+    # Exports are actions: each button runs its core export (audited), then offers the file.
+    assert {b.label for b in at.button if b.key.startswith("loop_") and b.key.endswith("_download")} == {
+        "Download .md",
+        "Download the public board (.html)",
+    }
     shown = texts(at)
     assert f"What we implemented in {today:%B %Y}" in shown
     assert r"Offline \*mode\* ships" in shown  # user text is escaped in the Markdown
@@ -232,11 +236,13 @@ def test_user_text_in_the_success_messages_is_shown_as_text(session, people):
     assert not at.exception
     assert (
         at.success[0].value
-        == r"Loop opened: Export \*now\* \[ships\](http://evil.example). Next: draft the announcement."
+        == "Loop opened: Export \\*now\\* \\[ships\\](http:\u2060//evil.example). Next: draft the announcement."
     )
     at = _button(at, "Draft the announcement").click().run()
     assert not at.exception
-    assert at.success[0].value.startswith(r"Drafted “You asked, we did: Export \*now\* \[ships\](http://evil.example)”")
+    assert at.success[0].value.startswith(
+        "Drafted “You asked, we did: Export \\*now\\* \\[ships\\](http:\u2060//evil.example)”"
+    )
 
 
 def test_a_second_leads_newer_change_refuses_the_stale_announcement(session, read, write, people):

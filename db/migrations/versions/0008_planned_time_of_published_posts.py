@@ -7,7 +7,7 @@ audit log (the ``before`` of their ``post.publish`` row): this puts it back. The
 change, so a downgrade leaves the restored times as they are.
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0007
 
 """
 
@@ -21,7 +21,7 @@ from alembic import op
 import db.types
 
 revision: str = "0008"
-down_revision: str | Sequence[str] | None = "0005"
+down_revision: str | Sequence[str] | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

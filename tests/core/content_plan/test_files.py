@@ -6,14 +6,17 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import uuid
 
 import icalendar
 import pytest
+import vobject
 from sqlmodel import select
 
-from core.content_plan import files, queries
+from core import workspace
+from core.content_plan import files, posts, queries
 from core.errors import PermissionDenied
-from db.models import Post
+from db.models import Post, Workspace, WorkspaceUpdate
 from tests.core.content_plan.times import FUTURE, UTC, berlin
 from tests.factories import make_ready_post
 
@@ -231,7 +234,126 @@ def test_ics_export_parses_back_with_utc_times_and_stable_uids(write, session, t
     assert first.decoded("dtstart") == dt.datetime(2031, 7, 1, 16, 30, tzinfo=UTC)
     assert b"DTSTART:20310701T163000Z" in data
     assert first.decoded("dtend") - first.decoded("dtstart") == dt.timedelta(minutes=30)
-    assert [str(e["uid"]) for e in events] == [files.post_uid(scheduled.id), files.post_uid(published.id)]
+    uid = workspace.info(session).uid
+    assert [str(e["uid"]) for e in events] == [files.post_uid(scheduled.id, uid), files.post_uid(published.id, uid)]
+    assert all(str(e["status"]) == "CONFIRMED" for e in events)
     with write() as s:
         again = files.export_ics(session=s, actor=team["viewer"], start=berlin(2031, 7, 1), end=berlin(2031, 8, 1))
     assert again == data
+
+
+JULY = (berlin(2031, 7, 1), berlin(2031, 8, 1))
+
+
+def _ics_events(data: bytes) -> dict[str, dict[str, object]]:
+    """The events of an .ics file by UID, read by icalendar and checked against vobject: both
+    parsers must see the same UID, status and sequence."""
+    by_icalendar = {
+        str(e["uid"]): {"status": str(e["status"]), "sequence": int(e["sequence"]), "summary": str(e["summary"])}
+        for e in icalendar.Calendar.from_ical(data).walk("VEVENT")
+    }
+    parsed = vobject.readOne(data.decode("utf-8"))
+    by_vobject = {
+        e.uid.value: {"status": e.status.value, "sequence": int(e.sequence.value), "summary": e.summary.value}
+        for e in parsed.vevent_list
+    }
+    assert by_vobject == by_icalendar
+    return by_icalendar
+
+
+def _export_july(write, actor) -> bytes:
+    with write() as s:
+        return files.export_ics(session=s, actor=actor, start=JULY[0], end=JULY[1])
+
+
+def _step(write, actor, post_id: int, target: str, **kwargs) -> None:
+    with write() as s:
+        version = s.get(Post, post_id).version
+        posts.change_status(session=s, actor=actor, post_id=post_id, expected_version=version, target=target, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("off_the_schedule", "label"), [("cancelled", "cancelled"), ("approved", "taken off the schedule")]
+)
+def test_a_post_taken_off_the_schedule_is_sent_as_cancelled_with_a_higher_sequence(
+    write, session, team, channel, off_the_schedule, label
+):
+    post = make_ready_post(
+        session, channel=channel, sla_owner_id=team["support"].id, title="Myth: the Q&A", status="approved"
+    )
+    never = make_ready_post(
+        session,
+        channel=channel,
+        sla_owner_id=team["support"].id,
+        title="Dropped draft",
+        status="draft",
+        scheduled_at=berlin(2031, 7, 4, 9),
+    )
+    session.commit()
+    _step(write, team["lead"], post.id, "scheduled", scheduled_at=berlin(2031, 7, 3, 18))
+    uid = files.post_uid(post.id, workspace.info(session).uid)
+    before = _ics_events(_export_july(write, team["viewer"]))
+    assert list(before) == [uid]
+    assert before[uid]["status"] == "CONFIRMED"
+
+    _step(write, team["lead"], post.id, off_the_schedule)
+    _step(write, team["lead"], never.id, "cancelled")  # never on the plan: in nobody's calendar
+    after = _ics_events(_export_july(write, team["viewer"]))
+    assert list(after) == [uid], label
+    assert after[uid]["status"] == "CANCELLED"
+    assert after[uid]["sequence"] > before[uid]["sequence"]
+    assert after[uid]["summary"] == before[uid]["summary"]
+
+
+def test_a_post_scheduled_again_is_confirmed_with_a_still_higher_sequence(write, session, team, channel):
+    post = make_ready_post(session, channel=channel, sla_owner_id=team["support"].id, status="approved")
+    session.commit()
+    uid = files.post_uid(post.id, workspace.info(session).uid)
+    sequences = []
+    for target, kwargs in (
+        ("scheduled", {"scheduled_at": berlin(2031, 7, 3, 18)}),
+        ("approved", {}),
+        ("scheduled", {"scheduled_at": berlin(2031, 7, 5, 12)}),
+    ):
+        _step(write, team["lead"], post.id, target, **kwargs)
+        event = _ics_events(_export_july(write, team["viewer"]))[uid]
+        sequences.append((event["status"], event["sequence"]))
+    assert [status for status, _ in sequences] == ["CONFIRMED", "CANCELLED", "CONFIRMED"]
+    assert [n for _, n in sequences] == sorted({n for _, n in sequences})  # strictly rising
+
+
+def test_a_compliance_block_takes_a_scheduled_post_out_of_the_calendars(write, session, team, channel):
+    post = make_ready_post(
+        session, channel=channel, sla_owner_id=team["support"].id, status="scheduled", scheduled_at=berlin(2031, 7, 3)
+    )
+    session.commit()
+    uid = files.post_uid(post.id, workspace.info(session).uid)
+    first = _ics_events(_export_july(write, team["viewer"]))[uid]
+    with write() as s:
+        posts.block_post(
+            session=s, actor=team["compliance"], post_id=post.id, expected_version=post.version, reason="No disclaimer"
+        )
+    blocked = _ics_events(_export_july(write, team["viewer"]))[uid]
+    assert (first["status"], blocked["status"]) == ("CONFIRMED", "CANCELLED")
+    assert blocked["sequence"] > first["sequence"]
+
+
+def test_the_uids_carry_the_workspace_s_own_uid_generated_once(write, session, team, channel):
+    post = make_ready_post(
+        session, channel=channel, sla_owner_id=team["support"].id, status="scheduled", scheduled_at=berlin(2031, 7, 3)
+    )
+    session.commit()
+    uid = workspace.info(session).uid
+    assert str(uuid.UUID(uid)) == uid  # a real uuid, stored with the workspace
+    with write() as s:
+        workspace.update_settings(
+            session=s,
+            actor=team["admin"],
+            expected_version=workspace.info(s).version,
+            settings_in=WorkspaceUpdate(name="Dialog Desk Berlin"),
+        )
+    assert workspace.info(session).uid == uid  # settings changes keep it
+    (event_uid,) = _ics_events(_export_july(write, team["viewer"]))
+    assert event_uid == f"post-{post.id}.{uid}@dialog-desk"
+    other = Workspace()
+    assert other.uid != uid and str(uuid.UUID(other.uid)) == other.uid  # another workspace, another uid

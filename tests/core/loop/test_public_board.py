@@ -10,6 +10,7 @@ import pytest
 
 from core.loop import public_board
 from core.loop.items import create_loop_item
+from core.permissions import CLI_ACTOR
 from db.models import IdeaGiver, IdeaStatus, LoopItemCreate, Role
 from tests.factories import make_channel, make_idea, make_user
 
@@ -100,7 +101,7 @@ def board_html(write, read):
             ),
         )
     with read() as s:
-        return public_board.export_html(s, today=TODAY)
+        return public_board.export_html(session=s, actor=CLI_ACTOR, today=TODAY)
 
 
 def test_idea_titles_are_escaped_so_a_script_never_runs(board_html):
@@ -142,6 +143,6 @@ def test_an_empty_board_says_so_in_every_section(read, write):
     with write() as s:
         make_user(s, Role.lead)
     with read() as s:
-        html = public_board.export_html(s, today=TODAY)
+        html = public_board.export_html(session=s, actor=CLI_ACTOR, today=TODAY)
     assert html.count("Nothing here right now.") == 3
     assert re.search(r"<h2>Planned \(0\)</h2>", html)
