@@ -4,7 +4,7 @@ person makes (channel, time zone, date order, backfill), and the mapping of a fi
 * **One row per conversation** (``FIELDS``): received time and author, and whatever else the
   platform exports — first reply, resolved time, kind, category, channel, assignee, escalation
   team, "no reply needed", the reply's text, the post it answers.
-* **One row per message** (``MESSAGE_FIELDS``, ``core.sla.threads``): a message id, what it
+* **One row per message** (``MESSAGE_FIELDS``, ``core.sla.thread_exports``): a message id, what it
   replies to, its author, whether the team wrote it, its time and text.
 
 Pure: no database.

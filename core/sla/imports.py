@@ -1,5 +1,5 @@
 """Importing conversations from a platform's export, all or nothing, in two shapes: one row per
-conversation, or one row per message (``core.sla.threads`` folds them into conversations).
+conversation, or one row per message (``core.sla.thread_exports`` folds them into conversations).
 
 The person maps the file's columns onto our fields, picks the channel (or maps a channel column)
 and — explicitly — the time zone of timestamps without an offset; the date order is settled by
@@ -32,7 +32,7 @@ from core.sla import import_writes as db
 from core.sla.import_fields import ImportOptions
 from core.sla.import_rows import Lookups, ParsedRow, Progress, parse_rows, read_csv
 from core.sla.policies import PolicyBook
-from core.sla.threads import Fold, Message, Thread, fold, parse_messages
+from core.sla.thread_exports import Fold, Message, Thread, fold, parse_messages
 from core.tabular import RowError
 from db.models import Channel, Conversation, ConversationMessage
 from db.types import utcnow
@@ -392,7 +392,7 @@ def import_messages(
     now: dt.datetime | None = None,
 ) -> ImportReport:
     """Import a thread-shaped export (one row per message) all or nothing: the messages are folded
-    into conversations (``core.sla.threads``), each with its first reply from the team and its
+    into conversations (``core.sla.thread_exports``), each with its first reply from the team and its
     thread. Runs in the caller's transaction."""
     now = now or utcnow()
     checked = _check(session, actor=actor, data=data, options=options, messages=True, now=now, progress=progress)
