@@ -807,7 +807,7 @@ class ConversationMessage(SQLModel, table=True):
     author_handle: str = Field(default="", max_length=120)
     # The team member who wrote or logged a reply.
     user_id: int | None = Field(default=None, foreign_key="user.id")
-    text: str = _text()
+    text: str = _text(max_length=10_000)
     quick_answer_id: int | None = Field(default=None, foreign_key="quick_answer.id")
     source: str = Field(default=MessageSource.typed, max_length=20)
     created_at: dt.datetime = _created()
