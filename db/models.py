@@ -458,6 +458,8 @@ class IdeaBase(SQLModel):
     channel_id: int | None = Field(default=None, foreign_key="channel.id", index=True)
     source_url: str = ""
     category: str = ""
+    # The post that collected it (an "Ideas for the product" call, the post a comment answered).
+    post_id: int | None = Field(default=None, foreign_key="post.id", index=True)
 
 
 class Idea(IdeaBase, table=True):
@@ -478,8 +480,6 @@ class Idea(IdeaBase, table=True):
     merged_into_id: int | None = Field(default=None, foreign_key="idea.id", index=True)
     hot_plan_position: int | None = None
     import_key: str | None = Field(default=None, max_length=64, unique=True)
-    # The post that collected it (an "Ideas for the product" call, the post a comment answered).
-    post_id: int | None = Field(default=None, foreign_key="post.id", index=True)
     logged_by_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False, index=True)
     version: int = 1
@@ -500,6 +500,21 @@ class IdeaUpdate(SQLModel):
     category: str | None = None
     channel_id: int | None = None
     source_url: str | None = None
+    post_id: int | None = None  # None clears it
+
+
+class IdeaFromConversation(SQLModel):
+    """A new idea from a conversation (core.ideas.from_conversations): its author becomes the
+    giver; its link, channel, post and (unless one is typed) category come along."""
+
+    model_config = _INPUT
+
+    conversation_id: int
+    # As typed; empty: the first sentence of the conversation's text.
+    title: str = ""
+    description: str = ""
+    category: str | None = None  # None: the conversation's category
+    source: str = IdeaSource.comment
 
 
 class IdeaGiver(SQLModel, table=True):

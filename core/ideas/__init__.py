@@ -8,6 +8,7 @@ Rooms, by layer:
 - ``capture`` — logging ideas, givers, support and the team's votes; editing what an idea says;
 - ``triage``  — the lead's status moves, scores, quick-win rule and the hot plan;
 - ``merges``  — merging duplicates and undoing a merge exactly;
+- ``from_conversations`` — a conversation becomes an idea (or adds its author to one); an idea's conversations;
 - ``files``   — survey/form CSV import and the board's CSV export.
 
 Write inputs with many fields are models beside the table (``db.models.IdeaCreate``, ``IdeaUpdate``).
