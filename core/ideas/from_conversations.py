@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from core import records
 from core.errors import ValidationError
 from core.ideas.capture import record_givers, store_new_idea, unmerged_idea
-from core.ideas.detail import merged_subtree
+from core.ideas.detail import SimilarIdea, merge_candidates, merged_subtree, similar_ideas
 from core.ideas.queries import IdeaView, get_idea
 from core.ideas.rules import HANDLE_MAX, title_from_text
 from core.permissions import Action, Actor, require
@@ -168,3 +168,12 @@ def idea_of_conversation(session: Session, *, conversation_id: int) -> int | Non
             return idea_id
         idea_id = merged_into
     return idea_id
+
+
+def idea_candidates(session: Session, *, conversation_id: int, text: str = "", limit: int = 20) -> list[SimilarIdea]:
+    """Ideas a conversation could be added to: those whose titles look like its first sentence,
+    or — when ``text`` is typed — those whose title contains it (or whose number it is)."""
+    conversation = records.get_or_404(session, Conversation, conversation_id, what="Conversation")
+    if text.strip():
+        return merge_candidates(session=session, idea_id=0, text=text, limit=limit)
+    return similar_ideas(session=session, title=title_from_text(conversation.text), limit=limit)

@@ -228,3 +228,21 @@ def post_titles(session: Session, post_ids: Sequence[int]) -> dict[int, str]:
         stored_id(pid): title
         for pid, title in session.exec(select(Post.id, Post.title).where(col(Post.id).in_(post_ids)))
     }
+
+
+@dataclass(frozen=True)
+class PostChoice:
+    id: int
+    title: str
+    published_at: dt.datetime | None
+
+
+def recent_posts(session: Session, *, channel_id: int, limit: int = 50) -> list[PostChoice]:
+    """The channel's published posts, newest first: what a conversation on it may answer."""
+    rows = session.exec(
+        select(Post.id, Post.title, Post.published_at)
+        .where(col(Post.channel_id) == channel_id, col(Post.status) == PostStatus.published)
+        .order_by(col(Post.published_at).desc(), col(Post.id).desc())
+        .limit(limit)
+    ).all()
+    return [PostChoice(stored_id(pid), title, at) for pid, title, at in rows]
