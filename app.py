@@ -24,7 +24,12 @@ cards = (
     ("calendar", "Posts waiting for approval", today.posts_in_review, f"{today.posts_today} going out today"),
     ("calendar", "Posts blocked by compliance", today.blocked_posts, "shown on the post until resolved"),
     ("ideas", "New ideas to triage", today.new_ideas, "valid or not?"),
-    ("loop", "Shipped, not yet announced", today.open_loops, "close the loop with the people who asked"),
+    (
+        "loop",
+        "Shipped, not yet announced",
+        today.to_announce,
+        f"{today.shipped_without_loop} shipped idea(s) without a loop item: close the loop with the people who asked",
+    ),
 )
 columns = st.columns(len(cards))
 for column, (key, label, value, note) in zip(columns, cards, strict=True):

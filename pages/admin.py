@@ -15,6 +15,10 @@ st.title("Admin")
 
 tabs = st.tabs(["Users", "Channels", "Workspace", "Audit log"])
 
+WATCH_LABEL = "Watch window after publishing (hours)"
+WATCH_HELP = "Conversations on a post within this time go to the post's SLA owner."
+MAX_WATCH = workspace.MAX_WATCH_WINDOW_HOURS
+
 with tabs[0]:
     admin_users.render(ctx)
 
@@ -28,6 +32,7 @@ with tabs[1]:
                         "channel": c.name,
                         "platform": c.platform,
                         "daily post limit": c.daily_post_limit,
+                        "watch window (h)": c.watch_window_hours,
                         "active": c.active,
                         "url": c.url,
                     }
@@ -46,13 +51,20 @@ with tabs[1]:
             platform = st.text_input("Platform", placeholder="instagram")
             url = st.text_input("URL")
             limit = st.number_input("Daily post limit", min_value=1, max_value=50, value=3)
+            watch = st.number_input(WATCH_LABEL, min_value=1, max_value=MAX_WATCH, value=48, help=WATCH_HELP)
             if st.form_submit_button("Add channel", type="primary"):
                 perform(
                     ctx,
                     lambda s: workspace.create_channel(
                         session=s,
                         actor=ctx.actor,
-                        channel_in=ChannelCreate(name=name, platform=platform, url=url, daily_post_limit=int(limit)),
+                        channel_in=ChannelCreate(
+                            name=name,
+                            platform=platform,
+                            url=url,
+                            daily_post_limit=int(limit),
+                            watch_window_hours=int(watch),
+                        ),
                     ),
                     success=f"Added {name}.",
                 )
@@ -61,6 +73,9 @@ with tabs[1]:
             chosen = st.selectbox("Channel", channels, format_func=lambda c: c.name, key="admin_channel_pick")
             with st.form("admin_edit_channel"):
                 limit = st.number_input("Daily post limit", min_value=1, max_value=50, value=chosen.daily_post_limit)
+                watch = st.number_input(
+                    WATCH_LABEL, min_value=1, max_value=MAX_WATCH, value=chosen.watch_window_hours, help=WATCH_HELP
+                )
                 active = st.checkbox("Active", value=chosen.active)
                 if st.form_submit_button("Save channel"):
                     perform(
@@ -70,7 +85,9 @@ with tabs[1]:
                             actor=ctx.actor,
                             channel_id=chosen.id,
                             expected_version=chosen.version,
-                            channel_in=ChannelUpdate(daily_post_limit=int(limit), active=active),
+                            channel_in=ChannelUpdate(
+                                daily_post_limit=int(limit), watch_window_hours=int(watch), active=active
+                            ),
                         ),
                         success="Channel saved.",
                     )

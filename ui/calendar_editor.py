@@ -21,7 +21,7 @@ from core.local_time import local_instant
 from core.permissions import Action
 from db.models import CognitiveLoad, PostCreate, PostStatus
 from db.types import utcnow
-from ui import reads
+from ui import post_dialog, reads
 from ui.actions import perform
 from ui.calendar_view import GOTO_KEY, POST_KEY, keep_widget_state, md, md_lines, open_post
 from ui.frame import PageContext
@@ -552,6 +552,7 @@ def editor_tab(ctx: PageContext, options: CalendarOptions) -> None:
         _check_panel(ctx, values, view.id if view else None, time_problem)
         if view is not None and view.status == PostStatus.published:
             _metrics(ctx, view)
+            post_dialog.render(ctx, view, loaded_version=_loaded_version())
     if view is not None:
         with st.expander("History"):
             history = reads.read(queries.post_history, post_id=view.id)

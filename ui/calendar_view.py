@@ -53,6 +53,7 @@ SORT_LABELS = {
     "owner": "Owner",
     "impressions": "Impressions",
     "conversion_rate": "Next-step conversion",
+    "dialog": "Dialog created",
 }
 md = escape_markdown  # user text made inert for Markdown
 
@@ -366,6 +367,7 @@ def post_list(ctx: PageContext, start: dt.datetime, end: dt.datetime, filters: P
             "Next step": [NEXT_STEP_LABELS.get(e.next_step_type, "— none —") for e in result.rows],
             "Impressions": [e.impressions for e in result.rows],
             "Conversion": [None if e.conversion_rate is None else 100 * e.conversion_rate for e in result.rows],
+            "Dialog": [e.conversations for e in result.rows],
         }
     )
     st.dataframe(
@@ -380,6 +382,9 @@ def post_list(ctx: PageContext, start: dt.datetime, end: dt.datetime, filters: P
             "Title": st.column_config.TextColumn(width="large"),
             "Conversion": st.column_config.NumberColumn(
                 "Next-step conversion", format="%.2f %%", help="Next-step conversions ÷ impressions"
+            ),
+            "Dialog": st.column_config.NumberColumn(
+                "Dialog", help="Conversations on the post: the dialog it created (open the post to see them)"
             ),
         },
     )

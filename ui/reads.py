@@ -25,9 +25,11 @@ T = TypeVar("T")
 # people's names and channels, so everything reads the workspace.
 _ALSO_READS: dict[str, set[str]] = {
     "workspace": set(),
-    "content_plan": {"workspace", "loop"},
+    # The calendar's lists count each post's conversations (the dialog it created).
+    "content_plan": {"workspace", "loop", "sla"},
     "ideas": {"workspace", "loop", "sla"},
-    "sla": {"workspace"},
+    # A conversation names the post it answers, picked from the channel's published posts.
+    "sla": {"workspace", "content_plan"},
     "loop": {"workspace", "ideas", "content_plan", "sla"},
     "kpis": {"workspace", "content_plan", "ideas", "sla", "loop"},
     "home": {"workspace", "content_plan", "ideas", "sla", "loop"},

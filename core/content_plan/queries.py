@@ -25,7 +25,7 @@ from core.content_plan.guards import over_limit_positions
 from core.content_plan.rules import conversion_rate
 from core.content_plan.timing import format_local
 from core.errors import NotFoundError, ValidationError
-from db.models import Channel, Post, PostBase, PostMetrics, PostStatus, Rubric, User
+from db.models import Channel, Conversation, Post, PostBase, PostMetrics, PostStatus, Rubric, User
 
 #: The fields an author edits (the editor's form, the CSV import), in the form's order.
 EDITABLE_FIELDS: tuple[str, ...] = tuple(PostBase.model_fields)
@@ -92,6 +92,7 @@ class PostView:
     next_step_conversions: int | None
     created_by_id: int | None
     version: int
+    published_url: str = ""
 
     @property
     def blocked(self) -> bool:
@@ -129,6 +130,7 @@ class CalendarEntry:
     next_step_type: str
     impressions: int | None
     next_step_conversions: int | None
+    conversations: int = 0  # the dialog it created: conversations on it
 
     @property
     def conversion_rate(self) -> float | None:
@@ -277,6 +279,14 @@ def post_history(session: Session, *, post_id: int) -> list[HistoryRow]:
 _Owner = aliased(User)
 _OWNER_LABEL = func.coalesce(func.nullif(_Owner.name, ""), _Owner.username)
 _RATE = cast(Post.next_step_conversions, Float) / func.nullif(Post.impressions, 0)
+# The dialog a post created: the conversations on it (read from the SLA monitor's table).
+_DIALOG = (
+    select(func.count())
+    .select_from(Conversation)
+    .where(col(Conversation.post_id) == col(Post.id))
+    .correlate(Post)
+    .scalar_subquery()
+)
 SORTS: Mapping[str, Any] = MappingProxyType(
     {
         "scheduled_at": Post.scheduled_at,
@@ -287,6 +297,7 @@ SORTS: Mapping[str, Any] = MappingProxyType(
         "owner": _OWNER_LABEL,
         "impressions": Post.impressions,
         "conversion_rate": _RATE,
+        "dialog": _DIALOG,
     }
 )
 _Statement = TypeVar("_Statement", Select[*tuple[Any, ...]], SelectOfScalar[Any])
@@ -311,6 +322,7 @@ def _entry_select() -> Select[*tuple[Any, ...]]:
             col(Post.next_step_type),
             col(Post.impressions),
             col(Post.next_step_conversions),
+            _DIALOG,
         )
         .select_from(Post)
         .join(Channel, col(Channel.id) == Post.channel_id)
