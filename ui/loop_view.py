@@ -292,6 +292,8 @@ def closed_timeline(ctx: PageContext, today: dt.date) -> None:
                 f"Shipped {item.shipped_on:%d %b %Y} · {len(item.ideas)} idea(s) · {item.thanked_count} of {item.givers_count} giver(s) thanked · "
                 f"{item.status_label} · impact: {esc(_impact(item, today).summary)}"
             )
+            with st.expander("The chain: from the first question to the thanks", icon=":material/timeline:"):
+                chain_view.render(ctx, read(loop_chain.loop_item_chain, loop_item_id=item.id))
     if len(closed) >= limit and st.button("Show older loops"):
         st.session_state[CLOSED_LIMIT] = limit + 20
         st.rerun()
