@@ -552,7 +552,7 @@ def editor_tab(ctx: PageContext, options: CalendarOptions) -> None:
         _check_panel(ctx, values, view.id if view else None, time_problem)
         if view is not None and view.status == PostStatus.published:
             _metrics(ctx, view)
-            post_dialog.render(ctx, view, loaded_version=_loaded_version())
+            post_dialog.render(ctx, view, loaded_version=_loaded_version(), on_saved=_show_saved(ctx))
     if view is not None:
         with st.expander("History"):
             history = reads.read(queries.post_history, post_id=view.id)

@@ -9,6 +9,7 @@ moment (breached or not yet due, the watch window still open) is worked out as t
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -28,7 +29,10 @@ def _when(ctx: PageContext, value: dt.datetime | None) -> str:
     return value.astimezone(ctx.timezone).strftime("%a %d %b %H:%M") if value else "—"
 
 
-def render(ctx: PageContext, view: PostView, *, loaded_version: int) -> None:
+def render(
+    ctx: PageContext, view: PostView, *, loaded_version: int, on_saved: Callable[[PostView], None] | None = None
+) -> None:
+    """The panel; ``on_saved`` gets the post after its link is saved (the editor reloads it)."""
     st.markdown("#### Dialog")
     data = read(dialog.post_dialog, post_id=view.id)
     now = utcnow()
@@ -79,10 +83,10 @@ def render(ctx: PageContext, view: PostView, *, loaded_version: int) -> None:
         st.caption(
             "Ideas from it: " + "; ".join(f"#{i.id} {md(i.title)} ({i.status.replace('_', ' ')})" for i in data.ideas)
         )
-    _link(ctx, view, loaded_version)
+    _link(ctx, view, loaded_version, on_saved)
 
 
-def _link(ctx: PageContext, view: PostView, version: int) -> None:
+def _link(ctx: PageContext, view: PostView, version: int, on_saved: Callable[[PostView], None] | None) -> None:
     if not ctx.can(Action.enter_post_metrics):
         if view.published_url:
             st.link_button("Open the post on the platform", view.published_url)
@@ -101,4 +105,5 @@ def _link(ctx: PageContext, view: PostView, version: int) -> None:
                     session=s, actor=ctx.actor, post_id=view.id, expected_version=version, url=url
                 ),
                 success="Link saved.",
+                then=on_saved,
             )
