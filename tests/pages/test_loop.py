@@ -306,3 +306,27 @@ def test_a_closed_loop_appears_on_the_timeline_with_its_local_announcement_day(s
     assert r"**10 Mar 2026** · Faster \*export\*" in shown
     assert "1 of 1 giver(s) thanked · givers thanked" in shown
     assert "No open loops" in shown
+
+
+def test_shipped_ideas_without_a_loop_item_are_listed_to_announce_and_the_form_starts_empty(session, write, people):
+    make_channel(session)
+    _idea(session, "@ann", status=IdeaStatus.shipped, title="Offline mode")
+    answered = _idea(session, "@bo", status=IdeaStatus.shipped, title="Faster export")
+    session.commit()
+    with write() as s:
+        create_loop_item(
+            session=s,
+            actor=people[Role.lead],
+            item_in=LoopItemCreate(
+                what_changed="Faster export", shipped_on=dt.date(2026, 3, 2), idea_ids=[answered.id]
+            ),
+        )
+    at = open_page("loop", username="the-lead")
+    assert not at.exception
+    assert next(m.value for m in at.metric if m.label == "To announce") == "2"  # the item and the idea
+    assert "Shipped, no loop item yet** (1)" in texts(at)
+    listed = next(df.value for df in at.dataframe if "shipped" in df.value.columns)
+    assert list(listed["idea"]) == ["Offline mode"]
+    form = at.multiselect(key="loop_new_ideas")
+    assert form.value == []  # nothing preselected: the loop links exactly what is picked
+    assert [o for o in form.options if "Offline mode" in o] == ["Offline mode (shipped)"]
