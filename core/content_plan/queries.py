@@ -15,7 +15,7 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Float, cast, func
+from sqlalchemy import Float, cast, func, literal
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select, SelectOfScalar
@@ -303,7 +303,8 @@ SORTS: Mapping[str, Any] = MappingProxyType(
 _Statement = TypeVar("_Statement", Select[*tuple[Any, ...]], SelectOfScalar[Any])
 
 
-def _entry_select() -> Select[*tuple[Any, ...]]:
+def _entry_select(*, dialog: bool = True) -> Select[*tuple[Any, ...]]:
+    # dialog=False: lists of posts not out yet count no conversations (and read no SLA data).
     return (
         Select(
             col(Post.id),
@@ -322,7 +323,7 @@ def _entry_select() -> Select[*tuple[Any, ...]]:
             col(Post.next_step_type),
             col(Post.impressions),
             col(Post.next_step_conversions),
-            _DIALOG,
+            _DIALOG if dialog else literal(0),
         )
         .select_from(Post)
         .join(Channel, col(Channel.id) == Post.channel_id)
@@ -398,7 +399,7 @@ def list_posts(
 
 def unscheduled_posts(session: Session, *, filters: PostFilter = ALL_POSTS, limit: int = 50) -> list[CalendarEntry]:
     """Open posts without a date yet (newest first)."""
-    statement = apply_filters(_entry_select(), filters).where(
+    statement = apply_filters(_entry_select(dialog=False), filters).where(
         col(Post.scheduled_at).is_(None), col(Post.status).not_in((PostStatus.cancelled, PostStatus.published))
     )
     return [_entry(row) for row in session.exec(statement.order_by(col(Post.id).desc()).limit(limit))]
@@ -406,7 +407,7 @@ def unscheduled_posts(session: Session, *, filters: PostFilter = ALL_POSTS, limi
 
 def awaiting_metrics(session: Session, *, start: dt.datetime, end: dt.datetime, limit: int = 20) -> list[CalendarEntry]:
     """Posts published in [start, end) that have no impressions yet (oldest first)."""
-    statement = in_window(_entry_select(), start, end).where(
+    statement = in_window(_entry_select(dialog=False), start, end).where(
         Post.status == PostStatus.published, col(Post.impressions).is_(None)
     )
     return [_entry(row) for row in session.exec(statement.order_by(col(Post.scheduled_at), col(Post.id)).limit(limit))]
