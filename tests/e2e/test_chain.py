@@ -65,9 +65,15 @@ def _open_conversation(page, handle: str) -> None:
 
 def _set_post(page, title: str) -> None:
     main = page.locator('[data-testid="stMain"]')
-    main.get_by_role("tab", name="Post", exact=True).click()
-    main.get_by_label("The post it answers", exact=True).click()
+    wait_for_app(page)
+    tab = main.get_by_role("tab", name="Post", exact=True)
+    expect(tab).to_have_count(1)  # the panel of the conversation opened before has gone
+    tab.click()
+    picker = main.get_by_role("combobox", name="The post it answers")
+    expect(picker).to_have_count(1)
+    picker.click()
     page.get_by_role("option", name=re.compile(re.escape(title))).click()
+    expect(picker).to_have_value(re.compile(re.escape(title)))
     main.get_by_role("button", name="Save post").click()
     page.get_by_text("Post saved.").wait_for()
     wait_for_app(page)
