@@ -25,7 +25,12 @@ cards = (
     ("calendar", "Posts waiting for approval", today.posts_in_review, f"{today.posts_today} going out today"),
     ("calendar", "Posts blocked by compliance", today.blocked_posts, "shown on the post until resolved"),
     ("ideas", "New ideas to triage", today.new_ideas, "valid or not?"),
-    ("loop", "Shipped, not yet announced", today.open_loops, "close the loop with the people who asked"),
+    (
+        "loop",
+        "Shipped, not yet announced",
+        today.to_announce,
+        f"{today.shipped_without_loop} shipped idea(s) without a loop item: close the loop with the people who asked",
+    ),
 )
 # Three cards a row: at 1024 px the titles wrap rather than being cut, and the links fit.
 for row in range(0, len(cards), 3):

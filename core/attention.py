@@ -10,14 +10,13 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from core.local_time import day_bounds, local_today
+from core.loop.queries import to_announce
 from db.models import (
     Conversation,
     ConversationKind,
     ConversationStatus,
     Idea,
     IdeaStatus,
-    LoopItem,
-    LoopStatus,
     Post,
     PostStatus,
 )
@@ -33,7 +32,13 @@ class Attention:
     posts_today: int
     blocked_posts: int
     new_ideas: int
-    open_loops: int
+    open_loops: int  # loop items whose announcement is not out yet
+    shipped_without_loop: int = 0  # shipped ideas no loop item answers yet
+
+    @property
+    def to_announce(self) -> int:
+        """Shipped and not yet announced: loop items not announced and shipped ideas without one."""
+        return self.open_loops + self.shipped_without_loop
 
 
 def _count(session: Session, statement) -> int:
@@ -51,6 +56,7 @@ def attention(session: Session, *, now: dt.datetime, tz: ZoneInfo) -> Attention:
         )
     )
     day_start, day_end = day_bounds(local_today(now, tz), tz)
+    announce = to_announce(session)
     return Attention(
         breached=_count(session, unanswered.where(col(Conversation.deadline_at) <= now)),
         waiting_for_reply=_count(session, unanswered),
@@ -79,7 +85,6 @@ def attention(session: Session, *, now: dt.datetime, tz: ZoneInfo) -> Attention:
             .select_from(Idea)
             .where(Idea.status == IdeaStatus.new, col(Idea.merged_into_id).is_(None)),
         ),
-        open_loops=_count(
-            session, select(func.count()).select_from(LoopItem).where(LoopItem.status == LoopStatus.shipped)
-        ),
+        open_loops=announce.loop_items,
+        shipped_without_loop=announce.ideas_without_loop,
     )

@@ -18,12 +18,20 @@ from core.permissions import Actor
 SUBSCRIBERS: dict[str, tuple[str, ...]] = {
     # A post went out: a "You asked, we did" announcement marks its loop item as announced.
     "post_published": ("core.loop.items:on_post_published",),
+    # A conversation was escalated to a team: its consulted and informed people are told (the
+    # in-app lists read the table; delivery subscribes here).
+    "escalated": (),
 }
 
 
 def post_published(session: Session, *, post: Any, actor: Actor) -> None:
     """A post's status became published (``post`` is the ``db.models.Post`` row)."""
     _notify("post_published", session=session, post=post, actor=actor)
+
+
+def escalated(session: Session, *, conversation: Any, team: Any, actor: Actor) -> None:
+    """A conversation was escalated (``conversation`` and ``team`` are the ``db.models`` rows)."""
+    _notify("escalated", session=session, conversation=conversation, team=team, actor=actor)
 
 
 def subscriber(target: str):

@@ -143,3 +143,19 @@ def require(actor: Actor, action: Action) -> None:
     if not allowed(actor, action):
         what = _DESCRIPTIONS.get(action, action.value.replace("_", " "))
         raise PermissionDenied(f"Your role ({actor.role}) may not {what}.")
+
+
+def require_on(actor: Actor, action: Action, *, grant: str | None, record: str) -> str | None:
+    """``require`` for one record: a person whose role may not do ``action`` may still do it on
+    ``record`` when ``grant`` says why (e.g. "responsible for Billing escalations": a right scoped
+    to that record, worked out by the domain that owns it). Returns the grant used — the caller
+    audits it — or None when the role allows the action anyway."""
+    if allowed(actor, action):
+        return None
+    if grant:
+        return grant
+    what = _DESCRIPTIONS.get(action, action.value.replace("_", " "))
+    raise PermissionDenied(
+        f"Your role ({actor.role}) may not {what}; you may act on {record} only when it is escalated to a team "
+        "you are responsible or accountable for."
+    )

@@ -12,7 +12,18 @@ from core import records
 from core.errors import ValidationError
 from core.permissions import Action, Actor, require
 from core.text import check_input_text, check_plain_texts
-from db.models import Channel, ChannelCreate, ChannelUpdate, Rubric, User, Workspace, WorkspaceUpdate
+from db.models import (
+    WATCH_WINDOW_HOURS,
+    Channel,
+    ChannelCreate,
+    ChannelUpdate,
+    Rubric,
+    User,
+    Workspace,
+    WorkspaceUpdate,
+)
+
+MAX_WATCH_WINDOW_HOURS = 24 * 14
 
 BUILTIN_RUBRICS = (
     ("Myth vs fact", "Myth → fact → what to do."),
@@ -52,6 +63,7 @@ class ChannelView:
     daily_post_limit: int
     active: bool
     version: int
+    watch_window_hours: int = WATCH_WINDOW_HOURS
 
 
 def state(session: Session) -> WorkspaceState:
@@ -151,7 +163,16 @@ def update_settings(
 
 
 def _channel_view(c: Channel) -> ChannelView:
-    return ChannelView(records.stored_id(c.id), c.name, c.platform, c.url, c.daily_post_limit, c.active, c.version)
+    return ChannelView(
+        records.stored_id(c.id),
+        c.name,
+        c.platform,
+        c.url,
+        c.daily_post_limit,
+        c.active,
+        c.version,
+        c.watch_window_hours,
+    )
 
 
 def list_channels(session: Session, *, include_inactive: bool = False) -> list[ChannelView]:
@@ -175,6 +196,11 @@ def _clean_channel(session: Session, changes: dict, *, except_id: int | None) ->
             changes[key] = changes[key].strip()
     if "daily_post_limit" in changes and changes["daily_post_limit"] < 1:
         raise ValidationError("The daily post limit must be at least 1.")
+    hours = changes.get("watch_window_hours")
+    if hours is not None and not 1 <= hours <= MAX_WATCH_WINDOW_HOURS:
+        raise ValidationError(
+            f"A post's watch window is 1 to {MAX_WATCH_WINDOW_HOURS} hours after publishing (you entered {hours})."
+        )
     return changes
 
 

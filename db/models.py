@@ -274,11 +274,17 @@ class AuditLog(SQLModel, table=True):
     __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)
 
 
+WATCH_WINDOW_HOURS = 48  # how long after publishing a post's conversations go to its SLA owner
+
+
 class ChannelBase(SQLModel):
     name: str = Field(max_length=80, unique=True)
     platform: str = Field(default="", max_length=40)
     url: str = Field(default="", max_length=300)
     daily_post_limit: int = 3
+    # A published post's watch window on this channel: conversations on the post received within
+    # it go to the post's SLA owner unless someone else took them.
+    watch_window_hours: int = WATCH_WINDOW_HOURS
 
 
 class Channel(ChannelBase, table=True):
@@ -302,6 +308,7 @@ class ChannelUpdate(SQLModel):
     platform: str | None = None
     url: str | None = None
     daily_post_limit: int | None = None
+    watch_window_hours: int | None = None
     active: bool | None = None
 
 
@@ -402,6 +409,8 @@ class Post(PostBase, table=True):
     # Has been on the plan (scheduled or published) and so in the calendars that subscribe to the
     # .ics export: once taken off the schedule it is sent as cancelled, not left out.
     calendar_listed: bool = False
+    # Where the post can be read on the platform once it is out: comments on it carry this link.
+    published_url: str = Field(default="", max_length=1000)
     created_by_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: dt.datetime = _created()
     updated_at: dt.datetime = _created()
@@ -476,6 +485,8 @@ class IdeaBase(SQLModel):
     channel_id: int | None = Field(default=None, foreign_key="channel.id", index=True)
     source_url: str = ""
     category: str = ""
+    # The post that collected it (an "Ideas for the product" call, the post a comment answered).
+    post_id: int | None = Field(default=None, foreign_key="post.id", index=True)
 
 
 class Idea(IdeaBase, table=True):
@@ -517,6 +528,21 @@ class IdeaUpdate(SQLModel):
     category: str | None = None
     channel_id: int | None = None
     source_url: str | None = None
+    post_id: int | None = None  # None clears it
+
+
+class IdeaFromConversation(SQLModel):
+    """A new idea from a conversation (core.ideas.from_conversations): its author becomes the
+    giver; its link, channel, post and (unless one is typed) category come along."""
+
+    model_config = _INPUT
+
+    conversation_id: int
+    # As typed; empty: the first sentence of the conversation's text.
+    title: str = ""
+    description: str = ""
+    category: str | None = None  # None: the conversation's category
+    source: str = IdeaSource.comment
 
 
 class IdeaGiver(SQLModel, table=True):
@@ -540,6 +566,20 @@ class IdeaGiver(SQLModel, table=True):
         Index("ix_idea_giver_given_at", "given_at"),
         Index("ix_idea_giver_key_given", "handle_key", "given_at"),
     )
+
+
+class IdeaConversation(SQLModel, table=True):
+    """A conversation an idea came from: the idea lists its conversations, a conversation shows
+    its idea (one idea per conversation; a merge keeps the link on the merged idea)."""
+
+    __tablename__ = "idea_conversation"
+    id: int | None = Field(default=None, primary_key=True)
+    idea_id: int = Field(foreign_key="idea.id", index=True)
+    conversation_id: int = Field(foreign_key="conversation.id")
+    linked_by_id: int | None = Field(default=None, foreign_key="user.id")
+    linked_at: dt.datetime = _created()
+
+    __table_args__ = (UniqueConstraint("conversation_id", name="uq_idea_conversation_conversation"),)
 
 
 class Vote(SQLModel, table=True):
@@ -613,32 +653,71 @@ class SlaPolicyUpdate(SQLModel):
     active: bool | None = None
 
 
+ESCALATION_DEADLINE_MINUTES = 480  # one business day of eight hours
+
+
+class Raci(StrEnum):
+    """Who does what on an escalation (paper §14). The accountable one is the team's owner."""
+
+    responsible = "responsible"  # does the work: escalations are assigned to them
+    accountable = "accountable"  # owns the outcome (EscalationTeam.owner_id)
+    consulted = "consulted"  # asked before a decision
+    informed = "informed"  # told what happened
+
+
 class EscalationTeamBase(SQLModel):
-    """A team conversations are escalated to, with its accountable owner."""
+    """A team conversations are escalated to, with its accountable owner and its deadline."""
 
     name: str
     description: str = _text()
     # The accountable owner in the RACI sense (paper §14).
     owner_id: int | None = Field(default=None, foreign_key="user.id")
+    # The business hours the escalation deadline counts in; None: the conversation's SLA calendar.
+    calendar_id: int | None = Field(default=None, foreign_key="business_calendar.id")
 
 
 class EscalationTeam(EscalationTeamBase, table=True):
     __tablename__ = "escalation_team"
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=80, unique=True)
+    # Business minutes from the escalation to the deadline for resolving it.
+    deadline_minutes: int = ESCALATION_DEADLINE_MINUTES
     version: int = 1
 
 
+class EscalationTeamMember(SQLModel, table=True):
+    """A person's part in an escalation team: responsible, consulted or informed (RACI)."""
+
+    __tablename__ = "escalation_team_member"
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="escalation_team.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    raci: str = Field(max_length=20)  # Raci, never "accountable" (that is the team's owner)
+
+    __table_args__ = (UniqueConstraint("team_id", "user_id", "raci", name="uq_escalation_team_member"),)
+
+
 class EscalationTeamCreate(EscalationTeamBase):
-    """A new escalation team (core.sla.teams.create_team)."""
+    """A new escalation team (core.sla.teams.create_team) with its RACI people."""
+
+    # As entered: the core refuses a fraction of a minute with a message saying what to fix.
+    deadline_minutes: int | float = ESCALATION_DEADLINE_MINUTES
+    responsible_ids: list[int] = Field(default_factory=list)
+    consulted_ids: list[int] = Field(default_factory=list)
+    informed_ids: list[int] = Field(default_factory=list)
 
 
 class EscalationTeamUpdate(SQLModel):
-    """A change to an escalation team: only the fields given change."""
+    """A change to an escalation team: only the fields given change (a list given replaces the people)."""
 
     name: str | None = None
     description: str | None = None
     owner_id: int | None = None
+    calendar_id: int | None = None
+    deadline_minutes: int | float | None = None
+    responsible_ids: list[int] | None = None
+    consulted_ids: list[int] | None = None
+    informed_ids: list[int] | None = None
 
 
 class QuickAnswerBase(SQLModel):
@@ -706,6 +785,8 @@ class Conversation(ConversationBase, table=True):
     escalation_team_id: int | None = Field(default=None, foreign_key="escalation_team.id")
     escalated_at: dt.datetime | None = _instant()
     escalation_reason: str = _text()
+    # When the escalation team should have resolved it, in the team's business time.
+    escalation_deadline_at: dt.datetime | None = _instant()
     quick_answer_id: int | None = Field(default=None, foreign_key="quick_answer.id")
     useful: bool = False
     best: bool = False
@@ -775,7 +856,7 @@ class ConversationMessage(SQLModel, table=True):
     author_handle: str = Field(default="", max_length=120)
     # The team member who wrote or logged a reply.
     user_id: int | None = Field(default=None, foreign_key="user.id")
-    text: str = _text()
+    text: str = _text(max_length=10_000)
     quick_answer_id: int | None = Field(default=None, foreign_key="quick_answer.id")
     source: str = Field(default=MessageSource.typed, max_length=20)
     created_at: dt.datetime = _created()
@@ -790,6 +871,9 @@ class ConversationMessage(SQLModel, table=True):
 class ConversationCreate(ConversationBase):
     """A conversation typed in by hand (core.sla.conversations.log_conversation); its SLA
     figures are computed by the core."""
+
+    # The post it answers, when known; a link to a published post finds it too.
+    post_id: int | None = None
 
 
 # --- "You asked, we did" ----------------------------------------------------------------------

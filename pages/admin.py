@@ -27,6 +27,10 @@ names = [
 ]
 tabs = dict(zip(names, st.tabs(names), strict=True))
 
+WATCH_LABEL = "Watch window after publishing (hours)"
+WATCH_HELP = "Conversations on a post within this time go to the post's SLA owner."
+MAX_WATCH = workspace.MAX_WATCH_WINDOW_HOURS
+
 if "Users" in tabs:
     with tabs["Users"]:
         admin_users.render(ctx)
@@ -41,6 +45,7 @@ with tabs["Channels"]:
                         "channel": c.name,
                         "platform": c.platform,
                         "daily post limit": c.daily_post_limit,
+                        "watch window (h)": c.watch_window_hours,
                         "active": c.active,
                         "url": c.url,
                     }
@@ -64,13 +69,27 @@ with tabs["Channels"]:
             limit = st.number_input(
                 "Daily post limit", min_value=1, max_value=50, value=3, key=f"admin_channel_limit_{fresh}"
             )
+            watch = st.number_input(
+                WATCH_LABEL,
+                min_value=1,
+                max_value=MAX_WATCH,
+                value=48,
+                help=WATCH_HELP,
+                key=f"admin_channel_watch_{fresh}",
+            )
             if st.form_submit_button("Add channel", type="primary"):
                 perform(
                     ctx,
                     lambda s: workspace.create_channel(
                         session=s,
                         actor=ctx.actor,
-                        channel_in=ChannelCreate(name=name, platform=platform, url=url, daily_post_limit=int(limit)),
+                        channel_in=ChannelCreate(
+                            name=name,
+                            platform=platform,
+                            url=url,
+                            daily_post_limit=int(limit),
+                            watch_window_hours=int(watch),
+                        ),
                     ),
                     success=f"Added {escape_markdown(name)}.",
                     then=lambda _: admin_users.start_afresh("admin_add_channel_form"),
@@ -82,6 +101,9 @@ with tabs["Channels"]:
             )
             with st.form("admin_edit_channel"):
                 limit = st.number_input("Daily post limit", min_value=1, max_value=50, value=chosen.daily_post_limit)
+                watch = st.number_input(
+                    WATCH_LABEL, min_value=1, max_value=MAX_WATCH, value=chosen.watch_window_hours, help=WATCH_HELP
+                )
                 active = st.checkbox("Active", value=chosen.active)
                 if st.form_submit_button("Save channel"):
                     perform(
@@ -91,7 +113,9 @@ with tabs["Channels"]:
                             actor=ctx.actor,
                             channel_id=chosen.id,
                             expected_version=chosen.version,
-                            channel_in=ChannelUpdate(daily_post_limit=int(limit), active=active),
+                            channel_in=ChannelUpdate(
+                                daily_post_limit=int(limit), watch_window_hours=int(watch), active=active
+                            ),
                         ),
                         success="Channel saved.",
                     )

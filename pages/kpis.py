@@ -24,6 +24,7 @@ st.caption(kpi_view.comparison_caption(period, channel_id))
 
 overview = kpi_view.load_overview(period, channel_id)
 kpi_view.render_cards(ctx, overview)
+kpi_view.posts_by_dialog_section(ctx, period, channel_id)
 kpi_view.render_trends(overview.trend)
 kpi_view.report_export(ctx, period, channel_id)
 

@@ -5,7 +5,7 @@ import streamlit as st
 
 from core.local_time import local_today
 from core.loop.impact import impact_not_measured
-from core.loop.queries import open_loops
+from core.loop.queries import open_loops, to_announce
 from core.permissions import Action
 from core.text import plain_text
 from db.types import utcnow
@@ -21,9 +21,14 @@ st.caption("Close the loop with the people who asked: announce what changed, tha
 
 open_items = read(open_loops)
 overdue = read(impact_not_measured, today=today)
+announce = read(to_announce)
 metrics = st.columns(4)
 metrics[0].metric("Open loops", len(open_items))
-metrics[1].metric("To announce", sum(1 for i in open_items if not i.announced))
+metrics[1].metric(
+    "To announce",
+    announce.total,
+    help=f"{announce.loop_items} loop item(s) not announced yet, {announce.ideas_without_loop} shipped idea(s) without a loop item",
+)
 metrics[2].metric("Givers to thank", sum(i.givers_count - i.thanked_count for i in open_items))
 metrics[3].metric("Impact not measured", len(overdue))
 
@@ -33,8 +38,11 @@ with tabs[0]:
     if ctx.can(Action.manage_loop):
         with st.expander("New loop item from shipped ideas", expanded=not open_items):
             view.new_loop_item_form(ctx, today)
-    if not open_items:
+    view.shipped_without_loop(ctx)
+    if not open_items and not announce.ideas_without_loop:
         st.info("No open loops: every shipped idea is announced and its givers are thanked.")
+    elif not open_items:
+        st.info("No loop is open yet: open one for the shipped ideas above.")
     else:
         st.dataframe(view.overview_rows(open_items), hide_index=True, placeholder="—", width="stretch")
         ids = [i.id for i in open_items]

@@ -1,18 +1,20 @@
 """SLA monitor: questions and complaints answered within business hours (paper §5, §8).
 
-Queues (breached / at risk / on track) sorted by deadline, the actions on a conversation, KPIs
-for a period, the quick-answer library, escalation teams, policies and the CSV import.
+Queues (breached / at risk / on track) sorted by deadline with the conversation worked on below
+them, escalations by RACI, KPIs for a period, the quick-answer library, escalation teams,
+policies and the CSV import.
 """
 
 import streamlit as st
 
 from core.permissions import Action
 from core.sla import policies
-from ui import sla_admin_view, sla_import_view, sla_view
+from ui import sla_admin_view, sla_conversation, sla_escalations, sla_import_view, sla_view
 from ui.frame import page_frame
 from ui.reads import read
 
 ctx = page_frame("sla")
+sla_conversation.follow_links()
 
 st.title("SLA monitor")
 st.caption("Every question and complaint gets a human answer within business hours; nothing waits unseen.")
@@ -24,19 +26,21 @@ if not read(policies.list_policies):
     )
 
 filters = sla_view.filters(ctx)
-names = ["Queue", "KPIs", "Quick answers", "Escalation teams", "Policies"]
+names = [sla_escalations.QUEUE_TAB, "Escalations", "KPIs", "Quick answers", "Escalation teams", "Policies"]
 if ctx.can(Action.import_conversations):
     names.append("Import")
-tabs = dict(zip(names, st.tabs(names), strict=False))
+tabs = dict(zip(names, st.tabs(names, key=sla_escalations.TAB_KEY, on_change="rerun"), strict=False))
 
-with tabs["Queue"]:
+with tabs[sla_escalations.QUEUE_TAB]:
     sla_view.render_queue(ctx, filters)
+with tabs["Escalations"]:
+    sla_escalations.render_escalations(ctx)
 with tabs["KPIs"]:
     sla_view.render_kpis(ctx, filters)
 with tabs["Quick answers"]:
     sla_admin_view.render_library(ctx)
 with tabs["Escalation teams"]:
-    sla_admin_view.render_teams(ctx)
+    sla_escalations.render_teams(ctx)
 with tabs["Policies"]:
     sla_admin_view.render_policies(ctx)
 if "Import" in tabs:

@@ -166,11 +166,31 @@ def make_sla_conversation(
     return conversation
 
 
-def make_escalation_team(session: Session, *, owner_id: int | None, name: str | None = None, description: str = ""):
-    from db.models import EscalationTeam
+def make_escalation_team(
+    session: Session,
+    *,
+    owner_id: int | None,
+    name: str | None = None,
+    description: str = "",
+    responsible_ids: tuple[int, ...] | None = None,
+    consulted_ids: tuple[int, ...] = (),
+    informed_ids: tuple[int, ...] = (),
+    **fields,
+):
+    """A team whose owner does the work too unless ``responsible_ids`` names other people."""
+    from db.models import EscalationTeam, EscalationTeamMember, Raci
 
-    team = EscalationTeam(name=name or unique("Team "), owner_id=owner_id, description=description)
+    team = EscalationTeam(name=name or unique("Team "), owner_id=owner_id, description=description, **fields)
     session.add(team)
+    session.flush()
+    responsible = responsible_ids if responsible_ids is not None else ((owner_id,) if owner_id is not None else ())
+    for raci, people in (
+        (Raci.responsible, responsible),
+        (Raci.consulted, consulted_ids),
+        (Raci.informed, informed_ids),
+    ):
+        for user_id in people:
+            session.add(EscalationTeamMember(team_id=team.id, user_id=user_id, raci=raci))
     session.flush()
     return team
 

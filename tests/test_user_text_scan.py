@@ -91,6 +91,14 @@ ALLOWED_IN_FILE = {
     ("app.py", "label"): "the home cards' titles: literals in the cards tuple",
     ("app.py", "note"): "the home cards' notes: literals in the cards tuple",
     ("ui/calendar_editor.py", "label"): "the status buttons: literals and core.content_plan.status.button_label",
+    (
+        "ui/post_dialog.py",
+        "facts",
+    ): "the dialog's facts: each user text in them escaped with md, the rest numbers and instants",
+    (
+        "ui/sla_conversation.py",
+        "lines",
+    ): "the conversation's links: each title in them escaped with md, the rest numbers",
 }
 # The last part of an attribute (``idea.status_label``, ``item.id``): numbers, dates, instants and
 # the app's own labels for code values.
@@ -107,6 +115,8 @@ ALLOWED_ATTRIBUTES = {
     "day": "a day of the month",
     "days": "a number of days",
     "hot_plan_position": "a number",
+    "loop_items": "a number (loop items to announce)",
+    "ideas_without_loop": "a number (shipped ideas without a loop item)",
     "min_impact": "a score",
     "max_cost": "a score",
     "rhythm_limit": "a number",
@@ -148,6 +158,7 @@ ALLOWED_CALLS = {
     "of": "a queue count",
     "render_markdown": "the weekly digest; core.kpis.digest escapes every user text in it (tested there)",
     "button_label": "a status button's label from core.content_plan.status",
+    "describe_duration": "a duration the core formats from numbers",
 }
 
 

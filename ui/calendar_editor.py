@@ -22,7 +22,7 @@ from core.permissions import Action
 from core.text import plain_text
 from db.models import CognitiveLoad, PostCreate, PostStatus
 from db.types import utcnow
-from ui import reads
+from ui import post_dialog, reads
 from ui.actions import perform
 from ui.calendar_view import GOTO_KEY, POST_KEY, keep_widget_state, md, md_lines, open_post
 from ui.frame import PageContext
@@ -589,6 +589,7 @@ def editor_tab(ctx: PageContext, options: CalendarOptions) -> None:
         _check_panel(ctx, values, view.id if view else None, time_problem)
         if view is not None and view.status == PostStatus.published:
             _metrics(ctx, view)
+            post_dialog.render(ctx, view, loaded_version=_loaded_version(), on_saved=_show_saved(ctx))
     if view is not None:
         with st.expander("History"):
             history = reads.read(queries.post_history, post_id=view.id)

@@ -52,6 +52,7 @@ SORT_LABELS = {
     "owner": "Owner",
     "impressions": "Impressions",
     "conversion_rate": "Next-step conversion",
+    "dialog": "Dialog created",
 }
 md = escape_markdown  # user text made inert for Markdown
 
@@ -380,6 +381,7 @@ def post_list(ctx: PageContext, start: dt.datetime, end: dt.datetime, filters: P
             "Owner": [e.owner_name for e in result.rows],
             "Impressions": [e.impressions for e in result.rows],
             "Conversion": [None if e.conversion_rate is None else 100 * e.conversion_rate for e in result.rows],
+            "Dialog": [e.conversations for e in result.rows],
         }
     )
     st.dataframe(
@@ -401,6 +403,9 @@ def post_list(ctx: PageContext, start: dt.datetime, end: dt.datetime, filters: P
             "Impressions": st.column_config.NumberColumn(width=76),
             "Conversion": st.column_config.NumberColumn(
                 "Conversion", format="%.2f %%", width=80, help="Next-step conversions ÷ impressions"
+            ),
+            "Dialog": st.column_config.NumberColumn(
+                "Dialog", help="Conversations on the post: the dialog it created (open the post to see them)"
             ),
         },
     )

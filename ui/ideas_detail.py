@@ -12,11 +12,13 @@ from typing import Any
 import streamlit as st
 
 from core.errors import DomainError
-from core.ideas import capture, detail, merges, queries, rules, triage
+from core.ideas import capture, detail, from_conversations, merges, queries, rules, triage
 from core.ideas.detail import IdeaDetail, SimilarIdea
+from core.loop import chain
 from core.permissions import Action
 from core.text import plain_block, plain_text
 from db.models import IdeaUpdate
+from ui import chain_view
 from ui.actions import perform
 from ui.frame import PageContext
 from ui.ideas_view import SELECTED, idea_facts, local, md, my_votes, open_idea
@@ -189,6 +191,9 @@ def detail_panel(ctx: PageContext, idea_id: int) -> None:
         if not data.merged_into:
             _actions(ctx, data, voted, candidates)
         _lists(ctx, data)
+        _conversations(ctx, idea.id)
+        with st.expander("The chain: from the first question to the thanks", icon=":material/timeline:"):
+            chain_view.render(ctx, read(chain.idea_chain, idea_id=idea.id))
 
 
 def _actions(ctx: PageContext, data: IdeaDetail, voted: bool, candidates: list[SimilarIdea]) -> None:
@@ -351,6 +356,31 @@ def _lists(ctx: PageContext, data: IdeaDetail) -> None:
             placeholder="—",
             width="stretch",
         )
+
+
+def _conversations(ctx: PageContext, idea_id: int) -> None:
+    listed = read(from_conversations.conversations_of_idea, idea_id=idea_id)
+    if not listed:
+        return
+    st.markdown(f"**Conversations it came from** ({len(listed)})")
+    st.dataframe(
+        [
+            {
+                "#": c.id,
+                "From": c.author_handle,
+                "Channel": c.channel,
+                "Received": local(ctx, c.received_at),
+                "Post": f"#{c.post_id} {c.post_title}" if c.post_id else "",
+                "Message": " ".join(c.text.split())[:100],
+                "Status": c.status.replace("_", " "),
+                "Via idea": f"#{c.idea_id}" if c.idea_id != idea_id else "",
+            }
+            for c in listed
+        ],
+        hide_index=True,
+        width="stretch",
+        column_config={"Via idea": st.column_config.TextColumn(help="Came with an idea merged into this one")},
+    )
 
 
 def selected_idea_id() -> int | None:

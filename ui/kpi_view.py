@@ -21,6 +21,7 @@ from core.kpis.audience import (
     list_audience_sizes,
     update_audience_size,
 )
+from core.kpis.chain import posts_by_dialog
 from core.kpis.definitions import FAMILY_LABELS, Better, Family
 from core.kpis.digest import (
     WeeklyDigest,
@@ -54,6 +55,10 @@ KIND_LABELS = {
 # Cards have one width and flow into rows: four a row at 1400 px, two at 1024 px, so a figure
 # like "237,986" and the link under it always fit.
 CARD_WIDTH = 210
+NOTES_LABELS = {
+    Family.speed: "Escalations per team",
+    Family.product: "Improvements shipped in this period and their effect",
+}
 ALL_CHANNELS = 0  # not None: a selectbox shows None as "nothing chosen"
 
 
@@ -199,9 +204,42 @@ def render_cards(ctx: PageContext, overview: KpiOverview) -> None:
                 _card(ctx, kpi, by_key, sparklines.get(kpi.key))
         notes = [note for v in cards for note in v.notes]
         if notes:
-            with st.expander("Improvements shipped in this period and their effect"):
+            with st.expander(NOTES_LABELS.get(family, "Details")):
                 for note in notes:
                     st.text(plain_block(note))
+
+
+# --- posts by the dialog they created ---------------------------------------------------------
+
+
+def posts_by_dialog_section(ctx: PageContext, period: Period, channel_id: int | None) -> None:
+    """The period's posts ranked by the dialog they created, not by reach alone."""
+    st.subheader("Posts by the dialog they created")
+    ranked = read(posts_by_dialog, start=period.start, end=period.end, channel_id=channel_id)
+    if not ranked:
+        st.info("No post published in this period yet.")
+        return
+    names = {c.id: c.name for c in channels()}
+    st.dataframe(
+        [
+            {
+                "#": r.post_id,
+                "Post": r.title,
+                "Channel": names.get(r.channel_id, ""),
+                "Published": r.published_at.astimezone(ctx.timezone).strftime("%d %b %Y"),
+                "Conversations": r.conversations,
+                "Answered": f"{r.answered} of {r.needing_reply}" if r.needing_reply else "—",
+                "Within SLA": r.met,
+                "Ideas": r.ideas,
+                "Impressions": r.impressions,
+                "Next-step conversions": r.next_step_conversions,
+            }
+            for r in ranked
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+    st.caption("Most conversations first, then impressions: a post is worth the dialog it starts.")
 
 
 # --- trends -----------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import streamlit as st
 
 from core import workspace
 from core.local_time import month_start
+from core.loop import chain as loop_chain
 from core.loop import public_board
 from core.loop.announce import draft_announcement, draft_monthly_update
 from core.loop.impact import impact_not_measured, loop_item_impact, record_measurement, set_impact
@@ -21,6 +22,8 @@ from core.loop.monthly import export_monthly_update, monthly_update, months_with
 from core.loop.queries import (
     Giver,
     LoopItemView,
+    call_replies,
+    calls_answered,
     closed_loops,
     conversation_categories,
     givers,
@@ -34,6 +37,7 @@ from core.permissions import Action
 from core.text import escape_markdown as esc
 from core.text import plain_block, plain_text
 from db.models import LoopItemCreate, LoopItemImpact
+from ui import chain_view
 from ui.actions import perform
 from ui.exports import export_button
 from ui.frame import PageContext
@@ -92,11 +96,13 @@ def new_loop_item_form(ctx: PageContext, today: dt.date) -> None:
         return
     with st.form("loop_new", clear_on_submit=True):
         st.markdown("**Open a loop**: what changed, and the ideas it answers.")
+        # Starts empty: the ideas linked are exactly the ones picked here.
         chosen = st.multiselect(
             "Ideas this change answers",
             list(options),
             key="loop_new_ideas",
-            default=[shipped[0].id] if shipped else [],
+            default=[],
+            placeholder="Pick the ideas this change answers",
             format_func=lambda i: plain_text(
                 f"{options[i].title} ({'shipped' if options[i].status == 'shipped' else options[i].status.replace('_', ' ') + ' → will be marked shipped'})"
             ),
@@ -147,7 +153,40 @@ def loop_item_panel(ctx: PageContext, item: LoopItemView, today: dt.date) -> Non
     with thank:
         st.markdown("#### 2 · Thank the givers")
         _thanks(ctx, item)
+    _calls(item)
     st.caption(f"Impact: {esc(_impact(item, today).summary)} — set it in the Impact tab.")
+    with st.expander("The chain: from the first question to the thanks", icon=":material/timeline:"):
+        chain_view.render(ctx, read(loop_chain.loop_item_chain, loop_item_id=item.id))
+
+
+def _calls(item: LoopItemView) -> None:
+    calls = [c for c in read(calls_answered, loop_item_id=item.id) if c.respondents]
+    if not calls:
+        return
+    people = len({h.lower() for c in calls for h, _ in c.respondents})
+    with st.expander(f"Also tell the {people} people who answered the call for ideas", icon=":material/forum:"):
+        st.caption(
+            "They answered "
+            + "; ".join(f"“{esc(c.title)}” (post #{c.post_id})" for c in calls)
+            + " without giving one of these ideas: tell them it shipped."
+        )
+        for label, text in read(call_replies, loop_item_id=item.id).items():
+            st.caption(esc(label))
+            st.code(plain_block(text), language=None, wrap_lines=True)
+
+
+def shipped_without_loop(ctx: PageContext) -> None:
+    """Shipped ideas no loop item answers yet: each is a loop to open (and to announce)."""
+    waiting = read(shipped_ideas_without_loop_item)
+    if not waiting:
+        return
+    st.markdown(f"**Shipped, no loop item yet** ({len(waiting)})")
+    st.dataframe(
+        [{"#": i.id, "idea": i.title, "category": i.category, "shipped": _when(ctx, i.shipped_at)} for i in waiting],
+        hide_index=True,
+        width="stretch",
+    )
+    st.caption("Open a loop for them above: pick the ideas a change answers; the form starts empty.")
 
 
 def _announcement(ctx: PageContext, item: LoopItemView, version: int) -> None:
@@ -267,6 +306,8 @@ def closed_timeline(ctx: PageContext, today: dt.date) -> None:
                 f"Shipped {item.shipped_on:%d %b %Y} · {len(item.ideas)} idea(s) · {item.thanked_count} of {item.givers_count} giver(s) thanked · "
                 f"{item.status_label} · impact: {esc(_impact(item, today).summary)}"
             )
+            with st.expander("The chain: from the first question to the thanks", icon=":material/timeline:"):
+                chain_view.render(ctx, read(loop_chain.loop_item_chain, loop_item_id=item.id))
     if len(closed) >= limit and st.button("Show older loops"):
         st.session_state[CLOSED_LIMIT] = limit + 20
         st.rerun()
@@ -307,20 +348,21 @@ def monthly_section(ctx: PageContext, today: dt.date) -> None:
     options = sorted({this_month, last_month, *read(months_with_loop_items)}, reverse=True)
     month = st.selectbox("Month", options, format_func=lambda m: f"{m:%B %Y}", key="loop_month")
     update = read(monthly_update, month=month, today=today)
+    # The download above the two columns: beside the preview its label would be cut at 1024 px.
+    export_button(
+        ctx,
+        key="loop_monthly_download",
+        label="Download the update (Markdown)",
+        export=lambda s: export_monthly_update(session=s, actor=ctx.actor, month=month, today=today),
+        file_name=update.file_name,
+        mime="text/markdown",
+        scope=month,
+        icon=":material/article:",
+    )
     left, right = st.columns([3, 1])
     with left, st.container(border=True):
         st.markdown(update.markdown)  # user text in it is Markdown-escaped by the core
     with right:
-        export_button(
-            ctx,
-            key="loop_monthly_download",
-            label="Download .md",
-            export=lambda s: export_monthly_update(session=s, actor=ctx.actor, month=month, today=today),
-            file_name=update.file_name,
-            mime="text/markdown",
-            scope=month,
-            icon=":material/article:",
-        )
         if ctx.can(Action.manage_loop) and update.items:
             with st.form("loop_monthly_post"):
                 channel = st.selectbox(

@@ -39,6 +39,16 @@ _ALSO_READS: dict[str, set[str]] = {
     "audit": set(changes.DOMAINS),
 }
 
+# Single read models that look at another domain's data too (so the rest of their domain stays
+# cached when that other domain changes).
+_READER_ALSO_READS: dict[str, set[str]] = {
+    # The calendar's lists count each post's conversations (the dialog it created).
+    "core.content_plan.queries.calendar_entries": {"sla"},
+    "core.content_plan.queries.list_posts": {"sla"},
+    # A conversation's post is picked from the channel's published posts.
+    "core.sla.watch.recent_posts": {"content_plan"},
+}
+
 # Shared modules of core that are not a domain package of their own: the home screen's counts
 # read every domain.
 _MODULE_DOMAINS = {
@@ -58,7 +68,8 @@ def domain_of_reader(reader: Callable[..., Any]) -> str:
 
 def domains_read_by(reader: Callable[..., Any]) -> tuple[str, ...]:
     domain = domain_of_reader(reader)
-    return tuple(sorted({domain} | _ALSO_READS.get(domain, set(changes.DOMAINS))))
+    extra = _READER_ALSO_READS.get(f"{reader.__module__}.{reader.__qualname__}", set())
+    return tuple(sorted({domain} | _ALSO_READS.get(domain, set(changes.DOMAINS)) | extra))
 
 
 def refresh_versions() -> dict[str, int]:

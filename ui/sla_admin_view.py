@@ -1,5 +1,5 @@
-"""SLA monitor screen parts that set things up: the quick-answer library, escalation teams with
-their RACI owner, SLA policies with their business calendar, and the admin's recompute."""
+"""SLA monitor screen parts that set things up: the quick-answer library, SLA policies with their
+business calendar, and the admin's recompute (escalation teams: ``ui.sla_escalations``)."""
 
 from __future__ import annotations
 
@@ -10,14 +10,12 @@ from zoneinfo import available_timezones
 import streamlit as st
 
 from core.permissions import Action
-from core.sla import calendars, policies, policy_admin, queues, quick_answers, teams
+from core.sla import calendars, policies, policy_admin, queues, quick_answers
 from core.sla.business_time import WEEKDAYS, BusinessCalendar
 from core.text import escape_markdown as md
 from core.text import plain_block, plain_text
 from db.models import (
     ConversationKind,
-    EscalationTeamCreate,
-    EscalationTeamUpdate,
     QuickAnswerCreate,
     QuickAnswerUpdate,
     SlaPolicyCreate,
@@ -120,85 +118,6 @@ def _answer_editor(ctx: PageContext, results: list[quick_answers.QuickAnswerView
                             answer_in=QuickAnswerUpdate(**fields),
                         ),
                         success="Quick answer saved.",
-                    )
-
-
-# -- escalation teams ---------------------------------------------------------------------------
-
-
-def render_teams(ctx: PageContext) -> None:
-    team_list = read(teams.list_teams)
-    st.caption("Escalated conversations are owned by the team's accountable owner (RACI) until they are resolved.")
-    if team_list:
-        st.dataframe(
-            [
-                {
-                    "Team": t.name,
-                    "Accountable owner": t.owner or "nobody — set one",
-                    "Handles": t.description,
-                    "Open escalations": t.open_escalations,
-                }
-                for t in team_list
-            ],
-            hide_index=True,
-            placeholder="—",
-            width="stretch",
-        )
-    else:
-        st.info(
-            "No escalation teams yet."
-            + (" Add the first one below." if ctx.can(Action.manage_sla_policies) else " A lead or admin adds them.")
-        )
-    if not ctx.can(Action.manage_sla_policies):
-        return
-    by_id = {t.id: t for t in team_list}
-    owners = dict(read(teams.team_owner_choices))
-    with st.expander("➕ Add or edit a team"):
-        chosen = st.selectbox(
-            "Team",
-            [NEW, *by_id],
-            format_func=lambda i: plain_text("New team" if i == NEW else by_id[i].name),
-            key="sla_team_pick",
-        )
-        current = by_id.get(chosen)
-        key = f"sla_team_{chosen}_{current.version if current else 0}"
-        with st.form(f"{key}_form"):
-            name = st.text_input("Name", value=current.name if current else "", key=f"{key}_name")
-            owner_ids = list(owners)
-            owner_index = owner_ids.index(current.owner_id) if current and current.owner_id in owners else None
-            owner = st.selectbox(
-                "Accountable owner (RACI)",
-                owner_ids,
-                index=owner_index,
-                format_func=lambda u: plain_text(owners[u]),
-                placeholder="Choose a person",
-                key=f"{key}_owner",
-            )
-            description = st.text_area(
-                "What the team handles", value=current.description if current else "", key=f"{key}_description"
-            )
-            if st.form_submit_button("Save team"):
-                if current is None:
-                    perform(
-                        ctx,
-                        lambda s: teams.create_team(
-                            session=s,
-                            actor=ctx.actor,
-                            team_in=EscalationTeamCreate(name=name, owner_id=owner, description=description),
-                        ),
-                        success="Team added.",
-                    )
-                else:
-                    perform(
-                        ctx,
-                        lambda s: teams.update_team(
-                            session=s,
-                            actor=ctx.actor,
-                            team_id=current.id,
-                            expected_version=current.version,
-                            team_in=EscalationTeamUpdate(name=name, owner_id=owner, description=description),
-                        ),
-                        success="Team saved.",
                     )
 
 

@@ -1,4 +1,4 @@
-"""SLA monitor screen parts: filters, the queues with the actions on one conversation, the KPIs.
+"""SLA monitor screen parts: filters, the queues (the conversation worked on is ``ui.sla_conversation``), the KPIs.
 
 Reads go through ``ui.reads.read`` (the ones that depend on the time take ``now`` rounded down to
 the minute), writes through ``ui.actions.perform``, which reruns the page so every list shows them.
@@ -13,12 +13,11 @@ import streamlit as st
 
 from core.kpis import definitions, overview, report, trends
 from core.permissions import Action
-from core.sla import conversations, queues, quick_answers, teams
+from core.sla import queues
 from core.sla.figures import STATUS_LABELS
-from core.text import escape_markdown as md
-from core.text import plain_block, plain_text
+from core.text import plain_text
 from db.types import utcnow
-from ui.actions import perform
+from ui import sla_conversation
 from ui.frame import PageContext
 from ui.reads import read
 
@@ -123,6 +122,12 @@ def filters(ctx: PageContext) -> queues.QueueFilters:
 
 
 def render_queue(ctx: PageContext, chosen: queues.QueueFilters) -> None:
+    """The queues, and below them the conversation worked on (kept open across queues)."""
+    _queue(ctx, chosen)
+    sla_conversation.render(ctx)
+
+
+def _queue(ctx: PageContext, chosen: queues.QueueFilters) -> None:
     now = this_minute()
     counts = read(queues.queue_counts, now=now, filters=chosen)
     queue = st.radio(
@@ -165,14 +170,18 @@ def render_queue(ctx: PageContext, chosen: queues.QueueFilters) -> None:
         },
     )
     items = {item.id: item for item in page.items}
-    picked = st.selectbox(
+    pick, go = st.columns([6, 1], vertical_alignment="bottom")
+    picked = pick.selectbox(
         "Work on" if ctx.can(Action.work_conversations) else "Show",
         list(items),
         format_func=lambda i: plain_text(f"#{i} · {items[i].author_handle} · {_excerpt(items[i].text, 60)}"),
         key=f"sla_pick_{queue}",
+        on_change=lambda: sla_conversation.open_conversation(st.session_state.get(f"sla_pick_{queue}")),
     )
-    if picked is not None:
-        render_conversation(ctx, items[picked])
+    if sla_conversation.opened_id() is None:
+        sla_conversation.open_conversation(picked)
+    elif picked is not None and picked != sla_conversation.opened_id():
+        go.button("Open", key=f"sla_open_{queue}", on_click=sla_conversation.open_conversation, args=(picked,))
 
 
 def _empty_text(queue: queues.Queue, chosen: queues.QueueFilters) -> str:
@@ -207,188 +216,6 @@ def _table_row(item: queues.ConversationRow, ctx: PageContext) -> dict:
         "Message": plain_text(_excerpt(item.text)),
         "Channel": item.channel,
     }
-
-
-# -- one conversation ---------------------------------------------------------------------------
-
-
-def render_conversation(ctx: PageContext, item: queues.ConversationRow) -> None:
-    with st.container(border=True):
-        st.markdown(f"**#{item.id} · {item.kind} on {md(item.channel)}**")
-        st.text(plain_block(f"{item.author_handle}: {item.text}"))
-        facts = [
-            f"Received {local_time(item.received_at, ctx)}",
-            f"due {local_time(item.deadline_at, ctx)}" if item.deadline_at else "no SLA deadline",
-            f"SLA {STATUS_LABELS[item.sla_status]}",
-            f"status {item.status.replace('_', ' ')}",
-            f"assignee {md(item.assignee or 'nobody')}",
-            f"category {md(item.category)}" if item.category else "no category",
-        ]
-        if item.first_reply_at:
-            facts.append(f"first reply {local_time(item.first_reply_at, ctx)}")
-        if item.quick_answer:
-            facts.append(f"quick answer used: {md(item.quick_answer)}")
-        st.caption(" · ".join(facts))
-        if item.reply_before_message:
-            st.warning(
-                "Data problem: the first reply is stamped before the message. It is left out of response times and the SLA share; check the export."
-            )
-        if item.escalation_team:
-            st.info(
-                f"Escalated to {md(item.escalation_team)} on {local_time(item.escalated_at, ctx)} — owned now by "
-                f"{md(item.escalation_owner) if item.escalation_owner else 'nobody (set an owner for the team)'}. "
-                f"Why: {md(item.escalation_reason)}",
-                icon="🧭",
-            )
-        if item.link:
-            st.link_button("Open on the platform", item.link)
-        if not ctx.can(Action.work_conversations):
-            st.caption("For reading here: support and community managers work it (assign, reply, escalate, resolve).")
-            return
-        _actions(ctx, item)
-
-
-def _actions(ctx: PageContext, item: queues.ConversationRow) -> None:
-    key = f"sla_{item.id}_{item.version}"
-    buttons = st.columns(3)
-    if item.assignee_id != ctx.actor.id and buttons[0].button("Assign to me", key=f"{key}_assign"):
-        perform(
-            ctx,
-            lambda s: conversations.assign_to_me(
-                session=s, actor=ctx.actor, conversation_id=item.id, expected_version=item.version
-            ),
-            success="Assigned to you.",
-        )
-    resolvable = item.is_open and (item.first_reply_at or not item.needs_reply)
-    if resolvable and buttons[1].button("Resolve", key=f"{key}_resolve"):
-        perform(
-            ctx,
-            lambda s: conversations.resolve(
-                session=s, actor=ctx.actor, conversation_id=item.id, expected_version=item.version
-            ),
-            success="Resolved.",
-        )
-    reply_tab, escalate_tab, no_reply_tab, mark_tab = st.tabs(
-        ["Reply logged", "Escalate to team…", "No reply needed", "UGC / best"]
-    )
-    with reply_tab:
-        _reply_form(ctx, item, key)
-    with escalate_tab:
-        _escalate_form(ctx, item, key)
-    with no_reply_tab:
-        if item.first_reply_at is not None or item.status == "resolved":
-            st.caption("Answered or resolved already.")
-        else:
-            with st.form(f"{key}_no_reply_form"):
-                reason = st.text_input(
-                    "Why does it need no reply?",
-                    placeholder="e.g. spam, a reaction was enough",
-                    key=f"{key}_no_reply_reason",
-                )
-                if st.form_submit_button("Mark no reply needed"):
-                    perform(
-                        ctx,
-                        lambda s: conversations.mark_no_reply_needed(
-                            session=s,
-                            actor=ctx.actor,
-                            conversation_id=item.id,
-                            expected_version=item.version,
-                            reason=reason,
-                        ),
-                        success="Marked: no reply needed.",
-                    )
-    with mark_tab, st.form(f"{key}_mark_form"):
-        useful = st.checkbox(
-            "Useful UGC (counts for the UGC KPI)",
-            value=item.useful,
-            disabled=item.kind != "ugc",
-            key=f"{key}_useful",
-        )
-        best = st.checkbox("One of the best (for the weekly digest)", value=item.best, key=f"{key}_best")
-        if st.form_submit_button("Save marks"):
-            perform(
-                ctx,
-                lambda s: conversations.mark_ugc(
-                    session=s,
-                    actor=ctx.actor,
-                    conversation_id=item.id,
-                    expected_version=item.version,
-                    useful=useful if item.kind == "ugc" else None,
-                    best=best,
-                ),
-                success="Saved.",
-            )
-
-
-def _reply_form(ctx: PageContext, item: queues.ConversationRow, key: str) -> None:
-    answers = sorted(
-        read(quick_answers.search, limit=500), key=lambda a: (a.category != item.category, -a.use_count, a.title)
-    )
-    by_id = {a.id: a for a in answers}
-    answer_id = st.selectbox(
-        "Quick answer used",
-        [None, *by_id],
-        format_func=lambda i: plain_text(
-            "— none —"
-            if i is None
-            else f"{by_id[i].title} ({by_id[i].category or 'general'}) · used {by_id[i].use_count}×"
-        ),
-        key=f"{key}_answer",
-        help="Answers of the conversation's category come first.",
-    )
-    if answer_id is not None:
-        st.code(plain_block(by_id[answer_id].text), language=None, wrap_lines=True)
-    with st.form(f"{key}_reply_form"):
-        when = st.radio("Replied", ["just now", "earlier"], horizontal=True, key=f"{key}_when")
-        local_now = utcnow().astimezone(ctx.timezone)
-        columns = st.columns(2)
-        day = columns[0].date_input("Date (if earlier)", value=local_now.date(), key=f"{key}_day")
-        time = columns[1].time_input(
-            "Time (if earlier)", value=local_now.time().replace(second=0, microsecond=0), key=f"{key}_time"
-        )
-        if st.form_submit_button("Log reply", type="primary"):
-            replied_at = None if when == "just now" else dt.datetime.combine(day, time, tzinfo=ctx.timezone)
-            perform(
-                ctx,
-                lambda s: conversations.log_reply(
-                    session=s,
-                    actor=ctx.actor,
-                    conversation_id=item.id,
-                    expected_version=item.version,
-                    replied_at=replied_at,
-                    quick_answer_id=answer_id,
-                ),
-                success="Reply logged.",
-            )
-
-
-def _escalate_form(ctx: PageContext, item: queues.ConversationRow, key: str) -> None:
-    team_list = read(teams.list_teams)
-    if not team_list:
-        st.caption("No escalation teams yet: a lead or admin adds them on the Escalation teams tab.")
-        return
-    by_id = {t.id: t for t in team_list}
-    with st.form(f"{key}_escalate_form"):
-        team_id = st.selectbox(
-            "Team",
-            list(by_id),
-            format_func=lambda t: plain_text(f"{by_id[t].name} — owner {by_id[t].owner or 'nobody'}"),
-            key=f"{key}_team",
-        )
-        reason = st.text_area("Why", placeholder="What does the team need to do?", key=f"{key}_reason")
-        if st.form_submit_button("Escalate"):
-            perform(
-                ctx,
-                lambda s: conversations.escalate(
-                    session=s,
-                    actor=ctx.actor,
-                    conversation_id=item.id,
-                    expected_version=item.version,
-                    team_id=team_id,
-                    reason=reason,
-                ),
-                success=f"Escalated to {md(by_id[team_id].name)}.",
-            )
 
 
 # -- KPIs ---------------------------------------------------------------------------------------

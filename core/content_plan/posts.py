@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from core import events, records
 from core.content_plan import readiness, status
 from core.content_plan.queries import EDITABLE_FIELDS, METRIC_FIELDS, PostView, view_of
+from core.content_plan.rules import is_web_link
 from core.content_plan.templates import TEMPLATES
 from core.content_plan.validation import (
     check_metric_consistency,
@@ -28,7 +29,7 @@ from core.content_plan.validation import (
 from core.errors import PermissionDenied, ValidationError
 from core.permissions import Action, Actor, allowed, require
 from core.text import check_plain_text
-from db.models import Post, PostCreate, PostMetrics, PostStatus, PostUpdate, Rubric
+from db.models import Post, PostCreate, PostMetrics, PostStatus, PostUpdate, Rubric, max_length
 from db.types import utcnow
 
 
@@ -264,5 +265,30 @@ def record_metrics(
         changes={**clean, "updated_at": utcnow()},
         actor=actor,
         action="post.metrics",
+    )
+    return view_of(session, post)
+
+
+def set_published_url(*, session: Session, actor: Actor, post_id: int, expected_version: int, url: str) -> PostView:
+    """Where the published post can be read on the platform ("" clears it): the comments on it
+    carry this link, so conversations are matched to the post by it."""
+    require(actor, Action.enter_post_metrics)
+    post = records.get_or_404(session, Post, post_id, what="Post")
+    if post.status != PostStatus.published:
+        raise ValidationError("The link is the published post's; this post is not published yet.")
+    url = (url or "").strip()
+    limit = max_length(Post, "published_url")
+    if url and not is_web_link(url):
+        raise ValidationError("The post's link must start with https:// (or http://).")
+    if len(url) > limit:
+        raise ValidationError(f"The link is longer than {limit} characters.")
+    post = records.update_versioned(
+        session,
+        Post,
+        post_id,
+        expected_version=expected_version,
+        changes={"published_url": url, "updated_at": utcnow()},
+        actor=actor,
+        action="post.published_url",
     )
     return view_of(session, post)

@@ -15,7 +15,7 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Float, cast, func
+from sqlalchemy import Float, cast, func, literal
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select, SelectOfScalar
@@ -25,7 +25,7 @@ from core.content_plan.guards import over_limit_positions
 from core.content_plan.rules import conversion_rate
 from core.content_plan.timing import format_local
 from core.errors import NotFoundError, ValidationError
-from db.models import Channel, Post, PostBase, PostMetrics, PostStatus, Rubric, User
+from db.models import Channel, Conversation, Post, PostBase, PostMetrics, PostStatus, Rubric, User
 
 #: The fields an author edits (the editor's form, the CSV import), in the form's order.
 EDITABLE_FIELDS: tuple[str, ...] = tuple(PostBase.model_fields)
@@ -92,6 +92,7 @@ class PostView:
     next_step_conversions: int | None
     created_by_id: int | None
     version: int
+    published_url: str = ""
 
     @property
     def blocked(self) -> bool:
@@ -129,6 +130,7 @@ class CalendarEntry:
     next_step_type: str
     impressions: int | None
     next_step_conversions: int | None
+    conversations: int = 0  # the dialog it created: conversations on it
 
     @property
     def conversion_rate(self) -> float | None:
@@ -277,6 +279,14 @@ def post_history(session: Session, *, post_id: int) -> list[HistoryRow]:
 _Owner = aliased(User)
 _OWNER_LABEL = func.coalesce(func.nullif(_Owner.name, ""), _Owner.username)
 _RATE = cast(Post.next_step_conversions, Float) / func.nullif(Post.impressions, 0)
+# The dialog a post created: the conversations on it (read from the SLA monitor's table).
+_DIALOG = (
+    select(func.count())
+    .select_from(Conversation)
+    .where(col(Conversation.post_id) == col(Post.id))
+    .correlate(Post)
+    .scalar_subquery()
+)
 SORTS: Mapping[str, Any] = MappingProxyType(
     {
         "scheduled_at": Post.scheduled_at,
@@ -287,12 +297,14 @@ SORTS: Mapping[str, Any] = MappingProxyType(
         "owner": _OWNER_LABEL,
         "impressions": Post.impressions,
         "conversion_rate": _RATE,
+        "dialog": _DIALOG,
     }
 )
 _Statement = TypeVar("_Statement", Select[*tuple[Any, ...]], SelectOfScalar[Any])
 
 
-def _entry_select() -> Select[*tuple[Any, ...]]:
+def _entry_select(*, dialog: bool = True) -> Select[*tuple[Any, ...]]:
+    # dialog=False: lists of posts not out yet count no conversations (and read no SLA data).
     return (
         Select(
             col(Post.id),
@@ -311,6 +323,7 @@ def _entry_select() -> Select[*tuple[Any, ...]]:
             col(Post.next_step_type),
             col(Post.impressions),
             col(Post.next_step_conversions),
+            _DIALOG if dialog else literal(0),
         )
         .select_from(Post)
         .join(Channel, col(Channel.id) == Post.channel_id)
@@ -386,7 +399,7 @@ def list_posts(
 
 def unscheduled_posts(session: Session, *, filters: PostFilter = ALL_POSTS, limit: int = 50) -> list[CalendarEntry]:
     """Open posts without a date yet (newest first)."""
-    statement = apply_filters(_entry_select(), filters).where(
+    statement = apply_filters(_entry_select(dialog=False), filters).where(
         col(Post.scheduled_at).is_(None), col(Post.status).not_in((PostStatus.cancelled, PostStatus.published))
     )
     return [_entry(row) for row in session.exec(statement.order_by(col(Post.id).desc()).limit(limit))]
@@ -394,7 +407,7 @@ def unscheduled_posts(session: Session, *, filters: PostFilter = ALL_POSTS, limi
 
 def awaiting_metrics(session: Session, *, start: dt.datetime, end: dt.datetime, limit: int = 20) -> list[CalendarEntry]:
     """Posts published in [start, end) that have no impressions yet (oldest first)."""
-    statement = in_window(_entry_select(), start, end).where(
+    statement = in_window(_entry_select(dialog=False), start, end).where(
         Post.status == PostStatus.published, col(Post.impressions).is_(None)
     )
     return [_entry(row) for row in session.exec(statement.order_by(col(Post.scheduled_at), col(Post.id)).limit(limit))]

@@ -13,7 +13,9 @@ benchmarks reuse); each part of the workspace has its own room:
 - ``ideas``         — the idea board, scored and shaped, with one merged duplicate;
 - ``conversations`` — the dialog history, the live queue around now, rows with a data problem;
 - ``loop``          — "You asked, we did" loop items in every state;
-- ``kpis``          — audience sizes and last week's digest note.
+- ``kpis``          — audience sizes and last week's digest note;
+- ``chain``         — every link of the chain: posts and their dialog, reply threads, escalation
+  through RACI; ``chain_showcase`` follows a call for ideas all the way to the thanks.
 
 The parts draw from one seeded random stream in the order ``_build`` calls them, so a new part
 goes at the end (or draws nothing) to leave the rest of the demo as it is.
@@ -26,7 +28,7 @@ import datetime as dt
 from sqlmodel import Session
 
 from core import audit, changes, workspace
-from core.demo import content, conversations, ideas, kpis, loop, people, support_desk
+from core.demo import chain, content, conversations, ideas, kpis, loop, people, support_desk
 from core.demo.builder import TIMEZONE, DemoBuilder
 from core.demo.people import DEMO_SIGN_INS, demo_password
 from core.demo.support_desk import DEMO_CALENDAR
@@ -73,6 +75,7 @@ def _build(demo: DemoBuilder, *, empty: bool) -> None:
     loop.add_loop_items(demo, users=users, channels=channels, ideas=board)
     kpis.add_audience(demo, channels=channels)
     kpis.add_digest_note(demo, users=users)
+    chain.add_chain(demo, users=users, channels=channels, desk=desk)  # draws nothing: last, by rule
     audit.record_change(
         demo.session,
         actor=demo.actor,

@@ -9,6 +9,7 @@ Rooms, by layer:
 - ``triage``  — the lead's status moves, scores, quick-win rule and the hot plan;
 - ``merges``  — merging duplicates and undoing a merge exactly;
 - ``imports`` — survey/form results imported as ideas (mapped, previewed, all or nothing, never twice);
+- ``from_conversations`` — a conversation becomes an idea (or adds its author to one); an idea's conversations;
 - ``files``   — the board's CSV export.
 
 Write inputs with many fields are models beside the table (``db.models.IdeaCreate``, ``IdeaUpdate``).

@@ -22,7 +22,7 @@ from core.ideas.queries import IdeaView, get_idea
 from core.ideas.rules import S, clean_category, clean_source, clean_title, clean_url, parse_handles
 from core.permissions import Action, Actor, allowed, require
 from core.text import check_input_text, check_plain_texts
-from db.models import Channel, Idea, IdeaCreate, IdeaGiver, IdeaUpdate, Vote
+from db.models import Channel, Idea, IdeaCreate, IdeaGiver, IdeaUpdate, Post, PostStatus, Vote
 from db.types import utcnow
 
 
@@ -42,6 +42,18 @@ def unmerged_idea(session: Session, idea_id: int) -> Idea:
     if idea.merged_into_id is not None:
         raise ValidationError(f"Idea #{idea_id} was merged into #{idea.merged_into_id}; add to that one instead.")
     return idea
+
+
+def check_post(session: Session, post_id: int | None) -> int | None:
+    """``post_id`` if the post exists and is published (None stays None): ideas come from posts that are out."""
+    if post_id is None:
+        return None
+    post = session.get(Post, post_id)
+    if post is None:
+        raise ValidationError(f"Post #{post_id} does not exist; pick the post from the list.")
+    if post.status != PostStatus.published:
+        raise ValidationError(f"Post #{post_id} “{post.title}” is not published; ideas come from posts that are out.")
+    return post_id
 
 
 def check_channel(session: Session, channel_id: int | None) -> int | None:
@@ -86,9 +98,10 @@ def record_givers(
 # --- commands ---------------------------------------------------------------------------------
 
 
-def log_idea(*, session: Session, actor: Actor, idea_in: IdeaCreate) -> IdeaView:
-    """Log a new idea with the people who gave it; it starts as "new"."""
-    require(actor, Action.log_idea)
+def store_new_idea(
+    session: Session, *, actor: Actor, idea_in: IdeaCreate, handles: Sequence[Handle], given_at: dt.datetime | None
+) -> Idea:
+    """Insert a checked new idea and its (parsed) givers (for the guarded services that log ideas)."""
     check_input_text(idea_in)
     idea = Idea(
         title=clean_title(idea_in.title),
@@ -97,22 +110,28 @@ def log_idea(*, session: Session, actor: Actor, idea_in: IdeaCreate) -> IdeaView
         channel_id=check_channel(session, idea_in.channel_id),
         source_url=clean_url(idea_in.source_url),
         category=clean_category(idea_in.category),
+        post_id=check_post(session, idea_in.post_id),
         status=S.new,
         logged_by_id=actor.id,
     )
-    giver_handles = parse_handles(idea_in.handles)
     records.create(session, idea, actor=actor, action="idea.create")
-    assert idea.id is not None  # given by the insert
     record_givers(
         session,
         actor=actor,
-        idea_id=idea.id,
-        handles=giver_handles,
+        idea_id=records.stored_id(idea.id),
+        handles=handles,
         channel_id=idea.channel_id,
-        given_at=idea.created_at,
+        given_at=given_at or idea.created_at,
     )
     session.flush()
-    return get_idea(session=session, idea_id=idea.id)
+    return idea
+
+
+def log_idea(*, session: Session, actor: Actor, idea_in: IdeaCreate) -> IdeaView:
+    """Log a new idea with the people who gave it; it starts as "new"."""
+    require(actor, Action.log_idea)
+    idea = store_new_idea(session, actor=actor, idea_in=idea_in, handles=parse_handles(idea_in.handles), given_at=None)
+    return get_idea(session=session, idea_id=records.stored_id(idea.id))
 
 
 def add_givers(
@@ -217,6 +236,8 @@ def update_details(
         changes["channel_id"] = check_channel(session, given["channel_id"])
     if given.get("source_url") is not None:
         changes["source_url"] = clean_url(given["source_url"])
+    if "post_id" in given:
+        changes["post_id"] = check_post(session, given["post_id"])
     records.update_versioned(
         session, Idea, idea_id, expected_version=expected_version, changes=changes, actor=actor, action="idea.update"
     )

@@ -244,6 +244,26 @@ def clean_title(title: str) -> str:
     return title
 
 
+_LEADING_MENTIONS = re.compile(r"^(?:@[\w.]+[,:]?(?:\s+|$))+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s|[\r\n]")
+FALLBACK_TITLE = "Idea from a conversation"
+
+
+def title_from_text(text: str, *, limit: int = TITLE_MAX) -> str:
+    """A title suggested from what someone wrote: its first sentence or line, without the
+    @mentions it opens with, capitalised, cut at a word within ``limit`` characters."""
+    flat = _LEADING_MENTIONS.sub("", (text or "").strip())
+    first = _SENTENCE_END.split(flat, maxsplit=1)[0] if flat else ""
+    title = " ".join(first.split()).rstrip(" ,;:")
+    if not title:
+        return FALLBACK_TITLE
+    title = title[0].upper() + title[1:]
+    if len(title) <= limit:
+        return title
+    cut = title[: limit - 1].rsplit(" ", 1)[0] if " " in title[: limit - 1] else title[: limit - 1]
+    return cut.rstrip(" ,;:") + "…"
+
+
 def clean_url(url: str) -> str:
     url = (url or "").strip()
     if not url:

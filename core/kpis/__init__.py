@@ -31,7 +31,8 @@ Choices the SPEC leaves open, made here once:
 * Valid proposals skip duplicates merged into another idea.
 
 Rooms: ``definitions`` (every KPI once), ``periods``, ``values`` (a KPI's figure against the period
-before), the measure modules per family (``conversations``, ``community``, ``content``,
-``product``, with shared ``sql`` building blocks), ``overview`` (every KPI of a period),
+before), the measure modules per family (``conversations``, ``escalations``, ``community``,
+``content``, ``product``, ``chain`` — which also ranks posts by the dialog they created — with
+shared ``sql`` building blocks), ``overview`` (every KPI of a period),
 ``trends``, ``report`` (formatting, JSON and CSV), ``digest`` and ``audience``.
 """

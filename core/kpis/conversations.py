@@ -35,6 +35,11 @@ def _needs_reply() -> ColumnElement[bool]:
     )
 
 
+def needs_reply_condition() -> ColumnElement[bool]:
+    """SPEC's "needs a reply" as a SQL condition (for the other KPI families)."""
+    return _needs_reply()
+
+
 def _has_no_reply_reason() -> ColumnElement[bool]:
     """Whether the conversation carries a "no reply needed" reason. Looked up by id, so the
     per-period figures keep reading the covering KPI index (the reason is not in it) and only
@@ -51,11 +56,18 @@ def conversation_scope(lo: dt.datetime, hi: dt.datetime, channel_id: int | None)
     return conditions
 
 
-def _sla_conditions(now: dt.datetime) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+def sla_counted() -> ColumnElement[bool]:
+    """Conversations the SLA share judges: they need a reply, carry a deadline and have no reply
+    stamped before the message."""
+    c = Conversation
+    return and_(_needs_reply(), col(c.reply_before_message) == false(), col(c.deadline_at).is_not(None))
+
+
+def sla_conditions(now: dt.datetime) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
     """(met, breached) for conversations that need a reply and carry a deadline."""
     c = Conversation
     first_reply, deadline = col(c.first_reply_at), col(c.deadline_at)
-    counted = and_(_needs_reply(), col(c.reply_before_message) == false(), deadline.is_not(None))
+    counted = sla_counted()
     met = and_(counted, first_reply.is_not(None), first_reply <= deadline)
     breached = and_(
         counted,
@@ -77,7 +89,7 @@ def _resolved_conditions() -> tuple[ColumnElement[bool], ColumnElement[bool]]:
 def conversation_columns(now: dt.datetime) -> list[ColumnElement[Any]]:
     """The per-period conversation counts, one pass over the covering index."""
     c = Conversation
-    met, breached = _sla_conditions(now)
+    met, breached = sla_conditions(now)
     resolved, clean = _resolved_conditions()
     ugc = col(c.kind) == ConversationKind.ugc.value
     return [

@@ -24,6 +24,7 @@ class Family(StrEnum):
     community = "community"
     content = "content"
     product = "product"
+    chain = "chain"
     display = "display"
 
 
@@ -32,6 +33,7 @@ FAMILY_LABELS = {
     Family.community: "Strength of the community",
     Family.content: "Usefulness of content",
     Family.product: "Product footprint",
+    Family.chain: "The chain: from post to change",
     Family.display: "Display KPIs (reach)",
 }
 
@@ -54,6 +56,8 @@ class KpiDefinition:
 PERCENT = "%"
 MINUTES = "business min"
 CALENDAR_MINUTES = "calendar min"
+DAYS = "days"
+HOURS = "hours"
 
 _NEEDS_REPLY = "Needs a reply = a question or complaint not marked 'no reply needed'."
 _CONVERSATIONS_HINT = "No conversations in this period yet: import them or log them on the SLA monitor."
@@ -143,6 +147,38 @@ KPIS: tuple[KpiDefinition, ...] = (
         _CONVERSATIONS_HINT,
         card=False,
         short="replies stamped before the message",
+    ),
+    KpiDefinition(
+        "escalations",
+        "Escalations",
+        Family.speed,
+        "escalations",
+        Better.lower,
+        "Conversations escalated to a team in the period (by the time they were escalated), with a line per "
+        "team: how many, how many resolved and how fast, how many within the team's deadline.",
+        "sla",
+        "No escalation teams yet: a lead adds them, with their RACI people, on the SLA monitor.",
+    ),
+    KpiDefinition(
+        "escalation_resolve_hours",
+        "Resolved after escalation (median)",
+        Family.speed,
+        HOURS,
+        Better.lower,
+        "Median wall-clock hours from the escalation to the resolution, over the period's escalations resolved so far.",
+        "sla",
+        "No escalation of this period is resolved yet.",
+    ),
+    KpiDefinition(
+        "escalation_within_deadline",
+        "Escalations within the team's deadline",
+        Family.speed,
+        PERCENT,
+        Better.higher,
+        "Escalations resolved at or before their deadline (the team's business hours) ÷ those resolved "
+        "plus those still open past it; open ones not yet due are in neither.",
+        "sla",
+        "No escalation of this period has reached its deadline yet.",
     ),
     KpiDefinition(
         "active_share",
@@ -251,6 +287,61 @@ KPIS: tuple[KpiDefinition, ...] = (
         "measured effect where measured.",
         "loop",
         "Nothing shipped from the community's ideas yet: close the loop on 'You asked, we did'.",
+    ),
+    KpiDefinition(
+        "idea_to_shipped_days",
+        "Idea → shipped (median)",
+        Family.chain,
+        DAYS,
+        Better.lower,
+        "Median days from logging an idea to shipping it, over the ideas shipped in the period (duplicates "
+        "merged into another not counted).",
+        "ideas",
+        "No idea shipped in this period yet.",
+    ),
+    KpiDefinition(
+        "shipped_to_announced_days",
+        "Shipped → announced (median)",
+        Family.chain,
+        DAYS,
+        Better.lower,
+        "Median days from shipping an idea to publishing the 'You asked, we did' announcement of its loop "
+        "item, over the ideas shipped in the period that are announced.",
+        "loop",
+        "No idea shipped in this period is announced yet: open its loop on 'You asked, we did'.",
+    ),
+    KpiDefinition(
+        "announced_within_14_days",
+        "Announced within 14 days",
+        Family.chain,
+        PERCENT,
+        Better.higher,
+        "Ideas shipped in the period and announced within 14 days ÷ those plus the ones not announced "
+        "within 14 days; ideas shipped less than 14 days ago and not announced yet are in neither.",
+        "loop",
+        "No idea shipped in this period has had its 14 days yet.",
+    ),
+    KpiDefinition(
+        "givers_thanked_share",
+        "Givers thanked",
+        Family.chain,
+        PERCENT,
+        Better.higher,
+        "Over the loop items shipped in the period: idea givers ticked as thanked ÷ idea givers.",
+        "loop",
+        "No loop item shipped in this period, or none of its ideas has a giver recorded.",
+    ),
+    KpiDefinition(
+        "posts_answered_within_sla",
+        "Posts whose dialog was answered within SLA",
+        Family.chain,
+        PERCENT,
+        Better.higher,
+        "Of the posts published in the period that got questions or complaints, the share where every one "
+        "was answered within its SLA and none is still open; a post with a breached one counts against, a "
+        "post whose questions are all still open and not due is in neither.",
+        "calendar",
+        "No question or complaint on a post published in this period has reached its deadline yet.",
     ),
     KpiDefinition(
         "published_posts",

@@ -1,7 +1,8 @@
 """The weekly digest (paper §7 "aftertaste", §11 "Digest of the week").
 
 For one week (Monday–Sunday in the workspace time zone): the best questions and answers (marked
-best first, then by engagement), the hero of the week (chosen by the community manager, with
+best first, then by engagement; the answer is the team's first reply as it was sent, or the quick
+answer used when the reply's text was not kept), the hero of the week (chosen by the community manager, with
 suggestions from the most useful UGC and best conversations), the loop items closed ("You asked,
 we did" announced that week) and shipped, and the next topic. Rendered as Markdown with every
 piece of user text escaped, so the preview cannot turn into links, images or HTML.
@@ -27,6 +28,7 @@ from core.errors import ValidationError
 from core.kpis.periods import Period, PeriodKind, period_containing
 from core.local_time import local_day
 from core.permissions import Action, Actor, require
+from core.sla.threads import first_team_replies
 from core.text import check_input_text, escape_markdown
 from db.models import (
     Channel,
@@ -57,6 +59,7 @@ class DigestConversation:
     answer_title: str
     answer_text: str
     answer_link: str
+    reply_text: str = ""  # the team's first reply as it was sent (the thread), when kept
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,7 @@ def _best(session: Session, lo: dt.datetime, hi: dt.datetime) -> list[DigestConv
         .order_by(col(c.best).desc(), col(c.engagement).desc(), col(c.received_at), col(c.id))
         .limit(BEST_LIMIT)
     ).all()
+    replies = first_team_replies(session, [conv.id for conv, _, _ in rows if conv.id is not None])
     return [
         DigestConversation(
             conv.id,
@@ -164,6 +168,7 @@ def _best(session: Session, lo: dt.datetime, hi: dt.datetime) -> list[DigestConv
             answer.title if answer else "",
             answer.text if answer else "",
             answer.link if answer else "",
+            replies.get(conv.id, ""),
         )
         for conv, channel, answer in rows
         if conv.id is not None
@@ -324,7 +329,9 @@ def render_markdown(digest: WeeklyDigest, *, escape: bool = True) -> str:
     for number, best in enumerate(digest.best, start=1):
         star = " ⭐" if best.best else ""
         lines.append(f"{number}. **Q:** {esc(best.text)} — {esc(best.author_handle)} on {esc(best.channel)}{star}  ")
-        if best.answer_title:
+        if best.reply_text:
+            answer = esc(best.reply_text)  # the reply as it was sent
+        elif best.answer_title:
             answer = f"**{esc(best.answer_title)}:** {esc(best.answer_text)}"
         else:
             answer = "answered by the team"

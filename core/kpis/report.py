@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from core import exports, workspace
 from core.errors import ValidationError
-from core.kpis.definitions import CALENDAR_MINUTES, MINUTES, PERCENT
+from core.kpis.definitions import CALENDAR_MINUTES, DAYS, HOURS, MINUTES, PERCENT
 from core.kpis.overview import compute_kpis
 from core.kpis.periods import Period
 from core.kpis.values import KpiValue
@@ -44,6 +44,8 @@ def format_value(value: float | None, unit: str) -> str:
         return f"{value:.1f} %"
     if unit in ("per week", "per post"):
         return f"{value:.1f}"
+    if unit in (DAYS, HOURS):
+        return f"{value:.1f} {'d' if unit == DAYS else 'h'}"
     return f"{value:,.0f}"
 
 
@@ -60,6 +62,8 @@ def format_change(kpi: KpiValue) -> str | None:
         return f"{sign}{size:.1f} pp"
     if kpi.unit in ("per week", "per post"):
         return f"{sign}{size:.1f}"
+    if kpi.unit in (DAYS, HOURS):
+        return f"{sign}{size:.1f} {'d' if kpi.unit == DAYS else 'h'}"
     return f"{sign}{size:,.0f}"
 
 

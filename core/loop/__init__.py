@@ -16,7 +16,10 @@ when its turn comes. Impact is either NPS before/after, or the number of convers
 linked categories in the N whole local days before vs after the shipped day (the shipped day
 itself mixes both and is left out), counted in SQL.
 
-The loop builds on the content plan and the idea board, never the other way round. Rooms:
-``rules`` (pure), ``queries`` (read models), ``items`` (loop item commands and the status),
-``impact``, ``monthly``, ``announce`` (drafting the loop's posts) and ``public_board``.
+The loop builds on the content plan, the idea board and the SLA monitor, never the other way
+round, so it is also where the whole chain is read — post → dialog → idea → change → "you asked,
+we did". Rooms: ``rules`` (pure), ``queries`` (read models; the calls for ideas a loop item came
+from, what is still to announce), ``items`` (loop item commands and the status), ``impact``,
+``monthly``, ``announce`` (drafting the loop's posts), ``public_board``, ``dialog`` (a post's
+dialog, a conversation's place in the chain) and ``chain`` (the timeline of an idea or loop item).
 """

@@ -13,7 +13,7 @@ from core.content_plan.queries import PostView, rubric_id
 from core.content_plan.rules import build_utm_url
 from core.errors import ConflictError, ValidationError
 from core.loop.monthly import monthly_update
-from core.loop.queries import get_loop_item, givers
+from core.loop.queries import calls_answered, get_loop_item, givers
 from core.loop.rules import MICRO_GOAL, NEXT_STEP_TEXT, RUBRIC, announcement_text
 from core.permissions import Action, Actor, require
 from core.text import check_plain_text
@@ -78,12 +78,15 @@ def draft_announcement(
             content=f"loop{loop_item_id}",
         )
     view = get_loop_item(session, loop_item_id)
+    calls = calls_answered(session, loop_item_id=loop_item_id)
     title, body = announcement_text(
         what_changed=view.what_changed,
         details=view.details,
         idea_titles=[i.title for i in view.ideas],
         handles=[g.handle for g in givers(session, loop_item_id=loop_item_id)],
         idea_form_url=idea_form_url,
+        calls=[c.title for c in calls if c.respondents],
+        respondents=len({h.lower() for c in calls for h, _ in c.respondents}),
     )
     post = _draft(session, actor=actor, channel=channel, title=title, body=body, link_url=idea_form_url)
     records.update_versioned(

@@ -1,5 +1,11 @@
-"""The monthly "What we implemented" update: the loop items shipped in a month with their ideas,
-votes, givers and impact, as Markdown (escaped user text) and as plain text for a post body."""
+"""The monthly "What we implemented" update: the loop items shipped in a month with the requests
+they answer, how many people asked and their measured effect, as Markdown (escaped user text) and
+as plain text for a post body.
+
+The update is meant for the public, so it shows only public facts: what changed, for which
+request, how many people asked, and the effect once its measuring window has passed — never the
+team's votes, and never a figure of a window still running (it says when the effect is measured).
+"""
 
 from __future__ import annotations
 
@@ -75,13 +81,28 @@ def monthly_document(month: dt.date, items: Sequence[MonthlyItem], *, escape: bo
         if item.details:
             lines += ["", e(item.details)]
         lines.append("")
-        for idea in item.ideas:
-            lines.append(f"- Idea: “{e(idea.title)}” — {idea.votes} vote{'s' if idea.votes != 1 else ''}")
-        lines.append(f"- Idea givers: {item.givers_count}")
-        lines.append(f"- Impact: {e(item.impact.summary) if item.impact.kind != 'none' else 'not measured yet'}")
+        if item.ideas:
+            lines.append("- You asked for: " + "; ".join(f"“{e(idea.title)}”" for idea in item.ideas))
+        people = item.givers_count
+        lines.append(f"- Asked by {people} {'person' if people == 1 else 'people'}")
+        effect = public_effect(item.impact)
+        if effect:
+            lines.append(f"- Effect: {e(effect)}")
         lines.append("")
     lines.append(NEXT_STEP_TEXT)
     return "\n".join(lines) + "\n"
+
+
+def public_effect(impact: Impact) -> str:
+    """The effect as the public may read it: the figure once it is complete, or when it will
+    be; nothing when nothing is measured."""
+    if impact.kind == "none":
+        return ""
+    if impact.measured:
+        return impact.summary
+    if impact.kind == "conversations" and impact.complete_on is not None:
+        return f"measured after {impact.complete_on:%d %B %Y}"
+    return "being measured"
 
 
 def monthly_update(session: Session, *, month: dt.date, today: dt.date | None = None) -> MonthlyUpdate:

@@ -13,11 +13,13 @@ from sqlmodel import Session, col, select
 from core import records
 from core.handles import stored_key
 from core.ideas.detail import givers as idea_givers
-from core.loop.rules import OPEN_STATUSES, STATUS_LABELS, parse_categories, thank_you_reply
+from core.ideas.detail import merged_subtree
+from core.loop.rules import OPEN_STATUSES, STATUS_LABELS, call_reply, parse_categories, thank_you_reply
 from db.models import (
     Channel,
     Conversation,
     Idea,
+    IdeaConversation,
     IdeaStatus,
     LoopItem,
     LoopItemIdea,
@@ -25,6 +27,7 @@ from db.models import (
     LoopThanks,
     Post,
     PostStatus,
+    Rubric,
     User,
     Vote,
 )
@@ -232,6 +235,105 @@ def givers(session: Session, *, loop_item_id: int) -> list[Giver]:
         channel = channel_names.get(channel_id, NO_CHANNEL) if channel_id is not None else NO_CHANNEL
         result.append(Giver(handle, channel_id, channel, key in thanks, by, at))
     return result
+
+
+# --- the people who answered the calls for ideas -------------------------------------------------
+
+CALL_RUBRIC = "Ideas for the product"
+
+
+@dataclass(frozen=True)
+class Call:
+    """A published "Ideas for the product" post that collected one of a loop item's ideas, with the
+    people who answered it and did not give one of the loop item's ideas."""
+
+    post_id: int
+    title: str
+    published_url: str
+    respondents: tuple[tuple[str, str], ...]  # (handle, channel)
+
+
+def calls_answered(session: Session, *, loop_item_id: int) -> list[Call]:
+    """The calls for ideas behind a loop item and who answered them (the givers left out: they
+    are thanked as givers), each person once, first answer first."""
+    idea_ids = merged_subtree(session, idea_ids_of(session, loop_item_id))
+    if not idea_ids:
+        return []
+    via_conversations = (
+        select(Conversation.post_id)
+        .join(IdeaConversation, col(IdeaConversation.conversation_id) == col(Conversation.id))
+        .where(col(IdeaConversation.idea_id).in_(idea_ids))
+    )
+    post_ids = set(session.exec(select(Idea.post_id).where(col(Idea.id).in_(idea_ids))).all())
+    post_ids |= set(session.exec(via_conversations).all())
+    post_ids.discard(None)
+    if not post_ids:
+        return []
+    posts = session.exec(
+        select(Post)
+        .join(Rubric, col(Rubric.id) == col(Post.rubric_id))
+        .where(col(Post.id).in_(post_ids), Rubric.name == CALL_RUBRIC, Post.status == PostStatus.published)
+        .order_by(col(Post.published_at), col(Post.id))
+    ).all()
+    givers = set(giver_keys(session, list(idea_ids)))
+    channel_names = dict(session.exec(select(Channel.id, Channel.name)).all())
+    calls = []
+    for post in posts:
+        seen: set[str] = set()
+        people = []
+        for handle, key, channel_id in session.exec(
+            select(Conversation.author_handle, Conversation.author_key, Conversation.channel_id)
+            .where(Conversation.post_id == post.id)
+            .order_by(col(Conversation.received_at), col(Conversation.id))
+        ):
+            if key in givers or key in seen:
+                continue
+            seen.add(key)
+            people.append((handle, channel_names.get(channel_id, NO_CHANNEL)))
+        calls.append(Call(records.stored_id(post.id), post.title, post.published_url, tuple(people)))
+    return calls
+
+
+def call_replies(session: Session, *, loop_item_id: int) -> dict[str, str]:
+    """One ready-to-copy reply per call and channel for the people who answered it."""
+    view = get_loop_item(session, loop_item_id)
+    replies: dict[str, str] = {}
+    for call in calls_answered(session, loop_item_id=loop_item_id):
+        by_channel: dict[str, list[str]] = {}
+        for handle, channel in call.respondents:
+            by_channel.setdefault(channel, []).append(handle)
+        for channel, handles in sorted(by_channel.items()):
+            replies[f"{call.title} · {channel}"] = call_reply(
+                handles=handles, what_changed=view.what_changed, call_title=call.title
+            )
+    return replies
+
+
+# --- to announce ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ToAnnounce:
+    """What is shipped and not yet announced: loop items without a published announcement, and
+    shipped ideas no loop item answers yet (each a loop to open)."""
+
+    loop_items: int
+    ideas_without_loop: int
+
+    @property
+    def total(self) -> int:
+        return self.loop_items + self.ideas_without_loop
+
+
+def to_announce(session: Session) -> ToAnnounce:
+    linked = select(LoopItemIdea.idea_id).where(LoopItemIdea.idea_id == Idea.id)
+    ideas = session.exec(
+        select(func.count())
+        .select_from(Idea)
+        .where(Idea.status == IdeaStatus.shipped, col(Idea.merged_into_id).is_(None), ~linked.exists())
+    ).one()
+    items = session.exec(select(func.count()).select_from(LoopItem).where(LoopItem.status == LoopStatus.shipped)).one()
+    return ToAnnounce(int(items), int(ideas))
 
 
 def thank_you_replies(session: Session, *, loop_item_id: int, idea_form_url: str = "") -> dict[str, str]:

@@ -211,10 +211,18 @@ def measurement_missing(figure: Impact) -> str:
 
 
 def announcement_text(
-    *, what_changed: str, details: str, idea_titles: Sequence[str], handles: Sequence[str], idea_form_url: str = ""
+    *,
+    what_changed: str,
+    details: str,
+    idea_titles: Sequence[str],
+    handles: Sequence[str],
+    idea_form_url: str = "",
+    calls: Sequence[str] = (),
+    respondents: int = 0,
 ) -> tuple[str, str]:
     """Title and body of the 'You asked, we did' post: what changed, the ideas it answers, the
-    givers credited by handle, and the next step (tell us what to improve next)."""
+    givers credited by handle, the people who answered the calls for ideas it came from (counted,
+    not named), and the next step (tell us what to improve next)."""
     title = f"You asked, we did: {what_changed}"
     limit = max_length(Post, "title")
     if len(title) > limit:
@@ -229,6 +237,9 @@ def announcement_text(
         lines.append(f"Thank you {_join(handles)} — you gave us the idea.")
     else:
         lines.append("Thank you to everyone who asked for it.")
+    if respondents and calls:
+        people = f"{respondents} {'person' if respondents == 1 else 'people'}"
+        lines.append(f"And thanks to the {people} who answered our call {_join([f'“{c}”' for c in calls])}.")
     lines += ["", NEXT_STEP_TEXT + (f" {idea_form_url}" if idea_form_url else "")]
     return title, "\n".join(lines)
 
@@ -250,6 +261,15 @@ def thank_you_reply(
         text
         + " What should we improve next? Tell us in the idea form"
         + (f": {idea_form_url}" if idea_form_url else ".")
+    )
+
+
+def call_reply(*, handles: Sequence[str], what_changed: str, call_title: str) -> str:
+    """A ready-to-copy reply for the people who answered a call for ideas (not givers of this one)."""
+    greeting = " ".join(handles) + " " if handles else ""
+    return (
+        f"{greeting}You answered our call “{call_title}” — thank you! One of the ideas from it is done: "
+        f"{what_changed}. The others are on our board, and we will come back with them too."
     )
 
 

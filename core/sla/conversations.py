@@ -1,10 +1,14 @@
-"""Working conversations: log one by hand, assign, log the first reply, escalate, resolve,
-"no reply needed", UGC marks.
+"""Working conversations: log one by hand, set the post it answers, assign, log replies (kept as
+text in its thread), escalate, resolve, "no reply needed", UGC marks.
 
 Every action is one versioned, audited update (``records.update_versioned``): a second person
 acting on a conversation someone else changed meanwhile gets a ``ConflictError``. The first human
 public reply stops the SLA clock: its business and calendar minutes are fixed on the row with the
 calendar of the policy the conversation was stored under.
+
+Who may act: roles that work conversations, and — on a conversation escalated to their team — the
+team's responsible and accountable people whatever their role (``core.sla.escalations``); such a
+scoped right is audited beside the action it allowed.
 """
 
 from __future__ import annotations
@@ -14,15 +18,18 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from core import records
+from core import audit, events, records
 from core.errors import ValidationError
-from core.permissions import Action, Actor, require
+from core.permissions import Action, Actor, require, require_on
 from core.sla.calendars import calendar_from_json
 from core.sla.checks import check_kind, is_web_link
+from core.sla.escalations import escalation_deadline, escalation_grant, team_people
 from core.sla.figures import needs_reply, reply_figures
 from core.sla.policies import store_conversation_figures
 from core.sla.queues import ConversationRow, conversation_rows
 from core.sla.quick_answers import record_use
+from core.sla.threads import add_team_reply, clean_reply_text
+from core.sla.watch import WatchBook, apply_watch, check_post_for, post_from_link, watched_post
 from core.text import check_input_text, check_plain_text
 from db.models import (
     BusinessCalendarRow,
@@ -59,8 +66,25 @@ def get_conversation(session: Session, *, conversation_id: int, now: dt.datetime
     return rows[0]
 
 
+def authorise(*, session: Session, actor: Actor, conversation_id: int) -> str | None:
+    """``require(work_conversations)`` for one conversation: a role that works conversations, or
+    the responsible or accountable people of the team it is escalated to. Returns the scoped
+    right used (None when the role allows it)."""
+    grant = None
+    if actor.id is not None:
+        grant = escalation_grant(session, user_id=actor.id, conversation_id=conversation_id)
+    return require_on(actor, Action.work_conversations, grant=grant, record=f"conversation #{conversation_id}")
+
+
 def _update(
-    session: Session, *, actor: Actor, conversation_id: int, expected_version: int, changes: dict[str, Any], action: str
+    session: Session,
+    *,
+    actor: Actor,
+    conversation_id: int,
+    expected_version: int,
+    changes: dict[str, Any],
+    action: str,
+    grant: str | None = None,
 ) -> ConversationRow:
     records.update_versioned(
         session,
@@ -71,6 +95,15 @@ def _update(
         actor=actor,
         action=action,
     )
+    if grant is not None:
+        audit.record_change(
+            session,
+            actor=actor,
+            action="conversation.scoped_right",
+            entity="conversation",
+            entity_id=conversation_id,
+            after={"right": grant, "used_for": action},
+        )
     return get_conversation(session, conversation_id=conversation_id)
 
 
@@ -107,6 +140,10 @@ def log_conversation(
         )
         if session.exec(taken).first() is not None:
             raise ValidationError(f"A conversation with the id {external_id!r} exists already in this channel.")
+    if conversation_in.post_id is not None:
+        post_id: int | None = check_post_for(watched_post(session, conversation_in.post_id), channel_id=channel_id).id
+    else:
+        post_id = post_from_link(session, channel_id=channel_id, link=link)
     conversation = Conversation(
         channel_id=channel_id,
         kind=kind,
@@ -116,14 +153,45 @@ def log_conversation(
         category=category,
         received_at=received_at,
         external_id=external_id,
+        post_id=post_id,
     )
     store_conversation_figures(session, conversation)
+    apply_watch(session, conversation)
     records.create(session, conversation, actor=actor, action="conversation.create")
     return get_conversation(session, conversation_id=records.stored_id(conversation.id), now=now)
 
 
+def set_post(
+    *, session: Session, actor: Actor, conversation_id: int, expected_version: int, post_id: int | None
+) -> ConversationRow:
+    """Say which published post of its channel the conversation answers (None: no post). A
+    conversation nobody has taken goes to the post's SLA owner if it came in the watch window."""
+    grant = authorise(session=session, actor=actor, conversation_id=conversation_id)
+    conversation = records.get_or_404(session, Conversation, conversation_id, what="Conversation")
+    changes: dict[str, Any] = {"post_id": post_id}
+    if post_id is not None:
+        post = check_post_for(watched_post(session, post_id), channel_id=conversation.channel_id)
+        book = WatchBook({post.id: post})
+        assignee = book.assignee_for(
+            post_id=post.id, assignee_id=conversation.assignee_id, received_at=conversation.received_at
+        )
+        if assignee != conversation.assignee_id:
+            changes["assignee_id"] = assignee
+    if conversation.post_id == post_id:
+        raise ValidationError("The conversation is on that post already." if post_id else "It has no post already.")
+    return _update(
+        session,
+        actor=actor,
+        conversation_id=conversation_id,
+        expected_version=expected_version,
+        changes=changes,
+        action="conversation.post",
+        grant=grant,
+    )
+
+
 def assign_to_me(*, session: Session, actor: Actor, conversation_id: int, expected_version: int) -> ConversationRow:
-    require(actor, Action.work_conversations)
+    grant = authorise(session=session, actor=actor, conversation_id=conversation_id)
     if actor.id is None:
         raise ValidationError("Only a signed-in person can take a conversation.")
     return _update(
@@ -133,6 +201,7 @@ def assign_to_me(*, session: Session, actor: Actor, conversation_id: int, expect
         expected_version=expected_version,
         changes={"assignee_id": actor.id},
         action="conversation.assign",
+        grant=grant,
     )
 
 
@@ -144,11 +213,14 @@ def log_reply(
     expected_version: int,
     replied_at: dt.datetime | None = None,
     quick_answer_id: int | None = None,
+    text: str = "",
     now: dt.datetime | None = None,
 ) -> ConversationRow:
-    """Log a human public reply. The first one stops the SLA clock (its minutes are fixed on the
-    row); the quick answer used, if any, is recorded and counted."""
-    require(actor, Action.work_conversations)
+    """Log a human public reply, kept as text in the thread (the quick answer's text when none
+    is typed). The first one stops the SLA clock (its minutes are fixed on the row); the quick
+    answer used, if any, is recorded and counted."""
+    grant = authorise(session=session, actor=actor, conversation_id=conversation_id)
+    text = clean_reply_text(text)
     now = now or utcnow()
     replied_at = now if replied_at is None else _aware(replied_at, "reply time")
     _not_future(replied_at, "reply time", now)
@@ -179,16 +251,28 @@ def log_reply(
     if quick_answer_id is not None:
         record_use(session=session, quick_answer_id=quick_answer_id)
         changes["quick_answer_id"] = quick_answer_id
-    if not changes:
-        raise ValidationError("The first reply was logged already; pick a quick answer to record another reply.")
-    return _update(
+    if not changes and not text:
+        raise ValidationError(
+            "The first reply was logged already; write the text of the next reply (or pick a quick answer) to add it to the thread."
+        )
+    replied = _update(
         session,
         actor=actor,
         conversation_id=conversation_id,
         expected_version=expected_version,
         changes=changes,
         action="conversation.reply",
+        grant=grant,
     )
+    add_team_reply(
+        session,
+        actor=actor,
+        conversation_id=conversation_id,
+        sent_at=replied_at,
+        text=text,
+        quick_answer_id=quick_answer_id,
+    )
+    return replied
 
 
 def escalate(
@@ -201,8 +285,10 @@ def escalate(
     reason: str,
     now: dt.datetime | None = None,
 ) -> ConversationRow:
-    """Hand a conversation to a team (when and why are kept); the team's RACI owner owns it now."""
-    require(actor, Action.work_conversations)
+    """Hand a conversation to a team (when and why are kept): it is assigned to the team's first
+    responsible person and gets the team's escalation deadline in business time; the team's
+    consulted and informed people are told (``core.events.escalated``)."""
+    grant = authorise(session=session, actor=actor, conversation_id=conversation_id)
     reason = check_plain_text(reason or "", field="reason for the escalation").strip()
     if len(reason) < MIN_REASON_LENGTH:
         raise ValidationError("Say why it is escalated, so the team knows what to do.")
@@ -212,20 +298,38 @@ def escalate(
     conversation = records.get_or_404(session, Conversation, conversation_id, what="Conversation")
     if conversation.status == ConversationStatus.resolved:
         raise ValidationError("This conversation is resolved; there is nothing left to escalate.")
-    return _update(
+    responsible = team_people(session, team_id).responsible
+    if not responsible:
+        raise ValidationError(
+            f"Nobody is responsible for {team.name} escalations yet; a lead names the team's responsible people "
+            "on the Escalation teams tab."
+        )
+    escalated_at = now or utcnow()
+    row = _update(
         session,
         actor=actor,
         conversation_id=conversation_id,
         expected_version=expected_version,
-        changes={"escalation_team_id": team_id, "escalated_at": now or utcnow(), "escalation_reason": reason},
+        changes={
+            "escalation_team_id": team_id,
+            "escalated_at": escalated_at,
+            "escalation_reason": reason,
+            "escalation_deadline_at": escalation_deadline(
+                session, team=team, conversation=conversation, escalated_at=escalated_at
+            ),
+            "assignee_id": responsible[0],
+        },
         action="conversation.escalate",
+        grant=grant,
     )
+    events.escalated(session, conversation=conversation, team=team, actor=actor)
+    return row
 
 
 def resolve(
     *, session: Session, actor: Actor, conversation_id: int, expected_version: int, now: dt.datetime | None = None
 ) -> ConversationRow:
-    require(actor, Action.work_conversations)
+    grant = authorise(session=session, actor=actor, conversation_id=conversation_id)
     conversation = records.get_or_404(session, Conversation, conversation_id, what="Conversation")
     if conversation.status == ConversationStatus.resolved:
         raise ValidationError("This conversation is resolved already.")
@@ -240,6 +344,7 @@ def resolve(
         expected_version=expected_version,
         changes={"status": ConversationStatus.resolved, "resolved_at": now or utcnow()},
         action="conversation.resolve",
+        grant=grant,
     )
 
 
@@ -247,7 +352,7 @@ def mark_no_reply_needed(
     *, session: Session, actor: Actor, conversation_id: int, expected_version: int, reason: str
 ) -> ConversationRow:
     """Take a conversation out of "needs a reply"; the reason is required and audited."""
-    require(actor, Action.work_conversations)
+    grant = authorise(session=session, actor=actor, conversation_id=conversation_id)
     reason = check_plain_text(reason or "", field="reason").strip()
     if len(reason) < MIN_REASON_LENGTH:
         raise ValidationError("Give a reason why no reply is needed (e.g. 'spam', 'thanked with a reaction').")
@@ -263,6 +368,7 @@ def mark_no_reply_needed(
         expected_version=expected_version,
         changes={"status": ConversationStatus.no_reply_needed, "no_reply_reason": reason},
         action="conversation.no_reply_needed",
+        grant=grant,
     )
 
 
@@ -276,7 +382,7 @@ def mark_ugc(
     best: bool | None = None,
 ) -> ConversationRow:
     """Mark user-generated content as useful, and any conversation as one of the best (for the digest)."""
-    require(actor, Action.work_conversations)
+    grant = authorise(session=session, actor=actor, conversation_id=conversation_id)
     conversation = records.get_or_404(session, Conversation, conversation_id, what="Conversation")
     changes: dict[str, Any] = {}
     if useful is not None:
@@ -294,4 +400,5 @@ def mark_ugc(
         expected_version=expected_version,
         changes=changes,
         action="conversation.mark",
+        grant=grant,
     )

@@ -32,7 +32,7 @@ from core.sla.figures import (
     sla_status,
 )
 from core.sla.policies import PolicyBook
-from db.models import Channel, Conversation, ConversationKind, EscalationTeam, QuickAnswer, SlaPolicy, User
+from db.models import Channel, Conversation, ConversationKind, EscalationTeam, Post, QuickAnswer, SlaPolicy, User
 from db.types import utcnow
 
 QUEUE_PAGE_SIZE = 50
@@ -89,11 +89,14 @@ class ConversationRow:
     escalation_owner: str | None
     escalated_at: dt.datetime | None
     escalation_reason: str
+    escalation_deadline_at: dt.datetime | None
     quick_answer_id: int | None
     quick_answer: str | None
     useful: bool
     best: bool
     sla_policy: str | None
+    post_id: int | None
+    post_title: str | None  # the post it answers (published posts keep their titles)
 
     @property
     def needs_reply(self) -> bool:
@@ -143,6 +146,7 @@ def _row_select():
             col(_Owner.username),
             col(QuickAnswer.title),
             col(SlaPolicy.name),
+            col(Post.title),
         )
         .join(Channel, col(Channel.id) == col(c.channel_id))
         .join(_Assignee, col(_Assignee.id) == col(c.assignee_id), isouter=True)
@@ -150,6 +154,7 @@ def _row_select():
         .join(_Owner, col(_Owner.id) == col(EscalationTeam.owner_id), isouter=True)
         .join(QuickAnswer, col(QuickAnswer.id) == col(c.quick_answer_id), isouter=True)
         .join(SlaPolicy, col(SlaPolicy.id) == col(c.sla_policy_id), isouter=True)
+        .join(Post, col(Post.id) == col(c.post_id), isouter=True)
     )
 
 
@@ -165,6 +170,7 @@ def _rows(session: Session, statement: Executable, *, now: dt.datetime, book: Po
         owner_username,
         answer,
         policy_name,
+        post_title,
     ) in session.execute(statement):
         reply_needed = needs_reply(
             c.kind, c.status, no_reply_reason=c.no_reply_reason, replied=c.first_reply_at is not None
@@ -218,11 +224,14 @@ def _rows(session: Session, statement: Executable, *, now: dt.datetime, book: Po
                 escalation_owner=(owner_name or owner_username) if (owner_name or owner_username) else None,
                 escalated_at=c.escalated_at,
                 escalation_reason=c.escalation_reason,
+                escalation_deadline_at=c.escalation_deadline_at,
                 quick_answer_id=c.quick_answer_id,
                 quick_answer=answer,
                 useful=c.useful,
                 best=c.best,
                 sla_policy=policy_name,
+                post_id=c.post_id,
+                post_title=post_title,
             )
         )
     return result

@@ -4,7 +4,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from core.attention import attention
-from db.models import IdeaStatus, LoopItem, PostStatus
+from db.models import IdeaStatus, LoopItem, LoopItemIdea, PostStatus
 from tests.factories import make_channel, make_conversation, make_idea, make_post
 
 UTC = dt.UTC
@@ -84,3 +84,23 @@ def test_an_empty_workspace_needs_nothing(read):
     with read() as s:
         result = attention(s, now=NOW, tz=BERLIN)
     assert result == type(result)(0, 0, 0, 0, 0, 0, 0)
+
+
+def test_shipped_ideas_without_a_loop_item_are_to_announce_on_home(write, read):
+    with write() as s:
+        # One loop item not announced, with its shipped idea; two more shipped ideas no loop answers;
+        # a shipped idea merged away and a declined one count for nothing.
+        answered = make_idea(s, status=IdeaStatus.shipped)
+        item = LoopItem(what_changed="Dark mode", shipped_on=dt.date(2026, 3, 1))
+        s.add(item)
+        s.flush()
+        s.add(LoopItemIdea(loop_item_id=item.id, idea_id=answered.id))
+        make_idea(s, status=IdeaStatus.shipped, title="Offline mode")
+        kept = make_idea(s, status=IdeaStatus.shipped, title="Export to CSV")
+        make_idea(s, status=IdeaStatus.shipped, title="CSV export", merged_into_id=kept.id)
+        make_idea(s, status=IdeaStatus.declined)
+    with read() as s:
+        result = attention(s, now=NOW, tz=BERLIN)
+    assert result.open_loops == 1
+    assert result.shipped_without_loop == 2
+    assert result.to_announce == 3

@@ -26,10 +26,15 @@ def test_from_a_shipped_idea_to_the_drafted_announcement_in_the_calendar(page, l
     page.get_by_role("heading", name="You asked, we did").first.wait_for()
     assert_no_exception(page)
 
-    # The demo's newest shipped idea has no loop item yet: open its loop.
+    # The demo's newest shipped idea has no loop item yet: open its loop. The form starts empty,
+    # so the loop links exactly the ideas picked.
     page.get_by_text("New loop item from shipped ideas").click()
     ideas = page.get_by_test_id("stMultiSelect").filter(has_text="Ideas this change answers")
-    assert ideas.get_by_text(re.compile(r"\(shipped\)")).count() >= 1, "the shipped idea is preselected"
+    assert ideas.get_by_text(re.compile(r"\(shipped\)")).count() == 0, "nothing is preselected"
+    ideas.click()
+    page.get_by_role("option", name=re.compile(r"\(shipped\)")).first.click()
+    page.keyboard.press("Escape")
+    assert ideas.get_by_text(re.compile(r"\(shipped\)")).count() == 1
     page.get_by_label("What changed").fill(WHAT_CHANGED)
     page.get_by_role("button", name="Open the loop").click()
     page.get_by_text(f"Loop opened: {WHAT_CHANGED}").wait_for()

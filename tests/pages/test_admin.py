@@ -201,3 +201,27 @@ def test_an_added_channel_is_in_the_table_right_away_and_a_refused_one_keeps_its
     at = next(b for b in at.button if b.label == "Add channel").click().run()
     assert at.error
     assert next(t for t in at.text_input if t.label == "URL").value == "https://instagram.com/ourteam"
+
+
+def test_an_admin_sets_a_channels_watch_window(write, read):
+    with write() as s:
+        make_user(s, Role.admin, username="root")
+    at = open_page("admin", username="root")
+    next(t for t in at.text_input if t.label == "Name").input("Mastodon")
+    watch = [n for n in at.number_input if n.label == "Watch window after publishing (hours)"]
+    assert watch[0].value == 48  # the default
+    watch[0].set_value(24)
+    at = next(b for b in at.button if b.label == "Add channel").click().run()
+    assert not at.exception and not at.error
+    with read() as s:
+        assert s.exec(select(Channel).where(Channel.name == "Mastodon")).one().watch_window_hours == 24
+    shown = next(df.value for df in at.dataframe if "watch window (h)" in df.value.columns)
+    assert list(shown["watch window (h)"]) == [24]
+
+    editing = [n for n in at.number_input if n.label == "Watch window after publishing (hours)"][-1]
+    assert editing.value == 24  # the chosen channel's
+    editing.set_value(72)
+    at = next(b for b in at.button if b.label == "Save channel").click().run()
+    assert not at.exception and not at.error
+    with read() as s:
+        assert s.exec(select(Channel).where(Channel.name == "Mastodon")).one().watch_window_hours == 72

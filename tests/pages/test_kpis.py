@@ -14,7 +14,7 @@ from core.kpis.report import NO_DATA, format_change, format_value
 from core.local_time import local_today
 from db.models import Role
 from db.types import utcnow
-from tests.factories import make_channel, make_conversation, make_user
+from tests.factories import make_channel, make_conversation, make_post, make_user
 from tests.pages.apptest import downloaded, open_page, texts
 from tests.test_cli import run_cli
 
@@ -150,3 +150,38 @@ def test_the_community_manager_chooses_the_hero_of_the_week(session):
     page = texts(at)
     assert "Digest note saved." in page
     assert "**@maker** — Wrote the export guide" in page
+
+
+def test_posts_are_ranked_by_the_dialog_they_created(session):
+    make_user(session, Role.viewer, username="viewer")
+    channel = make_channel(session, name="Instagram")
+    tz = workspace.timezone(session)
+    last_week = default_period(PeriodKind.week, workspace_today(session))
+    out = dt.datetime.combine(last_week.start + dt.timedelta(days=1), dt.time(10), tzinfo=tz).astimezone(dt.UTC)
+    reach = make_post(
+        session, channel=channel, title="Big reach", status="published", published_at=out, impressions=90000
+    )
+    talk = make_post(
+        session, channel=channel, title="Ask us anything", status="published", published_at=out, impressions=800
+    )
+    for n, replied in enumerate((True, False)):
+        received = out + dt.timedelta(hours=1 + n)
+        make_conversation(
+            session,
+            channel=channel,
+            post_id=talk.id,
+            kind="question",
+            received_at=received,
+            deadline_at=received + dt.timedelta(hours=2),
+            first_reply_at=received + dt.timedelta(minutes=30) if replied else None,
+        )
+    session.commit()
+
+    at = open_page("kpis", username="viewer")
+    at.segmented_control(key="kpis_kind").set_value(PeriodKind.week).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert "Posts by the dialog they created" in texts(at)
+    ranked = next(df.value for df in at.dataframe if "Conversations" in df.value.columns)
+    assert list(ranked["#"]) == [talk.id, reach.id]
+    assert list(ranked["Answered"]) == ["1 of 2", "—"]
+    assert list(ranked["Impressions"]) == [800, 90000]

@@ -195,7 +195,7 @@ def test_monthly_update_public_board_and_impact_chart_are_on_the_screen(session,
     assert not at.exception
     # Exports are actions: each button runs its core export (audited), then offers the file.
     assert {b.label for b in at.button if b.key.startswith("loop_") and b.key.endswith("_download")} == {
-        "Download .md",
+        "Download the update (Markdown)",
         "Download the public board (.html)",
     }
     shown = texts(at)
@@ -315,3 +315,27 @@ def test_a_closed_loop_appears_on_the_timeline_with_its_local_announcement_day(s
     assert r"**10 Mar 2026** · Faster \*export\*" in shown
     assert "1 of 1 giver(s) thanked · givers thanked" in shown
     assert "No open loops" in shown
+
+
+def test_shipped_ideas_without_a_loop_item_are_listed_to_announce_and_the_form_starts_empty(session, write, people):
+    make_channel(session)
+    _idea(session, "@ann", status=IdeaStatus.shipped, title="Offline mode")
+    answered = _idea(session, "@bo", status=IdeaStatus.shipped, title="Faster export")
+    session.commit()
+    with write() as s:
+        create_loop_item(
+            session=s,
+            actor=people[Role.lead],
+            item_in=LoopItemCreate(
+                what_changed="Faster export", shipped_on=dt.date(2026, 3, 2), idea_ids=[answered.id]
+            ),
+        )
+    at = open_page("loop", username="the-lead")
+    assert not at.exception
+    assert next(m.value for m in at.metric if m.label == "To announce") == "2"  # the item and the idea
+    assert "Shipped, no loop item yet** (1)" in texts(at)
+    listed = next(df.value for df in at.dataframe if "shipped" in df.value.columns)
+    assert list(listed["idea"]) == ["Offline mode"]
+    form = at.multiselect(key="loop_new_ideas")
+    assert form.value == []  # nothing preselected: the loop links exactly what is picked
+    assert [o for o in form.options if "Offline mode" in o] == ["Offline mode (shipped)"]

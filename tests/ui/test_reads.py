@@ -129,3 +129,16 @@ def test_a_reader_outside_core_is_refused():
     assert reads.domain_of_reader(detail.category_suggestions) == "ideas"
     assert "workspace" in reads.domains_read_by(queues.filter_options)
     assert CLI_ACTOR.role == "admin"
+
+
+def test_the_reads_that_cross_domains_follow_both():
+    from core.content_plan import queries as plan
+    from core.sla import watch
+
+    # The calendar's lists count conversations; a conversation picks its post from the published ones.
+    assert "sla" in reads.domains_read_by(plan.calendar_entries)
+    assert "sla" in reads.domains_read_by(plan.list_posts)
+    assert "content_plan" in reads.domains_read_by(watch.recent_posts)
+    # The rest of each domain stays cached when the other changes.
+    assert "sla" not in reads.domains_read_by(plan.unscheduled_posts)
+    assert "content_plan" not in reads.domains_read_by(queues.filter_options)

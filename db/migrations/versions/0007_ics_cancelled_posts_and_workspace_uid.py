@@ -2,7 +2,7 @@
 schedule) and the workspace's own uid for the events' UIDs
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 
 """
 
@@ -14,7 +14,7 @@ import sqlmodel  # noqa: F401
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | Sequence[str] | None = "0005"
+down_revision: str | Sequence[str] | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

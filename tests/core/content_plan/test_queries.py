@@ -13,7 +13,7 @@ from core.content_plan import posts, queries
 from core.errors import NotFoundError
 from db.models import PostCreate, Workspace
 from tests.core.content_plan.times import UTC, berlin
-from tests.factories import make_channel, make_ready_post
+from tests.factories import make_channel, make_conversation, make_ready_post
 
 pytestmark = pytest.mark.daily_post_limit(2)  # Instagram allows 2 posts a day here
 
@@ -67,6 +67,33 @@ def test_window_queries_are_bounded_filtered_sorted_and_paged(read, session, tea
     assert len(odd) == 15 and all(e.channel_name == "Instagram" for e in odd)
     assert (page2.total, page2.pages, [r.title for r in page2.rows][:2]) == (30, 3, ["Day 20", "Day 19"])
     assert [e.title for e in undated] == ["Undated"]
+
+
+def test_the_list_ranks_posts_by_the_dialog_they_created(read, session, team, channel):
+    quiet, busy, some = (
+        make_ready_post(
+            session,
+            channel=channel,
+            sla_owner_id=team["support"].id,
+            title=title,
+            scheduled_at=berlin(2031, 3, day, 10),
+            published_at=berlin(2031, 3, day, 10),
+            status="published",
+            impressions=impressions,
+        )
+        for title, day, impressions in (("Quiet", 2, 9000), ("Busy", 3, 100), ("Some", 4, 500))
+    )
+    for post, count in ((busy, 3), (some, 1)):
+        for n in range(count):
+            make_conversation(session, channel=channel, post_id=post.id, received_at=berlin(2031, 3, 5, 9 + n))
+    make_conversation(session, channel=channel, received_at=berlin(2031, 3, 5, 9))  # on no post
+    session.commit()
+    start, end = berlin(2031, 3, 1).astimezone(UTC), berlin(2031, 4, 1).astimezone(UTC)
+    with read() as s:
+        ranked = queries.list_posts(s, start=start, end=end, sort="dialog", descending=True)
+        by_reach = queries.list_posts(s, start=start, end=end, sort="impressions", descending=True)
+    assert [(r.title, r.conversations) for r in ranked.rows] == [("Busy", 3), ("Some", 1), ("Quiet", 0)]
+    assert [r.title for r in by_reach.rows] == ["Quiet", "Some", "Busy"]
 
 
 def test_rhythm_points_mark_runs_over_the_limit_per_channel(read, session, team, channel):

@@ -105,6 +105,10 @@ CATEGORY_BY_WORDS = (
     ("charged", "billing"),
     ("plan", "pricing"),
     ("export", "export"),
+    ("spreadsheet", "export"),  # getting data in and out: the chain's "import from Excel" askers
+    ("from excel", "export"),
+    ("web app", "web app"),
+    ("delete something", "productivity"),
     ("notifications", "notifications"),
     ("summary e-mail", "notifications"),
     ("crash", "mobile app"),

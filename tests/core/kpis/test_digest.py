@@ -75,6 +75,35 @@ def test_best_questions_come_marked_best_first_then_by_engagement_answered_and_i
     assert "**Q:** Marked best — @" in markdown
 
 
+def test_the_best_answers_are_the_replies_the_team_really_sent(session, channel, team):
+    from core.sla import conversations
+
+    answer = QuickAnswer(title="Export to CSV", text="Open the list, then Export.", link="https://example.com/guide")
+    session.add(answer)
+    session.flush()
+    asked = question(session, channel, at=berlin(4, 10), text="Can I export to Excel?", engagement=12, replied=False)
+    session.commit()
+    conversations.log_reply(
+        session=session,
+        actor=team["support"],
+        conversation_id=asked.id,
+        expected_version=asked.version,
+        replied_at=berlin(4, 10, 20),
+        quick_answer_id=answer.id,
+        text="Yes: open the list, then Export → Excel. [Guide](https://evil.example)",
+        now=berlin(4, 12),
+    )
+    weekly = weekly_digest(session, week_start=MONDAY)
+    assert weekly.best[0].reply_text == "Yes: open the list, then Export → Excel. [Guide](https://evil.example)"
+    markdown = render_markdown(weekly)
+    assert (
+        # the link typed in the reply is broken (word joiner), the quick answer's own guide link kept
+        "**A:** Yes: open the list, then Export → Excel. \\[Guide\\](https:\u2060//evil.example) <https://example.com/guide>"
+        in (markdown)
+    )
+    assert "Open the list, then Export." not in markdown  # the library text is not what was sent
+
+
 def test_hero_suggestions_rank_useful_ugc_and_best_conversations(session, channel):
     for _ in range(2):
         make_conversation(

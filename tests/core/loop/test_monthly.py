@@ -54,5 +54,36 @@ def test_the_monthly_update_lists_exactly_the_months_loop_items(write, read, tea
         and "Late February" not in update.markdown
         and "April fool" not in update.markdown
     )
-    assert "“Idea 1” — 3 votes" in update.markdown and "Idea givers: 2" in update.markdown
+    # A public text: the requests and how many people asked, never the team's votes.
+    assert "You asked for: “Idea 1”" in update.markdown and "Asked by 2 people" in update.markdown
+    assert "vote" not in update.markdown.lower()
     assert update.file_name == "what-we-implemented-2026-03.md"
+
+
+def test_the_public_update_shows_the_effect_only_once_its_window_has_passed(write, read, team, channel):
+    from tests.factories import make_conversation
+
+    lead = team[Role.lead]
+    shipped_on = dt.date(2026, 3, 10)
+    with write() as s:
+        idea = idea_with_givers(s, "@Anna Weiss", "@bo", title="Invoices as PDF", category="billing")
+        for day in (1, 3, 5):  # three billing questions in the ten days before shipping
+            make_conversation(
+                s,
+                channel=channel,
+                category="billing",
+                received_at=dt.datetime(2026, 3, day, 9, 0, tzinfo=BERLIN),
+            )
+        idea_id = idea.id
+    with write() as s:
+        create_loop_item(
+            session=s,
+            actor=lead,
+            item_in=LoopItemCreate(what_changed="Invoices download as PDF", shipped_on=shipped_on, idea_ids=[idea_id]),
+        )
+    with read() as s:
+        on_ship_day = monthly_update(s, month=shipped_on, today=shipped_on)
+        after_window = monthly_update(s, month=shipped_on, today=shipped_on + dt.timedelta(days=31))
+    assert "Effect: measured after 10 April 2026" in on_ship_day.markdown
+    assert "→" not in on_ship_day.markdown and "so far" not in on_ship_day.markdown
+    assert "Effect: conversations about billing: 3 → 0" in after_window.markdown

@@ -1,0 +1,239 @@
+"""The chain KPIs (paper, closing lines: every publication leads to an action, every action to
+feedback, all feedback to change), and the ranking of posts by the dialog they created.
+
+* **Idea → shipped** (median days): ideas shipped in the period (not merged away), from the day
+  they were logged to the day they shipped.
+* **Shipped → announced** (median days): the same ideas that are announced, from shipping to the
+  publication of the first announcement of a loop item answering them.
+* **Announced within 14 days**: of the ideas shipped in the period, announced within 14 days ÷
+  (announced within 14 days + not announced within 14 days once those 14 days are over). An idea
+  shipped less than 14 days before ``now`` and not announced yet is in neither, as an open
+  conversation not yet due is in neither side of the SLA share.
+* **Givers thanked**: over loop items shipped in the period, givers ticked as thanked ÷ givers
+  (each loop item's deduplicated givers, ideas merged into its ideas included).
+* **Posts answered within SLA**: of the posts published in the period whose dialog has a decided
+  question or complaint (met or breached at ``now``), the share where every one was met and none
+  is still open. A post whose questions are all still open and not due, or that got no question,
+  is in neither.
+
+Medians are plain medians (the mean of the two middle values for an even count: the same as the
+linear interpolation the response times use). Days are real elapsed days (24 h).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col
+
+from core import workspace
+from core.kpis.content import published_scope
+from core.kpis.conversations import needs_reply_condition, sla_conditions, sla_counted
+from core.kpis.periods import Period
+from core.kpis.product import idea_scope, loop_scope
+from core.kpis.sql import count_if, in_range, ratio
+from core.kpis.values import Measured
+from core.loop.queries import giver_keys, idea_ids_of, thanked_keys
+from db.models import Conversation, Idea, IdeaConversation, LoopItem, LoopItemIdea, Post
+
+ANNOUNCE_WITHIN = dt.timedelta(days=14)
+DAY = dt.timedelta(days=1)
+
+
+def days_between(start: dt.datetime, end: dt.datetime) -> float:
+    return (end - start) / DAY
+
+
+def announced_within(
+    shipped_at: dt.datetime,
+    announced_at: dt.datetime | None,
+    *,
+    now: dt.datetime,
+    within: dt.timedelta = ANNOUNCE_WITHIN,
+) -> bool | None:
+    """Announced within ``within`` of shipping: True / False, or None while that time is not over."""
+    if announced_at is not None and announced_at - shipped_at <= within:
+        return True
+    if now - shipped_at >= within:
+        return False
+    return None
+
+
+def median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def _shipped_ideas(
+    session: Session, lo: dt.datetime, hi: dt.datetime, channel_id: int | None
+) -> list[tuple[dt.datetime, dt.datetime, dt.datetime | None]]:
+    announced = (
+        select(func.min(LoopItem.announced_at))
+        .join(LoopItemIdea, col(LoopItemIdea.loop_item_id) == col(LoopItem.id))
+        .where(col(LoopItemIdea.idea_id) == col(Idea.id))
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(col(Idea.created_at), col(Idea.shipped_at), announced).where(
+            in_range(col(Idea.shipped_at), lo, hi), *idea_scope(channel_id)
+        )
+    ).all()
+    return [(created, shipped, announced_at) for created, shipped, announced_at in rows if shipped is not None]
+
+
+def _idea_kpis(
+    session: Session, lo: dt.datetime, hi: dt.datetime, channel_id: int | None, now: dt.datetime
+) -> dict[str, Measured]:
+    ideas = _shipped_ideas(session, lo, hi, channel_id)
+    to_ship = [days_between(created, shipped) for created, shipped, _ in ideas]
+    to_announce = [days_between(shipped, announced) for _, shipped, announced in ideas if announced is not None]
+    verdicts = [announced_within(shipped, announced, now=now) for _, shipped, announced in ideas]
+    within, late = verdicts.count(True), verdicts.count(False)
+    not_announced = sum(1 for *_, announced in ideas if announced is None)
+    return {
+        "idea_to_shipped_days": Measured(median(to_ship), f"{len(ideas)} idea(s) shipped" if ideas else ""),
+        "shipped_to_announced_days": Measured(
+            median(to_announce),
+            (f"{len(to_announce)} of {len(ideas)} announced" if ideas else "")
+            + (f"; {not_announced} still to announce" if not_announced else ""),
+        ),
+        "announced_within_14_days": Measured(
+            ratio(within, within + late, 100),
+            (f"{within} within 14 days, {late} later or not yet" if within + late else "")
+            + (f"; {verdicts.count(None)} shipped less than 14 days ago" if verdicts.count(None) else ""),
+        ),
+    }
+
+
+def _givers_thanked(session: Session, period: Period, channel_id: int | None) -> Measured:
+    item_ids = session.execute(
+        select(col(LoopItem.id)).where(
+            col(LoopItem.shipped_on) >= period.start, col(LoopItem.shipped_on) <= period.end, *loop_scope(channel_id)
+        )
+    ).scalars()
+    givers = thanked = 0
+    for item_id in item_ids:
+        keys = set(giver_keys(session, idea_ids_of(session, item_id)))
+        givers += len(keys)
+        thanked += len(keys & thanked_keys(session, item_id))
+    return Measured(ratio(thanked, givers, 100), f"{thanked} of {givers} givers thanked" if givers else "")
+
+
+def _posts_answered(
+    session: Session, lo: dt.datetime, hi: dt.datetime, channel_id: int | None, now: dt.datetime
+) -> Measured:
+    met, breached = sla_conditions(now)
+    c = Conversation
+    not_due = and_(sla_counted(), col(c.first_reply_at).is_(None), col(c.deadline_at) > now)
+    rows = session.execute(
+        select(col(c.post_id), count_if(met), count_if(breached), count_if(not_due))
+        .join(Post, col(Post.id) == col(c.post_id))
+        .where(*published_scope(lo, hi, channel_id))
+        .group_by(col(c.post_id))
+    ).all()
+    answered = failed = undecided = 0
+    for _post, met_count, breached_count, open_count in rows:
+        if breached_count:
+            failed += 1
+        elif met_count and not open_count:
+            answered += 1
+        elif met_count or open_count:
+            undecided += 1
+    detail = f"{answered} of {answered + failed} posts with questions" if answered + failed else ""
+    if undecided:
+        detail += ("; " if detail else "") + f"{undecided} still being answered"
+    return Measured(ratio(answered, answered + failed, 100), detail)
+
+
+def measure(
+    session: Session, period: Period, lo: dt.datetime, hi: dt.datetime, channel_id: int | None, now: dt.datetime
+) -> dict[str, Measured]:
+    """The chain KPIs of one period (``now`` decides what is overdue or not yet due)."""
+    return _idea_kpis(session, lo, hi, channel_id, now) | {
+        "givers_thanked_share": _givers_thanked(session, period, channel_id),
+        "posts_answered_within_sla": _posts_answered(session, lo, hi, channel_id, now),
+    }
+
+
+# --- posts ranked by the dialog they created ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PostDialogRank:
+    post_id: int
+    title: str
+    channel_id: int
+    published_at: dt.datetime
+    conversations: int
+    needing_reply: int
+    answered: int
+    met: int
+    ideas: int
+    impressions: int | None
+    next_step_conversions: int | None
+
+
+def posts_by_dialog(
+    session: Session,
+    *,
+    start: dt.date,
+    end: dt.date,
+    channel_id: int | None = None,
+    limit: int = 20,
+) -> list[PostDialogRank]:
+    """The posts published in the period with the most conversations first (then reach), with
+    how many were answered and within the SLA, and how many ideas came from them."""
+    lo, hi = Period(start, end).utc_bounds(workspace.timezone(session))
+    c = Conversation
+    needing = needs_reply_condition()
+    # Met does not depend on the moment (a first reply at or before the deadline).
+    met = and_(sla_counted(), col(c.first_reply_at).is_not(None), col(c.first_reply_at) <= col(c.deadline_at))
+    per_post = (
+        select(
+            col(c.post_id).label("post_id"),
+            func.count().label("conversations"),
+            count_if(needing).label("needing_reply"),
+            count_if(and_(needing, col(c.first_reply_at).is_not(None))).label("answered"),
+            count_if(met).label("met"),
+        )
+        .where(col(c.post_id).is_not(None))
+        .group_by(col(c.post_id))
+        .subquery()
+    )
+    # Ideas that name the post, plus ideas from its conversations that name another post or none.
+    direct = select(func.count()).select_from(Idea).where(col(Idea.post_id) == col(Post.id)).scalar_subquery()
+    linked, asked = aliased(Idea), aliased(Conversation)
+    via = (
+        select(func.count(func.distinct(col(IdeaConversation.idea_id))))
+        .join(asked, col(asked.id) == col(IdeaConversation.conversation_id))
+        .join(linked, col(linked.id) == col(IdeaConversation.idea_id))
+        .where(
+            col(asked.post_id) == col(Post.id), or_(col(linked.post_id).is_(None), col(linked.post_id) != col(Post.id))
+        )
+        .scalar_subquery()
+    )
+    ideas = direct + via
+    conversations = func.coalesce(per_post.c.conversations, 0)
+    rows = session.execute(
+        select(
+            col(Post.id),
+            col(Post.title),
+            col(Post.channel_id),
+            col(Post.published_at),
+            conversations,
+            func.coalesce(per_post.c.needing_reply, 0),
+            func.coalesce(per_post.c.answered, 0),
+            func.coalesce(per_post.c.met, 0),
+            ideas,
+            col(Post.impressions),
+            col(Post.next_step_conversions),
+        )
+        .outerjoin(per_post, per_post.c.post_id == col(Post.id))
+        .where(*published_scope(lo, hi, channel_id))
+        .order_by(conversations.desc(), col(Post.impressions).desc().nulls_last(), col(Post.id))
+        .limit(limit)
+    ).all()
+    return [PostDialogRank(*row) for row in rows]

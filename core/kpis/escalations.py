@@ -1,0 +1,104 @@
+"""The escalation KPIs (paper §5, §14: escalation through RACI): escalations per team, the time
+to resolve after an escalation, and the share resolved within the team's deadline.
+
+An escalation belongs to the period of its escalation time (``escalated_at``). The time to resolve
+is wall-clock hours from the escalation to the resolution (what the person waited), over the
+period's escalations resolved by now; the deadline share is resolved at or before the escalation
+deadline ÷ (that + resolved after it + still open past it at ``now``), over escalations that have a
+deadline — open ones not yet due are in neither side, as in the SLA share.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import defaultdict
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from core.kpis.sql import Unindexed, in_range, ratio
+from core.kpis.values import Measured
+from db.models import Conversation, ConversationStatus, EscalationTeam
+
+HOUR = dt.timedelta(hours=1)
+
+
+def deadline_verdict(
+    deadline_at: dt.datetime | None, resolved_at: dt.datetime | None, *, resolved: bool, now: dt.datetime
+) -> bool | None:
+    """Within the deadline (True), past it (False), or not decided (None: no deadline, or open
+    and not due yet)."""
+    if deadline_at is None:
+        return None
+    if resolved and resolved_at is not None:
+        return resolved_at <= deadline_at
+    return False if now >= deadline_at else None
+
+
+class _Team:
+    def __init__(self) -> None:
+        self.count = 0
+        self.hours: list[float] = []
+        self.verdicts: list[bool | None] = []
+
+    def line(self, name: str) -> str:
+        within, late = self.verdicts.count(True), self.verdicts.count(False)
+        parts = [f"{name}: {self.count} escalation{'s' if self.count != 1 else ''}"]
+        if self.hours:
+            parts.append(f"{len(self.hours)} resolved, median {statistics.median(self.hours):.1f} h")
+        if within + late:
+            parts.append(f"{within} of {within + late} within the deadline")
+        return " · ".join(parts)
+
+
+def measure(
+    session: Session, lo: dt.datetime, hi: dt.datetime, channel_id: int | None, now: dt.datetime
+) -> dict[str, Measured]:
+    """The escalation KPIs of one period, with a line per team."""
+    c = Conversation
+    conditions = [in_range(col(c.escalated_at), lo, hi), col(c.escalation_team_id).is_not(None)]
+    if channel_id is not None:
+        conditions.append(Unindexed(c.channel_id) == channel_id)
+    rows = session.execute(
+        select(
+            col(EscalationTeam.name),
+            col(c.escalated_at),
+            col(c.resolved_at),
+            col(c.status),
+            col(c.escalation_deadline_at),
+        )
+        .join(EscalationTeam, col(EscalationTeam.id) == col(c.escalation_team_id))
+        .where(*conditions)
+    ).all()
+    teams: dict[str, _Team] = defaultdict(_Team)
+    for team, escalated_at, resolved_at, status, deadline_at in rows:
+        figures = teams[team]
+        figures.count += 1
+        resolved = status == ConversationStatus.resolved and resolved_at is not None
+        if resolved:
+            figures.hours.append((resolved_at - escalated_at) / HOUR)
+        figures.verdicts.append(deadline_verdict(deadline_at, resolved_at, resolved=resolved, now=now))
+    hours = [h for t in teams.values() for h in t.hours]
+    verdicts = [v for t in teams.values() for v in t.verdicts]
+    within, late = verdicts.count(True), verdicts.count(False)
+    notes = tuple(teams[name].line(name) for name in sorted(teams, key=lambda n: (-teams[n].count, n.lower())))
+    total = len(rows)
+    return {
+        "escalations": Measured(
+            float(total) if total or _any_teams(session) else None,
+            f"{len(teams)} team(s)" if total else "",
+            notes=notes,
+        ),
+        "escalation_resolve_hours": Measured(
+            statistics.median(hours) if hours else None, f"{len(hours)} of {total} resolved" if total else ""
+        ),
+        "escalation_within_deadline": Measured(
+            ratio(within, within + late, 100),
+            f"{within} within, {late} past the deadline" if within + late else "",
+        ),
+    }
+
+
+def _any_teams(session: Session) -> bool:
+    return session.execute(select(col(EscalationTeam.id)).limit(1)).first() is not None

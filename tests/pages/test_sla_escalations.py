@@ -1,0 +1,116 @@
+"""Escalation through RACI on the SLA screen (AppTest): the responsible person of a team, whose role
+does not work the queue, finds the escalation in "Escalations you act on", replies and resolves it;
+on a conversation not escalated to their team they get no actions; the informed person sees it in
+"Escalations you are informed of" and may not act."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlmodel import select
+
+from core.sla import conversations
+from db.models import AuditLog, Conversation, ConversationMessage, ConversationStatus, Role
+from db.types import utcnow
+from tests.factories import make_channel, make_escalation_team, make_sla_conversation, make_sla_policy, make_user
+from tests.pages.apptest import open_page, texts
+from tests.pages.test_sla import ALWAYS_OPEN
+
+
+def _ok(at):
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+@pytest.fixture
+def escalated(session, write):
+    now = utcnow()
+    people = {
+        role: make_user(session, role, username=f"the-{role.value}", name=f"{role.value.title()} Person")
+        for role in (Role.support, Role.lead, Role.compliance, Role.viewer)
+    }
+    make_sla_policy(session, minutes=120, calendar=ALWAYS_OPEN)
+    channel = make_channel(session, name="Instagram")
+    legal = make_escalation_team(
+        session,
+        name="Legal",
+        owner_id=people[Role.lead].id,
+        responsible_ids=(people[Role.compliance].id,),
+        informed_ids=(people[Role.viewer].id,),
+    )
+    data_request = make_sla_conversation(
+        session,
+        channel=channel,
+        received_at=now - dt.timedelta(hours=3),
+        author_handle="@Mila Schmidt",
+        text="Please delete every message I ever sent you.",
+    )
+    other = make_sla_conversation(
+        session,
+        channel=channel,
+        received_at=now - dt.timedelta(hours=4),
+        author_handle="@tom_k",
+        text="Where is my invoice?",
+    )
+    session.commit()
+    with write() as s:
+        conversations.escalate(
+            session=s,
+            actor=people[Role.support],
+            conversation_id=data_request.id,
+            expected_version=data_request.version,
+            team_id=legal.id,
+            reason="A data deletion request: legal must answer.",
+        )
+    return dict(people=people, data_request=data_request, other=other)
+
+
+def test_the_responsible_person_acts_on_the_escalation_whatever_their_role(read, escalated):
+    conversation = escalated["data_request"]
+    at = _ok(open_page("sla", username="the-compliance"))
+    shown = texts(at)
+    assert "Escalations you act on (1)" in shown and "Escalations you are informed of (0)" in shown
+    at = _ok(_button(at, "Open in the queue").click().run())
+    assert "You may act on this conversation: you are responsible" in texts(at)
+    reply = next(a for a in at.text_area if a.label == "The reply as sent")
+    reply.input("We deleted your messages; our privacy team confirms it by e-mail.")
+    at = _ok(_button(at, "Log reply").click().run())
+    at = _ok(_button(at, "Resolve").click().run())
+    with read() as s:
+        stored = s.get(Conversation, conversation.id)
+        assert stored.status == ConversationStatus.resolved and stored.first_reply_at is not None
+        message = s.exec(
+            select(ConversationMessage).where(ConversationMessage.conversation_id == conversation.id)
+        ).one()
+        assert message.from_team and message.user_id == escalated["people"][Role.compliance].id
+        actions = s.exec(
+            select(AuditLog.action).where(
+                AuditLog.entity == "conversation",
+                AuditLog.entity_id == conversation.id,
+                AuditLog.actor_id == escalated["people"][Role.compliance].id,
+            )
+        ).all()
+    assert actions, "the scoped right is used on the record"
+
+
+def test_the_responsible_person_gets_no_actions_on_other_conversations(escalated):
+    at = _ok(open_page("sla", username="the-compliance"))
+    at.selectbox(key=f"sla_pick_{at.radio(key='sla_queue').value}").set_value(escalated["other"].id)
+    at = _ok(at.run())
+    assert f"#{escalated['other'].id}" in texts(at)
+    assert "You may act on this conversation" not in texts(at)  # no grant here, so no actions
+    assert not {b.label for b in at.button} & {"Log reply", "Resolve", "Escalate", "Assign to me"}
+
+
+def test_the_informed_person_sees_the_escalation_and_may_not_act(escalated):
+    at = _ok(open_page("sla", username="the-viewer"))
+    shown = texts(at)
+    assert "Escalations you act on (0)" in shown and "Escalations you are informed of (1)" in shown
+    at = _ok(_button(at, "Open in the queue").click().run())
+    assert "You may act on this conversation" not in texts(at)  # no grant here, so no actions
+    assert not {b.label for b in at.button} & {"Log reply", "Resolve"}
