@@ -196,6 +196,45 @@ def posts_on_link(session: Session, *, channel_id: int, link: str) -> list[int]:
     return [pid for pid, _, next_step in rows if pid is not None and next_step and _comparable(next_step) == key]
 
 
+class PostLinks:
+    """The published posts of some channels by their own link, loaded once for many conversations
+    (an import): which post a conversation's link is on, found without a query per row."""
+
+    def __init__(self, by_key: dict[tuple[int, str], list[int]]):
+        self.by_key = by_key
+
+    @classmethod
+    def load(cls, session: Session, channel_ids: Iterable[int]) -> PostLinks:
+        by_key: dict[tuple[int, str], list[int]] = {}
+        ids = sorted(set(channel_ids))
+        if ids:
+            rows = session.exec(
+                select(Post.id, Post.channel_id, Post.published_url).where(
+                    col(Post.channel_id).in_(ids),
+                    col(Post.status) == PostStatus.published,
+                    col(Post.published_url) != "",
+                )
+            ).all()
+            for post_id, channel_id, url in rows:
+                key = _comparable(url)
+                if key and post_id is not None:
+                    by_key.setdefault((channel_id, key), []).append(post_id)
+        return cls(by_key)
+
+    def post_for(self, *, channel_id: int, link: str) -> int | None:
+        """The one post whose link ``link`` is on (see ``link_is_on_post``), or None when none or
+        several are (never a guess)."""
+        if not self.by_key or not link.strip():
+            return None
+        key = _comparable(link)
+        found: set[int] = set()
+        for end, char in enumerate(key):
+            if char in _BOUNDARY:
+                found.update(self.by_key.get((channel_id, key[:end]), ()))
+        found.update(self.by_key.get((channel_id, key), ()))
+        return next(iter(found)) if len(found) == 1 else None
+
+
 def post_from_link(session: Session, *, channel_id: int, link: str) -> int | None:
     """The one published post a conversation's link belongs to, or None when no post or more
     than one matches (never a guess)."""

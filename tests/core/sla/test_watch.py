@@ -56,24 +56,43 @@ def test_someone_who_took_it_keeps_it_and_an_unpublished_or_ownerless_post_assig
     )
 
 
-@pytest.mark.parametrize(
-    ("link", "post_url", "on_post"),
-    [
-        ("https://www.instagram.com/p/Cx9Lp2/c/17901/", "https://www.instagram.com/p/Cx9Lp2/", True),
-        ("https://instagram.com/p/Cx9Lp2", "https://www.instagram.com/p/Cx9Lp2/", True),
-        ("HTTPS://WWW.Instagram.com/p/Cx9Lp2/?img_index=2", "https://www.instagram.com/p/Cx9Lp2", True),
-        ("https://www.instagram.com/p/Cx9Lp2X/", "https://www.instagram.com/p/Cx9Lp2/", False),  # another post
-        ("https://www.youtube.com/watch?v=dQw4w9&lc=UgzX1", "https://www.youtube.com/watch?v=dQw4w9", True),
-        ("https://www.youtube.com/watch?v=dQw4w9XY", "https://www.youtube.com/watch?v=dQw4w9", False),
-        ("https://t.me/dialogdesk/214?comment=5521", "https://t.me/dialogdesk/214", True),
-        ("https://t.me/dialogdesk/2140", "https://t.me/dialogdesk/214", False),
-        ("https://forum.example.com/t/dark-mode/88#post-12", "https://forum.example.com/t/dark-mode/88", True),
-        ("", "https://t.me/dialogdesk/214", False),
-        ("https://t.me/dialogdesk/214", "", False),
-    ],
-)
+LINK_CASES = [
+    ("https://www.instagram.com/p/Cx9Lp2/c/17901/", "https://www.instagram.com/p/Cx9Lp2/", True),
+    ("https://instagram.com/p/Cx9Lp2", "https://www.instagram.com/p/Cx9Lp2/", True),
+    ("HTTPS://WWW.Instagram.com/p/Cx9Lp2/?img_index=2", "https://www.instagram.com/p/Cx9Lp2", True),
+    ("https://www.instagram.com/p/Cx9Lp2X/", "https://www.instagram.com/p/Cx9Lp2/", False),  # another post
+    ("https://www.youtube.com/watch?v=dQw4w9&lc=UgzX1", "https://www.youtube.com/watch?v=dQw4w9", True),
+    ("https://www.youtube.com/watch?v=dQw4w9XY", "https://www.youtube.com/watch?v=dQw4w9", False),
+    ("https://t.me/dialogdesk/214?comment=5521", "https://t.me/dialogdesk/214", True),
+    ("https://t.me/dialogdesk/2140", "https://t.me/dialogdesk/214", False),
+    ("https://forum.example.com/t/dark-mode/88#post-12", "https://forum.example.com/t/dark-mode/88", True),
+    ("", "https://t.me/dialogdesk/214", False),
+    ("https://t.me/dialogdesk/214", "", False),
+]
+
+
+@pytest.mark.parametrize(("link", "post_url", "on_post"), LINK_CASES)
 def test_a_comments_link_is_on_the_post_whose_link_it_extends(link, post_url, on_post):
     assert watch.link_is_on_post(link, post_url) is on_post
+
+
+@pytest.mark.parametrize(("link", "post_url", "on_post"), LINK_CASES)
+def test_many_links_find_their_post_by_the_same_rule_on_its_own_channel(link, post_url, on_post):
+    key = watch._comparable(post_url)
+    links = watch.PostLinks({(1, key): [7]} if key else {})
+    assert links.post_for(channel_id=1, link=link) == (7 if on_post else None)
+    assert links.post_for(channel_id=2, link=link) is None  # a post on another channel is never matched
+    # Two posts with one link: the link fits both, so neither is taken.
+    both = watch.PostLinks({(1, key): [7, 8]} if key else {})
+    assert both.post_for(channel_id=1, link=link) is None
+
+
+def test_the_published_posts_links_are_loaded_per_channel(session, team, channel, desk):
+    make_ready_post(session, channel=channel, status=PostStatus.draft, published_url="https://www.instagram.com/p/Zz1/")
+    session.commit()
+    links = watch.PostLinks.load(session, [channel.id])
+    assert links.post_for(channel_id=channel.id, link="https://instagram.com/p/Cx9Lp2/c/17901") == desk.id
+    assert links.post_for(channel_id=channel.id, link="https://instagram.com/p/Zz1/c/1") is None  # not out yet
 
 
 @pytest.fixture
