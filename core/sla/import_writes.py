@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlmodel import Session, col
 
 from core import tabular, workspace
@@ -87,10 +87,18 @@ def _posts(session: Session, table: tabular.Table, column: str | None) -> dict[s
     for start in range(0, len(links), 400):
         chunk = links[start : start + 400]
         wanted = [*chunk, *(f"{link}/" for link in chunk)]
-        for post_id, link_url in session.execute(
-            select(col(Post.id), col(Post.link_url)).where(col(Post.link_url).in_(wanted))
-        ):
-            found.setdefault(post_ref(link_url), post_id)
+        rows = session.execute(
+            select(col(Post.id), col(Post.published_url), col(Post.link_url)).where(
+                or_(col(Post.published_url).in_(wanted), col(Post.link_url).in_(wanted))
+            )
+        ).all()
+        # A post's own link on the platform names it first; its next-step link only when no post's own does.
+        for post_id, published_url, _ in rows:
+            if published_url:
+                found.setdefault(post_ref(published_url), post_id)
+        for post_id, _, link_url in rows:
+            if link_url:
+                found.setdefault(post_ref(link_url), post_id)
     return found
 
 

@@ -33,6 +33,7 @@ from core.sla.import_fields import ImportOptions
 from core.sla.import_rows import Lookups, ParsedRow, Progress, parse_rows, read_csv
 from core.sla.policies import PolicyBook
 from core.sla.thread_exports import Fold, Message, Thread, fold, parse_messages
+from core.sla.watch import PostLinks, WatchBook
 from core.tabular import RowError
 from db.models import Channel, Conversation, ConversationMessage
 from db.types import utcnow
@@ -198,9 +199,10 @@ def import_conversations(
     if checked.errors.count:
         return _refused(checked)
     _create_channels(session, checked, actor=actor)
-    parsed = checked.rows
+    parsed = _on_their_posts(session, checked.rows)
     import_id = import_batches.start(session, actor=actor, kind="conversations", file_name=options.file_name)
     book = PolicyBook.load(session)
+    watch_book = WatchBook.load(session, {row.post_id for row in parsed})
     known = db.existing(session, {row.channel_id for row in parsed})
     archive_before = _archive_before(options, now)
     new_rows: list[dict[str, Any]] = []
@@ -212,9 +214,14 @@ def import_conversations(
             progress(done, len(parsed), "Computing SLA figures")
         stored = known.get((row.channel_id, row.external_id))
         if stored is None:
-            new_rows.append(
-                db.conversation_row(row, book=book, now=now, import_id=import_id, archive_before=archive_before)
+            row_values = db.conversation_row(
+                row, book=book, now=now, import_id=import_id, archive_before=archive_before
             )
+            if row_values["status"] != "archived":  # the watch window sends a comment to the post's SLA owner
+                row_values["assignee_id"] = watch_book.assignee_for(
+                    post_id=row.post_id, assignee_id=row.assignee_id, received_at=row.received_at
+                )
+            new_rows.append(row_values)
             fresh.append(row)
             continue
         change = db.fill_in(
@@ -245,6 +252,22 @@ def import_conversations(
     )
     _finish(session, actor=actor, import_id=import_id, options=options, report=report, action="conversation.import")
     return report
+
+
+def _on_their_posts(session: Session, rows: list[ParsedRow]) -> list[ParsedRow]:
+    """Rows without a post column value get the post their link is on (a comment's link starts
+    with the published post's own link), when exactly one published post of their channel fits."""
+    unlinked = [row for row in rows if row.post_id is None and row.link]
+    if not unlinked:
+        return rows
+    links = PostLinks.load(session, {row.channel_id for row in unlinked})
+    if not links.by_key:
+        return rows
+    placed = []
+    for row in rows:
+        post_id = links.post_for(channel_id=row.channel_id, link=row.link) if row.post_id is None and row.link else None
+        placed.append(replace(row, post_id=post_id) if post_id is not None else row)
+    return placed
 
 
 def _reply_messages(

@@ -8,11 +8,12 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlmodel import select
 
 from core import audit
 from core.errors import PermissionDenied, ValidationError
 from core.sla import conversations, watch
-from db.models import Channel, ConversationCreate, PostStatus
+from db.models import Channel, Conversation, ConversationCreate, PostStatus
 from tests.factories import make_channel, make_ready_post, make_sla_conversation, make_sla_policy
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -244,3 +245,50 @@ def test_a_channels_watch_window_is_set_by_the_admin_within_limits(session, team
             expected_version=view.version,
             channel_in=ChannelUpdate(watch_window_hours=0),
         )
+
+
+def test_imported_comments_find_their_post_by_link_and_go_to_its_sla_owner_within_the_window(
+    session, team, channel, desk
+):
+    """A platform export of comments: each comment's permalink is on the post's own link; those
+    within the watch window go to the post's SLA owner, a later one waits unassigned, a comment
+    on a link no post has stays without a post, and an agent named in the file keeps it."""
+    from core.sla import import_fields, imports
+
+    def at(hours: float) -> str:
+        return (PUBLISHED + dt.timedelta(hours=hours)).astimezone(dt.UTC).isoformat()
+
+    data = (
+        "comment_id,created_at,username,message,permalink,agent\r\n"
+        f"c1,{at(1)},@Ann.Example,Which format do you mean?,https://instagram.com/p/Cx9Lp2/c/17901/,\r\n"
+        f'c2,{at(20)},@bo builder,"CSV please,\rand xlsx",https://www.instagram.com/p/Cx9Lp2/c/17902,\r\n'
+        f"c3,{at(60)},@cara,Late to the party: JSON!,https://www.instagram.com/p/Cx9Lp2/c/17903,\r\n"
+        f"c4,{at(2)},@dan,Unrelated,https://www.instagram.com/p/Other1/c/1,\r\n"
+        f"c5,{at(3)},@eve,Taken already,https://www.instagram.com/p/Cx9Lp2/c/17905,support\r\n"
+    )
+    options = import_fields.ImportOptions(
+        channel_id=channel.id,
+        mapping={
+            "external_id": "comment_id",
+            "received": "created_at",
+            "author": "username",
+            "text": "message",
+            "link": "permalink",
+            "assignee": "agent",
+        },
+        timezone="Europe/Berlin",
+        file_name="instagram-comments.csv",
+    )
+    report = imports.import_conversations(
+        session=session, actor=team["support"], data=data, options=options, now=PUBLISHED + dt.timedelta(days=4)
+    )
+    assert report.ok and report.created == 5, report.errors
+    stored = {c.external_id: (c.post_id, c.assignee_id) for c in session.exec(select(Conversation)).all()}
+    owner = team["community"].id
+    assert stored == {
+        "c1": (desk.id, owner),
+        "c2": (desk.id, owner),
+        "c3": (desk.id, None),  # after the 48 h window
+        "c4": (None, None),
+        "c5": (desk.id, team["support"].id),
+    }
