@@ -395,17 +395,17 @@ def post_list(ctx: PageContext, start: dt.datetime, end: dt.datetime, filters: P
         column_config={
             "#": st.column_config.NumberColumn(width=48),
             "When": st.column_config.TextColumn(width=112, help=f"Planned time, {tz.key}"),
-            "Status": st.column_config.TextColumn(width=124),
-            "Title": st.column_config.TextColumn(width=164),
-            "Channel": st.column_config.TextColumn(width=100),
-            "Rubric": st.column_config.TextColumn(width=100),
+            "Status": st.column_config.TextColumn(width=112),
+            "Title": st.column_config.TextColumn(width=140),
+            "Channel": st.column_config.TextColumn(width=88),
+            "Rubric": st.column_config.TextColumn(width=88),
             "Owner": st.column_config.TextColumn(width=96),
             "Impressions": st.column_config.NumberColumn(width=76),
             "Conversion": st.column_config.NumberColumn(
                 "Conversion", format="%.2f %%", width=80, help="Next-step conversions ÷ impressions"
             ),
             "Dialog": st.column_config.NumberColumn(
-                "Dialog", help="Conversations on the post: the dialog it created (open the post to see them)"
+                "Dialog", width=64, help="Conversations on the post: the dialog it created (open the post to see them)"
             ),
         },
     )

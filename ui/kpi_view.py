@@ -301,9 +301,10 @@ def report_export(ctx: PageContext, period: Period, channel_id: int | None) -> N
         return
     channel = next((c.name for c in channels() if c.id == channel_id), None) if channel_id else None
     name = f"kpis-{period.start:%Y%m%d}-{period.end:%Y%m%d}"
-    left, right, _ = st.columns([1, 1, 3])
-    for column, file_format, mime in ((left, "csv", "text/csv"), (right, "json", "application/json")):
-        with column:
+    # Side by side, each as wide as its label (fixed columns cut the labels at 1024 px).
+    row = st.container(horizontal=True)
+    for file_format, mime in (("csv", "text/csv"), ("json", "application/json")):
+        with row:
             export_button(
                 ctx,
                 key=f"kpis_export_{file_format}",

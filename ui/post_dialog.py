@@ -38,7 +38,8 @@ def render(
     now = utcnow()
     counts = data.counts_at(now)
     needing = len(data.needing_reply)
-    cells = st.columns(4)
+    # Two a row: the editor's column is narrow, four side by side cut their labels.
+    cells = [*st.columns(2), *st.columns(2)]
     cells[0].metric("Conversations", len(data.conversations))
     cells[1].metric("Answered", f"{data.answered} of {needing}", help="Questions and complaints with a reply")
     cells[2].metric(

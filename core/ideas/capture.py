@@ -130,6 +130,7 @@ def store_new_idea(
 def log_idea(*, session: Session, actor: Actor, idea_in: IdeaCreate) -> IdeaView:
     """Log a new idea with the people who gave it; it starts as "new"."""
     require(actor, Action.log_idea)
+    check_input_text(idea_in)  # before the handles are read, so a bad character is named by its field
     idea = store_new_idea(session, actor=actor, idea_in=idea_in, handles=parse_handles(idea_in.handles), given_at=None)
     return get_idea(session=session, idea_id=records.stored_id(idea.id))
 
