@@ -106,17 +106,18 @@ def parser_for(options: ImportOptions, order: DateOrder, now: dt.datetime) -> Ti
     )
 
 
-class _Row:
-    """The cells of one row, by field."""
+class _Row(dict[str, str]):
+    """The cells of one row, by field, trimmed; ``cell("field")`` is empty for a field not mapped."""
 
     def __init__(self, values: Sequence[str], positions: Mapping[str, int], mapping: Mapping[str, str]):
-        self.values, self.positions, self.mapping = values, positions, mapping
+        count = len(values)
+        super().__init__((key, values[p].strip()) for key, p in positions.items() if p < count)
+        self.mapping = mapping
 
-    def __call__(self, key: str) -> str:
-        position = self.positions.get(key)
-        if position is None or position >= len(self.values):
-            return ""
-        return self.values[position].strip()
+    def __missing__(self, key: str) -> str:
+        return ""
+
+    __call__ = dict.__getitem__
 
     def column(self, key: str) -> str:
         return self.mapping.get(key, "")

@@ -119,13 +119,18 @@ def message_id(value: str) -> str:
     return match.group(1) if match else text
 
 
-class _Cells:
-    def __init__(self, values: Sequence[str], positions: Mapping[str, int], mapping: Mapping[str, str]):
-        self.values, self.positions, self.mapping = values, positions, mapping
+class _Cells(dict[str, str]):
+    """A row's cells by field, trimmed; ``cell("field")`` is empty for a field not mapped."""
 
-    def __call__(self, key: str) -> str:
-        position = self.positions.get(key)
-        return self.values[position].strip() if position is not None and position < len(self.values) else ""
+    def __init__(self, values: Sequence[str], positions: Mapping[str, int], mapping: Mapping[str, str]):
+        count = len(values)
+        super().__init__((key, values[p].strip()) for key, p in positions.items() if p < count)
+        self.mapping = mapping
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+    __call__ = dict.__getitem__
 
     def column(self, key: str) -> str:
         return self.mapping.get(key, "")
