@@ -182,6 +182,7 @@ def preview_import(
     )
 
 
+@import_batches.collector_paused
 def import_conversations(
     *,
     session: Session,
@@ -382,6 +383,7 @@ def preview_messages(
     )
 
 
+@import_batches.collector_paused
 def import_messages(
     *,
     session: Session,
