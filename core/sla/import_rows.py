@@ -11,6 +11,7 @@ error here too.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -73,8 +74,15 @@ class ParsedRow:
 
 
 def read_csv(data: bytes | str, file_name: str = "") -> tabular.Table:
-    """The header and rows of an export (CSV/TSV, .xlsx or JSON lines)."""
-    return tabular.read_table(data, file_name=file_name, empty_message=EMPTY_FILE)
+    """The header and rows of an export (CSV/TSV, .xlsx or JSON lines). The screen and the command
+    line read a file's columns for the mapping and then import it: the last file read is kept
+    (a Table never changes), so it is parsed once."""
+    return _read_table(data, tabular.file_format(data, file_name))
+
+
+@functools.lru_cache(maxsize=1)
+def _read_table(data: bytes | str, file_format: str) -> tabular.Table:
+    return tabular.read_table(data, file_name=f"export.{file_format}", empty_message=EMPTY_FILE)
 
 
 def post_ref(value: str) -> str:
