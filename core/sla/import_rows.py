@@ -120,7 +120,7 @@ class _Row(dict[str, str]):
     def __init__(self, values: Sequence[str], positions: Mapping[str, int], mapping: Mapping[str, str]):
         count = len(values)
         if positions and count > max(positions.values()):  # every row of a checked table
-            super().__init__(zip(positions, map(str.strip, [values[p] for p in positions.values()])))
+            super().__init__(zip(positions, map(str.strip, [values[p] for p in positions.values()]), strict=True))
         else:
             super().__init__((key, values[p].strip()) for key, p in positions.items() if p < count)
         self.mapping = mapping
