@@ -12,6 +12,7 @@ and new line), never on spaces: a display name with a space stays one person.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -70,7 +71,13 @@ def display_form(text: str) -> str:
 
 
 def make_handle(text: str, *, what: str = "handle") -> Handle:
-    """One handle checked: no control characters, not invisible only, not too long, not empty."""
+    """One handle checked: no control characters, not invisible only, not too long, not empty.
+    An import names the same people again and again, so the checked handles are remembered."""
+    return _checked_handle(text, what)
+
+
+@functools.lru_cache(maxsize=65536)
+def _checked_handle(text: str, what: str) -> Handle:
     problem = check_text(text, what)
     if problem:
         raise ValidationError(problem)

@@ -232,6 +232,10 @@ class _Builder:
 
     def _check_cells(self, number: int, cells: Sequence[str]) -> bool:
         """Control characters, oversized cells, invisible-only values; False when any is found."""
+        if not (self.check_controls or self.check_invisible) and (
+            not self.check_size or max(map(len, cells), default=0) * 4 <= MAX_CELL_BYTES
+        ):
+            return True  # only the size to check, and no cell is near the limit
         fine = True
         for position, cell in enumerate(cells):
             if not cell:
@@ -260,7 +264,7 @@ class _Builder:
         return fine
 
     def add(self, number: int, cells: Sequence[str], *, pad: bool = False) -> None:
-        if not any(cell.strip() for cell in cells):
+        if not "".join(cells).strip():
             self.blank += 1
             return
         if pad:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -157,7 +158,14 @@ _OFFSET_AT_END = re.compile(r"^(.*?)\s*(?:(Z|UTC|GMT)|(?:(?:UTC|GMT)\s*)?([+-])(
 _MAX_OFFSET = dt.timedelta(hours=14)
 _HAS_TIME = re.compile(r"\d:\d\d|T\d{4}")
 _EPOCH = re.compile(r"^\d{9,10}(?:\.\d+)?$|^\d{12,13}$")
-_TWITTER = re.compile(r"^[A-Za-z]{3} [A-Za-z]{3} \d{1,2} \d{2}:\d{2}:\d{2} [+-]\d{4} \d{4}$")
+_TWITTER = re.compile(r"^([A-Za-z]{3}) ([A-Za-z]{3}) (\d{1,2}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2}) (\d{4})$")
+_WEEKDAYS = frozenset(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1
+    )
+}
 _LOCAL_FORMATS = {
     "DMY": (
         "%d.%m.%Y %H:%M:%S",
@@ -274,11 +282,16 @@ class TimestampParser:
         )
 
     def _parse_aware_or_naive(self, value: str) -> dt.datetime:
+        twitter = _TWITTER.match(value)  # never ISO 8601, so asked first
+        if twitter:
+            quick = _twitter_time(twitter)
+            if quick is not None:
+                return quick
         try:
             return dt.datetime.fromisoformat(value)
         except ValueError:
             pass
-        if _TWITTER.match(value):
+        if twitter:
             try:
                 return dt.datetime.strptime(value, "%a %b %d %H:%M:%S %z %Y")
             except ValueError:
@@ -347,6 +360,32 @@ class TimestampParser:
         if value > self.now + self.future_tolerance:
             raise BadTimestamp(f"'{original}' is in the future; check the date, the date order and the time zone.")
         return value
+
+
+def _twitter_time(match: re.Match[str]) -> dt.datetime | None:
+    """The Twitter/X form read without strptime (a long export has a value per row); None when
+    something in it is unusual, and strptime decides."""
+    weekday, month_name, day, hour, minute, second, sign, off_hours, off_minutes, year = match.groups()
+    month = _MONTHS.get(month_name.lower())
+    zone = _fixed_zone(sign, off_hours, off_minutes)
+    if month is None or zone is None or weekday.lower() not in _WEEKDAYS:
+        return None
+    try:
+        return dt.datetime(int(year), month, int(day), int(hour), int(minute), int(second), tzinfo=zone)
+    except ValueError:
+        return None
+
+
+@functools.lru_cache(maxsize=256)
+def _fixed_zone(sign: str, hours: str, minutes: str) -> dt.timezone | None:
+    """The zone of an offset such as +0530 (None when strptime would refuse it)."""
+    if int(minutes) > 59:
+        return None
+    delta = dt.timedelta(hours=int(hours), minutes=int(minutes))
+    try:
+        return dt.timezone(-delta if sign == "-" else delta)
+    except ValueError:
+        return None
 
 
 def _offset_text(value: dt.datetime) -> str:

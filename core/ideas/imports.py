@@ -310,6 +310,7 @@ def preview_import(*, session: Session, data: bytes | str, options: SurveyOption
     )
 
 
+@import_batches.collector_paused
 def import_ideas(
     *,
     session: Session,

@@ -11,6 +11,7 @@ error here too.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -73,8 +74,15 @@ class ParsedRow:
 
 
 def read_csv(data: bytes | str, file_name: str = "") -> tabular.Table:
-    """The header and rows of an export (CSV/TSV, .xlsx or JSON lines)."""
-    return tabular.read_table(data, file_name=file_name, empty_message=EMPTY_FILE)
+    """The header and rows of an export (CSV/TSV, .xlsx or JSON lines). The screen and the command
+    line read a file's columns for the mapping and then import it: the last file read is kept
+    (a Table never changes), so it is parsed once."""
+    return _read_table(data, tabular.file_format(data, file_name))
+
+
+@functools.lru_cache(maxsize=1)
+def _read_table(data: bytes | str, file_format: str) -> tabular.Table:
+    return tabular.read_table(data, file_name=f"export.{file_format}", empty_message=EMPTY_FILE)
 
 
 def post_ref(value: str) -> str:
@@ -106,17 +114,21 @@ def parser_for(options: ImportOptions, order: DateOrder, now: dt.datetime) -> Ti
     )
 
 
-class _Row:
-    """The cells of one row, by field."""
+class _Row(dict[str, str]):
+    """The cells of one row, by field, trimmed; ``cell("field")`` is empty for a field not mapped."""
 
     def __init__(self, values: Sequence[str], positions: Mapping[str, int], mapping: Mapping[str, str]):
-        self.values, self.positions, self.mapping = values, positions, mapping
+        count = len(values)
+        if positions and count > max(positions.values()):  # every row of a checked table
+            super().__init__(zip(positions, map(str.strip, [values[p] for p in positions.values()]), strict=True))
+        else:
+            super().__init__((key, values[p].strip()) for key, p in positions.items() if p < count)
+        self.mapping = mapping
 
-    def __call__(self, key: str) -> str:
-        position = self.positions.get(key)
-        if position is None or position >= len(self.values):
-            return ""
-        return self.values[position].strip()
+    def __missing__(self, key: str) -> str:
+        return ""
+
+    __call__ = dict.__getitem__
 
     def column(self, key: str) -> str:
         return self.mapping.get(key, "")

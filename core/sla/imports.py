@@ -183,6 +183,7 @@ def preview_import(
     )
 
 
+@import_batches.collector_paused
 def import_conversations(
     *,
     session: Session,
@@ -405,6 +406,7 @@ def preview_messages(
     )
 
 
+@import_batches.collector_paused
 def import_messages(
     *,
     session: Session,

@@ -115,17 +115,27 @@ class Fold:
 def message_id(value: str) -> str:
     """An id as written, except the ".0" a spreadsheet adds to a number column (119237.0 = 119237)."""
     text = value.strip()
+    if "." not in text:
+        return text
     match = _FLOAT_ID.match(text)
     return match.group(1) if match else text
 
 
-class _Cells:
-    def __init__(self, values: Sequence[str], positions: Mapping[str, int], mapping: Mapping[str, str]):
-        self.values, self.positions, self.mapping = values, positions, mapping
+class _Cells(dict[str, str]):
+    """A row's cells by field, trimmed; ``cell("field")`` is empty for a field not mapped."""
 
-    def __call__(self, key: str) -> str:
-        position = self.positions.get(key)
-        return self.values[position].strip() if position is not None and position < len(self.values) else ""
+    def __init__(self, values: Sequence[str], positions: Mapping[str, int], mapping: Mapping[str, str]):
+        count = len(values)
+        if positions and count > max(positions.values()):  # every row of a checked table
+            super().__init__(zip(positions, map(str.strip, [values[p] for p in positions.values()]), strict=True))
+        else:
+            super().__init__((key, values[p].strip()) for key, p in positions.items() if p < count)
+        self.mapping = mapping
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+    __call__ = dict.__getitem__
 
     def column(self, key: str) -> str:
         return self.mapping.get(key, "")
@@ -259,6 +269,10 @@ def _from_team(
     return author_key in team_keys
 
 
+def _time_order(message: Message) -> tuple[dt.datetime, int]:
+    return message.sent_at, message.row
+
+
 def fold(messages: Sequence[Message], stored: Mapping[tuple[int, str], int]) -> tuple[Fold, list[tabular.RowError]]:
     """Fold messages into conversations. ``stored`` maps (channel id, message id) of messages
     stored before to their conversation. Messages whose replies loop back on themselves never
@@ -306,8 +320,10 @@ def fold(messages: Sequence[Message], stored: Mapping[tuple[int, str], int]) -> 
                     threads.append(thread)
             else:
                 thread.messages.append(message)
-            later = sorted(children.get(message.message_id, ()), key=lambda m: (m.sent_at, m.row), reverse=True)
-            stack.extend((child, thread) for child in later)
+            later = children.get(message.message_id)
+            if later:
+                later.sort(key=_time_order, reverse=True)
+                stack.extend((child, thread) for child in later)
     loops = [
         tabular.RowError(m.row, "", "The replies loop back to this message (A replies to B, B to A); fix the ids.")
         for m in messages

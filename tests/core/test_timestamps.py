@@ -57,6 +57,40 @@ def test_common_timestamp_formats(text, order, expected):
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "Tue Oct 31 22:10:47 +0000 2017",
+        "tue oct 31 22:10:47 -0530 2017",  # any case, a negative offset with minutes
+        "Sun Mar 30 01:59:59 +1400 2025",
+        "Tue Oct 3 22:10:47 +0000 2017",  # a one-digit day
+        "Wed Feb 29 10:00:00 +0000 2024",  # a leap day
+    ],
+)
+def test_twitter_times_read_like_their_format_says(text):
+    """The Twitter/X form is read without strptime for speed; it must mean what strptime reads."""
+    parser = timestamps.TimestampParser(zone=None, date_order="DMY", now=NOW)
+    expected = dt.datetime.strptime(text, "%a %b %d %H:%M:%S %z %Y").astimezone(UTC)
+    assert parser.parse(text) == expected
+    assert parser.parse(text).tzinfo is UTC
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("Wed Feb 29 10:00:00 +0000 2025", "not a date and time we can read"),  # no leap day in 2025
+        ("Tue Oct 32 22:10:47 +0000 2017", "not a date and time we can read"),
+        ("Tue Oct 31 24:10:47 +0000 2017", "not a date and time we can read"),
+        ("Xyz Oct 31 22:10:47 +0000 2017", "not a date and time we can read"),  # no such weekday
+        ("Tue Oct 31 22:10:47 +1500 2017", "impossible UTC offset"),
+    ],
+)
+def test_twitter_times_that_are_not_real_are_refused(text, message):
+    parser = timestamps.TimestampParser(zone=None, date_order="DMY", now=NOW)
+    with pytest.raises(timestamps.BadTimestamp, match=message):
+        parser.parse(text)
+
+
+@pytest.mark.parametrize(
     "text, zone, message",
     [
         ("2025-11-10 10:15", None, "no UTC offset; choose the time zone"),
