@@ -182,4 +182,11 @@ if "Audit log" in tabs:
                 hide_index=True,
                 placeholder="—",
                 width="stretch",
+                column_config={
+                    "when": st.column_config.TextColumn(width=120),
+                    "who": st.column_config.TextColumn(width=110),
+                    "action": st.column_config.TextColumn(width=150),
+                    "record": st.column_config.TextColumn(width=130),
+                    "after": st.column_config.TextColumn(width=400),
+                },
             )

@@ -238,6 +238,18 @@ def posts_by_dialog_section(ctx: PageContext, period: Period, channel_id: int | 
         ],
         hide_index=True,
         width="stretch",
+        column_config={  # ten columns within 1400 px: no sideways scrolling
+            "#": st.column_config.NumberColumn(width=44),
+            "Post": st.column_config.TextColumn(width=180),
+            "Channel": st.column_config.TextColumn(width=84),
+            "Published": st.column_config.TextColumn(width=88),
+            "Conversations": st.column_config.NumberColumn(width=96),
+            "Answered": st.column_config.TextColumn(width=76),
+            "Within SLA": st.column_config.NumberColumn(width=76),
+            "Ideas": st.column_config.NumberColumn(width=48),
+            "Impressions": st.column_config.NumberColumn(width=84),
+            "Next-step conversions": st.column_config.NumberColumn("Next steps", width=80),
+        },
     )
     st.caption("Most conversations first, then impressions: a post is worth the dialog it starts.")
 

@@ -66,17 +66,19 @@ def render(
                 {
                     "#": c.id,
                     "From": c.author_handle,
-                    "Kind": c.kind,
-                    "Received": _when(ctx, c.received_at),
                     "SLA": STATUS_LABELS[c.sla_at(now)],
-                    "Status": c.status.replace("_", " "),
-                    "Idea": f"#{c.idea_id}" if c.idea_id else "",
                     "Message": " ".join(c.text.split())[:80],
                 }
                 for c in data.conversations
             ],
             hide_index=True,
             width="stretch",
+            column_config={  # the editor's column is narrow: the rest is on the SLA screen
+                "#": st.column_config.NumberColumn(width=40),
+                "From": st.column_config.TextColumn(width=96),
+                "SLA": st.column_config.TextColumn(width=80),
+                "Message": st.column_config.TextColumn(width=110),
+            },
         )
     else:
         st.caption("No conversation on this post yet. Set the post's link below so comments are matched to it.")
@@ -90,7 +92,7 @@ def render(
 def _link(ctx: PageContext, view: PostView, version: int, on_saved: Callable[[PostView], None] | None) -> None:
     if not ctx.can(Action.enter_post_metrics):
         if view.published_url:
-            st.link_button("Open the post on the platform", view.published_url)
+            st.link_button("Open on the platform", view.published_url)
         return
     with st.form(f"calendar_published_url_{view.id}"):
         url = st.text_input(

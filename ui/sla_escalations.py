@@ -141,6 +141,18 @@ def render_teams(ctx: PageContext) -> None:
             ],
             hide_index=True,
             width="stretch",
+            column_config={  # ten columns within 1400 px: no sideways scrolling
+                "Team": st.column_config.TextColumn(width=110),
+                "Responsible (R)": st.column_config.TextColumn(width=110),
+                "Accountable (A)": st.column_config.TextColumn(width=100),
+                "Consulted (C)": st.column_config.TextColumn(width=100),
+                "Informed (I)": st.column_config.TextColumn(width=96),
+                "Deadline": st.column_config.TextColumn(width=72),
+                "Hours": st.column_config.TextColumn(width=100),
+                "Open": st.column_config.NumberColumn(width=48),
+                "Overdue": st.column_config.NumberColumn(width=60),
+                "Handles": st.column_config.TextColumn(width=110),
+            },
         )
     else:
         st.info(
