@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.e2e.conftest import assert_no_exception, prepare_database, sign_in, start_app, stop_app, wait_for_app
 
@@ -29,10 +30,18 @@ def test_from_a_shipped_idea_to_the_drafted_announcement_in_the_calendar(page, l
     # The demo's newest shipped idea has no loop item yet: open its loop. The form starts empty,
     # so the loop links exactly the ideas picked.
     page.get_by_text("New loop item from shipped ideas").click()
+    wait_for_app(page)  # a rerun under way would close the list just opened
     ideas = page.get_by_test_id("stMultiSelect").filter(has_text="Ideas this change answers")
     assert ideas.get_by_text(re.compile(r"\(shipped\)")).count() == 0, "nothing is preselected"
-    ideas.click()
-    page.get_by_role("option", name=re.compile(r"\(shipped\)")).first.click()
+    option = page.get_by_role("option", name=re.compile(r"\(shipped\)")).first
+    for _ in range(3):  # open the list until its options show (a late rerun may close it once)
+        ideas.click()
+        try:
+            option.wait_for(timeout=10_000)
+            break
+        except PlaywrightTimeoutError:
+            wait_for_app(page)
+    option.click()
     page.keyboard.press("Escape")
     assert ideas.get_by_text(re.compile(r"\(shipped\)")).count() == 1
     page.get_by_label("What changed").fill(WHAT_CHANGED)
