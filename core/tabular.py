@@ -474,3 +474,24 @@ def guess_columns(
                 used.add(column)
                 break
     return mapping
+
+
+class RowCells(dict[str, str]):
+    """The cells of one row by field (``positions``: field → column index), trimmed;
+    ``cell("field")`` is empty for a field not mapped; ``column(field)`` names its column."""
+
+    def __init__(self, values: Sequence[str], positions: Mapping[str, int], mapping: Mapping[str, str]):
+        count = len(values)
+        if positions and count > max(positions.values()):  # every row of a checked table
+            super().__init__(zip(positions, map(str.strip, [values[p] for p in positions.values()]), strict=True))
+        else:
+            super().__init__((key, values[p].strip()) for key, p in positions.items() if p < count)
+        self.mapping = mapping
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+    __call__ = dict.__getitem__
+
+    def column(self, key: str) -> str:
+        return self.mapping.get(key, "")

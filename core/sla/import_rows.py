@@ -114,26 +114,6 @@ def parser_for(options: ImportOptions, order: DateOrder, now: dt.datetime) -> Ti
     )
 
 
-class _Row(dict[str, str]):
-    """The cells of one row, by field, trimmed; ``cell("field")`` is empty for a field not mapped."""
-
-    def __init__(self, values: Sequence[str], positions: Mapping[str, int], mapping: Mapping[str, str]):
-        count = len(values)
-        if positions and count > max(positions.values()):  # every row of a checked table
-            super().__init__(zip(positions, map(str.strip, [values[p] for p in positions.values()]), strict=True))
-        else:
-            super().__init__((key, values[p].strip()) for key, p in positions.items() if p < count)
-        self.mapping = mapping
-
-    def __missing__(self, key: str) -> str:
-        return ""
-
-    __call__ = dict.__getitem__
-
-    def column(self, key: str) -> str:
-        return self.mapping.get(key, "")
-
-
 def parse_rows(
     table: tabular.Table,
     options: ImportOptions,
@@ -167,7 +147,9 @@ def parse_rows(
         if progress is not None and (position + 1) % PROGRESS_EVERY == 0:
             progress(position + 1, total, "Checking rows")
         number = table.row_number(position)
-        row = checker.check(number, _Row(values, positions, options.mapping), has_id="external_id" in positions)
+        row = checker.check(
+            number, tabular.RowCells(values, positions, options.mapping), has_id="external_id" in positions
+        )
         if row is None:
             continue
         first = seen.get((row.channel_id, row.external_id))
@@ -201,7 +183,7 @@ class _RowChecker:
         self.limits = {name: max_length(Conversation, name) for name in ("link", "category", "external_id")}
         self.file = options.file_name or "the imported file"
 
-    def check(self, number: int, cell: _Row, *, has_id: bool) -> ParsedRow | None:
+    def check(self, number: int, cell: tabular.RowCells, *, has_id: bool) -> ParsedRow | None:
         before = self.errors.count
         add = self.errors.add
         stamps = self._stamps(number, cell)
@@ -287,7 +269,7 @@ class _RowChecker:
             post_id=post_id,
         )
 
-    def _stamps(self, number: int, cell: _Row) -> dict[str, dt.datetime | None]:
+    def _stamps(self, number: int, cell: tabular.RowCells) -> dict[str, dt.datetime | None]:
         stamps: dict[str, dt.datetime | None] = {}
         for key in TIMESTAMP_FIELDS:
             raw = cell(key)
@@ -302,7 +284,7 @@ class _RowChecker:
                 self.errors.add(number, cell.column(key), str(problem))
         return stamps
 
-    def _channel(self, number: int, cell: _Row) -> int | None:
+    def _channel(self, number: int, cell: tabular.RowCells) -> int | None:
         name = cell("channel")
         if not name:
             if self.options.channel_id is None:
@@ -315,7 +297,7 @@ class _RowChecker:
             self.errors.add(number, cell.column("channel"), f"No channel called {name!r}.")
         return channel_id
 
-    def _named(self, number: int, cell: _Row, key: str, known: Mapping[str, int], what: str) -> int | None:
+    def _named(self, number: int, cell: tabular.RowCells, key: str, known: Mapping[str, int], what: str) -> int | None:
         name = cell(key)
         if not name:
             return None
@@ -324,7 +306,7 @@ class _RowChecker:
             self.errors.add(number, cell.column(key), f"{what} {name!r}.")
         return found
 
-    def _no_reply(self, number: int, cell: _Row, replied: dt.datetime | None) -> str:
+    def _no_reply(self, number: int, cell: tabular.RowCells, replied: dt.datetime | None) -> str:
         raw = cell("no_reply")
         flag = flag_of(raw)
         if flag is False:
@@ -342,7 +324,7 @@ class _RowChecker:
             return ""
         return reason
 
-    def _post(self, number: int, cell: _Row) -> int | None:
+    def _post(self, number: int, cell: tabular.RowCells) -> int | None:
         raw = cell("post")
         if not raw:
             return None

@@ -121,26 +121,6 @@ def message_id(value: str) -> str:
     return match.group(1) if match else text
 
 
-class _Cells(dict[str, str]):
-    """A row's cells by field, trimmed; ``cell("field")`` is empty for a field not mapped."""
-
-    def __init__(self, values: Sequence[str], positions: Mapping[str, int], mapping: Mapping[str, str]):
-        count = len(values)
-        if positions and count > max(positions.values()):  # every row of a checked table
-            super().__init__(zip(positions, map(str.strip, [values[p] for p in positions.values()]), strict=True))
-        else:
-            super().__init__((key, values[p].strip()) for key, p in positions.items() if p < count)
-        self.mapping = mapping
-
-    def __missing__(self, key: str) -> str:
-        return ""
-
-    __call__ = dict.__getitem__
-
-    def column(self, key: str) -> str:
-        return self.mapping.get(key, "")
-
-
 def parse_messages(
     table: tabular.Table,
     options: ImportOptions,
@@ -184,7 +164,7 @@ def parse_messages(
         if progress is not None and (position + 1) % PROGRESS_EVERY == 0:
             progress(position + 1, total, "Checking messages")
         number = table.row_number(position)
-        cell = _Cells(values, positions, mapping)
+        cell = tabular.RowCells(values, positions, mapping)
         before = errors.count
         ident = message_id(cell("message_id"))
         if not ident:
@@ -257,7 +237,7 @@ def parse_messages(
 
 
 def _from_team(
-    number: int, cell: _Cells, author_key: str, team_keys: set[str], errors: tabular.RowErrors
+    number: int, cell: tabular.RowCells, author_key: str, team_keys: set[str], errors: tabular.RowErrors
 ) -> bool | None:
     for key, means_team in (("from_team", True), ("inbound", False)):
         if cell.column(key):
