@@ -179,9 +179,22 @@ def wait_for_session_cookie(page, timeout_s: float = 30) -> None:
     wait_for_app(page)
 
 
-def wait_for_app(page) -> None:
-    """Wait until Streamlit has finished the current script run."""
-    page.wait_for_load_state("networkidle")
+def wait_for_app(page, timeout_ms: int = 60_000) -> None:
+    """Wait until Streamlit is connected and has finished the current script run.
+
+    It reads the run state the app root carries (`data-test-script-state`, as Streamlit's own
+    browser tests do) instead of waiting for the network to go quiet: a busy machine can keep a
+    component's requests going long after the script has finished.
+    """
+    page.wait_for_load_state("load")
+    page.wait_for_function(
+        """() => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            return app && app.dataset.testConnectionState === 'CONNECTED'
+                && app.dataset.testScriptState === 'notRunning';
+        }""",
+        timeout=timeout_ms,
+    )
     page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=30_000)
     # Elements of the previous run linger, marked stale, until the new run replaces them.
     page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')", timeout=30_000)
