@@ -7,6 +7,7 @@ Every test that takes ``engine`` runs once per backend. The PostgreSQL leg reads
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import uuid
@@ -14,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel
 
@@ -121,6 +122,28 @@ def write(engine):
 @pytest.fixture
 def read(engine):
     return lambda: read_session(engine)
+
+
+@pytest.fixture
+def sql_statements(engine):
+    """``with sql_statements() as seen:`` — the SQL statements the test's engine runs inside the
+    block (transaction control left out), to prove a read is not one query per row."""
+
+    @contextlib.contextmanager
+    def counting() -> Iterator[list[str]]:
+        seen: list[str] = []
+
+        def record(_conn, _cursor, statement, *_args) -> None:
+            if statement.strip().lower() not in ("begin", "commit", "rollback"):
+                seen.append(statement)
+
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield seen
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+
+    return counting
 
 
 # --- the people and channels most tests need ---------------------------------------------------

@@ -88,6 +88,30 @@ def merged_subtree(session: Session, idea_ids: Iterable[int]) -> set[int]:
     return found
 
 
+def merged_subtrees(session: Session, idea_ids: Iterable[int]) -> dict[int, set[int]]:
+    """Each of these ideas with every idea merged into it, however deep: one query per level of
+    merging, whatever the number of ideas."""
+    roots = set(idea_ids)
+    parent: dict[int, int] = {}
+    found = set(roots)
+    frontier = set(roots)
+    while frontier:
+        rows = session.exec(select(Idea.id, Idea.merged_into_id).where(col(Idea.merged_into_id).in_(frontier))).all()
+        parent.update({child: above for child, above in rows if child is not None and above is not None})
+        frontier = {child for child, _ in rows if child is not None} - found
+        found |= frontier
+    subtrees: dict[int, set[int]] = {root: {root} for root in roots}
+    for idea_id in found - roots:
+        seen: set[int] = set()
+        above: int | None = parent.get(idea_id)
+        while above is not None and above not in seen:
+            seen.add(above)
+            if above in subtrees:
+                subtrees[above].add(idea_id)
+            above = parent.get(above)
+    return subtrees
+
+
 def givers(*, session: Session, idea_ids: Iterable[int]) -> list[tuple[str, int | None]]:
     """Distinct givers (handle, channel id) of these ideas and of ideas merged into them, first
     given first; a person appears once (by key: "@Ann" and "@ann" are one), as first written."""

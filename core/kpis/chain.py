@@ -37,7 +37,7 @@ from core.kpis.periods import Period
 from core.kpis.product import idea_scope, loop_scope
 from core.kpis.sql import count_if, in_range, ratio
 from core.kpis.values import Measured
-from core.loop.queries import giver_keys, idea_ids_of, thanked_keys
+from core.loop.queries import giver_keys_of_items
 from db.models import Conversation, Idea, IdeaConversation, LoopItem, LoopItemIdea, Post
 
 ANNOUNCE_WITHIN = dt.timedelta(days=14)
@@ -114,11 +114,9 @@ def _givers_thanked(session: Session, period: Period, channel_id: int | None) ->
             col(LoopItem.shipped_on) >= period.start, col(LoopItem.shipped_on) <= period.end, *loop_scope(channel_id)
         )
     ).scalars()
-    givers = thanked = 0
-    for item_id in item_ids:
-        keys = set(giver_keys(session, idea_ids_of(session, item_id)))
-        givers += len(keys)
-        thanked += len(keys & thanked_keys(session, item_id))
+    people = giver_keys_of_items(session, list(item_ids)).values()
+    givers = sum(len(p.givers) for p in people)
+    thanked = sum(len(p.thanked) for p in people)
     return Measured(ratio(thanked, givers, 100), f"{thanked} of {givers} givers thanked" if givers else "")
 
 

@@ -13,13 +13,14 @@ from sqlmodel import Session, col, select
 from core import records
 from core.handles import stored_key
 from core.ideas.detail import givers as idea_givers
-from core.ideas.detail import merged_subtree
+from core.ideas.detail import merged_subtree, merged_subtrees
 from core.loop.rules import OPEN_STATUSES, STATUS_LABELS, call_reply, parse_categories, thank_you_reply
 from db.models import (
     Channel,
     Conversation,
     Idea,
     IdeaConversation,
+    IdeaGiver,
     IdeaStatus,
     LoopItem,
     LoopItemIdea,
@@ -138,16 +139,65 @@ def thanked_keys(session: Session, loop_item_id: int) -> set[str]:
     return set(session.exec(select(LoopThanks.handle_key).where(LoopThanks.loop_item_id == loop_item_id)).all())
 
 
-def _view(session: Session, item: LoopItem, linked_ideas: dict[int, list[LinkedIdea]]) -> LoopItemView:
+@dataclass(frozen=True)
+class GiverKeys:
+    """The keys of a loop item's givers (over its ideas and the ideas merged into them) and of
+    the givers thanked for it."""
+
+    givers: frozenset[str]
+    thanked: frozenset[str]
+
+
+def giver_keys_of_items(session: Session, loop_item_ids: Sequence[int]) -> dict[int, GiverKeys]:
+    """Givers and thanked givers of many loop items in a bounded number of queries (not one per item)."""
+    ids = list(set(loop_item_ids))
+    if not ids:
+        return {}
+    ideas_of: dict[int, set[int]] = {item_id: set() for item_id in ids}
+    for item_id, idea_id in session.exec(
+        select(LoopItemIdea.loop_item_id, LoopItemIdea.idea_id).where(col(LoopItemIdea.loop_item_id).in_(ids))
+    ):
+        ideas_of[item_id].add(idea_id)
+    subtrees = merged_subtrees(session, set().union(*ideas_of.values()))
+    keys_of_idea: dict[int, set[str]] = {}
+    every_idea = set().union(*subtrees.values()) if subtrees else set()
+    if every_idea:
+        for idea_id, key in session.exec(
+            select(IdeaGiver.idea_id, IdeaGiver.handle_key).where(col(IdeaGiver.idea_id).in_(every_idea))
+        ):
+            keys_of_idea.setdefault(idea_id, set()).add(key)
+    thanked_of: dict[int, set[str]] = {}
+    for item_id, key in session.exec(
+        select(LoopThanks.loop_item_id, LoopThanks.handle_key).where(col(LoopThanks.loop_item_id).in_(ids))
+    ):
+        thanked_of.setdefault(item_id, set()).add(key)
+    result = {}
+    for item_id, idea_ids in ideas_of.items():
+        keys = {key for root in idea_ids for idea in subtrees[root] for key in keys_of_idea.get(idea, ())}
+        result[item_id] = GiverKeys(frozenset(keys), frozenset(thanked_of.get(item_id, set()) & keys))
+    return result
+
+
+def _announcements(session: Session, items: Sequence[LoopItem]) -> dict[int, tuple[str, str]]:
+    post_ids = {item.announcement_post_id for item in items if item.announcement_post_id is not None}
+    if not post_ids:
+        return {}
+    rows = session.exec(select(Post.id, Post.title, Post.status).where(col(Post.id).in_(post_ids))).all()
+    return {post_id: (title, status) for post_id, title, status in rows if post_id is not None}
+
+
+def _view(
+    item: LoopItem,
+    linked_ideas: dict[int, list[LinkedIdea]],
+    keys: dict[int, GiverKeys],
+    announcements: dict[int, tuple[str, str]],
+) -> LoopItemView:
     assert item.id is not None, "a stored loop item"
     linked = linked_ideas.get(item.id, [])
-    handles = giver_keys(session, [i.id for i in linked])
-    thanked = thanked_keys(session, item.id) & set(handles)
+    people = keys.get(item.id, GiverKeys(frozenset(), frozenset()))
     post_title, post_status = "", ""
     if item.announcement_post_id is not None:
-        row = session.exec(select(Post.title, Post.status).where(Post.id == item.announcement_post_id)).first()
-        if row is not None:
-            post_title, post_status = row
+        post_title, post_status = announcements.get(item.announcement_post_id, ("", ""))
     return LoopItemView(
         id=item.id,
         what_changed=item.what_changed,
@@ -156,8 +206,8 @@ def _view(session: Session, item: LoopItem, linked_ideas: dict[int, list[LinkedI
         status=item.status,
         version=item.version,
         ideas=tuple(linked),
-        givers_count=len(handles),
-        thanked_count=len(thanked),
+        givers_count=len(people.givers),
+        thanked_count=len(people.thanked),
         announcement_post_id=item.announcement_post_id,
         announcement_title=post_title,
         announcement_status=post_status,
@@ -172,9 +222,12 @@ def _view(session: Session, item: LoopItem, linked_ideas: dict[int, list[LinkedI
 
 
 def views(session: Session, items: Sequence[LoopItem]) -> list[LoopItemView]:
-    """Loop items as read models, their ideas read in one query."""
-    linked = _linked_ideas(session, [item.id for item in items if item.id is not None])
-    return [_view(session, item, linked) for item in items]
+    """Loop items as read models, in a bounded number of queries however many items there are."""
+    ids = [item.id for item in items if item.id is not None]
+    linked = _linked_ideas(session, ids)
+    keys = giver_keys_of_items(session, ids)
+    announcements = _announcements(session, items)
+    return [_view(item, linked, keys, announcements) for item in items]
 
 
 def get_loop_item(session: Session, loop_item_id: int) -> LoopItemView:
