@@ -16,13 +16,14 @@ from core.local_time import month_start
 from core.loop import chain as loop_chain
 from core.loop import public_board
 from core.loop.announce import draft_announcement, draft_monthly_update
-from core.loop.impact import impact_not_measured, loop_item_impact, record_measurement, set_impact
+from core.loop.impact import impact_not_measured, impacts, loop_item_impact, record_measurement, set_impact
 from core.loop.items import create_loop_item, set_thanked
 from core.loop.monthly import export_monthly_update, monthly_update, months_with_loop_items
 from core.loop.queries import (
     Giver,
     LoopItemView,
-    call_replies,
+    ToAnnounce,
+    call_reply_texts,
     calls_answered,
     closed_loops,
     conversation_categories,
@@ -30,7 +31,7 @@ from core.loop.queries import (
     ideas_to_ship,
     recent_loop_items,
     shipped_ideas_without_loop_item,
-    thank_you_replies,
+    thank_you_texts,
 )
 from core.loop.rules import MAX_WINDOW_DAYS, Impact
 from core.permissions import Action
@@ -39,11 +40,13 @@ from core.text import plain_block, plain_text
 from db.models import LoopItemCreate, LoopItemImpact
 from ui import chain_view
 from ui.actions import perform
+from ui.containers import lazy_expander
 from ui.exports import export_button
 from ui.frame import PageContext
 from ui.messages import flash
 from ui.reads import read
 
+TAB_KEY = "loop_tab"
 PICK = "loop_pick"
 CLOSED_LIMIT = "loop_closed_limit"
 
@@ -132,6 +135,40 @@ def new_loop_item_form(ctx: PageContext, today: dt.date) -> None:
 # --- one open loop ----------------------------------------------------------------------------
 
 
+def open_loops_tab(ctx: PageContext, open_items: list[LoopItemView], announce: ToAnnounce, today: dt.date) -> None:
+    if ctx.can(Action.manage_loop):
+        with st.expander("New loop item from shipped ideas", expanded=not open_items):
+            new_loop_item_form(ctx, today)
+    shipped_without_loop(ctx)
+    if not open_items and not announce.ideas_without_loop:
+        st.info("No open loops: every shipped idea is announced and its givers are thanked.")
+        return
+    if not open_items:
+        st.info("No loop is open yet: open one for the shipped ideas above.")
+        return
+    st.dataframe(overview_rows(open_items), hide_index=True, placeholder="—", width="stretch")
+    ids = [i.id for i in open_items]
+    if st.session_state.get(PICK) not in ids:
+        st.session_state[PICK] = ids[0]
+    by_id = {i.id: i for i in open_items}
+    works = ctx.can(Action.manage_loop) or ctx.can(Action.thank_givers)
+    picked = st.selectbox(
+        "Work on" if works else "Show",
+        ids,
+        format_func=lambda i: plain_text(f"{by_id[i].what_changed} ({by_id[i].status_label})"),
+        key=PICK,
+    )
+    loop_item_panel(ctx, by_id[picked], today)
+
+
+def _chain(ctx: PageContext, item: LoopItemView, where: str) -> None:
+    """The loop item's chain, read only when someone opens it."""
+    label = "The chain: from the first question to the thanks"
+    with lazy_expander(label, key=f"loop_chain_{where}_{item.id}", icon=":material/timeline:") as shown:
+        if shown:
+            chain_view.render(ctx, read(loop_chain.loop_item_chain, loop_item_id=item.id))
+
+
 def loop_item_panel(ctx: PageContext, item: LoopItemView, today: dt.date) -> None:
     st.subheader(esc(item.what_changed))
     st.caption(f"Shipped {item.shipped_on:%d %b %Y} · status: {item.status_label} · loop item #{item.id}")
@@ -155,8 +192,7 @@ def loop_item_panel(ctx: PageContext, item: LoopItemView, today: dt.date) -> Non
         _thanks(ctx, item)
     _calls(item)
     st.caption(f"Impact: {esc(_impact(item, today).summary)} — set it in the Impact tab.")
-    with st.expander("The chain: from the first question to the thanks", icon=":material/timeline:"):
-        chain_view.render(ctx, read(loop_chain.loop_item_chain, loop_item_id=item.id))
+    _chain(ctx, item, "open")
 
 
 def _calls(item: LoopItemView) -> None:
@@ -170,7 +206,7 @@ def _calls(item: LoopItemView) -> None:
             + "; ".join(f"“{esc(c.title)}” (post #{c.post_id})" for c in calls)
             + " without giving one of these ideas: tell them it shipped."
         )
-        for label, text in read(call_replies, loop_item_id=item.id).items():
+        for label, text in call_reply_texts(item, calls).items():
             st.caption(esc(label))
             st.code(plain_block(text), language=None, wrap_lines=True)
 
@@ -283,7 +319,7 @@ def _thanks(ctx: PageContext, item: LoopItemView) -> None:
             )
     with st.expander("Ready-to-copy thank-you replies", expanded=True):
         form_url = st.text_input("Idea form link for the replies (optional)", key=f"loop_reply_link_{item.id}")
-        replies = read(thank_you_replies, loop_item_id=item.id, idea_form_url=form_url.strip())
+        replies = thank_you_texts(item, people, idea_form_url=form_url.strip())
         for channel, text in replies.items():
             st.caption(esc(channel))
             st.code(plain_block(text), language=None, wrap_lines=True)
@@ -299,15 +335,15 @@ def closed_timeline(ctx: PageContext, today: dt.date) -> None:
         st.info("No closed loops yet. A loop closes when its announcement is published and every giver is thanked.")
         return
     st.altair_chart(timeline_chart(ctx, closed), width="stretch")
+    figures = read(impacts, loop_item_ids=[item.id for item in closed], today=today)
     for item in closed:
         with st.container(border=True):
             st.markdown(f"**{_announced_day(ctx, item)}** · {esc(item.what_changed)}")
             st.caption(
                 f"Shipped {item.shipped_on:%d %b %Y} · {len(item.ideas)} idea(s) · {item.thanked_count} of {item.givers_count} giver(s) thanked · "
-                f"{item.status_label} · impact: {esc(_impact(item, today).summary)}"
+                f"{item.status_label} · impact: {esc(figures[item.id].summary)}"
             )
-            with st.expander("The chain: from the first question to the thanks", icon=":material/timeline:"):
-                chain_view.render(ctx, read(loop_chain.loop_item_chain, loop_item_id=item.id))
+            _chain(ctx, item, "closed")
     if len(closed) >= limit and st.button("Show older loops"):
         st.session_state[CLOSED_LIMIT] = limit + 20
         st.rerun()

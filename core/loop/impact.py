@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
@@ -33,57 +32,69 @@ from db.models import Conversation, LoopItem, LoopItemImpact
 from db.types import utcnow
 
 
-def _conversation_counts(
-    session: Session, *, categories: Sequence[str], windows: tuple[dt.datetime, ...]
-) -> tuple[int, int]:
-    """COUNTs before and after, each one range of the (category, received_at) index."""
-    before_start, before_end, after_start, after_end = windows
-
-    def count(start: dt.datetime, end: dt.datetime):
-        return (
-            select(func.count())
-            .select_from(Conversation)
-            .where(
-                col(Conversation.category).in_(list(categories)),
-                col(Conversation.received_at) >= start,
-                col(Conversation.received_at) < end,
-            )
-            .scalar_subquery()
+def _count(categories: Sequence[str], start: dt.datetime, end: dt.datetime):
+    """A COUNT of conversations in these categories received in [start, end): one range of the
+    (category, received_at) index."""
+    return (
+        select(func.count())
+        .select_from(Conversation)
+        .where(
+            col(Conversation.category).in_(list(categories)),
+            col(Conversation.received_at) >= start,
+            col(Conversation.received_at) < end,
         )
-
-    before, after = session.exec(select(count(before_start, before_end), count(after_start, after_end))).one()
-    return int(before), int(after)
-
-
-def _impact_of(session: Session, item: LoopItem, *, today: dt.date, tz: ZoneInfo) -> Impact:
-    if item.nps_before is not None or item.nps_after is not None:
-        return nps_impact(item.nps_before, item.nps_after)
-    categories = parse_categories(item.impact_categories)
-    if not categories:
-        return no_impact(item.impact_window_days)
-    windows = impact_windows(item.shipped_on, item.impact_window_days, tz)
-    before, after = _conversation_counts(session, categories=categories, windows=windows)
-    return conversation_impact(
-        before, after, shipped_on=item.shipped_on, days=item.impact_window_days, categories=categories, today=today
+        .scalar_subquery()
     )
-
-
-def loop_item_impact(session: Session, *, loop_item_id: int, today: dt.date | None = None) -> Impact:
-    """The loop item's before/after figure: NPS entered, or conversations in its categories in
-    the N days before vs after the shipped day (counted in SQL)."""
-    item = records.get_or_404(session, LoopItem, loop_item_id, what="Loop item")
-    tz = workspace.timezone(session)
-    return _impact_of(session, item, today=today or local_today(utcnow(), tz), tz=tz)
 
 
 def impacts(session: Session, *, loop_item_ids: Sequence[int], today: dt.date | None = None) -> dict[int, Impact]:
-    """The figures of several loop items, by id."""
+    """The before/after figures of several loop items, by id: NPS entered, or the conversations in
+    their categories before vs after each shipped day, counted in one statement for them all."""
     tz = workspace.timezone(session)
     today = today or local_today(utcnow(), tz)
-    items = (
-        session.exec(select(LoopItem).where(col(LoopItem.id).in_(list(loop_item_ids)))).all() if loop_item_ids else []
-    )
-    return {item.id: _impact_of(session, item, today=today, tz=tz) for item in items if item.id is not None}
+    ids = list(loop_item_ids)
+    items = session.exec(select(LoopItem).where(col(LoopItem.id).in_(ids))).all() if ids else []
+    counted = [
+        item
+        for item in items
+        if item.nps_before is None and item.nps_after is None and parse_categories(item.impact_categories)
+    ]
+    counts: dict[int | None, tuple[int, int]] = {}
+    if counted:
+        columns = []
+        for item in counted:
+            categories = parse_categories(item.impact_categories)
+            before_start, before_end, after_start, after_end = impact_windows(
+                item.shipped_on, item.impact_window_days, tz
+            )
+            columns += [_count(categories, before_start, before_end), _count(categories, after_start, after_end)]
+        row = session.execute(select(*columns)).one()
+        counts = {item.id: (int(row[2 * n]), int(row[2 * n + 1])) for n, item in enumerate(counted)}
+    result = {}
+    for item in items:
+        if item.id is None:
+            continue
+        if item.nps_before is not None or item.nps_after is not None:
+            result[item.id] = nps_impact(item.nps_before, item.nps_after)
+        elif item.id not in counts:
+            result[item.id] = no_impact(item.impact_window_days)
+        else:
+            before, after = counts[item.id]
+            result[item.id] = conversation_impact(
+                before,
+                after,
+                shipped_on=item.shipped_on,
+                days=item.impact_window_days,
+                categories=parse_categories(item.impact_categories),
+                today=today,
+            )
+    return result
+
+
+def loop_item_impact(session: Session, *, loop_item_id: int, today: dt.date | None = None) -> Impact:
+    """The loop item's before/after figure (see ``impacts``)."""
+    records.get_or_404(session, LoopItem, loop_item_id, what="Loop item")
+    return impacts(session, loop_item_ids=[loop_item_id], today=today)[loop_item_id]
 
 
 def impact_not_measured(

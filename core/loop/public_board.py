@@ -51,13 +51,13 @@ def public_board(session: Session, *, today: dt.date | None = None, limit: int =
     """Ideas planned, in progress and shipped (the last 12 months), public fields only."""
     tz = workspace.timezone(session)
     today = today or local_today(utcnow(), tz)
-    giver_counts = select(col(IdeaGiver.idea_id), func.count().label("n")).group_by(col(IdeaGiver.idea_id)).subquery()
+    # Counted per idea shown (the index on idea_giver.idea_id), not grouped over every giver.
+    asked = select(func.count()).select_from(IdeaGiver).where(col(IdeaGiver.idea_id) == col(Idea.id)).scalar_subquery()
     answer = (
         select(col(LoopItemIdea.idea_id), func.min(LoopItemIdea.loop_item_id).label("loop_item_id"))
         .group_by(col(LoopItemIdea.idea_id))
         .subquery()
     )
-    asked = func.coalesce(giver_counts.c.n, 0)
 
     def section(status: IdeaStatus) -> tuple[PublicIdea, ...]:
         statement = (
@@ -69,7 +69,6 @@ def public_board(session: Session, *, today: dt.date | None = None, limit: int =
                 col(LoopItem.shipped_on),
                 col(LoopItem.what_changed),
             )
-            .outerjoin(giver_counts, giver_counts.c.idea_id == Idea.id)
             .outerjoin(answer, answer.c.idea_id == Idea.id)
             .outerjoin(LoopItem, col(LoopItem.id) == answer.c.loop_item_id)
             .where(col(Idea.status) == status, col(Idea.merged_into_id).is_(None))

@@ -106,11 +106,10 @@ class IdeaChoice:
 def _linked_ideas(session: Session, loop_item_ids: Sequence[int]) -> dict[int, list[LinkedIdea]]:
     if not loop_item_ids:
         return {}
-    votes = select(Vote.idea_id, func.count().label("votes")).group_by(col(Vote.idea_id)).subquery()
+    votes = select(func.count()).select_from(Vote).where(col(Vote.idea_id) == col(Idea.id)).scalar_subquery()
     rows = session.exec(
-        select(LoopItemIdea.loop_item_id, Idea, func.coalesce(votes.c.votes, 0))
+        select(LoopItemIdea.loop_item_id, Idea, votes)
         .join(Idea, col(Idea.id) == LoopItemIdea.idea_id)
-        .outerjoin(votes, votes.c.idea_id == Idea.id)
         .where(col(LoopItemIdea.loop_item_id).in_(loop_item_ids))
         .order_by(col(Idea.title))
     ).all()
@@ -349,9 +348,13 @@ def calls_answered(session: Session, *, loop_item_id: int) -> list[Call]:
 
 def call_replies(session: Session, *, loop_item_id: int) -> dict[str, str]:
     """One ready-to-copy reply per call and channel for the people who answered it."""
-    view = get_loop_item(session, loop_item_id)
+    return call_reply_texts(get_loop_item(session, loop_item_id), calls_answered(session, loop_item_id=loop_item_id))
+
+
+def call_reply_texts(view: LoopItemView, calls: Sequence[Call]) -> dict[str, str]:
+    """The replies of ``call_replies`` from what a screen has already read."""
     replies: dict[str, str] = {}
-    for call in calls_answered(session, loop_item_id=loop_item_id):
+    for call in calls:
         by_channel: dict[str, list[str]] = {}
         for handle, channel in call.respondents:
             by_channel.setdefault(channel, []).append(handle)
@@ -392,8 +395,13 @@ def to_announce(session: Session) -> ToAnnounce:
 def thank_you_replies(session: Session, *, loop_item_id: int, idea_form_url: str = "") -> dict[str, str]:
     """One ready-to-copy thank-you reply per channel, naming that channel's givers."""
     view = get_loop_item(session, loop_item_id)
+    return thank_you_texts(view, givers(session, loop_item_id=loop_item_id), idea_form_url=idea_form_url)
+
+
+def thank_you_texts(view: LoopItemView, people: Sequence[Giver], *, idea_form_url: str = "") -> dict[str, str]:
+    """The replies of ``thank_you_replies`` from what a screen has already read."""
     by_channel: dict[str, list[str]] = {}
-    for giver in givers(session, loop_item_id=loop_item_id):
+    for giver in people:
         by_channel.setdefault(giver.channel, []).append(giver.handle)
     titles = [i.title for i in view.ideas]
     return {

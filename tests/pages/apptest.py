@@ -52,6 +52,19 @@ def start_session_for(username: str) -> str:
     return started.token
 
 
+def show(at: AppTest, state: dict[str, object]) -> AppTest:
+    """Rerun with these session-state values: how a test opens a tab or expander whose content is
+    drawn only when open (its key → the tab's label, or True for an expander)."""
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def texts_of_tabs(at: AppTest, key: str, labels: list[str]) -> str:
+    """The text of every one of these tabs (keyed ``key``), each opened in turn."""
+    return "\n".join(texts(show(at, {key: label})) for label in labels)
+
+
 def texts(at: AppTest) -> str:
     """All the text a person would read on the page, for assertions."""
     parts = []

@@ -18,7 +18,7 @@ from core.loop.queries import get_loop_item
 from db.models import Idea, IdeaConversation, IdeaGiver, IdeaStatus, LoopItem, PostStatus, Role
 from db.types import utcnow
 from tests.factories import make_channel, make_post, make_sla_conversation, make_sla_policy, make_user
-from tests.pages.apptest import open_page, texts
+from tests.pages.apptest import open_page, show, texts
 from ui.ideas_view import SELECTED
 
 ALWAYS_OPEN = {
@@ -149,7 +149,7 @@ def test_a_conversation_becomes_an_idea_ships_is_announced_and_the_chain_shows_e
         assert get_loop_item(s, item.id).status == "announced"
 
     # Before the thanks the open loop's chain waits for that one step.
-    loop = _ok(loop.run())
+    loop = _ok(show(loop, {f"loop_chain_open_{item.id}": True}))
     chain = next(df.value for df in loop.dataframe if "Took" in df.value.columns)
     assert [step for step, when in zip(chain["Step"], chain["When"], strict=True) if when == "not yet"] == [
         "Givers thanked"
@@ -158,6 +158,7 @@ def test_a_conversation_becomes_an_idea_ships_is_announced_and_the_chain_shows_e
     for handle in ("@Ann.Example", "@bo_builder"):
         loop.checkbox(key=f"loop_thank_{item.id}_{handle}").check()
     loop = _ok(_button(loop, "Save thanks").click().run())
+    loop = _ok(show(loop, {"loop_tab": "Closed loops", f"loop_chain_closed_{item.id}": True}))
     chain = next(df.value for df in loop.dataframe if "Took" in df.value.columns)
     assert list(chain["Step"]) == [
         "Post published",

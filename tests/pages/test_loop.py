@@ -16,7 +16,9 @@ from core.loop.items import create_loop_item, set_thanked
 from core.loop.queries import get_loop_item, givers
 from db.models import IdeaGiver, IdeaStatus, LoopItem, LoopItemCreate, LoopItemImpact, Post, PostUpdate, Role
 from tests.factories import make_channel, make_idea, make_user
-from tests.pages.apptest import open_page, texts
+from tests.pages.apptest import open_page, show, texts, texts_of_tabs
+
+LOOP_TABS = ["Open loops", "Closed loops", "Monthly update", "Impact", "Public board"]
 
 
 def _button(at, label):
@@ -166,7 +168,8 @@ def test_viewers_read_the_loop_but_get_no_controls_to_change_it(session, write, 
 def test_an_empty_loop_screen_says_what_to_do(session, people):
     at = open_page("loop", username="the-lead")
     assert not at.exception
-    shown = texts(at)
+    shown = texts_of_tabs(at, "loop_tab", LOOP_TABS)
+    assert not at.exception
     assert "No open loops" in shown
     assert "No shipped idea is waiting for its loop" in shown
     assert "No closed loops yet" in shown
@@ -194,14 +197,19 @@ def test_monthly_update_public_board_and_impact_chart_are_on_the_screen(session,
     at = open_page("loop", username="the-lead")
     assert not at.exception
     # Exports are actions: each button runs its core export (audited), then offers the file.
-    assert {b.label for b in at.button if b.key.startswith("loop_") and b.key.endswith("_download")} == {
+    downloads = set()
+    for tab in LOOP_TABS:
+        at = show(at, {"loop_tab": tab})
+        downloads |= {b.label for b in at.button if b.key.startswith("loop_") and b.key.endswith("_download")}
+    assert downloads == {
         "Download the update (Markdown)",
         "Download the public board (.html)",
     }
-    shown = texts(at)
+    shown = texts_of_tabs(at, "loop_tab", LOOP_TABS)
     assert f"What we implemented in {today:%B %Y}" in shown
     assert r"Offline \*mode\* ships" in shown  # user text is escaped in the Markdown
     assert "NPS 20 → 30 (+10)" in shown
+    at = show(at, {"loop_tab": "Impact"})
     assert at.get("vega_lite_chart") or at.get("arrow_vega_lite_chart")
 
 
@@ -216,7 +224,7 @@ def test_drafting_the_monthly_update_puts_a_post_in_the_calendar(session, read, 
             actor=people[Role.lead],
             item_in=LoopItemCreate(what_changed="Faster export", shipped_on=today, idea_ids=[idea.id]),
         )
-    at = open_page("loop", username="the-lead")
+    at = show(open_page("loop", username="the-lead"), {"loop_tab": "Monthly update"})
     at = _button(at, "Draft as a post").click().run()
     assert not at.exception
     assert f"Drafted “What we implemented in {today:%B %Y}” in the content calendar" in texts(at)
@@ -310,7 +318,7 @@ def test_a_closed_loop_appears_on_the_timeline_with_its_local_announcement_day(s
         set_thanked(session=s, actor=lead, loop_item_id=item.id, handles=["@ann"])
     at = open_page("loop", username="the-viewer")
     assert not at.exception
-    shown = texts(at)
+    shown = texts_of_tabs(at, "loop_tab", LOOP_TABS)
     assert "No closed loops yet" not in shown
     assert r"**10 Mar 2026** · Faster \*export\*" in shown
     assert "1 of 1 giver(s) thanked · givers thanked" in shown

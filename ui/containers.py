@@ -1,0 +1,23 @@
+"""Containers whose content runs only when it is shown.
+
+Streamlit runs the content of every tab and expander on every run, shown or not. A screen that
+reads data inside one pays for it on each run; these containers rerun when they are opened and
+draw (and read) only then. ``st.session_state[key]`` holds whether it is open, so a test or a
+link can open it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import streamlit as st
+
+
+@contextlib.contextmanager
+def lazy_expander(label: str, *, key: str, icon: str | None = None, expanded: bool = False) -> Iterator[bool]:
+    """``with lazy_expander(label, key=…) as shown: if shown: …`` — an expander whose content is
+    drawn only while it is open."""
+    box = st.expander(label, expanded=expanded, key=key, icon=icon, on_change="rerun")
+    with box:
+        yield bool(box.open)
