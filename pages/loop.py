@@ -12,6 +12,7 @@ from ui.frame import page_frame
 from ui.reads import read
 
 ctx = page_frame("loop")
+view.keep_tab_state()
 today = local_today(utcnow(), ctx.timezone)
 
 st.title("You asked, we did")

@@ -15,6 +15,7 @@ from ui.reads import read
 
 ctx = page_frame("sla")
 sla_conversation.follow_links()
+sla_view.keep_tab_state()
 
 st.title("SLA monitor")
 st.caption("Every question and complaint gets a human answer within business hours; nothing waits unseen.")
@@ -31,18 +32,17 @@ if ctx.can(Action.import_conversations):
     names.append("Import")
 tabs = dict(zip(names, st.tabs(names, key=sla_escalations.TAB_KEY, on_change="rerun"), strict=False))
 
-with tabs[sla_escalations.QUEUE_TAB]:
-    sla_view.render_queue(ctx, filters)
-with tabs["Escalations"]:
-    sla_escalations.render_escalations(ctx)
-with tabs["KPIs"]:
-    sla_view.render_kpis(ctx, filters)
-with tabs["Quick answers"]:
-    sla_admin_view.render_library(ctx)
-with tabs["Escalation teams"]:
-    sla_escalations.render_teams(ctx)
-with tabs["Policies"]:
-    sla_admin_view.render_policies(ctx)
-if "Import" in tabs:
-    with tabs["Import"]:
-        sla_import_view.render_import(ctx)
+# Only the open tab's content runs: each tab reads its own data when it is drawn.
+draw = {
+    sla_escalations.QUEUE_TAB: lambda: sla_view.render_queue(ctx, filters),
+    "Escalations": lambda: sla_escalations.render_escalations(ctx),
+    "KPIs": lambda: sla_view.render_kpis(ctx, filters),
+    "Quick answers": lambda: sla_admin_view.render_library(ctx),
+    "Escalation teams": lambda: sla_escalations.render_teams(ctx),
+    "Policies": lambda: sla_admin_view.render_policies(ctx),
+    "Import": lambda: sla_import_view.render_import(ctx),
+}
+for name, tab in tabs.items():
+    with tab:
+        if tab.open:
+            draw[name]()

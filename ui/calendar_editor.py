@@ -24,7 +24,8 @@ from db.models import CognitiveLoad, PostCreate, PostStatus
 from db.types import utcnow
 from ui import post_dialog, reads
 from ui.actions import perform
-from ui.calendar_view import GOTO_KEY, POST_KEY, keep_widget_state, md, md_lines, open_post
+from ui.calendar_view import GOTO_KEY, POST_KEY, md, md_lines, open_post
+from ui.containers import keep_widget_state
 from ui.frame import PageContext
 from ui.messages import flash, show_error
 

@@ -4,7 +4,6 @@ the paged list. Every read goes through ``ui.reads``."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
 import altair as alt
@@ -19,6 +18,7 @@ from core.text import escape_markdown, plain_text
 from db.models import PostStatus
 from db.types import utcnow
 from ui import reads
+from ui.containers import keep_widget_state
 from ui.frame import PageContext
 
 TABS = ("Calendar", "Post editor", "Insights", "Import & export", "Rules")
@@ -95,14 +95,6 @@ def _shift(step: int, today: dt.date) -> None:
 
 #: Widgets of the calendar tab whose values must outlive a visit to another tab.
 KEPT_KEYS = (ANCHOR_KEY, MODE_KEY, "calendar_sort", "calendar_desc", "calendar_page")
-
-
-def keep_widget_state(keys: Iterable[str]) -> None:
-    """Streamlit forgets a widget's value when a run does not draw it (another tab is open);
-    writing the value back before any widget exists keeps it."""
-    for name in keys:
-        if name in st.session_state:
-            st.session_state[name] = st.session_state[name]
 
 
 def prepare_state(ctx: PageContext) -> None:

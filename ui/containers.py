@@ -9,7 +9,7 @@ link can open it.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import streamlit as st
 
@@ -21,3 +21,11 @@ def lazy_expander(label: str, *, key: str, icon: str | None = None, expanded: bo
     box = st.expander(label, expanded=expanded, key=key, icon=icon, on_change="rerun")
     with box:
         yield bool(box.open)
+
+
+def keep_widget_state(keys: Iterable[str]) -> None:
+    """Streamlit forgets a widget's value when a run does not draw it (another tab is open);
+    writing the value back before any widget exists keeps it."""
+    for name in keys:
+        if name in st.session_state:
+            st.session_state[name] = st.session_state[name]

@@ -40,7 +40,7 @@ from core.text import plain_block, plain_text
 from db.models import LoopItemCreate, LoopItemImpact
 from ui import chain_view
 from ui.actions import perform
-from ui.containers import lazy_expander
+from ui.containers import keep_widget_state, lazy_expander
 from ui.exports import export_button
 from ui.frame import PageContext
 from ui.messages import flash
@@ -49,6 +49,11 @@ from ui.reads import read
 TAB_KEY = "loop_tab"
 PICK = "loop_pick"
 CLOSED_LIMIT = "loop_closed_limit"
+
+
+def keep_tab_state() -> None:
+    """Before any widget exists: the loop item picked stays while another tab is open."""
+    keep_widget_state((PICK, "loop_impact_pick", "loop_month"))
 
 
 def _when(ctx: PageContext, instant: dt.datetime | None) -> str:

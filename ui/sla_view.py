@@ -18,6 +18,7 @@ from core.sla.figures import STATUS_LABELS
 from core.text import plain_text
 from db.types import utcnow
 from ui import sla_conversation
+from ui.containers import keep_widget_state
 from ui.frame import PageContext
 from ui.reads import read
 
@@ -77,6 +78,19 @@ def _excerpt(text: str, length: int = 70) -> str:
 
 
 # -- filters ------------------------------------------------------------------------------------
+
+
+#: Widgets of the queue and KPI tabs whose values must outlive a visit to another tab.
+KEPT_KEYS = (
+    "sla_queue",
+    "sla_kpi_period",
+    *(f"sla_{part}_{queue}" for queue in queues.Queue for part in ("pick", "page")),
+)
+
+
+def keep_tab_state() -> None:
+    """Before any widget exists: the queue, page and conversation picked stay while another tab is open."""
+    keep_widget_state(KEPT_KEYS)
 
 
 def filters(ctx: PageContext) -> queues.QueueFilters:
@@ -233,8 +247,14 @@ def render_kpis(ctx: PageContext, chosen: queues.QueueFilters) -> None:
     now = this_minute()
     values = {
         v.key: v
-        for v in read(overview.compute_kpis, start=start, end=end, channel_id=chosen.channel_id, now=now)
-        if v.definition.family == definitions.Family.speed
+        for v in read(
+            overview.compute_kpis,
+            start=start,
+            end=end,
+            channel_id=chosen.channel_id,
+            now=now,
+            families=(definitions.Family.speed,),
+        )
     }
     st.caption(
         f"Conversations received {start:%d %b %Y} – {end:%d %b %Y}"
@@ -272,7 +292,13 @@ def render_kpis(ctx: PageContext, chosen: queues.QueueFilters) -> None:
         _render_data_problems(ctx, now)
     weeks = max(1, (end - (start - dt.timedelta(days=start.weekday()))).days // 7 + 1)
     trend = read(
-        trends.kpi_trends, end=end, grain=trends.Grain.week, count=min(weeks, 26), channel_id=chosen.channel_id, now=now
+        trends.kpi_trends,
+        end=end,
+        grain=trends.Grain.week,
+        count=min(weeks, 26),
+        channel_id=chosen.channel_id,
+        now=now,
+        families=(definitions.Family.speed,),
     )
     rows = [
         dict(row, bucket=row["bucket"].isoformat(), week=f"{row['bucket']:%d %b}")

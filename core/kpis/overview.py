@@ -4,6 +4,7 @@ the SLA monitor and ``python -m core kpis`` show, and the overview's read model 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -12,7 +13,7 @@ from sqlmodel import Session, col
 
 from core import workspace
 from core.kpis import chain, community, content, conversations, escalations, product
-from core.kpis.definitions import KPIS
+from core.kpis.definitions import KPIS, Family
 from core.kpis.periods import Period
 from core.kpis.sql import check_now
 from core.kpis.trends import Trend, grain_for, kpi_trends
@@ -23,30 +24,78 @@ from db.models import Conversation, Idea, Post
 TREND_COUNT = 12
 
 
+Measure = Callable[[Session, Period, ZoneInfo, int | None, dt.datetime], dict[str, Measured]]
+
+
+def _conversations(session: Session, period: Period, tz: ZoneInfo, channel_id: int | None, now: dt.datetime):
+    return conversations.measure(session, period, *period.utc_bounds(tz), channel_id, now)
+
+
+def _community(session: Session, period: Period, tz: ZoneInfo, channel_id: int | None, now: dt.datetime):
+    return community.measure(session, period, *period.utc_bounds(tz), channel_id)
+
+
+def _content(session: Session, period: Period, tz: ZoneInfo, channel_id: int | None, now: dt.datetime):
+    return content.measure(session, *period.utc_bounds(tz), channel_id)
+
+
+def _product(session: Session, period: Period, tz: ZoneInfo, channel_id: int | None, now: dt.datetime):
+    return product.measure(session, period, tz, channel_id, local_today(now, tz))
+
+
+def _escalations(session: Session, period: Period, tz: ZoneInfo, channel_id: int | None, now: dt.datetime):
+    return escalations.measure(session, *period.utc_bounds(tz), channel_id, now)
+
+
+def _chain(session: Session, period: Period, tz: ZoneInfo, channel_id: int | None, now: dt.datetime):
+    return chain.measure(session, period, *period.utc_bounds(tz), channel_id, now)
+
+
+# Which families each measuring module gives figures of: a screen that shows one family runs only
+# the modules it needs (tests/core/kpis check the map against every KPI's family).
+SOURCES: tuple[tuple[frozenset[Family], Measure], ...] = (
+    (frozenset({Family.speed, Family.community}), _conversations),
+    (frozenset({Family.community}), _community),
+    (frozenset({Family.content, Family.display}), _content),
+    (frozenset({Family.product}), _product),
+    (frozenset({Family.speed}), _escalations),
+    (frozenset({Family.chain}), _chain),
+)
+
+
 def _measure(
-    session: Session, period: Period, tz: ZoneInfo, channel_id: int | None, now: dt.datetime
+    session: Session,
+    period: Period,
+    tz: ZoneInfo,
+    channel_id: int | None,
+    now: dt.datetime,
+    families: frozenset[Family],
 ) -> dict[str, Measured]:
-    lo, hi = period.utc_bounds(tz)
-    return (
-        conversations.measure(session, period, lo, hi, channel_id, now)
-        | community.measure(session, period, lo, hi, channel_id)
-        | content.measure(session, lo, hi, channel_id)
-        | product.measure(session, period, tz, channel_id, local_today(now, tz))
-        | escalations.measure(session, lo, hi, channel_id, now)
-        | chain.measure(session, period, lo, hi, channel_id, now)
-    )
+    measured: dict[str, Measured] = {}
+    for gives, measure in SOURCES:
+        if gives & families:
+            measured |= measure(session, period, tz, channel_id, now)
+    return measured
 
 
 def compute_kpis(
-    session: Session, *, start: dt.date, end: dt.date, channel_id: int | None, now: dt.datetime
+    session: Session,
+    *,
+    start: dt.date,
+    end: dt.date,
+    channel_id: int | None,
+    now: dt.datetime,
+    families: Collection[Family] | None = None,
 ) -> list[KpiValue]:
-    """Every KPI for the period ``start``–``end`` (inclusive local dates) and the period of equal
-    length just before, optionally for one channel; ``now`` decides which open items are overdue."""
+    """The KPIs for the period ``start``–``end`` (inclusive local dates) and the period of equal
+    length just before, optionally for one channel; ``now`` decides which open items are overdue.
+    Every KPI, or only those of ``families`` (and only their queries run)."""
     check_now(now)
     period = Period(start, end)
     tz = workspace.timezone(session)
-    current = _measure(session, period, tz, channel_id, now)
-    before = _measure(session, period.previous(), tz, channel_id, now)
+    wanted = frozenset(families) if families is not None else frozenset(Family)
+    current = _measure(session, period, tz, channel_id, now, wanted)
+    before = _measure(session, period.previous(), tz, channel_id, now, wanted)
     return [
         KpiValue(
             definition=d,
@@ -59,6 +108,7 @@ def compute_kpis(
             previous_counts=before[d.key].counts,
         )
         for d in KPIS
+        if d.family in wanted
     ]
 
 

@@ -13,7 +13,7 @@ from sqlmodel import Session, col
 from core.kpis.periods import Period
 from core.kpis.sql import Unindexed, bucket_counts
 from core.kpis.values import Measured
-from core.loop.impact import loop_item_impact
+from core.loop.impact import impacts
 from db.models import Idea, LoopItem, LoopItemIdea
 
 MAX_LISTED_IMPROVEMENTS = 12
@@ -76,8 +76,9 @@ def _improvements(session: Session, period: Period, channel_id: int | None, toda
         .limit(MAX_LISTED_IMPROVEMENTS)
     ).all()
     notes, measured = [], 0
+    effects = impacts(session, loop_item_ids=[item_id for item_id, *_ in items], today=today)
     for item_id, what, shipped_on in items:
-        effect = loop_item_impact(session, loop_item_id=item_id, today=today)
+        effect = effects[item_id]
         measured += effect.measured
         summary = effect.summary if effect.kind != "none" else "effect not measured: nothing to measure set"
         notes.append(f"{shipped_on:%d %b %Y}: {what} — {summary}")

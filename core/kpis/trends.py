@@ -4,6 +4,7 @@ each bucket counted in one grouped query per family (the same rules as the perio
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -81,18 +82,56 @@ def grain_for(period: Period) -> Grain:
 
 
 def kpi_trends(
-    session: Session, *, end: dt.date, grain: Grain | str, count: int = 12, channel_id: int | None, now: dt.datetime
+    session: Session,
+    *,
+    end: dt.date,
+    grain: Grain | str,
+    count: int = 12,
+    channel_id: int | None,
+    now: dt.datetime,
+    families: Collection[Family] | None = None,
 ) -> Trend:
-    """The KPIs of each family per week or month, for ``count`` buckets ending at ``end``."""
+    """The KPIs of each family (or of ``families`` only, running only their queries) per week or
+    month, for ``count`` buckets ending at ``end``."""
     check_now(now)
     grain = Grain(grain)
     tz = workspace.timezone(session)
     buckets = trend_buckets(end, grain, count)
     bounds = [buckets[0].utc_bounds(tz)[0]] + [b.utc_bounds(tz)[1] for b in buckets]
     lo, hi = bounds[0], bounds[-1]
-    n = len(buckets)
+    wanted = {f for f in (families if families is not None else TREND_KEYS) if f in TREND_KEYS}
     values: dict[str, list[float | None]] = {}
+    if wanted & {Family.speed, Family.community}:
+        values |= _conversation_trends(session, buckets, bounds, channel_id, now, speed=Family.speed in wanted)
+    if Family.community in wanted:
+        people = _bucket_people(session, bounds, lo, hi, channel_id)
+        rows = audience_rows(session, Period(buckets[0].start, buckets[-1].end), channel_id)
+        values["active_share"] = [
+            ratio(people.get(i, 0), sum(audience_for(rows, b).values()), 100) for i, b in enumerate(buckets)
+        ]
+    if Family.content in wanted:
+        values |= _content_trends(session, buckets, bounds, channel_id)
+    if Family.product in wanted:
+        values |= _product_trends(session, buckets, bounds, channel_id)
+    families_shown = {
+        family: tuple(TrendSeries(key, KPI_BY_KEY[key].label, KPI_BY_KEY[key].unit, tuple(values[key])) for key in keys)
+        for family, keys in TREND_KEYS.items()
+        if family in wanted
+    }
+    return Trend(grain=grain, buckets=tuple(buckets), families=families_shown)
 
+
+def _conversation_trends(
+    session: Session,
+    buckets: list[Period],
+    bounds: list[dt.datetime],
+    channel_id: int | None,
+    now: dt.datetime,
+    *,
+    speed: bool,
+) -> dict[str, list[float | None]]:
+    lo, hi, n = bounds[0], bounds[-1], len(buckets)
+    values: dict[str, list[float | None]] = {}
     conversation_bucket = bucket_index(col(Conversation.received_at), bounds).label("bucket")
     conv = {
         int(row.bucket): conversation_kpis(counts_of(row), weeks=buckets[int(row.bucket)].weeks)
@@ -102,17 +141,19 @@ def kpi_trends(
             .group_by(conversation_bucket)
         )
     }
-    medians = _bucket_medians(session, bounds, lo, hi, channel_id)
-    values["first_response_median"] = [medians.get(i) for i in range(n)]
+    if speed:
+        medians = _bucket_medians(session, bounds, lo, hi, channel_id)
+        values["first_response_median"] = [medians.get(i) for i in range(n)]
     for key in ("sla_share", "closed_without_escalation", "ugc_per_week", "ugc_useful_share"):
         values[key] = [conv[i][key] if i in conv else None for i in range(n)]
+    return values
 
-    people = _bucket_people(session, bounds, lo, hi, channel_id)
-    rows = audience_rows(session, Period(buckets[0].start, buckets[-1].end), channel_id)
-    values["active_share"] = [
-        ratio(people.get(i, 0), sum(audience_for(rows, b).values()), 100) for i, b in enumerate(buckets)
-    ]
 
+def _content_trends(
+    session: Session, buckets: list[Period], bounds: list[dt.datetime], channel_id: int | None
+) -> dict[str, list[float | None]]:
+    lo, hi, n = bounds[0], bounds[-1], len(buckets)
+    values: dict[str, list[float | None]] = {}
     post_bucket = bucket_index(col(Post.published_at), bounds).label("bucket")
     posts = {
         int(row.bucket): post_kpis(counts_of(row))
@@ -122,7 +163,14 @@ def kpi_trends(
     }
     for key in ("next_step_share", "next_step_conversion", "content_utility"):
         values[key] = [posts[i][key] if i in posts else None for i in range(n)]
+    return values
 
+
+def _product_trends(
+    session: Session, buckets: list[Period], bounds: list[dt.datetime], channel_id: int | None
+) -> dict[str, list[float | None]]:
+    n = len(buckets)
+    values: dict[str, list[float | None]] = {}
     ideas = has_ideas(session)
     valid = bucket_counts(session, col(Idea.valid_at), bounds, idea_scope(channel_id)) if ideas else {}
     values["valid_proposals"] = [float(valid.get(i, 0)) if ideas else None for i in range(n)]
@@ -130,12 +178,7 @@ def kpi_trends(
     date_bounds = [buckets[0].start] + [b.end + dt.timedelta(days=1) for b in buckets]
     shipped = bucket_counts(session, col(LoopItem.shipped_on), date_bounds, loop_scope(channel_id)) if has_loop else {}
     values["implemented_improvements"] = [float(shipped.get(i, 0)) if has_loop else None for i in range(n)]
-
-    families = {
-        family: tuple(TrendSeries(key, KPI_BY_KEY[key].label, KPI_BY_KEY[key].unit, tuple(values[key])) for key in keys)
-        for family, keys in TREND_KEYS.items()
-    }
-    return Trend(grain=grain, buckets=tuple(buckets), families=families)
+    return values
 
 
 def _bucket_medians(

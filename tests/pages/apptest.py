@@ -18,14 +18,19 @@ from ui import auth
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def open_page(key: str, *, username: str | None = None, timeout: float = 30) -> AppTest:
+def open_page(
+    key: str, *, username: str | None = None, timeout: float = 30, state: dict[str, object] | None = None
+) -> AppTest:
     """Run a page as a direct URL would; with ``username``, as that user already signed in (as
-    the real sign-in form leaves the session)."""
+    the real sign-in form leaves the session); ``state``: session-state values set first (a tab
+    to open: its key → its label)."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
     if key != "home":
         at.switch_page(f"pages/{key}.py")
     if username is not None:
         at.session_state[auth.SESSION_TOKEN] = start_session_for(username)
+    for name, value in (state or {}).items():
+        at.session_state[name] = value
     return at.run()
 
 

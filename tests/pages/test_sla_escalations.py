@@ -72,7 +72,7 @@ def escalated(session, write):
 
 def test_the_responsible_person_acts_on_the_escalation_whatever_their_role(read, escalated):
     conversation = escalated["data_request"]
-    at = _ok(open_page("sla", username="the-compliance"))
+    at = _ok(open_page("sla", username="the-compliance", state={"sla_tab": "Escalations"}))
     shown = texts(at)
     assert "Escalations you act on (1)" in shown and "Escalations you are informed of (0)" in shown
     at = _ok(_button(at, "Open in the queue").click().run())
@@ -108,7 +108,7 @@ def test_the_responsible_person_gets_no_actions_on_other_conversations(escalated
 
 
 def test_the_informed_person_sees_the_escalation_and_may_not_act(escalated):
-    at = _ok(open_page("sla", username="the-viewer"))
+    at = _ok(open_page("sla", username="the-viewer", state={"sla_tab": "Escalations"}))
     shown = texts(at)
     assert "Escalations you act on (0)" in shown and "Escalations you are informed of (1)" in shown
     at = _ok(_button(at, "Open in the queue").click().run())
