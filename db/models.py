@@ -758,14 +758,14 @@ class QuickAnswerUpdate(SQLModel):
 class ConversationBase(SQLModel):
     """A message from the community as it arrived on a channel."""
 
-    channel_id: int = Field(foreign_key="channel.id", index=True)
+    channel_id: int = Field(foreign_key="channel.id")  # first in uq_conversation_external
     external_id: str | None = None
     kind: str = ConversationKind.question
     author_handle: str
     text: str = _text()
     link: str = ""
     category: str = ""
-    received_at: dt.datetime = Field(sa_type=UTCDateTime(), nullable=False, index=True)
+    received_at: dt.datetime = Field(sa_type=UTCDateTime(), nullable=False)  # first in ix_conversation_kpi
 
 
 class Conversation(ConversationBase, table=True):
@@ -776,10 +776,12 @@ class Conversation(ConversationBase, table=True):
     # Who wrote it (core.handles.handle_key): the people KPIs count keys, not spellings.
     author_key: str = Field(default="", max_length=120)
     link: str = Field(default="", max_length=1000)
-    category: str = Field(default="", max_length=80, index=True)
+    category: str = Field(default="", max_length=80)  # first in ix_conversation_category_received
     first_reply_at: dt.datetime | None = _instant()
     resolved_at: dt.datetime | None = _instant(index=True)
-    status: str = Field(default=ConversationStatus.open, max_length=20, index=True)
+    status: str = Field(
+        default=ConversationStatus.open, max_length=20
+    )  # first in ix_conversation_status_reply_deadline
     no_reply_reason: str = _text()
     assignee_id: int | None = Field(default=None, foreign_key="user.id", index=True)
     escalation_team_id: int | None = Field(default=None, foreign_key="escalation_team.id")

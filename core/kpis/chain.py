@@ -197,7 +197,8 @@ def posts_by_dialog(
             count_if(and_(needing, col(c.first_reply_at).is_not(None))).label("answered"),
             count_if(met).label("met"),
         )
-        .where(col(c.post_id).is_not(None))
+        .join(Post, col(Post.id) == col(c.post_id))
+        .where(*published_scope(lo, hi, channel_id))  # only the period's posts, not every post's dialog
         .group_by(col(c.post_id))
         .subquery()
     )

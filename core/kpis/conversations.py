@@ -9,8 +9,10 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import and_, exists, false, func, or_, select, true
+from sqlalchemy import Boolean, and_, exists, false, func, or_, select, true
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col
 
 from core.kpis.periods import Period
@@ -40,12 +42,34 @@ def needs_reply_condition() -> ColumnElement[bool]:
     return _needs_reply()
 
 
-def _has_no_reply_reason() -> ColumnElement[bool]:
-    """Whether the conversation carries a "no reply needed" reason. Looked up by id, so the
-    per-period figures keep reading the covering KPI index (the reason is not in it) and only
-    the few unanswered items reach this lookup."""
+class _HasNoReplyReason(FunctionElement):
+    """Whether the conversation carries a "no reply needed" reason.
+
+    On SQLite it is looked up by id in a second reference to the table, so the per-period figures
+    keep reading the covering KPI index alone (the reason is not in it) and only the few unanswered
+    items reach the lookup. PostgreSQL reads the column: the self-join made its planner expect far
+    more rows than there are and spend longer compiling the query (JIT) than running it.
+    """
+
+    inherit_cache = True
+    name = "has_no_reply_reason"
+    type = Boolean()
+
+
+@compiles(_HasNoReplyReason)
+def _compile_reason(element, compiler, **kw):
+    return compiler.process(Conversation.__table__.c.no_reply_reason != "", **kw)  # type: ignore[attr-defined]
+
+
+@compiles(_HasNoReplyReason, "sqlite")
+def _compile_reason_sqlite(element, compiler, **kw):
     marked = Conversation.__table__.alias("marked")  # type: ignore[attr-defined]
-    return exists(select(1).select_from(marked).where(marked.c.id == Conversation.id, marked.c.no_reply_reason != ""))
+    lookup = exists(select(1).select_from(marked).where(marked.c.id == Conversation.id, marked.c.no_reply_reason != ""))
+    return compiler.process(lookup, **kw)
+
+
+def _has_no_reply_reason() -> ColumnElement[bool]:
+    return _HasNoReplyReason()
 
 
 def conversation_scope(lo: dt.datetime, hi: dt.datetime, channel_id: int | None) -> list[ColumnElement[bool]]:
