@@ -347,3 +347,23 @@ def test_shipped_ideas_without_a_loop_item_are_listed_to_announce_and_the_form_s
     form = at.multiselect(key="loop_new_ideas")
     assert form.value == []  # nothing preselected: the loop links exactly what is picked
     assert [o for o in form.options if "Offline mode" in o] == ["Offline mode (shipped)"]
+
+
+def test_only_the_open_tab_is_drawn(session, write, people):
+    idea = _idea(session, "@ann", status=IdeaStatus.shipped)
+    session.commit()
+    today = dt.datetime.now(ZoneInfo("Europe/Berlin")).date()
+    with write() as s:
+        create_loop_item(
+            session=s,
+            actor=people[Role.lead],
+            item_in=LoopItemCreate(what_changed="Faster export", shipped_on=today, idea_ids=[idea.id]),
+        )
+    at = open_page("loop", username="the-lead")
+    assert not at.exception
+    assert "Draft as a post" not in {b.label for b in at.button}  # the monthly update did not run
+    assert any(s.label == "Work on" for s in at.selectbox)
+    monthly = show(at, {"loop_tab": "Monthly update"})
+    assert not monthly.exception
+    assert "Draft as a post" in {b.label for b in monthly.button}
+    assert not any(s.label == "Work on" for s in monthly.selectbox)

@@ -362,3 +362,18 @@ def test_replies_before_the_message_are_listed_on_the_kpis_not_hidden(session, d
     assert any(e.label.startswith("Data problems: first reply before the message (1") for e in at.expander)
     problems = next(d.value for d in at.dataframe if "Id in export" in d.value.columns)
     assert list(problems["#"]) == [flagged.id] and list(problems["From"]) == ["@clock-skew"]
+
+
+def test_only_the_open_tab_is_drawn_and_the_conversation_picked_stays_picked_across_tabs(desk):
+    at = _ok(open_page("sla", username="the-support"))
+    assert not any(m.label == "First response (median)" for m in at.metric)  # the KPIs tab did not run
+    queue = at.radio(key="sla_queue").value
+    at.selectbox(key=f"sla_pick_{queue}").set_value(desk["newer"].id)
+    at = _ok(at.run())
+    assert _selectbox(at, "Work on").value == desk["newer"].id
+    kpis = _ok(show(at, {"sla_tab": "KPIs"}))
+    assert any(m.label == "First response (median)" for m in kpis.metric)
+    assert not [s for s in kpis.selectbox if s.label == "Work on"]  # the queue tab did not run
+    back = _ok(show(kpis, {"sla_tab": "Queue"}))
+    assert back.radio(key="sla_queue").value == queue
+    assert _selectbox(back, "Work on").value == desk["newer"].id
