@@ -3,6 +3,7 @@
 import streamlit as st
 
 from core.attention import attention
+from core.local_time import local_today
 from core.text import escape_markdown
 from db.types import utcnow
 from ui import reads
@@ -16,12 +17,20 @@ st.write(
     "within the SLA, every idea is tracked until it ships — and we tell the people who asked."
 )
 
-# Counted to the minute: everyone opening home within a minute shares one set of counts.
-today = reads.read(attention, now=utcnow().replace(second=0, microsecond=0), tz=ctx.timezone)
+# Cached until the data changes; the count past the SLA is taken for this moment from the
+# deadlines read with it. Only once the clock has passed every deadline read (hundreds since the
+# last change) are the counts read per minute until the data changes again.
+now = utcnow()
+day = local_today(now, ctx.timezone)
+today = reads.read(attention, tz=ctx.timezone, day=day)
+breached = today.breached_at(now)
+if breached is None:
+    today = reads.read(attention, tz=ctx.timezone, day=day, now=now.replace(second=0, microsecond=0))
+    breached = today.breached
 
 st.subheader("Needs attention today")
 cards = (
-    ("sla", "Past the SLA, no reply yet", today.breached, f"{today.waiting_for_reply} waiting for a first reply"),
+    ("sla", "Past the SLA, no reply yet", breached, f"{today.waiting_for_reply} waiting for a first reply"),
     ("calendar", "Posts waiting for approval", today.posts_in_review, f"{today.posts_today} going out today"),
     ("calendar", "Posts blocked by compliance", today.blocked_posts, "shown on the post until resolved"),
     ("ideas", "New ideas to triage", today.new_ideas, "valid or not?"),

@@ -3,7 +3,7 @@
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from core.attention import attention
+from core.attention import UPCOMING, DeadlineClock, attention
 from db.models import IdeaStatus, LoopItem, LoopItemIdea, PostStatus
 from tests.factories import make_channel, make_conversation, make_idea, make_post
 
@@ -83,7 +83,7 @@ def test_counts_what_needs_attention(write, read):
 def test_an_empty_workspace_needs_nothing(read):
     with read() as s:
         result = attention(s, now=NOW, tz=BERLIN)
-    assert result == type(result)(0, 0, 0, 0, 0, 0, 0)
+    assert result == type(result)(DeadlineClock(NOW, 0), 0, 0, 0, 0, 0, 0)
 
 
 def test_shipped_ideas_without_a_loop_item_are_to_announce_on_home(write, read):
@@ -104,3 +104,28 @@ def test_shipped_ideas_without_a_loop_item_are_to_announce_on_home(write, read):
     assert result.open_loops == 1
     assert result.shipped_without_loop == 2
     assert result.to_announce == 3
+
+
+def test_the_count_past_the_sla_follows_the_clock_from_one_read(write, read, channel):
+    """Read once, the count past the deadline is right at later moments, until the deadlines read
+    run out; then the screen reads again."""
+    soon = [NOW + dt.timedelta(minutes=10 * n) for n in range(1, UPCOMING + 3)]
+    with write() as s:
+        for n, deadline in enumerate([NOW - dt.timedelta(hours=1), *soon]):
+            make_conversation(s, channel=channel, deadline_at=deadline, text=f"Where is order {n}?")
+        make_conversation(s, channel=channel, deadline_at=NOW + dt.timedelta(minutes=5), first_reply_at=NOW)
+    with read() as s:
+        result = attention(s, now=NOW, tz=BERLIN)
+    assert result.breached == 1 and result.waiting_for_reply == UPCOMING + 3
+    assert result.breached_at(NOW - dt.timedelta(minutes=1)) == 1  # a clock behind the read
+    assert result.breached_at(NOW + dt.timedelta(minutes=10)) == 2  # a deadline at the moment has passed
+    assert result.breached_at(NOW + dt.timedelta(minutes=25)) == 3
+    last_read = soon[UPCOMING - 1]
+    assert result.breached_at(last_read - dt.timedelta(seconds=1)) == UPCOMING
+    assert result.breached_at(last_read) is None  # beyond the deadlines read: read again
+    with read() as s:
+        again = attention(s, now=last_read, tz=BERLIN)
+    assert again.breached == UPCOMING + 1
+    with read() as s:
+        for later in (NOW + dt.timedelta(minutes=10), NOW + dt.timedelta(minutes=25)):
+            assert attention(s, now=later, tz=BERLIN).breached == result.breached_at(later)
