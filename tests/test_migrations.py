@@ -12,8 +12,8 @@ from sqlmodel import SQLModel, col, select
 
 from core import records
 from core.permissions import CLI_ACTOR
-from db.engine import read_session, write_session
-from db.migrate import alembic_config, is_at_head, upgrade_to_head
+from db.engine import make_engine, read_session, write_session
+from db.migrate import VERSIONS, alembic_config, current_revision, is_at_head, newest_revision, upgrade_to_head
 from db.models import Channel, Post, Workspace
 from tests.factories import make_channel, make_post
 
@@ -39,6 +39,36 @@ def test_alembic_check_finds_no_drift_between_models_and_revisions(engine):
 def test_the_revision_history_has_a_single_head():
     script = ScriptDirectory.from_config(alembic_config())
     assert len(script.get_heads()) == 1
+
+
+def test_revision_ids_are_their_file_names_digits_in_one_line():
+    """``db.migrate`` finds the newest schema from the file names alone (no Alembic import)."""
+    script = ScriptDirectory.from_config(alembic_config())
+    files = sorted(path.name for path in VERSIONS.glob("*.py"))
+    ids = [name[:4] for name in files]
+    assert [script.get_revision(i).module.__file__.rsplit("/", 1)[-1] for i in ids] == files
+    assert [script.get_revision(i).down_revision for i in ids] == [None, *ids[:-1]]
+    assert newest_revision() == script.get_current_head() == ids[-1]
+
+
+def test_a_database_behind_the_newest_schema_is_found_and_upgraded(engine):
+    config = alembic_config()
+    with engine.connect() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, _before(newest_revision()))
+        connection.commit()
+    assert current_revision(engine) == _before(newest_revision())
+    assert not is_at_head(engine)
+    upgrade_to_head(engine)
+    assert current_revision(engine) == newest_revision() and is_at_head(engine)
+
+
+def test_a_database_alembic_never_touched_has_no_revision(tmp_path):
+    empty = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    try:
+        assert current_revision(empty) is None and not is_at_head(empty)
+    finally:
+        empty.dispose()
 
 
 def test_downgrade_to_base_and_up_again(engine):
