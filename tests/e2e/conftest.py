@@ -147,10 +147,36 @@ def live_app(tmp_path_factory) -> Iterator[LiveApp]:
     stop_app(app)
 
 
+# Streamlit answers a click or a key with a rerun a moment later. ``wait_for_app`` must not take
+# the quiet moment before that rerun for its end: the page notes when the user last acted and
+# when a script run last started, and the wait holds until a run started after the last action
+# (or a second passed without one: the action started none).
+_RUN_WATCH = """
+window.__ddRuns = {input: 0, run: 0};
+for (const kind of ['pointerdown', 'keydown', 'input', 'change']) {
+    document.addEventListener(kind, () => { window.__ddRuns.input = performance.now(); }, true);
+}
+new MutationObserver((changes) => {
+    for (const change of changes) {
+        if (change.target.dataset && change.target.dataset.testScriptState === 'running') {
+            window.__ddRuns.run = performance.now();
+        }
+    }
+}).observe(document, {subtree: true, attributes: true, attributeFilter: ['data-test-script-state']});
+"""
+
+
+def new_context(browser, *, width: int = 1400, height: int = 1000):
+    """A browser context whose pages ``wait_for_app`` can follow (see ``_RUN_WATCH``)."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    context.set_default_timeout(30_000)
+    context.add_init_script(_RUN_WATCH)
+    return context
+
+
 @pytest.fixture
 def page(playwright_browser):
-    context = playwright_browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.set_default_timeout(30_000)
+    context = new_context(playwright_browser)
     page = context.new_page()
     yield page
     context.close()
@@ -190,10 +216,15 @@ def wait_for_app(page, timeout_ms: int = 60_000) -> None:
     page.wait_for_function(
         """() => {
             const app = document.querySelector('[data-testid="stApp"]');
-            return app && app.dataset.testConnectionState === 'CONNECTED'
-                && app.dataset.testScriptState === 'notRunning';
+            if (!app || app.dataset.testConnectionState !== 'CONNECTED'
+                || app.dataset.testScriptState !== 'notRunning') {
+                return false;
+            }
+            const runs = window.__ddRuns;
+            return !runs || runs.run >= runs.input || performance.now() - runs.input > 1000;
         }""",
         timeout=timeout_ms,
+        polling=50,
     )
     page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=30_000)
     # Elements of the previous run linger, marked stale, until the new run replaces them.

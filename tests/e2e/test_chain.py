@@ -14,7 +14,15 @@ import pytest
 from playwright.sync_api import expect
 
 from db.types import utcnow
-from tests.e2e.conftest import assert_no_exception, prepare_database, sign_in, start_app, stop_app, wait_for_app
+from tests.e2e.conftest import (
+    assert_no_exception,
+    new_context,
+    prepare_database,
+    sign_in,
+    start_app,
+    stop_app,
+    wait_for_app,
+)
 from tests.e2e.test_calendar import _choose, _type_segments
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -96,8 +104,7 @@ def test_a_published_post_gets_two_imported_comments_one_answered_and_its_dialog
     wait_for_app(page)
 
     # Support, in a browser of their own: import the two comments, set their post, answer one.
-    context = playwright_browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.set_default_timeout(30_000)
+    context = new_context(playwright_browser)
     try:
         desk = context.new_page()
         sign_in(desk, chain_app, "support", at="sla")

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.e2e.conftest import LiveApp, assert_no_exception, sign_in, wait_for_app
+from tests.e2e.conftest import LiveApp, assert_no_exception, new_context, sign_in, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -258,8 +258,7 @@ def save_screenshot(page, path: Path, size: tuple[int, int]) -> None:
 @pytest.mark.parametrize("size", [WIDE, NARROW], ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("role", ["lead", "viewer"])
 def test_no_label_is_cut_on_any_screen(playwright_browser, live_app, role, size):
-    context = playwright_browser.new_context(viewport={"width": size[0], "height": size[1]})
-    context.set_default_timeout(30_000)
+    context = new_context(playwright_browser, width=size[0], height=size[1])
     page = context.new_page()
     found: list[str] = []
     try:

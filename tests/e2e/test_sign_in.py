@@ -20,6 +20,7 @@ from tests.conftest import ROOT, TEST_COOKIE_KEY
 from tests.e2e.conftest import (
     LiveApp,
     assert_no_exception,
+    new_context,
     prepare_database,
     sign_in,
     start_app,
@@ -112,8 +113,7 @@ def _session_cookie(context, *, timeout_s: float = 10) -> dict:
 
 
 def _fresh_page(browser, app: LiveApp, *, cookie_value: str):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.set_default_timeout(30_000)
+    context = new_context(browser)
     context.add_cookies([{"name": COOKIE, "value": cookie_value, "url": app.url}])
     return context, context.new_page()
 
