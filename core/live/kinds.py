@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -48,16 +49,14 @@ CHANNEL_LABELS: dict[NotifyChannel, str] = {
     NotifyChannel.off: "Off",
 }
 
-# Retries of an e-mail or chat message: the wait before attempt n+1 (then it is marked failed).
+# Retries of an e-mail or chat message while the server is down: the wait before the next
+# attempt (the last one repeats: nothing is dropped because a server was away for a day).
 BACKOFF_MINUTES = (1, 5, 15, 60, 180, 720)
-MAX_ATTEMPTS = len(BACKOFF_MINUTES) + 1
 
 
-def retry_delay_minutes(attempts: int) -> int | None:
-    """Minutes to wait after ``attempts`` failed attempts, or None: give up."""
-    if attempts >= MAX_ATTEMPTS:
-        return None
-    return BACKOFF_MINUTES[min(attempts, len(BACKOFF_MINUTES)) - 1]
+def retry_delay(attempts: int) -> dt.timedelta:
+    """The wait after ``attempts`` failed attempts (1 or more)."""
+    return dt.timedelta(minutes=BACKOFF_MINUTES[min(max(attempts, 1), len(BACKOFF_MINUTES)) - 1])
 
 
 def kind_of(value: str) -> Kind:
