@@ -1,0 +1,74 @@
+"""The inbox and the notification choices, on the profile page: what happened that concerns me
+(unread first, mark read) and, per kind of event, where I want to hear about it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.live import notify
+from core.live.kinds import CHANNEL_LABELS, KINDS, Kind
+from core.text import escape_markdown
+from db.models import NotifyChannel
+from ui import reads
+from ui.actions import perform
+from ui.frame import PAGES, PageContext
+
+_SCREEN_OF = {"post": "calendar", "idea": "ideas", "conversation": "sla", "digest": "kpis"}
+
+
+def show_inbox(ctx: PageContext) -> None:
+    assert ctx.actor.id is not None
+    entries = reads.read(notify.inbox, user_id=ctx.actor.id)
+    unread = [e for e in entries if not e.read]
+    st.subheader(f"Your inbox ({len(unread)} unread)" if unread else "Your inbox")
+    if not entries:
+        st.caption("Nothing yet. Alerts, reviews, escalations and mentions for you show up here.")
+        return
+    if unread and st.button("Mark all read", key="inbox_all_read"):
+        perform(ctx, lambda s: notify.mark_read(session=s, actor=ctx.actor), success="Inbox marked read.")
+    for entry in entries:
+        with st.container(border=True):
+            left, right = st.columns([5, 1], vertical_alignment="center")
+            marker = "" if entry.read else "● "
+            left.markdown(f"{marker}**{escape_markdown(entry.title)}**")
+            when = entry.created_at.astimezone(ctx.timezone)
+            body = f"{escape_markdown(entry.body)} · " if entry.body else ""
+            left.caption(f"{body}{when:%Y-%m-%d %H:%M}")
+            page = PAGES.get(_SCREEN_OF.get(entry.entity, ""))
+            if page is not None and ctx.can(page.action):
+                left.page_link(page.path, label=f"Open {page.label}", icon=page.icon)
+            if not entry.read and right.button("Mark read", key=f"inbox_read_{entry.id}"):
+                _mark_read(ctx, entry.id)
+
+
+def _mark_read(ctx: PageContext, entry_id: int) -> None:
+    perform(ctx, lambda s: notify.mark_read(session=s, actor=ctx.actor, delivery_ids=[entry_id]))
+
+
+def show_preferences(ctx: PageContext) -> None:
+    assert ctx.actor.id is not None
+    st.subheader("How you are told")
+    st.caption(
+        "E-mail and team chat wait for your business hours (your escalation team's calendar); breaches go out at once."
+    )
+    chosen = reads.read(notify.my_preferences, user_id=ctx.actor.id)
+    options = list(NotifyChannel)
+    with st.form("inbox_preferences"):
+        picks = {
+            kind: st.selectbox(
+                info.label,
+                options,
+                index=options.index(NotifyChannel(chosen[kind.value])),
+                format_func=lambda c: CHANNEL_LABELS[c],
+                key=f"pref_{kind.value}",
+            )
+            for kind, info in KINDS.items()
+        }
+        if st.form_submit_button("Save choices", type="primary"):
+            changed = {k: c for k, c in picks.items() if c.value != chosen[k.value]}
+            perform(ctx, lambda s: _save(s, ctx, changed), success="Your choices are saved.")
+
+
+def _save(session, ctx: PageContext, changed: dict[Kind, NotifyChannel]) -> None:
+    for kind, channel in changed.items():
+        notify.set_preference(session=session, actor=ctx.actor, kind=kind.value, channel=channel.value)
