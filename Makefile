@@ -31,7 +31,7 @@ migrate: $(BIN)/.installed
 # ingest API on DIALOGDESK_API_PORT) runs beside the app; Ctrl-C stops both.
 run: migrate
 	@if [ -z "$$DATABASE_URL" ]; then $(BIN)/python -m core demo --if-empty; fi
-	@scripts/run-with-worker.sh $(BIN) $(PORT) $(ADDRESS)
+	scripts/run-with-worker.sh $(BIN)/python $(BIN)/streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
 
 # The whole suite (on every core, in parallel), after the linters.
 test: lint

@@ -57,6 +57,7 @@ DOMAIN_OF_ENTITY: dict[str, str] = {
     "notification_preference": "live",
     "comment": "live",
     "api_token": "live",
+    "worker_lease": "live",  # never audited: the worker's own bookkeeping
 }
 
 _CHANGED = "dialogdesk_changed_domains"

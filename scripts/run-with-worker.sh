@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# `make run`: the app and the worker side by side; Ctrl-C (or SIGTERM) stops both, and when one
-# of them stops the other is stopped too. Usage: scripts/run-with-worker.sh PYTHON_BIN_DIR PORT ADDRESS
+# `make run`: the worker (python -m core worker) and the app side by side; Ctrl-C (or SIGTERM)
+# stops both, and when one of them stops the other is stopped too.
+# Usage: scripts/run-with-worker.sh PYTHON APP_COMMAND...
 set -u
-BIN="$1" PORT="$2" ADDRESS="$3"
+PYTHON="$1"
+shift
 children=()
 stop() {
     trap - INT TERM EXIT
@@ -11,8 +13,8 @@ stop() {
 }
 trap 'stop; exit 130' INT TERM
 trap stop EXIT
-"$BIN/python" -m core worker &
+"$PYTHON" -m core worker &
 children+=($!)
-"$BIN/streamlit" run app.py --server.port "$PORT" --server.address "$ADDRESS" &
+"$@" &
 children+=($!)
 wait -n
