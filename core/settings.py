@@ -80,6 +80,8 @@ class Settings:
     sessions: SessionLimits = SessionLimits()
     mail: MailSettings = MailSettings()
     worker: WorkerSettings = WorkerSettings()
+    # The SLA queue and the home counts refresh themselves this often (seconds).
+    live_refresh_seconds: int = 20
 
 
 def _clean_url(url: str) -> str:
@@ -122,6 +124,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         sessions=SessionLimits(idle=dt.timedelta(minutes=idle), absolute=dt.timedelta(hours=absolute)),
         mail=_mail(env),
         worker=_worker(env),
+        live_refresh_seconds=_whole_number(env, "DIALOGDESK_LIVE_REFRESH_SECONDS", 20),
     )
 
 
