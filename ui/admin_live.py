@@ -9,7 +9,7 @@ import streamlit as st
 from core import workspace
 from core.live import outbox, tokens
 from core.live.tokens import NewToken
-from core.text import escape_markdown
+from core.text import escape_markdown, plain_block, plain_text
 from db.models import ApiTokenCreate
 from ui import reads
 from ui.actions import perform
@@ -58,7 +58,7 @@ def render_tokens(ctx: PageContext) -> None:
     new = st.session_state.pop(_NEW_TOKEN, None)
     if new is not None:
         st.success("Copy the token now: it is not shown again.")
-        st.code(new, language=None)
+        st.code(plain_block(new), language=None)
     rows = reads.read(tokens.list_tokens)
     for view in rows:
         with st.container(border=True):
@@ -79,7 +79,7 @@ def render_tokens(ctx: PageContext) -> None:
     by_id = {c.id: c.name for c in channels}
     with st.form("admin_token_new", clear_on_submit=True):
         st.markdown("**New token**")
-        channel_id = st.selectbox("Channel", list(by_id), format_func=lambda i: by_id[i])
+        channel_id = st.selectbox("Channel", list(by_id), format_func=lambda i: plain_text(by_id[i]))
         name = st.text_input("What uses it", placeholder="n8n Instagram flow")
         if st.form_submit_button("Create token", type="primary"):
             token_in = ApiTokenCreate(channel_id=channel_id, name=name)

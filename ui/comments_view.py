@@ -7,7 +7,7 @@ import streamlit as st
 
 from core.live import comments
 from core.permissions import Action
-from core.text import escape_markdown
+from core.text import escape_markdown, plain_block, plain_text
 from db.models import CommentCreate
 from ui import reads
 from ui.actions import perform
@@ -20,7 +20,7 @@ def show_comments(ctx: PageContext, *, entity: str, entity_id: int) -> None:
         for note in notes:
             when = note.created_at.astimezone(ctx.timezone)
             st.markdown(f"**{escape_markdown(note.author)}** · {when:%Y-%m-%d %H:%M}")
-            st.text(note.text)
+            st.text(plain_block(note.text))
         if not ctx.can(Action.comment):
             return
         people = [p for p in reads.read(comments.people_to_mention) if p.id != ctx.actor.id]
@@ -30,7 +30,7 @@ def show_comments(ctx: PageContext, *, entity: str, entity_id: int) -> None:
             picked = st.multiselect(
                 "Mention",
                 list(by_id),
-                format_func=lambda i: f"{by_id[i].name} (@{by_id[i].username})",
+                format_func=lambda i: plain_text(f"{by_id[i].name} (@{by_id[i].username})"),
                 key=f"comment_mention_{entity}_{entity_id}",
                 help="They are told in their inbox. Typing @username in the comment works too.",
             )

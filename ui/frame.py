@@ -110,10 +110,9 @@ def _sidebar(actor: Actor, *, engine: Engine, settings: Settings) -> None:
         st.caption(f"Signed in as **{escape_markdown(actor.label)}** · {actor.role}")
         profile = PAGES["profile"]
         st.page_link(profile.path, label=profile.label, icon=profile.icon)
-        unread = reads.read(notify.unread_count, user_id=actor.id) if actor.id is not None else 0
-        st.page_link(
-            profile.path, label=f"Inbox: {unread} unread" if unread else "Inbox", icon=":material/notifications:"
-        )
+        unread_count = reads.read(notify.unread_count, user_id=actor.id) if actor.id is not None else 0
+        inbox_label = f"Inbox: {unread_count} unread" if unread_count else "Inbox"
+        st.page_link(profile.path, label=inbox_label, icon=":material/notifications:")
         auth.sign_out_button(engine=engine, actor=actor)
         auth.sync_cookie(settings)
 

@@ -56,7 +56,7 @@ def show_preferences(ctx: PageContext) -> None:
     with st.form("inbox_preferences"):
         picks = {
             kind: st.selectbox(
-                info.label,
+                escape_markdown(info.label),
                 options,
                 index=options.index(NotifyChannel(chosen[kind.value])),
                 format_func=lambda c: CHANNEL_LABELS[c],
