@@ -80,3 +80,61 @@ def test_the_worker_settings_come_from_the_environment():
 def test_a_bad_worker_setting_is_named(name, value, message):
     with pytest.raises(ValidationError, match=f"{name}.*{message}"):
         load_settings({name: value})
+
+
+def test_the_worker_process_serves_the_api_and_stops_on_sigterm(engine, write, database_url):
+    """``python -m core worker`` as ``make run`` and systemd start it: the API answers, a round
+    runs, and SIGTERM stops both (exit 0) within seconds."""
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    from core.permissions import CLI_ACTOR
+    from db.models import ApiTokenCreate
+    from tests.conftest import ROOT
+    from tests.live_servers import free_port
+
+    with write() as s:
+        channel = make_channel(s, name="Instagram")
+        token = tokens.create_token(
+            session=s, actor=CLI_ACTOR, token_in=ApiTokenCreate(channel_id=channel.id, name="t")
+        ).token
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "DIALOGDESK_API_PORT": str(port)}
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "core", "worker"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        body = json.dumps({"external_id": "w-1", "received": "2025-11-11T09:00:00+01:00", "author": "@Mila"}).encode()
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/conversations",
+            data=body,
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            method="POST",
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    assert response.status == 201
+                    break
+            except urllib.error.URLError:
+                assert worker.poll() is None and time.monotonic() < deadline, "the worker's API never answered"
+                time.sleep(0.2)
+        worker.send_signal(signal.SIGTERM)
+        output, _ = worker.communicate(timeout=30)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    assert worker.returncode == 0, output
+    assert "ingest API on http://127.0.0.1:" in output

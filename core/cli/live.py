@@ -4,6 +4,7 @@ process) and ``tokens create/list/revoke`` (the ingest API's per-channel keys)."
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import signal
 import threading
@@ -52,8 +53,17 @@ def _worker(args: argparse.Namespace, engine: Engine) -> int:
         "(Ctrl-C stops both).",
         flush=True,
     )
+    server = uvicorn.Server(uvicorn.Config(build_app(engine, settings), host=host, port=port, log_level="info"))
+
+    def shut_down(*_: object) -> None:  # Ctrl-C or SIGTERM: the API finishes its requests, the round its work
+        stop.set()
+        server.should_exit = True
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, shut_down)
+    server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign,assignment]  # ours, above: exit 0
     try:
-        uvicorn.run(build_app(engine, settings), host=host, port=port, log_level="info")  # handles Ctrl-C/SIGTERM
+        server.run()
     finally:
         stop.set()
         rounds.join(timeout=30)
