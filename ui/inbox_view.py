@@ -9,11 +9,17 @@ from core.live import notify
 from core.live.kinds import CHANNEL_LABELS, KINDS, Kind
 from core.text import escape_markdown
 from db.models import NotifyChannel
-from ui import reads
+from ui import calendar_view, ideas_view, reads, sla_conversation
 from ui.actions import perform
 from ui.frame import PAGES, PageContext
 
 _SCREEN_OF = {"post": "calendar", "idea": "ideas", "conversation": "sla", "digest": "kpis"}
+# What opens the item itself on its screen (the same state the screen's own "Open" buttons set).
+_OPENERS = {
+    "post": calendar_view.open_post,
+    "idea": ideas_view.open_idea,
+    "conversation": sla_conversation.open_conversation,
+}
 
 
 def show_inbox(ctx: PageContext) -> None:
@@ -36,7 +42,14 @@ def show_inbox(ctx: PageContext) -> None:
             left.caption(f"{body}{when:%Y-%m-%d %H:%M}")
             page = PAGES.get(_SCREEN_OF.get(entry.entity, ""))
             if page is not None and ctx.can(page.action):
-                left.page_link(page.path, label=f"Open {page.label}", icon=page.icon)
+                if entry.entity in _OPENERS and entry.entity_id is not None:
+                    if left.button(
+                        f"Open on {page.label}", key=f"inbox_open_{entry.id}", icon=page.icon, type="tertiary"
+                    ):
+                        _OPENERS[entry.entity](entry.entity_id)
+                        st.switch_page(page.path)
+                else:
+                    left.page_link(page.path, label=f"Open {page.label}", icon=page.icon)
             if not entry.read and right.button("Mark read", key=f"inbox_read_{entry.id}"):
                 _mark_read(ctx, entry.id)
 

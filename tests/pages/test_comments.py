@@ -106,3 +106,15 @@ def test_viewers_read_comments_but_write_none(team, item, session):
     assert "Refunds take 5 days." in texts(at)
     assert not [t for t in at.text_area if t.label == "Comment (only the team sees it)"]
     assert session.exec(select(Comment)).all()
+
+
+def test_the_inbox_opens_the_item_it_is_about(team, item):
+    at = open_page("sla", username="support")
+    at.session_state["sla_open"] = item["conversation"]
+    _comment(at.run(), "@lead the customer asks for you")
+    profile = _ok(open_page("profile", username="lead"))
+    assert "sla_open" not in profile.session_state
+    sla = _ok(next(b for b in profile.button if b.label == "Open on SLA monitor").click().run())
+    assert "SLA monitor" in texts(sla)
+    assert sla.session_state["sla_open"] == item["conversation"]
+    assert "@lead the customer asks for you" in texts(sla)
