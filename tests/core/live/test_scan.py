@@ -156,3 +156,49 @@ def test_off_tells_nobody_and_the_inbox_marks_read(session, world):
     assert notify.unread_count(session=session, user_id=support.id) == 2
     assert notify.mark_read(session=session, actor=actor) == 2
     assert notify.unread_count(session=session, user_id=support.id) == 0
+
+
+def test_a_person_on_a_team_with_its_own_calendar_gets_mail_by_that_calendar(session, world):
+    """At 19:00 on Tuesday the office calendar is closed; the night team's calendar is open all
+    day: its member's e-mail goes out at once, the office person's waits for 09:00."""
+    from core.live.kinds import Kind
+    from tests.factories import make_escalation_team
+
+    people, _ = world
+    import json
+
+    from db.models import BusinessCalendarRow
+
+    always = BusinessCalendarRow(
+        name="Night desk",
+        definition=json.dumps(
+            {
+                "timezone": "Europe/Berlin",
+                "weekly": {d: [["00:00", "24:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+            }
+        ),
+    )
+    session.add(always)
+    session.flush()
+    make_escalation_team(
+        session,
+        owner_id=people["lead"].id,
+        name="Night desk",
+        responsible_ids=(people["community"].id,),
+        calendar_id=always.id,
+    )
+    for who in ("community", "editor"):
+        session.add(NotificationPreference(user_id=people[who].id, kind="escalated", channel="email"))
+    office = scan.PolicyBook.load(session).policies[0].calendar
+    night = berlin("2025-11-11 19:00")
+    notify.announce(
+        session,
+        notify.Announcement(kind=Kind.escalated, key="escalated:x", title="Escalated to Night desk"),
+        recipients=[people["community"].id, people["editor"].id],
+        calendar=office,
+        now=night,
+    )
+    mail = session.exec(select(NotificationDelivery).where(NotificationDelivery.channel == "email")).all()
+    assert sorted((d.user_id, d.next_attempt_at) for d in mail) == sorted(
+        [(people["community"].id, night), (people["editor"].id, berlin("2025-11-12 09:00"))]
+    )
