@@ -162,3 +162,32 @@ def test_a_comment_tells_the_mentioned_only_never_the_author_and_refuses_viewers
         comments.add_comment(
             session=session, actor=team[Role.editor], comment_in=CommentCreate(entity="user", entity_id=1, text="hi")
         )
+
+
+def test_comments_stay_internal_never_in_an_export_or_the_public_board(session, team):
+    from core.content_plan.files import export_posts_csv
+    from core.ideas.files import export_csv
+    from core.loop.public_board import export_html
+
+    secret = "Internal: the supplier is late again"
+    post = make_ready_post(session, title="Launch teaser", scheduled_at=dt.datetime(2025, 11, 12, 9, 0, tzinfo=dt.UTC))
+    idea = make_idea(session, title="Dark mode", logged_by_id=team[Role.support].id)
+    for entity, entity_id in (("post", post.id), ("idea", idea.id)):
+        comments.add_comment(
+            session=session,
+            actor=team[Role.lead],
+            comment_in=CommentCreate(entity=entity, entity_id=entity_id, text=secret),
+        )
+    assert comments.comments_on(session=session, entity="idea", entity_id=idea.id)[0].text == secret
+    exported = [
+        export_csv(session=session, actor=team[Role.lead]),
+        export_posts_csv(
+            session=session,
+            actor=team[Role.lead],
+            start=dt.datetime(2025, 11, 1, tzinfo=dt.UTC),
+            end=dt.datetime(2025, 12, 1, tzinfo=dt.UTC),
+        ),
+        export_html(session=session, actor=team[Role.lead]),
+    ]
+    assert "Dark mode" in exported[0] and "Launch teaser" in exported[1]
+    assert all(secret not in text for text in exported)
