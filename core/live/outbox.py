@@ -3,7 +3,8 @@ marked delivered — or tried again later with backoff.
 
 Claiming is one ``UPDATE … WHERE id = :id AND status = 'queued'`` per row, committed before the
 message goes out: of two workers reading the same due rows only one update matches, on SQLite and
-PostgreSQL alike, so two workers never send the same mail. A claim lasts ``CLAIM``; a worker that
+PostgreSQL alike, so two workers never send the same mail (on PostgreSQL the candidates are read
+``FOR UPDATE SKIP LOCKED`` too, so a second worker takes other rows instead of waiting). A claim lasts ``CLAIM``; a worker that
 died while sending leaves its rows to be claimed again after that (at least once, never lost).
 A server that is down keeps the row queued (its attempts and last error shown in the delivery
 log); an error that another try cannot fix (an address refused, a webhook gone) marks it failed.
@@ -51,12 +52,15 @@ def claim(engine: Engine, *, worker: str, now: dt.datetime, limit: int = BATCH) 
     """Claim up to ``limit`` due deliveries for ``worker`` (committed: no other worker takes them)."""
     d = NotificationDelivery
     with write_session(engine) as session:
-        candidates = session.exec(
+        statement = (
             select(d.id)
             .where(col(d.channel) != NotifyChannel.in_app, _due_clause(now))
             .order_by(col(d.next_attempt_at))
             .limit(limit)
-        ).all()
+        )
+        if session.get_bind().dialect.name == "postgresql":  # rows another worker is claiming are skipped
+            statement = statement.with_for_update(skip_locked=True)
+        candidates = session.exec(statement).all()
         mine = []
         for delivery_id in candidates:
             result = session.execute(
