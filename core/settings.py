@@ -61,12 +61,10 @@ class WorkerSettings:
     api_host: str = "127.0.0.1"
     api_port: int = 8502
     api_requests_per_minute: int = 120  # per token
-    digest_weekday: int = 0  # Monday (0) … Sunday (6): the day the weekly digest is announced
     app_url: str = ""  # links in e-mails, e.g. https://desk.example.org
 
 
 WEBHOOK_FORMATS = ("slack", "teams", "mattermost")
-WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 @dataclass(frozen=True)
@@ -159,9 +157,6 @@ def _worker(env: Mapping[str, str]) -> WorkerSettings:
         raise ValidationError(
             f"DIALOGDESK_WEBHOOK_FORMAT must be one of {', '.join(WEBHOOK_FORMATS)}, not {webhook_format!r}."
         )
-    day = env.get("DIALOGDESK_DIGEST_DAY", "").strip().lower() or WEEKDAY_NAMES[default.digest_weekday]
-    if day not in WEEKDAY_NAMES:
-        raise ValidationError(f"DIALOGDESK_DIGEST_DAY must be a weekday ({', '.join(WEEKDAY_NAMES)}), not {day!r}.")
     return WorkerSettings(
         interval_seconds=_whole_number(env, "DIALOGDESK_WORKER_INTERVAL_SECONDS", default.interval_seconds),
         webhook_url=env.get("DIALOGDESK_WEBHOOK_URL", "").strip(),
@@ -171,7 +166,6 @@ def _worker(env: Mapping[str, str]) -> WorkerSettings:
         api_requests_per_minute=_whole_number(
             env, "DIALOGDESK_API_REQUESTS_PER_MINUTE", default.api_requests_per_minute
         ),
-        digest_weekday=WEEKDAY_NAMES.index(day),
         app_url=env.get("DIALOGDESK_APP_URL", "").strip().rstrip("/"),
     )
 

@@ -159,6 +159,9 @@ class Workspace(WorkspaceBase, table=True):
     uid: str = Field(default_factory=lambda: str(uuid4()), max_length=36)
     created_at: dt.datetime = _created()
     version: int = 1
+    # The weekday (Monday 0 … Sunday 6) the worker announces the weekly digest of the week before;
+    # chosen by the people who edit the digest (core.live.worker.set_digest_day).
+    digest_weekday: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class WorkspaceUpdate(SQLModel):

@@ -24,6 +24,7 @@ st.caption(
 
 inbox_view.show_inbox(ctx)
 inbox_view.show_preferences(ctx)
+inbox_view.show_digest_day(ctx)
 
 st.subheader("Change your password")
 with st.form("profile_password", clear_on_submit=True):

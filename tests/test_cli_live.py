@@ -50,18 +50,13 @@ def test_the_worker_settings_come_from_the_environment():
             "DIALOGDESK_SMTP_PASSWORD": "pw with spaces ",
             "DIALOGDESK_WEBHOOK_URL": "https://hooks.example.org/x",
             "DIALOGDESK_WEBHOOK_FORMAT": "Teams",
-            "DIALOGDESK_DIGEST_DAY": "Friday",
             "DIALOGDESK_API_PORT": "9000",
             "DIALOGDESK_LIVE_REFRESH_SECONDS": "5",
         }
     )
     assert (settings.mail.host, settings.mail.port, settings.mail.starttls) == ("mail.example.org", 2525, False)
     assert (settings.mail.user, settings.mail.password) == ("desk", "pw with spaces ")
-    assert (settings.worker.webhook_format, settings.worker.digest_weekday, settings.worker.api_port) == (
-        "teams",
-        4,
-        9000,
-    )
+    assert (settings.worker.webhook_format, settings.worker.api_port) == ("teams", 9000)
     assert settings.live_refresh_seconds == 5
     defaults = load_settings({})
     assert (defaults.mail.host, defaults.mail.password, defaults.worker.webhook_url) == ("", "", "")
@@ -72,7 +67,6 @@ def test_the_worker_settings_come_from_the_environment():
     ("name", "value", "message"),
     [
         ("DIALOGDESK_WEBHOOK_FORMAT", "discord", "slack, teams, mattermost"),
-        ("DIALOGDESK_DIGEST_DAY", "Funday", "weekday"),
         ("DIALOGDESK_SMTP_STARTTLS", "maybe", "true or false"),
         ("DIALOGDESK_API_PORT", "http", "whole number"),
     ],

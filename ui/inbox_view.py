@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.live import notify
+from core.live import notify, worker
 from core.live.kinds import CHANNEL_LABELS, KINDS, Kind
+from core.permissions import Action
 from core.text import escape_markdown
 from db.models import NotifyChannel
 from ui import calendar_view, ideas_view, reads, sla_conversation
@@ -80,6 +81,28 @@ def show_preferences(ctx: PageContext) -> None:
         if st.form_submit_button("Save choices", type="primary"):
             changed = {k: c for k, c in picks.items() if c.value != chosen[k.value]}
             perform(ctx, lambda s: _save(s, ctx, changed), success="Your choices are saved.")
+
+
+def show_digest_day(ctx: PageContext) -> None:
+    """For the digest's editors: the day the worker announces the weekly digest."""
+    if not ctx.can(Action.edit_digest):
+        return
+    current = reads.read(worker.digest_day)
+    days = list(range(7))
+    picked = st.selectbox(
+        "The weekly digest is announced on",
+        days,
+        index=current,
+        format_func=lambda d: worker.WEEKDAYS[d],
+        key="inbox_digest_day",
+        help="The worker tells the digest's editors and the leads that the week before is ready.",
+    )
+    if picked != current and st.button("Save the digest day", key="inbox_digest_day_save"):
+        perform(
+            ctx,
+            lambda s: worker.set_digest_day(session=s, actor=ctx.actor, weekday=picked),
+            success=f"The digest is announced on {worker.WEEKDAYS[picked]}s.",
+        )
 
 
 def _save(session, ctx: PageContext, changed: dict[Kind, NotifyChannel]) -> None:

@@ -22,18 +22,19 @@ from sqlalchemy import CursorResult, or_, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
-from core import workspace
+from core import records, workspace
+from core.errors import ValidationError
 from core.kpis.digest import weekly_digest
 from core.live import outbox, scan
 from core.live.kinds import Kind
 from core.live.notify import Announcement, announce
 from core.live.subscribers import people_who_may
-from core.permissions import Action
+from core.permissions import Action, Actor, require
 from core.settings import Settings
 from db.engine import write_session
-from db.models import WorkerLease
+from db.models import WorkerLease, Workspace
 from db.types import utcnow
 
 log = logging.getLogger("dialogdesk.worker")
@@ -76,12 +77,41 @@ class Round:
     sent: outbox.Sent
 
 
-def announce_digest(session: Session, *, settings: Settings, now: dt.datetime) -> bool:
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def digest_day(*, session: Session) -> int:
+    """The weekday (Monday 0 … Sunday 6) the weekly digest is announced."""
+    row = session.exec(select(Workspace)).first()
+    return row.digest_weekday if row is not None else 0
+
+
+def set_digest_day(*, session: Session, actor: Actor, weekday: int) -> int:
+    """The digest's editors choose the day the worker announces the digest of the week before."""
+    require(actor, Action.edit_digest)
+    if weekday not in range(7):
+        raise ValidationError("Pick a weekday, Monday to Sunday.")
+    row = session.exec(select(Workspace)).first()
+    if row is None or row.id is None:
+        raise ValidationError("The workspace is not set up yet.")
+    records.update_versioned(
+        session,
+        Workspace,
+        row.id,
+        expected_version=row.version,
+        changes={"digest_weekday": weekday},
+        actor=actor,
+        action="workspace.digest_day",
+    )
+    return weekday
+
+
+def announce_digest(session: Session, *, now: dt.datetime) -> bool:
     """On the chosen weekday (workspace time), the digest of the week before is ready: its
     editors and the leads are told once."""
     zone = workspace.timezone(session)
     today = now.astimezone(zone).date()
-    if today.weekday() != settings.worker.digest_weekday:
+    if today.weekday() != digest_day(session=session):
         return False
     week_start = today - dt.timedelta(days=today.weekday() + 7)
     digest = weekly_digest(session, week_start=week_start)
@@ -112,7 +142,7 @@ def run_once(engine: Engine, settings: Settings, *, worker: str, now: dt.datetim
             at_risk, breached = scan.scan(session, now=now)
     with write_session(engine) as session:
         if take_lease(session, name="weekly_digest", holder=worker, now=now):
-            digest = announce_digest(session, settings=settings, now=now)
+            digest = announce_digest(session, now=now)
     sent = outbox.deliver_due(engine, settings, worker=worker, now=now)
     return Round(scanned, at_risk, breached, digest, sent)
 

@@ -118,3 +118,18 @@ def test_the_inbox_opens_the_item_it_is_about(team, item):
     assert "SLA monitor" in texts(sla)
     assert sla.session_state["sla_open"] == item["conversation"]
     assert "@lead the customer asks for you" in texts(sla)
+
+
+def test_a_community_manager_chooses_the_digest_day_on_the_profile(team, read):
+    from core.live import worker
+
+    at = _ok(open_page("profile", username="community"))
+    day = next(s for s in at.selectbox if s.label == "The weekly digest is announced on")
+    day.set_value(4)
+    at = _ok(at.run())
+    at = _ok(next(b for b in at.button if b.label == "Save the digest day").click().run())
+    assert "The digest is announced on Fridays." in texts(at)
+    with read() as s:
+        assert worker.digest_day(session=s) == 4
+    viewer = _ok(open_page("profile", username="viewer"))
+    assert not [s for s in viewer.selectbox if s.label == "The weekly digest is announced on"]

@@ -15,7 +15,6 @@ from core.content_plan import posts
 from core.ideas.triage import set_status
 from core.live import comments, notify, worker
 from core.live.kinds import Kind
-from core.settings import Settings, WorkerSettings
 from core.sla import conversations
 from db.models import CommentCreate, Idea, Notification, NotificationDelivery, PostStatus, Role
 from tests.factories import (
@@ -116,14 +115,26 @@ def test_a_shipped_idea_tells_whoever_logged_it_once(session, team):
     assert told(session, Kind.idea_shipped) == {"Shipped: Dark mode": {team[Role.support].id}}
 
 
-@pytest.mark.parametrize(("weekday", "announced"), [(0, True), (3, False)])
+@pytest.mark.parametrize(("weekday", "announced"), [(None, True), (0, True), (3, False)])
 def test_the_digest_is_announced_once_on_the_chosen_day(session, team, weekday, announced):
+    """Monday unless the digest's editors chose another day (a community manager may; a viewer not)."""
     monday = dt.datetime(2025, 11, 10, 8, 0, tzinfo=dt.UTC)
-    settings = Settings(database_url="", cookie_key=None, worker=WorkerSettings(digest_weekday=weekday))
-    assert worker.announce_digest(session, settings=settings, now=monday) is announced
-    assert worker.announce_digest(session, settings=settings, now=monday + dt.timedelta(hours=3)) is False
+    if weekday is not None:
+        assert worker.set_digest_day(session=session, actor=team[Role.community], weekday=weekday) == weekday
+    assert worker.digest_day(session=session) == (weekday or 0)
+    assert worker.announce_digest(session, now=monday) is announced
+    assert worker.announce_digest(session, now=monday + dt.timedelta(hours=3)) is False
     people = set().union(*told(session, Kind.digest_ready).values()) if announced else set()
     assert people == ({team[Role.lead].id, team[Role.community].id} if announced else set())
+
+
+def test_only_the_digest_editors_choose_its_day(session, team):
+    from core.errors import PermissionDenied, ValidationError
+
+    with pytest.raises(PermissionDenied):
+        worker.set_digest_day(session=session, actor=team[Role.viewer], weekday=4)
+    with pytest.raises(ValidationError, match="Monday to Sunday"):
+        worker.set_digest_day(session=session, actor=team[Role.lead], weekday=7)
 
 
 @pytest.mark.parametrize(
