@@ -49,6 +49,7 @@ class MailSettings:
     password: str = ""
     sender: str = "Dialog Desk <dialogdesk@localhost>"
     timeout_seconds: int = 20
+    ca_file: str = ""  # a private CA that signed the mail server's certificate (else the system's)
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,7 @@ def _mail(env: Mapping[str, str]) -> MailSettings:
         password=env.get("DIALOGDESK_SMTP_PASSWORD", ""),
         sender=env.get("DIALOGDESK_SMTP_FROM", "").strip() or default.sender,
         timeout_seconds=_whole_number(env, "DIALOGDESK_SMTP_TIMEOUT_SECONDS", default.timeout_seconds),
+        ca_file=env.get("DIALOGDESK_SMTP_CA_FILE", "").strip(),
     )
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
+import subprocess
 import threading
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 
@@ -38,8 +41,10 @@ class Mailbox:
 class SmtpServer:
     """``with SmtpServer(port) as box:`` — a real SMTP server on 127.0.0.1:port, accepting one user."""
 
-    def __init__(self, port: int, *, user: str = "desk", password: str = "s3cret mail"):
-        self.port, self.user, self.password = port, user, password
+    def __init__(
+        self, port: int, *, user: str = "desk", password: str = "s3cret mail", tls: tuple[str, str] | None = None
+    ):
+        self.port, self.user, self.password, self.tls = port, user, password, tls
         self.box = Mailbox()
 
     def _auth(self, server, session, envelope, mechanism, auth_data):
@@ -53,13 +58,13 @@ class SmtpServer:
     def __enter__(self) -> Mailbox:
         from aiosmtpd.controller import Controller
 
+        tls: dict[str, Any] = {"auth_require_tls": False}
+        if self.tls is not None:  # STARTTLS required before the login
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(*self.tls)
+            tls = {"tls_context": context, "require_starttls": True, "auth_require_tls": True}
         self.controller = Controller(
-            self.box,
-            hostname="127.0.0.1",
-            port=self.port,
-            authenticator=self._auth,
-            auth_require_tls=False,
-            auth_required=True,
+            self.box, hostname="127.0.0.1", port=self.port, authenticator=self._auth, auth_required=True, **tls
         )
         self.controller.start()
         return self.box
@@ -100,3 +105,31 @@ class WebhookServer:
     def __exit__(self, *exc: Any) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def self_signed_certificate(folder: Path) -> tuple[str, str]:
+    """A certificate for 127.0.0.1 and its key (openssl), as (certificate, key) paths."""
+    cert, key = folder / "smtp-cert.pem", folder / "smtp-key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return str(cert), str(key)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import smtplib
+import ssl
 import urllib.error
 import urllib.request
 from email.message import EmailMessage
@@ -37,8 +38,8 @@ def send_email(mail: MailSettings, *, to: str, subject: str, body: str) -> None:
     message.set_content(body)
     try:
         with smtplib.SMTP(mail.host, mail.port, timeout=mail.timeout_seconds) as smtp:
-            if mail.starttls:
-                smtp.starttls()
+            if mail.starttls:  # the server's certificate is checked (smtplib alone would not)
+                smtp.starttls(context=ssl.create_default_context(cafile=mail.ca_file or None))
             if mail.user:
                 smtp.login(mail.user, mail.password)
             smtp.send_message(message)
@@ -50,6 +51,8 @@ def send_email(mail: MailSettings, *, to: str, subject: str, body: str) -> None:
         raise SendError(
             f"The mail server answered {problem.smtp_code}: {problem.smtp_error!r}", retry=True
         ) from problem
+    except ssl.SSLError as problem:
+        raise SendError(f"The mail server's certificate or TLS failed: {problem}", retry=True) from problem
     except (OSError, smtplib.SMTPException) as problem:
         raise SendError(
             f"The mail server at {mail.host}:{mail.port} is not reachable: {problem}", retry=True

@@ -251,3 +251,26 @@ def test_two_workers_at_once_deliver_each_due_alert_exactly_once(session, engine
     assert sorted((m["To"], m["Subject"]) for m in box.messages) == sorted(
         set((m["To"], m["Subject"]) for m in box.messages)
     )
+
+
+def test_mail_goes_through_starttls_with_the_certificate_checked(session, engine, database_url, tmp_path):
+    import dataclasses
+    import shutil
+
+    from tests.live_servers import self_signed_certificate
+
+    require_or_skip(shutil.which("openssl") is not None, "openssl is missing: it makes the test certificate")
+    cert, key = self_signed_certificate(tmp_path)
+    cora = person(session, Role.community, "Cora.K", "Cora Community", "cora@example.org")
+    tell(session, [cora], "SLA at risk: @Mila_K on Instagram", "risk:tls")
+    session.commit()
+    port = free_port()
+    plain = settings_for(database_url, smtp_port=port)
+    with SmtpServer(port, tls=(cert, key)) as box:
+        # a certificate nobody vouches for is refused: nothing sent, the mail stays queued
+        untrusted = dataclasses.replace(plain, mail=dataclasses.replace(plain.mail, starttls=True))
+        assert outbox.deliver_due(engine, untrusted, worker="w1", now=NOW) == outbox.Sent(retried=1)
+        trusted = dataclasses.replace(plain, mail=dataclasses.replace(plain.mail, starttls=True, ca_file=cert))
+        later = NOW + dt.timedelta(minutes=1)
+        assert outbox.deliver_due(engine, trusted, worker="w1", now=later) == outbox.Sent(delivered=1)
+    assert box.subjects() == ["SLA at risk: @Mila_K on Instagram"] and box.logins == ["desk"]
