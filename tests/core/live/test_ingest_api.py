@@ -218,3 +218,15 @@ def test_a_thousand_messages_in_a_loop_arrive_with_correct_sla_figures(api, worl
             assert row.first_reply_at == received + dt.timedelta(minutes=n % 90)
         else:
             assert row.first_reply_at is None and row.status == "open"
+
+
+def test_the_rate_limit_slides_over_sixty_seconds():
+    from core.live.api import RateLimit
+
+    now = [1000.0]
+    limit = RateLimit(2, clock=lambda: now[0])
+    assert [limit.wait_seconds(1), limit.wait_seconds(1), limit.wait_seconds(2)] == [0, 0, 0]
+    now[0] += 45
+    assert limit.wait_seconds(1) == 15  # the first of the two ages out at 1060
+    now[0] += 15
+    assert limit.wait_seconds(1) == 0
