@@ -255,7 +255,7 @@ def set_preference(*, session: Session, actor: Actor, kind: str, channel: str) -
     if chosen == NotifyChannel.email:
         user = session.get(User, actor.id)
         if user is None or not user.email:
-            raise ValidationError("Add your e-mail address to your profile first, then choose e-mail.")
+            raise ValidationError("You have no e-mail address here yet: ask an admin to add it (Admin, Users), then choose e-mail.")
     row = session.get(NotificationPreference, (actor.id, chosen_kind.value))
     before = None if row is None else audit.snapshot(row)
     if row is None:
