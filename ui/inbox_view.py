@@ -9,6 +9,7 @@ from core.live import notify, worker
 from core.live.kinds import CHANNEL_LABELS, KINDS, Kind
 from core.permissions import Action
 from core.text import escape_markdown
+from core.users.queries import profile
 from db.models import NotifyChannel
 from ui import calendar_view, ideas_view, reads, sla_conversation
 from ui.actions import perform
@@ -65,6 +66,13 @@ def show_preferences(ctx: PageContext) -> None:
     st.caption(
         "E-mail and team chat wait for your business hours (your escalation team's calendar); breaches go out at once."
     )
+    me = reads.read(profile, user_id=ctx.actor.id)
+    with st.form("inbox_email"):
+        email = st.text_input("Your e-mail address for alerts", value=me.email, placeholder="name@example.org")
+        if st.form_submit_button("Save address"):
+            perform(
+                ctx, lambda s: notify.set_my_email(session=s, actor=ctx.actor, email=email), success="Address saved."
+            )
     chosen = reads.read(notify.my_preferences, user_id=ctx.actor.id)
     options = list(NotifyChannel)
     with st.form("inbox_preferences"):

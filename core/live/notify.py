@@ -11,6 +11,7 @@ hours), except breaches, which go out at once.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -19,7 +20,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from core import audit
+from core import audit, records
 from core.changes import mark_changed
 from core.errors import ValidationError
 from core.live.kinds import KINDS, Kind, kind_of
@@ -242,6 +243,34 @@ def my_preferences(*, session: Session, user_id: int) -> dict[str, str]:
     return {kind.value: chosen.get(kind.value, info.default.value) for kind, info in KINDS.items()}
 
 
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def set_my_email(*, session: Session, actor: Actor, email: str) -> str:
+    """The address the actor's e-mail alerts go to (empty: none)."""
+    require(actor, Action.use_inbox)
+    if actor.id is None:
+        raise ValidationError("Only a signed-in person has an e-mail address here.")
+    email = email.strip()
+    if email and not _EMAIL.match(email):
+        raise ValidationError(f"'{email[:80]}' is not an e-mail address; write it like name@example.org.")
+    if len(email) > max_length(User, "email"):
+        raise ValidationError(f"The e-mail address is longer than {max_length(User, 'email')} characters.")
+    user = session.get(User, actor.id)
+    if user is None:
+        raise ValidationError("Your account no longer exists.")
+    records.update_versioned(
+        session,
+        User,
+        actor.id,
+        expected_version=user.version,
+        changes={"email": email},
+        actor=actor,
+        action="user.email",
+    )
+    return email
+
+
 def set_preference(*, session: Session, actor: Actor, kind: str, channel: str) -> None:
     """The actor's own choice for one kind of event: in app, e-mail, team chat or off."""
     require(actor, Action.use_inbox)
@@ -255,7 +284,7 @@ def set_preference(*, session: Session, actor: Actor, kind: str, channel: str) -
     if chosen == NotifyChannel.email:
         user = session.get(User, actor.id)
         if user is None or not user.email:
-            raise ValidationError("You have no e-mail address here yet: ask an admin to add it (Admin, Users), then choose e-mail.")
+            raise ValidationError("You have no e-mail address here yet: add it above, then choose e-mail.")
     row = session.get(NotificationPreference, (actor.id, chosen_kind.value))
     before = None if row is None else audit.snapshot(row)
     if row is None:

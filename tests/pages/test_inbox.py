@@ -42,6 +42,25 @@ def test_e_mail_without_an_address_is_refused_and_nothing_saved(team, read):
     at = _ok(open_page("profile", username="editor"))
     _choose(at, MENTION, "email")
     at = _ok(next(b for b in at.button if b.label == "Save choices").click().run())
-    assert [e.value for e in at.error] == ["You have no e-mail address here yet: ask an admin to add it (Admin, Users), then choose e-mail."]
+    assert [e.value for e in at.error] == ["You have no e-mail address here yet: add it above, then choose e-mail."]
     with read() as s:
         assert s.exec(select(NotificationPreference)).all() == []
+
+
+def test_a_person_adds_their_address_then_chooses_e_mail(team, read):
+    at = _ok(open_page("profile", username="editor"))
+    box = next(t for t in at.text_input if t.label == "Your e-mail address for alerts")
+    box.input("ed at example")
+    at = _ok(next(b for b in at.button if b.label == "Save address").click().run())
+    assert [e.value.replace("\u2060", "") for e in at.error] == [
+        "'ed at example' is not an e-mail address; write it like name@example.org."
+    ]
+    next(t for t in at.text_input if t.label == "Your e-mail address for alerts").input("Ed.Editor@example.org")
+    at = _ok(next(b for b in at.button if b.label == "Save address").click().run())
+    assert "Address saved." in texts(at)
+    _choose(at, MENTION, "email")
+    at = _ok(next(b for b in at.button if b.label == "Save choices").click().run())
+    assert "Your choices are saved." in texts(at)
+    with read() as s:
+        assert s.get(User, team[Role.editor].id).email == "Ed.Editor@example.org"
+        assert notify.my_preferences(session=s, user_id=team[Role.editor].id)["mention"] == "email"
