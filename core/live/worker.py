@@ -140,9 +140,12 @@ def run_once(engine: Engine, settings: Settings, *, worker: str, now: dt.datetim
         if take_lease(session, name="sla_scan", holder=worker, now=now):
             scanned = True
             at_risk, breached = scan.scan(session, now=now)
-    with write_session(engine) as session:
-        if take_lease(session, name="weekly_digest", holder=worker, now=now):
-            digest = announce_digest(session, now=now)
+    try:
+        with write_session(engine) as session:
+            if take_lease(session, name="weekly_digest", holder=worker, now=now):
+                digest = announce_digest(session, now=now)
+    except Exception:  # a digest that cannot be made must not hold up the alerts
+        log.exception("the weekly digest could not be announced; the outbox is sent anyway")
     sent = outbox.deliver_due(engine, settings, worker=worker, now=now)
     return Round(scanned, at_risk, breached, digest, sent)
 
