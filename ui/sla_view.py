@@ -124,13 +124,22 @@ def filters(ctx: PageContext) -> queues.QueueFilters:
 def render_queue(ctx: PageContext, chosen: queues.QueueFilters) -> None:
     """The queues, and below them the conversation worked on (kept open across queues). The
     queues refresh themselves (a fragment): the conversation's forms below are left alone."""
+    st.session_state[_FULL_RUN] = True
     st.fragment(_live_queue, run_every=dt.timedelta(seconds=state.settings().live_refresh_seconds))(ctx, chosen)
     sla_conversation.render(ctx)
+    st.session_state[_SHOWN] = sla_conversation.opened_id()
+    st.session_state[_FULL_RUN] = False
+
+
+_FULL_RUN, _SHOWN = "sla_full_run", "sla_panel_shown"
 
 
 def _live_queue(ctx: PageContext, chosen: queues.QueueFilters) -> None:
     refresh_versions()  # saves and ingests of other processes since the last run
     _queue(ctx, chosen)
+    # A conversation picked in the queue (a fragment-only rerun) opens below: the whole page reruns.
+    if not st.session_state.get(_FULL_RUN) and sla_conversation.opened_id() != st.session_state.get(_SHOWN):
+        st.rerun()
 
 
 def _queue(ctx: PageContext, chosen: queues.QueueFilters) -> None:
