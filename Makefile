@@ -27,10 +27,11 @@ migrate: $(BIN)/.installed
 	$(BIN)/python -m core migrate
 
 # On the default database (no DATABASE_URL) a first start loads the demo workspace and prints
-# its sign-ins; a real workspace is never touched.
+# its sign-ins; a real workspace is never touched. The worker (SLA alerts, e-mail and chat, the
+# ingest API on DIALOGDESK_API_PORT) runs beside the app; Ctrl-C stops both.
 run: migrate
 	@if [ -z "$$DATABASE_URL" ]; then $(BIN)/python -m core demo --if-empty; fi
-	$(BIN)/streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
+	scripts/run-with-worker.sh $(BIN)/python $(BIN)/streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
 
 # The whole suite (on every core, in parallel), after the linters.
 test: lint

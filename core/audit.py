@@ -14,7 +14,7 @@ from core.changes import mark_changed
 from core.permissions import Actor
 from db.models import AuditLog
 
-_SECRET_FIELDS = {"password_hash"}
+_SECRET_FIELDS = {"password_hash", "token_hash"}
 
 
 def _jsonable(value: Any) -> Any:

@@ -20,7 +20,7 @@ from db.models import DataVersion
 
 # "exports" holds no data of its own: its counter goes up with each export's audit row, so the
 # audit log reads afresh and no domain's cached reads are dropped because someone downloaded a file.
-DOMAINS = ("workspace", "content_plan", "ideas", "sla", "loop", "kpis", "users", "exports")
+DOMAINS = ("workspace", "content_plan", "ideas", "sla", "loop", "kpis", "users", "exports", "live")
 
 # The domain of each audited entity (an audit row's ``entity``, usually the table name).
 DOMAIN_OF_ENTITY: dict[str, str] = {
@@ -51,6 +51,13 @@ DOMAIN_OF_ENTITY: dict[str, str] = {
     "weekly_digest_note": "kpis",
     "data_import": "workspace",  # an imported file; its rows mark their own domains
     "export": "exports",  # core.exports.record_export: who exported what, how many rows
+    # Live operations: notifications, the inbox, choices, comments, the ingest API's keys.
+    "notification": "live",
+    "notification_delivery": "live",
+    "notification_preference": "live",
+    "comment": "live",
+    "api_token": "live",
+    "worker_lease": "live",  # never audited: the worker's own bookkeeping
 }
 
 _CHANGED = "dialogdesk_changed_domains"

@@ -20,7 +20,13 @@ SUBSCRIBERS: dict[str, tuple[str, ...]] = {
     "post_published": ("core.loop.items:on_post_published",),
     # A conversation was escalated to a team: its consulted and informed people are told (the
     # in-app lists read the table; delivery subscribes here).
-    "escalated": (),
+    "escalated": ("core.live.subscribers:on_escalated",),
+    # A post moved along its status flow (review requested, approved, …): the people concerned are told.
+    "post_status_changed": ("core.live.subscribers:on_post_status_changed",),
+    # Compliance blocked a post or lifted the block.
+    "post_block_changed": ("core.live.subscribers:on_post_block_changed",),
+    # An idea's status changed (shipped: the person who logged it is told).
+    "idea_status_changed": ("core.live.subscribers:on_idea_status_changed",),
 }
 
 
@@ -32,6 +38,21 @@ def post_published(session: Session, *, post: Any, actor: Actor) -> None:
 def escalated(session: Session, *, conversation: Any, team: Any, actor: Actor) -> None:
     """A conversation was escalated (``conversation`` and ``team`` are the ``db.models`` rows)."""
     _notify("escalated", session=session, conversation=conversation, team=team, actor=actor)
+
+
+def post_status_changed(session: Session, *, post: Any, previous: str, actor: Actor) -> None:
+    """A post's status changed from ``previous`` to ``post.status``."""
+    _notify("post_status_changed", session=session, post=post, previous=previous, actor=actor)
+
+
+def post_block_changed(session: Session, *, post: Any, blocked: bool, actor: Actor) -> None:
+    """Compliance blocked a post (``blocked``) or lifted its block."""
+    _notify("post_block_changed", session=session, post=post, blocked=blocked, actor=actor)
+
+
+def idea_status_changed(session: Session, *, idea: Any, previous: str, actor: Actor) -> None:
+    """An idea's status changed from ``previous`` to ``idea.status``."""
+    _notify("idea_status_changed", session=session, idea=idea, previous=previous, actor=actor)
 
 
 def subscriber(target: str):

@@ -67,11 +67,15 @@ class Action(StrEnum):
     manage_users = "manage_users"
     manage_channels = "manage_channels"
     view_audit_log = "view_audit_log"
+    # live operations
+    use_inbox = "use_inbox"  # one's own inbox and notification choices
+    comment = "comment"  # internal notes with @mentions on posts, ideas and conversations
+    manage_api_tokens = "manage_api_tokens"  # the ingest endpoint's keys
 
 
 A = Action
-_SCREENS = {A.view_calendar, A.view_ideas, A.view_sla, A.view_loop, A.view_kpis}
-_TEAM = {A.log_idea, A.vote_idea}  # every signed-in role except viewer
+_SCREENS = {A.view_calendar, A.view_ideas, A.view_sla, A.view_loop, A.view_kpis, A.use_inbox}
+_TEAM = {A.log_idea, A.vote_idea, A.comment}  # every signed-in role except viewer
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.admin: frozenset(Action),
@@ -130,6 +134,9 @@ _DESCRIPTIONS: dict[Action, str] = {
     A.manage_users: "manage users",
     A.manage_channels: "manage channels",
     A.view_audit_log: "read the audit log",
+    A.use_inbox: "use an inbox",
+    A.comment: "write comments",
+    A.manage_api_tokens: "create or revoke API tokens",
 }
 
 

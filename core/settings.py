@@ -39,6 +39,36 @@ class SessionLimits:
 
 
 @dataclass(frozen=True)
+class MailSettings:
+    """E-mail over SMTP (core.live.senders); no host: e-mail deliveries wait in the outbox."""
+
+    host: str = ""
+    port: int = 587
+    starttls: bool = True
+    user: str = ""
+    password: str = ""
+    sender: str = "Dialog Desk <dialogdesk@localhost>"
+    timeout_seconds: int = 20
+    ca_file: str = ""  # a private CA that signed the mail server's certificate (else the system's)
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    """``python -m core worker``: the scan and the outbox, the weekly digest, the ingest API."""
+
+    interval_seconds: int = 60
+    webhook_url: str = ""  # the team chat's incoming webhook
+    webhook_format: str = "slack"  # slack, teams, mattermost
+    api_host: str = "127.0.0.1"
+    api_port: int = 8502
+    api_requests_per_minute: int = 120  # per token
+    app_url: str = ""  # links in e-mails, e.g. https://desk.example.org
+
+
+WEBHOOK_FORMATS = ("slack", "teams", "mattermost")
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str
     cookie_key: str | None
@@ -47,6 +77,10 @@ class Settings:
     client_address_header: str | None = None
     sign_in: SignInLimits = SignInLimits()
     sessions: SessionLimits = SessionLimits()
+    mail: MailSettings = MailSettings()
+    worker: WorkerSettings = WorkerSettings()
+    # The SLA queue and the home counts refresh themselves this often (seconds).
+    live_refresh_seconds: int = 20
 
 
 def _clean_url(url: str) -> str:
@@ -87,6 +121,54 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             window=dt.timedelta(minutes=window),
         ),
         sessions=SessionLimits(idle=dt.timedelta(minutes=idle), absolute=dt.timedelta(hours=absolute)),
+        mail=_mail(env),
+        worker=_worker(env),
+        live_refresh_seconds=_whole_number(env, "DIALOGDESK_LIVE_REFRESH_SECONDS", 20),
+    )
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    text = env.get(name, "").strip().lower()
+    if not text:
+        return default
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ValidationError(f"{name} must be true or false, not {text!r}.")
+
+
+def _mail(env: Mapping[str, str]) -> MailSettings:
+    default = MailSettings()
+    return MailSettings(
+        host=env.get("DIALOGDESK_SMTP_HOST", "").strip(),
+        port=_whole_number(env, "DIALOGDESK_SMTP_PORT", default.port),
+        starttls=_flag(env, "DIALOGDESK_SMTP_STARTTLS", default.starttls),
+        user=env.get("DIALOGDESK_SMTP_USER", "").strip(),
+        password=env.get("DIALOGDESK_SMTP_PASSWORD", ""),
+        sender=env.get("DIALOGDESK_SMTP_FROM", "").strip() or default.sender,
+        timeout_seconds=_whole_number(env, "DIALOGDESK_SMTP_TIMEOUT_SECONDS", default.timeout_seconds),
+        ca_file=env.get("DIALOGDESK_SMTP_CA_FILE", "").strip(),
+    )
+
+
+def _worker(env: Mapping[str, str]) -> WorkerSettings:
+    default = WorkerSettings()
+    webhook_format = env.get("DIALOGDESK_WEBHOOK_FORMAT", "").strip().lower() or default.webhook_format
+    if webhook_format not in WEBHOOK_FORMATS:
+        raise ValidationError(
+            f"DIALOGDESK_WEBHOOK_FORMAT must be one of {', '.join(WEBHOOK_FORMATS)}, not {webhook_format!r}."
+        )
+    return WorkerSettings(
+        interval_seconds=_whole_number(env, "DIALOGDESK_WORKER_INTERVAL_SECONDS", default.interval_seconds),
+        webhook_url=env.get("DIALOGDESK_WEBHOOK_URL", "").strip(),
+        webhook_format=webhook_format,
+        api_host=env.get("DIALOGDESK_API_HOST", "").strip() or default.api_host,
+        api_port=_whole_number(env, "DIALOGDESK_API_PORT", default.api_port),
+        api_requests_per_minute=_whole_number(
+            env, "DIALOGDESK_API_REQUESTS_PER_MINUTE", default.api_requests_per_minute
+        ),
+        app_url=env.get("DIALOGDESK_APP_URL", "").strip().rstrip("/"),
     )
 
 

@@ -159,6 +159,9 @@ class Workspace(WorkspaceBase, table=True):
     uid: str = Field(default_factory=lambda: str(uuid4()), max_length=36)
     created_at: dt.datetime = _created()
     version: int = 1
+    # The weekday (Monday 0 … Sunday 6) the worker announces the weekly digest of the week before;
+    # chosen by the people who edit the digest (core.live.worker.set_digest_day).
+    digest_weekday: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class WorkspaceUpdate(SQLModel):
@@ -982,3 +985,127 @@ class WeeklyDigestNoteSave(WeeklyDigestNoteBase):
     hero_handle: str = ""
     hero_reason: str = ""
     next_topic: str = ""
+
+
+# --- live operations: notifications, the worker, comments, the ingest API ----------------------
+
+
+class NotifyChannel(StrEnum):
+    """Where a person wants one kind of event: the inbox, e-mail, the team's chat, or nowhere."""
+
+    in_app = "in_app"
+    email = "email"
+    webhook = "webhook"
+    off = "off"
+
+
+class DeliveryStatus(StrEnum):
+    queued = "queued"  # waiting for its time (or for the server to come back)
+    sending = "sending"  # claimed by one worker until ``claimed_until``
+    delivered = "delivered"
+    failed = "failed"  # gave up after the last attempt
+
+
+class Notification(SQLModel, table=True):
+    """Something happened that people are told about, stored once (``dedupe_key``: one "at risk"
+    per conversation, one mention per comment and person, …)."""
+
+    __tablename__ = "notification"
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=30)
+    dedupe_key: str = Field(max_length=200, unique=True)
+    entity: str = Field(default="", max_length=40)
+    entity_id: int | None = None
+    title: str = Field(max_length=300)
+    body: str = _text()
+    urgent: bool = False  # a breach: sent during quiet hours too
+    created_at: dt.datetime = _created()
+
+
+class NotificationDelivery(SQLModel, table=True):
+    """One notification for one person on one channel: the in-app inbox entry, or a row of the
+    outbox that the worker sends (attempts with backoff, then delivered or failed)."""
+
+    __tablename__ = "notification_delivery"
+    id: int | None = Field(default=None, primary_key=True)
+    notification_id: int = Field(foreign_key="notification.id", index=True)
+    user_id: int = Field(foreign_key="user.id")
+    channel: str = Field(max_length=10)  # NotifyChannel, never "off"
+    status: str = Field(default=DeliveryStatus.queued, max_length=10)
+    attempts: int = 0
+    next_attempt_at: dt.datetime = _created()
+    claimed_by: str = Field(default="", max_length=64)
+    claimed_until: dt.datetime | None = _instant()
+    last_error: str = _text()
+    delivered_at: dt.datetime | None = _instant()
+    read_at: dt.datetime | None = _instant()
+    created_at: dt.datetime = _created()
+
+    __table_args__ = (
+        UniqueConstraint("notification_id", "user_id", "channel", name="uq_notification_delivery_once"),
+        # The worker: due rows of the outbox.
+        Index("ix_notification_delivery_due", "status", "next_attempt_at"),
+        # The sidebar: a person's unread inbox entries.
+        Index("ix_notification_delivery_inbox", "user_id", "channel", "read_at"),
+    )
+
+
+class NotificationPreference(SQLModel, table=True):
+    """A person's choice for one kind of event (no row: the kind's default)."""
+
+    __tablename__ = "notification_preference"
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    kind: str = Field(primary_key=True, max_length=30)
+    channel: str = Field(max_length=10)  # NotifyChannel
+
+
+class WorkerLease(SQLModel, table=True):
+    """A job only one worker runs at a time (the SLA scan, the digest): held until ``expires_at``."""
+
+    __tablename__ = "worker_lease"
+    name: str = Field(primary_key=True, max_length=40)
+    holder: str = Field(default="", max_length=64)
+    expires_at: dt.datetime = _created()
+
+
+class Comment(SQLModel, table=True):
+    """An internal note on a post, an idea or a conversation; never exported, never public."""
+
+    __tablename__ = "comment"
+    id: int | None = Field(default=None, primary_key=True)
+    entity: str = Field(max_length=20)  # post, idea, conversation
+    entity_id: int
+    author_id: int | None = Field(default=None, foreign_key="user.id")
+    text: str = _text(max_length=5_000)
+    created_at: dt.datetime = _created()
+
+    __table_args__ = (Index("ix_comment_entity", "entity", "entity_id", "created_at"),)
+
+
+class CommentCreate(SQLModel):
+    model_config = _INPUT
+
+    entity: str
+    entity_id: int
+    text: str
+
+
+class ApiToken(SQLModel, table=True):
+    """A key for the ingest endpoint, good for one channel; only its hash is stored."""
+
+    __tablename__ = "api_token"
+    id: int | None = Field(default=None, primary_key=True)
+    channel_id: int = Field(foreign_key="channel.id", index=True)
+    name: str = Field(max_length=80)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: dt.datetime = _created()
+    revoked_at: dt.datetime | None = _instant()
+    last_used_at: dt.datetime | None = _instant()
+
+
+class ApiTokenCreate(SQLModel):
+    model_config = _INPUT
+
+    channel_id: int
+    name: str

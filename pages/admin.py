@@ -1,4 +1,5 @@
-"""Admin: users (and their sessions and sign-in locks), channels, workspace settings, the audit log."""
+"""Admin: users (and their sessions and sign-in locks), channels, workspace settings, the audit log,
+the delivery log of alerts and the ingest API's tokens."""
 
 import pandas as pd
 import streamlit as st
@@ -7,7 +8,7 @@ from core import audit, workspace
 from core.permissions import Action
 from core.text import escape_markdown, plain_text
 from db.models import ChannelCreate, ChannelUpdate, WorkspaceUpdate
-from ui import admin_users, reads
+from ui import admin_live, admin_users, reads
 from ui.actions import perform
 from ui.frame import page_frame
 
@@ -22,6 +23,8 @@ names = [
         ("Channels", Action.view_admin),
         ("Workspace", Action.view_admin),
         ("Audit log", Action.view_audit_log),
+        ("Deliveries", Action.view_admin),
+        ("API tokens", Action.manage_api_tokens),
     )
     if ctx.can(action)
 ]
@@ -144,6 +147,13 @@ with tabs["Workspace"]:
                 ),
                 success="Workspace saved.",
             )
+
+with tabs["Deliveries"]:
+    admin_live.render_deliveries(ctx)
+
+if "API tokens" in tabs:
+    with tabs["API tokens"]:
+        admin_live.render_tokens(ctx)
 
 if "Audit log" in tabs:
     with tabs["Audit log"]:

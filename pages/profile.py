@@ -6,7 +6,7 @@ from core.text import escape_markdown
 from core.users import accounts, queries, sessions
 from core.users.rules import MIN_PASSWORD_LENGTH
 from db.types import utcnow
-from ui import auth, reads, state
+from ui import auth, inbox_view, reads, state
 from ui.actions import perform
 from ui.frame import page_frame
 
@@ -21,6 +21,10 @@ st.caption(
     f"password last changed {me.password_changed_at.astimezone(ctx.timezone):%Y-%m-%d %H:%M}"
 )
 # The language switch (a later issue) goes here.
+
+inbox_view.show_inbox(ctx)
+inbox_view.show_preferences(ctx)
+inbox_view.show_digest_day(ctx)
 
 st.subheader("Change your password")
 with st.form("profile_password", clear_on_submit=True):

@@ -125,7 +125,7 @@ DOMAIN_RULES = {
     "kpis": {"content_plan", "ideas", "sla", "loop"},
 }
 # Entry points that put everything together.
-COMPOSERS = {"attention", "demo", "cli", "__main__", "__init__"}
+COMPOSERS = {"attention", "demo", "cli", "live", "__main__", "__init__"}
 
 
 def _core_imports(path: Path) -> set[str]:

@@ -22,7 +22,7 @@ from core.permissions import Action
 from core.text import plain_text
 from db.models import CognitiveLoad, PostCreate, PostStatus
 from db.types import utcnow
-from ui import post_dialog, reads
+from ui import comments_view, post_dialog, reads
 from ui.actions import perform
 from ui.calendar_view import GOTO_KEY, POST_KEY, md, md_lines, open_post
 from ui.containers import keep_widget_state
@@ -597,3 +597,4 @@ def editor_tab(ctx: PageContext, options: CalendarOptions) -> None:
             st.dataframe(
                 [dataclasses.asdict(row) for row in history], hide_index=True, placeholder="—", width="stretch"
             )
+        comments_view.show_comments(ctx, entity="post", entity_id=view.id)

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 
 from core import workspace
 from core.errors import DomainError
+from core.live import notify
 from core.permissions import Action, Actor, allowed
 from core.settings import Settings, require_cookie_key
 from core.text import escape_markdown
@@ -109,6 +110,9 @@ def _sidebar(actor: Actor, *, engine: Engine, settings: Settings) -> None:
         st.caption(f"Signed in as **{escape_markdown(actor.label)}** · {actor.role}")
         profile = PAGES["profile"]
         st.page_link(profile.path, label=profile.label, icon=profile.icon)
+        unread_count = reads.read(notify.unread_count, user_id=actor.id) if actor.id is not None else 0
+        inbox_label = f"Inbox: {unread_count} unread" if unread_count else "Inbox"
+        st.page_link(profile.path, label=inbox_label, icon=":material/notifications:")
         auth.sign_out_button(engine=engine, actor=actor)
         auth.sync_cookie(settings)
 

@@ -18,7 +18,7 @@ from core.loop import chain
 from core.permissions import Action
 from core.text import plain_block, plain_text
 from db.models import IdeaUpdate
-from ui import chain_view
+from ui import chain_view, comments_view
 from ui.actions import perform
 from ui.frame import PageContext
 from ui.ideas_view import SELECTED, idea_facts, local, md, my_votes, open_idea
@@ -356,6 +356,7 @@ def _lists(ctx: PageContext, data: IdeaDetail) -> None:
             placeholder="—",
             width="stretch",
         )
+    comments_view.show_comments(ctx, entity="idea", entity_id=data.idea.id)
 
 
 def _conversations(ctx: PageContext, idea_id: int) -> None:

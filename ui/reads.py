@@ -35,6 +35,8 @@ _ALSO_READS: dict[str, set[str]] = {
     "users": {"workspace"},
     # Exports only add audit rows; nothing reads them but the audit log.
     "exports": set(),
+    # The inbox, comments and API keys (names of people and channels).
+    "live": {"workspace"},
     # The audit log gains a row with every write of every domain.
     "audit": set(changes.DOMAINS),
 }

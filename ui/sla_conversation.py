@@ -24,6 +24,7 @@ from core.text import escape_markdown as md
 from core.text import plain_block, plain_text
 from db.models import IdeaFromConversation, IdeaSource
 from db.types import utcnow
+from ui import comments_view
 from ui.actions import perform
 from ui.frame import PageContext
 from ui.ideas_view import open_idea
@@ -89,6 +90,7 @@ def render(ctx: PageContext) -> None:
             st.caption("For reading here: support and community managers work it (assign, reply, escalate, resolve).")
         if ctx.can(Action.log_idea):
             _idea_actions(ctx, item)
+        comments_view.show_comments(ctx, entity="conversation", entity_id=item.id)
 
 
 def _facts(ctx: PageContext, item: ConversationRow, now: dt.datetime) -> None:

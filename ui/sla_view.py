@@ -17,10 +17,10 @@ from core.sla import queues
 from core.sla.figures import STATUS_LABELS
 from core.text import plain_text
 from db.types import utcnow
-from ui import sla_conversation
+from ui import sla_conversation, state
 from ui.containers import keep_widget_state
 from ui.frame import PageContext
-from ui.reads import read
+from ui.reads import read, refresh_versions
 
 ALL = "All"
 UNASSIGNED = -1
@@ -136,9 +136,24 @@ def filters(ctx: PageContext) -> queues.QueueFilters:
 
 
 def render_queue(ctx: PageContext, chosen: queues.QueueFilters) -> None:
-    """The queues, and below them the conversation worked on (kept open across queues)."""
-    _queue(ctx, chosen)
+    """The queues, and below them the conversation worked on (kept open across queues). The
+    queues refresh themselves (a fragment): the conversation's forms below are left alone."""
+    st.session_state[_FULL_RUN] = True
+    st.fragment(_live_queue, run_every=dt.timedelta(seconds=state.settings().live_refresh_seconds))(ctx, chosen)
     sla_conversation.render(ctx)
+    st.session_state[_SHOWN] = sla_conversation.opened_id()
+    st.session_state[_FULL_RUN] = False
+
+
+_FULL_RUN, _SHOWN = "sla_full_run", "sla_panel_shown"
+
+
+def _live_queue(ctx: PageContext, chosen: queues.QueueFilters) -> None:
+    refresh_versions()  # saves and ingests of other processes since the last run
+    _queue(ctx, chosen)
+    # A conversation picked in the queue (a fragment-only rerun) opens below: the whole page reruns.
+    if not st.session_state.get(_FULL_RUN) and sla_conversation.opened_id() != st.session_state.get(_SHOWN):
+        st.rerun()
 
 
 def _queue(ctx: PageContext, chosen: queues.QueueFilters) -> None:

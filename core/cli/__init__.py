@@ -3,7 +3,7 @@
 Each room registers its commands on the parser: ``maintenance`` (migrate, demo, backup), ``users``,
 ``workspace`` (workspace settings, channels, SLA policies, the SLA recompute), ``setup`` (a whole
 workspace from a declarative file), ``imports`` (conversations, messages, ideas, the imports
-made) and ``kpis``. Every command runs the same core services as the screens. Errors are one line
+made), ``kpis`` and ``live`` (the worker, the ingest API's tokens). Every command runs the same core services as the screens. Errors are one line
 on standard error and a non-zero exit, never a traceback.
 
 Passwords are read from a hidden prompt, or from standard input when it is not a terminal, so
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.engine import Engine
 
-from core.cli import imports, kpis, maintenance, setup, users, workspace
+from core.cli import imports, kpis, live, maintenance, setup, users, workspace
 from core.cli.common import Command
 from core.errors import DomainError
 from core.settings import load_settings
@@ -31,7 +31,7 @@ __all__ = ["Command", "build_parser", "main"]
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m core", description="Dialog Desk command line.")
     sub = parser.add_subparsers(dest="command", required=True)
-    for room in (maintenance, users, workspace, setup, imports, kpis):
+    for room in (maintenance, users, workspace, setup, imports, kpis, live):
         room.add_commands(sub)
     return parser
 

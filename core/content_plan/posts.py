@@ -153,6 +153,7 @@ def change_status(
     )
     if target == PostStatus.published:
         events.post_published(session, post=post, actor=actor)
+    events.post_status_changed(session, post=post, previous=current.value, actor=actor)
     return TransitionResult(view_of(session, post), tuple(warnings))
 
 
@@ -229,6 +230,7 @@ def block_post(*, session: Session, actor: Actor, post_id: int, expected_version
     post = records.update_versioned(
         session, Post, post_id, expected_version=expected_version, changes=changes, actor=actor, action="post.block"
     )
+    events.post_block_changed(session, post=post, blocked=True, actor=actor)
     return view_of(session, post)
 
 
@@ -241,6 +243,7 @@ def lift_block(*, session: Session, actor: Actor, post_id: int, expected_version
     post = records.update_versioned(
         session, Post, post_id, expected_version=expected_version, changes=changes, actor=actor, action="post.unblock"
     )
+    events.post_block_changed(session, post=post, blocked=False, actor=actor)
     return view_of(session, post)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from core import records
+from core import events, records
 from core.errors import NotFoundError, ValidationError
 from core.ideas.capture import unmerged_idea
 from core.ideas.queries import IdeaView, Thresholds, get_idea, thresholds
@@ -31,6 +31,7 @@ def set_status(
         raise ValidationError(
             f"Idea #{idea_id} is merged into #{idea.merged_into_id}; undo the merge to change its status."
         )
+    previous = idea.status
     reason = check_transition(idea.status, status, reason)
     target = IdeaStatus(status)
     now = utcnow()
@@ -42,7 +43,7 @@ def set_status(
     leaves_plan = target not in HOT_PLAN_STATUSES and idea.hot_plan_position is not None
     if leaves_plan:
         changes["hot_plan_position"] = None
-    records.update_versioned(
+    idea = records.update_versioned(
         session,
         Idea,
         idea_id,
@@ -51,6 +52,7 @@ def set_status(
         actor=actor,
         action=f"idea.status.{target.value}",
     )
+    events.idea_status_changed(session, idea=idea, previous=previous, actor=actor)
     if leaves_plan:
         _renumber_hot_plan(session, actor=actor)
     return get_idea(session=session, idea_id=idea_id)

@@ -37,6 +37,9 @@ edit_digest              x x . x . . . .
 manage_users             x . . . . . . .
 manage_channels          x . . . . . . .
 view_audit_log           x x . . . x x .
+use_inbox                x x x x x x x x
+comment                  x x x x x x x .
+manage_api_tokens        x . . . . . . .
 """
 ROLES = [Role.admin, Role.lead, Role.editor, Role.community, Role.support, Role.analyst, Role.compliance, Role.viewer]
 CASES = [

@@ -65,7 +65,7 @@ def test_a_lead_opens_admin_but_sees_no_user_management(write):
     at = open_page("admin", username="lena")
     assert not at.exception
     # Only what the role can do: no Users tab that would only say "admins only".
-    assert [t.label for t in at.tabs] == ["Channels", "Workspace", "Audit log"]
+    assert [t.label for t in at.tabs] == ["Channels", "Workspace", "Audit log", "Deliveries"]
     assert "Only admins manage users." not in texts(at)
     assert not [b for b in at.button if b.label in ("Add user", "Add channel")]
 
