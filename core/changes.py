@@ -20,7 +20,7 @@ from db.models import DataVersion
 
 # "exports" holds no data of its own: its counter goes up with each export's audit row, so the
 # audit log reads afresh and no domain's cached reads are dropped because someone downloaded a file.
-DOMAINS = ("workspace", "content_plan", "ideas", "sla", "loop", "kpis", "users", "exports")
+DOMAINS = ("workspace", "content_plan", "ideas", "sla", "loop", "kpis", "users", "exports", "community")
 
 # The domain of each audited entity (an audit row's ``entity``, usually the table name).
 DOMAIN_OF_ENTITY: dict[str, str] = {
@@ -49,6 +49,15 @@ DOMAIN_OF_ENTITY: dict[str, str] = {
     "loop_thanks": "loop",
     "audience_size": "kpis",
     "weekly_digest_note": "kpis",
+    "community_settings": "community",
+    "member_merge": "community",
+    "member_role_grant": "community",
+    "community_rules": "community",
+    "flag_word": "community",
+    "moderation_flag": "community",
+    "moderation_action": "community",
+    "on_call_shift": "community",
+    "rollout_tick": "community",
     "data_import": "workspace",  # an imported file; its rows mark their own domains
     "export": "exports",  # core.exports.record_export: who exported what, how many rows
 }

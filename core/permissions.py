@@ -38,6 +38,8 @@ class Action(StrEnum):
     view_loop = "view_loop"
     view_kpis = "view_kpis"
     view_admin = "view_admin"
+    view_community = "view_community"
+    view_moderation = "view_moderation"
     # content calendar
     draft_post = "draft_post"
     edit_any_post = "edit_any_post"
@@ -63,6 +65,11 @@ class Action(StrEnum):
     export_data = "export_data"
     manage_audience = "manage_audience"
     edit_digest = "edit_digest"
+    # community and moderation
+    manage_members = "manage_members"
+    moderate = "moderate"
+    manage_community_rules = "manage_community_rules"
+    tick_rollout = "tick_rollout"
     # workspace
     manage_users = "manage_users"
     manage_channels = "manage_channels"
@@ -70,7 +77,7 @@ class Action(StrEnum):
 
 
 A = Action
-_SCREENS = {A.view_calendar, A.view_ideas, A.view_sla, A.view_loop, A.view_kpis}
+_SCREENS = {A.view_calendar, A.view_ideas, A.view_sla, A.view_loop, A.view_kpis, A.view_community, A.view_moderation}
 _TEAM = {A.log_idea, A.vote_idea}  # every signed-in role except viewer
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
@@ -93,10 +100,16 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             A.export_data,
             A.edit_digest,
             A.view_audit_log,
+            A.manage_members,
+            A.moderate,
+            A.manage_community_rules,
+            A.tick_rollout,
         }
     ),
     Role.editor: frozenset(_SCREENS | _TEAM | {A.draft_post}),
-    Role.community: frozenset(_SCREENS | _TEAM | {A.work_conversations, A.thank_givers, A.edit_digest}),
+    Role.community: frozenset(
+        _SCREENS | _TEAM | {A.work_conversations, A.thank_givers, A.edit_digest, A.manage_members, A.moderate}
+    ),
     Role.support: frozenset(_SCREENS | _TEAM | {A.work_conversations, A.import_conversations, A.manage_quick_answers}),
     Role.analyst: frozenset(
         _SCREENS | _TEAM | {A.enter_post_metrics, A.export_data, A.manage_audience, A.view_audit_log}
@@ -127,6 +140,10 @@ _DESCRIPTIONS: dict[Action, str] = {
     A.export_data: "export data",
     A.manage_audience: "enter audience sizes",
     A.edit_digest: "edit the weekly digest",
+    A.manage_members: "merge members' identities or give them roles",
+    A.moderate: "moderate conversations",
+    A.manage_community_rules: "change the community rules, role rules, flag words or the on-call rota",
+    A.tick_rollout: "tick steps of the 60-day rollout",
     A.manage_users: "manage users",
     A.manage_channels: "manage channels",
     A.view_audit_log: "read the audit log",

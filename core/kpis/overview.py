@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from core import workspace
-from core.kpis import chain, community, content, conversations, escalations, product
+from core.kpis import chain, community, content, conversations, escalations, moderation, product
 from core.kpis.definitions import KPIS
 from core.kpis.periods import Period
 from core.kpis.sql import check_now
@@ -34,6 +34,7 @@ def _measure(
         | product.measure(session, period, tz, channel_id, local_today(now, tz))
         | escalations.measure(session, lo, hi, channel_id, now)
         | chain.measure(session, period, lo, hi, channel_id, now)
+        | moderation.measure(session, lo, hi, channel_id)
     )
 
 
