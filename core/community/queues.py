@@ -176,10 +176,18 @@ def muted_members(*, session: Session, now: dt.datetime) -> tuple[ActionRow, ...
 
 
 def _running(session: Session, kind: str, now: dt.datetime) -> tuple[ActionRow, ...]:
-    roots = merge_map(session)
+    return running(actions(session=session, limit=10_000), kind, now, merge_map(session))
+
+
+def running(
+    rows: tuple[ActionRow, ...], kind: str, now: dt.datetime, roots: dict[str, str] | None = None
+) -> tuple[ActionRow, ...]:
+    """Of the actions ``rows`` (newest first), the slow modes (per thread) or mutes (per member)
+    whose latest one still runs at ``now``."""
+    roots = roots or {}
     seen: set[int | str] = set()
-    running = []
-    for row in actions(session=session, limit=10_000):
+    found = []
+    for row in rows:
         if row.kind != kind:
             continue
         key: int | str = (
@@ -189,8 +197,8 @@ def _running(session: Session, kind: str, now: dt.datetime) -> tuple[ActionRow, 
             continue
         seen.add(key)
         if row.until is not None and row.until > now:
-            running.append(row)
-    return tuple(running)
+            found.append(row)
+    return tuple(found)
 
 
 def rules_versions(session: Session) -> tuple[CommunityRules, ...]:
@@ -212,3 +220,27 @@ def repeat_offenders(session: Session) -> dict[str, int]:
         root = roots.get(key, key)
         counts[root] = counts.get(root, 0) + 1
     return {k: n for k, n in counts.items() if n > 1}
+
+
+@dataclass(frozen=True)
+class ConversationChoice:
+    id: int
+    author: str
+    channel: str
+    received_at: dt.datetime
+    text: str
+
+
+def recent_conversations(session: Session, *, since: dt.datetime, limit: int = 300) -> tuple[ConversationChoice, ...]:
+    """Conversations received since ``since`` without an open flag, newest first (to flag by hand)."""
+    channels, _ = _names(session)
+    open_flag = select(ModerationFlag.conversation_id).where(col(ModerationFlag.closed_at).is_(None))
+    return tuple(
+        ConversationChoice(c.id, c.author_handle, channels.get(c.channel_id, ""), c.received_at, c.text)
+        for c in session.scalars(
+            select(Conversation)
+            .where(col(Conversation.received_at) >= since, col(Conversation.id).not_in(open_flag))
+            .order_by(col(Conversation.received_at).desc())
+            .limit(limit)
+        )
+    )

@@ -94,3 +94,14 @@ def rota(*, session: Session, now: dt.datetime, days: int = 7) -> Rota:
     name, calendar = found
     gaps = rules.uncovered(calendar.open_intervals(now, end), [(s.starts_at, s.ends_at) for s in shifts])
     return Rota(name, on_call, tuple(shifts), tuple(gaps))
+
+
+def moderators(session: Session) -> tuple[tuple[int, str], ...]:
+    """The team members who may be on call: (id, name) of active community managers, leads, admins."""
+    return tuple(
+        (u.id, u.name or u.username)
+        for u in session.scalars(
+            select(User).where(col(User.role).in_(MODERATING_ROLES), col(User.active)).order_by(col(User.name))
+        )
+        if u.id is not None
+    )

@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import distinct, func, select
 from sqlmodel import Session, col
 
 from core.community.members import merge_map
 from core.kpis.conversations import conversation_scope
+from core.kpis.definitions import KPIS, Family
+from core.kpis.periods import Period
 from core.kpis.sql import in_range, ratio
-from core.kpis.values import Measured
+from core.kpis.values import KpiValue, Measured
 from db.models import Conversation, ModerationAction, ModerationFlag, ModerationKind
 
 # Actions that answer a member's behaviour (slow mode is about a thread, not one person).
@@ -96,3 +99,25 @@ def measure(session: Session, lo: dt.datetime, hi: dt.datetime, channel_id: int 
             counts=(("slow_mode", slowed), ("conversations", total)),
         ),
     }
+
+
+def moderation_kpis(
+    session: Session, *, start: dt.date, end: dt.date, tz_name: str, channel_id: int | None = None
+) -> tuple[KpiValue, ...]:
+    """The moderation KPIs of the period ``start``–``end`` (local dates) beside the period before."""
+    period = Period(start, end)
+    tz = ZoneInfo(tz_name)
+    current = measure(session, *period.utc_bounds(tz), channel_id)
+    before = measure(session, *period.previous().utc_bounds(tz), channel_id)
+    return tuple(
+        KpiValue(
+            definition=d,
+            value=current[d.key].value,
+            previous=before[d.key].value,
+            detail=current[d.key].detail,
+            counts=current[d.key].counts,
+            previous_counts=before[d.key].counts,
+        )
+        for d in KPIS
+        if d.family == Family.moderation
+    )

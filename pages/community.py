@@ -1,0 +1,27 @@
+"""Community: members across channels and their roles, a member's page, the role rules, and the
+60-day rollout."""
+
+import streamlit as st
+
+from core.local_time import local_today
+from db.types import utcnow
+from ui import community_view as view
+from ui.frame import page_frame
+
+ctx = page_frame("community")
+today = local_today(utcnow(), ctx.timezone)
+
+st.title("Community")
+st.caption(
+    "A community is space, not subscribers: the people behind the handles, what they bring, and how we thank them."
+)
+
+tabs = st.tabs(["Members", "Member page", "Roles", "60-day rollout"])
+with tabs[0]:
+    view.members_tab(ctx)
+with tabs[1]:
+    view.member_tab(ctx)
+with tabs[2]:
+    view.roles_tab(ctx)
+with tabs[3]:
+    view.rollout_tab(ctx, today)
