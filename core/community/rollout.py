@@ -37,6 +37,7 @@ from db.models import (
 QUICK_ANSWERS_NEEDED = 10
 STARTED_RUBRICS = ("Myth vs fact", "How it works", "Question of the week")
 RETRO_RUBRIC = "Open retro"
+HERO_WEEKS = 4  # a ritual, not a one-off: heroes of the week chosen in this many weeks
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,13 @@ STEPS: tuple[Step, ...] = (
         45,
         "a published Open retro post and an announced loop item",
     ),
-    Step("ugc_hero", "UGC showcase and hero of the week", 31, 45, "a hero of the week chosen and UGC marked useful"),
+    Step(
+        "ugc_hero",
+        "UGC showcase and hero of the week",
+        31,
+        45,
+        f"heroes of the week chosen in {HERO_WEEKS} weeks and UGC marked useful",
+    ),
     Step("plan_adjusted", "Content plan adjusted to feedback and metrics", 46, 60, ""),
 )
 STEP_BY_KEY = {s.key: s for s in STEPS}
@@ -147,7 +154,7 @@ def _ugc_hero(session: Session) -> str | None:
         .select_from(Conversation)
         .where(col(Conversation.kind) == ConversationKind.ugc, col(Conversation.useful)),
     )
-    return f"{heroes} hero(es) of the week, {useful} useful UGC" if heroes and useful else None
+    return f"heroes of the week in {heroes} weeks, {useful} useful UGC" if heroes >= HERO_WEEKS and useful else None
 
 
 _CHECKS: dict[str, Callable[[Session], str | None]] = {

@@ -103,7 +103,3 @@ def test_merging_outside_the_screen_shows_on_it(people, write, team):
     at = open_page("community", username="viewer")
     frame = at.dataframe[0].value.set_index("Member")
     assert frame.loc["@Ann", "Also known as"] == "Ann Berg"
-
-
-
-

@@ -119,14 +119,24 @@ def test_first_retro_needs_the_retro_post_and_an_announced_loop(team, channel, w
     assert state(read, "first_retro").done
 
 
-def test_ugc_and_hero_step(team, channel, write, read):
+def test_ugc_and_hero_step_needs_a_weekly_ritual_and_useful_ugc(team, channel, write, read):
     with write() as s:
-        s.add(WeeklyDigestNote(week_start=dt.date(2026, 5, 4), hero_handle="@Mia"))
+        for week in range(3):
+            s.add(WeeklyDigestNote(week_start=dt.date(2026, 5, 4) + dt.timedelta(weeks=week), hero_handle="@Mia"))
+        s.add(WeeklyDigestNote(week_start=dt.date(2026, 6, 1), hero_handle=""))  # a note without a hero
+        make_conversation(s, channel=channel, kind=ConversationKind.ugc, useful=True)
+    assert not state(read, "ugc_hero").done  # three weeks are not a ritual yet
+    with write() as s:
+        s.add(WeeklyDigestNote(week_start=dt.date(2026, 6, 8), hero_handle="Doc James"))
+    assert state(read, "ugc_hero").evidence == "heroes of the week in 4 weeks, 1 useful UGC"
+
+
+def test_no_hero_ritual_without_useful_ugc(team, channel, write, read):
+    with write() as s:
+        for week in range(4):
+            s.add(WeeklyDigestNote(week_start=dt.date(2026, 5, 4) + dt.timedelta(weeks=week), hero_handle="@Mia"))
         make_conversation(s, channel=channel, kind=ConversationKind.ugc, useful=False)
     assert not state(read, "ugc_hero").done
-    with write() as s:
-        make_conversation(s, channel=channel, kind=ConversationKind.ugc, useful=True)
-    assert state(read, "ugc_hero").done
 
 
 def test_a_step_no_data_shows_is_ticked_by_hand_with_who_and_when(team, write, read):

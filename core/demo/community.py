@@ -1,0 +1,159 @@
+"""The demo's community: roles given by hand beside the derived ones, the community rules in two
+versions, the shipped word lists, a toxic thread flagged (and one in slow mode, one warned and
+a spam post still waiting on the word lists), an on-call rota with one gap, and the 60-day
+rollout in progress. Draws nothing from the random stream: it is called last."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from core.community import identities, moderation, rota
+from core.demo.builder import DemoBuilder
+from core.permissions import Actor
+from core.sla import policies
+from db.models import (
+    Channel,
+    Conversation,
+    ConversationKind,
+    FlagSource,
+    MemberRole,
+    ModerationActionCreate,
+    ModerationFlagCreate,
+    OnCallShiftCreate,
+    Role,
+    User,
+)
+
+RULES_V1 = (
+    "1. Be kind: no insults, no personal attacks.\n"
+    "2. No spam, no ads, no links to shops.\n"
+    "3. Stay on topic: this space is about our product.\n"
+    "4. No personal data of others."
+)
+RULES_V2 = RULES_V1 + "\n5. Sensitive topics: we point to help; we do not give medical or legal advice."
+
+# (handle, channel index, hours ago, text, category): the thread the demo moderates.
+TOXIC = (
+    ("@grumpy.gus", 0, 30, "You are all idiots, the export is trash.", "export"),
+    (
+        "@Grumpy.Gus",
+        0,
+        27,
+        "Still no fix. Shut up with your 'we are on it', morons. Notifications keep coming.",
+        "notifications",
+    ),
+    ("@cheap.likes", 1, 20, "Buy followers now!!! Free followers on every plan, click here", "pricing"),
+    (
+        "@grumpy.gus",
+        2,
+        6,
+        "Was für ein Scheißladen. Ihr Vollpfosten, die App hat schon wieder einen crash.",
+        "mobile app",
+    ),
+)
+
+
+def add_community(demo: DemoBuilder, *, users: dict[str, User], channels: list[Channel]) -> None:
+    session, lead = demo.session, _actor(users["lead"])
+    cora = _actor(users["community"])
+    now = demo.local(demo.today, 9)
+    identities.give_role(session=session, actor=cora, handle="@sofia2", role=MemberRole.expert)
+    identities.give_role(session=session, actor=lead, handle="@ida10", role=MemberRole.moderator)
+    identities.merge_identities(session=session, actor=cora, handle="@tom24", into="@tom39")
+    moderation.publish_rules(session=session, actor=lead, text=RULES_V1, change_note="First version")
+    moderation.publish_rules(session=session, actor=lead, text=RULES_V2, change_note="Help for sensitive topics")
+    for language in moderation.LANGUAGES:
+        moderation.add_shipped_words(session=session, actor=lead, language=language)
+
+    thread = [
+        _conversation(demo, channels[i], handle, now - dt.timedelta(hours=h), text, category)
+        for handle, i, h, text, category in TOXIC
+    ]
+    first, second, _spam, german = thread
+    # The first insult was flagged from the word lists and the member warned two hours later.
+    _flag(demo, cora, first, "toxic", "medium", now - dt.timedelta(hours=29), words="idiots, trash")
+    moderation.act(
+        session=session,
+        actor=cora,
+        action=ModerationActionCreate(conversation_id=first.id, kind="warned", rule="1. Be kind"),
+        now=now - dt.timedelta(hours=27),
+    )
+    # The second went on: the thread is in slow mode until tomorrow evening.
+    _flag(demo, cora, second, "toxic", "high", now - dt.timedelta(hours=26), words="morons, shut up")
+    moderation.act(
+        session=session,
+        actor=cora,
+        action=ModerationActionCreate(
+            conversation_id=second.id,
+            kind="slow_mode",
+            rule="1. Be kind",
+            until=demo.local(demo.today + dt.timedelta(days=1), 20),
+        ),
+        now=now - dt.timedelta(hours=25),
+    )
+    # This morning's German insult is flagged and waits for a moderator; the spam waits on the word lists.
+    _flag(demo, cora, german, "toxic", "high", now - dt.timedelta(hours=5), words="scheißladen, vollpfosten")
+    _rota(demo, lead, users)
+
+
+def _actor(user: User) -> Actor:
+    return Actor(id=user.id, username=user.username, role=Role(user.role), name=user.name)
+
+
+def _conversation(
+    demo: DemoBuilder, channel: Channel, handle: str, at: dt.datetime, text: str, category: str
+) -> Conversation:
+    conversation = Conversation(
+        channel_id=channel.id,
+        author_handle=handle,
+        received_at=at,
+        text=text,
+        category=category,
+        kind=ConversationKind.complaint,
+    )
+    policies.store_conversation_figures(demo.session, conversation)
+    return demo.create(conversation, action="conversation.create")
+
+
+def _flag(
+    demo: DemoBuilder,
+    actor: Actor,
+    conversation: Conversation,
+    category: str,
+    severity: str,
+    at: dt.datetime,
+    *,
+    words: str,
+) -> None:
+    flag = moderation.flag_conversation(
+        session=demo.session,
+        actor=actor,
+        flag=ModerationFlagCreate(
+            conversation_id=conversation.id,
+            category=category,
+            severity=severity,
+            source=FlagSource.word_list,
+            words=words,
+        ),
+    )
+    flag.flagged_at = at
+    demo.session.add(flag)
+
+
+def _rota(demo: DemoBuilder, lead: Actor, users: dict[str, User]) -> None:
+    """Chiara and Lena take turns every day of the coming week and more; one afternoon nobody took."""
+    people = [users["community"], users["lead"]]
+    gap_day = None
+    day = demo.today
+    for offset in range(10):
+        day = demo.today + dt.timedelta(days=offset)
+        user = people[offset % 2]
+        end_hour = 21
+        if gap_day is None and offset >= 2 and day.weekday() < 5:
+            gap_day, end_hour = day, 13  # the afternoon of the third day or later stays open
+        rota.add_shift(
+            session=demo.session,
+            actor=lead,
+            shift=OnCallShiftCreate(user_id=user.id, starts_at=demo.local(day, 7), ends_at=demo.local(day, end_hour)),
+        )
+    demo.session.flush()
