@@ -32,6 +32,7 @@ from ui.reads import read
 SEVERITIES = [s.value for s in FlagSeverity]
 SUGGEST_DAYS = 14
 FLAG_PICK = "moderation_flag"
+FLAG_NEXT = "moderation_flag_next"  # set by a new flag: the next run offers to act on it
 
 
 def _when(ctx: PageContext, instant: dt.datetime | None) -> str:
@@ -84,6 +85,9 @@ def flags_tab(ctx: PageContext, today: dt.date, now: dt.datetime) -> None:
 
 def _act_on_flag(ctx: PageContext, flags: tuple[queues.FlagRow, ...], today: dt.date, now: dt.datetime) -> None:
     by_id = {f.id: f for f in flags}
+    just_flagged = st.session_state.pop(FLAG_NEXT, None)
+    if just_flagged in by_id:
+        st.session_state[FLAG_PICK] = just_flagged
     if st.session_state.get(FLAG_PICK) not in by_id:
         st.session_state[FLAG_PICK] = flags[0].id
     picked = st.selectbox(
@@ -157,6 +161,10 @@ def _flag_by_hand(ctx: PageContext, today: dt.date) -> None:
                     lambda s: moderation.flag_conversation(session=s, actor=ctx.actor, flag=flag),
                     success="Flagged.",
                 )
+
+
+def _act_next(flag) -> None:
+    st.session_state[FLAG_NEXT] = flag.id
 
 
 def suggestions_tab(ctx: PageContext, today: dt.date) -> None:

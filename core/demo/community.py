@@ -50,6 +50,7 @@ TOXIC = (
         "Was für ein Scheißladen. Ihr Vollpfosten, die App hat schon wieder einen crash.",
         "mobile app",
     ),
+    ("@Rude.Rita", 0, 2, "Where is my invoice, you idiots? Third time I ask.", "billing"),
 )
 
 
@@ -69,7 +70,7 @@ def add_community(demo: DemoBuilder, *, users: dict[str, User], channels: list[C
         _conversation(demo, channels[i], handle, now - dt.timedelta(hours=h), text, category)
         for handle, i, h, text, category in TOXIC
     ]
-    first, second, _spam, german = thread
+    first, second, _spam, german, _rude = thread
     # The first insult was flagged from the word lists and the member warned two hours later.
     _flag(demo, cora, first, "toxic", "medium", now - dt.timedelta(hours=29), words="idiots, trash")
     moderation.act(
@@ -91,7 +92,8 @@ def add_community(demo: DemoBuilder, *, users: dict[str, User], channels: list[C
         ),
         now=now - dt.timedelta(hours=25),
     )
-    # This morning's German insult is flagged and waits for a moderator; the spam waits on the word lists.
+    # This morning's German insult is flagged and waits for a moderator; the spam and the latest insult
+    # wait on the word lists' suggestions.
     _flag(demo, cora, german, "toxic", "high", now - dt.timedelta(hours=5), words="scheißladen, vollpfosten")
     _rota(demo, lead, users)
 
