@@ -85,19 +85,19 @@ def flags_tab(ctx: PageContext, today: dt.date, now: dt.datetime) -> None:
 
 def _act_on_flag(ctx: PageContext, flags: tuple[queues.FlagRow, ...], today: dt.date, now: dt.datetime) -> None:
     by_id = {f.id: f for f in flags}
-    just_flagged = st.session_state.pop(FLAG_NEXT, None)
-    if just_flagged in by_id:
-        st.session_state[FLAG_PICK] = just_flagged
-    if st.session_state.get(FLAG_PICK) not in by_id:
-        st.session_state[FLAG_PICK] = flags[0].id
+    ids = list(by_id)
+    # No widget key: the choices change with every new flag, and a keyed widget would bring its old
+    # value back from the browser; the flag just raised (or the one picked before) comes first.
+    wanted = st.session_state.pop(FLAG_NEXT, None) or st.session_state.get(FLAG_PICK)
     picked = st.selectbox(
         "Act on",
-        list(by_id),
-        key=FLAG_PICK,
+        ids,
+        index=ids.index(wanted) if wanted in by_id else 0,
         format_func=lambda i: plain_text(
             f"{CATEGORY_LABELS[by_id[i].category]} · {by_id[i].author}: {by_id[i].text[:60]}"
         ),
     )
+    st.session_state[FLAG_PICK] = picked
     flag = by_id[picked]
     with st.form("moderation_act"):
         kind = st.selectbox(
@@ -159,7 +159,8 @@ def _flag_by_hand(ctx: PageContext, today: dt.date) -> None:
                 perform(
                     ctx,
                     lambda s: moderation.flag_conversation(session=s, actor=ctx.actor, flag=flag),
-                    success="Flagged.",
+                    success="Flagged: act on it under Flags.",
+                    then=_act_next,
                 )
 
 
@@ -191,7 +192,8 @@ def suggestions_tab(ctx: PageContext, today: dt.date) -> None:
                 perform(
                     ctx,
                     lambda s, flag=flag: moderation.flag_conversation(session=s, actor=ctx.actor, flag=flag),
-                    success="Flagged.",
+                    success="Flagged: act on it under Flags.",
+                    then=_act_next,
                 )
         if i == 29 and len(found) > 30:
             st.caption(f"{len(found) - 30} more: work through these first.")
