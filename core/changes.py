@@ -33,6 +33,8 @@ DOMAIN_OF_ENTITY: dict[str, str] = {
     "post": "content_plan",
     "rubric": "content_plan",
     "stop_word": "content_plan",
+    "help_path": "content_plan",
+    "post_sensitivity": "content_plan",
     "idea": "ideas",
     "idea_giver": "ideas",
     "idea_conversation": "ideas",

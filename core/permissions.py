@@ -47,6 +47,8 @@ class Action(StrEnum):
     block_post = "block_post"
     enter_post_metrics = "enter_post_metrics"
     manage_content_rules = "manage_content_rules"
+    review_sensitive = "review_sensitive"
+    manage_help_paths = "manage_help_paths"
     # idea board
     log_idea = "log_idea"
     vote_idea = "vote_idea"
@@ -92,6 +94,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             A.approve_post,
             A.enter_post_metrics,
             A.manage_content_rules,
+            A.manage_help_paths,
             A.triage_idea,
             A.import_ideas,
             A.manage_sla_policies,
@@ -114,7 +117,9 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.analyst: frozenset(
         _SCREENS | _TEAM | {A.enter_post_metrics, A.export_data, A.manage_audience, A.view_audit_log}
     ),
-    Role.compliance: frozenset(_SCREENS | _TEAM | {A.block_post, A.export_data, A.view_audit_log}),
+    Role.compliance: frozenset(
+        _SCREENS | _TEAM | {A.block_post, A.review_sensitive, A.manage_help_paths, A.export_data, A.view_audit_log}
+    ),
     Role.viewer: frozenset(_SCREENS),
 }
 
@@ -126,6 +131,8 @@ _DESCRIPTIONS: dict[Action, str] = {
     A.block_post: "block posts",
     A.enter_post_metrics: "enter post metrics",
     A.manage_content_rules: "change rubrics, stop words and limits",
+    A.review_sensitive: "give the compliance review of sensitive-topic posts",
+    A.manage_help_paths: "change the help-path library",
     A.log_idea: "log ideas",
     A.vote_idea: "vote on ideas",
     A.triage_idea: "change an idea's status, scores, merges or the hot plan",

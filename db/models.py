@@ -470,6 +470,50 @@ class PostMetrics(SQLModel):
     next_step_conversions: int | None = None
 
 
+class HelpPath(SQLModel, table=True):
+    """A place to send people who need help (a helpline, a support page) and when to use it:
+    the library sensitive-topic posts link from."""
+
+    __tablename__ = "help_path"
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=120, unique=True)
+    url: str = Field(max_length=1000)
+    when_to_use: str = _text(max_length=1_000)
+    active: bool = True
+
+
+class HelpPathCreate(SQLModel):
+    model_config = _INPUT
+
+    title: str
+    url: str
+    when_to_use: str = ""
+
+
+class PostSensitivity(SQLModel, table=True):
+    """A post marked as touching a sensitive topic: it needs a visible disclaimer, a help path
+    from the library and a compliance review before it may be approved."""
+
+    __tablename__ = "post_sensitivity"
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="post.id", unique=True)
+    disclaimer: str = _text(max_length=1_000)
+    help_path_id: int | None = Field(default=None, foreign_key="help_path.id")
+    marked_by_id: int | None = Field(default=None, foreign_key="user.id")
+    marked_at: dt.datetime = _created()
+    reviewed_by_id: int | None = Field(default=None, foreign_key="user.id")
+    reviewed_at: dt.datetime | None = _instant()
+
+
+class SensitiveTopicSave(SQLModel):
+    """A post's sensitive-topic details, saved whole (a change voids the compliance review)."""
+
+    model_config = _INPUT
+
+    disclaimer: str = ""
+    help_path_id: int | None = None
+
+
 # --- idea board -------------------------------------------------------------------------------
 
 

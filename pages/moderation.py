@@ -6,6 +6,7 @@ import streamlit as st
 from core.local_time import local_today
 from db.types import utcnow
 from ui import moderation_view as view
+from ui import sensitive_view
 from ui.frame import page_frame
 
 ctx = page_frame("moderation")
@@ -17,7 +18,16 @@ st.caption("Strong moderation is the foundation of trust: clear rules, quick act
 view.overview(ctx, today, now)
 
 tabs = st.tabs(
-    ["Flags", "Suggested by the word lists", "Actions", "Community rules", "Word lists", "On-call rota", "KPIs"]
+    [
+        "Flags",
+        "Suggested by the word lists",
+        "Actions",
+        "Community rules",
+        "Word lists",
+        "On-call rota",
+        "KPIs",
+        "Help paths",
+    ]
 )
 with tabs[0]:
     view.flags_tab(ctx, today, now)
@@ -33,3 +43,5 @@ with tabs[5]:
     view.rota_tab(ctx, today, now)
 with tabs[6]:
     view.kpis_tab(ctx, today)
+with tabs[7]:
+    sensitive_view.library_tab(ctx)

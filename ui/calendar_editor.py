@@ -22,7 +22,7 @@ from core.permissions import Action
 from core.text import plain_text
 from db.models import CognitiveLoad, PostCreate, PostStatus
 from db.types import utcnow
-from ui import post_dialog, reads
+from ui import post_dialog, reads, sensitive_view
 from ui.actions import perform
 from ui.calendar_view import GOTO_KEY, POST_KEY, keep_widget_state, md, md_lines, open_post
 from ui.frame import PageContext
@@ -585,6 +585,7 @@ def editor_tab(ctx: PageContext, options: CalendarOptions) -> None:
                 type="tertiary",
             )
             _compliance(ctx, view)
+            sensitive_view.post_panel(ctx, view, editable=editable)
     with check_col:
         _check_panel(ctx, values, view.id if view else None, time_problem)
         if view is not None and view.status == PostStatus.published:

@@ -22,6 +22,8 @@ approve_post             x x . . . . . .
 block_post               x . . . . . x .
 enter_post_metrics       x x . . . x . .
 manage_content_rules     x x . . . . . .
+review_sensitive         x . . . . . x .
+manage_help_paths        x x . . . . x .
 log_idea                 x x x x x x x .
 vote_idea                x x x x x x x .
 triage_idea              x x . . . . . .
