@@ -60,6 +60,10 @@ DOMAIN_OF_ENTITY: dict[str, str] = {
     "moderation_action": "community",
     "on_call_shift": "community",
     "rollout_tick": "community",
+    "member_onboarding": "community",
+    "ugc_consent": "community",
+    "ritual_format": "community",
+    "ritual_draft": "community",
     "data_import": "workspace",  # an imported file; its rows mark their own domains
     "export": "exports",  # core.exports.record_export: who exported what, how many rows
 }

@@ -1242,3 +1242,71 @@ class RolloutTick(SQLModel, table=True):
     step: str = Field(max_length=40, unique=True)
     ticked_by_id: int | None = Field(default=None, foreign_key="user.id")
     ticked_at: dt.datetime = _created()
+
+
+class MemberOnboarding(SQLModel, table=True):
+    """A newcomer's onboarding checklist: welcomed and rules linked by hand (the first question
+    answered is read from their conversations)."""
+
+    __tablename__ = "member_onboarding"
+    id: int | None = Field(default=None, primary_key=True)
+    handle_key: str = Field(max_length=120, unique=True)
+    welcomed_at: dt.datetime | None = _instant()
+    welcomed_by_id: int | None = Field(default=None, foreign_key="user.id")
+    rules_linked_at: dt.datetime | None = _instant()
+    rules_linked_by_id: int | None = Field(default=None, foreign_key="user.id")
+
+
+class ConsentStatus(StrEnum):
+    asked = "asked"
+    given = "given"
+    refused = "refused"
+
+
+class UgcConsent(SQLModel, table=True):
+    """The author's consent to reuse a piece of UGC in a showcase: asked, given or refused, when."""
+
+    __tablename__ = "ugc_consent"
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = Field(foreign_key="conversation.id", unique=True)
+    status: str = Field(max_length=10)
+    recorded_by_id: int | None = Field(default=None, foreign_key="user.id")
+    recorded_at: dt.datetime = _created()
+
+
+class RitualFormat(SQLModel, table=True):
+    """A recurring format (Friday AMA, question of the week, team briefing, challenge): each week
+    on its weekday and time it becomes a draft in the content calendar."""
+
+    __tablename__ = "ritual_format"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80, unique=True)
+    weekday: int  # 0 = Monday
+    local_time: str = Field(max_length=5)  # "HH:MM" in the workspace's time zone
+    channel_id: int = Field(foreign_key="channel.id")
+    rubric_id: int | None = Field(default=None, foreign_key="rubric.id")
+    prompt: str = _text(max_length=2_000)
+    active: bool = True
+
+
+class RitualFormatCreate(SQLModel):
+    model_config = _INPUT
+
+    name: str
+    weekday: int
+    local_time: str
+    channel_id: int
+    rubric_id: int | None = None
+    prompt: str = ""
+
+
+class RitualDraft(SQLModel, table=True):
+    """The draft a ritual created for one local date (so a week is drafted once)."""
+
+    __tablename__ = "ritual_draft"
+    id: int | None = Field(default=None, primary_key=True)
+    ritual_id: int = Field(foreign_key="ritual_format.id")
+    day: dt.date
+    post_id: int = Field(foreign_key="post.id")
+
+    __table_args__ = (UniqueConstraint("ritual_id", "day", name="uq_ritual_draft"),)

@@ -5,6 +5,7 @@ import streamlit as st
 
 from core.local_time import local_today
 from db.types import utcnow
+from ui import community_rituals as rituals_view
 from ui import community_view as view
 from ui.frame import page_frame
 
@@ -16,7 +17,7 @@ st.caption(
     "A community is space, not subscribers: the people behind the handles, what they bring, and how we thank them."
 )
 
-tabs = st.tabs(["Members", "Member page", "Roles", "60-day rollout"])
+tabs = st.tabs(["Members", "Member page", "Roles", "Rituals", "Showcase", "60-day rollout"])
 with tabs[0]:
     view.members_tab(ctx)
 with tabs[1]:
@@ -24,4 +25,10 @@ with tabs[1]:
 with tabs[2]:
     view.roles_tab(ctx)
 with tabs[3]:
+    rituals_view.onboarding(ctx)
+    rituals_view.hero(ctx, today)
+    rituals_view.formats(ctx, today)
+with tabs[4]:
+    rituals_view.showcase(ctx, today)
+with tabs[5]:
     view.rollout_tab(ctx, today)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from core.community import identities, moderation, rota
+from core.community import identities, moderation, rituals, rota
 from core.demo.builder import DemoBuilder
 from core.permissions import Actor
 from core.sla import policies
@@ -20,6 +20,7 @@ from db.models import (
     ModerationActionCreate,
     ModerationFlagCreate,
     OnCallShiftCreate,
+    RitualFormatCreate,
     Role,
     User,
 )
@@ -96,6 +97,7 @@ def add_community(demo: DemoBuilder, *, users: dict[str, User], channels: list[C
     # wait on the word lists' suggestions.
     _flag(demo, cora, german, "toxic", "high", now - dt.timedelta(hours=5), words="scheißladen, vollpfosten")
     _rota(demo, lead, users)
+    _rituals(demo, lead, cora, channels, now)
 
 
 def _actor(user: User) -> Actor:
@@ -159,3 +161,29 @@ def _rota(demo: DemoBuilder, lead: Actor, users: dict[str, User]) -> None:
             shift=OnCallShiftCreate(user_id=user.id, starts_at=demo.local(day, 7), ends_at=demo.local(day, end_hour)),
         )
     demo.session.flush()
+
+
+def _rituals(demo: DemoBuilder, lead: Actor, cora: Actor, channels: list[Channel], now: dt.datetime) -> None:
+    """Two recurring formats, consent asked and given for the best contributions, two newcomers welcomed."""
+    rubrics = demo.rubrics()
+    for name, weekday, at, rubric, prompt in (
+        ("Friday AMA", 4, "17:00", "Question of the week", "Ask the product team anything, live for an hour."),
+        ("Question of the week", 1, "10:00", "Question of the week", "One open question that invites answers."),
+    ):
+        rituals.add_ritual(
+            session=demo.session,
+            actor=lead,
+            ritual=RitualFormatCreate(
+                name=name,
+                weekday=weekday,
+                local_time=at,
+                channel_id=channels[0].id,
+                rubric_id=rubrics[rubric].id,
+                prompt=prompt,
+            ),
+        )
+    best = rituals.showcase(demo.session, since=now - dt.timedelta(days=60))[:3]
+    for item, status in zip(best, ("given", "asked", "refused"), strict=False):
+        rituals.record_consent(session=demo.session, actor=cora, conversation_id=item.conversation_id, status=status)
+    for newcomer in rituals.newcomers(session=demo.session, now=now)[-2:]:
+        rituals.tick_onboarding(session=demo.session, actor=cora, handle=newcomer.key, step="welcomed", now=now)

@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import select
 
 from core.community import identities
-from db.models import IdeaGiver, MemberMerge, MemberRoleGrant, RolloutTick
+from db.models import IdeaGiver, MemberMerge, MemberOnboarding, MemberRoleGrant, Post, RolloutTick, UgcConsent
 from tests.factories import make_conversation, make_idea
 from tests.pages.apptest import open_page, texts
 
@@ -103,3 +103,43 @@ def test_merging_outside_the_screen_shows_on_it(people, write, team):
     at = open_page("community", username="viewer")
     frame = at.dataframe[0].value.set_index("Member")
     assert frame.loc["@Ann", "Also known as"] == "Ann Berg"
+
+
+def test_rituals_onboarding_and_consent_for_the_community_team(people, read):
+    at = open_page("community", username="community")
+    assert not at.exception
+    assert "not welcomed yet" in texts(at)
+    at.selectbox(key="onboarding_who").set_value("ann")
+    at.button(key="onboarding_welcomed").click().run()
+    assert not at.exception
+    with read() as s:
+        assert [(o.handle_key, o.welcomed_by_id is not None) for o in s.exec(select(MemberOnboarding))] == [
+            ("ann", True)
+        ]
+    showcase = next(d.value for d in at.dataframe if "Consent" in d.value.columns)
+    assert set(showcase["Author"]) == {"Doc James"} and set(showcase["Consent"]) == {"not asked"}
+    at.selectbox(key="showcase_status").set_value("given")
+    at.button(key="showcase_record").click().run()
+    assert not at.exception
+    with read() as s:
+        assert [c.status for c in s.exec(select(UgcConsent))] == ["given"]
+    assert "Add the format" not in [b.label for b in at.button]  # formats are the lead's
+
+
+@pytest.mark.parametrize("role", ["viewer", "editor"])
+def test_rituals_are_read_only_for_other_roles(people, role):
+    at = open_page("community", username=role)
+    labels = [b.label for b in at.button]
+    for label in ("Welcomed", "Record the consent", "Add the format", "Create the drafts for the next two weeks"):
+        assert label not in labels
+
+
+def test_the_lead_adds_a_recurring_format_and_drafts_it(people, read, channel):
+    at = open_page("community", username="lead")
+    next(b for b in at.button if b.label == "Add the format").click().run()
+    assert not at.exception
+    at.button(key="rituals_draft").click().run()
+    assert not at.exception
+    with read() as s:
+        titles = [p.title for p in s.exec(select(Post))]
+    assert len(titles) == 2 and all(t.startswith("Friday AMA · ") for t in titles)

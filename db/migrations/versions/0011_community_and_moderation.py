@@ -1,4 +1,4 @@
-"""community and moderation: members' merges and roles, community rules, flags, actions, the rota, the rollout; sensitive posts
+"""community and moderation: members' merges and roles, community rules, flags, actions, the rota, the rollout, rituals; sensitive posts
 
 Revision ID: 0011
 Revises: 0008
@@ -7,7 +7,8 @@ Adds the community's tables: the lead's role rules (community_settings), identit
 (member_merge) and roles given by hand (member_role_grant), the community rules as versions,
 the flag words, flags on conversations and the moderation actions taken, the on-call rota's
 shifts and the rollout steps ticked by hand; and for the content plan the help-path library and
-posts marked as a sensitive topic (post_sensitivity). No existing row changes.
+posts marked as a sensitive topic (post_sensitivity); the rituals: newcomers' onboarding, consent to
+reuse UGC, recurring formats and the drafts they created. No existing row changes.
 """
 
 from collections.abc import Sequence
@@ -80,6 +81,18 @@ def upgrade() -> None:
     with op.batch_alter_table('member_merge', schema=None) as batch_op:
         batch_op.create_index('ix_member_merge_into_key', ['into_key'], unique=False)
 
+    op.create_table('member_onboarding',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('handle_key', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('welcomed_at', db.types.UTCDateTime(), nullable=True),
+    sa.Column('welcomed_by_id', sa.Integer(), nullable=True),
+    sa.Column('rules_linked_at', db.types.UTCDateTime(), nullable=True),
+    sa.Column('rules_linked_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['rules_linked_by_id'], ['user.id'], name='fk_member_onboarding_rules_linked_by_id'),
+    sa.ForeignKeyConstraint(['welcomed_by_id'], ['user.id'], name='fk_member_onboarding_welcomed_by_id'),
+    sa.PrimaryKeyConstraint('id', name='pk_member_onboarding'),
+    sa.UniqueConstraint('handle_key', name='uq_member_onboarding_handle_key')
+    )
     op.create_table('member_role_grant',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('handle_key', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
@@ -107,6 +120,20 @@ def upgrade() -> None:
         batch_op.create_index('ix_on_call_shift_starts_at', ['starts_at'], unique=False)
         batch_op.create_index('ix_on_call_shift_user_id', ['user_id'], unique=False)
 
+    op.create_table('ritual_format',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.Column('weekday', sa.Integer(), nullable=False),
+    sa.Column('local_time', sqlmodel.sql.sqltypes.AutoString(length=5), nullable=False),
+    sa.Column('channel_id', sa.Integer(), nullable=False),
+    sa.Column('rubric_id', sa.Integer(), nullable=True),
+    sa.Column('prompt', sa.Text(), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['channel_id'], ['channel.id'], name='fk_ritual_format_channel_id'),
+    sa.ForeignKeyConstraint(['rubric_id'], ['rubric.id'], name='fk_ritual_format_rubric_id'),
+    sa.PrimaryKeyConstraint('id', name='pk_ritual_format'),
+    sa.UniqueConstraint('name', name='uq_ritual_format_name')
+    )
     op.create_table('rollout_tick',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('step', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
@@ -131,6 +158,16 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['reviewed_by_id'], ['user.id'], name='fk_post_sensitivity_reviewed_by_id'),
     sa.PrimaryKeyConstraint('id', name='pk_post_sensitivity'),
     sa.UniqueConstraint('post_id', name='uq_post_sensitivity_post_id')
+    )
+    op.create_table('ritual_draft',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('ritual_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('post_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['post_id'], ['post.id'], name='fk_ritual_draft_post_id'),
+    sa.ForeignKeyConstraint(['ritual_id'], ['ritual_format.id'], name='fk_ritual_draft_ritual_id'),
+    sa.PrimaryKeyConstraint('id', name='pk_ritual_draft'),
+    sa.UniqueConstraint('ritual_id', 'day', name='uq_ritual_draft')
     )
     op.create_table('moderation_action',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -173,10 +210,22 @@ def upgrade() -> None:
         batch_op.create_index('ix_moderation_flag_conversation_id', ['conversation_id'], unique=False)
         batch_op.create_index('ix_moderation_flag_flagged_at', ['flagged_at'], unique=False)
 
+    op.create_table('ugc_consent',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('conversation_id', sa.Integer(), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('recorded_by_id', sa.Integer(), nullable=True),
+    sa.Column('recorded_at', db.types.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['conversation_id'], ['conversation.id'], name='fk_ugc_consent_conversation_id'),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['user.id'], name='fk_ugc_consent_recorded_by_id'),
+    sa.PrimaryKeyConstraint('id', name='pk_ugc_consent'),
+    sa.UniqueConstraint('conversation_id', name='uq_ugc_consent_conversation_id')
+    )
 
 
 def downgrade() -> None:
     """Downgrade schema."""
+    op.drop_table('ugc_consent')
     with op.batch_alter_table('moderation_flag', schema=None) as batch_op:
         batch_op.drop_index('ix_moderation_flag_flagged_at')
         batch_op.drop_index('ix_moderation_flag_conversation_id')
@@ -188,8 +237,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_moderation_action_acted_at')
 
     op.drop_table('moderation_action')
+    op.drop_table('ritual_draft')
     op.drop_table('post_sensitivity')
     op.drop_table('rollout_tick')
+    op.drop_table('ritual_format')
     with op.batch_alter_table('on_call_shift', schema=None) as batch_op:
         batch_op.drop_index('ix_on_call_shift_user_id')
         batch_op.drop_index('ix_on_call_shift_starts_at')
@@ -199,6 +250,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_member_role_grant_handle_key')
 
     op.drop_table('member_role_grant')
+    op.drop_table('member_onboarding')
     with op.batch_alter_table('member_merge', schema=None) as batch_op:
         batch_op.drop_index('ix_member_merge_into_key')
 

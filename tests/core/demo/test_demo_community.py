@@ -5,7 +5,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from core import demo
-from core.community import members, queues, rollout, rota
+from core.community import members, queues, rituals, rollout, rota
 from core.community.rules import ROLE_LABELS
 from core.demo.builder import TIMEZONE
 from core.local_time import local_instant
@@ -24,6 +24,9 @@ def test_the_demo_community(write, read):
         week = rota.rota(session=s, now=NOW)
         plan = rollout.rollout_plan(s)
         suggested = queues.suggested_flags(session=s, since=NOW - dt.timedelta(days=3))
+        formats = [r.name for r in rituals.rituals(s)]
+        consents = sorted(i.consent for i in rituals.showcase(s, since=NOW - dt.timedelta(days=60)) if i.consent)
+        welcomed = [n.key for n in rituals.newcomers(session=s, now=NOW) if n.welcomed]
     held = {role for m in everyone for role in m.roles}
     assert held == set(ROLE_LABELS)
     assert [(f.author, f.severity) for f in flags] == [("@grumpy.gus", "high")]
@@ -36,3 +39,6 @@ def test_the_demo_community(write, read):
     assert week.on_call == ("Chiara Rossi",)
     assert 0 < plan.done < len(plan.steps)
     assert not next(x for x in plan.steps if x.step.key == "ugc_hero").done
+    assert formats == ["Question of the week", "Friday AMA"]
+    assert consents == ["asked", "given", "refused"]
+    assert len(welcomed) == 2
