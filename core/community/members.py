@@ -122,7 +122,7 @@ def _members(session: Session, now: dt.datetime) -> dict[str, Member]:
     useful_c = (col(c.useful)) | (col(c.best))
     rows = session.execute(
         select(
-            c.author_key,
+            col(c.author_key),
             func.max(c.author_handle),
             func.min(c.received_at),
             func.max(c.received_at),
@@ -145,7 +145,7 @@ def _members(session: Session, now: dt.datetime) -> dict[str, Member]:
     useful_i = col(Idea.status).in_(USEFUL_IDEA)
     rows = session.execute(
         select(
-            g.handle_key,
+            col(g.handle_key),
             func.max(g.handle),
             func.min(g.given_at),
             func.max(g.given_at),
@@ -162,15 +162,17 @@ def _members(session: Session, now: dt.datetime) -> dict[str, Member]:
         m.ideas += count
         m.recent += int(recent or 0)
         m.recent_useful += int(recent_useful or 0)
-    for key, count in session.execute(select(LoopThanks.handle_key, func.count()).group_by(col(LoopThanks.handle_key))):
+    for key, count in session.execute(
+        select(col(LoopThanks.handle_key), func.count()).group_by(col(LoopThanks.handle_key))
+    ):
         root = roots.get(key, key)
         if root in members:
             members[root].thanks += count
     channel_names = {ch.id: ch.name for ch in session.scalars(select(Channel))}
-    for key, channel_id in session.execute(select(c.author_key, c.channel_id).distinct()):
+    for key, channel_id in session.execute(select(col(c.author_key), col(c.channel_id)).distinct()):
         members[roots.get(key, key)].channels.add(channel_names.get(channel_id, "?"))
     for key, channel_id in session.execute(
-        select(g.handle_key, func.coalesce(g.channel_id, Idea.channel_id))
+        select(col(g.handle_key), func.coalesce(g.channel_id, Idea.channel_id))
         .join(Idea, col(Idea.id) == g.idea_id)
         .distinct()
     ):

@@ -13,10 +13,12 @@ from sqlmodel import Session, col
 from core.community import rules
 from core.community.members import merge_map
 from core.community.moderation import flag_word_rules
+from core.records import stored_id
 from db.models import (
     Channel,
     CommunityRules,
     Conversation,
+    FlagSeverity,
     FlagWord,
     ModerationAction,
     ModerationFlag,
@@ -73,7 +75,9 @@ def open_flags(session: Session) -> tuple[FlagRow, ...]:
         )
         for f, c in found
     ]
-    flags.sort(key=lambda r: -rules.SEVERITY_ORDER.get(r.severity, 0))  # stable: oldest first within a severity
+    flags.sort(
+        key=lambda r: -rules.SEVERITY_ORDER.get(FlagSeverity(r.severity), 0)
+    )  # stable: oldest first within a severity
     return tuple(flags)
 
 
@@ -95,7 +99,7 @@ def suggested_flags(*, session: Session, since: dt.datetime, limit: int = 200) -
     if not words:
         return ()
     channels, _ = _names(session)
-    flagged = select(ModerationFlag.conversation_id)
+    flagged = select(col(ModerationFlag.conversation_id))
     found: list[Suggestion] = []
     for c in session.scalars(
         select(Conversation)
@@ -106,7 +110,7 @@ def suggested_flags(*, session: Session, since: dt.datetime, limit: int = 200) -
         if hit is not None:
             found.append(
                 Suggestion(
-                    c.id,
+                    stored_id(c.id),
                     c.author_handle,
                     channels.get(c.channel_id, ""),
                     c.received_at,
@@ -216,7 +220,7 @@ def repeat_offenders(session: Session) -> dict[str, int]:
     """Members (their key, merges applied) with more than one moderation action, and how many."""
     roots = merge_map(session)
     counts: dict[str, int] = {}
-    for (key,) in session.execute(select(ModerationAction.member_key)):
+    for (key,) in session.execute(select(col(ModerationAction.member_key))):
         root = roots.get(key, key)
         counts[root] = counts.get(root, 0) + 1
     return {k: n for k, n in counts.items() if n > 1}
@@ -234,9 +238,9 @@ class ConversationChoice:
 def recent_conversations(session: Session, *, since: dt.datetime, limit: int = 300) -> tuple[ConversationChoice, ...]:
     """Conversations received since ``since`` without an open flag, newest first (to flag by hand)."""
     channels, _ = _names(session)
-    open_flag = select(ModerationFlag.conversation_id).where(col(ModerationFlag.closed_at).is_(None))
+    open_flag = select(col(ModerationFlag.conversation_id)).where(col(ModerationFlag.closed_at).is_(None))
     return tuple(
-        ConversationChoice(c.id, c.author_handle, channels.get(c.channel_id, ""), c.received_at, c.text)
+        ConversationChoice(stored_id(c.id), c.author_handle, channels.get(c.channel_id, ""), c.received_at, c.text)
         for c in session.scalars(
             select(Conversation)
             .where(col(Conversation.received_at) >= since, col(Conversation.id).not_in(open_flag))

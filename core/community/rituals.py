@@ -19,6 +19,7 @@ from core.content_plan import posts
 from core.errors import ConflictError, ValidationError
 from core.local_time import local_instant
 from core.permissions import Action, Actor, require
+from core.records import stored_id
 from db.models import (
     Channel,
     ConsentStatus,
@@ -62,7 +63,7 @@ def newcomers(session: Session, *, now: dt.datetime) -> tuple[Newcomer, ...]:
     firsts: dict[str, bool] = {}
     roots = merge_map(session)
     for key, answered in session.execute(
-        select(Conversation.author_key, Conversation.first_reply_at)
+        select(col(Conversation.author_key), col(Conversation.first_reply_at))
         .where(col(Conversation.kind) == ConversationKind.question)
         .order_by(col(Conversation.received_at))
     ):
@@ -129,7 +130,7 @@ def hero_suggestions(
     totals: dict[str, list] = {}
     for key, display, useful, best, count in session.execute(
         select(
-            c.author_key,
+            col(c.author_key),
             func.max(c.author_handle),
             func.sum(case((col(c.useful), 1), else_=0)),
             func.sum(case((col(c.best), 1), else_=0)),
@@ -188,7 +189,7 @@ def showcase(session: Session, *, since: dt.datetime) -> tuple[ShowcaseItem, ...
     )
     return tuple(
         ShowcaseItem(
-            c.id,
+            stored_id(c.id),
             c.author_handle,
             channels.get(c.channel_id, ""),
             c.received_at,

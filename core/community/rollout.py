@@ -99,7 +99,7 @@ def _published_in(session: Session, rubric: str) -> bool:
 
 def _channel_audit(session: Session) -> str | None:
     active = {c.id for c in session.scalars(select(Channel).where(col(Channel.active)))}
-    heard = set(session.scalars(select(Conversation.channel_id).distinct()))
+    heard = set(session.scalars(select(col(Conversation.channel_id)).distinct()))
     return f"conversations on all {len(active)} active channels" if active and active <= heard else None
 
 

@@ -14,6 +14,7 @@ from core import records
 from core.community import rules
 from core.errors import ValidationError
 from core.permissions import Action, Actor, require
+from core.records import stored_id
 from core.sla.business_time import BusinessCalendar
 from core.sla.calendars import calendar_from_json
 from db.models import BusinessCalendarRow, CommunitySettings, OnCallShift, OnCallShiftCreate, Role, User
@@ -80,7 +81,7 @@ def rota(*, session: Session, now: dt.datetime, days: int = 7) -> Rota:
     end = now + dt.timedelta(days=days)
     names = {u.id: (u.name or u.username) for u in session.scalars(select(User))}
     shifts = [
-        ShiftRow(s.id, names.get(s.user_id, "?"), s.starts_at, s.ends_at)
+        ShiftRow(stored_id(s.id), names.get(s.user_id, "?"), s.starts_at, s.ends_at)
         for s in session.scalars(
             select(OnCallShift)
             .where(col(OnCallShift.ends_at) > now, col(OnCallShift.starts_at) < end)

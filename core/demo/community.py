@@ -10,6 +10,7 @@ import datetime as dt
 from core.community import identities, moderation, rituals, rota
 from core.demo.builder import DemoBuilder
 from core.permissions import Actor
+from core.records import stored_id
 from core.sla import policies
 from db.models import (
     Channel,
@@ -77,7 +78,7 @@ def add_community(demo: DemoBuilder, *, users: dict[str, User], channels: list[C
     moderation.act(
         session=session,
         actor=cora,
-        action=ModerationActionCreate(conversation_id=first.id, kind="warned", rule="1. Be kind"),
+        action=ModerationActionCreate(conversation_id=stored_id(first.id), kind="warned", rule="1. Be kind"),
         now=now - dt.timedelta(hours=27),
     )
     # The second went on: the thread is in slow mode until tomorrow evening.
@@ -86,7 +87,7 @@ def add_community(demo: DemoBuilder, *, users: dict[str, User], channels: list[C
         session=session,
         actor=cora,
         action=ModerationActionCreate(
-            conversation_id=second.id,
+            conversation_id=stored_id(second.id),
             kind="slow_mode",
             rule="1. Be kind",
             until=demo.local(demo.today + dt.timedelta(days=1), 20),
@@ -108,7 +109,7 @@ def _conversation(
     demo: DemoBuilder, channel: Channel, handle: str, at: dt.datetime, text: str, category: str
 ) -> Conversation:
     conversation = Conversation(
-        channel_id=channel.id,
+        channel_id=stored_id(channel.id),
         author_handle=handle,
         received_at=at,
         text=text,
@@ -133,7 +134,7 @@ def _flag(
         session=demo.session,
         actor=actor,
         flag=ModerationFlagCreate(
-            conversation_id=conversation.id,
+            conversation_id=stored_id(conversation.id),
             category=category,
             severity=severity,
             source=FlagSource.word_list,
@@ -158,7 +159,9 @@ def _rota(demo: DemoBuilder, lead: Actor, users: dict[str, User]) -> None:
         rota.add_shift(
             session=demo.session,
             actor=lead,
-            shift=OnCallShiftCreate(user_id=user.id, starts_at=demo.local(day, 7), ends_at=demo.local(day, end_hour)),
+            shift=OnCallShiftCreate(
+                user_id=stored_id(user.id), starts_at=demo.local(day, 7), ends_at=demo.local(day, end_hour)
+            ),
         )
     demo.session.flush()
 
@@ -177,7 +180,7 @@ def _rituals(demo: DemoBuilder, lead: Actor, cora: Actor, channels: list[Channel
                 name=name,
                 weekday=weekday,
                 local_time=at,
-                channel_id=channels[0].id,
+                channel_id=stored_id(channels[0].id),
                 rubric_id=rubrics[rubric].id,
                 prompt=prompt,
             ),

@@ -49,7 +49,7 @@ def measure(session: Session, lo: dt.datetime, hi: dt.datetime, channel_id: int 
 
     f = ModerationFlag
     scope = [in_range(col(f.flagged_at), lo, hi), col(f.closed_at).is_not(None)]
-    source = select(f.flagged_at, f.closed_at).where(*scope)
+    source = select(col(f.flagged_at), col(f.closed_at)).where(*scope)
     if channel_id is not None:
         source = source.join(Conversation, col(Conversation.id) == f.conversation_id).where(
             col(Conversation.channel_id) == channel_id
@@ -63,7 +63,7 @@ def measure(session: Session, lo: dt.datetime, hi: dt.datetime, channel_id: int 
 
     roots = merge_map(session)
     a = ModerationAction
-    counted = select(a.member_key, a.acted_at).where(col(a.kind).in_(_AGAINST_MEMBER), col(a.acted_at) < hi)
+    counted = select(col(a.member_key), col(a.acted_at)).where(col(a.kind).in_(_AGAINST_MEMBER), col(a.acted_at) < hi)
     if channel_id is not None:
         counted = counted.join(Conversation, col(Conversation.id) == a.conversation_id).where(
             col(Conversation.channel_id) == channel_id
