@@ -56,7 +56,7 @@ def member_rows(ctx: PageContext, found: tuple[Member, ...]) -> list[dict]:
 def members_tab(ctx: PageContext) -> None:
     options = ["all", *ROLE_LABELS, NO_ROLE]
     labels = {"all": "Every member", **ROLE_LABELS, NO_ROLE: NO_ROLE_LABEL}
-    role = st.selectbox("Role", options, format_func=labels.__getitem__, key=ROLE_FILTER)
+    role = st.selectbox("Role", options, format_func=lambda r: plain_text(labels[r]), key=ROLE_FILTER)
     found = read(list_members, now=this_hour(), role=None if role == "all" else role)
     if role in BENEFITS:
         st.caption(f"What {ROLE_LABELS[role].lower()}s get: {BENEFITS[role]}")
@@ -112,7 +112,7 @@ def _member_tools(ctx: PageContext, member: Member, merged: tuple[tuple[str, str
         if (
             into in member.keys
             and key != member.key
-            and st.button(f"Undo the merge of {plain_text(key)}", key=f"unmerge_{key}")
+            and st.button(f"Undo the merge of {esc(key)}", key=f"unmerge_{key}")
         ):
             perform(
                 ctx,
@@ -237,7 +237,9 @@ def rollout_tab(ctx: PageContext, today: dt.date) -> None:
     if not by_hand:
         return
     labels = {x.step.key: x for x in by_hand}
-    step = st.selectbox("Step", list(labels), format_func=lambda k: labels[k].step.label, key="rollout_step")
+    step = st.selectbox(
+        "Step", list(labels), format_func=lambda k: plain_text(labels[k].step.label), key="rollout_step"
+    )
     if labels[step].ticked_by:
         if st.button("Untick this step", key="rollout_untick"):
             perform(ctx, lambda s: rollout.untick_step(session=s, actor=ctx.actor, step=step), success="Step unticked.")

@@ -15,7 +15,7 @@ from core.kpis.moderation import moderation_kpis
 from core.local_time import local_instant, local_midnight
 from core.permissions import Action
 from core.text import escape_markdown as esc
-from core.text import plain_text
+from core.text import plain_block, plain_text
 from db.models import (
     FlagSeverity,
     FlagSource,
@@ -177,9 +177,9 @@ def suggestions_tab(ctx: PageContext, today: dt.date) -> None:
     for i, hit in enumerate(found[:30]):
         with st.container(border=True):
             st.markdown(f"**{esc(hit.author)}** · {esc(hit.channel)} · {_when(ctx, hit.received_at)}")
-            st.text(hit.text[:400])
+            st.text(plain_block(hit.text[:400]))
             st.caption(
-                f"Suggested: {CATEGORY_LABELS[hit.category]}, {hit.severity} · words: {esc(', '.join(hit.words))}"
+                f"Suggested: {esc(CATEGORY_LABELS[hit.category])}, {esc(hit.severity)} · words: {esc(', '.join(hit.words))}"
             )
             if ctx.can(Action.moderate) and st.button("Flag", key=f"suggest_flag_{hit.conversation_id}"):
                 flag = ModerationFlagCreate(
@@ -229,14 +229,16 @@ def rules_tab(ctx: PageContext) -> None:
     if versions:
         current = versions[0]
         st.markdown(
-            f"**Community rules, version {current.number}** (in force since {_when(ctx, current.published_at)})"
+            f"**Community rules, version {esc(current.number)}** (in force since {esc(_when(ctx, current.published_at))})"
         )
-        st.text(current.text)
+        st.text(plain_block(current.text))
         if len(versions) > 1:
             with st.expander("Earlier versions"):
                 for v in versions[1:]:
-                    st.markdown(f"**Version {v.number}** · {_when(ctx, v.published_at)} · {esc(v.change_note)}")
-                    st.text(v.text)
+                    st.markdown(
+                        f"**Version {esc(v.number)}** · {esc(_when(ctx, v.published_at))} · {esc(v.change_note)}"
+                    )
+                    st.text(plain_block(v.text))
     else:
         st.info("No community rules published yet. Every moderation action names the rule it enforces.")
     if ctx.can(Action.manage_community_rules):
@@ -358,5 +360,7 @@ def kpis_tab(ctx: PageContext, today: dt.date) -> None:
     for column, v in zip(cols, values, strict=True):
         shown = "—" if v.value is None else f"{v.value:.1f}" if v.unit in ("%", "hours") else f"{v.value:.0f}"
         delta = None if v.change is None else f"{v.change:+.1f}"
-        column.metric(f"{v.label} ({v.unit})", shown, delta=delta, delta_color="inverse", help=v.definition.definition)
+        column.metric(
+            esc(f"{v.label} ({v.unit})"), shown, delta=delta, delta_color="inverse", help=esc(v.definition.definition)
+        )
         column.caption(esc(v.detail))
