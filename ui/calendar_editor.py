@@ -241,6 +241,7 @@ def _form(
         disabled=disabled,
         help="The text follows the community rules and the tone of voice: calm competence, respect, reasons explained.",
     )
+    sensitive_view.rules_in_force()
     # The checks two a row: three side by side in the editor's column cut their labels.
     c1, c2 = st.columns(2)
     c1.checkbox("Subtitles", key=key("subtitles"), disabled=disabled)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.community import queues
 from core.content_plan import sensitive, status
 from core.content_plan.queries import PostView
 from core.permissions import Action
@@ -13,8 +14,21 @@ from core.text import escape_markdown as esc
 from core.text import plain_text
 from db.models import HelpPathCreate, SensitiveTopicSave
 from ui.actions import perform
-from ui.frame import PageContext
+from ui.frame import PAGES, PageContext
 from ui.reads import read
+
+
+def rules_in_force() -> None:
+    """Beside the checklist's "rules checked": the community rules version in force, one click away."""
+    versions = read(queues.rules_versions)
+    if versions:
+        moderation = PAGES["moderation"]
+        st.page_link(
+            moderation.path,
+            label=f"Community rules in force: version {esc(versions[0].number)}",
+            icon=":material/gavel:",
+            help="Read them under Moderation → Community rules.",
+        )
 
 
 def post_panel(ctx: PageContext, view: PostView, *, editable: bool) -> None:

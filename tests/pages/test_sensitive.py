@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from core.community import moderation
 from core.content_plan import sensitive
 from db.models import HelpPathCreate, PostSensitivity
 from tests.factories import make_ready_post
@@ -19,6 +20,8 @@ def test_mark_then_review_a_sensitive_post(write, read, session, team, channel):
             actor=team["lead"],
             path=HelpPathCreate(title="Telefonseelsorge", url="https://www.telefonseelsorge.de"),
         )
+        moderation.publish_rules(session=s, actor=team["lead"], text="1. Be kind.")
+        moderation.publish_rules(session=s, actor=team["lead"], text="1. Be kind.\n2. Point to help.")
     post = make_ready_post(
         session, channel=channel, sla_owner_id=team["support"].id, owner_id=team["editor"].id, status="draft"
     )
@@ -26,6 +29,8 @@ def test_mark_then_review_a_sensitive_post(write, read, session, team, channel):
 
     at = at_tab("editor", "Post editor", calendar_post_id=post.id)
     assert not at.exception
+    # The checklist's "rules checked" links to the rules in force.
+    assert "Community rules in force: version 2" in [link.proto.label for link in at.get("page_link")]
     next(t for t in at.text_area if t.label == "Visible disclaimer").input("This post is about suicide. Help is there.")
     next(s for s in at.selectbox if s.label == "Help path").set_value(path.id)
     button(at, "Save the sensitive topic").click().run()
