@@ -22,6 +22,27 @@ from ui.frame import PageContext
 from ui.reads import read
 
 PICK = "community_member"
+# Widths that fit the member list into the main column at 1400 px.
+MEMBER_COLUMNS = {
+    "Member": st.column_config.TextColumn(width=120),
+    "Roles": st.column_config.TextColumn(width=110),
+    "Also known as": st.column_config.TextColumn(width=100),
+    "Channels": st.column_config.TextColumn(width=110),
+    "First seen": st.column_config.TextColumn(width=88),
+    "Last seen": st.column_config.TextColumn(width=88),
+    "Conversations": st.column_config.NumberColumn("Conv.", width=52, help="Conversations"),
+    "Ideas": st.column_config.NumberColumn(width=48),
+    "Useful UGC": st.column_config.NumberColumn("UGC", width=48, help="Useful UGC"),
+    "Best answers": st.column_config.NumberColumn("Best", width=48, help="Best answers"),
+    "Thanked": st.column_config.NumberColumn(width=60),
+}
+ROLLOUT_COLUMNS = {
+    "Step": st.column_config.TextColumn(width=270),
+    "Days": st.column_config.TextColumn(width=52),
+    "Due": st.column_config.TextColumn(width=92),
+    "Status": st.column_config.TextColumn(width=230),
+    "Ticks itself when": st.column_config.TextColumn(width=230),
+}
 ROLE_FILTER = "community_role_filter"
 
 
@@ -66,7 +87,7 @@ def members_tab(ctx: PageContext) -> None:
         )
         return
     st.caption(f"{len(found)} member(s), most recently seen first.")
-    st.dataframe(member_rows(ctx, found), hide_index=True, width="stretch")
+    st.dataframe(member_rows(ctx, found), hide_index=True, width="stretch", column_config=MEMBER_COLUMNS)
 
 
 def member_tab(ctx: PageContext) -> None:
@@ -230,7 +251,7 @@ def rollout_tab(ctx: PageContext, today: dt.date) -> None:
         plan.done / len(plan.steps),
         text=f"{plan.done} of {len(plan.steps)} steps done since {plan.started_on:%d %b %Y}",
     )
-    st.dataframe(rollout_rows(ctx, plan, today), hide_index=True, width="stretch")
+    st.dataframe(rollout_rows(ctx, plan, today), hide_index=True, width="stretch", column_config=ROLLOUT_COLUMNS)
     if not ctx.can(Action.tick_rollout):
         return
     by_hand = [x for x in plan.steps if x.evidence is None]

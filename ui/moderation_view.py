@@ -32,6 +32,29 @@ from ui.reads import read
 SEVERITIES = [s.value for s in FlagSeverity]
 SUGGEST_DAYS = 14
 FLAG_PICK = "moderation_flag"
+# Widths that fit the tables into the main column at 1400 px.
+FLAG_COLUMNS = {
+    "Flag": st.column_config.TextColumn(width=80),
+    "Severity": st.column_config.TextColumn(width=64),
+    "Author": st.column_config.TextColumn(width=110),
+    "Channel": st.column_config.TextColumn(width=90),
+    "Conversation": st.column_config.TextColumn(width=270),
+    "Flagged": st.column_config.TextColumn(width=120),
+    "By": st.column_config.TextColumn(width=100),
+    "Words": st.column_config.TextColumn(width=60),
+}
+ACTION_COLUMNS = {
+    "When": st.column_config.TextColumn(width=120),
+    "Action": st.column_config.TextColumn(width=110),
+    "Until": st.column_config.TextColumn(width=120),
+    "Running": st.column_config.TextColumn(width=56),
+    "Member": st.column_config.TextColumn(width=100),
+    "Rule": st.column_config.TextColumn(width=110),
+    "Rules version": st.column_config.NumberColumn("Version", width=56, help="Version of the community rules"),
+    "By": st.column_config.TextColumn(width=90),
+    "Conversation": st.column_config.TextColumn(width=130),
+}
+UNITS = {"%": " %", "hours": " h", "people": ""}
 FLAG_NEXT = "moderation_flag_next"  # set by a new flag: the next run offers to act on it
 
 
@@ -50,7 +73,7 @@ def overview(ctx: PageContext, today: dt.date, now: dt.datetime) -> None:
     on_call = [s.who for s in plan.shifts if s.starts_at <= now < s.ends_at]
     cols = st.columns(4)
     cols[0].metric("Open flags", len(flags), help="Flags waiting for a moderation action")
-    cols[1].metric("Threads in slow mode", len(queues.running(log, ModerationKind.slow_mode, now)))
+    cols[1].metric("Threads in slow mode now", len(queues.running(log, ModerationKind.slow_mode, now)))
     cols[2].metric("Members muted", len(queues.running(log, ModerationKind.muted, now)))
     cols[3].metric("On call now", ", ".join(on_call) or "nobody")
 
@@ -76,6 +99,7 @@ def flags_tab(ctx: PageContext, today: dt.date, now: dt.datetime) -> None:
             ],
             hide_index=True,
             width="stretch",
+            column_config=FLAG_COLUMNS,
         )
         if ctx.can(Action.moderate):
             _act_on_flag(ctx, flags, today, now)
@@ -221,6 +245,7 @@ def log_tab(ctx: PageContext, now: dt.datetime) -> None:
         ],
         hide_index=True,
         width="stretch",
+        column_config=ACTION_COLUMNS,
     )
 
 
@@ -358,9 +383,13 @@ def kpis_tab(ctx: PageContext, today: dt.date) -> None:
     st.caption(f"The last 30 days ({start:%d %b} – {today:%d %b %Y}) against the 30 days before.")
     cols = st.columns(len(values))
     for column, v in zip(cols, values, strict=True):
-        shown = "—" if v.value is None else f"{v.value:.1f}" if v.unit in ("%", "hours") else f"{v.value:.0f}"
-        delta = None if v.change is None else f"{v.change:+.1f}"
-        column.metric(
-            esc(f"{v.label} ({v.unit})"), shown, delta=delta, delta_color="inverse", help=esc(v.definition.definition)
+        shown = (
+            "—"
+            if v.value is None
+            else f"{v.value:.1f}{UNITS.get(v.unit, '')}"
+            if v.unit in ("%", "hours")
+            else f"{v.value:.0f}"
         )
+        delta = None if v.change is None else f"{v.change:+.1f}"
+        column.metric(esc(v.label), shown, delta=delta, delta_color="inverse", help=esc(v.definition.definition))
         column.caption(esc(v.detail))
