@@ -141,15 +141,15 @@ def showcase(ctx: PageContext, today: dt.date) -> None:
     if not ctx.can(Action.manage_members):
         return
     by_id = {i.conversation_id: i for i in items}
-    c = st.columns([4, 2, 2])
-    picked = c[0].selectbox(
+    picked = st.selectbox(
         "Contribution",
         list(by_id),
         format_func=lambda i: plain_text(f"{by_id[i].author}: {by_id[i].text[:60]}"),
         key="showcase_pick",
     )
-    status = c[1].selectbox("Consent", [s.value for s in ConsentStatus], key="showcase_status")
-    if c[2].button("Record the consent", key="showcase_record"):
+    c = st.columns(2)
+    status = c[0].selectbox("Consent", [s.value for s in ConsentStatus], key="showcase_status")
+    if c[1].button("Record the consent", key="showcase_record"):
         perform(
             ctx,
             lambda s: rituals.record_consent(session=s, actor=ctx.actor, conversation_id=picked, status=status),

@@ -71,11 +71,12 @@ def overview(ctx: PageContext, today: dt.date, now: dt.datetime) -> None:
     log = read(queues.actions)
     plan = read(rota.rota, now=now.replace(minute=0, second=0, microsecond=0))
     on_call = [s.who for s in plan.shifts if s.starts_at <= now < s.ends_at]
-    cols = st.columns(4)
+    # Three a row: at 1024 px four metrics cut their labels.
+    cols = st.columns(3)
     cols[0].metric("Open flags", len(flags), help="Flags waiting for a moderation action")
     cols[1].metric("Threads in slow mode now", len(queues.running(log, ModerationKind.slow_mode, now)))
     cols[2].metric("Members muted", len(queues.running(log, ModerationKind.muted, now)))
-    cols[3].metric("On call now", ", ".join(on_call) or "nobody")
+    st.caption(f"On call now: {esc(', '.join(on_call) or 'nobody')}")
 
 
 def flags_tab(ctx: PageContext, today: dt.date, now: dt.datetime) -> None:
@@ -381,8 +382,9 @@ def kpis_tab(ctx: PageContext, today: dt.date) -> None:
     start = today - dt.timedelta(days=29)
     values = read(moderation_kpis, start=start, end=today, tz_name=ctx.timezone.key)
     st.caption(f"The last 30 days ({start:%d %b} – {today:%d %b %Y}) against the 30 days before.")
-    cols = st.columns(len(values))
-    for column, v in zip(cols, values, strict=True):
+    # Two a row, so the labels stay whole at 1024 px.
+    cells = [column for _ in range(0, len(values), 2) for column in st.columns(2)]
+    for column, v in zip(cells, values, strict=False):
         shown = (
             "—"
             if v.value is None
