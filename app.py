@@ -5,7 +5,9 @@ import datetime as dt
 import streamlit as st
 
 from core.attention import attention
+from core.community.rollout import rollout_plan
 from core.local_time import local_today
+from core.permissions import Action
 from core.text import escape_markdown
 from db.types import utcnow
 from ui import reads, state
@@ -60,3 +62,15 @@ def needs_attention() -> None:
 
 
 st.fragment(needs_attention, run_every=dt.timedelta(seconds=state.settings().live_refresh_seconds))()
+
+# The 60-day rollout, for the people who run it, until every step is done.
+if ctx.can(Action.tick_rollout):
+    plan = reads.read(rollout_plan)
+    if not plan.finished:
+        st.subheader("60-day rollout")
+        st.progress(plan.done / len(plan.steps), text=f"{plan.done} of {len(plan.steps)} steps done")
+        next_steps = [x for x in plan.steps if not x.done][:3]
+        for x in next_steps:
+            st.markdown(f"- {escape_markdown(x.step.label)} — due {x.due_on:%d %b %Y}")
+        rollout_page = PAGES["community"]
+        st.page_link(rollout_page.path, label="Open the rollout", icon=rollout_page.icon)

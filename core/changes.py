@@ -20,7 +20,18 @@ from db.models import DataVersion
 
 # "exports" holds no data of its own: its counter goes up with each export's audit row, so the
 # audit log reads afresh and no domain's cached reads are dropped because someone downloaded a file.
-DOMAINS = ("workspace", "content_plan", "ideas", "sla", "loop", "kpis", "users", "exports", "live")
+DOMAINS = (
+    "workspace",
+    "content_plan",
+    "ideas",
+    "sla",
+    "loop",
+    "kpis",
+    "users",
+    "exports",
+    "live",
+    "community",
+)
 
 # The domain of each audited entity (an audit row's ``entity``, usually the table name).
 DOMAIN_OF_ENTITY: dict[str, str] = {
@@ -33,6 +44,8 @@ DOMAIN_OF_ENTITY: dict[str, str] = {
     "post": "content_plan",
     "rubric": "content_plan",
     "stop_word": "content_plan",
+    "help_path": "content_plan",
+    "post_sensitivity": "content_plan",
     "idea": "ideas",
     "idea_giver": "ideas",
     "idea_conversation": "ideas",
@@ -49,6 +62,19 @@ DOMAIN_OF_ENTITY: dict[str, str] = {
     "loop_thanks": "loop",
     "audience_size": "kpis",
     "weekly_digest_note": "kpis",
+    "community_settings": "community",
+    "member_merge": "community",
+    "member_role_grant": "community",
+    "community_rules": "community",
+    "flag_word": "community",
+    "moderation_flag": "community",
+    "moderation_action": "community",
+    "on_call_shift": "community",
+    "rollout_tick": "community",
+    "member_onboarding": "community",
+    "ugc_consent": "community",
+    "ritual_format": "community",
+    "ritual_draft": "community",
     "data_import": "workspace",  # an imported file; its rows mark their own domains
     "export": "exports",  # core.exports.record_export: who exported what, how many rows
     # Live operations: notifications, the inbox, choices, comments, the ingest API's keys.

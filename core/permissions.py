@@ -38,6 +38,8 @@ class Action(StrEnum):
     view_loop = "view_loop"
     view_kpis = "view_kpis"
     view_admin = "view_admin"
+    view_community = "view_community"
+    view_moderation = "view_moderation"
     # content calendar
     draft_post = "draft_post"
     edit_any_post = "edit_any_post"
@@ -45,6 +47,8 @@ class Action(StrEnum):
     block_post = "block_post"
     enter_post_metrics = "enter_post_metrics"
     manage_content_rules = "manage_content_rules"
+    review_sensitive = "review_sensitive"
+    manage_help_paths = "manage_help_paths"
     # idea board
     log_idea = "log_idea"
     vote_idea = "vote_idea"
@@ -63,6 +67,11 @@ class Action(StrEnum):
     export_data = "export_data"
     manage_audience = "manage_audience"
     edit_digest = "edit_digest"
+    # community and moderation
+    manage_members = "manage_members"
+    moderate = "moderate"
+    manage_community_rules = "manage_community_rules"
+    tick_rollout = "tick_rollout"
     # workspace
     manage_users = "manage_users"
     manage_channels = "manage_channels"
@@ -74,7 +83,16 @@ class Action(StrEnum):
 
 
 A = Action
-_SCREENS = {A.view_calendar, A.view_ideas, A.view_sla, A.view_loop, A.view_kpis, A.use_inbox}
+_SCREENS = {
+    A.view_calendar,
+    A.view_ideas,
+    A.view_sla,
+    A.view_loop,
+    A.view_kpis,
+    A.view_community,
+    A.view_moderation,
+    A.use_inbox,
+}
 _TEAM = {A.log_idea, A.vote_idea, A.comment}  # every signed-in role except viewer
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
@@ -89,6 +107,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             A.approve_post,
             A.enter_post_metrics,
             A.manage_content_rules,
+            A.manage_help_paths,
             A.triage_idea,
             A.import_ideas,
             A.manage_sla_policies,
@@ -97,15 +116,23 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             A.export_data,
             A.edit_digest,
             A.view_audit_log,
+            A.manage_members,
+            A.moderate,
+            A.manage_community_rules,
+            A.tick_rollout,
         }
     ),
     Role.editor: frozenset(_SCREENS | _TEAM | {A.draft_post}),
-    Role.community: frozenset(_SCREENS | _TEAM | {A.work_conversations, A.thank_givers, A.edit_digest}),
+    Role.community: frozenset(
+        _SCREENS | _TEAM | {A.work_conversations, A.thank_givers, A.edit_digest, A.manage_members, A.moderate}
+    ),
     Role.support: frozenset(_SCREENS | _TEAM | {A.work_conversations, A.import_conversations, A.manage_quick_answers}),
     Role.analyst: frozenset(
         _SCREENS | _TEAM | {A.enter_post_metrics, A.export_data, A.manage_audience, A.view_audit_log}
     ),
-    Role.compliance: frozenset(_SCREENS | _TEAM | {A.block_post, A.export_data, A.view_audit_log}),
+    Role.compliance: frozenset(
+        _SCREENS | _TEAM | {A.block_post, A.review_sensitive, A.manage_help_paths, A.export_data, A.view_audit_log}
+    ),
     Role.viewer: frozenset(_SCREENS),
 }
 
@@ -117,6 +144,8 @@ _DESCRIPTIONS: dict[Action, str] = {
     A.block_post: "block posts",
     A.enter_post_metrics: "enter post metrics",
     A.manage_content_rules: "change rubrics, stop words and limits",
+    A.review_sensitive: "give the compliance review of sensitive-topic posts",
+    A.manage_help_paths: "change the help-path library",
     A.log_idea: "log ideas",
     A.vote_idea: "vote on ideas",
     A.triage_idea: "change an idea's status, scores, merges or the hot plan",
@@ -131,6 +160,10 @@ _DESCRIPTIONS: dict[Action, str] = {
     A.export_data: "export data",
     A.manage_audience: "enter audience sizes",
     A.edit_digest: "edit the weekly digest",
+    A.manage_members: "merge members' identities or give them roles",
+    A.moderate: "moderate conversations",
+    A.manage_community_rules: "change the community rules, role rules, flag words or the on-call rota",
+    A.tick_rollout: "tick steps of the 60-day rollout",
     A.manage_users: "manage users",
     A.manage_channels: "manage channels",
     A.view_audit_log: "read the audit log",

@@ -473,6 +473,50 @@ class PostMetrics(SQLModel):
     next_step_conversions: int | None = None
 
 
+class HelpPath(SQLModel, table=True):
+    """A place to send people who need help (a helpline, a support page) and when to use it:
+    the library sensitive-topic posts link from."""
+
+    __tablename__ = "help_path"
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=120, unique=True)
+    url: str = Field(max_length=1000)
+    when_to_use: str = _text(max_length=1_000)
+    active: bool = True
+
+
+class HelpPathCreate(SQLModel):
+    model_config = _INPUT
+
+    title: str
+    url: str
+    when_to_use: str = ""
+
+
+class PostSensitivity(SQLModel, table=True):
+    """A post marked as touching a sensitive topic: it needs a visible disclaimer, a help path
+    from the library and a compliance review before it may be approved."""
+
+    __tablename__ = "post_sensitivity"
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="post.id", unique=True)
+    disclaimer: str = _text(max_length=1_000)
+    help_path_id: int | None = Field(default=None, foreign_key="help_path.id")
+    marked_by_id: int | None = Field(default=None, foreign_key="user.id")
+    marked_at: dt.datetime = _created()
+    reviewed_by_id: int | None = Field(default=None, foreign_key="user.id")
+    reviewed_at: dt.datetime | None = _instant()
+
+
+class SensitiveTopicSave(SQLModel):
+    """A post's sensitive-topic details, saved whole (a change voids the compliance review)."""
+
+    model_config = _INPUT
+
+    disclaimer: str = ""
+    help_path_id: int | None = None
+
+
 # --- idea board -------------------------------------------------------------------------------
 
 
@@ -1109,3 +1153,289 @@ class ApiTokenCreate(SQLModel):
 
     channel_id: int
     name: str
+
+
+# --- community and moderation -----------------------------------------------------------------
+
+
+class MemberRole(StrEnum):
+    """A community member's role: the first three derived from activity, the last two given by hand."""
+
+    newcomer = "newcomer"
+    active = "active"
+    activist = "activist"
+    expert = "expert"
+    moderator = "moderator"
+
+
+class FlagCategory(StrEnum):
+    toxic = "toxic"
+    spam = "spam"
+    manipulation = "manipulation"
+    off_topic = "off_topic"
+    sensitive = "sensitive"
+
+
+class FlagSeverity(StrEnum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+
+
+class FlagSource(StrEnum):
+    hand = "hand"  # set by a moderator
+    word_list = "word_list"  # suggested by the word lists, confirmed by a moderator
+
+
+class ModerationKind(StrEnum):
+    hidden = "hidden"
+    deleted = "deleted"  # deleted on the platform
+    warned = "warned"
+    muted = "muted"  # the member, until …
+    slow_mode = "slow_mode"  # the thread, until …
+
+
+class CommunitySettingsBase(SQLModel):
+    """The lead's rules for the derived member roles (paper §4) and the rota's calendar."""
+
+    # active: at least this many contributions (conversations, ideas) in the window
+    active_min_contributions: int = 3
+    active_window_days: int = 30
+    # activist: at least this many useful contributions (useful or best answers, valid ideas) in the window
+    activist_min_useful: int = 5
+    activist_window_days: int = 30
+    # newcomer: first seen within this many days
+    newcomer_days: int = 30
+    # The business hours the on-call rota must cover (None: the first calendar).
+    rota_calendar_id: int | None = Field(default=None, foreign_key="business_calendar.id")
+
+
+class CommunitySettings(CommunitySettingsBase, table=True):
+    __tablename__ = "community_settings"
+    id: int | None = Field(default=None, primary_key=True)
+    version: int = 1
+
+
+class CommunitySettingsUpdate(SQLModel):
+    """A change to the role rules: only the fields given change."""
+
+    model_config = _INPUT
+
+    active_min_contributions: int | None = None
+    active_window_days: int | None = None
+    activist_min_useful: int | None = None
+    activist_window_days: int | None = None
+    newcomer_days: int | None = None
+    rota_calendar_id: int | None = None
+
+
+class MemberMerge(SQLModel, table=True):
+    """Two identities of one person merged by hand: ``handle_key`` now counts as ``into_key``.
+    Undoing the merge deletes the row, which leaves everything exactly as before."""
+
+    __tablename__ = "member_merge"
+    id: int | None = Field(default=None, primary_key=True)
+    handle_key: str = Field(max_length=120, unique=True)
+    into_key: str = Field(max_length=120, index=True)
+    merged_by_id: int | None = Field(default=None, foreign_key="user.id")
+    merged_at: dt.datetime = _created()
+
+
+class MemberRoleGrant(SQLModel, table=True):
+    """A role given by hand (expert, moderator) to a member's identity."""
+
+    __tablename__ = "member_role_grant"
+    id: int | None = Field(default=None, primary_key=True)
+    handle_key: str = Field(max_length=120, index=True)
+    role: str = Field(max_length=20)
+    given_by_id: int | None = Field(default=None, foreign_key="user.id")
+    given_at: dt.datetime = _created()
+
+    __table_args__ = (UniqueConstraint("handle_key", "role", name="uq_member_role_grant"),)
+
+
+class CommunityRules(SQLModel, table=True):
+    """One version of the community rules; the newest is the one in force."""
+
+    __tablename__ = "community_rules"
+    id: int | None = Field(default=None, primary_key=True)
+    number: int = Field(unique=True)
+    text: str = _text(max_length=20_000)
+    change_note: str = Field(default="", max_length=300)
+    published_by_id: int | None = Field(default=None, foreign_key="user.id")
+    published_at: dt.datetime = _created()
+
+
+class FlagWord(SQLModel, table=True):
+    """A word (or phrase) of the lead's lists that suggests a flag, matched like stop words."""
+
+    __tablename__ = "flag_word"
+    id: int | None = Field(default=None, primary_key=True)
+    word: str = Field(max_length=80)
+    language: str = Field(default="en", max_length=5)
+    category: str = Field(default=FlagCategory.toxic, max_length=20)
+    severity: str = Field(default=FlagSeverity.medium, max_length=10)
+
+    __table_args__ = (UniqueConstraint("word", "category", name="uq_flag_word"),)
+
+
+class FlagWordCreate(SQLModel):
+    model_config = _INPUT
+
+    word: str
+    language: str = "en"
+    category: str = FlagCategory.toxic
+    severity: str = FlagSeverity.medium
+
+
+class ModerationFlag(SQLModel, table=True):
+    """A conversation flagged for moderation, by hand or from the word lists."""
+
+    __tablename__ = "moderation_flag"
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = Field(foreign_key="conversation.id", index=True)
+    category: str = Field(max_length=20)
+    severity: str = Field(max_length=10)
+    source: str = Field(default=FlagSource.hand, max_length=10)
+    words: str = Field(default="", max_length=300)  # the words that suggested it
+    note: str = _text(max_length=2_000)
+    flagged_by_id: int | None = Field(default=None, foreign_key="user.id")
+    flagged_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False, index=True)
+    # The first moderation action on it (or its dismissal) closes it: time to moderate.
+    closed_at: dt.datetime | None = _instant()
+    dismissed: bool = False
+
+
+class ModerationFlagCreate(SQLModel):
+    model_config = _INPUT
+
+    conversation_id: int
+    category: str
+    severity: str = FlagSeverity.medium
+    note: str = ""
+    source: str = FlagSource.hand
+    words: str = ""
+
+
+class ModerationAction(SQLModel, table=True):
+    """What the team did about a conversation, with the rule it enforces."""
+
+    __tablename__ = "moderation_action"
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = Field(foreign_key="conversation.id", index=True)
+    kind: str = Field(max_length=20)
+    # Muted members and slow-mode threads: until when (None for the other kinds).
+    until: dt.datetime | None = _instant()
+    member_key: str = Field(default="", max_length=120, index=True)
+    rules_id: int | None = Field(default=None, foreign_key="community_rules.id")
+    rule: str = Field(default="", max_length=200)  # which rule of that version it enforces
+    note: str = _text(max_length=2_000)
+    acted_by_id: int | None = Field(default=None, foreign_key="user.id")
+    acted_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False, index=True)
+
+
+class ModerationActionCreate(SQLModel):
+    model_config = _INPUT
+
+    conversation_id: int
+    kind: str
+    rule: str
+    until: dt.datetime | None = None
+    note: str = ""
+
+
+class OnCallShift(SQLModel, table=True):
+    """A moderator on call from ``starts_at`` to ``ends_at``."""
+
+    __tablename__ = "on_call_shift"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    starts_at: dt.datetime = Field(sa_type=UTCDateTime(), nullable=False, index=True)
+    ends_at: dt.datetime = Field(sa_type=UTCDateTime(), nullable=False)
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
+
+
+class OnCallShiftCreate(SQLModel):
+    model_config = _INPUT
+
+    user_id: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+
+
+class RolloutTick(SQLModel, table=True):
+    """A step of the 60-day rollout ticked by hand, with who and when."""
+
+    __tablename__ = "rollout_tick"
+    id: int | None = Field(default=None, primary_key=True)
+    step: str = Field(max_length=40, unique=True)
+    ticked_by_id: int | None = Field(default=None, foreign_key="user.id")
+    ticked_at: dt.datetime = _created()
+
+
+class MemberOnboarding(SQLModel, table=True):
+    """A newcomer's onboarding checklist: welcomed and rules linked by hand (the first question
+    answered is read from their conversations)."""
+
+    __tablename__ = "member_onboarding"
+    id: int | None = Field(default=None, primary_key=True)
+    handle_key: str = Field(max_length=120, unique=True)
+    welcomed_at: dt.datetime | None = _instant()
+    welcomed_by_id: int | None = Field(default=None, foreign_key="user.id")
+    rules_linked_at: dt.datetime | None = _instant()
+    rules_linked_by_id: int | None = Field(default=None, foreign_key="user.id")
+
+
+class ConsentStatus(StrEnum):
+    asked = "asked"
+    given = "given"
+    refused = "refused"
+
+
+class UgcConsent(SQLModel, table=True):
+    """The author's consent to reuse a piece of UGC in a showcase: asked, given or refused, when."""
+
+    __tablename__ = "ugc_consent"
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = Field(foreign_key="conversation.id", unique=True)
+    status: str = Field(max_length=10)
+    recorded_by_id: int | None = Field(default=None, foreign_key="user.id")
+    recorded_at: dt.datetime = _created()
+
+
+class RitualFormat(SQLModel, table=True):
+    """A recurring format (Friday AMA, question of the week, team briefing, challenge): each week
+    on its weekday and time it becomes a draft in the content calendar."""
+
+    __tablename__ = "ritual_format"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80, unique=True)
+    weekday: int  # 0 = Monday
+    local_time: str = Field(max_length=5)  # "HH:MM" in the workspace's time zone
+    channel_id: int = Field(foreign_key="channel.id")
+    rubric_id: int | None = Field(default=None, foreign_key="rubric.id")
+    prompt: str = _text(max_length=2_000)
+    active: bool = True
+
+
+class RitualFormatCreate(SQLModel):
+    model_config = _INPUT
+
+    name: str
+    weekday: int
+    local_time: str
+    channel_id: int
+    rubric_id: int | None = None
+    prompt: str = ""
+
+
+class RitualDraft(SQLModel, table=True):
+    """The draft a ritual created for one local date (so a week is drafted once)."""
+
+    __tablename__ = "ritual_draft"
+    id: int | None = Field(default=None, primary_key=True)
+    ritual_id: int = Field(foreign_key="ritual_format.id")
+    day: dt.date
+    post_id: int = Field(foreign_key="post.id")
+
+    __table_args__ = (UniqueConstraint("ritual_id", "day", name="uq_ritual_draft"),)

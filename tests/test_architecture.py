@@ -122,7 +122,9 @@ DOMAIN_RULES = {
     "ideas": set(),
     "sla": set(),
     "loop": {"content_plan", "ideas", "sla"},
-    "kpis": {"content_plan", "ideas", "sla", "loop"},
+    # Members, moderation, the rota and the rollout read the plan, the ideas, the SLA data and the loop.
+    "community": {"content_plan", "ideas", "sla", "loop"},
+    "kpis": {"content_plan", "ideas", "sla", "loop", "community"},
 }
 # Entry points that put everything together.
 COMPOSERS = {"attention", "demo", "cli", "live", "__main__", "__init__"}

@@ -22,7 +22,7 @@ from core.permissions import Action
 from core.text import plain_text
 from db.models import CognitiveLoad, PostCreate, PostStatus
 from db.types import utcnow
-from ui import comments_view, post_dialog, reads
+from ui import comments_view, post_dialog, reads, sensitive_view
 from ui.actions import perform
 from ui.calendar_view import GOTO_KEY, POST_KEY, md, md_lines, open_post
 from ui.containers import keep_widget_state
@@ -242,6 +242,7 @@ def _form(
         disabled=disabled,
         help="The text follows the community rules and the tone of voice: calm competence, respect, reasons explained.",
     )
+    sensitive_view.rules_in_force()
     # The checks two a row: three side by side in the editor's column cut their labels.
     c1, c2 = st.columns(2)
     c1.checkbox("Subtitles", key=key("subtitles"), disabled=disabled)
@@ -586,6 +587,7 @@ def editor_tab(ctx: PageContext, options: CalendarOptions) -> None:
                 type="tertiary",
             )
             _compliance(ctx, view)
+            sensitive_view.post_panel(ctx, view, editable=editable)
     with check_col:
         _check_panel(ctx, values, view.id if view else None, time_problem)
         if view is not None and view.status == PostStatus.published:

@@ -44,6 +44,8 @@ PAGES: dict[str, Page] = {
         Page("sla", "pages/sla.py", "SLA monitor", ":material/timer:", Action.view_sla),
         Page("loop", "pages/loop.py", "You asked, we did", ":material/campaign:", Action.view_loop),
         Page("kpis", "pages/kpis.py", "KPI overview", ":material/monitoring:", Action.view_kpis),
+        Page("community", "pages/community.py", "Community", ":material/groups:", Action.view_community),
+        Page("moderation", "pages/moderation.py", "Moderation", ":material/shield:", Action.view_moderation),
         Page("admin", "pages/admin.py", "Admin", ":material/settings:", Action.view_admin),
         # Every signed-in role has a profile (and reads the calendar, like home).
         Page("profile", "pages/profile.py", "Your profile", ":material/person:", Action.view_calendar),

@@ -29,8 +29,10 @@ _ALSO_READS: dict[str, set[str]] = {
     "ideas": {"workspace", "loop", "sla"},
     "sla": {"workspace"},
     "loop": {"workspace", "ideas", "content_plan", "sla"},
-    "kpis": {"workspace", "content_plan", "ideas", "sla", "loop"},
-    "home": {"workspace", "content_plan", "ideas", "sla", "loop"},
+    "kpis": {"workspace", "content_plan", "ideas", "sla", "loop", "community"},
+    "home": {"workspace", "content_plan", "ideas", "sla", "loop", "community"},
+    # Members are built from the conversations and ideas; the rollout reads every domain.
+    "community": {"workspace", "content_plan", "ideas", "sla", "loop"},
     # People (audited as "user", a workspace entity), their sessions and sign-in locks.
     "users": {"workspace"},
     # Exports only add audit rows; nothing reads them but the audit log.

@@ -11,6 +11,7 @@ Rooms, from the pure rules up (a module imports only those above it):
 * ``queries`` — read models and the queries behind the screens
 * ``conversion`` — next-step conversion per rubric and per post over a period
 * ``validation`` — raw values into the typed inputs of ``db.models``; field checks
+* ``sensitive`` — sensitive topics: disclaimer, the help-path library, compliance review
 * ``readiness`` — checklist and guards with what the database knows (the editor's live check)
 * ``posts`` — the commands: create, edit, status steps, compliance block, metrics
 * ``files`` — CSV export and imports, the .ics export

@@ -79,7 +79,7 @@ def update_post(
         return view_of(session, post)
     if post.status in status.APPROVED:
         merged = _content(post, changes)
-        readiness.require_ready(session, merged)
+        readiness.require_ready(session, merged, post_id=post.id)
         if post.status == PostStatus.scheduled:
             if merged.scheduled_at is None:
                 raise ValidationError("A scheduled post needs its date and time; unschedule it first to clear them.")
@@ -129,13 +129,13 @@ def change_status(
     changes: dict[str, Any] = {"status": target, "updated_at": now}
     warnings: list[str] = []
     if target == PostStatus.approved and current == PostStatus.in_review:
-        warnings += readiness.require_ready(session, _content(post))
+        warnings += readiness.require_ready(session, _content(post), post_id=post.id)
     elif target == PostStatus.scheduled:
         at = clean_scheduled_at(scheduled_at if scheduled_at is not None else post.scheduled_at)
         if at is None:
             raise ValidationError("Pick the date and time to publish before scheduling.")
         planned = _content(post, {"scheduled_at": at})
-        warnings += readiness.require_ready(session, planned)
+        warnings += readiness.require_ready(session, planned, post_id=post.id)
         readiness.require_daily_slot(session, planned, post_id=post.id)
         rhythm = readiness.rhythm_message(session, planned, post_id=post.id)
         warnings += [rhythm] if rhythm else []

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from core import workspace
-from core.content_plan import guards, rules
+from core.content_plan import guards, rules, sensitive
 from core.content_plan.status import FINAL, ON_THE_PLAN
 from core.errors import ValidationError
 from core.local_time import day_bounds, local_day
@@ -73,9 +73,11 @@ def _stop_word_warnings(hits: list[guards.StopWordHit]) -> list[str]:
     return [f"Stop words to double-check: {guards.stop_word_message(warn)}."] if warn else []
 
 
-def require_ready(session: Session, post: PostBase) -> list[str]:
-    """Refuse unless the checklist passes and no blocking stop word is used; returns warnings."""
-    missing = rules.failing(rules.checklist(post))
+def require_ready(session: Session, post: PostBase, *, post_id: int | None = None) -> list[str]:
+    """Refuse unless the checklist passes (a saved sensitive post's lines included) and no
+    blocking stop word is used; returns warnings."""
+    extra = sensitive.checklist_items(sensitive.sensitivity(session, post_id=post_id)) if post_id is not None else []
+    missing = rules.failing([*rules.checklist(post), *extra])
     hits = stop_word_hits(session, post)
     problems = [f"{item.label}: {item.detail}" for item in missing]
     blocked = guards.blocking(hits)
@@ -173,7 +175,8 @@ def stored_checks(session: Session, *, draft: PostBase, post_id: int | None = No
     at = draft.scheduled_at
     if at is not None and (at.tzinfo is None or at.utcoffset() is None):
         draft = draft.model_copy(update={"scheduled_at": None})
-    items = tuple(rules.checklist(draft))
+    extra = sensitive.checklist_items(sensitive.sensitivity(session, post_id=post_id)) if post_id is not None else []
+    items = (*rules.checklist(draft), *extra)
     hits = tuple(stop_word_hits(session, draft))
     problems = [f"{i.label}: {i.detail}" for i in rules.failing(items)]
     blocked = guards.blocking(hits)

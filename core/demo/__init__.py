@@ -15,7 +15,8 @@ benchmarks reuse); each part of the workspace has its own room:
 - ``loop``          — "You asked, we did" loop items in every state;
 - ``kpis``          — audience sizes and last week's digest note;
 - ``chain``         — every link of the chain: posts and their dialog, reply threads, escalation
-  through RACI; ``chain_showcase`` follows a call for ideas all the way to the thanks.
+  through RACI; ``chain_showcase`` follows a call for ideas all the way to the thanks;
+- ``community``     — roles given by hand, community rules, word lists, a moderated thread, the rota.
 
 The parts draw from one seeded random stream in the order ``_build`` calls them, so a new part
 goes at the end (or draws nothing) to leave the rest of the demo as it is.
@@ -28,7 +29,7 @@ import datetime as dt
 from sqlmodel import Session
 
 from core import audit, changes, workspace
-from core.demo import chain, content, conversations, ideas, kpis, loop, people, support_desk
+from core.demo import chain, community, content, conversations, ideas, kpis, loop, people, support_desk
 from core.demo.builder import TIMEZONE, DemoBuilder
 from core.demo.people import DEMO_SIGN_INS, demo_password
 from core.demo.support_desk import DEMO_CALENDAR
@@ -76,6 +77,7 @@ def _build(demo: DemoBuilder, *, empty: bool) -> None:
     kpis.add_audience(demo, channels=channels)
     kpis.add_digest_note(demo, users=users)
     chain.add_chain(demo, users=users, channels=channels, desk=desk)  # draws nothing: last, by rule
+    community.add_community(demo, users=users, channels=channels)  # draws nothing either: after the chain
     audit.record_change(
         demo.session,
         actor=demo.actor,

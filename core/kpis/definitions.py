@@ -25,6 +25,7 @@ class Family(StrEnum):
     content = "content"
     product = "product"
     chain = "chain"
+    moderation = "moderation"
     display = "display"
 
 
@@ -34,6 +35,7 @@ FAMILY_LABELS = {
     Family.content: "Usefulness of content",
     Family.product: "Product footprint",
     Family.chain: "The chain: from post to change",
+    Family.moderation: "Moderation: trust in the space",
     Family.display: "Display KPIs (reach)",
 }
 
@@ -342,6 +344,49 @@ KPIS: tuple[KpiDefinition, ...] = (
         "post whose questions are all still open and not due is in neither.",
         "calendar",
         "No question or complaint on a post published in this period has reached its deadline yet.",
+    ),
+    KpiDefinition(
+        "flagged_share",
+        "Flagged share",
+        Family.moderation,
+        PERCENT,
+        Better.lower,
+        "Conversations of the period with a flag (toxic, spam, manipulation, off-topic, sensitive; dismissed "
+        "flags left out) ÷ conversations received in the period.",
+        "moderation",
+        _CONVERSATIONS_HINT,
+    ),
+    KpiDefinition(
+        "time_to_moderate",
+        "Time to moderate (median)",
+        Family.moderation,
+        HOURS,
+        Better.lower,
+        "Median hours from a flag to the first moderation action on its conversation (or its dismissal), over "
+        "the flags raised in the period that were moderated.",
+        "moderation",
+        "No flag of this period has been moderated yet.",
+    ),
+    KpiDefinition(
+        "repeat_offenders",
+        "Repeat offenders",
+        Family.moderation,
+        "people",
+        Better.lower,
+        "Members (identities merged) hidden, deleted, warned or muted in the period who had been acted on "
+        "before (in the period or earlier).",
+        "moderation",
+        "No moderation action in this period.",
+    ),
+    KpiDefinition(
+        "slow_mode_share",
+        "Threads in slow mode",
+        Family.moderation,
+        PERCENT,
+        Better.lower,
+        "Conversations of the period whose thread was put in slow mode ÷ conversations received in the period.",
+        "moderation",
+        _CONVERSATIONS_HINT,
     ),
     KpiDefinition(
         "published_posts",

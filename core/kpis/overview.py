@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from core import workspace
-from core.kpis import chain, community, content, conversations, escalations, product
+from core.kpis import chain, community, content, conversations, escalations, moderation, product
 from core.kpis.definitions import KPIS, Family
 from core.kpis.periods import Period
 from core.kpis.sql import check_now
@@ -51,6 +51,10 @@ def _chain(session: Session, period: Period, tz: ZoneInfo, channel_id: int | Non
     return chain.measure(session, period, *period.utc_bounds(tz), channel_id, now)
 
 
+def _moderation(session: Session, period: Period, tz: ZoneInfo, channel_id: int | None, now: dt.datetime):
+    return moderation.measure(session, *period.utc_bounds(tz), channel_id)
+
+
 # Which families each measuring module gives figures of: a screen that shows one family runs only
 # the modules it needs (tests/core/kpis check the map against every KPI's family).
 SOURCES: tuple[tuple[frozenset[Family], Measure], ...] = (
@@ -60,6 +64,7 @@ SOURCES: tuple[tuple[frozenset[Family], Measure], ...] = (
     (frozenset({Family.product}), _product),
     (frozenset({Family.speed}), _escalations),
     (frozenset({Family.chain}), _chain),
+    (frozenset({Family.moderation}), _moderation),
 )
 
 

@@ -37,7 +37,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays as holidays_package
 
 from core.errors import ValidationError
-from core.sla.business_time_engine import MINUTES_PER_DAY, Engine, Interval
+from core.sla.business_time_engine import MINUTES_PER_DAY, Engine, Interval, _instant, _require_instant
 
 __all__ = ["WEEKDAYS", "BusinessCalendar"]
 
@@ -148,6 +148,26 @@ class BusinessCalendar:
     def next_opening(self, instant: datetime) -> datetime:
         """The earliest instant (UTC) at or after ``instant`` that is inside business hours."""
         return self._engine.next_opening(instant)
+
+    def open_intervals(self, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+        """The business hours between two aware instants as UTC ``[open, close)`` pairs, clipped
+        to ``[start, end)`` (a day's hours follow its own clock: a clock change moves them in UTC)."""
+        first = _instant(_require_instant(start, "start"))
+        last = _instant(_require_instant(end, "end"))
+        zone = self._engine.zone
+        intervals: list[tuple[datetime, datetime]] = []
+        day = first.astimezone(zone).date() - timedelta(days=1)
+        while day <= last.astimezone(zone).date():
+            _, _, opens, closes, _ = self._engine.day(day.toordinal())
+            for o, c in zip(opens, closes, strict=True):
+                lo = max(_instant(o), first)
+                hi = min(_instant(c), last)
+                if lo < hi:
+                    if intervals and intervals[-1][1] == lo:  # an overnight stretch split at midnight
+                        lo = intervals.pop()[0]
+                    intervals.append((lo, hi))
+            day += timedelta(days=1)
+        return intervals
 
 
 # -- validation helpers -----------------------------------------------------------------------

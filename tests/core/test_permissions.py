@@ -14,12 +14,16 @@ view_sla                 x x x x x x x x
 view_loop                x x x x x x x x
 view_kpis                x x x x x x x x
 view_admin               x x . . . . . .
+view_community           x x x x x x x x
+view_moderation          x x x x x x x x
 draft_post               x x x . . . . .
 edit_any_post            x x . . . . . .
 approve_post             x x . . . . . .
 block_post               x . . . . . x .
 enter_post_metrics       x x . . . x . .
 manage_content_rules     x x . . . . . .
+review_sensitive         x . . . . . x .
+manage_help_paths        x x . . . . x .
 log_idea                 x x x x x x x .
 vote_idea                x x x x x x x .
 triage_idea              x x . . . . . .
@@ -34,6 +38,10 @@ thank_givers             x x . x . . . .
 export_data              x x . . . x x .
 manage_audience          x . . . . x . .
 edit_digest              x x . x . . . .
+manage_members           x x . x . . . .
+moderate                 x x . x . . . .
+manage_community_rules   x x . . . . . .
+tick_rollout             x x . . . . . .
 manage_users             x . . . . . . .
 manage_channels          x . . . . . . .
 view_audit_log           x x . . . x x .

@@ -222,6 +222,30 @@ def _screens(role: str) -> list[Screen]:
         )
     ]
     screens += [("kpis", open_("kpis"))]
+    screens += [("community-members", open_("community"))]
+    screens += [
+        (f"community-{slug}", _steps(open_("community"), tab(name)))
+        for slug, name in (
+            ("member", "Member page"),
+            ("roles", "Roles"),
+            ("rituals", "Rituals"),
+            ("showcase", "Showcase"),
+            ("rollout", "60-day rollout"),
+        )
+    ]
+    screens += [("moderation-flags", open_("moderation"))]
+    screens += [
+        (f"moderation-{slug}", _steps(open_("moderation"), tab(name)))
+        for slug, name in (
+            ("suggested", "Suggested by the word lists"),
+            ("actions", "Actions"),
+            ("rules", "Community rules"),
+            ("word-lists", "Word lists"),
+            ("rota", "On-call rota"),
+            ("kpis", "KPIs"),
+            ("help-paths", "Help paths"),
+        )
+    ]
     if lead:
         screens += [("admin-channels", open_("admin"))]
         screens += [

@@ -1,0 +1,241 @@
+"""The 60-day rollout (paper §12) as the workspace's onboarding: the plan's steps with their days
+from the workspace's start, each ticked from real data where it can be, by hand otherwise (with
+who and when)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlmodel import Session, col
+
+from core import records
+from core.errors import ConflictError, NotFoundError, ValidationError
+from core.permissions import Action, Actor, require
+from db.models import (
+    Channel,
+    CommunityRules,
+    Conversation,
+    ConversationKind,
+    Idea,
+    IdeaSource,
+    LoopItem,
+    LoopStatus,
+    Post,
+    PostStatus,
+    QuickAnswer,
+    RolloutTick,
+    Rubric,
+    SlaPolicy,
+    User,
+    WeeklyDigestNote,
+    Workspace,
+)
+
+QUICK_ANSWERS_NEEDED = 10
+STARTED_RUBRICS = ("Myth vs fact", "How it works", "Question of the week")
+RETRO_RUBRIC = "Open retro"
+HERO_WEEKS = 4  # a ritual, not a one-off: heroes of the week chosen in this many weeks
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    label: str
+    first_day: int  # days from the workspace's start (day 1 = the start)
+    last_day: int
+    auto: str  # what ticks it automatically ("" = by hand only)
+
+
+STEPS: tuple[Step, ...] = (
+    Step("channel_audit", "Audit of the answer channels", 1, 7, "a conversation recorded on every active channel"),
+    Step("tone_and_rules", "Tone of voice and community rules updated", 1, 14, "community rules published"),
+    Step("quick_answers", "Quick-answer library", 8, 21, f"at least {QUICK_ANSWERS_NEEDED} quick answers"),
+    Step("sla_dashboards", "SLA and dashboards in place", 8, 21, "an active SLA policy and a week of conversations"),
+    Step(
+        "rubrics",
+        "Rubrics 'myth/fact', 'how it works', 'question of the week' started",
+        15,
+        30,
+        "a published post in each of the three rubrics",
+    ),
+    Step("idea_form", "First 'idea for the product' form", 22, 30, "an idea that came in through a form"),
+    Step(
+        "first_retro",
+        "First public retro and 'You asked, we did'",
+        31,
+        45,
+        "a published Open retro post and an announced loop item",
+    ),
+    Step(
+        "ugc_hero",
+        "UGC showcase and hero of the week",
+        31,
+        45,
+        f"heroes of the week chosen in {HERO_WEEKS} weeks and UGC marked useful",
+    ),
+    Step("plan_adjusted", "Content plan adjusted to feedback and metrics", 46, 60, ""),
+)
+STEP_BY_KEY = {s.key: s for s in STEPS}
+
+
+def _count(session: Session, statement) -> int:
+    return int(session.execute(statement).scalar_one() or 0)
+
+
+def _published_in(session: Session, rubric: str) -> bool:
+    return bool(
+        _count(
+            session,
+            select(func.count())
+            .select_from(Post)
+            .join(Rubric, col(Rubric.id) == Post.rubric_id)
+            .where(func.lower(Rubric.name) == rubric.lower(), col(Post.status) == PostStatus.published),
+        )
+    )
+
+
+def _channel_audit(session: Session) -> str | None:
+    active = {c.id for c in session.scalars(select(Channel).where(col(Channel.active)))}
+    heard = set(session.scalars(select(col(Conversation.channel_id)).distinct()))
+    return f"conversations on all {len(active)} active channels" if active and active <= heard else None
+
+
+def _tone_and_rules(session: Session) -> str | None:
+    number = session.execute(select(func.max(CommunityRules.number))).scalar_one_or_none()
+    return f"community rules version {number} published" if number else None
+
+
+def _quick_answers(session: Session) -> str | None:
+    n = _count(session, select(func.count()).select_from(QuickAnswer))
+    return f"{n} quick answers" if n >= QUICK_ANSWERS_NEEDED else None
+
+
+def _sla_dashboards(session: Session) -> str | None:
+    policies = _count(session, select(func.count()).select_from(SlaPolicy).where(col(SlaPolicy.active)))
+    first, last = session.execute(select(func.min(Conversation.received_at), func.max(Conversation.received_at))).one()
+    if not policies or first is None or (last - first) < dt.timedelta(days=7):
+        return None
+    return (
+        f"{policies} active SLA polic{'y' if policies == 1 else 'ies'}, conversations over {(last - first).days} days"
+    )
+
+
+def _rubrics(session: Session) -> str | None:
+    return "published posts in all three rubrics" if all(_published_in(session, r) for r in STARTED_RUBRICS) else None
+
+
+def _idea_form(session: Session) -> str | None:
+    n = _count(session, select(func.count()).select_from(Idea).where(col(Idea.source) == IdeaSource.form))
+    return f"{n} idea(s) from a form" if n else None
+
+
+def _first_retro(session: Session) -> str | None:
+    announced = _count(
+        session,
+        select(func.count()).select_from(LoopItem).where(col(LoopItem.status) != LoopStatus.shipped),
+    )
+    return (
+        "an Open retro post published and a loop item announced"
+        if announced and _published_in(session, RETRO_RUBRIC)
+        else None
+    )
+
+
+def _ugc_hero(session: Session) -> str | None:
+    heroes = _count(
+        session, select(func.count()).select_from(WeeklyDigestNote).where(col(WeeklyDigestNote.hero_handle) != "")
+    )
+    useful = _count(
+        session,
+        select(func.count())
+        .select_from(Conversation)
+        .where(col(Conversation.kind) == ConversationKind.ugc, col(Conversation.useful)),
+    )
+    return f"heroes of the week in {heroes} weeks, {useful} useful UGC" if heroes >= HERO_WEEKS and useful else None
+
+
+_CHECKS: dict[str, Callable[[Session], str | None]] = {
+    "channel_audit": _channel_audit,
+    "tone_and_rules": _tone_and_rules,
+    "quick_answers": _quick_answers,
+    "sla_dashboards": _sla_dashboards,
+    "rubrics": _rubrics,
+    "idea_form": _idea_form,
+    "first_retro": _first_retro,
+    "ugc_hero": _ugc_hero,
+}
+
+
+@dataclass(frozen=True)
+class StepState:
+    step: Step
+    starts_on: dt.date
+    due_on: dt.date
+    evidence: str | None  # what ticked it automatically
+    ticked_by: str | None  # who ticked it by hand
+    ticked_at: dt.datetime | None
+
+    @property
+    def done(self) -> bool:
+        return self.evidence is not None or self.ticked_by is not None
+
+    def overdue(self, today: dt.date) -> bool:
+        return not self.done and today > self.due_on
+
+
+@dataclass(frozen=True)
+class Rollout:
+    started_on: dt.date
+    steps: tuple[StepState, ...]
+
+    @property
+    def done(self) -> int:
+        return sum(1 for s in self.steps if s.done)
+
+    @property
+    def finished(self) -> bool:
+        return self.done == len(self.steps)
+
+
+def rollout_plan(session: Session) -> Rollout:
+    """Every step with its dates from the workspace's start and how it was ticked."""
+    ws = session.scalars(select(Workspace)).first()
+    start = (ws.created_at if ws else dt.datetime.now(dt.UTC)).date()
+    names = {u.id: (u.name or u.username) for u in session.scalars(select(User))}
+    ticks = {t.step: t for t in session.scalars(select(RolloutTick))}
+    states = []
+    for step in STEPS:
+        check = _CHECKS.get(step.key)
+        tick = ticks.get(step.key)
+        states.append(
+            StepState(
+                step,
+                start + dt.timedelta(days=step.first_day - 1),
+                start + dt.timedelta(days=step.last_day - 1),
+                check(session) if check else None,
+                names.get(tick.ticked_by_id, "Command line") if tick else None,
+                tick.ticked_at if tick else None,
+            )
+        )
+    return Rollout(start, tuple(states))
+
+
+def tick_step(*, session: Session, actor: Actor, step: str) -> RolloutTick:
+    """Tick a step by hand (for the steps no data can show, or done another way)."""
+    require(actor, Action.tick_rollout)
+    if step not in STEP_BY_KEY:
+        raise ValidationError(f"Unknown rollout step {step!r}.")
+    if session.scalars(select(RolloutTick).where(col(RolloutTick.step) == step)).first():
+        raise ConflictError(f"'{STEP_BY_KEY[step].label}' is ticked already.")
+    return records.create(session, RolloutTick(step=step, ticked_by_id=actor.id), actor=actor, action="rollout.tick")
+
+
+def untick_step(*, session: Session, actor: Actor, step: str) -> None:
+    require(actor, Action.tick_rollout)
+    tick = session.scalars(select(RolloutTick).where(col(RolloutTick.step) == step)).first()
+    if tick is None:
+        raise NotFoundError("This step was not ticked by hand.")
+    records.delete(session, tick, actor=actor, action="rollout.untick")

@@ -1,0 +1,200 @@
+"""Sensitive topics (paper §10): a post marked sensitive needs a visible disclaimer, a link from
+the help-path library the team keeps, and a compliance review before it may be approved. A change
+to the disclaimer or the help path voids the review."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from core import audit, records
+from core.content_plan import rules, status
+from core.content_plan.rules import is_web_link
+from core.controls import check_text
+from core.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
+from core.permissions import Action, Actor, require
+from db.models import HelpPath, HelpPathCreate, Post, PostSensitivity, SensitiveTopicSave, User, max_length
+from db.types import utcnow
+
+# --- the help-path library -----------------------------------------------------------------------
+
+
+def help_paths(session: Session, *, include_archived: bool = False) -> tuple[HelpPath, ...]:
+    statement = select(HelpPath).order_by(col(HelpPath.title))
+    if not include_archived:
+        statement = statement.where(col(HelpPath.active))
+    return tuple(session.exec(statement))
+
+
+def _checked(value: str, field: str, what: str, *, required: bool) -> str:
+    value = (value or "").strip()
+    problem = check_text(value, what) if value else None
+    if problem:
+        raise ValidationError(problem)
+    if required and not value:
+        raise ValidationError(f"The {what} is empty: fill it in.")
+    limit = max_length(HelpPath if field != "disclaimer" else PostSensitivity, field)
+    if len(value) > limit:
+        raise ValidationError(f"The {what} has {len(value)} characters; {limit} at most.")
+    return value
+
+
+def add_help_path(*, session: Session, actor: Actor, path: HelpPathCreate) -> HelpPath:
+    require(actor, Action.manage_help_paths)
+    title = _checked(path.title, "title", "help path's name", required=True)
+    url = _checked(path.url, "url", "link", required=True)
+    if not is_web_link(url):
+        raise ValidationError("The link must start with https:// or http://.")
+    if session.exec(select(HelpPath).where(col(HelpPath.title) == title)).first():
+        raise ConflictError(f"The library has a help path called '{title}' already.")
+    row = HelpPath(title=title, url=url, when_to_use=_checked(path.when_to_use, "when_to_use", "note", required=False))
+    return records.create(session, row, actor=actor, action="help_path.create")
+
+
+def archive_help_path(*, session: Session, actor: Actor, help_path_id: int) -> HelpPath:
+    require(actor, Action.manage_help_paths)
+    row = records.get_or_404(session, HelpPath, help_path_id, what="Help path")
+    before = audit.snapshot(row)
+    row.active = False
+    session.add(row)
+    audit.record_change(
+        session,
+        actor=actor,
+        action="help_path.archive",
+        entity="help_path",
+        entity_id=row.id,
+        before=before,
+        after=audit.snapshot(row),
+    )
+    return row
+
+
+# --- a post's sensitive topic --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    post_id: int
+    disclaimer: str
+    help_path: str | None  # its title
+    help_path_url: str | None
+    reviewed_by: str | None
+    reviewed_at: object | None
+
+
+def sensitivity(session: Session, *, post_id: int) -> Sensitivity | None:
+    """The post's sensitive-topic details (None when it is not marked sensitive)."""
+    row = session.exec(select(PostSensitivity).where(col(PostSensitivity.post_id) == post_id)).first()
+    if row is None:
+        return None
+    path = session.get(HelpPath, row.help_path_id) if row.help_path_id else None
+    reviewer = session.get(User, row.reviewed_by_id) if row.reviewed_by_id else None
+    return Sensitivity(
+        post_id,
+        row.disclaimer,
+        path.title if path else None,
+        path.url if path else None,
+        (reviewer.name or reviewer.username) if reviewer else None,
+        row.reviewed_at,
+    )
+
+
+def checklist_items(found: Sensitivity | None) -> list[rules.CheckItem]:
+    """The checklist lines a sensitive post adds (none for other posts)."""
+    if found is None:
+        return []
+    return [
+        rules.CheckItem(
+            "sensitive_disclaimer",
+            "Sensitive topic: visible disclaimer",
+            bool(found.disclaimer.strip()),
+            "Written." if found.disclaimer.strip() else "Write the disclaimer the post shows.",
+        ),
+        rules.CheckItem(
+            "sensitive_help_path",
+            "Sensitive topic: help-path link",
+            found.help_path is not None,
+            f"Links to {found.help_path}." if found.help_path else "Pick a help path from the library.",
+        ),
+        rules.CheckItem(
+            "sensitive_review",
+            "Sensitive topic: compliance review",
+            found.reviewed_at is not None,
+            f"Reviewed by {found.reviewed_by}." if found.reviewed_at else "Ask compliance to review the post.",
+        ),
+    ]
+
+
+def _editable(session: Session, actor: Actor, post_id: int) -> Post:
+    require(actor, Action.draft_post)
+    post = records.get_or_404(session, Post, post_id, what="Post")
+    if not status.may_edit(actor, post.owner_id):
+        raise PermissionDenied("You can change only your own posts; ask a lead to change this one.")
+    if post.status in status.FINAL or post.status in status.APPROVED:
+        raise ValidationError("Send the post back to draft first: approved posts keep what was reviewed.")
+    return post
+
+
+def save_sensitive_topic(*, session: Session, actor: Actor, post_id: int, topic: SensitiveTopicSave) -> PostSensitivity:
+    """Mark a post as a sensitive topic (or change its disclaimer and help path: the review is then void)."""
+    post = _editable(session, actor, post_id)
+    disclaimer = _checked(topic.disclaimer, "disclaimer", "disclaimer", required=False)
+    if topic.help_path_id is not None:
+        path = records.get_or_404(session, HelpPath, topic.help_path_id, what="Help path")
+        if not path.active:
+            raise ValidationError(f"The help path '{path.title}' is archived: pick another one.")
+    row = session.exec(select(PostSensitivity).where(col(PostSensitivity.post_id) == post.id)).first()
+    if row is None:
+        row = PostSensitivity(
+            post_id=post_id, disclaimer=disclaimer, help_path_id=topic.help_path_id, marked_by_id=actor.id
+        )
+        return records.create(session, row, actor=actor, action="post.mark_sensitive")
+    before = audit.snapshot(row)
+    if (row.disclaimer, row.help_path_id) != (disclaimer, topic.help_path_id):
+        row.disclaimer, row.help_path_id = disclaimer, topic.help_path_id
+        row.reviewed_by_id, row.reviewed_at = None, None
+    session.add(row)
+    audit.record_change(
+        session,
+        actor=actor,
+        action="post.sensitive",
+        entity="post_sensitivity",
+        entity_id=row.id,
+        before=before,
+        after=audit.snapshot(row),
+    )
+    return row
+
+
+def unmark_sensitive(*, session: Session, actor: Actor, post_id: int) -> None:
+    _editable(session, actor, post_id)
+    row = session.exec(select(PostSensitivity).where(col(PostSensitivity.post_id) == post_id)).first()
+    if row is None:
+        raise NotFoundError("This post is not marked as a sensitive topic.")
+    records.delete(session, row, actor=actor, action="post.unmark_sensitive")
+
+
+def review_sensitive(*, session: Session, actor: Actor, post_id: int) -> PostSensitivity:
+    """Compliance has read the sensitive post with its disclaimer and help path."""
+    require(actor, Action.review_sensitive)
+    row = session.exec(select(PostSensitivity).where(col(PostSensitivity.post_id) == post_id)).first()
+    if row is None:
+        raise NotFoundError("This post is not marked as a sensitive topic.")
+    if not row.disclaimer.strip() or row.help_path_id is None:
+        raise ValidationError("Review it once the disclaimer and the help path are in place.")
+    if row.reviewed_at is not None:
+        raise ConflictError("This post is reviewed already.")
+    before = audit.snapshot(row)
+    row.reviewed_by_id, row.reviewed_at = actor.id, utcnow()
+    session.add(row)
+    audit.record_change(
+        session,
+        actor=actor,
+        action="post.review_sensitive",
+        entity="post_sensitivity",
+        entity_id=row.id,
+        before=before,
+        after=audit.snapshot(row),
+    )
+    return row

@@ -1,0 +1,153 @@
+"""The 60-day rollout: each step ticked from hand-made data where it can be, by hand otherwise."""
+
+import datetime as dt
+
+import pytest
+from sqlmodel import select
+
+from core.community import moderation, rollout
+from core.errors import ConflictError, PermissionDenied
+from db.models import (
+    Channel,
+    ConversationKind,
+    IdeaSource,
+    LoopItem,
+    LoopStatus,
+    PostStatus,
+    Rubric,
+    WeeklyDigestNote,
+)
+from tests.factories import make_conversation, make_idea, make_post, make_quick_answer, make_sla_policy
+
+UTC = dt.UTC
+
+
+def state(read, key: str) -> rollout.StepState:
+    with read() as s:
+        return next(x for x in rollout.rollout_plan(s).steps if x.step.key == key)
+
+
+def published_in(s, channel, rubric_name: str):
+    rubric = s.exec(select(Rubric).where(Rubric.name == rubric_name)).one()
+    return make_post(
+        s,
+        channel=channel,
+        rubric_id=rubric.id,
+        status=PostStatus.published,
+        published_at=dt.datetime(2026, 5, 1, tzinfo=UTC),
+    )
+
+
+def test_every_step_is_open_in_a_new_workspace_with_its_dates(team, read):
+    with read() as s:
+        plan = rollout.rollout_plan(s)
+    assert plan.done == 0 and not plan.finished
+    assert [x.step.key for x in plan.steps] == [s.key for s in rollout.STEPS]
+    last = plan.steps[-1]
+    assert (last.due_on - plan.started_on).days == 59
+    assert last.overdue(plan.started_on + dt.timedelta(days=60)) and not last.overdue(last.due_on)
+
+
+def test_channel_audit_needs_a_conversation_on_every_active_channel(team, channel, write, read):
+    with write() as s:
+        make_conversation(s, channel=channel)
+        other = Channel(name="Telegram")
+        s.add(other)
+    assert state(read, "channel_audit").evidence is None
+    with write() as s:
+        s.get(Channel, other.id).active = False
+    assert state(read, "channel_audit").evidence == "conversations on all 1 active channels"
+
+
+def test_rules_step_ticks_once_rules_are_published(team, write, read):
+    with write() as s:
+        moderation.publish_rules(session=s, actor=team["lead"], text="Be kind.")
+    assert state(read, "tone_and_rules").done
+
+
+def test_quick_answer_library_needs_ten(team, write, read):
+    with write() as s:
+        for _ in range(9):
+            make_quick_answer(s)
+    assert not state(read, "quick_answers").done
+    with write() as s:
+        make_quick_answer(s)
+    assert state(read, "quick_answers").evidence == "10 quick answers"
+
+
+def test_sla_step_needs_an_active_policy_and_a_week_of_conversations(team, channel, write, read):
+    with write() as s:
+        make_conversation(s, channel=channel, received_at=dt.datetime(2026, 5, 1, 9, tzinfo=UTC))
+        make_conversation(s, channel=channel, received_at=dt.datetime(2026, 5, 7, 9, tzinfo=UTC))
+        policy = make_sla_policy(s)
+    assert not state(read, "sla_dashboards").done  # six days of conversations
+    with write() as s:
+        make_conversation(s, channel=channel, received_at=dt.datetime(2026, 5, 8, 10, tzinfo=UTC))
+    assert state(read, "sla_dashboards").done
+    with write() as s:
+        s.get(type(policy), policy.id).active = False
+    assert not state(read, "sla_dashboards").done
+
+
+def test_rubrics_step_needs_a_published_post_in_each_of_the_three(team, channel, write, read):
+    with write() as s:
+        published_in(s, channel, "Myth vs fact")
+        published_in(s, channel, "How it works")
+    assert not state(read, "rubrics").done
+    with write() as s:
+        published_in(s, channel, "Question of the week")
+    assert state(read, "rubrics").done
+
+
+def test_idea_form_step(team, write, read):
+    with write() as s:
+        make_idea(s, source=IdeaSource.survey)
+    assert not state(read, "idea_form").done
+    with write() as s:
+        make_idea(s, source=IdeaSource.form)
+    assert state(read, "idea_form").done
+
+
+def test_first_retro_needs_the_retro_post_and_an_announced_loop(team, channel, write, read):
+    with write() as s:
+        published_in(s, channel, "Open retro")
+        item = LoopItem(what_changed="Dark mode", shipped_on=dt.date(2026, 5, 2))
+        s.add(item)
+    assert not state(read, "first_retro").done  # shipped, not announced yet
+    with write() as s:
+        s.get(LoopItem, item.id).status = LoopStatus.announced
+    assert state(read, "first_retro").done
+
+
+def test_ugc_and_hero_step_needs_a_weekly_ritual_and_useful_ugc(team, channel, write, read):
+    with write() as s:
+        for week in range(3):
+            s.add(WeeklyDigestNote(week_start=dt.date(2026, 5, 4) + dt.timedelta(weeks=week), hero_handle="@Mia"))
+        s.add(WeeklyDigestNote(week_start=dt.date(2026, 6, 1), hero_handle=""))  # a note without a hero
+        make_conversation(s, channel=channel, kind=ConversationKind.ugc, useful=True)
+    assert not state(read, "ugc_hero").done  # three weeks are not a ritual yet
+    with write() as s:
+        s.add(WeeklyDigestNote(week_start=dt.date(2026, 6, 8), hero_handle="Doc James"))
+    assert state(read, "ugc_hero").evidence == "heroes of the week in 4 weeks, 1 useful UGC"
+
+
+def test_no_hero_ritual_without_useful_ugc(team, channel, write, read):
+    with write() as s:
+        for week in range(4):
+            s.add(WeeklyDigestNote(week_start=dt.date(2026, 5, 4) + dt.timedelta(weeks=week), hero_handle="@Mia"))
+        make_conversation(s, channel=channel, kind=ConversationKind.ugc, useful=False)
+    assert not state(read, "ugc_hero").done
+
+
+def test_a_step_no_data_shows_is_ticked_by_hand_with_who_and_when(team, write, read):
+    with write() as s:
+        rollout.tick_step(session=s, actor=team["lead"], step="plan_adjusted")
+    found = state(read, "plan_adjusted")
+    assert found.done and found.ticked_by == "Lea Lead" and found.ticked_at is not None
+    with write() as s, pytest.raises(ConflictError):
+        rollout.tick_step(session=s, actor=team["admin"], step="plan_adjusted")
+    with write() as s, pytest.raises(PermissionDenied):
+        rollout.tick_step(session=s, actor=team["community"], step="idea_form")
+    with write() as s:
+        rollout.untick_step(session=s, actor=team["admin"], step="plan_adjusted")
+    assert not state(read, "plan_adjusted").done
