@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import CursorResult, update
+from sqlalchemy import CursorResult
+from sqlalchemy import update as sql_update
 from sqlmodel import Session, SQLModel, col, select
 
 from core import audit
@@ -50,6 +51,25 @@ def create(session: Session, record: T, *, actor: Actor, action: str) -> T:
     return record
 
 
+def update(session: Session, record: T, changes: dict[str, Any], *, actor: Actor, action: str) -> T:
+    """Set ``changes`` on a stored row that carries no version, and audit it (before and after)."""
+    before = audit.snapshot(record)
+    for field, value in changes.items():
+        setattr(record, field, value)
+    session.add(record)
+    session.flush()
+    audit.record_change(
+        session,
+        actor=actor,
+        action=action,
+        entity=entity_name(type(record)),
+        entity_id=getattr(record, "id", None),
+        before=before,
+        after=audit.snapshot(record),
+    )
+    return record
+
+
 def update_versioned(
     session: Session,
     model: type[T],
@@ -69,7 +89,7 @@ def update_versioned(
     before = audit.snapshot(record)
     table = model.__table__  # type: ignore[attr-defined]
     result = session.execute(
-        update(table)
+        sql_update(table)
         .where(table.c.id == record_id, table.c.version == expected_version)
         .values(**changes, version=expected_version + 1)
     )

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from core import audit, records
+from core import records
 from core.community import rules
 from core.controls import check_text
 from core.errors import ConflictError, ValidationError
@@ -183,19 +183,9 @@ def dismiss_flag(*, session: Session, actor: Actor, flag_id: int, now: dt.dateti
     flag = records.get_or_404(session, ModerationFlag, flag_id, what="Flag")
     if flag.closed_at is not None:
         raise ConflictError("This flag is closed already.")
-    before = audit.snapshot(flag)
-    flag.closed_at, flag.dismissed = now, True
-    session.add(flag)
-    audit.record_change(
-        session,
-        actor=actor,
-        action="moderation.dismiss",
-        entity="moderation_flag",
-        entity_id=flag.id,
-        before=before,
-        after=audit.snapshot(flag),
+    return records.update(
+        session, flag, {"closed_at": now, "dismissed": True}, actor=actor, action="moderation.dismiss"
     )
-    return flag
 
 
 def act(*, session: Session, actor: Actor, action: ModerationActionCreate, now: dt.datetime) -> ModerationAction:

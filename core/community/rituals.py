@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, select
 from sqlmodel import Session, col
 
-from core import audit, exports, records
+from core import exports, records
 from core.community.members import list_members, merge_map
 from core.content_plan import posts
 from core.errors import ConflictError, ValidationError
@@ -93,20 +93,9 @@ def tick_onboarding(*, session: Session, actor: Actor, handle: str, step: str, n
         row = records.create(session, MemberOnboarding(handle_key=key), actor=actor, action="member.onboarding")
     if getattr(row, f"{step}_at") is not None:
         raise ConflictError(f"{ONBOARDING_STEPS[step]} is ticked already.")
-    before = audit.snapshot(row)
-    setattr(row, f"{step}_at", now)
-    setattr(row, f"{step}_by_id", actor.id)
-    session.add(row)
-    audit.record_change(
-        session,
-        actor=actor,
-        action="member.onboarding",
-        entity="member_onboarding",
-        entity_id=row.id,
-        before=before,
-        after=audit.snapshot(row),
+    return records.update(
+        session, row, {f"{step}_at": now, f"{step}_by_id": actor.id}, actor=actor, action="member.onboarding"
     )
-    return row
 
 
 # --- hero of the week ----------------------------------------------------------------------------
@@ -212,19 +201,8 @@ def record_consent(*, session: Session, actor: Actor, conversation_id: int, stat
     if row is None:
         row = UgcConsent(conversation_id=conversation_id, status=status, recorded_by_id=actor.id)
         return records.create(session, row, actor=actor, action="ugc.consent")
-    before = audit.snapshot(row)
-    row.status, row.recorded_by_id, row.recorded_at = status, actor.id, dt.datetime.now(dt.UTC)
-    session.add(row)
-    audit.record_change(
-        session,
-        actor=actor,
-        action="ugc.consent",
-        entity="ugc_consent",
-        entity_id=row.id,
-        before=before,
-        after=audit.snapshot(row),
-    )
-    return row
+    changes = {"status": status, "recorded_by_id": actor.id, "recorded_at": dt.datetime.now(dt.UTC)}
+    return records.update(session, row, changes, actor=actor, action="ugc.consent")
 
 
 def export_showcase(*, session: Session, actor: Actor, since: dt.datetime) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, func, select
 
-from core import audit, records, workspace
+from core import records, workspace
 from core.content_plan.queries import RubricView, rubric_view
 from core.content_plan.validation import max_chars
 from core.errors import ValidationError
@@ -60,19 +60,7 @@ def add_stop_word(*, session: Session, actor: Actor, word: str, mode: str = Stop
 def set_stop_word_mode(*, session: Session, actor: Actor, stop_word_id: int, mode: str) -> StopWordView:
     require(actor, Action.manage_content_rules)
     row = records.get_or_404(session, StopWord, stop_word_id, what="Stop word")
-    before = audit.snapshot(row)
-    row.mode = _clean_mode(mode)
-    session.add(row)
-    session.flush()
-    audit.record_change(
-        session,
-        actor=actor,
-        action="stop_word.update",
-        entity="stop_word",
-        entity_id=row.id,
-        before=before,
-        after=audit.snapshot(row),
-    )
+    records.update(session, row, {"mode": _clean_mode(mode)}, actor=actor, action="stop_word.update")
     return _stop_word_view(row)
 
 
@@ -114,19 +102,7 @@ def set_rubric_active(*, session: Session, actor: Actor, rubric_id: int, active:
     """Archive a rubric (its posts keep it; new posts can't pick it) or bring it back."""
     require(actor, Action.manage_content_rules)
     row = records.get_or_404(session, Rubric, rubric_id, what="Rubric")
-    before = audit.snapshot(row)
-    row.active = bool(active)
-    session.add(row)
-    session.flush()
-    audit.record_change(
-        session,
-        actor=actor,
-        action="rubric.update",
-        entity="rubric",
-        entity_id=row.id,
-        before=before,
-        after=audit.snapshot(row),
-    )
+    records.update(session, row, {"active": bool(active)}, actor=actor, action="rubric.update")
     return rubric_view(row)
 
 

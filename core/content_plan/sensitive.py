@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from core import audit, records
+from core import records
 from core.content_plan import rules, status
 from core.content_plan.rules import is_web_link
 from core.controls import check_text
@@ -55,19 +55,7 @@ def add_help_path(*, session: Session, actor: Actor, path: HelpPathCreate) -> He
 def archive_help_path(*, session: Session, actor: Actor, help_path_id: int) -> HelpPath:
     require(actor, Action.manage_help_paths)
     row = records.get_or_404(session, HelpPath, help_path_id, what="Help path")
-    before = audit.snapshot(row)
-    row.active = False
-    session.add(row)
-    audit.record_change(
-        session,
-        actor=actor,
-        action="help_path.archive",
-        entity="help_path",
-        entity_id=row.id,
-        before=before,
-        after=audit.snapshot(row),
-    )
-    return row
+    return records.update(session, row, {"active": False}, actor=actor, action="help_path.archive")
 
 
 # --- a post's sensitive topic --------------------------------------------------------------------
@@ -150,21 +138,12 @@ def save_sensitive_topic(*, session: Session, actor: Actor, post_id: int, topic:
             post_id=post_id, disclaimer=disclaimer, help_path_id=topic.help_path_id, marked_by_id=actor.id
         )
         return records.create(session, row, actor=actor, action="post.mark_sensitive")
-    before = audit.snapshot(row)
+    changes: dict[str, object] = {}
     if (row.disclaimer, row.help_path_id) != (disclaimer, topic.help_path_id):
-        row.disclaimer, row.help_path_id = disclaimer, topic.help_path_id
-        row.reviewed_by_id, row.reviewed_at = None, None
-    session.add(row)
-    audit.record_change(
-        session,
-        actor=actor,
-        action="post.sensitive",
-        entity="post_sensitivity",
-        entity_id=row.id,
-        before=before,
-        after=audit.snapshot(row),
-    )
-    return row
+        # A changed disclaimer or help path needs a new review.
+        changes = {"disclaimer": disclaimer, "help_path_id": topic.help_path_id}
+        changes |= {"reviewed_by_id": None, "reviewed_at": None}
+    return records.update(session, row, changes, actor=actor, action="post.sensitive")
 
 
 def unmark_sensitive(*, session: Session, actor: Actor, post_id: int) -> None:
@@ -185,16 +164,5 @@ def review_sensitive(*, session: Session, actor: Actor, post_id: int) -> PostSen
         raise ValidationError("Review it once the disclaimer and the help path are in place.")
     if row.reviewed_at is not None:
         raise ConflictError("This post is reviewed already.")
-    before = audit.snapshot(row)
-    row.reviewed_by_id, row.reviewed_at = actor.id, utcnow()
-    session.add(row)
-    audit.record_change(
-        session,
-        actor=actor,
-        action="post.review_sensitive",
-        entity="post_sensitivity",
-        entity_id=row.id,
-        before=before,
-        after=audit.snapshot(row),
-    )
-    return row
+    changes = {"reviewed_by_id": actor.id, "reviewed_at": utcnow()}
+    return records.update(session, row, changes, actor=actor, action="post.review_sensitive")

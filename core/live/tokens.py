@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from core import audit, records
+from core import records
 from core.errors import NotFoundError, ValidationError
 from core.permissions import Action, Actor, require
 from core.text import check_plain_text
@@ -66,19 +66,7 @@ def revoke_token(*, session: Session, actor: Actor, token_id: int) -> TokenView:
     require(actor, Action.manage_api_tokens)
     row = records.get_or_404(session, ApiToken, token_id, what="API token")
     if row.revoked_at is None:
-        before = audit.snapshot(row)
-        row.revoked_at = utcnow()
-        session.add(row)
-        session.flush()
-        audit.record_change(
-            session,
-            actor=actor,
-            action="api_token.revoke",
-            entity="api_token",
-            entity_id=row.id,
-            before=before,
-            after=audit.snapshot(row),
-        )
+        records.update(session, row, {"revoked_at": utcnow()}, actor=actor, action="api_token.revoke")
     channel = session.get(Channel, row.channel_id)
     return _view(row, channel.name if channel else "")
 

@@ -93,3 +93,22 @@ def test_passwords_never_reach_the_audit_log(engine, write, read):
     with read() as s:
         row = s.exec(select(AuditLog).where(AuditLog.action == "user.create")).one()
     assert json.loads(row.after)["password_hash"] == "***"
+
+
+def test_an_unversioned_update_sets_the_fields_and_audits_before_and_after(engine, write, read):
+    with write() as s:
+        admin = make_user(s, Role.admin, username="ada")
+        channel = workspace.create_channel(
+            session=s, actor=admin, channel_in=ChannelCreate(name="Telegram Kanal", daily_post_limit=3)
+        )
+    with write() as s:
+        row = s.get(Channel, channel.id)
+        records.update(s, row, {"daily_post_limit": 7, "active": False}, actor=admin, action="channel.test_set")
+    with read() as s:
+        stored = s.get(Channel, channel.id)
+        entry = s.exec(select(AuditLog).where(AuditLog.action == "channel.test_set")).one()
+    assert (stored.daily_post_limit, stored.active) == (7, False)
+    assert (entry.entity, entry.entity_id, entry.actor_id) == ("channel", channel.id, admin.id)
+    before, after = json.loads(entry.before), json.loads(entry.after)
+    assert (before["daily_post_limit"], before["active"]) == (3, True)
+    assert (after["daily_post_limit"], after["active"]) == (7, False)
