@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 PORT ?= 8501
 ADDRESS ?= localhost
 
-.PHONY: run test test-fast lint bench bench-compare migrate demo clean-venv schema
+.PHONY: run test test-fast lint bench bench-compare migrate demo clean-venv schema translations catalogues
 
 $(BIN)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] < (3, 11))' || \
@@ -26,18 +26,37 @@ $(BIN)/.installed-dev: $(BIN)/.installed requirements-dev.txt
 migrate: $(BIN)/.installed
 	$(BIN)/python -m core migrate
 
+# Translations (Babel, gettext): `make translations` extracts every marked message into
+# locale/messages.pot, brings each language's catalogue up to date (new messages untranslated,
+# never a fuzzy guess) and compiles them. The .po files are the source and are committed; the
+# compiled .mo files are built here, by `make run` and `make test` (catalogues).
+LANGUAGES := de
+CATALOGUES := $(foreach l,$(LANGUAGES),locale/$(l)/LC_MESSAGES/messages.mo)
+
+translations: $(BIN)/.installed
+	$(BIN)/pybabel --quiet extract -F babel.cfg --no-location --sort-output --no-wrap \
+		--project "Dialog Desk" --copyright-holder "Dialog Desk" -o locale/messages.pot .
+	$(BIN)/pybabel --quiet update -i locale/messages.pot -d locale --init-missing --no-wrap \
+		--no-fuzzy-matching --ignore-obsolete $(foreach l,$(LANGUAGES),-l $(l))
+	$(MAKE) --always-make catalogues
+
+catalogues: $(CATALOGUES)
+
+locale/%/LC_MESSAGES/messages.mo: locale/%/LC_MESSAGES/messages.po $(BIN)/.installed
+	$(BIN)/pybabel compile --statistics -d locale -l $* -D messages
+
 # On the default database (no DATABASE_URL) a first start loads the demo workspace and prints
 # its sign-ins; a real workspace is never touched. The worker (SLA alerts, e-mail and chat, the
 # ingest API on DIALOGDESK_API_PORT) runs beside the app; Ctrl-C stops both.
-run: migrate
+run: migrate catalogues
 	@if [ -z "$$DATABASE_URL" ]; then $(BIN)/python -m core demo --if-empty; fi
 	scripts/run-with-worker.sh $(BIN)/python $(BIN)/streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
 
 # The whole suite (on every core, in parallel), after the linters.
-test: lint
+test: lint catalogues
 	$(BIN)/python -m pytest -n auto
 
-test-fast: $(BIN)/.installed-dev
+test-fast: $(BIN)/.installed-dev catalogues
 	$(BIN)/python -m pytest -n auto -m "not e2e"
 
 lint: $(BIN)/.installed-dev

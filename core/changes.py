@@ -75,6 +75,7 @@ DOMAIN_OF_ENTITY: dict[str, str] = {
     "ugc_consent": "community",
     "ritual_format": "community",
     "ritual_draft": "community",
+    "text_template": "workspace",
     "data_import": "workspace",  # an imported file; its rows mark their own domains
     "export": "exports",  # core.exports.record_export: who exported what, how many rows
     # Live operations: notifications, the inbox, choices, comments, the ingest API's keys.

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from core.errors import PermissionDenied
+from core.i18n import N_, _
 from db.models import Role
 
 
@@ -21,6 +22,7 @@ class Actor:
     username: str
     role: Role
     name: str = ""
+    language: str | None = None  # the user's own choice; None: the workspace's
 
     @property
     def label(self) -> str:
@@ -199,3 +201,21 @@ def require_on(actor: Actor, action: Action, *, grant: str | None, record: str) 
         f"Your role ({actor.role}) may not {what}; you may act on {record} only when it is escalated to a team "
         "you are responsible or accountable for."
     )
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.admin: N_("admin"),
+    Role.lead: N_("lead"),
+    Role.editor: N_("editor"),
+    Role.community: N_("community manager"),
+    Role.support: N_("support"),
+    Role.analyst: N_("analyst"),
+    Role.compliance: N_("compliance"),
+    Role.viewer: N_("viewer"),
+}
+
+
+def role_label(role: str) -> str:
+    """A role's name in the reader's language (the code's value when it is not a role)."""
+    label = ROLE_LABELS.get(Role(role)) if role in Role.__members__ else None
+    return _(label) if label else role

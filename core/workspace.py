@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session, col, select
 
-from core import records
+from core import i18n, records
 from core.errors import ValidationError
 from core.permissions import Action, Actor, require
 from core.text import check_input_text, check_plain_texts
@@ -52,6 +52,7 @@ class WorkspaceInfo:
     quick_win_max_cost: int
     version: int
     uid: str = ""  # generated once per workspace (the .ics UIDs carry it)
+    language: str = "en"  # generated texts, and every user who has not chosen their own
 
 
 @dataclass(frozen=True)
@@ -93,11 +94,17 @@ def info(session: Session) -> WorkspaceInfo:
         w.quick_win_max_cost,
         w.version,
         w.uid,
+        w.language,
     )
 
 
 def timezone(session: Session) -> ZoneInfo:
     return ZoneInfo(info(session).timezone)
+
+
+def language(session: Session) -> str:
+    """The workspace's language: generated texts are written in it (core.i18n.using)."""
+    return info(session).language
 
 
 def validate_timezone(name: str) -> str:
@@ -145,6 +152,8 @@ def update_settings(
             raise ValidationError("The workspace needs a name.")
     if "timezone" in changes:
         changes["timezone"] = validate_timezone(changes["timezone"].strip())
+    if "language" in changes:
+        changes["language"] = i18n.check_language(changes["language"])
     for key in ("quick_win_min_impact", "quick_win_max_cost"):
         if key in changes and not 1 <= changes[key] <= 5:
             raise ValidationError("Quick-win thresholds are scores from 1 to 5.")

@@ -148,6 +148,9 @@ class WorkspaceBase(SQLModel):
     high_load_run_limit: int = 2
     quick_win_min_impact: int = 4
     quick_win_max_cost: int = 2
+    # The language of generated public texts (board, announcements, digests) and of every user who
+    # has not chosen their own (core.i18n.LANGUAGES).
+    language: str = Field(default="en", max_length=5, sa_column_kwargs={"server_default": "en"})
 
 
 class Workspace(WorkspaceBase, table=True):
@@ -174,6 +177,7 @@ class WorkspaceUpdate(SQLModel):
     high_load_run_limit: int | None = None
     quick_win_min_impact: int | None = None
     quick_win_max_cost: int | None = None
+    language: str | None = None
 
 
 class UserBase(SQLModel):
@@ -187,6 +191,8 @@ class User(UserBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     password_hash: str = Field(max_length=100)
     active: bool = True
+    # The language the user reads Dialog Desk in; None: the workspace's.
+    language: str | None = Field(default=None, max_length=5)
     password_changed_at: dt.datetime = _created()
     created_at: dt.datetime = _created()
     version: int = 1
@@ -1439,3 +1445,25 @@ class RitualDraft(SQLModel, table=True):
     post_id: int = Field(foreign_key="post.id")
 
     __table_args__ = (UniqueConstraint("ritual_id", "day", name="uq_ritual_draft"),)
+
+
+# --- languages: generated texts in the workspace's language, worded by the lead ---------------
+
+
+class TextTemplateBase(SQLModel):
+    # A key of core.text_templates.TEMPLATES (announcement, thank_you, monthly_update, …).
+    key: str = Field(max_length=40)
+    language: str = Field(max_length=5)
+    body: str = Field(sa_type=Text(), nullable=False, max_length=10_000)
+
+
+class TextTemplate(TextTemplateBase, table=True):
+    """The lead's own wording of one generated text in one language (none: the shipped wording)."""
+
+    __tablename__ = "text_template"
+    id: int | None = Field(default=None, primary_key=True)
+    updated_at: dt.datetime = _created()
+    updated_by_id: int | None = Field(default=None, foreign_key="user.id")
+    version: int = 1
+
+    __table_args__ = (UniqueConstraint("key", "language", name="uq_text_template"),)

@@ -98,6 +98,8 @@ def test_every_event_subscriber_exists_and_takes_keywords():
 # The shared basics of core: every domain may use them; they use no domain.
 BASICS = {
     "errors",
+    "i18n",
+    "formats",
     "permissions",
     "records",
     "audit",

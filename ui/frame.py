@@ -17,12 +17,13 @@ from sqlalchemy.engine import Engine
 
 from core import workspace
 from core.errors import DomainError
+from core.i18n import N_, _
 from core.live import notify
-from core.permissions import Action, Actor, allowed
+from core.permissions import Action, Actor, allowed, role_label
 from core.settings import Settings, require_cookie_key
 from core.text import escape_markdown
 from db.engine import write_session
-from ui import auth, reads, state
+from ui import auth, language, reads, state
 from ui.messages import show_error, show_flashes
 
 
@@ -38,17 +39,19 @@ class Page:
 PAGES: dict[str, Page] = {
     p.key: p
     for p in (
-        Page("home", "app.py", "Home", ":material/home:", Action.view_calendar),
-        Page("calendar", "pages/calendar.py", "Content calendar", ":material/calendar_month:", Action.view_calendar),
-        Page("ideas", "pages/ideas.py", "Idea board", ":material/lightbulb:", Action.view_ideas),
-        Page("sla", "pages/sla.py", "SLA monitor", ":material/timer:", Action.view_sla),
-        Page("loop", "pages/loop.py", "You asked, we did", ":material/campaign:", Action.view_loop),
-        Page("kpis", "pages/kpis.py", "KPI overview", ":material/monitoring:", Action.view_kpis),
-        Page("community", "pages/community.py", "Community", ":material/groups:", Action.view_community),
-        Page("moderation", "pages/moderation.py", "Moderation", ":material/shield:", Action.view_moderation),
-        Page("admin", "pages/admin.py", "Admin", ":material/settings:", Action.view_admin),
+        Page("home", "app.py", N_("Home"), ":material/home:", Action.view_calendar),
+        Page(
+            "calendar", "pages/calendar.py", N_("Content calendar"), ":material/calendar_month:", Action.view_calendar
+        ),
+        Page("ideas", "pages/ideas.py", N_("Idea board"), ":material/lightbulb:", Action.view_ideas),
+        Page("sla", "pages/sla.py", N_("SLA monitor"), ":material/timer:", Action.view_sla),
+        Page("loop", "pages/loop.py", N_("You asked, we did"), ":material/campaign:", Action.view_loop),
+        Page("kpis", "pages/kpis.py", N_("KPI overview"), ":material/monitoring:", Action.view_kpis),
+        Page("community", "pages/community.py", N_("Community"), ":material/groups:", Action.view_community),
+        Page("moderation", "pages/moderation.py", N_("Moderation"), ":material/shield:", Action.view_moderation),
+        Page("admin", "pages/admin.py", N_("Admin"), ":material/settings:", Action.view_admin),
         # Every signed-in role has a profile (and reads the calendar, like home).
-        Page("profile", "pages/profile.py", "Your profile", ":material/person:", Action.view_calendar),
+        Page("profile", "pages/profile.py", N_("Your profile"), ":material/person:", Action.view_calendar),
     )
 }
 
@@ -66,7 +69,7 @@ class PageContext:
 
 def page_frame(page_key: str) -> PageContext:
     page = PAGES[page_key]
-    st.set_page_config(page_title=f"{page.label} · Dialog Desk", page_icon="💬", layout="wide")
+    language.install()
     try:
         settings = state.settings()
     except DomainError as error:
@@ -74,9 +77,14 @@ def page_frame(page_key: str) -> PageContext:
         st.stop()
     engine = state.engine()
     if not state.schema_is_current():
-        st.error("The database is not at the newest schema. Run `make run`, or `python -m core migrate`, then reload.")
+        st.error(
+            _("The database is not at the newest schema. Run `make run`, or `python -m core migrate`, then reload.")
+        )
         st.stop()
     reads.refresh_versions()
+    workspace_info = reads.read(workspace.info)
+    language.use(workspace_info.language)  # until someone signs in: the workspace's
+    st.set_page_config(page_title=f"{_(page.label)} · Dialog Desk", page_icon="💬", layout="wide")
     current = reads.read(workspace.state)
     if current == workspace.WorkspaceState.empty:
         _guided_start(engine, has_cookie_key=bool(settings.cookie_key))
@@ -91,31 +99,43 @@ def page_frame(page_key: str) -> PageContext:
     actor = auth.signed_in_actor(engine=engine, settings=settings, key=cookie_key, is_demo=is_demo)
     if actor is None:
         st.stop()
-    _sidebar(actor, engine=engine, settings=settings)
+    language.use(actor.language or workspace_info.language)
+    timezone = ZoneInfo(workspace_info.timezone)
+    context = PageContext(engine=engine, actor=actor, timezone=timezone, is_demo=is_demo)
+    _sidebar(context, settings=settings)
     if is_demo:
-        st.info("Demo workspace: the people, posts and conversations here are made up.", icon=":material/science:")
+        st.info(_("Demo workspace: the people, posts and conversations here are made up."), icon=":material/science:")
     if not allowed(actor, page.action):
-        st.error(f"Your role ({actor.role}) cannot open {page.label}. Ask an admin if you need it.")
+        st.error(
+            _(
+                "Your role ({role}) cannot open {page}. Ask an admin if you need it.",
+                role=role_label(actor.role),
+                page=_(page.label),
+            )
+        )
         st.stop()
     show_flashes()
-    timezone = ZoneInfo(reads.read(workspace.info).timezone)
-    return PageContext(engine=engine, actor=actor, timezone=timezone, is_demo=is_demo)
+    return context
 
 
-def _sidebar(actor: Actor, *, engine: Engine, settings: Settings) -> None:
+def _sidebar(ctx: PageContext, *, settings: Settings) -> None:
+    actor = ctx.actor
     with st.sidebar:
         st.markdown("### Dialog Desk")
         for page in PAGES.values():
             if page.key != "profile" and allowed(actor, page.action):
-                st.page_link(page.path, label=page.label, icon=page.icon)
+                st.page_link(page.path, label=_(page.label), icon=page.icon)
         st.divider()
-        st.caption(f"Signed in as **{escape_markdown(actor.label)}** · {actor.role}")
+        st.caption(
+            _("Signed in as **{name}** · {role}", name=escape_markdown(actor.label), role=role_label(actor.role))
+        )
         profile = PAGES["profile"]
-        st.page_link(profile.path, label=profile.label, icon=profile.icon)
+        st.page_link(profile.path, label=_(profile.label), icon=profile.icon)
         unread_count = reads.read(notify.unread_count, user_id=actor.id) if actor.id is not None else 0
-        inbox_label = f"Inbox: {unread_count} unread" if unread_count else "Inbox"
+        inbox_label = _("Inbox: {count} unread", count=unread_count) if unread_count else _("Inbox")
         st.page_link(profile.path, label=inbox_label, icon=":material/notifications:")
-        auth.sign_out_button(engine=engine, actor=actor)
+        language.switcher(ctx)
+        auth.sign_out_button(engine=ctx.engine, actor=actor)
         auth.sync_cookie(settings)
 
 

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from core import changes
+from core import changes, i18n
 from db.engine import read_session
 from ui import state
 
@@ -95,11 +95,14 @@ def read(reader: Callable[..., T], /, **kwargs: Any) -> T:
     current = _versions()
     stamp = tuple((domain, current.get(domain, 0)) for domain in domains_read_by(reader))
     name = f"{reader.__module__}.{reader.__qualname__}"
-    return _cached(state.settings().database_url, name, stamp, kwargs, _reader=reader)
+    # Readers may return messages (checklists, labels): each language has its own entry.
+    return _cached(state.settings().database_url, name, stamp, kwargs, i18n.current(), _reader=reader)
 
 
 @st.cache_data(ttl=dt.timedelta(hours=1), max_entries=2_000, show_spinner=False)
-def _cached(url: str, name: str, stamp: tuple, kwargs: dict[str, Any], *, _reader: Callable[..., T]) -> T:
+def _cached(
+    url: str, name: str, stamp: tuple, kwargs: dict[str, Any], language: str, *, _reader: Callable[..., T]
+) -> T:
     with read_session(state.engine()) as session:
         return _reader(session=session, **kwargs)
 

@@ -10,8 +10,9 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from core import records
+from core import i18n, records
 from core.errors import NotFoundError, ValidationError
+from core.i18n import _
 from core.permissions import Action, Actor, require
 from core.text import check_plain_texts
 from core.users import sessions, throttle
@@ -127,6 +128,26 @@ def change_own_password(
         rounds=rounds,
         keep_session_id=keep_session_id,
     )
+
+
+def set_own_language(*, session: Session, actor: Actor, language: str | None) -> UserView:
+    """A person chooses the language they read Dialog Desk in (None: the workspace's)."""
+    user = session.get(User, actor.id) if actor.id is not None else None
+    if user is None:
+        raise NotFoundError(_("Your account does not exist any more."))
+    if language is not None:
+        language = i18n.check_language(language)
+    if user.language != language:
+        records.update_versioned(
+            session,
+            User,
+            records.stored_id(user.id),
+            expected_version=user.version,
+            changes={"language": language},
+            actor=actor,
+            action="user.set_language",
+        )
+    return user_view(user)
 
 
 def _new_password(

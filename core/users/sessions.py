@@ -146,7 +146,7 @@ def check_session(*, session: Session, token: str, key: str, now: dt.datetime, l
         limits=limits,
     ):
         return SessionCheck(session_id=record.id, ended=EndReason.expired)
-    actor = Actor(id=user.id, username=user.username, role=Role(user.role), name=user.name)
+    actor = Actor(id=user.id, username=user.username, role=Role(user.role), name=user.name, language=user.language)
     return SessionCheck(actor=actor, session_id=record.id, touch_due=now - record.last_seen_at >= limits.touch_every)
 
 

@@ -101,7 +101,7 @@ def authenticate(
         throttle.clear(session=session, key=throttle.username_key(username))
         _audit(session, typed=typed, user=user, client=client, result="succeeded", reason="")
         assert user.id is not None
-        return Actor(id=user.id, username=user.username, role=Role(user.role), name=user.name)
+        return Actor(id=user.id, username=user.username, role=Role(user.role), name=user.name, language=user.language)
 
     locked = throttle.count_failure(session=session, keys=keys, limits=limits, now=now)
     _audit(session, typed=typed, user=user, client=client, result="failed", reason=reason)
@@ -111,7 +111,7 @@ def authenticate(
 def _audit(session: Session, *, typed: str, user: User | None, client: Client, result: str, reason: str) -> None:
     # Who tried is not known on a failure: the row names the username as typed, no password.
     if user is not None and result == "succeeded":
-        actor = Actor(id=user.id, username=user.username, role=Role(user.role), name=user.name)
+        actor = Actor(id=user.id, username=user.username, role=Role(user.role), name=user.name, language=user.language)
     else:
         actor = Actor(id=None, username=typed or "(empty)", role=Role.viewer)
     details = {

@@ -19,22 +19,28 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def open_page(
-    key: str, *, username: str | None = None, timeout: float = 30, state: dict[str, object] | None = None
+    key: str,
+    *,
+    username: str | None = None,
+    timeout: float = 30,
+    state: dict[str, object] | None = None,
+    language: str | None = None,
 ) -> AppTest:
     """Run a page as a direct URL would; with ``username``, as that user already signed in (as
     the real sign-in form leaves the session); ``state``: session-state values set first (a tab
-    to open: its key → its label)."""
+    to open: its key → its label); ``language``: the user's own choice of language, saved first
+    (as the sidebar's switch saves it)."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
     if key != "home":
         at.switch_page(f"pages/{key}.py")
     if username is not None:
-        at.session_state[auth.SESSION_TOKEN] = start_session_for(username)
+        at.session_state[auth.SESSION_TOKEN] = start_session_for(username, language=language)
     for name, value in (state or {}).items():
         at.session_state[name] = value
     return at.run()
 
 
-def start_session_for(username: str) -> str:
+def start_session_for(username: str, *, language: str | None = None) -> str:
     """A server-side session for ``username`` in the test database (as the sign-in form starts
     one); its id, as the browser's cookie would hold it. An unknown username gets a made-up id."""
     settings = load_settings()
@@ -44,6 +50,9 @@ def start_session_for(username: str) -> str:
             user = session.exec(select(User).where(User.username == username)).first()
             if user is None or user.id is None:
                 return sessions.new_token()
+            if language is not None:
+                user.language = language
+                session.add(user)
             started = sessions.start_session(
                 session=session,
                 user_id=user.id,

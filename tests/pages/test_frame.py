@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import col, select
 from streamlit.testing.v1 import AppTest
 
-from core.permissions import CLI_ACTOR, allowed
+from core.permissions import CLI_ACTOR, allowed, role_label
 from core.settings import SessionLimits
 from core.text import unescape_markdown
 from core.users import accounts, sessions, sign_in
@@ -31,7 +31,7 @@ def test_page_shows_itself_only_to_roles_that_may_open_it(team, key, role):
         assert not at.error, [e.value for e in at.error]
         assert "Signed in as" in shown
     else:
-        assert at.error[0].value == f"Your role ({role.value}) cannot open {page.label}. Ask an admin if you need it."
+        assert at.error[0].value == f"Your role ({role_label(role)}) cannot open {page.label}. Ask an admin if you need it."
 
 
 @pytest.mark.parametrize("key", list(PAGES))
