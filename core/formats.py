@@ -141,3 +141,13 @@ def decimal_separator(language: str | None = None) -> str:
 
 def grouping_separator(language: str | None = None) -> str:
     return locale(language).number_symbols["latn"]["group"]
+
+
+# Tables (st.column_config.DateColumn / DatetimeColumn) take Moment.js patterns.
+_TABLE_DATE_PATTERNS = {"en": "YYYY-MM-DD", "de": "DD.MM.YYYY"}
+
+
+def table_date_format(*, with_time: bool = False) -> str:
+    """The pattern of a table's date (or date and time) column in the current language."""
+    pattern = _TABLE_DATE_PATTERNS.get(_language(), _TABLE_DATE_PATTERNS["en"])
+    return f"{pattern} HH:mm" if with_time else pattern

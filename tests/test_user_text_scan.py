@@ -159,7 +159,24 @@ ALLOWED_CALLS = {
     "render_markdown": "the weekly digest; core.kpis.digest escapes every user text in it (tested there)",
     "button_label": "a status button's label from core.content_plan.status",
     "describe_duration": "a duration the core formats from numbers",
+    # core.formats: numbers, dates and durations in the reader's language
+    "number": "a number (core.formats)",
+    "percent": "a share (core.formats)",
+    "percentage_points": "a change of a share (core.formats)",
+    "date": "a day (core.formats)",
+    "short_date": "a day (core.formats)",
+    "time": "a time of day (core.formats)",
+    "date_time": "an instant (core.formats)",
+    "month_year": "a month (core.formats)",
+    "weekday_name": "a weekday's name (core.formats)",
+    "minutes": "a duration (core.formats)",
+    "hours": "a duration (core.formats)",
+    "days": "a duration (core.formats)",
+    "role_label": "a role's name (core.permissions)",
 }
+# ``_("…", name=value)`` and ``ngettext("…", "…", n)``: a message of the app, safe when every value
+# filled into it is.
+TRANSLATORS = {"_", "ngettext"}
 
 
 def _is_constant_name(name: str) -> bool:
@@ -297,6 +314,10 @@ class Scan:
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
             if name in escapers or name in ALLOWED_CALLS or _constant_rooted(func):
                 return True
+            if name in TRANSLATORS:  # the app's own words in the reader's language, safe values filled in
+                return all(self.safe(a, escapers) for a in node.args) and all(
+                    self.safe(k.value, escapers) for k in node.keywords
+                )
             if name in ("list", "tuple", "sorted", "next") and node.args:  # list(CognitiveLoad): the enum's values
                 return all(self.safe(a, escapers) for a in node.args)
             if name == "join" and isinstance(func, ast.Attribute):  # ", ".join(parts)

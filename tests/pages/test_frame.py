@@ -31,7 +31,10 @@ def test_page_shows_itself_only_to_roles_that_may_open_it(team, key, role):
         assert not at.error, [e.value for e in at.error]
         assert "Signed in as" in shown
     else:
-        assert at.error[0].value == f"Your role ({role_label(role)}) cannot open {page.label}. Ask an admin if you need it."
+        assert (
+            at.error[0].value
+            == f"Your role ({role_label(role)}) cannot open {page.label}. Ask an admin if you need it."
+        )
 
 
 @pytest.mark.parametrize("key", list(PAGES))
