@@ -24,7 +24,7 @@ LOCALES = {"en": "en_GB", "de": "de_DE"}
 # Dates as each language writes them in a table or a card.
 DATE_PATTERNS = {"en": "yyyy-MM-dd", "de": "dd.MM.yyyy"}
 SHORT_DATE_PATTERNS = {"en": "d MMM", "de": "d. MMM"}
-MONTH_YEAR_PATTERN = "LLLL yyyy"
+MONTH_YEAR_PATTERN = "LLLL yyyy"  # i18n: not text
 TIME_PATTERN = "HH:mm"
 # Between a number and its percent sign: a space that never breaks the two apart.
 PERCENT_SPACE = "\u00a0"
