@@ -78,7 +78,10 @@ def needs_attention() -> None:
                 page = PAGES[key]
                 if ctx.can(page.action):
                     st.page_link(
-                        page.path, label=_(page.label), icon=page.icon, help=_("Open {page}", page=_(page.label))
+                        page.path,
+                        label=_(page.label),
+                        icon=page.icon,
+                        help=_("Open the page {page}", page=_(page.label)),
                     )
 
 

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from core import audit, formats, i18n, workspace
-from core.i18n import _
+from core.i18n import N_, _
 from core.permissions import Action
 from core.text import escape_markdown, plain_text
 from db.models import ChannelCreate, ChannelUpdate, WorkspaceUpdate
@@ -34,6 +34,23 @@ tabs = dict(zip([code for code, _label in shown], st.tabs([label for _code, labe
 WATCH_LABEL = _("Watch window after publishing (hours)")
 WATCH_HELP = _("Conversations on a post within this time go to the post's SLA owner.")
 MAX_WATCH = workspace.MAX_WATCH_WINDOW_HOURS
+# The audit log's records by kind (the code as stored → its name).
+ENTITY_LABELS = {
+    "post": N_("post"),
+    "idea": N_("idea"),
+    "conversation": N_("conversation"),
+    "loop_item": N_("loop item"),
+    "user": N_("user"),
+    "sign_in": N_("sign-in"),
+    "channel": N_("channel"),
+    "sla_policy": N_("SLA policy"),
+    "workspace": N_("workspace"),
+}
+
+
+def entity_label(code: str) -> str:
+    return _(ENTITY_LABELS[code]) if code in ENTITY_LABELS else code
+
 
 if "users" in tabs:
     with tabs["users"]:
@@ -162,7 +179,8 @@ with tabs["workspace"]:
                         name=name, timezone=tz, high_load_run_limit=int(run_limit), language=workspace_language
                     ),
                 ),
-                success=_("Workspace saved."),
+                # Said in the language the page is drawn in next: the new one, unless the admin chose theirs.
+                success=i18n.translated(N_("Workspace saved."), ctx.actor.language or workspace_language),
             )
 
 with tabs["deliveries"]:
@@ -176,19 +194,8 @@ if "audit" in tabs:
     with tabs["audit"]:
         entity = st.selectbox(
             _("Entity"),
-            [
-                None,
-                "post",
-                "idea",
-                "conversation",
-                "loop_item",
-                "user",
-                "sign_in",
-                "channel",
-                "sla_policy",
-                "workspace",
-            ],
-            format_func=lambda code: plain_text(_("(all)") if code is None else code),
+            [None, *ENTITY_LABELS],
+            format_func=lambda code: plain_text(_(ENTITY_LABELS[code]) if code else _("(all)")),
         )
         rows = reads.read(audit.recent, limit=300, entity=entity)
         if not rows:
@@ -202,7 +209,9 @@ if "audit" in tabs:
                             when: formats.date_time(r.at.astimezone(ctx.timezone)),
                             who: r.actor,
                             action: r.action,
-                            record: f"{r.entity} #{r.entity_id}" if r.entity_id else r.entity,
+                            record: f"{entity_label(r.entity)} #{r.entity_id}"
+                            if r.entity_id
+                            else entity_label(r.entity),
                             after: r.after,
                         }
                         for r in rows

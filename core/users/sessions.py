@@ -267,9 +267,9 @@ _SYSTEMS = (
 
 
 def browser_label(user_agent: str) -> str:
-    """A short name for a session's browser, e.g. "Firefox on Windows"."""
+    """A short name for a session's browser, e.g. "Firefox (Windows)" (the same in every language)."""
     browser = next((name for mark, name in _BROWSERS if mark in user_agent), None)
     system = next((name for mark, name in _SYSTEMS if mark in user_agent), None)
     if browser and system:
-        return _("{browser} on {system}", browser=browser, system=system)
+        return f"{browser} ({system})"
     return browser or system or user_agent[:60] or _("Unknown browser")
