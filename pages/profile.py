@@ -33,29 +33,30 @@ st.caption(
 def language_choice() -> None:
     """The language to read Dialog Desk in: one's own, or (None) the workspace's."""
     workspace_language = reads.read(workspace.info).language
-    choices: list[str | None] = [None, *i18n.LANGUAGES]
+    workspaces = ""  # the option "the workspace's": no choice of one's own (stored as None)
+    choices = [workspaces, *i18n.LANGUAGES]
 
-    def label(code: str | None) -> str:
-        if code is None:
+    def label(code: str) -> str:
+        if code == workspaces:
             return _(
                 "the workspace's ({language})", language=i18n.LANGUAGES.get(workspace_language, workspace_language)
             )
         return i18n.LANGUAGES[code]
 
-    own = ctx.actor.language if ctx.actor.language in i18n.LANGUAGES else None
+    own = ctx.actor.language if ctx.actor.language in i18n.LANGUAGES else workspaces
     # Keyed by the saved choice: a change in the sidebar draws this box afresh with it.
     chosen = st.selectbox(
         _("Language"),
         choices,
         index=choices.index(own),
         format_func=lambda code: plain_text(label(code)),
-        key=f"profile_language_{own}",
+        key=f"profile_language_{own or 'workspace'}",
     )
-    if chosen != own:
+    if chosen is not None and chosen != own:
         language.use(chosen or workspace_language)
         perform(
             ctx,
-            lambda s: accounts.set_own_language(session=s, actor=ctx.actor, language=chosen),
+            lambda s: accounts.set_own_language(session=s, actor=ctx.actor, language=chosen or None),
             success=_("Language saved."),
         )
 
