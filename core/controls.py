@@ -14,8 +14,11 @@ import re
 import unicodedata
 from functools import cache
 
+from core.i18n import _
+
 _C0 = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_NAMES = {0: "NUL", 7: "BEL", 8: "BACKSPACE", 11: "VERTICAL TAB", 12: "FORM FEED", 27: "ESCAPE"}
+# Unicode's names of the characters: the same in every language.
+_NAMES = {0: "NUL", 7: "BEL", 8: "BACKSPACE", 11: "VERTICAL TAB", 12: "FORM FEED", 27: "ESCAPE"}  # i18n: not text
 
 
 @cache
@@ -56,11 +59,18 @@ def control_message(text: str) -> str:
     if position is None:
         return ""
     code = ord(text[position])
-    name = _NAMES.get(code, "control character")
-    return (
-        f"holds an invisible control character (U+{code:04X} {name}) at position {position + 1}; "
-        "remove it (it can hide a formula or cut the text)"
+    return _(
+        "holds an invisible control character ({character}) at position {position}; "
+        "remove it (it can hide a formula or cut the text)",
+        character=_character(code),
+        position=position + 1,
     )
+
+
+def _character(code: int) -> str:
+    """A control character as people can look it up: U+000B VERTICAL TAB."""
+    name = _NAMES.get(code)
+    return f"U+{code:04X} {name}" if name else _("U+{code} control character", code=f"{code:04X}")
 
 
 def strip_invisible(text: str) -> str:
@@ -90,8 +100,17 @@ def trim(text: str) -> str:
 
 def check_text(text: str, what: str) -> str | None:
     """The problem with a typed or imported value (control character, invisible only), or None."""
-    if has_control(text):
-        return f"The {what} {control_message(text)}."
+    position = first_control(text)
+    if position is not None:
+        return _(
+            "The {what} holds an invisible control character ({character}) at position {position}; "
+            "remove it (it can hide a formula or cut the text).",
+            what=what,
+            character=_character(ord(text[position])),
+            position=position + 1,
+        )
     if is_invisible_only(text):
-        return f"The {what} is made only of invisible characters (zero-width spaces, joiners); type it again."
+        return _(
+            "The {what} is made only of invisible characters (zero-width spaces, joiners); type it again.", what=what
+        )
     return None

@@ -29,7 +29,7 @@ class Actor:
         return self.name or self.username
 
 
-CLI_ACTOR = Actor(id=None, username="cli", role=Role.admin, name="Command line")
+CLI_ACTOR = Actor(id=None, username="cli", role=Role.admin, name="Command line")  # i18n: not text
 
 
 class Action(StrEnum):
@@ -139,39 +139,39 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
 }
 
 _DESCRIPTIONS: dict[Action, str] = {
-    A.view_admin: "open the admin screen",
-    A.draft_post: "draft posts",
-    A.edit_any_post: "edit other people's posts",
-    A.approve_post: "approve, schedule or publish posts",
-    A.block_post: "block posts",
-    A.enter_post_metrics: "enter post metrics",
-    A.manage_content_rules: "change rubrics, stop words and limits",
-    A.review_sensitive: "give the compliance review of sensitive-topic posts",
-    A.manage_help_paths: "change the help-path library",
-    A.log_idea: "log ideas",
-    A.vote_idea: "vote on ideas",
-    A.triage_idea: "change an idea's status, scores, merges or the hot plan",
-    A.import_ideas: "import ideas",
-    A.work_conversations: "work on conversations",
-    A.import_conversations: "import conversations",
-    A.manage_quick_answers: "change the quick-answer library",
-    A.manage_sla_policies: "change SLA policies and calendars",
-    A.recompute_sla: "recompute SLA figures of stored conversations",
-    A.manage_loop: "manage 'You asked, we did' loop items",
-    A.thank_givers: "mark idea givers as thanked",
-    A.export_data: "export data",
-    A.manage_audience: "enter audience sizes",
-    A.edit_digest: "edit the weekly digest",
-    A.manage_members: "merge members' identities or give them roles",
-    A.moderate: "moderate conversations",
-    A.manage_community_rules: "change the community rules, role rules, flag words or the on-call rota",
-    A.tick_rollout: "tick steps of the 60-day rollout",
-    A.manage_users: "manage users",
-    A.manage_channels: "manage channels",
-    A.view_audit_log: "read the audit log",
-    A.use_inbox: "use an inbox",
-    A.comment: "write comments",
-    A.manage_api_tokens: "create or revoke API tokens",
+    A.view_admin: N_("open the admin screen"),
+    A.draft_post: N_("draft posts"),
+    A.edit_any_post: N_("edit other people's posts"),
+    A.approve_post: N_("approve, schedule or publish posts"),
+    A.block_post: N_("block posts"),
+    A.enter_post_metrics: N_("enter post metrics"),
+    A.manage_content_rules: N_("change rubrics, stop words and limits"),
+    A.review_sensitive: N_("give the compliance review of sensitive-topic posts"),
+    A.manage_help_paths: N_("change the help-path library"),
+    A.log_idea: N_("log ideas"),
+    A.vote_idea: N_("vote on ideas"),
+    A.triage_idea: N_("change an idea's status, scores, merges or the hot plan"),
+    A.import_ideas: N_("import ideas"),
+    A.work_conversations: N_("work on conversations"),
+    A.import_conversations: N_("import conversations"),
+    A.manage_quick_answers: N_("change the quick-answer library"),
+    A.manage_sla_policies: N_("change SLA policies and calendars"),
+    A.recompute_sla: N_("recompute SLA figures of stored conversations"),
+    A.manage_loop: N_("manage 'You asked, we did' loop items"),
+    A.thank_givers: N_("mark idea givers as thanked"),
+    A.export_data: N_("export data"),
+    A.manage_audience: N_("enter audience sizes"),
+    A.edit_digest: N_("edit the weekly digest"),
+    A.manage_members: N_("merge members' identities or give them roles"),
+    A.moderate: N_("moderate conversations"),
+    A.manage_community_rules: N_("change the community rules, role rules, flag words or the on-call rota"),
+    A.tick_rollout: N_("tick steps of the 60-day rollout"),
+    A.manage_users: N_("manage users"),
+    A.manage_channels: N_("manage channels"),
+    A.view_audit_log: N_("read the audit log"),
+    A.use_inbox: N_("use an inbox"),
+    A.comment: N_("write comments"),
+    A.manage_api_tokens: N_("create or revoke API tokens"),
 }
 
 
@@ -183,8 +183,15 @@ def allowed(actor: Actor | Role, action: Action) -> bool:
 def require(actor: Actor, action: Action) -> None:
     """Raise ``PermissionDenied`` unless the actor's role may do ``action``."""
     if not allowed(actor, action):
-        what = _DESCRIPTIONS.get(action, action.value.replace("_", " "))
-        raise PermissionDenied(f"Your role ({actor.role}) may not {what}.")
+        raise PermissionDenied(
+            _("Your role ({role}) may not {what}.", role=role_label(actor.role), what=describe(action))
+        )
+
+
+def describe(action: Action) -> str:
+    """What ``action`` lets a role do, in the reader's language ("draft posts")."""
+    description = _DESCRIPTIONS.get(action)
+    return _(description) if description else action.value.replace("_", " ")
 
 
 def require_on(actor: Actor, action: Action, *, grant: str | None, record: str) -> str | None:
@@ -196,10 +203,14 @@ def require_on(actor: Actor, action: Action, *, grant: str | None, record: str) 
         return None
     if grant:
         return grant
-    what = _DESCRIPTIONS.get(action, action.value.replace("_", " "))
     raise PermissionDenied(
-        f"Your role ({actor.role}) may not {what}; you may act on {record} only when it is escalated to a team "
-        "you are responsible or accountable for."
+        _(
+            "Your role ({role}) may not {what}; you may act on {record} only when it is escalated to a team "
+            "you are responsible or accountable for.",
+            role=role_label(actor.role),
+            what=describe(action),
+            record=record,
+        )
     )
 
 

@@ -8,8 +8,9 @@ from sqlalchemy import CursorResult
 from sqlalchemy import update as sql_update
 from sqlmodel import Session, SQLModel, col, select
 
-from core import audit
+from core import audit, formats
 from core.errors import ConflictError, NotFoundError
+from core.i18n import _
 from core.permissions import Actor
 from db.models import AuditLog
 
@@ -31,7 +32,11 @@ def get_or_404(session: Session, model: type[T], record_id: int, *, what: str | 
     record = session.get(model, record_id)
     if record is None:
         raise NotFoundError(
-            f"{what or entity_name(model).replace('_', ' ').capitalize()} #{record_id} does not exist (any more)."
+            _(
+                "{what} #{id} does not exist (any more).",
+                what=what or entity_name(model).replace("_", " ").capitalize(),
+                id=record_id,
+            )
         )
     return record
 
@@ -115,10 +120,19 @@ def _conflict_message(session: Session, model: type[SQLModel], record_id: int) -
         .order_by(col(AuditLog.id).desc())
         .limit(1)
     ).first()
-    who = f" by {last.actor} at {last.at:%Y-%m-%d %H:%M} UTC" if last else ""
-    return (
-        f"This {entity_name(model).replace('_', ' ')} was changed{who} after you opened it. "
-        "Your changes were not saved; reload to see the newer version and apply them again."
+    what = entity_name(model).replace("_", " ")
+    if last is None:
+        return _(
+            "This {what} was changed after you opened it. "
+            "Your changes were not saved; reload to see the newer version and apply them again.",
+            what=what,
+        )
+    return _(
+        "This {what} was changed by {who} at {when} UTC after you opened it. "
+        "Your changes were not saved; reload to see the newer version and apply them again.",
+        what=what,
+        who=last.actor,
+        when=formats.date_time(last.at),
     )
 
 

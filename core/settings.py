@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.errors import ValidationError
+from core.i18n import _
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'data' / 'dialogdesk.db'}"
@@ -47,7 +48,7 @@ class MailSettings:
     starttls: bool = True
     user: str = ""
     password: str = ""
-    sender: str = "Dialog Desk <dialogdesk@localhost>"
+    sender: str = "Dialog Desk <dialogdesk@localhost>"  # i18n: not text
     timeout_seconds: int = 20
     ca_file: str = ""  # a private CA that signed the mail server's certificate (else the system's)
 
@@ -100,7 +101,7 @@ def _whole_number(env: Mapping[str, str], name: str, default: int) -> int:
     except ValueError:
         value = 0
     if value < 1:
-        raise ValidationError(f"{name} must be a whole number above 0, not {text!r}.")
+        raise ValidationError(_("{name} must be a whole number above 0, not {text!r}.", name=name, text=text))
     return value
 
 
@@ -135,7 +136,7 @@ def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
         return True
     if text in ("0", "false", "no", "off"):
         return False
-    raise ValidationError(f"{name} must be true or false, not {text!r}.")
+    raise ValidationError(_("{name} must be true or false, not {text!r}.", name=name, text=text))
 
 
 def _mail(env: Mapping[str, str]) -> MailSettings:
@@ -157,7 +158,11 @@ def _worker(env: Mapping[str, str]) -> WorkerSettings:
     webhook_format = env.get("DIALOGDESK_WEBHOOK_FORMAT", "").strip().lower() or default.webhook_format
     if webhook_format not in WEBHOOK_FORMATS:
         raise ValidationError(
-            f"DIALOGDESK_WEBHOOK_FORMAT must be one of {', '.join(WEBHOOK_FORMATS)}, not {webhook_format!r}."
+            _(
+                "DIALOGDESK_WEBHOOK_FORMAT must be one of {choices}, not {value!r}.",
+                choices=", ".join(WEBHOOK_FORMATS),
+                value=webhook_format,
+            )
         )
     return WorkerSettings(
         interval_seconds=_whole_number(env, "DIALOGDESK_WORKER_INTERVAL_SECONDS", default.interval_seconds),
@@ -179,15 +184,20 @@ def require_cookie_key(settings: Settings, *, is_demo: bool) -> str:
     if key:
         if len(key.encode()) < MIN_COOKIE_KEY_BYTES:
             raise ValidationError(
-                f"DIALOGDESK_COOKIE_KEY is too short: use at least {MIN_COOKIE_KEY_BYTES} bytes, "
-                'for example the output of: python -c "import secrets; print(secrets.token_urlsafe(48))"'
+                _(
+                    "DIALOGDESK_COOKIE_KEY is too short: use at least {count} bytes, "
+                    'for example the output of: python -c "import secrets; print(secrets.token_urlsafe(48))"',
+                    count=MIN_COOKIE_KEY_BYTES,
+                )
             )
         return key
     if not is_demo:
         raise ValidationError(
-            "DIALOGDESK_COOKIE_KEY is not set. Set it in the environment or in "
-            ".streamlit/secrets.toml to a random value of at least 32 bytes, for example: "
-            'export DIALOGDESK_COOKIE_KEY="$(python -c "import secrets; print(secrets.token_urlsafe(48))")"'
+            _(
+                "DIALOGDESK_COOKIE_KEY is not set. Set it in the environment or in "
+                ".streamlit/secrets.toml to a random value of at least 32 bytes, for example: "
+                'export DIALOGDESK_COOKIE_KEY="$(python -c "import secrets; print(secrets.token_urlsafe(48))")"'
+            )
         )
     return demo_cookie_key()
 

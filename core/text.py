@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from typing import Protocol
 
 from core.errors import ValidationError
+from core.i18n import N_, _
 
 # Every character that opens Markdown, Streamlit's extensions (:colour[…], $…$) or HTML. With
 # "[" and "<" escaped no link, image or HTML can form.
@@ -44,7 +45,13 @@ _BIDI = re.compile("[" + "".join(sorted(BIDI_CONTROLS)) + "]")
 # C0 control characters other than tab, line feed and carriage return: nobody types them, they come
 # with text pasted from other programs, and NUL in particular hides a formula from the CSV export.
 _FORBIDDEN_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_CONTROL_NAMES = {"\x00": "NUL", "\x1b": "ESC", "\x08": "backspace", "\x0b": "vertical tab", "\x0c": "form feed"}
+_CONTROL_NAMES = {
+    "\x00": "NUL",  # i18n: not text
+    "\x1b": "ESC",  # i18n: not text
+    "\x08": N_("backspace"),
+    "\x0b": N_("vertical tab"),
+    "\x0c": N_("form feed"),
+}
 
 
 def strip_bidi_controls(text: str) -> str:
@@ -97,10 +104,16 @@ def check_plain_text(value: str, *, field: str) -> str:
     char = forbidden_control(value)
     if char is None:
         return value
-    name = _CONTROL_NAMES.get(char) or unicodedata.name(char, "") or "control character"
+    known = _CONTROL_NAMES.get(char)
+    name = _(known) if known else unicodedata.name(char, "") or _("control character")
     raise ValidationError(
-        f"The {field} contains an invisible control character (U+{ord(char):04X}, {name}) that can't be saved; "
-        "delete it (it usually comes with text pasted from another program) and try again."
+        _(
+            "The {field} contains an invisible control character (U+{code}, {name}) that can't be saved; "
+            "delete it (it usually comes with text pasted from another program) and try again.",
+            field=field,
+            code=f"{ord(char):04X}",
+            name=name,
+        )
     )
 
 

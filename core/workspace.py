@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from core import i18n, records
 from core.errors import ValidationError
+from core.i18n import _
 from core.permissions import Action, Actor, require
 from core.text import check_input_text, check_plain_texts
 from db.models import (
@@ -25,14 +26,15 @@ from db.models import (
 
 MAX_WATCH_WINDOW_HOURS = 24 * 14
 
+# Stored as rows the team edits (data, like any rubric they add), not shown through the catalogue.
 BUILTIN_RUBRICS = (
-    ("Myth vs fact", "Myth → fact → what to do."),
-    ("How it works", "A short explainer; collect questions for the FAQ."),
-    ("Question of the week", "One open question that invites answers."),
-    ("Ideas for the product", "Ask for proposals; promise to come back with results."),
-    ("Digest of the week", "Best questions and answers, hero of the week, next topic."),
-    ("Open retro", "What launched, what did not work, what we change."),
-    ("You asked, we did", "Closing the loop with the people who gave the idea."),
+    ("Myth vs fact", "Myth → fact → what to do."),  # i18n: not text
+    ("How it works", "A short explainer; collect questions for the FAQ."),  # i18n: not text
+    ("Question of the week", "One open question that invites answers."),  # i18n: not text
+    ("Ideas for the product", "Ask for proposals; promise to come back with results."),  # i18n: not text
+    ("Digest of the week", "Best questions and answers, hero of the week, next topic."),  # i18n: not text
+    ("Open retro", "What launched, what did not work, what we change."),  # i18n: not text
+    ("You asked, we did", "Closing the loop with the people who gave the idea."),  # i18n: not text
 )
 
 
@@ -111,7 +113,9 @@ def validate_timezone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValidationError(f"Unknown time zone {name!r}; use an IANA name such as 'Europe/Berlin'.") from None
+        raise ValidationError(
+            _("Unknown time zone {name!r}; use an IANA name such as 'Europe/Berlin'.", name=name)
+        ) from None
     return name
 
 
@@ -119,7 +123,7 @@ def ensure_workspace(
     *,
     session: Session,
     actor: Actor,
-    name: str = "Dialog Desk",
+    name: str = "Dialog Desk",  # i18n: not text
     timezone_name: str = "Europe/Berlin",
     is_demo: bool = False,
 ) -> WorkspaceInfo:
@@ -144,21 +148,21 @@ def update_settings(
 ) -> WorkspaceInfo:
     """Change workspace-wide rules (name, time zone, rhythm limit, quick-win thresholds)."""
     require(actor, Action.manage_content_rules)
-    check_input_text(settings_in, labels={"name": "workspace name", "timezone": "time zone"})
+    check_input_text(settings_in, labels={"name": _("workspace name"), "timezone": _("time zone")})
     changes = settings_in.model_dump(exclude_unset=True)
     if "name" in changes:
         changes["name"] = " ".join(changes["name"].split())
         if not changes["name"]:
-            raise ValidationError("The workspace needs a name.")
+            raise ValidationError(_("The workspace needs a name."))
     if "timezone" in changes:
         changes["timezone"] = validate_timezone(changes["timezone"].strip())
     if "language" in changes:
         changes["language"] = i18n.check_language(changes["language"])
     for key in ("quick_win_min_impact", "quick_win_max_cost"):
         if key in changes and not 1 <= changes[key] <= 5:
-            raise ValidationError("Quick-win thresholds are scores from 1 to 5.")
+            raise ValidationError(_("Quick-win thresholds are scores from 1 to 5."))
     if "high_load_run_limit" in changes and changes["high_load_run_limit"] < 1:
-        raise ValidationError("The rhythm limit must be at least 1 high-load post in a row.")
+        raise ValidationError(_("The rhythm limit must be at least 1 high-load post in a row."))
     records.update_versioned(
         session,
         Workspace,
@@ -192,23 +196,27 @@ def list_channels(session: Session, *, include_inactive: bool = False) -> list[C
 
 
 def _clean_channel(session: Session, changes: dict, *, except_id: int | None) -> dict:
-    check_plain_texts((f"channel {name}", value) for name, value in changes.items())
+    check_plain_texts((_("channel {field}", field=name), value) for name, value in changes.items())
     if "name" in changes:
         changes["name"] = " ".join(changes["name"].split())
         if not changes["name"]:
-            raise ValidationError("A channel needs a name.")
+            raise ValidationError(_("A channel needs a name."))
         taken = session.exec(select(Channel.id).where(Channel.name == changes["name"])).first()
         if taken is not None and taken != except_id:
-            raise ValidationError(f"A channel named {changes['name']!r} exists already.")
+            raise ValidationError(_("A channel named {name!r} exists already.", name=changes["name"]))
     for key in ("platform", "url"):
         if key in changes:
             changes[key] = changes[key].strip()
     if "daily_post_limit" in changes and changes["daily_post_limit"] < 1:
-        raise ValidationError("The daily post limit must be at least 1.")
+        raise ValidationError(_("The daily post limit must be at least 1."))
     hours = changes.get("watch_window_hours")
     if hours is not None and not 1 <= hours <= MAX_WATCH_WINDOW_HOURS:
         raise ValidationError(
-            f"A post's watch window is 1 to {MAX_WATCH_WINDOW_HOURS} hours after publishing (you entered {hours})."
+            _(
+                "A post's watch window is 1 to {most} hours after publishing (you entered {hours}).",
+                most=MAX_WATCH_WINDOW_HOURS,
+                hours=hours,
+            )
         )
     return changes
 

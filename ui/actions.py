@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from core.errors import DomainError
+from core.i18n import _
 from db.engine import write_session
 from ui import reads
 from ui.frame import PageContext
@@ -42,7 +43,7 @@ def perform(
         return None
     except IntegrityError:
         # Two people saving the same unique thing at the same moment; the database refused one.
-        st.error("Someone else saved the same change at the same moment, so yours was not saved. Reload and check.")
+        st.error(_("Someone else saved the same change at the same moment, so yours was not saved. Reload and check."))
         return None
     reads.refresh_versions()
     if then is not None:

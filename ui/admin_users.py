@@ -5,7 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.permissions import Action
+from core import formats
+from core.i18n import N_, _
+from core.permissions import ROLE_LABELS, Action, role_label
 from core.text import escape_markdown, plain_text
 from core.users import accounts, queries, sessions, throttle
 from core.users.rules import MIN_PASSWORD_LENGTH, limit
@@ -20,13 +22,19 @@ _ADD_USER_FORM = "admin_add_user_form"
 
 def render(ctx: PageContext) -> None:
     if not ctx.can(Action.manage_users):
-        st.info("Only admins manage users.")
+        st.info(_("Only admins manage users."))
         return
     people = reads.read(queries.list_users)
     st.dataframe(
         pd.DataFrame(
             [
-                {"username": u.username, "name": u.name, "role": u.role, "active": u.active, "e-mail": u.email}
+                {
+                    _("username"): u.username,
+                    _("name"): u.name,
+                    _("role"): role_label(u.role),
+                    _("active"): u.active,
+                    _("e-mail"): u.email,
+                }
                 for u in people
             ]
         ),
@@ -47,25 +55,36 @@ def _add_user(ctx: PageContext) -> None:
     # typed. A saved one starts a fresh form: the next run draws new widgets.
     fresh = st.session_state.get(_ADD_USER_FORM, 0)
     with st.form(f"admin_add_user_{fresh}"):
-        st.subheader("Add a user")
-        username = st.text_input("Username", key=f"admin_new_username_{fresh}", max_chars=limit("username"))
-        name = st.text_input("Full name", key=f"admin_new_name_{fresh}", max_chars=limit("name"))
-        email = st.text_input("E-mail", key=f"admin_new_email_{fresh}", max_chars=limit("email"))
-        role = st.selectbox("Role", [r.value for r in Role], index=2, key=f"admin_new_role_{fresh}")
+        st.subheader(_("Add a user"))
+        username = st.text_input(_("Username"), key=f"admin_new_username_{fresh}", max_chars=limit("username"))
+        name = st.text_input(_("Full name"), key=f"admin_new_name_{fresh}", max_chars=limit("name"))
+        email = st.text_input(_("E-mail"), key=f"admin_new_email_{fresh}", max_chars=limit("email"))
+        role = st.selectbox(
+            _("Role"),
+            [r.value for r in Role],
+            index=2,
+            format_func=lambda role: plain_text(_role_option(role)),
+            key=f"admin_new_role_{fresh}",
+        )
         password = st.text_input(
-            "Initial password",
+            _("Initial password"),
             type="password",
             key=f"admin_new_password_{fresh}",
-            help=f"At least {MIN_PASSWORD_LENGTH} characters; they can change it on their profile page.",
+            help=_("At least {count} characters; they can change it on their profile page.", count=MIN_PASSWORD_LENGTH),
         )
-        if st.form_submit_button("Add user", type="primary"):
+        if st.form_submit_button(_("Add user"), type="primary"):
             user_in = UserCreate(username=username, name=name, email=email, role=role, password=password)
             perform(
                 ctx,
                 lambda s: accounts.create_user(session=s, actor=ctx.actor, user_in=user_in),
-                success=f"Added {escape_markdown(username)}.",
-                then=lambda _: start_afresh(_ADD_USER_FORM),
+                success=_("Added {name}.", name=escape_markdown(username)),
+                then=lambda __: start_afresh(_ADD_USER_FORM),
             )
+
+
+def _role_option(role: str) -> str:
+    """A role in the picker: its name in the reader's language (the code's value as stored)."""
+    return role_label(role) if role in ROLE_LABELS else role
 
 
 def start_afresh(counter: str) -> None:
@@ -74,8 +93,8 @@ def start_afresh(counter: str) -> None:
 
 
 def _change_user(ctx: PageContext, people: list[queries.UserView]) -> None:
-    st.subheader("Change a user")
-    chosen = st.selectbox("User", [u.username for u in people], key="admin_user_pick")
+    st.subheader(_("Change a user"))
+    chosen = st.selectbox(_("User"), [u.username for u in people], key="admin_user_pick")
     current = next((u for u in people if u.username == chosen), None)
     if current is None or chosen is None:
         return
@@ -84,51 +103,62 @@ def _change_user(ctx: PageContext, people: list[queries.UserView]) -> None:
     # shows up on another, and a password set is not left in the field.
     fields = f"{current.username}_{current.version}"
     roles = [r.value for r in Role]
-    new_role = st.selectbox("Role", roles, index=roles.index(current.role), key=f"admin_user_role_{fields}")
-    if st.button("Save role", disabled=new_role == current.role):
+    new_role = st.selectbox(
+        _("Role"),
+        roles,
+        index=roles.index(current.role),
+        format_func=lambda role: plain_text(_role_option(role)),
+        key=f"admin_user_role_{fields}",
+    )
+    if st.button(_("Save role"), disabled=new_role == current.role):
         perform(
             ctx,
             lambda s: accounts.set_role(
                 session=s, actor=ctx.actor, username=chosen, role=new_role, expected_version=current.version
             ),
-            success=f"{escape_markdown(chosen)} is now {new_role}.",
+            success=_("{name} is now {role}.", name=escape_markdown(chosen), role=role_label(new_role)),
         )
-    new_password = st.text_input("New password", type="password", key=f"admin_user_password_{fields}")
-    if st.button("Set password", disabled=not new_password):
+    new_password = st.text_input(_("New password"), type="password", key=f"admin_user_password_{fields}")
+    if st.button(_("Set password"), disabled=not new_password):
         perform(
             ctx,
             lambda s: accounts.set_password(session=s, actor=ctx.actor, username=chosen, password=new_password),
-            success="Password set; their sessions are signed out.",
+            success=_("Password set; their sessions are signed out."),
         )
-    label = "Deactivate" if current.active else "Activate again"
+    label = _("Deactivate") if current.active else _("Activate again")
+    done = (
+        _("{name}: deactivated.", name=escape_markdown(chosen))
+        if current.active
+        else _("{name}: active again.", name=escape_markdown(chosen))
+    )
     if st.button(label):
         perform(
             ctx,
             lambda s: accounts.set_active(session=s, actor=ctx.actor, username=chosen, active=not current.active),
-            success=f"{escape_markdown(chosen)}: {label.lower()} done.",
+            success=done,
         )
-    if st.button("Sign out everywhere", help="End every session of this user, in every browser."):
+    if st.button(_("Sign out everywhere"), help=_("End every session of this user, in every browser.")):
         perform(
             ctx,
             lambda s: sessions.sign_out_everywhere(session=s, actor=ctx.actor, username=chosen, now=utcnow()),
-            success=f"{escape_markdown(chosen)} is signed out everywhere.",
+            success=_("{name} is signed out everywhere.", name=escape_markdown(chosen)),
         )
 
 
 def _locks(ctx: PageContext) -> None:
-    st.subheader("Sign-in locks")
+    st.subheader(_("Sign-in locks"))
     locked = throttle.in_force(reads.read(throttle.locks), now=utcnow())
     if not locked:
-        st.caption("Nobody is locked out. Too many failed sign-ins lock a username or an address for a while.")
+        st.caption(_("Nobody is locked out. Too many failed sign-ins lock a username or an address for a while."))
         return
     st.dataframe(
         pd.DataFrame(
             [
                 {
-                    "locked": lock.scope.value,
-                    "name or address": lock.key,
-                    "failed sign-ins": lock.failures,
-                    "until": lock.locked_until.astimezone(ctx.timezone).strftime("%Y-%m-%d %H:%M"),
+                    _("locked"): _scope_label(lock.scope),
+                    _("name or address"): lock.key,
+                    _("failed sign-ins"): lock.failures,
+                    _("until"): formats.date_time(lock.locked_until.astimezone(ctx.timezone)),
                 }
                 for lock in locked
             ]
@@ -137,10 +167,24 @@ def _locks(ctx: PageContext) -> None:
         placeholder="—",
         width="stretch",
     )
-    chosen = st.selectbox("Lock", locked, format_func=lambda lock: plain_text(f"{lock.scope.value} {lock.key}"))
-    if chosen is not None and st.button("Lift lock"):
+    chosen = st.selectbox(
+        _("Lock"), locked, format_func=lambda lock: plain_text(f"{_scope_label(lock.scope)} {lock.key}")
+    )
+    if chosen is not None and st.button(_("Lift lock")):
         perform(
             ctx,
             lambda s: throttle.lift(session=s, actor=ctx.actor, scope=chosen.scope, key=chosen.key),
-            success="Lock lifted.",
+            success=_("Lock lifted."),
         )
+
+
+_SCOPE_LABELS = {
+    throttle.Scope.username: N_("username"),
+    throttle.Scope.address: N_("address"),
+    throttle.Scope.everyone: N_("everyone"),
+}
+
+
+def _scope_label(scope: throttle.Scope) -> str:
+    label = _SCOPE_LABELS.get(scope)
+    return _(label) if label else scope.value

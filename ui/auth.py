@@ -23,7 +23,8 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 from core.errors import NotFoundError
-from core.permissions import Actor
+from core.i18n import N_, _
+from core.permissions import Actor, role_label
 from core.settings import Settings
 from core.users import sessions, sign_in
 from core.users.sessions import EndReason
@@ -40,19 +41,19 @@ _PASSWORD = "dd_sign_in_password"
 _COOKIE_JOB_RUNS = 5  # give up re-sending a cookie change the browser never confirms
 
 _END_NOTES = {
-    EndReason.signed_out: "You signed out in another window, so you were signed out here too.",
-    EndReason.ended: "This session was ended from your profile in another window, so you were signed out.",
-    EndReason.password: "Your password was changed, so you were signed out. Sign in with the new password.",
-    EndReason.deactivated: "Your account was deactivated, so you were signed out.",
-    EndReason.everywhere: "An admin signed you out everywhere.",
-    EndReason.expired: "Your session expired, so you were signed out. Please sign in again.",
+    EndReason.signed_out: N_("You signed out in another window, so you were signed out here too."),
+    EndReason.ended: N_("This session was ended from your profile in another window, so you were signed out."),
+    EndReason.password: N_("Your password was changed, so you were signed out. Sign in with the new password."),
+    EndReason.deactivated: N_("Your account was deactivated, so you were signed out."),
+    EndReason.everywhere: N_("An admin signed you out everywhere."),
+    EndReason.expired: N_("Your session expired, so you were signed out. Please sign in again."),
 }
 
 
 @dataclass(frozen=True)
 class _Note:
     kind: str  # "error", "warning" or "success"
-    text: str  # our own words, never user text
+    text: str  # our own words, never user text: a marked message, translated where it is shown
 
 
 @dataclass(frozen=True)
@@ -116,16 +117,16 @@ def _refuse(token: str, *, ended: EndReason | None, from_cookie: bool) -> None:
 
 
 def _sign_in_form(*, engine: Engine, settings: Settings, key: str, is_demo: bool) -> None:
-    st.subheader("Sign in to Dialog Desk")
+    st.subheader(_("Sign in to Dialog Desk"))
     # Kept until the next attempt: the cookie component's reruns must not wipe it.
     note = st.session_state.get(_NOTE)
     if note is not None:
-        getattr(st, note.kind)(note.text)
+        getattr(st, note.kind)(_(note.text))
     with st.form("dd_sign_in"):
-        st.text_input("Username", key=_USERNAME, autocomplete="username")
-        st.text_input("Password", type="password", key=_PASSWORD, autocomplete="current-password")
+        st.text_input(_("Username"), key=_USERNAME, autocomplete="username")
+        st.text_input(_("Password"), type="password", key=_PASSWORD, autocomplete="current-password")
         st.form_submit_button(
-            "Sign in",
+            _("Sign in"),
             type="primary",
             on_click=_submit,
             kwargs={"engine": engine, "settings": settings, "key": key},
@@ -187,7 +188,7 @@ def _text(value: object) -> str:
 
 
 def sign_out_button(*, engine: Engine, actor: Actor) -> None:
-    st.button("Sign out", key="dd_sign_out", on_click=_sign_out, kwargs={"engine": engine, "actor": actor})
+    st.button(_("Sign out"), key="dd_sign_out", on_click=_sign_out, kwargs={"engine": engine, "actor": actor})
 
 
 def _sign_out(*, engine: Engine, actor: Actor) -> None:
@@ -200,7 +201,7 @@ def _sign_out(*, engine: Engine, actor: Actor) -> None:
             pass  # ended already (elsewhere): signed out all the same
     # This tab keeps sending the cookie it connected with: never take it for a sign-in again.
     st.session_state[_REFUSED_COOKIE] = token
-    st.session_state[_NOTE] = _Note("success", "You are signed out.")
+    st.session_state[_NOTE] = _Note("success", N_("You are signed out."))
     _schedule_cookie(value=None)
 
 
@@ -246,11 +247,11 @@ def sync_cookie(settings: Settings) -> None:
 def _demo_sign_ins() -> None:
     from core import demo  # only the demo workspace shows them
 
-    st.markdown("**Demo workspace.** Sign in with one of these (they are also in the README):")
+    st.markdown(_("**Demo workspace.** Sign in with one of these (they are also in the README):"))
     st.table(
         {
-            "username": [u for u, _, _ in demo.DEMO_SIGN_INS],
-            "password": [p for _, p, _ in demo.DEMO_SIGN_INS],
-            "role": [r for _, _, r in demo.DEMO_SIGN_INS],
+            _("username"): [username for username, __, ___ in demo.DEMO_SIGN_INS],
+            _("password"): [password for __, password, ___ in demo.DEMO_SIGN_INS],
+            _("role"): [role_label(role) for __, ___, role in demo.DEMO_SIGN_INS],
         }
     )

@@ -84,7 +84,7 @@ def page_frame(page_key: str) -> PageContext:
     reads.refresh_versions()
     workspace_info = reads.read(workspace.info)
     language.use(workspace_info.language)  # until someone signs in: the workspace's
-    st.set_page_config(page_title=f"{_(page.label)} · Dialog Desk", page_icon="💬", layout="wide")
+    st.set_page_config(page_title=_("{page} · Dialog Desk", page=_(page.label)), page_icon="💬", layout="wide")
     current = reads.read(workspace.state)
     if current == workspace.WorkspaceState.empty:
         _guided_start(engine, has_cookie_key=bool(settings.cookie_key))
@@ -121,7 +121,7 @@ def page_frame(page_key: str) -> PageContext:
 def _sidebar(ctx: PageContext, *, settings: Settings) -> None:
     actor = ctx.actor
     with st.sidebar:
-        st.markdown("### Dialog Desk")
+        st.markdown("### Dialog Desk")  # i18n: not text
         for page in PAGES.values():
             if page.key != "profile" and allowed(actor, page.action):
                 st.page_link(page.path, label=_(page.label), icon=page.icon)
@@ -140,23 +140,28 @@ def _sidebar(ctx: PageContext, *, settings: Settings) -> None:
 
 
 def _guided_start(engine: Engine, *, has_cookie_key: bool) -> None:
-    st.title("Welcome to Dialog Desk")
+    st.title(_("Welcome to Dialog Desk"))
     st.write(
-        "This workspace is empty. Dialog Desk plans content that invites a dialog, keeps the "
-        "community's questions within the SLA, tracks ideas until they ship and closes the loop "
-        "with *You asked, we did*."
+        _(
+            "This workspace is empty. Dialog Desk plans content that invites a dialog, keeps the "
+            "community's questions within the SLA, tracks ideas until they ship and closes the loop "
+            "with *You asked, we did*."
+        )
     )
-    st.subheader("Start a real workspace")
-    st.code("python -m core users add YOUR_NAME --role admin --name 'Your Name'", language="bash")
-    st.caption("You are asked for the password; then reload this page and sign in.")
+    st.subheader(_("Start a real workspace"))
+    st.code(
+        _("python -m core users add YOUR_NAME --role admin --name 'Your Name'"),
+        language="bash",
+    )
+    st.caption(_("You are asked for the password; then reload this page and sign in."))
     if has_cookie_key:
         return
-    st.subheader("Or look around first")
-    st.write("Load the demo workspace: a made-up team with eight weeks of posts, ideas and conversations.")
-    if st.button("Load the demo workspace", type="primary"):
+    st.subheader(_("Or look around first"))
+    st.write(_("Load the demo workspace: a made-up team with eight weeks of posts, ideas and conversations."))
+    if st.button(_("Load the demo workspace"), type="primary"):
         from core import demo  # imported here: only the guided start needs it
 
-        with st.spinner("Loading the demo workspace…"):
+        with st.spinner(_("Loading the demo workspace…")):
             try:
                 with write_session(engine) as session:
                     demo.load_demo(session)
@@ -164,12 +169,12 @@ def _guided_start(engine: Engine, *, has_cookie_key: bool) -> None:
                 show_error(error)
                 return
         reads.forget_everything()
-        st.success("Demo loaded. Sign in with one of these:")
+        st.success(_("Demo loaded. Sign in with one of these:"))
         st.table(
             {
-                "username": [u for u, _, _ in demo.DEMO_SIGN_INS],
-                "password": [p for _, p, _ in demo.DEMO_SIGN_INS],
-                "role": [r for _, _, r in demo.DEMO_SIGN_INS],
+                _("username"): [username for username, __, ___ in demo.DEMO_SIGN_INS],
+                _("password"): [password for __, password, ___ in demo.DEMO_SIGN_INS],
+                _("role"): [role_label(role) for __, ___, role in demo.DEMO_SIGN_INS],
             }
         )
-        st.button("Continue to sign-in")
+        st.button(_("Continue to sign-in"))

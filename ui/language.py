@@ -43,14 +43,17 @@ def switcher(ctx: PageContext, *, key: str = "language_switch") -> None:
     from ui.actions import perform  # ui.actions imports the frame, which draws this switcher
 
     codes = list(i18n.LANGUAGES)
+    current = i18n.current()
+    # Keyed by the language in force: a keyed select box keeps its last value whatever ``index``
+    # says, so a choice made elsewhere (the profile page) would otherwise be switched back here.
     chosen = st.selectbox(
         _("Language"),
         codes,
-        index=codes.index(i18n.current()),
+        index=codes.index(current),
         format_func=i18n.LANGUAGES.__getitem__,
-        key=key,
+        key=f"{key}_{current}",
     )
-    if chosen == i18n.current():
+    if chosen == current:
         return
     use(chosen)
     perform(ctx, lambda s: accounts.set_own_language(session=s, actor=ctx.actor, language=chosen))

@@ -66,7 +66,7 @@ def domain_of_reader(reader: Callable[..., Any]) -> str:
     """The domain a core read model belongs to, from its module (``core.<domain>…``)."""
     parts = reader.__module__.split(".")
     if parts[0] != "core" or len(parts) < 2:
-        raise ValueError(f"{reader.__module__}.{reader.__qualname__} is not a core read model")
+        raise ValueError(f"{reader.__module__}.{reader.__qualname__} is not a core read model")  # i18n: not text
     return _MODULE_DOMAINS.get(parts[1], parts[1])
 
 

@@ -35,7 +35,7 @@ from db.types import utcnow
 def _get_by_username(session: Session, username: str) -> User:
     user = session.exec(select(User).where(User.username == normalise_username(username))).first()
     if user is None:
-        raise NotFoundError(f"There is no user {username!r}.")
+        raise NotFoundError(_("There is no user {username!r}.", username=username))
     return user
 
 
@@ -56,13 +56,15 @@ def _update(
 
 def create_user(*, session: Session, actor: Actor, user_in: UserCreate, rounds: int = BCRYPT_ROUNDS) -> UserView:
     require(actor, Action.manage_users)
-    check_plain_texts((("username", user_in.username), ("name", user_in.name), ("e-mail address", user_in.email)))
+    check_plain_texts(
+        ((_("username"), user_in.username), (_("name"), user_in.name), (_("e-mail address"), user_in.email))
+    )
     username = validate_username(user_in.username)
     email = validate_email(user_in.email)
     name = validate_name(user_in.name)
     validate_password(user_in.password)
     if session.exec(select(User.id).where(User.username == username)).first() is not None:
-        raise ValidationError(f"The username {username!r} is taken.")
+        raise ValidationError(_("The username {username!r} is taken.", username=username))
     user = User(
         username=username,
         name=name,
@@ -111,14 +113,14 @@ def change_own_password(
     """A person changes their own password; their other sessions end, ``keep_session_id`` stays."""
     user = session.get(User, actor.id) if actor.id is not None else None
     if user is None:
-        raise NotFoundError("Your account does not exist any more.")
+        raise NotFoundError(_("Your account does not exist any more."))
     if not check_password(current_password, user.password_hash):
-        raise ValidationError("Your current password is not right; nothing was changed.")
+        raise ValidationError(_("Your current password is not right; nothing was changed."))
     if new_password != new_password_again:
-        raise ValidationError("The two new passwords differ; nothing was changed.")
+        raise ValidationError(_("The two new passwords differ; nothing was changed."))
     validate_password(new_password)
     if new_password == current_password:
-        raise ValidationError("The new password is your current one; choose another.")
+        raise ValidationError(_("The new password is your current one; choose another."))
     return _new_password(
         session,
         user,
@@ -182,7 +184,7 @@ def set_active(*, session: Session, actor: Actor, username: str, active: bool) -
     if not active and user.role == Role.admin:
         _ensure_another_active_admin(session, user)
     if not active and actor.id == user.id:
-        raise ValidationError("You cannot deactivate yourself.")
+        raise ValidationError(_("You cannot deactivate yourself."))
     action = "user.activate" if active else "user.deactivate"
     updated = _update(session, user, actor=actor, action=action, changes={"active": active}, expected_version=None)
     if not active:
@@ -196,4 +198,4 @@ def _ensure_another_active_admin(session: Session, user: User) -> None:
         select(User.id).where(User.role == Role.admin, User.active == True, User.id != user.id)  # noqa: E712
     ).all()
     if not others:
-        raise ValidationError("This is the last active admin; make someone else admin first.")
+        raise ValidationError(_("This is the last active admin; make someone else admin first."))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from core.errors import NotFoundError
+from core.i18n import _
 from db.models import User
 
 
@@ -45,5 +46,5 @@ def list_users(*, session: Session) -> list[UserView]:
 def profile(*, session: Session, user_id: int) -> Profile:
     user = session.get(User, user_id)
     if user is None:
-        raise NotFoundError("Your account does not exist any more.")
+        raise NotFoundError(_("Your account does not exist any more."))
     return Profile(user.username, user.name, user.email, user.role, user.password_changed_at)

@@ -11,6 +11,7 @@ from annotated_types import MaxLen
 from sqlmodel import SQLModel
 
 from core.errors import ValidationError
+from core.i18n import _
 from db.models import Role, User
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -27,7 +28,7 @@ def limit(field: str, model: type[SQLModel] = User) -> int:
     for constraint in model.model_fields[field].metadata:
         if isinstance(constraint, MaxLen):
             return constraint.max_length
-    raise LookupError(f"{model.__name__}.{field} declares no max_length")
+    raise LookupError(f"{model.__name__}.{field} declares no max_length")  # i18n: not text
 
 
 def hash_password(password: str, *, rounds: int = BCRYPT_ROUNDS) -> str:
@@ -43,7 +44,7 @@ def check_password(password: str, password_hash: str) -> bool:
 
 @cache
 def _stand_in_hash(rounds: int) -> str:
-    return hash_password("no user has this password", rounds=rounds)
+    return hash_password("no user has this password", rounds=rounds)  # i18n: not text
 
 
 def spend_a_password_check(password: str, *, like: str | None) -> None:
@@ -58,11 +59,11 @@ def spend_a_password_check(password: str, *, like: str | None) -> None:
 
 def validate_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+        raise ValidationError(_("The password must have at least {count} characters.", count=MIN_PASSWORD_LENGTH))
     if len(password.encode()) > MAX_PASSWORD_BYTES:
-        raise ValidationError(f"The password must not be longer than {MAX_PASSWORD_BYTES} bytes.")
+        raise ValidationError(_("The password must not be longer than {count} bytes.", count=MAX_PASSWORD_BYTES))
     if password.strip() != password:
-        raise ValidationError("The password must not start or end with spaces.")
+        raise ValidationError(_("The password must not start or end with spaces."))
 
 
 def normalise_username(username: str) -> str:
@@ -74,8 +75,10 @@ def validate_username(username: str) -> str:
     username = normalise_username(username)
     if not USERNAME_PATTERN.match(username):
         raise ValidationError(
-            "The username must be 2–64 characters: lower-case letters, digits, '.', '_' or '-', "
-            "starting with a letter or digit."
+            _(
+                "The username must be 2–64 characters: lower-case letters, digits, '.', '_' or '-', "
+                "starting with a letter or digit."
+            )
         )
     return username
 
@@ -83,16 +86,16 @@ def validate_username(username: str) -> str:
 def validate_name(name: str) -> str:
     name = name.strip()
     if len(name) > limit("name"):
-        raise ValidationError(f"The name must not be longer than {limit('name')} characters.")
+        raise ValidationError(_("The name must not be longer than {count} characters.", count=limit("name")))
     return name
 
 
 def validate_email(email: str) -> str:
     email = email.strip()
     if email and not EMAIL_PATTERN.match(email):
-        raise ValidationError(f"{email!r} is not an e-mail address.")
+        raise ValidationError(_("{email!r} is not an e-mail address.", email=email))
     if len(email) > limit("email"):
-        raise ValidationError(f"The e-mail address must not be longer than {limit('email')} characters.")
+        raise ValidationError(_("The e-mail address must not be longer than {count} characters.", count=limit("email")))
     return email
 
 
@@ -100,7 +103,9 @@ def parse_role(role: str) -> Role:
     try:
         return Role(role)
     except ValueError:
-        raise ValidationError(f"Unknown role {role!r}; choose one of: {', '.join(r.value for r in Role)}.") from None
+        raise ValidationError(
+            _("Unknown role {role!r}; choose one of: {choices}.", role=role, choices=", ".join(r.value for r in Role))
+        ) from None
 
 
 def as_typed(text: str, *, length: int) -> str:

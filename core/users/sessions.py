@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 from core import audit
 from core.changes import mark_changed
 from core.errors import NotFoundError
+from core.i18n import _
 from core.permissions import Action, Actor, require
 from core.settings import SessionLimits
 from core.users.rules import AUDIT_ENTITY, as_typed, limit, normalise_username
@@ -199,7 +200,7 @@ def sign_out_everywhere(*, session: Session, actor: Actor, username: str, now: d
     require(actor, Action.manage_users)
     user = session.exec(select(User).where(User.username == normalise_username(username))).first()
     if user is None or user.id is None:
-        raise NotFoundError(f"There is no user {username!r}.")
+        raise NotFoundError(_("There is no user {username!r}.", username=username))
     ended = revoke_all(session=session, user_id=user.id, reason=EndReason.everywhere, now=now)
     _audit(session, actor=actor, action="signed_out_everywhere", user_id=user.id, after={"sessions": ended})
     return ended
@@ -208,7 +209,7 @@ def sign_out_everywhere(*, session: Session, actor: Actor, username: str, now: d
 def _end(session: Session, *, actor: Actor, session_id: int, reason: EndReason, now: dt.datetime) -> None:
     record = session.get(UserSession, session_id)
     if record is None or record.user_id != actor.id:
-        raise NotFoundError("That session does not exist (any more).")
+        raise NotFoundError(_("That session does not exist (any more)."))
     if record.revoked_at is None:
         record.revoked_at = now
         record.revoked_reason = reason.value
@@ -248,21 +249,27 @@ def still_open(views: Iterable[SessionView], *, now: dt.datetime, limits: Sessio
 
 # Marks in a User-Agent header, most specific first (Edge and Opera also say Chrome; Chrome says
 # Safari; Android says Linux; iPhones say Mac OS X).
-_BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"))
+_BROWSERS = (
+    ("Edg/", "Edge"),  # i18n: not text
+    ("OPR/", "Opera"),  # i18n: not text
+    ("Firefox/", "Firefox"),  # i18n: not text
+    ("Chrome/", "Chrome"),  # i18n: not text
+    ("Safari/", "Safari"),  # i18n: not text
+)
 _SYSTEMS = (
-    ("Windows", "Windows"),
+    ("Windows", "Windows"),  # i18n: not text
     ("iPhone", "iPhone"),
     ("iPad", "iPad"),
-    ("Android", "Android"),
-    ("Mac OS X", "macOS"),
-    ("Linux", "Linux"),
+    ("Android", "Android"),  # i18n: not text
+    ("Mac OS X", "macOS"),  # i18n: not text
+    ("Linux", "Linux"),  # i18n: not text
 )
 
 
 def browser_label(user_agent: str) -> str:
-    """A short name for a session's browser, e.g. "Firefox on Windows"."""
+    """A short name for a session's browser, e.g. "Firefox (Windows)" (the same in every language)."""
     browser = next((name for mark, name in _BROWSERS if mark in user_agent), None)
     system = next((name for mark, name in _SYSTEMS if mark in user_agent), None)
     if browser and system:
-        return f"{browser} on {system}"
-    return browser or system or user_agent[:60] or "Unknown browser"
+        return f"{browser} ({system})"
+    return browser or system or user_agent[:60] or _("Unknown browser")

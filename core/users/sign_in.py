@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from core import audit
 from core.errors import DomainError
+from core.i18n import N_, _, ngettext
 from core.permissions import Actor
 from core.settings import SignInLimits
 from core.users import throttle
@@ -30,7 +31,7 @@ from core.users.rules import (
 )
 from db.models import AuditLog, Role, User
 
-SIGN_IN_FAILED = "Username or password is incorrect."
+SIGN_IN_FAILED = N_("Username or password is incorrect.")
 _USER_AGENT_IN_AUDIT = 120  # enough to tell browsers apart in the log
 
 
@@ -64,7 +65,11 @@ def _address(text: str) -> str | None:
 
 def locked_message(remaining: dt.timedelta) -> str:
     minutes = max(1, math.ceil(remaining.total_seconds() / 60))
-    return f"Too many failed sign-ins. Try again in {minutes} minute{'s' if minutes != 1 else ''}."
+    return ngettext(
+        "Too many failed sign-ins. Try again in {count} minute.",
+        "Too many failed sign-ins. Try again in {count} minutes.",
+        minutes,
+    )
 
 
 def authenticate(
@@ -92,9 +97,9 @@ def authenticate(
     user = session.exec(select(User).where(User.username == name)).first() if USERNAME_PATTERN.match(name) else None
     if user is None:
         spend_a_password_check(password, like=session.exec(select(User.password_hash).limit(1)).first())
-        reason = "unknown username"
+        reason = "unknown username"  # i18n: not text (the audit's code)
     elif not check_password(password, user.password_hash):
-        reason = "wrong password"
+        reason = "wrong password"  # i18n: not text
     elif not user.active:
         reason = "deactivated"
     else:
@@ -105,7 +110,7 @@ def authenticate(
 
     locked = throttle.count_failure(session=session, keys=keys, limits=limits, now=now)
     _audit(session, typed=typed, user=user, client=client, result="failed", reason=reason)
-    raise SignInFailed(SIGN_IN_FAILED if locked is None else locked_message(locked))
+    raise SignInFailed(_(SIGN_IN_FAILED) if locked is None else locked_message(locked))
 
 
 def _audit(session: Session, *, typed: str, user: User | None, client: Client, result: str, reason: str) -> None:

@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from core import audit
 from core.errors import NotFoundError
+from core.i18n import _
 from core.permissions import Action, Actor, require
 from core.settings import SignInLimits
 from core.users.rules import AUDIT_ENTITY, as_typed, limit, normalise_username
@@ -172,7 +173,7 @@ def lift(*, session: Session, actor: Actor, scope: Scope, key: str) -> None:
     throttle_key = username_key(key) if scope == Scope.username else ThrottleKey(scope, key)
     row = session.get(SignInThrottle, (throttle_key.scope.value, throttle_key.key))
     if row is None:
-        raise NotFoundError(f"There is no sign-in lock on {scope.value} {key!r}.")
+        raise NotFoundError(_("There is no sign-in lock on {scope} {key!r}.", scope=scope.value, key=key))
     session.delete(row)
     audit.record_change(
         session,

@@ -1,9 +1,12 @@
 """The permission table of SPEC §Roles, role by action, written out independently here."""
 
+import re
+
 import pytest
 
 from core.errors import PermissionDenied
-from core.permissions import Action, Actor, allowed, require
+from core.i18n import using
+from core.permissions import Action, Actor, allowed, require, require_on, role_label
 from db.models import Role
 
 # Columns: admin lead editor community support analyst compliance viewer ("x" = may).
@@ -68,5 +71,35 @@ def test_role_may_or_may_not_do_action(action, role, may):
     if may:
         require(actor, action)
     else:
-        with pytest.raises(PermissionDenied, match=f"Your role \\({role.value}\\) may not"):
+        # The role by its name ("community manager"), not its code.
+        with pytest.raises(PermissionDenied, match=re.escape(f"Your role ({role_label(role)}) may not")):
             require(actor, action)
+
+
+@pytest.mark.parametrize(
+    ("role", "action", "german"),
+    [
+        (Role.viewer, Action.draft_post, "Deine Rolle (Lesezugriff) darf das nicht: Beiträge entwerfen."),
+        (
+            Role.community,
+            Action.manage_users,
+            "Deine Rolle (Community-Management) darf das nicht: Nutzer:innen verwalten.",
+        ),
+    ],
+)
+def test_a_refusal_reads_german_in_german_with_the_role_by_its_name(role, action, german):
+    actor = Actor(id=1, username="someone", role=role)
+    with using("de"), pytest.raises(PermissionDenied) as refused:
+        require(actor, action)
+    assert str(refused.value) == german
+    with pytest.raises(PermissionDenied) as in_english:
+        require(actor, action)
+    assert str(in_english.value).startswith(f"Your role ({role_label(role)}) may not ")
+
+
+def test_a_refusal_on_one_record_reads_german_in_german():
+    actor = Actor(id=1, username="someone", role=Role.viewer)
+    with using("de"), pytest.raises(PermissionDenied) as refused:
+        require_on(actor, Action.work_conversations, grant=None, record="Gespräch #12")
+    assert str(refused.value).startswith("Deine Rolle (Lesezugriff) darf das nicht: an Gesprächen arbeiten.")
+    assert "Gespräch #12" in str(refused.value)

@@ -1,12 +1,14 @@
 """Versioned updates refuse to overwrite a newer change; every write leaves an audit row."""
 
 import json
+import re
 
 import pytest
 from sqlmodel import select
 
 from core import audit, records, workspace
-from core.errors import ConflictError, NotFoundError
+from core.errors import ConflictError, NotFoundError, ValidationError
+from core.i18n import using
 from db.models import AuditLog, Channel, ChannelCreate, ChannelUpdate, Role
 from tests.factories import make_user
 
@@ -112,3 +114,43 @@ def test_an_unversioned_update_sets_the_fields_and_audits_before_and_after(engin
     before, after = json.loads(entry.before), json.loads(entry.after)
     assert (before["daily_post_limit"], before["active"]) == (3, True)
     assert (after["daily_post_limit"], after["active"]) == (7, False)
+
+
+def test_a_refused_save_is_explained_in_german_with_a_german_time(write):
+    with write() as s:
+        admin = make_user(s, Role.admin, username="ada")
+        other = make_user(s, Role.admin, username="Bob.Keller")
+        channel = workspace.create_channel(
+            session=s, actor=admin, channel_in=ChannelCreate(name="Mastodon", daily_post_limit=3)
+        )
+    with write() as s:
+        workspace.update_channel(
+            session=s,
+            actor=other,
+            channel_id=channel.id,
+            expected_version=channel.version,
+            channel_in=ChannelUpdate(daily_post_limit=5),
+        )
+    with using("de"), pytest.raises(ConflictError) as raised, write() as s:
+        workspace.update_channel(
+            session=s,
+            actor=admin,
+            channel_id=channel.id,
+            expected_version=channel.version,
+            channel_in=ChannelUpdate(daily_post_limit=1),
+        )
+    assert re.fullmatch(
+        r"Dieser Eintrag \(channel\) wurde von bob\.keller am \d{2}\.\d{2}\.\d{4} \d{2}:\d{2} UTC geändert, "
+        r"nachdem du ihn geöffnet hast\. Deine Änderungen wurden nicht gespeichert; .+",
+        str(raised.value),
+    )
+
+
+def test_a_control_character_is_refused_in_german(write):
+    with write() as s:
+        admin = make_user(s, Role.admin, username="ada")
+    with using("de"), pytest.raises(ValidationError) as raised, write() as s:
+        workspace.create_channel(session=s, actor=admin, channel_in=ChannelCreate(name="Tele\x0bgram"))
+    assert str(raised.value).startswith(
+        "Das Feld „Kanal: name“ enthält ein unsichtbares Steuerzeichen (U+000B, vertikaler Tabulator)"
+    )

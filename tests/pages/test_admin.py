@@ -2,18 +2,24 @@
 see settings but not users."""
 
 import json
+import re
 
+import pandas as pd
+import pytest
 from sqlmodel import select
 
+from core import workspace
 from core.settings import SessionLimits, SignInLimits
 from core.users import sessions, throttle
 from core.users.rules import check_password
 from core.users.sessions import EndReason
-from db.models import AuditLog, Channel, Role, User
+from db.models import AuditLog, Channel, Role, User, WorkspaceUpdate
 from db.types import utcnow
 from tests.conftest import TEST_COOKIE_KEY
-from tests.factories import make_user
+from tests.factories import make_channel, make_user
+from tests.pages import german
 from tests.pages.apptest import open_page, start_session_for, texts
+from tests.pages.german import english_left
 from ui import auth
 
 
@@ -225,3 +231,140 @@ def test_an_admin_sets_a_channels_watch_window(write, read):
     assert not at.exception and not at.error
     with read() as s:
         assert s.exec(select(Channel).where(Channel.name == "Mastodon")).one().watch_window_hours == 72
+
+
+# --- in German ----------------------------------------------------------------------------------
+
+GERMAN_DATE_TIME = r"\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}"
+
+
+@pytest.fixture(autouse=True)
+def _table_headers_read(monkeypatch):
+    """Two corrections to tests/pages/german.py's reading of a page: it takes a table's headers as
+    ``getattr(value, "columns", [value.name])``, which evaluates ``value.name`` for a DataFrame as
+    well (it has none unless a column is called "name"); and it reads a select box's ``value``, the
+    code the program holds (a role's "editor"), where the reader sees that option's label, which
+    is among the ``options`` it reads anyway. The rest as there."""
+
+    def texts(node):
+        try:
+            has_options = bool(getattr(node, "options", None))
+        except Exception:
+            has_options = False
+        for name in german._TEXT_ATTRIBUTES:
+            if name == "value" and has_options:
+                continue
+            try:
+                value = getattr(node, name, None)
+            except Exception:
+                continue
+            if isinstance(value, str) and value:
+                yield value
+            elif isinstance(value, pd.DataFrame):
+                yield from (str(column) for column in value.columns)
+            elif isinstance(value, pd.Series):
+                yield str(value.name)
+        try:
+            options = getattr(node, "options", None)
+        except Exception:
+            options = None
+        if options:
+            yield from (str(option) for option in options)
+        for child in getattr(node, "children", {}).values():
+            yield from texts(child)
+
+    monkeypatch.setattr(german, "_texts", texts)
+
+
+@pytest.fixture
+def people(write) -> dict[str, str]:
+    """A small team whose usernames are first names (a username like "editor" would read as the
+    English role name): role → username."""
+    names = {"admin": "ada.kowalski", "lead": "Lena.Brandt", "editor": "eddie.o", "viewer": "vera-m"}
+    with write() as s:
+        for role, username in names.items():
+            make_user(s, Role(role), username=username, name=username.replace(".", " ").title())
+        make_channel(s, name="Instagram")
+    return {role: username.lower() for role, username in names.items()}
+
+
+@pytest.mark.parametrize(
+    ("role", "tabs"),
+    [
+        ("admin", ["Nutzer:innen", "Kanäle", "Arbeitsbereich", "Audit-Log", "Zustellungen", "API-Tokens"]),
+        ("lead", ["Kanäle", "Arbeitsbereich", "Audit-Log", "Zustellungen"]),
+    ],
+)
+def test_admin_reads_german_with_german_dates_for_the_roles_that_open_it(people, role, tabs):
+    at = open_page("admin", username=people[role], language="de")
+    assert not at.exception and not at.error
+    assert not english_left(at)
+    assert [t.label for t in at.tabs] == tabs
+    log = next(d.value for d in at.dataframe if "wann" in d.value.columns)
+    # The accounts were created (and audited) just now: each entry's time as Germans write it.
+    assert len(log) >= len(people)
+    assert all(re.fullmatch(GERMAN_DATE_TIME, when) for when in log["wann"])
+    assert "Nutzer:in #1" in list(log["Datensatz"])
+    channels = next(d.value for d in at.dataframe if "Kanal" in d.value.columns)
+    assert list(channels["Kanal"]) == ["Instagram"]
+
+
+def test_admin_users_table_names_roles_in_german(team):
+    at = open_page("admin", username="admin", language="de")
+    users = next(d.value for d in at.dataframe if "Benutzername" in d.value.columns)
+    roles = dict(zip(users["Benutzername"], users["Rolle"], strict=True))
+    assert (roles["viewer"], roles["lead"], roles["community"]) == ("Lesezugriff", "Leitung", "Community-Management")
+
+
+@pytest.mark.parametrize(("role", "label"), [("editor", "Redaktion"), ("viewer", "Lesezugriff")])
+def test_a_role_refused_the_admin_screen_is_told_so_in_german(people, role, label):
+    at = open_page("admin", username=people[role], language="de")
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        f"Deine Rolle ({label}) kann Admin nicht öffnen. Frag einen Admin, wenn du es brauchst."
+    ]
+    assert not at.tabs
+    assert not english_left(at)
+
+
+def test_the_workspace_language_set_by_the_admin_is_everyones_who_has_not_chosen_their_own(team, read):
+    at = open_page("admin", username="admin")
+    workspace_form = at.main
+    language = next(box for box in workspace_form.selectbox if box.label == "Language")
+    assert language.value == "en"
+    language.set_value("de")
+    at = next(b for b in at.button if b.label == "Save workspace").click().run()
+    assert not at.exception and not at.error
+    with read() as s:
+        assert workspace.language(s) == "de"
+        row = s.exec(select(AuditLog).where(AuditLog.action == "workspace.update")).one()
+        assert json.loads(row.after)["language"] == "de"
+    # The admin has no language of their own: the page they are on is German now.
+    assert "Arbeitsbereich gespeichert." in texts(at)
+    assert "Angemeldet als" in texts(at.sidebar)
+
+    without_choice = open_page("profile", username="editor")
+    assert not without_choice.exception
+    assert "Dein Profil" in texts(without_choice)
+    assert not english_left(without_choice)
+
+    chose_english = open_page("profile", username="support", language="en")
+    assert not chose_english.exception
+    assert "Your profile" in texts(chose_english)
+    assert "Signed in as" in texts(chose_english.sidebar)
+
+
+def test_the_sign_in_form_is_in_the_workspaces_language(team, write):
+    with write() as s:
+        workspace.update_settings(
+            session=s,
+            actor=team["admin"],
+            expected_version=workspace.info(s).version,
+            settings_in=WorkspaceUpdate(language="de"),
+        )
+    at = open_page("home")
+    assert not at.exception
+    assert "Bei Dialog Desk anmelden" in texts(at)
+    assert [b.label for b in at.button] == ["Anmelden"]
+    assert [t.label for t in at.text_input] == ["Benutzername", "Passwort"]
+    assert not english_left(at)

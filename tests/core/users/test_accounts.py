@@ -6,6 +6,7 @@ import pytest
 from sqlmodel import select
 
 from core.errors import PermissionDenied, ValidationError
+from core.i18n import using
 from core.permissions import CLI_ACTOR
 from core.settings import SessionLimits, SignInLimits
 from core.users import accounts, queries, sessions, throttle
@@ -126,3 +127,23 @@ def test_sign_in_failures_lock_a_username_known_or_not_until_the_lock_expires(en
 
 def _new(username: str, password: str, role: str) -> UserCreate:
     return UserCreate(username=username, password=password, role=role)
+
+
+@pytest.mark.parametrize(
+    ("password", "german"),
+    [
+        ("short", "Das Passwort muss mindestens 10 Zeichen haben."),
+        (" padded-password ", "Das Passwort darf nicht mit Leerzeichen beginnen oder enden."),
+    ],
+)
+def test_a_refused_password_is_explained_in_german(write, password, german):
+    with write() as s:
+        make_user(s, Role.admin, username="root")
+    with using("de"), write() as s, pytest.raises(ValidationError) as refused:
+        accounts.create_user(
+            session=s,
+            actor=CLI_ACTOR,
+            user_in=UserCreate(username="Jonas.K", name="Jonas Keller", role=Role.editor, password=password),
+            rounds=4,
+        )
+    assert str(refused.value) == german

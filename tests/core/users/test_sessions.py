@@ -200,20 +200,20 @@ def test_a_new_session_clears_the_persons_sessions_past_their_end(people, write,
     [
         (
             "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/139.0 Safari/537.36 Edg/139.0",
-            "Edge on Windows",
+            "Edge (Windows)",
         ),
         (
             "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/139.0 Safari/537.36",
-            "Chrome on Linux",
+            "Chrome (Linux)",
         ),
         (
             "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Version/18.0 Mobile Safari/604.1",
-            "Safari on iPhone",
+            "Safari (iPhone)",
         ),
-        ("Mozilla/5.0 (Android 15; Mobile; rv:140.0) Gecko/140.0 Firefox/140.0", "Firefox on Android"),
+        ("Mozilla/5.0 (Android 15; Mobile; rv:140.0) Gecko/140.0 Firefox/140.0", "Firefox (Android)"),
         (
             "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Version/17.5 Safari/605.1.15",
-            "Safari on macOS",
+            "Safari (macOS)",
         ),
         ("curl/8.5.0", "curl/8.5.0"),
         ("", "Unknown browser"),

@@ -11,6 +11,7 @@ from sqlmodel import col, select
 
 from core import cli
 from core.errors import NotFoundError, PermissionDenied
+from core.i18n import using
 from core.permissions import CLI_ACTOR
 from core.settings import SignInLimits
 from core.users import accounts, throttle
@@ -208,6 +209,21 @@ def test_the_client_address_comes_from_the_trusted_header_when_there_is_one(dire
 )
 def test_the_lock_message_rounds_the_wait_up(remaining, text):
     assert locked_message(remaining) == f"Too many failed sign-ins. Try again in {text}."
+
+
+@pytest.mark.parametrize(
+    ("remaining", "text"),
+    [(dt.timedelta(seconds=5), "1 Minute"), (dt.timedelta(seconds=61), "2 Minuten")],
+)
+def test_the_lock_message_reads_german_in_german(remaining, text):
+    with using("de"):
+        assert locked_message(remaining) == f"Zu viele fehlgeschlagene Anmeldungen. Versuch es in {text} noch einmal."
+
+
+def test_a_refused_sign_in_reads_german_in_german_and_says_no_more(lena, write):
+    with using("de"):
+        assert attempt(write, "lena", "wrong-1") == "Benutzername oder Passwort ist falsch."
+        assert attempt(write, "nobody-here", "wrong-1") == "Benutzername oder Passwort ist falsch."
 
 
 def test_an_ipv6_client_counts_with_its_whole_64_network(lena, write, read):
