@@ -20,10 +20,9 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select, SelectOfScalar
 
-from core import audit, records, workspace
+from core import audit, formats, records, workspace
 from core.content_plan.guards import over_limit_positions
 from core.content_plan.rules import conversion_rate
-from core.content_plan.timing import format_local
 from core.errors import NotFoundError, ValidationError
 from db.models import Channel, Conversation, Post, PostBase, PostMetrics, PostStatus, Rubric, User
 
@@ -269,7 +268,11 @@ def post_history(session: Session, *, post_id: int) -> list[HistoryRow]:
     """The post's audit trail, oldest first (times in the workspace time zone)."""
     tz = workspace.timezone(session)
     return [
-        HistoryRow(at=format_local(row.at, tz), who=row.actor, what=row.action.removeprefix("post.").replace("_", " "))
+        HistoryRow(
+            at=formats.date_time(row.at.astimezone(tz)),
+            who=row.actor,
+            what=row.action.removeprefix("post.").replace("_", " "),
+        )
         for row in audit.history(session, entity="post", entity_id=post_id)
     ]
 
