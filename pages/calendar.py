@@ -26,7 +26,7 @@ codes = view.tab_labels(ctx)
 shown = [_(code) for code in codes]
 tabs = dict(zip(codes, st.tabs(shown, key=view.TAB_KEY, on_change="rerun"), strict=True))
 first, last, start, end = view.window(ctx)
-period = _("{first} – {last}", first=formats.short_date(first), last=formats.date(last))
+period = f"{formats.short_date(first)} – {formats.date(last)}"
 
 with tabs["Calendar"]:
     if tabs["Calendar"].open:

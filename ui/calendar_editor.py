@@ -15,7 +15,7 @@ from core import formats, i18n, workspace
 from core.content_plan import posts, queries, readiness, status, templates, validation
 from core.content_plan.posts import TransitionResult
 from core.content_plan.queries import EDITABLE_FIELDS, METRIC_FIELDS, METRIC_LABELS, CalendarOptions, PostView
-from core.content_plan.rules import FORMATS, NEXT_STEP_LABELS, build_utm_url
+from core.content_plan.rules import FORMATS, NEXT_STEP_LABELS, build_utm_url, format_label
 from core.errors import DomainError, ValidationError
 from core.i18n import N_, _
 from core.local_time import local_instant
@@ -25,7 +25,7 @@ from db.models import CognitiveLoad, PostCreate, PostStatus
 from db.types import utcnow
 from ui import comments_view, post_dialog, reads, sensitive_view
 from ui.actions import perform
-from ui.calendar_view import GOTO_KEY, POST_KEY, md, md_lines, open_post, rubric_label, status_label
+from ui.calendar_view import GOTO_KEY, POST_KEY, labelled, md, md_lines, open_post, rubric_label, status_label
 from ui.containers import keep_widget_state
 from ui.frame import PageContext
 from ui.messages import flash, show_error
@@ -38,17 +38,6 @@ UTM_ERROR_KEY = PREFIX + "utm_error"
 DEFAULT_TIME = dt.time(10, 0)
 OK_MARK, MISSING_MARK = ":green[:material/check_circle:]", ":red[:material/cancel:]"
 _STEP_LABELS = {"": N_("— choose a next step —"), **NEXT_STEP_LABELS}
-FORMAT_LABELS = {
-    "text": N_("Text"),
-    "image": N_("Image"),
-    "carousel": N_("Carousel"),
-    "video": N_("Video"),
-    "reel": N_("Reel"),
-    "story": N_("Story"),
-    "poll": N_("Poll"),
-    "live": N_("Live"),
-    "meme": N_("Meme"),
-}
 LOAD_LABELS = {CognitiveLoad.high: N_("High"), CognitiveLoad.low: N_("Low")}
 _DATE_INPUT_FORMATS = {"en": "YYYY-MM-DD", "de": "DD.MM.YYYY"}
 
@@ -161,7 +150,7 @@ def _form(
             _("Start from a template"),
             ["", *templates.TEMPLATES],
             key=TEMPLATE_KEY,
-            format_func=lambda k: _(templates.TEMPLATES[k].label) if k else _("— blank post —"),
+            format_func=labelled({"": _("— blank post —"), **{k: _(t.label) for k, t in templates.TEMPLATES.items()}}),
             on_change=_apply_template,
             args=({r.name: r.id for r in options.rubrics}, reads.read(workspace.info).language),
             help=_("Pre-fills format, structure, next step and call to action."),
@@ -178,7 +167,9 @@ def _form(
         list(channels),
         key=key("channel_id"),
         disabled=disabled,
-        format_func=lambda i: plain_text(channels[i].name if channels.get(i) else _("archived channel #{id}", id=i)),
+        format_func=labelled(
+            {i: plain_text(c.name if c else _("archived channel #{id}", id=i)) for i, c in channels.items()}
+        ),
     )
     c2.selectbox(
         _("Rubric"),
@@ -186,7 +177,7 @@ def _form(
         key=key("rubric_id"),
         disabled=disabled,
         placeholder=_("— none —"),
-        format_func=lambda i: plain_text(_("— none —") if i is None else rubric_label(rubrics[i])),
+        format_func=labelled({None: _("— none —"), **{i: plain_text(rubric_label(n)) for i, n in rubrics.items()}}),
     )
     c3.selectbox(
         _("Owner"),
@@ -201,7 +192,7 @@ def _form(
         list(FORMATS),
         key=key("format"),
         disabled=disabled,
-        format_func=lambda code: _(FORMAT_LABELS[code]) if code in FORMAT_LABELS else code,
+        format_func=labelled({code: format_label(code) for code in FORMATS}),
     )
     c2.segmented_control(
         _("Cognitive load"),
@@ -209,7 +200,7 @@ def _form(
         key=key("cognitive_load"),
         disabled=disabled,
         required=True,
-        format_func=lambda code: _(LOAD_LABELS.get(code, code)),
+        format_func=labelled({code: _(label) for code, label in LOAD_LABELS.items()}),
     )
     c3.date_input(
         _("Date"),
@@ -227,7 +218,7 @@ def _form(
         _("Next step"),
         list(_STEP_LABELS),
         key=key("next_step_type"),
-        format_func=lambda code: _(_STEP_LABELS[code]) if code in _STEP_LABELS else code,
+        format_func=labelled({code: _(label) for code, label in _STEP_LABELS.items()}),
         disabled=disabled,
     )
     c2.text_input(
@@ -278,7 +269,7 @@ def _form(
         key=key("sla_owner_id"),
         disabled=disabled,
         placeholder=_("— nobody yet —"),
-        format_func=lambda i: plain_text(_("— nobody yet —") if i is None else people[i]),
+        format_func=labelled({None: _("— nobody yet —"), **{i: plain_text(n) for i, n in people.items()}}),
     )
     st.checkbox(
         _("Tone and rules checked"),

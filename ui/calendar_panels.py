@@ -22,12 +22,12 @@ from core.text import plain_text
 from db.models import StopWordMode
 from ui import charts, reads
 from ui.actions import perform
-from ui.calendar_view import PERCENT_COLUMN, md, open_post, rubric_label, when
+from ui.calendar_view import PERCENT_COLUMN, labelled, md, open_post, rubric_label, when
 from ui.exports import export_button
 from ui.frame import PageContext
 from ui.messages import flash
 
-STOP_WORD_MODES = {StopWordMode.block: N_("block"), StopWordMode.warn: N_("warn")}
+STOP_WORD_MODES = {StopWordMode.block: N_("Block"), StopWordMode.warn: N_("Warn")}
 _DATE_INPUT_FORMATS = {"en": "YYYY-MM-DD", "de": "DD.MM.YYYY"}
 
 
@@ -325,10 +325,15 @@ def rules_tab(ctx: PageContext, options: CalendarOptions) -> None:
             pick = c1.selectbox(
                 _("Team rubric"),
                 list(by_id),
-                format_func=lambda i: plain_text(
-                    _("{rubric} (in use)", rubric=by_id[i].name)
-                    if by_id[i].active
-                    else _("{rubric} (archived)", rubric=by_id[i].name)
+                format_func=labelled(
+                    {
+                        i: plain_text(
+                            _("{rubric} (in use)", rubric=r.name)
+                            if r.active
+                            else _("{rubric} (archived)", rubric=r.name)
+                        )
+                        for i, r in by_id.items()
+                    }
                 ),
                 key="calendar_r_rubric_pick",
             )
@@ -367,7 +372,7 @@ def rules_tab(ctx: PageContext, options: CalendarOptions) -> None:
                 list(StopWordMode),
                 default=StopWordMode.warn,
                 key="calendar_r_word_mode",
-                format_func=_mode_label,
+                format_func=labelled({mode: _mode_label(mode) for mode in StopWordMode}),
             )
             if st.form_submit_button(_("Add stop word")):
                 perform(
@@ -384,7 +389,7 @@ def rules_tab(ctx: PageContext, options: CalendarOptions) -> None:
             pick = c1.selectbox(
                 _("Stop word"),
                 list(by_word),
-                format_func=lambda i: plain_text(f"{by_word[i].word} ({_mode_label(by_word[i].mode)})"),
+                format_func=labelled({i: plain_text(f"{w.word} ({_mode_label(w.mode)})") for i, w in by_word.items()}),
                 key="calendar_r_word_pick",
             )
             other = StopWordMode.warn if by_word[pick].mode == StopWordMode.block else StopWordMode.block

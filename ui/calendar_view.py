@@ -4,6 +4,8 @@ the paged list. Every read goes through ``ui.reads``."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import altair as alt
@@ -32,7 +34,8 @@ GOTO_KEY = "calendar_goto"
 MODE_KEY = "calendar_mode"
 LIST_KEY = "calendar_list"
 LIST_IDS_KEY = "calendar_list_ids"
-MONTH, WEEK = N_("Month"), N_("Week")
+MONTH, WEEK = "month", "week"  # the view's codes
+VIEW_LABELS = {MONTH: N_("Month"), WEEK: N_("Week")}
 PAGE_SIZE = 50
 MONTH_CELL_POSTS = 3
 BLOCKED_MARK = ":material/block:"
@@ -79,6 +82,13 @@ md = escape_markdown  # user text made inert for Markdown
 def md_lines(text: object) -> str:
     """Like ``md`` but keeping the text's line breaks (for messages that list several points)."""
     return "  \n".join(md(line) for line in str(text).splitlines() if line.strip())
+
+
+def labelled(labels: Mapping[Any, str]) -> Callable[[Any], str]:
+    """A widget's ``format_func`` from labels already in the reader's language: whoever formats an
+    option later (AppTest does it outside the page's run) sees the language the page was drawn in."""
+    fixed = dict(labels)
+    return lambda value: fixed.get(value, str(value))
 
 
 def rubric_label(name: str | None) -> str:
@@ -184,14 +194,14 @@ def filter_bar(options: CalendarOptions) -> PostFilter:
     rubric_ids = cols[1].multiselect(
         _("Rubric"),
         list(rubrics),
-        format_func=lambda value: plain_text(rubric_label(rubrics.get(value))),
+        format_func=labelled({i: plain_text(rubric_label(name)) for i, name in rubrics.items()}),
         key="calendar_f_rubrics",
         placeholder=_("All rubrics"),
     )
     statuses = cols[2].multiselect(
         _("Status"),
         list(status.STATUS_LABELS),
-        format_func=status_label,
+        format_func=labelled({code: status_label(code) for code in status.STATUS_LABELS}),
         key="calendar_f_statuses",
         placeholder=_("All statuses"),
     )
@@ -215,7 +225,13 @@ def window(ctx: PageContext) -> tuple[dt.date, dt.date, dt.datetime, dt.datetime
 def navigation(ctx: PageContext) -> None:
     # One row that wraps on a narrow screen: every control keeps the width its label needs.
     row = st.container(horizontal=True, vertical_alignment="bottom", gap="small")
-    row.segmented_control(_("View"), [MONTH, WEEK], key=MODE_KEY, required=True, format_func=_)
+    row.segmented_control(
+        _("View"),
+        [MONTH, WEEK],
+        key=MODE_KEY,
+        required=True,
+        format_func=labelled({code: _(label) for code, label in VIEW_LABELS.items()}),
+    )
     row.button(
         _("Earlier"), icon=":material/chevron_left:", on_click=_shift, args=(-1, today(ctx)), key="calendar_prev"
     )
@@ -420,7 +436,10 @@ def _select_from_list() -> None:
 def post_list(ctx: PageContext, start: dt.datetime, end: dt.datetime, filters: PostFilter) -> None:
     cols = st.columns([2, 1.5, 1, 1.5], vertical_alignment="bottom")  # "Descending" stays whole at 1024 px
     sort = cols[0].selectbox(
-        _("Sort by"), list(SORT_LABELS), format_func=lambda code: _(SORT_LABELS[code]), key="calendar_sort"
+        _("Sort by"),
+        list(SORT_LABELS),
+        format_func=labelled({code: _(label) for code, label in SORT_LABELS.items()}),
+        key="calendar_sort",
     )
     descending = cols[1].toggle(_("Descending"), key="calendar_desc")
     st.session_state.setdefault("calendar_page", 1)

@@ -15,6 +15,7 @@ from core.text import escape_markdown as esc
 from core.text import plain_text
 from db.models import HelpPathCreate, SensitiveTopicSave
 from ui.actions import perform
+from ui.calendar_view import labelled
 from ui.frame import PAGES, PageContext
 from ui.reads import read
 
@@ -69,8 +70,11 @@ def post_panel(ctx: PageContext, view: PostView, *, editable: bool) -> None:
                 _("Help path"),
                 options,
                 index=options.index(current),
-                format_func=lambda i: (
-                    _("— pick one —") if i is None else plain_text(f"{paths[i].title} — {paths[i].when_to_use}")
+                format_func=labelled(
+                    {
+                        None: _("— pick one —"),
+                        **{i: plain_text(f"{p.title} — {p.when_to_use}") for i, p in paths.items()},
+                    }
                 ),
             )
             if not paths:
