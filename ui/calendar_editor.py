@@ -25,7 +25,17 @@ from db.models import CognitiveLoad, PostCreate, PostStatus
 from db.types import utcnow
 from ui import comments_view, post_dialog, reads, sensitive_view
 from ui.actions import perform
-from ui.calendar_view import GOTO_KEY, POST_KEY, labelled, md, md_lines, open_post, rubric_label, status_label
+from ui.calendar_view import (
+    GOTO_KEY,
+    POST_KEY,
+    labelled,
+    labelled_md,
+    md,
+    md_lines,
+    open_post,
+    rubric_label,
+    status_label,
+)
 from ui.containers import keep_widget_state
 from ui.frame import PageContext
 from ui.messages import flash, show_error
@@ -156,9 +166,13 @@ def _form(
             help=_("Pre-fills format, structure, next step and call to action."),
         )
         if st.session_state.get(TEMPLATE_KEY):
-            chosen = templates.TEMPLATES[st.session_state[TEMPLATE_KEY]]
+            chosen = st.session_state[TEMPLATE_KEY]
             st.caption(
-                _("{summary} Rubric: {rubric}.", summary=_(chosen.summary), rubric=md(rubric_label(chosen.rubric)))
+                _(
+                    "{summary} Rubric: {rubric}.",
+                    summary=_(templates.TEMPLATES[chosen].summary),
+                    rubric=md(rubric_label(templates.TEMPLATES[chosen].rubric)),
+                )
             )
     st.text_input(_("Title"), key=key("title"), disabled=disabled, max_chars=_limit("title"))
     c1, c2, c3 = st.columns(3)
@@ -200,7 +214,7 @@ def _form(
         key=key("cognitive_load"),
         disabled=disabled,
         required=True,
-        format_func=labelled({code: _(label) for code, label in LOAD_LABELS.items()}),
+        format_func=labelled_md({code: _(label) for code, label in LOAD_LABELS.items()}),
     )
     c3.date_input(
         _("Date"),

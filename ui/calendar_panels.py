@@ -22,7 +22,7 @@ from core.text import plain_text
 from db.models import StopWordMode
 from ui import charts, reads
 from ui.actions import perform
-from ui.calendar_view import PERCENT_COLUMN, labelled, md, open_post, rubric_label, when
+from ui.calendar_view import PERCENT_COLUMN, labelled, labelled_md, md, open_post, rubric_label, when
 from ui.exports import export_button
 from ui.frame import PageContext
 from ui.messages import flash
@@ -32,7 +32,7 @@ _DATE_INPUT_FORMATS = {"en": "YYYY-MM-DD", "de": "DD.MM.YYYY"}
 
 
 def _mode_label(mode: str) -> str:
-    return _(STOP_WORD_MODES[mode]) if mode in STOP_WORD_MODES else mode
+    return _(STOP_WORD_MODES[mode])
 
 
 # --- insights --------------------------------------------------------------------------------
@@ -372,7 +372,7 @@ def rules_tab(ctx: PageContext, options: CalendarOptions) -> None:
                 list(StopWordMode),
                 default=StopWordMode.warn,
                 key="calendar_r_word_mode",
-                format_func=labelled({mode: _mode_label(mode) for mode in StopWordMode}),
+                format_func=labelled_md({mode: _mode_label(mode) for mode in StopWordMode}),
             )
             if st.form_submit_button(_("Add stop word")):
                 perform(

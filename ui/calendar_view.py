@@ -85,10 +85,17 @@ def md_lines(text: object) -> str:
 
 
 def labelled(labels: Mapping[Any, str]) -> Callable[[Any], str]:
-    """A widget's ``format_func`` from labels already in the reader's language: whoever formats an
-    option later (AppTest does it outside the page's run) sees the language the page was drawn in."""
+    """A select box's ``format_func`` from labels already in the reader's language (options are
+    shown as typed): whoever formats an option later (AppTest does, outside the page's run) sees
+    the language the page was drawn in."""
     fixed = dict(labels)
-    return lambda value: fixed.get(value, str(value))
+    return lambda value: plain_text(fixed.get(value, ""))
+
+
+def labelled_md(labels: Mapping[Any, str]) -> Callable[[Any], str]:
+    """``labelled`` for the options of a segmented control (drawn as Markdown)."""
+    fixed = dict(labels)
+    return lambda value: md(fixed.get(value, ""))
 
 
 def rubric_label(name: str | None) -> str:
@@ -230,7 +237,7 @@ def navigation(ctx: PageContext) -> None:
         [MONTH, WEEK],
         key=MODE_KEY,
         required=True,
-        format_func=labelled({code: _(label) for code, label in VIEW_LABELS.items()}),
+        format_func=labelled_md({code: _(label) for code, label in VIEW_LABELS.items()}),
     )
     row.button(
         _("Earlier"), icon=":material/chevron_left:", on_click=_shift, args=(-1, today(ctx)), key="calendar_prev"
@@ -279,8 +286,8 @@ def month_grid(ctx: PageContext, first: dt.date, last: dt.date, entries: list[Ca
     by_day = queries.entries_by_day(entries, ctx.timezone)
     anchor, now = st.session_state[ANCHOR_KEY], today(ctx)
     header = st.columns(7, gap="small")
-    for index, name in enumerate(formats.weekday_names()):
-        header[index].markdown(f"**{name}**")
+    for index in range(7):  # the grid starts on a Monday
+        header[index].markdown(f"**{formats.weekday_name(first + dt.timedelta(days=index), 'abbreviated')}**")
     day = first
     while day <= last:
         cells = st.columns(7, gap="small", border=True)
