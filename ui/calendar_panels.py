@@ -11,47 +11,57 @@ import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
-from core.content_plan import conversion, files, house_rules, queries, timing
+from core import formats, i18n
+from core.content_plan import conversion, files, house_rules, queries
 from core.content_plan.files import ImportReport
 from core.content_plan.queries import CalendarOptions, PostFilter
+from core.i18n import N_, _, ngettext
 from core.local_time import days_bounds
 from core.permissions import Action
 from core.text import plain_text
 from db.models import StopWordMode
-from ui import reads
+from ui import charts, reads
 from ui.actions import perform
-from ui.calendar_view import md, open_post
+from ui.calendar_view import PERCENT_COLUMN, labelled, labelled_md, md, open_post, rubric_label, when
 from ui.exports import export_button
 from ui.frame import PageContext
 from ui.messages import flash
+
+STOP_WORD_MODES = {StopWordMode.block: N_("Block"), StopWordMode.warn: N_("Warn")}
+_DATE_INPUT_FORMATS = {"en": "YYYY-MM-DD", "de": "DD.MM.YYYY"}
+
+
+def _mode_label(mode: str) -> str:
+    return _(STOP_WORD_MODES[mode])
+
 
 # --- insights --------------------------------------------------------------------------------
 
 
 def insights_tab(ctx: PageContext, filters: PostFilter, start: dt.datetime, end: dt.datetime, period: str) -> None:
-    st.subheader(f"Next-step conversion · {period}")
+    st.subheader(_("Next-step conversion · {period}", period=period))
     summary = reads.read(conversion.conversion_summary, start=start, end=end, filters=filters)
     rows = summary.rubrics
     if not rows:
         st.info(
-            "No published posts in this period yet. Metrics appear here once posts are out and their figures are in."
+            _("No published posts in this period yet. Metrics appear here once posts are out and their figures are in.")
         )
     else:
         c1, c2, c3 = st.columns(3)
-        c1.metric("Published posts", summary.posts)
-        c2.metric("With a next step", f"{summary.next_step_share or 0:.0%}")
+        c1.metric(_("Published posts"), formats.number(summary.posts))
+        c2.metric(_("With a next step"), formats.percent(100 * (summary.next_step_share or 0), 0))
         c3.metric(
-            "Next-step conversion",
-            "—" if summary.rate is None else f"{summary.rate:.2%}",
-            help="Conversions ÷ impressions",
+            _("Next-step conversion"),
+            formats.percent(None if summary.rate is None else 100 * summary.rate, 2),
+            help=_("Conversions ÷ impressions"),
         )
         frame = pd.DataFrame(
             {
-                "Rubric": [r.rubric for r in rows],
-                "Conversion": [r.rate or 0.0 for r in rows],
-                "Posts": [r.posts for r in rows],
-                "Impressions": [r.impressions for r in rows],
-                "Conversions": [r.conversions for r in rows],
+                "rubric": [rubric_label(r.rubric) for r in rows],
+                "conversion": [r.rate or 0.0 for r in rows],
+                "posts": [r.posts for r in rows],
+                "impressions": [r.impressions for r in rows],
+                "conversions": [r.conversions for r in rows],
             }
         )
         chart = (
@@ -59,43 +69,52 @@ def insights_tab(ctx: PageContext, filters: PostFilter, start: dt.datetime, end:
             .mark_bar()
             .encode(
                 x=alt.X(
-                    "Conversion:Q",
+                    "conversion:Q",
                     axis=alt.Axis(format=".1%", tickCount=5),
-                    title="Next-step conversions ÷ impressions",
+                    title=_("Next-step conversions ÷ impressions"),
                 ),
-                y=alt.Y("Rubric:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220)),
+                y=alt.Y("rubric:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220)),
                 color=alt.value("#4c78a8"),
-                tooltip=["Rubric", alt.Tooltip("Conversion:Q", format=".2%"), "Posts", "Impressions", "Conversions"],
+                tooltip=[
+                    alt.Tooltip("rubric:N", title=_("Rubric")),
+                    alt.Tooltip("conversion:Q", title=_("Conversion"), format=".2%"),
+                    alt.Tooltip("posts:Q", title=_("Posts")),
+                    alt.Tooltip("impressions:Q", title=_("Impressions"), format=",d"),
+                    alt.Tooltip("conversions:Q", title=_("Conversions"), format=",d"),
+                ],
             )
             .properties(height=36 * len(rows) + 40)
         )
-        st.altair_chart(chart, width="stretch")
+        st.altair_chart(charts.localized(chart), width="stretch")
         best = reads.read(conversion.best_converting_posts, start=start, end=end, filters=filters, limit=15)
-        st.markdown("**Posts by next-step conversion**")
+        st.markdown(_("**Posts by next-step conversion**"))
         st.dataframe(
             pd.DataFrame(
                 {
                     "#": [e.id for e in best],
-                    "Title": [e.title for e in best],
-                    "Rubric": [e.rubric_name for e in best],
-                    "Channel": [e.channel_name for e in best],
-                    "Impressions": [e.impressions for e in best],
-                    "Conversions": [e.next_step_conversions for e in best],
-                    "Conversion": [None if e.conversion_rate is None else 100 * e.conversion_rate for e in best],
+                    _("Title"): [e.title for e in best],
+                    _("Rubric"): [rubric_label(e.rubric_name) or None for e in best],
+                    _("Channel"): [e.channel_name for e in best],
+                    _("Impressions"): [e.impressions for e in best],
+                    _("Conversions"): [e.next_step_conversions for e in best],
+                    _("Conversion"): [None if e.conversion_rate is None else 100 * e.conversion_rate for e in best],
                 }
             ),
             hide_index=True,
             placeholder="—",
             width="stretch",
-            column_config={"Conversion": st.column_config.NumberColumn(format="%.2f %%")},
+            column_config={
+                _("Impressions"): st.column_config.NumberColumn(format="localized"),
+                _("Conversion"): st.column_config.NumberColumn(format=PERCENT_COLUMN),
+            },
         )
     waiting = reads.read(queries.awaiting_metrics, start=start, end=end)
-    st.markdown(f"**Published, waiting for metrics** ({len(waiting)})")
+    st.markdown(_("**Published, waiting for metrics** ({count})", count=len(waiting)))
     if not waiting:
-        st.caption("Every published post of this period has its figures.")
+        st.caption(_("Every published post of this period has its figures."))
     for entry in waiting:
         st.button(
-            f"#{entry.id} {md(entry.title)} · {md(entry.channel_name)} · {timing.format_local(entry.scheduled_at, ctx.timezone)}",
+            f"#{entry.id} {md(entry.title)} · {md(entry.channel_name)} · {when(entry.scheduled_at, ctx.timezone)}",
             key=f"calendar_metrics_{entry.id}",
             type="tertiary",
             on_click=open_post,
@@ -107,13 +126,19 @@ def insights_tab(ctx: PageContext, filters: PostFilter, start: dt.datetime, end:
 
 
 def _problems(report: ImportReport) -> None:
-    st.error(f"Nothing was imported: {report.problem_count} problem(s). Fix them in the file and import it again.")
+    st.error(
+        ngettext(
+            "Nothing was imported: {count} problem. Fix it in the file and import it again.",
+            "Nothing was imported: {count} problems. Fix them in the file and import it again.",
+            report.problem_count,
+        )
+    )
     st.dataframe(
         pd.DataFrame(
             {
-                "Row": [p.row for p in report.problems],
-                "Column": [p.column for p in report.problems],
-                "What to fix": [p.message for p in report.problems],
+                _("Row"): [p.row for p in report.problems],
+                _("Column"): [p.column for p in report.problems],
+                _("What to fix"): [p.message for p in report.problems],
             }
         ),
         hide_index=True,
@@ -127,33 +152,40 @@ Importer = Callable[[Session, bytes, Callable[[float], None]], ImportReport]
 
 def _import(ctx: PageContext, label: str, uploader_key: str, run: Importer) -> None:
     upload = st.file_uploader(label, type=["csv", "txt"], key=uploader_key)
-    if upload is None or not st.button("Import", key=f"{uploader_key}_go", type="primary"):
+    if upload is None or not st.button(_("Import"), key=f"{uploader_key}_go", type="primary"):
         return
     data = upload.getvalue()
-    bar = st.progress(0.0, text="Importing…")
+    bar = st.progress(0.0, text=_("Importing…"))
+
+    def progress(share: float) -> None:
+        bar.progress(share, text=_("Importing… {share}", share=formats.percent(100 * share, 0)))
+
     # rerun=False: a refused import keeps drawing its report below.
-    report = perform(
-        ctx, lambda s: run(s, data, lambda share: bar.progress(share, text=f"Importing… {share:.0%}")), rerun=False
-    )
+    report = perform(ctx, lambda s: run(s, data, progress), rerun=False)
     bar.empty()
     if report is None:
         return
     if report.ok:
         flash(
-            f"Imported: {report.created} new post(s)."
+            ngettext("Imported: {count} new post.", "Imported: {count} new posts.", report.created)
             if report.created
-            else f"Metrics updated on {report.updated} post(s)."
+            else ngettext("Metrics updated on {count} post.", "Metrics updated on {count} posts.", report.updated)
         )
         st.rerun()
     _problems(report)
 
 
 def import_export_tab(ctx: PageContext, filters: PostFilter, first: dt.date, last: dt.date) -> None:
-    st.subheader("Export")
+    st.subheader(_("Export"))
     c1, c2 = st.columns(2)
-    period = c1.date_input("Period", value=(first, last), key="calendar_x_period", format="YYYY-MM-DD")
+    period = c1.date_input(
+        _("Period"),
+        value=(first, last),
+        key="calendar_x_period",
+        format=_DATE_INPUT_FORMATS.get(i18n.current(), "YYYY-MM-DD"),
+    )
     if not isinstance(period, tuple) or len(period) != 2:
-        c2.caption("Pick the last day too.")
+        c2.caption(_("Pick the last day too."))
         return
     start, end = days_bounds(period[0], period[1], ctx.timezone)
     name = f"content-{period[0]:%Y%m%d}-{period[1]:%Y%m%d}"
@@ -163,20 +195,20 @@ def import_export_tab(ctx: PageContext, filters: PostFilter, first: dt.date, las
         export_button(
             ctx,
             key="calendar_x_ics",
-            label="Calendar file (.ics)",
+            label=_("Calendar file (.ics)"),
             export=lambda s: files.export_ics(session=s, actor=ctx.actor, start=start, end=end, filters=filters),
             file_name=f"{name}.ics",
             mime="text/calendar",
             scope=scope,
             icon=":material/calendar_month:",
-            help="Scheduled, published and cancelled posts; opens in Google Calendar, Outlook, Apple Calendar.",
+            help=_("Scheduled, published and cancelled posts; opens in Google Calendar, Outlook, Apple Calendar."),
         )
     with b2:
         if ctx.can(Action.export_data):
             export_button(
                 ctx,
                 key="calendar_x_csv",
-                label="Posts as CSV",
+                label=_("Posts as CSV"),
                 export=lambda s: files.export_posts_csv(
                     session=s, actor=ctx.actor, start=start, end=end, filters=filters
                 ),
@@ -184,31 +216,36 @@ def import_export_tab(ctx: PageContext, filters: PostFilter, first: dt.date, las
                 mime="text/csv",
                 scope=scope,
                 icon=":material/table:",
-                help="Filters apply. Cells that a spreadsheet would run as formulas are neutralised.",
+                help=_("Filters apply. Cells that a spreadsheet would run as formulas are neutralised."),
             )
     if ctx.can(Action.draft_post):
-        st.subheader("Import posts")
+        st.subheader(_("Import posts"))
         st.caption(
-            "Columns: " + ", ".join(files.IMPORT_COLUMNS) + ". Only title and channel are required; times are "
-            f"YYYY-MM-DD HH:MM in {ctx.timezone.key}. Imported posts start as drafts; a calendar export imports back as is "
-            "(its id, status and metric columns are ignored). All or nothing: one bad row and nothing is imported."
+            _(
+                "Columns: {columns}. Only title and channel are required; times are YYYY-MM-DD HH:MM in {zone}. "
+                "Imported posts start as drafts; a calendar export imports back as is (its id, status and metric "
+                "columns are ignored). All or nothing: one bad row and nothing is imported.",
+                columns=", ".join(files.IMPORT_COLUMNS),
+                zone=ctx.timezone.key,
+            )
         )
         _import(
             ctx,
-            "CSV file with posts",
+            _("CSV file with posts"),
             "calendar_i_posts",
             lambda s, data, progress: files.import_posts_csv(session=s, actor=ctx.actor, data=data, progress=progress),
         )
     if ctx.can(Action.enter_post_metrics):
-        st.subheader("Import metrics")
+        st.subheader(_("Import metrics"))
         st.caption(
-            "Columns: post_id (or id from an export) and any of "
-            + ", ".join(queries.METRIC_FIELDS)
-            + ". Empty cells keep the figure."
+            _(
+                "Columns: post_id (or id from an export) and any of {columns}. Empty cells keep the figure.",
+                columns=", ".join(queries.METRIC_FIELDS),
+            )
         )
         _import(
             ctx,
-            "CSV file with metrics",
+            _("CSV file with metrics"),
             "calendar_i_metrics",
             lambda s, data, progress: files.import_metrics_csv(
                 session=s, actor=ctx.actor, data=data, progress=progress
@@ -224,17 +261,17 @@ def rules_tab(ctx: PageContext, options: CalendarOptions) -> None:
     rubrics = reads.read(house_rules.list_rubrics)
     left, right = st.columns(2, gap="large")
     with left:
-        st.subheader("Rhythm and frequency")
+        st.subheader(_("Rhythm and frequency"))
         with st.form("calendar_r_limits"):
             run = st.number_input(
-                "High-load posts in a row before the rhythm warns",
+                _("High-load posts in a row before the rhythm warns"),
                 min_value=1,
                 max_value=10,
                 value=options.rhythm_limit,
             )
             limits = {
                 c.id: st.number_input(
-                    f"{md(c.name)}: posts per day",
+                    _("{channel}: posts per day", channel=md(c.name)),
                     min_value=1,
                     max_value=50,
                     value=c.daily_post_limit,
@@ -242,7 +279,7 @@ def rules_tab(ctx: PageContext, options: CalendarOptions) -> None:
                 )
                 for c in options.channels
             }
-            if st.form_submit_button("Save limits", type="primary"):
+            if st.form_submit_button(_("Save limits"), type="primary"):
 
                 def save_limits(s: Session) -> None:
                     if run != options.rhythm_limit:
@@ -259,14 +296,14 @@ def rules_tab(ctx: PageContext, options: CalendarOptions) -> None:
                                 limit=int(limits[channel.id]),
                             )
 
-                perform(ctx, save_limits, success="Limits saved.")
-        st.subheader("Rubrics")
+                perform(ctx, save_limits, success=_("Limits saved."))
+        st.subheader(_("Rubrics"))
         st.dataframe(
             pd.DataFrame(
                 {
-                    "Rubric": [r.name for r in rubrics],
-                    "Built in": [r.builtin for r in rubrics],
-                    "In use": [r.active for r in rubrics],
+                    _("Rubric"): [rubric_label(r.name) if r.builtin else r.name for r in rubrics],
+                    _("Built in"): [r.builtin for r in rubrics],
+                    _("In use"): [r.active for r in rubrics],
                 }
             ),
             hide_index=True,
@@ -274,24 +311,33 @@ def rules_tab(ctx: PageContext, options: CalendarOptions) -> None:
             width="stretch",
         )
         with st.form("calendar_r_rubric", clear_on_submit=True):
-            name = st.text_input("New rubric")
-            description = st.text_input("What it is for")
-            if st.form_submit_button("Add rubric"):
+            name = st.text_input(_("New rubric"))
+            description = st.text_input(_("What it is for"))
+            if st.form_submit_button(_("Add rubric")):
                 perform(
                     ctx,
                     lambda s: house_rules.add_rubric(session=s, actor=ctx.actor, name=name, description=description),
-                    success="Rubric added.",
+                    success=_("Rubric added."),
                 )
         by_id = {r.id: r for r in rubrics if not r.builtin}
         if by_id:
             c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
             pick = c1.selectbox(
-                "Team rubric",
+                _("Team rubric"),
                 list(by_id),
-                format_func=lambda i: plain_text(f"{by_id[i].name} ({'in use' if by_id[i].active else 'archived'})"),
+                format_func=labelled(
+                    {
+                        i: plain_text(
+                            _("{rubric} (in use)", rubric=r.name)
+                            if r.active
+                            else _("{rubric} (archived)", rubric=r.name)
+                        )
+                        for i, r in by_id.items()
+                    }
+                ),
                 key="calendar_r_rubric_pick",
             )
-            if c2.button("Archive" if by_id[pick].active else "Restore", key="calendar_r_rubric_toggle"):
+            if c2.button(_("Archive") if by_id[pick].active else _("Restore"), key="calendar_r_rubric_toggle"):
                 perform(
                     ctx,
                     lambda s: house_rules.set_rubric_active(
@@ -299,48 +345,84 @@ def rules_tab(ctx: PageContext, options: CalendarOptions) -> None:
                     ),
                 )
     with right:
-        st.subheader("Stop words")
+        st.subheader(_("Stop words"))
         st.caption(
-            "Matched in title, text and next step, ignoring case, on whole words. 'block' stops approval; 'warn' asks for a second look."
+            _(
+                "Matched in title, text and next step, ignoring case, on whole words. "
+                "'{block}' stops approval; '{warn}' asks for a second look.",
+                block=_mode_label(StopWordMode.block),
+                warn=_mode_label(StopWordMode.warn),
+            )
         )
         if words:
             st.dataframe(
-                pd.DataFrame({"Word": [w.word for w in words], "Mode": [w.mode for w in words]}),
+                pd.DataFrame({_("Word"): [w.word for w in words], _("Mode"): [_mode_label(w.mode) for w in words]}),
                 hide_index=True,
                 placeholder="—",
                 width="stretch",
             )
         else:
-            st.info("No stop words yet. Add the promises and phrases your community rules forbid.")
+            st.info(_("No stop words yet. Add the promises and phrases your community rules forbid."))
+        _shipped_stop_words(ctx)
         with st.form("calendar_r_word", clear_on_submit=True):
             c1, c2 = st.columns([2, 1])
-            word = c1.text_input("Word or phrase")
+            word = c1.text_input(_("Word or phrase"))
             mode = c2.segmented_control(
-                "Mode", list(StopWordMode), default=StopWordMode.warn, key="calendar_r_word_mode"
+                _("Mode"),
+                list(StopWordMode),
+                default=StopWordMode.warn,
+                key="calendar_r_word_mode",
+                format_func=labelled_md({mode: _mode_label(mode) for mode in StopWordMode}),
             )
-            if st.form_submit_button("Add stop word"):
+            if st.form_submit_button(_("Add stop word")):
                 perform(
                     ctx,
                     lambda s: house_rules.add_stop_word(
                         session=s, actor=ctx.actor, word=word, mode=mode or StopWordMode.warn
                     ),
-                    success="Stop word added.",
+                    success=_("Stop word added."),
                 )
         if words:
             by_word = {w.id: w for w in words}
             c1, right = st.columns([3, 3], vertical_alignment="bottom")
             buttons = right.container(horizontal=True)  # each button as wide as its label
             pick = c1.selectbox(
-                "Stop word",
+                _("Stop word"),
                 list(by_word),
-                format_func=lambda i: plain_text(f"{by_word[i].word} ({by_word[i].mode})"),
+                format_func=labelled({i: plain_text(f"{w.word} ({_mode_label(w.mode)})") for i, w in by_word.items()}),
                 key="calendar_r_word_pick",
             )
             other = StopWordMode.warn if by_word[pick].mode == StopWordMode.block else StopWordMode.block
-            if buttons.button(f"Make '{other}'", key="calendar_r_word_mode_btn"):
+            if buttons.button(_("Make '{mode}'", mode=_mode_label(other)), key="calendar_r_word_mode_btn"):
                 perform(
                     ctx,
                     lambda s: house_rules.set_stop_word_mode(session=s, actor=ctx.actor, stop_word_id=pick, mode=other),
                 )
-            if buttons.button("Remove", key="calendar_r_word_remove"):
+            if buttons.button(_("Remove"), key="calendar_r_word_remove"):
                 perform(ctx, lambda s: house_rules.remove_stop_word(session=s, actor=ctx.actor, stop_word_id=pick))
+
+
+def _shipped_stop_words(ctx: PageContext) -> None:
+    """Load a shipped list of stop words (German or English) with one click."""
+    c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
+    codes = list(house_rules.STOP_WORD_LANGUAGES)
+    language = c1.selectbox(
+        _("Shipped stop words"),
+        codes,
+        index=codes.index(i18n.current()) if i18n.current() in codes else 0,
+        format_func=i18n.LANGUAGES.__getitem__,
+        key="calendar_r_shipped_language",
+        help=_(
+            "Promises and phrases a team usually keeps out of its posts; words already on the list stay as they are."
+        ),
+    )
+    if c2.button(_("Load the list"), key="calendar_r_shipped_load"):
+        perform(
+            ctx,
+            lambda s: house_rules.add_shipped_stop_words(session=s, actor=ctx.actor, language=language),
+            then=lambda added: flash(
+                ngettext("{count} stop word added.", "{count} stop words added.", added)
+                if added
+                else _("Every word of that list is on yours already.")
+            ),
+        )

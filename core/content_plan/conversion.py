@@ -13,6 +13,7 @@ from sqlmodel.sql.expression import Select
 
 from core.content_plan.queries import ALL_POSTS, CalendarEntry, PostFilter, apply_filters, list_posts
 from core.content_plan.rules import conversion_rate
+from core.i18n import _
 from db.models import Post, PostStatus, Rubric
 
 
@@ -53,7 +54,7 @@ def rubric_conversions(
     session: Session, *, start: dt.datetime, end: dt.datetime, filters: PostFilter = ALL_POSTS
 ) -> list[RubricConversion]:
     """Next-step conversion per rubric over the posts published in [start, end), summed in SQL."""
-    name = func.coalesce(Rubric.name, "(no rubric)")
+    name = func.coalesce(Rubric.name, _("(no rubric)"))
     statement: Select[*tuple[Any, ...]] = (
         Select(
             name,

@@ -28,16 +28,27 @@ from core.content_plan.validation import (
     post_create,
 )
 from core.errors import PermissionDenied, ValidationError
+from core.i18n import N_, _
 from core.permissions import Action, Actor, allowed, require
 from core.tabular import RowError, RowErrors, Table, read_table
 from db.models import Channel, CognitiveLoad, Post, PostStatus, Rubric, User
 from db.types import utcnow
 
 UTC = dt.UTC
+# A reference column as an import message names it.
+_COLUMN_NAMES = {"channel": N_("channel"), "rubric": N_("rubric"), "owner": N_("owner"), "sla_owner": N_("SLA owner")}
+# A status inside a sentence ("Post #3 is scheduled, not published").
+_LOWER_STATUS: dict[str, str] = {
+    PostStatus.draft: N_("a draft"),
+    PostStatus.in_review: N_("in review"),
+    PostStatus.approved: N_("approved"),
+    PostStatus.scheduled: N_("scheduled"),
+    PostStatus.cancelled: N_("cancelled"),
+}
 MAX_IMPORT_ROWS = 5_000
 ICS_EVENT_MINUTES = 30
 _BOOL_COLUMNS = ("tone_confirmed", "subtitles", "timecodes", "contrast_confirmed", "sponsored", "ad_label")
-_EMPTY_FILE = "The file is empty; export the calendar once to see the expected columns."
+_EMPTY_FILE = N_("The file is empty; export the calendar once to see the expected columns.")
 
 EXPORT_COLUMNS: tuple[str, ...] = (
     "id",
@@ -152,7 +163,7 @@ def _parse_bool(value: str) -> bool:
         return True
     if folded in _FALSE:
         return False
-    raise ValidationError(f"{value!r} is not yes or no.")
+    raise ValidationError(_("{value!r} is not yes or no.", value=value))
 
 
 def _rows(table: Table, errors: RowErrors) -> list[tuple[int, dict[str, str]]]:
@@ -162,7 +173,7 @@ def _rows(table: Table, errors: RowErrors) -> list[tuple[int, dict[str, str]]]:
     for index, cells in enumerate(table.rows):
         number = table.row_number(index)
         if len(cells) > len(table.columns):
-            errors.add(number, "", "This row has more cells than the header has columns.")
+            errors.add(number, "", _("This row has more cells than the header has columns."))
             continue
         rows.append(
             (number, dict(zip(table.columns, (*cells, *[""] * (len(table.columns) - len(cells))), strict=True)))
@@ -177,18 +188,22 @@ def import_posts_csv(
     the report names every wrong row and column. Export-only columns (id, status, metrics…) are
     ignored, so an export can be imported back."""
     require(actor, Action.draft_post)
-    table = read_table(data, empty_message=_EMPTY_FILE, max_rows=MAX_IMPORT_ROWS)
+    table = read_table(data, empty_message=_(_EMPTY_FILE), max_rows=MAX_IMPORT_ROWS)
     errors = RowErrors()
     errors.include(table)
     known = set(EXPORT_COLUMNS)
     for name in table.columns:
         if name not in known:
-            errors.add(1, name, f"Unknown column {name!r}; the columns are: {', '.join(IMPORT_COLUMNS)}.")
+            errors.add(
+                1,
+                name,
+                _("Unknown column {name!r}; the columns are: {columns}.", name=name, columns=", ".join(IMPORT_COLUMNS)),
+            )
     for required in ("title", "channel"):
         if required not in table.columns:
-            errors.add(1, required, f"The column {required!r} is missing.")
+            errors.add(1, required, _("The column {name!r} is missing.", name=required))
     if not table.rows and not errors:
-        errors.add(2, "", "The file has a header but no posts.")
+        errors.add(2, "", _("The file has a header but no posts."))
     if errors:
         return ImportReport.refused(errors)
 
@@ -265,8 +280,13 @@ def _scheduled_at(raw: str, tz: ZoneInfo) -> dt.datetime:
         and naive.replace(tzinfo=tz, fold=0).utcoffset() != naive.replace(tzinfo=tz, fold=1).utcoffset()
     ):
         raise ValidationError(
-            f"'{text}' happened twice in {tz.key} (the clocks went back that night): add the UTC offset, "
-            f"e.g. {naive.replace(tzinfo=tz, fold=0).isoformat(sep=' ', timespec='minutes')} for the first."
+            _(
+                "'{text}' happened twice in {zone} (the clocks went back that night): add the UTC offset, "
+                "e.g. {example} for the first.",
+                text=text,
+                zone=tz.key,
+                example=naive.replace(tzinfo=tz, fold=0).isoformat(sep=" ", timespec="minutes"),
+            )
         )
     return instant
 
@@ -276,14 +296,26 @@ def _reference(column: str, raw: str, *, actor: Actor, lookups: Mapping[str, Map
     name = raw.strip()
     if not name:
         if column == "channel":
-            raise ValidationError("The channel is empty; every post needs one.")
+            raise ValidationError(_("The channel is empty; every post needs one."))
         return actor.id if column == "owner" else None
     if name.casefold() not in lookups[column]:
-        choices = ", ".join(sorted(lookups[column])) if column in ("channel", "rubric") else "a username"
-        raise ValidationError(f"No {column.replace('_', ' ')} called {name!r} (expected {choices}).")
+        choices = ", ".join(sorted(lookups[column])) if column in ("channel", "rubric") else _("a username")
+        raise ValidationError(
+            _(
+                "No {column} called {name!r} (expected {choices}).",
+                column=_(_COLUMN_NAMES[column]) if column in _COLUMN_NAMES else column,
+                name=name,
+                choices=choices,
+            )
+        )
     ident = lookups[column][name.casefold()]
     if column == "owner" and ident != actor.id and not allowed(actor, Action.edit_any_post):
-        raise ValidationError(f"You can import only posts you own; leave the owner empty or write {actor.username!r}.")
+        raise ValidationError(
+            _(
+                "You can import only posts you own; leave the owner empty or write {username!r}.",
+                username=actor.username,
+            )
+        )
     return ident
 
 
@@ -296,19 +328,19 @@ def import_metrics_csv(
     """Set published posts' metrics from CSV (a ``post_id`` or ``id`` column plus metric columns;
     empty cells leave a figure as it is). All or nothing, with every bad row and column named."""
     require(actor, Action.enter_post_metrics)
-    table = read_table(data, empty_message=_EMPTY_FILE, max_rows=MAX_IMPORT_ROWS)
+    table = read_table(data, empty_message=_(_EMPTY_FILE), max_rows=MAX_IMPORT_ROWS)
     header = table.columns
     errors = RowErrors()
     errors.include(table)
     id_column = "post_id" if "post_id" in header else "id" if "id" in header else ""
     if not id_column:
-        errors.add(1, "post_id", "The column 'post_id' (or 'id' from a calendar export) is missing.")
+        errors.add(1, "post_id", _("The column 'post_id' (or 'id' from a calendar export) is missing."))
     metric_columns = [c for c in header if c in METRIC_FIELDS]
     if not metric_columns:
-        errors.add(1, "", f"No metric columns; use any of: {', '.join(METRIC_FIELDS)}.")
+        errors.add(1, "", _("No metric columns; use any of: {columns}.", columns=", ".join(METRIC_FIELDS)))
     for name in header:
         if name not in METRIC_FIELDS and name not in EXPORT_COLUMNS and name != "post_id":
-            errors.add(1, name, f"Unknown column {name!r}.")
+            errors.add(1, name, _("Unknown column {name!r}.", name=name))
     if errors:
         return ImportReport.refused(errors)
 
@@ -359,19 +391,26 @@ def _metrics_post(
     try:
         post_id = int(raw_id)
     except ValueError:
-        errors.add(number, id_column, f"{raw_id!r} is not a post number.")
+        errors.add(number, id_column, _("{value!r} is not a post number.", value=raw_id))
         return None
     if post_id in seen:
-        errors.add(number, id_column, f"Post #{post_id} is already in row {seen[post_id]}.")
+        errors.add(number, id_column, _("Post #{id} is already in row {row}.", id=post_id, row=seen[post_id]))
         return None
     seen[post_id] = number
     post = session.get(Post, post_id)
     if post is None:
-        errors.add(number, id_column, f"There is no post #{post_id}.")
+        errors.add(number, id_column, _("There is no post #{id}.", id=post_id))
         return None
     if post.status != PostStatus.published:
-        label = STATUS_LABELS[post.status].lower()
-        errors.add(number, id_column, f"Post #{post_id} is {label}, not published; metrics come after publishing.")
+        errors.add(
+            number,
+            id_column,
+            _(
+                "Post #{id} is {status}, not published; metrics come after publishing.",
+                id=post_id,
+                status=_(_LOWER_STATUS[post.status]) if post.status in _LOWER_STATUS else post.status,
+            ),
+        )
         return None
     return post
 
@@ -402,10 +441,10 @@ def export_ics(
     )
     statement = apply_filters(in_window(statement, start, end), filters).order_by(col(Post.scheduled_at), col(Post.id))
     calendar = icalendar.Calendar()
-    calendar.add("prodid", "-//Dialog Desk//Content calendar//EN")
+    calendar.add("prodid", "-//Dialog Desk//Content calendar//EN")  # i18n: not text
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", f"{info.name} — content calendar")
+    calendar.add("x-wr-calname", _("{workspace} — content calendar", workspace=info.name))
     events = cancelled = 0
     for post, channel, rubric in session.exec(statement):
         if post.id is not None and post.scheduled_at is not None:  # always so in this window
@@ -428,11 +467,12 @@ def _event(post: Post, uid: str, at: dt.datetime, channel: str, rubric: str | No
     event.add("summary", f"[{channel}] {post.title}")
     lines = [post.body.strip()] if post.body.strip() else []
     if post.next_step_text:
-        step = NEXT_STEP_LABELS.get(post.next_step_type, post.next_step_type)
-        lines.append(f"Next step ({step}): {post.next_step_text}")
+        kind = post.next_step_type
+        step = _(NEXT_STEP_LABELS[kind]) if kind in NEXT_STEP_LABELS else kind
+        lines.append(_("Next step ({kind}): {text}", kind=step, text=post.next_step_text))
     if post.micro_goal:
-        lines.append(f"Goal: {post.micro_goal}")
-    lines.append(f"Status: {STATUS_LABELS[post.status]}")
+        lines.append(_("Goal: {goal}", goal=post.micro_goal))
+    lines.append(_("Status: {status}", status=_(STATUS_LABELS[post.status])))
     event.add("description", "\n\n".join(lines))
     if rubric:
         event.add("categories", [rubric])

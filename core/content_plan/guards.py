@@ -11,6 +11,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from core import formats
+from core.i18n import N_, _, ngettext
 from core.local_time import local_day
 from db.models import CognitiveLoad, StopWordMode
 
@@ -35,9 +37,11 @@ def rhythm_warning(loads: Sequence[str], index: int, limit: int) -> str | None:
     """A warning when the post at ``index`` makes a run of more than ``limit`` high-load posts."""
     run = high_load_run_length(loads, index)
     if run > limit:
-        return (
-            f"{run} high-load posts in a row in this channel (the rhythm allows {limit}). "
-            "Alternate with something light: a meme, a poll, a short question."
+        return _(
+            "{run} high-load posts in a row in this channel (the rhythm allows {limit}). "
+            "Alternate with something light: a meme, a poll, a short question.",
+            run=run,
+            limit=limit,
         )
     return None
 
@@ -76,10 +80,20 @@ def daily_limit_conflicts(at: dt.datetime, *, limit: int, others: Iterable[DayPo
 
 
 def daily_limit_message(channel: str, day: dt.date, limit: int, conflicts: Sequence[DayPost], tz: ZoneInfo) -> str:
-    named = "; ".join(f"#{p.id} {p.title!r} at {p.at.astimezone(tz):%H:%M}" for p in conflicts)
-    return (
-        f"{channel} allows {limit} post(s) a day and already has {len(conflicts)} on "
-        f"{day:%a %d %b %Y}: {named}. Pick another day or time, or move one of those posts."
+    named = "; ".join(
+        _("#{id} {title!r} at {time}", id=p.id, title=p.title, time=formats.time(p.at.astimezone(tz)))
+        for p in conflicts
+    )
+    return ngettext(
+        "{channel} allows {count} post a day and already has {taken} on {day}: {posts}. "
+        "Pick another day or time, or move one of those posts.",
+        "{channel} allows {count} posts a day and already has {taken} on {day}: {posts}. "
+        "Pick another day or time, or move one of those posts.",
+        limit,
+        channel=channel,
+        taken=len(conflicts),
+        day=f"{formats.weekday_name(day, 'abbreviated')} {formats.date(day)}",
+        posts=named,
     )
 
 
@@ -131,6 +145,14 @@ def warning_only(hits: Iterable[StopWordHit]) -> list[StopWordHit]:
     return [hit for hit in hits if hit.mode == StopWordMode.warn]
 
 
+#: The fields stop words are looked for in, as a message names them.
+FIELD_LABELS = {"title": N_("title"), "body": N_("body"), "next_step_text": N_("next step text")}
+
+
 def stop_word_message(hits: Sequence[StopWordHit]) -> str:
-    words = sorted({f"'{hit.word}' ({hit.field.replace('_', ' ')})" for hit in hits})
+    words = sorted({f"'{hit.word}' ({_field_label(hit.field)})" for hit in hits})
     return ", ".join(words)
+
+
+def _field_label(field: str) -> str:
+    return _(FIELD_LABELS[field]) if field in FIELD_LABELS else field.replace("_", " ")

@@ -27,6 +27,7 @@ from core.content_plan.validation import (
     clean_scheduled_at,
 )
 from core.errors import PermissionDenied, ValidationError
+from core.i18n import _
 from core.permissions import Action, Actor, allowed, require
 from core.text import check_plain_text
 from db.models import Post, PostCreate, PostMetrics, PostStatus, PostUpdate, Rubric, max_length
@@ -64,15 +65,18 @@ def update_post(
     """Change the fields set in ``post_in``. Approved and scheduled posts are re-checked
     (checklist, stop words, daily limit) so an edit cannot slip past the approval."""
     require(actor, Action.draft_post)
-    post = records.get_or_404(session, Post, post_id, what="Post")
+    post = records.get_or_404(session, Post, post_id, what=_("Post"))
     if not status.may_edit(actor, post.owner_id):
-        raise PermissionDenied("You can edit only your own posts; ask a lead to change this one.")
+        raise PermissionDenied(_("You can edit only your own posts; ask a lead to change this one."))
     if post.status in status.FINAL:
         raise ValidationError(
-            f"A {status.STATUS_LABELS[post.status].lower()} post can't be changed any more; enter its metrics instead."
+            _(
+                "A post with the status “{status}” can't be changed any more; enter its metrics instead.",
+                status=_(status.STATUS_LABELS[post.status]),
+            )
         )
     if post.status in status.APPROVED and not allowed(actor, Action.approve_post):
-        raise PermissionDenied("This post is approved; ask a lead to send it back to draft before you change it.")
+        raise PermissionDenied(_("This post is approved; ask a lead to send it back to draft before you change it."))
     clean = clean_fields(session, post_in.model_dump(exclude_unset=True), actor=actor, current=post)
     changes: dict[str, Any] = {k: v for k, v in clean.items() if getattr(post, k) != v}
     if not changes:
@@ -82,7 +86,7 @@ def update_post(
         readiness.require_ready(session, merged, post_id=post.id)
         if post.status == PostStatus.scheduled:
             if merged.scheduled_at is None:
-                raise ValidationError("A scheduled post needs its date and time; unschedule it first to clear them.")
+                raise ValidationError(_("A scheduled post needs its date and time; unschedule it first to clear them."))
             readiness.require_daily_slot(session, merged, post_id=post.id)
     changes["updated_at"] = utcnow()
     post = records.update_versioned(
@@ -114,7 +118,7 @@ def change_status(
 
     Publishing keeps the planned time (``scheduled_at``) and records when the post actually went
     out: ``published_at`` as the person says it, or now."""
-    post = records.get_or_404(session, Post, post_id, what="Post")
+    post = records.get_or_404(session, Post, post_id, what=_("Post"))
     current, target = PostStatus(post.status), PostStatus(target)
     refusal = status.refusal(actor, owner_id=post.owner_id, current=current, target=target)
     if refusal is not None:
@@ -133,7 +137,7 @@ def change_status(
     elif target == PostStatus.scheduled:
         at = clean_scheduled_at(scheduled_at if scheduled_at is not None else post.scheduled_at)
         if at is None:
-            raise ValidationError("Pick the date and time to publish before scheduling.")
+            raise ValidationError(_("Pick the date and time to publish before scheduling."))
         planned = _content(post, {"scheduled_at": at})
         warnings += readiness.require_ready(session, planned, post_id=post.id)
         readiness.require_daily_slot(session, planned, post_id=post.id)
@@ -181,12 +185,15 @@ def advance_post(
 ) -> TransitionResult:
     """Walk a post forward through every step up to ``target`` in one transaction (e.g. a lead's
     "approve and schedule"); each step is checked and audited as if clicked on its own."""
-    post = records.get_or_404(session, Post, post_id, what="Post")
+    post = records.get_or_404(session, Post, post_id, what=_("Post"))
     steps = status.forward_steps(post.status, target)
     if not steps:
         raise ValidationError(
-            f"A {status.STATUS_LABELS[post.status].lower()} post can't move forward to "
-            f"{status.STATUS_LABELS[PostStatus(target)].lower()}."
+            _(
+                "A post with the status “{status}” can't move forward to “{target}”.",
+                status=_(status.STATUS_LABELS[post.status]),
+                target=_(status.STATUS_LABELS[PostStatus(target)]),
+            )
         )
     version, warnings = expected_version, []
     for step in steps:
@@ -211,12 +218,17 @@ def block_post(*, session: Session, actor: Actor, post_id: int, expected_version
     """Compliance stops a post, with the reason shown on it until the block is lifted. A
     scheduled post is taken off the schedule (back to approved)."""
     require(actor, Action.block_post)
-    reason = check_plain_text(reason or "", field="reason for the block").strip()
+    reason = check_plain_text(reason or "", field=_("reason for the block")).strip()
     if not reason:
-        raise ValidationError("Say why the post is blocked, so the team knows what to fix.")
-    post = records.get_or_404(session, Post, post_id, what="Post")
+        raise ValidationError(_("Say why the post is blocked, so the team knows what to fix."))
+    post = records.get_or_404(session, Post, post_id, what=_("Post"))
     if post.status in status.FINAL:
-        raise ValidationError(f"A {status.STATUS_LABELS[post.status].lower()} post can't be blocked.")
+        raise ValidationError(
+            _(
+                "A post with the status “{status}” can't be blocked.",
+                status=_(status.STATUS_LABELS[post.status]),
+            )
+        )
     now = utcnow()
     changes: dict[str, Any] = {
         "blocked_reason": reason,
@@ -236,9 +248,9 @@ def block_post(*, session: Session, actor: Actor, post_id: int, expected_version
 
 def lift_block(*, session: Session, actor: Actor, post_id: int, expected_version: int) -> PostView:
     require(actor, Action.block_post)
-    post = records.get_or_404(session, Post, post_id, what="Post")
+    post = records.get_or_404(session, Post, post_id, what=_("Post"))
     if not post.blocked_reason:
-        raise ValidationError("This post is not blocked.")
+        raise ValidationError(_("This post is not blocked."))
     changes = {"blocked_reason": "", "blocked_by_id": None, "blocked_at": None, "updated_at": utcnow()}
     post = records.update_versioned(
         session, Post, post_id, expected_version=expected_version, changes=changes, actor=actor, action="post.unblock"
@@ -255,9 +267,9 @@ def record_metrics(
 ) -> PostView:
     """Enter a published post's figures: those set in ``metrics_in`` change (None clears one)."""
     require(actor, Action.enter_post_metrics)
-    post = records.get_or_404(session, Post, post_id, what="Post")
+    post = records.get_or_404(session, Post, post_id, what=_("Post"))
     if post.status != PostStatus.published:
-        raise ValidationError("Metrics are entered after publishing; this post is not published yet.")
+        raise ValidationError(_("Metrics are entered after publishing; this post is not published yet."))
     clean = {name: clean_metric(name, value) for name, value in metrics_in.model_dump(exclude_unset=True).items()}
     check_metric_consistency({**{n: getattr(post, n) for n in METRIC_FIELDS}, **clean})
     post = records.update_versioned(
@@ -276,15 +288,15 @@ def set_published_url(*, session: Session, actor: Actor, post_id: int, expected_
     """Where the published post can be read on the platform ("" clears it): the comments on it
     carry this link, so conversations are matched to the post by it."""
     require(actor, Action.enter_post_metrics)
-    post = records.get_or_404(session, Post, post_id, what="Post")
+    post = records.get_or_404(session, Post, post_id, what=_("Post"))
     if post.status != PostStatus.published:
-        raise ValidationError("The link is the published post's; this post is not published yet.")
+        raise ValidationError(_("The link is the published post's; this post is not published yet."))
     url = (url or "").strip()
     limit = max_length(Post, "published_url")
     if url and not is_web_link(url):
-        raise ValidationError("The post's link must start with https:// (or http://).")
+        raise ValidationError(_("The post's link must start with https:// (or http://)."))
     if len(url) > limit:
-        raise ValidationError(f"The link is longer than {limit} characters.")
+        raise ValidationError(_("The link is longer than {limit} characters.", limit=limit))
     post = records.update_versioned(
         session,
         Post,

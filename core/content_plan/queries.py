@@ -20,11 +20,11 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select, SelectOfScalar
 
-from core import audit, records, workspace
+from core import audit, formats, records, workspace
 from core.content_plan.guards import over_limit_positions
 from core.content_plan.rules import conversion_rate
-from core.content_plan.timing import format_local
 from core.errors import NotFoundError, ValidationError
+from core.i18n import N_, _
 from db.models import Channel, Conversation, Post, PostBase, PostMetrics, PostStatus, Rubric, User
 
 #: The fields an author edits (the editor's form, the CSV import), in the form's order.
@@ -33,13 +33,13 @@ EDITABLE_FIELDS: tuple[str, ...] = tuple(PostBase.model_fields)
 METRIC_FIELDS: tuple[str, ...] = tuple(PostMetrics.model_fields)
 METRIC_LABELS: Mapping[str, str] = MappingProxyType(
     {
-        "impressions": "Impressions",
-        "reactions": "Reactions",
-        "comments": "Comments",
-        "shares": "Shares",
-        "saves": "Saves",
-        "guide_clicks": "Click-throughs to guide/FAQ",
-        "next_step_conversions": "Next-step conversions",
+        "impressions": N_("Impressions"),
+        "reactions": N_("Reactions"),
+        "comments": N_("Comments"),
+        "shares": N_("Shares"),
+        "saves": N_("Saves"),
+        "guide_clicks": N_("Click-throughs to guide/FAQ"),
+        "next_step_conversions": N_("Next-step conversions"),
     }
 )
 WINDOW_LIMIT = 10_000
@@ -214,7 +214,7 @@ def _label(user: User | None) -> str:
 
 def rubric_view(r: Rubric) -> RubricView:
     if r.id is None:
-        raise ValueError("an unsaved rubric has no view")
+        raise ValueError("an unsaved rubric has no view")  # i18n: not text
     return RubricView(r.id, r.name, r.description, r.builtin, r.active)
 
 
@@ -224,7 +224,7 @@ def rubric_id(session: Session, name: str) -> int:
     if found is None:
         found = session.exec(select(Rubric.id).where(func.lower(Rubric.name) == name.strip().lower())).first()
     if found is None:
-        raise NotFoundError(f"There is no rubric called {name!r}; a lead can add it under Rules.")
+        raise NotFoundError(_("There is no rubric called {name!r}; a lead can add it under Rules.", name=name))
     return found
 
 
@@ -248,7 +248,7 @@ def _person(session: Session, user_id: int | None) -> str:
 
 
 def get_post(session: Session, post_id: int) -> PostView:
-    return view_of(session, records.get_or_404(session, Post, post_id, what="Post"))
+    return view_of(session, records.get_or_404(session, Post, post_id, what=_("Post")))
 
 
 def calendar_options(session: Session) -> CalendarOptions:
@@ -269,7 +269,11 @@ def post_history(session: Session, *, post_id: int) -> list[HistoryRow]:
     """The post's audit trail, oldest first (times in the workspace time zone)."""
     tz = workspace.timezone(session)
     return [
-        HistoryRow(at=format_local(row.at, tz), who=row.actor, what=row.action.removeprefix("post.").replace("_", " "))
+        HistoryRow(
+            at=formats.date_time(row.at.astimezone(tz)),
+            who=row.actor,
+            what=row.action.removeprefix("post.").replace("_", " "),
+        )
         for row in audit.history(session, entity="post", entity_id=post_id)
     ]
 
@@ -354,7 +358,7 @@ def apply_filters(statement: _Statement, filters: PostFilter) -> _Statement:
 def in_window(statement: _Statement, start: dt.datetime, end: dt.datetime) -> _Statement:
     """``statement`` narrowed to posts planned in [start, end)."""
     if end <= start:
-        raise ValidationError("The end of the period must be after its start.")
+        raise ValidationError(_("The end of the period must be after its start."))
     return statement.where(col(Post.scheduled_at) >= start, col(Post.scheduled_at) < end)
 
 
@@ -385,7 +389,9 @@ def list_posts(
 ) -> PostPage:
     """One page of the window's posts, sorted in SQL."""
     if sort not in SORTS:
-        raise ValidationError(f"Unknown sort {sort!r}; choose one of: {', '.join(SORTS)}.")
+        raise ValidationError(
+            _("Unknown sort {sort!r}; choose one of: {choices}.", sort=sort, choices=", ".join(SORTS))
+        )
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
     count = apply_filters(in_window(select(func.count()).select_from(Post), start, end), filters)
     total = session.exec(count).one()
@@ -433,7 +439,7 @@ def rhythm_points(entries: Iterable[CalendarEntry], *, limit: int) -> list[Rhyth
     points: list[RhythmPoint] = []
     for channel, items in sorted(by_channel.items()):
         items.sort(key=lambda item: (item[0], item[1].id))
-        over = over_limit_positions([e.cognitive_load for _, e in items], limit)
+        over = over_limit_positions([e.cognitive_load for __, e in items], limit)
         points += [
             RhythmPoint(e.id, channel, at, e.cognitive_load, e.title, i in over) for i, (at, e) in enumerate(items)
         ]

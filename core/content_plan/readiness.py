@@ -15,6 +15,7 @@ from core import workspace
 from core.content_plan import guards, rules, sensitive
 from core.content_plan.status import FINAL, ON_THE_PLAN
 from core.errors import ValidationError
+from core.i18n import N_, _
 from core.local_time import day_bounds, local_day
 from db.models import Channel, CognitiveLoad, Post, PostBase, PostStatus, StopWord
 from db.types import utcnow
@@ -40,18 +41,18 @@ class PostCheck:
         is flagged (no problem, no warning) and the post still has a step ahead of it."""
         if not self.ready or self.problems or self.warnings or self.status in FINAL:
             return None
-        return _CONCLUSIONS.get(self.status, _CONCLUSIONS[None])
+        return _(_CONCLUSIONS.get(self.status, _CONCLUSIONS[None]))
 
 
 _CONCLUSIONS: dict[str | None, str] = {
-    None: "Ready for approval.",
-    PostStatus.draft: "Ready for approval.",
-    PostStatus.in_review: "Ready for approval.",
-    PostStatus.approved: "Approved and ready to schedule.",
-    PostStatus.scheduled: "Checked and scheduled.",
+    None: N_("Ready for approval."),
+    PostStatus.draft: N_("Ready for approval."),
+    PostStatus.in_review: N_("Ready for approval."),
+    PostStatus.approved: N_("Approved and ready to schedule."),
+    PostStatus.scheduled: N_("Checked and scheduled."),
 }
-PAST_TIME = "The scheduled time is in the past."
-PAST_TIME_SCHEDULED = (
+PAST_TIME = N_("The scheduled time is in the past.")
+PAST_TIME_SCHEDULED = N_(
     "The scheduled time is in the past: mark the post as published once it is out, or move it to a new time."
 )
 
@@ -70,7 +71,7 @@ def stop_word_hits(session: Session, post: PostBase) -> list[guards.StopWordHit]
 
 def _stop_word_warnings(hits: list[guards.StopWordHit]) -> list[str]:
     warn = guards.warning_only(hits)
-    return [f"Stop words to double-check: {guards.stop_word_message(warn)}."] if warn else []
+    return [_("Stop words to double-check: {words}.", words=guards.stop_word_message(warn))] if warn else []
 
 
 def require_ready(session: Session, post: PostBase, *, post_id: int | None = None) -> list[str]:
@@ -82,9 +83,13 @@ def require_ready(session: Session, post: PostBase, *, post_id: int | None = Non
     problems = [f"{item.label}: {item.detail}" for item in missing]
     blocked = guards.blocking(hits)
     if blocked:
-        problems.append(f"Stop words that block publication: {guards.stop_word_message(blocked)}. Rephrase them.")
+        problems.append(
+            _("Stop words that block publication: {words}. Rephrase them.", words=guards.stop_word_message(blocked))
+        )
     if problems:
-        raise ValidationError("Not ready for approval. Fix these first:\n- " + "\n- ".join(problems))
+        raise ValidationError(
+            _("Not ready for approval. Fix these first:\n- {problems}", problems="\n- ".join(problems))
+        )
     return _stop_word_warnings(hits)
 
 
@@ -181,17 +186,17 @@ def stored_checks(session: Session, *, draft: PostBase, post_id: int | None = No
     problems = [f"{i.label}: {i.detail}" for i in rules.failing(items)]
     blocked = guards.blocking(hits)
     if blocked:
-        problems.append(f"Stop words block publication: {guards.stop_word_message(blocked)}.")
+        problems.append(_("Stop words block publication: {words}.", words=guards.stop_word_message(blocked)))
     warnings = _stop_word_warnings(list(hits))
     saved = session.get(Post, post_id) if post_id is not None else None
     if saved is not None and saved.status in FINAL:
         # Out or dropped: the checklist shows how it went out; the plan's guards are past.
         return PostCheck(items, hits, tuple(problems), tuple(warnings), status=saved.status)
     if saved is not None and saved.blocked_reason:
-        problems.append(f"Blocked by compliance: {saved.blocked_reason}")
+        problems.append(_("Blocked by compliance: {reason}", reason=saved.blocked_reason))
     daily = daily_conflict_message(session, draft, post_id=post_id)
     if daily:
-        problems.append(f"Scheduling will be refused — {daily}")
+        problems.append(_("Scheduling will be refused — {reason}", reason=daily))
     rhythm = rhythm_message(session, draft, post_id=post_id)
     if rhythm:
         warnings.append(rhythm)
@@ -204,5 +209,5 @@ def with_timing(check: PostCheck, draft: PostBase, *, now: dt.datetime) -> PostC
     at = draft.scheduled_at
     if check.status in FINAL or at is None or at.tzinfo is None or at.utcoffset() is None or at >= now:
         return check
-    warning = PAST_TIME_SCHEDULED if check.status == PostStatus.scheduled else PAST_TIME
+    warning = _(PAST_TIME_SCHEDULED if check.status == PostStatus.scheduled else PAST_TIME)
     return dataclasses.replace(check, warnings=(*check.warnings, warning))

@@ -15,11 +15,32 @@ from types import MappingProxyType
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from core.errors import ValidationError
+from core.i18n import N_, _, ngettext
 from db.models import NextStepType, PostBase
 
 # --- formats and what accessibility each needs ------------------------------------------------
 
 FORMATS: tuple[str, ...] = ("text", "image", "carousel", "video", "reel", "story", "poll", "live", "meme")
+#: Each format by name ("Video needs subtitles."); translated where shown.
+FORMAT_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "text": N_("Text"),
+        "image": N_("Image"),
+        "carousel": N_("Carousel"),
+        "video": N_("Video"),
+        "reel": N_("Reel"),
+        "story": N_("Story"),
+        "poll": N_("Poll"),
+        "live": N_("Live"),
+        "meme": N_("Meme"),
+    }
+)
+
+
+def format_label(code: str) -> str:
+    """A format's name in the current language (an unknown code as it is)."""
+    return _(FORMAT_LABELS[code]) if code in FORMAT_LABELS else code
+
 
 #: Accessibility inputs each format needs before it may be approved (paper §13: subtitles,
 #: contrast, timecodes; alt text for images). Text and polls need nothing extra.
@@ -38,20 +59,20 @@ ACCESSIBILITY_NEEDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
 )
 
 _ACCESSIBILITY_LABELS = {
-    "alt_text": "alt text",
-    "contrast_confirmed": "contrast confirmed",
-    "subtitles": "subtitles",
-    "timecodes": "timecodes",
+    "alt_text": N_("alt text"),
+    "contrast_confirmed": N_("contrast confirmed"),
+    "subtitles": N_("subtitles"),
+    "timecodes": N_("timecodes"),
 }
 
 NEXT_STEP_LABELS: Mapping[str, str] = MappingProxyType(
     {
-        NextStepType.poll: "Poll",
-        NextStepType.thread: "Thread",
-        NextStepType.form: "Form",
-        NextStepType.event: "Event sign-up",
-        NextStepType.guide_link: "Guide / FAQ link",
-        NextStepType.comment_prompt: "Comment prompt",
+        NextStepType.poll: N_("Poll"),
+        NextStepType.thread: N_("Thread"),
+        NextStepType.form: N_("Form"),
+        NextStepType.event: N_("Event sign-up"),
+        NextStepType.guide_link: N_("Guide / FAQ link"),
+        NextStepType.comment_prompt: N_("Comment prompt"),
     }
 )
 
@@ -67,7 +88,7 @@ class CheckItem:
     """One line of the pre-publication checklist."""
 
     key: str
-    label: str
+    label: str  # in the language current when the checklist was made
     ok: bool
     detail: str
 
@@ -111,21 +132,22 @@ def _next_step_item(post: PostBase) -> CheckItem:
     step_type = (post.next_step_type or "").strip()
     step_text = (post.next_step_text or "").strip()
     if not step_type:
-        detail = "Choose a next step (poll, thread, form, event, guide/FAQ link or comment prompt)."
+        detail = _("Choose a next step (poll, thread, form, event, guide/FAQ link or comment prompt).")
     elif not step_text:
-        detail = "Write the next step's text: what exactly should people do?"
+        detail = _("Write the next step's text: what exactly should people do?")
     else:
-        detail = f"{NEXT_STEP_LABELS.get(step_type, step_type)}: {step_text}"
-    return CheckItem("next_step", "A next step with its text", bool(step_type and step_text), detail)
+        kind = _(NEXT_STEP_LABELS[step_type]) if step_type in NEXT_STEP_LABELS else step_type
+        detail = f"{kind}: {step_text}"
+    return CheckItem("next_step", _("A next step with its text"), bool(step_type and step_text), detail)
 
 
 def _micro_goal_item(post: PostBase) -> CheckItem:
     goal = (post.micro_goal or "").strip()
     return CheckItem(
         "micro_goal",
-        "A measurable micro-interaction goal",
+        _("A measurable micro-interaction goal"),
         bool(goal),
-        goal or "Say what you want people to do, measurably (e.g. '30 comments with topic ideas').",
+        goal or _("Say what you want people to do, measurably (e.g. '30 comments with topic ideas')."),
     )
 
 
@@ -133,9 +155,9 @@ def _tone_item(post: PostBase) -> CheckItem:
     tone = bool(post.tone_confirmed)
     return CheckItem(
         "tone",
-        "Community rules and tone of voice checked",
+        _("Community rules and tone of voice checked"),
         tone,
-        "Confirmed." if tone else "Read the post against the community rules and tone of voice, then confirm.",
+        _("Confirmed.") if tone else _("Read the post against the community rules and tone of voice, then confirm."),
     )
 
 
@@ -143,13 +165,18 @@ def _accessibility_item(post: PostBase) -> CheckItem:
     fmt = post.format or "text"
     needs = ACCESSIBILITY_NEEDS.get(fmt, ())
     missing = [need for need in needs if not _present(getattr(post, need))]
+    name = format_label(fmt)
     if not needs:
-        detail = f"Nothing extra needed for {fmt}."
+        detail = _("Nothing extra needed for {format}.", format=name)
     elif missing:
-        detail = f"A {fmt} needs " + ", ".join(_ACCESSIBILITY_LABELS[m] for m in missing) + "."
+        detail = _(
+            "{format} needs {missing}.",
+            format=name,
+            missing=", ".join(_(_ACCESSIBILITY_LABELS[m]) for m in missing),
+        )
     else:
-        detail = "Provided: " + ", ".join(_ACCESSIBILITY_LABELS[n] for n in needs) + "."
-    return CheckItem("accessibility", f"Accessibility for the format ({fmt})", not missing, detail)
+        detail = _("Provided: {provided}.", provided=", ".join(_(_ACCESSIBILITY_LABELS[n]) for n in needs))
+    return CheckItem("accessibility", _("Accessibility for the format ({format})", format=name), not missing, detail)
 
 
 def _ad_label_item(post: PostBase) -> CheckItem:
@@ -157,22 +184,23 @@ def _ad_label_item(post: PostBase) -> CheckItem:
     paid = bool(post.sponsored) or bool(partner)
     labelled = bool(post.ad_label)
     if not paid:
-        detail = "Not sponsored and no partner: no label needed."
+        detail = _("Not sponsored and no partner: no label needed.")
     elif labelled:
-        detail = "The ad/partnership label is on the post."
+        detail = _("The ad/partnership label is on the post.")
+    elif partner:
+        detail = _("The post has the partner {partner!r}: add the ad/partnership label.", partner=partner)
     else:
-        why = f"has the partner {partner!r}" if partner else "is sponsored"
-        detail = f"The post {why}: add the ad/partnership label."
-    return CheckItem("ad_label", "Ad / partnership label when sponsored", labelled or not paid, detail)
+        detail = _("The post is sponsored: add the ad/partnership label.")
+    return CheckItem("ad_label", _("Ad / partnership label when sponsored"), labelled or not paid, detail)
 
 
 def _sla_owner_item(post: PostBase) -> CheckItem:
     assigned = post.sla_owner_id is not None
     return CheckItem(
         "sla_owner",
-        "An SLA owner who answers the comments",
+        _("An SLA owner who answers the comments"),
         assigned,
-        "Assigned." if assigned else "Pick who answers the comments on this post, within the SLA.",
+        _("Assigned.") if assigned else _("Pick who answers the comments on this post, within the SLA."),
     )
 
 
@@ -180,12 +208,13 @@ def _utm_item(post: PostBase) -> CheckItem:
     links = find_links(post.link_url or "", post.body or "", post.next_step_text or "")
     untagged = [(link, miss) for link in links if (miss := missing_utm(link))]
     if not links:
-        detail = "No links in the post."
+        detail = _("No links in the post.")
     elif untagged:
-        detail = "; ".join(f"{link} lacks {', '.join(miss)}" for link, miss in untagged) + ". Use the UTM builder."
+        lacking = "; ".join(_("{link} lacks {tags}", link=link, tags=", ".join(miss)) for link, miss in untagged)
+        detail = _("{lacking}. Use the UTM builder.", lacking=lacking)
     else:
-        detail = f"{len(links)} link(s), all tagged."
-    return CheckItem("utm", "UTM tags on every link", not untagged, detail)
+        detail = ngettext("{count} link, tagged.", "{count} links, all tagged.", len(links))
+    return CheckItem("utm", _("UTM tags on every link"), not untagged, detail)
 
 
 def _present(value: object) -> bool:
@@ -205,12 +234,14 @@ def build_utm_url(url: str, *, source: str, medium: str, campaign: str, content:
     url = (url or "").strip()
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        raise ValidationError(f"{url!r} is not a web link; it must start with https:// (or http://).")
+        raise ValidationError(_("{url!r} is not a web link; it must start with https:// (or http://).", url=url))
     values = {"utm_source": source, "utm_medium": medium, "utm_campaign": campaign, "utm_content": content}
     tags = {key: _utm_value(value) for key, value in values.items()}
     empty = [key for key in REQUIRED_UTM if not tags[key]]
     if empty:
-        raise ValidationError(f"Fill in {', '.join(k.removeprefix('utm_') for k in empty)} for the UTM tags.")
+        raise ValidationError(
+            _("Fill in {fields} for the UTM tags.", fields=", ".join(k.removeprefix("utm_") for k in empty))
+        )
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in UTM_KEYS]
     query += [(key, value) for key, value in tags.items() if value]
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), parts.fragment))

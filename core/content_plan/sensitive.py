@@ -13,6 +13,7 @@ from core.content_plan import rules, status
 from core.content_plan.rules import is_web_link
 from core.controls import check_text
 from core.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
+from core.i18n import _
 from core.permissions import Action, Actor, require
 from db.models import HelpPath, HelpPathCreate, Post, PostSensitivity, SensitiveTopicSave, User, max_length
 from db.types import utcnow
@@ -33,28 +34,37 @@ def _checked(value: str, field: str, what: str, *, required: bool) -> str:
     if problem:
         raise ValidationError(problem)
     if required and not value:
-        raise ValidationError(f"The {what} is empty: fill it in.")
+        raise ValidationError(_("The field “{field}” is empty: fill it in.", field=what))
     limit = max_length(HelpPath if field != "disclaimer" else PostSensitivity, field)
     if len(value) > limit:
-        raise ValidationError(f"The {what} has {len(value)} characters; {limit} at most.")
+        raise ValidationError(
+            _(
+                "The field “{field}” has {length} characters; {limit} at most.",
+                field=what,
+                length=len(value),
+                limit=limit,
+            )
+        )
     return value
 
 
 def add_help_path(*, session: Session, actor: Actor, path: HelpPathCreate) -> HelpPath:
     require(actor, Action.manage_help_paths)
-    title = _checked(path.title, "title", "help path's name", required=True)
-    url = _checked(path.url, "url", "link", required=True)
+    title = _checked(path.title, "title", _("help path's name"), required=True)
+    url = _checked(path.url, "url", _("link"), required=True)
     if not is_web_link(url):
-        raise ValidationError("The link must start with https:// or http://.")
+        raise ValidationError(_("The link must start with https:// or http://."))
     if session.exec(select(HelpPath).where(col(HelpPath.title) == title)).first():
-        raise ConflictError(f"The library has a help path called '{title}' already.")
-    row = HelpPath(title=title, url=url, when_to_use=_checked(path.when_to_use, "when_to_use", "note", required=False))
+        raise ConflictError(_("The library has a help path called '{title}' already.", title=title))
+    row = HelpPath(
+        title=title, url=url, when_to_use=_checked(path.when_to_use, "when_to_use", _("note"), required=False)
+    )
     return records.create(session, row, actor=actor, action="help_path.create")
 
 
 def archive_help_path(*, session: Session, actor: Actor, help_path_id: int) -> HelpPath:
     require(actor, Action.manage_help_paths)
-    row = records.get_or_404(session, HelpPath, help_path_id, what="Help path")
+    row = records.get_or_404(session, HelpPath, help_path_id, what=_("Help path"))
     return records.update(session, row, {"active": False}, actor=actor, action="help_path.archive")
 
 
@@ -95,43 +105,45 @@ def checklist_items(found: Sensitivity | None) -> list[rules.CheckItem]:
     return [
         rules.CheckItem(
             "sensitive_disclaimer",
-            "Sensitive topic: visible disclaimer",
+            _("Sensitive topic: visible disclaimer"),
             bool(found.disclaimer.strip()),
-            "Written." if found.disclaimer.strip() else "Write the disclaimer the post shows.",
+            _("Written.") if found.disclaimer.strip() else _("Write the disclaimer the post shows."),
         ),
         rules.CheckItem(
             "sensitive_help_path",
-            "Sensitive topic: help-path link",
+            _("Sensitive topic: help-path link"),
             found.help_path is not None,
-            f"Links to {found.help_path}." if found.help_path else "Pick a help path from the library.",
+            _("Links to {path}.", path=found.help_path) if found.help_path else _("Pick a help path from the library."),
         ),
         rules.CheckItem(
             "sensitive_review",
-            "Sensitive topic: compliance review",
+            _("Sensitive topic: compliance review"),
             found.reviewed_at is not None,
-            f"Reviewed by {found.reviewed_by}." if found.reviewed_at else "Ask compliance to review the post.",
+            _("Reviewed by {who}.", who=found.reviewed_by)
+            if found.reviewed_at
+            else _("Ask compliance to review the post."),
         ),
     ]
 
 
 def _editable(session: Session, actor: Actor, post_id: int) -> Post:
     require(actor, Action.draft_post)
-    post = records.get_or_404(session, Post, post_id, what="Post")
+    post = records.get_or_404(session, Post, post_id, what=_("Post"))
     if not status.may_edit(actor, post.owner_id):
-        raise PermissionDenied("You can change only your own posts; ask a lead to change this one.")
+        raise PermissionDenied(_("You can change only your own posts; ask a lead to change this one."))
     if post.status in status.FINAL or post.status in status.APPROVED:
-        raise ValidationError("Send the post back to draft first: approved posts keep what was reviewed.")
+        raise ValidationError(_("Send the post back to draft first: approved posts keep what was reviewed."))
     return post
 
 
 def save_sensitive_topic(*, session: Session, actor: Actor, post_id: int, topic: SensitiveTopicSave) -> PostSensitivity:
     """Mark a post as a sensitive topic (or change its disclaimer and help path: the review is then void)."""
     post = _editable(session, actor, post_id)
-    disclaimer = _checked(topic.disclaimer, "disclaimer", "disclaimer", required=False)
+    disclaimer = _checked(topic.disclaimer, "disclaimer", _("disclaimer"), required=False)
     if topic.help_path_id is not None:
-        path = records.get_or_404(session, HelpPath, topic.help_path_id, what="Help path")
+        path = records.get_or_404(session, HelpPath, topic.help_path_id, what=_("Help path"))
         if not path.active:
-            raise ValidationError(f"The help path '{path.title}' is archived: pick another one.")
+            raise ValidationError(_("The help path '{title}' is archived: pick another one.", title=path.title))
     row = session.exec(select(PostSensitivity).where(col(PostSensitivity.post_id) == post.id)).first()
     if row is None:
         row = PostSensitivity(
@@ -150,7 +162,7 @@ def unmark_sensitive(*, session: Session, actor: Actor, post_id: int) -> None:
     _editable(session, actor, post_id)
     row = session.exec(select(PostSensitivity).where(col(PostSensitivity.post_id) == post_id)).first()
     if row is None:
-        raise NotFoundError("This post is not marked as a sensitive topic.")
+        raise NotFoundError(_("This post is not marked as a sensitive topic."))
     records.delete(session, row, actor=actor, action="post.unmark_sensitive")
 
 
@@ -159,10 +171,10 @@ def review_sensitive(*, session: Session, actor: Actor, post_id: int) -> PostSen
     require(actor, Action.review_sensitive)
     row = session.exec(select(PostSensitivity).where(col(PostSensitivity.post_id) == post_id)).first()
     if row is None:
-        raise NotFoundError("This post is not marked as a sensitive topic.")
+        raise NotFoundError(_("This post is not marked as a sensitive topic."))
     if not row.disclaimer.strip() or row.help_path_id is None:
-        raise ValidationError("Review it once the disclaimer and the help path are in place.")
+        raise ValidationError(_("Review it once the disclaimer and the help path are in place."))
     if row.reviewed_at is not None:
-        raise ConflictError("This post is reviewed already.")
+        raise ConflictError(_("This post is reviewed already."))
     changes = {"reviewed_by_id": actor.id, "reviewed_at": utcnow()}
     return records.update(session, row, changes, actor=actor, action="post.review_sensitive")

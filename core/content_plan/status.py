@@ -14,6 +14,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Protocol
 
+from core.i18n import N_, _
 from core.permissions import Action, Actor, allowed
 from db.models import PostStatus
 
@@ -21,12 +22,12 @@ S = PostStatus
 
 STATUS_LABELS: Mapping[str, str] = MappingProxyType(
     {
-        S.draft: "Draft",
-        S.in_review: "In review",
-        S.approved: "Approved",
-        S.scheduled: "Scheduled",
-        S.published: "Published",
-        S.cancelled: "Cancelled",
+        S.draft: N_("Draft"),
+        S.in_review: N_("In review"),
+        S.approved: N_("Approved"),
+        S.scheduled: N_("Scheduled"),
+        S.published: N_("Published"),
+        S.cancelled: N_("Cancelled"),
     }
 )
 
@@ -55,76 +56,76 @@ class Step:
     current: PostStatus
     target: PostStatus
     action: str  # the audit log's name for it
-    label: str  # the button that takes it
+    label: str  # the button that takes it (marked; ``button_label`` translates it)
     takers: frozenset[Taker]
-    refusal: str  # why someone else may not; "{role}" is the actor's role
+    refusal: str  # why someone else may not (marked); "{role}" is the actor's role
     owner_label: str = ""  # the button's label for an owner who is not an approver, when different
     stopped_by_block: bool = False  # a compliance block stops it (a step towards publication)
 
 
 _APPROVER = frozenset({Taker.approver})
 _APPROVER_OR_OWNER = frozenset({Taker.approver, Taker.owner})
-_CANCEL = "Only a lead can cancel this post; owners can cancel their own drafts."
-_SEND_BACK = "Only a lead can send an approved post back; owners can withdraw posts that are in review."
+_CANCEL = N_("Only a lead can cancel this post; owners can cancel their own drafts.")
+_SEND_BACK = N_("Only a lead can send an approved post back; owners can withdraw posts that are in review.")
 
 STEPS: tuple[Step, ...] = (
     Step(
         S.draft,
         S.in_review,
         "post.submit",
-        "Submit for review",
+        N_("Submit for review"),
         frozenset({Taker.approver, Taker.owner, Taker.any_editor}),
-        "Only the post's owner or a lead can submit it for review.",
+        N_("Only the post's owner or a lead can submit it for review."),
     ),
-    Step(S.draft, S.cancelled, "post.cancelled", "Cancel post", _APPROVER_OR_OWNER, _CANCEL),
+    Step(S.draft, S.cancelled, "post.cancelled", N_("Cancel post"), _APPROVER_OR_OWNER, _CANCEL),
     Step(
         S.in_review,
         S.approved,
         "post.approve",
-        "Approve",
+        N_("Approve"),
         _APPROVER,
-        "Only a lead or admin can approve posts (your role: {role}).",
+        N_("Only a lead or admin can approve posts (your role: {role})."),
         stopped_by_block=True,
     ),
     Step(
         S.in_review,
         S.draft,
         "post.send_back",
-        "Send back to draft",
+        N_("Send back to draft"),
         _APPROVER_OR_OWNER,
         _SEND_BACK,
-        owner_label="Withdraw from review",
+        owner_label=N_("Withdraw from review"),
     ),
-    Step(S.in_review, S.cancelled, "post.cancelled", "Cancel post", _APPROVER, _CANCEL),
+    Step(S.in_review, S.cancelled, "post.cancelled", N_("Cancel post"), _APPROVER, _CANCEL),
     Step(
         S.approved,
         S.scheduled,
         "post.schedule",
-        "Schedule",
+        N_("Schedule"),
         _APPROVER,
-        "Only a lead or admin can schedule posts (your role: {role}).",
+        N_("Only a lead or admin can schedule posts (your role: {role})."),
         stopped_by_block=True,
     ),
-    Step(S.approved, S.draft, "post.send_back", "Send back to draft", _APPROVER, _SEND_BACK),
-    Step(S.approved, S.cancelled, "post.cancelled", "Cancel post", _APPROVER, _CANCEL),
+    Step(S.approved, S.draft, "post.send_back", N_("Send back to draft"), _APPROVER, _SEND_BACK),
+    Step(S.approved, S.cancelled, "post.cancelled", N_("Cancel post"), _APPROVER, _CANCEL),
     Step(
         S.scheduled,
         S.published,
         "post.publish",
-        "Mark as published",
+        N_("Mark as published"),
         _APPROVER,
-        "Only a lead or admin can publish posts (your role: {role}).",
+        N_("Only a lead or admin can publish posts (your role: {role})."),
         stopped_by_block=True,
     ),
     Step(
         S.scheduled,
         S.approved,
         "post.unschedule",
-        "Take off the schedule",
+        N_("Take off the schedule"),
         _APPROVER,
-        "Only a lead or admin can take a post off the schedule (your role: {role}).",
+        N_("Only a lead or admin can take a post off the schedule (your role: {role})."),
     ),
-    Step(S.scheduled, S.cancelled, "post.cancelled", "Cancel post", _APPROVER, _CANCEL),
+    Step(S.scheduled, S.cancelled, "post.cancelled", N_("Cancel post"), _APPROVER, _CANCEL),
 )
 _BY_MOVE: Mapping[tuple[str, str], Step] = MappingProxyType({(s.current, s.target): s for s in STEPS})
 
@@ -180,10 +181,14 @@ def refusal(actor: Actor, *, owner_id: int | None, current: str, target: str) ->
     """Why ``actor`` may not move a post from ``current`` to ``target`` (None when they may)."""
     move = step(current, target)
     if move is None:
-        return f"A {STATUS_LABELS[current].lower()} post can't become {STATUS_LABELS[target].lower()}."
+        return _(
+            "A post in “{current}” can't become “{target}”.",
+            current=_(STATUS_LABELS[current]),
+            target=_(STATUS_LABELS[target]),
+        )
     if move.takers & _takers(actor, owner_id):
         return None
-    return move.refusal.format(role=actor.role)
+    return _(move.refusal, role=actor.role)
 
 
 def blocked_refusal(blocked_reason: str, current: str, target: str) -> str | None:
@@ -191,7 +196,7 @@ def blocked_refusal(blocked_reason: str, current: str, target: str) -> str | Non
     stays possible)."""
     move = step(current, target)
     if blocked_reason and move is not None and move.stopped_by_block:
-        return f"Blocked by compliance: {blocked_reason} The block must be lifted first."
+        return _("Blocked by compliance: {reason} The block must be lifted first.", reason=blocked_reason)
     return None
 
 
@@ -206,13 +211,14 @@ def allowed_transitions(actor: Actor, post: PostState) -> list[PostStatus]:
 
 
 def button_label(actor: Actor, current: str, target: str) -> str:
-    """The label of the button that moves a post from ``current`` to ``target`` for ``actor``."""
+    """The label of the button that moves a post from ``current`` to ``target`` for ``actor``, in
+    the current language."""
     move = step(current, target)
     if move is None:
-        return STATUS_LABELS[target]
+        return _(STATUS_LABELS[target])
     if move.owner_label and not allowed(actor, Action.approve_post):
-        return move.owner_label
-    return move.label
+        return _(move.owner_label)
+    return _(move.label)
 
 
 def may_fast_track(actor: Actor, post: PostState) -> bool:

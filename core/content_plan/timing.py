@@ -7,6 +7,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from core.errors import ValidationError
+from core.i18n import _
 from core.local_time import local_instant, month_start, next_month
 
 UTC = dt.UTC
@@ -34,7 +35,9 @@ def parse_local_datetime(text: str, tz: ZoneInfo) -> dt.datetime:
     except ValueError:
         parsed = None
     if parsed is None or (parsed.tzinfo is None and not any(_fits(text, f) for f in _LOCAL_FORMATS)):
-        raise ValidationError(f"{text!r} is not a date and time; write YYYY-MM-DD HH:MM ({tz.key} time).")
+        raise ValidationError(
+            _("{text!r} is not a date and time; write YYYY-MM-DD HH:MM ({zone} time).", text=text, zone=tz.key)
+        )
     if parsed.tzinfo is None:
         return local_instant(parsed.date(), parsed.time(), tz)
     return parsed.astimezone(UTC)

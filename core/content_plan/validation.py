@@ -15,6 +15,7 @@ from core.content_plan.queries import METRIC_FIELDS, METRIC_LABELS
 from core.content_plan.rules import FORMATS, is_web_link
 from core.content_plan.templates import TEMPLATES
 from core.errors import PermissionDenied, ValidationError
+from core.i18n import N_, _
 from core.permissions import Action, Actor, allowed
 from core.text import check_plain_text
 from db.models import (
@@ -34,7 +35,47 @@ UTC = dt.UTC
 _REFERENCES = ("channel_id", "rubric_id", "owner_id", "sla_owner_id")
 _BOOL_FIELDS = ("tone_confirmed", "subtitles", "timecodes", "contrast_confirmed", "sponsored", "ad_label")
 _MULTILINE = ("body", "next_step_text", "alt_text")  # inner line breaks are kept
-_REQUIRED = {"title": "A post needs a title.", "channel_id": "Choose the channel the post goes to."}
+_REQUIRED = {"title": N_("A post needs a title."), "channel_id": N_("Choose the channel the post goes to.")}
+#: Each post field as a message names it.
+FIELD_LABELS = {
+    "title": N_("title"),
+    "body": N_("body"),
+    "channel_id": N_("channel"),
+    "rubric_id": N_("rubric"),
+    "template": N_("template"),
+    "format": N_("format"),
+    "cognitive_load": N_("cognitive load"),
+    "owner_id": N_("owner"),
+    "sla_owner_id": N_("SLA owner"),
+    "scheduled_at": N_("scheduled time"),
+    "next_step_type": N_("next step"),
+    "next_step_text": N_("next step text"),
+    "micro_goal": N_("micro goal"),
+    "link_url": N_("link url"),
+    "tone_confirmed": N_("tone confirmed"),
+    "subtitles": N_("subtitles"),
+    "timecodes": N_("timecodes"),
+    "alt_text": N_("alt text"),
+    "contrast_confirmed": N_("contrast confirmed"),
+    "sponsored": N_("sponsored"),
+    "partner": N_("partner"),
+    "ad_label": N_("ad label"),
+}
+
+
+def field_label(name: str) -> str:
+    """A post field's name in the current language, as a message names it."""
+    return _(FIELD_LABELS[name]) if name in FIELD_LABELS else name.replace("_", " ")
+
+
+def _required(name: str) -> str:
+    return _(_REQUIRED[name])
+
+
+def _metric_label(name: str) -> str:
+    return _(METRIC_LABELS[name]) if name in METRIC_LABELS else name
+
+
 _Input = TypeVar("_Input", bound=SQLModel)
 
 
@@ -60,23 +101,23 @@ def max_chars(name: str, model: type[SQLModel] = Post) -> int | None:
 def post_create(values: Mapping[str, Any]) -> PostCreate:
     """A new post's typed input from raw values; unknown names and values of the wrong kind are
     refused with a message per field."""
-    return _read(PostCreate, values, unknown="These fields can't be set on a post: {}.")
+    return _read(PostCreate, values, unknown=N_("These fields can't be set on a post: {fields}."))
 
 
 def post_update(values: Mapping[str, Any]) -> PostUpdate:
     """A change to a post from raw values (only the names given change)."""
-    return _read(PostUpdate, values, unknown="These fields can't be set on a post: {}.")
+    return _read(PostUpdate, values, unknown=N_("These fields can't be set on a post: {fields}."))
 
 
 def post_metrics(values: Mapping[str, Any]) -> PostMetrics:
     """A published post's figures from raw values (only the names given change)."""
-    return _read(PostMetrics, values, unknown="Unknown metrics: {}.")
+    return _read(PostMetrics, values, unknown=N_("Unknown metrics: {fields}."))
 
 
 def _read(model: type[_Input], values: Mapping[str, Any], *, unknown: str) -> _Input:
     extra = sorted(set(values) - set(model.model_fields))
     if extra:
-        raise ValidationError(unknown.format(", ".join(extra)))
+        raise ValidationError(_(unknown, fields=", ".join(extra)))
     try:
         return model.model_validate(dict(values))
     except pydantic.ValidationError as error:
@@ -90,24 +131,34 @@ def _read(model: type[_Input], values: Mapping[str, Any], *, unknown: str) -> _I
 def _message(name: str, item: Any) -> str:
     """A person's message for one of pydantic's complaints about field ``name``."""
     kind, value = item["type"], item.get("input")
-    label = name.replace("_", " ")
+    label = field_label(name)
     if kind == "missing":
-        return _REQUIRED.get(name, f"The {label} is missing.")
+        return _required(name) if name in _REQUIRED else _("The field “{field}” is missing.", field=label)
     if kind == "string_too_long":
-        return f"The {label} is {len(value)} characters long; keep it to {item['ctx']['max_length']}."
+        return _too_long(label, len(value), item["ctx"]["max_length"])
     if name in METRIC_FIELDS:
-        return f"{METRIC_LABELS[name]} must be a whole number, not {value!r}."
+        return _not_whole(name, value)
     if name in _REFERENCES:
         return _not_a_choice(name, value)
     if name == "scheduled_at":
-        return "The scheduled time must be a date and time."
+        return _("The scheduled time must be a date and time.")
     if name in _BOOL_FIELDS:
-        return f"{value!r} is not yes or no."
-    return f"The {label} must be text, not {value!r}."
+        return _("{value!r} is not yes or no.", value=value)
+    return _("The field “{field}” must be text, not {value!r}.", field=label, value=value)
+
+
+def _too_long(label: str, length: int, limit: int) -> str:
+    return _(
+        "The field “{field}” is {length} characters long; keep it to {limit}.", field=label, length=length, limit=limit
+    )
+
+
+def _not_whole(name: str, value: object) -> str:
+    return _("{metric} must be a whole number, not {value!r}.", metric=_metric_label(name), value=value)
 
 
 def _not_a_choice(name: str, value: object) -> str:
-    return f"{name.replace('_id', '').replace('_', ' ').capitalize()} {value!r} is not a valid choice."
+    return _("{value!r} is not a valid {field}.", value=value, field=field_label(name))
 
 
 # --- checking and normalising ----------------------------------------------------------------
@@ -133,9 +184,9 @@ def clean_scheduled_at(value: object) -> dt.datetime | None:
     if value is None:
         return None
     if not isinstance(value, dt.datetime):
-        raise ValidationError("The scheduled time must be a date and time.")
+        raise ValidationError(_("The scheduled time must be a date and time."))
     if value.tzinfo is None or value.utcoffset() is None:
-        raise ValidationError("The scheduled time has no time zone; give it in UTC or the workspace time zone.")
+        raise ValidationError(_("The scheduled time has no time zone; give it in UTC or the workspace time zone."))
     return value.astimezone(UTC)
 
 
@@ -144,12 +195,15 @@ def clean_published_at(value: object, *, now: dt.datetime) -> dt.datetime:
     if value is None:
         return now
     if not isinstance(value, dt.datetime):
-        raise ValidationError("The publication time must be a date and time.")
+        raise ValidationError(_("The publication time must be a date and time."))
     if value.tzinfo is None or value.utcoffset() is None:
-        raise ValidationError("The publication time has no time zone; give it in UTC or the workspace time zone.")
+        raise ValidationError(_("The publication time has no time zone; give it in UTC or the workspace time zone."))
     if value > now:
         raise ValidationError(
-            "The publication time is still ahead; mark the post as published once it is out, with the time it went out."
+            _(
+                "The publication time is still ahead; mark the post as published once it is out, "
+                "with the time it went out."
+            )
         )
     return value.astimezone(UTC)
 
@@ -162,30 +216,36 @@ def _clean_one(session: Session, name: str, value: Any, *, actor: Actor, current
     if name in _REFERENCES:
         unchanged = current is not None and getattr(current, name) == value
         return _clean_reference(session, name, value, actor=actor, unchanged=unchanged)
-    text = check_plain_text("" if value is None else str(value), field=name.replace("_", " "))
+    text = check_plain_text("" if value is None else str(value), field=field_label(name))
     text = text.strip("\n ") if name in _MULTILINE else text.strip()
     limit = max_chars(name)
     if limit and len(text) > limit:
-        raise ValidationError(f"The {name.replace('_', ' ')} is {len(text)} characters long; keep it to {limit}.")
+        raise ValidationError(_too_long(field_label(name), len(text), limit))
     if name == "title" and not text:
-        raise ValidationError(_REQUIRED["title"])
+        raise ValidationError(_required("title"))
     if name == "template" and text and text not in TEMPLATES:
-        raise ValidationError(f"Unknown template {text!r}; choose one of: {', '.join(TEMPLATES)}.")
+        raise ValidationError(
+            _("Unknown template {key!r}; choose one of: {choices}.", key=text, choices=", ".join(TEMPLATES))
+        )
     if name == "format" and text not in FORMATS:
-        raise ValidationError(f"Unknown format {text!r}; choose one of: {', '.join(FORMATS)}.")
+        raise ValidationError(
+            _("Unknown format {value!r}; choose one of: {choices}.", value=text, choices=", ".join(FORMATS))
+        )
     if name == "cognitive_load" and text not in tuple(CognitiveLoad):
-        raise ValidationError("The cognitive load is 'low' or 'high'.")
+        raise ValidationError(_("The cognitive load is 'low' or 'high'."))
     if name == "next_step_type" and text and text not in tuple(NextStepType):
-        raise ValidationError(f"Unknown next step {text!r}; choose one of: {', '.join(NextStepType)}.")
+        raise ValidationError(
+            _("Unknown next step {value!r}; choose one of: {choices}.", value=text, choices=", ".join(NextStepType))
+        )
     if name == "link_url" and text and not is_web_link(text):
-        raise ValidationError(f"The link {text!r} is not a web address; it must start with https://.")
+        raise ValidationError(_("The link {link!r} is not a web address; it must start with https://.", link=text))
     return text
 
 
 def _clean_reference(session: Session, name: str, value: Any, *, actor: Actor, unchanged: bool) -> int | None:
     if value in (None, ""):
         if name == "channel_id":
-            raise ValidationError(_REQUIRED["channel_id"])
+            raise ValidationError(_required("channel_id"))
         if name == "owner_id":
             return actor.id
         return None
@@ -196,17 +256,17 @@ def _clean_reference(session: Session, name: str, value: Any, *, actor: Actor, u
     if name == "channel_id":
         channel = session.get(Channel, ident)
         if channel is None or (not channel.active and not unchanged):
-            raise ValidationError("That channel does not exist or is archived; choose another.")
+            raise ValidationError(_("That channel does not exist or is archived; choose another."))
     elif name == "rubric_id":
         rubric = session.get(Rubric, ident)
         if rubric is None or (not rubric.active and not unchanged):
-            raise ValidationError("That rubric does not exist or is archived; choose another.")
+            raise ValidationError(_("That rubric does not exist or is archived; choose another."))
     else:
         user = session.get(User, ident)
         if user is None or (not user.active and not unchanged):
-            raise ValidationError("That person is not an active user; choose someone else.")
+            raise ValidationError(_("That person is not an active user; choose someone else."))
         if name == "owner_id" and ident != actor.id and not unchanged and not allowed(actor, Action.edit_any_post):
-            raise PermissionDenied("You can only own your own posts; a lead can hand a post to someone else.")
+            raise PermissionDenied(_("You can only own your own posts; a lead can hand a post to someone else."))
     return ident
 
 
@@ -223,13 +283,13 @@ def clean_metric(name: str, value: str | float | None) -> int | None:
             raise ValueError
         whole = int(number)
     except (TypeError, ValueError):
-        raise ValidationError(f"{METRIC_LABELS[name]} must be a whole number, not {value!r}.") from None
+        raise ValidationError(_not_whole(name, value)) from None
     if whole < 0:
-        raise ValidationError(f"{METRIC_LABELS[name]} can't be negative.")
+        raise ValidationError(_("{metric} can't be negative.", metric=_metric_label(name)))
     return whole
 
 
 def check_metric_consistency(values: Mapping[str, int | None]) -> None:
     impressions, conversions = values.get("impressions"), values.get("next_step_conversions")
     if impressions is not None and conversions is not None and conversions > impressions:
-        raise ValidationError("Next-step conversions can't exceed impressions; check both figures.")
+        raise ValidationError(_("Next-step conversions can't exceed impressions; check both figures."))

@@ -6,14 +6,18 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 import pytest
 from sqlmodel import select
 
+from core import workspace
 from core.content_plan import house_rules, posts, queries
-from db.models import Post, PostMetrics, Role, StopWord
+from db.models import Post, PostMetrics, Role, StopWord, WorkspaceUpdate
 from tests.factories import make_channel, make_ready_post
+from tests.pages import german as german_check
 from tests.pages.apptest import open_page, texts
-from ui import calendar_editor
+from tests.pages.german import english_left
+from ui import calendar_editor, calendar_view
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -60,9 +64,9 @@ def test_a_lead_creates_a_post_from_a_template_fixes_the_checklist_and_approves_
     at.text_input(key="calendar_e_title").set_value("How notifications decide what to send").run()
     marks = checklist_marks(at)
     assert marks["A next step with its text"] == "ok"
-    assert marks["Accessibility for the format (video)"] == "missing"
+    assert marks["Accessibility for the format (Video)"] == "missing"
     assert marks["Community rules and tone of voice checked"] == "missing"
-    assert "A video needs subtitles, timecodes." in texts(at)
+    assert "Video needs subtitles, timecodes." in texts(at)
 
     button(at, "Save draft").click().run()
     assert not at.exception
@@ -77,9 +81,7 @@ def test_a_lead_creates_a_post_from_a_template_fixes_the_checklist_and_approves_
     button(at, "Approve").click().run()
     refused = " ".join(e.value for e in at.error)
     assert (
-        "Not ready for approval" in refused
-        and "A video needs subtitles, timecodes" in refused
-        and "SLA owner" in refused
+        "Not ready for approval" in refused and "Video needs subtitles, timecodes" in refused and "SLA owner" in refused
     )
     with read() as s:
         assert s.get(Post, saved.id).status == "in_review"
@@ -147,7 +149,7 @@ def test_guards_show_while_editing(team, channel, session):
     at.date_input(key="calendar_e_date").set_value(day).run()
     problems = " ".join(e.value for e in at.error)
     assert "Stop words block publication" in problems and "guaranteed" in problems
-    assert "Scheduling will be refused" in problems and "Instagram allows 3 post(s) a day" in problems
+    assert "Scheduling will be refused" in problems and "Instagram allows 3 posts a day" in problems
 
 
 def test_an_editor_cannot_approve(team, channel, session):
@@ -200,7 +202,7 @@ def test_compliance_blocks_a_post_and_the_block_shows(team, channel, session, re
     lead = at_tab("lead", "Post editor", calendar_post_id=post.id)
     assert any(e.value.startswith("Blocked by compliance (") and "needs the ad label" in e.value for e in lead.error)
     assert "Approve" not in labels(lead) and "Approve and schedule" not in labels(lead)
-    week = at_tab("lead", "Calendar", calendar_anchor=day, calendar_mode="Week")
+    week = at_tab("lead", "Calendar", calendar_anchor=day, calendar_mode=calendar_view.WEEK)
     assert any(b.label.startswith(":red-badge[:material/block: 10:00]") for b in week.button)
 
 
@@ -220,10 +222,10 @@ def test_the_month_view_shows_posts_by_local_day_and_the_week_view_opens_them(te
     cells = [m.value for m in at.markdown if "23:30" in m.value]
     # shown as typed, not as a link (a word joiner after "http:" keeps it from becoming a bare one)
     assert cells == [r":blue-badge[23:30] :small[\*Late\* \[x\](http:" + "\u2060" + "//y)]"]
-    assert "1 post(s) in this view" in texts(at)
+    assert "1 post in this view" in texts(at)
 
     button(at, str(f"**{day.day}**")).click().run()
-    assert at.session_state["calendar_mode"] == "Week"
+    assert at.session_state["calendar_mode"] == calendar_view.WEEK
     opener = at.button(key=f"calendar_open_{late.id}")
     opener.click().run()
     assert not at.exception
@@ -251,9 +253,9 @@ def test_filters_narrow_the_calendar(team, channel, session):
     )
     session.commit()
     at = at_tab("lead", "Calendar", calendar_anchor=day)
-    assert "2 post(s) in this view" in texts(at)
+    assert "2 posts in this view" in texts(at)
     at.multiselect(key="calendar_f_channels").set_value([other.id]).run()
-    assert "1 post(s) in this view" in texts(at)
+    assert "1 post in this view" in texts(at)
     assert any("On Telegram" in m.value for m in at.markdown) and not any(
         "On Instagram" in m.value for m in at.markdown
     )
@@ -297,7 +299,7 @@ def test_published_posts_take_metrics_and_show_their_conversion(team, channel, s
     at.button(key="FormSubmitter:calendar_e_metrics_form-Save metrics").click().run()
     assert not at.exception
     assert "Metrics saved." in texts(at)
-    assert any(m.value == "2.50%" for m in at.metric)
+    assert any(m.value == "2.50\u00a0%" for m in at.metric)
     with read() as s:
         assert (s.get(Post, post.id).impressions, s.get(Post, post.id).next_step_conversions) == (4000, 100)
 
@@ -332,7 +334,7 @@ def test_the_insights_tab_shows_conversion_per_rubric(team, channel, session, re
     session.commit()
     at = at_tab("lead", "Insights", calendar_anchor=day)
     assert not at.exception
-    assert any(m.value == "2.00%" for m in at.metric)
+    assert any(m.value == "2.00\u00a0%" for m in at.metric)
     assert at.get("vega_lite_chart") or at.get("arrow_vega_lite_chart")
 
 
@@ -366,7 +368,7 @@ def test_a_csv_import_with_bad_rows_saves_nothing_and_lists_each_row_and_column(
     at.file_uploader(key="calendar_i_posts").upload("posts.csv", bad, "text/csv").run()
     at.button(key="calendar_i_posts_go").click().run()
     assert not at.exception
-    assert any("Nothing was imported: 3 problem(s)" in e.value for e in at.error)
+    assert any("Nothing was imported: 3 problems." in e.value for e in at.error)
     report = at.dataframe[0].value
     assert list(zip(report["Row"], report["Column"], strict=True)) == [
         (3, "title"),
@@ -379,7 +381,7 @@ def test_a_csv_import_with_bad_rows_saves_nothing_and_lists_each_row_and_column(
     good = b"title;channel;scheduled_at\nGood one;Instagram;2031-03-10 10:00\nSecond;instagram;\n"
     at.file_uploader(key="calendar_i_posts").upload("posts.csv", good, "text/csv").run()
     at.button(key="calendar_i_posts_go").click().run()
-    assert "Imported: 2 new post(s)." in texts(at)
+    assert "Imported: 2 new posts." in texts(at)
     with read() as s:
         assert sorted(p.title for p in s.exec(select(Post))) == ["Good one", "Second"]
 
@@ -439,7 +441,7 @@ def test_user_text_in_guard_messages_is_shown_as_typed(team, channel, session, r
     button(at, "Save, approve and schedule").click().run()
     assert not at.exception
     saved = [
-        e.value for e in at.error if "allows 3 post(s) a day" in e.value and "Scheduling will be refused" not in e.value
+        e.value for e in at.error if "allows 3 posts a day" in e.value and "Scheduling will be refused" not in e.value
     ]
     assert saved and "\\[Win\\](http:\u2060//evil.example) \\*\\*now\\*\\*" in saved[0]
     with read() as s:
@@ -567,3 +569,169 @@ def test_a_published_post_never_says_ready_for_approval_beside_a_past_time(team,
     assert "Ready for approval." not in _success_texts(at)
     assert not [w.value for w in at.warning if "in the past" in w.value]
     assert "planned 2025-03-03 15:00 · went out 2025-03-03 15:02" in " ".join(c.value for c in at.caption)
+
+
+# --- in German -------------------------------------------------------------------------------------
+
+NOVEMBER_24 = dt.date(2026, 11, 24)
+
+
+def _texts_with_tables(node: object):
+    """``tests.pages.german._texts``, reading a table's headers without asking a DataFrame for the
+    ``name`` only a Series has (the shared helper evaluates ``value.name`` for both)."""
+    for name in german_check._TEXT_ATTRIBUTES:
+        try:
+            value = getattr(node, name, None)
+        except Exception:  # some elements compute a value from state that a test never set
+            continue
+        if isinstance(value, str) and value:
+            yield value
+        elif isinstance(value, pd.DataFrame):
+            yield from (str(column) for column in value.columns)
+        elif isinstance(value, pd.Series):
+            yield str(value.name)
+    try:
+        options = getattr(node, "options", None)
+    except Exception:
+        options = None
+    if options:
+        yield from (str(option) for option in options)
+    for child in getattr(node, "children", {}).values():
+        yield from _texts_with_tables(child)
+
+
+@pytest.fixture(autouse=True)
+def _tables_in_the_german_check(monkeypatch):
+    monkeypatch.setattr(german_check, "_texts", _texts_with_tables)
+
+
+def german(username: str, tab: str = "Calendar", **state):
+    """The calendar as ``username`` reads it in German; ``tab`` by its English name (the page shows
+    the same tab in the reader's language)."""
+    return open_page("calendar", username=username, language="de", state={"calendar_tab": tab, **state})
+
+
+def a_scheduled_post(session, team, channel, **fields) -> Post:
+    post = make_ready_post(
+        session,
+        channel=channel,
+        sla_owner_id=team["support"].id,
+        status="scheduled",
+        title="Wie Exporte funktionieren",
+        scheduled_at=dt.datetime.combine(NOVEMBER_24, dt.time(10, 0), tzinfo=BERLIN),
+        **fields,
+    )
+    session.commit()
+    return post
+
+
+@pytest.mark.parametrize("username", ["lead", "viewer"])
+def test_the_month_reads_german_with_month_and_weekday_names_and_the_week_in_german_dates(
+    team, channel, session, username
+):
+    a_scheduled_post(session, team, channel)
+    at = german(username, calendar_anchor=NOVEMBER_24)
+    assert not at.exception
+    assert not english_left(at)
+    assert [s.value for s in at.subheader][0] == "November 2026"
+    heads = [m.value for m in at.markdown if m.value.startswith("**") and len(m.value) <= 6]
+    assert heads[:7] == ["**Mo**", "**Di**", "**Mi**", "**Do**", "**Fr**", "**Sa**", "**So**"]
+    assert "1 Beitrag in dieser Ansicht · Seite 1 von 1" in texts(at)
+    assert [t.label for t in at.tabs][0] == "Kalender"
+
+    at.session_state["calendar_mode"] = calendar_view.WEEK
+    at.run()
+    assert not at.exception
+    assert not english_left(at)
+    assert [s.value for s in at.subheader][0] == "Woche 23. Nov. – 29.11.2026"
+    assert "**Mi 25. Nov.**" in [m.value for m in at.markdown]
+
+
+@pytest.mark.parametrize("username", ["lead", "viewer"])
+def test_the_editor_reads_german_with_german_dates_and_checklist(team, channel, session, username):
+    post = a_scheduled_post(session, team, channel, format="video", subtitles=True, timecodes=False)
+    at = german(username, "Post editor", calendar_post_id=post.id)
+    assert not at.exception
+    assert not english_left(at)
+    page = texts(at)
+    assert f"Beitrag #{post.id} · Geplant" in page
+    assert "geplant 24.11.2026 10:00" in page
+    assert "Video braucht: Timecodes." in page
+    assert at.date_input(key="calendar_e_date").value == NOVEMBER_24
+
+
+@pytest.mark.parametrize(("username", "tab"), [("lead", "Insights"), ("analyst", "Insights"), ("lead", "Rules")])
+def test_insights_and_rules_read_german_with_german_numbers(team, channel, session, read, username, tab):
+    with read() as s:
+        myth = queries.rubric_id(s, "Myth vs fact")
+    make_ready_post(
+        session,
+        channel=channel,
+        sla_owner_id=team["support"].id,
+        rubric_id=myth,
+        status="published",
+        scheduled_at=dt.datetime.combine(NOVEMBER_24, dt.time(9), tzinfo=BERLIN),
+        published_at=dt.datetime.combine(NOVEMBER_24, dt.time(9), tzinfo=BERLIN),
+        impressions=26000,
+        next_step_conversions=520,
+    )
+    session.commit()
+    at = german(username, tab, calendar_anchor=NOVEMBER_24)
+    assert not at.exception
+    assert not english_left(at)
+    if tab == "Insights":
+        assert any(m.value == "2,00\u00a0%" for m in at.metric)
+        assert any(m.value == "100\u00a0%" for m in at.metric)  # every published post had a next step
+        table = next(d.value for d in at.dataframe if "Impressionen" in d.value.columns)
+        assert list(table["Rubrik"]) == ["Mythos vs. Fakt"]  # the built-in rubric, shown translated
+    else:
+        assert "Noch keine Stoppwörter" in texts(at)
+        assert [b.label for b in at.button if b.key == "calendar_r_shipped_load"] == ["Liste laden"]
+
+
+def test_import_and_export_read_german(team, channel):
+    at = german("lead", "Import & export")
+    assert not at.exception
+    assert not english_left(at)
+    assert "Beiträge importieren" in texts(at)
+
+
+def test_a_lead_loads_the_shipped_german_stop_words_with_one_click(team, channel, read):
+    at = german("lead", "Rules")
+    at.selectbox(key="calendar_r_shipped_language").set_value("de")
+    at.button(key="calendar_r_shipped_load").click().run()
+    assert not at.exception
+    shipped = house_rules.shipped_stop_words("de")
+    assert f"{len(shipped)} Stoppwörter hinzugefügt." in texts(at)
+    with read() as s:
+        assert {w.word for w in house_rules.list_stop_words(s)} == {word for word, _mode in shipped}
+    at.button(key="calendar_r_shipped_load").click().run()
+    assert "Jedes Wort dieser Liste steht schon auf deiner." in texts(at)
+
+
+@pytest.mark.parametrize(
+    ("workspace_language", "body_line", "step_text"),
+    [
+        ("de", "Folie 1 – Mythos:", "Welchen Mythos sollen wir als Nächstes auseinandernehmen?"),
+        ("en", "Slide 1 — Myth:", "Which myth should we take apart next?"),
+    ],
+)
+def test_a_template_prefills_the_post_in_the_workspaces_language_not_the_readers(
+    team, channel, write, workspace_language, body_line, step_text
+):
+    with write() as s:
+        info = workspace.info(s)
+        workspace.update_settings(
+            session=s,
+            actor=team["admin"],
+            expected_version=info.version,
+            settings_in=WorkspaceUpdate(language=workspace_language),
+        )
+    at = german("lead", "Post editor")
+    template = at.selectbox(key="calendar_e_template_pick")
+    assert "Mythen entlarven" in template.options  # the reader's language
+    template.set_value("myth_busting").run()
+    assert not at.exception
+    assert at.text_area(key="calendar_e_body").value.startswith(body_line)
+    assert at.text_area(key="calendar_e_next_step_text").value.startswith(step_text)
+    assert "Rubrik: Mythos vs. Fakt." in texts(at)

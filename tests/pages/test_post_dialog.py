@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from db.models import ConversationKind, Post, Role
 from db.types import utcnow
 from tests.factories import make_conversation, make_idea, make_ready_post
 from tests.pages.apptest import texts
-from tests.pages.test_calendar import at_tab, button
+from tests.pages.german import english_left
+from tests.pages.test_calendar import _tables_in_the_german_check, at_tab, button, german  # noqa: F401
 
 
 def _metric(at, label):
@@ -29,6 +32,7 @@ def _published_with_dialog(session, team, channel) -> Post:
         scheduled_at=published,
         published_at=published,
         micro_goal="30 poll votes",
+        impressions=26000,
         next_step_conversions=41,
     )
     received = published + dt.timedelta(minutes=20)
@@ -98,3 +102,20 @@ def test_a_viewer_reads_the_dialog_without_the_link_form(team, channel, session)
     assert not at.exception
     assert _metric(at, "Answered") == "1 of 2"
     assert "Save link" not in {b.label for b in at.button}
+
+
+@pytest.mark.parametrize("username", ["lead", "viewer"])
+def test_the_dialog_panel_reads_german(team, channel, session, username):
+    post = _published_with_dialog(session, team, channel)
+    at = german(username, "Post editor", calendar_post_id=post.id)
+    assert not at.exception
+    assert not english_left(at)
+    assert _metric(at, "Gespräche") == "3"
+    assert _metric(at, "Beantwortet") == "1 von 2"
+    assert _metric(at, "Innerhalb der SLA") == "1 von 2"
+    shown = texts(at)
+    assert "1 wartet auf eine Antwort" in shown
+    assert "Dark mode (neu)" in shown
+    # The figures after publishing, German numbers: 41 of 26.000 impressions.
+    assert _metric(at, "Conversion zum nächsten Schritt") == "0,16\u00a0%"
+    assert ("Link speichern" in {b.label for b in at.button}) is (username == "lead")

@@ -3,14 +3,19 @@ path and review, compliance reviews it; the help-path library on the moderation 
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
 from sqlmodel import select
 
 from core.community import moderation
 from core.content_plan import sensitive
-from db.models import HelpPathCreate, PostSensitivity
+from db.models import HelpPathCreate, PostSensitivity, SensitiveTopicSave
 from tests.factories import make_ready_post
 from tests.pages.apptest import open_page, texts
-from tests.pages.test_calendar import at_tab, button
+from tests.pages.german import english_left
+from tests.pages.test_calendar import _tables_in_the_german_check, at_tab, button, german  # noqa: F401
 
 
 def test_mark_then_review_a_sensitive_post(write, read, session, team, channel):
@@ -64,3 +69,38 @@ def test_the_help_path_library_on_the_moderation_screen(read, team):
     assert list(library["Help path"]) == ["Nummer gegen Kummer"]
     with read() as s:
         assert [p.title for p in sensitive.help_paths(s)] == ["Nummer gegen Kummer"]
+
+
+@pytest.mark.parametrize("username", ["editor", "compliance"])
+def test_a_sensitive_post_reads_german_for_its_owner_and_for_compliance(write, session, team, channel, username):
+    with write() as s:
+        path = sensitive.add_help_path(
+            session=s,
+            actor=team["lead"],
+            path=HelpPathCreate(title="Telefonseelsorge", url="https://www.telefonseelsorge.de"),
+        )
+    post = make_ready_post(
+        session,
+        channel=channel,
+        sla_owner_id=team["support"].id,
+        owner_id=team["editor"].id,
+        status="draft",
+        scheduled_at=dt.datetime(2026, 11, 24, 9, 30, tzinfo=ZoneInfo("Europe/Berlin")),
+    )
+    session.commit()
+    with write() as s:
+        sensitive.save_sensitive_topic(
+            session=s,
+            actor=team["editor"],
+            post_id=post.id,
+            topic=SensitiveTopicSave(disclaimer="Hier geht es um Suizid. Hilfe gibt es.", help_path_id=path.id),
+        )
+    at = german(username, "Post editor", calendar_post_id=post.id)
+    assert not at.exception
+    assert not english_left(at)
+    shown = texts(at)
+    assert "Als sensibles Thema markiert · Hilfeweg: Telefonseelsorge · Compliance-Prüfung steht aus" in shown
+    assert "Sensibles Thema: Compliance-Prüfung" in shown
+    assert "geplant 24.11.2026 09:30" in shown
+    reviewing = "Prüfen: Hinweis und Hilfeweg stimmen" in {b.label for b in at.button}
+    assert reviewing is (username == "compliance")

@@ -100,7 +100,7 @@ def test_local_day_bounds_follow_clock_changes(day, hours):
 def test_daily_limit_message_names_the_conflicting_posts():
     conflicts = [day_post(4, berlin(2025, 3, 10, 9, 0)), day_post(9, berlin(2025, 3, 10, 18, 30))]
     message = guards.daily_limit_message("Instagram", dt.date(2025, 3, 10), 2, conflicts, BERLIN)
-    assert "#4 'Post 4' at 09:00" in message and "#9 'Post 9' at 18:30" in message and "Mon 10 Mar 2025" in message
+    assert "#4 'Post 4' at 09:00" in message and "#9 'Post 9' at 18:30" in message and "Mon 2025-03-10" in message
 
 
 # --- stop words ----------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from core import i18n
 from core.content_plan import rules
 from core.errors import ValidationError
 from db.models import PostCreate
@@ -97,7 +98,7 @@ def test_checklist_details_name_what_to_fix():
             )
         )
     }
-    assert items["accessibility"].detail == "A video needs timecodes."
+    assert items["accessibility"].detail == "Video needs timecodes."
     assert "add the ad/partnership label" in items["ad_label"].detail
     assert "utm_medium, utm_campaign" in items["utm"].detail
 
@@ -171,3 +172,26 @@ def test_missing_utm_lists_absent_or_empty_tags(url, missing):
 )
 def test_conversion_rate_is_conversions_over_impressions(conversions, impressions, rate):
     assert rules.conversion_rate(conversions, impressions) == rate
+
+
+# --- in German -------------------------------------------------------------------------------------
+
+
+def test_the_checklist_says_what_to_fix_in_german():
+    post = PostCreate(
+        **{**READY, "format": "video", "subtitles": True, "partner": "Müller & Söhne", "sla_owner_id": None}
+    )
+    with i18n.using("de"):
+        items = {item.key: item for item in rules.checklist(post)}
+        assert items["accessibility"].label == "Barrierefreiheit für das Format (Video)"
+        assert items["accessibility"].detail == "Video braucht: Timecodes."
+        assert items["ad_label"].detail == (
+            "Der Beitrag hat den Partner 'Müller & Söhne': Füge die Kennzeichnung als Werbung/Partnerschaft hinzu."
+        )
+        assert items["sla_owner"].label == "SLA-Verantwortliche, die die Kommentare beantworten"
+        assert items["next_step"].detail == "Aufruf zum Kommentieren: Which export do you use most?"
+        with pytest.raises(ValidationError, match="Füll source, campaign für die UTM-Tags aus."):
+            rules.build_utm_url("https://example.com", source="", medium="social", campaign=" ")
+    # The same post in English: the codes and the user's text as they were.
+    english = {item.key: item for item in rules.checklist(post)}
+    assert english["accessibility"].detail == "Video needs timecodes."

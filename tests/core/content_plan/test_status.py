@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from core import i18n
 from core.content_plan import status
 
 # --- status flow ---------------------------------------------------------------------------------
@@ -93,3 +94,28 @@ def test_who_may_edit_a_post_in_each_status(team, state, owner_editable, lead_ed
     assert status.editable_by(team["owner"], post) is owner_editable
     assert status.editable_by(team["lead"], post) is lead_editable
     assert status.editable_by(team["editor"], post) is False  # someone else's post
+
+
+# --- in German -------------------------------------------------------------------------------------
+
+
+def test_labels_buttons_and_refusals_read_german_while_the_codes_stay_english(team):
+    with i18n.using("de"):
+        assert [i18n._(label) for label in status.STATUS_LABELS.values()] == [
+            "Entwurf",
+            "In Prüfung",
+            "Freigegeben",
+            "Geplant",
+            "Veröffentlicht",
+            "Abgesagt",
+        ]
+        assert status.button_label(team["owner"], "in_review", "draft") == "Aus der Prüfung zurückziehen"
+        assert status.button_label(team["lead"], "scheduled", "published") == "Als veröffentlicht markieren"
+        refused = status.refusal(team["editor"], owner_id=None, current="in_review", target="approved")
+        assert refused == "Nur Leitung oder Admin können Beiträge freigeben (deine Rolle: editor)."
+        impossible = status.refusal(team["lead"], owner_id=None, current="draft", target="published")
+        assert impossible == "Ein Beitrag im Status „Entwurf“ kann nicht zu „Veröffentlicht“ werden."
+        blocked = status.blocked_refusal("Werbekennzeichnung fehlt.", "approved", "scheduled")
+        assert blocked == "Von Compliance gesperrt: Werbekennzeichnung fehlt. Die Sperre muss zuerst aufgehoben werden."
+    assert list(status.STATUS_LABELS) == list(ALL)
+    assert status.button_label(team["lead"], "scheduled", "published") == "Mark as published"
