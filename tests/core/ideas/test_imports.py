@@ -175,7 +175,7 @@ def test_an_import_with_a_bad_row_saves_nothing_and_names_row_and_column(write, 
     assert "unknown channel 'Fax'" in messages[5]
     assert "invisible" in messages[6] and "U+0000 NUL" in messages[7]
     with (
-        pytest.raises(ValidationError, match=r"Nothing was imported: 5 problem\(s\)"),
+        pytest.raises(ValidationError, match=r"Nothing was imported: 5 problems"),
         write() as s,
     ):
         import_ideas(session=s, actor=team[Role.lead], data=data, options=options(mapping))
