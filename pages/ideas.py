@@ -32,7 +32,7 @@ if selected:
 mode = st.radio(
     _("View"),
     ideas_view.modes(ctx),
-    format_func=ideas_view.mode_labels(),
+    format_func=lambda mode: _(ideas_view.MODES[mode]),
     horizontal=True,
     key="ideas_mode",
     label_visibility="collapsed",

@@ -23,7 +23,7 @@ from db.models import IdeaUpdate
 from ui import chain_view, comments_view
 from ui.actions import perform
 from ui.frame import PageContext
-from ui.ideas_view import SELECTED, idea_facts, local, local_date, md, my_votes, open_idea, translated_labels
+from ui.ideas_view import SELECTED, idea_facts, local, local_date, md, my_votes, open_idea
 from ui.messages import flash
 from ui.reads import read
 
@@ -189,7 +189,7 @@ def detail_panel(ctx: PageContext, idea_id: int) -> None:
                 )
         reason = f" — {md(idea.status_reason)}" if idea.status_reason else ""
         st.markdown(f"**{idea.status_label}**{reason} · {idea_facts(idea, number=False)}")
-        st.caption(" · ".join(_facts(ctx, data)))
+        st.caption(" · ".join(_provenance(ctx, data)))
         if data.description:
             st.text(plain_block(data.description))
         links = st.columns([2, 2, 6])
@@ -205,7 +205,7 @@ def detail_panel(ctx: PageContext, idea_id: int) -> None:
             chain_view.render(ctx, read(chain.idea_chain, idea_id=idea.id))
 
 
-def _facts(ctx: PageContext, data: IdeaDetail) -> list[str]:
+def _provenance(ctx: PageContext, data: IdeaDetail) -> list[str]:
     """Where the idea came from and when it was logged, found valid, shipped and scored."""
     idea = data.idea
     facts = [_("Source: {source}", source=idea.source_label)]
@@ -262,7 +262,7 @@ def _actions(ctx: PageContext, data: IdeaDetail, voted: bool, candidates: list[S
                 st.selectbox(
                     _("Move to"),
                     data.next_statuses,
-                    format_func=translated_labels(rules.STATUS_LABELS),
+                    format_func=lambda code: _(rules.STATUS_LABELS[code]),
                     key=f"ideas_d_status_{idea.id}",
                 )
                 st.text_input(_("Reason (needed to decline)"), key=f"ideas_d_reason_{idea.id}")

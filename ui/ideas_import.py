@@ -21,7 +21,7 @@ from db.models import IdeaSource
 from ui.actions import perform
 from ui.exports import export_button
 from ui.frame import PageContext
-from ui.ideas_view import channel_names, translated_labels
+from ui.ideas_view import channel_names
 from ui.messages import flash, show_error
 from ui.reads import read
 
@@ -130,7 +130,6 @@ def _mapping_form(ctx: PageContext, columns: list[str], round_: int, file_name: 
     suffix = f"{round_}_{hashlib.sha1('|'.join(columns).encode()).hexdigest()[:8]}"
     st.markdown(_("**Which column holds what?**"))
     chosen: dict[str, str | None] = {}
-    not_in_file = _("— not in the file —")
     for (field, label), column in zip(_FIELDS, st.columns(len(_FIELDS)), strict=True):
         options = columns if field == "title" else [None, *columns]
         default = getattr(guess, field)
@@ -138,7 +137,7 @@ def _mapping_form(ctx: PageContext, columns: list[str], round_: int, file_name: 
             _(label),
             options,
             index=options.index(default) if default in options else 0,
-            format_func=lambda c: plain_text(not_in_file if c is None else c),
+            format_func=lambda c: plain_text(_("— not in the file —") if c is None else c),
             key=f"ideas_map_{field}_{suffix}",
         )
     channels = channel_names()
@@ -146,7 +145,7 @@ def _mapping_form(ctx: PageContext, columns: list[str], round_: int, file_name: 
     source = source_col.selectbox(
         _("These ideas came from"),
         [IdeaSource.survey, IdeaSource.form, *[s for s in rules.SOURCE_LABELS if s not in ("survey", "form")]],
-        format_func=translated_labels(rules.SOURCE_LABELS),
+        format_func=lambda code: _(rules.SOURCE_LABELS[code]),
         key=f"ideas_map_default_source_{suffix}",
     )
     channel_id = channel_col.selectbox(
@@ -159,13 +158,13 @@ def _mapping_form(ctx: PageContext, columns: list[str], round_: int, file_name: 
     order = order_col.radio(
         _("Dates with slashes (03/04)"),
         list(_ORDERS),
-        format_func=translated_labels(_ORDERS),
+        format_func=lambda code: _(_ORDERS[code]),
         key=f"ideas_map_order_{suffix}",
     )
     separators = separator_col.selectbox(
         _("Several givers in one cell are separated by"),
         list(_SEPARATORS),
-        format_func=translated_labels(_SEPARATORS),
+        format_func=lambda code: _(_SEPARATORS[code]),
         help=_("Never by spaces: a name with a space is one person."),
         key=f"ideas_map_separators_{suffix}",
     )
@@ -201,7 +200,7 @@ def _show_preview(ctx: PageContext, preview: ImportPreview) -> None:
             ngettext(
                 "{number} blank row ignored",
                 "{number} blank rows ignored",
-                preview.blank,
+                int(preview.blank),  # a count of rows
                 number=formats.number(preview.blank),
             )
         )

@@ -7,7 +7,6 @@ Every read goes through ``ui.reads.read`` (cached until the ideas change) and ev
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
 
 import altair as alt
 import pandas as pd
@@ -42,16 +41,6 @@ def modes(ctx: PageContext) -> tuple[str, ...]:
     """The board's views this role has a use for: import & export only for who may do either."""
     files = ctx.can(Action.import_ideas) or ctx.can(Action.export_data)
     return tuple(m for m in MODES if m != FILES or files)
-
-
-def translated_labels(labels: Mapping[str, str]) -> Callable[[str], str]:
-    """A widget's ``format_func`` showing each code's label in the language of this run (the
-    labels are translated now, so the function gives the same text wherever it is called)."""
-    return {code: _(label) for code, label in labels.items()}.__getitem__
-
-
-def mode_labels() -> Callable[[str], str]:
-    return translated_labels(MODES)
 
 
 STATUS_COLOURS = {
@@ -203,7 +192,7 @@ def capture_form(ctx: PageContext) -> None:
             for match in matches:
                 text_col, button_col = st.columns([5, 2])
                 text_col.markdown(
-                    f"**{md(match.title)}** · #{match.id} · {rules.status_label(match.status)} · "
+                    f"**{md(match.title)}** · #{match.id} · {_(rules.STATUS_LABELS[match.status])} · "
                     f":material/group: {formats.number(match.demand)} · :material/thumb_up: {formats.number(match.votes)}"
                 )
                 if button_col.button(_("Add to #{id} instead", id=match.id), key=f"ideas_support_{match.id}"):
@@ -219,7 +208,7 @@ def capture_form(ctx: PageContext) -> None:
         a.selectbox(
             _("Source"),
             list(rules.SOURCE_LABELS),
-            format_func=translated_labels(rules.SOURCE_LABELS),
+            format_func=lambda code: _(rules.SOURCE_LABELS[code]),
             key=f"{_NEW}source",
         )
         b.selectbox(
@@ -306,13 +295,13 @@ def filter_bar(ctx: PageContext) -> tuple[BoardFilters, str]:
         statuses = status.multiselect(
             _("Status"),
             list(rules.STATUS_LABELS),
-            format_func=translated_labels(rules.STATUS_LABELS),
+            format_func=lambda code: _(rules.STATUS_LABELS[code]),
             key="ideas_f_status",
         )
         sources = source.multiselect(
             _("Source"),
             list(rules.SOURCE_LABELS),
-            format_func=translated_labels(rules.SOURCE_LABELS),
+            format_func=lambda code: _(rules.SOURCE_LABELS[code]),
             key="ideas_f_source",
         )
         channel_ids = channel.multiselect(
@@ -322,7 +311,7 @@ def filter_bar(ctx: PageContext) -> tuple[BoardFilters, str]:
             key="ideas_f_channel",
         )
         sort_key = sort.selectbox(
-            _("Sort by"), list(rules.SORT_LABELS), format_func=translated_labels(rules.SORT_LABELS), key="ideas_sort"
+            _("Sort by"), list(rules.SORT_LABELS), format_func=lambda code: _(rules.SORT_LABELS[code]), key="ideas_sort"
         )
         quick = st.toggle(_("Quick wins only"), key="ideas_f_quick")
     filters = BoardFilters(tuple(statuses), tuple(sources), tuple(channel_ids), quick, text.strip())
@@ -351,7 +340,7 @@ def board(ctx: PageContext, filters: BoardFilters, sort: str) -> None:
         return
     for column, data in zip(st.columns(len(columns_data)), columns_data, strict=True):
         with column:
-            st.markdown(f"**{rules.status_label(data.status)}** · {formats.number(data.count)}")
+            st.markdown(f"**{_(data.label)}** · {formats.number(data.count)}")
             for idea in data.ideas:
                 with st.container(border=True):
                     st.markdown(f"**{md(idea.title)}**")

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from sqlmodel import func, select
 
+from core import i18n
 from core.ideas.capture import log_idea, vote
 from core.ideas.queries import get_idea, hot_plan, thresholds
 from core.ideas.triage import add_to_hot_plan, set_scores, set_status
@@ -443,9 +444,13 @@ def _texts_with_table_headers(node: object) -> Iterator[str]:
         yield from _texts_with_table_headers(child)
 
 
-@pytest.fixture(autouse=False)
-def german_tables(monkeypatch):
+@pytest.fixture
+def german_reader(monkeypatch) -> Iterator[None]:
+    """The test's side in German too: AppTest formats a widget's options with its ``format_func``
+    in the test's thread (the page runs in its own, in the signed-in user's language)."""
     monkeypatch.setattr(german, "_texts", _texts_with_table_headers)
+    with i18n.using("de"):
+        yield
 
 
 def _german_board(write, team) -> dict[str, int]:
@@ -469,7 +474,7 @@ def _german_board(write, team) -> dict[str, int]:
 
 
 @pytest.mark.parametrize("role", ["lead", "viewer"])
-def test_the_board_and_its_views_read_german(team, write, role, german_tables):
+def test_the_board_and_its_views_read_german(team, write, role, german_reader):
     ideas = _german_board(write, team)
     at = open_page("ideas", username=role, language="de")
     assert not at.exception
@@ -500,7 +505,7 @@ def test_the_board_and_its_views_read_german(team, write, role, german_tables):
 
 
 @pytest.mark.parametrize("role", ["lead", "viewer"])
-def test_the_idea_detail_reads_german_with_german_dates(team, write, role, german_tables):
+def test_the_idea_detail_reads_german_with_german_dates(team, write, role, german_reader):
     ideas = _german_board(write, team)
     at = _open_detail(open_page("ideas", username=role, language="de"), ideas["shipped"])
     assert not at.exception
@@ -516,7 +521,7 @@ def test_the_idea_detail_reads_german_with_german_dates(team, write, role, germa
     assert "Im Hot Plan auf Position 1." in texts(at) or role == "viewer"
 
 
-def test_a_refusal_from_the_core_reads_german(team, write):
+def test_a_refusal_from_the_core_reads_german(team, write, german_reader):
     idea_id = _idea(write, team, "Familienabo", "@ann", "valid")
     at = _open_detail(open_page("ideas", username="lead", language="de"), idea_id)
     at.selectbox(key=f"ideas_d_status_{idea_id}").set_value("declined")
@@ -527,7 +532,7 @@ def test_a_refusal_from_the_core_reads_german(team, write):
 
 
 @pytest.mark.parametrize("role", ["lead", "analyst"])
-def test_the_import_and_export_tab_reads_german_with_german_counts(team, role, german_tables):
+def test_the_import_and_export_tab_reads_german_with_german_counts(team, role, german_reader):
     rows = "".join(f"14.03.2026,Wunsch Nummer {n},@fan_{n}\n" for n in range(1200))
     survey = ("Zeitstempel,Deine Idee,Nutzername\n" + rows).encode()
     at = open_page("ideas", username=role, language="de", state={"ideas_mode": "files"})
