@@ -35,7 +35,8 @@ from db.types import utcnow
 MAX_IMPORT_BYTES = 20_000_000
 MAX_IMPORT_ROWS = 20_000
 FUTURE_TOLERANCE = dt.timedelta(days=1)
-# Words in column names that suggest each field, most telling first.
+# Words in column names that suggest each field, most telling first: English, then German (the
+# header of a German form or survey).
 _GUESSES = {
     "title": (
         "title",
@@ -46,8 +47,26 @@ _GUESSES = {
         "what should we",  # i18n: not text
         "subject",
         "summary",
+        "titel",
+        "idee",
+        "vorschlag",
+        "wunsch",
+        "betreff",
     ),
-    "description": ("description", "details", "detail", "comment", "why", "explain", "more"),
+    "description": (
+        "description",
+        "details",
+        "detail",
+        "comment",
+        "why",
+        "explain",
+        "more",
+        "beschreibung",
+        "begründung",
+        "warum",
+        "kommentar",
+        "erläuterung",
+    ),
     "handle": (
         "handle",
         "username",
@@ -60,9 +79,13 @@ _GUESSES = {
         "email",
         "e-mail",
         "name",
+        "nutzername",
+        "benutzername",
+        "autor",
+        "unterstützer",
     ),
-    "date": ("timestamp", "date", "time", "submitted", "created"),
-    "channel": ("channel", "platform", "network"),
+    "date": ("timestamp", "date", "time", "submitted", "created", "zeitstempel", "datum", "zeitpunkt", "eingereicht"),
+    "channel": ("channel", "platform", "network", "kanal", "plattform", "netzwerk"),
 }
 
 

@@ -44,6 +44,23 @@ def test_the_mapping_is_guessed_from_column_names():
     )
 
 
+@pytest.mark.parametrize(
+    ("columns", "expected"),
+    [
+        (
+            ["Zeitstempel", "Deine Idee", "Warum ist sie dir wichtig?", "Instagram-Nutzername", "Kanal"],
+            ImportMapping("Deine Idee", "Warum ist sie dir wichtig?", "Instagram-Nutzername", "Zeitstempel", "Kanal"),
+        ),
+        (
+            ["Datum", "Dein Vorschlag", "Begründung", "Benutzername", "Plattform"],
+            ImportMapping("Dein Vorschlag", "Begründung", "Benutzername", "Datum", "Plattform"),
+        ),
+    ],
+)
+def test_the_mapping_is_guessed_from_the_column_names_of_a_german_form(columns, expected):
+    assert guess_mapping(columns) == expected
+
+
 SURVEY = (
     b"Timestamp,Your idea,Why,Username\n"
     b"2025-03-01 10:00,Dark mode,My eyes,@ann\n"

@@ -20,6 +20,7 @@ from core.ideas.rules import (
     status_label,
     title_from_text,
     title_similarity,
+    title_stems,
 )
 from db.models import IdeaStatus
 
@@ -158,3 +159,9 @@ def test_labels_and_the_fallback_title_follow_the_language():
         ]
         assert title_from_text("@Mila_K ") == "Idee aus einem Gespräch"
     assert status_label(S.in_progress) == "In progress" and title_from_text("") == "Idea from a conversation"
+
+
+def test_german_filler_words_do_not_make_titles_alike():
+    assert title_stems("Bitte einen Dunkelmodus für die App") == ["dunkel", "app"]
+    assert title_similarity("Dunkelmodus für die App", "Bitte einen Dunkelmodus für die App") >= SIMILARITY_THRESHOLD
+    assert title_stems("Könnt ihr mehr Umfragen zum Wochenende machen") == ["umfrag", "wochen"]
