@@ -137,7 +137,7 @@ def _describe_changes(row: AuditLog) -> str:
     before = json.loads(row.before) if row.before else {}
     after = json.loads(row.after) if row.after else {}
     if row.before is None and after:
-        return "created"
+        return _("created")
     parts = []
     for key in sorted(set(before) | set(after)):
         if key in ("id", "version"):

@@ -516,6 +516,8 @@ def test_the_idea_detail_reads_german_with_german_dates(team, write, role, germa
     assert [e.label for e in at.expander if e.label.startswith("Verlauf")] == ["Verlauf (5)"]
     givers = at.dataframe[0].value
     assert list(givers.columns) == ["Handle", "Kanal", "Eingebracht", "Verschoben von"]
+    history = next(t.value for t in at.dataframe if "Änderungen" in t.value.columns)
+    assert list(history["Änderungen"])[0] == "angelegt"  # the idea's first record: logged
     at = _open_detail(at, ideas["quick"])
     assert not english_left(at), english_left(at)
     assert "Im Hot Plan auf Position 1." in texts(at) or role == "viewer"
