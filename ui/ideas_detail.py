@@ -11,7 +11,9 @@ from typing import Any
 
 import streamlit as st
 
+from core import formats
 from core.errors import DomainError
+from core.i18n import N_, _, ngettext
 from core.ideas import capture, detail, from_conversations, merges, queries, rules, triage
 from core.ideas.detail import IdeaDetail, SimilarIdea
 from core.loop import chain
@@ -21,9 +23,18 @@ from db.models import IdeaUpdate
 from ui import chain_view, comments_view
 from ui.actions import perform
 from ui.frame import PageContext
-from ui.ideas_view import SELECTED, idea_facts, local, md, my_votes, open_idea
+from ui.ideas_view import SELECTED, idea_facts, local, local_date, md, my_votes, open_idea
 from ui.messages import flash
 from ui.reads import read
+
+# A conversation's status as the list of where an idea came from shows it (codes stay English).
+CONVERSATION_STATUS_LABELS = {
+    "open": N_("Still open"),
+    "waiting": N_("Waiting"),
+    "resolved": N_("Resolved"),
+    "no_reply_needed": N_("No reply needed"),
+    "archived": N_("Archived"),
+}
 
 
 def _value(key: str, default: Any = None) -> Any:
@@ -40,9 +51,9 @@ def _add_givers(ctx: PageContext, idea_id: int) -> None:
     def added(count: int) -> None:
         st.session_state[key] = ""
         if count:
-            flash(f"{count} giver(s) added.")
+            flash(ngettext("{count} giver added.", "{count} givers added.", count))
         else:
-            flash("Those givers are on the idea already.", "info")
+            flash(_("Those givers are on the idea already."), "info")
 
     perform(
         ctx,
@@ -63,7 +74,7 @@ def _set_status(ctx: PageContext, idea_id: int, version: int) -> None:
             reason=_value(f"ideas_d_reason_{idea_id}", ""),
             expected_version=version,
         ),
-        success="Status changed.",
+        success=_("Status changed."),
         rerun=False,
     )
 
@@ -79,7 +90,7 @@ def _set_scores(ctx: PageContext, idea_id: int, version: int) -> None:
             cost=_value(f"ideas_d_cost_{idea_id}"),
             expected_version=version,
         ),
-        success="Scores saved.",
+        success=_("Scores saved."),
         rerun=False,
     )
 
@@ -87,14 +98,20 @@ def _set_scores(ctx: PageContext, idea_id: int, version: int) -> None:
 def _merge(ctx: PageContext, idea_id: int, version: int) -> None:
     target = _value(f"ideas_d_merge_target_{idea_id}")
     if target is None:
-        st.error("Pick the idea to merge this one into.")
+        st.error(_("Pick the idea to merge this one into."))
         return
 
     def merged(result: merges.MergeResult) -> None:
         flash(
-            f"Merged #{idea_id} into #{target}: {result.givers_moved} giver(s) and {result.votes_moved} vote(s) moved "
-            f"({result.givers_already_there + result.votes_already_there} were there already). To undo it, open "
-            f"#{idea_id}: it is listed under this idea, and the board's search finds it."
+            _(
+                "Merged #{id} into #{target}: givers moved: {givers}, votes moved: {votes}, already there: {there}. "
+                "To undo it, open #{id}: it is listed under this idea, and the board's search finds it.",
+                id=idea_id,
+                target=target,
+                givers=formats.number(result.givers_moved),
+                votes=formats.number(result.votes_moved),
+                there=formats.number(result.givers_already_there + result.votes_already_there),
+            )
         )
         open_idea(target)
 
@@ -112,7 +129,7 @@ def _undo_merge(ctx: PageContext, idea_id: int, version: int) -> None:
     perform(
         ctx,
         lambda s: merges.undo_merge(session=s, actor=ctx.actor, idea_id=idea_id, expected_version=version),
-        success="Merge undone.",
+        success=_("Merge undone."),
         rerun=False,
     )
 
@@ -129,7 +146,7 @@ def _save_details(ctx: PageContext, idea_id: int, version: int) -> None:
         lambda s: capture.update_details(
             session=s, actor=ctx.actor, idea_id=idea_id, expected_version=version, idea_in=edit
         ),
-        success="Idea saved.",
+        success=_("Idea saved."),
         rerun=False,
     )
 
@@ -153,47 +170,60 @@ def detail_panel(ctx: PageContext, idea_id: int) -> None:
     with st.container(border=True):
         head, close = st.columns([10, 1])
         head.subheader(f"#{idea.id} · {md(idea.title)}")
-        close.button("Close", key="ideas_d_close", on_click=open_idea, args=(None,), type="tertiary")
+        close.button(_("Close"), key="ideas_d_close", on_click=open_idea, args=(None,), type="tertiary")
         if data.merged_into:
             target_id, target_title = data.merged_into
             st.warning(
-                f"Merged into #{target_id} — {md(target_title)}. Its givers and votes count there.",
+                _(
+                    "Merged into #{id} — {title}. Its givers and votes count there.",
+                    id=target_id,
+                    title=md(target_title),
+                ),
                 icon=":material/call_merge:",
             )
             a, b = st.columns([1, 4])
-            a.button(f"Open #{target_id}", key="ideas_d_open_target", on_click=open_idea, args=(target_id,))
+            a.button(_("Open #{id}", id=target_id), key="ideas_d_open_target", on_click=open_idea, args=(target_id,))
             if ctx.can(Action.triage_idea):
                 b.button(
-                    "Undo the merge", key="ideas_d_unmerge", on_click=_undo_merge, args=(ctx, idea.id, idea.version)
+                    _("Undo the merge"), key="ideas_d_unmerge", on_click=_undo_merge, args=(ctx, idea.id, idea.version)
                 )
         reason = f" — {md(idea.status_reason)}" if idea.status_reason else ""
         st.markdown(f"**{idea.status_label}**{reason} · {idea_facts(idea, number=False)}")
-        facts = [f"Source: {idea.source_label}"]
-        if idea.channel_name:
-            facts.append(f"channel: {md(idea.channel_name)}")
-        if idea.category:
-            facts.append(f"category: {md(idea.category)}")
-        facts.append(f"logged {local(ctx, idea.created_at)}" + (f" by {md(data.logged_by)}" if data.logged_by else ""))
-        if idea.valid_at:
-            facts.append(f"valid since {local(ctx, idea.valid_at, '%Y-%m-%d')}")
-        if idea.shipped_at:
-            facts.append(f"shipped {local(ctx, idea.shipped_at, '%Y-%m-%d')}")
-        if data.scored_by:
-            facts.append(f"scored by {md(data.scored_by)} on {local(ctx, data.scored_at, '%Y-%m-%d')}")
-        st.caption(" · ".join(facts))
+        st.caption(" · ".join(_provenance(ctx, data)))
         if data.description:
             st.text(plain_block(data.description))
         links = st.columns([2, 2, 6])
         if idea.source_url:
-            links[0].link_button("Open the original ↗", idea.source_url)
+            links[0].link_button(_("Open the original ↗"), idea.source_url)
         for loop_id, what in data.loop_items:
-            st.caption(f":material/campaign: Answered by loop item #{loop_id}: {md(what)}")
+            st.caption(":material/campaign: " + _("Answered by loop item #{id}: {what}", id=loop_id, what=md(what)))
         if not data.merged_into:
             _actions(ctx, data, voted, candidates)
         _lists(ctx, data)
         _conversations(ctx, idea.id)
-        with st.expander("The chain: from the first question to the thanks", icon=":material/timeline:"):
+        with st.expander(_("The chain: from the first question to the thanks"), icon=":material/timeline:"):
             chain_view.render(ctx, read(chain.idea_chain, idea_id=idea.id))
+
+
+def _provenance(ctx: PageContext, data: IdeaDetail) -> list[str]:
+    """Where the idea came from and when it was logged, found valid, shipped and scored."""
+    idea = data.idea
+    facts = [_("Source: {source}", source=idea.source_label)]
+    if idea.channel_name:
+        facts.append(_("channel: {channel}", channel=md(idea.channel_name)))
+    if idea.category:
+        facts.append(_("category: {category}", category=md(idea.category)))
+    if data.logged_by:
+        facts.append(_("logged {when} by {name}", when=local(ctx, idea.created_at), name=md(data.logged_by)))
+    else:
+        facts.append(_("logged {when}", when=local(ctx, idea.created_at)))
+    if idea.valid_at:
+        facts.append(_("valid since {day}", day=local_date(ctx, idea.valid_at)))
+    if idea.shipped_at:
+        facts.append(_("shipped {day}", day=local_date(ctx, idea.shipped_at)))
+    if data.scored_by:
+        facts.append(_("scored by {name} on {day}", name=md(data.scored_by), day=local_date(ctx, data.scored_at)))
+    return facts
 
 
 def _actions(ctx: PageContext, data: IdeaDetail, voted: bool, candidates: list[SimilarIdea]) -> None:
@@ -201,7 +231,7 @@ def _actions(ctx: PageContext, data: IdeaDetail, voted: bool, candidates: list[S
     if ctx.can(Action.vote_idea) or ctx.can(Action.log_idea):
         vote_col, givers_col, add_col = st.columns([2, 4, 2], vertical_alignment="bottom")
         if ctx.can(Action.vote_idea) and vote_col.button(
-            "Withdraw my vote" if voted else "Vote",
+            _("Withdraw my vote") if voted else _("Vote"),
             key=f"ideas_d_vote_{idea.id}",
             type="secondary" if voted else "primary",
             icon=":material/thumb_up:",
@@ -210,40 +240,47 @@ def _actions(ctx: PageContext, data: IdeaDetail, voted: bool, candidates: list[S
                 perform(
                     ctx,
                     lambda s: capture.withdraw_vote(session=s, actor=ctx.actor, idea_id=idea.id),
-                    success="Vote withdrawn.",
+                    success=_("Vote withdrawn."),
                 )
             else:
                 perform(
-                    ctx, lambda s: capture.vote(session=s, actor=ctx.actor, idea_id=idea.id), success="Vote counted."
+                    ctx,
+                    lambda s: capture.vote(session=s, actor=ctx.actor, idea_id=idea.id),
+                    success=_("Vote counted."),
                 )
         if ctx.can(Action.log_idea):
-            givers_col.text_input("Add givers", key=f"ideas_d_givers_{idea.id}", placeholder="@handle, @another")
-            add_col.button("Add givers", key=f"ideas_d_add_givers_{idea.id}", on_click=_add_givers, args=(ctx, idea.id))
+            givers_col.text_input(_("Add givers"), key=f"ideas_d_givers_{idea.id}", placeholder=_("@handle, @another"))
+            add_col.button(
+                _("Add givers"), key=f"ideas_d_add_givers_{idea.id}", on_click=_add_givers, args=(ctx, idea.id)
+            )
     if not ctx.can(Action.triage_idea):
         return
-    with st.expander("Triage: status, scores, hot plan, merge", expanded=True):
+    with st.expander(_("Triage: status, scores, hot plan, merge"), expanded=True):
         status_col, score_col, plan_col = st.columns(3)
         with status_col:
             if data.next_statuses:
                 st.selectbox(
-                    "Move to", data.next_statuses, format_func=rules.STATUS_LABELS.get, key=f"ideas_d_status_{idea.id}"
+                    _("Move to"),
+                    data.next_statuses,
+                    format_func=lambda code: _(rules.STATUS_LABELS[code]),
+                    key=f"ideas_d_status_{idea.id}",
                 )
-                st.text_input("Reason (needed to decline)", key=f"ideas_d_reason_{idea.id}")
+                st.text_input(_("Reason (needed to decline)"), key=f"ideas_d_reason_{idea.id}")
                 st.button(
-                    "Change status",
+                    _("Change status"),
                     key=f"ideas_d_set_status_{idea.id}",
                     on_click=_set_status,
                     args=(ctx, idea.id, idea.version),
                 )
             else:
-                st.caption(f"{idea.status_label} is final.")
+                st.caption(_("{status} is final.", status=idea.status_label))
         with score_col:
             st.select_slider(
-                "Impact", options=list(rules.SCORES), value=idea.impact or 3, key=f"ideas_d_impact_{idea.id}"
+                _("Impact"), options=list(rules.SCORES), value=idea.impact or 3, key=f"ideas_d_impact_{idea.id}"
             )
-            st.select_slider("Cost", options=list(rules.SCORES), value=idea.cost or 3, key=f"ideas_d_cost_{idea.id}")
+            st.select_slider(_("Cost"), options=list(rules.SCORES), value=idea.cost or 3, key=f"ideas_d_cost_{idea.id}")
             st.button(
-                "Save scores",
+                _("Save scores"),
                 key=f"ideas_d_save_scores_{idea.id}",
                 on_click=_set_scores,
                 args=(ctx, idea.id, idea.version),
@@ -251,59 +288,68 @@ def _actions(ctx: PageContext, data: IdeaDetail, voted: bool, candidates: list[S
         with plan_col:
             _hot_plan_actions(ctx, idea)
         st.markdown(
-            "**Merge a duplicate**: this idea's givers and votes move to the one you pick (no double counting); it can be undone."
+            _(
+                "**Merge a duplicate**: this idea's givers and votes move to the one you pick (no double counting); "
+                "it can be undone."
+            )
         )
         search_col, pick_col, go_col = st.columns([2, 3, 2], vertical_alignment="bottom")
         search_col.text_input(
-            "Find by title or #", key=f"ideas_d_merge_q_{idea.id}", placeholder="similar titles shown"
+            _("Find by title or #"), key=f"ideas_d_merge_q_{idea.id}", placeholder=_("similar titles shown")
         )
-        options = {c.id: f"#{c.id} {c.title} (demand {c.demand})" for c in candidates}
+        options = {
+            c.id: _("#{id} {title} (demand {demand})", id=c.id, title=c.title, demand=formats.number(c.demand))
+            for c in candidates
+        }
         pick_col.selectbox(
-            "Merge into",
+            _("Merge into"),
             list(options),
             format_func=lambda value: plain_text(options.get(value)),
             index=None,
             key=f"ideas_d_merge_target_{idea.id}",
-            placeholder="pick the idea to keep",
+            placeholder=_("pick the idea to keep"),
         )
         go_col.button(
-            "Merge into it", key=f"ideas_d_merge_{idea.id}", on_click=_merge, args=(ctx, idea.id, idea.version)
+            _("Merge into it"), key=f"ideas_d_merge_{idea.id}", on_click=_merge, args=(ctx, idea.id, idea.version)
         )
-    with st.expander("Edit title, description, category, link"):
-        st.text_input("Title", value=idea.title, key=f"ideas_d_title_{idea.id}", max_chars=rules.TITLE_MAX)
-        st.text_area("Description", value=data.description, key=f"ideas_d_description_{idea.id}")
+    with st.expander(_("Edit title, description, category, link")):
+        st.text_input(_("Title"), value=idea.title, key=f"ideas_d_title_{idea.id}", max_chars=rules.TITLE_MAX)
+        st.text_area(_("Description"), value=data.description, key=f"ideas_d_description_{idea.id}")
         categories = _categories_with(idea.category)
         st.selectbox(
-            "Category",
+            _("Category"),
             categories,
             index=categories.index(idea.category) if idea.category in categories else None,
             key=f"ideas_d_category_{idea.id}",
             accept_new_options=True,
         )
-        st.text_input("Link to the original", value=idea.source_url, key=f"ideas_d_link_{idea.id}")
-        st.button("Save", key=f"ideas_d_save_{idea.id}", on_click=_save_details, args=(ctx, idea.id, idea.version))
+        st.text_input(_("Link to the original"), value=idea.source_url, key=f"ideas_d_link_{idea.id}")
+        st.button(_("Save"), key=f"ideas_d_save_{idea.id}", on_click=_save_details, args=(ctx, idea.id, idea.version))
 
 
 def _hot_plan_actions(ctx: PageContext, idea: queries.IdeaView) -> None:
     if idea.hot_plan_position:
-        st.caption(f":orange[:material/local_fire_department:] In the hot plan at position {idea.hot_plan_position}.")
-        if st.button("Remove from hot plan", key=f"ideas_d_hot_{idea.id}"):
+        st.caption(
+            ":orange[:material/local_fire_department:] "
+            + _("In the hot plan at position {position}.", position=idea.hot_plan_position)
+        )
+        if st.button(_("Remove from hot plan"), key=f"ideas_d_hot_{idea.id}"):
             perform(
                 ctx,
                 lambda s: triage.remove_from_hot_plan(session=s, actor=ctx.actor, idea_id=idea.id),
-                success="Removed from the hot plan.",
+                success=_("Removed from the hot plan."),
             )
     elif idea.status in rules.HOT_PLAN_STATUSES:
         if idea.quick_win:
-            st.caption(":green[:material/bolt: Quick win]: high impact, low cost.")
-        if st.button("Move to hot plan", key=f"ideas_d_hot_{idea.id}"):
+            st.caption(":green[:material/bolt: " + _("Quick win") + "]: " + _("high impact, low cost."))
+        if st.button(_("Move to hot plan"), key=f"ideas_d_hot_{idea.id}"):
             perform(
                 ctx,
                 lambda s: triage.add_to_hot_plan(session=s, actor=ctx.actor, idea_id=idea.id),
-                success="Moved to the hot plan.",
+                success=_("Moved to the hot plan."),
             )
     else:
-        st.caption("Valid, planned and in-progress ideas can go into the hot plan.")
+        st.caption(_("Valid, planned and in-progress ideas can go into the hot plan."))
 
 
 def _categories_with(current: str) -> list[str]:
@@ -314,15 +360,16 @@ def _categories_with(current: str) -> list[str]:
 def _lists(ctx: PageContext, data: IdeaDetail) -> None:
     givers_col, voters_col = st.columns(2)
     with givers_col:
-        st.markdown(f"**Givers** ({len(data.givers)})")
+        st.markdown(_("**Givers** ({count})", count=formats.number(len(data.givers))))
         if data.givers:
+            given = _("Given")
             st.dataframe(
                 [
                     {
-                        "Handle": g.handle,
-                        "Channel": g.channel_name,
-                        "Given": local(ctx, g.given_at, "%Y-%m-%d"),
-                        "Moved from": f"#{g.moved_from_id}" if g.moved_from_id else "",
+                        _("Handle"): g.handle,
+                        _("Channel"): g.channel_name,
+                        given: g.given_at.astimezone(ctx.timezone).date(),
+                        _("Moved from"): f"#{g.moved_from_id}" if g.moved_from_id else "",
                     }
                     for g in data.givers
                 ],
@@ -330,17 +377,18 @@ def _lists(ctx: PageContext, data: IdeaDetail) -> None:
                 placeholder="—",
                 width="stretch",
                 height=min(300, 38 + 35 * len(data.givers)),
+                column_config={given: st.column_config.DateColumn(format=formats.table_date_format())},
             )
         else:
-            st.caption("No givers recorded yet: add the handles of the people who asked for it.")
+            st.caption(_("No givers recorded yet: add the handles of the people who asked for it."))
     with voters_col:
-        st.markdown(f"**Team votes** ({len(data.voters)})")
+        st.markdown(_("**Team votes** ({count})", count=formats.number(len(data.voters))))
         if data.voters:
             st.text(plain_block(", ".join(v.name for v in data.voters)))
         else:
-            st.caption("No votes yet.")
+            st.caption(_("No votes yet."))
         if data.merged_from:
-            st.markdown("**Merged into this idea**")
+            st.markdown(_("**Merged into this idea**"))
             for merged_id, title in data.merged_from:
                 st.button(
                     f"#{merged_id} · {md(title)}",
@@ -349,12 +397,17 @@ def _lists(ctx: PageContext, data: IdeaDetail) -> None:
                     args=(merged_id,),
                     type="tertiary",
                 )
-    with st.expander(f"History ({len(data.history)})"):
+    with st.expander(_("History ({count})", count=formats.number(len(data.history)))):
+        when = _("When")
         st.dataframe(
-            [{"When": local(ctx, h.at), "Who": h.actor, "What": h.action, "Changes": h.changes} for h in data.history],
+            [
+                {when: h.at.astimezone(ctx.timezone), _("Who"): h.actor, _("What"): h.action, _("Changes"): h.changes}
+                for h in data.history
+            ],
             hide_index=True,
             placeholder="—",
             width="stretch",
+            column_config={when: st.column_config.DatetimeColumn(format=formats.table_date_format(with_time=True))},
         )
     comments_view.show_comments(ctx, entity="idea", entity_id=data.idea.id)
 
@@ -363,24 +416,30 @@ def _conversations(ctx: PageContext, idea_id: int) -> None:
     listed = read(from_conversations.conversations_of_idea, idea_id=idea_id)
     if not listed:
         return
-    st.markdown(f"**Conversations it came from** ({len(listed)})")
+    st.markdown(_("**Conversations it came from** ({count})", count=formats.number(len(listed))))
+    received, via = _("Received"), _("Via idea")
     st.dataframe(
         [
             {
                 "#": c.id,
-                "From": c.author_handle,
-                "Channel": c.channel,
-                "Received": local(ctx, c.received_at),
-                "Post": f"#{c.post_id} {c.post_title}" if c.post_id else "",
-                "Message": " ".join(c.text.split())[:100],
-                "Status": c.status.replace("_", " "),
-                "Via idea": f"#{c.idea_id}" if c.idea_id != idea_id else "",
+                _("From"): c.author_handle,
+                _("Channel"): c.channel,
+                received: c.received_at.astimezone(ctx.timezone),
+                _("Post"): f"#{c.post_id} {c.post_title}" if c.post_id else "",
+                _("Message"): " ".join(c.text.split())[:100],
+                _("Status"): _(CONVERSATION_STATUS_LABELS[c.status])
+                if c.status in CONVERSATION_STATUS_LABELS
+                else c.status.replace("_", " "),
+                via: f"#{c.idea_id}" if c.idea_id != idea_id else "",
             }
             for c in listed
         ],
         hide_index=True,
         width="stretch",
-        column_config={"Via idea": st.column_config.TextColumn(help="Came with an idea merged into this one")},
+        column_config={
+            received: st.column_config.DatetimeColumn(format=formats.table_date_format(with_time=True)),
+            via: st.column_config.TextColumn(help=_("Came with an idea merged into this one")),
+        },
     )
 
 

@@ -12,25 +12,35 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from core import workspace
+from core import formats, workspace
+from core.i18n import N_, _, ngettext
 from core.ideas import capture, detail, queries, rules, triage
 from core.ideas.queries import BoardFilters, IdeaView
 from core.permissions import Action
 from core.text import escape_markdown, plain_text
 from db.models import IdeaCreate
 from ui.actions import perform
+from ui.charts import localized
 from ui.frame import PageContext
 from ui.messages import flash
 from ui.reads import read
 
 SELECTED = "ideas_selected"
-MODES = ("Board", "Table", "Impact/Cost matrix", "Hot plan", "Import & export")
+# The board's views: a code each (kept in the session state), shown by its label.
+BOARD, TABLE, MATRIX, HOT_PLAN, FILES = "board", "table", "matrix", "hot_plan", "files"
+MODES: dict[str, str] = {
+    BOARD: N_("Board"),
+    TABLE: N_("Table"),
+    MATRIX: N_("Impact/Cost matrix"),
+    HOT_PLAN: N_("Hot plan"),
+    FILES: N_("Import & export"),
+}
 
 
 def modes(ctx: PageContext) -> tuple[str, ...]:
     """The board's views this role has a use for: import & export only for who may do either."""
     files = ctx.can(Action.import_ideas) or ctx.can(Action.export_data)
-    return tuple(m for m in MODES if m != "Import & export" or files)
+    return tuple(m for m in MODES if m != FILES or files)
 
 
 STATUS_COLOURS = {
@@ -47,8 +57,14 @@ STATUS_COLOURS = {
 md = escape_markdown  # user text made safe for st.markdown
 
 
-def local(ctx: PageContext, value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    return value.astimezone(ctx.timezone).strftime(fmt) if value else ""
+def local(ctx: PageContext, value: dt.datetime | None) -> str:
+    """An instant as a day and a time in the workspace's zone, in the reader's format."""
+    return formats.date_time(value.astimezone(ctx.timezone)) if value else ""
+
+
+def local_date(ctx: PageContext, value: dt.datetime | None) -> str:
+    """The workspace's day of an instant, in the reader's format."""
+    return formats.date(value.astimezone(ctx.timezone)) if value else ""
 
 
 def channel_names() -> dict[int, str]:
@@ -72,15 +88,20 @@ def idea_facts(idea: IdeaView, *, plan: bool = True, number: bool = True) -> str
     """The one-line summary under a title: demand, votes, scores, quick win, hot plan."""
     parts = [f"#{idea.id}"] if number else []
     parts += [
-        f":material/group: {idea.demand} giver{'s' if idea.demand != 1 else ''}",
-        f":material/thumb_up: {idea.votes}",
+        ":material/group: "
+        + ngettext("{number} giver", "{number} givers", idea.demand, number=formats.number(idea.demand)),
+        f":material/thumb_up: {formats.number(idea.votes)}",
     ]
     if idea.impact is not None:
-        parts.append(f"impact {idea.impact} · cost {idea.cost}")
+        parts.append(_("impact {impact} · cost {cost}", impact=idea.impact, cost=idea.cost))
     if idea.quick_win:
-        parts.append(":green[:material/bolt: quick win]")
+        parts.append(":green[:material/bolt: " + _("quick win") + "]")
     if plan and idea.hot_plan_position:
-        parts.append(f":orange[:material/local_fire_department: hot plan #{idea.hot_plan_position}]")
+        parts.append(
+            ":orange[:material/local_fire_department: "
+            + _("hot plan #{position}", position=idea.hot_plan_position)
+            + "]"
+        )
     return " · ".join(parts)
 
 
@@ -115,15 +136,28 @@ def _typed_idea() -> IdeaCreate:
 def _logged(idea: IdeaView) -> None:
     st.session_state[_CLEAR] = True
     st.session_state.pop(_ASKED, None)
-    flash(f"Idea #{idea.id} logged: {md(idea.title)}")
+    flash(_("Idea #{id} logged: {title}", id=idea.id, title=md(idea.title)))
 
 
 def _supported(result: capture.SupportResult) -> None:
     st.session_state[_CLEAR] = True
     st.session_state.pop(_ASKED, None)
     open_idea(result.idea_id)
-    added = f"{result.givers_added} giver(s)" + (" and your vote" if result.vote_added else "")
-    flash(f"Added {added} to idea #{result.idea_id} instead of logging a duplicate.")
+    if result.vote_added:
+        message = ngettext(
+            "Added {count} giver and your vote to idea #{id} instead of logging a duplicate.",
+            "Added {count} givers and your vote to idea #{id} instead of logging a duplicate.",
+            result.givers_added,
+            id=result.idea_id,
+        )
+    else:
+        message = ngettext(
+            "Added {count} giver to idea #{id} instead of logging a duplicate.",
+            "Added {count} givers to idea #{id} instead of logging a duplicate.",
+            result.givers_added,
+            id=result.idea_id,
+        )
+    flash(message)
 
 
 @st.fragment
@@ -132,33 +166,36 @@ def capture_form(ctx: PageContext) -> None:
 
     A fragment, so typing reruns only the form; a save reruns the whole page to show it."""
     _clear_capture_if_asked()
-    with st.expander("Log an idea", expanded=True, icon=":material/add_circle:"):
+    with st.expander(_("Log an idea"), expanded=True, icon=":material/add_circle:"):
         left, right = st.columns([3, 2])
         title = left.text_input(
-            "What did people ask for?",
+            _("What did people ask for?"),
             key=f"{_NEW}title",
             max_chars=rules.TITLE_MAX,
             live="400ms",
-            placeholder="e.g. Dark mode for the mobile app",
+            placeholder=_("e.g. Dark mode for the mobile app"),
         )
         handles = right.text_input(
-            "Who gave it (handles)",
+            _("Who gave it (handles)"),
             key=f"{_NEW}handles",
             placeholder="@mila, @jonas",
-            help="One or many, separated by commas, semicolons or new lines (a name with a space is one person). Demand counts distinct people.",
+            help=_(
+                "One or many, separated by commas, semicolons or new lines (a name with a space is one person). "
+                "Demand counts distinct people."
+            ),
         )
         matches = read(detail.similar_ideas, title=title.strip()) if len(title.strip()) >= 3 else []
         if matches:
             st.caption(
-                "Possible duplicates — add the givers (and your vote) to one of these instead of logging a new idea:"
+                _("Possible duplicates — add the givers (and your vote) to one of these instead of logging a new idea:")
             )
             for match in matches:
                 text_col, button_col = st.columns([5, 2])
                 text_col.markdown(
-                    f"**{md(match.title)}** · #{match.id} · {rules.STATUS_LABELS[match.status]} · "
-                    f":material/group: {match.demand} · :material/thumb_up: {match.votes}"
+                    f"**{md(match.title)}** · #{match.id} · {_(rules.STATUS_LABELS[match.status])} · "
+                    f":material/group: {formats.number(match.demand)} · :material/thumb_up: {formats.number(match.votes)}"
                 )
-                if button_col.button(f"Add to #{match.id} instead", key=f"ideas_support_{match.id}"):
+                if button_col.button(_("Add to #{id} instead", id=match.id), key=f"ideas_support_{match.id}"):
                     perform(
                         ctx,
                         lambda s, idea_id=match.id: capture.add_support(
@@ -168,32 +205,37 @@ def capture_form(ctx: PageContext) -> None:
                     )
         channels = channel_names()
         a, b, c, d = st.columns(4)
-        a.selectbox("Source", list(rules.SOURCE_LABELS), format_func=rules.SOURCE_LABELS.get, key=f"{_NEW}source")
+        a.selectbox(
+            _("Source"),
+            list(rules.SOURCE_LABELS),
+            format_func=lambda code: _(rules.SOURCE_LABELS[code]),
+            key=f"{_NEW}source",
+        )
         b.selectbox(
-            "Channel",
+            _("Channel"),
             [None, *channels],
             format_func=lambda i: plain_text("—" if i is None else channels[i]),
             key=f"{_NEW}channel",
         )
         c.selectbox(
-            "Category",
+            _("Category"),
             read(detail.category_suggestions),
             index=None,
             key=f"{_NEW}category",
             accept_new_options=True,
-            placeholder="pick or type",
-            help="Conversation categories in use; impact is later measured by category.",
+            placeholder=_("pick or type"),
+            help=_("Conversation categories in use; impact is later measured by category."),
         )
-        d.text_input("Link to the original", key=f"{_NEW}link", placeholder="https://…")
+        d.text_input(_("Link to the original"), key=f"{_NEW}link", placeholder="https://…")
         text_col, button_col = st.columns([4, 1], vertical_alignment="bottom")
         text_col.text_area(
-            "Description (optional)",
+            _("Description (optional)"),
             key=f"{_NEW}description",
             height=68,
-            placeholder="Their words, the context, why it matters.",
+            placeholder=_("Their words, the context, why it matters."),
         )
         typed = title.strip()
-        if button_col.button("Log idea", type="primary", key="ideas_log", width="stretch"):
+        if button_col.button(_("Log idea"), type="primary", key="ideas_log", width="stretch"):
             if matches:
                 st.session_state[_ASKED] = typed  # similar ideas: ask first, never log a duplicate silently
             else:
@@ -201,11 +243,14 @@ def capture_form(ctx: PageContext) -> None:
         if matches and st.session_state.get(_ASKED) == typed:
             numbers = ", ".join(f"#{m.id}" for m in matches)
             st.warning(
-                f"This looks like {numbers}. Add the givers to one of them with **Add to #N instead** above, "
-                "or log it as a new idea if it is a different one.",
+                _(
+                    "This looks like {numbers}. Add the givers to one of them with **Add to #N instead** above, "
+                    "or log it as a new idea if it is a different one.",
+                    numbers=numbers,
+                ),
                 icon=":material/content_copy:",
             )
-            if st.button("Log as a new idea", key="ideas_log_anyway"):
+            if st.button(_("Log as a new idea"), key="ideas_log_anyway"):
                 _log(ctx)
 
 
@@ -224,15 +269,21 @@ def merged_matches(filters: BoardFilters) -> None:
     found = read(detail.merged_ideas_matching, text=filters.text)
     if not found:
         return
-    st.caption("Merged into other ideas (not on the board; open one to see or undo its merge):")
+    st.caption(_("Merged into other ideas (not on the board; open one to see or undo its merge):"))
     for merged in found:
         text_col, open_col = st.columns([8, 1], vertical_alignment="center")
         text_col.markdown(
-            f":material/call_merge: #{merged.id} {md(merged.title)} → merged into "
-            f"#{merged.merged_into_id} {md(merged.merged_into_title)}"
+            ":material/call_merge: "
+            + _(
+                "#{id} {title} → merged into #{target_id} {target_title}",
+                id=merged.id,
+                title=md(merged.title),
+                target_id=merged.merged_into_id,
+                target_title=md(merged.merged_into_title),
+            )
         )
         open_col.button(
-            "Open", key=f"ideas_merged_open_{merged.id}", on_click=open_idea, args=(merged.id,), type="tertiary"
+            _("Open"), key=f"ideas_merged_open_{merged.id}", on_click=open_idea, args=(merged.id,), type="tertiary"
         )
 
 
@@ -240,20 +291,29 @@ def filter_bar(ctx: PageContext) -> tuple[BoardFilters, str]:
     channels = channel_names()
     with st.container(border=True):
         search, status, source, channel, sort = st.columns([3, 2, 2, 2, 3])
-        text = search.text_input("Search", key="ideas_f_text", placeholder="words in the title or description")
+        text = search.text_input(_("Search"), key="ideas_f_text", placeholder=_("words in the title or description"))
         statuses = status.multiselect(
-            "Status", list(rules.STATUS_LABELS), format_func=rules.STATUS_LABELS.get, key="ideas_f_status"
+            _("Status"),
+            list(rules.STATUS_LABELS),
+            format_func=lambda code: _(rules.STATUS_LABELS[code]),
+            key="ideas_f_status",
         )
         sources = source.multiselect(
-            "Source", list(rules.SOURCE_LABELS), format_func=rules.SOURCE_LABELS.get, key="ideas_f_source"
+            _("Source"),
+            list(rules.SOURCE_LABELS),
+            format_func=lambda code: _(rules.SOURCE_LABELS[code]),
+            key="ideas_f_source",
         )
         channel_ids = channel.multiselect(
-            "Channel", list(channels), format_func=lambda value: plain_text(channels.get(value)), key="ideas_f_channel"
+            _("Channel"),
+            list(channels),
+            format_func=lambda value: plain_text(channels.get(value)),
+            key="ideas_f_channel",
         )
         sort_key = sort.selectbox(
-            "Sort by", list(rules.SORT_LABELS), format_func=rules.SORT_LABELS.get, key="ideas_sort"
+            _("Sort by"), list(rules.SORT_LABELS), format_func=lambda code: _(rules.SORT_LABELS[code]), key="ideas_sort"
         )
-        quick = st.toggle("Quick wins only", key="ideas_f_quick")
+        quick = st.toggle(_("Quick wins only"), key="ideas_f_quick")
     filters = BoardFilters(tuple(statuses), tuple(sources), tuple(channel_ids), quick, text.strip())
     return filters, sort_key
 
@@ -261,18 +321,18 @@ def filter_bar(ctx: PageContext) -> tuple[BoardFilters, str]:
 def _nothing_here(filters: BoardFilters) -> None:
     if filters == BoardFilters():
         st.info(
-            "No ideas yet. Log the first one above, or import survey results under **Import & export**.",
+            _("No ideas yet. Log the first one above, or import survey results under **Import & export**."),
             icon=":material/lightbulb:",
         )
     else:
-        st.info("No ideas match these filters. Clear a filter or search for fewer words.", icon=":material/search:")
+        st.info(_("No ideas match these filters. Clear a filter or search for fewer words."), icon=":material/search:")
 
 
 # --- board (kanban) ---------------------------------------------------------------------------
 
 
 def board(ctx: PageContext, filters: BoardFilters, sort: str) -> None:
-    closed = st.toggle("Show invalid and declined", key="ideas_show_closed")
+    closed = st.toggle(_("Show invalid and declined"), key="ideas_show_closed")
     statuses = (*rules.OPEN_STATUSES, rules.S.shipped, *((rules.S.invalid, rules.S.declined) if closed else ()))
     columns_data = read(queries.kanban, filters=filters, sort=sort, statuses=tuple(str(s) for s in statuses))
     if not columns_data or sum(c.count for c in columns_data) == 0:
@@ -280,16 +340,18 @@ def board(ctx: PageContext, filters: BoardFilters, sort: str) -> None:
         return
     for column, data in zip(st.columns(len(columns_data)), columns_data, strict=True):
         with column:
-            st.markdown(f"**{data.label}** · {data.count:,}")
+            st.markdown(f"**{_(data.label)}** · {formats.number(data.count)}")
             for idea in data.ideas:
                 with st.container(border=True):
                     st.markdown(f"**{md(idea.title)}**")
                     st.caption(idea_facts(idea))
-                    st.button("Open", key=f"ideas_open_{idea.id}", on_click=open_idea, args=(idea.id,), type="tertiary")
+                    st.button(
+                        _("Open"), key=f"ideas_open_{idea.id}", on_click=open_idea, args=(idea.id,), type="tertiary"
+                    )
             if data.count > len(data.ideas):
-                st.caption(f"+{data.count - len(data.ideas):,} more — see the Table view.")
+                st.caption(_("+{more} more — see the Table view.", more=formats.number(data.count - len(data.ideas))))
             elif not data.ideas:
-                st.caption("Nothing here.")
+                st.caption(_("Nothing here."))
 
 
 # --- table ------------------------------------------------------------------------------------
@@ -311,21 +373,39 @@ def table(ctx: PageContext, filters: BoardFilters, sort: str) -> None:
         _nothing_here(filters)
         return
     first = (data.page - 1) * PAGE_SIZE + 1
-    st.caption(f"Ideas {first:,}–{first + len(data.rows) - 1:,} of {data.total:,}. Click a row to open it.")
+    st.caption(
+        _(
+            "Ideas {first}–{last} of {total}. Click a row to open it.",
+            first=formats.number(first),
+            last=formats.number(first + len(data.rows) - 1),
+            total=formats.number(data.total),
+        )
+    )
     ids = [i.id for i in data.rows]
+    head = {
+        "title": _("Title"),
+        "status": _("Status"),
+        "demand": _("Demand"),
+        "votes": _("Votes"),
+        "scores": _("Impact / cost"),
+        "score": _("Score"),
+        "channel": _("Channel"),
+        "category": _("Category"),
+        "logged": _("Logged"),
+    }
     st.dataframe(
         [
             {
                 "#": i.id,
-                "Title": i.title,
-                "Status": i.status_label,
-                "Demand": i.demand,
-                "Votes": i.votes,
-                "Impact / cost": f"{i.impact} / {i.cost}" if i.impact is not None else None,
-                "Score": None if i.score is None else ("⚡ " if i.quick_win else "") + str(i.score),
-                "Channel": i.channel_name,
-                "Category": i.category,
-                "Logged": local(ctx, i.created_at, "%Y-%m-%d"),
+                head["title"]: i.title,
+                head["status"]: i.status_label,
+                head["demand"]: i.demand,
+                head["votes"]: i.votes,
+                head["scores"]: f"{i.impact} / {i.cost}" if i.impact is not None else None,
+                head["score"]: None if i.score is None else ("⚡ " if i.quick_win else "") + str(i.score),
+                head["channel"]: i.channel_name,
+                head["category"]: i.category,
+                head["logged"]: i.created_at.astimezone(ctx.timezone).date(),
             }
             for i in data.rows
         ],
@@ -339,19 +419,29 @@ def table(ctx: PageContext, filters: BoardFilters, sort: str) -> None:
         # Sized to fit 1400 px without scrolling sideways; the source is in the idea's detail.
         column_config={
             "#": st.column_config.NumberColumn(width=48),
-            "Title": st.column_config.TextColumn(width=176),
-            "Status": st.column_config.TextColumn(width=92),
-            "Demand": st.column_config.NumberColumn(width=68, help="Distinct people who gave the idea"),
-            "Votes": st.column_config.NumberColumn(width=58, help="The team's votes, one each"),
-            "Impact / cost": st.column_config.TextColumn(width=92, help="Impact and cost, 1–5 each"),
-            "Score": st.column_config.TextColumn(width=64, help="Impact × (6 − cost); ⚡ a quick win"),
-            "Channel": st.column_config.TextColumn(width=100),
-            "Category": st.column_config.TextColumn(width=100),
-            "Logged": st.column_config.TextColumn(width=96),
+            head["title"]: st.column_config.TextColumn(width=176),
+            head["status"]: st.column_config.TextColumn(width=92),
+            head["demand"]: st.column_config.NumberColumn(
+                width=68, help=_("Distinct people who gave the idea"), format="localized"
+            ),
+            head["votes"]: st.column_config.NumberColumn(
+                width=58, help=_("The team's votes, one each"), format="localized"
+            ),
+            head["scores"]: st.column_config.TextColumn(width=92, help=_("Impact and cost, 1–5 each")),
+            head["score"]: st.column_config.TextColumn(width=64, help=_("Impact × (6 − cost); ⚡ a quick win")),
+            head["channel"]: st.column_config.TextColumn(width=100),
+            head["category"]: st.column_config.TextColumn(width=100),
+            head["logged"]: st.column_config.DateColumn(width=96, format=formats.table_date_format()),
         },
     )
     if data.pages > 1:
-        st.number_input(f"Page (of {data.pages:,})", min_value=1, max_value=data.pages, step=1, key="ideas_page")
+        st.number_input(
+            _("Page (of {pages})", pages=formats.number(data.pages)),
+            min_value=1,
+            max_value=data.pages,
+            step=1,
+            key="ideas_page",
+        )
 
 
 # --- Impact/Cost matrix -----------------------------------------------------------------------
@@ -366,7 +456,7 @@ def matrix_chart(data: queries.MatrixData) -> alt.LayerChart:
     # A DataFrame, not inline values: Altair validates inline values point by point (slow).
     points = pd.DataFrame(
         [
-            (p.id, p.title, p.status_label, p.impact, p.cost, p.demand, p.votes, "yes" if p.quick_win else "no")
+            (p.id, p.title, p.status_label, p.impact, p.cost, p.demand, p.votes, _("yes") if p.quick_win else _("no"))
             for p in data.points
         ],
         columns=["id", "title", "status", "impact", "cost", "demand", "votes", "quick_win"],
@@ -378,7 +468,7 @@ def matrix_chart(data: queries.MatrixData) -> alt.LayerChart:
         .encode(x=alt.X("x:Q", scale=x_scale), x2="x2:Q", y=alt.Y("y:Q", scale=y_scale), y2="y2:Q")
     )
     zone_label = (
-        alt.Chart(alt.Data(values=[{"x": 0.6, "y": 5.4, "text": "Quick wins"}]))
+        alt.Chart(alt.Data(values=[{"x": 0.6, "y": 5.4, "text": _("Quick wins")}]))
         .mark_text(align="left", baseline="top", color="#2f7d32", fontWeight="bold")
         .encode(x=alt.X("x:Q", scale=x_scale), y=alt.Y("y:Q", scale=y_scale), text="text:N")
     )
@@ -393,7 +483,7 @@ def matrix_chart(data: queries.MatrixData) -> alt.LayerChart:
         .encode(y=alt.Y("y:Q", scale=y_scale))
     )
     pick = alt.selection_point(fields=["id"], name="pick")
-    statuses = [rules.STATUS_LABELS[s] for s in rules.FLOW_ORDER]
+    statuses = [rules.status_label(s) for s in rules.FLOW_ORDER]
     dots = (
         alt.Chart(points)
         # Ideas share 25 cells: spread them a little, the same way on every run (by id).
@@ -405,33 +495,33 @@ def matrix_chart(data: queries.MatrixData) -> alt.LayerChart:
         .encode(
             x=alt.X(
                 "cost_j:Q",
-                title="Cost (1 cheap … 5 expensive)",
+                title=_("Cost (1 cheap … 5 expensive)"),
                 scale=x_scale,
                 axis=alt.Axis(values=[1, 2, 3, 4, 5], format="d"),
             ),
             y=alt.Y(
                 "impact_j:Q",
-                title="Impact (1 low … 5 high)",
+                title=_("Impact (1 low … 5 high)"),
                 scale=y_scale,
                 axis=alt.Axis(values=[1, 2, 3, 4, 5], format="d"),
             ),
             # Legends below the chart, side by side: the chart's height never cuts them off.
-            size=alt.Size("demand:Q", title="Demand", scale=alt.Scale(range=[30, 900]), legend=BELOW),
+            size=alt.Size("demand:Q", title=_("Demand"), scale=alt.Scale(range=[30, 900]), legend=BELOW),
             color=alt.Color(
                 "status:N",
-                title="Status",
+                title=_("Status"),
                 scale=alt.Scale(domain=statuses, range=[STATUS_COLOURS[s] for s in rules.FLOW_ORDER]),
                 legend=BELOW,
             ),
             tooltip=[
                 alt.Tooltip("id:Q", title="#"),
-                alt.Tooltip("title:N", title="Idea"),
-                alt.Tooltip("status:N", title="Status"),
-                alt.Tooltip("impact:Q", title="Impact"),
-                alt.Tooltip("cost:Q", title="Cost"),
-                alt.Tooltip("demand:Q", title="Demand (givers)"),
-                alt.Tooltip("votes:Q", title="Votes"),
-                alt.Tooltip("quick_win:N", title="Quick win"),
+                alt.Tooltip("title:N", title=_("Idea")),
+                alt.Tooltip("status:N", title=_("Status")),
+                alt.Tooltip("impact:Q", title=_("Impact")),
+                alt.Tooltip("cost:Q", title=_("Cost")),
+                alt.Tooltip("demand:Q", title=_("Demand (givers)"), format=",d"),
+                alt.Tooltip("votes:Q", title=_("Votes"), format=",d"),
+                alt.Tooltip("quick_win:N", title=_("Quick win")),
             ],
         )
         .add_params(pick)
@@ -457,7 +547,7 @@ def _save_thresholds(ctx: PageContext, version: int) -> None:
             max_cost=st.session_state["ideas_max_cost"],
             expected_version=version,
         ),
-        success="Quick-win rule saved.",
+        success=_("Quick-win rule saved."),
         rerun=False,  # a callback: the run that follows shows the change
     )
 
@@ -466,56 +556,69 @@ def matrix(ctx: PageContext, filters: BoardFilters) -> None:
     data = read(queries.matrix, filters=filters, top_n=MATRIX_TOP_N)
     limits = data.thresholds
     st.caption(
-        f"Quick win: impact ≥ {limits.min_impact} and cost ≤ {limits.max_cost} (the shaded corner). "
-        "Dot size = demand (distinct givers), colour = status; click a dot to open the idea."
+        _(
+            "Quick win: impact ≥ {min_impact} and cost ≤ {max_cost} (the shaded corner). "
+            "Dot size = demand (distinct givers), colour = status; click a dot to open the idea.",
+            min_impact=limits.min_impact,
+            max_cost=limits.max_cost,
+        )
     )
     if not data.points:
         st.info(
-            "No scored ideas match these filters. Open an idea and score its impact and cost to place it here.",
+            _("No scored ideas match these filters. Open an idea and score its impact and cost to place it here."),
             icon=":material/scatter_plot:",
         )
     else:
         st.altair_chart(
-            matrix_chart(data), width="stretch", key="ideas_matrix", on_select=lambda: _matrix_pick("ideas_matrix")
+            localized(matrix_chart(data)),
+            width="stretch",
+            key="ideas_matrix",
+            on_select=lambda: _matrix_pick("ideas_matrix"),
         )
         shown = len(data.points)
         note = (
-            f"Showing all {shown:,} scored ideas matching the filters."
+            _("Showing all {shown} scored ideas matching the filters.", shown=formats.number(shown))
             if shown >= data.scored
-            else f"Showing {shown:,} of {data.scored:,} scored ideas: the {data.top_n} with the highest demand plus the "
-            f"{data.top_n} quick wins with the highest demand ({data.quick_wins:,} quick wins in all). "
-            "Narrow the filters to see others."
+            else _(
+                "Showing {shown} of {scored} scored ideas: the {top_n} with the highest demand plus the "
+                "{top_n} quick wins with the highest demand ({quick_wins} quick wins in all). "
+                "Narrow the filters to see others.",
+                shown=formats.number(shown),
+                scored=formats.number(data.scored),
+                top_n=formats.number(data.top_n),
+                quick_wins=formats.number(data.quick_wins),
+            )
         )
-        st.caption(note + " Dots in one cell are spread slightly so they do not hide each other.")
-    st.subheader("Quick wins not in the hot plan yet")
+        st.caption(note + " " + _("Dots in one cell are spread slightly so they do not hide each other."))
+    st.subheader(_("Quick wins not in the hot plan yet"))
     wins = read(queries.quick_wins, limit=15)
     if not wins:
-        st.caption("None right now: score ideas, or adjust the quick-win rule.")
+        st.caption(_("None right now: score ideas, or adjust the quick-win rule."))
     for idea in wins:
         text_col, buttons = st.columns([3, 2], vertical_alignment="center")
         text_col.markdown(f"**{md(idea.title)}**  \n{idea_facts(idea)} · {idea.status_label}")
         row = buttons.container(horizontal=True, horizontal_alignment="right", vertical_alignment="center")
-        row.button("Open", key=f"ideas_qw_open_{idea.id}", on_click=open_idea, args=(idea.id,), type="tertiary")
+        row.button(_("Open"), key=f"ideas_qw_open_{idea.id}", on_click=open_idea, args=(idea.id,), type="tertiary")
         if ctx.can(Action.triage_idea):
             # Only valid, planned and in-progress ideas may enter the hot plan: a new one is triaged first.
             eligible = idea.status in rules.HOT_PLAN_STATUSES
             if row.button(
-                "Move to hot plan",
+                _("Move to hot plan"),
                 key=f"ideas_qw_hot_{idea.id}",
                 disabled=not eligible,
-                help=None if eligible else "Open the idea and mark it valid first.",
+                help=None if eligible else _("Open the idea and mark it valid first."),
             ):
                 perform(
                     ctx,
                     lambda s, idea_id=idea.id: triage.add_to_hot_plan(session=s, actor=ctx.actor, idea_id=idea_id),
-                    success=f"Idea #{idea.id} moved to the hot plan.",
+                    success=_("Idea #{id} moved to the hot plan.", id=idea.id),
                 )
     if ctx.can(Action.triage_idea):
-        with st.expander("Quick-win rule"):
+        with st.expander(_("Quick-win rule")):
             a, b = st.columns(2)
-            a.number_input("Impact at least", 1, 5, value=limits.min_impact, key="ideas_min_impact")
-            b.number_input("Cost at most", 1, 5, value=limits.max_cost, key="ideas_max_cost")
-            st.button("Save the rule", key="ideas_save_rule", on_click=_save_thresholds, args=(ctx, limits.version))
+            a.number_input(_("Impact at least"), 1, 5, value=limits.min_impact, key="ideas_min_impact")
+            b.number_input(_("Cost at most"), 1, 5, value=limits.max_cost, key="ideas_max_cost")
+            st.button(_("Save the rule"), key="ideas_save_rule", on_click=_save_thresholds, args=(ctx, limits.version))
 
 
 # --- hot plan ---------------------------------------------------------------------------------
@@ -524,11 +627,16 @@ def matrix(ctx: PageContext, filters: BoardFilters) -> None:
 def hot_plan(ctx: PageContext) -> None:
     plan = read(queries.hot_plan)
     st.caption(
-        f"The short list the team works on next (at most {rules.HOT_PLAN_LIMIT}); shipped or declined ideas leave it."
+        _(
+            "The short list the team works on next (at most {limit}); shipped or declined ideas leave it.",
+            limit=rules.HOT_PLAN_LIMIT,
+        )
     )
     if not plan:
         st.info(
-            "The hot plan is empty. Move quick wins here from the Impact/Cost matrix view (or from an idea's detail).",
+            _(
+                "The hot plan is empty. Move quick wins here from the Impact/Cost matrix view (or from an idea's detail)."
+            ),
             icon=":material/local_fire_department:",
         )
         return
@@ -539,11 +647,11 @@ def hot_plan(ctx: PageContext) -> None:
             number.markdown(f"### {n + 1}")
             text.markdown(f"**{md(idea.title)}**  \n{idea_facts(idea, plan=False)} · {idea.status_label}")
             row = buttons.container(horizontal=True, horizontal_alignment="right", vertical_alignment="center")
-            row.button("Open", key=f"ideas_hp_open_{idea.id}", on_click=open_idea, args=(idea.id,), type="tertiary")
+            row.button(_("Open"), key=f"ideas_hp_open_{idea.id}", on_click=open_idea, args=(idea.id,), type="tertiary")
             if not can_triage:
                 continue
-            up = row.button("↑", key=f"ideas_hp_up_{idea.id}", disabled=n == 0, help="Move up")
-            down = row.button("↓", key=f"ideas_hp_down_{idea.id}", disabled=n == len(plan) - 1, help="Move down")
+            up = row.button("↑", key=f"ideas_hp_up_{idea.id}", disabled=n == 0, help=_("Move up"))
+            down = row.button("↓", key=f"ideas_hp_down_{idea.id}", disabled=n == len(plan) - 1, help=_("Move down"))
             if up or down:
                 perform(
                     ctx,
@@ -551,9 +659,9 @@ def hot_plan(ctx: PageContext) -> None:
                         session=s, actor=ctx.actor, idea_id=idea_id, offset=offset
                     ),
                 )
-            if row.button("✕", key=f"ideas_hp_remove_{idea.id}", help="Remove from the hot plan"):
+            if row.button("✕", key=f"ideas_hp_remove_{idea.id}", help=_("Remove from the hot plan")):
                 perform(
                     ctx,
                     lambda s, idea_id=idea.id: triage.remove_from_hot_plan(session=s, actor=ctx.actor, idea_id=idea_id),
-                    success=f"Idea #{idea.id} left the hot plan.",
+                    success=_("Idea #{id} left the hot plan.", id=idea.id),
                 )

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from core import records
 from core.errors import ValidationError
 from core.handles import Handle
+from core.i18n import _
 from core.ideas.queries import IdeaView, get_idea
 from core.ideas.rules import S, clean_category, clean_source, clean_title, clean_url, parse_handles
 from core.permissions import Action, Actor, allowed, require
@@ -38,9 +39,15 @@ class SupportResult:
 
 def unmerged_idea(session: Session, idea_id: int) -> Idea:
     """The idea, unless it was merged into another (then what to do instead)."""
-    idea = records.get_or_404(session, Idea, idea_id, what="Idea")
+    idea = records.get_or_404(session, Idea, idea_id, what=_("Idea"))
     if idea.merged_into_id is not None:
-        raise ValidationError(f"Idea #{idea_id} was merged into #{idea.merged_into_id}; add to that one instead.")
+        raise ValidationError(
+            _(
+                "Idea #{id} was merged into #{target}; add to that one instead.",
+                id=idea_id,
+                target=idea.merged_into_id,
+            )
+        )
     return idea
 
 
@@ -50,9 +57,15 @@ def check_post(session: Session, post_id: int | None) -> int | None:
         return None
     post = session.get(Post, post_id)
     if post is None:
-        raise ValidationError(f"Post #{post_id} does not exist; pick the post from the list.")
+        raise ValidationError(_("Post #{id} does not exist; pick the post from the list.", id=post_id))
     if post.status != PostStatus.published:
-        raise ValidationError(f"Post #{post_id} “{post.title}” is not published; ideas come from posts that are out.")
+        raise ValidationError(
+            _(
+                "Post #{id} “{title}” is not published; ideas come from posts that are out.",
+                id=post_id,
+                title=post.title,
+            )
+        )
     return post_id
 
 
@@ -61,7 +74,7 @@ def check_channel(session: Session, channel_id: int | None) -> int | None:
     if channel_id is None:
         return None
     if session.get(Channel, channel_id) is None:
-        raise ValidationError(f"Channel #{channel_id} does not exist; pick one from the list.")
+        raise ValidationError(_("Channel #{id} does not exist; pick one from the list.", id=channel_id))
     return channel_id
 
 
@@ -144,7 +157,7 @@ def add_givers(
     idea = unmerged_idea(session, idea_id)
     parsed = parse_handles(handles)
     if not parsed:
-        raise ValidationError("Type at least one handle (e.g. @mila) of a person who gave the idea.")
+        raise ValidationError(_("Type at least one handle (e.g. @mila) of a person who gave the idea."))
     return record_givers(
         session,
         actor=actor,
@@ -163,22 +176,22 @@ def vote(*, session: Session, actor: Actor, idea_id: int) -> None:
     """One vote per team member per idea."""
     require(actor, Action.vote_idea)
     if actor.id is None:
-        raise ValidationError("Votes belong to team members; sign in as yourself to vote.")
+        raise ValidationError(_("Votes belong to team members; sign in as yourself to vote."))
     unmerged_idea(session, idea_id)
     if _has_voted(session, actor, idea_id):
-        raise ValidationError(f"You have voted for idea #{idea_id} already (one vote per person).")
+        raise ValidationError(_("You have voted for idea #{id} already (one vote per person).", id=idea_id))
     try:
         with session.begin_nested():
             records.create(session, Vote(idea_id=idea_id, user_id=actor.id), actor=actor, action="vote.create")
     except IntegrityError:
-        raise ValidationError(f"You have voted for idea #{idea_id} already (one vote per person).") from None
+        raise ValidationError(_("You have voted for idea #{id} already (one vote per person).", id=idea_id)) from None
 
 
 def withdraw_vote(*, session: Session, actor: Actor, idea_id: int) -> None:
     require(actor, Action.vote_idea)
     row = session.exec(select(Vote).where(col(Vote.idea_id) == idea_id, col(Vote.user_id) == actor.id)).first()
     if row is None:
-        raise ValidationError(f"You have no vote on idea #{idea_id} to withdraw.")
+        raise ValidationError(_("You have no vote on idea #{id} to withdraw.", id=idea_id))
     records.delete(session, row, actor=actor, action="vote.delete")
 
 
@@ -206,9 +219,12 @@ def add_support(
         voted = True
     if not added and not voted:
         raise ValidationError(
-            f"Nothing to add to idea #{idea_id}: those givers are on it already and you have voted for it."
+            _(
+                "Nothing to add to idea #{id}: those givers are on it already and you have voted for it.",
+                id=idea_id,
+            )
             if parsed
-            else f"You have voted for idea #{idea_id} already; type the givers' handles to add them."
+            else _("You have voted for idea #{id} already; type the givers' handles to add them.", id=idea_id)
         )
     return SupportResult(idea_id, added, voted)
 
@@ -217,7 +233,7 @@ def update_details(
     *, session: Session, actor: Actor, idea_id: int, expected_version: int, idea_in: IdeaUpdate
 ) -> IdeaView:
     """Edit what the idea says (lead/admin, or the person who logged it): the fields set in ``idea_in``."""
-    idea = records.get_or_404(session, Idea, idea_id, what="Idea")
+    idea = records.get_or_404(session, Idea, idea_id, what=_("Idea"))
     if not (
         allowed(actor, Action.triage_idea)
         or (allowed(actor, Action.log_idea) and actor.id is not None and idea.logged_by_id == actor.id)

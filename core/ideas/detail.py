@@ -12,6 +12,7 @@ from sqlalchemy import case, func, or_
 from sqlmodel import Session, col, select
 
 from core import audit, records
+from core.i18n import _
 from core.ideas.queries import IdeaView, get_idea, ideas_by_id
 from core.ideas.rules import SIMILARITY_THRESHOLD, next_statuses, title_similarity, title_stems
 from db.models import AuditLog, Channel, Conversation, Idea, IdeaGiver, LoopItem, LoopItemIdea, User, Vote
@@ -98,7 +99,7 @@ def merged_subtrees(session: Session, idea_ids: Iterable[int]) -> dict[int, set[
     while frontier:
         rows = session.exec(select(Idea.id, Idea.merged_into_id).where(col(Idea.merged_into_id).in_(frontier))).all()
         parent.update({child: above for child, above in rows if child is not None and above is not None})
-        frontier = {child for child, _ in rows if child is not None} - found
+        frontier = {child for child, _above in rows if child is not None} - found
         found |= frontier
     subtrees: dict[int, set[int]] = {root: {root} for root in roots}
     for idea_id in found - roots:
@@ -136,7 +137,7 @@ def _describe_changes(row: AuditLog) -> str:
     before = json.loads(row.before) if row.before else {}
     after = json.loads(row.after) if row.after else {}
     if row.before is None and after:
-        return "created"
+        return _("created")
     parts = []
     for key in sorted(set(before) | set(after)):
         if key in ("id", "version"):
@@ -152,7 +153,7 @@ def _describe_changes(row: AuditLog) -> str:
 def idea_detail(*, session: Session, idea_id: int) -> IdeaDetail:
     """Everything about one idea: givers, votes, history, merges and loop items."""
     view = get_idea(session=session, idea_id=idea_id)
-    idea = records.get_or_404(session, Idea, idea_id, what="Idea")
+    idea = records.get_or_404(session, Idea, idea_id, what=_("Idea"))
     names = {u.id: (u.name or u.username) for u in session.exec(select(User))}
     channels = {c.id: c.name for c in session.exec(select(Channel))}
     giver_rows = session.exec(
@@ -229,7 +230,7 @@ def similar_ideas(*, session: Session, title: str, limit: int = 5, exclude_id: i
         key=lambda match: (-match[0], -match[1]),
     )
     best = [match for match in scored if match[0] >= SIMILARITY_THRESHOLD][:limit]
-    views = ideas_by_id(session=session, idea_ids=[other_id for _, other_id, _, _ in best])
+    views = ideas_by_id(session=session, idea_ids=[other_id for _similarity, other_id, _title, _status in best])
     return [
         SimilarIdea(other_id, other_title, status, views[other_id].votes, views[other_id].demand, round(score, 2))
         for score, other_id, other_title, status in best
@@ -239,7 +240,7 @@ def similar_ideas(*, session: Session, title: str, limit: int = 5, exclude_id: i
 def merge_candidates(*, session: Session, idea_id: int, text: str = "", limit: int = 20) -> list[SimilarIdea]:
     """Ideas this one could be merged into: similar titles first, or those matching ``text``."""
     if not text.strip():
-        idea = records.get_or_404(session, Idea, idea_id, what="Idea")
+        idea = records.get_or_404(session, Idea, idea_id, what=_("Idea"))
         return similar_ideas(session=session, title=idea.title, limit=limit, exclude_id=idea_id)
     matches = [col(Idea.title).icontains(text.strip(), autoescape=True)]
     if text.strip().isdigit():

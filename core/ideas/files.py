@@ -72,7 +72,8 @@ def export_csv(
             handles.setdefault(idea_id, []).append(handle)
 
     def local(value: dt.datetime | None) -> str:
-        return value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else ""
+        # A file for other programs: ISO dates in every language (the codes and values stay as stored).
+        return value.astimezone(tz).replace(tzinfo=None).isoformat(sep=" ", timespec="minutes") if value else ""
 
     def export_row(row: Row[Any]) -> dict[str, Any]:
         view = to_view(row, limits)

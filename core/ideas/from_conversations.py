@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from core import records
 from core.errors import ValidationError
 from core.handles import HANDLE_MAX, Handle, stored_key
+from core.i18n import _
 from core.ideas.capture import record_givers, store_new_idea, unmerged_idea
 from core.ideas.detail import SimilarIdea, merge_candidates, merged_subtree, similar_ideas
 from core.ideas.queries import IdeaView, get_idea
@@ -57,14 +58,18 @@ class AddedToIdea:
 
 
 def _conversation(session: Session, conversation_id: int) -> Conversation:
-    conversation = records.get_or_404(session, Conversation, conversation_id, what="Conversation")
+    conversation = records.get_or_404(session, Conversation, conversation_id, what=_("Conversation"))
     linked = session.exec(
         select(IdeaConversation.idea_id).where(IdeaConversation.conversation_id == conversation_id)
     ).first()
     if linked is not None:
-        raise ValidationError(f"Conversation #{conversation_id} is on idea #{linked} already; open that idea.")
+        raise ValidationError(
+            _("Conversation #{id} is on idea #{idea} already; open that idea.", id=conversation_id, idea=linked)
+        )
     if len(conversation.author_handle) > HANDLE_MAX:
-        raise ValidationError(f"The author's handle is longer than {HANDLE_MAX} characters; it cannot be a giver.")
+        raise ValidationError(
+            _("The author's handle is longer than {limit} characters; it cannot be a giver.", limit=HANDLE_MAX)
+        )
     return conversation
 
 
@@ -79,7 +84,7 @@ def _link(session: Session, *, actor: Actor, idea_id: int, conversation_id: int)
 
 def suggested_title(session: Session, *, conversation_id: int) -> str:
     """The title a new idea from this conversation starts with (its first sentence)."""
-    conversation = records.get_or_404(session, Conversation, conversation_id, what="Conversation")
+    conversation = records.get_or_404(session, Conversation, conversation_id, what=_("Conversation"))
     return title_from_text(conversation.text)
 
 
@@ -181,7 +186,7 @@ def idea_of_conversation(session: Session, *, conversation_id: int) -> int | Non
 def idea_candidates(session: Session, *, conversation_id: int, text: str = "", limit: int = 20) -> list[SimilarIdea]:
     """Ideas a conversation could be added to: those whose titles look like its first sentence,
     or — when ``text`` is typed — those whose title contains it (or whose number it is)."""
-    conversation = records.get_or_404(session, Conversation, conversation_id, what="Conversation")
+    conversation = records.get_or_404(session, Conversation, conversation_id, what=_("Conversation"))
     if text.strip():
         return merge_candidates(session=session, idea_id=0, text=text, limit=limit)
     return similar_ideas(session=session, title=title_from_text(conversation.text), limit=limit)

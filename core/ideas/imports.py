@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 from core import import_batches, workspace
 from core.errors import ValidationError
 from core.handles import Handle, parse_separators, split_handles
+from core.i18n import _, ngettext
 from core.ideas.capture import check_channel
 from core.ideas.rules import TITLE_MAX, S, clean_source
 from core.permissions import Action, Actor, require
@@ -34,14 +35,42 @@ from db.types import utcnow
 MAX_IMPORT_BYTES = 20_000_000
 MAX_IMPORT_ROWS = 20_000
 FUTURE_TOLERANCE = dt.timedelta(days=1)
-# Words in column names that suggest each field, most telling first.
+# Words in column names that suggest each field, most telling first: English, then German (the
+# header of a German form or survey).
 _GUESSES = {
-    "title": ("title", "idea", "suggestion", "proposal", "feature", "what should we", "subject", "summary"),
-    "description": ("description", "details", "detail", "comment", "why", "explain", "more"),
+    "title": (
+        "title",
+        "idea",
+        "suggestion",
+        "proposal",
+        "feature",
+        "what should we",  # i18n: not text
+        "subject",
+        "summary",
+        "titel",
+        "idee",
+        "vorschlag",
+        "wunsch",
+        "betreff",
+    ),
+    "description": (
+        "description",
+        "details",
+        "detail",
+        "comment",
+        "why",
+        "explain",
+        "more",
+        "beschreibung",
+        "begründung",
+        "warum",
+        "kommentar",
+        "erläuterung",
+    ),
     "handle": (
         "handle",
         "username",
-        "user name",
+        "user name",  # i18n: not text
         "nickname",
         "nick",
         "author",
@@ -50,9 +79,13 @@ _GUESSES = {
         "email",
         "e-mail",
         "name",
+        "nutzername",
+        "benutzername",
+        "autor",
+        "unterstützer",
     ),
-    "date": ("timestamp", "date", "time", "submitted", "created"),
-    "channel": ("channel", "platform", "network"),
+    "date": ("timestamp", "date", "time", "submitted", "created", "zeitstempel", "datum", "zeitpunkt", "eingereicht"),
+    "channel": ("channel", "platform", "network", "kanal", "plattform", "netzwerk"),
 }
 
 
@@ -143,7 +176,7 @@ def read_survey(data: bytes | str, file_name: str = "") -> Table:
     return read_table(
         data,
         file_name=file_name,
-        empty_message="The file is empty; export the survey results as CSV with a header row.",
+        empty_message=_("The file is empty; export the survey results as CSV with a header row."),
         max_bytes=MAX_IMPORT_BYTES,
         max_rows=MAX_IMPORT_ROWS,
     )
@@ -207,10 +240,10 @@ def map_rows(
     used = mapping.used()
     missing = [f"{what} → {name!r}" for what, name in used.items() if name not in columns]
     if missing:
-        raise ValidationError(f"These mapped columns are not in the file: {', '.join(missing)}.")
+        raise ValidationError(_("These mapped columns are not in the file: {columns}.", columns=", ".join(missing)))
     names = list(used.values())
     if len(set(names)) != len(names):
-        raise ValidationError("Map each column to one field only (the same column is used twice).")
+        raise ValidationError(_("Map each column to one field only (the same column is used twice)."))
     separators = parse_separators(options.separators)
     index = {name: columns.index(name) for name in names}
     lowered_channels = {name.casefold(): channel_id for name, channel_id in channels.items()}
@@ -238,9 +271,13 @@ def map_rows(
         problems = errors.count
         title = " ".join(cell(values, mapping.title).split())
         if not title:
-            errors.add(number, mapping.title, "the title is empty")
+            errors.add(number, mapping.title, _("the title is empty"))
         elif len(title) > TITLE_MAX:
-            errors.add(number, mapping.title, f"the title is {len(title)} characters; at most {TITLE_MAX}")
+            errors.add(
+                number,
+                mapping.title,
+                _("the title is {length} characters; at most {limit}", length=len(title), limit=TITLE_MAX),
+            )
         description = cell(values, mapping.description)
         try:
             handles = tuple(split_handles(cell(values, mapping.handle), separators, what="giver"))
@@ -258,8 +295,10 @@ def map_rows(
             name = cell(values, mapping.channel)
             channel_id = lowered_channels.get(name.casefold())
             if channel_id is None:
-                known = ", ".join(sorted(channels)) or "none yet"
-                errors.add(number, mapping.channel, f"unknown channel {name!r} (known: {known})")
+                known = ", ".join(sorted(channels)) or _("none yet")
+                errors.add(
+                    number, mapping.channel, _("unknown channel {name!r} (known: {known})", name=name, known=known)
+                )
         if errors.count > problems:
             continue
         key = import_key(options.source, title, description, handles, given_at, channel_id)
@@ -294,7 +333,9 @@ def preview_import(*, session: Session, data: bytes | str, options: SurveyOption
             seen.add(row.key)
             fresh.append(row)
     zone_note = (
-        "" if options.timezone else f"Dates without an offset are read in {timezone}, the workspace's time zone."
+        ""
+        if options.timezone
+        else _("Dates without an offset are read in {zone}, the workspace's time zone.", zone=timezone)
     )
     return ImportPreview(
         columns=table.columns,
@@ -323,9 +364,20 @@ def import_ideas(
     require(actor, Action.import_ideas)
     preview = preview_import(session=session, data=data, options=options)
     if not preview.ok:
-        shown = "; ".join(f"row {e.row}, column {e.column!r}: {e.message}" for e in preview.errors[:5])
-        more = f" (and {preview.error_count - 5} more)" if preview.error_count > 5 else ""
-        raise ValidationError(f"Nothing was imported: {preview.error_count} problem(s) to fix first — {shown}{more}.")
+        shown = "; ".join(
+            _("row {row}, column {column!r}: {message}", row=e.row, column=e.column, message=e.message)
+            for e in preview.errors[:5]
+        )
+        if preview.error_count > 5:
+            shown = _("{shown} (and {more} more)", shown=shown, more=preview.error_count - 5)
+        raise ValidationError(
+            ngettext(
+                "Nothing was imported: {count} problem to fix first — {shown}.",
+                "Nothing was imported: {count} problems to fix first — {shown}.",
+                preview.error_count,
+                shown=shown,
+            )
+        )
     now = utcnow()
     import_id = import_batches.start(session, actor=actor, kind="ideas", file_name=options.file_name)
     source = clean_source(options.source).value

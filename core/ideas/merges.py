@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from core import audit, records
 from core.errors import ValidationError
+from core.i18n import _
 from core.ideas.detail import merged_subtree
 from core.permissions import Action, Actor, require
 from db.models import Idea, IdeaGiver, Vote
@@ -39,18 +40,27 @@ def merge(*, session: Session, actor: Actor, source_id: int, target_id: int, exp
     into" the target. ``expected_version`` is the source's."""
     require(actor, Action.triage_idea)
     if source_id == target_id:
-        raise ValidationError("Pick another idea to merge into; an idea cannot be merged into itself.")
-    source = records.get_or_404(session, Idea, source_id, what="Idea")
-    target = records.get_or_404(session, Idea, target_id, what="Idea")
+        raise ValidationError(_("Pick another idea to merge into; an idea cannot be merged into itself."))
+    source = records.get_or_404(session, Idea, source_id, what=_("Idea"))
+    target = records.get_or_404(session, Idea, target_id, what=_("Idea"))
     if source.merged_into_id is not None:
-        raise ValidationError(f"Idea #{source_id} is merged into #{source.merged_into_id} already.")
+        raise ValidationError(
+            _("Idea #{id} is merged into #{target} already.", id=source_id, target=source.merged_into_id)
+        )
     if target.merged_into_id is not None:
         raise ValidationError(
-            f"Idea #{target_id} is itself merged into #{target.merged_into_id}; merge into #{target.merged_into_id} instead."
+            _(
+                "Idea #{id} is itself merged into #{target}; merge into #{target} instead.",
+                id=target_id,
+                target=target.merged_into_id,
+            )
         )
     if source.hot_plan_position is not None:
         raise ValidationError(
-            f"Idea #{source_id} is in the hot plan; take it off the hot plan (or merge the other way round) first."
+            _(
+                "Idea #{id} is in the hot plan; take it off the hot plan (or merge the other way round) first.",
+                id=source_id,
+            )
         )
 
     target_people = set(session.exec(select(IdeaGiver.handle_key).where(col(IdeaGiver.idea_id) == target_id)))
@@ -103,9 +113,9 @@ def undo_merge(*, session: Session, actor: Actor, idea_id: int, expected_version
     """Undo the merge of ``idea_id``: the givers and votes that came from it (or from ideas merged
     into it) go back, and it returns to the board."""
     require(actor, Action.triage_idea)
-    idea = records.get_or_404(session, Idea, idea_id, what="Idea")
+    idea = records.get_or_404(session, Idea, idea_id, what=_("Idea"))
     if idea.merged_into_id is None:
-        raise ValidationError(f"Idea #{idea_id} is not merged into another idea.")
+        raise ValidationError(_("Idea #{id} is not merged into another idea.", id=idea_id))
     target_id = idea.merged_into_id
     subtree = merged_subtree(session, [idea_id])
     moved_back: dict[str, list[int]] = {}

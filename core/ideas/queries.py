@@ -17,15 +17,17 @@ from sqlmodel import Session, col, select
 
 from core import workspace
 from core.errors import NotFoundError
+from core.i18n import _
 from core.ideas.rules import (
     FLOW_ORDER,
     OPEN_STATUSES,
-    SOURCE_LABELS,
     STATUS_LABELS,
     S,
     SortKey,
     is_quick_win,
     priority_score,
+    source_label,
+    status_label,
 )
 from db.models import Channel, Idea, IdeaGiver, IdeaSource, IdeaStatus, Vote
 
@@ -61,11 +63,11 @@ class IdeaView:
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS.get(self.status, self.status)
+        return status_label(self.status)
 
     @property
     def source_label(self) -> str:
-        return SOURCE_LABELS.get(self.source, self.source)
+        return source_label(self.source)
 
 
 @dataclass(frozen=True)
@@ -261,7 +263,7 @@ def ideas_by_id(*, session: Session, idea_ids: Iterable[int]) -> dict[int, IdeaV
 def get_idea(*, session: Session, idea_id: int) -> IdeaView:
     view = ideas_by_id(session=session, idea_ids=[idea_id]).get(idea_id)
     if view is None:
-        raise NotFoundError(f"Idea #{idea_id} does not exist (any more).")
+        raise NotFoundError(_("Idea #{id} does not exist (any more).", id=idea_id))
     return view
 
 

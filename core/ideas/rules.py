@@ -14,28 +14,44 @@ from typing import SupportsInt
 
 from core.errors import ValidationError
 from core.handles import DEFAULT_SEPARATORS, Handle, split_handles
+from core.i18n import N_, _
 from db.models import Idea, IdeaSource, IdeaStatus, max_length
 
 S = IdeaStatus
 
 SOURCE_LABELS: dict[str, str] = {
-    IdeaSource.comment: "Comment",
-    IdeaSource.dm: "Direct message",
-    IdeaSource.thread: "Thread",
-    IdeaSource.form: "Form",
-    IdeaSource.survey: "Monthly survey",
-    IdeaSource.team: "Team",
+    IdeaSource.comment: N_("Comment"),
+    IdeaSource.dm: N_("Direct message"),
+    IdeaSource.thread: N_("Thread"),
+    IdeaSource.form: N_("Form"),
+    IdeaSource.survey: N_("Monthly survey"),
+    IdeaSource.team: N_("Team"),
 }
 
 STATUS_LABELS: dict[str, str] = {
-    S.new: "New",
-    S.valid: "Valid",
-    S.invalid: "Invalid",
-    S.planned: "Planned",
-    S.in_progress: "In progress",
-    S.shipped: "Shipped",
-    S.declined: "Declined",
+    S.new: N_("New"),
+    S.valid: N_("Valid"),
+    S.invalid: N_("Invalid"),
+    S.planned: N_("Planned"),
+    S.in_progress: N_("In progress"),
+    S.shipped: N_("Shipped"),
+    S.declined: N_("Declined"),
 }
+
+
+def status_label(status: str) -> str:
+    """The label of ``status`` in the current language (an unknown code as it is)."""
+    return _(STATUS_LABELS[status]) if status in STATUS_LABELS else status
+
+
+def source_label(source: str) -> str:
+    """The label of an idea's source in the current language (an unknown code as it is)."""
+    return _(SOURCE_LABELS[source]) if source in SOURCE_LABELS else source
+
+
+def sort_label(key: str) -> str:
+    return _(SORT_LABELS[key]) if key in SORT_LABELS else key
+
 
 # The status flow (SPEC §Screens 2). Shipped and declined are final.
 TRANSITIONS: Mapping[IdeaStatus, frozenset[IdeaStatus]] = {
@@ -70,11 +86,11 @@ class SortKey(StrEnum):
 
 
 SORT_LABELS: dict[str, str] = {
-    SortKey.demand: "Demand (distinct givers)",
-    SortKey.votes: "Team votes",
-    SortKey.newest: "Newest first",
-    SortKey.oldest: "Oldest first",
-    SortKey.score: "Priority score (impact × low cost)",
+    SortKey.demand: N_("Demand (distinct givers)"),
+    SortKey.votes: N_("Team votes"),
+    SortKey.newest: N_("Newest first"),
+    SortKey.oldest: N_("Oldest first"),
+    SortKey.score: N_("Priority score (impact × low cost)"),
 }
 
 
@@ -92,19 +108,34 @@ def check_transition(current: str, target: str, reason: str = "") -> str:
     try:
         target_status = IdeaStatus(target)
     except ValueError:
-        raise ValidationError(f"Unknown status {target!r}; use one of: {', '.join(STATUS_LABELS)}.") from None
+        raise ValidationError(
+            _("Unknown status {status!r}; use one of: {choices}.", status=target, choices=", ".join(STATUS_LABELS))
+        ) from None
     current_status = IdeaStatus(current)
     if target_status == current_status:
-        raise ValidationError(f"The idea is {STATUS_LABELS[current_status].lower()} already.")
+        raise ValidationError(_("The idea has the status “{status}” already.", status=status_label(current_status)))
     if target_status not in TRANSITIONS[current_status]:
-        options = ", ".join(STATUS_LABELS[s].lower() for s in next_statuses(current_status)) or "nothing (it is final)"
+        following = next_statuses(current_status)
+        if not following:
+            raise ValidationError(
+                _(
+                    "The status “{status}” is final: the idea cannot become “{target}”.",
+                    status=status_label(current_status),
+                    target=status_label(target_status),
+                )
+            )
+        options = ", ".join(_("“{status}”", status=status_label(s)) for s in following)
         raise ValidationError(
-            f"A {STATUS_LABELS[current_status].lower()} idea cannot become {STATUS_LABELS[target_status].lower()}; "
-            f"it can become: {options}."
+            _(
+                "An idea with the status “{status}” cannot become “{target}”; it can become: {options}.",
+                status=status_label(current_status),
+                target=status_label(target_status),
+                options=options,
+            )
         )
     reason = (reason or "").strip()
     if target_status in REASON_REQUIRED and not reason:
-        raise ValidationError("Say why the idea is declined; the reason is kept and shown with the idea.")
+        raise ValidationError(_("Say why the idea is declined; the reason is kept and shown with the idea."))
     return reason
 
 
@@ -128,13 +159,13 @@ def priority_score(impact: int | None, cost: int | None) -> int | None:
 def validate_score(value: object, what: str) -> int:
     """``value`` as a score from 1 to 5, or a ``ValidationError`` naming ``what``."""
     if not isinstance(value, SupportsInt | str):
-        raise ValidationError(f"{what} is a whole number from 1 to 5.")
+        raise ValidationError(_("{what} is a whole number from 1 to 5.", what=what))
     try:
         score = int(value)
     except (TypeError, ValueError):
-        raise ValidationError(f"{what} is a whole number from 1 to 5.") from None
+        raise ValidationError(_("{what} is a whole number from 1 to 5.", what=what)) from None
     if score not in SCORES or score != value:
-        raise ValidationError(f"{what} is a whole number from 1 to 5 (got {value}).")
+        raise ValidationError(_("{what} is a whole number from 1 to 5 (got {value}).", what=what, value=value))
     return score
 
 
@@ -194,6 +225,42 @@ _STOP_WORDS = frozenset(
         "lets",
         "allow",
         "option",
+        # German: the same filler words of a request
+        "ein",
+        "eine",
+        "einen",
+        "einem",
+        "einer",
+        "und",
+        "oder",
+        "der",
+        "die",
+        "das",
+        "den",
+        "dem",
+        "des",
+        "für",
+        "mit",
+        "auf",
+        "bitte",
+        "wir",
+        "ihr",
+        "euch",
+        "uns",
+        "ist",
+        "sind",
+        "zum",
+        "zur",
+        "von",
+        "vom",
+        "mehr",
+        "weniger",
+        "machen",
+        "soll",
+        "sollte",
+        "könnt",
+        "können",
+        "hinzufügen",
     ]
 )
 _SUFFIXES = ("ings", "ing", "ions", "ion", "es", "s", "ed")
@@ -236,17 +303,21 @@ def title_similarity(a: str, b: str) -> float:
 def clean_title(title: str) -> str:
     title = " ".join((title or "").split())
     if not title:
-        raise ValidationError("Give the idea a short title (what people asked for).")
+        raise ValidationError(_("Give the idea a short title (what people asked for)."))
     if len(title) > TITLE_MAX:
         raise ValidationError(
-            f"The title is {len(title)} characters long; keep it under {TITLE_MAX} and put the rest in the description."
+            _(
+                "The title is {length} characters long; keep it under {limit} and put the rest in the description.",
+                length=len(title),
+                limit=TITLE_MAX,
+            )
         )
     return title
 
 
 _LEADING_MENTIONS = re.compile(r"^(?:@[\w.]+[,:]?(?:\s+|$))+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s|[\r\n]")
-FALLBACK_TITLE = "Idea from a conversation"
+FALLBACK_TITLE = N_("Idea from a conversation")
 
 
 def title_from_text(text: str, *, limit: int = TITLE_MAX) -> str:
@@ -256,7 +327,7 @@ def title_from_text(text: str, *, limit: int = TITLE_MAX) -> str:
     first = _SENTENCE_END.split(flat, maxsplit=1)[0] if flat else ""
     title = " ".join(first.split()).rstrip(" ,;:")
     if not title:
-        return FALLBACK_TITLE
+        return _(FALLBACK_TITLE)
     title = title[0].upper() + title[1:]
     if len(title) <= limit:
         return title
@@ -269,16 +340,16 @@ def clean_url(url: str) -> str:
     if not url:
         return ""
     if len(url) > URL_MAX:
-        raise ValidationError(f"The link is longer than {URL_MAX} characters.")
+        raise ValidationError(_("The link is longer than {limit} characters.", limit=URL_MAX))
     if not re.match(r"^https?://\S+$", url, re.IGNORECASE):
-        raise ValidationError("The link to the original should start with http:// or https:// (or leave it empty).")
+        raise ValidationError(_("The link to the original should start with http:// or https:// (or leave it empty)."))
     return url
 
 
 def clean_category(category: str) -> str:
     category = " ".join((category or "").split())
     if len(category) > CATEGORY_MAX:
-        raise ValidationError(f"The category is longer than {CATEGORY_MAX} characters.")
+        raise ValidationError(_("The category is longer than {limit} characters.", limit=CATEGORY_MAX))
     return category
 
 
@@ -286,4 +357,6 @@ def clean_source(source: str) -> IdeaSource:
     try:
         return IdeaSource(source)
     except ValueError:
-        raise ValidationError(f"Unknown source {source!r}; use one of: {', '.join(SOURCE_LABELS)}.") from None
+        raise ValidationError(
+            _("Unknown source {source!r}; use one of: {choices}.", source=source, choices=", ".join(SOURCE_LABELS))
+        ) from None

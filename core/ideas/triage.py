@@ -10,9 +10,10 @@ from sqlmodel import Session, col, select
 
 from core import events, records
 from core.errors import NotFoundError, ValidationError
+from core.i18n import _
 from core.ideas.capture import unmerged_idea
 from core.ideas.queries import IdeaView, Thresholds, get_idea, thresholds
-from core.ideas.rules import HOT_PLAN_LIMIT, HOT_PLAN_STATUSES, STATUS_LABELS, S, check_transition, validate_score
+from core.ideas.rules import HOT_PLAN_LIMIT, HOT_PLAN_STATUSES, S, check_transition, status_label, validate_score
 from core.permissions import Action, Actor, require
 from core.text import check_plain_text
 from db.models import Idea, IdeaStatus, Workspace
@@ -26,10 +27,14 @@ def set_status(
     ``shipped_at``; declining needs a reason, which is kept. Shipped or declined ideas leave the hot plan."""
     require(actor, Action.triage_idea)
     check_plain_text(reason or "", field="reason")
-    idea = records.get_or_404(session, Idea, idea_id, what="Idea")
+    idea = records.get_or_404(session, Idea, idea_id, what=_("Idea"))
     if idea.merged_into_id is not None:
         raise ValidationError(
-            f"Idea #{idea_id} is merged into #{idea.merged_into_id}; undo the merge to change its status."
+            _(
+                "Idea #{id} is merged into #{target}; undo the merge to change its status.",
+                id=idea_id,
+                target=idea.merged_into_id,
+            )
         )
     previous = idea.status
     reason = check_transition(idea.status, status, reason)
@@ -63,8 +68,8 @@ def set_scores(
 ) -> IdeaView:
     """Score impact and cost (1–5 each); who scored and when is kept."""
     require(actor, Action.triage_idea)
-    impact = validate_score(impact, "Impact")
-    cost = validate_score(cost, "Cost")
+    impact = validate_score(impact, _("Impact"))
+    cost = validate_score(cost, _("Cost"))
     unmerged_idea(session, idea_id)
     records.update_versioned(
         session,
@@ -83,11 +88,11 @@ def set_quick_win_thresholds(
 ) -> Thresholds:
     """The lead's quick-win rule: impact ≥ min_impact and cost ≤ max_cost (needs ``triage_idea``)."""
     require(actor, Action.triage_idea)
-    min_impact = validate_score(min_impact, "The minimum impact")
-    max_cost = validate_score(max_cost, "The maximum cost")
+    min_impact = validate_score(min_impact, _("The minimum impact"))
+    max_cost = validate_score(max_cost, _("The maximum cost"))
     workspace_id = session.exec(select(Workspace.id).order_by(col(Workspace.id))).first()
     if workspace_id is None:
-        raise NotFoundError("The workspace is not set up yet.")
+        raise NotFoundError(_("The workspace is not set up yet."))
     records.update_versioned(
         session,
         Workspace,
@@ -135,16 +140,36 @@ def add_to_hot_plan(*, session: Session, actor: Actor, idea_id: int, expected_ve
     require(actor, Action.triage_idea)
     idea = unmerged_idea(session, idea_id)
     if idea.hot_plan_position is not None:
-        raise ValidationError(f"Idea #{idea_id} is in the hot plan already (position {idea.hot_plan_position}).")
-    if idea.status not in HOT_PLAN_STATUSES:
         raise ValidationError(
-            f"Only valid, planned or in-progress ideas go into the hot plan; idea #{idea_id} is "
-            f"{STATUS_LABELS[idea.status].lower()}." + (" Mark it valid first." if idea.status == S.new else "")
+            _(
+                "Idea #{id} is in the hot plan already (position {position}).",
+                id=idea_id,
+                position=idea.hot_plan_position,
+            )
+        )
+    if idea.status not in HOT_PLAN_STATUSES:
+        if idea.status == S.new:
+            raise ValidationError(
+                _(
+                    "Only valid, planned or in-progress ideas go into the hot plan; idea #{id} is new. "
+                    "Mark it valid first.",
+                    id=idea_id,
+                )
+            )
+        raise ValidationError(
+            _(
+                "Only valid, planned or in-progress ideas go into the hot plan; idea #{id} has the status “{status}”.",
+                id=idea_id,
+                status=status_label(idea.status),
+            )
         )
     current = _hot_plan_rows(session)
     if len(current) >= HOT_PLAN_LIMIT:
         raise ValidationError(
-            f"The hot plan is a short list of at most {HOT_PLAN_LIMIT} ideas; ship or remove one before adding another."
+            _(
+                "The hot plan is a short list of at most {limit} ideas; ship or remove one before adding another.",
+                limit=HOT_PLAN_LIMIT,
+            )
         )
     position = len(current) + 1
     records.update_versioned(
@@ -162,9 +187,9 @@ def add_to_hot_plan(*, session: Session, actor: Actor, idea_id: int, expected_ve
 
 def remove_from_hot_plan(*, session: Session, actor: Actor, idea_id: int) -> None:
     require(actor, Action.triage_idea)
-    idea = records.get_or_404(session, Idea, idea_id, what="Idea")
+    idea = records.get_or_404(session, Idea, idea_id, what=_("Idea"))
     if idea.hot_plan_position is None:
-        raise ValidationError(f"Idea #{idea_id} is not in the hot plan.")
+        raise ValidationError(_("Idea #{id} is not in the hot plan.", id=idea_id))
     records.update_versioned(
         session,
         Idea,
@@ -182,11 +207,15 @@ def move_in_hot_plan(*, session: Session, actor: Actor, idea_id: int, offset: in
     require(actor, Action.triage_idea)
     ids = [row.id for row in _hot_plan_rows(session) if row.id is not None]
     if idea_id not in ids:
-        raise ValidationError(f"Idea #{idea_id} is not in the hot plan.")
+        raise ValidationError(_("Idea #{id} is not in the hot plan.", id=idea_id))
     index = ids.index(idea_id)
     new_index = min(max(index + offset, 0), len(ids) - 1)
     if new_index == index:
-        raise ValidationError(f"Idea #{idea_id} is at the {'top' if offset < 0 else 'bottom'} of the hot plan already.")
+        raise ValidationError(
+            _("Idea #{id} is at the top of the hot plan already.", id=idea_id)
+            if offset < 0
+            else _("Idea #{id} is at the bottom of the hot plan already.", id=idea_id)
+        )
     ids.insert(new_index, ids.pop(index))
     _renumber_hot_plan(session, actor=actor, order=ids)
     return new_index + 1

@@ -33,7 +33,7 @@ def _audited_exports(read) -> list[AuditLog]:
 def _open(page: str, username: str, **state):
     at = open_page(page, username=username)
     if page == "ideas" and "Import & export" in at.radio(key="ideas_mode").options:  # a viewer has no such view
-        at = at.radio(key="ideas_mode").set_value("Import & export").run()
+        at = at.radio(key="ideas_mode").set_value("files").run()  # the view's code; its label is "Import & export"
     if page == "calendar":
         at.session_state["calendar_tab"] = "Import & export"
         for name, value in state.items():

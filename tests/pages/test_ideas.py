@@ -3,15 +3,23 @@ merge, import, and the viewer who reads everything and changes nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+from collections.abc import Iterator
+
+import pandas as pd
 import pytest
 from sqlmodel import func, select
 
+from core import i18n
 from core.ideas.capture import log_idea, vote
 from core.ideas.queries import get_idea, hot_plan, thresholds
-from core.ideas.triage import set_scores, set_status
+from core.ideas.triage import add_to_hot_plan, set_scores, set_status
 from db.models import Idea, IdeaCreate, IdeaGiver, Role, Vote
 from tests.factories import make_channel
+from tests.pages import german
 from tests.pages.apptest import open_page, texts
+from tests.pages.german import english_left
 
 
 def _idea(write, team, title="Dark mode for the mobile app", handles="@ann, @bo", *statuses, scores=None) -> int:
@@ -108,7 +116,7 @@ def test_the_lead_scores_an_idea_sees_a_quick_win_and_moves_it_into_the_hot_plan
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert "quick win" in texts(at)
 
-    at = at.radio(key="ideas_mode").set_value("Impact/Cost matrix").run()
+    at = at.radio(key="ideas_mode").set_value("matrix").run()
     assert at.get("vega_lite_chart"), "the matrix is drawn"
     assert "Showing all 1 scored ideas" in texts(at)
     at = at.button(key=f"ideas_qw_hot_{idea_id}").click().run()
@@ -116,7 +124,7 @@ def test_the_lead_scores_an_idea_sees_a_quick_win_and_moves_it_into_the_hot_plan
     with read() as s:
         assert [i.id for i in hot_plan(session=s)] == [idea_id]
 
-    at = at.radio(key="ideas_mode").set_value("Hot plan").run()
+    at = at.radio(key="ideas_mode").set_value("hot_plan").run()
     assert "Remember me for 30 days" in texts(at)
     assert at.button(key=f"ideas_hp_up_{idea_id}").disabled
 
@@ -168,7 +176,7 @@ def test_a_viewer_reads_everything_but_changes_nothing(team, write, read):
     assert set(_labels(at)) <= {"Open", "Close"}, _labels(at)
     # Only the views the viewer has a use for: no "Import & export" that would say "not for you".
     assert "Import & export" not in at.radio(key="ideas_mode").options
-    for mode in ("Table", "Impact/Cost matrix", "Hot plan"):
+    for mode in ("table", "matrix", "hot_plan"):
         at = at.radio(key="ideas_mode").set_value(mode).run()
         assert not at.exception
         assert set(_labels(at)) <= {"Open", "Close"}, (mode, _labels(at))
@@ -179,7 +187,7 @@ def test_the_table_lists_ideas_and_a_row_opens_one(team, write):
     for n in range(3):
         _idea(write, team, f"Idea number {n}", "@ann")
     at = open_page("ideas", username="analyst")
-    at = at.radio(key="ideas_mode").set_value("Table").run()
+    at = at.radio(key="ideas_mode").set_value("table").run()
     assert not at.exception
     assert "Ideas 1–3 of 3" in texts(at)
     table = at.dataframe[0].value
@@ -205,16 +213,16 @@ def test_the_lead_imports_survey_results_with_a_preview_and_errors_first(team, r
     bad = b"Timestamp,Your idea,Username\n2025-03-01,Dark mode,@ann\n2025-03-02,,@bo\n"
     good = b'Timestamp,Your idea,Username\n2025-03-01,Dark mode,@ann\n2025-03-02,Export to Excel,"@bo, @cy"\n'
     at = open_page("ideas", username="lead")
-    at = at.radio(key="ideas_mode").set_value("Import & export").run()
+    at = at.radio(key="ideas_mode").set_value("files").run()
     at = at.file_uploader(key="ideas_import_file_0").upload("survey.csv", bad, "text/csv").run()
     assert not at.exception
-    assert "1 problem(s) to fix" in at.error[0].value
+    assert "1 problem to fix" in at.error[0].value
     assert at.button(key="ideas_import_go_0").disabled
     at = at.file_uploader(key="ideas_import_file_0").set_value(("survey.csv", good, "text/csv")).run()
-    assert "2 new idea(s)" in texts(at)
+    assert "2 new ideas" in texts(at)
     at = at.button(key="ideas_import_go_0").click().run()
     assert not at.exception and not at.error
-    assert "Imported 2 idea(s) with 3 giver(s)" in texts(at)
+    assert "Imported 2 ideas. Givers recorded: 3." in texts(at)
     with read() as s:
         assert s.exec(select(func.count()).select_from(Idea)).one() == 2
         assert s.exec(select(func.count()).select_from(IdeaGiver)).one() == 3
@@ -290,19 +298,17 @@ def test_a_new_quick_win_is_marked_valid_before_it_can_enter_the_hot_plan(team, 
     fresh = _idea(write, team, "Keyboard shortcuts", "@ann", scores=(5, 1))
     valid = _idea(write, team, "Bulk archive", "@bo", "valid", scores=(5, 2))
     at = open_page("ideas", username="lead")
-    at = at.radio(key="ideas_mode").set_value("Impact/Cost matrix").run()
+    at = at.radio(key="ideas_mode").set_value("matrix").run()
     assert not at.exception
     assert at.button(key=f"ideas_qw_hot_{fresh}").disabled
     assert not at.button(key=f"ideas_qw_hot_{valid}").disabled
 
 
 def test_the_matrix_sizes_dots_by_demand_colours_them_by_status_and_draws_the_quick_win_lines(team, write):
-    import json
-
     _idea(write, team, "Keyboard shortcuts", "@ann, @bo, @cy", "valid", scores=(5, 1))
     _idea(write, team, "Rewrite the app", "@ann", "valid", scores=(2, 5))
     at = open_page("ideas", username="viewer")
-    at = at.radio(key="ideas_mode").set_value("Impact/Cost matrix").run()
+    at = at.radio(key="ideas_mode").set_value("matrix").run()
     assert not at.exception
     spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
     layers = spec["layer"]
@@ -318,7 +324,7 @@ def test_the_matrix_sizes_dots_by_demand_colours_them_by_status_and_draws_the_qu
 def test_the_lead_changes_the_quick_win_rule_on_the_matrix(team, write, read):
     idea_id = _idea(write, team, "Keyboard shortcuts", "@ann", "valid", scores=(4, 2))
     at = open_page("ideas", username="lead")
-    at = at.radio(key="ideas_mode").set_value("Impact/Cost matrix").run()
+    at = at.radio(key="ideas_mode").set_value("matrix").run()
     assert at.button(key=f"ideas_qw_hot_{idea_id}")
     at.number_input(key="ideas_min_impact").set_value(5)
     at = at.button(key="ideas_save_rule").click().run()
@@ -344,7 +350,7 @@ def test_the_detail_shows_givers_votes_history_and_the_link_and_an_analyst_expor
     assert [e.label for e in at.expander if e.label.startswith("History")] == ["History (1)"]  # the idea record: logged
     links = at.get("link_button")
     assert [b.proto.url for b in links] == ["https://t.me/c/7"]
-    at = at.radio(key="ideas_mode").set_value("Import & export").run()
+    at = at.radio(key="ideas_mode").set_value("files").run()
     assert not at.exception
     assert not at.file_uploader and [b for b in at.button if b.key == "ideas_export"]
 
@@ -403,3 +409,143 @@ def test_a_merged_idea_is_found_by_the_search_and_its_merge_undone_from_it(team,
     at = open_page("ideas", username="viewer")
     at = at.text_input(key="ideas_f_text").input(f"#{duplicate}").run()
     assert not [b for b in at.button if b.key == f"ideas_merged_open_{duplicate}"]  # not merged any more
+
+
+# --- in German ---------------------------------------------------------------------------------
+
+
+# The loop's chain, drawn inside the idea's detail, is translated with the loop's screens.
+NOT_OURS = ("Die Kette: von der ersten Frage bis zum Dank",)
+
+
+def _texts_with_table_headers(node: object) -> Iterator[str]:
+    """``tests.pages.german._texts`` as meant: a table's column headers included (the shared one
+    reads ``value.name`` of a DataFrame, which has none, before it looks at its columns)."""
+    if getattr(node, "type", None) == "expander" and getattr(node, "label", None) in NOT_OURS:
+        return
+    for name in ("label", "value", "body", "help", "placeholder", "caption"):
+        try:
+            value = getattr(node, name, None)
+        except Exception:  # an element computing a value from state the test never set
+            continue
+        if isinstance(value, str) and value:
+            yield value
+        elif isinstance(value, pd.DataFrame):
+            yield from (str(column) for column in value.columns)
+        elif isinstance(value, pd.Series):
+            yield str(value.name)
+    try:
+        options = getattr(node, "options", None)
+    except Exception:
+        options = None
+    if options:
+        yield from (str(option) for option in options)
+    for child in getattr(node, "children", {}).values():
+        yield from _texts_with_table_headers(child)
+
+
+@pytest.fixture
+def german_reader(monkeypatch) -> Iterator[None]:
+    """The test's side in German too: AppTest formats a widget's options with its ``format_func``
+    in the test's thread (the page runs in its own, in the signed-in user's language)."""
+    monkeypatch.setattr(german, "_texts", _texts_with_table_headers)
+    with i18n.using("de"):
+        yield
+
+
+def _german_board(write, team) -> dict[str, int]:
+    """A board a German team would have: a shipped idea logged in March, a scored quick win in
+    the hot plan, a new one; titles as the community wrote them (in German)."""
+    shipped = _idea(write, team, "Dunkelmodus für die App", "@Mila_K, @jonas.b, Doc James", "valid", "planned")
+    quick = _idea(write, team, "Kalender-Export als ICS", "@ann", "valid", scores=(5, 1))
+    fresh = _idea(write, team, "Sprachnachrichten im Chat", "@zoe")
+    lead = team[Role.lead]
+    with write() as s:
+        for status in ("in_progress", "shipped"):
+            version = get_idea(session=s, idea_id=shipped).version
+            set_status(session=s, actor=lead, idea_id=shipped, status=status, expected_version=version)
+        add_to_hot_plan(session=s, actor=lead, idea_id=quick)
+    with write() as s:
+        row = s.get(Idea, shipped)
+        row.created_at = dt.datetime(2026, 3, 14, 9, 30, tzinfo=dt.UTC)
+        row.shipped_at = dt.datetime(2026, 11, 24, 12, 0, tzinfo=dt.UTC)
+        s.add(row)
+    return {"shipped": shipped, "quick": quick, "fresh": fresh}
+
+
+@pytest.mark.parametrize("role", ["lead", "viewer"])
+def test_the_board_and_its_views_read_german(team, write, role, german_reader):
+    ideas = _german_board(write, team)
+    at = open_page("ideas", username=role, language="de")
+    assert not at.exception
+    assert not english_left(at), english_left(at)
+    shown = texts(at)
+    assert "Ideenboard" in shown and "Umgesetzt" in shown and "3 Ideengebende" in shown
+    assert at.radio(key="ideas_mode").options[:4] == ["Board", "Tabelle", "Wirkung/Aufwand-Matrix", "Hot Plan"]
+    for mode in ("table", "matrix", "hot_plan"):
+        at = at.radio(key="ideas_mode").set_value(mode).run()
+        assert not at.exception
+        assert not english_left(at), (mode, english_left(at))
+        if mode == "table":
+            table = at.dataframe[0].value
+            assert {"Titel", "Nachfrage", "Stimmen", "Erfasst"} <= set(table.columns)
+            logged = dict(zip(table["Titel"], table["Erfasst"], strict=True))
+            assert str(logged["Dunkelmodus für die App"]).startswith("2026-03-14")  # shown as 14.03.2026
+        if mode == "matrix":
+            spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+            assert spec["config"]["locale"]["number"]["decimal"] == ","
+            assert spec["config"]["locale"]["time"]["months"][2] == "März"
+            dots = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "circle")
+            assert dots["encoding"]["x"]["title"] == "Aufwand (1 günstig … 5 teuer)"
+            assert dots["encoding"]["y"]["title"] == "Wirkung (1 gering … 5 hoch)"
+            assert "Quick Win: Wirkung ≥ 4 und Aufwand ≤ 2" in texts(at)
+        if mode == "hot_plan":
+            assert "Kalender-Export als ICS" in texts(at) and "Hot Plan" in texts(at)
+    assert ideas["fresh"]
+
+
+@pytest.mark.parametrize("role", ["lead", "viewer"])
+def test_the_idea_detail_reads_german_with_german_dates(team, write, role, german_reader):
+    ideas = _german_board(write, team)
+    at = _open_detail(open_page("ideas", username=role, language="de"), ideas["shipped"])
+    assert not at.exception
+    assert not english_left(at), english_left(at)
+    shown = texts(at)
+    assert "erfasst 14.03.2026" in shown and "umgesetzt am 24.11.2026" in shown
+    assert "Quelle: Team" in shown and "Umgesetzt ist endgültig." in shown or role == "viewer"
+    assert [e.label for e in at.expander if e.label.startswith("Verlauf")] == ["Verlauf (5)"]
+    givers = at.dataframe[0].value
+    assert list(givers.columns) == ["Handle", "Kanal", "Eingebracht", "Verschoben von"]
+    history = next(t.value for t in at.dataframe if "Änderungen" in t.value.columns)
+    assert list(history["Änderungen"])[0] == "angelegt"  # the idea's first record: logged
+    at = _open_detail(at, ideas["quick"])
+    assert not english_left(at), english_left(at)
+    assert "Im Hot Plan auf Position 1." in texts(at) or role == "viewer"
+
+
+def test_a_refusal_from_the_core_reads_german(team, write, german_reader):
+    idea_id = _idea(write, team, "Familienabo", "@ann", "valid")
+    at = _open_detail(open_page("ideas", username="lead", language="de"), idea_id)
+    at.selectbox(key=f"ideas_d_status_{idea_id}").set_value("declined")
+    at = at.button(key=f"ideas_d_set_status_{idea_id}").click().run()
+    assert [e.value for e in at.error] == [
+        "Sag, warum die Idee abgelehnt wird; der Grund wird gespeichert und bei der Idee angezeigt."
+    ]
+
+
+@pytest.mark.parametrize("role", ["lead", "analyst"])
+def test_the_import_and_export_tab_reads_german_with_german_counts(team, role, german_reader):
+    rows = "".join(f"14.03.2026,Wunsch Nummer {n},@fan_{n}\n" for n in range(1200))
+    survey = ("Zeitstempel,Deine Idee,Nutzername\n" + rows).encode()
+    at = open_page("ideas", username=role, language="de", state={"ideas_mode": "files"})
+    assert not at.exception
+    assert not english_left(at), english_left(at)
+    assert [b.label for b in at.main.button if b.key == "ideas_export"] == ["Ideen als CSV exportieren"]
+    if role == "analyst":
+        assert not at.file_uploader  # the analyst exports, never imports
+        return
+    at = at.file_uploader(key="ideas_import_file_0").upload("umfrage.csv", survey, "text/csv").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert not english_left(at), english_left(at)
+    assert "1.200 neue Ideen" in texts(at)
+    assert at.button(key="ideas_import_go_0").label == "1.200 Ideen importieren"

@@ -44,6 +44,23 @@ def test_the_mapping_is_guessed_from_column_names():
     )
 
 
+@pytest.mark.parametrize(
+    ("columns", "expected"),
+    [
+        (
+            ["Zeitstempel", "Deine Idee", "Warum ist sie dir wichtig?", "Instagram-Nutzername", "Kanal"],
+            ImportMapping("Deine Idee", "Warum ist sie dir wichtig?", "Instagram-Nutzername", "Zeitstempel", "Kanal"),
+        ),
+        (
+            ["Datum", "Dein Vorschlag", "Begründung", "Benutzername", "Plattform"],
+            ImportMapping("Dein Vorschlag", "Begründung", "Benutzername", "Datum", "Plattform"),
+        ),
+    ],
+)
+def test_the_mapping_is_guessed_from_the_column_names_of_a_german_form(columns, expected):
+    assert guess_mapping(columns) == expected
+
+
 SURVEY = (
     b"Timestamp,Your idea,Why,Username\n"
     b"2025-03-01 10:00,Dark mode,My eyes,@ann\n"
@@ -175,7 +192,7 @@ def test_an_import_with_a_bad_row_saves_nothing_and_names_row_and_column(write, 
     assert "unknown channel 'Fax'" in messages[5]
     assert "invisible" in messages[6] and "U+0000 NUL" in messages[7]
     with (
-        pytest.raises(ValidationError, match=r"Nothing was imported: 5 problem\(s\)"),
+        pytest.raises(ValidationError, match=r"Nothing was imported: 5 problems"),
         write() as s,
     ):
         import_ideas(session=s, actor=team[Role.lead], data=data, options=options(mapping))

@@ -6,8 +6,10 @@ import itertools
 
 import pytest
 
+from core import i18n
 from core.errors import ValidationError
 from core.ideas.rules import (
+    FLOW_ORDER,
     SIMILARITY_THRESHOLD,
     TRANSITIONS,
     check_transition,
@@ -15,7 +17,10 @@ from core.ideas.rules import (
     next_statuses,
     parse_handles,
     priority_score,
+    status_label,
+    title_from_text,
     title_similarity,
+    title_stems,
 )
 from db.models import IdeaStatus
 
@@ -121,3 +126,42 @@ def test_a_handle_longer_than_the_column_is_refused():
 )
 def test_similar_titles_score_above_the_threshold_and_others_below(a, b, alike):
     assert (title_similarity(a, b) >= SIMILARITY_THRESHOLD) is alike
+
+
+@pytest.mark.parametrize(
+    ("current", "target", "message"),
+    [
+        (
+            S.new,
+            S.shipped,
+            "Eine Idee mit dem Status „Neu“ kann nicht „Umgesetzt“ werden; möglich ist: „Gültig“, „Ungültig“.",
+        ),
+        (S.shipped, S.valid, "Der Status „Umgesetzt“ ist endgültig: Die Idee kann nicht mehr „Gültig“ werden."),
+        (S.in_progress, S.in_progress, "Die Idee hat bereits den Status „In Arbeit“."),
+    ],
+)
+def test_a_refused_transition_is_explained_in_german(current, target, message):
+    with i18n.using("de"), pytest.raises(ValidationError) as refused:
+        check_transition(current, target, reason="weil")
+    assert str(refused.value) == message
+
+
+def test_labels_and_the_fallback_title_follow_the_language():
+    with i18n.using("de"):
+        assert [status_label(s) for s in FLOW_ORDER] == [
+            "Neu",
+            "Gültig",
+            "Geplant",
+            "In Arbeit",
+            "Umgesetzt",
+            "Ungültig",
+            "Abgelehnt",
+        ]
+        assert title_from_text("@Mila_K ") == "Idee aus einem Gespräch"
+    assert status_label(S.in_progress) == "In progress" and title_from_text("") == "Idea from a conversation"
+
+
+def test_german_filler_words_do_not_make_titles_alike():
+    assert title_stems("Bitte einen Dunkelmodus für die App") == ["dunkel", "app"]
+    assert title_similarity("Dunkelmodus für die App", "Bitte einen Dunkelmodus für die App") >= SIMILARITY_THRESHOLD
+    assert title_stems("Könnt ihr mehr Umfragen zum Wochenende machen") == ["umfrag", "wochen"]
