@@ -320,8 +320,8 @@ def test_a_closed_loop_appears_on_the_timeline_with_its_local_announcement_day(s
     assert not at.exception
     shown = texts_of_tabs(at, "loop_tab", LOOP_TABS)
     assert "No closed loops yet" not in shown
-    assert r"**10 Mar 2026** · Faster \*export\*" in shown
-    assert "1 of 1 giver(s) thanked · givers thanked" in shown
+    assert r"**2026-03-10** · Faster \*export\*" in shown
+    assert "1 of 1 giver thanked · givers thanked" in shown
     assert "No open loops" in shown
 
 
