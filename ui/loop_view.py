@@ -92,7 +92,8 @@ def _impact(item: LoopItemView, today: dt.date) -> Impact:
 def _post_label(item: LoopItemView) -> str:
     if item.announcement_post_id is None:
         return _("not drafted")
-    return f"#{item.announcement_post_id} {item.announcement_status or _('gone')}"
+    status = _post_status(item.announcement_status) if item.announcement_status else _("gone")
+    return f"#{item.announcement_post_id} {status}"
 
 
 def overview_rows(loop_items: list[LoopItemView]) -> list[dict]:

@@ -171,7 +171,7 @@ def _best(session: Session, lo: dt.datetime, hi: dt.datetime) -> list[DigestConv
         .order_by(col(c.best).desc(), col(c.engagement).desc(), col(c.received_at), col(c.id))
         .limit(BEST_LIMIT)
     ).all()
-    replies = first_team_replies(session, [conv.id for conv, _, _ in rows if conv.id is not None])
+    replies = first_team_replies(session, [conv.id for conv, __, ___ in rows if conv.id is not None])
     return [
         DigestConversation(
             conv.id,
@@ -350,7 +350,8 @@ def render_markdown(digest: WeeklyDigest, *, escape: bool = True) -> str:
                 author=esc(best.author_handle),
                 channel=esc(best.channel),
             )
-            best_lines.append(f"{number}. **{_('Q:')}** {question}{star}  ")
+            q_mark = _("Q:")
+            best_lines.append(f"{number}. **{q_mark}** {question}{star}  ")
             if best.reply_text:
                 answer = esc(best.reply_text)  # the reply as it was sent
             elif best.answer_title:
@@ -358,7 +359,8 @@ def render_markdown(digest: WeeklyDigest, *, escape: bool = True) -> str:
             else:
                 answer = _("answered by the team")
             url = _safe_url(best.answer_link)
-            best_lines.append(f"   **{_('A:')}** {answer}" + (f" <{url}>" if url else ""))
+            a_mark = _("A:")
+            best_lines.append(f"   **{a_mark}** {answer}" + (f" <{url}>" if url else ""))
         if digest.note.hero_handle:
             reason = f" — {esc(digest.note.hero_reason)}" if digest.note.hero_reason else ""
             hero = f"**{esc(digest.note.hero_handle)}**{reason}"

@@ -21,7 +21,7 @@ from core.i18n import _, ngettext
 from core.local_time import month_start, next_month
 from core.loop.impact import impacts
 from core.loop.queries import LinkedIdea, views
-from core.loop.rules import Impact
+from core.loop.rules import Impact, quoted
 from core.permissions import Action, Actor, require
 from core.text import escape_markdown
 from db.models import LoopItem
@@ -85,7 +85,7 @@ def monthly_document(
         lines.append("")
         if item.ideas:
             lines.append(
-                "- " + _("You asked for: {ideas}", ideas="; ".join(f"“{e(idea.title)}”" for idea in item.ideas))
+                "- " + _("You asked for: {ideas}", ideas="; ".join(quoted(e(idea.title)) for idea in item.ideas))
             )
         lines.append("- " + ngettext("Asked by {count} person", "Asked by {count} people", item.givers_count))
         effect = public_effect(item.impact)

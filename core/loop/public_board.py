@@ -109,7 +109,16 @@ li{background:#fff;border-radius:.6rem;padding:.8rem 1rem;margin-bottom:.6rem;bo
 def _card(idea: PublicIdea) -> str:
     e = html.escape
     meta = [e(idea.category)] if idea.category else []
-    meta.append(e(ngettext("{count} person asked for this", "{count} people asked for this", idea.givers)))
+    meta.append(
+        e(
+            ngettext(
+                "{number} person asked for this",
+                "{number} people asked for this",
+                idea.givers,
+                number=formats.number(idea.givers),
+            )
+        )
+    )
     if idea.shipped_on is not None:
         meta.append(e(_("shipped {day}", day=formats.date(idea.shipped_on))))
     done = f'<div class="done">{e(idea.what_changed)}</div>' if idea.what_changed else ""  # i18n: not text
@@ -134,7 +143,8 @@ def render_html(
             if entries:
                 cards = "\n".join(_card(i) for i in entries)
             else:
-                cards = f'<li class="empty">{e(_("Nothing here right now."))}</li>'  # i18n: not text
+                nothing = e(_("Nothing here right now."))
+                cards = f'<li class="empty">{nothing}</li>'  # i18n: not text
             heading = e(_("{section} ({count})", section=_(label), count=formats.number(len(entries))))
             sections.append(f'<section id="{key}"><h2>{heading}</h2><ul>\n{cards}\n</ul></section>')  # i18n: not text
         title = e(_("{workspace} · Idea board", workspace=workspace_name))

@@ -131,7 +131,7 @@ def giver_keys(session: Session, idea_ids: Sequence[int]) -> dict[str, str]:
     """Everyone who gave one of these ideas (or an idea merged into them): key → handle as first written."""
     if not idea_ids:
         return {}
-    return {stored_key(handle): handle for handle, _ in idea_givers(session=session, idea_ids=list(idea_ids))}
+    return {stored_key(handle): handle for handle, __ in idea_givers(session=session, idea_ids=list(idea_ids))}
 
 
 def thanked_keys(session: Session, loop_item_id: int) -> set[str]:

@@ -272,14 +272,14 @@ def announcement_text(
             "And thanks to the {count} person who answered our call {calls}.",
             "And thanks to the {count} people who answered our call {calls}.",
             respondents,
-            calls=_join([f"“{c}”" for c in calls]),
+            calls=_join([quoted(c) for c in calls]),
         )
     body = text_templates.fill(
         templates,
         "announcement",
         what_changed=what_changed,
         details=details.strip(),
-        ideas="; ".join(f"“{t}”" for t in idea_titles),
+        ideas="; ".join(quoted(t) for t in idea_titles),
         thanks=thanks,
         call_thanks=call_thanks,
         idea_form_url=idea_form_url,
@@ -305,7 +305,7 @@ def thank_you_reply(
     """A ready-to-copy reply thanking the givers of one channel."""
     asked = ""
     if idea_titles:
-        first = f"“{idea_titles[0]}”"
+        first = quoted(idea_titles[0])
         if len(idea_titles) > 1:
             asked = " " + ngettext(
                 "You asked for {idea} and {count} more.",
@@ -332,6 +332,11 @@ def call_reply(
     return text_templates.fill(
         templates, "call_thank_you", handles=" ".join(handles), what_changed=what_changed, call_title=call_title
     )
+
+
+def quoted(title: str) -> str:
+    """A title in the language's quotation marks: “Dark mode” / „Dark mode“."""
+    return _("“{title}”", title=title)
 
 
 def _join(names: Sequence[str]) -> str:
