@@ -126,6 +126,7 @@ def new_loop_item_form(ctx: PageContext, today: dt.date) -> None:
     if not options:
         st.caption(_("No shipped idea is waiting for its loop. When an idea ships on the idea board, it appears here."))
         return
+    idea_labels = {i: _idea_option(idea) for i, idea in options.items()}  # in the reader's language, now
     with st.form("loop_new", clear_on_submit=True):
         st.markdown(_("**Open a loop**: what changed, and the ideas it answers."))
         # Starts empty: the ideas linked are exactly the ones picked here.
@@ -135,7 +136,7 @@ def new_loop_item_form(ctx: PageContext, today: dt.date) -> None:
             key="loop_new_ideas",
             default=[],
             placeholder=_("Pick the ideas this change answers"),
-            format_func=lambda i: _idea_option(options[i]),
+            format_func=lambda i: plain_text(idea_labels[i]),
             help=_("Shipped ideas without a loop come first; planned or in-progress ideas are marked shipped with it."),
         )
         what = st.text_input(
@@ -184,10 +185,11 @@ def open_loops_tab(ctx: PageContext, open_items: list[LoopItemView], announce: T
         st.session_state[PICK] = ids[0]
     by_id = {i.id: i for i in open_items}
     works = ctx.can(Action.manage_loop) or ctx.can(Action.thank_givers)
+    pick_labels = {i: f"{v.what_changed} ({v.status_label})" for i, v in by_id.items()}
     picked = st.selectbox(
         _("Work on") if works else _("Show"),
         ids,
-        format_func=lambda i: plain_text(f"{by_id[i].what_changed} ({by_id[i].status_label})"),
+        format_func=lambda i: plain_text(pick_labels[i]),
         key=PICK,
     )
     loop_item_panel(ctx, by_id[picked], today)
@@ -247,8 +249,8 @@ def _calls(item: LoopItemView) -> None:
     with st.expander(label, icon=":material/forum:"):
         answered = "; ".join(_("“{title}” (post #{id})", title=esc(c.title), id=c.post_id) for c in calls)
         st.caption(_("They answered {calls} without giving one of these ideas: tell them it shipped.", calls=answered))
-        for label, text in call_reply_texts(item, calls, wording=read(text_templates.workspace_wordings)).items():
-            st.caption(esc(label))
+        for heading, text in call_reply_texts(item, calls, wording=read(text_templates.workspace_wordings)).items():
+            st.caption(esc(heading))
             st.code(plain_block(text), language=None, wrap_lines=True)
 
 
@@ -462,7 +464,8 @@ def monthly_section(ctx: PageContext, today: dt.date) -> None:
     this_month = month_start(today)
     last_month = month_start(this_month - dt.timedelta(days=1))
     options = sorted({this_month, last_month, *read(months_with_loop_items)}, reverse=True)
-    month = st.selectbox(_("Month"), options, format_func=formats.month_year, key="loop_month")
+    month_labels = {m: formats.month_year(m) for m in options}  # in the reader's language, now
+    month = st.selectbox(_("Month"), options, format_func=lambda m: plain_text(month_labels[m]), key="loop_month")
     update = read(monthly_update, month=month, today=today)
     # The download above the two columns: beside the preview its label would be cut at 1024 px.
     export_button(
@@ -539,10 +542,11 @@ def impact_section(ctx: PageContext, today: dt.date) -> None:
     if not recent:
         st.info(_("No loop items yet. Open one from a shipped idea in the Open loops tab."))
         return
+    impact_labels = {i.id: f"{i.what_changed} ({formats.date(i.shipped_on)})" for i in recent}
     item = st.selectbox(
         _("Loop item"),
         recent,
-        format_func=lambda i: plain_text(f"{i.what_changed} ({formats.date(i.shipped_on)})"),
+        format_func=lambda i: plain_text(impact_labels[i.id]),
         key="loop_impact_pick",
     )
     figure = _impact(item, today)

@@ -9,11 +9,10 @@ import datetime as dt
 import streamlit as st
 
 from core import i18n, text_templates
-from core.errors import ValidationError
 from core.i18n import _
 from core.permissions import Action
 from core.text import escape_markdown as esc
-from core.text import plain_block
+from core.text import plain_block, plain_text
 from db.models import TextTemplateBase, max_length
 from ui.actions import perform
 from ui.frame import PageContext
@@ -35,9 +34,10 @@ def wording_section(ctx: PageContext, today: dt.date) -> None:
             language=i18n.LANGUAGES.get(workspace_language, workspace_language),
         )
     )
+    labels = {k: _(spec.label) for k, spec in text_templates.TEMPLATES.items()}  # in the reader's language, now
     pick, language_column = st.columns([3, 1])
     key = pick.selectbox(
-        _("Text"), list(text_templates.TEMPLATES), format_func=lambda k: _(text_templates.TEMPLATES[k].label), key=KEY
+        _("Text"), list(text_templates.TEMPLATES), format_func=lambda k: plain_text(labels[k]), key=KEY
     )
     languages = list(i18n.LANGUAGES)
     if st.session_state.get(LANGUAGE) not in languages:
@@ -57,7 +57,7 @@ def wording_section(ctx: PageContext, today: dt.date) -> None:
         note = _("A brace itself is written twice: {open} and {close}.", open="{{", close="}}")
         if optional:
             note += " " + _("A line with an empty optional placeholder ({names}) is left out.", names=optional)
-        st.caption(note)
+        st.caption(esc(note))
     # A new text area for each text, language and stored version: a save or reset shows the new wording.
     body = st.text_area(
         _("Wording"),
@@ -67,12 +67,12 @@ def wording_section(ctx: PageContext, today: dt.date) -> None:
         key=f"loop_wording_body_{key}_{language}_{current.version}",
     )
     st.markdown("**" + _("Preview with example values") + "**")
-    try:
-        with i18n.using(language):
-            shown = text_templates.preview(key, body)
-    except ValidationError as error:
-        st.warning(esc(str(error)))
+    found = text_templates.problems(key, body)  # said in the reader's language
+    if found:
+        st.warning(esc(" ".join(found)))
     else:
+        with i18n.using(language):  # the example values in the text's language
+            shown = text_templates.preview(key, body)
         st.code(plain_block(shown), language=None, wrap_lines=True)
     save, back = st.columns(2)
     if save.button(_("Save the wording"), type="primary", key=f"loop_wording_save_{key}_{language}"):
