@@ -116,6 +116,7 @@ BASICS = {
     "local_time",
     "workspace",
     "users",
+    "text_templates",
 }
 # Each domain package and the domains it may import (besides the basics). The loop builds on the
 # content plan, the idea board and the SLA monitor; the KPIs read everything; nothing reads back up.

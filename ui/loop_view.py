@@ -11,7 +11,10 @@ import datetime as dt
 import altair as alt
 import streamlit as st
 
-from core import workspace
+from core import formats, text_templates, workspace
+from core.content_plan.status import STATUS_LABELS as POST_STATUS_LABELS
+from core.i18n import _, ngettext
+from core.ideas.rules import STATUS_LABELS as IDEA_STATUS_LABELS
 from core.local_time import month_start
 from core.loop import chain as loop_chain
 from core.loop import public_board
@@ -40,6 +43,7 @@ from core.text import plain_block, plain_text
 from db.models import LoopItemCreate, LoopItemImpact
 from ui import chain_view
 from ui.actions import perform
+from ui.charts import localized
 from ui.containers import keep_widget_state, lazy_expander
 from ui.exports import export_button
 from ui.frame import PageContext
@@ -51,13 +55,24 @@ PICK = "loop_pick"
 CLOSED_LIMIT = "loop_closed_limit"
 
 
+_DATE_INPUT = "YYYY-MM-DD"  # i18n: not text (Streamlit's date input pattern)
+
+
+def _idea_status(status: str) -> str:
+    return _(IDEA_STATUS_LABELS.get(status, status))
+
+
+def _post_status(status: str) -> str:
+    return _(POST_STATUS_LABELS.get(status, status.replace("_", " ")))
+
+
 def keep_tab_state() -> None:
     """Before any widget exists: the loop item picked stays while another tab is open."""
     keep_widget_state((PICK, "loop_impact_pick", "loop_month"))
 
 
 def _when(ctx: PageContext, instant: dt.datetime | None) -> str:
-    return instant.astimezone(ctx.timezone).strftime("%d %b %Y %H:%M") if instant else ""
+    return formats.date_time(instant.astimezone(ctx.timezone)) if instant else ""
 
 
 def _version_seen(item: LoopItemView, section: str) -> int:
@@ -76,21 +91,30 @@ def _impact(item: LoopItemView, today: dt.date) -> Impact:
 
 def _post_label(item: LoopItemView) -> str:
     if item.announcement_post_id is None:
-        return "not drafted"
-    return f"#{item.announcement_post_id} {item.announcement_status or 'gone'}"
+        return _("not drafted")
+    status = _post_status(item.announcement_status) if item.announcement_status else _("gone")
+    return f"#{item.announcement_post_id} {status}"
 
 
 def overview_rows(loop_items: list[LoopItemView]) -> list[dict]:
     return [
         {
-            "what changed": i.what_changed,
-            "shipped": i.shipped_on,
-            "status": i.status_label,
-            "announcement": _post_label(i),
-            "givers thanked": f"{i.thanked_count} / {i.givers_count}",
+            _("what changed"): i.what_changed,
+            _("shipped"): formats.date(i.shipped_on),
+            _("status"): i.status_label,
+            _("announcement"): _post_label(i),
+            _("givers thanked"): f"{i.thanked_count} / {i.givers_count}",
         }
         for i in loop_items
     ]
+
+
+def _idea_option(idea) -> str:
+    if idea.status == "shipped":
+        return plain_text(_("{title} (shipped)", title=idea.title))
+    return plain_text(
+        _("{title} ({status} → will be marked shipped)", title=idea.title, status=idea.status.replace("_", " "))
+    )
 
 
 # --- new loop item ----------------------------------------------------------------------------
@@ -100,28 +124,32 @@ def new_loop_item_form(ctx: PageContext, today: dt.date) -> None:
     shipped, to_ship = read(shipped_ideas_without_loop_item), read(ideas_to_ship)
     options = {i.id: i for i in [*shipped, *to_ship]}
     if not options:
-        st.caption("No shipped idea is waiting for its loop. When an idea ships on the idea board, it appears here.")
+        st.caption(_("No shipped idea is waiting for its loop. When an idea ships on the idea board, it appears here."))
         return
+    idea_labels = {i: _idea_option(idea) for i, idea in options.items()}  # in the reader's language, now
     with st.form("loop_new", clear_on_submit=True):
-        st.markdown("**Open a loop**: what changed, and the ideas it answers.")
+        st.markdown(_("**Open a loop**: what changed, and the ideas it answers."))
         # Starts empty: the ideas linked are exactly the ones picked here.
         chosen = st.multiselect(
-            "Ideas this change answers",
+            _("Ideas this change answers"),
             list(options),
             key="loop_new_ideas",
             default=[],
-            placeholder="Pick the ideas this change answers",
-            format_func=lambda i: plain_text(
-                f"{options[i].title} ({'shipped' if options[i].status == 'shipped' else options[i].status.replace('_', ' ') + ' → will be marked shipped'})"
-            ),
-            help="Shipped ideas without a loop come first; planned or in-progress ideas are marked shipped with it.",
+            placeholder=_("Pick the ideas this change answers"),
+            format_func=lambda i: plain_text(idea_labels[i]),
+            help=_("Shipped ideas without a loop come first; planned or in-progress ideas are marked shipped with it."),
         )
         what = st.text_input(
-            "What changed", max_chars=300, placeholder="Dark mode is live in the mobile app", key="loop_new_what"
+            _("What changed"),
+            max_chars=300,
+            placeholder=_("Dark mode is live in the mobile app"),
+            key="loop_new_what",
         )
-        details = st.text_area("Details (optional)", height=80, key="loop_new_details")
-        shipped_on = st.date_input("Shipped on", value=today, max_value=today, key="loop_new_shipped_on")
-        if st.form_submit_button("Open the loop", type="primary"):
+        details = st.text_area(_("Details (optional)"), height=80, key="loop_new_details")
+        shipped_on = st.date_input(
+            _("Shipped on"), value=today, max_value=today, key="loop_new_shipped_on", format=_DATE_INPUT
+        )
+        if st.form_submit_button(_("Open the loop"), type="primary"):
             item_in = LoopItemCreate(
                 what_changed=what,
                 details=details,
@@ -132,7 +160,7 @@ def new_loop_item_form(ctx: PageContext, today: dt.date) -> None:
 
             def opened(created: LoopItemView) -> None:
                 st.session_state[PICK] = created.id
-                flash(f"Loop opened: {esc(created.what_changed)}. Next: draft the announcement.")
+                flash(_("Loop opened: {what}. Next: draft the announcement.", what=esc(created.what_changed)))
 
             perform(ctx, lambda s: create_loop_item(session=s, actor=ctx.actor, item_in=item_in), then=opened)
 
@@ -142,14 +170,14 @@ def new_loop_item_form(ctx: PageContext, today: dt.date) -> None:
 
 def open_loops_tab(ctx: PageContext, open_items: list[LoopItemView], announce: ToAnnounce, today: dt.date) -> None:
     if ctx.can(Action.manage_loop):
-        with st.expander("New loop item from shipped ideas", expanded=not open_items):
+        with st.expander(_("New loop item from shipped ideas"), expanded=not open_items):
             new_loop_item_form(ctx, today)
     shipped_without_loop(ctx)
     if not open_items and not announce.ideas_without_loop:
-        st.info("No open loops: every shipped idea is announced and its givers are thanked.")
+        st.info(_("No open loops: every shipped idea is announced and its givers are thanked."))
         return
     if not open_items:
-        st.info("No loop is open yet: open one for the shipped ideas above.")
+        st.info(_("No loop is open yet: open one for the shipped ideas above."))
         return
     st.dataframe(overview_rows(open_items), hide_index=True, placeholder="—", width="stretch")
     ids = [i.id for i in open_items]
@@ -157,10 +185,11 @@ def open_loops_tab(ctx: PageContext, open_items: list[LoopItemView], announce: T
         st.session_state[PICK] = ids[0]
     by_id = {i.id: i for i in open_items}
     works = ctx.can(Action.manage_loop) or ctx.can(Action.thank_givers)
+    pick_labels = {i: f"{v.what_changed} ({v.status_label})" for i, v in by_id.items()}
     picked = st.selectbox(
-        "Work on" if works else "Show",
+        _("Work on") if works else _("Show"),
         ids,
-        format_func=lambda i: plain_text(f"{by_id[i].what_changed} ({by_id[i].status_label})"),
+        format_func=lambda i: plain_text(pick_labels[i]),
         key=PICK,
     )
     loop_item_panel(ctx, by_id[picked], today)
@@ -168,7 +197,7 @@ def open_loops_tab(ctx: PageContext, open_items: list[LoopItemView], announce: T
 
 def _chain(ctx: PageContext, item: LoopItemView, where: str) -> None:
     """The loop item's chain, read only when someone opens it."""
-    label = "The chain: from the first question to the thanks"
+    label = _("The chain: from the first question to the thanks")
     with lazy_expander(label, key=f"loop_chain_{where}_{item.id}", icon=":material/timeline:") as shown:
         if shown:
             chain_view.render(ctx, read(loop_chain.loop_item_chain, loop_item_id=item.id))
@@ -176,12 +205,19 @@ def _chain(ctx: PageContext, item: LoopItemView, where: str) -> None:
 
 def loop_item_panel(ctx: PageContext, item: LoopItemView, today: dt.date) -> None:
     st.subheader(esc(item.what_changed))
-    st.caption(f"Shipped {item.shipped_on:%d %b %Y} · status: {item.status_label} · loop item #{item.id}")
+    st.caption(
+        _(
+            "Shipped {day} · status: {status} · loop item #{id}",
+            day=formats.date(item.shipped_on),
+            status=item.status_label,
+            id=item.id,
+        )
+    )
     if item.details:
         st.text(plain_block(item.details))
     st.dataframe(
         [
-            {"idea": i.title, "status": i.status.replace("_", " "), "votes": i.votes, "category": i.category}
+            {_("idea"): i.title, _("status"): _idea_status(i.status), _("votes"): i.votes, _("category"): i.category}
             for i in item.ideas
         ],
         hide_index=True,
@@ -190,13 +226,13 @@ def loop_item_panel(ctx: PageContext, item: LoopItemView, today: dt.date) -> Non
     )
     announce, thank = st.columns(2)
     with announce:
-        st.markdown("#### 1 · Announce")
+        st.markdown("#### " + _("1 · Announce"))
         _announcement(ctx, item, _version_seen(item, "panel"))
     with thank:
-        st.markdown("#### 2 · Thank the givers")
+        st.markdown("#### " + _("2 · Thank the givers"))
         _thanks(ctx, item)
     _calls(item)
-    st.caption(f"Impact: {esc(_impact(item, today).summary)} — set it in the Impact tab.")
+    st.caption(_("Impact: {impact} — set it in the Impact tab.", impact=esc(_impact(item, today).summary)))
     _chain(ctx, item, "open")
 
 
@@ -204,15 +240,17 @@ def _calls(item: LoopItemView) -> None:
     calls = [c for c in read(calls_answered, loop_item_id=item.id) if c.respondents]
     if not calls:
         return
-    people = len({h.lower() for c in calls for h, _ in c.respondents})
-    with st.expander(f"Also tell the {people} people who answered the call for ideas", icon=":material/forum:"):
-        st.caption(
-            "They answered "
-            + "; ".join(f"“{esc(c.title)}” (post #{c.post_id})" for c in calls)
-            + " without giving one of these ideas: tell them it shipped."
-        )
-        for label, text in call_reply_texts(item, calls).items():
-            st.caption(esc(label))
+    people = len({handle.lower() for c in calls for handle, __ in c.respondents})
+    label = ngettext(
+        "Also tell the {count} person who answered the call for ideas",
+        "Also tell the {count} people who answered the call for ideas",
+        people,
+    )
+    with st.expander(label, icon=":material/forum:"):
+        answered = "; ".join(_("“{title}” (post #{id})", title=esc(c.title), id=c.post_id) for c in calls)
+        st.caption(_("They answered {calls} without giving one of these ideas: tell them it shipped.", calls=answered))
+        for heading, text in call_reply_texts(item, calls, wording=read(text_templates.workspace_wordings)).items():
+            st.caption(esc(heading))
             st.code(plain_block(text), language=None, wrap_lines=True)
 
 
@@ -221,45 +259,54 @@ def shipped_without_loop(ctx: PageContext) -> None:
     waiting = read(shipped_ideas_without_loop_item)
     if not waiting:
         return
-    st.markdown(f"**Shipped, no loop item yet** ({len(waiting)})")
+    st.markdown(_("**Shipped, no loop item yet** ({count})", count=len(waiting)))
     st.dataframe(
-        [{"#": i.id, "idea": i.title, "category": i.category, "shipped": _when(ctx, i.shipped_at)} for i in waiting],
+        [
+            {"#": i.id, _("idea"): i.title, _("category"): i.category, _("shipped"): _when(ctx, i.shipped_at)}
+            for i in waiting
+        ],
         hide_index=True,
         width="stretch",
     )
-    st.caption("Open a loop for them above: pick the ideas a change answers; the form starts empty.")
+    st.caption(_("Open a loop for them above: pick the ideas a change answers; the form starts empty."))
 
 
 def _announcement(ctx: PageContext, item: LoopItemView, version: int) -> None:
     if item.announcement_post_id is not None and not item.can_draft_announcement:
-        st.write(f"Announcement: post #{item.announcement_post_id} — {item.announcement_status.replace('_', ' ')}")
+        st.write(
+            _(
+                "Announcement: post #{id} — {status}",
+                id=item.announcement_post_id,
+                status=_post_status(item.announcement_status),
+            )
+        )
         st.text(plain_block(item.announcement_title))
         if item.announced:
-            st.success(f"Published {_when(ctx, item.announced_at)}: the loop item is announced.")
+            st.success(_("Published {when}: the loop item is announced.", when=_when(ctx, item.announced_at)))
         else:
             st.caption(
-                "It becomes “announced” when the post is published. Checklist and approval apply as to every post."
+                _("It becomes “announced” when the post is published. Checklist and approval apply as to every post.")
             )
-        st.page_link("pages/calendar.py", label="Open the content calendar", icon=":material/calendar_month:")
+        st.page_link("pages/calendar.py", label=_("Open the content calendar"), icon=":material/calendar_month:")
         return
     if not ctx.can(Action.manage_loop):
-        st.info("Not announced yet. The lead drafts the announcement.")
+        st.info(_("Not announced yet. The lead drafts the announcement."))
         return
     available = read(workspace.list_channels)
     if not available:
-        st.warning("Add a channel on the Admin screen first; the announcement needs one.")
+        st.warning(_("Add a channel on the Admin screen first; the announcement needs one."))
         return
     with st.form(f"loop_announce_{item.id}"):
         channel = st.selectbox(
-            "Channel", available, format_func=lambda c: plain_text(c.name), key=f"loop_announce_channel_{item.id}"
+            _("Channel"), available, format_func=lambda c: plain_text(c.name), key=f"loop_announce_channel_{item.id}"
         )
         form_url = st.text_input(
-            "Idea form link (optional)",
+            _("Idea form link (optional)"),
             key=f"loop_announce_link_{item.id}",
             placeholder="https://example.com/ideas",
-            help="The next step: tell us what to improve next.",
+            help=_("The next step: tell us what to improve next."),
         )
-        if st.form_submit_button("Draft the announcement", type="primary"):
+        if st.form_submit_button(_("Draft the announcement"), type="primary"):
             perform(
                 ctx,
                 lambda s: draft_announcement(
@@ -271,7 +318,11 @@ def _announcement(ctx: PageContext, item: LoopItemView, version: int) -> None:
                     idea_form_url=form_url,
                 ),
                 then=lambda post: flash(
-                    f"Drafted “{esc(post.title)}” in the content calendar (post #{post.id}); it goes through the checklist and approval."
+                    _(
+                        "Drafted “{title}” in the content calendar (post #{id}); it goes through the checklist and approval.",
+                        title=esc(post.title),
+                        id=post.id,
+                    )
                 ),
             )
 
@@ -279,14 +330,16 @@ def _announcement(ctx: PageContext, item: LoopItemView, version: int) -> None:
 def _thanks(ctx: PageContext, item: LoopItemView) -> None:
     people = read(givers, loop_item_id=item.id)
     if not people:
-        st.info("No idea givers are recorded for these ideas, so there is nobody to thank by name.")
+        st.info(_("No idea givers are recorded for these ideas, so there is nobody to thank by name."))
         return
-    st.caption(f"{item.thanked_count} of {item.givers_count} thanked.")
+    st.caption(_("{thanked} of {total} thanked.", thanked=item.thanked_count, total=item.givers_count))
 
     def thanked_note(giver: Giver) -> str:
         if not giver.thanked:
             return ""
-        return f" — thanked by {giver.thanked_by or 'someone'}, {_when(ctx, giver.thanked_at)}"
+        return " — " + _(
+            "thanked by {name}, {when}", name=giver.thanked_by or _("someone"), when=_when(ctx, giver.thanked_at)
+        )
 
     if not ctx.can(Action.thank_givers):
         # Only what the role can do: who was thanked, as a list, not a form it cannot save.
@@ -307,7 +360,7 @@ def _thanks(ctx: PageContext, item: LoopItemView) -> None:
             )
             for giver in people
         }
-        if st.form_submit_button("Save thanks"):
+        if st.form_submit_button(_("Save thanks")):
             ticked = [h for h, on in ticks.items() if on]
             unticked = [h for h, on in ticks.items() if not on]
 
@@ -319,12 +372,19 @@ def _thanks(ctx: PageContext, item: LoopItemView) -> None:
                 ctx,
                 save_thanks,
                 then=lambda saved: flash(
-                    f"Thanks saved: {saved.thanked_count} of {saved.givers_count} givers thanked ({saved.status_label})."
+                    _(
+                        "Thanks saved: {thanked} of {total} givers thanked ({status}).",
+                        thanked=saved.thanked_count,
+                        total=saved.givers_count,
+                        status=saved.status_label,
+                    )
                 ),
             )
-    with st.expander("Ready-to-copy thank-you replies", expanded=True):
-        form_url = st.text_input("Idea form link for the replies (optional)", key=f"loop_reply_link_{item.id}")
-        replies = thank_you_texts(item, people, idea_form_url=form_url.strip())
+    with st.expander(_("Ready-to-copy thank-you replies"), expanded=True):
+        form_url = st.text_input(_("Idea form link for the replies (optional)"), key=f"loop_reply_link_{item.id}")
+        replies = thank_you_texts(
+            item, people, idea_form_url=form_url.strip(), wording=read(text_templates.workspace_wordings)
+        )
         for channel, text in replies.items():
             st.caption(esc(channel))
             st.code(plain_block(text), language=None, wrap_lines=True)
@@ -337,33 +397,45 @@ def closed_timeline(ctx: PageContext, today: dt.date) -> None:
     limit = st.session_state.get(CLOSED_LIMIT, 20)
     closed = read(closed_loops, limit=limit)
     if not closed:
-        st.info("No closed loops yet. A loop closes when its announcement is published and every giver is thanked.")
+        st.info(_("No closed loops yet. A loop closes when its announcement is published and every giver is thanked."))
         return
-    st.altair_chart(timeline_chart(ctx, closed), width="stretch")
+    st.altair_chart(localized(timeline_chart(ctx, closed)), width="stretch")
     figures = read(impacts, loop_item_ids=[item.id for item in closed], today=today)
     for item in closed:
         with st.container(border=True):
             st.markdown(f"**{_announced_day(ctx, item)}** · {esc(item.what_changed)}")
             st.caption(
-                f"Shipped {item.shipped_on:%d %b %Y} · {len(item.ideas)} idea(s) · {item.thanked_count} of {item.givers_count} giver(s) thanked · "
-                f"{item.status_label} · impact: {esc(figures[item.id].summary)}"
+                " · ".join(
+                    (
+                        _("Shipped {day}", day=formats.date(item.shipped_on)),
+                        ngettext("{count} idea", "{count} ideas", len(item.ideas)),
+                        ngettext(
+                            "{thanked} of {count} giver thanked",
+                            "{thanked} of {count} givers thanked",
+                            item.givers_count,
+                            thanked=item.thanked_count,
+                        ),
+                        item.status_label,
+                        _("impact: {impact}", impact=esc(figures[item.id].summary)),
+                    )
+                )
             )
             _chain(ctx, item, "closed")
-    if len(closed) >= limit and st.button("Show older loops"):
+    if len(closed) >= limit and st.button(_("Show older loops")):
         st.session_state[CLOSED_LIMIT] = limit + 20
         st.rerun()
 
 
-def _announced_day(ctx: PageContext, item: LoopItemView, form: str = "%d %b %Y") -> str:
-    return item.announced_at.astimezone(ctx.timezone).strftime(form) if item.announced_at else ""
+def _announced_day(ctx: PageContext, item: LoopItemView) -> str:
+    return formats.date(item.announced_at.astimezone(ctx.timezone)) if item.announced_at else ""
 
 
 def timeline_chart(ctx: PageContext, closed: list[LoopItemView]) -> alt.Chart:
     values = [
         {
-            "announced": _announced_day(ctx, i, "%Y-%m-%d"),
-            "what changed": i.what_changed,
-            "givers thanked": i.givers_count,
+            "announced": i.announced_at.astimezone(ctx.timezone).date().isoformat() if i.announced_at else None,
+            "what": i.what_changed,
+            "givers": i.givers_count,
             "status": i.status_label,
         }
         for i in closed
@@ -373,9 +445,14 @@ def timeline_chart(ctx: PageContext, closed: list[LoopItemView]) -> alt.Chart:
         .mark_circle(opacity=0.8)
         .encode(
             x=alt.X("announced:T", title=None),
-            size=alt.Size("givers thanked:Q", legend=None, scale=alt.Scale(range=[60, 400])),
+            size=alt.Size("givers:Q", legend=None, scale=alt.Scale(range=[60, 400])),
             color=alt.Color("status:N", legend=alt.Legend(orient="top", title=None)),
-            tooltip=["announced:T", "what changed:N", "givers thanked:Q", "status:N"],
+            tooltip=[
+                alt.Tooltip("announced:T", title=_("announced"), format="%x"),
+                alt.Tooltip("what:N", title=_("what changed")),
+                alt.Tooltip("givers:Q", title=_("givers thanked")),
+                alt.Tooltip("status:N", title=_("status")),
+            ],
         )
     )
 
@@ -387,13 +464,14 @@ def monthly_section(ctx: PageContext, today: dt.date) -> None:
     this_month = month_start(today)
     last_month = month_start(this_month - dt.timedelta(days=1))
     options = sorted({this_month, last_month, *read(months_with_loop_items)}, reverse=True)
-    month = st.selectbox("Month", options, format_func=lambda m: f"{m:%B %Y}", key="loop_month")
+    month_labels = {m: formats.month_year(m) for m in options}  # in the reader's language, now
+    month = st.selectbox(_("Month"), options, format_func=lambda m: plain_text(month_labels[m]), key="loop_month")
     update = read(monthly_update, month=month, today=today)
     # The download above the two columns: beside the preview its label would be cut at 1024 px.
     export_button(
         ctx,
         key="loop_monthly_download",
-        label="Download the update (Markdown)",
+        label=_("Download the update (Markdown)"),
         export=lambda s: export_monthly_update(session=s, actor=ctx.actor, month=month, today=today),
         file_name=update.file_name,
         mime="text/markdown",
@@ -407,14 +485,18 @@ def monthly_section(ctx: PageContext, today: dt.date) -> None:
         if ctx.can(Action.manage_loop) and update.items:
             with st.form("loop_monthly_post"):
                 channel = st.selectbox(
-                    "Channel", read(workspace.list_channels), format_func=lambda c: plain_text(c.name)
+                    _("Channel"), read(workspace.list_channels), format_func=lambda c: plain_text(c.name)
                 )
-                if st.form_submit_button("Draft as a post"):
+                if st.form_submit_button(_("Draft as a post")):
                     perform(
                         ctx,
                         lambda s: draft_monthly_update(session=s, actor=ctx.actor, month=month, channel_id=channel.id),
                         then=lambda post: flash(
-                            f"Drafted “{esc(post.title)}” in the content calendar (post #{post.id})."
+                            _(
+                                "Drafted “{title}” in the content calendar (post #{id}).",
+                                title=esc(post.title),
+                                id=post.id,
+                            )
                         ),
                     )
 
@@ -423,18 +505,17 @@ def monthly_section(ctx: PageContext, today: dt.date) -> None:
 
 
 def impact_chart(figure: Impact) -> alt.Chart:
-    what = "NPS" if figure.kind == "nps" else "Conversations"
-    values = [{"when": "before", what: figure.before}, {"when": "after", what: figure.after}]
+    what = "NPS" if figure.kind == "nps" else _("Conversations")
+    before, after = _("before"), _("after")
+    values = [{"when": before, "value": figure.before}, {"when": after, "value": figure.after}]
     return (
         alt.Chart(alt.Data(values=values), height=220)
         .mark_bar(size=48)
         .encode(
-            x=alt.X("when:N", sort=["before", "after"], title=None, axis=alt.Axis(labelAngle=0)),
-            y=alt.Y(f"{what}:Q"),
-            color=alt.Color(
-                "when:N", sort=["before", "after"], legend=None, scale=alt.Scale(range=["#9aa5b1", "#2f80ed"])
-            ),
-            tooltip=["when:N", f"{what}:Q"],
+            x=alt.X("when:N", sort=[before, after], title=None, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("value:Q", title=what),
+            color=alt.Color("when:N", sort=[before, after], legend=None, scale=alt.Scale(range=["#9aa5b1", "#2f80ed"])),
+            tooltip=[alt.Tooltip("when:N", title=" "), alt.Tooltip("value:Q", title=what)],
         )
     )
 
@@ -442,14 +523,14 @@ def impact_chart(figure: Impact) -> alt.Chart:
 def impact_section(ctx: PageContext, today: dt.date) -> None:
     overdue = read(impact_not_measured, today=today)
     if overdue:
-        st.markdown("#### Impact not measured")
+        st.markdown("#### " + _("Impact not measured"))
         st.dataframe(
             [
                 {
-                    "what changed": i.what_changed,
-                    "shipped": i.shipped_on,
-                    "days since": (today - i.shipped_on).days,
-                    "status": i.status_label,
+                    _("what changed"): i.what_changed,
+                    _("shipped"): formats.date(i.shipped_on),
+                    _("days since"): (today - i.shipped_on).days,
+                    _("status"): i.status_label,
                 }
                 for i in overdue
             ],
@@ -459,12 +540,13 @@ def impact_section(ctx: PageContext, today: dt.date) -> None:
         )
     recent = read(recent_loop_items)
     if not recent:
-        st.info("No loop items yet. Open one from a shipped idea in the Open loops tab.")
+        st.info(_("No loop items yet. Open one from a shipped idea in the Open loops tab."))
         return
+    impact_labels = {i.id: f"{i.what_changed} ({formats.date(i.shipped_on)})" for i in recent}
     item = st.selectbox(
-        "Loop item",
+        _("Loop item"),
         recent,
-        format_func=lambda i: plain_text(f"{i.what_changed} ({i.shipped_on:%d %b %Y})"),
+        format_func=lambda i: plain_text(impact_labels[i.id]),
         key="loop_impact_pick",
     )
     figure = _impact(item, today)
@@ -473,20 +555,20 @@ def impact_section(ctx: PageContext, today: dt.date) -> None:
     with chart:
         st.write(esc(figure.summary))  # the categories are user text
         if figure.before is not None and figure.after is not None:
-            st.altair_chart(impact_chart(figure), width="stretch")
+            st.altair_chart(localized(impact_chart(figure)), width="stretch")
         if item.measured_at:
-            st.caption(f"Measurement recorded {_when(ctx, item.measured_at)}.")
+            st.caption(_("Measurement recorded {when}.", when=_when(ctx, item.measured_at)))
         elif (
             ctx.can(Action.manage_loop)
             and figure.measured
-            and st.button("Record the measurement", key=f"loop_measure_{item.id}")
+            and st.button(_("Record the measurement"), key=f"loop_measure_{item.id}")
         ):
             perform(
                 ctx,
                 lambda s: record_measurement(
                     session=s, actor=ctx.actor, loop_item_id=item.id, expected_version=version, today=today
                 ),
-                success="Measurement recorded.",
+                success=_("Measurement recorded."),
             )
     with settings:
         if ctx.can(Action.manage_loop):
@@ -495,18 +577,20 @@ def impact_section(ctx: PageContext, today: dt.date) -> None:
 
 def _impact_form(ctx: PageContext, item: LoopItemView, version: int) -> None:
     with st.form(f"loop_impact_{item.id}"):
-        st.markdown("**How to measure**: NPS before and after, or the conversations in these categories.")
+        st.markdown(_("**How to measure**: NPS before and after, or the conversations in these categories."))
         nps_before, nps_after = st.columns(2)
         before = nps_before.number_input(
-            "NPS before", min_value=-100.0, max_value=100.0, value=item.nps_before, step=1.0
+            _("NPS before"), min_value=-100.0, max_value=100.0, value=item.nps_before, step=1.0
         )
-        after = nps_after.number_input("NPS after", min_value=-100.0, max_value=100.0, value=item.nps_after, step=1.0)
+        after = nps_after.number_input(
+            _("NPS after"), min_value=-100.0, max_value=100.0, value=item.nps_after, step=1.0
+        )
         options = sorted({*read(conversation_categories), *item.impact_categories})
-        chosen = st.multiselect("Conversation categories", options, default=list(item.impact_categories))
+        chosen = st.multiselect(_("Conversation categories"), options, default=list(item.impact_categories))
         days = st.number_input(
-            "Days before / after shipping", min_value=1, max_value=MAX_WINDOW_DAYS, value=item.impact_window_days
+            _("Days before / after shipping"), min_value=1, max_value=MAX_WINDOW_DAYS, value=item.impact_window_days
         )
-        if st.form_submit_button("Save impact settings"):
+        if st.form_submit_button(_("Save impact settings")):
             impact_in = LoopItemImpact(
                 nps_before=before, nps_after=after, impact_categories=chosen, impact_window_days=int(days)
             )
@@ -519,7 +603,7 @@ def _impact_form(ctx: PageContext, item: LoopItemView, version: int) -> None:
                     expected_version=version,
                     impact_in=impact_in,
                 ),
-                success="Impact settings saved.",
+                success=_("Impact settings saved."),
             )
 
 
@@ -529,17 +613,20 @@ def _impact_form(ctx: PageContext, item: LoopItemView, version: int) -> None:
 def public_board_section(ctx: PageContext, today: dt.date) -> None:
     content = read(public_board.public_board, today=today)
     st.write(
-        "A static page of ideas planned, in progress and shipped — titles, categories and how many people asked; nothing internal."
+        _(
+            "A static page of ideas planned, in progress and shipped — titles, categories and how many people asked; "
+            "nothing internal. It is written in the workspace's language."
+        )
     )
     counts = st.columns(3)
     for column, (key, label) in zip(counts, public_board.SECTIONS, strict=True):
-        column.metric(label, len(getattr(content, key)))
+        column.metric(_(label), formats.number(len(getattr(content, key))))
     export_button(
         ctx,
         key="loop_public_board_download",
-        label="Download the public board (.html)",
+        label=_("Download the public board (.html)"),
         export=lambda s: public_board.export_html(session=s, actor=ctx.actor, today=today),
-        file_name=f"idea-board-{today:%Y-%m-%d}.html",
+        file_name=f"idea-board-{today.isoformat()}.html",
         mime="text/html",
         scope=today,
         icon=":material/public:",

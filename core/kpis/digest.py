@@ -12,19 +12,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func, or_, true
 from sqlmodel import Session, col, select
 
-from core import exports, records, workspace
+from core import exports, formats, i18n, records, text_templates, workspace
 from core.content_plan import posts
 from core.content_plan.templates import template_defaults
 from core.content_plan.validation import post_create
 from core.errors import ValidationError
+from core.i18n import N_, _
 from core.kpis.periods import Period, PeriodKind, period_containing
 from core.local_time import local_day
 from core.permissions import Action, Actor, require
@@ -102,10 +103,16 @@ class WeeklyDigest:
     loop_closed: tuple[DigestLoopItem, ...]
     shipped: tuple[DigestLoopItem, ...]
     upcoming: UpcomingPost | None
+    # Generated in the workspace's language, in the lead's wording of it (core.text_templates).
+    language: str = i18n.SOURCE_LANGUAGE
+    templates: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def title(self) -> str:
-        return f"Digest of the week · {_day(self.week.start)} – {_day(self.week.end)}"
+        with i18n.using(self.language):
+            return text_templates.fill(
+                self.templates, "digest_title", week_start=_day(self.week.start), week_end=_day(self.week.end)
+            )
 
     @property
     def next_topic(self) -> str:
@@ -120,7 +127,13 @@ class WeeklyDigest:
 
 def _week(week_start: dt.date) -> Period:
     if week_start.weekday() != 0:
-        raise ValidationError(f"A digest week starts on a Monday; {week_start} is a {week_start:%A}.")
+        raise ValidationError(
+            _(
+                "A digest week starts on a Monday; {day} is a {weekday}.",
+                day=formats.date(week_start),
+                weekday=formats.weekday_name(week_start),
+            )
+        )
     return period_containing(PeriodKind.week, week_start)
 
 
@@ -137,6 +150,8 @@ def weekly_digest(session: Session, *, week_start: dt.date) -> WeeklyDigest:
         loop_closed=tuple(_loop_closed(session, lo, hi, tz)),
         shipped=tuple(_shipped(session, week, tz)),
         upcoming=_upcoming(session, hi, tz),
+        language=(language := workspace.language(session)),
+        templates=text_templates.wordings(session, language=language),
     )
 
 
@@ -156,7 +171,7 @@ def _best(session: Session, lo: dt.datetime, hi: dt.datetime) -> list[DigestConv
         .order_by(col(c.best).desc(), col(c.engagement).desc(), col(c.received_at), col(c.id))
         .limit(BEST_LIMIT)
     ).all()
-    replies = first_team_replies(session, [conv.id for conv, _, _ in rows if conv.id is not None])
+    replies = first_team_replies(session, [conv.id for conv, __, ___ in rows if conv.id is not None])
     return [
         DigestConversation(
             conv.id,
@@ -250,7 +265,7 @@ def digest_note(session: Session, *, week_start: dt.date) -> DigestNote:
 def _check_length(text: str, field: str, message: str) -> None:
     limit = max_length(WeeklyDigestNote, field)
     if len(text) > limit:
-        raise ValidationError(message.format(limit=limit))
+        raise ValidationError(_(message, limit=limit))
 
 
 def save_digest_note(
@@ -259,18 +274,18 @@ def save_digest_note(
     """Choose the hero of the week and the next topic. ``expected_version`` is the version the
     person loaded (None when there was no note yet), so a second save over a newer one is refused."""
     require(actor, Action.edit_digest)
-    check_input_text(note_in, labels={"hero_handle": "hero's handle", "hero_reason": "reason for the hero"})
+    check_input_text(note_in, labels={"hero_handle": _("hero's handle"), "hero_reason": _("reason for the hero")})
     week = _week(note_in.week_start)
     hero_handle, hero_reason, next_topic = (
         note_in.hero_handle.strip(),
         note_in.hero_reason.strip(),
         note_in.next_topic.strip(),
     )
-    _check_length(hero_handle, "hero_handle", "The hero's handle is at most {limit} characters.")
-    _check_length(next_topic, "next_topic", "The next topic is at most {limit} characters; keep it to one line.")
-    _check_length(hero_reason, "hero_reason", "Say why in at most {limit} characters.")
+    _check_length(hero_handle, "hero_handle", N_("The hero's handle is at most {limit} characters."))
+    _check_length(next_topic, "next_topic", N_("The next topic is at most {limit} characters; keep it to one line."))
+    _check_length(hero_reason, "hero_reason", N_("Say why in at most {limit} characters."))
     if hero_reason and not hero_handle:
-        raise ValidationError("Name the hero of the week (their handle) before saying why.")
+        raise ValidationError(_("Name the hero of the week (their handle) before saying why."))
     existing = session.exec(select(WeeklyDigestNote).where(WeeklyDigestNote.week_start == week.start)).first()
     changes: dict[str, Any] = {
         "hero_handle": hero_handle,
@@ -280,7 +295,7 @@ def save_digest_note(
     }
     if existing is None:
         if expected_version is not None:
-            raise ValidationError("The note of this week was deleted after you opened it; reload and choose again.")
+            raise ValidationError(_("The note of this week was deleted after you opened it; reload and choose again."))
         records.create(
             session, WeeklyDigestNote(week_start=week.start, **changes), actor=actor, action="digest_note.create"
         )
@@ -315,45 +330,69 @@ def _one_line(text: str) -> str:
 
 
 def _day(day: dt.date) -> str:
-    return f"{day.day} {day:%b %Y}"
+    return formats.date(day)
 
 
 def render_markdown(digest: WeeklyDigest, *, escape: bool = True) -> str:
     """The digest as Markdown, ready to download or preview (user text escaped); ``escape=False``
-    gives the plain wording for a post body, which the calendar shows as text."""
+    gives the plain wording for a post body, which the calendar shows as text. Written in the
+    workspace's language and the lead's wording, as ``weekly_digest`` read them."""
     esc: Callable[[str], str] = escape_markdown if escape else _one_line
-    lines = [f"# {digest.title}", ""]
-    lines += ["## Best questions and answers", ""]
-    if not digest.best:
-        lines.append("_No answered questions this week._")
-    for number, best in enumerate(digest.best, start=1):
-        star = " ⭐" if best.best else ""
-        lines.append(f"{number}. **Q:** {esc(best.text)} — {esc(best.author_handle)} on {esc(best.channel)}{star}  ")
-        if best.reply_text:
-            answer = esc(best.reply_text)  # the reply as it was sent
-        elif best.answer_title:
-            answer = f"**{esc(best.answer_title)}:** {esc(best.answer_text)}"
+    with i18n.using(digest.language):
+        best_lines = []
+        if not digest.best:
+            best_lines.append("_" + _("No answered questions this week.") + "_")
+        for number, best in enumerate(digest.best, start=1):
+            star = " ⭐" if best.best else ""
+            question = _(
+                "{question} — {author} on {channel}",
+                question=esc(best.text),
+                author=esc(best.author_handle),
+                channel=esc(best.channel),
+            )
+            q_mark = _("Q:")
+            best_lines.append(f"{number}. **{q_mark}** {question}{star}  ")
+            if best.reply_text:
+                answer = esc(best.reply_text)  # the reply as it was sent
+            elif best.answer_title:
+                answer = f"**{esc(best.answer_title)}:** {esc(best.answer_text)}"
+            else:
+                answer = _("answered by the team")
+            url = _safe_url(best.answer_link)
+            a_mark = _("A:")
+            best_lines.append(f"   **{a_mark}** {answer}" + (f" <{url}>" if url else ""))
+        if digest.note.hero_handle:
+            reason = f" — {esc(digest.note.hero_reason)}" if digest.note.hero_reason else ""
+            hero = f"**{esc(digest.note.hero_handle)}**{reason}"
         else:
-            answer = "answered by the team"
-        url = _safe_url(best.answer_link)
-        lines.append(f"   **A:** {answer}" + (f" <{url}>" if url else ""))
-    lines += ["", "## Hero of the week", ""]
-    if digest.note.hero_handle:
-        reason = f" — {esc(digest.note.hero_reason)}" if digest.note.hero_reason else ""
-        lines.append(f"**{esc(digest.note.hero_handle)}**{reason}")
-    else:
-        lines.append("_Not chosen yet._")
-    lines += ["", "## You asked, we did", ""]
-    if not digest.loop_closed and not digest.shipped:
-        lines.append("_No loop closed this week._")
-    for item in digest.loop_closed:
-        announced = f", announced {_day(item.announced_on)}" if item.announced_on else ""
-        lines.append(f"- {esc(item.what_changed)} (shipped {_day(item.shipped_on)}{announced})")
-    for item in digest.shipped:
-        lines.append(f"- {esc(item.what_changed)} (shipped {_day(item.shipped_on)}; announcement to follow)")
-    lines += ["", "## Next topic", ""]
-    lines.append(esc(digest.next_topic) if digest.next_topic else "_To be announced._")
-    return "\n".join(lines) + "\n"
+            hero = "_" + _("Not chosen yet.") + "_"
+        loop = []
+        if not digest.loop_closed and not digest.shipped:
+            loop.append("_" + _("No loop closed this week.") + "_")
+        for item in digest.loop_closed:
+            if item.announced_on:
+                when = _(
+                    "shipped {shipped}, announced {announced}",
+                    shipped=_day(item.shipped_on),
+                    announced=_day(item.announced_on),
+                )
+            else:
+                when = _("shipped {shipped}", shipped=_day(item.shipped_on))
+            loop.append(f"- {esc(item.what_changed)} ({when})")
+        for item in digest.shipped:
+            when = _("shipped {shipped}; announcement to follow", shipped=_day(item.shipped_on))
+            loop.append(f"- {esc(item.what_changed)} ({when})")
+        next_topic = esc(digest.next_topic) if digest.next_topic else "_" + _("To be announced.") + "_"
+        body = text_templates.fill(
+            digest.templates,
+            "weekly_digest",
+            title=digest.title,
+            best="\n".join(best_lines),
+            hero=hero,
+            loop="\n".join(loop),
+            next_topic=next_topic,
+        )
+    return body + "\n"
 
 
 def export_digest(*, session: Session, actor: Actor, week_start: dt.date) -> str:

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from core import records
+from core import formats, records
+from core.i18n import _, ngettext
 from core.ideas.detail import merged_subtree
 from core.loop.queries import giver_keys, idea_ids_of, thanked_keys
 from db.models import (
@@ -84,10 +85,13 @@ def describe_duration(delta: dt.timedelta | None) -> str:
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
     if days:
-        return f"{sign}{days} day{'s' if days != 1 else ''}" + (f" {hours} h" if hours else "")
+        text = ngettext("{count} day", "{count} days", days)
+        return sign + (_("{days} {hours} h", days=text, hours=hours) if hours else text)
     if hours:
-        return f"{sign}{hours} h" + (f" {mins:02d} min" if mins else "")
-    return f"{sign}{mins} min"
+        return sign + (
+            _("{hours} h {minutes} min", hours=hours, minutes=f"{mins:02d}") if mins else _("{hours} h", hours=hours)
+        )
+    return sign + _("{minutes} min", minutes=mins)
 
 
 def _excerpt(text: str, length: int = 80) -> str:
@@ -119,22 +123,30 @@ def _origin_steps(session: Session, ids: set[int], ideas: Sequence[Idea]) -> lis
     steps = [
         ChainStep(
             "post",
-            "Post published",
+            _("Post published"),
             post.published_at if post else None,
-            f"#{post.id} “{post.title}”" if post else "not from a post",
+            f"#{post.id} “{post.title}”" if post else _("not from a post"),
         )
     ]
     if first_conversation is not None:
         conversation, channel = first_conversation
         more = (
-            f" (+{conversations - 1} more conversation{'s' if conversations > 2 else ''})" if conversations > 1 else ""
+            " " + ngettext("(+{count} more conversation)", "(+{count} more conversations)", conversations - 1)
+            if conversations > 1
+            else ""
         )
         steps.append(
             ChainStep(
                 "asked",
-                "First asked",
+                _("First asked"),
                 conversation.received_at,
-                f"{conversation.author_handle} on {channel}: {_excerpt(conversation.text)}{more}",
+                _(
+                    "{author} on {channel}: {excerpt}",
+                    author=conversation.author_handle,
+                    channel=channel,
+                    excerpt=_excerpt(conversation.text),
+                )
+                + more,
             )
         )
     else:
@@ -146,9 +158,9 @@ def _origin_steps(session: Session, ids: set[int], ideas: Sequence[Idea]) -> lis
         steps.append(
             ChainStep(
                 "asked",
-                "First asked",
+                _("First asked"),
                 first_giver[1] if first_giver else None,
-                f"{first_giver[0]} gave the idea" if first_giver else "no giver recorded",
+                _("{handle} gave the idea", handle=first_giver[0]) if first_giver else _("no giver recorded"),
             )
         )
     return steps
@@ -175,27 +187,29 @@ def _idea_steps(session: Session, ids: set[int], ideas: Sequence[Idea]) -> list[
     return [
         ChainStep(
             "idea",
-            "Idea logged",
+            _("Idea logged"),
             first.created_at,
-            f"#{first.id} “{first.title}”" + (f" by {logged_by}" if logged_by else ""),
+            _("#{id} “{title}” by {name}", id=first.id, title=first.title, name=logged_by)
+            if logged_by
+            else f"#{first.id} “{first.title}”",
         ),
-        ChainStep("votes", "Team votes", votes[1], f"{votes[0]} vote{'s' if votes[0] != 1 else ''}"),
-        ChainStep("valid", "Triage: valid", min(valid) if valid else None, "a valid proposal"),
-        ChainStep("planned", "Planned", status_times.get("idea.status.planned"), ""),
-        ChainStep("in_progress", "In progress", status_times.get("idea.status.in_progress"), ""),
-        ChainStep("shipped", "Shipped", max(shipped) if shipped else None, ""),
+        ChainStep("votes", _("Team votes"), votes[1], ngettext("{count} vote", "{count} votes", votes[0])),
+        ChainStep("valid", _("Triage: valid"), min(valid) if valid else None, _("a valid proposal")),
+        ChainStep("planned", _("Planned"), status_times.get("idea.status.planned"), ""),
+        ChainStep("in_progress", _("In progress"), status_times.get("idea.status.in_progress"), ""),
+        ChainStep("shipped", _("Shipped"), max(shipped) if shipped else None, ""),
     ]
 
 
 def _loop_steps(session: Session, item: LoopItem | None) -> list[ChainStep]:
     if item is None or item.id is None:
         return [
-            ChainStep("loop", "Loop opened", None, "no loop item yet: open one on 'You asked, we did'"),
-            ChainStep("announced", "Announced", None, ""),
-            ChainStep("thanked", "Givers thanked", None, ""),
+            ChainStep("loop", _("Loop opened"), None, _("no loop item yet: open one on “You asked, we did”")),
+            ChainStep("announced", _("Announced"), None, ""),
+            ChainStep("thanked", _("Givers thanked"), None, ""),
         ]
     post = session.get(Post, item.announcement_post_id) if item.announcement_post_id else None
-    announcement = f"post #{post.id} “{post.title}”" if post else "no announcement drafted yet"
+    announcement = _("post #{id} “{title}”", id=post.id, title=post.title) if post else _("no announcement drafted yet")
     handles = set(giver_keys(session, idea_ids_of(session, item.id)))
     thanked = thanked_keys(session, item.id) & handles
     last_thanks = session.exec(
@@ -205,13 +219,18 @@ def _loop_steps(session: Session, item: LoopItem | None) -> list[ChainStep]:
     ).one()
     all_thanked = bool(handles) and thanked == handles
     return [
-        ChainStep("loop", "Loop opened", item.created_at, f"“{item.what_changed}”, shipped {item.shipped_on:%d %b %Y}"),
-        ChainStep("announced", "Announced", item.announced_at, announcement),
+        ChainStep(
+            "loop",
+            _("Loop opened"),
+            item.created_at,
+            _("“{what}”, shipped {day}", what=item.what_changed, day=formats.date(item.shipped_on)),
+        ),
+        ChainStep("announced", _("Announced"), item.announced_at, announcement),
         ChainStep(
             "thanked",
-            "Givers thanked",
+            _("Givers thanked"),
             last_thanks if all_thanked else None,
-            f"{len(thanked)} of {len(handles)} thanked",
+            _("{thanked} of {total} thanked", thanked=len(thanked), total=len(handles)),
         ),
     ]
 
@@ -225,7 +244,7 @@ def _chain(session: Session, *, title: str, idea_ids: Sequence[int], item: LoopI
 
 def idea_chain(session: Session, *, idea_id: int) -> Chain:
     """The chain of one idea (and the ideas merged into it), up to its loop item if it has one."""
-    idea = records.get_or_404(session, Idea, idea_id, what="Idea")
+    idea = records.get_or_404(session, Idea, idea_id, what=_("Idea"))
     item = session.exec(
         select(LoopItem)
         .join(LoopItemIdea, col(LoopItemIdea.loop_item_id) == col(LoopItem.id))
@@ -237,5 +256,5 @@ def idea_chain(session: Session, *, idea_id: int) -> Chain:
 
 def loop_item_chain(session: Session, *, loop_item_id: int) -> Chain:
     """The chain of a loop item: from the first post or conversation of any of its ideas."""
-    item = records.get_or_404(session, LoopItem, loop_item_id, what="Loop item")
+    item = records.get_or_404(session, LoopItem, loop_item_id, what=_("Loop item"))
     return _chain(session, title=item.what_changed, idea_ids=idea_ids_of(session, loop_item_id), item=item)

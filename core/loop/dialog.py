@@ -19,7 +19,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from core import records
+from core import formats, i18n, records, workspace
+from core.i18n import _
 from core.ideas.from_conversations import idea_of_conversation
 from core.sla.figures import SlaStatus, needs_reply, sla_status
 from core.sla.watch import watch_window_end
@@ -56,14 +57,18 @@ def goal_progress(micro_goal: str, conversions: int | None) -> str:
     """The goal against the next-step conversions entered: "goal: 30 poll votes — reached 41"."""
     goal = " ".join((micro_goal or "").split())
     if not goal:
-        return "no micro-interaction goal set" + (f" — {conversions} next-step conversions" if conversions else "")
+        if conversions:
+            return _("no micro-interaction goal set — {count} next-step conversions", count=formats.number(conversions))
+        return _("no micro-interaction goal set")
     if conversions is None:
-        return f"goal: {goal} — conversions not entered yet"
+        return _("goal: {goal} — conversions not entered yet", goal=goal)
     target = goal_target(goal)
+    shown = formats.number(conversions)
     if target is None:
-        return f"goal: {goal} — {conversions} next-step conversions"
-    verdict = "reached" if conversions >= target else "so far"
-    return f"goal: {goal} — {verdict} {conversions}"
+        return _("goal: {goal} — {count} next-step conversions", goal=goal, count=shown)
+    if conversions >= target:
+        return _("goal: {goal} — reached {count}", goal=goal, count=shown)
+    return _("goal: {goal} — so far {count}", goal=goal, count=shown)
 
 
 # --- a post's dialog ------------------------------------------------------------------------------
@@ -186,7 +191,7 @@ def _ideas_of_post(session: Session, post_id: int, conversation_ids: list[int]) 
 def post_dialog(session: Session, *, post_id: int) -> PostDialog:
     """The dialog a post created: its conversations, answered and open ones, UGC, the ideas that
     came from it and its conversions against the goal."""
-    post = records.get_or_404(session, Post, post_id, what="Post")
+    post = records.get_or_404(session, Post, post_id, what=_("Post"))
     channel = session.get(Channel, post.channel_id)
     owner = session.get(User, post.sla_owner_id) if post.sla_owner_id else None
     rows = session.exec(
@@ -265,16 +270,21 @@ class ConversationLinks:
     idea: DialogIdea | None
     merged_from: int | None  # the idea it was linked to, when that one was merged into ``idea``
     loop_item: LinkedLoopItem | None
+    language: str = i18n.SOURCE_LANGUAGE  # the workspace's: the reply goes to the community
 
     @property
     def done_reply(self) -> str:
-        """A ready-to-copy "it's done" answer once the loop item is announced ("" before)."""
+        """A ready-to-copy "it's done" answer once the loop item is announced ("" before), in the
+        workspace's language."""
         item = self.loop_item
         if item is None or item.announced_at is None:
             return ""
-        text = f"{self.author_handle} Thank you for asking! It is done: {item.what_changed}."
-        if item.announcement_url:
-            text += f" Here is the announcement: {item.announcement_url}"
+        with i18n.using(self.language):
+            text = _(
+                "{handle} Thank you for asking! It is done: {what}.", handle=self.author_handle, what=item.what_changed
+            )
+            if item.announcement_url:
+                text += " " + _("Here is the announcement: {url}", url=item.announcement_url)
         return text
 
 
@@ -308,7 +318,7 @@ def _loop_item_of(session: Session, idea_id: int) -> LinkedLoopItem | None:
 
 def conversation_links(session: Session, *, conversation_id: int) -> ConversationLinks:
     """The conversation's post, its idea (followed through merges) and that idea's loop item."""
-    conversation = records.get_or_404(session, Conversation, conversation_id, what="Conversation")
+    conversation = records.get_or_404(session, Conversation, conversation_id, what=_("Conversation"))
     linked = session.exec(
         select(IdeaConversation.idea_id).where(IdeaConversation.conversation_id == conversation_id)
     ).first()
@@ -321,4 +331,5 @@ def conversation_links(session: Session, *, conversation_id: int) -> Conversatio
         idea=DialogIdea(records.stored_id(idea.id), idea.title, idea.status) if idea else None,
         merged_from=linked if linked is not None and linked != idea_id else None,
         loop_item=_loop_item_of(session, idea_id) if idea_id is not None else None,
+        language=workspace.language(session),
     )

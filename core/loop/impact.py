@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from core import records, workspace
 from core.errors import ConflictError, ValidationError
+from core.i18n import _
 from core.local_time import local_today
 from core.loop.items import advance
 from core.loop.queries import LIST_LIMIT, LoopItemView, get_loop_item, views
@@ -93,7 +94,7 @@ def impacts(session: Session, *, loop_item_ids: Sequence[int], today: dt.date | 
 
 def loop_item_impact(session: Session, *, loop_item_id: int, today: dt.date | None = None) -> Impact:
     """The loop item's before/after figure (see ``impacts``)."""
-    records.get_or_404(session, LoopItem, loop_item_id, what="Loop item")
+    records.get_or_404(session, LoopItem, loop_item_id, what=_("Loop item"))
     return impacts(session, loop_item_ids=[loop_item_id], today=today)[loop_item_id]
 
 
@@ -154,10 +155,10 @@ def record_measurement(
 ) -> LoopItemView:
     """Record that the impact was measured (its figure must be complete)."""
     require(actor, Action.manage_loop)
-    item = records.get_or_404(session, LoopItem, loop_item_id, what="Loop item")
+    item = records.get_or_404(session, LoopItem, loop_item_id, what=_("Loop item"))
     if item.version != expected_version:
         raise ConflictError(
-            "This loop item was changed after you opened it. Nothing was recorded; reload and try again."
+            _("This loop item was changed after you opened it. Nothing was recorded; reload and try again.")
         )
     missing = measurement_missing(loop_item_impact(session, loop_item_id=loop_item_id, today=today))
     if missing:

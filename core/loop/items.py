@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from core import records, workspace
 from core.errors import NotFoundError, ValidationError
 from core.handles import stored_key
+from core.i18n import N_, _
 from core.ideas import triage
 from core.local_time import local_today
 from core.loop.queries import LoopItemView, get_loop_item, giver_keys, idea_ids_of, thanked_keys
@@ -44,32 +45,36 @@ def _today(session: Session) -> dt.date:
     return local_today(utcnow(), workspace.timezone(session))
 
 
-_LABELS = {"what_changed": '"what changed"'}
+_LABELS = {"what_changed": N_("“what changed”")}
 
 
 def create_loop_item(*, session: Session, actor: Actor, item_in: LoopItemCreate) -> LoopItemView:
     """Open a loop for one or more ideas. Ideas not shipped yet are marked shipped on the way
     (at the version the person loaded). The impact categories default to the ideas' categories."""
     require(actor, Action.manage_loop)
-    check_input_text(item_in, labels=_LABELS)
+    check_input_text(item_in, labels={name: _(label) for name, label in _LABELS.items()})
     what_changed = tidy_what_changed(item_in.what_changed)
     check_shipped_on(item_in.shipped_on, today=_today(session))
     window = validate_window(item_in.impact_window_days)
     unique_ids = list(dict.fromkeys(item_in.idea_ids))
     if not unique_ids:
-        raise ValidationError("Choose at least one idea this change answers.")
+        raise ValidationError(_("Choose at least one idea this change answers."))
     chosen = {i.id: i for i in session.exec(select(Idea).where(col(Idea.id).in_(unique_ids))).all()}
     for idea_id in unique_ids:
         idea = chosen.get(idea_id)
         if idea is None:
-            raise NotFoundError(f"Idea #{idea_id} does not exist (any more).")
+            raise NotFoundError(_("Idea #{id} does not exist (any more).", id=idea_id))
         if idea.merged_into_id is not None:
             raise ValidationError(
-                f"“{idea.title}” was merged into idea #{idea.merged_into_id}; link that idea instead."
+                _(
+                    "“{title}” was merged into idea #{id}; link that idea instead.",
+                    title=idea.title,
+                    id=idea.merged_into_id,
+                )
             )
         answered = session.exec(select(LoopItemIdea.loop_item_id).where(LoopItemIdea.idea_id == idea_id)).first()
         if answered is not None:
-            raise ValidationError(f"“{idea.title}” is already answered by loop item #{answered}.")
+            raise ValidationError(_("“{title}” is already answered by loop item #{id}.", title=idea.title, id=answered))
     for idea_id in unique_ids:
         idea = chosen[idea_id]
         if idea.status != IdeaStatus.shipped:
@@ -79,7 +84,7 @@ def create_loop_item(*, session: Session, actor: Actor, item_in: LoopItemCreate)
                 idea_id=idea_id,
                 status=IdeaStatus.shipped.value,
                 expected_version=item_in.idea_versions.get(idea_id, idea.version),
-                reason=f"Shipped: {what_changed}",
+                reason=_("Shipped: {what}", what=what_changed),
             )
     if item_in.impact_categories is None:
         categories = parse_categories(chosen[i].category for i in unique_ids)
@@ -106,7 +111,7 @@ def update_loop_item(
 ) -> LoopItemView:
     """Correct what changed, the details or the shipped date (the fields given)."""
     require(actor, Action.manage_loop)
-    check_input_text(item_in, labels=_LABELS)
+    check_input_text(item_in, labels={name: _(label) for name, label in _LABELS.items()})
     changes: dict[str, Any] = {}
     if item_in.what_changed is not None:
         changes["what_changed"] = tidy_what_changed(item_in.what_changed)
@@ -169,13 +174,13 @@ def set_thanked(
     """
     require(actor, Action.thank_givers)
     handles = list(handles)
-    check_plain_texts([("handles", handles)])
-    item = records.get_or_404(session, LoopItem, loop_item_id, what="Loop item")
+    check_plain_texts([(_("handles"), handles)])
+    item = records.get_or_404(session, LoopItem, loop_item_id, what=_("Loop item"))
     wanted = {stored_key(h): h.strip() for h in handles if h.strip()}
     known = giver_keys(session, idea_ids_of(session, loop_item_id))
     unknown = [h for key, h in wanted.items() if key not in known]
     if unknown:
-        raise ValidationError(f"{', '.join(unknown)} did not give any idea of this loop item.")
+        raise ValidationError(_("{handles} did not give any idea of this loop item.", handles=", ".join(unknown)))
     already = thanked_keys(session, loop_item_id)
     if thanked:
         for key in wanted:
@@ -192,7 +197,7 @@ def set_thanked(
         to_remove = [key for key in wanted if key in already]
         if to_remove and status_rank(item.status) >= status_rank(LoopStatus.thanked):
             raise ValidationError(
-                "Every giver of this loop item was thanked and the loop is closed; ticks can no longer be removed."
+                _("Every giver of this loop item was thanked and the loop is closed; ticks can no longer be removed.")
             )
         for row in session.exec(
             select(LoopThanks).where(LoopThanks.loop_item_id == loop_item_id, col(LoopThanks.handle_key).in_(to_remove))

@@ -10,16 +10,18 @@ team's votes, and never a figure of a window still running (it says when the eff
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from sqlmodel import Session, col, select
 
-from core import exports
+from core import exports, formats, text_templates
+from core.i18n import _, ngettext
 from core.local_time import month_start, next_month
 from core.loop.impact import impacts
 from core.loop.queries import LinkedIdea, views
-from core.loop.rules import NEXT_STEP_TEXT, Impact
+from core.loop.rules import Impact, quoted
 from core.permissions import Action, Actor, require
 from core.text import escape_markdown
 from db.models import LoopItem
@@ -42,55 +44,64 @@ class MonthlyUpdate:
     items: tuple[MonthlyItem, ...]
     markdown: str
     text: str  # the same without Markdown escapes, for a post body
-
-    @property
-    def title(self) -> str:
-        return monthly_title(self.month)
+    title: str = ""  # in the workspace's language and the lead's wording
 
     @property
     def file_name(self) -> str:
-        return f"what-we-implemented-{self.month:%Y-%m}.md"
+        return f"what-we-implemented-{self.month.isoformat()[:7]}.md"
 
 
-def monthly_title(month: dt.date) -> str:
-    return f"What we implemented in {month:%B %Y}"
+def monthly_title(month: dt.date, templates: Mapping[str, str] = MappingProxyType({})) -> str:
+    """The update's title in the current language (``templates``: the wording in force)."""
+    return text_templates.fill(templates, "monthly_title", month=formats.month_year(month))
 
 
 def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
-def monthly_document(month: dt.date, items: Sequence[MonthlyItem], *, escape: bool = True) -> str:
+def monthly_document(
+    month: dt.date,
+    items: Sequence[MonthlyItem],
+    *,
+    escape: bool = True,
+    templates: Mapping[str, str] = MappingProxyType({}),
+) -> str:
     """The 'What we implemented' update for a month, as Markdown (``escape=False``: plain text
-    for a post body)."""
+    for a post body), in the current language and the wording of ``templates``."""
     e: Callable[[str], str] = escape_markdown if escape else _one_line
-    lines = [f"# {monthly_title(month)}", ""]
+    title = monthly_title(month, templates)
+    month_name = formats.month_year(month)
     if not items:
-        lines += [f"Nothing shipped in {month:%B %Y}. Your ideas are on the board — tell us what to improve next."]
-        return "\n".join(lines) + "\n"
+        return text_templates.fill(templates, "monthly_update_empty", title=title, month=month_name) + "\n"
     people = sum(i.givers_count for i in items)
-    lines += [
-        f"{len(items)} improvement{'s' if len(items) != 1 else ''} shipped this month, answering ideas from {people} "
-        f"{'person' if people == 1 else 'people'}. Thank you!",
-        "",
-    ]
+    lines: list[str] = []
     for n, item in enumerate(items, start=1):
         lines.append(f"## {n}. {e(item.what_changed)}")
         lines.append("")
-        lines.append(f"Shipped on {item.shipped_on:%d %B %Y}.")
+        lines.append(_("Shipped on {day}.", day=formats.date(item.shipped_on)))
         if item.details:
             lines += ["", e(item.details)]
         lines.append("")
         if item.ideas:
-            lines.append("- You asked for: " + "; ".join(f"“{e(idea.title)}”" for idea in item.ideas))
-        people = item.givers_count
-        lines.append(f"- Asked by {people} {'person' if people == 1 else 'people'}")
+            lines.append(
+                "- " + _("You asked for: {ideas}", ideas="; ".join(quoted(e(idea.title)) for idea in item.ideas))
+            )
+        lines.append("- " + ngettext("Asked by {count} person", "Asked by {count} people", item.givers_count))
         effect = public_effect(item.impact)
         if effect:
-            lines.append(f"- Effect: {e(effect)}")
+            lines.append("- " + _("Effect: {effect}", effect=e(effect)))
         lines.append("")
-    lines.append(NEXT_STEP_TEXT)
-    return "\n".join(lines) + "\n"
+    body = text_templates.fill(
+        templates,
+        "monthly_update",
+        title=title,
+        month=month_name,
+        improvements=ngettext("{count} improvement", "{count} improvements", len(items)),
+        people=ngettext("{count} person", "{count} people", people),
+        items="\n".join(lines).strip("\n"),
+    )
+    return body + "\n"
 
 
 def public_effect(impact: Impact) -> str:
@@ -101,8 +112,8 @@ def public_effect(impact: Impact) -> str:
     if impact.measured:
         return impact.summary
     if impact.kind == "conversations" and impact.complete_on is not None:
-        return f"measured after {impact.complete_on:%d %B %Y}"
-    return "being measured"
+        return _("measured after {day}", day=formats.date(impact.complete_on))
+    return _("being measured")
 
 
 def monthly_update(session: Session, *, month: dt.date, today: dt.date | None = None) -> MonthlyUpdate:
@@ -119,9 +130,16 @@ def monthly_update(session: Session, *, month: dt.date, today: dt.date | None = 
         MonthlyItem(v.id, v.what_changed, v.details, v.shipped_on, v.ideas, v.givers_count, figures[v.id])
         for v in shipped
     )
-    return MonthlyUpdate(
-        start, monthly, monthly_document(start, monthly), monthly_document(start, monthly, escape=False)
-    )
+    # The public's text: in the workspace's language and the lead's wording, whoever reads it here.
+    with text_templates.in_workspace_language(session) as language:
+        templates = text_templates.wordings(session, language=language)
+        return MonthlyUpdate(
+            start,
+            monthly,
+            monthly_document(start, monthly, templates=templates),
+            monthly_document(start, monthly, escape=False, templates=templates),
+            monthly_title(start, templates),
+        )
 
 
 def export_monthly_update(*, session: Session, actor: Actor, month: dt.date, today: dt.date | None = None) -> str:

@@ -11,22 +11,25 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
 from sqlmodel import Session, col
 
-from core import exports, workspace
+from core import exports, formats, i18n, text_templates, workspace
+from core.i18n import N_, _, ngettext
 from core.local_time import local_midnight, local_today
 from core.permissions import Action, Actor, require
 from db.models import Idea, IdeaGiver, IdeaStatus, LoopItem, LoopItemIdea
 from db.types import utcnow
 
 SECTIONS = (
-    ("planned", "Planned"),
-    ("in_progress", "In progress"),
-    ("shipped", "Shipped"),
+    ("planned", N_("Planned")),
+    ("in_progress", N_("In progress")),
+    ("shipped", N_("Shipped")),
 )
 SHIPPED_DAYS = 365
 
@@ -92,7 +95,7 @@ def public_board(session: Session, *, today: dt.date | None = None, limit: int =
     return PublicBoard(section(IdeaStatus.planned), section(IdeaStatus.in_progress), section(IdeaStatus.shipped))
 
 
-_CSS = """
+_CSS = """  # i18n: not text
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;background:#f6f7f9;color:#1d2430}
 header{background:#1d2430;color:#fff;padding:2rem 1.5rem}header h1{margin:0 0 .3rem;font-size:1.8rem}
 header p{margin:0;opacity:.85}main{display:grid;grid-template-columns:repeat(auto-fit,minmax(18rem,1fr));gap:1.2rem;padding:1.5rem}
@@ -106,29 +109,57 @@ li{background:#fff;border-radius:.6rem;padding:.8rem 1rem;margin-bottom:.6rem;bo
 def _card(idea: PublicIdea) -> str:
     e = html.escape
     meta = [e(idea.category)] if idea.category else []
-    meta.append(f"{idea.givers} {'person' if idea.givers == 1 else 'people'} asked for this")
+    meta.append(
+        e(
+            ngettext(
+                "{number} person asked for this",
+                "{number} people asked for this",
+                idea.givers,
+                number=formats.number(idea.givers),
+            )
+        )
+    )
     if idea.shipped_on is not None:
-        meta.append(f"shipped {idea.shipped_on:%d %b %Y}")
-    done = f'<div class="done">{e(idea.what_changed)}</div>' if idea.what_changed else ""
-    return f'<li><div class="title">{e(idea.title)}</div><div class="meta">{" · ".join(meta)}</div>{done}</li>'
+        meta.append(e(_("shipped {day}", day=formats.date(idea.shipped_on))))
+    done = f'<div class="done">{e(idea.what_changed)}</div>' if idea.what_changed else ""  # i18n: not text
+    return f'<li><div class="title">{e(idea.title)}</div><div class="meta">{" · ".join(meta)}</div>{done}</li>'  # i18n: not text
 
 
-def render_html(board: PublicBoard, *, workspace_name: str, generated_on: dt.date) -> str:
-    """The board as one static HTML page; every text is escaped, nothing is loaded from elsewhere."""
-    name = html.escape(workspace_name)
-    sections = []
-    for key, label in SECTIONS:
-        entries: tuple[PublicIdea, ...] = getattr(board, key)
-        cards = "\n".join(_card(i) for i in entries) if entries else '<li class="empty">Nothing here right now.</li>'
-        sections.append(f'<section id="{key}"><h2>{label} ({len(entries)})</h2><ul>\n{cards}\n</ul></section>')
+def render_html(
+    board: PublicBoard,
+    *,
+    workspace_name: str,
+    generated_on: dt.date,
+    language: str = i18n.SOURCE_LANGUAGE,
+    templates: Mapping[str, str] = MappingProxyType({}),
+) -> str:
+    """The board as one static HTML page in ``language`` (``templates``: the wording in force);
+    every text is escaped, nothing is loaded from elsewhere."""
+    e = html.escape
+    with i18n.using(language):
+        sections = []
+        for key, label in SECTIONS:
+            entries: tuple[PublicIdea, ...] = getattr(board, key)
+            if entries:
+                cards = "\n".join(_card(i) for i in entries)
+            else:
+                nothing = e(_("Nothing here right now."))
+                cards = f'<li class="empty">{nothing}</li>'  # i18n: not text
+            heading = e(_("{section} ({count})", section=_(label), count=formats.number(len(entries))))
+            sections.append(f'<section id="{key}"><h2>{heading}</h2><ul>\n{cards}\n</ul></section>')  # i18n: not text
+        title = e(_("{workspace} · Idea board", workspace=workspace_name))
+        heading = e(text_templates.fill(templates, "board_heading", workspace=workspace_name))
+        intro = e(text_templates.fill(templates, "board_intro", workspace=workspace_name))
+        footer = e(text_templates.fill(templates, "board_footer", date=formats.date(generated_on)))
+    lang = language if language in i18n.LANGUAGES else i18n.SOURCE_LANGUAGE
     return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'  # i18n: not text
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
-        f"<title>{name} · Idea board</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
-        f"<header><h1>{name}: what you asked for</h1><p>Your ideas — planned, in progress and shipped. You asked, we did.</p></header>\n"
+        f"<title>{title}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+        f"<header><h1>{heading}</h1><p>{intro}</p></header>\n"
         "<main>\n" + "\n".join(sections) + "\n</main>\n"
-        f"<footer>Updated {generated_on:%d %B %Y}. Tell us what to improve next.</footer>\n</body>\n</html>\n"
+        f"<footer>{footer}</footer>\n</body>\n</html>\n"
     )
 
 
@@ -139,8 +170,14 @@ def export_html(*, session: Session, actor: Actor, today: dt.date | None = None)
     info = workspace.info(session)
     today = today or local_today(utcnow(), ZoneInfo(info.timezone))
     board = public_board(session, today=today)
-    shown = sum(len(getattr(board, key)) for key, _ in SECTIONS)
+    shown = sum(len(getattr(board, key)) for key, __ in SECTIONS)
     exports.record_export(
         session, actor=actor, what="public_board", file_format="html", rows=shown, details={"day": today.isoformat()}
     )
-    return render_html(board, workspace_name=info.name, generated_on=today)
+    return render_html(
+        board,
+        workspace_name=info.name,
+        generated_on=today,
+        language=info.language,
+        templates=text_templates.wordings(session, language=info.language),
+    )

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from core import records
+from core import i18n, records, text_templates
 from core.handles import stored_key
+from core.i18n import N_, _
 from core.ideas.detail import givers as idea_givers
 from core.ideas.detail import merged_subtree, merged_subtrees
 from core.loop.rules import OPEN_STATUSES, STATUS_LABELS, call_reply, parse_categories, thank_you_reply
@@ -34,7 +35,7 @@ from db.models import (
 )
 
 LIST_LIMIT = 50
-NO_CHANNEL = "No channel"
+NO_CHANNEL = N_("No channel")
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ class LoopItemView:
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS[LoopStatus(self.status)]
+        return _(STATUS_LABELS[LoopStatus(self.status)])
 
     @property
     def announced(self) -> bool:
@@ -130,7 +131,7 @@ def giver_keys(session: Session, idea_ids: Sequence[int]) -> dict[str, str]:
     """Everyone who gave one of these ideas (or an idea merged into them): key → handle as first written."""
     if not idea_ids:
         return {}
-    return {stored_key(handle): handle for handle, _ in idea_givers(session=session, idea_ids=list(idea_ids))}
+    return {stored_key(handle): handle for handle, __ in idea_givers(session=session, idea_ids=list(idea_ids))}
 
 
 def thanked_keys(session: Session, loop_item_id: int) -> set[str]:
@@ -230,7 +231,7 @@ def views(session: Session, items: Sequence[LoopItem]) -> list[LoopItemView]:
 
 
 def get_loop_item(session: Session, loop_item_id: int) -> LoopItemView:
-    item = records.get_or_404(session, LoopItem, loop_item_id, what="Loop item")
+    item = records.get_or_404(session, LoopItem, loop_item_id, what=_("Loop item"))
     return views(session, [item])[0]
 
 
@@ -268,7 +269,7 @@ def recent_loop_items(session: Session, *, limit: int = LIST_LIMIT) -> list[Loop
 
 def givers(session: Session, *, loop_item_id: int) -> list[Giver]:
     """The loop item's givers (deduplicated union over its ideas) with who thanked them, when."""
-    records.get_or_404(session, LoopItem, loop_item_id, what="Loop item")
+    records.get_or_404(session, LoopItem, loop_item_id, what=_("Loop item"))
     idea_ids = idea_ids_of(session, loop_item_id)
     pairs = idea_givers(session=session, idea_ids=idea_ids) if idea_ids else []
     channel_names = dict(session.exec(select(Channel.id, Channel.name)).all())
@@ -284,14 +285,14 @@ def givers(session: Session, *, loop_item_id: int) -> list[Giver]:
     for handle, channel_id in sorted(pairs, key=lambda p: stored_key(p[0])):
         key = stored_key(handle)
         by, at = thanks.get(key, ("", None))
-        channel = channel_names.get(channel_id, NO_CHANNEL) if channel_id is not None else NO_CHANNEL
+        channel = channel_names.get(channel_id, _(NO_CHANNEL)) if channel_id is not None else _(NO_CHANNEL)
         result.append(Giver(handle, channel_id, channel, key in thanks, by, at))
     return result
 
 
 # --- the people who answered the calls for ideas -------------------------------------------------
 
-CALL_RUBRIC = "Ideas for the product"
+CALL_RUBRIC = "Ideas for the product"  # i18n: not text (the built-in rubric's stored name)
 
 
 @dataclass(frozen=True)
@@ -341,27 +342,37 @@ def calls_answered(session: Session, *, loop_item_id: int) -> list[Call]:
             if key in givers or key in seen:
                 continue
             seen.add(key)
-            people.append((handle, channel_names.get(channel_id, NO_CHANNEL)))
+            people.append((handle, channel_names.get(channel_id, _(NO_CHANNEL))))
         calls.append(Call(records.stored_id(post.id), post.title, post.published_url, tuple(people)))
     return calls
 
 
 def call_replies(session: Session, *, loop_item_id: int) -> dict[str, str]:
-    """One ready-to-copy reply per call and channel for the people who answered it."""
-    return call_reply_texts(get_loop_item(session, loop_item_id), calls_answered(session, loop_item_id=loop_item_id))
+    """One ready-to-copy reply per call and channel for the people who answered it (in the
+    workspace's language and wording)."""
+    return call_reply_texts(
+        get_loop_item(session, loop_item_id),
+        calls_answered(session, loop_item_id=loop_item_id),
+        wording=text_templates.workspace_wordings(session),
+    )
 
 
-def call_reply_texts(view: LoopItemView, calls: Sequence[Call]) -> dict[str, str]:
-    """The replies of ``call_replies`` from what a screen has already read."""
+def call_reply_texts(
+    view: LoopItemView, calls: Sequence[Call], *, wording: text_templates.WorkspaceWordings | None = None
+) -> dict[str, str]:
+    """The replies of ``call_replies`` from what a screen has already read (``wording``: the
+    workspace's language and wording, ``text_templates.workspace_wordings``)."""
+    wording = wording or text_templates.WorkspaceWordings()
     replies: dict[str, str] = {}
-    for call in calls:
-        by_channel: dict[str, list[str]] = {}
-        for handle, channel in call.respondents:
-            by_channel.setdefault(channel, []).append(handle)
-        for channel, handles in sorted(by_channel.items()):
-            replies[f"{call.title} · {channel}"] = call_reply(
-                handles=handles, what_changed=view.what_changed, call_title=call.title
-            )
+    with i18n.using(wording.language):
+        for call in calls:
+            by_channel: dict[str, list[str]] = {}
+            for handle, channel in call.respondents:
+                by_channel.setdefault(channel, []).append(handle)
+            for channel, handles in sorted(by_channel.items()):
+                replies[f"{call.title} · {channel}"] = call_reply(
+                    handles=handles, what_changed=view.what_changed, call_title=call.title, templates=wording.templates
+                )
     return replies
 
 
@@ -395,21 +406,39 @@ def to_announce(session: Session) -> ToAnnounce:
 def thank_you_replies(session: Session, *, loop_item_id: int, idea_form_url: str = "") -> dict[str, str]:
     """One ready-to-copy thank-you reply per channel, naming that channel's givers."""
     view = get_loop_item(session, loop_item_id)
-    return thank_you_texts(view, givers(session, loop_item_id=loop_item_id), idea_form_url=idea_form_url)
+    return thank_you_texts(
+        view,
+        givers(session, loop_item_id=loop_item_id),
+        idea_form_url=idea_form_url,
+        wording=text_templates.workspace_wordings(session),
+    )
 
 
-def thank_you_texts(view: LoopItemView, people: Sequence[Giver], *, idea_form_url: str = "") -> dict[str, str]:
-    """The replies of ``thank_you_replies`` from what a screen has already read."""
+def thank_you_texts(
+    view: LoopItemView,
+    people: Sequence[Giver],
+    *,
+    idea_form_url: str = "",
+    wording: text_templates.WorkspaceWordings | None = None,
+) -> dict[str, str]:
+    """The replies of ``thank_you_replies`` from what a screen has already read (``wording``: the
+    workspace's language and wording, ``text_templates.workspace_wordings``)."""
+    wording = wording or text_templates.WorkspaceWordings()
     by_channel: dict[str, list[str]] = {}
     for giver in people:
         by_channel.setdefault(giver.channel, []).append(giver.handle)
     titles = [i.title for i in view.ideas]
-    return {
-        channel: thank_you_reply(
-            handles=handles, what_changed=view.what_changed, idea_titles=titles, idea_form_url=idea_form_url
-        )
-        for channel, handles in sorted(by_channel.items())
-    }
+    with i18n.using(wording.language):
+        return {
+            channel: thank_you_reply(
+                handles=handles,
+                what_changed=view.what_changed,
+                idea_titles=titles,
+                idea_form_url=idea_form_url,
+                templates=wording.templates,
+            )
+            for channel, handles in sorted(by_channel.items())
+        }
 
 
 def _idea_choices(session: Session, status: IdeaStatus, *, newest_shipped_first: bool, limit: int) -> list[IdeaChoice]:

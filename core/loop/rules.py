@@ -4,19 +4,22 @@ texts of the announcement and the thank-you replies (plain values in, plain valu
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
+from core import formats, text_templates
 from core.errors import ValidationError
+from core.i18n import N_, _, ngettext
 from core.local_time import local_midnight
 from db.models import IMPACT_WINDOW_DAYS, LoopItem, LoopStatus, Post, max_length
 
-RUBRIC = "You asked, we did"
+RUBRIC = "You asked, we did"  # i18n: not text (the built-in rubric's stored name)
 DEFAULT_WINDOW_DAYS = IMPACT_WINDOW_DAYS
 MAX_WINDOW_DAYS = 365
-NEXT_STEP_TEXT = "What should we improve next? Tell us in the idea form."
-MICRO_GOAL = "New proposals for what to improve next"
+NEXT_STEP_TEXT = N_("What should we improve next? Tell us in the idea form.")
+MICRO_GOAL = N_("New proposals for what to improve next")
 
 # --- status: forward only ---------------------------------------------------------------------
 
@@ -29,10 +32,10 @@ STATUS_ORDER: tuple[LoopStatus, ...] = (
 # Open until announced and every giver thanked.
 OPEN_STATUSES = (LoopStatus.shipped.value, LoopStatus.announced.value)
 STATUS_LABELS = {
-    LoopStatus.shipped: "shipped",
-    LoopStatus.announced: "announced",
-    LoopStatus.thanked: "givers thanked",
-    LoopStatus.measured: "impact measured",
+    LoopStatus.shipped: N_("shipped"),
+    LoopStatus.announced: N_("announced"),
+    LoopStatus.thanked: N_("givers thanked"),
+    LoopStatus.measured: N_("impact measured"),
 }
 
 
@@ -63,9 +66,11 @@ def tidy_what_changed(text: str) -> str:
     tidy = " ".join(text.split())
     limit = max_length(LoopItem, "what_changed")
     if not tidy:
-        raise ValidationError("Say in a few words what changed (e.g. “Dark mode is live in the app”).")
+        raise ValidationError(_("Say in a few words what changed (e.g. “Dark mode is live in the app”)."))
     if len(tidy) > limit:
-        raise ValidationError(f"“What changed” is {len(tidy)} characters; keep it to {limit}.")
+        raise ValidationError(
+            _("“What changed” is {length} characters; keep it to {limit}.", length=len(tidy), limit=limit)
+        )
     return tidy
 
 
@@ -85,7 +90,7 @@ def categories_text(categories: Iterable[str]) -> str:
     text = ", ".join(parse_categories(categories))
     limit = max_length(LoopItem, "impact_categories")
     if len(text) > limit:
-        raise ValidationError(f"Too many impact categories; keep the list under {limit} characters.")
+        raise ValidationError(_("Too many impact categories; keep the list under {limit} characters.", limit=limit))
     return text
 
 
@@ -93,20 +98,27 @@ def validate_nps(value: float | None, label: str) -> float | None:
     if value is None:
         return None
     if not -100 <= value <= 100:
-        raise ValidationError(f"NPS {label} must be between -100 and 100 (you entered {value:g}).")
+        raise ValidationError(
+            _("NPS {label} must be between -100 and 100 (you entered {value}).", label=label, value=f"{value:g}")
+        )
     return float(value)
 
 
 def validate_window(days: int) -> int:
     if not 1 <= int(days) <= MAX_WINDOW_DAYS:
-        raise ValidationError(f"The impact window must be 1 to {MAX_WINDOW_DAYS} days (you entered {days}).")
+        raise ValidationError(
+            _("The impact window must be 1 to {limit} days (you entered {days}).", limit=MAX_WINDOW_DAYS, days=days)
+        )
     return int(days)
 
 
 def check_shipped_on(shipped_on: dt.date, *, today: dt.date) -> None:
     if shipped_on > today:
         raise ValidationError(
-            f"The shipped date {shipped_on:%d %b %Y} is in the future; loop items are for what has shipped."
+            _(
+                "The shipped date {day} is in the future; loop items are for what has shipped.",
+                day=formats.date(shipped_on),
+            )
         )
 
 
@@ -138,30 +150,47 @@ class Impact:
     @property
     def summary(self) -> str:
         if self.kind == "none":
-            return "nothing to measure set"
+            return _("nothing to measure set")
         if self.kind == "nps":
             if self.before is None or self.after is None:
-                return "NPS: enter both the value before and after"
-            return f"NPS {_number(self.before)} → {_number(self.after)} ({_signed(self.change)})"
-        topic = ", ".join(self.categories)
-        counted = f"conversations about {topic}: {_number(self.before)} → {_number(self.after)} in the {self.window_days} days before / after"
+                return _("NPS: enter both the value before and after")
+            return _(
+                "NPS {before} → {after} ({change})",
+                before=_number(self.before),
+                after=_number(self.after),
+                change=_signed(self.change),
+            )
+        counted = _(
+            "conversations about {topic}: {before} → {after} in the {days} days before / after",
+            topic=", ".join(self.categories),
+            before=_number(self.before),
+            after=_number(self.after),
+            days=self.window_days,
+        )
         share = self.change_share
-        change = _signed(self.change) + (f", {share:+.0%}" if share is not None else "")
+        change = _signed(self.change)
+        if share is not None:
+            change += ", " + ("+" if share >= 0 else "-") + formats.percent(abs(share) * 100, 0)
         if not self.measured:
-            return f"{counted} (so far; complete on {self.complete_on:%d %b %Y})"
+            return _(
+                "{counted} (so far; complete on {day})",
+                counted=counted,
+                day=formats.date(self.complete_on),
+            )
         return f"{counted} ({change})"
 
 
 def _number(value: float | None) -> str:
     if value is None:
-        return "–"
-    return f"{value:g}" if isinstance(value, float) else str(value)
+        return formats.NO_VALUE
+    digits = 0 if float(value).is_integer() else 1
+    return formats.number(value, digits)
 
 
 def _signed(value: float | None) -> str:
     if value is None:
-        return "–"
-    return f"{value:+g}"
+        return formats.NO_VALUE
+    return ("-" if value < 0 else "+") + _number(abs(value))
 
 
 def impact_windows(
@@ -201,10 +230,14 @@ def measurement_missing(figure: Impact) -> str:
     if figure.measured:
         return ""
     if figure.kind == "none":
-        return "Set the impact first: enter NPS before and after, or choose conversation categories."
+        return _("Set the impact first: enter NPS before and after, or choose conversation categories.")
     if figure.kind == "nps":
-        return "Enter both NPS values, before and after, to record the measurement."
-    return f"The {figure.window_days} days after shipping are not over yet; the figure is complete on {figure.complete_on:%d %b %Y}."
+        return _("Enter both NPS values, before and after, to record the measurement.")
+    return _(
+        "The {days} days after shipping are not over yet; the figure is complete on {day}.",
+        days=figure.window_days,
+        day=formats.date(figure.complete_on),
+    )
 
 
 # --- texts ------------------------------------------------------------------------------------
@@ -219,62 +252,95 @@ def announcement_text(
     idea_form_url: str = "",
     calls: Sequence[str] = (),
     respondents: int = 0,
+    templates: Mapping[str, str] = MappingProxyType({}),
 ) -> tuple[str, str]:
     """Title and body of the 'You asked, we did' post: what changed, the ideas it answers, the
     givers credited by handle, the people who answered the calls for ideas it came from (counted,
-    not named), and the next step (tell us what to improve next)."""
-    title = f"You asked, we did: {what_changed}"
+    not named), and the next step (tell us what to improve next). ``templates``: the wording in
+    force (``core.text_templates.wordings``); the text is in the current language."""
+    title = text_templates.fill(templates, "announcement_title", what_changed=what_changed)
     limit = max_length(Post, "title")
     if len(title) > limit:
         title = title[: limit - 1] + "…"
-    lines = [f"You asked, we did: {what_changed}."]
-    if details.strip():
-        lines += ["", details.strip()]
-    if idea_titles:
-        lines += ["", "It started with your ideas: " + "; ".join(f"“{t}”" for t in idea_titles) + "."]
-    lines.append("")
     if handles:
-        lines.append(f"Thank you {_join(handles)} — you gave us the idea.")
+        thanks = _("Thank you {handles} — you gave us the idea.", handles=_join(handles))
     else:
-        lines.append("Thank you to everyone who asked for it.")
+        thanks = _("Thank you to everyone who asked for it.")
+    call_thanks = ""
     if respondents and calls:
-        people = f"{respondents} {'person' if respondents == 1 else 'people'}"
-        lines.append(f"And thanks to the {people} who answered our call {_join([f'“{c}”' for c in calls])}.")
-    lines += ["", NEXT_STEP_TEXT + (f" {idea_form_url}" if idea_form_url else "")]
-    return title, "\n".join(lines)
+        call_thanks = ngettext(
+            "And thanks to the {count} person who answered our call {calls}.",
+            "And thanks to the {count} people who answered our call {calls}.",
+            respondents,
+            calls=_join([quoted(c) for c in calls]),
+        )
+    body = text_templates.fill(
+        templates,
+        "announcement",
+        what_changed=what_changed,
+        details=details.strip(),
+        ideas="; ".join(quoted(t) for t in idea_titles),
+        thanks=thanks,
+        call_thanks=call_thanks,
+        idea_form_url=idea_form_url,
+    )
+    return title, body
+
+
+def next_step_text(idea_form_url: str = "") -> str:
+    """The invitation to say what to improve next (the post's next step, the replies' last line)."""
+    if idea_form_url:
+        return _("What should we improve next? Tell us in the idea form: {url}", url=idea_form_url)
+    return _(NEXT_STEP_TEXT)
 
 
 def thank_you_reply(
-    *, handles: Sequence[str], what_changed: str, idea_titles: Sequence[str], idea_form_url: str = ""
+    *,
+    handles: Sequence[str],
+    what_changed: str,
+    idea_titles: Sequence[str],
+    idea_form_url: str = "",
+    templates: Mapping[str, str] = MappingProxyType({}),
 ) -> str:
     """A ready-to-copy reply thanking the givers of one channel."""
-    asked = (
-        f" You asked for “{idea_titles[0]}”"
-        + (f" and {len(idea_titles) - 1} more" if len(idea_titles) > 1 else "")
-        + "."
-        if idea_titles
-        else ""
-    )
-    greeting = " ".join(handles) + " " if handles else ""
-    text = f"{greeting}Thank you for the idea!{asked} It is done: {what_changed}."
-    return (
-        text
-        + " What should we improve next? Tell us in the idea form"
-        + (f": {idea_form_url}" if idea_form_url else ".")
+    asked = ""
+    if idea_titles:
+        first = quoted(idea_titles[0])
+        if len(idea_titles) > 1:
+            asked = " " + ngettext(
+                "You asked for {idea} and {count} more.",
+                "You asked for {idea} and {count} more.",
+                len(idea_titles) - 1,
+                idea=first,
+            )
+        else:
+            asked = " " + _("You asked for {idea}.", idea=first)
+    return text_templates.fill(
+        templates,
+        "thank_you",
+        handles=" ".join(handles),
+        asked=asked,
+        what_changed=what_changed,
+        next_step=next_step_text(idea_form_url),
     )
 
 
-def call_reply(*, handles: Sequence[str], what_changed: str, call_title: str) -> str:
+def call_reply(
+    *, handles: Sequence[str], what_changed: str, call_title: str, templates: Mapping[str, str] = MappingProxyType({})
+) -> str:
     """A ready-to-copy reply for the people who answered a call for ideas (not givers of this one)."""
-    greeting = " ".join(handles) + " " if handles else ""
-    return (
-        f"{greeting}You answered our call “{call_title}” — thank you! One of the ideas from it is done: "
-        f"{what_changed}. The others are on our board, and we will come back with them too."
+    return text_templates.fill(
+        templates, "call_thank_you", handles=" ".join(handles), what_changed=what_changed, call_title=call_title
     )
+
+
+def quoted(title: str) -> str:
+    """A title in the language's quotation marks: “Dark mode” / „Dark mode“."""
+    return _("“{title}”", title=title)
 
 
 def _join(names: Sequence[str]) -> str:
     names = list(names)
     if len(names) <= 1:
         return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
+    return _("{names} and {last}", names=", ".join(names[:-1]), last=names[-1])

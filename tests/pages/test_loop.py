@@ -14,6 +14,7 @@ from core.loop.announce import draft_announcement
 from core.loop.impact import set_impact
 from core.loop.items import create_loop_item, set_thanked
 from core.loop.queries import get_loop_item, givers
+from core.text import unescape_markdown
 from db.models import IdeaGiver, IdeaStatus, LoopItem, LoopItemCreate, LoopItemImpact, Post, PostUpdate, Role
 from tests.factories import make_channel, make_idea, make_user
 from tests.pages.apptest import open_page, show, texts, texts_of_tabs
@@ -320,8 +321,8 @@ def test_a_closed_loop_appears_on_the_timeline_with_its_local_announcement_day(s
     assert not at.exception
     shown = texts_of_tabs(at, "loop_tab", LOOP_TABS)
     assert "No closed loops yet" not in shown
-    assert r"**10 Mar 2026** · Faster \*export\*" in shown
-    assert "1 of 1 giver(s) thanked · givers thanked" in shown
+    assert r"**2026-03-10** · Faster \*export\*" in shown
+    assert "1 of 1 giver thanked · givers thanked" in shown
     assert "No open loops" in shown
 
 
@@ -367,3 +368,140 @@ def test_only_the_open_tab_is_drawn(session, write, people):
     assert not monthly.exception
     assert "Draft as a post" in {b.label for b in monthly.button}
     assert not any(s.label == "Work on" for s in monthly.selectbox)
+
+
+# --- German, and the lead's wording of the generated texts ----------------------------------------
+
+GERMAN_TABS = ["Offene Loops", "Geschlossene Loops", "Monatsupdate", "Wirkung", "Öffentliches Board"]
+
+
+@pytest.fixture
+def english_left(monkeypatch):
+    """``tests.pages.german.english_left``; it reads a table's headers with
+    ``getattr(value, "columns", [value.name])``, whose default is evaluated for a DataFrame too
+    (which has no ``name``): a DataFrame gets one for the check."""
+    import pandas as pd
+
+    from tests.pages import german
+
+    monkeypatch.setattr(pd.DataFrame, "name", None, raising=False)
+    return german.english_left
+
+
+def _german_workspace(write):
+    """Generated texts follow the workspace's language: a German team's workspace is German."""
+    from db.models import Workspace
+
+    with write() as s:
+        row = s.exec(select(Workspace)).first() or Workspace()
+        row.language = "de"
+        s.add(row)
+
+
+def _german_loop(session, write, people):
+    """In a German workspace, a loop on a shipped idea (two givers, one thanked), its NPS before
+    and after entered."""
+    _german_workspace(write)
+    channel = make_channel(session, name="Instagram")
+    idea = _idea(session, "@Anna Weiss", "@bo_K", status=IdeaStatus.shipped, channel=channel, title="Dunkles Design")
+    session.commit()
+    with write() as s:
+        item = create_loop_item(
+            session=s,
+            actor=people[Role.lead],
+            item_in=LoopItemCreate(
+                what_changed="Dunkelmodus in der Handy-App", shipped_on=dt.date(2026, 3, 2), idea_ids=[idea.id]
+            ),
+        )
+        item = set_impact(
+            session=s,
+            actor=people[Role.lead],
+            loop_item_id=item.id,
+            expected_version=item.version,
+            impact_in=LoopItemImpact(nps_before=12.5, nps_after=40.5),
+        )
+        set_thanked(session=s, actor=people[Role.lead], loop_item_id=item.id, handles=["@Anna Weiss"])
+    return item
+
+
+@pytest.mark.parametrize("username", ["the-lead", "the-viewer"])
+def test_the_loop_page_reads_german_with_german_dates_and_numbers(session, write, people, username, english_left):
+    _german_loop(session, write, people)
+    at = open_page("loop", username=username, language="de")
+    assert not at.exception, [e.message for e in at.exception]
+    shown = []
+    for tab in GERMAN_TABS:
+        at = show(at, {"loop_tab": tab})
+        assert not at.exception, [e.message for e in at.exception]
+        assert not english_left(at), (tab, english_left(at))
+        shown.append(texts(at))
+    everything = "\n".join(shown)
+    assert "Ihr habt gefragt, wir haben geliefert" in everything and "Offene Loops" in everything
+    assert "Umgesetzt am 02.03.2026 · Status: umgesetzt" in everything  # the open loop's German date
+    assert "NPS 12,5 → 40,5 (+28)" in everything  # the impact's German decimal sign
+    assert "1 von 2 gedankt." in everything
+
+
+def _open_wording(at, key: str, language: str):
+    at = show(at, {"loop_tab": "Wording"})
+    at.selectbox(key="loop_wording_key").set_value(key)
+    at.selectbox(key="loop_wording_language").set_value(language)
+    return at.run()
+
+
+def test_the_lead_rewords_the_german_thank_you_with_a_checked_preview_and_goes_back(session, read, write, people):
+    from core.text_templates import wording
+
+    at = open_page("loop", username="the-lead")
+    assert "Wording" in [tab.label for tab in at.tabs]
+    at = _open_wording(at, "thank_you", "de")
+    assert not at.exception, [e.message for e in at.exception]
+    area = at.text_area[0]
+    assert area.value.startswith("{handles} Danke für die Idee!")  # the shipped German
+    assert {"{handles}", "{asked}", "{what_changed}", "{next_step}"} <= set(at.dataframe[0].value.iloc[:, 0])
+    area.input("{handles} Tausend Dank, {name}!").run()
+    warning = unescape_markdown(" ".join(w.value for w in at.warning))
+    assert "Unknown placeholders: {name}" in warning and "{what_changed}" in warning
+    at.text_area[0].input("{handles} Tausend Dank! Erledigt: {what_changed}.").run()
+    assert not at.warning
+    assert "@AnnaK @ben_w Tausend Dank! Erledigt: Der Dunkelmodus ist in der App verfügbar." in [
+        c.value for c in at.code
+    ]
+    at = _button(at, "Save the wording").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert "Saved the wording of “Thank-you reply”." in texts(at)
+    with read() as s:
+        stored = wording(s, key="thank_you", language="de")
+    assert stored.stored and stored.body == "{handles} Tausend Dank! Erledigt: {what_changed}."
+    at = _open_wording(at, "thank_you", "de")
+    at = _button(at, "Back to the shipped wording").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    with read() as s:
+        assert not wording(s, key="thank_you", language="de").stored
+
+
+def test_a_refused_wording_is_not_saved_and_says_why(session, read, people):
+    from db.models import TextTemplate
+
+    at = _open_wording(open_page("loop", username="the-lead"), "board_footer", "en")
+    at.text_area[0].input("Updated {date:%d.%m.}").run()
+    at = _button(at, "Save the wording").click().run()
+    assert "The placeholder {date:%d.%m.} has a format" in unescape_markdown(texts(at))
+    with read() as s:
+        assert s.exec(select(TextTemplate)).first() is None
+
+
+@pytest.mark.parametrize("username", ["the-viewer", "the-community", "the-editor"])
+def test_roles_that_may_not_change_the_wording_do_not_see_it(session, people, username):
+    at = open_page("loop", username=username)
+    assert not at.exception
+    assert "Wording" not in [tab.label for tab in at.tabs]
+    assert not [w for w in at.text_area if w.key and w.key.startswith("loop_wording")]
+
+
+def test_the_lead_edits_the_wording_in_german_too(session, write, people, english_left):
+    _german_workspace(write)
+    at = open_page("loop", username="the-lead", language="de", state={"loop_tab": "Wortlaut"})
+    assert not at.exception, [e.message for e in at.exception]
+    assert not english_left(at), english_left(at)
+    assert "Ankündigung: Titel" in [o for o in at.selectbox(key="loop_wording_key").options]

@@ -169,8 +169,8 @@ def test_loop_items_closed_that_week_and_shipped_ones_awaiting_their_announcemen
     assert [(i.what_changed, i.announced_on) for i in weekly.loop_closed] == [("Dark mode", dt.date(2025, 3, 5))]
     assert [i.what_changed for i in weekly.shipped] == ["Passkeys"]
     markdown = render_markdown(weekly)
-    assert "- Dark mode (shipped 25 Feb 2025, announced 5 Mar 2025)" in markdown
-    assert "- Passkeys (shipped 6 Mar 2025; announcement to follow)" in markdown
+    assert "- Dark mode (shipped 2025-02-25, announced 2025-03-05)" in markdown
+    assert "- Passkeys (shipped 2025-03-06; announcement to follow)" in markdown
 
 
 def test_next_topic_is_the_chosen_one_or_else_the_next_planned_post(session, channel, community):
@@ -195,7 +195,7 @@ def test_next_topic_is_the_chosen_one_or_else_the_next_planned_post(session, cha
 
 def test_an_empty_week_reads_as_a_digest_with_nothing_yet(session, channel):
     markdown = render_markdown(weekly_digest(session, week_start=MONDAY))
-    assert markdown.startswith("# Digest of the week · 3 Mar 2025 – 9 Mar 2025\n")
+    assert markdown.startswith("# Digest of the week · 2025-03-03 – 2025-03-09\n")
     for empty in (
         "_No answered questions this week._",
         "_Not chosen yet._",
@@ -324,7 +324,7 @@ def test_the_digest_is_drafted_as_a_digest_of_the_week_post(session, channel):
         channel.id,
         editor.id,
     )
-    assert post.title == "Digest of the week · 3 Mar 2025 – 9 Mar 2025"
+    assert post.title == "Digest of the week · 2025-03-03 – 2025-03-09"
     assert "Where is my invoice?" in post.body
     assert post.next_step_type  # the template's next step comes along
 

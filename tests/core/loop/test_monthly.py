@@ -84,6 +84,6 @@ def test_the_public_update_shows_the_effect_only_once_its_window_has_passed(writ
     with read() as s:
         on_ship_day = monthly_update(s, month=shipped_on, today=shipped_on)
         after_window = monthly_update(s, month=shipped_on, today=shipped_on + dt.timedelta(days=31))
-    assert "Effect: measured after 10 April 2026" in on_ship_day.markdown
+    assert "Effect: measured after 2026-04-10" in on_ship_day.markdown
     assert "→" not in on_ship_day.markdown and "so far" not in on_ship_day.markdown
     assert "Effect: conversations about billing: 3 → 0" in after_window.markdown
