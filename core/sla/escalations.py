@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from core.i18n import _
 from core.records import stored_id
 from core.sla.calendars import calendar_from_json
 from core.sla.figures import OPEN_STATUSES
@@ -117,9 +118,9 @@ def escalation_grant(session: Session, *, user_id: int | None, conversation_id: 
         return None
     parts = team_people(session, stored_id(team.id)).part_of(user_id)
     if Raci.responsible in parts:
-        return f"responsible for {team.name} escalations"
+        return _("responsible for {team} escalations", team=team.name)
     if Raci.accountable in parts:
-        return f"accountable for {team.name} escalations"
+        return _("accountable for {team} escalations", team=team.name)
     return None
 
 

@@ -358,7 +358,7 @@ def test_replies_before_the_message_are_listed_on_the_kpis_not_hidden(session, d
     )
     session.commit()
     at = _ok(open_page("sla", username="the-viewer", state={"sla_tab": "KPIs"}))
-    assert "1 conversation(s) have a reply stamped before the message" in texts(at)
+    assert "1 conversation has a reply stamped before the message" in texts(at)
     assert any(e.label.startswith("Data problems: first reply before the message (1") for e in at.expander)
     problems = next(d.value for d in at.dataframe if "Id in export" in d.value.columns)
     assert list(problems["#"]) == [flagged.id] and list(problems["From"]) == ["@clock-skew"]
