@@ -10,7 +10,7 @@ from core.i18n import N_, _, ngettext
 from core.live import notify, worker
 from core.live.kinds import CHANNEL_LABELS, KINDS, Kind
 from core.permissions import Action
-from core.text import escape_markdown
+from core.text import escape_markdown, plain_text
 from core.users.queries import profile
 from db.models import NotifyChannel
 from ui import calendar_view, ideas_view, reads, sla_conversation
@@ -98,13 +98,14 @@ def show_preferences(ctx: PageContext) -> None:
             )
     chosen = reads.read(notify.my_preferences, user_id=ctx.actor.id)
     options = list(NotifyChannel)
+    option_labels = {c: _(CHANNEL_LABELS[c]) for c in options}  # in this run's language
     with st.form("inbox_preferences"):
         picks = {
             kind: st.selectbox(
                 escape_markdown(_(info.label)),
                 options,
                 index=options.index(NotifyChannel(chosen[kind.value])),
-                format_func=lambda c: _(CHANNEL_LABELS[c]),
+                format_func=lambda option: plain_text(option_labels[option]),
                 key=f"pref_{kind.value}",
             )
             for kind, info in KINDS.items()
@@ -120,11 +121,12 @@ def show_digest_day(ctx: PageContext) -> None:
         return
     current = reads.read(worker.digest_day)
     days = list(range(7))
+    names = formats.weekday_names("wide")  # in this run's language
     picked = st.selectbox(
         _("The weekly digest is announced on"),
         days,
         index=current,
-        format_func=formats.weekday_names("wide").__getitem__,
+        format_func=lambda day: plain_text(names[day]),
         key="inbox_digest_day",
         help=_("The worker tells the digest's editors and the leads that the week before is ready."),
     )

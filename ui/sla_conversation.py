@@ -94,7 +94,7 @@ def render(ctx: PageContext) -> None:
             _(
                 "**#{id} · {kind} on {channel}** · from {author}",
                 id=item.id,
-                kind=kind_label(item.kind),
+                kind=md(kind_label(item.kind)),
                 channel=md(item.channel),
                 author=md(item.author_handle),
             )
@@ -123,8 +123,8 @@ def _facts(ctx: PageContext, item: ConversationRow, now: dt.datetime) -> None:
     facts = [
         _("Received {time}", time=local_time(item.received_at, ctx)),
         _("due {time}", time=local_time(item.deadline_at, ctx)) if item.deadline_at else _("no SLA deadline"),
-        _("SLA {status}", status=status_now(item, now)),
-        _("status {status}", status=status_label(item.status)),
+        _("SLA {status}", status=md(status_now(item, now))),
+        _("status {status}", status=md(status_label(item.status))),
         _("assignee {name}", name=md(item.assignee) if item.assignee else _("nobody")),
     ]
     if item.first_reply_at:
@@ -279,19 +279,22 @@ def _reply_form(ctx: PageContext, item: ConversationRow, key: str) -> None:
         read(quick_answers.search, limit=500), key=lambda a: (a.category != item.category, -a.use_count, a.title)
     )
     by_id = {a.id: a for a in answers}
+    answer_labels = {
+        None: _("— none —"),
+        **{
+            i: _(
+                "{title} ({category}) · used {count}×",
+                title=plain_text(a.title),
+                category=plain_text(a.category) if a.category else _("general"),
+                count=formats.number(a.use_count),
+            )
+            for i, a in by_id.items()
+        },
+    }
     answer_id = st.selectbox(
         _("Quick answer used"),
         [None, *by_id],
-        format_func=lambda i: (
-            _("— none —")
-            if i is None
-            else _(
-                "{title} ({category}) · used {count}×",
-                title=plain_text(by_id[i].title),
-                category=plain_text(by_id[i].category) if by_id[i].category else _("general"),
-                count=formats.number(by_id[i].use_count),
-            )
-        ),
+        format_func=lambda option: plain_text(answer_labels[option]),
         key=f"{key}_answer",
         help=_("Answers of the conversation's category come first; its text fills the reply below."),
     )
@@ -304,10 +307,11 @@ def _reply_form(ctx: PageContext, item: ConversationRow, key: str) -> None:
             key=f"{key}_reply_text_{answer_id}",
             placeholder=_("Paste or type the reply you sent; it is kept in the thread."),
         )
+        when_labels = {"now": _("just now"), "earlier": _("earlier")}
         when = st.radio(
             _("Replied"),
             ["now", "earlier"],
-            format_func=lambda w: _("just now") if w == "now" else _("earlier"),
+            format_func=lambda option: md(when_labels[option]),
             horizontal=True,
             key=f"{key}_when",
         )
@@ -350,7 +354,13 @@ def _escalate_form(ctx: PageContext, item: ConversationRow, key: str) -> None:
         )
 
     with st.form(f"{key}_escalate_form"):
-        team_id = st.selectbox(_("Team"), list(by_id), format_func=lambda t: plain_text(label(t)), key=f"{key}_team")
+        team_labels = {t: plain_text(label(t)) for t in by_id}
+        team_id = st.selectbox(
+            _("Team"),
+            list(by_id),
+            format_func=lambda option: plain_text(team_labels[option]),
+            key=f"{key}_team",
+        )
         reason = st.text_area(_("Why"), placeholder=_("What does the team need to do?"), key=f"{key}_reason")
         if st.form_submit_button(_("Escalate")):
             perform(
@@ -420,15 +430,15 @@ def _post_form(ctx: PageContext, item: ConversationRow, key: str) -> None:
     choices: list[int | None] = [None, *by_id]
     current = item.post_id if item.post_id in by_id else None
     with st.form(f"{key}_post_form"):
+        post_labels = {
+            None: _("— no post —"),
+            **{p: plain_text(f"#{p} {post.title} ({local_time(post.published_at, ctx)})") for p, post in by_id.items()},
+        }
         post_id = st.selectbox(
             _("The post it answers"),
             choices,
             index=choices.index(current),
-            format_func=lambda p: (
-                _("— no post —")
-                if p is None
-                else plain_text(f"#{p} {by_id[p].title} ({local_time(by_id[p].published_at, ctx)})")
-            ),
+            format_func=lambda option: plain_text(post_labels[option]),
             key=f"{key}_post",
             help=_("Within the post's watch window an unassigned conversation goes to the post's SLA owner."),
         )
@@ -463,10 +473,11 @@ def _idea_actions(ctx: PageContext, item: ConversationRow) -> None:
                 key=f"{key}_title",
             )
             category = st.text_input(_("Category"), value=item.category, key=f"{key}_category")
+            source_labels = {s: _(SOURCE_LABELS[s]) for s in SOURCES}
             source = st.selectbox(
                 _("Came in as"),
                 SOURCES,
-                format_func=lambda s: _(SOURCE_LABELS[s]),
+                format_func=lambda option: plain_text(source_labels[option]),
                 key=f"{key}_source",
             )
             if st.form_submit_button(_("New idea"), type="primary"):
@@ -507,7 +518,7 @@ def _idea_actions(ctx: PageContext, item: ConversationRow) -> None:
                 idea_id = st.selectbox(
                     _("Idea"),
                     list(options),
-                    format_func=options.__getitem__,
+                    format_func=lambda option: plain_text(options[option]),
                     index=None,
                     placeholder=_("pick the idea") if options else _("no similar idea: search above"),
                     key=f"{key}_pick",

@@ -98,15 +98,19 @@ def render_escalations(ctx: PageContext) -> None:
     st.markdown("#### " + _("Team queues"))
     by_id = {t.id: t for t in team_list}
     now = utcnow()
+    team_labels = {
+        t: _(
+            "{team} — {open} open, {overdue} overdue",
+            team=plain_text(team.name),
+            open=formats.number(team.open_escalations),
+            overdue=formats.number(team.overdue_at(now)),
+        )
+        for t, team in by_id.items()
+    }
     team_id = st.selectbox(
         _("Team"),
         list(by_id),
-        format_func=lambda t: _(
-            "{team} — {open} open, {overdue} overdue",
-            team=plain_text(by_id[t].name),
-            open=formats.number(by_id[t].open_escalations),
-            overdue=formats.number(by_id[t].overdue_at(now)),
-        ),
+        format_func=lambda option: plain_text(team_labels[option]),
         key="sla_esc_team",
     )
     queue = read(escalations.team_queue, team_id=team_id)
@@ -192,10 +196,11 @@ def _team_editor(ctx: PageContext, by_id: dict[int, teams.TeamView]) -> None:
     people = dict(read(teams.team_owner_choices))
     hours = dict(read(teams.calendar_choices))
     with st.expander("➕ " + _("Add or edit a team")):
+        team_choices = {NEW: _("New team"), **{i: plain_text(t.name) for i, t in by_id.items()}}
         chosen = st.selectbox(
             _("Team"),
             [NEW, *by_id],
-            format_func=lambda i: _("New team") if i == NEW else plain_text(by_id[i].name),
+            format_func=lambda option: plain_text(team_choices[option]),
             key="sla_team_pick",
         )
         current = by_id.get(chosen)
@@ -247,11 +252,15 @@ def _team_editor(ctx: PageContext, by_id: dict[int, teams.TeamView]) -> None:
                 key=f"{key}_deadline",
             )
             calendar_ids: list[int | None] = [None, *hours]
+            calendar_labels = {
+                None: _("the conversation's SLA hours"),
+                **{c: plain_text(name) for c, name in hours.items()},
+            }
             calendar_id = right.selectbox(
                 _("Counted in these business hours"),
                 calendar_ids,
                 index=calendar_ids.index(current.calendar_id) if current and current.calendar_id in hours else 0,
-                format_func=lambda c: _("the conversation's SLA hours") if c is None else plain_text(hours[c]),
+                format_func=lambda option: plain_text(calendar_labels[option]),
                 key=f"{key}_calendar",
             )
             description = st.text_area(

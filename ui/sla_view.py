@@ -17,7 +17,7 @@ from core.kpis import definitions, overview, report, trends
 from core.permissions import Action
 from core.sla import queues
 from core.sla.figures import kind_label, sla_status_label, status_label
-from core.text import plain_text
+from core.text import escape_markdown, plain_text
 from db.types import utcnow
 from ui import sla_conversation, state
 from ui.charts import localized
@@ -99,38 +99,37 @@ def filters(ctx: PageContext) -> queues.QueueFilters:
     options = read(queues.filter_options)
     channel_names = dict(options.channels)
     people = dict(options.assignees)
+    # Option labels are worked out here, in the page's run: a format function runs later too
+    # (when a widget's value is checked), where the reader's language is not known.
+    channel_labels = {None: _(ALL), **{c: plain_text(name) for c, name in channel_names.items()}}
     columns = st.columns(4)
     channel = columns[0].selectbox(
         _("Channel"),
         [None, *channel_names],
-        format_func=lambda c: _(ALL) if c is None else plain_text(channel_names[c]),
+        format_func=lambda option: plain_text(channel_labels[option]),
         key="sla_filter_channel",
     )
     assignee_choices = [None, ctx.actor.id, UNASSIGNED, *[p for p in people if p != ctx.actor.id]]
+    assignee_labels = {p: plain_text(people.get(p, "?")) for p in assignee_choices}
+    assignee_labels |= {ctx.actor.id: _("Me"), UNASSIGNED: _("Unassigned"), None: _(ALL)}
     assignee = columns[1].selectbox(
         _("Assignee"),
         assignee_choices,
-        format_func=lambda p: (
-            _(ALL)
-            if p is None
-            else _("Me")
-            if p == ctx.actor.id
-            else _("Unassigned")
-            if p == UNASSIGNED
-            else plain_text(people.get(p, "?"))
-        ),
+        format_func=lambda option: plain_text(assignee_labels[option]),
         key="sla_filter_assignee",
     )
+    category_labels = {None: _(ALL), **{c: plain_text(c) for c in options.categories}}
     category = columns[2].selectbox(
         _("Category"),
         [None, *options.categories],
-        format_func=lambda c: _(ALL) if c is None else plain_text(c),
+        format_func=lambda option: plain_text(category_labels[option]),
         key="sla_filter_category",
     )
+    kind_labels = {None: _(ALL), **{k: kind_label(k) for k in options.kinds}}
     kind = columns[3].selectbox(
         _("Kind"),
         [None, *options.kinds],
-        format_func=lambda k: _(ALL) if k is None else kind_label(k),
+        format_func=lambda option: plain_text(kind_labels[option]),
         key="sla_filter_kind",
     )
     return queues.QueueFilters(
@@ -169,10 +168,13 @@ def _live_queue(ctx: PageContext, chosen: queues.QueueFilters) -> None:
 def _queue(ctx: PageContext, chosen: queues.QueueFilters) -> None:
     now = this_minute()
     counts = read(queues.queue_counts, now=now, filters=chosen)
+    queue_labels = {
+        q: _("{queue} ({count})", queue=_(QUEUE_LABELS[q]), count=formats.number(counts.of(q))) for q in queues.Queue
+    }
     queue = st.radio(
         _("Queue"),
         list(queues.Queue),
-        format_func=lambda q: _("{queue} ({count})", queue=_(QUEUE_LABELS[q]), count=formats.number(counts.of(q))),
+        format_func=lambda option: escape_markdown(queue_labels[option]),
         horizontal=True,
         key="sla_queue",
         label_visibility="collapsed",

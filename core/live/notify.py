@@ -234,10 +234,10 @@ def _calendars_of(session: Session, user_ids: list[int]) -> dict[int, BusinessCa
             chosen[user_id] = (team_id, calendar_id)
     if not chosen:
         return {}
-    ids = {calendar_id for _, calendar_id in chosen.values()}
+    ids = {calendar_id for __, calendar_id in chosen.values()}
     rows = session.exec(select(BusinessCalendarRow).where(col(BusinessCalendarRow.id).in_(ids))).all()
     by_id = {row.id: calendar_from_json(row.definition) for row in rows}
-    return {user_id: by_id[calendar_id] for user_id, (_, calendar_id) in chosen.items() if calendar_id in by_id}
+    return {user_id: by_id[calendar_id] for user_id, (__, calendar_id) in chosen.items() if calendar_id in by_id}
 
 
 # --- the inbox -----------------------------------------------------------------------------------

@@ -198,11 +198,11 @@ def posts_on_link(session: Session, *, channel_id: int, link: str) -> list[int]:
             col(Post.channel_id) == channel_id, col(Post.status) == PostStatus.published
         )
     ).all()
-    on_post = [pid for pid, url, _ in rows if pid is not None and url and link_is_on_post(link, url)]
+    on_post = [pid for pid, url, __ in rows if pid is not None and url and link_is_on_post(link, url)]
     if on_post:
         return on_post
     key = _comparable(link)
-    return [pid for pid, _, next_step in rows if pid is not None and next_step and _comparable(next_step) == key]
+    return [pid for pid, __, next_step in rows if pid is not None and next_step and _comparable(next_step) == key]
 
 
 class PostLinks:
