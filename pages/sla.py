@@ -7,6 +7,7 @@ policies and the CSV import.
 
 import streamlit as st
 
+from core.i18n import N_, _
 from core.permissions import Action
 from core.sla import policies
 from ui import sla_admin_view, sla_conversation, sla_escalations, sla_import_view, sla_view
@@ -17,20 +18,24 @@ ctx = page_frame("sla")
 sla_conversation.follow_links()
 sla_view.keep_tab_state()
 
-st.title("SLA monitor")
-st.caption("Every question and complaint gets a human answer within business hours; nothing waits unseen.")
+st.title(_("SLA monitor"))
+st.caption(_("Every question and complaint gets a human answer within business hours; nothing waits unseen."))
 
 if not read(policies.list_policies):
     st.warning(
-        "No SLA policy yet: conversations get no deadline. "
-        + ("Add one on the Policies tab." if ctx.can(Action.manage_sla_policies) else "Ask a lead or admin to add one.")
+        _("No SLA policy yet: conversations get no deadline. Add one on the Policies tab.")
+        if ctx.can(Action.manage_sla_policies)
+        else _("No SLA policy yet: conversations get no deadline. Ask a lead or admin to add one.")
     )
 
 filters = sla_view.filters(ctx)
-names = [sla_escalations.QUEUE_TAB, "Escalations", "KPIs", "Quick answers", "Escalation teams", "Policies"]
+names = [sla_escalations.QUEUE_TAB, N_("Escalations"), N_("KPIs"), N_("Quick answers"), N_("Escalation teams")]
+names.append(N_("Policies"))
 if ctx.can(Action.import_conversations):
-    names.append("Import")
-tabs = dict(zip(names, st.tabs(names, key=sla_escalations.TAB_KEY, on_change="rerun"), strict=False))
+    names.append(N_("Import"))
+# The tabs are labelled in the reader's language (the tab kept in the session is its label).
+labels = [_(name) for name in names]
+tabs = dict(zip(names, st.tabs(labels, key=sla_escalations.TAB_KEY, on_change="rerun"), strict=False))
 
 # Only the open tab's content runs: each tab reads its own data when it is drawn.
 draw = {

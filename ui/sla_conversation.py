@@ -13,12 +13,15 @@ import datetime as dt
 
 import streamlit as st
 
+from core import formats
 from core.errors import DomainError
+from core.i18n import N_, _
 from core.ideas import from_conversations
+from core.ideas.rules import STATUS_LABELS as IDEA_STATUS_LABELS
 from core.loop import dialog
 from core.permissions import Action
 from core.sla import conversations, escalations, quick_answers, teams, threads, watch
-from core.sla.figures import STATUS_LABELS, sla_status
+from core.sla.figures import kind_label, sla_status, sla_status_label, status_label
 from core.sla.queues import ConversationRow
 from core.text import escape_markdown as md
 from core.text import plain_block, plain_text
@@ -34,6 +37,7 @@ from ui.reads import read
 OPEN = "sla_open"
 GO_TO_IDEAS = "sla_go_to_ideas"
 SOURCES = (IdeaSource.comment, IdeaSource.dm, IdeaSource.thread)
+SOURCE_LABELS = {IdeaSource.comment: N_("comment"), IdeaSource.dm: N_("DM"), IdeaSource.thread: N_("thread")}
 
 
 def open_conversation(conversation_id: int | None) -> None:
@@ -45,8 +49,20 @@ def opened_id() -> int | None:
     return int(value) if value else None
 
 
-def local_time(value: dt.datetime | None, ctx: PageContext, fmt: str = "%a %d %b %H:%M") -> str:
-    return "—" if value is None else value.astimezone(ctx.timezone).strftime(fmt)
+def local_time(value: dt.datetime | None, ctx: PageContext) -> str:
+    """A time in the workspace's zone, with its weekday; with its year when it is not this year."""
+    if value is None:
+        return "—"
+    local = value.astimezone(ctx.timezone)
+    weekday = formats.weekday_name(local, "abbreviated")
+    if local.year == utcnow().astimezone(ctx.timezone).year:
+        return f"{weekday} {formats.short_date(local)} {formats.time(local)}"
+    return f"{weekday} {formats.date_time(local)}"
+
+
+def local_day(value: dt.datetime | None, ctx: PageContext) -> str:
+    """The day (with its year) of a time in the workspace's zone."""
+    return "—" if value is None else formats.date(value.astimezone(ctx.timezone))
 
 
 def status_now(item: ConversationRow, now: dt.datetime) -> str:
@@ -58,7 +74,7 @@ def status_now(item: ConversationRow, now: dt.datetime) -> str:
         reply_before_message=item.reply_before_message,
         now=now,
     )
-    return STATUS_LABELS[status]
+    return sla_status_label(status)
 
 
 def render(ctx: PageContext) -> None:
@@ -74,8 +90,16 @@ def render(ctx: PageContext) -> None:
     now = utcnow()
     with st.container(border=True):
         head, close = st.columns([10, 1])
-        head.markdown(f"**#{item.id} · {item.kind} on {md(item.channel)}** · from {md(item.author_handle)}")
-        close.button("Close", key="sla_close", on_click=open_conversation, args=(None,), type="tertiary")
+        head.markdown(
+            _(
+                "**#{id} · {kind} on {channel}** · from {author}",
+                id=item.id,
+                kind=md(kind_label(item.kind)),
+                channel=md(item.channel),
+                author=md(item.author_handle),
+            )
+        )
+        close.button(_("Close"), key="sla_close", on_click=open_conversation, args=(None,), type="tertiary")
         _facts(ctx, item, now)
         _thread(ctx, item)
         _chain(ctx, item)
@@ -83,11 +107,13 @@ def render(ctx: PageContext) -> None:
         if ctx.actor.id is not None and not ctx.can(Action.work_conversations):
             grant = read(escalations.escalation_grant, user_id=ctx.actor.id, conversation_id=item.id)
         if grant:
-            st.caption(f"You may act on this conversation: you are {md(grant)}.")
+            st.caption(_("You may act on this conversation: you are {part}.", part=md(grant)))
         if ctx.can(Action.work_conversations) or grant:
             _actions(ctx, item)
         else:
-            st.caption("For reading here: support and community managers work it (assign, reply, escalate, resolve).")
+            st.caption(
+                _("For reading here: support and community managers work it (assign, reply, escalate, resolve).")
+            )
         if ctx.can(Action.log_idea):
             _idea_actions(ctx, item)
         comments_view.show_comments(ctx, entity="conversation", entity_id=item.id)
@@ -95,34 +121,43 @@ def render(ctx: PageContext) -> None:
 
 def _facts(ctx: PageContext, item: ConversationRow, now: dt.datetime) -> None:
     facts = [
-        f"Received {local_time(item.received_at, ctx)}",
-        f"due {local_time(item.deadline_at, ctx)}" if item.deadline_at else "no SLA deadline",
-        f"SLA {status_now(item, now)}",
-        f"status {item.status.replace('_', ' ')}",
-        f"assignee {md(item.assignee or 'nobody')}",
+        _("Received {time}", time=local_time(item.received_at, ctx)),
+        _("due {time}", time=local_time(item.deadline_at, ctx)) if item.deadline_at else _("no SLA deadline"),
+        _("SLA {status}", status=md(status_now(item, now))),
+        _("status {status}", status=md(status_label(item.status))),
+        _("assignee {name}", name=md(item.assignee) if item.assignee else _("nobody")),
     ]
     if item.first_reply_at:
-        facts.append(f"first reply {local_time(item.first_reply_at, ctx)}")
+        facts.append(_("first reply {time}", time=local_time(item.first_reply_at, ctx)))
     if item.quick_answer:
-        facts.append(f"quick answer used: {md(item.quick_answer)}")
+        facts.append(_("quick answer used: {title}", title=md(item.quick_answer)))
     st.caption(" · ".join(facts))
     if item.reply_before_message:
         st.warning(
-            "Data problem: the first reply is stamped before the message. It is left out of response times and the SLA share; check the export."
+            _("Data problem: the first reply is stamped before the message.")
+            + " "
+            + _("It is left out of response times and the SLA share; check the export.")
         )
     if item.escalation_team:
-        deadline = "no escalation deadline (the team has no business hours set)"
+        deadline = _("no escalation deadline (the team has no business hours set)")
         if item.escalation_deadline_at is not None:
             late = escalations.overdue(item.escalation_deadline_at, resolved=not item.is_open, now=now)
-            deadline = f"{'overdue since' if late else 'to resolve by'} {local_time(item.escalation_deadline_at, ctx)}"
+            when = local_time(item.escalation_deadline_at, ctx)
+            deadline = _("overdue since {time}", time=when) if late else _("to resolve by {time}", time=when)
         st.info(
-            f"Escalated to {md(item.escalation_team)} on {local_time(item.escalated_at, ctx)} — owned now by "
-            f"{md(item.escalation_owner) if item.escalation_owner else 'nobody (set an owner for the team)'}, "
-            f"worked by {md(item.assignee or 'nobody')}; {deadline}. Why: {md(item.escalation_reason)}",
+            _(
+                "Escalated to {team} on {time} — owned now by {owner}, worked by {assignee}; {deadline}. Why: {reason}",
+                team=md(item.escalation_team),
+                time=local_time(item.escalated_at, ctx),
+                owner=md(item.escalation_owner) if item.escalation_owner else _("nobody (set an owner for the team)"),
+                assignee=md(item.assignee) if item.assignee else _("nobody"),
+                deadline=deadline,
+                reason=md(item.escalation_reason),
+            ),
             icon="🧭",
         )
     if item.link:
-        st.link_button("Open on the platform", item.link)
+        st.link_button(_("Open on the platform"), item.link)
 
 
 def _thread(ctx: PageContext, item: ConversationRow) -> None:
@@ -131,7 +166,7 @@ def _thread(ctx: PageContext, item: ConversationRow) -> None:
         with st.chat_message("assistant" if message.from_team else "user"):
             st.caption(f"{md(message.author)} · {local_time(message.sent_at, ctx)}")
             if message.text_missing:
-                st.caption("(reply logged without its text)")
+                st.caption(_("(reply logged without its text)"))
             else:
                 st.text(plain_block(message.text))
 
@@ -153,14 +188,28 @@ def _chain(ctx: PageContext, item: ConversationRow) -> None:
         return
     lines = []
     if links.post is not None:
-        lines.append(f"On post #{links.post.id} “{md(links.post.title)}”")
+        lines.append(_("On post #{id} “{title}”", id=links.post.id, title=md(links.post.title)))
     if links.idea is not None:
-        merged = f" (merged from #{links.merged_from})" if links.merged_from else ""
-        lines.append(f"idea #{links.idea.id} “{md(links.idea.title)}” — {links.idea.status.replace('_', ' ')}{merged}")
+        idea_status = _(IDEA_STATUS_LABELS[links.idea.status]) if links.idea.status in IDEA_STATUS_LABELS else ""
+        idea_status = idea_status or links.idea.status.replace("_", " ")
+        if links.merged_from:
+            lines.append(
+                _(
+                    "idea #{id} “{title}” — {status} (merged from #{merged})",
+                    id=links.idea.id,
+                    title=md(links.idea.title),
+                    status=idea_status,
+                    merged=links.merged_from,
+                )
+            )
+        else:
+            lines.append(
+                _("idea #{id} “{title}” — {status}", id=links.idea.id, title=md(links.idea.title), status=idea_status)
+            )
     st.markdown(":material/link: " + " · ".join(lines))
     if links.idea is not None:
         st.button(
-            f"Open idea #{links.idea.id} on the idea board",
+            _("Open idea #{id} on the idea board", id=links.idea.id),
             key=f"sla_open_idea_{item.id}",
             on_click=_open_idea,
             args=(links.idea.id,),
@@ -170,13 +219,21 @@ def _chain(ctx: PageContext, item: ConversationRow) -> None:
     if loop is not None:
         if loop.announced_at is not None:
             st.success(
-                f"Done: {md(loop.what_changed)} — announced {local_time(loop.announced_at, ctx, '%d %b %Y')} "
-                f"in post #{loop.announcement_post_id} “{md(loop.announcement_title)}”. Tell them:",
+                _(
+                    "Done: {what} — announced {day} in post #{post} “{title}”. Tell them:",
+                    what=md(loop.what_changed),
+                    day=local_day(loop.announced_at, ctx),
+                    post=loop.announcement_post_id,
+                    title=md(loop.announcement_title),
+                ),
                 icon=":material/campaign:",
             )
             st.code(plain_block(links.done_reply), language=None, wrap_lines=True)
         else:
-            st.info(f"Shipped: {md(loop.what_changed)} — the announcement is not out yet.", icon=":material/campaign:")
+            st.info(
+                _("Shipped: {what} — the announcement is not out yet.", what=md(loop.what_changed)),
+                icon=":material/campaign:",
+            )
 
 
 # --- the actions ----------------------------------------------------------------------------------
@@ -185,25 +242,25 @@ def _chain(ctx: PageContext, item: ConversationRow) -> None:
 def _actions(ctx: PageContext, item: ConversationRow) -> None:
     key = f"sla_{item.id}_{item.version}"
     buttons = st.columns(3)
-    if item.assignee_id != ctx.actor.id and buttons[0].button("Assign to me", key=f"{key}_assign"):
+    if item.assignee_id != ctx.actor.id and buttons[0].button(_("Assign to me"), key=f"{key}_assign"):
         perform(
             ctx,
             lambda s: conversations.assign_to_me(
                 session=s, actor=ctx.actor, conversation_id=item.id, expected_version=item.version
             ),
-            success="Assigned to you.",
+            success=_("Assigned to you."),
         )
     resolvable = item.is_open and (item.first_reply_at or not item.needs_reply)
-    if resolvable and buttons[1].button("Resolve", key=f"{key}_resolve", type="primary"):
+    if resolvable and buttons[1].button(_("Resolve"), key=f"{key}_resolve", type="primary"):
         perform(
             ctx,
             lambda s: conversations.resolve(
                 session=s, actor=ctx.actor, conversation_id=item.id, expected_version=item.version
             ),
-            success="Resolved.",
+            success=_("Resolved."),
         )
     reply_tab, escalate_tab, no_reply_tab, mark_tab, post_tab = st.tabs(
-        ["Reply", "Escalate to team…", "No reply needed", "UGC / best", "Post"]
+        [_("Reply"), _("Escalate to team…"), _("No reply needed"), _("UGC / best"), _("Post")]
     )
     with reply_tab:
         _reply_form(ctx, item, key)
@@ -222,35 +279,50 @@ def _reply_form(ctx: PageContext, item: ConversationRow, key: str) -> None:
         read(quick_answers.search, limit=500), key=lambda a: (a.category != item.category, -a.use_count, a.title)
     )
     by_id = {a.id: a for a in answers}
+    answer_labels = {
+        None: _("— none —"),
+        **{
+            i: _(
+                "{title} ({category}) · used {count}×",
+                title=plain_text(a.title),
+                category=plain_text(a.category) if a.category else _("general"),
+                count=formats.number(a.use_count),
+            )
+            for i, a in by_id.items()
+        },
+    }
     answer_id = st.selectbox(
-        "Quick answer used",
+        _("Quick answer used"),
         [None, *by_id],
-        format_func=lambda i: plain_text(
-            "— none —"
-            if i is None
-            else f"{by_id[i].title} ({by_id[i].category or 'general'}) · used {by_id[i].use_count}×"
-        ),
+        format_func=lambda option: plain_text(answer_labels[option]),
         key=f"{key}_answer",
-        help="Answers of the conversation's category come first; its text fills the reply below.",
+        help=_("Answers of the conversation's category come first; its text fills the reply below."),
     )
     if answer_id is not None:
         st.code(plain_block(by_id[answer_id].text), language=None, wrap_lines=True)
     with st.form(f"{key}_reply_form"):
         text = st.text_area(
-            "The reply as sent",
+            _("The reply as sent"),
             value=by_id[answer_id].text if answer_id is not None else "",
             key=f"{key}_reply_text_{answer_id}",
-            placeholder="Paste or type the reply you sent; it is kept in the thread.",
+            placeholder=_("Paste or type the reply you sent; it is kept in the thread."),
         )
-        when = st.radio("Replied", ["just now", "earlier"], horizontal=True, key=f"{key}_when")
+        when_labels = {"now": _("just now"), "earlier": _("earlier")}
+        when = st.radio(
+            _("Replied"),
+            ["now", "earlier"],
+            format_func=lambda option: md(when_labels[option]),
+            horizontal=True,
+            key=f"{key}_when",
+        )
         local_now = utcnow().astimezone(ctx.timezone)
         columns = st.columns(2)
-        day = columns[0].date_input("Date (if earlier)", value=local_now.date(), key=f"{key}_day")
+        day = columns[0].date_input(_("Date (if earlier)"), value=local_now.date(), key=f"{key}_day")
         time = columns[1].time_input(
-            "Time (if earlier)", value=local_now.time().replace(second=0, microsecond=0), key=f"{key}_time"
+            _("Time (if earlier)"), value=local_now.time().replace(second=0, microsecond=0), key=f"{key}_time"
         )
-        if st.form_submit_button("Log reply", type="primary"):
-            replied_at = None if when == "just now" else dt.datetime.combine(day, time, tzinfo=ctx.timezone)
+        if st.form_submit_button(_("Log reply"), type="primary"):
+            replied_at = None if when == "now" else dt.datetime.combine(day, time, tzinfo=ctx.timezone)
             perform(
                 ctx,
                 lambda s: conversations.log_reply(
@@ -263,26 +335,34 @@ def _reply_form(ctx: PageContext, item: ConversationRow, key: str) -> None:
                     text=text,
                 ),
                 then=lambda row: open_conversation(row.id),
-                success="Reply logged. The conversation stays open here: resolve it when it is done.",
+                success=_("Reply logged. The conversation stays open here: resolve it when it is done."),
             )
 
 
 def _escalate_form(ctx: PageContext, item: ConversationRow, key: str) -> None:
     team_list = read(teams.list_teams)
     if not team_list:
-        st.caption("No escalation teams yet: a lead or admin adds them on the Escalation teams tab.")
+        st.caption(_("No escalation teams yet: a lead or admin adds them on the Escalation teams tab."))
         return
     by_id = {t.id: t for t in team_list}
 
     def label(team_id: int) -> str:
         team = by_id[team_id]
-        doers = ", ".join(p.name for p in team.doers) or "nobody"
-        return f"{team.name} — worked by {doers}, owned by {team.owner or 'nobody'}"
+        doers = ", ".join(p.name for p in team.doers) or _("nobody")
+        return _(
+            "{team} — worked by {doers}, owned by {owner}", team=team.name, doers=doers, owner=team.owner or _("nobody")
+        )
 
     with st.form(f"{key}_escalate_form"):
-        team_id = st.selectbox("Team", list(by_id), format_func=lambda t: plain_text(label(t)), key=f"{key}_team")
-        reason = st.text_area("Why", placeholder="What does the team need to do?", key=f"{key}_reason")
-        if st.form_submit_button("Escalate"):
+        team_labels = {t: plain_text(label(t)) for t in by_id}
+        team_id = st.selectbox(
+            _("Team"),
+            list(by_id),
+            format_func=lambda option: plain_text(team_labels[option]),
+            key=f"{key}_team",
+        )
+        reason = st.text_area(_("Why"), placeholder=_("What does the team need to do?"), key=f"{key}_reason")
+        if st.form_submit_button(_("Escalate")):
             perform(
                 ctx,
                 lambda s: conversations.escalate(
@@ -293,35 +373,40 @@ def _escalate_form(ctx: PageContext, item: ConversationRow, key: str) -> None:
                     team_id=team_id,
                     reason=reason,
                 ),
-                success=f"Escalated to {md(by_id[team_id].name)}.",
+                success=_("Escalated to {team}.", team=md(by_id[team_id].name)),
             )
 
 
 def _no_reply_form(ctx: PageContext, item: ConversationRow, key: str) -> None:
     if item.first_reply_at is not None or item.status == "resolved":
-        st.caption("Answered or resolved already.")
+        st.caption(_("Answered or resolved already."))
         return
     with st.form(f"{key}_no_reply_form"):
         reason = st.text_input(
-            "Why does it need no reply?", placeholder="e.g. spam, a reaction was enough", key=f"{key}_no_reply_reason"
+            _("Why does it need no reply?"),
+            placeholder=_("e.g. spam, a reaction was enough"),
+            key=f"{key}_no_reply_reason",
         )
-        if st.form_submit_button("Mark no reply needed"):
+        if st.form_submit_button(_("Mark no reply needed")):
             perform(
                 ctx,
                 lambda s: conversations.mark_no_reply_needed(
                     session=s, actor=ctx.actor, conversation_id=item.id, expected_version=item.version, reason=reason
                 ),
-                success="Marked: no reply needed.",
+                success=_("Marked: no reply needed."),
             )
 
 
 def _mark_form(ctx: PageContext, item: ConversationRow, key: str) -> None:
     with st.form(f"{key}_mark_form"):
         useful = st.checkbox(
-            "Useful UGC (counts for the UGC KPI)", value=item.useful, disabled=item.kind != "ugc", key=f"{key}_useful"
+            _("Useful UGC (counts for the UGC KPI)"),
+            value=item.useful,
+            disabled=item.kind != "ugc",
+            key=f"{key}_useful",
         )
-        best = st.checkbox("One of the best (for the weekly digest)", value=item.best, key=f"{key}_best")
-        if st.form_submit_button("Save marks"):
+        best = st.checkbox(_("One of the best (for the weekly digest)"), value=item.best, key=f"{key}_best")
+        if st.form_submit_button(_("Save marks")):
             perform(
                 ctx,
                 lambda s: conversations.mark_ugc(
@@ -332,30 +417,32 @@ def _mark_form(ctx: PageContext, item: ConversationRow, key: str) -> None:
                     useful=useful if item.kind == "ugc" else None,
                     best=best,
                 ),
-                success="Saved.",
+                success=_("Saved."),
             )
 
 
 def _post_form(ctx: PageContext, item: ConversationRow, key: str) -> None:
     posts = read(watch.recent_posts, channel_id=item.channel_id)
     if not posts:
-        st.caption(f"No published post on {md(item.channel)} yet.")
+        st.caption(_("No published post on {channel} yet.", channel=md(item.channel)))
         return
     by_id = {p.id: p for p in posts}
     choices: list[int | None] = [None, *by_id]
     current = item.post_id if item.post_id in by_id else None
     with st.form(f"{key}_post_form"):
+        post_labels = {
+            None: _("— no post —"),
+            **{p: plain_text(f"#{p} {post.title} ({local_time(post.published_at, ctx)})") for p, post in by_id.items()},
+        }
         post_id = st.selectbox(
-            "The post it answers",
+            _("The post it answers"),
             choices,
             index=choices.index(current),
-            format_func=lambda p: plain_text(
-                "— no post —" if p is None else f"#{p} {by_id[p].title} ({local_time(by_id[p].published_at, ctx)})"
-            ),
+            format_func=lambda option: plain_text(post_labels[option]),
             key=f"{key}_post",
-            help="Within the post's watch window an unassigned conversation goes to the post's SLA owner.",
+            help=_("Within the post's watch window an unassigned conversation goes to the post's SLA owner."),
         )
-        if st.form_submit_button("Save post"):
+        if st.form_submit_button(_("Save post")):
             perform(
                 ctx,
                 lambda s: conversations.set_post(
@@ -365,7 +452,7 @@ def _post_form(ctx: PageContext, item: ConversationRow, key: str) -> None:
                     expected_version=item.version,
                     post_id=post_id,
                 ),
-                success="Post saved.",
+                success=_("Post saved."),
             )
 
 
@@ -376,27 +463,35 @@ def _idea_actions(ctx: PageContext, item: ConversationRow) -> None:
     if read(dialog.conversation_links, conversation_id=item.id).idea is not None:
         return
     key = f"sla_idea_{item.id}"
-    with st.expander("Turn into an idea", icon=":material/lightbulb:"):
+    with st.expander(_("Turn into an idea"), icon=":material/lightbulb:"):
         new, existing = st.columns(2)
         with new, st.form(f"{key}_new"):
-            st.markdown("**New idea**: its author becomes the giver; link, channel and post come along.")
+            st.markdown(_("**New idea**: its author becomes the giver; link, channel and post come along."))
             title = st.text_input(
-                "Idea title",
+                _("Idea title"),
                 value=read(from_conversations.suggested_title, conversation_id=item.id),
                 key=f"{key}_title",
             )
-            category = st.text_input("Category", value=item.category, key=f"{key}_category")
+            category = st.text_input(_("Category"), value=item.category, key=f"{key}_category")
+            source_labels = {s: _(SOURCE_LABELS[s]) for s in SOURCES}
             source = st.selectbox(
-                "Came in as",
+                _("Came in as"),
                 SOURCES,
-                format_func=lambda s: plain_text(s.value.upper() if s == "dm" else s.value),
+                format_func=lambda option: plain_text(source_labels[option]),
                 key=f"{key}_source",
             )
-            if st.form_submit_button("New idea", type="primary"):
+            if st.form_submit_button(_("New idea"), type="primary"):
                 idea_in = IdeaFromConversation(conversation_id=item.id, title=title, category=category, source=source)
 
                 def created(idea) -> None:
-                    flash(f"Idea #{idea.id} “{md(idea.title)}” logged; {md(item.author_handle)} is its giver.")
+                    flash(
+                        _(
+                            "Idea #{id} “{title}” logged; {giver} is its giver.",
+                            id=idea.id,
+                            title=md(idea.title),
+                            giver=md(item.author_handle),
+                        )
+                    )
 
                 perform(
                     ctx,
@@ -405,25 +500,32 @@ def _idea_actions(ctx: PageContext, item: ConversationRow) -> None:
                 )
         with existing:
             search = st.text_input(
-                "Find an idea by title or #", key=f"{key}_search", placeholder="similar titles shown"
+                _("Find an idea by title or #"), key=f"{key}_search", placeholder=_("similar titles shown")
             )
             candidates = read(from_conversations.idea_candidates, conversation_id=item.id, text=search.strip())
             with st.form(f"{key}_add"):
-                st.markdown("**Add to an idea**: its author joins the idea's givers.")
+                st.markdown(_("**Add to an idea**: its author joins the idea's givers."))
                 options = {
-                    c.id: f"#{c.id} {c.title} ({c.status.replace('_', ' ')}, demand {c.demand})" for c in candidates
+                    c.id: _(
+                        "#{id} {title} ({status}, demand {demand})",
+                        id=c.id,
+                        title=plain_text(c.title),
+                        status=_(IDEA_STATUS_LABELS[c.status]) if c.status in IDEA_STATUS_LABELS else c.status,
+                        demand=formats.number(c.demand),
+                    )
+                    for c in candidates
                 }
                 idea_id = st.selectbox(
-                    "Idea",
+                    _("Idea"),
                     list(options),
-                    format_func=lambda i: plain_text(options[i]),
+                    format_func=lambda option: plain_text(options[option]),
                     index=None,
-                    placeholder="pick the idea" if options else "no similar idea: search above",
+                    placeholder=_("pick the idea") if options else _("no similar idea: search above"),
                     key=f"{key}_pick",
                 )
-                if st.form_submit_button("Add to idea"):
+                if st.form_submit_button(_("Add to idea")):
                     if idea_id is None:
-                        st.error("Pick the idea to add the conversation to.")
+                        st.error(_("Pick the idea to add the conversation to."))
                         return
                     perform(
                         ctx,
@@ -431,7 +533,12 @@ def _idea_actions(ctx: PageContext, item: ConversationRow) -> None:
                             session=s, actor=ctx.actor, idea_id=idea_id, conversation_id=item.id
                         ),
                         then=lambda added: flash(
-                            f"Added to idea #{added.idea_id}"
-                            + (f"; {md(item.author_handle)} is a giver now." if added.giver_added else ".")
+                            _(
+                                "Added to idea #{id}; {giver} is a giver now.",
+                                id=added.idea_id,
+                                giver=md(item.author_handle),
+                            )
+                            if added.giver_added
+                            else _("Added to idea #{id}.", id=added.idea_id)
                         ),
                     )

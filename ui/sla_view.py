@@ -11,30 +11,35 @@ import datetime as dt
 import altair as alt
 import streamlit as st
 
+from core import formats
+from core.i18n import N_, _, ngettext
 from core.kpis import definitions, overview, report, trends
 from core.permissions import Action
 from core.sla import queues
-from core.sla.figures import STATUS_LABELS
-from core.text import plain_text
+from core.sla.figures import kind_label, sla_status_label, status_label
+from core.text import escape_markdown, plain_text
 from db.types import utcnow
 from ui import sla_conversation, state
+from ui.charts import localized
 from ui.containers import keep_widget_state
 from ui.frame import PageContext
 from ui.reads import read, refresh_versions
 
-ALL = "All"
+ALL = N_("All")
 UNASSIGNED = -1
 QUEUE_LABELS = {
-    queues.Queue.breached: "Breached",
-    queues.Queue.at_risk: "At risk",
-    queues.Queue.on_track: "On track",
-    queues.Queue.follow_up: "Follow-up",
+    queues.Queue.breached: N_("Breached"),
+    queues.Queue.at_risk: N_("At risk"),
+    queues.Queue.on_track: N_("On track"),
+    queues.Queue.follow_up: N_("Follow-up"),
 }
 QUEUE_HELP = {
-    queues.Queue.breached: "Past the deadline without a reply: answer these first.",
-    queues.Queue.at_risk: "Little business time left before the deadline.",
-    queues.Queue.on_track: "Waiting for a reply, with time to spare.",
-    queues.Queue.follow_up: "Open but outside the SLA clock: answered and not resolved yet, or nothing to answer (UGC, praise).",
+    queues.Queue.breached: N_("Past the deadline without a reply: answer these first."),
+    queues.Queue.at_risk: N_("Little business time left before the deadline."),
+    queues.Queue.on_track: N_("Waiting for a reply, with time to spare."),
+    queues.Queue.follow_up: N_(
+        "Open but outside the SLA clock: answered and not resolved yet, or nothing to answer (UGC, praise)."
+    ),
 }
 
 
@@ -48,28 +53,24 @@ def this_minute() -> dt.datetime:
 
 def local_time(value: dt.datetime | None, ctx: PageContext) -> str:
     """A time in the workspace's zone; with its year when it is not this year (imported history)."""
-    if value is None:
-        return "—"
-    local = value.astimezone(ctx.timezone)
-    this_year = utcnow().astimezone(ctx.timezone).year
-    return local.strftime("%a %d %b %H:%M" if local.year == this_year else "%a %d %b %Y %H:%M")
+    return sla_conversation.local_time(value, ctx)
 
 
 def duration(minutes: float) -> str:
     """Business time as people say it: 45 min, 3 h 05 min (no days: a business day is not 24 h)."""
     total = round(minutes)
     if total < 60:
-        return f"{total} min"
+        return _("{minutes} min", minutes=formats.number(total))
     hours, rest = divmod(total, 60)
-    return f"{hours} h {rest:02d} min"
+    return _("{hours} h {minutes:02d} min", hours=formats.number(hours), minutes=rest)
 
 
 def business_left(minutes: float | None) -> str:
     if minutes is None:
         return "—"
     if minutes < 0:
-        return f"overdue {duration(-minutes)}"
-    return f"{duration(minutes)} left"
+        return _("overdue {duration}", duration=duration(-minutes))
+    return _("{duration} left", duration=duration(minutes))
 
 
 def _excerpt(text: str, length: int = 70) -> str:
@@ -98,30 +99,38 @@ def filters(ctx: PageContext) -> queues.QueueFilters:
     options = read(queues.filter_options)
     channel_names = dict(options.channels)
     people = dict(options.assignees)
+    # Option labels are worked out here, in the page's run: a format function runs later too
+    # (when a widget's value is checked), where the reader's language is not known.
+    channel_labels = {None: _(ALL), **{c: plain_text(name) for c, name in channel_names.items()}}
     columns = st.columns(4)
     channel = columns[0].selectbox(
-        "Channel",
+        _("Channel"),
         [None, *channel_names],
-        format_func=lambda c: plain_text(ALL if c is None else channel_names[c]),
+        format_func=lambda option: plain_text(channel_labels[option]),
         key="sla_filter_channel",
     )
     assignee_choices = [None, ctx.actor.id, UNASSIGNED, *[p for p in people if p != ctx.actor.id]]
+    assignee_labels = {p: plain_text(people.get(p, "?")) for p in assignee_choices}
+    assignee_labels |= {ctx.actor.id: _("Me"), UNASSIGNED: _("Unassigned"), None: _(ALL)}
     assignee = columns[1].selectbox(
-        "Assignee",
+        _("Assignee"),
         assignee_choices,
-        format_func=lambda p: plain_text(
-            ALL if p is None else "Me" if p == ctx.actor.id else "Unassigned" if p == UNASSIGNED else people.get(p, "?")
-        ),
+        format_func=lambda option: plain_text(assignee_labels[option]),
         key="sla_filter_assignee",
     )
+    category_labels = {None: _(ALL), **{c: plain_text(c) for c in options.categories}}
     category = columns[2].selectbox(
-        "Category",
+        _("Category"),
         [None, *options.categories],
-        format_func=lambda c: plain_text(ALL if c is None else c),
+        format_func=lambda option: plain_text(category_labels[option]),
         key="sla_filter_category",
     )
+    kind_labels = {None: _(ALL), **{k: kind_label(k) for k in options.kinds}}
     kind = columns[3].selectbox(
-        "Kind", [None, *options.kinds], format_func=lambda k: plain_text(ALL if k is None else k), key="sla_filter_kind"
+        _("Kind"),
+        [None, *options.kinds],
+        format_func=lambda option: plain_text(kind_labels[option]),
+        key="sla_filter_kind",
     )
     return queues.QueueFilters(
         channel_id=channel,
@@ -159,21 +168,28 @@ def _live_queue(ctx: PageContext, chosen: queues.QueueFilters) -> None:
 def _queue(ctx: PageContext, chosen: queues.QueueFilters) -> None:
     now = this_minute()
     counts = read(queues.queue_counts, now=now, filters=chosen)
+    queue_labels = {
+        q: _("{queue} ({count})", queue=_(QUEUE_LABELS[q]), count=formats.number(counts.of(q))) for q in queues.Queue
+    }
     queue = st.radio(
-        "Queue",
+        _("Queue"),
         list(queues.Queue),
-        format_func=lambda q: f"{QUEUE_LABELS[q]} ({counts.of(q)})",
+        format_func=lambda option: escape_markdown(queue_labels[option]),
         horizontal=True,
         key="sla_queue",
         label_visibility="collapsed",
     )
-    st.caption(QUEUE_HELP[queue])
+    st.caption(_(QUEUE_HELP[queue]))
     total = counts.of(queue)
     offset = 0
     if total > queues.QUEUE_PAGE_SIZE:
         pages = (total - 1) // queues.QUEUE_PAGE_SIZE + 1
         number = st.number_input(
-            f"Page (of {pages}, {queues.QUEUE_PAGE_SIZE} per page)", 1, pages, 1, key=f"sla_page_{queue}"
+            _("Page (of {pages}, {size} per page)", pages=formats.number(pages), size=queues.QUEUE_PAGE_SIZE),
+            1,
+            pages,
+            1,
+            key=f"sla_page_{queue}",
         )
         offset = (int(number) - 1) * queues.QUEUE_PAGE_SIZE
     page = read(queues.queue_page, queue=queue, now=now, filters=chosen, offset=offset, total=total)
@@ -189,19 +205,19 @@ def _queue(ctx: PageContext, chosen: queues.QueueFilters) -> None:
         # whole in the detail below.
         column_config={
             "#": st.column_config.NumberColumn(width=48),
-            "Due (calendar)": st.column_config.TextColumn(width=112),
-            "Business time left": st.column_config.TextColumn(width=132),
-            "SLA": st.column_config.TextColumn(width=72),
-            "Assignee": st.column_config.TextColumn(width=112),
-            "From": st.column_config.TextColumn(width=92),
-            "Message": st.column_config.TextColumn(width=250),
-            "Channel": st.column_config.TextColumn(width=104),
+            _("Due (calendar)"): st.column_config.TextColumn(width=112),
+            _("Business time left"): st.column_config.TextColumn(width=132),
+            _("SLA"): st.column_config.TextColumn(width=72),
+            _("Assignee"): st.column_config.TextColumn(width=112),
+            _("From"): st.column_config.TextColumn(width=92),
+            _("Message"): st.column_config.TextColumn(width=250),
+            _("Channel"): st.column_config.TextColumn(width=104),
         },
     )
     items = {item.id: item for item in page.items}
     pick, go = st.columns([6, 1], vertical_alignment="bottom")
     picked = pick.selectbox(
-        "Work on" if ctx.can(Action.work_conversations) else "Show",
+        _("Work on") if ctx.can(Action.work_conversations) else _("Show"),
         list(items),
         format_func=lambda i: plain_text(f"#{i} · {items[i].author_handle} · {_excerpt(items[i].text, 60)}"),
         key=f"sla_pick_{queue}",
@@ -210,21 +226,21 @@ def _queue(ctx: PageContext, chosen: queues.QueueFilters) -> None:
     if sla_conversation.opened_id() is None:
         sla_conversation.open_conversation(picked)
     elif picked is not None and picked != sla_conversation.opened_id():
-        go.button("Open", key=f"sla_open_{queue}", on_click=sla_conversation.open_conversation, args=(picked,))
+        go.button(_("Open"), key=f"sla_open_{queue}", on_click=sla_conversation.open_conversation, args=(picked,))
 
 
 def _empty_text(queue: queues.Queue, chosen: queues.QueueFilters) -> str:
     filtered = chosen != queues.QueueFilters()
     if queue == queues.Queue.breached:
-        text = "Nothing is past its deadline. 🎉"
+        text = _("Nothing is past its deadline. 🎉")
     elif queue == queues.Queue.at_risk:
-        text = "Nothing is close to its deadline."
+        text = _("Nothing is close to its deadline.")
     elif queue == queues.Queue.on_track:
-        text = "No open question or complaint is waiting for a first reply."
+        text = _("No open question or complaint is waiting for a first reply.")
     else:
-        text = "Nothing waits for a follow-up."
+        text = _("Nothing waits for a follow-up.")
     if filtered:
-        text += " Clear the filters above to see every channel and person."
+        text += " " + _("Clear the filters above to see every channel and person.")
     return text
 
 
@@ -232,18 +248,19 @@ def _table_row(item: queues.ConversationRow, ctx: PageContext) -> dict:
     """One queue row: what decides who acts first, then what it is about. Kind and category (also
     filters), the received time, the link and the escalation's reason are in the conversation's
     detail below the table."""
-    owner = item.assignee or "unassigned"
+    owner = item.assignee or _("unassigned")
     if item.escalation_team:
-        owner = f"{item.escalation_team} team: {item.escalation_owner or 'nobody yet'}"
+        owner = _("{team} team: {owner}", team=item.escalation_team, owner=item.escalation_owner or _("nobody yet"))
+    status = sla_status_label(item.sla_status)
     return {
         "#": item.id,
-        "Due (calendar)": local_time(item.deadline_at, ctx),
-        "Business time left": business_left(item.business_minutes_left),
-        "SLA": STATUS_LABELS[item.sla_status] + (" ⚠ reply before message" if item.reply_before_message else ""),
-        "Assignee": owner,
-        "From": plain_text(item.author_handle),
-        "Message": plain_text(_excerpt(item.text)),
-        "Channel": item.channel,
+        _("Due (calendar)"): local_time(item.deadline_at, ctx),
+        _("Business time left"): business_left(item.business_minutes_left),
+        _("SLA"): _("{status} ⚠ reply before message", status=status) if item.reply_before_message else status,
+        _("Assignee"): owner,
+        _("From"): plain_text(item.author_handle),
+        _("Message"): plain_text(_excerpt(item.text)),
+        _("Channel"): item.channel,
     }
 
 
@@ -253,10 +270,10 @@ def _table_row(item: queues.ConversationRow, ctx: PageContext) -> dict:
 def render_kpis(ctx: PageContext, chosen: queues.QueueFilters) -> None:
     today = utcnow().astimezone(ctx.timezone).date()
     picked = st.date_input(
-        "Period", value=(today - dt.timedelta(days=27), today), max_value=today, key="sla_kpi_period"
+        _("Period"), value=(today - dt.timedelta(days=27), today), max_value=today, key="sla_kpi_period"
     )
     if not isinstance(picked, tuple) or len(picked) != 2:
-        st.info("Pick the last day of the period as well.")
+        st.info(_("Pick the last day of the period as well."))
         return
     start, end = picked
     now = this_minute()
@@ -271,11 +288,20 @@ def render_kpis(ctx: PageContext, chosen: queues.QueueFilters) -> None:
             families=(definitions.Family.speed,),
         )
     }
-    st.caption(
-        f"Conversations received {start:%d %b %Y} – {end:%d %b %Y}"
-        + (" in the chosen channel" if chosen.channel_id else "")
-        + ", against the same number of days before. Business minutes count only open hours."
+    received = (
+        _(
+            "Conversations received {start} – {end} in the chosen channel, against the same number of days before.",
+            start=formats.date(start),
+            end=formats.date(end),
+        )
+        if chosen.channel_id
+        else _(
+            "Conversations received {start} – {end}, against the same number of days before.",
+            start=formats.date(start),
+            end=formats.date(end),
+        )
     )
+    st.caption(received + " " + _("Business minutes count only open hours."))
     # Cards of one width that flow into rows (four at 1400 px, two at 1024 px): no label is cut.
     cards = st.container(horizontal=True, gap="medium")
     for key, beside in (
@@ -296,13 +322,19 @@ def render_kpis(ctx: PageContext, chosen: queues.QueueFilters) -> None:
             help=value.definition.definition,
         )
         if beside and beside in values:
-            card.caption(f"calendar time: {report.format_value(values[beside].value, values[beside].unit)}")
+            card.caption(
+                _("calendar time: {value}", value=report.format_value(values[beside].value, values[beside].unit))
+            )
         if value.detail:
             card.caption(value.detail)
     problems = values.get("replies_before_message")
     if problems is not None and problems.value:
         st.warning(
-            f"{problems.value:.0f} conversation(s) have a reply stamped before the message: left out of the figures above."
+            ngettext(
+                "{count} conversation has a reply stamped before the message: left out of the figures above.",
+                "{count} conversations have a reply stamped before the message: left out of the figures above.",
+                round(problems.value),
+            )
         )
         _render_data_problems(ctx, now)
     weeks = max(1, (end - (start - dt.timedelta(days=start.weekday()))).days // 7 + 1)
@@ -316,33 +348,32 @@ def render_kpis(ctx: PageContext, chosen: queues.QueueFilters) -> None:
         families=(definitions.Family.speed,),
     )
     rows = [
-        dict(row, bucket=row["bucket"].isoformat(), week=f"{row['bucket']:%d %b}")
+        dict(row, bucket=row["bucket"].isoformat(), week=formats.short_date(row["bucket"]))
         for row in trend.rows(definitions.Family.speed)
     ]
     if not rows:
-        st.info("No answered conversations in these weeks yet: the weekly trend appears once replies are logged.")
+        st.info(_("No answered conversations in these weeks yet: the weekly trend appears once replies are logged."))
         return
     _trend_charts(rows)
 
 
 def _render_data_problems(ctx: PageContext, now: dt.datetime) -> None:
     rows = read(queues.data_problems, now=now)
-    with st.expander(
-        f"Data problems: first reply before the message ({len(rows)}{'+' if len(rows) >= 50 else ''}, newest first)"
-    ):
+    shown = formats.number(len(rows)) + ("+" if len(rows) >= 50 else "")
+    with st.expander(_("Data problems: first reply before the message ({count}, newest first)", count=shown)):
         st.caption(
-            "Check these in the platform export (time zone, date order) and re-import, or correct the reply time."
+            _("Check these in the platform export (time zone, date order) and re-import, or correct the reply time.")
         )
         st.dataframe(
             [
                 {
                     "#": r.id,
-                    "Channel": r.channel,
-                    "From": r.author_handle,
-                    "Received": local_time(r.received_at, ctx),
-                    "First reply": local_time(r.first_reply_at, ctx),
-                    "Status": r.status.replace("_", " "),
-                    "Id in export": r.external_id or "—",
+                    _("Channel"): r.channel,
+                    _("From"): r.author_handle,
+                    _("Received"): local_time(r.received_at, ctx),
+                    _("First reply"): local_time(r.first_reply_at, ctx),
+                    _("Status"): status_label(r.status),
+                    _("Id in export"): r.external_id or "—",
                 }
                 for r in rows
             ],
@@ -354,7 +385,7 @@ def _render_data_problems(ctx: PageContext, now: dt.datetime) -> None:
 
 def _trend_charts(rows: list[dict]) -> None:
     base = alt.Chart(alt.Data(values=rows)).encode(
-        x=alt.X("week:O", title="Week of", sort=None, axis=alt.Axis(labelAngle=0))
+        x=alt.X("week:O", title=_("Week of"), sort=None, axis=alt.Axis(labelAngle=0))
     )
     shares = (
         base.transform_filter(alt.datum.unit == definitions.PERCENT)
@@ -363,25 +394,25 @@ def _trend_charts(rows: list[dict]) -> None:
             y=alt.Y("value:Q", title="%", scale=alt.Scale(domain=[0, 100])),
             color=alt.Color("kpi:N", title=None, legend=alt.Legend(orient="bottom")),
             tooltip=[
-                alt.Tooltip("week:O", title="Week of"),
-                alt.Tooltip("kpi:N", title="KPI"),
+                alt.Tooltip("week:O", title=_("Week of")),
+                alt.Tooltip("kpi:N", title=_("KPI")),
                 alt.Tooltip("value:Q", format=".1f", title="%"),
             ],
         )
-        .properties(title="Within SLA and closed without escalation, per week", height=260)
+        .properties(title=_("Within SLA and closed without escalation, per week"), height=260)
     )
     minutes = (
         base.transform_filter(alt.datum.unit == definitions.MINUTES)
         .mark_bar()
         .encode(
-            y=alt.Y("value:Q", title="business minutes"),
+            y=alt.Y("value:Q", title=_("business minutes")),
             tooltip=[
-                alt.Tooltip("week:O", title="Week of"),
-                alt.Tooltip("value:Q", format=".0f", title="median business min"),
+                alt.Tooltip("week:O", title=_("Week of")),
+                alt.Tooltip("value:Q", format=",.0f", title=_("median business min")),
             ],
         )
-        .properties(title="Median time to first response, per week", height=260)
+        .properties(title=_("Median time to first response, per week"), height=260)
     )
     left, right = st.columns(2)
-    left.altair_chart(shares, width="stretch")
-    right.altair_chart(minutes, width="stretch")
+    left.altair_chart(localized(shares), width="stretch")
+    right.altair_chart(localized(minutes), width="stretch")

@@ -30,7 +30,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from core import i18n
 from core.errors import DomainError, NotFoundError
+from core.i18n import _
 from core.live import ingest, tokens
 from core.settings import Settings
 from core.sla.import_fields import FIELDS, MESSAGE_FIELDS
@@ -63,14 +65,24 @@ class RateLimit:
 
 
 def _error(status: int, message: str, **extra: Any) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None  # i18n: not text
     return JSONResponse({"error": message, **extra}, status_code=status, headers=headers)
 
 
 def _bearer(request: Request) -> str:
     header = request.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
+    scheme, __, value = header.partition(" ")
     return value.strip() if scheme.lower() == "bearer" else ""
+
+
+def language_of(request: Request) -> str:
+    """The language of the error messages: the first of the client's ``Accept-Language`` that
+    Dialog Desk has (``de-DE, en;q=0.8`` → German), else English."""
+    for part in request.headers.get("accept-language", "").split(","):
+        tag = part.split(";")[0].strip().lower().split("-")[0]
+        if tag in i18n.LANGUAGES:
+            return tag
+    return i18n.SOURCE_LANGUAGE
 
 
 def _answer(result: ingest.Ingested) -> JSONResponse:
@@ -88,7 +100,11 @@ def _answer(result: ingest.Ingested) -> JSONResponse:
 def build_app(engine: Engine, settings: Settings) -> Starlette:
     limit = RateLimit(settings.worker.api_requests_per_minute)
 
-    def _run(token_text: str, work: Callable[..., ingest.Ingested], **kwargs: Any) -> JSONResponse:
+    def _run(token_text: str, language: str, work: Callable[..., ingest.Ingested], **kwargs: Any) -> JSONResponse:
+        with i18n.using(language):
+            return _work(token_text, work, **kwargs)
+
+    def _work(token_text: str, work: Callable[..., ingest.Ingested], **kwargs: Any) -> JSONResponse:
         with write_session(engine) as session:
             try:
                 token = tokens.token_for(session, token_text)
@@ -96,7 +112,7 @@ def build_app(engine: Engine, settings: Settings) -> Starlette:
                 return _error(401, str(problem))
             wait = limit.wait_seconds(token.id or 0)
             if wait:
-                response = _error(429, f"Too many requests for this token; try again in {wait} s.")
+                response = _error(429, _("Too many requests for this token; try again in {seconds} s.", seconds=wait))
                 response.headers["Retry-After"] = str(wait)
                 return response
             now = utcnow()
@@ -109,7 +125,7 @@ def build_app(engine: Engine, settings: Settings) -> Starlette:
                 return _error(403, str(problem))
             except ingest.Refused as problem:
                 errors = [{"field": e.field, "message": e.message} for e in problem.errors]
-                return _error(422, "The request has errors; nothing was stored.", errors=errors)
+                return _error(422, _("The request has errors; nothing was stored."), errors=errors)
             except NotFoundError as problem:
                 return _error(404, str(problem))
             except DomainError as problem:
@@ -120,28 +136,36 @@ def build_app(engine: Engine, settings: Settings) -> Starlette:
         try:
             return json.loads(raw)
         except (json.JSONDecodeError, UnicodeDecodeError) as problem:
-            raise ingest.Refused([ingest.FieldError("", f"The body is not JSON: {problem}")]) from None
+            raise ingest.Refused(
+                [ingest.FieldError("", _("The body is not JSON: {problem}", problem=problem))]
+            ) from None
 
     async def conversations(request: Request) -> JSONResponse:
-        token_text = _bearer(request)
-        if not token_text:
-            return _error(401, "Send the channel's token: Authorization: Bearer <token>.")
-        try:
-            body = await _body(request)
-        except ingest.Refused as problem:
-            return _error(422, str(problem), errors=[{"field": "", "message": problem.errors[0].message}])
-        return await run_in_threadpool(_run, token_text, ingest.ingest_conversation, body=body)
+        language = language_of(request)
+        with i18n.using(language):
+            token_text = _bearer(request)
+            if not token_text:
+                return _error(401, _("Send the channel's token: Authorization: Bearer <token>."))
+            try:
+                body = await _body(request)
+            except ingest.Refused as problem:
+                return _error(422, str(problem), errors=[{"field": "", "message": problem.errors[0].message}])
+        return await run_in_threadpool(_run, token_text, language, ingest.ingest_conversation, body=body)
 
     async def replies(request: Request) -> JSONResponse:
-        token_text = _bearer(request)
-        if not token_text:
-            return _error(401, "Send the channel's token: Authorization: Bearer <token>.")
-        try:
-            body = await _body(request)
-        except ingest.Refused as problem:
-            return _error(422, str(problem), errors=[{"field": "", "message": problem.errors[0].message}])
+        language = language_of(request)
+        with i18n.using(language):
+            token_text = _bearer(request)
+            if not token_text:
+                return _error(401, _("Send the channel's token: Authorization: Bearer <token>."))
+            try:
+                body = await _body(request)
+            except ingest.Refused as problem:
+                return _error(422, str(problem), errors=[{"field": "", "message": problem.errors[0].message}])
         external_id = request.path_params["external_id"]
-        return await run_in_threadpool(_run, token_text, ingest.ingest_reply, body=body, external_id=external_id)
+        return await run_in_threadpool(
+            _run, token_text, language, ingest.ingest_reply, body=body, external_id=external_id
+        )
 
     async def openapi(request: Request) -> JSONResponse:
         return JSONResponse(openapi_document())
@@ -160,22 +184,30 @@ def _schema(fields: Any, required: tuple[str, ...]) -> dict[str, Any]:
         f.key: {"type": ["string", "number", "boolean"], "description": f.label + (f" — {f.help}" if f.help else "")}
         for f in fields
     }
-    properties["timezone"] = {"type": "string", "description": "IANA zone of times written without an offset"}
+    zone = "IANA zone of times written without an offset"  # i18n: not text (the API's English docs)
+    properties["timezone"] = {"type": "string", "description": zone}
     return {"type": "object", "properties": properties, "required": list(required), "additionalProperties": False}
 
 
+NO_SUCH_CONVERSATION = "No such conversation"  # i18n: not text (the API's English docs)
+NEW_CONVERSATION = "A new conversation (or what is new on a known one), idempotent by external_id"  # i18n: not text
+NEW_REPLY = "A message of the conversation's thread, idempotent by message_id"  # i18n: not text
+
+
 def openapi_document() -> dict[str, Any]:
+    """The API's description for developers: in English, like its field names."""
     errors = {
-        "401": {"description": "Unknown or revoked token"},
-        "403": {"description": "The token is for another channel"},
-        "422": {"description": "Field errors: {error, errors: [{field, message}]}; nothing stored"},
-        "429": {"description": "Too many requests for this token (Retry-After)"},
+        "401": {"description": "Unknown or revoked token"},  # i18n: not text
+        "403": {"description": "The token is for another channel"},  # i18n: not text
+        "422": {"description": "Field errors: {error, errors: [{field, message}]}; nothing stored"},  # i18n: not text
+        "429": {"description": "Too many requests for this token (Retry-After)"},  # i18n: not text
     }
-    result = {"description": "{conversation_id, created, messages_added, status, deadline_at, first_reply_at}"}
+    answer = "{conversation_id, created, messages_added, status, deadline_at, first_reply_at}"  # i18n: not text
+    result = {"description": answer}
     reply_fields = [f for f in MESSAGE_FIELDS if f.key in ingest.REPLY_KEYS]
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Dialog Desk ingest API", "version": "1"},
+        "info": {"title": "Dialog Desk ingest API", "version": "1"},  # i18n: not text
         "components": {
             "securitySchemes": {"token": {"type": "http", "scheme": "bearer"}},
             "schemas": {
@@ -187,7 +219,7 @@ def openapi_document() -> dict[str, Any]:
         "paths": {
             "/api/conversations": {
                 "post": {
-                    "summary": "A new conversation (or what is new on a known one), idempotent by external_id",
+                    "summary": NEW_CONVERSATION,
                     "requestBody": {
                         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Conversation"}}}
                     },
@@ -196,14 +228,14 @@ def openapi_document() -> dict[str, Any]:
             },
             "/api/conversations/{external_id}/replies": {
                 "post": {
-                    "summary": "A message of the conversation's thread, idempotent by message_id",
+                    "summary": NEW_REPLY,
                     "parameters": [
                         {"name": "external_id", "in": "path", "required": True, "schema": {"type": "string"}}
                     ],
                     "requestBody": {
                         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Reply"}}}
                     },
-                    "responses": {"200": result, "404": {"description": "No such conversation"}, **errors},
+                    "responses": {"200": result, "404": {"description": NO_SUCH_CONVERSATION}, **errors},
                 }
             },
         },

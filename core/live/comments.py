@@ -16,8 +16,9 @@ from sqlmodel import Session, col, select
 from core import audit
 from core.changes import mark_changed
 from core.errors import ValidationError
+from core.i18n import N_, _
 from core.live.kinds import Kind
-from core.live.notify import Announcement, announce
+from core.live.notify import Announcement, Text, announce, later
 from core.permissions import Action, Actor, require
 from core.records import get_or_404, stored_id
 from core.text import check_plain_text
@@ -25,7 +26,7 @@ from db.models import Comment, CommentCreate, Conversation, Idea, Post, User, ma
 from db.types import utcnow
 
 ITEMS: dict[str, type] = {"post": Post, "idea": Idea, "conversation": Conversation}
-ITEM_LABELS = {"post": "post", "idea": "idea", "conversation": "conversation"}
+ITEM_LABELS = {"post": N_("Post"), "idea": N_("Idea"), "conversation": N_("Conversation")}
 _MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
@@ -62,14 +63,18 @@ def add_comment(
     require(actor, Action.comment)
     model = ITEMS.get(comment_in.entity)
     if model is None:
-        raise ValidationError(f"Comments go on a post, an idea or a conversation, not on {comment_in.entity!r}.")
-    item: object = get_or_404(session, model, comment_in.entity_id, what=ITEM_LABELS[comment_in.entity].capitalize())
-    text = check_plain_text(comment_in.text, field="comment").strip()
+        raise ValidationError(
+            _("Comments go on a post, an idea or a conversation, not on {entity!r}.", entity=comment_in.entity)
+        )
+    item: object = get_or_404(session, model, comment_in.entity_id, what=_(ITEM_LABELS[comment_in.entity]))
+    text = check_plain_text(comment_in.text, field=_("comment")).strip()
     if not text:
-        raise ValidationError("Write the comment first.")
+        raise ValidationError(_("Write the comment first."))
     limit = max_length(Comment, "text")
     if len(text) > limit:
-        raise ValidationError(f"The comment is {len(text)} characters long; keep it to {limit}.")
+        raise ValidationError(
+            _("The comment is {length} characters long; keep it to {limit}.", length=len(text), limit=limit)
+        )
     now = utcnow()
     comment = Comment(
         entity=comment_in.entity, entity_id=comment_in.entity_id, author_id=actor.id, text=text, created_at=now
@@ -89,7 +94,7 @@ def add_comment(
     people = session.exec(
         select(User.id, User.username).where(col(User.active), col(User.username).in_(_cased(session, names)))
     ).all()
-    recipients = {user_id for user_id, _ in people if user_id is not None} | set(also_mention)
+    recipients = {user_id for user_id, __ in people if user_id is not None} | set(also_mention)
     if actor.id is not None:
         recipients.discard(actor.id)
     if recipients:
@@ -99,7 +104,7 @@ def add_comment(
             Announcement(
                 kind=Kind.mention,
                 key=f"mention:{comment.id}",
-                title=f"{actor.label} mentioned you on {title}",
+                title=later(N_("{name} mentioned you on {item}"), name=actor.label, item=title),
                 body=text[:300],
                 entity=comment_in.entity,
                 entity_id=comment_in.entity_id,
@@ -118,13 +123,13 @@ def _cased(session: Session, names: list[str]) -> list[str]:
     return [u for u in session.exec(select(User.username).where(col(User.active))).all() if u.casefold() in wanted]
 
 
-def _title_of(entity: str, item: object) -> str:
+def _title_of(entity: str, item: object) -> Text | str:
     if isinstance(item, Post):
-        return f"the post '{item.title}'"
+        return later(N_("the post '{title}'"), title=item.title)
     if isinstance(item, Idea):
-        return f"the idea '{item.title}'"
+        return later(N_("the idea '{title}'"), title=item.title)
     if isinstance(item, Conversation):
-        return f"{item.author_handle}'s conversation"
+        return later(N_("{author}'s conversation"), author=item.author_handle)
     return entity
 
 
@@ -137,7 +142,7 @@ def comments_on(*, session: Session, entity: str, entity_id: int) -> tuple[Comme
         .order_by(col(Comment.created_at), col(Comment.id))
     ).all()
     return tuple(
-        CommentView(stored_id(c.id), (u.name or u.username) if u else "Command line", c.text, c.created_at)
+        CommentView(stored_id(c.id), (u.name or u.username) if u else _("Command line"), c.text, c.created_at)
         for c, u in rows
     )
 

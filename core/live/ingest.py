@@ -24,6 +24,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from core.errors import DomainError, NotFoundError
+from core.i18n import _
 from core.permissions import Actor
 from core.sla.import_fields import FIELDS, MESSAGE_FIELDS, ImportOptions
 from core.sla.import_rows import channel_key
@@ -66,26 +67,28 @@ class Ingested:
 
 def api_actor(token: ApiToken) -> Actor:
     """Who the audit log says imported it: the token, by name (may import conversations only)."""
-    return Actor(id=None, username=f"api:{token.id}"[:64], role=Role.support, name=f"API token '{token.name}'")
+    return Actor(
+        id=None, username=f"api:{token.id}"[:64], role=Role.support, name=_("API token '{name}'", name=token.name)
+    )
 
 
 def _check_body(body: Any, known: tuple[str, ...], required: tuple[str, ...]) -> dict[str, Any]:
     if not isinstance(body, dict):
-        raise Refused([FieldError("", "Send one JSON object with the conversation's fields.")])
+        raise Refused([FieldError("", _("Send one JSON object with the conversation's fields."))])
     errors = [
-        FieldError(key, f"Unknown field; the fields are {', '.join(known)} and timezone.")
+        FieldError(key, _("Unknown field; the fields are {fields} and timezone.", fields=", ".join(known)))
         for key in body
         if key not in known and key != "timezone"
     ]
     errors += [
-        FieldError(key, "Give a text, a number or true/false here.")
+        FieldError(key, _("Give a text, a number or true/false here."))
         for key, value in body.items()
         if value is not None and not isinstance(value, SCALARS)
     ]
-    errors += [FieldError(key, "This field is required.") for key in required if body.get(key) in (None, "")]
+    errors += [FieldError(key, _("This field is required.")) for key in required if body.get(key) in (None, "")]
     zone = body.get("timezone")
     if zone is not None and not isinstance(zone, str):
-        errors.append(FieldError("timezone", "Give an IANA time zone such as 'Europe/Berlin'."))
+        errors.append(FieldError("timezone", _("Give an IANA time zone such as 'Europe/Berlin'.")))
     if errors:
         raise Refused(errors)
     return {key: value for key, value in body.items() if value is not None}
@@ -94,10 +97,16 @@ def _check_body(body: Any, known: tuple[str, ...], required: tuple[str, ...]) ->
 def _check_channel(session: Session, token: ApiToken, body: dict[str, Any]) -> Channel:
     channel = session.get(Channel, token.channel_id)
     if channel is None:
-        raise NotFoundError("The token's channel no longer exists.")
+        raise NotFoundError(_("The token's channel no longer exists."))
     named = body.get("channel")
     if named is not None and channel_key(str(named)) != channel_key(channel.name):
-        raise WrongChannel(f"This token is for {channel.name}, not {named!r}; use that channel's token.")
+        raise WrongChannel(
+            _(
+                "This token is for {channel}, not {named!r}; use that channel's token.",
+                channel=channel.name,
+                named=named,
+            )
+        )
     return channel
 
 
@@ -186,7 +195,9 @@ def ingest_reply(
     fields.pop("channel", None)
     conversation = _stored(session, token.channel_id, external_id)
     if conversation is None or conversation.id is None:
-        raise NotFoundError(f"No conversation with the external id {external_id!r} in this channel; send it first.")
+        raise NotFoundError(
+            _("No conversation with the external id {id!r} in this channel; send it first.", id=external_id)
+        )
     _ensure_root_message(session, conversation, now=now or utcnow())
     fields["in_reply_to"] = external_id
     if fields.get("from_team") and not fields.get("author"):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from core.errors import ValidationError
+from core.i18n import N_, _
 from db.models import NotifyChannel
 
 
@@ -25,28 +26,28 @@ class Kind(StrEnum):
 
 @dataclass(frozen=True)
 class KindInfo:
-    label: str
+    label: str  # a marked constant: shown through ``_``
     default: NotifyChannel
 
 
 KINDS: dict[Kind, KindInfo] = {
-    Kind.sla_at_risk: KindInfo("A conversation of mine is at risk of breaching its SLA", NotifyChannel.in_app),
-    Kind.sla_breached: KindInfo("A conversation of mine breached its SLA", NotifyChannel.in_app),
-    Kind.escalated: KindInfo("A conversation was escalated to my team", NotifyChannel.in_app),
-    Kind.review_requested: KindInfo("A post waits for my review", NotifyChannel.in_app),
-    Kind.post_blocked: KindInfo("A post of mine was blocked", NotifyChannel.in_app),
-    Kind.post_unblocked: KindInfo("The block on a post of mine was lifted", NotifyChannel.in_app),
-    Kind.approval_given: KindInfo("A post of mine was approved", NotifyChannel.in_app),
-    Kind.mention: KindInfo("Someone mentioned me in a comment", NotifyChannel.in_app),
-    Kind.idea_shipped: KindInfo("An idea I logged was shipped", NotifyChannel.in_app),
-    Kind.digest_ready: KindInfo("The weekly digest is ready", NotifyChannel.in_app),
+    Kind.sla_at_risk: KindInfo(N_("A conversation of mine is at risk of breaching its SLA"), NotifyChannel.in_app),
+    Kind.sla_breached: KindInfo(N_("A conversation of mine breached its SLA"), NotifyChannel.in_app),
+    Kind.escalated: KindInfo(N_("A conversation was escalated to my team"), NotifyChannel.in_app),
+    Kind.review_requested: KindInfo(N_("A post waits for my review"), NotifyChannel.in_app),
+    Kind.post_blocked: KindInfo(N_("A post of mine was blocked"), NotifyChannel.in_app),
+    Kind.post_unblocked: KindInfo(N_("The block on a post of mine was lifted"), NotifyChannel.in_app),
+    Kind.approval_given: KindInfo(N_("A post of mine was approved"), NotifyChannel.in_app),
+    Kind.mention: KindInfo(N_("Someone mentioned me in a comment"), NotifyChannel.in_app),
+    Kind.idea_shipped: KindInfo(N_("An idea I logged was shipped"), NotifyChannel.in_app),
+    Kind.digest_ready: KindInfo(N_("The weekly digest is ready"), NotifyChannel.in_app),
 }
 
 CHANNEL_LABELS: dict[NotifyChannel, str] = {
-    NotifyChannel.in_app: "In the app",
-    NotifyChannel.email: "E-mail (and in the app)",
-    NotifyChannel.webhook: "Team chat (and in the app)",
-    NotifyChannel.off: "Off",
+    NotifyChannel.in_app: N_("In the app"),
+    NotifyChannel.email: N_("E-mail (and in the app)"),
+    NotifyChannel.webhook: N_("Team chat (and in the app)"),
+    NotifyChannel.off: N_("Off"),
 }
 
 # Retries of an e-mail or chat message while the server is down: the wait before the next
@@ -63,4 +64,6 @@ def kind_of(value: str) -> Kind:
     try:
         return Kind(value)
     except ValueError:
-        raise ValidationError(f"Unknown kind of event {value!r}; use one of {', '.join(Kind)}.") from None
+        raise ValidationError(
+            _("Unknown kind of event {kind!r}; use one of {kinds}.", kind=value, kinds=", ".join(Kind))
+        ) from None

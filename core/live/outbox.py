@@ -8,6 +8,9 @@ PostgreSQL alike, so two workers never send the same mail (on PostgreSQL the can
 died while sending leaves its rows to be claimed again after that (at least once, never lost).
 A server that is down keeps the row queued (its attempts and last error shown in the delivery
 log); an error that another try cannot fix (an address refused, a webhook gone) marks it failed.
+
+Each message is written in its recipient's language (theirs, else the workspace's): the
+notification's title and body already are; the words around them are written here.
 """
 
 from __future__ import annotations
@@ -21,7 +24,10 @@ from sqlalchemy import CursorResult, and_, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from core import i18n, workspace
+from core.i18n import _
 from core.live.kinds import retry_delay
+from core.live.notify import language_or
 from core.live.senders import SendError, post_webhook, send_email, webhook_payload
 from core.settings import Settings
 from db.engine import read_session, write_session
@@ -78,9 +84,8 @@ def _message(settings: Settings, delivery: NotificationDelivery, note: Notificat
     if settings.worker.app_url and note.entity:
         link = f"{settings.worker.app_url}/{_SCREEN_OF.get(note.entity, 'sla')}"
     if delivery.channel == NotifyChannel.email:
-        body = "\n\n".join(
-            part for part in (note.body, link, "— Dialog Desk (choose what you get on your profile page)") if part
-        )
+        footer = _("— Dialog Desk (choose what you get on your profile page)")
+        body = "\n\n".join(part for part in (note.body, link, footer) if part)
         return lambda: send_email(settings.mail, to=user.email, subject=note.title, body=body)
     payload = webhook_payload(
         settings.worker.webhook_format, title=note.title, body=note.body, person=user.name or user.username, link=link
@@ -99,10 +104,13 @@ def send_claimed(engine: Engine, settings: Settings, *, worker: str, ids: list[i
             .join(User, col(User.id) == d.user_id)
             .where(col(d.id).in_(ids), col(d.claimed_by) == worker)
         ).all()
+        default = workspace.language(session)
     for delivery, note, user in rows:
         attempts = delivery.attempts + 1
         try:
-            _message(settings, delivery, note, user)()
+            with i18n.using(language_or(user.language, default)):
+                message = _message(settings, delivery, note, user)
+            message()
         except SendError as problem:
             give_up = not problem.retry
             values: dict[str, Any] = {

@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, and_, cast, exists, literal, or_
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col
 
+from core import formats
+from core.i18n import N_
 from core.live.kinds import Kind
-from core.live.notify import Announcement, announce
+from core.live.notify import Announcement, announce, later
 from core.live.subscribers import people_who_may
 from core.permissions import Action
 from core.sla.policies import PolicyBook
@@ -102,8 +105,8 @@ def scan(session: Session, *, now: dt.datetime | None = None) -> tuple[int, int]
             announcement = Announcement(
                 kind=Kind.sla_breached,
                 key=breached_key(item.id),
-                title=f"SLA breached: {item.author_handle} on {item.channel}",
-                body=f"The first reply was due {local:%Y-%m-%d %H:%M}.",
+                title=later(N_("SLA breached: {author} on {channel}"), author=item.author_handle, channel=item.channel),
+                body=later(N_("The first reply was due {time}."), time=partial(formats.date_time, local)),
                 entity="conversation",
                 entity_id=item.id,
                 urgent=True,
@@ -113,8 +116,8 @@ def scan(session: Session, *, now: dt.datetime | None = None) -> tuple[int, int]
             announcement = Announcement(
                 kind=Kind.sla_at_risk,
                 key=at_risk_key(item.id),
-                title=f"SLA at risk: {item.author_handle} on {item.channel}",
-                body=f"Reply before {local:%Y-%m-%d %H:%M}.",
+                title=later(N_("SLA at risk: {author} on {channel}"), author=item.author_handle, channel=item.channel),
+                body=later(N_("Reply before {time}."), time=partial(formats.date_time, local)),
                 entity="conversation",
                 entity_id=item.id,
             )

@@ -17,6 +17,7 @@ import urllib.request
 from email.message import EmailMessage
 from typing import Any
 
+from core.i18n import _
 from core.settings import MailSettings
 
 
@@ -28,9 +29,9 @@ class SendError(Exception):
 
 def send_email(mail: MailSettings, *, to: str, subject: str, body: str) -> None:
     if not mail.host:
-        raise SendError("E-mail is not set up: set DIALOGDESK_SMTP_HOST (and port, user, password).", retry=True)
+        raise SendError(_("E-mail is not set up: set DIALOGDESK_SMTP_HOST (and port, user, password)."), retry=True)
     if not to:
-        raise SendError("This person has no e-mail address; add one on the admin screen.", retry=False)
+        raise SendError(_("This person has no e-mail address; add one on the admin screen."), retry=False)
     message = EmailMessage()
     message["From"] = mail.sender
     message["To"] = to
@@ -44,27 +45,41 @@ def send_email(mail: MailSettings, *, to: str, subject: str, body: str) -> None:
                 smtp.login(mail.user, mail.password)
             smtp.send_message(message)
     except smtplib.SMTPRecipientsRefused as problem:
-        raise SendError(f"The mail server refused {to}: {problem.recipients}", retry=False) from problem
+        raise SendError(
+            _("The mail server refused {address}: {recipients}", address=to, recipients=problem.recipients), retry=False
+        ) from problem
     except smtplib.SMTPAuthenticationError as problem:
-        raise SendError(f"The mail server refused the user or password: {problem.smtp_code}", retry=True) from problem
+        raise SendError(
+            _("The mail server refused the user or password: {code}", code=problem.smtp_code), retry=True
+        ) from problem
     except smtplib.SMTPResponseException as problem:
         raise SendError(
-            f"The mail server answered {problem.smtp_code}: {problem.smtp_error!r}", retry=True
+            _("The mail server answered {code}: {error!r}", code=problem.smtp_code, error=problem.smtp_error),
+            retry=True,
         ) from problem
     except ssl.SSLError as problem:
-        raise SendError(f"The mail server's certificate or TLS failed: {problem}", retry=True) from problem
+        raise SendError(
+            _("The mail server's certificate or TLS failed: {problem}", problem=problem), retry=True
+        ) from problem
     except (OSError, smtplib.SMTPException) as problem:
         raise SendError(
-            f"The mail server at {mail.host}:{mail.port} is not reachable: {problem}", retry=True
+            _(
+                "The mail server at {host}:{port} is not reachable: {problem}",
+                host=mail.host,
+                port=mail.port,
+                problem=problem,
+            ),
+            retry=True,
         ) from problem
 
 
 def webhook_payload(webhook_format: str, *, title: str, body: str, person: str, link: str = "") -> dict[str, Any]:
     """The incoming-webhook JSON of one chat message in the chosen format."""
-    lines = [f"{title}", body, f"For {person}" if person else "", link]
+    lines = [f"{title}", body, _("For {person}", person=person) if person else "", link]
     text = "\n".join(line for line in lines if line)
     if webhook_format == "teams":
-        blocks: list[dict[str, Any]] = [{"type": "TextBlock", "text": title, "weight": "Bolder", "wrap": True}]
+        bold = "Bolder"  # i18n: not text (an Adaptive Card weight)
+        blocks: list[dict[str, Any]] = [{"type": "TextBlock", "text": title, "weight": bold, "wrap": True}]
         blocks += [{"type": "TextBlock", "text": line, "wrap": True} for line in lines[1:] if line]
         return {
             "type": "message",
@@ -81,13 +96,13 @@ def webhook_payload(webhook_format: str, *, title: str, body: str, person: str, 
             ],
         }
     if webhook_format == "mattermost":
-        return {"text": text, "username": "Dialog Desk"}
+        return {"text": text, "username": "Dialog Desk"}  # i18n: not text (the product's name)
     return {"text": text}  # Slack
 
 
 def post_webhook(url: str, payload: dict[str, Any], *, timeout: float = 20) -> None:
     if not url:
-        raise SendError("No team chat is set up: set DIALOGDESK_WEBHOOK_URL.", retry=True)
+        raise SendError(_("No team chat is set up: set DIALOGDESK_WEBHOOK_URL."), retry=True)
     request = urllib.request.Request(
         url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}, method="POST"
     )
@@ -96,6 +111,8 @@ def post_webhook(url: str, payload: dict[str, Any], *, timeout: float = 20) -> N
             response.read()
     except urllib.error.HTTPError as problem:
         retry = problem.code >= 500 or problem.code == 429
-        raise SendError(f"The chat webhook answered {problem.code} {problem.reason}.", retry=retry) from problem
+        raise SendError(
+            _("The chat webhook answered {code} {reason}.", code=problem.code, reason=problem.reason), retry=retry
+        ) from problem
     except (TimeoutError, urllib.error.URLError, OSError) as problem:
-        raise SendError(f"The chat webhook is not reachable: {problem}", retry=True) from problem
+        raise SendError(_("The chat webhook is not reachable: {problem}", problem=problem), retry=True) from problem

@@ -10,8 +10,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from core.i18n import N_
 from core.live.kinds import Kind
-from core.live.notify import Announcement, announce
+from core.live.notify import Announcement, announce, later
 from core.permissions import Action, Actor, allowed
 from core.sla.calendars import calendar_from_json
 from db.models import BusinessCalendarRow, EscalationTeamMember, IdeaStatus, PostStatus, Role, User
@@ -42,7 +43,7 @@ def on_escalated(session: Session, *, conversation: Any, team: Any, actor: Actor
         Announcement(
             kind=Kind.escalated,
             key=f"escalated:{conversation.id}:{team.id}:{conversation.escalated_at or ''}",
-            title=f"Escalated to {team.name}: {handle}'s conversation",
+            title=later(N_("Escalated to {team}: {author}'s conversation"), team=team.name, author=handle),
             body=conversation.escalation_reason or "",
             entity="conversation",
             entity_id=conversation.id,
@@ -59,8 +60,8 @@ def on_post_status_changed(session: Session, *, post: Any, previous: str, actor:
             Announcement(
                 kind=Kind.review_requested,
                 key=f"review:{post.id}:{post.version}",
-                title=f"Review requested: {post.title}",
-                body=f"{actor.label} asks for a review.",
+                title=later(N_("Review requested: {title}"), title=post.title),
+                body=later(N_("{name} asks for a review."), name=actor.label),
                 entity="post",
                 entity_id=post.id,
             ),
@@ -72,8 +73,8 @@ def on_post_status_changed(session: Session, *, post: Any, previous: str, actor:
             Announcement(
                 kind=Kind.approval_given,
                 key=f"approved:{post.id}:{post.version}",
-                title=f"Approved: {post.title}",
-                body=f"{actor.label} approved it.",
+                title=later(N_("Approved: {title}"), title=post.title),
+                body=later(N_("{name} approved it."), name=actor.label),
                 entity="post",
                 entity_id=post.id,
             ),
@@ -87,8 +88,8 @@ def on_post_block_changed(session: Session, *, post: Any, blocked: bool, actor: 
         Announcement(
             kind=Kind.post_blocked if blocked else Kind.post_unblocked,
             key=f"{'blocked' if blocked else 'unblocked'}:{post.id}:{post.version}",
-            title=f"{'Blocked' if blocked else 'Block lifted'}: {post.title}",
-            body=post.blocked_reason if blocked else f"{actor.label} lifted the block.",
+            title=later(N_("Blocked: {title}") if blocked else N_("Block lifted: {title}"), title=post.title),
+            body=post.blocked_reason if blocked else later(N_("{name} lifted the block."), name=actor.label),
             entity="post",
             entity_id=post.id,
         ),
@@ -104,8 +105,8 @@ def on_idea_status_changed(session: Session, *, idea: Any, previous: str, actor:
         Announcement(
             kind=Kind.idea_shipped,
             key=f"shipped:{idea.id}",
-            title=f"Shipped: {idea.title}",
-            body="An idea you logged was shipped.",
+            title=later(N_("Shipped: {title}"), title=idea.title),
+            body=later(N_("An idea you logged was shipped.")),
             entity="idea",
             entity_id=idea.id,
         ),

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from core import records
 from core.errors import NotFoundError, ValidationError
+from core.i18n import _
 from core.permissions import Action, Actor, require
 from core.text import check_plain_text
 from db.models import ApiToken, ApiTokenCreate, Channel, max_length
@@ -48,14 +49,16 @@ class NewToken:
 def create_token(*, session: Session, actor: Actor, token_in: ApiTokenCreate) -> NewToken:
     """A new key for one channel; the key itself is returned once and only its hash is kept."""
     require(actor, Action.manage_api_tokens)
-    name = " ".join(check_plain_text(token_in.name, field="token name").split())
+    name = " ".join(check_plain_text(token_in.name, field=_("token name")).split())
     if not name:
-        raise ValidationError("Name the token after what uses it, e.g. 'n8n Instagram flow'.")
+        raise ValidationError(_("Name the token after what uses it, e.g. 'n8n Instagram flow'."))
     if len(name) > max_length(ApiToken, "name"):
-        raise ValidationError(f"The token name is longer than {max_length(ApiToken, 'name')} characters.")
+        raise ValidationError(
+            _("The token name is longer than {limit} characters.", limit=max_length(ApiToken, "name"))
+        )
     channel = session.get(Channel, token_in.channel_id)
     if channel is None:
-        raise ValidationError(f"Channel #{token_in.channel_id} does not exist; pick one from the list.")
+        raise ValidationError(_("Channel #{id} does not exist; pick one from the list.", id=token_in.channel_id))
     token = PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(channel_id=token_in.channel_id, name=name, token_hash=token_hash(token), created_by_id=actor.id)
     records.create(session, row, actor=actor, action="api_token.create")
@@ -64,7 +67,7 @@ def create_token(*, session: Session, actor: Actor, token_in: ApiTokenCreate) ->
 
 def revoke_token(*, session: Session, actor: Actor, token_id: int) -> TokenView:
     require(actor, Action.manage_api_tokens)
-    row = records.get_or_404(session, ApiToken, token_id, what="API token")
+    row = records.get_or_404(session, ApiToken, token_id, what=_("API token"))
     if row.revoked_at is None:
         records.update(session, row, {"revoked_at": utcnow()}, actor=actor, action="api_token.revoke")
     channel = session.get(Channel, row.channel_id)
@@ -82,7 +85,7 @@ def token_for(session: Session, token: str) -> ApiToken:
     """The active token row of a presented key, or ``NotFoundError`` (the API answers 401)."""
     row = session.exec(select(ApiToken).where(ApiToken.token_hash == token_hash(token))).first()
     if row is None or row.revoked_at is not None:
-        raise NotFoundError("Unknown or revoked API token.")
+        raise NotFoundError(_("Unknown or revoked API token."))
     return row
 
 

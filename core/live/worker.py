@@ -26,10 +26,11 @@ from sqlmodel import Session, col, select
 
 from core import records, workspace
 from core.errors import ValidationError
+from core.i18n import N_, _
 from core.kpis.digest import weekly_digest
 from core.live import outbox, scan
 from core.live.kinds import Kind
-from core.live.notify import Announcement, announce
+from core.live.notify import Announcement, announce, later
 from core.live.subscribers import people_who_may
 from core.permissions import Action, Actor, require
 from core.settings import Settings
@@ -77,9 +78,6 @@ class Round:
     sent: outbox.Sent
 
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
 def digest_day(*, session: Session) -> int:
     """The weekday (Monday 0 … Sunday 6) the weekly digest is announced."""
     row = session.exec(select(Workspace)).first()
@@ -90,10 +88,10 @@ def set_digest_day(*, session: Session, actor: Actor, weekday: int) -> int:
     """The digest's editors choose the day the worker announces the digest of the week before."""
     require(actor, Action.edit_digest)
     if weekday not in range(7):
-        raise ValidationError("Pick a weekday, Monday to Sunday.")
+        raise ValidationError(_("Pick a weekday, Monday to Sunday."))
     row = session.exec(select(Workspace)).first()
     if row is None or row.id is None:
-        raise ValidationError("The workspace is not set up yet.")
+        raise ValidationError(_("The workspace is not set up yet."))
     records.update_versioned(
         session,
         Workspace,
@@ -121,8 +119,9 @@ def announce_digest(session: Session, *, now: dt.datetime) -> bool:
         Announcement(
             kind=Kind.digest_ready,
             key=f"digest:{week_start.isoformat()}",
-            title=f"{digest.title} is ready",
-            body="Open the KPI screen to read it and pick the hero of the week.",
+            # The digest's title is worded in each reader's language too (a property: read per language).
+            title=later(N_("{digest} is ready"), digest=lambda: digest.title),
+            body=later(N_("Open the KPI screen to read it and pick the hero of the week.")),
             entity="digest",
         ),
         recipients=people,

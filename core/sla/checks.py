@@ -4,6 +4,7 @@ links, kinds, and the key of a stored row."""
 from __future__ import annotations
 
 from core.errors import ValidationError
+from core.i18n import _
 from db.models import ConversationKind
 
 KINDS: tuple[str, ...] = tuple(k.value for k in ConversationKind)
@@ -17,5 +18,5 @@ def is_web_link(text: str) -> bool:
 def check_kind(kind: str) -> str:
     """A conversation kind, or a message listing the kinds there are."""
     if kind not in KINDS:
-        raise ValidationError(f"Unknown kind {kind!r}; use one of {', '.join(KINDS)}.")
+        raise ValidationError(_("Unknown kind {kind!r}; use one of {kinds}.", kind=kind, kinds=", ".join(KINDS)))
     return kind

@@ -18,8 +18,9 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from core import audit, events, records
+from core import audit, events, formats, i18n, records
 from core.errors import ValidationError
+from core.i18n import N_, _
 from core.permissions import Action, Actor, require, require_on
 from core.sla.calendars import calendar_from_json
 from core.sla.checks import check_kind, is_web_link
@@ -48,21 +49,33 @@ FUTURE_TOLERANCE = dt.timedelta(minutes=2)
 MIN_REASON_LENGTH = 3
 
 
+# What a time is, in the messages about it: one whole sentence per time (German word order).
+RECEIVED, REPLIED = "received", "reply"
+_NEEDS_ZONE = {
+    RECEIVED: N_("The received time needs a date, a time and a time zone."),
+    REPLIED: N_("The reply time needs a date, a time and a time zone."),
+}
+_IN_FUTURE = {
+    RECEIVED: N_("The received time {time} UTC is in the future; check the date and time."),
+    REPLIED: N_("The reply time {time} UTC is in the future; check the date and time."),
+}
+
+
 def _aware(value: dt.datetime, what: str) -> dt.datetime:
     if not isinstance(value, dt.datetime) or value.tzinfo is None or value.utcoffset() is None:
-        raise ValidationError(f"The {what} needs a date, a time and a time zone.")
+        raise ValidationError(_(_NEEDS_ZONE[what]))
     return value.astimezone(dt.UTC)
 
 
 def _not_future(value: dt.datetime, what: str, now: dt.datetime) -> None:
     if value > now + FUTURE_TOLERANCE:
-        raise ValidationError(f"The {what} {value:%Y-%m-%d %H:%M} UTC is in the future; check the date and time.")
+        raise ValidationError(_(_IN_FUTURE[what], time=formats.date_time(value.astimezone(dt.UTC))))
 
 
 def get_conversation(session: Session, *, conversation_id: int, now: dt.datetime | None = None) -> ConversationRow:
     rows = conversation_rows(session, ids=[conversation_id], now=now)
     if not rows:
-        records.get_or_404(session, Conversation, conversation_id, what="Conversation")
+        records.get_or_404(session, Conversation, conversation_id, what=_("Conversation"))
     return rows[0]
 
 
@@ -72,7 +85,8 @@ def authorise(*, session: Session, actor: Actor, conversation_id: int) -> str | 
     right used (None when the role allows it)."""
     grant = None
     if actor.id is not None:
-        grant = escalation_grant(session, user_id=actor.id, conversation_id=conversation_id)
+        with i18n.using(i18n.SOURCE_LANGUAGE):  # the audit keeps the right in English
+            grant = escalation_grant(session, user_id=actor.id, conversation_id=conversation_id)
     return require_on(actor, Action.work_conversations, grant=grant, record=f"conversation #{conversation_id}")
 
 
@@ -112,34 +126,36 @@ def log_conversation(
 ) -> ConversationRow:
     """Store a conversation typed in by hand; the policy that fits it fixes its SLA figures."""
     require(actor, Action.work_conversations)
-    check_input_text(conversation_in, labels={"author_handle": "author's handle"})
+    check_input_text(conversation_in, labels={"author_handle": _("author's handle")})
     now = now or utcnow()
-    received_at = _aware(conversation_in.received_at, "received time")
-    _not_future(received_at, "received time", now)
+    received_at = _aware(conversation_in.received_at, RECEIVED)
+    _not_future(received_at, RECEIVED, now)
     handle = (conversation_in.author_handle or "").strip()
     if not handle:
-        raise ValidationError("Who wrote it? Enter the author's handle, e.g. @mila.")
+        raise ValidationError(_("Who wrote it? Enter the author's handle, e.g. @mila."))
     limit = max_length(Conversation, "author_handle")
     if len(handle) > limit:
-        raise ValidationError(f"The author's handle is longer than {limit} characters.")
+        raise ValidationError(_("The author's handle is longer than {limit} characters.", limit=limit))
     kind = check_kind(conversation_in.kind)
     channel_id = conversation_in.channel_id
     if session.get(Channel, channel_id) is None:
-        raise ValidationError(f"Channel #{channel_id} does not exist; pick one from the list.")
+        raise ValidationError(_("Channel #{id} does not exist; pick one from the list.", id=channel_id))
     link = conversation_in.link.strip()
     if link and not is_web_link(link):
-        raise ValidationError("The link must start with https:// (or http://).")
+        raise ValidationError(_("The link must start with https:// (or http://)."))
     category = conversation_in.category.strip()
     limit = max_length(Conversation, "category")
     if len(category) > limit:
-        raise ValidationError(f"The category is longer than {limit} characters.")
+        raise ValidationError(_("The category is longer than {limit} characters.", limit=limit))
     external_id = (conversation_in.external_id or "").strip() or None
     if external_id is not None:
         taken = select(Conversation.id).where(
             Conversation.channel_id == channel_id, Conversation.external_id == external_id
         )
         if session.exec(taken).first() is not None:
-            raise ValidationError(f"A conversation with the id {external_id!r} exists already in this channel.")
+            raise ValidationError(
+                _("A conversation with the id {id!r} exists already in this channel.", id=external_id)
+            )
     if conversation_in.post_id is not None:
         post_id: int | None = check_post_for(watched_post(session, conversation_in.post_id), channel_id=channel_id).id
     else:
@@ -167,7 +183,7 @@ def set_post(
     """Say which published post of its channel the conversation answers (None: no post). A
     conversation nobody has taken goes to the post's SLA owner if it came in the watch window."""
     grant = authorise(session=session, actor=actor, conversation_id=conversation_id)
-    conversation = records.get_or_404(session, Conversation, conversation_id, what="Conversation")
+    conversation = records.get_or_404(session, Conversation, conversation_id, what=_("Conversation"))
     changes: dict[str, Any] = {"post_id": post_id}
     if post_id is not None:
         post = check_post_for(watched_post(session, post_id), channel_id=conversation.channel_id)
@@ -178,7 +194,9 @@ def set_post(
         if assignee != conversation.assignee_id:
             changes["assignee_id"] = assignee
     if conversation.post_id == post_id:
-        raise ValidationError("The conversation is on that post already." if post_id else "It has no post already.")
+        raise ValidationError(
+            _("The conversation is on that post already.") if post_id else _("It has no post already.")
+        )
     return _update(
         session,
         actor=actor,
@@ -193,7 +211,7 @@ def set_post(
 def assign_to_me(*, session: Session, actor: Actor, conversation_id: int, expected_version: int) -> ConversationRow:
     grant = authorise(session=session, actor=actor, conversation_id=conversation_id)
     if actor.id is None:
-        raise ValidationError("Only a signed-in person can take a conversation.")
+        raise ValidationError(_("Only a signed-in person can take a conversation."))
     return _update(
         session,
         actor=actor,
@@ -222,15 +240,19 @@ def log_reply(
     grant = authorise(session=session, actor=actor, conversation_id=conversation_id)
     text = clean_reply_text(text)
     now = now or utcnow()
-    replied_at = now if replied_at is None else _aware(replied_at, "reply time")
-    _not_future(replied_at, "reply time", now)
-    conversation = records.get_or_404(session, Conversation, conversation_id, what="Conversation")
+    replied_at = now if replied_at is None else _aware(replied_at, REPLIED)
+    _not_future(replied_at, REPLIED, now)
+    conversation = records.get_or_404(session, Conversation, conversation_id, what=_("Conversation"))
     changes: dict[str, Any] = {}
     if conversation.first_reply_at is None:
         if replied_at < conversation.received_at:
             raise ValidationError(
-                f"The reply time {replied_at:%Y-%m-%d %H:%M} UTC is before the message arrived "
-                f"({conversation.received_at:%Y-%m-%d %H:%M} UTC); check the date and time."
+                _(
+                    "The reply time {replied} UTC is before the message arrived ({received} UTC); "
+                    "check the date and time.",
+                    replied=formats.date_time(replied_at.astimezone(dt.UTC)),
+                    received=formats.date_time(conversation.received_at.astimezone(dt.UTC)),
+                )
             )
         policy = session.get(SlaPolicy, conversation.sla_policy_id) if conversation.sla_policy_id is not None else None
         calendar = None
@@ -253,7 +275,10 @@ def log_reply(
         changes["quick_answer_id"] = quick_answer_id
     if not changes and not text:
         raise ValidationError(
-            "The first reply was logged already; write the text of the next reply (or pick a quick answer) to add it to the thread."
+            _(
+                "The first reply was logged already; write the text of the next reply (or pick a quick answer) "
+                "to add it to the thread."
+            )
         )
     replied = _update(
         session,
@@ -289,20 +314,23 @@ def escalate(
     responsible person and gets the team's escalation deadline in business time; the team's
     consulted and informed people are told (``core.events.escalated``)."""
     grant = authorise(session=session, actor=actor, conversation_id=conversation_id)
-    reason = check_plain_text(reason or "", field="reason for the escalation").strip()
+    reason = check_plain_text(reason or "", field=_("reason for the escalation")).strip()
     if len(reason) < MIN_REASON_LENGTH:
-        raise ValidationError("Say why it is escalated, so the team knows what to do.")
+        raise ValidationError(_("Say why it is escalated, so the team knows what to do."))
     team = session.get(EscalationTeam, team_id)
     if team is None:
-        raise ValidationError(f"Escalation team #{team_id} does not exist; pick one from the list.")
-    conversation = records.get_or_404(session, Conversation, conversation_id, what="Conversation")
+        raise ValidationError(_("Escalation team #{id} does not exist; pick one from the list.", id=team_id))
+    conversation = records.get_or_404(session, Conversation, conversation_id, what=_("Conversation"))
     if conversation.status == ConversationStatus.resolved:
-        raise ValidationError("This conversation is resolved; there is nothing left to escalate.")
+        raise ValidationError(_("This conversation is resolved; there is nothing left to escalate."))
     responsible = team_people(session, team_id).responsible
     if not responsible:
         raise ValidationError(
-            f"Nobody is responsible for {team.name} escalations yet; a lead names the team's responsible people "
-            "on the Escalation teams tab."
+            _(
+                "Nobody is responsible for {team} escalations yet; a lead names the team's responsible people "
+                "on the Escalation teams tab.",
+                team=team.name,
+            )
         )
     escalated_at = now or utcnow()
     row = _update(
@@ -330,12 +358,12 @@ def resolve(
     *, session: Session, actor: Actor, conversation_id: int, expected_version: int, now: dt.datetime | None = None
 ) -> ConversationRow:
     grant = authorise(session=session, actor=actor, conversation_id=conversation_id)
-    conversation = records.get_or_404(session, Conversation, conversation_id, what="Conversation")
+    conversation = records.get_or_404(session, Conversation, conversation_id, what=_("Conversation"))
     if conversation.status == ConversationStatus.resolved:
-        raise ValidationError("This conversation is resolved already.")
+        raise ValidationError(_("This conversation is resolved already."))
     if conversation.first_reply_at is None and needs_reply(conversation.kind, conversation.status):
         raise ValidationError(
-            "This conversation has no reply yet: log the reply first, or mark it 'no reply needed' with a reason."
+            _("This conversation has no reply yet: log the reply first, or mark it 'no reply needed' with a reason.")
         )
     return _update(
         session,
@@ -353,14 +381,14 @@ def mark_no_reply_needed(
 ) -> ConversationRow:
     """Take a conversation out of "needs a reply"; the reason is required and audited."""
     grant = authorise(session=session, actor=actor, conversation_id=conversation_id)
-    reason = check_plain_text(reason or "", field="reason").strip()
+    reason = check_plain_text(reason or "", field=_("reason")).strip()
     if len(reason) < MIN_REASON_LENGTH:
-        raise ValidationError("Give a reason why no reply is needed (e.g. 'spam', 'thanked with a reaction').")
-    conversation = records.get_or_404(session, Conversation, conversation_id, what="Conversation")
+        raise ValidationError(_("Give a reason why no reply is needed (e.g. 'spam', 'thanked with a reaction')."))
+    conversation = records.get_or_404(session, Conversation, conversation_id, what=_("Conversation"))
     if conversation.first_reply_at is not None:
-        raise ValidationError("This conversation was answered already; resolve it instead.")
+        raise ValidationError(_("This conversation was answered already; resolve it instead."))
     if conversation.status == ConversationStatus.resolved:
-        raise ValidationError("This conversation is resolved already.")
+        raise ValidationError(_("This conversation is resolved already."))
     return _update(
         session,
         actor=actor,
@@ -383,16 +411,16 @@ def mark_ugc(
 ) -> ConversationRow:
     """Mark user-generated content as useful, and any conversation as one of the best (for the digest)."""
     grant = authorise(session=session, actor=actor, conversation_id=conversation_id)
-    conversation = records.get_or_404(session, Conversation, conversation_id, what="Conversation")
+    conversation = records.get_or_404(session, Conversation, conversation_id, what=_("Conversation"))
     changes: dict[str, Any] = {}
     if useful is not None:
         if conversation.kind != ConversationKind.ugc and useful:
-            raise ValidationError("Only user-generated content (kind 'ugc') can be marked useful.")
+            raise ValidationError(_("Only user-generated content (kind 'ugc') can be marked useful."))
         changes["useful"] = bool(useful)
     if best is not None:
         changes["best"] = bool(best)
     if not changes:
-        raise ValidationError("Nothing to change: choose useful and/or best.")
+        raise ValidationError(_("Nothing to change: choose useful and/or best."))
     return _update(
         session,
         actor=actor,

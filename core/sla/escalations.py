@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from core.i18n import _
 from core.records import stored_id
 from core.sla.calendars import calendar_from_json
 from core.sla.figures import OPEN_STATUSES
@@ -117,9 +118,9 @@ def escalation_grant(session: Session, *, user_id: int | None, conversation_id: 
         return None
     parts = team_people(session, stored_id(team.id)).part_of(user_id)
     if Raci.responsible in parts:
-        return f"responsible for {team.name} escalations"
+        return _("responsible for {team} escalations", team=team.name)
     if Raci.accountable in parts:
-        return f"accountable for {team.name} escalations"
+        return _("accountable for {team} escalations", team=team.name)
     return None
 
 
@@ -191,7 +192,7 @@ def team_queue(
     if team is None:
         return []
     pairs = _escalated(session, [team_id], open_only=open_only, limit=limit)
-    rows = conversation_rows(session, ids=[cid for cid, _ in pairs])
+    rows = conversation_rows(session, ids=[cid for cid, __ in pairs])
     return [EscalationItem(row, team_id, team.name) for row in rows]
 
 
@@ -209,7 +210,7 @@ def escalations_for(session: Session, *, user_id: int, limit: int = QUEUE_LIMIT)
     parts = {tid: team_people(session, stored_id(tid)).part_of(user_id) for tid in teams if tid is not None}
     mine = [tid for tid, p in parts.items() if p]
     pairs = _escalated(session, mine, open_only=True, limit=limit)
-    rows = {r.id: r for r in conversation_rows(session, ids=[cid for cid, _ in pairs])}
+    rows = {r.id: r for r in conversation_rows(session, ids=[cid for cid, __ in pairs])}
     act: list[EscalationItem] = []
     told: list[EscalationItem] = []
     for cid, tid in pairs:

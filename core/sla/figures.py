@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
 
+from core.i18n import N_, _
 from core.sla.business_time import BusinessCalendar
 from db.models import Conversation, ConversationKind, ConversationStatus
 
@@ -30,13 +31,46 @@ class SlaStatus(StrEnum):
     not_applicable = "not_applicable"
 
 
-STATUS_LABELS = {
-    SlaStatus.met: "met",
-    SlaStatus.breached: "breached",
-    SlaStatus.at_risk: "at risk",
-    SlaStatus.on_track: "on track",
-    SlaStatus.not_applicable: "not applicable",
+# Marked constants: shown through ``_`` (or ``sla_status_label``) in the reader's language.
+STATUS_LABELS: dict[str, str] = {
+    SlaStatus.met: N_("met"),
+    SlaStatus.breached: N_("breached"),
+    SlaStatus.at_risk: N_("at risk"),
+    SlaStatus.on_track: N_("on track"),
+    SlaStatus.not_applicable: N_("not applicable"),
 }
+CONVERSATION_STATUS_LABELS: dict[str, str] = {
+    ConversationStatus.open: N_("open"),
+    ConversationStatus.waiting: N_("waiting"),
+    ConversationStatus.resolved: N_("resolved"),
+    ConversationStatus.no_reply_needed: N_("no reply needed"),
+    ConversationStatus.archived: N_("archived"),
+}
+KIND_LABELS: dict[str, str] = {
+    ConversationKind.question: N_("question"),
+    ConversationKind.complaint: N_("complaint"),
+    ConversationKind.ugc: N_("UGC"),
+    ConversationKind.praise: N_("praise"),
+    ConversationKind.other: N_("other"),
+}
+
+
+def sla_status_label(status: str) -> str:
+    """An SLA status (met, breached, …) in the reader's language."""
+    label = STATUS_LABELS.get(status)
+    return _(label) if label else status
+
+
+def status_label(status: str) -> str:
+    """A conversation's status (open, waiting, …) in the reader's language."""
+    label = CONVERSATION_STATUS_LABELS.get(status)
+    return _(label) if label else status.replace("_", " ")
+
+
+def kind_label(kind: str) -> str:
+    """A conversation's kind (question, complaint, …) in the reader's language."""
+    label = KIND_LABELS.get(kind)
+    return _(label) if label else kind
 
 
 def needs_reply(kind: str, status: str, *, no_reply_reason: str = "", replied: bool = False) -> bool:
@@ -98,7 +132,7 @@ def sla_figures(
 ) -> SlaFigures:
     """The SLA figures of one conversation under one policy (or none: not applicable)."""
     if calendar is None or first_response_minutes is None:
-        _, calendar_minutes, before = reply_figures(received_at, first_reply_at, None)
+        __, calendar_minutes, before = reply_figures(received_at, first_reply_at, None)
         return SlaFigures(None, None, None, None, calendar_minutes, before)
     window = float(first_response_minutes)
     deadline = calendar.deadline(received_at, dt.timedelta(minutes=window))

@@ -16,6 +16,7 @@ from typing import Any, Protocol, TypeVar
 
 from sqlmodel import Session, col, select
 
+from core.i18n import _
 from core.records import stored_id
 from core.sla.business_time import BusinessCalendar
 from core.sla.calendars import calendar_from_json
@@ -25,6 +26,7 @@ from core.sla.figures import (
     SlaFigures,
     apply_sla,
     at_risk_minutes,
+    kind_label,
     sla_figures,
 )
 from db.models import BusinessCalendarRow, Channel, Conversation, SlaPolicy
@@ -58,11 +60,11 @@ class PolicyView:
     @property
     def scope(self) -> str:
         parts = [
-            f"channel {self.channel_name}" if self.channel_id is not None else "",
-            f"kind {self.kind}" if self.kind else "",
+            _("channel {name}", name=self.channel_name) if self.channel_id is not None else "",
+            _("kind {kind}", kind=kind_label(self.kind)) if self.kind else "",
         ]
         text = " · ".join(p for p in parts if p)
-        return text or "all conversations"
+        return text or _("all conversations")
 
 
 class _Scoped(Protocol):

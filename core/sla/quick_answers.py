@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from core import records
 from core.errors import NotFoundError, ValidationError
+from core.i18n import _
 from core.permissions import Action, Actor, require
 from core.sla.checks import is_web_link
 from core.text import check_input_text
@@ -93,22 +94,22 @@ def _checked(*, title: str, category: str, text: str, link: str, kind: str) -> Q
         (kind or "").strip(),
     )
     if not title:
-        raise ValidationError("Give the quick answer a title, e.g. 'Reset your password'.")
+        raise ValidationError(_("Give the quick answer a title, e.g. 'Reset your password'."))
     limit = max_length(QuickAnswer, "title")
     if len(title) > limit:
-        raise ValidationError(f"The title is longer than {limit} characters; shorten it.")
+        raise ValidationError(_("The title is longer than {limit} characters; shorten it.", limit=limit))
     if not text:
-        raise ValidationError("Write the answer text people will copy.")
+        raise ValidationError(_("Write the answer text people will copy."))
     limit = max_length(QuickAnswer, "category")
     if len(category) > limit:
-        raise ValidationError(f"The category is longer than {limit} characters; shorten it.")
+        raise ValidationError(_("The category is longer than {limit} characters; shorten it.", limit=limit))
     if link and not is_web_link(link):
-        raise ValidationError("The link must start with https:// (or http://); leave it empty if there is no guide.")
+        raise ValidationError(_("The link must start with https:// (or http://); leave it empty if there is no guide."))
     limit = max_length(QuickAnswer, "link")
     if len(link) > limit:
-        raise ValidationError(f"The link is longer than {limit} characters.")
+        raise ValidationError(_("The link is longer than {limit} characters.", limit=limit))
     if kind not in {k.value for k in QuickAnswerKind}:
-        raise ValidationError("The kind must be 'script' (a reply to send) or 'faq' (an FAQ or guide entry).")
+        raise ValidationError(_("The kind must be 'script' (a reply to send) or 'faq' (an FAQ or guide entry)."))
     return QuickAnswerCreate(title=title, category=category, text=text, link=link, kind=kind)
 
 
@@ -127,7 +128,7 @@ def update_quick_answer(
     """Change the fields given (the others keep their stored values)."""
     require(actor, Action.manage_quick_answers)
     check_input_text(answer_in)
-    answer = records.get_or_404(session, QuickAnswer, quick_answer_id, what="Quick answer")
+    answer = records.get_or_404(session, QuickAnswer, quick_answer_id, what=_("Quick answer"))
     wanted = {name: getattr(answer, name) for name in QuickAnswerUpdate.model_fields} | answer_in.model_dump(
         exclude_unset=True
     )
@@ -149,4 +150,4 @@ def record_use(*, session: Session, quick_answer_id: int) -> None:
     table = QuickAnswer.__table__  # type: ignore[attr-defined]
     result = session.execute(update(table).where(table.c.id == quick_answer_id).values(use_count=table.c.use_count + 1))
     if not isinstance(result, CursorResult) or result.rowcount != 1:
-        raise NotFoundError(f"Quick answer #{quick_answer_id} does not exist (any more); pick another one.")
+        raise NotFoundError(_("Quick answer #{id} does not exist (any more); pick another one.", id=quick_answer_id))

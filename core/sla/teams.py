@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from core import records
 from core.errors import ValidationError
+from core.i18n import N_, _
 from core.permissions import Action, Actor, require
 from core.sla.figures import OPEN_STATUSES
 from core.text import check_input_text
@@ -133,22 +134,35 @@ def _team_view(session: Session, team_id: int) -> TeamView:
     return next(t for t in list_teams(session) if t.id == team_id)
 
 
+_INACTIVE = {
+    "responsible": N_("Every responsible person must be an active user; pick them from the list."),
+    "consulted": N_("Every consulted person must be an active user; pick them from the list."),
+    "informed": N_("Every informed person must be an active user; pick them from the list."),
+}
+
+
 def _active_people(session: Session, ids: Sequence[int], what: str) -> list[int]:
     unique = list(dict.fromkeys(ids))
     active = set(session.exec(select(User.id).where(col(User.id).in_(unique), col(User.active).is_(True))).all())
     missing = [i for i in unique if i not in active]
     if missing:
-        raise ValidationError(f"Every {what} person must be an active user; pick them from the list.")
+        raise ValidationError(_(_INACTIVE[what]))
     return unique
 
 
 def _deadline_minutes(value: int | float) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
-        raise ValidationError("The escalation deadline is a whole number of business minutes (e.g. 480 for 8 hours).")
+        raise ValidationError(
+            _("The escalation deadline is a whole number of business minutes (e.g. 480 for 8 hours).")
+        )
     minutes = int(value)
     if not 1 <= minutes <= MAX_DEADLINE_MINUTES:
         raise ValidationError(
-            f"The escalation deadline must be 1 to {MAX_DEADLINE_MINUTES} business minutes (you entered {minutes})."
+            _(
+                "The escalation deadline must be 1 to {most} business minutes (you entered {minutes}).",
+                most=MAX_DEADLINE_MINUTES,
+                minutes=minutes,
+            )
         )
     return minutes
 
@@ -157,21 +171,21 @@ def _checked(session: Session, wanted: EscalationTeamCreate, *, except_id: int |
     """A team's fields, tidied, or a message saying what to fix."""
     name = (wanted.name or "").strip()
     if not name:
-        raise ValidationError("Give the team a name, e.g. 'Billing'.")
+        raise ValidationError(_("Give the team a name, e.g. 'Billing'."))
     limit = max_length(EscalationTeam, "name")
     if len(name) > limit:
-        raise ValidationError(f"The team name is longer than {limit} characters.")
+        raise ValidationError(_("The team name is longer than {limit} characters.", limit=limit))
     existing = session.exec(select(EscalationTeam.id).where(EscalationTeam.name == name)).first()
     if existing is not None and existing != except_id:
-        raise ValidationError(f"A team named {name!r} exists already.")
+        raise ValidationError(_("A team named {name!r} exists already.", name=name))
     owner_id = wanted.owner_id
     if owner_id is None:
-        raise ValidationError("Pick the team's accountable owner (RACI): escalations need someone who owns them.")
+        raise ValidationError(_("Pick the team's accountable owner (RACI): escalations need someone who owns them."))
     owner = session.get(User, owner_id)
     if owner is None or not owner.active:
-        raise ValidationError("The owner must be an active user; pick one from the list.")
+        raise ValidationError(_("The owner must be an active user; pick one from the list."))
     if wanted.calendar_id is not None and session.get(BusinessCalendarRow, wanted.calendar_id) is None:
-        raise ValidationError("That business calendar does not exist (any more); pick one from the list.")
+        raise ValidationError(_("That business calendar does not exist (any more); pick one from the list."))
     responsible = _active_people(session, wanted.responsible_ids, "responsible") or [owner_id]
     return EscalationTeamCreate(
         name=name,
@@ -220,12 +234,16 @@ def _columns(checked: EscalationTeamCreate) -> dict[str, Any]:
     return checked.model_dump(include={"name", "description", "owner_id", "calendar_id", "deadline_minutes"})
 
 
-_LABELS = {"name": "team name", "description": "team description"}
+_LABELS = {"name": N_("team name"), "description": N_("team description")}
+
+
+def _labels() -> dict[str, str]:
+    return {name: _(label) for name, label in _LABELS.items()}
 
 
 def create_team(*, session: Session, actor: Actor, team_in: EscalationTeamCreate) -> TeamView:
     require(actor, Action.manage_sla_policies)
-    check_input_text(team_in, labels=_LABELS)
+    check_input_text(team_in, labels=_labels())
     checked = _checked(session, team_in, except_id=None)
     team = records.create(session, EscalationTeam(**_columns(checked)), actor=actor, action="escalation_team.create")
     team_id = records.stored_id(team.id)
@@ -239,8 +257,8 @@ def update_team(
     """Change the fields given (the others keep their stored values; a list of people given
     replaces that part of the team)."""
     require(actor, Action.manage_sla_policies)
-    check_input_text(team_in, labels=_LABELS)
-    team = records.get_or_404(session, EscalationTeam, team_id, what="Escalation team")
+    check_input_text(team_in, labels=_labels())
+    team = records.get_or_404(session, EscalationTeam, team_id, what=_("Escalation team"))
     members = _member_ids(session, team_id)
     stored = {
         "name": team.name,

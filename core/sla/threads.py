@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from core import records
 from core.errors import ValidationError
+from core.i18n import _
 from core.permissions import Actor
 from db.models import Conversation, ConversationMessage, MessageSource, QuickAnswer, User, max_length
 
@@ -43,7 +44,9 @@ def clean_reply_text(text: str) -> str:
     tidy = (text or "").strip()
     limit = max_length(ConversationMessage, "text")
     if len(tidy) > limit:
-        raise ValidationError(f"The reply is {len(tidy)} characters long; keep it to {limit}.")
+        raise ValidationError(
+            _("The reply is {length} characters long; keep it to {limit}.", length=len(tidy), limit=limit)
+        )
     return tidy
 
 
@@ -86,7 +89,7 @@ def _is_opening(row: ConversationMessage, conversation: Conversation) -> bool:
 
 def thread(session: Session, *, conversation_id: int) -> tuple[Message, ...]:
     """The conversation's messages, oldest first, the opening one included."""
-    conversation = records.get_or_404(session, Conversation, conversation_id, what="Conversation")
+    conversation = records.get_or_404(session, Conversation, conversation_id, what=_("Conversation"))
     rows = session.exec(
         select(ConversationMessage, User.name, User.username, QuickAnswer.title)
         .outerjoin(User, col(User.id) == col(ConversationMessage.user_id))
@@ -99,7 +102,7 @@ def thread(session: Session, *, conversation_id: int) -> tuple[Message, ...]:
         if _is_opening(row, conversation):
             continue
         author = (
-            (name or username or "the team") if row.from_team else (row.author_handle or conversation.author_handle)
+            (name or username or _("the team")) if row.from_team else (row.author_handle or conversation.author_handle)
         )
         messages.append(Message(row.sent_at, row.from_team, author, row.text, row.source, answer or ""))
     return tuple(messages)

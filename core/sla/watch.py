@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from core.errors import ValidationError
+from core.i18n import _
 from core.records import stored_id
 from db.models import Channel, Conversation, Post, PostStatus
 
@@ -130,7 +131,7 @@ def watched_post(session: Session, post_id: int) -> WatchedPost:
     """The post, or a message saying it does not exist."""
     found = _watched(session, [post_id]).get(post_id)
     if found is None:
-        raise ValidationError(f"Post #{post_id} does not exist; pick the post from the list.")
+        raise ValidationError(_("Post #{id} does not exist; pick the post from the list.", id=post_id))
     return found
 
 
@@ -138,11 +139,19 @@ def check_post_for(post: WatchedPost, *, channel_id: int) -> WatchedPost:
     """A post a conversation on ``channel_id`` may belong to: published, on the same channel."""
     if post.channel_id != channel_id:
         raise ValidationError(
-            f"Post #{post.id} “{post.title}” is on another channel; a conversation belongs to a post on its own channel."
+            _(
+                "Post #{id} “{title}” is on another channel; a conversation belongs to a post on its own channel.",
+                id=post.id,
+                title=post.title,
+            )
         )
     if post.status != PostStatus.published:
         raise ValidationError(
-            f"Post #{post.id} “{post.title}” is not published; conversations belong to posts that are out."
+            _(
+                "Post #{id} “{title}” is not published; conversations belong to posts that are out.",
+                id=post.id,
+                title=post.title,
+            )
         )
     return post
 
@@ -189,11 +198,11 @@ def posts_on_link(session: Session, *, channel_id: int, link: str) -> list[int]:
             col(Post.channel_id) == channel_id, col(Post.status) == PostStatus.published
         )
     ).all()
-    on_post = [pid for pid, url, _ in rows if pid is not None and url and link_is_on_post(link, url)]
+    on_post = [pid for pid, url, __ in rows if pid is not None and url and link_is_on_post(link, url)]
     if on_post:
         return on_post
     key = _comparable(link)
-    return [pid for pid, _, next_step in rows if pid is not None and next_step and _comparable(next_step) == key]
+    return [pid for pid, __, next_step in rows if pid is not None and next_step and _comparable(next_step) == key]
 
 
 class PostLinks:
@@ -254,10 +263,18 @@ def find_post(session: Session, *, channel_id: int, reference: str) -> int:
         return found[0]
     if not found:
         raise ValidationError(
-            f"No published post of this channel has the link {text!r}; write the post's number (e.g. #12) instead."
+            _(
+                "No published post of this channel has the link {link!r}; write the post's number (e.g. #12) instead.",
+                link=text,
+            )
         )
     raise ValidationError(
-        f"The link {text!r} fits {len(found)} posts ({', '.join(f'#{p}' for p in found)}); write the post's number instead."
+        _(
+            "The link {link!r} fits {count} posts ({posts}); write the post's number instead.",
+            link=text,
+            count=len(found),
+            posts=", ".join(f"#{p}" for p in found),
+        )
     )
 
 

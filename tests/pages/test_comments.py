@@ -6,6 +6,7 @@ item's history; viewers read notes but write none."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from sqlmodel import select
@@ -16,6 +17,7 @@ from db.models import Comment, Role
 from db.types import utcnow
 from tests.factories import make_channel, make_conversation, make_idea
 from tests.pages.apptest import open_page, texts
+from tests.pages.german_checks import english_left, english_left_of
 
 TEXT = "Can @LEAD check the refund rule before we answer? (not @nobody)"
 
@@ -133,3 +135,38 @@ def test_a_community_manager_chooses_the_digest_day_on_the_profile(team, read):
         assert worker.digest_day(session=s) == 4
     viewer = _ok(open_page("profile", username="viewer"))
     assert not [s for s in viewer.selectbox if s.label == "The weekly digest is announced on"]
+
+
+def test_comments_and_the_inbox_read_german(team, item, session, read):
+    """Sven writes in German and mentions Lea, who reads German too; Olga, mentioned as well, reads
+    the workspace's English: each inbox entry is in its reader's language."""
+    from db.models import User
+
+    lead = session.get(User, team[Role.lead].id)
+    lead.language = "de"
+    session.add(lead)
+    session.commit()
+    at = open_page("sla", username="support", language="de")
+    at.session_state["sla_open"] = item["conversation"]
+    at = _ok(at.run())
+    assert not english_left(at)
+    box = next(t for t in at.text_area if t.label == "Kommentar (nur das Team sieht ihn)")
+    box.input("Kann @lead die Erstattungsregel prüfen? Und @OWNER bitte auch.")
+    at = _ok(next(b for b in at.button if b.label == "Kommentar hinzufügen").click().run())
+    assert "Kommentar hinzugefügt." in texts(at)
+    assert not english_left(at)
+    assert "Kommentare, intern (1)" in [e.label for e in at.expander]
+    note = next(m.value for m in at.markdown if m.value.startswith(f"**{team[Role.support].label}** · "))
+    assert re.fullmatch(
+        rf"\*\*{re.escape(team[Role.support].label)}\*\* · \d{{2}}\.\d{{2}}\.\d{{4}} \d{{2}}:\d{{2}}", note
+    )
+    support = team[Role.support].label
+    profile = _ok(open_page("profile", username="lead", language="de"))
+    assert not english_left_of(profile, "ui/inbox_view.py", "core/live/kinds.py")
+    assert "Dein Posteingang (1 ungelesen)" in texts(profile)
+    assert f"● **{support} hat dich erwähnt bei dem Gespräch von @Mila\\_K**" in texts(profile)
+    assert re.search(r"· \d{2}\.\d{2}\.\d{4} \d{2}:\d{2}", texts(profile))
+    assert {"Als gelesen markieren", "Alle als gelesen markieren"} <= {b.label for b in profile.button}
+    assert "Bei einem meiner Gespräche wurde die SLA überschritten" in [s.label for s in profile.selectbox]
+    owner = _ok(open_page("profile", username="owner"))
+    assert f"● **{support} mentioned you on @Mila\\_K's conversation**" in texts(owner)

@@ -8,6 +8,7 @@ from sqlmodel import select
 from core.live import notify
 from db.models import NotificationPreference, Role, User
 from tests.pages.apptest import open_page, texts
+from tests.pages.german_checks import english_left_of
 
 AT_RISK = "A conversation of mine is at risk of breaching its SLA"
 MENTION = "Someone mentioned me in a comment"
@@ -64,3 +65,24 @@ def test_a_person_adds_their_address_then_chooses_e_mail(team, read):
     with read() as s:
         assert s.get(User, team[Role.editor].id).email == "Ed.Editor@example.org"
         assert notify.my_preferences(session=s, user_id=team[Role.editor].id)["mention"] == "email"
+
+
+def test_the_choices_read_german_and_a_refusal_too(team, read):
+    at = _ok(open_page("profile", username="community", language="de"))
+    assert not english_left_of(at, "ui/inbox_view.py", "core/live/kinds.py")
+    assert {"Wie du benachrichtigt wirst", "Dein Posteingang"} <= set(texts(at).splitlines())
+    mention = next(s for s in at.selectbox if s.label == "Jemand hat mich in einem Kommentar erwähnt")
+    assert mention.options == ["In der App", "E-Mail (und in der App)", "Team-Chat (und in der App)", "Aus"]
+    day = next(s for s in at.selectbox if s.label == "Der Wochenrückblick wird angekündigt am")
+    assert day.options == ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]
+    mention.set_value("email")
+    at = _ok(next(b for b in at.button if b.label == "Auswahl speichern").click().run())
+    assert [e.value for e in at.error] == [
+        "Du hast hier noch keine E-Mail-Adresse: Trag sie oben ein und wähle dann E-Mail."
+    ]
+    next(s for s in at.selectbox if s.label == "Der Wochenrückblick wird angekündigt am").set_value(4)
+    at = _ok(at.run())
+    at = _ok(next(b for b in at.button if b.label == "Tag des Wochenrückblicks speichern").click().run())
+    assert "Der Wochenrückblick wird freitags angekündigt." in texts(at)
+    with read() as s:
+        assert s.exec(select(NotificationPreference)).all() == []  # the refused choice saved nothing

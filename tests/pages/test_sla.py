@@ -9,6 +9,7 @@ equals wall time and the queues do not depend on the hour the tests run.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 import pytest
@@ -27,6 +28,7 @@ from tests.factories import (
     make_user,
 )
 from tests.pages.apptest import open_page, show, texts
+from tests.pages.german_checks import english_left
 
 ALWAYS_OPEN = {
     "timezone": "Europe/Berlin",
@@ -358,7 +360,7 @@ def test_replies_before_the_message_are_listed_on_the_kpis_not_hidden(session, d
     )
     session.commit()
     at = _ok(open_page("sla", username="the-viewer", state={"sla_tab": "KPIs"}))
-    assert "1 conversation(s) have a reply stamped before the message" in texts(at)
+    assert "1 conversation has a reply stamped before the message" in texts(at)
     assert any(e.label.startswith("Data problems: first reply before the message (1") for e in at.expander)
     problems = next(d.value for d in at.dataframe if "Id in export" in d.value.columns)
     assert list(problems["#"]) == [flagged.id] and list(problems["From"]) == ["@clock-skew"]
@@ -377,3 +379,74 @@ def test_only_the_open_tab_is_drawn_and_the_conversation_picked_stays_picked_acr
     back = _ok(show(kpis, {"sla_tab": "Queue"}))
     assert back.radio(key="sla_queue").value == queue
     assert _selectbox(back, "Work on").value == desk["newer"].id
+
+
+# --- in German ---------------------------------------------------------------------------------
+
+GERMAN_WEEKDAY_TIME = r"(Mo|Di|Mi|Do|Fr|Sa|So) (\d{1,2}\. \S+|\d{2}\.\d{2}\.\d{4}) \d{2}:\d{2}"
+
+
+def english_outside_kpi_figures(at) -> list[str]:
+    """``english_left``, but for the KPI figures themselves ("30 min"), which ``core.kpis.report``
+    formats: the KPI screen's area, checked there."""
+    figures = {m.value for m in at.metric} | {c.value for c in at.caption if c.value.startswith("Kalenderzeit: ")}
+    return [hit for hit in english_left(at) if not any(hit.endswith(f" in {figure[:90]!r}") for figure in figures)]
+
+
+def test_the_queue_and_the_open_conversation_read_german_for_support(session, desk):
+    at = _ok(open_page("sla", username="the-support", language="de"))
+    assert not english_left(at)
+    assert at.title[0].value == "SLA-Monitor"
+    assert at.radio(key="sla_queue").options == ["Überschritten (2)", "Gefährdet (1)", "Im Plan (1)", "Nachfassen (0)"]
+    table = at.dataframe[0].value
+    assert list(table.columns) == [
+        "#",
+        "Fällig (Kalender)",
+        "Verbleibende Geschäftszeit",
+        "SLA",
+        "Zuständig",
+        "Von",
+        "Nachricht",
+        "Kanal",
+    ]
+    first = table.iloc[0]
+    assert first["#"] == desk["oldest"].id
+    assert first["Verbleibende Geschäftszeit"] in {"2 Std. 59 Min. überfällig", "3 Std. 00 Min. überfällig"}
+    assert re.fullmatch(GERMAN_WEEKDAY_TIME, first["Fällig (Kalender)"])
+    assert first["SLA"] == "überschritten"
+    # the conversation worked on, below the queue: its facts, actions and comments in German
+    shown = texts(at)
+    assert "**#{} · Frage auf Instagram** · von @oldest".format(desk["oldest"].id) in shown
+    assert re.search(r"Eingegangen " + GERMAN_WEEKDAY_TIME + r" · fällig ", shown)
+    assert {"Mir zuweisen", "Schließen"} <= {b.label for b in at.button}
+    assert "Kommentare, intern (0)" in [e.label for e in at.expander]
+
+
+def test_the_kpis_and_escalation_teams_read_german_for_the_lead(session, desk):
+    at = _ok(open_page("sla", username="the-lead", language="de", state={"sla_tab": "KPIs"}))
+    assert not english_outside_kpi_figures(at)
+    assert re.search(
+        r"Gespräche, eingegangen \d{2}\.\d{2}\.\d{4} – \d{2}\.\d{2}\.\d{4}, verglichen mit ebenso vielen Tagen davor\.",
+        texts(at),
+    )
+    charts = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    assert charts, "the weekly trend charts are drawn"
+    for chart in charts:
+        assert chart["config"]["locale"]["number"]["decimal"] == ","
+        assert chart["config"]["locale"]["time"]["shortMonths"][2] == "März"
+    assert {c["encoding"]["x"]["title"] for c in (chart.get("layer", [chart])[0] for chart in charts)} == {"Woche ab"}
+    teams = _ok(show(at, {"sla_tab": "Eskalationsteams"}))
+    assert not english_left(teams)
+    table = teams.dataframe[0].value
+    assert table.iloc[0]["Team"] == "Billing"
+    assert table.iloc[0]["Frist"] == "8 Geschäftsstd."
+    assert "Team anlegen oder bearbeiten" in " ".join(e.label for e in teams.expander)
+
+
+def test_the_queue_speaks_english_to_a_reader_who_chose_it(session, desk):
+    at = _ok(open_page("sla", username="the-support", language="en"))
+    first = at.dataframe[0].value.iloc[0]
+    assert first["Business time left"] in {"overdue 2 h 59 min", "overdue 3 h 00 min"}
+    assert re.fullmatch(
+        r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (\d{1,2} \w+|\d{4}-\d{2}-\d{2}) \d{2}:\d{2}", first["Due (calendar)"]
+    )

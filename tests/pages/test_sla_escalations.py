@@ -6,6 +6,7 @@ on a conversation not escalated to their team they get no actions; the informed 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from sqlmodel import select
@@ -15,6 +16,7 @@ from db.models import AuditLog, Conversation, ConversationMessage, ConversationS
 from db.types import utcnow
 from tests.factories import make_channel, make_escalation_team, make_sla_conversation, make_sla_policy, make_user
 from tests.pages.apptest import open_page, texts
+from tests.pages.german_checks import english_left
 from tests.pages.test_sla import ALWAYS_OPEN
 
 
@@ -114,3 +116,40 @@ def test_the_informed_person_sees_the_escalation_and_may_not_act(escalated):
     at = _ok(_button(at, "Open in the queue").click().run())
     assert "You may act on this conversation" not in texts(at)  # no grant here, so no actions
     assert not {b.label for b in at.button} & {"Log reply", "Resolve"}
+
+
+GERMAN_WEEKDAY_TIME = r"(Mo|Di|Mi|Do|Fr|Sa|So) (\d{1,2}\. \S+|\d{2}\.\d{2}\.\d{4}) \d{2}:\d{2}"
+
+
+def test_the_responsible_person_works_the_escalation_in_german(escalated):
+    at = _ok(open_page("sla", username="the-compliance", language="de", state={"sla_tab": "Eskalationen"}))
+    assert not english_left(at)
+    shown = texts(at)
+    assert "Eskalationen, die du bearbeitest (1)" in shown
+    assert "Eskalationen, über die du informiert wirst (0)" in shown
+    row = at.dataframe[0].value.iloc[0]
+    assert (row["Team"], row["Deine Rolle"], row["Von"], row["Status"]) == (
+        "Legal",
+        "verantwortlich",
+        "@Mila Schmidt",
+        "offen",
+    )
+    assert re.fullmatch(GERMAN_WEEKDAY_TIME + r"( · überfällig)?", row["Lösen bis"])
+    # "open in the queue" switches to the queue tab (its German label) with the conversation open
+    at = _ok(_button(at, "In der Warteschlange öffnen").click().run())
+    assert not english_left(at)
+    assert "Du darfst dieses Gespräch bearbeiten: Du bist verantwortlich für Eskalationen an Legal." in texts(at)
+    assert re.search(
+        r"Eskaliert an Legal am " + GERMAN_WEEKDAY_TIME + " — jetzt verantwortet von Lead Person", texts(at)
+    )
+    assert {"Lösen", "Antwort erfassen"} & {b.label for b in at.button}
+
+
+def test_the_informed_person_reads_the_escalations_in_german(escalated):
+    at = _ok(open_page("sla", username="the-viewer", language="de", state={"sla_tab": "Eskalationen"}))
+    assert not english_left(at)
+    shown = texts(at)
+    assert "Eskalationen, die du bearbeitest (0)" in shown
+    assert "Eskalationen, über die du informiert wirst (1)" in shown
+    assert at.dataframe[0].value.iloc[0]["Deine Rolle"] == "informiert"
+    assert "Legal — 1 offen, 0 überfällig" in at.selectbox(key="sla_esc_team").options

@@ -274,3 +274,51 @@ def test_mail_goes_through_starttls_with_the_certificate_checked(session, engine
         later = NOW + dt.timedelta(minutes=1)
         assert outbox.deliver_due(engine, trusted, worker="w1", now=later) == outbox.Sent(delivered=1)
     assert box.subjects() == ["SLA at risk: @Mila_K on Instagram"] and box.logins == ["desk"]
+
+
+def test_each_recipient_reads_the_breach_mail_in_their_own_language(session, engine, database_url):
+    """One breach, two people told: Sven reads German (his own choice), Lea the workspace's
+    English; each mail is written in its reader's language, dates in their format."""
+    from email.header import decode_header, make_header
+
+    from core.live import scan
+    from db.models import Notification
+
+    make_sla_policy(session, minutes=60, calendar=ALWAYS)
+    instagram = make_channel(session, name="Instagram")
+    sven = person(session, Role.support, "Sven.S", "Sven Support", "sven@example.org")
+    lea = person(session, Role.lead, "Lea.L", "Lea Lead", "lea@example.org")
+    user = session.get(User, sven.id)
+    user.language = "de"
+    session.add(user)
+    conversation = make_sla_conversation(
+        session, channel=instagram, received_at=NOW - dt.timedelta(hours=2), author_handle="@Mila_K"
+    )
+    assert scan.scan(session, now=NOW) == (0, 1)
+    assert scan.scan(session, now=NOW + dt.timedelta(minutes=1)) == (0, 0)  # told once, in both languages
+    session.commit()
+    keys = sorted(n.dedupe_key for n in session.exec(select(Notification)).all())
+    assert keys == [f"sla_breached:{conversation.id}", f"sla_breached:{conversation.id}@de"]
+    port = free_port()
+    with SmtpServer(port) as box:
+        sent = outbox.deliver_due(engine, settings_for(database_url, smtp_port=port), worker="w1", now=NOW)
+    assert sent == outbox.Sent(delivered=2)
+    mails = {
+        m["To"]: (str(make_header(decode_header(m["Subject"]))), m.get_payload(decode=True).decode("utf-8"))
+        for m in box.messages
+    }
+    german_subject, german_body = mails["sven@example.org"]
+    assert german_subject == "SLA überschritten: @Mila_K auf Instagram"
+    # due 09:00 UTC = 10:00 in Berlin, written as Germans write a date
+    assert "Die erste Antwort war fällig am 11.11.2025 10:00." in german_body
+    assert "— Dialog Desk (was du bekommst, wählst du auf deiner Profilseite)" in german_body
+    assert "first reply" not in german_body and "choose what you get" not in german_body
+    english_subject, english_body = mails["lea@example.org"]
+    assert english_subject == "SLA breached: @Mila_K on Instagram"
+    assert "The first reply was due 2025-11-11 10:00." in english_body
+    assert "— Dialog Desk (choose what you get on your profile page)" in english_body
+    # the inbox entries too: each person's own language
+    assert [e.title for e in notify.inbox(session=session, user_id=sven.id)] == [
+        "SLA überschritten: @Mila_K auf Instagram"
+    ]
+    assert [e.title for e in notify.inbox(session=session, user_id=lea.id)] == ["SLA breached: @Mila_K on Instagram"]

@@ -34,8 +34,10 @@ class Api:
         self.port = port
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
 
-    def post(self, path: str, body, token: str | None) -> tuple[int, dict]:
+    def post(self, path: str, body, token: str | None, language: str | None = None) -> tuple[int, dict]:
         headers = {"Content-Type": "application/json"}
+        if language is not None:
+            headers["Accept-Language"] = language
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
@@ -121,6 +123,26 @@ def test_another_channels_token_is_403(api, world, session):
     status, body = api.post("/api/conversations", conversation(1, channel="Instagram"), world["other"])
     assert status == 403
     assert "Telegram" in body["error"]
+    assert count(session, Conversation) == 0
+
+
+def test_errors_answer_in_the_clients_accept_language(api, world, session):
+    """A client asking for German reads German messages; one asking for nothing, or for a
+    language Dialog Desk does not have, reads English."""
+    status, body = api.post(
+        "/api/conversations", conversation(1, channel="Instagram"), world["other"], "de-DE, en;q=0.5"
+    )
+    assert status == 403
+    assert body["error"] == "Dieses Token ist für Telegram, nicht für 'Instagram'; nutze das Token dieses Kanals."
+    status, body = api.post("/api/conversations", conversation(1, colour="red"), world["mine"], "de")
+    assert status == 422
+    assert body["error"] == "Die Anfrage hat Fehler; nichts wurde gespeichert."
+    assert [e["message"] for e in body["errors"]][0].startswith("Unbekanntes Feld; die Felder sind")
+    status, body = api.post("/api/conversations", conversation(1), None, "de")
+    assert (status, body["error"]) == (401, "Sende das Token des Kanals: Authorization: Bearer <token>.")
+    for language in (None, "fr-FR, fr;q=0.9"):
+        status, body = api.post("/api/conversations", conversation(1), None, language)
+        assert (status, body["error"]) == (401, "Send the channel's token: Authorization: Bearer <token>.")
     assert count(session, Conversation) == 0
 
 

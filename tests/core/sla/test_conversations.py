@@ -398,3 +398,30 @@ def test_logging_a_conversation_validates_its_input(session, world, fields, mess
         conversations.log_conversation(
             session=session, actor=support, conversation_in=ConversationCreate(**arguments), now=NOW
         )
+
+
+@pytest.mark.parametrize(
+    "replied_at, message",
+    [
+        (
+            berlin("2025-11-10 17:00"),
+            r"^Die Antwortzeit 10\.11\.2025 16:00 UTC liegt vor dem Eingang der Nachricht "
+            r"\(\d{2}\.11\.2025 \d{2}:\d{2} UTC\); prüfe Datum und Uhrzeit\.$",
+        ),
+        (NOW + dt.timedelta(hours=1), r"^Die Antwortzeit 11\.11\.2025 11:00 UTC liegt in der Zukunft"),
+        (dt.datetime(2025, 11, 11, 9, 0), r"^Die Antwortzeit braucht ein Datum, eine Uhrzeit und eine Zeitzone\.$"),
+    ],
+)
+def test_a_refused_reply_time_is_explained_in_german_with_german_dates(session, world, replied_at, message):
+    from core.i18n import using
+
+    support, __, question = world
+    with using("de"), pytest.raises(ValidationError, match=message):
+        conversations.log_reply(
+            session=session,
+            actor=support,
+            conversation_id=question.id,
+            expected_version=question.version,
+            replied_at=replied_at,
+            now=NOW,
+        )
