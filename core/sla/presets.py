@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 
 from core.errors import ValidationError
+from core.i18n import _
 from core.sla.import_fields import FIELD_BY_KEY, MESSAGE_FIELD_BY_KEY
 
 FOLDER = Path(__file__).resolve().parent / "presets"
@@ -35,12 +36,12 @@ def _load(path: Path) -> Preset:
         data = tomllib.load(handle)
     shape = data.get("shape", "")
     if shape not in SHAPES:
-        raise ValueError(f"{path.name}: shape must be one of {SHAPES}")
+        raise ValueError(f"{path.name}: shape must be one of {SHAPES}")  # i18n: not text
     fields = MESSAGE_FIELD_BY_KEY if shape == "messages" else FIELD_BY_KEY
     mapping = {str(k): str(v) for k, v in data.get("mapping", {}).items()}
     unknown = sorted(set(mapping) - set(fields))
     if unknown:
-        raise ValueError(f"{path.name}: unknown fields {unknown}")
+        raise ValueError(f"{path.name}: unknown fields {unknown}")  # i18n: not text
     return Preset(
         name=str(data.get("name") or path.stem),
         label=str(data.get("label") or path.stem),
@@ -59,5 +60,11 @@ def presets() -> dict[str, Preset]:
 def preset_named(name: str) -> Preset:
     found = presets().get(name.strip().lower())
     if found is None:
-        raise ValidationError(f"No preset called {name!r}; the presets are: {', '.join(presets()) or 'none'}.")
+        raise ValidationError(
+            _(
+                "No preset called {name!r}; the presets are: {presets}.",
+                name=name,
+                presets=", ".join(presets()) or _("none"),
+            )
+        )
     return found

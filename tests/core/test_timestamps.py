@@ -139,7 +139,7 @@ def rows(*values, column="created"):
 
 def test_a_file_whose_days_are_all_up_to_12_is_refused_until_the_order_is_given():
     values = rows("03/04/2026 10:00", "05/06/2026 11:00", "12/12/2026 09:00", "2026-01-02 10:00")
-    with pytest.raises(timestamps.DateOrderNeeded, match="2 date\\(s\\) like 03/04/2025 .* Choose the date order"):
+    with pytest.raises(timestamps.DateOrderNeeded, match="2 dates like 03/04/2025 .* Choose the date order"):
         timestamps.settle_date_order(values)
     chosen = timestamps.settle_date_order(values, "mdy")
     assert (chosen.order, chosen.chosen_by, chosen.either_way) == ("MDY", "person", 2)
