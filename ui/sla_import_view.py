@@ -14,7 +14,7 @@ import datetime as dt
 
 import streamlit as st
 
-from core import formats
+from core import formats, i18n
 from core.errors import DomainError
 from core.exports import to_csv
 from core.i18n import N_, _, ngettext
@@ -119,7 +119,9 @@ def render_import(ctx: PageContext) -> None:
 def _shape(columns: tuple[str, ...]) -> tuple[bool, dict[str, str]]:
     """Whether the file is one row per message, and the mapping to start from (a preset's or a guess)."""
     shipped = presets.presets()
-    preset_names = {"": _("None: map the columns below")} | {name: plain_text(p.label) for name, p in shipped.items()}
+    preset_names = {"": _("None: map the columns below")} | {
+        name: plain_text(p.label_in(i18n.current())) for name, p in shipped.items()
+    }
     choices = list(preset_names)
     left, right = st.columns(2)
     preset_name = left.selectbox(
@@ -130,7 +132,7 @@ def _shape(columns: tuple[str, ...]) -> tuple[bool, dict[str, str]]:
     )
     if preset_name:
         preset = shipped[preset_name]
-        right.caption(md(preset.description))
+        right.caption(md(preset.description_in(i18n.current())))
         return preset.messages, dict(preset.mapping)
     shapes = {shape: _(label) for shape, label in _SHAPES.items()}
     shape = right.radio(_("Shape"), list(shapes), format_func=shapes.__getitem__, key="sla_import_shape")

@@ -6,7 +6,7 @@ per message) and maps our fields onto the export's columns; the import checks th
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -25,10 +25,19 @@ class Preset:
     shape: str  # "conversations" or "messages"
     mapping: dict[str, str]
     description: str = ""
+    # Label and description in other languages: language → (label, description).
+    translations: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def messages(self) -> bool:
         return self.shape == "messages"
+
+    def label_in(self, language: str) -> str:
+        """The label in ``language`` (English when the preset has none in it)."""
+        return self.translations.get(language, (self.label, ""))[0] or self.label
+
+    def description_in(self, language: str) -> str:
+        return self.translations.get(language, ("", self.description))[1] or self.description
 
 
 def _load(path: Path) -> Preset:
@@ -48,12 +57,17 @@ def _load(path: Path) -> Preset:
         shape=shape,
         mapping=mapping,
         description=" ".join(str(data.get("description", "")).split()),
+        translations={
+            str(language): (str(text.get("label", "")), " ".join(str(text.get("description", "")).split()))
+            for language, text in data.get("translations", {}).items()
+        },
     )
 
 
 @cache
 def presets() -> dict[str, Preset]:
-    """Every preset shipped, by name."""
+    """Every preset shipped, by name (a preset file's ``[translations.<language>]`` holds its label
+    and description in that language)."""
     return {preset.name: preset for preset in (_load(path) for path in sorted(FOLDER.glob("*.toml")))}
 
 

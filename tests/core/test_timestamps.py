@@ -11,6 +11,7 @@ import pytest
 
 from core import timestamps
 from core.errors import ValidationError
+from core.i18n import using
 
 UTC = dt.UTC
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -192,3 +193,41 @@ def test_the_date_order_is_taken_as_people_write_it(value):
 def test_an_unknown_date_order_is_refused():
     with pytest.raises(ValidationError, match="dmy .* or mdy"):
         timestamps.date_order_named("ymd")
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (
+            "30.03.2025 02:30",
+            "„30.03.2025 02:30“ gibt es in Europe/Berlin nicht: In dieser Stunde wurde die Uhr vorgestellt. "
+            "Ergänze den UTC-Versatz zur Zeit.",
+        ),
+        (
+            "26.10.2025 02:30",
+            "„26.10.2025 02:30“ gab es in Europe/Berlin zweimal (in dieser Nacht wurde die Uhr zurückgestellt): "
+            "Ergänze den Versatz (+02:00 für die erste, +01:00 für die zweite) oder wähl, solche Zeiten als die "
+            "frühere oder die spätere zu lesen.",
+        ),
+        ("gestern 10:00", "„gestern 10:00“ ist kein Datum mit Uhrzeit, das wir lesen können"),
+    ],
+    ids=["gap", "overlap", "unreadable"],
+)
+def test_the_reasons_read_german_for_a_german_reader(text, message):
+    parser = timestamps.TimestampParser(zone=BERLIN, date_order="DMY", now=NOW)
+    with using("de"), pytest.raises(timestamps.BadTimestamp) as refused:
+        parser.parse(text)
+    assert str(refused.value).startswith(message)
+
+
+def test_the_date_order_question_reads_german_with_the_count_in_german_digits():
+    values = [(row, "Eingang", "03/04/2025 10:00") for row in range(2, 1236)]
+    with using("de"), pytest.raises(timestamps.DateOrderNeeded) as asked:
+        timestamps.settle_date_order(values)
+    assert str(asked.value) == (
+        "1.234 Daten wie 03/04/2025 könnten der 3. April oder der 4. März sein, und kein Datum in der Datei "
+        "klärt das. Wähl die Datumsreihenfolge: Tag/Monat/Jahr oder Monat/Tag/Jahr."
+    )
+    with using("de"):
+        chosen = timestamps.settle_date_order(values, "MDY")
+        assert chosen.note == "Daten wie gewählt als Monat/Tag/Jahr gelesen."

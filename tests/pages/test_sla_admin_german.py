@@ -176,7 +176,12 @@ def _upload(at, name: str, data: bytes):
 def test_the_import_tab_reads_german_and_imports_a_german_excel_export(desk, read, role):
     at = _open_tab(f"de-{role}", "Import")
     assert not english_left(_tab(at, "Import"))
-    at = _map_german_columns(_upload(at, "export.csv", _excel_export(1200)))
+    at = _upload(at, "export.csv", _excel_export(1200))
+    assert at.selectbox(key="sla_import_preset").options == [
+        "Keine: Spalten unten zuordnen",
+        "Twitter/X-Kundenservice (eine Zeile je Tweet)",  # the preset file's own German
+    ]
+    at = _map_german_columns(at)
     view = _tab(at, "Import")
     assert not english_left(view)
     # The date-order choice and its options in German.

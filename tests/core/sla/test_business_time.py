@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.errors import ValidationError
+from core.i18n import using
 from core.sla.business_time import WEEKDAYS, BusinessCalendar
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -573,3 +574,12 @@ def test_next_opening_is_open_and_nothing_before_it_is(name, instant):
     assert opening >= instant
     assert calendar.is_open(opening)
     assert calendar.elapsed(instant, opening) == timedelta(0)
+
+
+def test_a_refused_calendar_names_the_weekday_in_the_readers_language():
+    data = {**OFFICE_DICT, "weekly": {"tue": [["09:00", "13:00"], ["12:00", "18:00"]]}}
+    with using("de"), pytest.raises(ValidationError) as refused:
+        BusinessCalendar.from_dict(data)
+    assert str(refused.value) == "Am Dienstag überschneiden sich die Zeiträume 09:00–13:00 und 12:00–18:00."
+    with pytest.raises(ValidationError, match="On Tuesday the intervals 09:00–13:00 and 12:00–18:00 overlap"):
+        BusinessCalendar.from_dict(data)
