@@ -173,17 +173,11 @@ def read_table(
     max_rows: int | None = None,
 ) -> Table:
     """Header and non-empty rows of an upload (CSV/TSV, .xlsx or JSON lines), with the problems
-    that make it unsafe to import; a ValidationError when it cannot be read at all. ``empty_message``
-    is a marked constant (``N_``), translated when it is shown."""
+    that make it unsafe to import; a ValidationError when it cannot be read at all (``empty_message``: N_)."""
     size = len(data.encode() if isinstance(data, str) else data)
     if max_bytes is not None and size > max_bytes:
-        raise ValidationError(
-            _(
-                "The file is {size} MB; split it into files under {limit} MB.",
-                size=formats.number(size / 1e6, 1),
-                limit=formats.number(max_bytes // 1_000_000),
-            )
-        )
+        mb = {"size": formats.number(size / 1e6, 1), "limit": formats.number(max_bytes // 1_000_000)}
+        raise ValidationError(_("The file is {size} MB; split it into files under {limit} MB.", **mb))
     kind = file_format(data, file_name)
     if kind == "xlsx":
         builder = _read_workbook(data if isinstance(data, bytes) else data.encode(), empty_message)
@@ -194,13 +188,8 @@ def read_table(
         builder = _read_json_lines(text) if kind == "jsonl" else _read_csv(text)
     table = builder.table()
     if max_rows is not None and len(table.rows) + builder.bad_rows > max_rows:
-        raise ValidationError(
-            _(
-                "The file has {rows} rows; import at most {limit} at a time.",
-                rows=formats.number(len(table.rows) + builder.bad_rows),
-                limit=formats.number(max_rows),
-            )
-        )
+        rows = {"rows": formats.number(len(table.rows) + builder.bad_rows), "limit": formats.number(max_rows)}
+        raise ValidationError(_("The file has {rows} rows; import at most {limit} at a time.", **rows))
     return table
 
 
@@ -257,11 +246,8 @@ class _Builder:
         for position, cell in enumerate(cells):
             if not cell:
                 continue
-            column = (
-                self.columns[position]
-                if position < self.width and number > 1
-                else _("column {number}", number=position + 1)
-            )
+            named = position < self.width and number > 1
+            column = self.columns[position] if named else _("column {number}", number=position + 1)
             if self.check_size and len(cell) * 4 > MAX_CELL_BYTES and len(cell.encode()) > MAX_CELL_BYTES:
                 self.problems.add(
                     number,
@@ -435,15 +421,8 @@ def _read_workbook(data: bytes, empty_message: str) -> _Builder:
 
 
 def _json_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
+    """A JSON value as a cell: objects and lists as JSON, the rest as a sheet's cell reads."""
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else _sheet_text(value)
 
 
 def _read_json_lines(text: str) -> _Builder:
