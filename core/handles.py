@@ -21,8 +21,10 @@ from typing import Any
 
 from sqlalchemy import event
 
+from core import formats
 from core.controls import check_text, strip_invisible, trim
 from core.errors import ValidationError
+from core.i18n import N_, _
 from db.models import Conversation, IdeaGiver, LoopThanks, max_length
 
 HANDLE_MAX = max_length(IdeaGiver, "handle")  # the same for every stored handle and key
@@ -55,7 +57,7 @@ def handle_key(text: str) -> str:
     key = _key(text)
     if not key:
         raise ValidationError(
-            f"{text.strip()[:40]!r} is not a handle: nothing is left once '@' and spaces are removed."
+            _("{text!r} is not a handle: nothing is left once '@' and spaces are removed.", text=text.strip()[:40])
         )
     return key
 
@@ -70,10 +72,11 @@ def display_form(text: str) -> str:
     return " ".join(trim(text).split())
 
 
-def make_handle(text: str, *, what: str = "handle") -> Handle:
+def make_handle(text: str, *, what: str = N_("handle")) -> Handle:
     """One handle checked: no control characters, not invisible only, not too long, not empty.
-    An import names the same people again and again, so the checked handles are remembered."""
-    return _checked_handle(text, what)
+    An import names the same people again and again, so the checked handles are remembered.
+    ``what`` names the field in messages (already translated, or a marked constant)."""
+    return _checked_handle(text, _(what))
 
 
 @functools.lru_cache(maxsize=65536)
@@ -83,10 +86,23 @@ def _checked_handle(text: str, what: str) -> Handle:
         raise ValidationError(problem)
     display = display_form(text)
     if len(display) > HANDLE_MAX:
-        raise ValidationError(f"The {what} {display[:30]!r}… is longer than {HANDLE_MAX} characters.")
+        raise ValidationError(
+            _(
+                "The {what} {handle!r}… is longer than {limit} characters.",
+                what=what,
+                handle=display[:30],
+                limit=formats.number(HANDLE_MAX),
+            )
+        )
     key = _key(display)
     if not key:
-        raise ValidationError(f"The {what} {display[:40]!r} names nobody: nothing is left once '@' is removed.")
+        raise ValidationError(
+            _(
+                "The {what} {handle!r} names nobody: nothing is left once '@' is removed.",
+                what=what,
+                handle=display[:40],
+            )
+        )
     return Handle(display, key)
 
 
@@ -110,12 +126,16 @@ def parse_separators(value: str | Iterable[str] | None) -> tuple[str, ...]:
             continue
         if not char.strip():
             raise ValidationError(
-                "Handles are never split on spaces: a name like 'Doc James' is one person. "
-                f"Choose from {', '.join(SEPARATOR_NAMES)}."
+                _(
+                    "Handles are never split on spaces: a name like 'Doc James' is one person. Choose from {names}.",
+                    names=", ".join(SEPARATOR_NAMES),
+                )
             )
-        raise ValidationError(f"Unknown separator {part!r}; choose from {', '.join(SEPARATOR_NAMES)}.")
+        raise ValidationError(
+            _("Unknown separator {part!r}; choose from {names}.", part=part, names=", ".join(SEPARATOR_NAMES))
+        )
     if not chosen:
-        raise ValidationError(f"Choose at least one separator: {', '.join(SEPARATOR_NAMES)}.")
+        raise ValidationError(_("Choose at least one separator: {names}.", names=", ".join(SEPARATOR_NAMES)))
     return tuple(chosen)
 
 

@@ -22,6 +22,7 @@ from sqlmodel import Session, SQLModel
 
 from core import audit
 from core.changes import mark_changed
+from core.i18n import N_
 from core.permissions import Actor
 from core.records import stored_id
 from db.models import Conversation, ConversationMessage, DataImport, Idea, IdeaGiver, Post
@@ -31,8 +32,8 @@ BATCH = 5000
 SHOWN_ROWS = 200
 _SQLITE_DATETIME = "%(year)04d-%(month)02d-%(day)02d %(hour)02d:%(minute)02d:%(second)02d.%(microsecond)06d"
 
+# ``progress(done, total, stage)``: rows done of total in the current stage (a marked constant).
 Progress = Callable[[int, int, str], None]
-"""``progress(done, total, stage)``: rows done of total in the current stage."""
 
 # What an import can create, and the columns that show a row of it.
 _ENTITIES: dict[str, tuple[type[SQLModel], tuple[str, ...]]] = {
@@ -130,7 +131,7 @@ def bulk_insert(
     progress: Progress | None = None,
     steps: int = 0,
     done: int = 0,
-    stage: str = "Saving",
+    stage: str = N_("Saving"),
 ) -> int:
     """Insert many rows in the caller's transaction as fast as the driver allows: each column's
     bind processor (UTC normalisation, the dialect's date format) is applied once per value and
@@ -146,13 +147,13 @@ def bulk_insert(
     marker = "?" if dialect.paramstyle == "qmark" else "%s"
     quote = dialect.identifier_preparer
     statement = (
-        f"INSERT INTO {quote.format_table(table)} ({', '.join(quote.quote(n) for n in names)}) "
-        f"VALUES ({', '.join(marker for _ in names)})"
+        f"INSERT INTO {quote.format_table(table)} ({', '.join(quote.quote(n) for n in names)}) "  # i18n: not text
+        f"VALUES ({', '.join(marker for _name in names)})"
     )
     sqlite = dialect.name == "sqlite"
     if sqlite:
-        cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()
-        connection.exec_driver_sql("PRAGMA cache_size=-65536")
+        cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()  # i18n: not text
+        connection.exec_driver_sql("PRAGMA cache_size=-65536")  # i18n: not text
     try:
         for start_at in range(0, len(rows), BATCH):
             batch = [list(row.values()) for row in rows[start_at : start_at + BATCH]]
@@ -172,7 +173,7 @@ def bulk_insert(
                 progress(done, steps, stage)
     finally:
         if sqlite:
-            connection.exec_driver_sql(f"PRAGMA cache_size={int(cache)}")
+            connection.exec_driver_sql(f"PRAGMA cache_size={int(cache)}")  # i18n: not text
     return done
 
 

@@ -9,14 +9,16 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from core import formats
 from core.errors import ValidationError
+from core.i18n import _
 
 UTC = dt.UTC
 
 
 def require_aware(instant: dt.datetime) -> None:
     if instant.tzinfo is None or instant.utcoffset() is None:
-        raise ValidationError("A time without a time zone was given; times must be time-zone aware.")
+        raise ValidationError(_("A time without a time zone was given; times must be time-zone aware."))
 
 
 def local_today(now: dt.datetime, tz: ZoneInfo) -> dt.date:
@@ -52,7 +54,12 @@ def local_instant(day: dt.date, clock: dt.time, tz: ZoneInfo) -> dt.datetime:
     instant = local.astimezone(UTC)
     if instant.astimezone(tz).replace(tzinfo=None) != local.replace(tzinfo=None):
         raise ValidationError(
-            f"{day:%Y-%m-%d} {clock:%H:%M} does not exist in {tz.key}: the clocks jump forward then. Pick another time."
+            _(
+                "{day} {time} does not exist in {zone}: the clocks jump forward then. Pick another time.",
+                day=formats.date(day),
+                time=formats.time(clock),
+                zone=tz.key,
+            )
         )
     return instant
 

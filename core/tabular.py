@@ -24,12 +24,15 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from core import formats
 from core.controls import control_message, has_control, has_invisible, is_invisible_only
 from core.errors import ValidationError
+from core.i18n import N_, _
 
 SEPARATORS = (",", ";", "\t")
 MAX_ERRORS = 200
 MAX_CELL_BYTES = 128 * 1024
+EMPTY_FILE = N_("The file is empty; export it as CSV with a header row.")
 FORMATS = ("csv", "xlsx", "jsonl")
 FILE_TYPES = ("csv", "tsv", "txt", "xlsx", "jsonl", "ndjson")  # what an upload field accepts
 
@@ -123,14 +126,14 @@ def decode(data: bytes | str) -> str:
                 except UnicodeDecodeError:
                     break
         raise ValidationError(
-            "The file is not plain text (it holds NUL bytes); export it as CSV (UTF-8) and try again."
+            _("The file is not plain text (it holds NUL bytes); export it as CSV (UTF-8) and try again.")
         )
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ValidationError("The file is neither UTF-8 nor Windows-1252 text; export it as CSV (UTF-8) and try again.")
+    raise ValidationError(_("The file is neither UTF-8 nor Windows-1252 text; export it as CSV (UTF-8) and try again."))
 
 
 def sniff_delimiter(text: str) -> str:
@@ -151,7 +154,7 @@ def file_format(data: bytes | str, file_name: str = "") -> str:
     if suffix in ("jsonl", "ndjson", "json"):
         return "jsonl"
     if suffix == "xls":
-        raise ValidationError("Old Excel files (.xls) cannot be read; save the sheet as .xlsx or CSV.")
+        raise ValidationError(_("Old Excel files (.xls) cannot be read; save the sheet as .xlsx or CSV."))
     if isinstance(data, bytes) and data.startswith(b"PK\x03\x04"):
         return "xlsx"
     head = (data[:200].decode("utf-8", "ignore") if isinstance(data, bytes) else data[:200]).lstrip("\ufeff \t\r\n")
@@ -165,30 +168,28 @@ def read_table(
     data: bytes | str,
     *,
     file_name: str = "",
-    empty_message: str = "The file is empty; export it as CSV with a header row.",
+    empty_message: str = EMPTY_FILE,
     max_bytes: int | None = None,
     max_rows: int | None = None,
 ) -> Table:
     """Header and non-empty rows of an upload (CSV/TSV, .xlsx or JSON lines), with the problems
-    that make it unsafe to import; a ValidationError when it cannot be read at all."""
+    that make it unsafe to import; a ValidationError when it cannot be read at all (``empty_message``: N_)."""
     size = len(data.encode() if isinstance(data, str) else data)
     if max_bytes is not None and size > max_bytes:
-        raise ValidationError(
-            f"The file is {size / 1e6:.1f} MB; split it into files under {max_bytes // 1_000_000} MB."
-        )
+        mb = {"size": formats.number(size / 1e6, 1), "limit": formats.number(max_bytes // 1_000_000)}
+        raise ValidationError(_("The file is {size} MB; split it into files under {limit} MB.", **mb))
     kind = file_format(data, file_name)
     if kind == "xlsx":
         builder = _read_workbook(data if isinstance(data, bytes) else data.encode(), empty_message)
     else:
         text = decode(data)
         if not text.strip():
-            raise ValidationError(empty_message)
+            raise ValidationError(_(empty_message))
         builder = _read_json_lines(text) if kind == "jsonl" else _read_csv(text)
     table = builder.table()
     if max_rows is not None and len(table.rows) + builder.bad_rows > max_rows:
-        raise ValidationError(
-            f"The file has {len(table.rows) + builder.bad_rows} rows; import at most {max_rows} at a time."
-        )
+        rows = {"rows": formats.number(len(table.rows) + builder.bad_rows), "limit": formats.number(max_rows)}
+        raise ValidationError(_("The file has {rows} rows; import at most {limit} at a time.", **rows))
     return table
 
 
@@ -214,7 +215,7 @@ class _Builder:
 
     def _check_header(self) -> None:
         if not any(self.columns):
-            raise ValidationError("The header row is empty; the first row must name the columns.")
+            raise ValidationError(_("The header row is empty; the first row must name the columns."))
         seen: dict[str, int] = {}
         for position, name in enumerate(self.columns, start=1):
             if not name:
@@ -223,8 +224,13 @@ class _Builder:
                 self.problems.add(
                     1,
                     name,
-                    f"The column name {name!r} is used twice (columns {seen[name]} and {position}); "
-                    "rename one so each column says what it holds.",
+                    _(
+                        "The column name {name!r} is used twice (columns {first} and {second}); "
+                        "rename one so each column says what it holds.",
+                        name=name,
+                        first=seen[name],
+                        second=position,
+                    ),
                 )
             else:
                 seen[name] = position
@@ -240,25 +246,31 @@ class _Builder:
         for position, cell in enumerate(cells):
             if not cell:
                 continue
-            column = self.columns[position] if position < self.width and number > 1 else f"column {position + 1}"
+            named = position < self.width and number > 1
+            column = self.columns[position] if named else _("column {number}", number=position + 1)
             if self.check_size and len(cell) * 4 > MAX_CELL_BYTES and len(cell.encode()) > MAX_CELL_BYTES:
                 self.problems.add(
                     number,
                     column,
-                    f"The cell holds {len(cell.encode()) // 1024:,} KiB; a cell holds at most "
-                    f"{MAX_CELL_BYTES // 1024} KiB. A quote that is never closed swallows the rows after it: "
-                    "check the quotes, or shorten the text.",
+                    _(
+                        "The cell holds {size} KiB; a cell holds at most {limit} KiB. A quote that is never "
+                        "closed swallows the rows after it: check the quotes, or shorten the text.",
+                        size=formats.number(len(cell.encode()) // 1024),
+                        limit=formats.number(MAX_CELL_BYTES // 1024),
+                    ),
                 )
                 fine = False
             elif self.check_controls and has_control(cell):
-                self.problems.add(number, column, f"The cell {control_message(cell)}.")
+                self.problems.add(number, column, _("The cell {problem}.", problem=control_message(cell)))
                 fine = False
             elif self.check_invisible and is_invisible_only(cell):
                 self.problems.add(
                     number,
                     column,
-                    "The cell is made only of invisible characters (zero-width spaces, joiners); "
-                    "clear it or type the value again.",
+                    _(
+                        "The cell is made only of invisible characters (zero-width spaces, joiners); "
+                        "clear it or type the value again."
+                    ),
                 )
                 fine = False
         return fine
@@ -281,15 +293,19 @@ class _Builder:
 
     def _wrong_width(self, number: int, cells: Sequence[str]) -> None:
         if len(cells) > self.width:
-            message = (
-                f"The row has {len(cells)} cells but the header names {self.width} columns: a separator "
-                "inside an unquoted cell, or a stray quote, shifts the cells. Quote the cell or fix the row."
+            message = _(
+                "The row has {cells} cells but the header names {width} columns: a separator "
+                "inside an unquoted cell, or a stray quote, shifts the cells. Quote the cell or fix the row.",
+                cells=len(cells),
+                width=self.width,
             )
         else:
-            message = (
-                f"The row has {len(cells)} of the header's {self.width} cells: a line break (often a bare "
+            message = _(
+                "The row has {cells} of the header's {width} cells: a line break (often a bare "
                 "carriage return) inside an unquoted cell splits a row in two, or cells are missing. "
-                "Quote the cell or fix the row; nothing is cut or guessed."
+                "Quote the cell or fix the row; nothing is cut or guessed.",
+                cells=len(cells),
+                width=self.width,
             )
         self.problems.add(number, "", message)
 
@@ -322,10 +338,10 @@ def _read_csv(text: str) -> _Builder:
     try:
         header = next(reader)
     except StopIteration:
-        raise ValidationError("The file has no header row.") from None
+        raise ValidationError(_("The file has no header row.")) from None
     except csv.Error:
         raise ValidationError(
-            "The header row is not readable: a quote in it is never closed or is followed by other text."
+            _("The header row is not readable: a quote in it is never closed or is followed by other text.")
         ) from None
     builder = _Builder(header, file_format="tsv" if delimiter == "\t" else "csv", delimiter=delimiter, scan=text)
     number = 1
@@ -344,16 +360,16 @@ def _read_csv(text: str) -> _Builder:
 
 def _broken_quote(builder: _Builder, number: int, error: str) -> None:
     if "end of data" in error:
-        message = (
+        message = _(
             "A quote opened in this row is never closed, so every line after it would be read into one cell. "
-            'Close the quote; a quote inside a quoted cell is written twice ("").'
+            'Close the quote; a quote inside a quoted cell is written twice (""). Nothing after this row was read.'
         )
     else:
-        message = (
+        message = _(
             'A quoted cell in this row is followed by more text before the separator (e.g. "a"b). '
-            'Quote the whole cell; a quote inside it is written twice ("").'
+            'Quote the whole cell; a quote inside it is written twice (""). Nothing after this row was read.'
         )
-    builder.problems.add(number, "", message + " Nothing after this row was read.")
+    builder.problems.add(number, "", message)
     builder.bad_rows += 1
 
 
@@ -375,11 +391,11 @@ def _read_workbook(data: bytes, empty_message: str) -> _Builder:
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise ValidationError("The file is not an Excel workbook we can read; save it as .xlsx or CSV.") from None
+        raise ValidationError(_("The file is not an Excel workbook we can read; save it as .xlsx or CSV.")) from None
     try:
         sheets = workbook.worksheets
         if not sheets:
-            raise ValidationError(empty_message)
+            raise ValidationError(_(empty_message))
         sheet = sheets[0]
         rows = sheet.iter_rows(values_only=True)
         builder: _Builder | None = None
@@ -396,24 +412,17 @@ def _read_workbook(data: bytes, empty_message: str) -> _Builder:
                 continue
             builder.add(number, cells, pad=True)
         if builder is None:
-            raise ValidationError(empty_message)
+            raise ValidationError(_(empty_message))
         if len(sheets) > 1:
-            builder.note = f"Read the first sheet, {sheet.title!r}, of {len(sheets)}."
+            builder.note = _("Read the first sheet, {title!r}, of {count}.", title=sheet.title, count=len(sheets))
         return builder
     finally:
         workbook.close()
 
 
 def _json_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
+    """A JSON value as a cell: objects and lists as JSON, the rest as a sheet's cell reads."""
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else _sheet_text(value)
 
 
 def _read_json_lines(text: str) -> _Builder:
@@ -426,15 +435,24 @@ def _read_json_lines(text: str) -> _Builder:
         try:
             value = json.loads(line)
         except json.JSONDecodeError as error:
-            broken.append((number, f"The line is not valid JSON ({error.msg} at character {error.colno})."))
+            broken.append(
+                (
+                    number,
+                    _(
+                        "The line is not valid JSON ({error} at character {column}).",
+                        error=error.msg,
+                        column=error.colno,
+                    ),
+                )
+            )
             continue
         if not isinstance(value, dict):
-            broken.append((number, "The line is not a JSON object ({...}); each line must be one record."))
+            broken.append((number, _("The line is not a JSON object ({...}); each line must be one record.")))
             continue
         objects.append((number, value))
         columns.update(dict.fromkeys(value))
     if not columns:
-        raise ValidationError("The file has no JSON objects to read; each line must be one record ({...}).")
+        raise ValidationError(_("The file has no JSON objects to read; each line must be one record ({...})."))
     builder = _Builder(list(columns), file_format="jsonl")  # escapes (\\u0000) hide from a scan of the text
     for number, message in broken:
         builder.problems.add(number, "", message)

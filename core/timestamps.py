@@ -27,12 +27,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from core import formats
 from core.errors import ValidationError
+from core.i18n import N_, _, ngettext
 
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 EARLIEST = dt.datetime(1990, 1, 1, tzinfo=dt.UTC)
 DATE_ORDERS = ("DMY", "MDY")
-ORDER_WORDS = {"DMY": "day/month/year", "MDY": "month/day/year"}
+ORDER_WORDS = {"DMY": N_("day/month/year"), "MDY": N_("month/day/year")}
 AMBIGUOUS_CHOICES = ("earlier", "later")
 
 
@@ -52,7 +54,7 @@ def date_order_named(value: str | None) -> str | None:
     aliases = {"DAY/MONTH/YEAR": "DMY", "DAYFIRST": "DMY", "MONTH/DAY/YEAR": "MDY", "MONTHFIRST": "MDY"}
     order = aliases.get(text, text)
     if order not in DATE_ORDERS:
-        raise ValidationError("The date order is dmy (03/04 = 3 April) or mdy (03/04 = March 4).")
+        raise ValidationError(_("The date order is dmy (03/04 = 3 April) or mdy (03/04 = March 4)."))
     return order
 
 
@@ -60,7 +62,7 @@ def ambiguous_choice(value: str | None) -> str | None:
     if value is None or not value.strip():
         return None
     if value.strip().lower() not in AMBIGUOUS_CHOICES:
-        raise ValidationError("For a time the clocks showed twice, choose 'earlier' or 'later'.")
+        raise ValidationError(_("For a time the clocks showed twice, choose 'earlier' or 'later'."))
     return value.strip().lower()
 
 
@@ -88,12 +90,18 @@ class DateOrder:
     @property
     def note(self) -> str:
         """What the report says about it (empty when there was nothing to decide)."""
-        words = ORDER_WORDS[self.order]
+        words = _(ORDER_WORDS[self.order])
         if self.chosen_by == "file" and self.evidence is not None:
             e = self.evidence
-            return f"Dates read as {words}: row {e.row} has {e.value.strip()[:20]} ({e.column})."
+            return _(
+                "Dates read as {order}: row {row} has {value} ({column}).",
+                order=words,
+                row=e.row,
+                value=e.value.strip()[:20],
+                column=e.column,
+            )
         if self.chosen_by == "person" and self.either_way:
-            return f"Dates read as {words}, as chosen."
+            return _("Dates read as {order}, as chosen.", order=words)
         return ""
 
 
@@ -137,19 +145,31 @@ def settle_date_order(values: Iterable[tuple[int, str, str]], chosen: str | None
     if len(first) == 2:
         dmy, mdy = first["DMY"], first["MDY"]
         raise DateOrderNeeded(
-            f"The file's dates disagree: row {dmy.row} has {dmy.value.strip()[:20]} (day first) and row {mdy.row} "
-            f"has {mdy.value.strip()[:20]} (month first). Fix the file, or choose the date order and fix the rows "
-            "that do not fit it."
+            _(
+                "The file's dates disagree: row {dmy_row} has {dmy_value} (day first) and row {mdy_row} "
+                "has {mdy_value} (month first). Fix the file, or choose the date order and fix the rows "
+                "that do not fit it.",
+                dmy_row=dmy.row,
+                dmy_value=dmy.value.strip()[:20],
+                mdy_row=mdy.row,
+                mdy_value=mdy.value.strip()[:20],
+            )
         )
     if first:
         order, evidence = next(iter(first.items()))
         return DateOrder(order, "file", evidence, either_way)
     if either_way:
         raise DateOrderNeeded(
-            f"{either_way:,} date(s) like 03/04/2025 could be 3 April or March 4, and no date in the file settles "
-            "it. Choose the date order: day/month/year or month/day/year."
+            ngettext(
+                "{number} date like 03/04/2025 could be 3 April or March 4, and no date in the file settles "
+                "it. Choose the date order: day/month/year or month/day/year.",
+                "{number} dates like 03/04/2025 could be 3 April or March 4, and no date in the file settles "
+                "it. Choose the date order: day/month/year or month/day/year.",
+                either_way,
+                number=formats.number(either_way),
+            )
         )
-    return DateOrder("DMY", "nothing to settle")
+    return DateOrder("DMY", "nothing to settle")  # i18n: not text
 
 
 # --- reading one value ---------------------------------------------------------------------------
@@ -236,7 +256,7 @@ class TimestampParser:
     ):
         order = date_order_named(date_order)
         if order is None:
-            raise ValidationError("The date order must be DMY (03/04 = 3 April) or MDY (03/04 = March 4).")
+            raise ValidationError(_("The date order must be DMY (03/04 = 3 April) or MDY (03/04 = March 4)."))
         self.zone = zone
         self.formats = _LOCAL_FORMATS[order] + _COMMON_FORMATS
         self.date_formats = _DATE_FORMATS[order] + _COMMON_DATE_FORMATS
@@ -254,13 +274,15 @@ class TimestampParser:
             return self._check(dt.datetime.fromtimestamp(seconds, dt.UTC), value)
         if not _HAS_TIME.search(value):
             if not self.dates_only:
-                raise BadTimestamp(f"'{value}' has no time of day; the export must contain date and time.")
+                raise BadTimestamp(
+                    _("'{value}' has no time of day; the export must contain date and time.", value=value)
+                )
             return self._check(self._localise(self._date(value), value).astimezone(dt.UTC), value)
         parsed = self._parse_aware_or_naive(value)
         if parsed.tzinfo is None:
             parsed = self._localise(parsed, value)
         elif abs(parsed.utcoffset() or dt.timedelta(0)) > _MAX_OFFSET:
-            raise BadTimestamp(f"'{value}' has an impossible UTC offset.")
+            raise BadTimestamp(_("'{value}' has an impossible UTC offset.", value=value))
         return self._check(parsed.astimezone(dt.UTC), value)
 
     def _date(self, value: str) -> dt.datetime:
@@ -277,8 +299,11 @@ class TimestampParser:
             except ValueError:
                 continue
         raise BadTimestamp(
-            f"'{value}' is not a date we can read; use e.g. 2025-03-31 or 2025-03-31 14:05 "
-            "(check the date order if it is written with slashes)."
+            _(
+                "'{value}' is not a date we can read; use e.g. 2025-03-31 or 2025-03-31 14:05 "
+                "(check the date order if it is written with slashes).",
+                value=value,
+            )
         )
 
     def _parse_aware_or_naive(self, value: str) -> dt.datetime:
@@ -312,7 +337,7 @@ class TimestampParser:
             else:
                 hours, minutes = int(match.group(4)), int(match.group(5) or 0)
                 if hours > 14 or minutes > 59:
-                    raise BadTimestamp(f"'{value}' has an impossible UTC offset.")
+                    raise BadTimestamp(_("'{value}' has an impossible UTC offset.", value=value))
                 delta = dt.timedelta(hours=hours, minutes=minutes)
                 offset = dt.timezone(-delta if match.group(3) == "-" else delta)
         naive = self._strptime(local, value)
@@ -329,36 +354,53 @@ class TimestampParser:
             self._last = fmt
             return parsed
         raise BadTimestamp(
-            f"'{original}' is not a date and time we can read; use e.g. 2025-03-03 09:15, 2025-03-03T09:15:00+01:00 "
-            f"or 03.03.2025 09:15 (check the date order if it is written with slashes)."
+            _(
+                "'{value}' is not a date and time we can read; use e.g. 2025-03-03 09:15, 2025-03-03T09:15:00+01:00 "
+                "or 03.03.2025 09:15 (check the date order if it is written with slashes).",
+                value=original,
+            )
         )
 
     def _localise(self, naive: dt.datetime, original: str) -> dt.datetime:
         if self.zone is None:
-            raise BadTimestamp(f"'{original}' has no UTC offset; choose the time zone the file's times are in.")
+            raise BadTimestamp(
+                _("'{value}' has no UTC offset; choose the time zone the file's times are in.", value=original)
+            )
         earlier = naive.replace(tzinfo=self.zone, fold=0)
         if earlier.astimezone(dt.UTC).astimezone(self.zone).replace(tzinfo=None) != naive:
             raise BadTimestamp(
-                f"'{original}' does not exist in {self.zone.key}: the clocks jumped forward at that hour. "
-                "Add the UTC offset to the time."
+                _(
+                    "'{value}' does not exist in {zone}: the clocks jumped forward at that hour. "
+                    "Add the UTC offset to the time.",
+                    value=original,
+                    zone=self.zone.key,
+                )
             )
         later = naive.replace(tzinfo=self.zone, fold=1)
         if earlier.utcoffset() != later.utcoffset():
             if self.ambiguous is None:
                 first, second = (_offset_text(earlier), _offset_text(later))
                 raise BadTimestamp(
-                    f"'{original}' happened twice in {self.zone.key} (the clocks went back that night): "
-                    f"add the offset ({first} for the first, {second} for the second), or choose to read such "
-                    "times as the earlier or the later one."
+                    _(
+                        "'{value}' happened twice in {zone} (the clocks went back that night): "
+                        "add the offset ({first} for the first, {second} for the second), or choose to read such "
+                        "times as the earlier or the later one.",
+                        value=original,
+                        zone=self.zone.key,
+                        first=first,
+                        second=second,
+                    )
                 )
             return later if self.ambiguous == "later" else earlier
         return earlier
 
     def _check(self, value: dt.datetime, original: str) -> dt.datetime:
         if value < EARLIEST:
-            raise BadTimestamp(f"'{original}' is before 1990; check the column and the format.")
+            raise BadTimestamp(_("'{value}' is before 1990; check the column and the format.", value=original))
         if value > self.now + self.future_tolerance:
-            raise BadTimestamp(f"'{original}' is in the future; check the date, the date order and the time zone.")
+            raise BadTimestamp(
+                _("'{value}' is in the future; check the date, the date order and the time zone.", value=original)
+            )
         return value
 
 
@@ -402,4 +444,6 @@ def zone_named(name: str | None) -> ZoneInfo | None:
     try:
         return ZoneInfo(name.strip())
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as 'Europe'
-        raise ValidationError(f"Unknown time zone {name!r}; use an IANA name such as 'Europe/Berlin'.") from None
+        raise ValidationError(
+            _("Unknown time zone {name!r}; use an IANA name such as 'Europe/Berlin'.", name=name)
+        ) from None

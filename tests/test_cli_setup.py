@@ -44,7 +44,9 @@ def test_an_uncovered_import_warns_then_policies_add_list_recompute_and_deactiva
     file.write_text("id,created,user,type\nr1,2026-03-02T09:00:00+01:00,@ann,question\n")
     code, out, err = run_cli(engine, "import-conversations", str(file), "--channel", "telegram")
     assert code == 0, err
-    assert "match no SLA policy" in err and "python -m core policies add" in err  # says how to fix it
+    assert (
+        "1 conversation that needs a reply matches no SLA policy" in err and "python -m core policies add" in err
+    )  # says how to fix it
     with read() as s:
         assert s.exec(select(Conversation)).one().deadline_at is None
 

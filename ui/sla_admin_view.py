@@ -9,6 +9,8 @@ from zoneinfo import available_timezones
 
 import streamlit as st
 
+from core import formats, i18n
+from core.i18n import N_, _, ngettext
 from core.permissions import Action
 from core.sla import calendars, policies, policy_admin, queues, quick_answers
 from core.sla.business_time import WEEKDAYS, BusinessCalendar
@@ -28,6 +30,31 @@ from ui.messages import flash
 from ui.reads import read
 
 NEW = -1
+# The kinds of conversation as the screens name them (the values stay the stored codes).
+KIND_LABELS: dict[str, str] = {
+    ConversationKind.question: N_("question"),
+    ConversationKind.complaint: N_("complaint"),
+    ConversationKind.ugc: N_("UGC"),
+    ConversationKind.praise: N_("praise"),
+    ConversationKind.other: N_("other"),
+}
+
+
+def kind_label(kind: str) -> str:
+    """A conversation kind's name in the reader's language (an unknown code as it is)."""
+    return _(KIND_LABELS[kind]) if kind in KIND_LABELS else kind
+
+
+def kind_labels() -> dict[str, str]:
+    """Every kind's name in the reader's language. Widgets get such a dict (``format_func=
+    names.__getitem__``), never a function that translates when called: a test's runner calls it
+    outside the page's run, where no reader's language is known."""
+    return {kind: _(label) for kind, label in KIND_LABELS.items()}
+
+
+def weekday_labels() -> dict[str, str]:
+    """The business calendar's weekday codes (mon … sun) → their names in the reader's language."""
+    return dict(zip(WEEKDAYS, formats.weekday_names("wide"), strict=True))
 
 
 @cache
@@ -41,11 +68,12 @@ def timezones() -> list[str]:
 
 def render_library(ctx: PageContext) -> None:
     left, right = st.columns([3, 1])
-    query = left.text_input("Search quick answers", placeholder="password, invoice, export…", key="sla_qa_query")
+    query = left.text_input(_("Search quick answers"), placeholder=_("password, invoice, export…"), key="sla_qa_query")
+    category_names = {None: _("All")} | {c: plain_text(c) for c in read(quick_answers.categories)}
     category = right.selectbox(
-        "Category",
-        [None, *read(quick_answers.categories)],
-        format_func=lambda c: plain_text("All" if c is None else c),
+        _("Category"),
+        list(category_names),
+        format_func=category_names.__getitem__,
         key="sla_qa_category",
     )
     results = read(quick_answers.search, query=query, category=category)
@@ -53,51 +81,71 @@ def render_library(ctx: PageContext) -> None:
     if can_manage:
         _answer_editor(ctx, results)
     if not results:
-        st.info("No quick answer matches. Try fewer words" + (", or add one above." if can_manage else "."))
+        st.info(
+            _("No quick answer matches. Try fewer words, or add one above.")
+            if can_manage
+            else _("No quick answer matches. Try fewer words.")
+        )
         return
     st.caption(
-        f"{len(results)} answer(s), the most used first. The copy button sits in the top right corner of each text."
+        ngettext(
+            "{count} answer, the most used first. The copy button sits in the top right corner of each text.",
+            "{count} answers, the most used first. The copy button sits in the top right corner of each text.",
+            len(results),
+        )
     )
     for answer in results:
-        with st.expander(f"{md(answer.title)} · {md(answer.category or 'general')} · used {answer.use_count}×"):
+        category_name = md(answer.category) if answer.category else _("general")
+        with st.expander(
+            _(
+                "{title} · {category} · used {count}×",
+                title=md(answer.title),
+                category=category_name,
+                count=formats.number(answer.use_count),
+            )
+        ):
             st.code(plain_block(answer.text), language=None, wrap_lines=True)
-            kind = "FAQ / guide entry" if answer.kind == quick_answers.QuickAnswerKind.faq else "Reply script"
-            st.caption(kind)
+            st.caption(_(_ANSWER_KINDS.get(answer.kind, _ANSWER_KINDS["script"])))
             if answer.link:
-                st.link_button("Open the guide / FAQ", answer.link)
+                st.link_button(_("Open the guide / FAQ"), answer.link)
+
+
+_ANSWER_KINDS = {"script": N_("Reply script"), "faq": N_("FAQ / guide entry")}
 
 
 def _answer_editor(ctx: PageContext, results: list[quick_answers.QuickAnswerView]) -> None:
     by_id = {a.id: a for a in results}
-    with st.expander("➕ Add or edit a quick answer"):
+    with st.expander(_("➕ Add or edit a quick answer")):
+        answer_names = {NEW: _("New answer")} | {i: plain_text(a.title) for i, a in by_id.items()}
         chosen = st.selectbox(
-            "Answer",
-            [NEW, *by_id],
-            format_func=lambda i: plain_text("New answer" if i == NEW else by_id[i].title),
+            _("Answer"),
+            list(answer_names),
+            format_func=answer_names.__getitem__,
             key="sla_qa_edit_pick",
         )
         current = by_id.get(chosen)
         key = f"sla_qa_{chosen}_{current.version if current else 0}"
         with st.form(f"{key}_form", clear_on_submit=current is None):
-            title = st.text_input("Title", value=current.title if current else "", key=f"{key}_title")
+            title = st.text_input(_("Title"), value=current.title if current else "", key=f"{key}_title")
             columns = st.columns(2)
             category = columns[0].text_input(
-                "Category", value=current.category if current else "", key=f"{key}_category"
+                _("Category"), value=current.category if current else "", key=f"{key}_category"
             )
             kinds = [k.value for k in quick_answers.QuickAnswerKind]
+            answer_kinds = {k: _(_ANSWER_KINDS.get(k, _ANSWER_KINDS["faq"])) for k in kinds}
             kind = columns[1].radio(
-                "Kind",
+                _("Kind"),
                 kinds,
                 index=kinds.index(current.kind) if current and current.kind in kinds else 0,
-                format_func=lambda k: "Reply script" if k == "script" else "FAQ / guide entry",
+                format_func=answer_kinds.__getitem__,
                 horizontal=True,
                 key=f"{key}_kind",
             )
-            text = st.text_area("Text", value=current.text if current else "", key=f"{key}_text")
+            text = st.text_area(_("Text"), value=current.text if current else "", key=f"{key}_text")
             link = st.text_input(
-                "Link to the guide or FAQ (optional)", value=current.link if current else "", key=f"{key}_link"
+                _("Link to the guide or FAQ (optional)"), value=current.link if current else "", key=f"{key}_link"
             )
-            if st.form_submit_button("Save quick answer"):
+            if st.form_submit_button(_("Save quick answer")):
                 fields = dict(title=title, text=text, category=category, link=link, kind=kind)
                 if current is None:
                     perform(
@@ -105,7 +153,7 @@ def _answer_editor(ctx: PageContext, results: list[quick_answers.QuickAnswerView
                         lambda s: quick_answers.create_quick_answer(
                             session=s, actor=ctx.actor, answer_in=QuickAnswerCreate(**fields)
                         ),
-                        success="Quick answer added.",
+                        success=_("Quick answer added."),
                     )
                 else:
                     perform(
@@ -117,7 +165,7 @@ def _answer_editor(ctx: PageContext, results: list[quick_answers.QuickAnswerView
                             expected_version=current.version,
                             answer_in=QuickAnswerUpdate(**fields),
                         ),
-                        success="Quick answer saved.",
+                        success=_("Quick answer saved."),
                     )
 
 
@@ -126,30 +174,62 @@ def _answer_editor(ctx: PageContext, results: list[quick_answers.QuickAnswerView
 
 def _schedule_summary(definition: dict) -> str:
     weekly = definition.get("weekly") or {}
-    parts = [f"{day} " + ", ".join(f"{o}–{c}" for o, c in weekly[day]) for day in WEEKDAYS if weekly.get(day)]
+    names = dict(zip(WEEKDAYS, formats.weekday_names(), strict=True))
+    parts = [f"{names[day]} " + ", ".join(f"{o}–{c}" for o, c in weekly[day]) for day in WEEKDAYS if weekly.get(day)]
     return "; ".join(parts)
+
+
+def _scope(policy: policies.PolicyView) -> str:
+    """What a policy applies to, in the reader's language."""
+    if policy.channel_id is not None and policy.kind:
+        return _("channel {channel} · kind {kind}", channel=policy.channel_name or "?", kind=kind_label(policy.kind))
+    if policy.channel_id is not None:
+        return _("channel {channel}", channel=policy.channel_name or "?")
+    if policy.kind:
+        return _("kind {kind}", kind=kind_label(policy.kind))
+    return _("all conversations")
+
+
+def _holidays(definition: dict) -> str:
+    own = ngettext("{count} own date", "{count} own dates", len(definition.get("holidays") or []))
+    country = definition.get("country")
+    return _("{country} public holidays + {own}", country=country, own=own) if country else own
 
 
 def render_policies(ctx: PageContext) -> None:
     policy_list = read(policies.list_policies)
     st.caption(
-        "The most specific active policy applies when a conversation is stored (channel and kind > channel > kind > all). "
-        "A changed policy applies to new conversations; an admin can recompute stored ones."
+        _(
+            "The most specific active policy applies when a conversation is stored (channel and kind > channel > kind > all). "
+            "A changed policy applies to new conversations; an admin can recompute stored ones."
+        )
     )
     if policy_list:
+        headers = {
+            "policy": _("Policy"),
+            "scope": _("Applies to"),
+            "first_response": _("First response"),
+            "at_risk": _("At risk when left ≤"),
+            "hours": _("Hours"),
+            "holidays": _("Holidays"),
+            "active": _("Active"),
+        }
         st.dataframe(
             [
                 {
-                    "Policy": p.name,
-                    "Applies to": p.scope,
-                    "First response": f"{p.first_response_minutes} business min",
-                    "At risk when left ≤": f"{p.at_risk_share:.0%}, at least {p.at_risk_min_minutes} min",
-                    "Hours": f"{p.calendar_dict.get('timezone')}: {_schedule_summary(p.calendar_dict)}",
-                    "Holidays": (
-                        f"{p.calendar_dict.get('country')} public holidays + " if p.calendar_dict.get("country") else ""
-                    )
-                    + f"{len(p.calendar_dict.get('holidays') or [])} own date(s)",
-                    "Active": "yes" if p.active else "no",
+                    headers["policy"]: p.name,
+                    headers["scope"]: _scope(p),
+                    headers["first_response"]: _(
+                        "{minutes} business min", minutes=formats.number(p.first_response_minutes)
+                    ),
+                    headers["at_risk"]: _(
+                        "{share}, at least {minutes} min",
+                        share=formats.percent(p.at_risk_share * 100, 0),
+                        minutes=formats.number(p.at_risk_min_minutes),
+                    ),
+                    headers["hours"]: f"{p.calendar_dict.get('timezone')}: {_schedule_summary(p.calendar_dict)}",
+                    headers["holidays"]: _holidays(p.calendar_dict),
+                    headers["active"]: _("yes") if p.active else _("no"),
                 }
                 for p in policy_list
             ],
@@ -158,17 +238,17 @@ def render_policies(ctx: PageContext) -> None:
             width="stretch",
             # Sized to fit 1400 px; the whole week and its holidays are in the policy editor below.
             column_config={
-                "Policy": st.column_config.TextColumn(width=190),
-                "Applies to": st.column_config.TextColumn(width=120),
-                "First response": st.column_config.TextColumn(width=124),
-                "At risk when left ≤": st.column_config.TextColumn(width=140, help="Share of the window left"),
-                "Hours": st.column_config.TextColumn(width=180),
-                "Holidays": st.column_config.TextColumn(width=100),
-                "Active": st.column_config.TextColumn(width=56),
+                headers["policy"]: st.column_config.TextColumn(width=190),
+                headers["scope"]: st.column_config.TextColumn(width=120),
+                headers["first_response"]: st.column_config.TextColumn(width=124),
+                headers["at_risk"]: st.column_config.TextColumn(width=140, help=_("Share of the window left")),
+                headers["hours"]: st.column_config.TextColumn(width=180),
+                headers["holidays"]: st.column_config.TextColumn(width=100),
+                headers["active"]: st.column_config.TextColumn(width=56),
             },
         )
     else:
-        st.warning("No SLA policy yet: conversations get no deadline until a lead or admin adds one.")
+        st.warning(_("No SLA policy yet: conversations get no deadline until a lead or admin adds one."))
     if ctx.can(Action.manage_sla_policies):
         _policy_editor(ctx, policy_list)
     if ctx.can(Action.recompute_sla):
@@ -178,11 +258,12 @@ def render_policies(ctx: PageContext) -> None:
 def _policy_editor(ctx: PageContext, policy_list: list[policies.PolicyView]) -> None:
     by_id = {p.id: p for p in policy_list}
     channels = dict(read(queues.filter_options).channels)
-    with st.expander("✏️ Add or edit a policy", expanded=not policy_list):
+    with st.expander(_("✏️ Add or edit a policy"), expanded=not policy_list):
+        policy_names = {NEW: _("New policy")} | {i: plain_text(p.name) for i, p in by_id.items()}
         chosen = st.selectbox(
-            "Policy",
-            [NEW, *by_id],
-            format_func=lambda i: plain_text("New policy" if i == NEW else by_id[i].name),
+            _("Policy"),
+            list(policy_names),
+            format_func=policy_names.__getitem__,
             key="sla_policy_pick",
         )
         current = by_id.get(chosen)
@@ -198,36 +279,38 @@ def _policy_editor(ctx: PageContext, policy_list: list[policies.PolicyView]) -> 
         )
         key = f"sla_policy_{chosen}_{current.version if current else 0}_{current.calendar_version if current else 0}"
         with st.form(f"{key}_form"):
-            name = st.text_input("Name", value=current.name if current else "", key=f"{key}_name")
+            name = st.text_input(_("Name"), value=current.name if current else "", key=f"{key}_name")
+            channel_names = {None: _("All channels")} | {c: plain_text(name) for c, name in channels.items()}
             columns = st.columns(3)
             channel = columns[0].selectbox(
-                "Channel",
+                _("Channel"),
                 [None, *channels],
                 index=(
                     [None, *channels].index(current.channel_id) if current and current.channel_id in channels else 0
                 ),
-                format_func=lambda c: plain_text("All channels" if c is None else channels[c]),
+                format_func=channel_names.__getitem__,
                 key=f"{key}_channel",
             )
             kinds = [None, *[k.value for k in ConversationKind]]
+            kind_names = {None: _("All kinds")} | kind_labels()
             kind = columns[1].selectbox(
-                "Kind",
+                _("Kind"),
                 kinds,
                 index=kinds.index(current.kind) if current and current.kind in kinds else 0,
-                format_func=lambda k: plain_text("All kinds" if k is None else k),
+                format_func=kind_names.__getitem__,
                 key=f"{key}_kind",
             )
-            active = columns[2].checkbox("Active", value=current.active if current else True, key=f"{key}_active")
+            active = columns[2].checkbox(_("Active"), value=current.active if current else True, key=f"{key}_active")
             columns = st.columns(3)
             minutes = columns[0].number_input(
-                "First response target (business minutes)",
+                _("First response target (business minutes)"),
                 min_value=1,
                 value=current.first_response_minutes if current else 120,
                 step=15,
                 key=f"{key}_minutes",
             )
             share = columns[1].slider(
-                "At risk when this share of the window is left",
+                _("At risk when this share of the window is left"),
                 5,
                 75,
                 int(round((current.at_risk_share if current else 0.25) * 100)),
@@ -236,52 +319,57 @@ def _policy_editor(ctx: PageContext, policy_list: list[policies.PolicyView]) -> 
                 key=f"{key}_share",
             )
             minimum = columns[2].number_input(
-                "…but at least (minutes)",
+                _("…but at least (minutes)"),
                 min_value=0,
                 value=current.at_risk_min_minutes if current else 15,
                 step=5,
                 key=f"{key}_minimum",
             )
-            st.markdown("**Business calendar**")
+            st.markdown(_("**Business calendar**"))
             zones = timezones()
             zone = definition.get("timezone") or str(ctx.timezone.key)
             timezone = st.selectbox(
-                "Time zone", zones, index=zones.index(zone) if zone in zones else 0, key=f"{key}_tz"
+                _("Time zone"), zones, index=zones.index(zone) if zone in zones else 0, key=f"{key}_tz"
             )
+            day_names = weekday_labels()
             intervals = st.data_editor(
                 calendars.calendar_table(definition),
                 num_rows="dynamic",
                 column_config={
-                    "day": st.column_config.SelectboxColumn("Day", options=list(WEEKDAYS), required=True),
-                    "open": st.column_config.TextColumn("Opens (HH:MM)", required=True),
-                    "close": st.column_config.TextColumn("Closes (HH:MM, 24:00 allowed)", required=True),
+                    "day": st.column_config.SelectboxColumn(
+                        _("Day"), options=list(WEEKDAYS), format_func=day_names.__getitem__, required=True
+                    ),
+                    "open": st.column_config.TextColumn(_("Opens (HH:MM)"), required=True),
+                    "close": st.column_config.TextColumn(_("Closes (HH:MM, 24:00 allowed)"), required=True),
                 },
                 hide_index=True,
                 width="stretch",
                 key=f"{key}_weekly",
             )
             st.caption(
-                "One row per open interval; a lunch break is two rows, an overnight shift is 22:00–24:00 plus 00:00–06:00 of the next day."
+                _(
+                    "One row per open interval; a lunch break is two rows, an overnight shift is 22:00–24:00 plus 00:00–06:00 of the next day."
+                )
             )
             columns = st.columns(3)
             country = columns[0].text_input(
-                "Public holidays of country (ISO code)",
+                _("Public holidays of country (ISO code)"),
                 value=definition.get("country") or "",
                 placeholder="DE",
                 key=f"{key}_country",
             )
             subdivision = columns[1].text_input(
-                "…and region (optional)",
+                _("…and region (optional)"),
                 value=definition.get("subdivision") or "",
                 placeholder="BY",
                 key=f"{key}_subdivision",
             )
             holidays = columns[2].text_area(
-                "Own closed dates (one YYYY-MM-DD per line)",
+                _("Own closed dates (one YYYY-MM-DD per line)"),
                 value="\n".join(definition.get("holidays") or []),
                 key=f"{key}_holidays",
             )
-            if st.form_submit_button("Save policy", type="primary"):
+            if st.form_submit_button(_("Save policy"), type="primary"):
 
                 def save(session):
                     calendar = BusinessCalendar.from_dict(
@@ -315,7 +403,7 @@ def _policy_editor(ctx: PageContext, policy_list: list[policies.PolicyView]) -> 
                         calendar_expected_version=current.calendar_version,
                     )
 
-                perform(ctx, save, success="Policy saved. It applies to conversations stored from now on.")
+                perform(ctx, save, success=_("Policy saved. It applies to conversations stored from now on."))
 
 
 def _rows(edited) -> list[dict]:
@@ -325,34 +413,54 @@ def _rows(edited) -> list[dict]:
     return list(edited)
 
 
+_RECOMPUTE_SCOPES = {"since": N_("received from a date"), "all": N_("all")}
+# st.date_input's display formats (it knows no locales): the day as each language writes it.
+_DATE_INPUT_FORMATS = {"en": "YYYY-MM-DD", "de": "DD.MM.YYYY"}
+
+
 def _recompute(ctx: PageContext) -> None:
-    with st.expander("♻️ Recompute stored SLA figures (admin)"):
+    with st.expander(_("♻️ Recompute stored SLA figures (admin)")):
         st.write(
-            "Stored conversations keep the deadline and times of the policy they were stored under. "
-            "Recomputing applies today's policies to them; it is recorded in the audit log."
+            _(
+                "Stored conversations keep the deadline and times of the policy they were stored under. "
+                "Recomputing applies today's policies to them; it is recorded in the audit log."
+            )
         )
         today = utcnow().astimezone(ctx.timezone).date()
         with st.form("sla_recompute_form"):
+            scopes = {choice: _(label) for choice, label in _RECOMPUTE_SCOPES.items()}
             scope = st.radio(
-                "Which conversations", ["received from a date", "all"], horizontal=True, key="sla_recompute_scope"
+                _("Which conversations"),
+                list(_RECOMPUTE_SCOPES),
+                format_func=scopes.__getitem__,
+                horizontal=True,
+                key="sla_recompute_scope",
             )
             since = st.date_input(
-                "Received from", value=today - dt.timedelta(days=30), max_value=today, key="sla_recompute_since"
+                _("Received from"),
+                value=today - dt.timedelta(days=30),
+                max_value=today,
+                format=_DATE_INPUT_FORMATS.get(i18n.current(), "YYYY-MM-DD"),
+                key="sla_recompute_since",
             )
             confirmed = st.checkbox(
-                "I understand that deadlines and met/breached of these conversations may change.",
+                _("I understand that deadlines and met/breached of these conversations may change."),
                 key="sla_recompute_confirm",
             )
-            if st.form_submit_button("Recompute"):
+            if st.form_submit_button(_("Recompute")):
                 if not confirmed:
-                    st.error("Tick the confirmation first.")
+                    st.error(_("Tick the confirmation first."))
                     return
                 received_from = None if scope == "all" else dt.datetime.combine(since, dt.time(0), tzinfo=ctx.timezone)
                 perform(
                     ctx,
                     lambda s: policy_admin.recompute_sla(session=s, actor=ctx.actor, received_from=received_from),
                     then=lambda result: flash(
-                        f"SLA figures recomputed. Checked {result.examined} conversation(s); "
-                        f"{result.changed} got new figures."
+                        ngettext(
+                            "SLA figures recomputed. Checked {count} conversation; {changed} got new figures.",
+                            "SLA figures recomputed. Checked {count} conversations; {changed} got new figures.",
+                            result.examined,
+                            changed=formats.number(result.changed),
+                        )
                     ),
                 )

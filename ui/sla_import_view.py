@@ -10,10 +10,14 @@ conversations as "archived, never answered".
 
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
+from core import formats, i18n
 from core.errors import DomainError
 from core.exports import to_csv
+from core.i18n import N_, _, ngettext
 from core.sla import import_fields, import_rows, imports, presets, queues
 from core.text import escape_markdown as md
 from core.text import plain_text
@@ -24,17 +28,20 @@ from ui.frame import PageContext
 from ui.messages import show_error
 from ui.reads import read
 
-NOT_MAPPED = "— not in the file —"
+NOT_MAPPED = ""  # the choice "not in the file" (a file's header is never empty)
 NO_CHANNEL = 0  # not None: a selectbox shows None as "nothing chosen"
 FILE_ORDER = "file"
 _REPORT = "sla_import_report"
 _COLUMNS = "sla_import_columns"
 _ORDERS = {
-    FILE_ORDER: "Settled by the file's own dates (refused if they do not settle it)",
-    "DMY": "Day first: 03/04 = 3 April",
-    "MDY": "Month first: 03/04 = March 4",
+    FILE_ORDER: N_("Settled by the file's own dates (refused if they do not settle it)"),
+    "DMY": N_("Day first: 03/04 = 3 April"),
+    "MDY": N_("Month first: 03/04 = March 4"),
 }
-_SHAPES = {"conversations": "One row per conversation", "messages": "One row per message (a thread export)"}
+_SHAPES = {
+    "conversations": N_("One row per conversation"),
+    "messages": N_("One row per message (a thread export)"),
+}
 
 
 def _columns(file_id: str, data: bytes, file_name: str) -> tuple[str, ...]:
@@ -48,17 +55,21 @@ def _columns(file_id: str, data: bytes, file_name: str) -> tuple[str, ...]:
 
 def render_import(ctx: PageContext) -> None:
     st.caption(
-        "Import conversations from a platform export (CSV/TSV, Excel .xlsx or JSON lines). Nothing is saved "
-        "unless every row is fine; importing the same file again adds nothing twice."
+        _(
+            "Import conversations from a platform export (CSV/TSV, Excel .xlsx or JSON lines). Nothing is saved "
+            "unless every row is fine; importing the same file again adds nothing twice."
+        )
     )
-    upload = st.file_uploader("Export", type=["csv", "tsv", "txt", "xlsx", "jsonl", "json"], key="sla_import_file")
+    upload = st.file_uploader(_("Export"), type=["csv", "tsv", "txt", "xlsx", "jsonl", "json"], key="sla_import_file")
     last = st.session_state.get(_REPORT)
     if upload is not None and last is not None and last[0] == upload.file_id:
         _show_report(last[1], ctx)
     if upload is None:
         st.info(
-            "Upload a file with one conversation per row (at least the received time and the author; ideally "
-            "an id, the first reply and resolved times), or one message per row with the ids they reply to."
+            _(
+                "Upload a file with one conversation per row (at least the received time and the author; ideally "
+                "an id, the first reply and resolved times), or one message per row with the ids they reply to."
+            )
         )
         return
     data = upload.getvalue()
@@ -73,18 +84,26 @@ def render_import(ctx: PageContext) -> None:
     preview = imports.preview_messages if messages else imports.preview_import
     write = imports.import_messages if messages else imports.import_conversations
     check, run = st.columns(2)
-    if check.button("Check and preview", key="sla_import_check"):
+    if check.button(_("Check and preview"), key="sla_import_check"):
         try:
             report = read(preview, actor=ctx.actor, data=data, options=options, now=sla_view.this_minute())
         except DomainError as error:
             show_error(error)
         else:
             _show_report(report, ctx)
-    if run.button("Import", type="primary", key="sla_import_run"):
-        bar = st.progress(0.0, text="Reading the file…")
+    if run.button(_("Import"), type="primary", key="sla_import_run"):
+        bar = st.progress(0.0, text=_("Reading the file…"))
 
         def progress(done: int, total: int, stage: str) -> None:
-            bar.progress(min(1.0, done / total) if total else 1.0, text=f"{stage}: {done:,} of {total:,}")
+            bar.progress(
+                min(1.0, done / total) if total else 1.0,
+                text=_(
+                    "{stage}: {done} of {total}",
+                    stage=_(stage),
+                    done=formats.number(done),
+                    total=formats.number(total),
+                ),
+            )
 
         def keep(report: imports.ImportReport) -> None:
             st.session_state[_REPORT] = (upload.file_id, report)
@@ -100,19 +119,23 @@ def render_import(ctx: PageContext) -> None:
 def _shape(columns: tuple[str, ...]) -> tuple[bool, dict[str, str]]:
     """Whether the file is one row per message, and the mapping to start from (a preset's or a guess)."""
     shipped = presets.presets()
-    choices = ["", *shipped]
+    preset_names = {"": _("None: map the columns below")} | {
+        name: plain_text(p.label_in(i18n.current())) for name, p in shipped.items()
+    }
+    choices = list(preset_names)
     left, right = st.columns(2)
     preset_name = left.selectbox(
-        "Preset",
+        _("Preset"),
         choices,
-        format_func=lambda name: plain_text(shipped[name].label if name else "None: map the columns below"),
+        format_func=preset_names.__getitem__,
         key="sla_import_preset",
     )
     if preset_name:
         preset = shipped[preset_name]
-        right.caption(md(preset.description))
+        right.caption(md(preset.description_in(i18n.current())))
         return preset.messages, dict(preset.mapping)
-    shape = right.radio("Shape", list(_SHAPES), format_func=_SHAPES.__getitem__, key="sla_import_shape")
+    shapes = {shape: _(label) for shape, label in _SHAPES.items()}
+    shape = right.radio(_("Shape"), list(shapes), format_func=shapes.__getitem__, key="sla_import_shape")
     messages = shape == "messages"
     return messages, import_fields.suggest_mapping(columns, messages=messages)
 
@@ -122,41 +145,47 @@ def _options(
 ) -> tuple[import_fields.ImportOptions | None, bool]:
     channels = dict(read(queues.filter_options).channels)
     if not channels:
-        st.warning("Add a channel first (admin screen): every conversation belongs to one.")
+        st.warning(_("Add a channel first (admin screen): every conversation belongs to one."))
         return None, False
     messages, suggested = _shape(columns)
     top = st.columns(3)
-    names = {NO_CHANNEL: "— from the file's channel column —"} | channels
+    names = {NO_CHANNEL: _("— from the file's channel column —")} | {c: plain_text(n) for c, n in channels.items()}
     channel = top[0].selectbox(
-        "Channel of rows that name none",
+        _("Channel of rows that name none"),
         list(names),
         index=1 if len(names) > 1 else 0,
-        format_func=lambda c: plain_text(names[c]),
+        format_func=names.__getitem__,
         key="sla_import_channel",
     )
     timezone = top[1].selectbox(
-        "Time zone of times without an offset",
+        _("Time zone of times without an offset"),
         sla_admin_view.timezones(),
         index=None,
-        placeholder="Choose (never guessed)",
-        help="Times written with an offset (+01:00, Z) keep it. Times without one are read in this zone.",
+        placeholder=_("Choose (never guessed)"),
+        help=_("Times written with an offset (+01:00, Z) keep it. Times without one are read in this zone."),
         key="sla_import_tz",
     )
+    orders = {order: _(label) for order, label in _ORDERS.items()}
     order = top[2].radio(
-        "Dates with slashes (03/04)", list(_ORDERS), format_func=_ORDERS.__getitem__, key="sla_import_order"
+        _("Dates with slashes (03/04)"),
+        list(_ORDERS),
+        format_func=orders.__getitem__,
+        key="sla_import_order",
     )
-    st.markdown("**Columns** — which column of the file holds what")
+    st.markdown(_("**Columns** — which column of the file holds what"))
     fields = import_fields.MESSAGE_FIELDS if messages else import_fields.FIELDS
     mapping: dict[str, str] = {}
     grid = st.columns(3)
+    column_names = {NOT_MAPPED: _("— not in the file —")} | {c: plain_text(c) for c in columns}
     for index, spec in enumerate(fields):
-        choices = [NOT_MAPPED, *columns]
+        choices = list(column_names)
         default = suggested.get(spec.key)
         picked = grid[index % 3].selectbox(
-            spec.label + (" *" if spec.required else ""),
+            _(spec.label) + (" *" if spec.required else ""),
             choices,
             index=choices.index(default) if default in choices else 0,
-            help=spec.help or None,
+            format_func=column_names.__getitem__,
+            help=_(spec.help) if spec.help else None,
             key=f"sla_import_map_{'m' if messages else 'c'}_{spec.key}",
         )
         if picked != NOT_MAPPED:
@@ -164,26 +193,34 @@ def _options(
     team_handles = ""
     if messages and "from_team" not in mapping and "inbound" not in mapping:
         team_handles = st.text_input(
-            "The team's own handles (when no column says who wrote for the team)",
+            _("The team's own handles (when no column says who wrote for the team)"),
             placeholder="@AcmeSupport, @AcmeHelp",
             key="sla_import_team",
         )
     more = st.columns(3)
+    kind_names = sla_admin_view.kind_labels()
     default_kind = more[0].selectbox(
-        "Kind when the file has none", [k.value for k in ConversationKind], key="sla_import_kind"
+        _("Kind when the file has none"),
+        [k.value for k in ConversationKind],
+        format_func=kind_names.__getitem__,
+        key="sla_import_kind",
     )
-    create = more[1].checkbox("Create the channels the file names that do not exist", key="sla_import_create_channels")
+    create = more[1].checkbox(
+        _("Create the channels the file names that do not exist"), key="sla_import_create_channels"
+    )
     history = more[2].checkbox(
-        "Backfill of old history",
-        help="Unanswered conversations older than the cut-off are counted in the KPIs but filed as "
-        "'archived, never answered', not as work in the queues.",
+        _("Backfill of old history"),
+        help=_(
+            "Unanswered conversations older than the cut-off are counted in the KPIs but filed as "
+            "'archived, never answered', not as work in the queues."
+        ),
         key="sla_import_history",
     )
     days = import_fields.DEFAULT_HISTORY_DAYS
     if history:
         days = int(
             more[2].number_input(
-                "Cut-off: days before today", min_value=0, value=days, step=1, key="sla_import_history_days"
+                _("Cut-off: days before today"), min_value=0, value=days, step=1, key="sla_import_history_days"
             )
         )
     options = import_fields.ImportOptions(
@@ -206,12 +243,23 @@ def _notes(report: imports.ImportReport) -> None:
         if note:
             st.caption(md(note))
     if report.channels_created:
-        verb = "Created" if report.written else "Would create"
-        st.caption(md(f"{verb} channel(s): {', '.join(report.channels_created)}."))
+        names = md(", ".join(report.channels_created))
+        count = len(report.channels_created)
+        st.caption(
+            ngettext("Created channel: {names}.", "Created channels: {names}.", count, names=names)
+            if report.written
+            else ngettext("Would create channel: {names}.", "Would create channels: {names}.", count, names=names)
+        )
     if report.archived:
         st.caption(
-            f"{report.archived:,} unanswered conversation(s) older than the cut-off are filed as archived, "
-            "never answered (counted in the KPIs, not in the queues)."
+            ngettext(
+                "{number} unanswered conversation older than the cut-off is filed as archived, never answered "
+                "(counted in the KPIs, not in the queues).",
+                "{number} unanswered conversations older than the cut-off are filed as archived, never answered "
+                "(counted in the KPIs, not in the queues).",
+                report.archived,
+                number=formats.number(report.archived),
+            )
         )
     for warning in report.warnings:
         st.warning(md(warning))
@@ -221,20 +269,41 @@ def _show_report(report: imports.ImportReport, ctx: PageContext) -> None:
     _notes(report)
     if report.written:
         st.success(
-            f"Imported {report.total_rows:,} row(s): {report.created:,} new, {report.updated:,} completed "
-            f"(reply or resolved time added), {report.unchanged:,} known already."
+            _(
+                "Imported {rows}: {created} new, {updated} completed (reply or resolved time added), "
+                "{unchanged} known already.",
+                rows=_rows(report.total_rows),
+                created=formats.number(report.created),
+                updated=formats.number(report.updated),
+                unchanged=formats.number(report.unchanged),
+            )
         )
         return
     if report.error_count:
         st.error(
-            f"Nothing was imported: {report.error_count:,} problem(s) in the file. Fix them in the file (or the mapping) and try again."
+            _(
+                "Nothing was imported: {problems} in the file. Fix them in the file (or the mapping) and try again.",
+                problems=ngettext(
+                    "{number} problem",
+                    "{number} problems",
+                    report.error_count,
+                    number=formats.number(report.error_count),
+                ),
+            )
         )
-        rows = [{"Row": e.row, "Column": e.column or "—", "Problem": e.message} for e in report.errors]
+        rows = [{_("Row"): e.row, _("Column"): e.column or "—", _("Problem"): e.message} for e in report.errors]
         st.dataframe(rows, hide_index=True, placeholder="—", width="stretch")
         if report.error_count > len(report.errors):
-            st.caption(f"The first {len(report.errors):,} problems are listed.")
+            st.caption(
+                ngettext(
+                    "The first {number} problem is listed.",
+                    "The first {number} problems are listed.",
+                    len(report.errors),
+                    number=formats.number(len(report.errors)),
+                )
+            )
         st.download_button(
-            "Download the problem report (CSV)",
+            _("Download the problem report (CSV)"),
             to_csv(
                 ({"row": e.row, "column": e.column, "problem": e.message} for e in report.errors),
                 ("row", "column", "problem"),
@@ -245,22 +314,26 @@ def _show_report(report: imports.ImportReport, ctx: PageContext) -> None:
         )
         return
     st.success(
-        f"All {report.total_rows:,} row(s) are fine: {report.created:,} would be new, {report.unchanged:,} are known already. "
-        "Press Import to save them."
+        _(
+            "All {rows} are fine: {created} would be new, {unchanged} are known already. Press Import to save them.",
+            rows=_rows(report.total_rows),
+            created=formats.number(report.created),
+            unchanged=formats.number(report.unchanged),
+        )
     )
     if report.preview:
         st.dataframe(
             [
                 {
-                    "Row": p.row,
-                    "Id": p.external_id,
-                    "Received": sla_view.local_time(p.received_at, ctx),
-                    "First reply": sla_view.local_time(p.first_reply_at, ctx),
-                    "Resolved": sla_view.local_time(p.resolved_at, ctx),
-                    "Author": p.author_handle,
-                    "Kind": p.kind,
-                    "Category": p.category,
-                    "Text": p.text[:80],
+                    _("Row"): p.row,
+                    _("Id"): p.external_id,
+                    _("Received"): _local_time(p.received_at, ctx),
+                    _("First reply"): _local_time(p.first_reply_at, ctx),
+                    _("Resolved"): _local_time(p.resolved_at, ctx),
+                    _("Author"): p.author_handle,
+                    _("Kind"): sla_admin_view.kind_label(p.kind) if p.kind else None,
+                    _("Category"): p.category,
+                    _("Text"): p.text[:80],
                 }
                 for p in report.preview
             ],
@@ -268,3 +341,13 @@ def _show_report(report: imports.ImportReport, ctx: PageContext) -> None:
             placeholder="—",
             width="stretch",
         )
+
+
+def _rows(count: int) -> str:
+    """A number of rows in the reader's number format: "42,119 rows" / "42.119 Zeilen"."""
+    return ngettext("{number} row", "{number} rows", count, number=formats.number(count))
+
+
+def _local_time(value: dt.datetime | None, ctx: PageContext) -> str:
+    """A time in the workspace's zone, in the reader's date format (imported history spans years)."""
+    return formats.date_time(value.astimezone(ctx.timezone)) if value is not None else "—"

@@ -36,7 +36,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays as holidays_package
 
+from core import formats
 from core.errors import ValidationError
+from core.i18n import _, ngettext
 from core.sla.business_time_engine import MINUTES_PER_DAY, Engine, Interval, _instant, _require_instant
 
 __all__ = ["WEEKDAYS", "BusinessCalendar"]
@@ -86,30 +88,42 @@ class BusinessCalendar:
         closed, ``holidays``, ``country`` and ``subdivision`` are optional.
         """
         if not isinstance(data, Mapping):
-            raise ValidationError("A business calendar must be a mapping of settings.")
+            raise ValidationError(_("A business calendar must be a mapping of settings."))
         unknown = sorted(str(key) for key in data if key not in _DICT_KEYS)
         if unknown:
             raise ValidationError(
-                f"Unknown calendar setting(s) {', '.join(unknown)}; expected {', '.join(_DICT_KEYS)}."
+                ngettext(
+                    "Unknown calendar setting {names}; expected {expected}.",
+                    "Unknown calendar settings {names}; expected {expected}.",
+                    len(unknown),
+                    names=", ".join(unknown),
+                    expected=", ".join(_DICT_KEYS),
+                )
             )
         if "timezone" not in data:
-            raise ValidationError("The calendar needs a time zone, e.g. 'Europe/Berlin'.")
+            raise ValidationError(_("The calendar needs a time zone, e.g. 'Europe/Berlin'."))
         if "weekly" not in data:
-            raise ValidationError("The calendar needs a weekly schedule of opening hours.")
+            raise ValidationError(_("The calendar needs a weekly schedule of opening hours."))
         weekly_data = data["weekly"]
         if not isinstance(weekly_data, Mapping):
-            raise ValidationError("The weekly schedule must map weekdays (mon … sun) to lists of [open, close].")
+            raise ValidationError(_("The weekly schedule must map weekdays (mon … sun) to lists of [open, close]."))
         unknown_days = sorted(str(key) for key in weekly_data if key not in WEEKDAYS)
         if unknown_days:
             raise ValidationError(
-                f"Unknown weekday(s) {', '.join(unknown_days)} in the weekly schedule; use {', '.join(WEEKDAYS)}."
+                ngettext(
+                    "Unknown weekday {names} in the weekly schedule; use {expected}.",
+                    "Unknown weekdays {names} in the weekly schedule; use {expected}.",
+                    len(unknown_days),
+                    names=", ".join(unknown_days),
+                    expected=", ".join(WEEKDAYS),
+                )
             )
         weekly = tuple(
             tuple(_parse_interval(day, pair) for pair in _as_list(weekly_data.get(day) or [], day)) for day in WEEKDAYS
         )
         holiday_values = data.get("holidays") or []
         if isinstance(holiday_values, (str, bytes)) or not isinstance(holiday_values, Iterable):
-            raise ValidationError("Holidays must be a list of dates written YYYY-MM-DD.")
+            raise ValidationError(_("Holidays must be a list of dates written YYYY-MM-DD."))
         return cls(
             timezone=data["timezone"],
             weekly=weekly,
@@ -158,7 +172,7 @@ class BusinessCalendar:
         intervals: list[tuple[datetime, datetime]] = []
         day = first.astimezone(zone).date() - timedelta(days=1)
         while day <= last.astimezone(zone).date():
-            _, _, opens, closes, _ = self._engine.day(day.toordinal())
+            _ordinal, _weekday, opens, closes, _closed = self._engine.day(day.toordinal())
             for o, c in zip(opens, closes, strict=True):
                 lo = max(_instant(o), first)
                 hi = min(_instant(c), last)
@@ -175,11 +189,13 @@ class BusinessCalendar:
 
 def _zone(name: object) -> ZoneInfo:
     if not isinstance(name, str) or not name:
-        raise ValidationError("The time zone must be an IANA name such as 'Europe/Berlin'.")
+        raise ValidationError(_("The time zone must be an IANA name such as 'Europe/Berlin'."))
     try:
         return _load_zone(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as 'Europe'
-        raise ValidationError(f"Unknown time zone '{name}'; use an IANA name such as 'Europe/Berlin'.") from None
+        raise ValidationError(
+            _("Unknown time zone '{name}'; use an IANA name such as 'Europe/Berlin'.", name=name)
+        ) from None
 
 
 @cache
@@ -190,7 +206,10 @@ def _load_zone(name: str) -> ZoneInfo:
 def _as_list(value: object, day: str) -> list[Any]:
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
         raise ValidationError(
-            f'Opening hours for {day} must be a list of [open, close] pairs, e.g. [["09:00", "18:00"]].'
+            _(
+                'Opening hours for {day} must be a list of [open, close] pairs, e.g. [["09:00", "18:00"]].',
+                day=day_name(day),
+            )
         )
     return list(value)
 
@@ -199,7 +218,11 @@ def _parse_time(text: object, day: str) -> int:
     match = _TIME_PATTERN.match(text) if isinstance(text, str) else None
     if match is None:
         raise ValidationError(
-            f"'{text}' on {day} is not a valid time; write HH:MM from 00:00 to 23:59 (or 24:00 as a closing time)."
+            _(
+                "'{text}' on {day} is not a valid time; write HH:MM from 00:00 to 23:59 (or 24:00 as a closing time).",
+                text=text,
+                day=day_name(day),
+            )
         )
     if match.group(3):
         return MINUTES_PER_DAY
@@ -208,53 +231,67 @@ def _parse_time(text: object, day: str) -> int:
 
 def _parse_interval(day: str, pair: object) -> Interval:
     if isinstance(pair, (str, bytes)) or not isinstance(pair, Iterable):
-        raise ValidationError(f"Opening hours on {day} must be [open, close] pairs, got {pair!r}.")
+        raise ValidationError(
+            _("Opening hours on {day} must be [open, close] pairs, got {pair!r}.", day=day_name(day), pair=pair)
+        )
     values = list(pair)
     if len(values) != 2:
-        raise ValidationError(f"Opening hours on {day} must be [open, close] pairs, got {pair!r}.")
+        raise ValidationError(
+            _("Opening hours on {day} must be [open, close] pairs, got {pair!r}.", day=day_name(day), pair=pair)
+        )
     opening, closing = (_parse_time(value, day) for value in values)
     if opening == MINUTES_PER_DAY:
-        raise ValidationError(f"24:00 on {day} can only be a closing time; open at 00:00 of the next day instead.")
+        raise ValidationError(
+            _("24:00 on {day} can only be a closing time; open at 00:00 of the next day instead.", day=day_name(day))
+        )
     return opening, closing
 
 
 def _check_weekly(weekly: object) -> tuple[tuple[Interval, ...], ...]:
     if not isinstance(weekly, tuple) or len(weekly) != 7:
-        raise ValidationError("The weekly schedule must list seven days, Monday first.")
+        raise ValidationError(_("The weekly schedule must list seven days, Monday first."))
     result = []
     for day, intervals in zip(WEEKDAYS, weekly, strict=False):
         checked = []
         for interval in intervals:
             if not isinstance(interval, (tuple, list)) or len(interval) != 2:
-                raise ValidationError(f"Opening hours on {day} must be (open, close) pairs.")
+                raise ValidationError(_("Opening hours on {day} must be (open, close) pairs.", day=day_name(day)))
             opening, closing = interval
             if not (isinstance(opening, int) and isinstance(closing, int)):
-                raise ValidationError(f"Opening hours on {day} must be whole minutes.")
+                raise ValidationError(_("Opening hours on {day} must be whole minutes.", day=day_name(day)))
             if not 0 <= opening < MINUTES_PER_DAY or not 0 < closing <= MINUTES_PER_DAY:
-                raise ValidationError(f"Opening hours on {day} must lie between 00:00 and 24:00.")
+                raise ValidationError(_("Opening hours on {day} must lie between 00:00 and 24:00.", day=day_name(day)))
             if closing <= opening:
                 raise ValidationError(
-                    f"On {day} the interval "
-                    f"{_format_minutes(opening)}–{_format_minutes(closing)} closes before it "
-                    f"opens; write an overnight shift as two intervals split at midnight."
+                    _(
+                        "On {day} the interval {opening}–{closing} closes before it opens; write an overnight "
+                        "shift as two intervals split at midnight.",
+                        day=day_name(day),
+                        opening=_format_minutes(opening),
+                        closing=_format_minutes(closing),
+                    )
                 )
             checked.append((opening, closing))
         checked.sort()
         for (o1, c1), (o2, c2) in zip(checked, checked[1:], strict=False):
             if o2 < c1:
                 raise ValidationError(
-                    f"On {day} the intervals {_format_minutes(o1)}–{_format_minutes(c1)} and "
-                    f"{_format_minutes(o2)}–{_format_minutes(c2)} overlap."
+                    _(
+                        "On {day} the intervals {first} and {second} overlap.",
+                        day=day_name(day),
+                        first=f"{_format_minutes(o1)}–{_format_minutes(c1)}",
+                        second=f"{_format_minutes(o2)}–{_format_minutes(c2)}",
+                    )
                 )
         result.append(tuple(checked))
     if not any(result):
-        raise ValidationError("The weekly schedule has no open hours; add at least one interval.")
+        raise ValidationError(_("The weekly schedule has no open hours; add at least one interval."))
     return tuple(result)
 
 
 def _check_holiday(value: object) -> date:
     if isinstance(value, datetime):
-        raise ValidationError(f"Holiday {value!r} must be a date, not a date and time.")
+        raise ValidationError(_("Holiday {value!r} must be a date, not a date and time.", value=value))
     if isinstance(value, date):
         return value
     if isinstance(value, str) and _DATE_PATTERN.match(value):
@@ -262,30 +299,44 @@ def _check_holiday(value: object) -> date:
             return date.fromisoformat(value)
         except ValueError:
             pass
-    raise ValidationError(f"Holiday '{value}' is not a valid date; write it as YYYY-MM-DD.")
+    raise ValidationError(_("Holiday '{value}' is not a valid date; write it as YYYY-MM-DD.", value=value))
 
 
 def _check_country(country: object, subdivision: object) -> tuple[str | None, str | None]:
     if country is None or country == "":
         if subdivision not in (None, ""):
-            raise ValidationError("A holiday subdivision needs a country as well.")
+            raise ValidationError(_("A holiday subdivision needs a country as well."))
         return None, None
     if not isinstance(country, str):
-        raise ValidationError("The holiday country must be a code such as 'DE'.")
+        raise ValidationError(_("The holiday country must be a code such as 'DE'."))
     if subdivision == "":
         subdivision = None
     if subdivision is not None and not isinstance(subdivision, str):
-        raise ValidationError("The holiday subdivision must be a code such as 'BY'.")
+        raise ValidationError(_("The holiday subdivision must be a code such as 'BY'."))
     country = country.strip().upper()
     try:
         holidays_package.country_holidays(country, subdiv=subdivision, years=())
     except NotImplementedError:
         if subdivision is None:
             raise ValidationError(
-                f"No public holidays are known for country '{country}'; use an ISO 3166 code such as 'DE'."
+                _(
+                    "No public holidays are known for country '{country}'; use an ISO 3166 code such as 'DE'.",
+                    country=country,
+                )
             ) from None
-        raise ValidationError(f"Country '{country}' has no subdivision '{subdivision}' in the holiday list.") from None
+        raise ValidationError(
+            _(
+                "Country '{country}' has no subdivision '{subdivision}' in the holiday list.",
+                country=country,
+                subdivision=subdivision,
+            )
+        ) from None
     return country, subdivision
+
+
+def day_name(day: str) -> str:
+    """A weekday code (mon … sun) as the reader's language names it (an unknown code as it is)."""
+    return formats.weekday_names("wide")[WEEKDAYS.index(day)] if day in WEEKDAYS else day
 
 
 def _format_minutes(minutes: int) -> str:

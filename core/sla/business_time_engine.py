@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import holidays as holidays_package
 
 from core.errors import ValidationError
+from core.i18n import _
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ONE_US = timedelta(microseconds=1)
@@ -26,8 +27,8 @@ _US_PER_MINUTE = 60_000_000
 _MIN_ORDINAL = date(1, 1, 2).toordinal()
 _MAX_ORDINAL = date(9999, 12, 30).toordinal()
 
+# A local ``[open, close)`` interval in minutes since local midnight (0..1440).
 Interval = tuple[int, int]
-"""A local ``[open, close)`` interval in minutes since local midnight (0..1440)."""
 
 
 @lru_cache(maxsize=4096)
@@ -40,9 +41,15 @@ def _country_holiday_ordinals(country: str, subdivision: str | None, year: int) 
 def _require_instant(value: object, name: str) -> int:
     """An aware datetime as integer microseconds since the Unix epoch."""
     if not isinstance(value, datetime):
-        raise ValidationError(f"The {name} must be a date and time, got {value!r}.")
+        raise ValidationError(_("The {name} must be a date and time, got {value!r}.", name=name, value=value))
     if value.tzinfo is None or value.utcoffset() is None:
-        raise ValidationError(f"The {name} {value.isoformat()} has no time zone; pass an aware datetime (UTC).")
+        raise ValidationError(
+            _(
+                "The {name} {value} has no time zone; pass an aware datetime (UTC).",
+                name=name,
+                value=value.isoformat(),
+            )
+        )
     return (value - _EPOCH) // _ONE_US
 
 
@@ -119,7 +126,7 @@ class Engine:
 
     def _build_day(self, ordinal: int) -> _Day:
         if not _MIN_ORDINAL <= ordinal <= _MAX_ORDINAL:
-            raise ValidationError("The date lies outside the supported range (years 1 to 9999).")
+            raise ValidationError(_("The date lies outside the supported range (years 1 to 9999)."))
         local = date.fromordinal(ordinal)
         start = self._wall_to_utc(local, 0)
         end = self._wall_to_utc(local, MINUTES_PER_DAY)
@@ -175,7 +182,7 @@ class Engine:
 
     def _build_year(self, year: int) -> _YearCorrections:
         if not 1 <= year <= 9999:
-            raise ValidationError("The date lies outside the supported range (years 1 to 9999).")
+            raise ValidationError(_("The date lies outside the supported range (years 1 to 9999)."))
         first = date(year, 1, 1).toordinal()
         after_last = first + (366 if _is_leap(year) else 365)
         candidates = {o for o in self.own_holidays if first <= o < after_last}
@@ -241,7 +248,7 @@ class Engine:
         accumulated, and the business time still needed inside that day."""
         while True:
             if ordinal > _MAX_ORDINAL:
-                raise ValidationError("The deadline lies beyond the supported range (year 9999).")
+                raise ValidationError(_("The deadline lies beyond the supported range (year 9999)."))
             corrections = self.year(date.fromordinal(ordinal).year)
             days, totals, prefix = corrections.days, corrections.totals, corrections.prefix
             index = bisect_left(days, ordinal)
@@ -282,7 +289,7 @@ class Engine:
             ordinal = instant.astimezone(self.zone).toordinal()
         except (OverflowError, ValueError):
             raise ValidationError(
-                f"{instant.isoformat()} lies outside the supported range (years 1 to 9999)."
+                _("{instant} lies outside the supported range (years 1 to 9999).", instant=instant.isoformat())
             ) from None
         record = self.day(ordinal)
         # Local dates can repeat around a clock change; day spans never overlap, so adjust.
@@ -300,7 +307,9 @@ class Engine:
         start_us = _require_instant(start, "start")
         end_us = _require_instant(end, "end")
         if end_us < start_us:
-            raise ValidationError(f"The end {end.isoformat()} is before the start {start.isoformat()}.")
+            raise ValidationError(
+                _("The end {end} is before the start {start}.", end=end.isoformat(), start=start.isoformat())
+            )
         if end_us == start_us:
             return timedelta(0)
         first, first_day = self.locate(start_us, start)
@@ -314,14 +323,14 @@ class Engine:
     def deadline(self, start: datetime, duration: timedelta) -> datetime:
         start_us = _require_instant(start, "start")
         if not isinstance(duration, timedelta):
-            raise ValidationError(f"The duration must be a timedelta, got {duration!r}.")
+            raise ValidationError(_("The duration must be a timedelta, got {duration!r}.", duration=duration))
         duration_us = duration // _ONE_US
         if duration_us <= 0:
-            raise ValidationError(f"The duration must be positive, got {duration}.")
+            raise ValidationError(_("The duration must be positive, got {duration}.", duration=duration))
         ordinal, record = self.locate(start_us, start)
         needed = _before(record, start_us) + duration_us
         # Short spans: walk a few days; longer ones: skip whole weeks and years arithmetically.
-        for _ in range(8):
+        for _step in range(8):
             if needed <= record[4]:
                 return _instant(_position(record, needed))
             needed -= record[4]
@@ -332,7 +341,7 @@ class Engine:
 
     def is_open(self, instant: datetime) -> bool:
         us = _require_instant(instant, "instant")
-        _, record = self.locate(us, instant)
+        _ordinal, record = self.locate(us, instant)
         return any(o <= us < c for o, c in zip(record[2], record[3], strict=False))
 
     def next_opening(self, instant: datetime) -> datetime:

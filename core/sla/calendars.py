@@ -8,7 +8,9 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
+from core import formats
 from core.errors import ValidationError
+from core.i18n import _
 from core.sla.business_time import WEEKDAYS, BusinessCalendar
 
 
@@ -23,7 +25,9 @@ def calendar_from_json(definition: str | Mapping[str, Any]) -> BusinessCalendar:
         try:
             return _calendar_from_text(definition)
         except json.JSONDecodeError:
-            raise ValidationError("The stored calendar is not valid JSON; save the policy's calendar again.") from None
+            raise ValidationError(
+                _("The stored calendar is not valid JSON; save the policy's calendar again.")
+            ) from None
     return BusinessCalendar.from_dict(definition)
 
 
@@ -60,7 +64,13 @@ def calendar_from_form(
         if not (day or opening or closing):
             continue  # an empty row the editor left
         if day not in WEEKDAYS:
-            raise ValidationError(f"Row {number} of the schedule has no weekday; pick one of {', '.join(WEEKDAYS)}.")
+            raise ValidationError(
+                _(
+                    "Row {number} of the schedule has no weekday; pick one of {days}.",
+                    number=number,
+                    days=", ".join(formats.weekday_names("wide")),
+                )
+            )
         weekly.setdefault(day, []).append([opening, closing])
     holidays = []
     for line in holidays_text.splitlines():
@@ -91,11 +101,16 @@ def _days(text: str) -> list[str]:
         last = (match.group(2) or first) if match else ""
         if first not in WEEKDAYS or last not in WEEKDAYS:
             raise ValidationError(
-                f"{part.strip()!r} is not a weekday or a range of them; write e.g. mon-fri, sat or mon,wed."
+                _(
+                    "{part!r} is not a weekday or a range of them; write e.g. mon-fri, sat or mon,wed.",
+                    part=part.strip(),
+                )
             )
         start, end = WEEKDAYS.index(first), WEEKDAYS.index(last)
         if end < start:
-            raise ValidationError(f"{part.strip()!r} runs backwards; write the days in week order (mon-fri).")
+            raise ValidationError(
+                _("{part!r} runs backwards; write the days in week order (mon-fri).", part=part.strip())
+            )
         days.extend(WEEKDAYS[start : end + 1])
     return days
 
@@ -107,17 +122,19 @@ def weekly_from_hours(hours: Iterable[str]) -> dict[str, list[list[str]]]:
     for line in hours:
         parts = line.replace(",", " ").split() if re.search(r"\d", line) else []
         if not parts:
-            raise ValidationError(f"{line!r} names no hours; write e.g. 'mon-fri 09:00-18:00'.")
+            raise ValidationError(_("{line!r} names no hours; write e.g. 'mon-fri 09:00-18:00'.", line=line))
         day_words = []
         while parts and not _INTERVAL.match(parts[0]):
             day_words.append(parts.pop(0).lower())
         if not day_words or not parts:
-            raise ValidationError(f"{line!r} needs days and hours, e.g. 'mon-fri 09:00-18:00'.")
+            raise ValidationError(_("{line!r} needs days and hours, e.g. 'mon-fri 09:00-18:00'.", line=line))
         days = _days(",".join(day_words))
         for part in parts:
             match = _INTERVAL.match(part)
             if match is None:
-                raise ValidationError(f"{part!r} in {line!r} is not opening-closing hours like 09:00-18:00.")
+                raise ValidationError(
+                    _("{part!r} in {line!r} is not opening-closing hours like 09:00-18:00.", part=part, line=line)
+                )
             opening, closing = (value.zfill(5) for value in match.groups())
             for day in days:
                 weekly.setdefault(day, []).append([opening, closing])

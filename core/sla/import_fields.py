@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from core import tabular
 from core.errors import ValidationError
+from core.i18n import N_, _
 from db.models import ConversationKind
 
 DEFAULT_HISTORY_DAYS = 7
@@ -25,10 +26,10 @@ DEFAULT_HISTORY_DAYS = 7
 @dataclass(frozen=True)
 class ImportField:
     key: str
-    label: str
+    label: str  # a marked constant: shown as _(label)
     required: bool
     hints: tuple[str, ...]  # header names that suggest this field (lower case, no punctuation)
-    help: str = ""
+    help: str = ""  # a marked constant too
 
 
 _RECEIVED_HINTS = (
@@ -46,32 +47,32 @@ _RECEIVED_HINTS = (
 )
 _CHANNEL = ImportField(
     "channel",
-    "Channel",
+    N_("Channel"),
     False,
     ("channel", "platform", "network", "inbox", "source"),
-    "Matched to the channels by name, whatever the case; rows without one go to the channel chosen below.",
+    N_("Matched to the channels by name, whatever the case; rows without one go to the channel chosen below."),
 )
-_KIND = ImportField("kind", "Kind", False, ("kind", "type", "messagetype", "category type"))
-_CATEGORY = ImportField("category", "Category", False, ("category", "topic", "tag", "tags", "subject"))
-_LINK = ImportField("link", "Link", False, ("link", "url", "permalink", "messageurl"))
+_KIND = ImportField("kind", N_("Kind"), False, ("kind", "type", "messagetype", "category type"))  # i18n: not text
+_CATEGORY = ImportField("category", N_("Category"), False, ("category", "topic", "tag", "tags", "subject"))
+_LINK = ImportField("link", N_("Link"), False, ("link", "url", "permalink", "messageurl"))
 
 FIELDS: tuple[ImportField, ...] = (
-    ImportField("received", "Received time", True, _RECEIVED_HINTS),
+    ImportField("received", N_("Received time"), True, _RECEIVED_HINTS),
     ImportField(
         "author",
-        "Author handle",
+        N_("Author handle"),
         True,
         ("author", "handle", "user", "username", "from", "sender", "authorhandle", "name", "customer"),
     ),
     ImportField(
         "external_id",
-        "External id",
+        N_("External id"),
         False,
         ("id", "externalid", "messageid", "commentid", "ticketid", "conversationid"),
     ),
     ImportField(
         "replied",
-        "First reply time",
+        N_("First reply time"),
         False,
         (
             "replied",
@@ -86,81 +87,84 @@ FIELDS: tuple[ImportField, ...] = (
         ),
     ),
     ImportField(
-        "resolved", "Resolved time", False, ("resolved", "resolvedat", "closed", "closedat", "solvedat", "resolvedtime")
+        "resolved",
+        N_("Resolved time"),
+        False,
+        ("resolved", "resolvedat", "closed", "closedat", "solvedat", "resolvedtime"),
     ),
-    ImportField("text", "Text", False, ("text", "message", "body", "content", "comment", "question")),
+    ImportField("text", N_("Text"), False, ("text", "message", "body", "content", "comment", "question")),
     _LINK,
     _KIND,
     _CATEGORY,
     _CHANNEL,
     ImportField(
         "assignee",
-        "Assignee (username or e-mail)",
+        N_("Assignee (username or e-mail)"),
         False,
         ("assignee", "assignedto", "agent", "owner", "handledby", "assigneeemail"),
     ),
     ImportField(
         "escalation",
-        "Escalated to (team)",
+        N_("Escalated to (team)"),
         False,
         ("escalatedto", "escalation", "escalationteam", "escalatedteam"),
-        "The name of an escalation team; empty when not escalated.",
+        N_("The name of an escalation team; empty when not escalated."),
     ),
-    ImportField("escalated_at", "Escalated at", False, ("escalatedat", "escalationtime", "escalationdate")),
+    ImportField("escalated_at", N_("Escalated at"), False, ("escalatedat", "escalationtime", "escalationdate")),
     ImportField(
         "no_reply",
-        "No reply needed",
+        N_("No reply needed"),
         False,
         ("noreplyneeded", "noreply", "noresponseneeded", "replynotneeded"),
-        "yes/true/1 (or a reason) marks it; no/false/0 or empty does not.",
+        N_("yes/true/1 (or a reason) marks it; no/false/0 or empty does not."),
     ),
     ImportField(
         "reply_text",
-        "Reply text",
+        N_("Reply text"),
         False,
         ("reply", "replytext", "response", "responsetext", "answer", "firstreplytext"),
-        "Kept as the team's reply in the conversation's thread (needs the first reply time).",
+        N_("Kept as the team's reply in the conversation's thread (needs the first reply time)."),
     ),
     ImportField(
         "post",
-        "Post (id or URL)",
+        N_("Post (id or URL)"),
         False,
         ("postid", "posturl", "post", "postlink"),
-        "The post it answers: a Dialog Desk post number or the post's link.",
+        N_("The post it answers: a Dialog Desk post number or the post's link."),
     ),
 )
 
 MESSAGE_FIELDS: tuple[ImportField, ...] = (
-    ImportField("message_id", "Message id", True, ("messageid", "tweetid", "id", "commentid")),
+    ImportField("message_id", N_("Message id"), True, ("messageid", "tweetid", "id", "commentid")),
     ImportField(
         "in_reply_to",
-        "Replies to (message id)",
+        N_("Replies to (message id)"),
         False,
         ("inreplyto", "inresponsetotweetid", "inreplytotweetid", "parentid", "replyto", "inreplytoid"),
     ),
     ImportField(
         "thread_id",
-        "Thread id",
+        N_("Thread id"),
         False,
         ("threadid", "conversationid", "ticketid"),
-        "When the export groups messages by thread, the thread's id (then replies need no 'replies to').",
+        N_("When the export groups messages by thread, the thread's id (then replies need no 'replies to')."),
     ),
-    ImportField("author", "Author", True, ("author", "authorid", "handle", "user", "username", "from", "sender")),
-    ImportField("sent", "Time", True, ("createdat", "created", "sentat", "date", "time", "timestamp")),
-    ImportField("text", "Text", False, ("text", "message", "body", "content")),
+    ImportField("author", N_("Author"), True, ("author", "authorid", "handle", "user", "username", "from", "sender")),
+    ImportField("sent", N_("Time"), True, ("createdat", "created", "sentat", "date", "time", "timestamp")),
+    ImportField("text", N_("Text"), False, ("text", "message", "body", "content")),
     ImportField(
         "from_team",
-        "From the team (yes/no)",
+        N_("From the team (yes/no)"),
         False,
         ("fromteam", "outgoing", "outbound", "isagent", "fromagent", "byteam"),
-        "yes/true/1 = the team wrote it.",
+        N_("yes/true/1 = the team wrote it."),
     ),
     ImportField(
         "inbound",
-        "Inbound (yes/no)",
+        N_("Inbound (yes/no)"),
         False,
         ("inbound", "incoming", "fromcustomer", "iscustomer"),
-        "yes/true/1 = the community wrote it (the team's messages are the others).",
+        N_("yes/true/1 = the community wrote it (the team's messages are the others)."),
     ),
     _CHANNEL,
     _KIND,
@@ -220,10 +224,14 @@ def parse_mapping(text: str, *, messages: bool = False) -> dict[str, str]:
     mapping: dict[str, str] = {}
     for part in (p for p in text.split(",") if p.strip()):
         if "=" not in part:
-            raise ValidationError(f"'{part}' is not field=column; write e.g. received=created_at,author=user.")
+            raise ValidationError(
+                _("'{part}' is not field=column; write e.g. received=created_at,author=user.", part=part)
+            )
         key, column = (s.strip() for s in part.split("=", 1))
         if key not in known:
-            raise ValidationError(f"Unknown field '{key}'; the fields are {', '.join(known)}.")
+            raise ValidationError(
+                _("Unknown field '{key}'; the fields are {fields}.", key=key, fields=", ".join(known))
+            )
         mapping[key] = column
     return mapping
 
@@ -237,22 +245,29 @@ def check_mapping(
     present = set(table.columns)
     for key in mapping:
         if key not in known:
-            errors.add(1, key, f"Unknown field '{key}'; the fields are {', '.join(sorted(known))}.")
+            errors.add(
+                1, key, _("Unknown field '{key}'; the fields are {fields}.", key=key, fields=", ".join(sorted(known)))
+            )
     for spec in fields:
         column = mapping.get(spec.key)
         if not column:
             if spec.required:
-                errors.add(1, "", f"Map a column to '{spec.label}': it is required.")
+                errors.add(1, "", _("Map a column to '{field}': it is required.", field=_(spec.label)))
             continue
         if column not in present:
             errors.add(
                 1,
                 column,
-                f"The column '{column}' (for {spec.label}) is not in the file; its columns are: {', '.join(table.columns)}.",
+                _(
+                    "The column '{column}' (for {field}) is not in the file; its columns are: {columns}.",
+                    column=column,
+                    field=_(spec.label),
+                    columns=", ".join(table.columns),
+                ),
             )
     chosen = [c for c in mapping.values() if c]
     for column in sorted({c for c in chosen if chosen.count(c) > 1}):
-        errors.add(1, column, f"The column '{column}' is mapped to more than one field.")
+        errors.add(1, column, _("The column '{column}' is mapped to more than one field.", column=column))
 
 
 def kind_of(value: str, default_kind: str) -> str | None:

@@ -16,9 +16,10 @@ import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from core import tabular
+from core import formats, tabular
 from core.errors import ValidationError
 from core.handles import make_handle
+from core.i18n import N_, _
 from core.sla.checks import KINDS, is_web_link
 from core.sla.import_fields import (
     FIELD_BY_KEY,
@@ -32,11 +33,11 @@ from core.timestamps import BadTimestamp, DateOrder, TimestampParser, settle_dat
 from db.models import Conversation, ConversationKind, max_length
 from db.types import utcnow
 
+# ``progress(done, total, stage)``: rows done of total in the current stage (a marked constant).
 Progress = Callable[[int, int, str], None]
-"""``progress(done, total, stage)``: rows done of total in the current stage."""
 
 MAX_ERRORS = 1000
-EMPTY_FILE = "The file is empty; export the conversations as CSV with a header row."
+EMPTY_FILE = N_("The file is empty; export the conversations as CSV with a header row.")
 PROGRESS_EVERY = 2000
 
 
@@ -129,12 +130,18 @@ def parse_rows(
     errors.include(table)
     check_mapping(table, options.mapping, errors)
     if options.channel_id is None and not options.mapping.get("channel"):
-        errors.add(1, "", "Choose the channel the export comes from, or map a column that names it.")
+        errors.add(1, "", _("Choose the channel the export comes from, or map a column that names it."))
     if any(e.row == 1 for e in errors.items):  # the header or the mapping: no row can be read right
         return [], errors, None
     default_kind = kind_of(options.default_kind, ConversationKind.question)
     if default_kind is None:
-        raise ValidationError(f"Unknown default kind {options.default_kind!r}; use one of {', '.join(KINDS)}.")
+        raise ValidationError(
+            _(
+                "Unknown default kind {kind!r}; use one of {kinds}.",
+                kind=options.default_kind,
+                kinds=", ".join(KINDS),
+            )
+        )
     order = settle_order(table, options)
     parser = parser_for(options, order, now)
     index = {name: i for i, name in enumerate(table.columns)}
@@ -145,7 +152,7 @@ def parse_rows(
     total = len(table.rows)
     for position, values in enumerate(table.rows):
         if progress is not None and (position + 1) % PROGRESS_EVERY == 0:
-            progress(position + 1, total, "Checking rows")
+            progress(position + 1, total, N_("Checking rows"))
         number = table.row_number(position)
         row = checker.check(
             number, tabular.RowCells(values, positions, options.mapping), has_id="external_id" in positions
@@ -157,13 +164,17 @@ def parse_rows(
             errors.add(
                 number,
                 options.mapping.get("external_id", ""),
-                f"Row {first} has the same external id '{row.external_id}'; each conversation once, please.",
+                _(
+                    "Row {first} has the same external id '{external_id}'; each conversation once, please.",
+                    first=first,
+                    external_id=row.external_id,
+                ),
             )
             continue
         seen[(row.channel_id, row.external_id)] = number
         parsed.append(row)
     if total == 0 and not errors.count:
-        errors.add(2, "", "The file has a header but no rows.")
+        errors.add(2, "", _("The file has a header but no rows."))
     return parsed, errors, order
 
 
@@ -181,7 +192,7 @@ class _RowChecker:
         self.options, self.lookups, self.parser, self.errors = options, lookups, parser, errors
         self.default_kind = default_kind
         self.limits = {name: max_length(Conversation, name) for name in ("link", "category", "external_id")}
-        self.file = options.file_name or "the imported file"
+        self.file = options.file_name or _("the imported file")
 
     def check(self, number: int, cell: tabular.RowCells, *, has_id: bool) -> ParsedRow | None:
         before = self.errors.count
@@ -191,41 +202,55 @@ class _RowChecker:
         author = cell("author")
         handle = None
         if not author:
-            add(number, cell.column("author"), "The author handle is empty.")
+            add(number, cell.column("author"), _("The author handle is empty."))
         else:
             try:
-                handle = make_handle(author, what="author handle")
+                handle = make_handle(author, what=_("author handle"))
             except ValidationError as problem:
                 add(number, cell.column("author"), str(problem))
         kind = kind_of(cell("kind"), self.default_kind)
         if kind is None:
-            add(number, cell.column("kind"), f"Unknown kind '{cell('kind')}'; use {', '.join(KINDS)}.")
+            add(
+                number,
+                cell.column("kind"),
+                _("Unknown kind '{kind}'; use {kinds}.", kind=cell("kind"), kinds=", ".join(KINDS)),
+            )
         link = cell("link")
         if link and not is_web_link(link):
-            add(number, cell.column("link"), f"'{link[:60]}' is not a web link (https://…).")
+            add(number, cell.column("link"), _("'{link}' is not a web link (https://…).", link=link[:60]))
         elif len(link) > self.limits["link"]:
-            add(number, cell.column("link"), f"The link is longer than {self.limits['link']} characters.")
+            add(
+                number,
+                cell.column("link"),
+                _("The link is longer than {limit} characters.", limit=formats.number(self.limits["link"])),
+            )
         category = cell("category")
         if len(category) > self.limits["category"]:
-            add(number, cell.column("category"), f"The category is longer than {self.limits['category']} characters.")
+            add(
+                number,
+                cell.column("category"),
+                _("The category is longer than {limit} characters.", limit=formats.number(self.limits["category"])),
+            )
         resolved, replied = stamps["resolved"], stamps["replied"]
         if received is not None and resolved is not None and resolved < received:
-            add(number, cell.column("resolved"), "The resolved time is before the received time.")
+            add(number, cell.column("resolved"), _("The resolved time is before the received time."))
         channel_id = self._channel(number, cell)
-        assignee_id = self._named(number, cell, "assignee", self.lookups.people, "No user with the username or e-mail")
-        team_id = self._named(number, cell, "escalation", self.lookups.teams, "No escalation team called")
+        assignee_id = self._named(
+            number, cell, "assignee", self.lookups.people, N_("No user with the username or e-mail {name!r}.")
+        )
+        team_id = self._named(number, cell, "escalation", self.lookups.teams, N_("No escalation team called {name!r}."))
         escalated_at = stamps["escalated_at"]
         if escalated_at is not None and team_id is None and not cell("escalation"):
-            add(number, cell.column("escalated_at"), "An escalation time without a team: map the team it went to.")
+            add(number, cell.column("escalated_at"), _("An escalation time without a team: map the team it went to."))
         if escalated_at is not None and received is not None and escalated_at < received:
-            add(number, cell.column("escalated_at"), "The escalation time is before the received time.")
+            add(number, cell.column("escalated_at"), _("The escalation time is before the received time."))
         no_reply_reason = self._no_reply(number, cell, replied)
         reply_text = cell("reply_text")
         if reply_text and replied is None and not cell("replied"):
             add(
                 number,
                 cell.column("reply_text"),
-                "A reply text without a reply time: map the first reply time (or clear the text).",
+                _("A reply text without a reply time: map the first reply time (or clear the text)."),
             )
         post_id = self._post(number, cell)
         text = cell("text")
@@ -235,13 +260,16 @@ class _RowChecker:
                 add(
                     number,
                     cell.column("external_id"),
-                    "The external id is empty; every row needs one to make re-imports safe.",
+                    _("The external id is empty; every row needs one to make re-imports safe."),
                 )
             elif len(external_id) > self.limits["external_id"]:
                 add(
                     number,
                     cell.column("external_id"),
-                    f"The external id is longer than {self.limits['external_id']} characters.",
+                    _(
+                        "The external id is longer than {limit} characters.",
+                        limit=formats.number(self.limits["external_id"]),
+                    ),
                 )
         elif received is not None:
             external_id = derived_id(received, author, text)
@@ -263,7 +291,7 @@ class _RowChecker:
             assignee_id=assignee_id,
             escalation_team_id=team_id,
             escalated_at=(escalated_at or received) if team_id is not None else None,
-            escalation_reason=f"Escalated in {self.file}" if team_id is not None else "",
+            escalation_reason=_("Escalated in {file}", file=self.file) if team_id is not None else "",
             no_reply_reason=no_reply_reason,
             reply_text=reply_text,
             post_id=post_id,
@@ -276,7 +304,7 @@ class _RowChecker:
             stamps[key] = None
             if not raw:
                 if key == "received" and cell.column("received"):
-                    self.errors.add(number, cell.column("received"), "The received time is empty.")
+                    self.errors.add(number, cell.column("received"), _("The received time is empty."))
                 continue
             try:
                 stamps[key] = self.parser.parse(raw)
@@ -289,12 +317,12 @@ class _RowChecker:
         if not name:
             if self.options.channel_id is None:
                 self.errors.add(
-                    number, cell.column("channel"), "The channel is empty and no channel was chosen for such rows."
+                    number, cell.column("channel"), _("The channel is empty and no channel was chosen for such rows.")
                 )
             return self.options.channel_id
         channel_id = self.lookups.channels.get(channel_key(name))
         if channel_id is None:
-            self.errors.add(number, cell.column("channel"), f"No channel called {name!r}.")
+            self.errors.add(number, cell.column("channel"), _("No channel called {name!r}.", name=name))
         return channel_id
 
     def _named(self, number: int, cell: tabular.RowCells, key: str, known: Mapping[str, int], what: str) -> int | None:
@@ -303,7 +331,7 @@ class _RowChecker:
             return None
         found = known.get(name.casefold())
         if found is None:
-            self.errors.add(number, cell.column(key), f"{what} {name!r}.")
+            self.errors.add(number, cell.column(key), _(what, name=name))
         return found
 
     def _no_reply(self, number: int, cell: tabular.RowCells, replied: dt.datetime | None) -> str:
@@ -311,15 +339,19 @@ class _RowChecker:
         flag = flag_of(raw)
         if flag is False:
             return ""
-        reason = f"Marked 'no reply needed' in {self.file}" if flag else raw
+        reason = _("Marked 'no reply needed' in {file}", file=self.file) if flag else raw
         if len(reason) < 3:
-            self.errors.add(number, cell.column("no_reply"), f"'{raw}' is neither yes/no nor a reason (3+ characters).")
+            self.errors.add(
+                number,
+                cell.column("no_reply"),
+                _("'{value}' is neither yes/no nor a reason (3+ characters).", value=raw),
+            )
             return ""
         if replied is not None:
             self.errors.add(
                 number,
                 cell.column("no_reply"),
-                "It has a first reply and is marked 'no reply needed'; keep one (the screen refuses both too).",
+                _("It has a first reply and is marked 'no reply needed'; keep one (the screen refuses both too)."),
             )
             return ""
         return reason
@@ -330,9 +362,11 @@ class _RowChecker:
             return None
         found = self.lookups.posts.get(post_ref(raw))
         if found is None:
-            self.errors.add(number, cell.column("post"), f"No post {raw[:80]!r}: give its number or its link.")
+            self.errors.add(
+                number, cell.column("post"), _("No post {post!r}: give its number or its link.", post=raw[:80])
+            )
         return found
 
 
 def field_label(key: str) -> str:
-    return FIELD_BY_KEY[key].label if key in FIELD_BY_KEY else key
+    return _(FIELD_BY_KEY[key].label) if key in FIELD_BY_KEY else key

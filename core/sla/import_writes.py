@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import bindparam, or_, select, update
 from sqlmodel import Session, col
 
-from core import tabular, workspace
+from core import formats, tabular, workspace
+from core.i18n import N_, _, ngettext
 from core.import_batches import Progress, bulk_insert
 from core.permissions import Action, Actor, require
 from core.sla.figures import NEEDS_REPLY_KINDS, reply_figures
@@ -63,7 +64,7 @@ def names(session: Session, table: tabular.Table, options: ImportOptions) -> Nam
     if column:
         counts: Counter[str] = Counter()
         first: dict[str, tuple[str, int]] = {}
-        for row, _, value in table.column_values(column):
+        for row, _position, value in table.column_values(column):
             key = channel_key(value)
             if key and key not in channels:
                 counts[key] += 1
@@ -76,7 +77,7 @@ def names(session: Session, table: tabular.Table, options: ImportOptions) -> Nam
 def _posts(session: Session, table: tabular.Table, column: str | None) -> dict[str, int]:
     if not column:
         return {}
-    refs = {post_ref(value) for _, _, value in table.column_values(column) if value.strip()}
+    refs = {post_ref(value) for _row, _position, value in table.column_values(column) if value.strip()}
     numbers = [int(r) for r in refs if r.isdigit()]
     links = [r for r in refs if not r.isdigit()]
     found: dict[str, int] = {}
@@ -93,10 +94,10 @@ def _posts(session: Session, table: tabular.Table, column: str | None) -> dict[s
             )
         ).all()
         # A post's own link on the platform names it first; its next-step link only when no post's own does.
-        for post_id, published_url, _ in rows:
+        for post_id, published_url, _link in rows:
             if published_url:
                 found.setdefault(post_ref(published_url), post_id)
-        for post_id, _, link_url in rows:
+        for post_id, _published, link_url in rows:
             if link_url:
                 found.setdefault(post_ref(link_url), post_id)
     return found
@@ -104,12 +105,21 @@ def _posts(session: Session, table: tabular.Table, column: str | None) -> dict[s
 
 def missing_channels_message(missing: dict[str, tuple[int, int]], column: str) -> str:
     listed = ", ".join(
-        f"{name!r} ({rows:,} row{'s' if rows != 1 else ''}, first row {first})"
+        ngettext(
+            "{name!r} ({rows} row, first row {first})",
+            "{name!r} ({rows} rows, first row {first})",
+            rows,
+            name=name,
+            rows=formats.number(rows),
+            first=formats.number(first),
+        )
         for name, (rows, first) in sorted(missing.items(), key=lambda item: item[1][1])
     )
-    return (
-        f"The column '{column}' names channels that do not exist: {listed}. Create them (the option "
-        "'create missing channels') or fix the file."
+    return _(
+        "The column '{column}' names channels that do not exist: {listed}. Create them (the option "
+        "'create missing channels') or fix the file.",
+        column=column,
+        listed=listed,
     )
 
 
@@ -261,10 +271,15 @@ def uncovered(rows: Iterable[dict[str, Any]]) -> int:
 
 
 def uncovered_warning(count: int) -> str:
-    return (
-        f"{count:,} conversation(s) that need a reply match no SLA policy: they get no deadline and count in "
+    return ngettext(
+        "{number} conversation that needs a reply matches no SLA policy: it gets no deadline and counts in "
+        "no SLA figure. Add a policy that covers it (Admin → SLA policies, or python -m core policies add), "
+        "then recompute the stored figures (python -m core sla recompute).",
+        "{number} conversations that need a reply match no SLA policy: they get no deadline and count in "
         "no SLA figure. Add a policy that covers them (Admin → SLA policies, or python -m core policies add), "
-        "then recompute the stored figures (python -m core sla recompute)."
+        "then recompute the stored figures (python -m core sla recompute).",
+        count,
+        number=formats.number(count),
     )
 
 
@@ -373,5 +388,5 @@ def apply_updates(
         connection.execute(statement, batch)
         done += len(batch)
         if progress is not None:
-            progress(done, steps, "Saving")
+            progress(done, steps, N_("Saving"))
     return done

@@ -27,6 +27,7 @@ from sqlmodel import Session
 
 from core import import_batches, tabular
 from core.errors import ValidationError
+from core.i18n import N_, _
 from core.permissions import Action, Actor, require
 from core.sla import import_writes as db
 from core.sla.import_fields import ImportOptions
@@ -92,9 +93,14 @@ def _check(
 ) -> _Checked:
     require(actor, Action.import_conversations)
     if options.channel_id is not None and session.get(Channel, options.channel_id) is None:
-        raise ValidationError(f"Channel #{options.channel_id} does not exist; pick the channel the export comes from.")
+        raise ValidationError(
+            _(
+                "Channel #{channel} does not exist; pick the channel the export comes from.",
+                channel=options.channel_id,
+            )
+        )
     if options.history and options.history_days < 0:
-        raise ValidationError("The backfill cut-off is a number of days, 0 or more.")
+        raise ValidationError(_("The backfill cut-off is a number of days, 0 or more."))
     table = read_csv(data, options.file_name)
     names = db.names(session, table, options)
     lookups = names.lookups
@@ -212,7 +218,7 @@ def import_conversations(
     replied_now: list[tuple[int, ParsedRow]] = []
     for done, row in enumerate(parsed, start=1):
         if progress is not None and done % 2000 == 0:
-            progress(done, len(parsed), "Computing SLA figures")
+            progress(done, len(parsed), N_("Computing SLA figures"))
         stored = known.get((row.channel_id, row.external_id))
         if stored is None:
             row_values = db.conversation_row(
@@ -430,14 +436,14 @@ def import_messages(
         return _refused(checked)
     _create_channels(session, checked, actor=actor)
     if checked.missing_channels:
-        folded, _ = _folded(session, checked)
+        folded, _report = _folded(session, checked)
     import_id = import_batches.start(session, actor=actor, kind="messages", file_name=options.file_name)
     book = PolicyBook.load(session)
     archive_before = _archive_before(options, now)
     new_rows = []
     for done, thread in enumerate(folded.threads, start=1):
         if progress is not None and done % 2000 == 0:
-            progress(done, len(folded.threads), "Computing SLA figures")
+            progress(done, len(folded.threads), N_("Computing SLA figures"))
         new_rows.append(
             db.conversation_row(
                 _thread_row(thread), book=book, now=now, import_id=import_id, archive_before=archive_before

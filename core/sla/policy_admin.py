@@ -16,8 +16,9 @@ from sqlalchemy import bindparam, func, update
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
-from core import audit, records
+from core import audit, formats, records
 from core.errors import ValidationError
+from core.i18n import N_, _
 from core.permissions import Action, Actor, require
 from core.records import stored_id
 from core.sla.business_time import BusinessCalendar
@@ -50,11 +51,13 @@ def _checked_settings(
     """A policy's own settings, normalised, or a message saying what to fix."""
     name = (name or "").strip()
     if not name:
-        raise ValidationError("Give the policy a name, e.g. 'First response in 2 business hours'.")
+        raise ValidationError(_("Give the policy a name, e.g. 'First response in 2 business hours'."))
     limit = max_length(SlaPolicy, "name")
     if len(name) > limit:
-        raise ValidationError(f"The policy name is longer than {limit} characters; shorten it.")
-    whole = "The first-response target must be a whole number of business minutes."
+        raise ValidationError(
+            _("The policy name is longer than {limit} characters; shorten it.", limit=formats.number(limit))
+        )
+    whole = _("The first-response target must be a whole number of business minutes.")
     if first_response_minutes is None:
         raise ValidationError(whole)
     try:
@@ -64,15 +67,15 @@ def _checked_settings(
     if minutes != first_response_minutes:
         raise ValidationError(whole)
     if minutes <= 0:
-        raise ValidationError("The first-response target must be more than 0 business minutes.")
+        raise ValidationError(_("The first-response target must be more than 0 business minutes."))
     if minutes > MAX_FIRST_RESPONSE_MINUTES:
-        raise ValidationError("The first-response target is longer than 30 days of business time; check the number.")
+        raise ValidationError(_("The first-response target is longer than 30 days of business time; check the number."))
     if at_risk_share is None or not 0 < at_risk_share < 1:
-        raise ValidationError("The at-risk share must be more than 0 % and less than 100 % of the window.")
+        raise ValidationError(_("The at-risk share of the window must be more than 0 and less than 100 %."))
     if at_risk_min_minutes is None:
-        raise ValidationError("The at-risk minimum must be a whole number of minutes.")
+        raise ValidationError(_("The at-risk minimum must be a whole number of minutes."))
     if at_risk_min_minutes < 0:
-        raise ValidationError("The at-risk minimum cannot be negative.")
+        raise ValidationError(_("The at-risk minimum cannot be negative."))
     return name, minutes, float(at_risk_share), at_risk_min_minutes, check_kind(kind) if kind else None
 
 
@@ -81,22 +84,29 @@ def _check_scope_free(session: Session, *, channel_id: int | None, kind: str | N
     for other in session.exec(statement):
         if other.id != except_id and other.channel_id == channel_id and (other.kind or None) == kind:
             raise ValidationError(
-                f"The active policy '{other.name}' already covers this scope; change its scope or deactivate it first."
+                _(
+                    "The active policy '{name}' already covers this scope; change its scope or deactivate it first.",
+                    name=other.name,
+                )
             )
 
 
 def _check_channel(session: Session, channel_id: int | None) -> None:
     if channel_id is not None and session.get(Channel, channel_id) is None:
-        raise ValidationError(f"Channel #{channel_id} does not exist; pick one from the list.")
+        raise ValidationError(_("Channel #{channel} does not exist; pick one from the list.", channel=channel_id))
 
 
 def _check_name_free(session: Session, name: str, *, except_id: int | None) -> None:
     existing = session.exec(select(SlaPolicy.id).where(SlaPolicy.name == name)).first()
     if existing is not None and existing != except_id:
-        raise ValidationError(f"A policy named {name!r} exists already; choose another name.")
+        raise ValidationError(_("A policy named {name!r} exists already; choose another name.", name=name))
 
 
-_LABELS = {"name": "policy name"}
+_LABELS = {"name": N_("policy name")}
+
+
+def _labels() -> dict[str, str]:
+    return {field: _(label) for field, label in _LABELS.items()}
 
 
 def create_policy(
@@ -104,7 +114,7 @@ def create_policy(
 ) -> PolicyView:
     """A new policy with its own business calendar; it applies to conversations stored from now on."""
     require(actor, Action.manage_sla_policies)
-    check_input_text(policy_in, labels=_LABELS)
+    check_input_text(policy_in, labels=_labels())
     name, minutes, share, minimum, kind = _checked_settings(
         name=policy_in.name,
         first_response_minutes=policy_in.first_response_minutes,
@@ -153,8 +163,8 @@ def update_policy(
     """Change a policy (the fields given) and its calendar. Stored conversations keep their
     figures until an admin recomputes them."""
     require(actor, Action.manage_sla_policies)
-    check_input_text(policy_in, labels=_LABELS)
-    policy = records.get_or_404(session, SlaPolicy, policy_id, what="SLA policy")
+    check_input_text(policy_in, labels=_labels())
+    policy = records.get_or_404(session, SlaPolicy, policy_id, what=_("SLA policy"))
     wanted = {name: getattr(policy, name) for name in SlaPolicyUpdate.model_fields} | policy_in.model_dump(
         exclude_unset=True
     )
@@ -191,11 +201,11 @@ def update_policy(
         action="sla_policy.update",
     )
     if definition is not None:
-        row = records.get_or_404(session, BusinessCalendarRow, policy.calendar_id, what="Business calendar")
+        row = records.get_or_404(session, BusinessCalendarRow, policy.calendar_id, what=_("Business calendar"))
         before = row.definition
         if definition != row.definition:
             if calendar_expected_version is None:
-                raise ValidationError("Reload the policy before changing its calendar (its version is missing).")
+                raise ValidationError(_("Reload the policy before changing its calendar (its version is missing)."))
             records.update_versioned(
                 session,
                 BusinessCalendarRow,
@@ -230,7 +240,7 @@ def _keep_stored_hours(
     ).one()
     if not count:
         return
-    until = f" (hours until {utcnow():%Y-%m-%d %H:%M} UTC)"
+    until = " " + _("(hours until {until} UTC)", until=formats.date_time(utcnow()))
     calendar_row = records.create(
         session,
         BusinessCalendarRow(

@@ -25,9 +25,10 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from core import tabular
+from core import formats, tabular
 from core.errors import ValidationError
 from core.handles import make_handle, stored_key
+from core.i18n import N_, _, ngettext
 from core.sla.checks import KINDS, is_web_link
 from core.sla.import_fields import ImportOptions, check_mapping, flag_of, kind_of
 from core.sla.import_rows import MAX_ERRORS, PROGRESS_EVERY, Lookups, Progress, channel_key, parser_for, settle_order
@@ -92,24 +93,69 @@ class Fold:
     def summary(self) -> str:
         answered = sum(1 for t in self.threads if t.first_reply_at is not None)
         stored = sum(len(t.messages) for t in (*self.threads, *self.additions))
+        number = formats.number
+        conversations = ngettext(
+            "{number} new conversation",
+            "{number} new conversations",
+            len(self.threads),
+            number=number(len(self.threads)),
+        )
         parts = [
-            f"{self.messages:,} message(s) folded into {len(self.threads):,} new conversation(s) "
-            f"({answered:,} answered by the team, {len(self.threads) - answered:,} not answered)"
+            ngettext(
+                "{number} message folded into {conversations} ({answered} answered by the team, {unanswered} not answered)",
+                "{number} messages folded into {conversations} ({answered} answered by the team, {unanswered} not answered)",
+                self.messages,
+                number=number(self.messages),
+                conversations=conversations,
+                answered=number(answered),
+                unanswered=number(len(self.threads) - answered),
+            )
         ]
         if self.additions:
+            added = sum(len(t.messages) for t in self.additions)
             parts.append(
-                f"{sum(len(t.messages) for t in self.additions):,} new message(s) for {len(self.additions):,} conversation(s) imported before"
+                ngettext(
+                    "{number} new message for {conversations} imported before",
+                    "{number} new messages for {conversations} imported before",
+                    added,
+                    number=number(added),
+                    conversations=ngettext(
+                        "{number} conversation",
+                        "{number} conversations",
+                        len(self.additions),
+                        number=number(len(self.additions)),
+                    ),
+                )
             )
         if self.team_only:
-            parts.append(f"{self.team_only:,} team message(s) in threads the team started (not conversations)")
+            parts.append(
+                ngettext(
+                    "{number} team message in threads the team started (not conversations)",
+                    "{number} team messages in threads the team started (not conversations)",
+                    self.team_only,
+                    number=number(self.team_only),
+                )
+            )
         if self.unknown_parents:
             parts.append(
-                f"{self.unknown_parents:,} message(s) reply to a message not in the file (read as the start of a thread)"
+                ngettext(
+                    "{number} message replies to a message not in the file (read as the start of a thread)",
+                    "{number} messages reply to a message not in the file (read as the start of a thread)",
+                    self.unknown_parents,
+                    number=number(self.unknown_parents),
+                )
             )
         if self.known:
-            parts.append(f"{self.known:,} message(s) were imported before")
-        parts.append(f"{stored:,} message(s) to store")
-        return "; ".join(parts) + "."
+            parts.append(
+                ngettext(
+                    "{number} message was imported before",
+                    "{number} messages were imported before",
+                    self.known,
+                    number=number(self.known),
+                )
+            )
+        parts.append(ngettext("{number} message to store", "{number} messages to store", stored, number=number(stored)))
+        return _("{parts}.", parts="; ".join(parts))
 
 
 def message_id(value: str) -> str:
@@ -141,17 +187,23 @@ def parse_messages(
         errors.add(
             1,
             "",
-            "Say which messages are the team's: map 'From the team' or 'Inbound', or list the team's own handles.",
+            _("Say which messages are the team's: map 'From the team' or 'Inbound', or list the team's own handles."),
         )
     if not (mapping.get("in_reply_to") or mapping.get("thread_id")):
-        errors.add(1, "", "Map 'Replies to' (the id a message answers) or 'Thread id', so messages can be folded.")
+        errors.add(1, "", _("Map 'Replies to' (the id a message answers) or 'Thread id', so messages can be folded."))
     if options.channel_id is None and not mapping.get("channel"):
-        errors.add(1, "", "Choose the channel the export comes from, or map a column that names it.")
+        errors.add(1, "", _("Choose the channel the export comes from, or map a column that names it."))
     if any(e.row == 1 for e in errors.items):
         return [], errors, None
     default_kind = kind_of(options.default_kind, ConversationKind.question)
     if default_kind is None:
-        raise ValidationError(f"Unknown default kind {options.default_kind!r}; use one of {', '.join(KINDS)}.")
+        raise ValidationError(
+            _(
+                "Unknown default kind {kind!r}; use one of {kinds}.",
+                kind=options.default_kind,
+                kinds=", ".join(KINDS),
+            )
+        )
     order = settle_order(table, options, ("sent",))
     parser = parser_for(options, order, now)
     index = {name: i for i, name in enumerate(table.columns)}
@@ -162,29 +214,37 @@ def parse_messages(
     total = len(table.rows)
     for position, values in enumerate(table.rows):
         if progress is not None and (position + 1) % PROGRESS_EVERY == 0:
-            progress(position + 1, total, "Checking messages")
+            progress(position + 1, total, N_("Checking messages"))
         number = table.row_number(position)
         cell = tabular.RowCells(values, positions, mapping)
         before = errors.count
         ident = message_id(cell("message_id"))
         if not ident:
-            errors.add(number, cell.column("message_id"), "The message id is empty; every message needs one.")
+            errors.add(number, cell.column("message_id"), _("The message id is empty; every message needs one."))
         elif len(ident) > id_limit:
-            errors.add(number, cell.column("message_id"), f"The message id is longer than {id_limit} characters.")
+            errors.add(
+                number,
+                cell.column("message_id"),
+                _("The message id is longer than {limit} characters.", limit=formats.number(id_limit)),
+            )
         elif ident in seen:
-            errors.add(number, cell.column("message_id"), f"Row {seen[ident]} has the same message id '{ident}'.")
+            errors.add(
+                number,
+                cell.column("message_id"),
+                _("Row {first} has the same message id '{message_id}'.", first=seen[ident], message_id=ident),
+            )
         else:
             seen[ident] = number
         parent = message_id(cell("in_reply_to"))
         if parent and parent == ident:
-            errors.add(number, cell.column("in_reply_to"), "The message replies to itself.")
+            errors.add(number, cell.column("in_reply_to"), _("The message replies to itself."))
         thread = cell("thread_id")
         if mapping.get("thread_id") and not thread:
-            errors.add(number, cell.column("thread_id"), "The thread id is empty.")
+            errors.add(number, cell.column("thread_id"), _("The thread id is empty."))
         sent = None
         raw = cell("sent")
         if not raw:
-            errors.add(number, cell.column("sent"), "The time is empty.")
+            errors.add(number, cell.column("sent"), _("The time is empty."))
         else:
             try:
                 sent = parser.parse(raw)
@@ -192,26 +252,32 @@ def parse_messages(
                 errors.add(number, cell.column("sent"), str(problem))
         handle = None
         try:
-            handle = make_handle(cell("author"), what="author") if cell("author") else None
+            handle = make_handle(cell("author"), what=_("author")) if cell("author") else None
         except ValidationError as problem:
             errors.add(number, cell.column("author"), str(problem))
         else:
             if handle is None:
-                errors.add(number, cell.column("author"), "The author is empty.")
+                errors.add(number, cell.column("author"), _("The author is empty."))
         from_team = _from_team(number, cell, handle.key if handle else "", team_keys, errors)
         channel_id = options.channel_id
         if cell("channel"):
             channel_id = lookups.channels.get(channel_key(cell("channel")))
             if channel_id is None:
-                errors.add(number, cell.column("channel"), f"No channel called {cell('channel')!r}.")
+                errors.add(number, cell.column("channel"), _("No channel called {name!r}.", name=cell("channel")))
         elif channel_id is None:
-            errors.add(number, cell.column("channel"), "The channel is empty and no channel was chosen for such rows.")
+            errors.add(
+                number, cell.column("channel"), _("The channel is empty and no channel was chosen for such rows.")
+            )
         kind = kind_of(cell("kind"), default_kind)
         if kind is None:
-            errors.add(number, cell.column("kind"), f"Unknown kind '{cell('kind')}'; use {', '.join(KINDS)}.")
+            errors.add(
+                number,
+                cell.column("kind"),
+                _("Unknown kind '{kind}'; use {kinds}.", kind=cell("kind"), kinds=", ".join(KINDS)),
+            )
         link = cell("link")
         if link and not is_web_link(link):
-            errors.add(number, cell.column("link"), f"'{link[:60]}' is not a web link (https://…).")
+            errors.add(number, cell.column("link"), _("'{link}' is not a web link (https://…).", link=link[:60]))
         if errors.count != before or sent is None or handle is None or channel_id is None or from_team is None:
             continue
         messages.append(
@@ -232,7 +298,7 @@ def parse_messages(
             )
         )
     if total == 0 and not errors.count:
-        errors.add(2, "", "The file has a header but no messages.")
+        errors.add(2, "", _("The file has a header but no messages."))
     return messages, errors, order
 
 
@@ -243,7 +309,9 @@ def _from_team(
         if cell.column(key):
             flag = flag_of(cell(key))
             if flag is None:
-                errors.add(number, cell.column(key), f"'{cell(key)}' is not yes or no (true/false, 1/0).")
+                errors.add(
+                    number, cell.column(key), _("'{value}' is not yes or no (true/false, 1/0).", value=cell(key))
+                )
                 return None
             return flag if means_team else not flag
     return author_key in team_keys
@@ -305,7 +373,7 @@ def fold(messages: Sequence[Message], stored: Mapping[tuple[int, str], int]) -> 
                 later.sort(key=_time_order, reverse=True)
                 stack.extend((child, thread) for child in later)
     loops = [
-        tabular.RowError(m.row, "", "The replies loop back to this message (A replies to B, B to A); fix the ids.")
+        tabular.RowError(m.row, "", _("The replies loop back to this message (A replies to B, B to A); fix the ids."))
         for m in messages
         if m.message_id not in visited
     ]

@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 
 from core.errors import ValidationError
+from core.i18n import using
 from core.tabular import MAX_CELL_BYTES, RowErrors, guess_columns, read_table
 
 
@@ -31,6 +32,37 @@ def test_encodings_and_separators_as_spreadsheets_write_them(data, delimiter):
     assert table.delimiter == delimiter
     assert table.columns == ("id", "text")
     assert table.rows[0][0] == "1" and table.rows[0][1] in ("Hello", "Hallo, Welt", "Hello; there", "Grüße")
+
+
+def test_a_german_excel_csv_with_semicolons_decimal_commas_and_a_byte_order_mark_is_read():
+    """What German Excel saves as "CSV UTF-8 (Trennzeichen-getrennt)": a BOM, semicolons, decimal
+    commas and thousands points, CRLF line ends, a cell with a semicolon in quotes."""
+    data = (
+        "\ufeffNummer;Eingang;Betrag;Anteil;Notiz\r\n"
+        "1;24.11.2026 14:05;1.234,56;79,9 %;Grüße, Anna\r\n"
+        '2;25.11.2026 09:00;0,5;12,0 %;"Zitat; mit Semikolon"\r\n'
+    ).encode("utf-8")
+    table = read_table(data, file_name="Gespräche.csv")
+    assert table.delimiter == ";" and table.file_format == "csv"
+    assert table.columns == ("Nummer", "Eingang", "Betrag", "Anteil", "Notiz")  # no BOM in the first name
+    assert table.rows == (
+        ("1", "24.11.2026 14:05", "1.234,56", "79,9 %", "Grüße, Anna"),
+        ("2", "25.11.2026 09:00", "0,5", "12,0 %", "Zitat; mit Semikolon"),
+    )
+    assert not table.problems
+
+
+def test_a_refusal_reads_german_with_german_numbers():
+    with using("de"), pytest.raises(ValidationError) as refused:
+        read_table(b"a\n" + b"x\n" * 1500, max_rows=1000)
+    assert str(refused.value) == "Die Datei hat 1.500 Zeilen; importiere höchstens 1.000 auf einmal."
+
+
+def test_a_row_problem_reads_german_naming_the_counts():
+    with using("de"):
+        table = read_table(b"id;text\n1;Hallo;Welt\n")
+    assert problems(table) == [(2, "")]
+    assert table.problems[0].message.startswith("Die Zeile hat 3 Zellen, die Kopfzeile aber 2 Spalten")
 
 
 def test_row_numbers_are_the_rows_a_spreadsheet_shows_with_blank_rows_counted_and_line_breaks_in_cells_not():

@@ -11,6 +11,7 @@ import pytest
 
 from core import timestamps
 from core.errors import ValidationError
+from core.i18n import using
 
 UTC = dt.UTC
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -139,7 +140,7 @@ def rows(*values, column="created"):
 
 def test_a_file_whose_days_are_all_up_to_12_is_refused_until_the_order_is_given():
     values = rows("03/04/2026 10:00", "05/06/2026 11:00", "12/12/2026 09:00", "2026-01-02 10:00")
-    with pytest.raises(timestamps.DateOrderNeeded, match="2 date\\(s\\) like 03/04/2025 .* Choose the date order"):
+    with pytest.raises(timestamps.DateOrderNeeded, match="2 dates like 03/04/2025 .* Choose the date order"):
         timestamps.settle_date_order(values)
     chosen = timestamps.settle_date_order(values, "mdy")
     assert (chosen.order, chosen.chosen_by, chosen.either_way) == ("MDY", "person", 2)
@@ -192,3 +193,41 @@ def test_the_date_order_is_taken_as_people_write_it(value):
 def test_an_unknown_date_order_is_refused():
     with pytest.raises(ValidationError, match="dmy .* or mdy"):
         timestamps.date_order_named("ymd")
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (
+            "30.03.2025 02:30",
+            "„30.03.2025 02:30“ gibt es in Europe/Berlin nicht: In dieser Stunde wurde die Uhr vorgestellt. "
+            "Ergänze den UTC-Versatz zur Zeit.",
+        ),
+        (
+            "26.10.2025 02:30",
+            "„26.10.2025 02:30“ gab es in Europe/Berlin zweimal (in dieser Nacht wurde die Uhr zurückgestellt): "
+            "Ergänze den Versatz (+02:00 für die erste, +01:00 für die zweite) oder wähl, solche Zeiten als die "
+            "frühere oder die spätere zu lesen.",
+        ),
+        ("gestern 10:00", "„gestern 10:00“ ist kein Datum mit Uhrzeit, das wir lesen können"),
+    ],
+    ids=["gap", "overlap", "unreadable"],
+)
+def test_the_reasons_read_german_for_a_german_reader(text, message):
+    parser = timestamps.TimestampParser(zone=BERLIN, date_order="DMY", now=NOW)
+    with using("de"), pytest.raises(timestamps.BadTimestamp) as refused:
+        parser.parse(text)
+    assert str(refused.value).startswith(message)
+
+
+def test_the_date_order_question_reads_german_with_the_count_in_german_digits():
+    values = [(row, "Eingang", "03/04/2025 10:00") for row in range(2, 1236)]
+    with using("de"), pytest.raises(timestamps.DateOrderNeeded) as asked:
+        timestamps.settle_date_order(values)
+    assert str(asked.value) == (
+        "1.234 Daten wie 03/04/2025 könnten der 3. April oder der 4. März sein, und kein Datum in der Datei "
+        "klärt das. Wähl die Datumsreihenfolge: Tag/Monat/Jahr oder Monat/Tag/Jahr."
+    )
+    with using("de"):
+        chosen = timestamps.settle_date_order(values, "MDY")
+        assert chosen.note == "Daten wie gewählt als Monat/Tag/Jahr gelesen."

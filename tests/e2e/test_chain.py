@@ -117,7 +117,7 @@ def test_a_published_post_gets_two_imported_comments_one_answered_and_its_dialog
         wait_for_app(desk)
         _choose(desk, "Channel of rows that name none", "Instagram")
         main.get_by_role("button", name="Import", exact=True).click()
-        desk.get_by_text("Imported 2 row(s): 2 new").wait_for()
+        desk.get_by_text("Imported 2 rows: 2 new").wait_for()
         wait_for_app(desk)
         assert_no_exception(desk)
 

@@ -265,7 +265,7 @@ def test_the_import_tab_reports_row_errors_imports_nothing_then_imports_a_good_f
     at = _ok(at.run())
     at.selectbox(key="sla_import_tz").set_value("Europe/Berlin")
     at = _ok(_button(at, "Import").click().run())
-    assert any("Nothing was imported: 2 problem(s)" in e.value for e in at.error)
+    assert any("Nothing was imported: 2 problems" in e.value for e in at.error)
     problems = at.dataframe[-1].value
     assert list(zip(problems["Row"], problems["Column"], strict=False)) == [(3, "created"), (4, "user")]
     with read() as s:
@@ -274,9 +274,9 @@ def test_the_import_tab_reports_row_errors_imports_nothing_then_imports_a_good_f
     at.file_uploader(key="sla_import_file").set_value(("good.csv", GOOD, "text/csv"))
     at = _ok(at.run())
     at = _ok(_button(at, "Check and preview").click().run())
-    assert "All 2 row(s) are fine: 2 would be new" in texts(at)
+    assert "All 2 rows are fine: 2 would be new" in texts(at)
     at = _ok(_button(at, "Import").click().run())
-    assert "Imported 2 row(s): 2 new" in texts(at)
+    assert "Imported 2 rows: 2 new" in texts(at)
     with read() as s:
         imported = s.exec(select(Conversation).where(Conversation.external_id.in_(["g1", "g2"]))).all()
         assert {c.received_at for c in imported} == {
@@ -305,7 +305,7 @@ def test_the_import_asks_for_the_date_order_when_the_file_does_not_settle_it(ses
         assert not s.exec(select(Conversation).where(Conversation.external_id == "d1")).all()
     at.radio(key="sla_import_order").set_value("MDY")
     at = _ok(_button(at, "Import").click().run())
-    assert "Imported 2 row(s): 2 new" in texts(at)
+    assert "Imported 2 rows: 2 new" in texts(at)
     with read() as s:
         stored = s.exec(select(Conversation).where(Conversation.external_id == "d1")).one()
         assert stored.received_at == dt.datetime(2025, 3, 4, 9, 0, tzinfo=dt.UTC)  # 4 March, Berlin time
@@ -318,7 +318,7 @@ def test_the_import_folds_a_thread_export_with_the_twitter_preset(session, read,
     at.selectbox(key="sla_import_preset").set_value("twitter-customer-support")
     at = _ok(at.run())
     at = _ok(_button(at, "Import").click().run())
-    assert "3 message(s) folded into 2 new conversation(s)" in texts(at)
+    assert "3 messages folded into 2 new conversations" in texts(at)
     with read() as s:
         folded = s.exec(select(Conversation).where(Conversation.external_id.in_(["1", "3"]))).all()
         assert len(folded) == 2

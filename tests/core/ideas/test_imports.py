@@ -141,7 +141,7 @@ MONTH_FIRST = b"Idea,Date\nDark mode,03/04/2026\nExport,05/06/2026\nWidgets,12/1
 
 def test_a_month_day_year_file_with_all_days_up_to_12_is_refused_until_the_order_is_given(read, team):
     mapping = ImportMapping(title="Idea", date="Date")
-    with read() as s, pytest.raises(DateOrderNeeded, match="3 date\\(s\\) like 03/04/2025"):
+    with read() as s, pytest.raises(DateOrderNeeded, match="3 dates like 03/04/2025"):
         preview_import(session=s, data=MONTH_FIRST.replace(b"12/11/2026", b"02/11/2026"), options=options(mapping))
     with read() as s:
         preview = preview_import(

@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.errors import ValidationError
+from core.i18n import using
 from core.sla.business_time import WEEKDAYS, BusinessCalendar
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -266,22 +267,22 @@ def test_equal_calendars_are_equal_hashable_and_frozen():
 # -- refusals ---------------------------------------------------------------------------------
 
 INVALID_CALENDARS = [
-    ({**OFFICE_DICT, "weekly": {"mon": [["8:0", "18:00"]]}}, "'8:0' on mon is not a valid time"),
-    ({**OFFICE_DICT, "weekly": {"mon": [["9:00", "18:00"]]}}, "'9:00' on mon is not a valid time"),
-    ({**OFFICE_DICT, "weekly": {"mon": [["09:00", "24:10"]]}}, "'24:10' on mon is not a valid time"),
-    ({**OFFICE_DICT, "weekly": {"mon": [["09:00", "25:00"]]}}, "'25:00' on mon is not a valid time"),
-    ({**OFFICE_DICT, "weekly": {"mon": [["09:60", "18:00"]]}}, "'09:60' on mon is not a valid time"),
-    ({**OFFICE_DICT, "weekly": {"mon": [[9, 18]]}}, "'9' on mon is not a valid time"),
+    ({**OFFICE_DICT, "weekly": {"mon": [["8:0", "18:00"]]}}, "'8:0' on Monday is not a valid time"),
+    ({**OFFICE_DICT, "weekly": {"mon": [["9:00", "18:00"]]}}, "'9:00' on Monday is not a valid time"),
+    ({**OFFICE_DICT, "weekly": {"mon": [["09:00", "24:10"]]}}, "'24:10' on Monday is not a valid time"),
+    ({**OFFICE_DICT, "weekly": {"mon": [["09:00", "25:00"]]}}, "'25:00' on Monday is not a valid time"),
+    ({**OFFICE_DICT, "weekly": {"mon": [["09:60", "18:00"]]}}, "'09:60' on Monday is not a valid time"),
+    ({**OFFICE_DICT, "weekly": {"mon": [[9, 18]]}}, "'9' on Monday is not a valid time"),
     ({**OFFICE_DICT, "weekly": {"mon": [["18:00", "09:00"]]}}, "closes before it opens"),
     ({**OFFICE_DICT, "weekly": {"mon": [["09:00", "09:00"]]}}, "closes before it opens"),
     ({**OFFICE_DICT, "weekly": {"mon": [["22:00", "06:00"]]}}, "two intervals split at midnight"),
     ({**OFFICE_DICT, "weekly": {"mon": [["09:00", "13:00"], ["12:00", "18:00"]]}}, "overlap"),
     ({**OFFICE_DICT, "weekly": {"mon": [["09:00", "18:00"], ["10:00", "11:00"]]}}, "overlap"),
-    ({**OFFICE_DICT, "weekly": {"mon": [["24:00", "24:00"]]}}, "24:00 on mon can only be a closing time"),
+    ({**OFFICE_DICT, "weekly": {"mon": [["24:00", "24:00"]]}}, "24:00 on Monday can only be a closing time"),
     ({**OFFICE_DICT, "weekly": {"mon": [["09:00"]]}}, "must be \\[open, close\\] pairs"),
     ({**OFFICE_DICT, "weekly": {"mon": "09:00-18:00"}}, "must be a list of \\[open, close\\] pairs"),
-    ({**OFFICE_DICT, "weekly": {"monday": SPLIT_DAY}}, "Unknown weekday\\(s\\) monday"),
-    ({**OFFICE_DICT, "weekly": {"Mon": SPLIT_DAY}}, "Unknown weekday\\(s\\) Mon"),
+    ({**OFFICE_DICT, "weekly": {"monday": SPLIT_DAY}}, "Unknown weekday monday"),
+    ({**OFFICE_DICT, "weekly": {"Mon": SPLIT_DAY}}, "Unknown weekday Mon"),
     ({**OFFICE_DICT, "weekly": {}}, "no open hours"),
     ({**OFFICE_DICT, "weekly": {day: [] for day in WEEKDAYS}}, "no open hours"),
     ({**OFFICE_DICT, "weekly": [["09:00", "18:00"]]}, "must map weekdays"),
@@ -301,7 +302,7 @@ INVALID_CALENDARS = [
     ({**OFFICE_DICT, "country": "XX"}, "No public holidays are known for country 'XX'"),
     ({**OFFICE_DICT, "country": "DE", "subdivision": "ZZ"}, "Country 'DE' has no subdivision 'ZZ'"),
     ({**OFFICE_DICT, "subdivision": "BY"}, "subdivision needs a country"),
-    ({**OFFICE_DICT, "holiday": ["2025-12-25"]}, "Unknown calendar setting\\(s\\) holiday"),
+    ({**OFFICE_DICT, "holiday": ["2025-12-25"]}, "Unknown calendar setting holiday"),
     (["Europe/Berlin"], "must be a mapping"),
 ]
 
@@ -573,3 +574,12 @@ def test_next_opening_is_open_and_nothing_before_it_is(name, instant):
     assert opening >= instant
     assert calendar.is_open(opening)
     assert calendar.elapsed(instant, opening) == timedelta(0)
+
+
+def test_a_refused_calendar_names_the_weekday_in_the_readers_language():
+    data = {**OFFICE_DICT, "weekly": {"tue": [["09:00", "13:00"], ["12:00", "18:00"]]}}
+    with using("de"), pytest.raises(ValidationError) as refused:
+        BusinessCalendar.from_dict(data)
+    assert str(refused.value) == "Am Dienstag überschneiden sich die Zeiträume 09:00–13:00 und 12:00–18:00."
+    with pytest.raises(ValidationError, match="On Tuesday the intervals 09:00–13:00 and 12:00–18:00 overlap"):
+        BusinessCalendar.from_dict(data)

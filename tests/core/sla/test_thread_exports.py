@@ -80,10 +80,10 @@ def test_a_thread_shaped_file_becomes_the_right_conversations(session, setup):
     session.commit()
     assert report.ok and report.written, report.errors
     assert report.created == 3
-    assert "8 message(s) folded into 3 new conversation(s) (2 answered by the team, 1 not answered)" in (
+    assert "8 messages folded into 3 new conversations (2 answered by the team, 1 not answered)" in (
         report.fold_summary
     )
-    assert "1 team message(s) in threads the team started" in report.fold_summary
+    assert "1 team message in threads the team started" in report.fold_summary
 
     found = conversations(session)
     assert set(found) == {"1", "10", "21"}  # the team's announcement (20) is no conversation
@@ -165,6 +165,6 @@ def test_the_command_line_imports_messages_with_the_preset(engine, setup, tmp_pa
     argv = ["import-messages", str(path), "--channel", "x", "--preset", "twitter-customer-support"]
     assert cli.main(argv, engine=engine) == 0
     out = capsys.readouterr().out
-    assert "into 3 new conversation(s)" in out
+    assert "into 3 new conversations" in out
     with read() as s:
         assert set(conversations(s)) == {"1", "10", "21"}
