@@ -8,11 +8,12 @@ import datetime as dt
 import json
 import math
 from collections.abc import Sequence
+from contextlib import nullcontext
 from typing import Any
 
 from sqlmodel import Session
 
-from core import exports, formats, workspace
+from core import exports, formats, i18n, workspace
 from core.errors import ValidationError
 from core.i18n import N_, _
 from core.kpis.definitions import CALENDAR_MINUTES, DAYS, HOURS, MINUTES, PER_POST, PER_WEEK, PERCENT
@@ -143,7 +144,9 @@ def export_report(
         raise ValidationError(_("Unknown report format {format!r}; choose csv or json.", format=file_format))
     dialect = exports.dialect_of(dialect)
     channel_id = channel_id_by_name(session, channel) if channel else None
-    values = compute_kpis(session, start=period.start, end=period.end, channel_id=channel_id, now=now)
+    # The JSON is read by programs: its detail lines stay English whoever exports it.
+    with i18n.using(i18n.SOURCE_LANGUAGE) if file_format == "json" else nullcontext():
+        values = compute_kpis(session, start=period.start, end=period.end, channel_id=channel_id, now=now)
     details: dict[str, Any] = {"from": period.start.isoformat(), "to": period.end.isoformat(), "channel": channel}
     if file_format == "csv":
         details["dialect"] = dialect.value

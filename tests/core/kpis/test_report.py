@@ -108,3 +108,16 @@ def test_the_csv_report_in_the_german_dialect_and_its_audit_row(write, read, ses
     with read() as s:
         row = s.exec(select(AuditLog).where(AuditLog.action == "kpis.export")).one()
     assert json.loads(row.after or "{}")["dialect"] == "excel_de"
+
+
+def test_the_json_report_stays_english_for_programs_whoever_exports_it(write, session, channel, team):
+    answered(session, channel, at=berlin(4, 10), business=185, calendar=185)
+    session.commit()
+    with write() as s, i18n.using("de"):
+        text = export_report(
+            session=s, actor=team["lead"], period=Period(*WEEK), channel=None, file_format="json", now=NOW
+        )
+    median = next(k for k in json.loads(text)["kpis"] if k["key"] == "first_response_median")
+    assert (median["label"], median["unit"], median["value"]) == ("First response (median)", "business min", 185.0)
+    assert median["detail"] == "1 answered conversation"
+    assert median["definition"].startswith("Median business minutes from the message")
