@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from core.i18n import _
 from core.local_time import local_today
 from core.permissions import Action
 from db.types import utcnow
@@ -10,10 +11,12 @@ from ui.frame import page_frame
 
 ctx = page_frame("kpis")
 
-st.title("KPI overview")
+st.title(_("KPI overview"))
 st.caption(
-    "From display KPIs to dialog KPIs: how fast and how well we answer, how strong the community is, "
-    "how useful the content is and what the product took from it. Hover a ⓘ for the exact definition."
+    _(
+        "From display KPIs to dialog KPIs: how fast and how well we answer, how strong the community is, "
+        "how useful the content is and what the product took from it. Hover a ⓘ for the exact definition."
+    )
 )
 
 today = local_today(utcnow(), ctx.timezone)

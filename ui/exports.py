@@ -13,8 +13,35 @@ from collections.abc import Callable
 import streamlit as st
 from sqlmodel import Session
 
+from core import i18n
+from core.exports import DIALECT_LABELS, Dialect
+from core.i18n import _
 from ui.actions import perform
 from ui.frame import PageContext
+
+
+def default_dialect() -> Dialect:
+    """The spreadsheet format a reader most likely opens: German Excel for a German reader."""
+    return Dialect.excel_de if i18n.current() == "de" else Dialect.plain
+
+
+def dialect_picker(*, key: str) -> Dialect:
+    """The spreadsheet format of the CSV files below it: "Excel (Germany)" (semicolon, decimal
+    comma, UTF-8 with BOM) or the plain one; the reader's language chooses the default."""
+    options = list(Dialect)
+    chosen = st.radio(
+        _("CSV for"),
+        options,
+        index=options.index(default_dialect()),
+        format_func=lambda dialect: _(DIALECT_LABELS[dialect]),
+        horizontal=True,
+        key=key,
+        help=_(
+            "Excel (Germany): semicolons between cells and a decimal comma, so German Excel and "
+            "LibreOffice open the file in columns with numbers as numbers. Plain: commas and a decimal point."
+        ),
+    )
+    return Dialect(chosen)
 
 
 def export_button(
@@ -44,7 +71,7 @@ def export_button(
             st.session_state[prepared_key] = prepared
     if prepared is not None:
         st.download_button(
-            f"Save {file_name}",
+            _("Save {file_name}", file_name=file_name),
             prepared[1],
             file_name=file_name,
             mime=mime,

@@ -13,7 +13,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from core import workspace
+from core import formats, workspace
+from core.i18n import N_, _, ngettext
 from core.kpis.audience import (
     AudienceView,
     add_audience_size,
@@ -22,7 +23,7 @@ from core.kpis.audience import (
     update_audience_size,
 )
 from core.kpis.chain import posts_by_dialog
-from core.kpis.definitions import FAMILY_LABELS, Better, Family
+from core.kpis.definitions import BETTER_LABELS, FAMILY_LABELS, Better, Family
 from core.kpis.digest import (
     WeeklyDigest,
     draft_digest_post,
@@ -41,23 +42,24 @@ from core.text import escape_markdown, plain_block, plain_text
 from db.models import AudienceSizeCreate, AudienceSizeUpdate, WeeklyDigestNoteSave
 from db.types import utcnow
 from ui.actions import perform
-from ui.exports import export_button
+from ui.charts import localized
+from ui.exports import dialect_picker, export_button
 from ui.frame import PAGES, PageContext
 from ui.messages import flash
 from ui.reads import read
 
 KIND_LABELS = {
-    PeriodKind.week: "Week",
-    PeriodKind.month: "Month",
-    PeriodKind.quarter: "Quarter",
-    PeriodKind.custom: "Custom",
+    PeriodKind.week: N_("Week"),
+    PeriodKind.month: N_("Month"),
+    PeriodKind.quarter: N_("Quarter"),
+    PeriodKind.custom: N_("Custom"),
 }
 # Cards have one width and flow into rows: four a row at 1400 px, two at 1024 px, so a figure
 # like "237,986" and the link under it always fit.
 CARD_WIDTH = 210
 NOTES_LABELS = {
-    Family.speed: "Escalations per team",
-    Family.product: "Improvements shipped in this period and their effect",
+    Family.speed: N_("Escalations per team"),
+    Family.product: N_("Improvements shipped in this period and their effect"),
 }
 ALL_CHANNELS = 0  # not None: a selectbox shows None as "nothing chosen"
 
@@ -81,10 +83,10 @@ def period_picker(today: dt.date) -> tuple[Period | None, int | None]:
     with left:
         kind = (
             st.segmented_control(
-                "Period",
+                _("Period"),
                 list(KIND_LABELS),
                 default=PeriodKind.month,
-                format_func=lambda k: KIND_LABELS[k],
+                format_func=lambda k: _(KIND_LABELS[k]),
                 key="kpis_kind",
             )
             or PeriodKind.month
@@ -92,9 +94,9 @@ def period_picker(today: dt.date) -> tuple[Period | None, int | None]:
     with middle:
         period = _pick_period(PeriodKind(kind), today)
     with right:
-        names = {ALL_CHANNELS: "All channels"} | {c.id: c.name for c in channels()}
+        names = {ALL_CHANNELS: _("All channels")} | {c.id: c.name for c in channels()}
         channel_id = st.selectbox(
-            "Channel", list(names), format_func=lambda value: plain_text(names[value]), key="kpis_channel"
+            _("Channel"), list(names), format_func=lambda value: plain_text(names[value]), key="kpis_channel"
         )
     return period, (None if channel_id == ALL_CHANNELS else channel_id)
 
@@ -102,20 +104,27 @@ def period_picker(today: dt.date) -> tuple[Period | None, int | None]:
 def _pick_period(kind: PeriodKind, today: dt.date) -> Period | None:
     if kind == PeriodKind.custom:
         default = default_period(PeriodKind.month, today)
-        picked = st.date_input("From – to", value=(default.start, default.end), key="kpis_custom", format="YYYY-MM-DD")
+        picked = st.date_input(
+            _("From – to"),
+            value=(default.start, default.end),
+            key="kpis_custom",
+            format=formats.table_date_format(),  # type: ignore[arg-type]
+        )
         if not isinstance(picked, tuple) or len(picked) != 2:
-            st.caption("Pick the last day of the period too.")
+            st.caption(_("Pick the last day of the period too."))
             return None
         return Period(picked[0], picked[1], PeriodKind.custom)
     periods = {p.key: p for p in recent_periods(kind, today, count=12, back_to=read(first_data_day))}
     default_key = default_period(kind, today).key
     keys = list(periods)
     chosen = st.selectbox(
-        KIND_LABELS[kind],
+        _(KIND_LABELS[kind]),
         keys,
         index=keys.index(default_key) if default_key in keys else 0,
         format_func=lambda key: (
-            periods[key].label + (" (so far)" if periods[key].end == today and key != default_key else "")
+            _("{period} (so far)", period=periods[key].label)
+            if periods[key].end == today and key != default_key
+            else periods[key].label
         ),
         key=f"kpis_{kind.value}",
     )
@@ -125,19 +134,35 @@ def _pick_period(kind: PeriodKind, today: dt.date) -> Period | None:
 def comparison_caption(period: Period, channel_id: int | None) -> str:
     previous = period.previous()
     scope = (
-        "all channels"
+        _("all channels")
         if channel_id is None
-        else next((escape_markdown(c.name) for c in channels() if c.id == channel_id), "one channel")
+        else next((escape_markdown(c.name) for c in channels() if c.id == channel_id), _("one channel"))
     )
-    if period.calendar_months:
-        before = "previous calendar month" if period.calendar_months == 1 else "previous calendar months"
-        return (
-            f"{period.start:%d %b %Y} – {period.end:%d %b %Y} ({period.days} days, {scope}) against the "
-            f"{before}: {previous.start:%d %b %Y} – {previous.end:%d %b %Y} ({previous.days} days)."
+    dates = {
+        "start": formats.date(period.start),
+        "end": formats.date(period.end),
+        "days": period.days,
+        "scope": scope,
+        "previous_start": formats.date(previous.start),
+        "previous_end": formats.date(previous.end),
+        "previous_days": previous.days,
+    }
+    if period.calendar_months == 1:
+        return _(
+            "{start} – {end} ({days} days, {scope}) against the previous calendar month: "
+            "{previous_start} – {previous_end} ({previous_days} days).",
+            **dates,
         )
-    return (
-        f"{period.start:%d %b %Y} – {period.end:%d %b %Y} ({period.days} days, {scope}) against the "
-        f"{previous.days} days before: {previous.start:%d %b %Y} – {previous.end:%d %b %Y}."
+    if period.calendar_months:
+        return _(
+            "{start} – {end} ({days} days, {scope}) against the previous calendar months: "
+            "{previous_start} – {previous_end} ({previous_days} days).",
+            **dates,
+        )
+    return _(
+        "{start} – {end} ({days} days, {scope}) against the {previous_days} days before: "
+        "{previous_start} – {previous_end}.",
+        **dates,
     )
 
 
@@ -154,12 +179,18 @@ def _card(ctx: PageContext, kpi: KpiValue, by_key: dict[str, KpiValue], sparklin
     definition = kpi.definition
     with st.container(border=True, width=CARD_WIDTH):
         # The label above the figure wraps; the metric's own label would be cut off in a narrow card.
+        label = _(definition.label)
         st.markdown(
-            f"**{definition.label}**",
-            help=f"{definition.definition} Better: {definition.better.value}. Unit: {definition.unit}.",
+            f"**{label}**",
+            help=_(
+                "{definition} Better: {better}. Unit: {unit}.",
+                definition=_(definition.definition),
+                better=_(BETTER_LABELS[definition.better]),
+                unit=_(definition.unit),
+            ),
         )
         st.metric(
-            definition.label,
+            label,
             format_value(kpi.value, kpi.unit),
             delta=format_change(kpi),
             delta_color=_delta_color(kpi),  # type: ignore[arg-type]
@@ -168,23 +199,25 @@ def _card(ctx: PageContext, kpi: KpiValue, by_key: dict[str, KpiValue], sparklin
             label_visibility="collapsed",
         )
         lines = [
-            f"{by_key[k].definition.short}: {format_value(by_key[k].value, by_key[k].unit)}" for k in definition.beside
+            f"{_(by_key[k].definition.short)}: {format_value(by_key[k].value, by_key[k].unit)}"
+            for k in definition.beside
         ]
         if kpi.detail:
             lines.append(kpi.detail)
         if kpi.breakdown:
             lines.append(
                 " · ".join(
-                    f"{dt.date.fromisoformat(month + '-01'):%b %Y}: {value:.0f}" for month, value in kpi.breakdown
+                    f"{formats.month_year(dt.date.fromisoformat(month + '-01'))}: {formats.number(value)}"
+                    for month, value in kpi.breakdown
                 )
             )
-        lines.append(f"before: {format_value(kpi.previous, kpi.unit)}")
+        lines.append(_("before: {value}", value=format_value(kpi.previous, kpi.unit)))
         st.caption(" · ".join(lines))
         if kpi.value is None:
-            st.caption(definition.empty_hint)
+            st.caption(_(definition.empty_hint))
         page = PAGES.get(definition.page)
         if page is not None and page.key != "kpis" and ctx.can(page.action):
-            st.page_link(page.path, label=page.label, icon=page.icon, help="Where this number is worked on")
+            st.page_link(page.path, label=_(page.label), icon=page.icon, help=_("Where this number is worked on"))
 
 
 def render_cards(ctx: PageContext, overview: KpiOverview) -> None:
@@ -198,13 +231,13 @@ def render_cards(ctx: PageContext, overview: KpiOverview) -> None:
         cards = [v for v in overview.values if v.definition.family == family and v.definition.card]
         if family == Family.display:
             st.divider()
-        st.subheader(FAMILY_LABELS[family])
+        st.subheader(_(FAMILY_LABELS[family]))
         with st.container(horizontal=True, gap="medium"):
             for kpi in cards:
                 _card(ctx, kpi, by_key, sparklines.get(kpi.key))
         notes = [note for v in cards for note in v.notes]
         if notes:
-            with st.expander(NOTES_LABELS.get(family, "Details")):
+            with st.expander(_(NOTES_LABELS.get(family, N_("Details")))):
                 for note in notes:
                     st.text(plain_block(note))
 
@@ -214,25 +247,38 @@ def render_cards(ctx: PageContext, overview: KpiOverview) -> None:
 
 def posts_by_dialog_section(ctx: PageContext, period: Period, channel_id: int | None) -> None:
     """The period's posts ranked by the dialog they created, not by reach alone."""
-    st.subheader("Posts by the dialog they created")
+    st.subheader(_("Posts by the dialog they created"))
     ranked = read(posts_by_dialog, start=period.start, end=period.end, channel_id=channel_id)
     if not ranked:
-        st.info("No post published in this period yet.")
+        st.info(_("No post published in this period yet."))
         return
     names = {c.id: c.name for c in channels()}
+    heads = {
+        "post": _("Post"),
+        "channel": _("Channel"),
+        "published": _("Published"),
+        "conversations": _("Conversations"),
+        "answered": _("Answered"),
+        "met": _("Within SLA"),
+        "ideas": _("Ideas"),
+        "impressions": _("Impressions"),
+        "steps": _("Next steps"),
+    }
     st.dataframe(
         [
             {
                 "#": r.post_id,
-                "Post": r.title,
-                "Channel": names.get(r.channel_id, ""),
-                "Published": r.published_at.astimezone(ctx.timezone).strftime("%d %b %Y"),
-                "Conversations": r.conversations,
-                "Answered": f"{r.answered} of {r.needing_reply}" if r.needing_reply else "—",
-                "Within SLA": r.met,
-                "Ideas": r.ideas,
-                "Impressions": r.impressions,
-                "Next-step conversions": r.next_step_conversions,
+                heads["post"]: r.title,
+                heads["channel"]: names.get(r.channel_id, ""),
+                heads["published"]: formats.date(r.published_at.astimezone(ctx.timezone)),
+                heads["conversations"]: r.conversations,
+                heads["answered"]: _("{answered} of {needing}", answered=r.answered, needing=r.needing_reply)
+                if r.needing_reply
+                else "—",
+                heads["met"]: r.met,
+                heads["ideas"]: r.ideas,
+                heads["impressions"]: r.impressions,
+                heads["steps"]: r.next_step_conversions,
             }
             for r in ranked
         ],
@@ -240,33 +286,47 @@ def posts_by_dialog_section(ctx: PageContext, period: Period, channel_id: int | 
         width="stretch",
         column_config={  # ten columns within 1400 px: no sideways scrolling
             "#": st.column_config.NumberColumn(width=44),
-            "Post": st.column_config.TextColumn(width=180),
-            "Channel": st.column_config.TextColumn(width=84),
-            "Published": st.column_config.TextColumn(width=88),
-            "Conversations": st.column_config.NumberColumn(width=96),
-            "Answered": st.column_config.TextColumn(width=76),
-            "Within SLA": st.column_config.NumberColumn(width=76),
-            "Ideas": st.column_config.NumberColumn(width=48),
-            "Impressions": st.column_config.NumberColumn(width=84),
-            "Next-step conversions": st.column_config.NumberColumn("Next steps", width=80),
+            heads["post"]: st.column_config.TextColumn(width=180),
+            heads["channel"]: st.column_config.TextColumn(width=84),
+            heads["published"]: st.column_config.TextColumn(width=88),
+            heads["conversations"]: st.column_config.NumberColumn(width=96, format="localized"),
+            heads["answered"]: st.column_config.TextColumn(width=76),
+            heads["met"]: st.column_config.NumberColumn(width=76, format="localized"),
+            heads["ideas"]: st.column_config.NumberColumn(width=48, format="localized"),
+            heads["impressions"]: st.column_config.NumberColumn(width=84, format="localized"),
+            heads["steps"]: st.column_config.NumberColumn(
+                width=80, format="localized", help=_("Next-step conversions")
+            ),
         },
     )
-    st.caption("Most conversations first, then impressions: a post is worth the dialog it starts.")
+    st.caption(_("Most conversations first, then impressions: a post is worth the dialog it starts."))
 
 
 # --- trends -----------------------------------------------------------------------------------
 
 
 def render_trends(trend: Trend) -> None:
-    grain = "week" if trend.grain == Grain.week else "month"
-    st.subheader(f"Trends per {grain}")
-    tabs = st.tabs([FAMILY_LABELS[f] for f in TREND_KEYS])
+    weekly = trend.grain == Grain.week
+    st.subheader(_("Trends per week") if weekly else _("Trends per month"))
+    axis_title = _("Week starting") if weekly else _("Month starting")
+    tabs = st.tabs([_(FAMILY_LABELS[f]) for f in TREND_KEYS])
     for tab, family in zip(tabs, TREND_KEYS, strict=True):
         with tab:
             rows = trend.rows(family)
             if not rows:
+                count = len(trend.buckets)
                 st.info(
-                    f"No data for the last {len(trend.buckets)} {grain}s yet: the charts fill in as the screens are used."
+                    ngettext(
+                        "No data for the last {count} week yet: the charts fill in as the screens are used.",
+                        "No data for the last {count} weeks yet: the charts fill in as the screens are used.",
+                        count,
+                    )
+                    if weekly
+                    else ngettext(
+                        "No data for the last {count} month yet: the charts fill in as the screens are used.",
+                        "No data for the last {count} months yet: the charts fill in as the screens are used.",
+                        count,
+                    )
                 )
                 continue
             frame = pd.DataFrame(rows)
@@ -279,24 +339,24 @@ def render_trends(trend: Trend) -> None:
                         .encode(
                             x=alt.X(
                                 "label:O",
-                                title=f"{grain} starting",
+                                title=axis_title,
                                 sort=[trend.label(b) for b in trend.buckets],
                                 axis=alt.Axis(labelAngle=0),
                             ),
-                            y=alt.Y("value:Q", title=unit),
+                            y=alt.Y("value:Q", title=_(unit)),
                             color=alt.Color("kpi:N", title=None, legend=alt.Legend(orient="bottom")),
                             tooltip=[
-                                alt.Tooltip("label:O", title=f"{grain} starting"),
-                                "kpi:N",
-                                alt.Tooltip("value:Q", format=",.1f"),
+                                alt.Tooltip("label:O", title=axis_title),
+                                alt.Tooltip("kpi:N", title=_("KPI")),
+                                alt.Tooltip("value:Q", title=_("Value"), format=",.1f"),
                             ],
                         )
                         .properties(height=240)
                     )
-                    st.altair_chart(chart, width="stretch")
+                    st.altair_chart(localized(chart), width="stretch")
 
 
-# --- weekly digest ----------------------------------------------------------------------------
+# --- exports and the weekly digest --------------------------------------------------------------
 
 
 def _loaded_version(key: str, version: int | None) -> int | None:
@@ -308,11 +368,13 @@ def _loaded_version(key: str, version: int | None) -> int | None:
 
 
 def report_export(ctx: PageContext, period: Period, channel_id: int | None) -> None:
-    """The KPIs of the period as CSV or JSON, for the roles that export (audited by the core)."""
+    """The KPIs of the period as CSV (in the spreadsheet format chosen) or JSON, for the roles
+    that export (audited by the core)."""
     if not ctx.can(Action.export_data):
         return
     channel = next((c.name for c in channels() if c.id == channel_id), None) if channel_id else None
-    name = f"kpis-{period.start:%Y%m%d}-{period.end:%Y%m%d}"
+    name = f"kpis-{period.start:%Y%m%d}-{period.end:%Y%m%d}"  # i18n: not text (a file name)
+    dialect = dialect_picker(key="kpis_export_dialect")
     # Side by side, each as wide as its label (fixed columns cut the labels at 1024 px).
     row = st.container(horizontal=True)
     for file_format, mime in (("csv", "text/csv"), ("json", "application/json")):
@@ -320,25 +382,31 @@ def report_export(ctx: PageContext, period: Period, channel_id: int | None) -> N
             export_button(
                 ctx,
                 key=f"kpis_export_{file_format}",
-                label=f"KPIs as {file_format.upper()}",
+                label=_("KPIs as {file_format}", file_format=file_format.upper()),
                 export=lambda s, f=file_format: export_report(
-                    session=s, actor=ctx.actor, period=period, channel=channel, file_format=f, now=utcnow()
+                    session=s,
+                    actor=ctx.actor,
+                    period=period,
+                    channel=channel,
+                    file_format=f,
+                    now=utcnow(),
+                    dialect=dialect,
                 ),
                 file_name=f"{name}.{file_format}",
                 mime=mime,
-                scope=(period, channel_id),
+                scope=(period, channel_id, dialect if file_format == "csv" else None),
                 icon=":material/download:",
             )
 
 
 def digest_section(ctx: PageContext, today: dt.date) -> None:
-    st.header("Weekly digest")
+    st.header(_("Weekly digest"))
     weeks = {p.key: p for p in recent_periods(PeriodKind.week, today, count=8)}
     default_key = default_period(PeriodKind.week, today).key
     keys = list(weeks)
     chosen = weeks[
         st.selectbox(
-            "Week", keys, index=keys.index(default_key), format_func=lambda k: weeks[k].label, key="kpis_digest_week"
+            _("Week"), keys, index=keys.index(default_key), format_func=lambda k: weeks[k].label, key="kpis_digest_week"
         )
     ]
     weekly = read(weekly_digest, week_start=chosen.start)
@@ -347,7 +415,7 @@ def digest_section(ctx: PageContext, today: dt.date) -> None:
     export_button(
         ctx,
         key="kpis_digest_download",
-        label="Download the digest (Markdown)",
+        label=_("Download the digest (Markdown)"),
         export=lambda s: export_digest(session=s, actor=ctx.actor, week_start=chosen.start),
         file_name=weekly.filename,
         mime="text/markdown",
@@ -365,11 +433,16 @@ def digest_section(ctx: PageContext, today: dt.date) -> None:
 
 def _digest_note_form(ctx: PageContext, weekly: WeeklyDigest) -> None:
     if weekly.hero_suggestions:
-        st.caption("Suggested heroes (useful UGC and best conversations this week):")
+        st.caption(_("Suggested heroes (useful UGC and best conversations this week):"))
         st.dataframe(
             pd.DataFrame(
                 [
-                    {"handle": h.handle, "useful UGC": h.useful_ugc, "best": h.best, "engagement": h.engagement}
+                    {
+                        _("Handle"): h.handle,
+                        _("Useful UGC"): h.useful_ugc,
+                        _("Best"): h.best,
+                        _("Engagement"): h.engagement,
+                    }
                     for h in weekly.hero_suggestions
                 ]
             ),
@@ -384,14 +457,14 @@ def _digest_note_form(ctx: PageContext, weekly: WeeklyDigest) -> None:
     loaded = _loaded_version(version_key, note.version)
     suggestion = weekly.hero_suggestions[0].handle if weekly.hero_suggestions else ""
     with st.form(f"kpis_digest_note_{weekly.week.start}"):
-        hero = st.text_input("Hero of the week (handle)", value=note.hero_handle, placeholder=plain_text(suggestion))
-        reason = st.text_area("Why", value=note.hero_reason, height=80)
+        hero = st.text_input(_("Hero of the week (handle)"), value=note.hero_handle, placeholder=plain_text(suggestion))
+        reason = st.text_area(_("Why"), value=note.hero_reason, height=80)
         topic = st.text_input(
-            "Next topic",
+            _("Next topic"),
             value=note.next_topic,
-            placeholder=plain_text(weekly.upcoming.title) if weekly.upcoming else "What comes next week?",
+            placeholder=plain_text(weekly.upcoming.title) if weekly.upcoming else _("What comes next week?"),
         )
-        if st.form_submit_button("Save the digest note", type="primary"):
+        if st.form_submit_button(_("Save the digest note"), type="primary"):
             note_in = WeeklyDigestNoteSave(
                 week_start=weekly.week.start, hero_handle=hero, hero_reason=reason, next_topic=topic
             )
@@ -400,63 +473,81 @@ def _digest_note_form(ctx: PageContext, weekly: WeeklyDigest) -> None:
             perform(
                 ctx,
                 lambda s: save_digest_note(session=s, actor=ctx.actor, note_in=note_in, expected_version=loaded),
-                success="Digest note saved.",
+                success=_("Digest note saved."),
             )
 
 
 def _draft_post(ctx: PageContext, weekly: WeeklyDigest) -> None:
     active = [c for c in channels() if c.active]
     if not active:
-        st.caption("Add a channel (admin) to draft the digest as a post.")
+        st.caption(_("Add a channel (admin) to draft the digest as a post."))
         return
     with st.form(f"kpis_digest_draft_{weekly.week.start}"):
-        channel = st.selectbox("Channel for the post", active, format_func=lambda c: plain_text(c.name))
-        if st.form_submit_button("Draft as 'Digest of the week' post"):
+        channel = st.selectbox(_("Channel for the post"), active, format_func=lambda c: plain_text(c.name))
+        if st.form_submit_button(_("Draft as 'Digest of the week' post")):
             perform(
                 ctx,
                 lambda s: draft_digest_post(
                     session=s, actor=ctx.actor, week_start=weekly.week.start, channel_id=channel.id
                 ),
                 then=lambda post_id: flash(
-                    f"Draft post #{post_id} is in the content calendar, ready to edit and submit for review."
+                    _(
+                        "Draft post #{post_id} is in the content calendar, ready to edit and submit for review.",
+                        post_id=post_id,
+                    )
                 ),
             )
-    st.page_link(PAGES["calendar"].path, label="Open the content calendar", icon=PAGES["calendar"].icon)
+    calendar = PAGES["calendar"]
+    st.page_link(calendar.path, label=_("Open the content calendar"), icon=calendar.icon)
 
 
 # --- audience sizes ---------------------------------------------------------------------------
 
 
 def audience_section(ctx: PageContext, period: Period) -> None:
-    with st.expander("Audience sizes (the denominator of the active share)", expanded=False):
+    with st.expander(_("Audience sizes (the denominator of the active share)"), expanded=False):
         entries = read(list_audience_sizes)
         if entries:
             st.dataframe(
                 pd.DataFrame(
                     [
-                        {"channel": e.channel, "from": e.period_start, "to": e.period_end, "audience": e.size}
+                        {
+                            _("Channel"): e.channel,
+                            _("From"): e.period_start,
+                            _("To"): e.period_end,
+                            _("Audience"): e.size,
+                        }
                         for e in entries
                     ]
                 ),
                 hide_index=True,
                 placeholder="—",
                 width="stretch",
+                column_config={
+                    _("From"): st.column_config.DateColumn(format=formats.table_date_format()),
+                    _("To"): st.column_config.DateColumn(format=formats.table_date_format()),
+                    _("Audience"): st.column_config.NumberColumn(format="localized"),
+                },
             )
         else:
-            st.info("No audience sizes yet: enter each channel's audience (followers or members) per month below.")
+            st.info(_("No audience sizes yet: enter each channel's audience (followers or members) per month below."))
         active = [c for c in channels() if c.active]
         if not active:
-            st.caption("Add a channel (admin) first.")
+            st.caption(_("Add a channel (admin) first."))
             return
         add, change = st.columns(2)
         with add, st.form("kpis_audience_add", clear_on_submit=True):
-            st.markdown("**Add an audience size**")
-            channel = st.selectbox("Channel", active, format_func=lambda c: plain_text(c.name))
-            days = st.date_input("From – to", value=(period.start, period.end), format="YYYY-MM-DD")
-            size = st.number_input("Audience (people)", min_value=1, value=1000, step=100)
-            if st.form_submit_button("Add", type="primary"):
+            st.markdown(_("**Add an audience size**"))
+            channel = st.selectbox(_("Channel"), active, format_func=lambda c: plain_text(c.name))
+            days = st.date_input(
+                _("From – to"),
+                value=(period.start, period.end),
+                format=formats.table_date_format(),  # type: ignore[arg-type]
+            )
+            size = st.number_input(_("Audience (people)"), min_value=1, value=1000, step=100)
+            if st.form_submit_button(_("Add"), type="primary"):
                 if not isinstance(days, tuple) or len(days) != 2:
-                    st.error("Pick the first and the last day of the audience period.")
+                    st.error(_("Pick the first and the last day of the audience period."))
                 else:
                     audience_in = AudienceSizeCreate(
                         channel_id=channel.id, period_start=days[0], period_end=days[1], size=int(size)
@@ -464,7 +555,7 @@ def audience_section(ctx: PageContext, period: Period) -> None:
                     perform(
                         ctx,
                         lambda s: add_audience_size(session=s, actor=ctx.actor, audience_in=audience_in),
-                        success=f"Audience of {escape_markdown(channel.name)} saved.",
+                        success=_("Audience of {channel} saved.", channel=escape_markdown(channel.name)),
                     )
         if entries:
             with change:
@@ -472,19 +563,21 @@ def audience_section(ctx: PageContext, period: Period) -> None:
 
 
 def _change_audience(ctx: PageContext, entries: list[AudienceView]) -> None:
-    st.markdown("**Change an entry**")
+    st.markdown(_("**Change an entry**"))
     entry = st.selectbox(
-        "Entry",
+        _("Entry"),
         entries,
-        format_func=lambda e: plain_text(f"{e.channel} · {e.period_start} – {e.period_end} · {e.size:,}"),
+        format_func=lambda e: plain_text(
+            f"{e.channel} · {formats.date(e.period_start)} – {formats.date(e.period_end)} · {formats.number(e.size)}"
+        ),
         key="kpis_audience_pick",
     )
     loaded = _loaded_version(f"kpis_audience_version_{entry.id}", entry.version)
     size = st.number_input(
-        "New audience (people)", min_value=1, value=entry.size, step=100, key=f"kpis_audience_size_{entry.id}"
+        _("New audience (people)"), min_value=1, value=entry.size, step=100, key=f"kpis_audience_size_{entry.id}"
     )
     save, remove = st.columns(2)
-    if save.button("Save size", key="kpis_audience_save"):
+    if save.button(_("Save size"), key="kpis_audience_save"):
         # Saved or refused, the next run starts from what is saved.
         st.session_state.pop(f"kpis_audience_version_{entry.id}", None)
         perform(
@@ -496,11 +589,11 @@ def _change_audience(ctx: PageContext, entries: list[AudienceView]) -> None:
                 expected_version=loaded,
                 audience_in=AudienceSizeUpdate(size=int(size)),
             ),
-            success="Audience size changed.",
+            success=_("Audience size changed."),
         )
-    if remove.button("Delete entry", key="kpis_audience_delete"):
+    if remove.button(_("Delete entry"), key="kpis_audience_delete"):
         perform(
             ctx,
             lambda s: delete_audience_size(session=s, actor=ctx.actor, audience_id=entry.id),
-            success="Entry deleted.",
+            success=_("Entry deleted."),
         )

@@ -11,8 +11,9 @@ from typing import Any
 from sqlalchemy import true
 from sqlmodel import Session, col, select
 
-from core import records
+from core import formats, records
 from core.errors import ValidationError
+from core.i18n import N_, _
 from core.kpis.periods import Period
 from core.permissions import Action, Actor, require
 from db.models import AudienceSize, AudienceSizeCreate, AudienceSizeUpdate, Channel
@@ -59,11 +60,11 @@ def _check(
 ) -> str:
     channel = session.get(Channel, channel_id)
     if channel is None:
-        raise ValidationError("Choose a channel for the audience size.")
+        raise ValidationError(_("Choose a channel for the audience size."))
     if period_end < period_start:
-        raise ValidationError("The audience period ends before it starts; swap the dates.")
+        raise ValidationError(_("The audience period ends before it starts; swap the dates."))
     if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_AUDIENCE:
-        raise ValidationError("The audience size is a whole number of people, at least 1.")
+        raise ValidationError(_("The audience size is a whole number of people, at least 1."))
     overlapping = session.exec(
         select(AudienceSize).where(
             AudienceSize.channel_id == channel_id,
@@ -74,8 +75,14 @@ def _check(
     clash = next((row for row in overlapping if row.id != ignore_id), None)
     if clash is not None:
         raise ValidationError(
-            f"{channel.name} has an audience size for {clash.period_start} – {clash.period_end} ({clash.size:,}) "
-            "that overlaps these days; change that entry instead, or choose days it does not cover."
+            _(
+                "{channel} has an audience size for {start} – {end} ({size}) that overlaps these days; "
+                "change that entry instead, or choose days it does not cover.",
+                channel=channel.name,
+                start=formats.date(clash.period_start),
+                end=formats.date(clash.period_end),
+                size=formats.number(clash.size),
+            )
         )
     return channel.name
 
@@ -100,7 +107,7 @@ def update_audience_size(
 ) -> AudienceView:
     """Change an entry's size or days (the fields given), at the version the analyst loaded."""
     require(actor, Action.manage_audience)
-    row = records.get_or_404(session, AudienceSize, audience_id, what="Audience size")
+    row = records.get_or_404(session, AudienceSize, audience_id, what=N_("Audience size"))
     changes = audience_in.model_dump(exclude_unset=True, exclude_none=True)
     merged: dict[str, Any] = {
         "period_start": row.period_start,
@@ -122,7 +129,7 @@ def update_audience_size(
 
 def delete_audience_size(*, session: Session, actor: Actor, audience_id: int) -> None:
     require(actor, Action.manage_audience)
-    row = records.get_or_404(session, AudienceSize, audience_id, what="Audience size")
+    row = records.get_or_404(session, AudienceSize, audience_id, what=N_("Audience size"))
     records.delete(session, row, actor=actor, action="audience_size.delete")
 
 

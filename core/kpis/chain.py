@@ -31,6 +31,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from core import workspace
+from core.i18n import _, ngettext
 from core.kpis.content import published_scope
 from core.kpis.conversations import needs_reply_condition, sla_conditions, sla_counted
 from core.kpis.periods import Period
@@ -88,22 +89,32 @@ def _idea_kpis(
     session: Session, lo: dt.datetime, hi: dt.datetime, channel_id: int | None, now: dt.datetime
 ) -> dict[str, Measured]:
     ideas = _shipped_ideas(session, lo, hi, channel_id)
-    to_ship = [days_between(created, shipped) for created, shipped, _ in ideas]
-    to_announce = [days_between(shipped, announced) for _, shipped, announced in ideas if announced is not None]
-    verdicts = [announced_within(shipped, announced, now=now) for _, shipped, announced in ideas]
+    to_ship = [days_between(created, shipped) for created, shipped, __ in ideas]
+    to_announce = [days_between(shipped, announced) for __, shipped, announced in ideas if announced is not None]
+    verdicts = [announced_within(shipped, announced, now=now) for __, shipped, announced in ideas]
     within, late = verdicts.count(True), verdicts.count(False)
-    not_announced = sum(1 for *_, announced in ideas if announced is None)
+    not_announced = sum(1 for *__, announced in ideas if announced is None)
     return {
-        "idea_to_shipped_days": Measured(median(to_ship), f"{len(ideas)} idea(s) shipped" if ideas else ""),
+        "idea_to_shipped_days": Measured(
+            median(to_ship), ngettext("{count} idea shipped", "{count} ideas shipped", len(ideas)) if ideas else ""
+        ),
         "shipped_to_announced_days": Measured(
             median(to_announce),
-            (f"{len(to_announce)} of {len(ideas)} announced" if ideas else "")
-            + (f"; {not_announced} still to announce" if not_announced else ""),
+            _list(
+                _("{announced} of {shipped} announced", announced=len(to_announce), shipped=len(ideas))
+                if ideas
+                else "",
+                _("{count} still to announce", count=not_announced) if not_announced else "",
+            ),
         ),
         "announced_within_14_days": Measured(
             ratio(within, within + late, 100),
-            (f"{within} within 14 days, {late} later or not yet" if within + late else "")
-            + (f"; {verdicts.count(None)} shipped less than 14 days ago" if verdicts.count(None) else ""),
+            _list(
+                _("{within} within 14 days, {late} later or not yet", within=within, late=late)
+                if within + late
+                else "",
+                _("{count} shipped less than 14 days ago", count=verdicts.count(None)) if verdicts.count(None) else "",
+            ),
         ),
     }
 
@@ -117,7 +128,10 @@ def _givers_thanked(session: Session, period: Period, channel_id: int | None) ->
     people = giver_keys_of_items(session, list(item_ids)).values()
     givers = sum(len(p.givers) for p in people)
     thanked = sum(len(p.thanked) for p in people)
-    return Measured(ratio(thanked, givers, 100), f"{thanked} of {givers} givers thanked" if givers else "")
+    return Measured(
+        ratio(thanked, givers, 100),
+        _("{thanked} of {givers} givers thanked", thanked=thanked, givers=givers) if givers else "",
+    )
 
 
 def _posts_answered(
@@ -140,10 +154,18 @@ def _posts_answered(
             answered += 1
         elif met_count or open_count:
             undecided += 1
-    detail = f"{answered} of {answered + failed} posts with questions" if answered + failed else ""
-    if undecided:
-        detail += ("; " if detail else "") + f"{undecided} still being answered"
+    detail = _list(
+        _("{answered} of {total} posts with questions", answered=answered, total=answered + failed)
+        if answered + failed
+        else "",
+        _("{count} still being answered", count=undecided) if undecided else "",
+    )
     return Measured(ratio(answered, answered + failed, 100), detail)
+
+
+def _list(*parts: str) -> str:
+    """The parts of a detail line that apply, one after the other."""
+    return "; ".join(part for part in parts if part)
 
 
 def measure(

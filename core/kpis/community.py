@@ -11,6 +11,8 @@ from sqlalchemy import and_, exists, func, or_, select, union, union_all
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
+from core import formats
+from core.i18n import _, ngettext
 from core.kpis.audience import period_audience
 from core.kpis.conversations import conversation_scope
 from core.kpis.periods import Period
@@ -101,21 +103,30 @@ def measure(
     out: dict[str, Measured] = {}
     people = _active_people(session, lo, hi, channel_id)
     audience, missing = period_audience(session, period, channel_id)
-    detail = f"{people} active people of {audience:,.0f}" if audience else ""
+    detail = (
+        ngettext(
+            "{count} active person of {audience}",
+            "{count} active people of {audience}",
+            people,
+            audience=formats.number(audience),
+        )
+        if audience
+        else ""
+    )
     if missing:
-        detail += ("; " if detail else "") + "no audience size for " + ", ".join(missing)
+        detail += ("; " if detail else "") + _("no audience size for {channels}", channels=", ".join(missing))
     out["active_share"] = Measured(
         ratio(people, audience, 100), detail, counts=(("active_people", people), ("audience", round(audience or 0)))
     )
     newcomers, back7, back30 = _returns(session, lo, hi, channel_id)
     out["returns_d7"] = Measured(
         ratio(back7, newcomers, 100),
-        f"{back7} of {newcomers} new people back within 7 days" if newcomers else "",
+        _("{back} of {new} new people back within 7 days", back=back7, new=newcomers) if newcomers else "",
         counts=(("new_people", newcomers), ("back_within_7_days", back7)),
     )
     out["returns_d30"] = Measured(
         ratio(back30, newcomers, 100),
-        f"{back30} of {newcomers} new people back within 30 days" if newcomers else "",
+        _("{back} of {new} new people back within 30 days", back=back30, new=newcomers) if newcomers else "",
         counts=(("new_people", newcomers), ("back_within_30_days", back30)),
     )
     return out

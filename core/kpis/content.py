@@ -11,6 +11,8 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
+from core import formats
+from core.i18n import _, ngettext
 from core.kpis.sql import Unindexed, count_if, counts_of, in_range, ratio
 from core.kpis.values import Measured
 from db.models import Post, PostStatus
@@ -85,12 +87,16 @@ def measure(session: Session, lo: dt.datetime, hi: dt.datetime, channel_id: int 
     published = posts["published"]
     out["next_step_share"] = Measured(
         values["next_step_share"],
-        f"{posts['with_step']} of {published} posts" if published else "",
+        _("{with_step} of {published} posts", with_step=posts["with_step"], published=published) if published else "",
         counts=(("published", published), ("with_next_step", posts["with_step"])),
     )
     out["next_step_conversion"] = Measured(
         values["next_step_conversion"],
-        f"{posts['step_conversions']:,} conversions of {posts['step_impressions']:,} impressions"
+        _(
+            "{conversions} conversions of {impressions} impressions",
+            conversions=formats.number(posts["step_conversions"]),
+            impressions=formats.number(posts["step_impressions"]),
+        )
         if posts["step_impressions"]
         else "",
         counts=(("step_impressions", posts["step_impressions"]), ("step_conversions", posts["step_conversions"])),
@@ -99,7 +105,14 @@ def measure(session: Session, lo: dt.datetime, hi: dt.datetime, channel_id: int 
     utility_posts = posts["with_utility"]
     out["content_utility"] = Measured(
         values["content_utility"],
-        f"{posts['saves_and_clicks']:,} saves and clicks on {utility_posts} posts" if utility_posts else "",
+        ngettext(
+            "{saves} saves and clicks on {count} post",
+            "{saves} saves and clicks on {count} posts",
+            utility_posts,
+            saves=formats.number(posts["saves_and_clicks"]),
+        )
+        if utility_posts
+        else "",
         counts=(("posts_with_utility", utility_posts), ("saves_and_clicks", posts["saves_and_clicks"])),
     )
     out["published_posts"] = Measured(float(published) if published or posts["ever_published"] else None)

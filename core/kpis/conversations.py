@@ -15,6 +15,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col
 
+from core.i18n import _, ngettext
 from core.kpis.periods import Period
 from core.kpis.sql import Unindexed, count_if, counts_of, in_range, ratio
 from core.kpis.values import Measured
@@ -201,8 +202,8 @@ def measure(
     times = _response_times(session, lo, hi, channel_id)
     answered = times["answered"]
     flagged = conv["replies_before"]
-    times_detail = f"{answered} answered conversation(s)" + (
-        f"; {flagged} with a reply stamped before the message left out" if flagged else ""
+    times_detail = ngettext("{count} answered conversation", "{count} answered conversations", answered) + (
+        "; " + _("{count} with a reply stamped before the message left out", count=flagged) if flagged else ""
     )
     for key, column in (
         ("first_response_median", "business_median"),
@@ -219,7 +220,7 @@ def measure(
     met, breached = conv["sla_met"], conv["sla_breached"]
     out["sla_share"] = Measured(
         values["sla_share"],
-        f"{met} met, {breached} breached" if met + breached else "",
+        _("{met} met, {breached} breached", met=met, breached=breached) if met + breached else "",
         counts=(
             ("conversations", conv["conversations"]),
             ("needing_reply", conv["needs_reply"]),
@@ -230,7 +231,7 @@ def measure(
     resolved, clean = conv["resolved"], conv["resolved_clean"]
     out["closed_without_escalation"] = Measured(
         values["closed_without_escalation"],
-        f"{clean} of {resolved} resolved" if resolved else "",
+        _("{clean} of {resolved} resolved", clean=clean, resolved=resolved) if resolved else "",
         counts=(("resolved", resolved), ("resolved_without_escalation", clean)),
     )
     out["replies_before_message"] = Measured(
@@ -239,12 +240,12 @@ def measure(
     ugc, useful = conv["ugc"], conv["ugc_useful"]
     out["ugc_per_week"] = Measured(
         values["ugc_per_week"],
-        f"{ugc} UGC in {period.days} days" if has_conversations else "",
+        _("{ugc} UGC in {days} days", ugc=ugc, days=period.days) if has_conversations else "",
         counts=(("ugc", ugc), ("days", period.days)),
     )
     out["ugc_useful_share"] = Measured(
         values["ugc_useful_share"],
-        f"{useful} of {ugc} useful" if ugc else "",
+        _("{useful} of {ugc} useful", useful=useful, ugc=ugc) if ugc else "",
         counts=(("ugc", ugc), ("useful", useful)),
     )
     return out

@@ -17,6 +17,8 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from core import formats
+from core.i18n import _, ngettext
 from core.kpis.sql import Unindexed, in_range, ratio
 from core.kpis.values import Measured
 from db.models import Conversation, ConversationStatus, EscalationTeam
@@ -44,11 +46,17 @@ class _Team:
 
     def line(self, name: str) -> str:
         within, late = self.verdicts.count(True), self.verdicts.count(False)
-        parts = [f"{name}: {self.count} escalation{'s' if self.count != 1 else ''}"]
+        parts = [ngettext("{team}: {count} escalation", "{team}: {count} escalations", self.count, team=name)]
         if self.hours:
-            parts.append(f"{len(self.hours)} resolved, median {statistics.median(self.hours):.1f} h")
+            parts.append(
+                _(
+                    "{resolved} resolved, median {hours}",
+                    resolved=len(self.hours),
+                    hours=formats.hours(statistics.median(self.hours)),
+                )
+            )
         if within + late:
-            parts.append(f"{within} of {within + late} within the deadline")
+            parts.append(_("{within} of {total} within the deadline", within=within, total=within + late))
         return " · ".join(parts)
 
 
@@ -87,15 +95,16 @@ def measure(
     return {
         "escalations": Measured(
             float(total) if total or _any_teams(session) else None,
-            f"{len(teams)} team(s)" if total else "",
+            ngettext("{count} team", "{count} teams", len(teams)) if total else "",
             notes=notes,
         ),
         "escalation_resolve_hours": Measured(
-            statistics.median(hours) if hours else None, f"{len(hours)} of {total} resolved" if total else ""
+            statistics.median(hours) if hours else None,
+            _("{resolved} of {total} resolved", resolved=len(hours), total=total) if total else "",
         ),
         "escalation_within_deadline": Measured(
             ratio(within, within + late, 100),
-            f"{within} within, {late} past the deadline" if within + late else "",
+            _("{within} within, {late} past the deadline", within=within, late=late) if within + late else "",
         ),
     }
 

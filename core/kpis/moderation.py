@@ -12,6 +12,7 @@ from sqlalchemy import distinct, func, select
 from sqlmodel import Session, col
 
 from core.community.members import merge_map
+from core.i18n import _, ngettext
 from core.kpis.conversations import conversation_scope
 from core.kpis.definitions import KPIS, Family
 from core.kpis.periods import Period
@@ -80,22 +81,32 @@ def measure(session: Session, lo: dt.datetime, hi: dt.datetime, channel_id: int 
     return {
         "flagged_share": Measured(
             ratio(flagged, total, 100),
-            f"{flagged} of {total} conversations",
+            _("{flagged} of {total} conversations", flagged=flagged, total=total),
             counts=(("flagged", flagged), ("conversations", total)),
         ),
         "time_to_moderate": Measured(
             statistics.median(hours) if hours else None,
-            f"{len(hours)} flag(s) moderated, {still_open} still open",
+            ngettext(
+                "{count} flag moderated, {open} still open",
+                "{count} flags moderated, {open} still open",
+                len(hours),
+                open=still_open,
+            ),
             counts=(("moderated", len(hours)), ("open", still_open)),
         ),
         "repeat_offenders": Measured(
             float(len(repeat)) if in_period else (0.0 if total else None),
-            f"{len(repeat)} of {len(in_period)} member(s) acted on had been acted on before",
+            ngettext(
+                "{repeat} of {count} member acted on had been acted on before",
+                "{repeat} of {count} members acted on had been acted on before",
+                len(in_period),
+                repeat=len(repeat),
+            ),
             counts=(("repeat", len(repeat)), ("acted_on", len(in_period))),
         ),
         "slow_mode_share": Measured(
             ratio(slowed, total, 100),
-            f"{slowed} of {total} threads",
+            _("{slowed} of {total} threads", slowed=slowed, total=total),
             counts=(("slow_mode", slowed), ("conversations", total)),
         ),
     }

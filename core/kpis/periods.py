@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from core import formats
 from core.errors import ValidationError
+from core.i18n import _
 from core.local_time import add_months, days_bounds, next_month
 
 
@@ -29,7 +31,13 @@ class Period:
 
     def __post_init__(self) -> None:
         if self.end < self.start:
-            raise ValidationError(f"The period ends ({self.end}) before it starts ({self.start}); swap the dates.")
+            raise ValidationError(
+                _(
+                    "The period ends ({end}) before it starts ({start}); swap the dates.",
+                    end=formats.date(self.end),
+                    start=formats.date(self.start),
+                )
+            )
 
     @property
     def days(self) -> int:
@@ -71,12 +79,18 @@ class Period:
     def label(self) -> str:
         if self.kind == PeriodKind.week:
             iso = self.start.isocalendar()
-            return f"Week {iso.week}, {iso.year} · {_short(self.start)} – {_short(self.end)}"
+            return _(
+                "Week {week}, {year} · {first} – {last}",
+                week=iso.week,
+                year=iso.year,
+                first=formats.short_date(self.start),
+                last=formats.short_date(self.end),
+            )
         if self.kind == PeriodKind.month and self.start.day == 1:
-            return self.start.strftime("%B %Y")
+            return formats.month_year(self.start)
         if self.kind == PeriodKind.quarter and self.start.day == 1:
-            return f"Q{(self.start.month - 1) // 3 + 1} {self.start.year}"
-        return f"{_short(self.start)} {self.start.year} – {_short(self.end)} {self.end.year}"
+            return _("Q{quarter} {year}", quarter=(self.start.month - 1) // 3 + 1, year=self.start.year)
+        return f"{formats.date(self.start)} – {formats.date(self.end)}"
 
     def months(self) -> list[Period]:
         """The calendar months the period touches, each clipped to the period."""
@@ -90,15 +104,13 @@ class Period:
         return months
 
 
-def _short(day: dt.date) -> str:
-    return f"{day.day} {day:%b}"
-
-
 def parse_date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise ValidationError(f"{text!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-06-01.") from None
+        raise ValidationError(
+            _("{text!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-06-01.", text=text)
+        ) from None
 
 
 def period_containing(kind: PeriodKind | str, day: dt.date) -> Period:
@@ -113,7 +125,7 @@ def period_containing(kind: PeriodKind | str, day: dt.date) -> Period:
     if kind == PeriodKind.quarter:
         start = dt.date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
         return Period(start, add_months(start, 3) - dt.timedelta(days=1), kind)
-    raise ValidationError("A custom period has no fixed length: give its first and last day.")
+    raise ValidationError(_("A custom period has no fixed length: give its first and last day."))
 
 
 MAX_PERIODS = 1000  # the picker's floor: twenty years of weeks

@@ -10,6 +10,8 @@ from sqlalchemy import exists, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
+from core import formats
+from core.i18n import _
 from core.kpis.periods import Period
 from core.kpis.sql import Unindexed, bucket_counts
 from core.kpis.values import Measured
@@ -76,16 +78,23 @@ def _improvements(session: Session, period: Period, channel_id: int | None, toda
         .limit(MAX_LISTED_IMPROVEMENTS)
     ).all()
     notes, measured = [], 0
-    effects = impacts(session, loop_item_ids=[item_id for item_id, *_ in items], today=today)
+    effects = impacts(session, loop_item_ids=[item_id for item_id, *__ in items], today=today)
     for item_id, what, shipped_on in items:
         effect = effects[item_id]
         measured += effect.measured
-        summary = effect.summary if effect.kind != "none" else "effect not measured: nothing to measure set"
-        notes.append(f"{shipped_on:%d %b %Y}: {what} — {summary}")
+        summary = effect.summary if effect.kind != "none" else _("effect not measured: nothing to measure set")
+        notes.append(f"{formats.date(shipped_on)}: {what} — {summary}")
     total = sum(counts.values())
-    detail = f"{measured} of the {len(items)} listed with a measured effect" if items else ""
-    if total > len(items):
-        detail += f" (the {len(items)} latest of {total} listed)"
+    detail = ""
+    if items and total > len(items):
+        detail = _(
+            "{measured} of the {listed} listed with a measured effect (the {listed} latest of {total} listed)",
+            measured=measured,
+            listed=len(items),
+            total=total,
+        )
+    elif items:
+        detail = _("{measured} of the {listed} listed with a measured effect", measured=measured, listed=len(items))
     return Measured(float(total), detail=detail, breakdown=breakdown, notes=tuple(notes))
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session
 
 from core.errors import ValidationError
+from core.i18n import _
 
 
 class Unindexed(FunctionElement):
@@ -46,7 +47,7 @@ def _compile_unindexed_sqlite(element, compiler, **kw):
 
 def check_now(now: dt.datetime) -> None:
     if now.tzinfo is None or now.utcoffset() is None:
-        raise ValidationError("'now' must be timezone-aware (UTC).")
+        raise ValidationError(_("'now' must be timezone-aware (UTC)."))
 
 
 def ratio(numerator: float | None, denominator: float | None, scale: float = 1.0) -> float | None:

@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import func, or_, select, union_all
 from sqlmodel import Session, col
 
-from core import workspace
+from core import formats, workspace
+from core.i18n import _
 from core.kpis.audience import audience_for, audience_rows
 from core.kpis.community import giver_scope
 from core.kpis.content import post_columns, post_kpis, published_scope
@@ -52,7 +53,8 @@ class Trend:
     families: dict[Family, tuple[TrendSeries, ...]]
 
     def label(self, bucket: Period) -> str:
-        return f"{bucket.start.day} {bucket.start:%b}" if self.grain == Grain.week else f"{bucket.start:%b %Y}"
+        """A bucket on the chart's axis, in the reader's language: 24 Nov / 24. Nov. · November 2026."""
+        return formats.short_date(bucket.start) if self.grain == Grain.week else formats.month_year(bucket.start)
 
     def rows(self, family: Family) -> list[dict[str, Any]]:
         """Long-form rows (bucket start, KPI, unit, value) for a chart; missing values left out."""
@@ -60,7 +62,7 @@ class Trend:
             {
                 "bucket": bucket.start,
                 "label": self.label(bucket),
-                "kpi": series.label,
+                "kpi": _(series.label),
                 "unit": series.unit,
                 "value": value,
             }

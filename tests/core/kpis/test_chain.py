@@ -154,7 +154,7 @@ def _kpis(session, channel=None):
 def test_idea_to_shipped_and_shipped_to_announced_medians_and_the_14_day_share(session, ideas):
     kpis = _kpis(session)
     assert kpis["idea_to_shipped_days"].value == pytest.approx(7.0)  # median of 14, 10, 4, 1
-    assert kpis["idea_to_shipped_days"].detail == "4 idea(s) shipped"
+    assert kpis["idea_to_shipped_days"].detail == "4 ideas shipped"
     assert kpis["shipped_to_announced_days"].value == pytest.approx(10.5)  # median of 2 and 19
     assert kpis["shipped_to_announced_days"].detail == "2 of 4 announced; 2 still to announce"
     assert kpis["announced_within_14_days"].value == pytest.approx(100 / 3)  # 1 of (1 + 2)

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from core import i18n
 from core.errors import ValidationError
 from core.kpis.overview import first_data_day
 from core.kpis.periods import Period, PeriodKind, default_period, period_containing, recent_periods
@@ -115,3 +116,30 @@ def test_the_first_day_with_data_is_the_earliest_conversation_post_or_idea(sessi
     make_conversation(session, received_at=dt.datetime(2025, 1, 1, 9, tzinfo=UTC))
     session.commit()
     assert first_data_day(session) == dt.date(2017, 11, 1)  # half past midnight in Berlin
+
+
+@pytest.mark.parametrize(
+    ("period", "english", "german"),
+    [
+        (period_containing("month", dt.date(2027, 3, 9)), "March 2027", "März 2027"),
+        (period_containing("quarter", dt.date(2026, 11, 24)), "Q4 2026", "Q4 2026"),
+        (
+            period_containing("week", dt.date(2026, 11, 24)),
+            "Week 48, 2026 · 23 Nov – 29 Nov",
+            "KW 48, 2026 · 23. Nov. – 29. Nov.",
+        ),
+        (Period(dt.date(2026, 11, 3), dt.date(2026, 12, 2)), "2026-11-03 – 2026-12-02", "03.11.2026 – 02.12.2026"),
+    ],
+)
+def test_a_period_is_named_in_the_readers_language(period, english, german):
+    assert period.label == english
+    with i18n.using("de"):
+        assert period.label == german
+
+
+def test_a_period_that_ends_before_it_starts_says_so_in_german():
+    with (
+        i18n.using("de"),
+        pytest.raises(ValidationError, match=r"endet \(01\.03\.2026\), bevor er beginnt \(09\.03\.2026\)"),
+    ):
+        Period(dt.date(2026, 3, 9), dt.date(2026, 3, 1))

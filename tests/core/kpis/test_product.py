@@ -44,8 +44,8 @@ def test_implemented_improvements_per_month_with_their_measured_effect(session, 
     assert value.value == 2
     assert value.previous == 1
     assert value.breakdown == (("2025-02", 1.0), ("2025-03", 1.0))
-    assert value.notes[0].startswith("14 Mar 2025: Faster export — effect not measured")
-    assert value.notes[1] == "20 Feb 2025: Dark mode is live — NPS 30 → 42 (+12)"
+    assert value.notes[0].startswith("2025-03-14: Faster export — effect not measured")
+    assert value.notes[1] == "2025-02-20: Dark mode is live — NPS 30 → 42 (+12)"
     assert value.detail.startswith("1 of the 2 listed with a measured effect")
     # For one channel: only loop items answering that channel's ideas.
     assert compute(session, start, end, channel=channel)["implemented_improvements"].value == 1
