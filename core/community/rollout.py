@@ -1,6 +1,10 @@
 """The 60-day rollout (paper §12) as the workspace's onboarding: the plan's steps with their days
 from the workspace's start, each ticked from real data where it can be, by hand otherwise (with
-who and when)."""
+who and when).
+
+Evidence counts from the rollout's start only (the local midnight of the workspace's first day):
+a team that had published a retro a year ago has not done the rollout's retro. The quick-answer
+library and the SLA policies carry no dates; what counts for them is that they are in place."""
 
 from __future__ import annotations
 
@@ -13,7 +17,9 @@ from sqlmodel import Session, col
 
 from core import records
 from core.errors import ConflictError, NotFoundError, ValidationError
+from core.local_time import local_day, local_midnight
 from core.permissions import Action, Actor, require
+from core.workspace import timezone
 from db.models import (
     Channel,
     CommunityRules,
@@ -85,37 +91,49 @@ def _count(session: Session, statement) -> int:
     return int(session.execute(statement).scalar_one() or 0)
 
 
-def _published_in(session: Session, rubric: str) -> bool:
+def _published_in(session: Session, rubric: str, since: dt.datetime) -> bool:
     return bool(
         _count(
             session,
             select(func.count())
             .select_from(Post)
             .join(Rubric, col(Rubric.id) == Post.rubric_id)
-            .where(func.lower(Rubric.name) == rubric.lower(), col(Post.status) == PostStatus.published),
+            .where(
+                func.lower(Rubric.name) == rubric.lower(),
+                col(Post.status) == PostStatus.published,
+                col(Post.published_at) >= since,
+            ),
         )
     )
 
 
-def _channel_audit(session: Session) -> str | None:
+def _channel_audit(session: Session, since: dt.datetime) -> str | None:
     active = {c.id for c in session.scalars(select(Channel).where(col(Channel.active)))}
-    heard = set(session.scalars(select(col(Conversation.channel_id)).distinct()))
+    heard = set(
+        session.scalars(select(col(Conversation.channel_id)).where(col(Conversation.received_at) >= since).distinct())
+    )
     return f"conversations on all {len(active)} active channels" if active and active <= heard else None
 
 
-def _tone_and_rules(session: Session) -> str | None:
-    number = session.execute(select(func.max(CommunityRules.number))).scalar_one_or_none()
+def _tone_and_rules(session: Session, since: dt.datetime) -> str | None:
+    number = session.execute(
+        select(func.max(CommunityRules.number)).where(col(CommunityRules.published_at) >= since)
+    ).scalar_one_or_none()
     return f"community rules version {number} published" if number else None
 
 
-def _quick_answers(session: Session) -> str | None:
+def _quick_answers(session: Session, since: dt.datetime) -> str | None:  # the library keeps no dates
     n = _count(session, select(func.count()).select_from(QuickAnswer))
     return f"{n} quick answers" if n >= QUICK_ANSWERS_NEEDED else None
 
 
-def _sla_dashboards(session: Session) -> str | None:
+def _sla_dashboards(session: Session, since: dt.datetime) -> str | None:
     policies = _count(session, select(func.count()).select_from(SlaPolicy).where(col(SlaPolicy.active)))
-    first, last = session.execute(select(func.min(Conversation.received_at), func.max(Conversation.received_at))).one()
+    first, last = session.execute(
+        select(func.min(Conversation.received_at), func.max(Conversation.received_at)).where(
+            col(Conversation.received_at) >= since
+        )
+    ).one()
     if not policies or first is None or (last - first) < dt.timedelta(days=7):
         return None
     return (
@@ -123,41 +141,59 @@ def _sla_dashboards(session: Session) -> str | None:
     )
 
 
-def _rubrics(session: Session) -> str | None:
-    return "published posts in all three rubrics" if all(_published_in(session, r) for r in STARTED_RUBRICS) else None
+def _rubrics(session: Session, since: dt.datetime) -> str | None:
+    started = all(_published_in(session, r, since) for r in STARTED_RUBRICS)
+    return "published posts in all three rubrics" if started else None
 
 
-def _idea_form(session: Session) -> str | None:
-    n = _count(session, select(func.count()).select_from(Idea).where(col(Idea.source) == IdeaSource.form))
+def _idea_form(session: Session, since: dt.datetime) -> str | None:
+    n = _count(
+        session,
+        select(func.count())
+        .select_from(Idea)
+        .where(col(Idea.source) == IdeaSource.form, col(Idea.created_at) >= since),
+    )
     return f"{n} idea(s) from a form" if n else None
 
 
-def _first_retro(session: Session) -> str | None:
+def _first_retro(session: Session, since: dt.datetime) -> str | None:
     announced = _count(
         session,
-        select(func.count()).select_from(LoopItem).where(col(LoopItem.status) != LoopStatus.shipped),
+        select(func.count())
+        .select_from(LoopItem)
+        .where(col(LoopItem.status) != LoopStatus.shipped, col(LoopItem.announced_at) >= since),
     )
     return (
         "an Open retro post published and a loop item announced"
-        if announced and _published_in(session, RETRO_RUBRIC)
+        if announced and _published_in(session, RETRO_RUBRIC, since)
         else None
     )
 
 
-def _ugc_hero(session: Session) -> str | None:
+def _ugc_hero(session: Session, since: dt.datetime) -> str | None:
     heroes = _count(
-        session, select(func.count()).select_from(WeeklyDigestNote).where(col(WeeklyDigestNote.hero_handle) != "")
+        session,
+        select(func.count())
+        .select_from(WeeklyDigestNote)
+        .where(
+            col(WeeklyDigestNote.hero_handle) != "",
+            col(WeeklyDigestNote.week_start) >= local_day(since, timezone(session)),
+        ),
     )
     useful = _count(
         session,
         select(func.count())
         .select_from(Conversation)
-        .where(col(Conversation.kind) == ConversationKind.ugc, col(Conversation.useful)),
+        .where(
+            col(Conversation.kind) == ConversationKind.ugc,
+            col(Conversation.useful),
+            col(Conversation.received_at) >= since,
+        ),
     )
     return f"heroes of the week in {heroes} weeks, {useful} useful UGC" if heroes >= HERO_WEEKS and useful else None
 
 
-_CHECKS: dict[str, Callable[[Session], str | None]] = {
+_CHECKS: dict[str, Callable[[Session, dt.datetime], str | None]] = {
     "channel_audit": _channel_audit,
     "tone_and_rules": _tone_and_rules,
     "quick_answers": _quick_answers,
@@ -202,8 +238,10 @@ class Rollout:
 
 def rollout_plan(session: Session) -> Rollout:
     """Every step with its dates from the workspace's start and how it was ticked."""
-    ws = session.scalars(select(Workspace)).first()
-    start = (ws.created_at if ws else dt.datetime.now(dt.UTC)).date()
+    ws = session.scalars(select(Workspace).order_by(col(Workspace.id))).first()
+    tz = timezone(session)
+    start = local_day(ws.created_at if ws else dt.datetime.now(dt.UTC), tz)
+    since = local_midnight(start, tz)  # evidence from before the rollout does not tick a step
     names = {u.id: (u.name or u.username) for u in session.scalars(select(User))}
     ticks = {t.step: t for t in session.scalars(select(RolloutTick))}
     states = []
@@ -215,7 +253,7 @@ def rollout_plan(session: Session) -> Rollout:
                 step,
                 start + dt.timedelta(days=step.first_day - 1),
                 start + dt.timedelta(days=step.last_day - 1),
-                check(session) if check else None,
+                check(session, since) if check else None,
                 names.get(tick.ticked_by_id, "Command line") if tick else None,
                 tick.ticked_at if tick else None,
             )

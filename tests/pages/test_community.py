@@ -7,7 +7,16 @@ import pytest
 from sqlmodel import select
 
 from core.community import identities
-from db.models import IdeaGiver, MemberMerge, MemberOnboarding, MemberRoleGrant, Post, RolloutTick, UgcConsent
+from db.models import (
+    IdeaGiver,
+    MemberMerge,
+    MemberOnboarding,
+    MemberRoleGrant,
+    Post,
+    RolloutTick,
+    UgcConsent,
+    Workspace,
+)
 from tests.factories import make_conversation, make_idea
 from tests.pages.apptest import open_page, texts
 
@@ -85,7 +94,9 @@ def test_a_moderator_role_given_by_hand(people, read):
     assert at.dataframe[0].value.set_index("Member").loc["Doc James", "Roles"] == "Activist, Moderator"
 
 
-def test_the_lead_ticks_a_rollout_step_by_hand_and_sees_the_rollout_on_home(people, read):
+def test_the_lead_ticks_a_rollout_step_by_hand_and_sees_the_rollout_on_home(people, write, read):
+    with write() as s:  # the rollout began a week ago: the conversations since then are its channel audit
+        s.exec(select(Workspace)).one().created_at = NOW - dt.timedelta(days=7)
     at = open_page("community", username="lead")
     at.selectbox(key="rollout_step").set_value("plan_adjusted").run()
     at.button(key="rollout_tick").click().run()
