@@ -62,7 +62,7 @@ def test_channel_audit_needs_a_conversation_on_every_active_channel(team, channe
     assert state(read, "channel_audit").evidence is None
     with write() as s:
         s.get(Channel, other.id).active = False
-    assert state(read, "channel_audit").evidence == "conversations on all 1 active channels"
+    assert state(read, "channel_audit").evidence == "conversations on the 1 active channel"
 
 
 def test_rules_step_ticks_once_rules_are_published(team, write, read):
