@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from core.community import moderation, rollout
 from core.errors import ConflictError, PermissionDenied
+from core.i18n import using
 from db.models import (
     Channel,
     ConversationKind,
@@ -79,6 +80,12 @@ def test_quick_answer_library_needs_ten(team, write, read):
     with write() as s:
         make_quick_answer(s)
     assert state(read, "quick_answers").evidence == "10 quick answers"
+    with using("de"):
+        found = state(read, "quick_answers")
+        assert (found.evidence, rollout.auto_text(found.step)) == (
+            "10 Schnellantworten",
+            "mindestens 10 Schnellantworten",
+        )
 
 
 def test_sla_step_needs_an_active_policy_and_a_week_of_conversations(team, channel, write, read):
