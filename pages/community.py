@@ -3,6 +3,7 @@
 
 import streamlit as st
 
+from core.i18n import _
 from core.local_time import local_today
 from db.types import utcnow
 from ui import community_rituals as rituals_view
@@ -12,12 +13,12 @@ from ui.frame import page_frame
 ctx = page_frame("community")
 today = local_today(utcnow(), ctx.timezone)
 
-st.title("Community")
+st.title(_("Community"))
 st.caption(
-    "A community is space, not subscribers: the people behind the handles, what they bring, and how we thank them."
+    _("A community is space, not subscribers: the people behind the handles, what they bring, and how we thank them.")
 )
 
-tabs = st.tabs(["Members", "Member page", "Roles", "Rituals", "Showcase", "60-day rollout"])
+tabs = st.tabs([_("Members"), _("Member page"), _("Roles"), _("Rituals"), _("Showcase"), _("60-day rollout")])
 with tabs[0]:
     view.members_tab(ctx)
 with tabs[1]:

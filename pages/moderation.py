@@ -3,6 +3,7 @@ suggestions, the community rules, the flag words, the on-call rota and the moder
 
 import streamlit as st
 
+from core.i18n import _
 from core.local_time import local_today
 from db.types import utcnow
 from ui import moderation_view as view
@@ -13,20 +14,20 @@ ctx = page_frame("moderation")
 now = utcnow()
 today = local_today(now, ctx.timezone)
 
-st.title("Moderation")
-st.caption("Strong moderation is the foundation of trust: clear rules, quick action, someone on call.")
+st.title(_("Moderation"))
+st.caption(_("Strong moderation is the foundation of trust: clear rules, quick action, someone on call."))
 view.overview(ctx, today, now)
 
 tabs = st.tabs(
     [
-        "Flags",
-        "Suggested by the word lists",
-        "Actions",
-        "Community rules",
-        "Word lists",
-        "On-call rota",
-        "KPIs",
-        "Help paths",
+        _("Flags"),
+        _("Suggested by the word lists"),
+        _("Actions"),
+        _("Community rules"),
+        _("Word lists"),
+        _("On-call rota"),
+        _("KPIs"),
+        _("Help paths"),
     ]
 )
 with tabs[0]:

@@ -11,6 +11,7 @@ from core.community import rules
 from core.community.members import merge_map
 from core.errors import ConflictError, NotFoundError, ValidationError
 from core.handles import handle_key
+from core.i18n import _
 from core.permissions import Action, Actor, require
 from db.models import (
     CommunitySettings,
@@ -35,7 +36,10 @@ def _member_key(session: Session, text: str) -> str:
     key = handle_key(text)
     if not _known(session, key):
         raise NotFoundError(
-            f"Nobody with the handle {text.strip()!r} has written or given an idea yet: check the spelling."
+            _(
+                "Nobody with the handle {handle!r} has written or given an idea yet: check the spelling.",
+                handle=text.strip(),
+            )
         )
     return key
 
@@ -46,9 +50,17 @@ def merge_identities(*, session: Session, actor: Actor, handle: str, into: str) 
     key, target = _member_key(session, handle), _member_key(session, into)
     roots = merge_map(session)
     if key in roots:
-        raise ConflictError(f"{handle.strip()!r} is already merged into {roots[key]!r}; undo that merge first.")
+        raise ConflictError(
+            _(
+                "{handle!r} is already merged into {into!r}; undo that merge first.",
+                handle=handle.strip(),
+                into=roots[key],
+            )
+        )
     if roots.get(target, target) == key:
-        raise ValidationError(f"{handle.strip()!r} and {into.strip()!r} are already one member.")
+        raise ValidationError(
+            _("{handle!r} and {into!r} are already one member.", handle=handle.strip(), into=into.strip())
+        )
     return records.create(
         session, MemberMerge(handle_key=key, into_key=target, merged_by_id=actor.id), actor=actor, action="member.merge"
     )
@@ -60,7 +72,7 @@ def undo_merge(*, session: Session, actor: Actor, handle: str) -> None:
     key = handle_key(handle)
     row = session.scalars(select(MemberMerge).where(col(MemberMerge.handle_key) == key)).first()
     if row is None:
-        raise NotFoundError(f"{handle.strip()!r} is not merged into anyone.")
+        raise NotFoundError(_("{handle!r} is not merged into anyone.", handle=handle.strip()))
     records.delete(session, row, actor=actor, action="member.unmerge")
 
 
@@ -69,15 +81,16 @@ def give_role(*, session: Session, actor: Actor, handle: str, role: str) -> Memb
     require(actor, Action.manage_members)
     if role not in rules.GIVEN_ROLES:
         raise ValidationError(
-            f"Only {' and '.join(rules.ROLE_LABELS[r] for r in rules.GIVEN_ROLES)} are given by hand; "
-            "the other roles follow from the member's activity."
+            _("Only Expert and Moderator are given by hand; the other roles follow from the member's activity.")
         )
     key = _member_key(session, handle)
     key = merge_map(session).get(key, key)
     if session.scalars(
         select(MemberRoleGrant).where(col(MemberRoleGrant.handle_key) == key, col(MemberRoleGrant.role) == role)
     ).first():
-        raise ConflictError(f"{handle.strip()!r} is already {rules.ROLE_LABELS[role].lower()}.")
+        raise ConflictError(
+            _("{handle!r} holds the role {role} already.", handle=handle.strip(), role=_(rules.ROLE_LABELS[role]))
+        )
     grant = MemberRoleGrant(handle_key=key, role=MemberRole(role).value, given_by_id=actor.id)
     return records.create(session, grant, actor=actor, action="member.give_role")
 
@@ -91,7 +104,13 @@ def take_role(*, session: Session, actor: Actor, handle: str, role: str) -> None
         select(MemberRoleGrant).where(col(MemberRoleGrant.handle_key).in_(keys), col(MemberRoleGrant.role) == role)
     ).first()
     if grant is None:
-        raise NotFoundError(f"{handle.strip()!r} does not hold the role {role!r}.")
+        raise NotFoundError(
+            _(
+                "{handle!r} does not hold the role {role}.",
+                handle=handle.strip(),
+                role=_(rules.ROLE_LABELS[role]) if role in rules.ROLE_LABELS else repr(role),
+            )
+        )
     records.delete(session, grant, actor=actor, action="member.take_role")
 
 

@@ -12,6 +12,7 @@ from sqlmodel import Session, col
 
 from core.community import rules
 from core.errors import NotFoundError
+from core.i18n import _
 from db.models import (
     Channel,
     CommunitySettings,
@@ -82,7 +83,7 @@ class Member:
 
     @property
     def role_labels(self) -> str:
-        return ", ".join(rules.ROLE_LABELS[r] for r in self.roles) or rules.NO_ROLE_LABEL
+        return ", ".join(_(rules.ROLE_LABELS[r]) for r in self.roles) or _(rules.NO_ROLE_LABEL)
 
     def _seen(self, first: dt.datetime | None, last: dt.datetime | None) -> None:
         if first is not None:
@@ -195,7 +196,7 @@ def member_of(*, session: Session, key: str, now: dt.datetime) -> Member:
     members = _members(session, now)
     root = merge_map(session).get(key, key)
     if root not in members:
-        raise NotFoundError(f"Nobody with the handle {key!r} has written or given an idea yet.")
+        raise NotFoundError(_("Nobody with the handle {handle!r} has written or given an idea yet.", handle=key))
     return members[root]
 
 
@@ -226,18 +227,23 @@ def member_page(*, session: Session, key: str, now: dt.datetime, limit: int = 20
         .order_by(col(Conversation.received_at).desc())
         .limit(limit)
     ):
-        marks = " (useful)" if conv.useful else " (best answer)" if conv.best else ""
-        history.append(
-            HistoryEntry(
-                conv.received_at, f"{conv.kind}{marks}", conv.text[:200], channel_names.get(conv.channel_id, "")
-            )
+        what = (
+            _("{kind} (useful)", kind=conv.kind)
+            if conv.useful
+            else _("{kind} (best answer)", kind=conv.kind)
+            if conv.best
+            else conv.kind
         )
+        history.append(HistoryEntry(conv.received_at, what, conv.text[:200], channel_names.get(conv.channel_id, "")))
     for giver, idea in session.execute(
         select(IdeaGiver, Idea).join(Idea, col(Idea.id) == IdeaGiver.idea_id).where(col(IdeaGiver.handle_key).in_(keys))
     ):
         history.append(
             HistoryEntry(
-                giver.given_at, f"idea ({idea.status})", idea.title, channel_names.get(idea.channel_id or 0, "")
+                giver.given_at,
+                _("idea ({status})", status=idea.status),
+                idea.title,
+                channel_names.get(idea.channel_id or 0, ""),
             )
         )
     for thanks, item in session.execute(
@@ -245,16 +251,28 @@ def member_page(*, session: Session, key: str, now: dt.datetime, limit: int = 20
         .join(LoopItem, col(LoopItem.id) == LoopThanks.loop_item_id)
         .where(col(LoopThanks.handle_key).in_(keys))
     ):
-        history.append(HistoryEntry(thanks.thanked_at, "thanked", item.what_changed))
+        history.append(HistoryEntry(thanks.thanked_at, _("thanked"), item.what_changed))
     actions = session.scalars(select(ModerationAction).where(col(ModerationAction.member_key).in_(keys)))
-    history.extend(HistoryEntry(a.acted_at, f"moderation: {a.kind}", a.rule) for a in actions)
+    history.extend(
+        HistoryEntry(a.acted_at, _("moderation: {action}", action=_(rules.ACTION_LABELS.get(a.kind, a.kind))), a.rule)
+        for a in actions
+    )
     flags = session.scalars(
         select(ModerationFlag)
         .join(Conversation, col(Conversation.id) == ModerationFlag.conversation_id)
         .where(col(Conversation.author_key).in_(keys))
     )
     history.extend(
-        HistoryEntry(f.flagged_at, f"flagged: {f.category} ({f.severity})", f.words or f.note) for f in flags
+        HistoryEntry(
+            f.flagged_at,
+            _(
+                "flagged: {flag} ({severity})",
+                flag=_(rules.CATEGORY_LABELS.get(f.category, f.category)),
+                severity=_(rules.SEVERITY_LABELS.get(f.severity, f.severity)),
+            ),
+            f.words or f.note,
+        )
+        for f in flags
     )
     history.sort(key=lambda h: h.at, reverse=True)
     merged = tuple(

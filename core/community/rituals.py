@@ -13,10 +13,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, select
 from sqlmodel import Session, col
 
-from core import exports, records
+from core import exports, formats, records, workspace
 from core.community.members import list_members, merge_map
 from core.content_plan import posts
 from core.errors import ConflictError, ValidationError
+from core.i18n import N_, _, using
 from core.local_time import local_instant
 from core.permissions import Action, Actor, require
 from core.records import stored_id
@@ -35,9 +36,13 @@ from db.models import (
     WeeklyDigestNote,
 )
 
-ONBOARDING_STEPS = {"welcomed": "Welcomed", "rules_linked": "Rules linked"}
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-SUGGESTED_FORMATS = ("Friday AMA", "Question of the week", "Team briefing", "Challenge")
+ONBOARDING_STEPS = {"welcomed": N_("Welcomed"), "rules_linked": N_("Rules linked")}
+SUGGESTED_FORMATS = (N_("Friday AMA"), N_("Question of the week"), N_("Team briefing"), N_("Challenge"))
+CONSENT_LABELS: dict[str, str] = {
+    ConsentStatus.asked: N_("asked"),
+    ConsentStatus.given: N_("given"),
+    ConsentStatus.refused: N_("refused"),
+}
 
 # --- onboarding ----------------------------------------------------------------------------------
 
@@ -86,13 +91,15 @@ def tick_onboarding(*, session: Session, actor: Actor, handle: str, step: str, n
     """Tick one step of a newcomer's onboarding (welcomed, rules linked)."""
     require(actor, Action.manage_members)
     if step not in ONBOARDING_STEPS:
-        raise ValidationError(f"Unknown onboarding step {step!r}; choose {', '.join(ONBOARDING_STEPS)}.")
+        raise ValidationError(
+            _("Unknown onboarding step {step!r}; choose {choices}.", step=step, choices=", ".join(ONBOARDING_STEPS))
+        )
     key = merge_map(session).get(handle, handle)
     row = session.scalars(select(MemberOnboarding).where(col(MemberOnboarding.handle_key) == key)).first()
     if row is None:
         row = records.create(session, MemberOnboarding(handle_key=key), actor=actor, action="member.onboarding")
     if getattr(row, f"{step}_at") is not None:
-        raise ConflictError(f"{ONBOARDING_STEPS[step]} is ticked already.")
+        raise ConflictError(_("{step} is ticked already.", step=_(ONBOARDING_STEPS[step])))
     return records.update(
         session, row, {f"{step}_at": now, f"{step}_by_id": actor.id}, actor=actor, action="member.onboarding"
     )
@@ -195,8 +202,8 @@ def record_consent(*, session: Session, actor: Actor, conversation_id: int, stat
     """The author's answer (or that we asked) about reusing their contribution."""
     require(actor, Action.manage_members)
     if status not in set(ConsentStatus):
-        raise ValidationError(f"Unknown consent {status!r}; choose asked, given or refused.")
-    records.get_or_404(session, Conversation, conversation_id, what="Conversation")
+        raise ValidationError(_("Unknown consent {status!r}; choose asked, given or refused.", status=status))
+    records.get_or_404(session, Conversation, conversation_id, what=_("Conversation"))
     row = session.scalars(select(UgcConsent).where(col(UgcConsent.conversation_id) == conversation_id)).first()
     if row is None:
         row = UgcConsent(conversation_id=conversation_id, status=status, recorded_by_id=actor.id)
@@ -215,12 +222,12 @@ def export_showcase(*, session: Session, actor: Actor, since: dt.datetime) -> st
             "channel": i.channel,
             "received": i.received_at.date().isoformat(),
             "text": i.text,
-            "best answer": "yes" if i.best else "",
+            "best answer": "yes" if i.best else "",  # i18n: not text
         }
         for i in items
     ]
     exports.record_export(session, actor=actor, what="ugc_showcase", file_format="csv", rows=len(rows))
-    return exports.to_csv(rows, ["author", "channel", "received", "text", "best answer"])
+    return exports.to_csv(rows, ["author", "channel", "received", "text", "best answer"])  # i18n: not text
 
 
 # --- recurring formats ---------------------------------------------------------------------------
@@ -238,14 +245,14 @@ def add_ritual(*, session: Session, actor: Actor, ritual: RitualFormatCreate) ->
     require(actor, Action.manage_community_rules)
     name = ritual.name.strip()
     if not name or len(name) > 80:
-        raise ValidationError("Name the format in 1 to 80 characters, e.g. 'Friday AMA'.")
+        raise ValidationError(_("Name the format in 1 to 80 characters, e.g. 'Friday AMA'."))
     if not 0 <= ritual.weekday <= 6:
-        raise ValidationError("Pick the weekday (Monday to Sunday).")
+        raise ValidationError(_("Pick the weekday (Monday to Sunday)."))
     if not _TIME.match(ritual.local_time.strip()):
-        raise ValidationError("Write the time as HH:MM, e.g. 17:00.")
-    records.get_or_404(session, Channel, ritual.channel_id, what="Channel")
+        raise ValidationError(_("Write the time as HH:MM, e.g. 17:00."))
+    records.get_or_404(session, Channel, ritual.channel_id, what=_("Channel"))
     if session.scalars(select(RitualFormat).where(col(RitualFormat.name) == name)).first():
-        raise ConflictError(f"There is a format called '{name}' already.")
+        raise ConflictError(_("There is a format called '{name}' already.", name=name))
     row = RitualFormat(
         name=name,
         weekday=ritual.weekday,
@@ -262,6 +269,7 @@ def draft_rituals(*, session: Session, actor: Actor, today: dt.date, tz: ZoneInf
     once); returns how many drafts were created."""
     require(actor, Action.manage_community_rules)
     created = 0
+    language = workspace.language(session)  # the drafts are written in the workspace's language
     for ritual in rituals(session):
         if not ritual.active:
             continue
@@ -279,7 +287,7 @@ def draft_rituals(*, session: Session, actor: Actor, today: dt.date, tz: ZoneInf
                 session=session,
                 actor=actor,
                 post_in=PostCreate(
-                    title=f"{ritual.name} · {day:%d %b}",
+                    title=_draft_title(ritual.name, day, language),
                     body=ritual.prompt,
                     channel_id=ritual.channel_id,
                     rubric_id=ritual.rubric_id,
@@ -294,3 +302,9 @@ def draft_rituals(*, session: Session, actor: Actor, today: dt.date, tz: ZoneInf
             )
             created += 1
     return created
+
+
+def _draft_title(name: str, day: dt.date, language: str) -> str:
+    """A draft's title in the workspace's language: "Friday AMA · 27 Nov" / "Friday AMA · 27. Nov."."""
+    with using(language):
+        return _("{name} · {day}", name=name, day=formats.short_date(day))

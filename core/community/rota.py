@@ -13,6 +13,7 @@ from sqlmodel import Session, col
 from core import records
 from core.community import rules
 from core.errors import ValidationError
+from core.i18n import _
 from core.permissions import Action, Actor, require
 from core.records import stored_id
 from core.sla.business_time import BusinessCalendar
@@ -40,15 +41,18 @@ def add_shift(*, session: Session, actor: Actor, shift: OnCallShiftCreate) -> On
     require(actor, Action.manage_community_rules)
     for value in (shift.starts_at, shift.ends_at):
         if value.tzinfo is None:
-            raise ValidationError("A shift's times need a time zone: pick them again on the form.")
+            raise ValidationError(_("A shift's times need a time zone: pick them again on the form."))
     if shift.ends_at <= shift.starts_at:
-        raise ValidationError("The shift ends before it starts: check the end time.")
+        raise ValidationError(_("The shift ends before it starts: check the end time."))
     if shift.ends_at - shift.starts_at > MAX_SHIFT:
-        raise ValidationError("A shift is at most seven days long: split it into several.")
-    user = records.get_or_404(session, User, shift.user_id, what="Team member")
+        raise ValidationError(_("A shift is at most seven days long: split it into several."))
+    user = records.get_or_404(session, User, shift.user_id, what=_("Team member"))
     if user.role not in MODERATING_ROLES or not user.active:
         raise ValidationError(
-            f"{user.name or user.username} does not moderate: pick a community manager, lead or admin."
+            _(
+                "{name} does not moderate: pick a community manager, lead or admin.",
+                name=user.name or user.username,
+            )
         )
     row = OnCallShift(user_id=shift.user_id, starts_at=shift.starts_at, ends_at=shift.ends_at, created_by_id=actor.id)
     return records.create(session, row, actor=actor, action="community.add_shift")
@@ -56,7 +60,7 @@ def add_shift(*, session: Session, actor: Actor, shift: OnCallShiftCreate) -> On
 
 def remove_shift(*, session: Session, actor: Actor, shift_id: int) -> None:
     require(actor, Action.manage_community_rules)
-    row = records.get_or_404(session, OnCallShift, shift_id, what="Shift")
+    row = records.get_or_404(session, OnCallShift, shift_id, what=_("Shift"))
     records.delete(session, row, actor=actor, action="community.remove_shift")
 
 

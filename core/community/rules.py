@@ -9,35 +9,51 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from core.content_plan.guards import StopWordRule, match_stop_words
-from db.models import FlagCategory, FlagSeverity, MemberRole
+from core.i18n import N_, _
+from db.models import FlagCategory, FlagSeverity, MemberRole, ModerationKind
 
 DERIVED_ROLES = (MemberRole.newcomer, MemberRole.active, MemberRole.activist)
 GIVEN_ROLES = (MemberRole.expert, MemberRole.moderator)
 
 ROLE_LABELS: dict[str, str] = {
-    MemberRole.newcomer: "Newcomer",
-    MemberRole.active: "Active",
-    MemberRole.activist: "Activist",
-    MemberRole.expert: "Expert",
-    MemberRole.moderator: "Moderator",
+    MemberRole.newcomer: N_("Newcomer"),
+    MemberRole.active: N_("Active"),
+    MemberRole.activist: N_("Activist"),
+    MemberRole.expert: N_("Expert"),
+    MemberRole.moderator: N_("Moderator"),
 }
 NO_ROLE = "member"
-NO_ROLE_LABEL = "Member (no role yet)"
+NO_ROLE_LABEL = N_("Member (no role yet)")
 
 BENEFITS: dict[str, str] = {
-    MemberRole.newcomer: "A personal welcome, the community rules linked, and their first question answered first.",
-    MemberRole.active: "Early looks at what we plan, and their questions picked for the question of the week.",
-    MemberRole.activist: "A say in the roadmap: invited to product calls, named in 'You asked, we did' posts.",
-    MemberRole.expert: "An expert badge, answers pinned, and a direct line to the product team.",
-    MemberRole.moderator: "Moderation tools on the platforms, the moderators' chat, and a place on the on-call rota.",
+    MemberRole.newcomer: N_("A personal welcome, the community rules linked, and their first question answered first."),
+    MemberRole.active: N_("Early looks at what we plan, and their questions picked for the question of the week."),
+    MemberRole.activist: N_("A say in the roadmap: invited to product calls, named in 'You asked, we did' posts."),
+    MemberRole.expert: N_("An expert badge, answers pinned, and a direct line to the product team."),
+    MemberRole.moderator: N_(
+        "Moderation tools on the platforms, the moderators' chat, and a place on the on-call rota."
+    ),
 }
 
 CATEGORY_LABELS: dict[str, str] = {
-    FlagCategory.toxic: "Toxic",
-    FlagCategory.spam: "Spam",
-    FlagCategory.manipulation: "Manipulation",
-    FlagCategory.off_topic: "Off-topic",
-    FlagCategory.sensitive: "Sensitive",
+    FlagCategory.toxic: N_("Toxic"),
+    FlagCategory.spam: N_("Spam"),
+    FlagCategory.manipulation: N_("Manipulation"),
+    FlagCategory.off_topic: N_("Off-topic"),
+    FlagCategory.sensitive: N_("Sensitive"),
+}
+SEVERITY_LABELS: dict[str, str] = {
+    FlagSeverity.low: N_("low"),
+    FlagSeverity.medium: N_("medium"),
+    FlagSeverity.high: N_("high"),
+}
+# A moderation action as recorded (the log, a member's history).
+ACTION_LABELS: dict[str, str] = {
+    ModerationKind.hidden: N_("Hidden"),
+    ModerationKind.deleted: N_("Deleted on the platform"),
+    ModerationKind.warned: N_("Warned"),
+    ModerationKind.muted: N_("Member muted"),
+    ModerationKind.slow_mode: N_("Thread in slow mode"),
 }
 SEVERITY_ORDER = {FlagSeverity.low: 0, FlagSeverity.medium: 1, FlagSeverity.high: 2}
 
@@ -90,8 +106,18 @@ def check_rules(rules: RoleRules) -> list[str]:
     problems = []
     for name, value in vars(rules).items():
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            problems.append(f"{name.replace('_', ' ').capitalize()} must be a whole number of at least 1.")
+            problems.append(_(RULE_PROBLEMS[name]))
     return problems
+
+
+# What check_rules says about each role rule that is not a whole number of at least 1.
+RULE_PROBLEMS: dict[str, str] = {
+    "active_min_contributions": N_("Active min contributions must be a whole number of at least 1."),
+    "active_window_days": N_("Active window days must be a whole number of at least 1."),
+    "activist_min_useful": N_("Activist min useful must be a whole number of at least 1."),
+    "activist_window_days": N_("Activist window days must be a whole number of at least 1."),
+    "newcomer_days": N_("Newcomer days must be a whole number of at least 1."),
+}
 
 
 # --- flag words ----------------------------------------------------------------------------------

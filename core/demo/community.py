@@ -1,11 +1,15 @@
 """The demo's community: roles given by hand beside the derived ones, the community rules in two
 versions, the shipped word lists, a toxic thread flagged (and one in slow mode, one warned and
 a spam post still waiting on the word lists), an on-call rota with one gap, and the 60-day
-rollout in progress. Draws nothing from the random stream: it is called last."""
+rollout in progress: started ``ROLLOUT_DAYS_AGO`` days before today, so the steps whose evidence
+the demo has since then are ticked (the first five of nine) and the later ones are open. Draws
+nothing from the random stream: it is called last."""
 
 from __future__ import annotations
 
 import datetime as dt
+
+from sqlmodel import select
 
 from core.community import identities, moderation, rituals, rota
 from core.demo.builder import DemoBuilder
@@ -24,7 +28,13 @@ from db.models import (
     RitualFormatCreate,
     Role,
     User,
+    Workspace,
 )
+
+# The demo's rollout began this many days before today: the channel audit, the rules, the quick
+# answers, the SLA and the three rubrics have evidence since then; the idea form and the retro (their
+# evidence is 12 to 13 days old), the hero ritual and the plan's review have not.
+ROLLOUT_DAYS_AGO = 9
 
 RULES_V1 = (
     "1. Be kind: no insults, no personal attacks.\n"
@@ -60,6 +70,7 @@ def add_community(demo: DemoBuilder, *, users: dict[str, User], channels: list[C
     session, lead = demo.session, _actor(users["lead"])
     cora = _actor(users["community"])
     now = demo.local(demo.today, 9)
+    _start_rollout(demo)
     identities.give_role(session=session, actor=cora, handle="@sofia2", role=MemberRole.expert)
     identities.give_role(session=session, actor=lead, handle="@ida10", role=MemberRole.moderator)
     identities.merge_identities(session=session, actor=cora, handle="@tom24", into="@tom39")
@@ -99,6 +110,14 @@ def add_community(demo: DemoBuilder, *, users: dict[str, User], channels: list[C
     _flag(demo, cora, german, "toxic", "high", now - dt.timedelta(hours=5), words="scheißladen, vollpfosten")
     _rota(demo, lead, users)
     _rituals(demo, lead, cora, channels, now)
+
+
+def _start_rollout(demo: DemoBuilder) -> None:
+    """Date the workspace (the rollout's day 1) a few days back, only when the demo created it."""
+    workspace = demo.session.exec(select(Workspace)).first()
+    if workspace is not None and workspace.is_demo:
+        workspace.created_at = demo.local(demo.today - dt.timedelta(days=ROLLOUT_DAYS_AGO), 9)
+        demo.session.add(workspace)
 
 
 def _actor(user: User) -> Actor:

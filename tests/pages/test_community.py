@@ -2,16 +2,30 @@
 given by hand, the role rules, and the 60-day rollout (ticked by hand by a lead)."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
+import pandas as pd
 import pytest
 from sqlmodel import select
 
 from core.community import identities
-from db.models import IdeaGiver, MemberMerge, MemberOnboarding, MemberRoleGrant, Post, RolloutTick, UgcConsent
+from db.models import (
+    ConsentStatus,
+    IdeaGiver,
+    MemberMerge,
+    MemberOnboarding,
+    MemberRoleGrant,
+    Post,
+    RolloutTick,
+    UgcConsent,
+    Workspace,
+)
 from tests.factories import make_conversation, make_idea
 from tests.pages.apptest import open_page, texts
+from tests.pages.german import english_left
 
 NOW = dt.datetime.now(dt.UTC)
+BERLIN = ZoneInfo("Europe/Berlin")
 
 
 @pytest.fixture
@@ -85,7 +99,9 @@ def test_a_moderator_role_given_by_hand(people, read):
     assert at.dataframe[0].value.set_index("Member").loc["Doc James", "Roles"] == "Activist, Moderator"
 
 
-def test_the_lead_ticks_a_rollout_step_by_hand_and_sees_the_rollout_on_home(people, read):
+def test_the_lead_ticks_a_rollout_step_by_hand_and_sees_the_rollout_on_home(people, write, read):
+    with write() as s:  # the rollout began a week ago: the conversations since then are its channel audit
+        s.exec(select(Workspace)).one().created_at = NOW - dt.timedelta(days=7)
     at = open_page("community", username="lead")
     at.selectbox(key="rollout_step").set_value("plan_adjusted").run()
     at.button(key="rollout_tick").click().run()
@@ -118,7 +134,7 @@ def test_rituals_onboarding_and_consent_for_the_community_team(people, read):
         ]
     showcase = next(d.value for d in at.dataframe if "Consent" in d.value.columns)
     assert set(showcase["Author"]) == {"Doc James"} and set(showcase["Consent"]) == {"not asked"}
-    at.selectbox(key="showcase_status").set_value("given")
+    at.selectbox(key="showcase_status").set_value(list(ConsentStatus).index(ConsentStatus.given))  # picked by place
     at.button(key="showcase_record").click().run()
     assert not at.exception
     with read() as s:
@@ -143,3 +159,25 @@ def test_the_lead_adds_a_recurring_format_and_drafts_it(people, read, channel):
     with read() as s:
         titles = [p.title for p in s.exec(select(Post))]
     assert len(titles) == 2 and all(t.startswith("Friday AMA · ") for t in titles)
+
+
+@pytest.fixture
+def tables_scannable(monkeypatch):
+    """tests/pages/german.py reads ``value.name`` of a table before its columns (its default is
+    evaluated first); a DataFrame has no name: give it one while the scan runs."""
+    monkeypatch.setattr(pd.DataFrame, "name", None, raising=False)
+
+
+@pytest.mark.parametrize("role", ["community", "viewer"])
+def test_the_community_page_in_german(people, role, tables_scannable):
+    at = open_page("community", username=role, language="de")
+    assert not at.exception
+    assert not english_left(at)
+    frame = at.dataframe[0].value.set_index("Mitglied")
+    assert frame.loc["Doc James", "Rollen"] == "Aktivist:in"
+    first_seen = (NOW - dt.timedelta(days=5)).astimezone(BERLIN)
+    assert frame.loc["Doc James", "Zuerst gesehen"] == f"{first_seen:%d.%m.%Y}"
+    shown = texts(at)
+    assert "Eine Community ist ein Raum" in shown
+    assert any(p.proto.text.startswith("0 von 9 Schritten erledigt seit ") for p in at.get("progress"))
+    assert any(b.label == "Als Expert:in einsetzen" for b in at.button) is (role == "community")

@@ -9,7 +9,8 @@ from sqlmodel import select
 
 from core.community import rituals
 from core.errors import ConflictError, PermissionDenied, ValidationError
-from db.models import Post, RitualFormatCreate, Rubric, WeeklyDigestNote
+from core.i18n import using
+from db.models import Post, RitualFormatCreate, Rubric, WeeklyDigestNote, Workspace
 from tests.factories import make_conversation
 
 NOW = dt.datetime(2026, 6, 15, 12, tzinfo=dt.UTC)
@@ -157,9 +158,34 @@ def test_a_recurring_format_drafts_each_week_once(write, read, team, channel):
     assert (created, again) == (2, 0)
     assert [(p.title, p.status, p.body) for p in drafts] == [
         ("Friday AMA · 27 Mar", "draft", "Ask us anything!"),
-        ("Friday AMA · 03 Apr", "draft", "Ask us anything!"),
+        ("Friday AMA · 3 Apr", "draft", "Ask us anything!"),
     ]
     assert [p.scheduled_at for p in drafts] == [
         dt.datetime(2026, 3, 27, 16, tzinfo=dt.UTC),
         dt.datetime(2026, 4, 3, 15, tzinfo=dt.UTC),
     ]
+
+
+def test_ritual_drafts_are_written_in_the_workspace_language(write, read, team, channel):
+    """A German workspace gets German draft titles, whatever language the lead reads in; a wrong
+    time is refused in the reader's language."""
+    with write() as s:
+        s.exec(select(Workspace)).one().language = "de"
+        rituals.add_ritual(
+            session=s,
+            actor=team["lead"],
+            ritual=RitualFormatCreate(
+                name="Freitags-AMA", weekday=4, local_time="17:00", channel_id=channel.id, prompt="Fragt uns alles!"
+            ),
+        )
+    with write() as s:
+        rituals.draft_rituals(session=s, actor=team["lead"], today=dt.date(2026, 3, 25), tz=BERLIN)
+    with read() as s:
+        titles = [p.title for p in s.exec(select(Post).order_by(Post.scheduled_at))]
+    assert titles == ["Freitags-AMA · 27. März", "Freitags-AMA · 3. Apr."]
+    with using("de"), write() as s, pytest.raises(ValidationError, match="Schreib die Uhrzeit als HH:MM"):
+        rituals.add_ritual(
+            session=s,
+            actor=team["lead"],
+            ritual=RitualFormatCreate(name="Briefing", weekday=0, local_time="9 Uhr", channel_id=channel.id),
+        )

@@ -1,12 +1,14 @@
 """The 60-day rollout: each step ticked from hand-made data where it can be, by hand otherwise."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import select
 
 from core.community import moderation, rollout
 from core.errors import ConflictError, PermissionDenied
+from core.i18n import using
 from db.models import (
     Channel,
     ConversationKind,
@@ -16,10 +18,21 @@ from db.models import (
     PostStatus,
     Rubric,
     WeeklyDigestNote,
+    Workspace,
 )
 from tests.factories import make_conversation, make_idea, make_post, make_quick_answer, make_sla_policy
 
 UTC = dt.UTC
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@pytest.fixture(autouse=True)
+def workspace(team, write) -> int:
+    """The team's workspace, its rollout begun on 1 March 2025 (before all the evidence of these tests)."""
+    with write() as s:
+        ws = s.exec(select(Workspace)).one()
+        ws.created_at = dt.datetime(2025, 3, 1, 8, tzinfo=UTC)
+        return ws.id
 
 
 def state(read, key: str) -> rollout.StepState:
@@ -27,15 +40,9 @@ def state(read, key: str) -> rollout.StepState:
         return next(x for x in rollout.rollout_plan(s).steps if x.step.key == key)
 
 
-def published_in(s, channel, rubric_name: str):
+def published_in(s, channel, rubric_name: str, at: dt.datetime = dt.datetime(2026, 5, 1, tzinfo=UTC)):
     rubric = s.exec(select(Rubric).where(Rubric.name == rubric_name)).one()
-    return make_post(
-        s,
-        channel=channel,
-        rubric_id=rubric.id,
-        status=PostStatus.published,
-        published_at=dt.datetime(2026, 5, 1, tzinfo=UTC),
-    )
+    return make_post(s, channel=channel, rubric_id=rubric.id, status=PostStatus.published, published_at=at)
 
 
 def test_every_step_is_open_in_a_new_workspace_with_its_dates(team, read):
@@ -56,7 +63,7 @@ def test_channel_audit_needs_a_conversation_on_every_active_channel(team, channe
     assert state(read, "channel_audit").evidence is None
     with write() as s:
         s.get(Channel, other.id).active = False
-    assert state(read, "channel_audit").evidence == "conversations on all 1 active channels"
+    assert state(read, "channel_audit").evidence == "conversations on the 1 active channel"
 
 
 def test_rules_step_ticks_once_rules_are_published(team, write, read):
@@ -73,6 +80,12 @@ def test_quick_answer_library_needs_ten(team, write, read):
     with write() as s:
         make_quick_answer(s)
     assert state(read, "quick_answers").evidence == "10 quick answers"
+    with using("de"):
+        found = state(read, "quick_answers")
+        assert (found.evidence, rollout.auto_text(found.step)) == (
+            "10 Schnellantworten",
+            "mindestens 10 Schnellantworten",
+        )
 
 
 def test_sla_step_needs_an_active_policy_and_a_week_of_conversations(team, channel, write, read):
@@ -115,7 +128,8 @@ def test_first_retro_needs_the_retro_post_and_an_announced_loop(team, channel, w
         s.add(item)
     assert not state(read, "first_retro").done  # shipped, not announced yet
     with write() as s:
-        s.get(LoopItem, item.id).status = LoopStatus.announced
+        announced = s.get(LoopItem, item.id)
+        announced.status, announced.announced_at = LoopStatus.announced, dt.datetime(2026, 5, 4, 10, tzinfo=UTC)
     assert state(read, "first_retro").done
 
 
@@ -137,6 +151,67 @@ def test_no_hero_ritual_without_useful_ugc(team, channel, write, read):
             s.add(WeeklyDigestNote(week_start=dt.date(2026, 5, 4) + dt.timedelta(weeks=week), hero_handle="@Mia"))
         make_conversation(s, channel=channel, kind=ConversationKind.ugc, useful=False)
     assert not state(read, "ugc_hero").done
+
+
+def test_evidence_from_before_the_rollout_does_not_tick_a_step(team, channel, workspace, write, read):
+    """A team that did all of it the year before still has the rollout ahead: only what happens from
+    the local midnight of the rollout's first day (here 4 May 2026 in Berlin) counts."""
+    before = dt.datetime(2026, 5, 3, 21, 59, tzinfo=UTC)  # 23:59 on 3 May in Berlin
+    with write() as s:
+        s.get(Workspace, workspace).created_at = dt.datetime(2026, 5, 4, 7, 30, tzinfo=UTC)
+        other = Channel(name="Facebook")
+        s.add(other)
+        for where, received in (
+            (channel, dt.date(2025, 4, 2)),
+            (other, dt.date(2025, 6, 10)),
+            (other, dt.date(2026, 4, 1)),
+        ):
+            make_conversation(s, channel=where, received_at=dt.datetime.combine(received, dt.time(9), tzinfo=UTC))
+        make_conversation(s, channel=other, received_at=before)
+        make_conversation(s, channel=channel, kind=ConversationKind.ugc, useful=True, received_at=before)
+        make_sla_policy(s)
+        rules = moderation.publish_rules(session=s, actor=team["lead"], text="Be kind.")
+        rules.published_at = dt.datetime(2025, 11, 3, 12, tzinfo=UTC)
+        for rubric in (*rollout.STARTED_RUBRICS, rollout.RETRO_RUBRIC):
+            published_in(s, channel, rubric, at=before)
+        make_idea(s, source=IdeaSource.form, created_at=before)
+        s.add(
+            LoopItem(
+                what_changed="Dark mode",
+                shipped_on=dt.date(2026, 4, 20),
+                status=LoopStatus.announced,
+                announced_at=dt.datetime(2026, 4, 22, 10, tzinfo=UTC),
+            )
+        )
+        for week in range(6):
+            s.add(WeeklyDigestNote(week_start=dt.date(2026, 3, 23) + dt.timedelta(weeks=week), hero_handle="@Mia"))
+    with read() as s:
+        plan = rollout.rollout_plan(s)
+    assert plan.started_on == dt.date(2026, 5, 4)
+    assert [x.step.key for x in plan.steps if x.done] == []
+
+    # The same evidence from the first minute of the rollout on ticks the steps.
+    start = dt.datetime(2026, 5, 4, tzinfo=BERLIN).astimezone(UTC)
+    with write() as s:
+        for where in (channel, other):
+            make_conversation(s, channel=where, received_at=start)
+        make_conversation(s, channel=channel, received_at=start + dt.timedelta(days=7))
+        moderation.publish_rules(session=s, actor=team["lead"], text="Be kind. No spam.")
+        for rubric in rollout.STARTED_RUBRICS:
+            published_in(s, channel, rubric, at=start + dt.timedelta(days=16))
+        make_idea(s, source=IdeaSource.form, created_at=start + dt.timedelta(days=23))
+    with read() as s:
+        plan = rollout.rollout_plan(s)
+    assert [x.step.key for x in plan.steps if x.done] == [
+        "channel_audit",
+        "tone_and_rules",
+        "sla_dashboards",
+        "rubrics",
+        "idea_form",
+    ]
+    assert next(x for x in plan.steps if x.step.key == "tone_and_rules").evidence == (
+        "community rules version 2 published"
+    )
 
 
 def test_a_step_no_data_shows_is_ticked_by_hand_with_who_and_when(team, write, read):
