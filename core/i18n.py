@@ -30,7 +30,7 @@ LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 DOMAIN = "messages"
 SOURCE_LANGUAGE = "en"
 # Each language in its own name: a person who cannot read the current one still finds theirs.
-LANGUAGES: dict[str, str] = {"en": "English", "de": "Deutsch"}
+LANGUAGES: dict[str, str] = {"en": "English", "de": "Deutsch"}  # i18n: not text
 
 _override: contextvars.ContextVar[str | None] = contextvars.ContextVar("dialogdesk_language", default=None)
 _resolver: Callable[[], str | None] | None = None

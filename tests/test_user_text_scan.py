@@ -283,6 +283,12 @@ class Scan:
             return all(self.safe(e, escapers) for e in node.elts)
         if isinstance(node, (ast.ListComp, ast.GeneratorExp)):
             return self.safe(node.elt, escapers)
+        if isinstance(node, ast.DictComp):  # {code: _(LABELS[code]) for code in …}: what is shown is the value
+            return self.safe(node.value, escapers)
+        if isinstance(node, ast.Dict):
+            return all(self.safe(v, escapers) for v in node.values)
+        if isinstance(node, ast.Attribute) and node.attr in ("__getitem__", "get"):  # labels.__getitem__
+            return self.safe(node.value, escapers)
         if isinstance(node, ast.Lambda):
             return self.safe(node.body, escapers)
         if isinstance(node, ast.Compare):
@@ -315,7 +321,8 @@ class Scan:
             if name in escapers or name in ALLOWED_CALLS or _constant_rooted(func):
                 return True
             if name in TRANSLATORS:  # the app's own words in the reader's language, safe values filled in
-                return all(self.safe(a, escapers) for a in node.args) and all(
+                texts = node.args[:2] if name == "ngettext" else node.args  # ngettext's third: the count
+                return all(self.safe(a, escapers) for a in texts) and all(
                     self.safe(k.value, escapers) for k in node.keywords
                 )
             if name in ("list", "tuple", "sorted", "next") and node.args:  # list(CognitiveLoad): the enum's values

@@ -272,7 +272,7 @@ def _show_report(report: imports.ImportReport, ctx: PageContext) -> None:
             _(
                 "Imported {rows}: {created} new, {updated} completed (reply or resolved time added), "
                 "{unchanged} known already.",
-                rows=_rows(report.total_rows),
+                rows=_row_count(report.total_rows),
                 created=formats.number(report.created),
                 updated=formats.number(report.updated),
                 unchanged=formats.number(report.unchanged),
@@ -316,7 +316,7 @@ def _show_report(report: imports.ImportReport, ctx: PageContext) -> None:
     st.success(
         _(
             "All {rows} are fine: {created} would be new, {unchanged} are known already. Press Import to save them.",
-            rows=_rows(report.total_rows),
+            rows=_row_count(report.total_rows),
             created=formats.number(report.created),
             unchanged=formats.number(report.unchanged),
         )
@@ -343,7 +343,7 @@ def _show_report(report: imports.ImportReport, ctx: PageContext) -> None:
         )
 
 
-def _rows(count: int) -> str:
+def _row_count(count: int) -> str:
     """A number of rows in the reader's number format: "42,119 rows" / "42.119 Zeilen"."""
     return ngettext("{number} row", "{number} rows", count, number=formats.number(count))
 

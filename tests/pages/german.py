@@ -35,28 +35,32 @@ def _english_messages() -> tuple[tuple[str, re.Pattern[str], bool], ...]:
         for english in ids:
             if not english or english in strings:
                 continue
-            words = len(re.findall(r"[^\W\d_]+", PLACEHOLDER.sub(" ", english)))
-            if words == 0:
+            words = re.findall(r"[^\W\d_]+", PLACEHOLDER.sub(" ", english))
+            if not any(len(word) >= 3 for word in words):  # "{days}d {hours:02d}h": units, no words
                 continue
             pattern = re.compile(".+?".join(re.escape(part) for part in PLACEHOLDER.split(english)), re.DOTALL)
-            found.append((english, pattern, words <= 3))
+            found.append((english, pattern, len(words) <= 3))
     return tuple(found)
 
 
 def _texts(node: object) -> Iterator[str]:
+    try:
+        options = getattr(node, "options", None)
+    except Exception:
+        options = None
     for name in _TEXT_ATTRIBUTES:
+        if name == "value" and options is not None:
+            continue  # a choice's value is the code the program holds; the reader sees its option
         try:
             value = getattr(node, name, None)
         except Exception:  # some elements compute a value from state that a test never set
             continue
         if isinstance(value, str) and value:
             yield value
-        elif isinstance(value, pd.DataFrame | pd.Series):
-            yield from (str(column) for column in getattr(value, "columns", [value.name]))
-    try:
-        options = getattr(node, "options", None)
-    except Exception:
-        options = None
+        elif isinstance(value, pd.DataFrame):
+            yield from (str(column) for column in value.columns)
+        elif isinstance(value, pd.Series):
+            yield str(value.name)
     if options:
         yield from (str(option) for option in options)
     for child in getattr(node, "children", {}).values():
