@@ -315,11 +315,11 @@ def render_kpis(ctx: PageContext, chosen: queues.QueueFilters) -> None:
             continue
         card = cards.container(width=210)
         card.metric(
-            value.label,
+            _(value.label),
             report.format_value(value.value, value.unit),
             delta=report.format_change(value),
             delta_color="inverse" if value.definition.better == definitions.Better.lower else "normal",
-            help=value.definition.definition,
+            help=_(value.definition.definition),
         )
         if beside and beside in values:
             card.caption(

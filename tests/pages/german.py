@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 from babel.messages.pofile import read_po
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Widget
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "locale" / "de" / "LC_MESSAGES" / "messages.po"
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
@@ -35,8 +36,10 @@ def _english_messages() -> tuple[tuple[str, re.Pattern[str], bool], ...]:
         for english in ids:
             if not english or english in strings:
                 continue
-            words = re.findall(r"[^\W\d_]+", PLACEHOLDER.sub(" ", english))
-            if not any(len(word) >= 3 for word in words):  # "{days}d {hours:02d}h": units, no words
+            words = [word for word in re.findall(r"[^\W\d_]+", PLACEHOLDER.sub(" ", english)) if len(word) >= 3]
+            # "{days}d {hours:02d}h", "{names} and {last}", "{count} votes": too little of the message
+            # is its own words to tell it from anybody's text.
+            if not words or (PLACEHOLDER.search(english) and len(words) < 2):
                 continue
             pattern = re.compile(".+?".join(re.escape(part) for part in PLACEHOLDER.split(english)), re.DOTALL)
             found.append((english, pattern, len(words) <= 3))
@@ -49,8 +52,8 @@ def _texts(node: object) -> Iterator[str]:
     except Exception:
         options = None
     for name in _TEXT_ATTRIBUTES:
-        if name == "value" and options is not None:
-            continue  # a choice's value is the code the program holds; the reader sees its option
+        if name == "value" and (options is not None or isinstance(node, Widget)):
+            continue  # a widget's value is what the program holds (a code); the reader sees its label and options
         try:
             value = getattr(node, name, None)
         except Exception:  # some elements compute a value from state that a test never set

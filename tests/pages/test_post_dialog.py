@@ -26,7 +26,7 @@ def _published_with_dialog(session, team, channel) -> Post:
     post = make_ready_post(
         session,
         channel=channel,
-        title="What should we build next?",
+        title="Which feature should come next?",
         sla_owner_id=team[Role.support].id,
         status="published",
         scheduled_at=published,
