@@ -23,7 +23,7 @@ from db.models import StopWordMode
 from ui import charts, reads
 from ui.actions import perform
 from ui.calendar_view import PERCENT_COLUMN, labelled, labelled_md, md, open_post, rubric_label, when
-from ui.exports import export_button
+from ui.exports import dialect_picker, export_button
 from ui.frame import PageContext
 from ui.messages import flash
 
@@ -205,16 +205,17 @@ def import_export_tab(ctx: PageContext, filters: PostFilter, first: dt.date, las
         )
     with b2:
         if ctx.can(Action.export_data):
+            dialect = dialect_picker(key="calendar_x_dialect")
             export_button(
                 ctx,
                 key="calendar_x_csv",
                 label=_("Posts as CSV"),
                 export=lambda s: files.export_posts_csv(
-                    session=s, actor=ctx.actor, start=start, end=end, filters=filters
+                    session=s, actor=ctx.actor, start=start, end=end, filters=filters, dialect=dialect
                 ),
                 file_name=f"{name}.csv",
                 mime="text/csv",
-                scope=scope,
+                scope=(*scope, dialect),
                 icon=":material/table:",
                 help=_("Filters apply. Cells that a spreadsheet would run as formulas are neutralised."),
             )

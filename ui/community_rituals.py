@@ -19,6 +19,7 @@ from db.models import ConsentStatus, RitualFormatCreate
 from db.types import utcnow
 from ui.actions import perform
 from ui.community_view import this_hour
+from ui.exports import dialect_picker
 from ui.frame import PageContext
 from ui.reads import read
 
@@ -178,10 +179,15 @@ def showcase(ctx: PageContext, today: dt.date) -> None:
             lambda s: rituals.record_consent(session=s, actor=ctx.actor, conversation_id=picked, status=status),
             success=_("Consent recorded."),
         )
-    if any(i.consent == ConsentStatus.given for i in items) and st.button(
-        _("Prepare the showcase export"), key="showcase_export"
-    ):
-        csv = perform(ctx, lambda s: rituals.export_showcase(session=s, actor=ctx.actor, since=since), rerun=False)
+    if not any(i.consent == ConsentStatus.given for i in items):
+        return
+    dialect = dialect_picker(key="showcase_export_dialect")
+    if st.button(_("Prepare the showcase export"), key="showcase_export"):
+        csv = perform(
+            ctx,
+            lambda s: rituals.export_showcase(session=s, actor=ctx.actor, since=since, dialect=dialect),
+            rerun=False,
+        )
         if csv is not None:
             st.download_button(
                 _("Download the showcase (CSV)"), csv, file_name=f"ugc-showcase-{today}.csv", mime="text/csv"

@@ -19,7 +19,7 @@ from core.text import escape_markdown as md
 from core.text import plain_text
 from db.models import IdeaSource
 from ui.actions import perform
-from ui.exports import export_button
+from ui.exports import dialect_picker, export_button
 from ui.frame import PageContext
 from ui.ideas_view import channel_names
 from ui.messages import flash, show_error
@@ -254,13 +254,14 @@ def _export(ctx: PageContext, filters: BoardFilters, sort: str) -> None:
             "(cells that look like formulas are neutralised)."
         )
     )
+    dialect = dialect_picker(key="ideas_export_dialect")
     export_button(
         ctx,
         key="ideas_export",
         label=_("Export ideas as CSV"),
-        export=lambda s: files.export_csv(session=s, actor=ctx.actor, filters=filters, sort=sort),
+        export=lambda s: files.export_csv(session=s, actor=ctx.actor, filters=filters, sort=sort, dialect=dialect),
         file_name="ideas.csv",
         mime="text/csv",
-        scope=(filters, sort),
+        scope=(filters, sort, dialect),
         icon=":material/table:",
     )

@@ -212,7 +212,9 @@ def record_consent(*, session: Session, actor: Actor, conversation_id: int, stat
     return records.update(session, row, changes, actor=actor, action="ugc.consent")
 
 
-def export_showcase(*, session: Session, actor: Actor, since: dt.datetime) -> str:
+def export_showcase(
+    *, session: Session, actor: Actor, since: dt.datetime, dialect: exports.Dialect | str = exports.Dialect.plain
+) -> str:
     """The contributions whose authors gave their consent, as CSV for a showcase post (audited)."""
     require(actor, Action.manage_members)
     items = [i for i in showcase(session, since=since) if i.consent == ConsentStatus.given]
@@ -226,8 +228,13 @@ def export_showcase(*, session: Session, actor: Actor, since: dt.datetime) -> st
         }
         for i in items
     ]
-    exports.record_export(session, actor=actor, what="ugc_showcase", file_format="csv", rows=len(rows))
-    return exports.to_csv(rows, ["author", "channel", "received", "text", "best answer"])  # i18n: not text
+    dialect = exports.dialect_of(dialect)
+    exports.record_export(
+        session, actor=actor, what="ugc_showcase", file_format="csv", rows=len(rows), details={"dialect": dialect.value}
+    )
+    return exports.to_csv(
+        rows, ["author", "channel", "received", "text", "best answer"], dialect=dialect
+    )  # i18n: not text
 
 
 # --- recurring formats ---------------------------------------------------------------------------

@@ -111,7 +111,13 @@ def _yes_no(value: bool) -> str:
 
 
 def export_posts_csv(
-    *, session: Session, actor: Actor, start: dt.datetime, end: dt.datetime, filters: PostFilter = ALL_POSTS
+    *,
+    session: Session,
+    actor: Actor,
+    start: dt.datetime,
+    end: dt.datetime,
+    filters: PostFilter = ALL_POSTS,
+    dialect: exports.Dialect | str = exports.Dialect.plain,
 ) -> str:
     """The window's posts as CSV (times in the workspace zone with their offset; formula-like cells
     neutralised); the export is audited in the caller's transaction."""
@@ -137,14 +143,20 @@ def export_posts_csv(
             sla_owner=sla_name or "",
             scheduled_at=iso_local(post.scheduled_at, tz),
             published_at=iso_local(post.published_at, tz),
-            conversion_rate="" if rate is None else f"{rate:.4f}",
+            conversion_rate=None if rate is None else round(rate, 4),
         )
         row.update({name: _yes_no(getattr(post, name)) for name in _BOOL_COLUMNS})
         rows.append(row)
+    dialect = exports.dialect_of(dialect)
     exports.record_export(
-        session, actor=actor, what="posts", file_format="csv", rows=len(rows), details=_window(start, end, filters)
+        session,
+        actor=actor,
+        what="posts",
+        file_format="csv",
+        rows=len(rows),
+        details={**_window(start, end, filters), "dialect": dialect.value},
     )
-    return exports.to_csv(rows, EXPORT_COLUMNS)
+    return exports.to_csv(rows, EXPORT_COLUMNS, dialect=dialect)
 
 
 def _window(start: dt.datetime, end: dt.datetime, filters: PostFilter) -> dict[str, Any]:

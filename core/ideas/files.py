@@ -49,7 +49,12 @@ EXPORT_COLUMNS = (
 
 
 def export_csv(
-    *, session: Session, actor: Actor, filters: BoardFilters = NO_FILTERS, sort: str = SortKey.demand
+    *,
+    session: Session,
+    actor: Actor,
+    filters: BoardFilters = NO_FILTERS,
+    sort: str = SortKey.demand,
+    dialect: exports.Dialect | str = exports.Dialect.plain,
 ) -> str:
     """The filtered board as CSV (times in the workspace time zone; formula cells neutralised); the
     export is audited in the caller's transaction."""
@@ -99,6 +104,7 @@ def export_csv(
             "shipped_at": local(view.shipped_at),
         }
 
-    details = {**exports.describe(filters), "sort": str(sort)}
+    dialect = exports.dialect_of(dialect)
+    details = {**exports.describe(filters), "sort": str(sort), "dialect": dialect.value}
     exports.record_export(session, actor=actor, what="ideas", file_format="csv", rows=len(rows), details=details)
-    return exports.to_csv((export_row(r) for r in rows), EXPORT_COLUMNS)
+    return exports.to_csv((export_row(r) for r in rows), EXPORT_COLUMNS, dialect=dialect)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import uuid
 
 import icalendar
@@ -16,7 +17,7 @@ from sqlmodel import select
 from core import workspace
 from core.content_plan import files, posts, queries
 from core.errors import PermissionDenied
-from db.models import Post, Workspace, WorkspaceUpdate
+from db.models import AuditLog, Post, Workspace, WorkspaceUpdate
 from tests.core.content_plan.times import FUTURE, UTC, berlin
 from tests.factories import make_ready_post
 
@@ -357,3 +358,29 @@ def test_the_uids_carry_the_workspace_s_own_uid_generated_once(write, session, t
     assert event_uid == f"post-{post.id}.{uid}@dialog-desk"
     other = Workspace()
     assert other.uid != uid and str(uuid.UUID(other.uid)) == other.uid  # another workspace, another uid
+
+
+def test_the_posts_export_for_german_excel_writes_semicolons_a_decimal_comma_and_records_the_format(
+    write, read, session, team, channel
+):
+    make_ready_post(
+        session,
+        channel=channel,
+        title="Frühlingsaktion; mit Semikolon",
+        scheduled_at=berlin(2031, 3, 3, 10),
+        impressions=26000,
+        next_step_conversions=520,
+    )
+    session.commit()
+    with write() as s:
+        data = files.export_posts_csv(
+            session=s, actor=team["analyst"], start=berlin(2031, 3, 1), end=berlin(2031, 4, 1), dialect="excel_de"
+        )
+    assert data.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(data.removeprefix("\ufeff")), delimiter=";"))
+    assert [(r["title"], r["impressions"], r["conversion_rate"]) for r in rows] == [
+        ("Frühlingsaktion; mit Semikolon", "26000", "0,02")
+    ]
+    with read() as s:
+        audit = s.exec(select(AuditLog).where(AuditLog.action == "posts.export")).one()
+    assert json.loads(audit.after or "{}")["dialect"] == "excel_de"
