@@ -463,7 +463,7 @@ def kpis_tab(ctx: PageContext, today: dt.date) -> None:
             else formats.number(v.value)
         )
         delta = None if v.change is None else ("-" if v.change < 0 else "+") + formats.number(abs(v.change), 1)
-        column.metric(esc(_(v.label)), shown, delta=delta, delta_color="inverse", help=esc(v.definition.definition))
+        column.metric(esc(_(v.label)), shown, delta=delta, delta_color="inverse", help=esc(_(v.definition.definition)))
         column.caption(esc(v.detail))
 
 

@@ -212,6 +212,10 @@ def record_consent(*, session: Session, actor: Actor, conversation_id: int, stat
     return records.update(session, row, changes, actor=actor, action="ugc.consent")
 
 
+# The showcase file's column codes (a program's headers, as in every export).
+SHOWCASE_COLUMNS = ("author", "channel", "received", "text", "best answer")  # i18n: not text
+
+
 def export_showcase(
     *, session: Session, actor: Actor, since: dt.datetime, dialect: exports.Dialect | str = exports.Dialect.plain
 ) -> str:
@@ -232,9 +236,7 @@ def export_showcase(
     exports.record_export(
         session, actor=actor, what="ugc_showcase", file_format="csv", rows=len(rows), details={"dialect": dialect.value}
     )
-    return exports.to_csv(
-        rows, ["author", "channel", "received", "text", "best answer"], dialect=dialect
-    )  # i18n: not text
+    return exports.to_csv(rows, SHOWCASE_COLUMNS, dialect=dialect)
 
 
 # --- recurring formats ---------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from streamlit.testing.v1.element_tree import Widget
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "locale" / "de" / "LC_MESSAGES" / "messages.po"
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+CODE = re.compile(r"[a-z_]+")
 _TEXT_ATTRIBUTES = ("label", "value", "body", "help", "placeholder", "caption")
 
 
@@ -61,7 +62,8 @@ def _texts(node: object) -> Iterator[str]:
         if isinstance(value, str) and value:
             yield value
         elif isinstance(value, pd.DataFrame):
-            yield from (str(column) for column in value.columns)
+            # A header written in code ("open", "day") is renamed on screen by its column_config.
+            yield from (str(column) for column in value.columns if not CODE.fullmatch(str(column)))
         elif isinstance(value, pd.Series):
             yield str(value.name)
     if options:

@@ -4,7 +4,6 @@ see settings but not users."""
 import json
 import re
 
-import pandas as pd
 import pytest
 from sqlmodel import select
 
@@ -17,7 +16,6 @@ from db.models import AuditLog, Channel, Role, User, WorkspaceUpdate
 from db.types import utcnow
 from tests.conftest import TEST_COOKIE_KEY
 from tests.factories import make_channel, make_user
-from tests.pages import german
 from tests.pages.apptest import open_page, start_session_for, texts
 from tests.pages.german import english_left
 from ui import auth
@@ -236,44 +234,6 @@ def test_an_admin_sets_a_channels_watch_window(write, read):
 # --- in German ----------------------------------------------------------------------------------
 
 GERMAN_DATE_TIME = r"\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}"
-
-
-@pytest.fixture(autouse=True)
-def _table_headers_read(monkeypatch):
-    """Two corrections to tests/pages/german.py's reading of a page: it takes a table's headers as
-    ``getattr(value, "columns", [value.name])``, which evaluates ``value.name`` for a DataFrame as
-    well (it has none unless a column is called "name"); and it reads a select box's ``value``, the
-    code the program holds (a role's "editor"), where the reader sees that option's label, which
-    is among the ``options`` it reads anyway. The rest as there."""
-
-    def texts(node):
-        try:
-            has_options = bool(getattr(node, "options", None))
-        except Exception:
-            has_options = False
-        for name in german._TEXT_ATTRIBUTES:
-            if name == "value" and has_options:
-                continue
-            try:
-                value = getattr(node, name, None)
-            except Exception:
-                continue
-            if isinstance(value, str) and value:
-                yield value
-            elif isinstance(value, pd.DataFrame):
-                yield from (str(column) for column in value.columns)
-            elif isinstance(value, pd.Series):
-                yield str(value.name)
-        try:
-            options = getattr(node, "options", None)
-        except Exception:
-            options = None
-        if options:
-            yield from (str(option) for option in options)
-        for child in getattr(node, "children", {}).values():
-            yield from texts(child)
-
-    monkeypatch.setattr(german, "_texts", texts)
 
 
 @pytest.fixture

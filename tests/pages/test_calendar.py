@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-import pandas as pd
 import pytest
 from sqlmodel import select
 
@@ -14,7 +13,6 @@ from core import workspace
 from core.content_plan import house_rules, posts, queries
 from db.models import Post, PostMetrics, Role, StopWord, WorkspaceUpdate
 from tests.factories import make_channel, make_ready_post
-from tests.pages import german as german_check
 from tests.pages.apptest import open_page, texts
 from tests.pages.german import english_left
 from ui import calendar_editor, calendar_view
@@ -574,35 +572,6 @@ def test_a_published_post_never_says_ready_for_approval_beside_a_past_time(team,
 # --- in German -------------------------------------------------------------------------------------
 
 NOVEMBER_24 = dt.date(2026, 11, 24)
-
-
-def _texts_with_tables(node: object):
-    """``tests.pages.german._texts``, reading a table's headers without asking a DataFrame for the
-    ``name`` only a Series has (the shared helper evaluates ``value.name`` for both)."""
-    for name in german_check._TEXT_ATTRIBUTES:
-        try:
-            value = getattr(node, name, None)
-        except Exception:  # some elements compute a value from state that a test never set
-            continue
-        if isinstance(value, str) and value:
-            yield value
-        elif isinstance(value, pd.DataFrame):
-            yield from (str(column) for column in value.columns)
-        elif isinstance(value, pd.Series):
-            yield str(value.name)
-    try:
-        options = getattr(node, "options", None)
-    except Exception:
-        options = None
-    if options:
-        yield from (str(option) for option in options)
-    for child in getattr(node, "children", {}).values():
-        yield from _texts_with_tables(child)
-
-
-@pytest.fixture(autouse=True)
-def _tables_in_the_german_check(monkeypatch):
-    monkeypatch.setattr(german_check, "_texts", _texts_with_tables)
 
 
 def german(username: str, tab: str = "Calendar", **state):

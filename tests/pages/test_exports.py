@@ -85,7 +85,13 @@ def test_an_analysts_ideas_export_goes_through_the_core_and_is_audited_each_time
     assert sorted(r["title"] for r in rows) == ["'" + HOSTILE_TITLE.replace("\x00", ""), "Dark mode for the app"]
     [row] = _audited_exports(read)
     assert (row.actor, row.actor_id, row.action) == ("analyst", team["analyst"].id, "ideas.export")
-    assert json.loads(row.after or "{}") | {"sort": None} == {"what": "ideas", "format": "csv", "rows": 2, "sort": None}
+    assert json.loads(row.after or "{}") | {"sort": None} == {
+        "what": "ideas",
+        "format": "csv",
+        "rows": 2,
+        "sort": None,
+        "dialect": "plain",  # the analyst reads English: the plain CSV is the default
+    }
 
     at.button(key="ideas_export").click().run()  # not a cached read: a second export, a second row
     assert [r.action for r in _audited_exports(read)] == ["ideas.export", "ideas.export"]

@@ -7,7 +7,6 @@ import datetime as dt
 import json
 from collections.abc import Iterator
 
-import pandas as pd
 import pytest
 from sqlmodel import func, select
 
@@ -17,7 +16,6 @@ from core.ideas.queries import get_idea, hot_plan, thresholds
 from core.ideas.triage import add_to_hot_plan, set_scores, set_status
 from db.models import Idea, IdeaCreate, IdeaGiver, Role, Vote
 from tests.factories import make_channel
-from tests.pages import german
 from tests.pages.apptest import open_page, texts
 from tests.pages.german import english_left
 
@@ -418,37 +416,10 @@ def test_a_merged_idea_is_found_by_the_search_and_its_merge_undone_from_it(team,
 NOT_OURS = ("Die Kette: von der ersten Frage bis zum Dank",)
 
 
-def _texts_with_table_headers(node: object) -> Iterator[str]:
-    """``tests.pages.german._texts`` as meant: a table's column headers included (the shared one
-    reads ``value.name`` of a DataFrame, which has none, before it looks at its columns)."""
-    if getattr(node, "type", None) == "expander" and getattr(node, "label", None) in NOT_OURS:
-        return
-    for name in ("label", "value", "body", "help", "placeholder", "caption"):
-        try:
-            value = getattr(node, name, None)
-        except Exception:  # an element computing a value from state the test never set
-            continue
-        if isinstance(value, str) and value:
-            yield value
-        elif isinstance(value, pd.DataFrame):
-            yield from (str(column) for column in value.columns)
-        elif isinstance(value, pd.Series):
-            yield str(value.name)
-    try:
-        options = getattr(node, "options", None)
-    except Exception:
-        options = None
-    if options:
-        yield from (str(option) for option in options)
-    for child in getattr(node, "children", {}).values():
-        yield from _texts_with_table_headers(child)
-
-
 @pytest.fixture
 def german_reader(monkeypatch) -> Iterator[None]:
     """The test's side in German too: AppTest formats a widget's options with its ``format_func``
     in the test's thread (the page runs in its own, in the signed-in user's language)."""
-    monkeypatch.setattr(german, "_texts", _texts_with_table_headers)
     with i18n.using("de"):
         yield
 

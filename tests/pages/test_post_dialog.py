@@ -13,7 +13,7 @@ from db.types import utcnow
 from tests.factories import make_conversation, make_idea, make_ready_post
 from tests.pages.apptest import texts
 from tests.pages.german import english_left
-from tests.pages.test_calendar import _tables_in_the_german_check, at_tab, button, german  # noqa: F401
+from tests.pages.test_calendar import at_tab, button, german
 
 
 def _metric(at, label):

@@ -15,7 +15,7 @@ from db.models import HelpPathCreate, PostSensitivity, SensitiveTopicSave
 from tests.factories import make_ready_post
 from tests.pages.apptest import open_page, texts
 from tests.pages.german import english_left
-from tests.pages.test_calendar import _tables_in_the_german_check, at_tab, button, german  # noqa: F401
+from tests.pages.test_calendar import at_tab, button, german
 
 
 def test_mark_then_review_a_sensitive_post(write, read, session, team, channel):

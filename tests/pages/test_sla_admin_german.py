@@ -14,13 +14,14 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 from sqlmodel import select
+from streamlit.testing.v1.element_tree import Widget
 
 from core.i18n import translated
 from core.sla import policies
 from db.models import Conversation, Role
 from tests.factories import make_channel, make_quick_answer, make_sla_policy, make_user
 from tests.pages.apptest import open_page, show
-from tests.pages.german import english_left, page_texts
+from tests.pages.german import CODE, english_left, page_texts
 
 OFFICE = {
     "timezone": "Europe/Berlin",
@@ -72,13 +73,13 @@ def _readable(node):
             attributes[name] = getattr(node, name, None)
         except Exception:  # some elements compute a value from state the test never set
             continue
-    if attributes.get("options"):
+    if attributes.get("options") or isinstance(node, Widget):
         # A choice's value is the code behind the option shown (e.g. "question"); what it shows
         # is one of its options, and those are read.
         attributes.pop("value", None)
     if isinstance(attributes.get("value"), pd.DataFrame):
         columns = attributes.pop("value").columns
-        attributes["options"] = [str(column) for column in columns]
+        attributes["options"] = [str(column) for column in columns if not CODE.fullmatch(str(column))]
     children = getattr(node, "children", {}) or {}
     attributes["children"] = {key: _readable(child) for key, child in children.items()}
     return SimpleNamespace(**attributes)
