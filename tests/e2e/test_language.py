@@ -64,6 +64,7 @@ def test_switching_to_german_in_the_sidebar_turns_the_calendar_and_the_kpi_cards
     wait_for_app(page)
     page.get_by_role("heading", name="KPI-Übersicht").first.wait_for()
     assert_no_exception(page)
+    page.get_by_test_id("stMetricValue").filter(has_text="%").first.wait_for()
     cards = " ".join(page.get_by_test_id("stMetricValue").all_inner_texts())
     assert re.search(r"\d,\d\u00a0%", cards), cards  # "79,9 %": a decimal comma, a no-break space
     assert not re.search(r"\d\.\d\s?%", cards), cards
