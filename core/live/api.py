@@ -140,28 +140,31 @@ def build_app(engine: Engine, settings: Settings) -> Starlette:
                 [ingest.FieldError("", _("The body is not JSON: {problem}", problem=problem))]
             ) from None
 
-    async def conversations(request: Request) -> JSONResponse:
-        language = language_of(request)
+    async def _token_and_body(request: Request, language: str) -> tuple[str, Any] | JSONResponse:
+        """The request's token and JSON body, or the answer that refuses it (in ``language``)."""
         with i18n.using(language):
             token_text = _bearer(request)
             if not token_text:
                 return _error(401, _("Send the channel's token: Authorization: Bearer <token>."))
             try:
-                body = await _body(request)
+                return token_text, await _body(request)
             except ingest.Refused as problem:
                 return _error(422, str(problem), errors=[{"field": "", "message": problem.errors[0].message}])
+
+    async def conversations(request: Request) -> JSONResponse:
+        language = language_of(request)
+        read = await _token_and_body(request, language)
+        if isinstance(read, JSONResponse):
+            return read
+        token_text, body = read
         return await run_in_threadpool(_run, token_text, language, ingest.ingest_conversation, body=body)
 
     async def replies(request: Request) -> JSONResponse:
         language = language_of(request)
-        with i18n.using(language):
-            token_text = _bearer(request)
-            if not token_text:
-                return _error(401, _("Send the channel's token: Authorization: Bearer <token>."))
-            try:
-                body = await _body(request)
-            except ingest.Refused as problem:
-                return _error(422, str(problem), errors=[{"field": "", "message": problem.errors[0].message}])
+        read = await _token_and_body(request, language)
+        if isinstance(read, JSONResponse):
+            return read
+        token_text, body = read
         external_id = request.path_params["external_id"]
         return await run_in_threadpool(
             _run, token_text, language, ingest.ingest_reply, body=body, external_id=external_id
