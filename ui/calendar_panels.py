@@ -405,9 +405,8 @@ def rules_tab(ctx: PageContext, options: CalendarOptions) -> None:
 
 def _shipped_stop_words(ctx: PageContext) -> None:
     """Load a shipped list of stop words (German or English) with one click."""
-    c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
     codes = list(house_rules.STOP_WORD_LANGUAGES)
-    language = c1.selectbox(
+    language = st.selectbox(
         _("Shipped stop words"),
         codes,
         index=codes.index(i18n.current()) if i18n.current() in codes else 0,
@@ -417,7 +416,7 @@ def _shipped_stop_words(ctx: PageContext) -> None:
             "Promises and phrases a team usually keeps out of its posts; words already on the list stay as they are."
         ),
     )
-    if c2.button(_("Load the list"), key="calendar_r_shipped_load"):
+    if st.button(_("Load the list"), key="calendar_r_shipped_load"):
         perform(
             ctx,
             lambda s: house_rules.add_shipped_stop_words(session=s, actor=ctx.actor, language=language),

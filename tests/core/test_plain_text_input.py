@@ -169,7 +169,7 @@ CASES = {
         ),
     ),
     "loop item": (
-        '"what changed"',
+        "“what changed”",
         lambda s, t, c: items.create_loop_item(
             session=s,
             actor=t["lead"],
