@@ -16,6 +16,7 @@ from functools import cache
 
 from core.i18n import _
 
+_LONG = 4096  # characters: from here, a text's distinct characters are checked one by one
 _C0 = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # Unicode's names of the characters: the same in every language.
 _NAMES = {0: "NUL", 7: "BEL", 8: "BACKSPACE", 11: "VERTICAL TAB", 12: "FORM FEED", 27: "ESCAPE"}  # i18n: not text
@@ -75,11 +76,17 @@ def _character(code: int) -> str:
 
 def strip_invisible(text: str) -> str:
     """The text without Unicode format characters (zero-width spaces, joiners, marks, BOMs)."""
-    return _invisible_class().sub("", text)
+    return text if text.isascii() else _invisible_class().sub("", text)
 
 
 def has_invisible(text: str) -> bool:
-    return _invisible_class().search(text) is not None
+    # No format character is ASCII, and a string knows in constant time whether it is ASCII only.
+    if text.isascii():
+        return False
+    if len(text) < _LONG:
+        return _invisible_class().search(text) is not None
+    # A whole file: its distinct characters are few, and collecting them beats the long class.
+    return any(unicodedata.category(c) == "Cf" for c in set(text) if c > "\x7f")
 
 
 def is_invisible_only(text: str) -> bool:

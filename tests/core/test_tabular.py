@@ -10,6 +10,7 @@ import json
 import openpyxl
 import pytest
 
+from core import controls
 from core.errors import ValidationError
 from core.i18n import using
 from core.tabular import MAX_CELL_BYTES, RowErrors, guess_columns, read_table
@@ -254,3 +255,13 @@ def test_row_errors_keep_the_first_ones_and_count_all():
     for row in range(2, 7):
         errors.add(row, "text", "too long")
     assert errors.count == 5 and [e.row for e in errors.items] == [2, 3]
+
+
+@pytest.mark.parametrize("hidden", ["\u200b", "\u200d", "\ufeff", "\u00ad", "\u2066", "\U000e0041"])
+@pytest.mark.parametrize("length", [10, 50_000], ids=["a-cell", "a-whole-file"])
+def test_an_invisible_character_is_found_in_a_cell_and_in_a_whole_file(hidden, length):
+    text = ("Grüße, Doc James; " * length)[:length]
+    assert not controls.has_invisible(text)
+    assert not controls.has_invisible(text.encode("ascii", "ignore").decode())
+    assert controls.has_invisible(text[: length // 2] + hidden + text[length // 2 :])
+    assert controls.strip_invisible(text + hidden) == text
