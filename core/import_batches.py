@@ -217,7 +217,8 @@ def _processor(column_type: Any, dialect: Any) -> Callable[[Any], Any] | None:
 
         def to_sqlite(value: Any) -> Any:
             if type(value) is dt.datetime and value.tzinfo is dt.UTC:
-                return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+                # "2025-03-04 05:06:07.000123+00:00" without its offset: cheaper than replace()
+                return value.isoformat(" ", "microseconds")[:26]
             return full(value)
 
         return to_sqlite

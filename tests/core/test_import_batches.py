@@ -34,6 +34,30 @@ def export(rows: int, *, first: int = 0) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+def stored_row(channel_id: int, external_id: str, instant: dt.datetime) -> dict:
+    """A conversation as the imports hand it to the bulk insert: every column given."""
+    return {
+        "external_id": external_id,
+        "channel_id": channel_id,
+        "kind": "question",
+        "author_handle": "@Ann",
+        "author_key": "ann",
+        "text": "",
+        "link": "",
+        "category": "",
+        "received_at": instant,
+        "status": "open",
+        "no_reply_reason": "",
+        "escalation_reason": "",
+        "useful": False,
+        "best": False,
+        "engagement": 0,
+        "reply_before_message": False,
+        "created_at": instant,
+        "version": 1,
+    }
+
+
 def indexes(engine) -> list[tuple[str, tuple[str, ...], bool]]:
     found = inspect(engine).get_indexes(Conversation.__tablename__)
     return sorted((i["name"], tuple(i["column_names"]), bool(i["unique"])) for i in found)
@@ -104,31 +128,34 @@ def test_a_big_load_that_fails_leaves_the_indexes_as_they_were(engine, write, re
     monkeypatch.setattr(import_batches, "BIG_LOAD", SMALL_BIG_LOAD)
     support, channel = support_and_channel
     before = indexes(engine)
-    rows = [
-        {
-            "external_id": f"dup-{n % 10}",  # the unique (channel, external id) refuses the 11th row
-            "channel_id": channel.id,
-            "kind": "question",
-            "author_handle": "@Ann",
-            "author_key": "ann",
-            "text": "",
-            "link": "",
-            "category": "",
-            "received_at": NOW,
-            "status": "open",
-            "no_reply_reason": "",
-            "escalation_reason": "",
-            "useful": False,
-            "best": False,
-            "engagement": 0,
-            "reply_before_message": False,
-            "created_at": NOW,
-            "version": 1,
-        }
-        for n in range(ROWS)
-    ]
+    # the unique (channel, external id) refuses the 11th row
+    rows = [stored_row(channel.id, f"dup-{n % 10}", NOW) for n in range(ROWS)]
     with pytest.raises(IntegrityError), write() as s:
         import_batches.bulk_insert(s.connection(), Conversation.__table__, rows)
     assert indexes(engine) == before
     with read() as s:
         assert s.execute(text("SELECT count(*) FROM conversation")).scalar_one() == 0
+
+
+@pytest.mark.parametrize(
+    "instant",
+    [
+        dt.datetime(2025, 3, 30, 1, 59, 59, 999999, tzinfo=dt.UTC),
+        dt.datetime(2017, 10, 31, 22, 10, 47, tzinfo=dt.UTC),
+        dt.datetime(812, 1, 1, tzinfo=dt.UTC),
+        dt.datetime(2025, 3, 30, 3, 0, tzinfo=dt.timezone(dt.timedelta(hours=2))),
+    ],
+    ids=["microseconds", "whole-seconds", "year-812", "with-an-offset"],
+)
+def test_a_time_bulk_inserted_is_stored_exactly_as_the_orm_stores_it(engine, write, read, support_and_channel, instant):
+    _support, channel = support_and_channel
+    row = stored_row(channel.id, "bulk", instant)
+    with write() as s:
+        s.add(Conversation(**{**row, "external_id": "orm"}))
+        s.flush()
+        import_batches.bulk_insert(s.connection(), Conversation.__table__, [row])
+    with read() as s:
+        stored = dict(s.execute(text("SELECT external_id, received_at FROM conversation")).all())
+        assert stored["bulk"] == stored["orm"]
+        read_back = {c.external_id: c.received_at for c in s.exec(select(Conversation)).scalars()}
+    assert read_back["bulk"] == read_back["orm"] == instant
