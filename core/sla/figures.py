@@ -84,7 +84,8 @@ def needs_reply(kind: str, status: str, *, no_reply_reason: str = "", replied: b
     return replied or not no_reply_reason
 
 
-@dataclass(frozen=True)
+# Not frozen (built once per imported row; see ParsedRow); nothing changes one after it is built.
+@dataclass(slots=True)
 class SlaFigures:
     """What is fixed on a conversation when it is stored or its first reply is logged."""
 

@@ -39,7 +39,8 @@ from db.types import utcnow
 _FLOAT_ID = re.compile(r"^(\d+)\.0+$")
 
 
-@dataclass(frozen=True)
+# Not frozen (one per message of a file; see core.sla.import_rows.ParsedRow); never changed once built.
+@dataclass(slots=True)
 class Message:
     row: int
     message_id: str
