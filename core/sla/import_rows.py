@@ -195,6 +195,7 @@ class _RowChecker:
         self.default_kind = default_kind
         self.limits = {name: max_length(Conversation, name) for name in ("link", "category", "external_id")}
         self.file = options.file_name or _("the imported file")
+        self.author_what = _("author handle")  # looked up once, not once per row
 
     def check(self, number: int, cell: tabular.RowCells, *, has_id: bool) -> ParsedRow | None:
         before = self.errors.count
@@ -207,7 +208,7 @@ class _RowChecker:
             add(number, cell.column("author"), _("The author handle is empty."))
         else:
             try:
-                handle = make_handle(author, what=_("author handle"))
+                handle = make_handle(author, what=self.author_what)
             except ValidationError as problem:
                 add(number, cell.column("author"), str(problem))
         kind = kind_of(cell("kind"), self.default_kind)
