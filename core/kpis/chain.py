@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
@@ -169,9 +171,15 @@ def _list(*parts: str) -> str:
 
 
 def measure(
+    session: Session, periods: Sequence[Period], tz: ZoneInfo, channel_id: int | None, now: dt.datetime
+) -> list[dict[str, Measured]]:
+    """The chain KPIs of consecutive periods, oldest first (``now`` decides what is overdue or not yet due)."""
+    return [_measured(session, period, *period.utc_bounds(tz), channel_id, now) for period in periods]
+
+
+def _measured(
     session: Session, period: Period, lo: dt.datetime, hi: dt.datetime, channel_id: int | None, now: dt.datetime
 ) -> dict[str, Measured]:
-    """The chain KPIs of one period (``now`` decides what is overdue or not yet due)."""
     return _idea_kpis(session, lo, hi, channel_id, now) | {
         "givers_thanked_share": _givers_thanked(session, period, channel_id),
         "posts_answered_within_sla": _posts_answered(session, lo, hi, channel_id, now),

@@ -5,7 +5,9 @@ A person is a handle key (``core.handles``): "@Ann" on Instagram and "@ann" in a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, exists, func, or_, select, union, union_all
 from sqlalchemy.sql.elements import ColumnElement
@@ -97,9 +99,16 @@ def _returns(session: Session, lo: dt.datetime, hi: dt.datetime, channel_id: int
 
 
 def measure(
+    session: Session, periods: Sequence[Period], tz: ZoneInfo, channel_id: int | None
+) -> list[dict[str, Measured]]:
+    """The community KPIs of consecutive periods (oldest first) read from people (UGC is counted
+    with the conversations)."""
+    return [_measured(session, period, *period.utc_bounds(tz), channel_id) for period in periods]
+
+
+def _measured(
     session: Session, period: Period, lo: dt.datetime, hi: dt.datetime, channel_id: int | None
 ) -> dict[str, Measured]:
-    """The community KPIs of one period read from people (UGC is counted with the conversations)."""
     out: dict[str, Measured] = {}
     people = _active_people(session, lo, hi, channel_id)
     audience, missing = period_audience(session, period, channel_id)

@@ -4,7 +4,7 @@ the SLA monitor and ``python -m core kpis`` show, and the overview's read model 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -24,39 +24,40 @@ from db.models import Conversation, Idea, Post
 TREND_COUNT = 12
 
 
-Measure = Callable[[Session, Period, ZoneInfo, int | None, dt.datetime], dict[str, Measured]]
+Measure = Callable[[Session, Sequence[Period], ZoneInfo, int | None, dt.datetime], list[dict[str, Measured]]]
 
 
-def _conversations(session: Session, period: Period, tz: ZoneInfo, channel_id: int | None, now: dt.datetime):
-    return conversations.measure(session, period, *period.utc_bounds(tz), channel_id, now)
+def _conversations(session: Session, periods: Sequence[Period], tz: ZoneInfo, channel_id: int | None, now: dt.datetime):
+    return conversations.measure(session, periods, tz, channel_id, now)
 
 
-def _community(session: Session, period: Period, tz: ZoneInfo, channel_id: int | None, now: dt.datetime):
-    return community.measure(session, period, *period.utc_bounds(tz), channel_id)
+def _community(session: Session, periods: Sequence[Period], tz: ZoneInfo, channel_id: int | None, now: dt.datetime):
+    return community.measure(session, periods, tz, channel_id)
 
 
-def _content(session: Session, period: Period, tz: ZoneInfo, channel_id: int | None, now: dt.datetime):
-    return content.measure(session, *period.utc_bounds(tz), channel_id)
+def _content(session: Session, periods: Sequence[Period], tz: ZoneInfo, channel_id: int | None, now: dt.datetime):
+    return content.measure(session, periods, tz, channel_id)
 
 
-def _product(session: Session, period: Period, tz: ZoneInfo, channel_id: int | None, now: dt.datetime):
-    return product.measure(session, period, tz, channel_id, local_today(now, tz))
+def _product(session: Session, periods: Sequence[Period], tz: ZoneInfo, channel_id: int | None, now: dt.datetime):
+    return product.measure(session, periods, tz, channel_id, local_today(now, tz))
 
 
-def _escalations(session: Session, period: Period, tz: ZoneInfo, channel_id: int | None, now: dt.datetime):
-    return escalations.measure(session, *period.utc_bounds(tz), channel_id, now)
+def _escalations(session: Session, periods: Sequence[Period], tz: ZoneInfo, channel_id: int | None, now: dt.datetime):
+    return escalations.measure(session, periods, tz, channel_id, now)
 
 
-def _chain(session: Session, period: Period, tz: ZoneInfo, channel_id: int | None, now: dt.datetime):
-    return chain.measure(session, period, *period.utc_bounds(tz), channel_id, now)
+def _chain(session: Session, periods: Sequence[Period], tz: ZoneInfo, channel_id: int | None, now: dt.datetime):
+    return chain.measure(session, periods, tz, channel_id, now)
 
 
-def _moderation(session: Session, period: Period, tz: ZoneInfo, channel_id: int | None, now: dt.datetime):
-    return moderation.measure(session, *period.utc_bounds(tz), channel_id)
+def _moderation(session: Session, periods: Sequence[Period], tz: ZoneInfo, channel_id: int | None, now: dt.datetime):
+    return moderation.measure(session, periods, tz, channel_id)
 
 
 # Which families each measuring module gives figures of: a screen that shows one family runs only
-# the modules it needs (tests/core/kpis check the map against every KPI's family).
+# the modules it needs (tests/core/kpis check the map against every KPI's family). Each module
+# measures consecutive periods (oldest first) together, in the same statements.
 SOURCES: tuple[tuple[frozenset[Family], Measure], ...] = (
     (frozenset({Family.speed, Family.community}), _conversations),
     (frozenset({Family.community}), _community),
@@ -70,16 +71,17 @@ SOURCES: tuple[tuple[frozenset[Family], Measure], ...] = (
 
 def _measure(
     session: Session,
-    period: Period,
+    periods: Sequence[Period],
     tz: ZoneInfo,
     channel_id: int | None,
     now: dt.datetime,
     families: frozenset[Family],
-) -> dict[str, Measured]:
-    measured: dict[str, Measured] = {}
+) -> list[dict[str, Measured]]:
+    measured: list[dict[str, Measured]] = [{} for __ in periods]
     for gives, measure in SOURCES:
         if gives & families:
-            measured |= measure(session, period, tz, channel_id, now)
+            for into, figures in zip(measured, measure(session, periods, tz, channel_id, now), strict=True):
+                into |= figures
     return measured
 
 
@@ -99,8 +101,7 @@ def compute_kpis(
     period = Period(start, end)
     tz = workspace.timezone(session)
     wanted = frozenset(families) if families is not None else frozenset(Family)
-    current = _measure(session, period, tz, channel_id, now, wanted)
-    before = _measure(session, period.previous(), tz, channel_id, now, wanted)
+    before, current = _measure(session, (period.previous(), period), tz, channel_id, now, wanted)
     return [
         KpiValue(
             definition=d,

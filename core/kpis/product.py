@@ -4,6 +4,7 @@ improvements shipped from them ('You asked, we did' loop items per month, with t
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, select
@@ -99,10 +100,13 @@ def _improvements(session: Session, period: Period, channel_id: int | None, toda
 
 
 def measure(
-    session: Session, period: Period, tz: ZoneInfo, channel_id: int | None, today: dt.date
-) -> dict[str, Measured]:
-    """The product footprint of one period (``today`` decides which effects are complete)."""
-    return {
-        "valid_proposals": _valid_proposals(session, period, tz, channel_id),
-        "implemented_improvements": _improvements(session, period, channel_id, today),
-    }
+    session: Session, periods: Sequence[Period], tz: ZoneInfo, channel_id: int | None, today: dt.date
+) -> list[dict[str, Measured]]:
+    """The product footprint of consecutive periods, oldest first (``today`` decides which effects are complete)."""
+    return [
+        {
+            "valid_proposals": _valid_proposals(session, period, tz, channel_id),
+            "implemented_improvements": _improvements(session, period, channel_id, today),
+        }
+        for period in periods
+    ]
