@@ -9,16 +9,16 @@ from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, exists, func, or_, select, union, union_all
+from sqlalchemy import and_, exists, func, or_, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
 from core import formats
 from core.i18n import _, ngettext
-from core.kpis.audience import period_audience
+from core.kpis.audience import periods_audience
 from core.kpis.conversations import conversation_scope
 from core.kpis.periods import Period
-from core.kpis.sql import Unindexed, count_if, in_range, plus_hours, ratio
+from core.kpis.sql import Unindexed, bucket_index, count_if, in_range, period_bounds, plus_hours, ratio
 from core.kpis.values import Measured
 from db.models import Conversation, Idea, IdeaGiver
 
@@ -34,13 +34,21 @@ def giver_scope(lo: dt.datetime, hi: dt.datetime, channel_id: int | None) -> tup
     return source, conditions
 
 
-def _active_people(session: Session, lo: dt.datetime, hi: dt.datetime, channel_id: int | None) -> int:
-    source, conditions = giver_scope(lo, hi, channel_id)
-    people = union(
-        select(col(Conversation.author_key).label("handle")).where(*conversation_scope(lo, hi, channel_id)),
-        select(col(IdeaGiver.handle_key).label("handle")).select_from(source).where(*conditions),
+def people_per_bucket(session: Session, bounds: Sequence[dt.datetime], channel_id: int | None) -> dict[int, int]:
+    """Distinct people who wrote or gave an idea in each range of ``bounds``, by range index: one statement."""
+    c, g = Conversation, IdeaGiver
+    lo, hi = bounds[0], bounds[-1]
+    source, giver_conditions = giver_scope(lo, hi, channel_id)
+    both = union_all(
+        select(bucket_index(col(c.received_at), bounds).label("bucket"), col(c.author_key).label("handle")).where(
+            *conversation_scope(lo, hi, channel_id)
+        ),
+        select(bucket_index(col(g.given_at), bounds).label("bucket"), col(g.handle_key).label("handle"))
+        .select_from(source)
+        .where(*giver_conditions),
     ).subquery()
-    return int(session.execute(select(func.count()).select_from(people)).scalar_one())
+    rows = session.execute(select(both.c.bucket, func.count(func.distinct(both.c.handle))).group_by(both.c.bucket))
+    return {int(index): int(count) for index, count in rows}
 
 
 def _returns(session: Session, lo: dt.datetime, hi: dt.datetime, channel_id: int | None) -> tuple[int, int, int]:
@@ -103,15 +111,26 @@ def measure(
 ) -> list[dict[str, Measured]]:
     """The community KPIs of consecutive periods (oldest first) read from people (UGC is counted
     with the conversations)."""
-    return [_measured(session, period, *period.utc_bounds(tz), channel_id) for period in periods]
+    bounds = period_bounds(periods, tz)
+    people = people_per_bucket(session, bounds, channel_id)
+    audiences = periods_audience(session, periods, channel_id)
+    return [
+        _measured(session, period, bounds[i], bounds[i + 1], channel_id, people.get(i, 0), audiences[i])
+        for i, period in enumerate(periods)
+    ]
 
 
 def _measured(
-    session: Session, period: Period, lo: dt.datetime, hi: dt.datetime, channel_id: int | None
+    session: Session,
+    period: Period,
+    lo: dt.datetime,
+    hi: dt.datetime,
+    channel_id: int | None,
+    people: int,
+    audience_and_missing: tuple[float | None, list[str]],
 ) -> dict[str, Measured]:
     out: dict[str, Measured] = {}
-    people = _active_people(session, lo, hi, channel_id)
-    audience, missing = period_audience(session, period, channel_id)
+    audience, missing = audience_and_missing
     detail = (
         ngettext(
             "{count} active person of {audience}",

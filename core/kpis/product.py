@@ -44,12 +44,10 @@ def loop_scope(channel_id: int | None) -> list[ColumnElement[bool]]:
     ]
 
 
-def has_ideas(session: Session) -> bool:
-    return session.execute(select(col(Idea.id)).limit(1)).first() is not None
-
-
-def has_loop_items(session: Session) -> bool:
-    return session.execute(select(col(LoopItem.id)).limit(1)).first() is not None
+def has_ideas_and_loop_items(session: Session) -> tuple[bool, bool]:
+    """Whether any idea and any loop item exist (before either, the product figures are "no data"), in one statement."""
+    row = session.execute(select(select(col(Idea.id)).exists(), select(col(LoopItem.id)).exists())).one()
+    return bool(row[0]), bool(row[1])
 
 
 def _per_period(months: list[list[Period]], counts: dict[int, int]) -> list[tuple[int, tuple[tuple[str, float], ...]]]:
@@ -66,10 +64,10 @@ def _per_period(months: list[list[Period]], counts: dict[int, int]) -> list[tupl
 
 
 def _valid_proposals(
-    session: Session, periods: Sequence[Period], tz: ZoneInfo, channel_id: int | None
+    session: Session, periods: Sequence[Period], tz: ZoneInfo, channel_id: int | None, *, ideas: bool
 ) -> list[Measured]:
     """Valid proposals of each period by month: one grouped statement over the months of them all."""
-    if not has_ideas(session):
+    if not ideas:
         return [Measured(None) for __ in periods]
     months = [period.months() for period in periods]
     every_month = [m for period_months in months for m in period_months]
@@ -111,11 +109,11 @@ def _latest_items(
 
 
 def _improvements(
-    session: Session, periods: Sequence[Period], channel_id: int | None, today: dt.date
+    session: Session, periods: Sequence[Period], channel_id: int | None, today: dt.date, *, loop_items: bool
 ) -> list[Measured]:
     """Improvements shipped in each period by month, with the latest listed and their effects:
     the same statements for every period."""
-    if not has_loop_items(session):
+    if not loop_items:
         return [Measured(None) for __ in periods]
     months = [period.months() for period in periods]
     every_month = [m for period_months in months for m in period_months]
@@ -158,11 +156,12 @@ def measure(
     session: Session, periods: Sequence[Period], tz: ZoneInfo, channel_id: int | None, today: dt.date
 ) -> list[dict[str, Measured]]:
     """The product footprint of consecutive periods, oldest first (``today`` decides which effects are complete)."""
+    ideas, loop_items = has_ideas_and_loop_items(session)
     return [
         {"valid_proposals": valid, "implemented_improvements": improvements}
         for valid, improvements in zip(
-            _valid_proposals(session, periods, tz, channel_id),
-            _improvements(session, periods, channel_id, today),
+            _valid_proposals(session, periods, tz, channel_id, ideas=ideas),
+            _improvements(session, periods, channel_id, today, loop_items=loop_items),
             strict=True,
         )
     ]
