@@ -51,9 +51,12 @@ def people_per_bucket(session: Session, bounds: Sequence[dt.datetime], channel_i
     return {int(index): int(count) for index, count in rows}
 
 
-def _returns(session: Session, lo: dt.datetime, hi: dt.datetime, channel_id: int | None) -> tuple[int, int, int]:
-    """(people first seen in ``[lo, hi)``, of them back within 7 days, within 30 days)."""
+def _returns(session: Session, bounds: Sequence[dt.datetime], channel_id: int | None) -> list[tuple[int, int, int]]:
+    """(people first seen in the period, of them back within 7 days, within 30 days) of each
+    period between ``bounds``, in one statement: a person is new in the period of their first
+    interaction in ``[bounds[0], bounds[-1])`` if they had none before ``bounds[0]``."""
     c, g = Conversation, IdeaGiver
+    lo, hi = bounds[0], bounds[-1]
     source, giver_conditions = giver_scope(lo, hi, channel_id)
     firsts_in_period = union_all(
         select(col(c.author_key).label("handle"), func.min(c.received_at).label("first_at"))
@@ -94,16 +97,22 @@ def _returns(session: Session, lo: dt.datetime, hi: dt.datetime, channel_id: int
         )
 
     first_at = firsts.c.first_at
-    row = session.execute(
+    index = bucket_index(first_at, bounds)
+    rows = session.execute(
         select(
+            index,
             func.count(),
             count_if(interactions(first_at, plus_hours(session, first_at, 7 * 24))),
             count_if(interactions(first_at, plus_hours(session, first_at, 30 * 24))),
         )
         .select_from(firsts)
         .where(~interactions(None))
-    ).one()
-    return int(row[0]), int(row[1] or 0), int(row[2] or 0)
+        .group_by(index)
+    )
+    out = [(0, 0, 0)] * (len(bounds) - 1)
+    for bucket, newcomers, back7, back30 in rows:
+        out[int(bucket)] = (int(newcomers), int(back7 or 0), int(back30 or 0))
+    return out
 
 
 def measure(
@@ -114,20 +123,15 @@ def measure(
     bounds = period_bounds(periods, tz)
     people = people_per_bucket(session, bounds, channel_id)
     audiences = periods_audience(session, periods, channel_id)
-    return [
-        _measured(session, period, bounds[i], bounds[i + 1], channel_id, people.get(i, 0), audiences[i])
-        for i, period in enumerate(periods)
-    ]
+    returns = _returns(session, bounds, channel_id)
+    return [_measured(period, people.get(i, 0), audiences[i], returns[i]) for i, period in enumerate(periods)]
 
 
 def _measured(
-    session: Session,
     period: Period,
-    lo: dt.datetime,
-    hi: dt.datetime,
-    channel_id: int | None,
     people: int,
     audience_and_missing: tuple[float | None, list[str]],
+    returns: tuple[int, int, int],
 ) -> dict[str, Measured]:
     out: dict[str, Measured] = {}
     audience, missing = audience_and_missing
@@ -146,7 +150,7 @@ def _measured(
     out["active_share"] = Measured(
         ratio(people, audience, 100), detail, counts=(("active_people", people), ("audience", round(audience or 0)))
     )
-    newcomers, back7, back30 = _returns(session, lo, hi, channel_id)
+    newcomers, back7, back30 = returns
     out["returns_d7"] = Measured(
         ratio(back7, newcomers, 100),
         _("{back} of {new} new people back within 7 days", back=back7, new=newcomers) if newcomers else "",

@@ -16,7 +16,7 @@ from core.kpis import chain, community, content, conversations, escalations, mod
 from core.kpis.definitions import KPIS, Family
 from core.kpis.periods import Period
 from core.kpis.sql import check_now
-from core.kpis.trends import Trend, grain_for, kpi_trends
+from core.kpis.trends import Trend, grain_for, trends_in
 from core.kpis.values import KpiValue, Measured
 from core.local_time import local_day, local_today
 from db.models import Conversation, Idea, Post
@@ -98,8 +98,17 @@ def compute_kpis(
     length just before, optionally for one channel; ``now`` decides which open items are overdue.
     Every KPI, or only those of ``families`` (and only their queries run)."""
     check_now(now)
-    period = Period(start, end)
-    tz = workspace.timezone(session)
+    return _compute_kpis(session, workspace.timezone(session), Period(start, end), channel_id, now, families)
+
+
+def _compute_kpis(
+    session: Session,
+    tz: ZoneInfo,
+    period: Period,
+    channel_id: int | None,
+    now: dt.datetime,
+    families: Collection[Family] | None = None,
+) -> list[KpiValue]:
     wanted = frozenset(families) if families is not None else frozenset(Family)
     before, current = _measure(session, (period.previous(), period), tz, channel_id, now, wanted)
     return [
@@ -121,10 +130,14 @@ def compute_kpis(
 def first_data_day(session: Session) -> dt.date | None:
     """The local day of the earliest conversation, published post or idea (None without any):
     how far back the KPI period picker reaches, imported years of history included."""
-    firsts = [
-        session.execute(select(func.min(column))).scalar_one_or_none()
-        for column in (col(Conversation.received_at), col(Post.published_at), col(Idea.created_at))
-    ]
+    firsts = session.execute(
+        select(
+            *[
+                select(func.min(column)).scalar_subquery()
+                for column in (col(Conversation.received_at), col(Post.published_at), col(Idea.created_at))
+            ]
+        )
+    ).one()
     instants = [i if i.tzinfo else i.replace(tzinfo=dt.UTC) for i in firsts if i is not None]
     return local_day(min(instants), workspace.timezone(session)) if instants else None
 
@@ -141,7 +154,9 @@ def kpi_overview(
     session: Session, *, start: dt.date, end: dt.date, channel_id: int | None, now: dt.datetime
 ) -> KpiOverview:
     """Every KPI of the period and the trends of the weeks (or months, for a long period) up to its end."""
-    values = compute_kpis(session, start=start, end=end, channel_id=channel_id, now=now)
-    grain = grain_for(Period(start, end))
-    trend = kpi_trends(session, end=end, grain=grain, count=TREND_COUNT, channel_id=channel_id, now=now)
+    check_now(now)
+    tz = workspace.timezone(session)  # read once for both
+    period = Period(start, end)
+    values = _compute_kpis(session, tz, period, channel_id, now)
+    trend = trends_in(session, tz, end=end, grain=grain_for(period), count=TREND_COUNT, channel_id=channel_id, now=now)
     return KpiOverview(tuple(values), trend)

@@ -109,7 +109,13 @@ def _latest_items(
 
 
 def _improvements(
-    session: Session, periods: Sequence[Period], channel_id: int | None, today: dt.date, *, loop_items: bool
+    session: Session,
+    periods: Sequence[Period],
+    tz: ZoneInfo,
+    channel_id: int | None,
+    today: dt.date,
+    *,
+    loop_items: bool,
 ) -> list[Measured]:
     """Improvements shipped in each period by month, with the latest listed and their effects:
     the same statements for every period."""
@@ -120,7 +126,9 @@ def _improvements(
     bounds = [every_month[0].start] + [m.end + dt.timedelta(days=1) for m in every_month]
     counts = bucket_counts(session, col(LoopItem.shipped_on), bounds, loop_scope(channel_id))
     latest = _latest_items(session, periods, channel_id)
-    effects = impacts(session, loop_item_ids=[item_id for items in latest for item_id, *__ in items], today=today)
+    effects = impacts(
+        session, loop_item_ids=[item_id for items in latest for item_id, *__ in items], today=today, tz=tz
+    )
     return [
         _improvements_measured(items, effects, total, breakdown)
         for (total, breakdown), items in zip(_per_period(months, counts), latest, strict=True)
@@ -161,7 +169,7 @@ def measure(
         {"valid_proposals": valid, "implemented_improvements": improvements}
         for valid, improvements in zip(
             _valid_proposals(session, periods, tz, channel_id, ideas=ideas),
-            _improvements(session, periods, channel_id, today, loop_items=loop_items),
+            _improvements(session, periods, tz, channel_id, today, loop_items=loop_items),
             strict=True,
         )
     ]

@@ -8,6 +8,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
 from sqlmodel import Session, col
@@ -96,8 +97,31 @@ def kpi_trends(
     """The KPIs of each family (or of ``families`` only, running only their queries) per week or
     month, for ``count`` buckets ending at ``end``."""
     check_now(now)
+    return trends_in(
+        session,
+        workspace.timezone(session),
+        end=end,
+        grain=grain,
+        count=count,
+        channel_id=channel_id,
+        now=now,
+        families=families,
+    )
+
+
+def trends_in(
+    session: Session,
+    tz: ZoneInfo,
+    *,
+    end: dt.date,
+    grain: Grain | str,
+    count: int,
+    channel_id: int | None,
+    now: dt.datetime,
+    families: Collection[Family] | None = None,
+) -> Trend:
+    """``kpi_trends`` in the workspace's time zone ``tz`` (a caller that has it read already)."""
     grain = Grain(grain)
-    tz = workspace.timezone(session)
     buckets = trend_buckets(end, grain, count)
     bounds = [buckets[0].utc_bounds(tz)[0]] + [b.utc_bounds(tz)[1] for b in buckets]
     wanted = {f for f in (families if families is not None else TREND_KEYS) if f in TREND_KEYS}
