@@ -169,15 +169,11 @@ def audience_rows(session: Session, period: Period, channel_id: int | None) -> l
     return [AudienceRow(*row) for row in session.exec(statement)]
 
 
-def period_audience(session: Session, period: Period, channel_id: int | None) -> tuple[float | None, list[str]]:
-    """The audience for the period, and the names of active channels with no audience entered."""
-    return periods_audience(session, [period], channel_id)[0]
-
-
 def periods_audience(
     session: Session, periods: Sequence[Period], channel_id: int | None
 ) -> list[tuple[float | None, list[str]]]:
-    """``period_audience`` of each of consecutive periods (oldest first), read in two statements for them all."""
+    """For each of consecutive periods (oldest first): the audience for the period, and the names of
+    active channels with no audience entered — read in two statements for them all."""
     rows = audience_rows(session, Period(periods[0].start, periods[-1].end), channel_id)
     statement = (
         select(col(Channel.id), col(Channel.name)).where(col(Channel.active) == true()).order_by(col(Channel.name))

@@ -76,8 +76,7 @@ def period_bounds(periods: Sequence[Period], tz: ZoneInfo) -> list[dt.datetime]:
     of each]``, so that ``bucket_index`` tells which period a row falls in."""
     bounds = [periods[0].utc_bounds(tz)[0]]
     for before, period in zip(periods, periods[1:], strict=False):
-        if period.start != before.end + dt.timedelta(days=1):
-            raise ValueError(f"periods {before.key} and {period.key} are not consecutive")
+        assert period.start == before.end + dt.timedelta(days=1), f"consecutive periods: {before.key}, {period.key}"
     bounds += [period.utc_bounds(tz)[1] for period in periods]
     return bounds
 
