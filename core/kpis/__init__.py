@@ -7,13 +7,17 @@ belongs to the period of its received time, a post to that of its published time
 date the KPI names (valid = ``valid_at``), a loop item to its ``shipped_on`` date, an idea giver
 to ``given_at``. The previous period is the period of equal length just before.
 
+Each family measures a period and the one before together: the same statements for both, each
+row labelled with its period (``sql.bucket_index``, as the trends do for their weeks or months),
+so a screen view sends a bounded number of statements whatever the data size.
+
 Choices the SPEC leaves open, made here once:
 
 * Percentiles (median, p90) use **linear interpolation between closest ranks** — PostgreSQL's
   ``percentile_cont``: for ``n`` sorted values and share ``p`` the position is ``p·(n−1)``
   (0-based) and the value is interpolated between the two neighbours. SQLite has no percentile
-  function, so it reads the one or two neighbours with ``ORDER BY … LIMIT 2 OFFSET ⌊p·(n−1)⌋``;
-  both backends give the same figure.
+  function, so it ranks the values with ``row_number()`` and reads back only the ranks beside
+  ``⌊p·(n−1)⌋``; both backends give the same figure.
 * Replies stamped before the message are data problems: left out of the response times **and** of
   the SLA share (the real reply time is unknown), and counted on their own.
 * Conversations without an SLA deadline (no policy applied) are in neither side of the SLA share.

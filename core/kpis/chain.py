@@ -22,9 +22,12 @@ linear interpolation the response times use). Days are real elapsed days (24 h).
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
@@ -36,7 +39,7 @@ from core.kpis.content import published_scope
 from core.kpis.conversations import needs_reply_condition, sla_conditions, sla_counted
 from core.kpis.periods import Period
 from core.kpis.product import idea_scope, loop_scope
-from core.kpis.sql import count_if, in_range, ratio
+from core.kpis.sql import bucket_index, count_if, in_range, period_bounds, ratio
 from core.kpis.values import Measured
 from core.loop.queries import giver_keys_of_items
 from db.models import Conversation, Idea, IdeaConversation, LoopItem, LoopItemIdea, Post
@@ -69,8 +72,9 @@ def median(values: list[float]) -> float | None:
 
 
 def _shipped_ideas(
-    session: Session, lo: dt.datetime, hi: dt.datetime, channel_id: int | None
-) -> list[tuple[dt.datetime, dt.datetime, dt.datetime | None]]:
+    session: Session, bounds: list[dt.datetime], channel_id: int | None
+) -> list[list[tuple[dt.datetime, dt.datetime, dt.datetime | None]]]:
+    """(logged, shipped, first announced) of the ideas shipped in each period between ``bounds``: one statement."""
     announced = (
         select(func.min(LoopItem.announced_at))
         .join(LoopItemIdea, col(LoopItemIdea.loop_item_id) == col(LoopItem.id))
@@ -79,16 +83,19 @@ def _shipped_ideas(
     )
     rows = session.execute(
         select(col(Idea.created_at), col(Idea.shipped_at), announced).where(
-            in_range(col(Idea.shipped_at), lo, hi), *idea_scope(channel_id)
+            in_range(col(Idea.shipped_at), bounds[0], bounds[-1]), *idea_scope(channel_id)
         )
     ).all()
-    return [(created, shipped, announced_at) for created, shipped, announced_at in rows if shipped is not None]
+    out: list[list[tuple[dt.datetime, dt.datetime, dt.datetime | None]]] = [[] for __ in bounds[1:]]
+    for created, shipped, announced_at in rows:
+        if shipped is not None:
+            out[bisect.bisect_right(bounds, shipped) - 1].append((created, shipped, announced_at))
+    return out
 
 
 def _idea_kpis(
-    session: Session, lo: dt.datetime, hi: dt.datetime, channel_id: int | None, now: dt.datetime
+    ideas: list[tuple[dt.datetime, dt.datetime, dt.datetime | None]], now: dt.datetime
 ) -> dict[str, Measured]:
-    ideas = _shipped_ideas(session, lo, hi, channel_id)
     to_ship = [days_between(created, shipped) for created, shipped, __ in ideas]
     to_announce = [days_between(shipped, announced) for __, shipped, announced in ideas if announced is not None]
     verdicts = [announced_within(shipped, announced, now=now) for __, shipped, announced in ideas]
@@ -119,48 +126,64 @@ def _idea_kpis(
     }
 
 
-def _givers_thanked(session: Session, period: Period, channel_id: int | None) -> Measured:
-    item_ids = session.execute(
-        select(col(LoopItem.id)).where(
-            col(LoopItem.shipped_on) >= period.start, col(LoopItem.shipped_on) <= period.end, *loop_scope(channel_id)
+def _givers_thanked(session: Session, periods: Sequence[Period], channel_id: int | None) -> list[Measured]:
+    """Givers thanked over the loop items shipped in each period: the items of every period and
+    their givers read together."""
+    items = session.execute(
+        select(col(LoopItem.id), col(LoopItem.shipped_on)).where(
+            col(LoopItem.shipped_on) >= periods[0].start,
+            col(LoopItem.shipped_on) <= periods[-1].end,
+            *loop_scope(channel_id),
         )
-    ).scalars()
-    people = giver_keys_of_items(session, list(item_ids)).values()
-    givers = sum(len(p.givers) for p in people)
-    thanked = sum(len(p.thanked) for p in people)
-    return Measured(
-        ratio(thanked, givers, 100),
-        _("{thanked} of {givers} givers thanked", thanked=thanked, givers=givers) if givers else "",
-    )
+    ).all()
+    keys = giver_keys_of_items(session, [item_id for item_id, __ in items])
+    out = []
+    for period in periods:
+        people = [keys[item_id] for item_id, shipped_on in items if period.start <= shipped_on <= period.end]
+        givers = sum(len(p.givers) for p in people)
+        thanked = sum(len(p.thanked) for p in people)
+        out.append(
+            Measured(
+                ratio(thanked, givers, 100),
+                _("{thanked} of {givers} givers thanked", thanked=thanked, givers=givers) if givers else "",
+            )
+        )
+    return out
 
 
 def _posts_answered(
-    session: Session, lo: dt.datetime, hi: dt.datetime, channel_id: int | None, now: dt.datetime
-) -> Measured:
+    session: Session, bounds: list[dt.datetime], channel_id: int | None, now: dt.datetime
+) -> list[Measured]:
+    """Posts answered within the SLA of each period between ``bounds``: one statement, grouped by post."""
     met, breached = sla_conditions(now)
     c = Conversation
     not_due = and_(sla_counted(), col(c.first_reply_at).is_(None), col(c.deadline_at) > now)
+    index = bucket_index(col(Post.published_at), bounds)
     rows = session.execute(
-        select(col(c.post_id), count_if(met), count_if(breached), count_if(not_due))
+        select(index, count_if(met), count_if(breached), count_if(not_due))
         .join(Post, col(Post.id) == col(c.post_id))
-        .where(*published_scope(lo, hi, channel_id))
-        .group_by(col(c.post_id))
+        .where(*published_scope(bounds[0], bounds[-1], channel_id))
+        .group_by(col(c.post_id), index)
     ).all()
-    answered = failed = undecided = 0
-    for _post, met_count, breached_count, open_count in rows:
+    tallies = [[0, 0, 0] for __ in bounds[1:]]
+    for bucket, met_count, breached_count, open_count in rows:
+        tally = tallies[int(bucket)]
         if breached_count:
-            failed += 1
+            tally[1] += 1
         elif met_count and not open_count:
-            answered += 1
+            tally[0] += 1
         elif met_count or open_count:
-            undecided += 1
-    detail = _list(
-        _("{answered} of {total} posts with questions", answered=answered, total=answered + failed)
-        if answered + failed
-        else "",
-        _("{count} still being answered", count=undecided) if undecided else "",
-    )
-    return Measured(ratio(answered, answered + failed, 100), detail)
+            tally[2] += 1
+    out = []
+    for answered, failed, undecided in tallies:
+        detail = _list(
+            _("{answered} of {total} posts with questions", answered=answered, total=answered + failed)
+            if answered + failed
+            else "",
+            _("{count} still being answered", count=undecided) if undecided else "",
+        )
+        out.append(Measured(ratio(answered, answered + failed, 100), detail))
+    return out
 
 
 def _list(*parts: str) -> str:
@@ -169,13 +192,20 @@ def _list(*parts: str) -> str:
 
 
 def measure(
-    session: Session, period: Period, lo: dt.datetime, hi: dt.datetime, channel_id: int | None, now: dt.datetime
-) -> dict[str, Measured]:
-    """The chain KPIs of one period (``now`` decides what is overdue or not yet due)."""
-    return _idea_kpis(session, lo, hi, channel_id, now) | {
-        "givers_thanked_share": _givers_thanked(session, period, channel_id),
-        "posts_answered_within_sla": _posts_answered(session, lo, hi, channel_id, now),
-    }
+    session: Session, periods: Sequence[Period], tz: ZoneInfo, channel_id: int | None, now: dt.datetime
+) -> list[dict[str, Measured]]:
+    """The chain KPIs of consecutive periods, oldest first (``now`` decides what is overdue or not
+    yet due): each figure read for every period in the same statements."""
+    bounds = period_bounds(periods, tz)
+    return [
+        _idea_kpis(ideas, now) | {"givers_thanked_share": thanked, "posts_answered_within_sla": answered}
+        for ideas, thanked, answered in zip(
+            _shipped_ideas(session, bounds, channel_id),
+            _givers_thanked(session, periods, channel_id),
+            _posts_answered(session, bounds, channel_id, now),
+            strict=True,
+        )
+    ]
 
 
 # --- posts ranked by the dialog they created ------------------------------------------------------

@@ -5,18 +5,20 @@ A person is a handle key (``core.handles``): "@Ann" on Instagram and "@ann" in a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, exists, func, or_, select, union, union_all
+from sqlalchemy import and_, exists, func, or_, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
 from core import formats
 from core.i18n import _, ngettext
-from core.kpis.audience import period_audience
+from core.kpis.audience import periods_audience
 from core.kpis.conversations import conversation_scope
 from core.kpis.periods import Period
-from core.kpis.sql import Unindexed, count_if, in_range, plus_hours, ratio
+from core.kpis.sql import Unindexed, bucket_index, count_if, in_range, period_bounds, plus_hours, ratio
 from core.kpis.values import Measured
 from db.models import Conversation, Idea, IdeaGiver
 
@@ -32,18 +34,29 @@ def giver_scope(lo: dt.datetime, hi: dt.datetime, channel_id: int | None) -> tup
     return source, conditions
 
 
-def _active_people(session: Session, lo: dt.datetime, hi: dt.datetime, channel_id: int | None) -> int:
-    source, conditions = giver_scope(lo, hi, channel_id)
-    people = union(
-        select(col(Conversation.author_key).label("handle")).where(*conversation_scope(lo, hi, channel_id)),
-        select(col(IdeaGiver.handle_key).label("handle")).select_from(source).where(*conditions),
-    ).subquery()
-    return int(session.execute(select(func.count()).select_from(people)).scalar_one())
-
-
-def _returns(session: Session, lo: dt.datetime, hi: dt.datetime, channel_id: int | None) -> tuple[int, int, int]:
-    """(people first seen in ``[lo, hi)``, of them back within 7 days, within 30 days)."""
+def people_per_bucket(session: Session, bounds: Sequence[dt.datetime], channel_id: int | None) -> dict[int, int]:
+    """Distinct people who wrote or gave an idea in each range of ``bounds``, by range index: one statement."""
     c, g = Conversation, IdeaGiver
+    lo, hi = bounds[0], bounds[-1]
+    source, giver_conditions = giver_scope(lo, hi, channel_id)
+    both = union_all(
+        select(bucket_index(col(c.received_at), bounds).label("bucket"), col(c.author_key).label("handle")).where(
+            *conversation_scope(lo, hi, channel_id)
+        ),
+        select(bucket_index(col(g.given_at), bounds).label("bucket"), col(g.handle_key).label("handle"))
+        .select_from(source)
+        .where(*giver_conditions),
+    ).subquery()
+    rows = session.execute(select(both.c.bucket, func.count(func.distinct(both.c.handle))).group_by(both.c.bucket))
+    return {int(index): int(count) for index, count in rows}
+
+
+def _returns(session: Session, bounds: Sequence[dt.datetime], channel_id: int | None) -> list[tuple[int, int, int]]:
+    """(people first seen in the period, of them back within 7 days, within 30 days) of each
+    period between ``bounds``, in one statement: a person is new in the period of their first
+    interaction in ``[bounds[0], bounds[-1])`` if they had none before ``bounds[0]``."""
+    c, g = Conversation, IdeaGiver
+    lo, hi = bounds[0], bounds[-1]
     source, giver_conditions = giver_scope(lo, hi, channel_id)
     firsts_in_period = union_all(
         select(col(c.author_key).label("handle"), func.min(c.received_at).label("first_at"))
@@ -84,25 +97,44 @@ def _returns(session: Session, lo: dt.datetime, hi: dt.datetime, channel_id: int
         )
 
     first_at = firsts.c.first_at
-    row = session.execute(
+    index = bucket_index(first_at, bounds)
+    rows = session.execute(
         select(
+            index,
             func.count(),
             count_if(interactions(first_at, plus_hours(session, first_at, 7 * 24))),
             count_if(interactions(first_at, plus_hours(session, first_at, 30 * 24))),
         )
         .select_from(firsts)
         .where(~interactions(None))
-    ).one()
-    return int(row[0]), int(row[1] or 0), int(row[2] or 0)
+        .group_by(index)
+    )
+    out = [(0, 0, 0)] * (len(bounds) - 1)
+    for bucket, newcomers, back7, back30 in rows:
+        out[int(bucket)] = (int(newcomers), int(back7 or 0), int(back30 or 0))
+    return out
 
 
 def measure(
-    session: Session, period: Period, lo: dt.datetime, hi: dt.datetime, channel_id: int | None
+    session: Session, periods: Sequence[Period], tz: ZoneInfo, channel_id: int | None
+) -> list[dict[str, Measured]]:
+    """The community KPIs of consecutive periods (oldest first) read from people (UGC is counted
+    with the conversations)."""
+    bounds = period_bounds(periods, tz)
+    people = people_per_bucket(session, bounds, channel_id)
+    audiences = periods_audience(session, periods, channel_id)
+    returns = _returns(session, bounds, channel_id)
+    return [_measured(period, people.get(i, 0), audiences[i], returns[i]) for i, period in enumerate(periods)]
+
+
+def _measured(
+    period: Period,
+    people: int,
+    audience_and_missing: tuple[float | None, list[str]],
+    returns: tuple[int, int, int],
 ) -> dict[str, Measured]:
-    """The community KPIs of one period read from people (UGC is counted with the conversations)."""
     out: dict[str, Measured] = {}
-    people = _active_people(session, lo, hi, channel_id)
-    audience, missing = period_audience(session, period, channel_id)
+    audience, missing = audience_and_missing
     detail = (
         ngettext(
             "{count} active person of {audience}",
@@ -118,7 +150,7 @@ def measure(
     out["active_share"] = Measured(
         ratio(people, audience, 100), detail, counts=(("active_people", people), ("audience", round(audience or 0)))
     )
-    newcomers, back7, back30 = _returns(session, lo, hi, channel_id)
+    newcomers, back7, back30 = returns
     out["returns_d7"] = Measured(
         ratio(back7, newcomers, 100),
         _("{back} of {new} new people back within 7 days", back=back7, new=newcomers) if newcomers else "",

@@ -4,16 +4,18 @@ saves and guide clicks per post, and the display KPIs (published posts, impressi
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
 from core import formats
 from core.i18n import _, ngettext
-from core.kpis.sql import Unindexed, count_if, counts_of, in_range, ratio
+from core.kpis.periods import Period
+from core.kpis.sql import Unindexed, bucket_index, count_if, in_range, period_bounds, ratio
 from core.kpis.values import Measured
 from db.models import Post, PostStatus
 
@@ -72,17 +74,41 @@ def post_kpis(counts: Mapping[str, int]) -> dict[str, float | None]:
     }
 
 
-def _post_counts(session: Session, lo: dt.datetime, hi: dt.datetime, channel_id: int | None) -> dict[str, int]:
-    counts = counts_of(session.execute(select(*post_columns()).where(*published_scope(lo, hi, channel_id))).one())
-    ever = select(col(Post.id)).where(col(Post.status) == PostStatus.published.value).limit(1)
-    counts["ever_published"] = int(session.execute(ever).first() is not None)
-    return counts
+def _post_counts(session: Session, bounds: list[dt.datetime], channel_id: int | None) -> list[dict[str, int]]:
+    """The post counts of each period between ``bounds`` (one grouped statement), and whether any
+    post was ever published (asked in the same statement)."""
+    index = bucket_index(col(Post.published_at), bounds).label("bucket")
+    ever = select(col(Post.id)).where(col(Post.status) == PostStatus.published.value).limit(1).exists().label("ever")
+    grouped = (
+        select(index, *post_columns())
+        .where(*published_scope(bounds[0], bounds[-1], channel_id))
+        .group_by(index)
+        .subquery()
+    )
+    # One row even without posts in the periods: the grouped counts joined to the "ever" flag.
+    flag = select(ever).subquery()
+    rows = session.execute(select(flag.c.ever, grouped).select_from(flag.outerjoin(grouped, true()))).all()
+    ever_published = int(bool(rows[0][0])) if rows else 0
+    empty = {column.name: 0 for column in post_columns()}
+    out = [dict(empty) for __ in range(len(bounds) - 1)]
+    for row in rows:
+        if row.bucket is not None:
+            out[int(row.bucket)] = {key: int(row._mapping[key] or 0) for key in empty}
+    for counts in out:
+        counts["ever_published"] = ever_published
+    return out
 
 
-def measure(session: Session, lo: dt.datetime, hi: dt.datetime, channel_id: int | None) -> dict[str, Measured]:
-    """The content and display KPIs of one period, with the detail each card shows."""
+def measure(
+    session: Session, periods: Sequence[Period], tz: ZoneInfo, channel_id: int | None
+) -> list[dict[str, Measured]]:
+    """The content and display KPIs of consecutive periods (oldest first), with the detail each card shows."""
+    counts = _post_counts(session, period_bounds(periods, tz), channel_id)
+    return [_measured(posts) for posts in counts]
+
+
+def _measured(posts: dict[str, int]) -> dict[str, Measured]:
     out: dict[str, Measured] = {}
-    posts = _post_counts(session, lo, hi, channel_id)
     values = post_kpis(posts)
     published = posts["published"]
     out["next_step_share"] = Measured(

@@ -1,15 +1,16 @@
 """The KPIs read from conversations: response times (median and p90, business and calendar
 minutes), the SLA share, closed without escalation, replies stamped before the message, and UGC
-per week and marked useful — counted in one pass over the covering index per period."""
+per week and marked useful — counted in one pass over the covering index for a period and the one before."""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Boolean, and_, exists, false, func, or_, select, true
+from sqlalchemy import Boolean, Integer, and_, cast, exists, false, func, literal, or_, select, true, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
@@ -17,7 +18,7 @@ from sqlmodel import Session, col
 
 from core.i18n import _, ngettext
 from core.kpis.periods import Period
-from core.kpis.sql import Unindexed, count_if, counts_of, in_range, ratio
+from core.kpis.sql import Unindexed, bucket_index, by_bucket, count_if, counts_of, in_range, period_bounds, ratio
 from core.kpis.values import Measured
 from db.models import Conversation, ConversationKind, ConversationStatus
 
@@ -143,10 +144,20 @@ def conversation_kpis(counts: Mapping[str, int], *, weeks: float) -> dict[str, f
 
 
 def _conversation_counts(
-    session: Session, lo: dt.datetime, hi: dt.datetime, channel_id: int | None, now: dt.datetime
-) -> dict[str, int]:
-    row = session.execute(select(*conversation_columns(now)).where(*conversation_scope(lo, hi, channel_id))).one()
-    return counts_of(row)
+    session: Session, bounds: list[dt.datetime], channel_id: int | None, now: dt.datetime
+) -> list[dict[str, int]]:
+    """The counts of each period between ``bounds``, in one grouped statement."""
+    index = bucket_index(col(Conversation.received_at), bounds).label("bucket")
+    rows = by_bucket(
+        session.execute(
+            select(index, *conversation_columns(now))
+            .where(*conversation_scope(bounds[0], bounds[-1], channel_id))
+            .group_by(index)
+        ),
+        len(bounds) - 1,
+    )
+    empty = {column.name: 0 for column in conversation_columns(now)}
+    return [empty if row is None else counts_of(row) for row in rows]
 
 
 def answered_scope(lo: dt.datetime, hi: dt.datetime, channel_id: int | None) -> list[ColumnElement[bool]]:
@@ -161,45 +172,89 @@ def answered_scope(lo: dt.datetime, hi: dt.datetime, channel_id: int | None) -> 
     ]
 
 
-def _response_times(session: Session, lo: dt.datetime, hi: dt.datetime, channel_id: int | None) -> dict[str, Any]:
-    """Median and p90 of business and calendar minutes to the first reply (see ``core.kpis``)."""
+def _response_times(session: Session, bounds: list[dt.datetime], channel_id: int | None) -> list[dict[str, Any]]:
+    """Median and p90 of business and calendar minutes to the first reply (see ``core.kpis``) of
+    each period between ``bounds``: one statement for them all."""
     c = Conversation
-    scope = answered_scope(lo, hi, channel_id)
+    n = len(bounds) - 1
+    scope = answered_scope(bounds[0], bounds[-1], channel_id)
     columns = {"business": col(c.business_minutes_to_reply), "calendar": col(c.calendar_minutes_to_reply)}
-    answered = int(session.execute(select(func.count()).where(*scope)).scalar_one())
-    out: dict[str, Any] = {"answered": answered}
-    if answered == 0:
-        return out | {f"{name}_{p}": None for name in columns for p in PERCENTILES}
+    index = bucket_index(col(c.received_at), bounds)
+    none = {f"{name}_{p}": None for name in columns for p in PERCENTILES}
+    out: list[dict[str, Any]] = [{"answered": 0} | none for __ in range(n)]
     if session.get_bind().dialect.name == "postgresql":
         selected = [
             func.percentile_cont(share).within_group(column).label(f"{name}_{p}")
             for name, column in columns.items()
             for p, share in PERCENTILES.items()
         ]
-        row = session.execute(select(*selected).where(*scope)).one()
-        return out | {key: float(value) for key, value in row._mapping.items()}
+        rows = session.execute(
+            select(index.label("bucket"), func.count().label("answered"), *selected).where(*scope).group_by(index)
+        )
+        for row in rows:
+            found = dict(row._mapping)
+            bucket = int(found.pop("bucket"))
+            out[bucket] = {"answered": int(found.pop("answered"))} | {key: float(v) for key, v in found.items()}
+        return out
+    # SQLite: each value's rank in its period, and only the ranks either side of each percentile
+    # read back; interpolated here as PostgreSQL's percentile_cont does.
+    parts = []
     for name, column in columns.items():
-        for p, share in PERCENTILES.items():
-            position = share * (answered - 1)
-            lower = math.floor(position)
-            neighbours = (
-                session.execute(select(column).where(*scope).order_by(column).limit(2).offset(lower)).scalars().all()
+        ranked = (
+            select(
+                index.label("bucket"),
+                column.label("value"),
+                func.row_number().over(partition_by=index, order_by=column).label("rank"),
+                func.count().over(partition_by=index).label("n"),
             )
-            value = float(neighbours[0])
-            if len(neighbours) > 1 and position > lower:
-                value += (position - lower) * (float(neighbours[1]) - value)
-            out[f"{name}_{p}"] = value
+            .where(*scope)
+            .subquery()
+        )
+        near = or_(
+            *[
+                and_(
+                    ranked.c.rank >= cast(share * (ranked.c.n - 1), Integer),
+                    ranked.c.rank <= cast(share * (ranked.c.n - 1), Integer) + 3,
+                )
+                for share in PERCENTILES.values()
+            ]
+        )
+        parts.append(
+            select(literal(name).label("name"), ranked.c.bucket, ranked.c.n, ranked.c.rank, ranked.c.value).where(near)
+        )
+    values: dict[tuple[str, int], dict[int, float]] = {}
+    for name, bucket, answered, rank, value in session.execute(union_all(*parts)):
+        out[int(bucket)]["answered"] = int(answered)
+        values.setdefault((name, int(bucket)), {})[int(rank) - 1] = float(value)
+    for bucket, figures in enumerate(out):
+        answered = figures["answered"]
+        for name in columns:
+            for p, share in PERCENTILES.items():
+                if not answered:
+                    continue
+                position = share * (answered - 1)
+                lower = math.floor(position)
+                ranked_values = values[(name, bucket)]
+                value = ranked_values[lower]
+                if lower + 1 in ranked_values and position > lower:
+                    value += (position - lower) * (ranked_values[lower + 1] - value)
+                figures[f"{name}_{p}"] = value
     return out
 
 
 def measure(
-    session: Session, period: Period, lo: dt.datetime, hi: dt.datetime, channel_id: int | None, now: dt.datetime
-) -> dict[str, Measured]:
-    """The conversation KPIs of one period, with the detail each card shows."""
+    session: Session, periods: Sequence[Period], tz: ZoneInfo, channel_id: int | None, now: dt.datetime
+) -> list[dict[str, Measured]]:
+    """The conversation KPIs of consecutive periods (oldest first), with the detail each card shows."""
+    bounds = period_bounds(periods, tz)
+    counts = _conversation_counts(session, bounds, channel_id, now)
+    times = _response_times(session, bounds, channel_id)
+    return [_measured(period, conv, t) for period, conv, t in zip(periods, counts, times, strict=True)]
+
+
+def _measured(period: Period, conv: dict[str, int], times: dict[str, Any]) -> dict[str, Measured]:
     out: dict[str, Measured] = {}
-    conv = _conversation_counts(session, lo, hi, channel_id, now)
     has_conversations = conv["conversations"] > 0
-    times = _response_times(session, lo, hi, channel_id)
     answered = times["answered"]
     flagged = conv["replies_before"]
     times_detail = ngettext("{count} answered conversation", "{count} answered conversations", answered) + (

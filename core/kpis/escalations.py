@@ -10,16 +10,21 @@ deadline — open ones not yet due are in neither side, as in the SLA share.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import statistics
 from collections import defaultdict
+from collections.abc import Callable, Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlmodel import Session, col
 
 from core import formats
 from core.i18n import _, ngettext
-from core.kpis.sql import Unindexed, in_range, ratio
+from core.kpis.periods import Period
+from core.kpis.sql import Unindexed, in_range, period_bounds, ratio
 from core.kpis.values import Measured
 from db.models import Conversation, ConversationStatus, EscalationTeam
 
@@ -61,11 +66,13 @@ class _Team:
 
 
 def measure(
-    session: Session, lo: dt.datetime, hi: dt.datetime, channel_id: int | None, now: dt.datetime
-) -> dict[str, Measured]:
-    """The escalation KPIs of one period, with a line per team."""
+    session: Session, periods: Sequence[Period], tz: ZoneInfo, channel_id: int | None, now: dt.datetime
+) -> list[dict[str, Measured]]:
+    """The escalation KPIs of consecutive periods (oldest first), with a line per team: one
+    statement reads the escalations of them all."""
+    bounds = period_bounds(periods, tz)
     c = Conversation
-    conditions = [in_range(col(c.escalated_at), lo, hi), col(c.escalation_team_id).is_not(None)]
+    conditions = [in_range(col(c.escalated_at), bounds[0], bounds[-1]), col(c.escalation_team_id).is_not(None)]
     if channel_id is not None:
         conditions.append(Unindexed(c.channel_id) == channel_id)
     rows = session.execute(
@@ -79,6 +86,20 @@ def measure(
         .join(EscalationTeam, col(EscalationTeam.id) == col(c.escalation_team_id))
         .where(*conditions)
     ).all()
+    per_period: list[list[Any]] = [[] for __ in periods]
+    for row in rows:
+        per_period[bisect.bisect_right(bounds, row[1]) - 1].append(row)
+    teams_exist: list[bool] = []
+
+    def any_teams() -> bool:
+        if not teams_exist:
+            teams_exist.append(_any_teams(session))
+        return teams_exist[0]
+
+    return [_measured(period_rows, now, any_teams) for period_rows in per_period]
+
+
+def _measured(rows: list[Any], now: dt.datetime, any_teams: Callable[[], bool]) -> dict[str, Measured]:
     teams: dict[str, _Team] = defaultdict(_Team)
     for team, escalated_at, resolved_at, status, deadline_at in rows:
         figures = teams[team]
@@ -94,7 +115,7 @@ def measure(
     total = len(rows)
     return {
         "escalations": Measured(
-            float(total) if total or _any_teams(session) else None,
+            float(total) if total or any_teams() else None,
             ngettext("{count} team", "{count} teams", len(teams)) if total else "",
             notes=notes,
         ),

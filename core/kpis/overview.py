@@ -4,7 +4,7 @@ the SLA monitor and ``python -m core kpis`` show, and the overview's read model 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -16,7 +16,7 @@ from core.kpis import chain, community, content, conversations, escalations, mod
 from core.kpis.definitions import KPIS, Family
 from core.kpis.periods import Period
 from core.kpis.sql import check_now
-from core.kpis.trends import Trend, grain_for, kpi_trends
+from core.kpis.trends import Trend, grain_for, trends_in
 from core.kpis.values import KpiValue, Measured
 from core.local_time import local_day, local_today
 from db.models import Conversation, Idea, Post
@@ -24,39 +24,40 @@ from db.models import Conversation, Idea, Post
 TREND_COUNT = 12
 
 
-Measure = Callable[[Session, Period, ZoneInfo, int | None, dt.datetime], dict[str, Measured]]
+Measure = Callable[[Session, Sequence[Period], ZoneInfo, int | None, dt.datetime], list[dict[str, Measured]]]
 
 
-def _conversations(session: Session, period: Period, tz: ZoneInfo, channel_id: int | None, now: dt.datetime):
-    return conversations.measure(session, period, *period.utc_bounds(tz), channel_id, now)
+def _conversations(session: Session, periods: Sequence[Period], tz: ZoneInfo, channel_id: int | None, now: dt.datetime):
+    return conversations.measure(session, periods, tz, channel_id, now)
 
 
-def _community(session: Session, period: Period, tz: ZoneInfo, channel_id: int | None, now: dt.datetime):
-    return community.measure(session, period, *period.utc_bounds(tz), channel_id)
+def _community(session: Session, periods: Sequence[Period], tz: ZoneInfo, channel_id: int | None, now: dt.datetime):
+    return community.measure(session, periods, tz, channel_id)
 
 
-def _content(session: Session, period: Period, tz: ZoneInfo, channel_id: int | None, now: dt.datetime):
-    return content.measure(session, *period.utc_bounds(tz), channel_id)
+def _content(session: Session, periods: Sequence[Period], tz: ZoneInfo, channel_id: int | None, now: dt.datetime):
+    return content.measure(session, periods, tz, channel_id)
 
 
-def _product(session: Session, period: Period, tz: ZoneInfo, channel_id: int | None, now: dt.datetime):
-    return product.measure(session, period, tz, channel_id, local_today(now, tz))
+def _product(session: Session, periods: Sequence[Period], tz: ZoneInfo, channel_id: int | None, now: dt.datetime):
+    return product.measure(session, periods, tz, channel_id, local_today(now, tz))
 
 
-def _escalations(session: Session, period: Period, tz: ZoneInfo, channel_id: int | None, now: dt.datetime):
-    return escalations.measure(session, *period.utc_bounds(tz), channel_id, now)
+def _escalations(session: Session, periods: Sequence[Period], tz: ZoneInfo, channel_id: int | None, now: dt.datetime):
+    return escalations.measure(session, periods, tz, channel_id, now)
 
 
-def _chain(session: Session, period: Period, tz: ZoneInfo, channel_id: int | None, now: dt.datetime):
-    return chain.measure(session, period, *period.utc_bounds(tz), channel_id, now)
+def _chain(session: Session, periods: Sequence[Period], tz: ZoneInfo, channel_id: int | None, now: dt.datetime):
+    return chain.measure(session, periods, tz, channel_id, now)
 
 
-def _moderation(session: Session, period: Period, tz: ZoneInfo, channel_id: int | None, now: dt.datetime):
-    return moderation.measure(session, *period.utc_bounds(tz), channel_id)
+def _moderation(session: Session, periods: Sequence[Period], tz: ZoneInfo, channel_id: int | None, now: dt.datetime):
+    return moderation.measure(session, periods, tz, channel_id)
 
 
 # Which families each measuring module gives figures of: a screen that shows one family runs only
-# the modules it needs (tests/core/kpis check the map against every KPI's family).
+# the modules it needs (tests/core/kpis check the map against every KPI's family). Each module
+# measures consecutive periods (oldest first) together, in the same statements.
 SOURCES: tuple[tuple[frozenset[Family], Measure], ...] = (
     (frozenset({Family.speed, Family.community}), _conversations),
     (frozenset({Family.community}), _community),
@@ -70,16 +71,17 @@ SOURCES: tuple[tuple[frozenset[Family], Measure], ...] = (
 
 def _measure(
     session: Session,
-    period: Period,
+    periods: Sequence[Period],
     tz: ZoneInfo,
     channel_id: int | None,
     now: dt.datetime,
     families: frozenset[Family],
-) -> dict[str, Measured]:
-    measured: dict[str, Measured] = {}
+) -> list[dict[str, Measured]]:
+    measured: list[dict[str, Measured]] = [{} for __ in periods]
     for gives, measure in SOURCES:
         if gives & families:
-            measured |= measure(session, period, tz, channel_id, now)
+            for into, figures in zip(measured, measure(session, periods, tz, channel_id, now), strict=True):
+                into |= figures
     return measured
 
 
@@ -96,11 +98,19 @@ def compute_kpis(
     length just before, optionally for one channel; ``now`` decides which open items are overdue.
     Every KPI, or only those of ``families`` (and only their queries run)."""
     check_now(now)
-    period = Period(start, end)
-    tz = workspace.timezone(session)
+    return _compute_kpis(session, workspace.timezone(session), Period(start, end), channel_id, now, families)
+
+
+def _compute_kpis(
+    session: Session,
+    tz: ZoneInfo,
+    period: Period,
+    channel_id: int | None,
+    now: dt.datetime,
+    families: Collection[Family] | None = None,
+) -> list[KpiValue]:
     wanted = frozenset(families) if families is not None else frozenset(Family)
-    current = _measure(session, period, tz, channel_id, now, wanted)
-    before = _measure(session, period.previous(), tz, channel_id, now, wanted)
+    before, current = _measure(session, (period.previous(), period), tz, channel_id, now, wanted)
     return [
         KpiValue(
             definition=d,
@@ -120,10 +130,14 @@ def compute_kpis(
 def first_data_day(session: Session) -> dt.date | None:
     """The local day of the earliest conversation, published post or idea (None without any):
     how far back the KPI period picker reaches, imported years of history included."""
-    firsts = [
-        session.execute(select(func.min(column))).scalar_one_or_none()
-        for column in (col(Conversation.received_at), col(Post.published_at), col(Idea.created_at))
-    ]
+    firsts = session.execute(
+        select(
+            *[
+                select(func.min(column)).scalar_subquery()
+                for column in (col(Conversation.received_at), col(Post.published_at), col(Idea.created_at))
+            ]
+        )
+    ).one()
     instants = [i if i.tzinfo else i.replace(tzinfo=dt.UTC) for i in firsts if i is not None]
     return local_day(min(instants), workspace.timezone(session)) if instants else None
 
@@ -140,7 +154,9 @@ def kpi_overview(
     session: Session, *, start: dt.date, end: dt.date, channel_id: int | None, now: dt.datetime
 ) -> KpiOverview:
     """Every KPI of the period and the trends of the weeks (or months, for a long period) up to its end."""
-    values = compute_kpis(session, start=start, end=end, channel_id=channel_id, now=now)
-    grain = grain_for(Period(start, end))
-    trend = kpi_trends(session, end=end, grain=grain, count=TREND_COUNT, channel_id=channel_id, now=now)
+    check_now(now)
+    tz = workspace.timezone(session)  # read once for both
+    period = Period(start, end)
+    values = _compute_kpis(session, tz, period, channel_id, now)
+    trend = trends_in(session, tz, end=end, grain=grain_for(period), count=TREND_COUNT, channel_id=channel_id, now=now)
     return KpiOverview(tuple(values), trend)

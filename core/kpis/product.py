@@ -4,18 +4,20 @@ improvements shipped from them ('You asked, we did' loop items per month, with t
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
 from core import formats
 from core.i18n import _
 from core.kpis.periods import Period
-from core.kpis.sql import Unindexed, bucket_counts
+from core.kpis.sql import Unindexed, bucket_counts, bucket_index
 from core.kpis.values import Measured
 from core.loop.impact import impacts
+from core.loop.rules import Impact
 from db.models import Idea, LoopItem, LoopItemIdea
 
 MAX_LISTED_IMPROVEMENTS = 12
@@ -42,49 +44,109 @@ def loop_scope(channel_id: int | None) -> list[ColumnElement[bool]]:
     ]
 
 
-def has_ideas(session: Session) -> bool:
-    return session.execute(select(col(Idea.id)).limit(1)).first() is not None
+def has_ideas_and_loop_items(session: Session) -> tuple[bool, bool]:
+    """Whether any idea and any loop item exist (before either, the product figures are "no data"), in one statement."""
+    row = session.execute(select(select(col(Idea.id)).exists(), select(col(LoopItem.id)).exists())).one()
+    return bool(row[0]), bool(row[1])
 
 
-def has_loop_items(session: Session) -> bool:
-    return session.execute(select(col(LoopItem.id)).limit(1)).first() is not None
-
-
-def _valid_proposals(session: Session, period: Period, tz: ZoneInfo, channel_id: int | None) -> Measured:
-    if not has_ideas(session):
-        return Measured(None)
-    months = period.months()
-    bounds = [months[0].utc_bounds(tz)[0]] + [m.utc_bounds(tz)[1] for m in months]
-    counts = bucket_counts(session, col(Idea.valid_at), bounds, idea_scope(channel_id))
-    breakdown = tuple((m.start.strftime("%Y-%m"), float(counts.get(i, 0))) for i, m in enumerate(months))
-    return Measured(float(sum(counts.values())), breakdown=breakdown)
-
-
-def _improvements(session: Session, period: Period, channel_id: int | None, today: dt.date) -> Measured:
-    if not has_loop_items(session):
-        return Measured(None)
-    months = period.months()
-    bounds = [months[0].start] + [m.end + dt.timedelta(days=1) for m in months]
-    counts = bucket_counts(session, col(LoopItem.shipped_on), bounds, loop_scope(channel_id))
-    breakdown = tuple((m.start.strftime("%Y-%m"), float(counts.get(i, 0))) for i, m in enumerate(months))
-    items = session.execute(
-        select(col(LoopItem.id), col(LoopItem.what_changed), col(LoopItem.shipped_on))
-        .where(
-            col(LoopItem.shipped_on) >= period.start,
-            col(LoopItem.shipped_on) <= period.end,
-            *loop_scope(channel_id),
+def _per_period(months: list[list[Period]], counts: dict[int, int]) -> list[tuple[int, tuple[tuple[str, float], ...]]]:
+    """(total, breakdown by month) of each period, from counts by index in all periods' months."""
+    out, first = [], 0
+    for period_months in months:
+        period_counts = [counts.get(first + i, 0) for i in range(len(period_months))]
+        breakdown = tuple(
+            (m.start.strftime("%Y-%m"), float(n)) for m, n in zip(period_months, period_counts, strict=True)
         )
-        .order_by(col(LoopItem.shipped_on).desc(), col(LoopItem.id).desc())
-        .limit(MAX_LISTED_IMPROVEMENTS)
-    ).all()
+        out.append((sum(period_counts), breakdown))
+        first += len(period_months)
+    return out
+
+
+def _valid_proposals(
+    session: Session, periods: Sequence[Period], tz: ZoneInfo, channel_id: int | None, *, ideas: bool
+) -> list[Measured]:
+    """Valid proposals of each period by month: one grouped statement over the months of them all."""
+    if not ideas:
+        return [Measured(None) for __ in periods]
+    months = [period.months() for period in periods]
+    every_month = [m for period_months in months for m in period_months]
+    bounds = [every_month[0].utc_bounds(tz)[0]] + [m.utc_bounds(tz)[1] for m in every_month]
+    counts = bucket_counts(session, col(Idea.valid_at), bounds, idea_scope(channel_id))
+    return [Measured(float(total), breakdown=breakdown) for total, breakdown in _per_period(months, counts)]
+
+
+def _latest_items(
+    session: Session, periods: Sequence[Period], channel_id: int | None
+) -> list[list[tuple[int, str, dt.date]]]:
+    """The ``MAX_LISTED_IMPROVEMENTS`` latest loop items shipped in each period, newest first: one
+    statement ranks them within their period."""
+    bounds = [periods[0].start] + [p.end + dt.timedelta(days=1) for p in periods]
+    shipped_on = col(LoopItem.shipped_on)
+    index = bucket_index(shipped_on, bounds)
+    ranked = (
+        select(
+            index.label("bucket"),
+            col(LoopItem.id).label("id"),
+            col(LoopItem.what_changed).label("what"),
+            shipped_on.label("shipped_on"),
+            func.row_number()
+            .over(partition_by=index, order_by=(shipped_on.desc(), col(LoopItem.id).desc()))
+            .label("rank"),
+        )
+        .where(shipped_on >= bounds[0], shipped_on < bounds[-1], *loop_scope(channel_id))
+        .subquery()
+    )
+    rows = session.execute(
+        select(ranked.c.bucket, ranked.c.id, ranked.c.what, ranked.c.shipped_on)
+        .where(ranked.c.rank <= MAX_LISTED_IMPROVEMENTS)
+        .order_by(ranked.c.bucket, ranked.c.rank)
+    )
+    out: list[list[tuple[int, str, dt.date]]] = [[] for __ in periods]
+    for bucket, item_id, what, shipped in rows:
+        out[int(bucket)].append((item_id, what, shipped))
+    return out
+
+
+def _improvements(
+    session: Session,
+    periods: Sequence[Period],
+    tz: ZoneInfo,
+    channel_id: int | None,
+    today: dt.date,
+    *,
+    loop_items: bool,
+) -> list[Measured]:
+    """Improvements shipped in each period by month, with the latest listed and their effects:
+    the same statements for every period."""
+    if not loop_items:
+        return [Measured(None) for __ in periods]
+    months = [period.months() for period in periods]
+    every_month = [m for period_months in months for m in period_months]
+    bounds = [every_month[0].start] + [m.end + dt.timedelta(days=1) for m in every_month]
+    counts = bucket_counts(session, col(LoopItem.shipped_on), bounds, loop_scope(channel_id))
+    latest = _latest_items(session, periods, channel_id)
+    effects = impacts(
+        session, loop_item_ids=[item_id for items in latest for item_id, *__ in items], today=today, tz=tz
+    )
+    return [
+        _improvements_measured(items, effects, total, breakdown)
+        for (total, breakdown), items in zip(_per_period(months, counts), latest, strict=True)
+    ]
+
+
+def _improvements_measured(
+    items: list[tuple[int, str, dt.date]],
+    effects: dict[int, Impact],
+    total: int,
+    breakdown: tuple[tuple[str, float], ...],
+) -> Measured:
     notes, measured = [], 0
-    effects = impacts(session, loop_item_ids=[item_id for item_id, *__ in items], today=today)
     for item_id, what, shipped_on in items:
         effect = effects[item_id]
         measured += effect.measured
         summary = effect.summary if effect.kind != "none" else _("effect not measured: nothing to measure set")
         notes.append(f"{formats.date(shipped_on)}: {what} — {summary}")
-    total = sum(counts.values())
     detail = ""
     if items and total > len(items):
         detail = _(
@@ -99,10 +161,15 @@ def _improvements(session: Session, period: Period, channel_id: int | None, toda
 
 
 def measure(
-    session: Session, period: Period, tz: ZoneInfo, channel_id: int | None, today: dt.date
-) -> dict[str, Measured]:
-    """The product footprint of one period (``today`` decides which effects are complete)."""
-    return {
-        "valid_proposals": _valid_proposals(session, period, tz, channel_id),
-        "implemented_improvements": _improvements(session, period, channel_id, today),
-    }
+    session: Session, periods: Sequence[Period], tz: ZoneInfo, channel_id: int | None, today: dt.date
+) -> list[dict[str, Measured]]:
+    """The product footprint of consecutive periods, oldest first (``today`` decides which effects are complete)."""
+    ideas, loop_items = has_ideas_and_loop_items(session)
+    return [
+        {"valid_proposals": valid, "implemented_improvements": improvements}
+        for valid, improvements in zip(
+            _valid_proposals(session, periods, tz, channel_id, ideas=ideas),
+            _improvements(session, periods, tz, channel_id, today, loop_items=loop_items),
+            strict=True,
+        )
+    ]

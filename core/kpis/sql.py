@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func, literal_column, select
 from sqlalchemy.engine import Row
@@ -16,6 +17,7 @@ from sqlmodel import Session
 
 from core.errors import ValidationError
 from core.i18n import _
+from core.kpis.periods import Period
 
 
 class Unindexed(FunctionElement):
@@ -67,6 +69,24 @@ def count_if(condition: ColumnElement[bool]) -> ColumnElement[Any]:
 def counts_of(row: Row[Any]) -> dict[str, int]:
     """A row of labelled counts as a dict (a trend bucket's index left out)."""
     return {key: int(value or 0) for key, value in row._mapping.items() if key != "bucket"}
+
+
+def period_bounds(periods: Sequence[Period], tz: ZoneInfo) -> list[dt.datetime]:
+    """The UTC instants that split consecutive periods (oldest first): ``[start of the first, end
+    of each]``, so that ``bucket_index`` tells which period a row falls in."""
+    bounds = [periods[0].utc_bounds(tz)[0]]
+    for before, period in zip(periods, periods[1:], strict=False):
+        assert period.start == before.end + dt.timedelta(days=1), f"consecutive periods: {before.key}, {period.key}"
+    bounds += [period.utc_bounds(tz)[1] for period in periods]
+    return bounds
+
+
+def by_bucket(rows: Any, count: int) -> list[Any]:
+    """Rows keyed by their first column (a bucket index) as a list with one entry per bucket (None where none)."""
+    out: list[Any] = [None] * count
+    for row in rows:
+        out[int(row[0])] = row
+    return out
 
 
 def bucket_index(column: Any, bounds: Sequence[Any]) -> ColumnElement[Any]:

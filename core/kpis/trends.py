@@ -8,21 +8,22 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select, union_all
+from sqlalchemy import func, or_, select
 from sqlmodel import Session, col
 
 from core import formats, workspace
 from core.i18n import _
 from core.kpis.audience import audience_for, audience_rows
-from core.kpis.community import giver_scope
+from core.kpis.community import people_per_bucket
 from core.kpis.content import post_columns, post_kpis, published_scope
 from core.kpis.conversations import answered_scope, conversation_columns, conversation_kpis, conversation_scope
 from core.kpis.definitions import KPI_BY_KEY, Family
 from core.kpis.periods import Period, PeriodKind, recent_periods
-from core.kpis.product import has_ideas, has_loop_items, idea_scope, loop_scope
+from core.kpis.product import has_ideas_and_loop_items, idea_scope, loop_scope
 from core.kpis.sql import bucket_counts, bucket_index, check_now, counts_of, ratio
-from db.models import Conversation, Idea, IdeaGiver, LoopItem, Post
+from db.models import Conversation, Idea, LoopItem, Post
 
 
 class Grain(StrEnum):
@@ -96,17 +97,39 @@ def kpi_trends(
     """The KPIs of each family (or of ``families`` only, running only their queries) per week or
     month, for ``count`` buckets ending at ``end``."""
     check_now(now)
+    return trends_in(
+        session,
+        workspace.timezone(session),
+        end=end,
+        grain=grain,
+        count=count,
+        channel_id=channel_id,
+        now=now,
+        families=families,
+    )
+
+
+def trends_in(
+    session: Session,
+    tz: ZoneInfo,
+    *,
+    end: dt.date,
+    grain: Grain | str,
+    count: int,
+    channel_id: int | None,
+    now: dt.datetime,
+    families: Collection[Family] | None = None,
+) -> Trend:
+    """``kpi_trends`` in the workspace's time zone ``tz`` (a caller that has it read already)."""
     grain = Grain(grain)
-    tz = workspace.timezone(session)
     buckets = trend_buckets(end, grain, count)
     bounds = [buckets[0].utc_bounds(tz)[0]] + [b.utc_bounds(tz)[1] for b in buckets]
-    lo, hi = bounds[0], bounds[-1]
     wanted = {f for f in (families if families is not None else TREND_KEYS) if f in TREND_KEYS}
     values: dict[str, list[float | None]] = {}
     if wanted & {Family.speed, Family.community}:
         values |= _conversation_trends(session, buckets, bounds, channel_id, now, speed=Family.speed in wanted)
     if Family.community in wanted:
-        people = _bucket_people(session, bounds, lo, hi, channel_id)
+        people = people_per_bucket(session, bounds, channel_id)
         rows = audience_rows(session, Period(buckets[0].start, buckets[-1].end), channel_id)
         values["active_share"] = [
             ratio(people.get(i, 0), sum(audience_for(rows, b).values()), 100) for i, b in enumerate(buckets)
@@ -173,10 +196,9 @@ def _product_trends(
 ) -> dict[str, list[float | None]]:
     n = len(buckets)
     values: dict[str, list[float | None]] = {}
-    ideas = has_ideas(session)
+    ideas, has_loop = has_ideas_and_loop_items(session)
     valid = bucket_counts(session, col(Idea.valid_at), bounds, idea_scope(channel_id)) if ideas else {}
     values["valid_proposals"] = [float(valid.get(i, 0)) if ideas else None for i in range(n)]
-    has_loop = has_loop_items(session)
     date_bounds = [buckets[0].start] + [b.end + dt.timedelta(days=1) for b in buckets]
     shipped = bucket_counts(session, col(LoopItem.shipped_on), date_bounds, loop_scope(channel_id)) if has_loop else {}
     values["implemented_improvements"] = [float(shipped.get(i, 0)) if has_loop else None for i in range(n)]
@@ -204,20 +226,3 @@ def _bucket_medians(
     middle = or_(ranked.c.rank == (ranked.c.n - 1) // 2 + 1, ranked.c.rank == ranked.c.n // 2 + 1)
     rows = session.execute(select(ranked.c.bucket, func.avg(ranked.c.minutes)).where(middle).group_by(ranked.c.bucket))
     return {int(index): float(value) for index, value in rows}
-
-
-def _bucket_people(
-    session: Session, bounds: list[dt.datetime], lo: dt.datetime, hi: dt.datetime, channel_id: int | None
-) -> dict[int, int]:
-    c, g = Conversation, IdeaGiver
-    source, giver_conditions = giver_scope(lo, hi, channel_id)
-    both = union_all(
-        select(bucket_index(col(c.received_at), bounds).label("bucket"), col(c.author_key).label("handle")).where(
-            *conversation_scope(lo, hi, channel_id)
-        ),
-        select(bucket_index(col(g.given_at), bounds).label("bucket"), col(g.handle_key).label("handle"))
-        .select_from(source)
-        .where(*giver_conditions),
-    ).subquery()
-    rows = session.execute(select(both.c.bucket, func.count(func.distinct(both.c.handle))).group_by(both.c.bucket))
-    return {int(index): int(count) for index, count in rows}

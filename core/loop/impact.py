@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
@@ -48,10 +49,13 @@ def _count(categories: Sequence[str], start: dt.datetime, end: dt.datetime):
     )
 
 
-def impacts(session: Session, *, loop_item_ids: Sequence[int], today: dt.date | None = None) -> dict[int, Impact]:
+def impacts(
+    session: Session, *, loop_item_ids: Sequence[int], today: dt.date | None = None, tz: ZoneInfo | None = None
+) -> dict[int, Impact]:
     """The before/after figures of several loop items, by id: NPS entered, or the conversations in
-    their categories before vs after each shipped day, counted in one statement for them all."""
-    tz = workspace.timezone(session)
+    their categories before vs after each shipped day, counted in one statement for them all
+    (``tz``: the workspace's time zone, when the caller has read it already)."""
+    tz = tz or workspace.timezone(session)
     today = today or local_today(utcnow(), tz)
     ids = list(loop_item_ids)
     items = session.exec(select(LoopItem).where(col(LoopItem.id).in_(ids))).all() if ids else []
