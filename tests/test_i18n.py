@@ -139,6 +139,25 @@ def test_no_throwaway_underscore_where_underscore_translates(path: Path) -> None
     assert not (imports_underscore and stores), f"{_relative(path)} assigns _ on lines {stores}; use another name"
 
 
+@pytest.mark.parametrize("path", SCANNED, ids=_relative)
+def test_no_literal_message_hides_inside_an_f_string(path: Path) -> None:
+    """``pybabel extract`` does not look inside f-strings: ``f"[{_('today')}]"`` would never reach the
+    catalogue and would show English to every German reader. A constant's label (``_(LABELS[x])``)
+    is extracted where the constant is marked with ``N_`` and may stay."""
+    hidden = [
+        f"{_relative(path)}:{call.lineno}: {ast.unparse(call)[:70]}"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.JoinedStr)
+        for call in ast.walk(node)
+        if isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Name)
+        and call.func.id in MARKERS
+        and call.args
+        and isinstance(call.args[0], ast.Constant)
+    ]
+    assert not hidden, "a message inside an f-string is not extracted; give it its own variable:\n" + "\n".join(hidden)
+
+
 def _extracted() -> dict[str, tuple[str, ...]]:
     """Every message in the code (as `make translations` extracts it): msgid → its plural forms."""
     found: dict[str, tuple[str, ...]] = {}

@@ -261,7 +261,8 @@ def navigation(ctx: PageContext) -> None:
 
 def legend() -> None:
     parts = [f":{STATUS_COLOURS[s]}-badge[{_(label)}]" for s, label in status.STATUS_LABELS.items()]
-    blocked = f":red-badge[{BLOCKED_MARK} {_('blocked by compliance')}]"
+    blocked_label = _("blocked by compliance")
+    blocked = f":red-badge[{BLOCKED_MARK} {blocked_label}]"
     st.caption(_("Colours by status: {badges} · {blocked}", badges=" ".join(parts), blocked=blocked))
 
 
@@ -341,7 +342,11 @@ def week_grid(ctx: PageContext, first: dt.date, entries: list[CalendarEntry]) ->
         with st.container(border=True):
             heading, posts = st.columns([1, 5], gap="medium")
             label = f"{formats.weekday_name(day, 'abbreviated')} {formats.short_date(day)}"
-            heading.markdown(f":primary-badge[{_('{day} · today', day=label)}]" if day == now else f"**{label}**")
+            if day == now:
+                today_label = _("{day} · today", day=label)
+                heading.markdown(f":primary-badge[{today_label}]")
+            else:
+                heading.markdown(f"**{label}**")
             if not items:
                 posts.caption(_("Nothing planned"))
             for entry in items[:WEEK_CELL_POSTS]:
@@ -353,10 +358,9 @@ def week_grid(ctx: PageContext, first: dt.date, entries: list[CalendarEntry]) ->
                     args=(entry.id,),
                     help=_("{status} · open the post", status=status_label(entry.status)),
                 )
-                posts.caption(
-                    f"{md(entry.channel_name)} · {md(rubric_label(entry.rubric_name) or _('no rubric'))} · "
-                    f"{_(LOAD_LABELS.get(entry.cognitive_load, entry.cognitive_load))}"
-                )
+                rubric = rubric_label(entry.rubric_name) or _("no rubric")
+                load = _(LOAD_LABELS.get(entry.cognitive_load, entry.cognitive_load))
+                posts.caption(f"{md(entry.channel_name)} · {md(rubric)} · {load}")
             if len(items) > WEEK_CELL_POSTS:
                 posts.caption(
                     ngettext(

@@ -4,6 +4,7 @@ per role, the compliance block and the rules tab."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -613,7 +614,33 @@ def test_the_month_reads_german_with_month_and_weekday_names_and_the_week_in_ger
     assert not at.exception
     assert not english_left(at)
     assert [s.value for s in at.subheader][0] == "Woche 23. Nov. – 29.11.2026"
-    assert "**Mi 25. Nov.**" in [m.value for m in at.markdown]
+    # Each day's heading, the one that is today (in Berlin, if this week holds it) as a badge.
+    headings = [
+        found.group(1) or found.group(2)
+        for m in at.markdown
+        if (found := re.fullmatch(r"\*\*(\w\w \d+\. Nov\.)\*\*|:primary-badge\[(\w\w \d+\. Nov\.) · heute\]", m.value))
+    ]
+    assert headings == [
+        "Mo 23. Nov.",
+        "Di 24. Nov.",
+        "Mi 25. Nov.",
+        "Do 26. Nov.",
+        "Fr 27. Nov.",
+        "Sa 28. Nov.",
+        "So 29. Nov.",
+    ]
+    badges = [m.value for m in at.markdown if m.value.startswith(":primary-badge[")]
+    assert all(badge.endswith(" · heute]") for badge in badges) and len(badges) <= 1
+
+
+def test_this_weeks_today_badge_reads_german(team, channel, session):
+    today = dt.datetime.now(BERLIN).date()
+    at = german("lead", calendar_anchor=today, calendar_mode=calendar_view.WEEK)
+    assert not at.exception
+    assert not english_left(at)
+    badges = [m.value for m in at.markdown if m.value.startswith(":primary-badge[")]
+    if dt.datetime.now(BERLIN).date() == today:  # not across midnight, when the week may have moved on
+        assert len(badges) == 1 and badges[0].endswith(" · heute]"), badges
 
 
 @pytest.mark.parametrize("username", ["lead", "viewer"])

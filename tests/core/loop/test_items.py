@@ -104,7 +104,7 @@ def test_opening_a_loop_for_an_idea_in_progress_marks_it_shipped(write, read, te
         ({"what_changed": "  "}, "what changed"),
         ({"what_changed": "x" * 301}, "keep it to 300"),
         ({"idea_ids": []}, "at least one idea"),
-        ({"shipped_on": dt.datetime.now(BERLIN).date() + dt.timedelta(days=1)}, "in the future"),
+        ({"shipped_on": "tomorrow"}, "in the future"),
         ({"impact_window_days": 0}, "1 to 365 days"),
     ],
 )
@@ -112,6 +112,11 @@ def test_bad_loop_items_are_refused_with_what_to_fix(write, read, team, fields, 
     with write() as s:
         idea_id = idea_with_givers(s, "@a").id
     arguments = {"what_changed": "Dark mode", "shipped_on": dt.date(2026, 3, 2), "idea_ids": [idea_id]} | fields
+    if arguments["shipped_on"] == "tomorrow":
+        # Read the clock here, not when the tests are collected: a run that passes midnight in
+        # Berlin would otherwise send today's date as "tomorrow". Two days ahead stays in the future
+        # even if midnight passes between this line and the check.
+        arguments["shipped_on"] = dt.datetime.now(BERLIN).date() + dt.timedelta(days=2)
     with pytest.raises(ValidationError, match=message), write() as s:
         create_loop_item(session=s, actor=team[Role.lead], item_in=LoopItemCreate(**arguments))
     with read() as s:
