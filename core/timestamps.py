@@ -264,11 +264,21 @@ class TimestampParser:
         self.dates_only = dates_only
         self.ambiguous = ambiguous_choice(ambiguous)
         self.future_tolerance = future_tolerance
+        self.latest = now + future_tolerance
         self._last: str | None = None
 
     def parse(self, text: str) -> dt.datetime:
         """The UTC instant a cell names, or ``BadTimestamp`` saying why it cannot be trusted."""
         value = text.strip()
+        if len(value) > 15 and value[4] == "-" and value[10] in "T ":
+            # The ISO 8601 forms most exports write ("2025-03-04T05:06:07Z", "2025-03-04 06:06:07"):
+            # read straight away; anything fromisoformat refuses takes the long way below.
+            try:
+                parsed = dt.datetime.fromisoformat(value)
+            except ValueError:
+                pass
+            else:
+                return self._checked_instant(parsed, value)
         if _EPOCH.match(value):
             seconds = float(value) / (1000 if len(value) >= 12 and "." not in value else 1)
             return self._check(dt.datetime.fromtimestamp(seconds, dt.UTC), value)
@@ -278,7 +288,9 @@ class TimestampParser:
                     _("'{value}' has no time of day; the export must contain date and time.", value=value)
                 )
             return self._check(self._localise(self._date(value), value).astimezone(dt.UTC), value)
-        parsed = self._parse_aware_or_naive(value)
+        return self._checked_instant(self._parse_aware_or_naive(value), value)
+
+    def _checked_instant(self, parsed: dt.datetime, value: str) -> dt.datetime:
         if parsed.tzinfo is None:
             parsed = self._localise(parsed, value)
         elif abs(parsed.utcoffset() or dt.timedelta(0)) > _MAX_OFFSET:
@@ -367,6 +379,11 @@ class TimestampParser:
                 _("'{value}' has no UTC offset; choose the time zone the file's times are in.", value=original)
             )
         earlier = naive.replace(tzinfo=self.zone, fold=0)
+        later = naive.replace(tzinfo=self.zone, fold=1)
+        if earlier.utcoffset() == later.utcoffset():
+            # Both readings agree: the time exists once (PEP 495 gives a skipped or repeated
+            # time two different offsets). Nearly every row of a file takes this short way.
+            return earlier
         if earlier.astimezone(dt.UTC).astimezone(self.zone).replace(tzinfo=None) != naive:
             raise BadTimestamp(
                 _(
@@ -376,7 +393,6 @@ class TimestampParser:
                     zone=self.zone.key,
                 )
             )
-        later = naive.replace(tzinfo=self.zone, fold=1)
         if earlier.utcoffset() != later.utcoffset():
             if self.ambiguous is None:
                 first, second = (_offset_text(earlier), _offset_text(later))
@@ -397,7 +413,7 @@ class TimestampParser:
     def _check(self, value: dt.datetime, original: str) -> dt.datetime:
         if value < EARLIEST:
             raise BadTimestamp(_("'{value}' is before 1990; check the column and the format.", value=original))
-        if value > self.now + self.future_tolerance:
+        if value > self.latest:
             raise BadTimestamp(
                 _("'{value}' is in the future; check the date, the date order and the time zone.", value=original)
             )

@@ -155,6 +155,12 @@ class BusinessCalendar:
         """The earliest instant (UTC) by which ``duration`` of business time has passed."""
         return self._engine.deadline(start, duration)
 
+    def deadline_and_elapsed(
+        self, start: datetime, duration: timedelta, end: datetime | None
+    ) -> tuple[datetime, timedelta | None]:
+        """``(deadline(start, duration), elapsed(start, end))`` in one go (None when ``end`` is None)."""
+        return self._engine.deadline_and_elapsed(start, duration, end)
+
     def is_open(self, instant: datetime) -> bool:
         """Whether ``instant`` lies inside business hours (a closing time itself does not)."""
         return self._engine.is_open(instant)

@@ -322,22 +322,53 @@ class Engine:
 
     def deadline(self, start: datetime, duration: timedelta) -> datetime:
         start_us = _require_instant(start, "start")
+        duration_us = self._duration_us(duration)
+        ordinal, record = self.locate(start_us, start)
+        return _instant(self._deadline_from(ordinal, record, _before(record, start_us) + duration_us))
+
+    def deadline_and_elapsed(
+        self, start: datetime, duration: timedelta, end: datetime | None
+    ) -> tuple[datetime, timedelta | None]:
+        """``deadline(start, duration)`` and ``elapsed(start, end)`` (None without an end) from
+        one look-up of the start's day: an import asks both for every conversation."""
+        start_us = _require_instant(start, "start")
+        duration_us = self._duration_us(duration)
+        ordinal, record = self.locate(start_us, start)
+        before_start = _before(record, start_us)
+        deadline = _instant(self._deadline_from(ordinal, record, before_start + duration_us))
+        if end is None:
+            return deadline, None
+        end_us = _require_instant(end, "end")
+        if end_us < start_us:
+            raise ValidationError(
+                _("The end {end} is before the start {start}.", end=end.isoformat(), start=start.isoformat())
+            )
+        if end_us <= record[1]:  # the same local day (``locate`` keeps a day's end in that day)
+            return deadline, timedelta(microseconds=_before(record, end_us) - before_start)
+        last, last_day = self.locate(end_us, end)
+        elapsed = self.span(ordinal, last) - before_start + _before(last_day, end_us)
+        return deadline, timedelta(microseconds=elapsed)
+
+    def _duration_us(self, duration: timedelta) -> int:
         if not isinstance(duration, timedelta):
             raise ValidationError(_("The duration must be a timedelta, got {duration!r}.", duration=duration))
         duration_us = duration // _ONE_US
         if duration_us <= 0:
             raise ValidationError(_("The duration must be positive, got {duration}.", duration=duration))
-        ordinal, record = self.locate(start_us, start)
-        needed = _before(record, start_us) + duration_us
+        return duration_us
+
+    def _deadline_from(self, ordinal: int, record: _Day, needed: int) -> int:
+        """The instant (µs) at which ``needed`` business time, counted from the start of day
+        ``ordinal`` (``record``), has passed."""
         # Short spans: walk a few days; longer ones: skip whole weeks and years arithmetically.
         for _step in range(8):
             if needed <= record[4]:
-                return _instant(_position(record, needed))
+                return _position(record, needed)
             needed -= record[4]
             ordinal += 1
             record = self.day(ordinal)
         ordinal, needed = self.find_day(ordinal, needed)
-        return _instant(_position(self.day(ordinal), needed))
+        return _position(self.day(ordinal), needed)
 
     def is_open(self, instant: datetime) -> bool:
         us = _require_instant(instant, "instant")

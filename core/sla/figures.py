@@ -136,9 +136,14 @@ def sla_figures(
         __, calendar_minutes, before = reply_figures(received_at, first_reply_at, None)
         return SlaFigures(None, None, None, None, calendar_minutes, before)
     window = float(first_response_minutes)
-    deadline = calendar.deadline(received_at, dt.timedelta(minutes=window))
-    business, calendar_minutes, before = reply_figures(received_at, first_reply_at, calendar)
-    return SlaFigures(policy_id, deadline, window, business, calendar_minutes, before)
+    if first_reply_at is None or first_reply_at < received_at:
+        deadline = calendar.deadline(received_at, dt.timedelta(minutes=window))
+        __, calendar_minutes, before = reply_figures(received_at, first_reply_at, None)
+        return SlaFigures(policy_id, deadline, window, None, calendar_minutes, before)
+    deadline, elapsed = calendar.deadline_and_elapsed(received_at, dt.timedelta(minutes=window), first_reply_at)
+    business = None if elapsed is None else elapsed.total_seconds() / 60
+    calendar_minutes = (first_reply_at - received_at).total_seconds() / 60
+    return SlaFigures(policy_id, deadline, window, business, calendar_minutes, False)
 
 
 class _Target(Protocol):

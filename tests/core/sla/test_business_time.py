@@ -567,6 +567,38 @@ def test_deadline_matches_the_day_by_day_reference(name, start, duration):
 
 
 @PROPERTY_SETTINGS
+@given(name=calendar_names, start=instants, duration=durations, length=offsets)
+def test_deadline_and_elapsed_together_match_each_asked_alone(name, start, duration, length):
+    calendar = CALENDARS[name]
+    end = start + length
+    assert calendar.deadline_and_elapsed(start, duration, end) == (
+        calendar.deadline(start, duration),
+        calendar.elapsed(start, end),
+    )
+    assert calendar.deadline_and_elapsed(start, duration, None) == (calendar.deadline(start, duration), None)
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        ("2025-03-28 23:00", "2025-03-29 00:00"),  # a reply at the next local midnight
+        ("2025-03-29 22:59", "2025-03-29 23:00"),  # the spring night, on UTC's side of midnight
+        ("2025-10-25 21:59", "2025-10-26 03:00"),  # across the autumn clock change
+        ("2025-06-02 10:00", "2025-06-02 10:00"),  # no time at all
+    ],
+)
+def test_deadline_and_elapsed_at_day_edges(start, end):
+    for calendar in CALENDARS.values():
+        together = calendar.deadline_and_elapsed(utc(start), H, utc(end))
+        assert together == (calendar.deadline(utc(start), H), calendar.elapsed(utc(start), utc(end)))
+
+
+def test_deadline_and_elapsed_refuse_an_end_before_the_start():
+    with pytest.raises(ValidationError, match="before the start"):
+        OFFICE.deadline_and_elapsed(utc("2025-06-02 10:00"), H, utc("2025-06-02 09:00"))
+
+
+@PROPERTY_SETTINGS
 @given(name=calendar_names, instant=instants)
 def test_next_opening_is_open_and_nothing_before_it_is(name, instant):
     calendar = CALENDARS[name]
