@@ -825,13 +825,14 @@ class Conversation(ConversationBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     external_id: str | None = Field(default=None, max_length=120)
     kind: str = Field(default=ConversationKind.question, max_length=20)
-    author_handle: str = Field(max_length=120, index=True)
+    # As written; never searched (revision 0013 dropped its index): people are found by author_key.
+    author_handle: str = Field(max_length=120)
     # Who wrote it (core.handles.handle_key): the people KPIs count keys, not spellings.
     author_key: str = Field(default="", max_length=120)
     link: str = Field(default="", max_length=1000)
     category: str = Field(default="", max_length=80)  # first in ix_conversation_category_received
     first_reply_at: dt.datetime | None = _instant()
-    resolved_at: dt.datetime | None = _instant(index=True)
+    resolved_at: dt.datetime | None = _instant()
     status: str = Field(
         default=ConversationStatus.open, max_length=20
     )  # first in ix_conversation_status_reply_deadline

@@ -186,3 +186,21 @@ def test_0007_marks_the_posts_already_in_calendars_and_gives_each_workspace_a_ui
         (uid,) = connection.execute(text("SELECT uid FROM workspace")).scalars().all()
     assert {i for i, flag in listed.items() if flag} == {1, 2, 3, 4}
     assert str(uuid.UUID(uid)) == uid
+
+
+def test_0013_drops_the_conversation_indexes_no_query_uses_and_gives_them_back_on_the_way_down(engine):
+    unused = {"ix_conversation_author_handle", "ix_conversation_resolved_at"}
+
+    def indexes() -> set[str]:
+        return {index["name"] for index in inspect(engine).get_indexes("conversation")}
+
+    assert not unused & indexes()
+    assert {"ix_conversation_author_received", "ix_conversation_kpi"} <= indexes()
+    config = alembic_config()
+    with engine.connect() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, _before("0013"))
+        connection.commit()
+    assert unused <= indexes()
+    upgrade_to_head(engine)
+    assert not unused & indexes()
