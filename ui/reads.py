@@ -90,13 +90,19 @@ def _versions() -> dict[str, int]:
     return current if current is not None else refresh_versions()
 
 
+def stamp(reader: Callable[..., Any]) -> tuple[tuple[str, int], ...]:
+    """The change counters of the domains ``reader`` looks at, as this run knows them: equal
+    stamps, same data."""
+    current = _versions()
+    return tuple((domain, current.get(domain, 0)) for domain in domains_read_by(reader))
+
+
 def read(reader: Callable[..., T], /, **kwargs: Any) -> T:
     """``reader(session=…, **kwargs)``, from the cache while its domains are unchanged."""
-    current = _versions()
-    stamp = tuple((domain, current.get(domain, 0)) for domain in domains_read_by(reader))
+    stamp_now = stamp(reader)
     name = f"{reader.__module__}.{reader.__qualname__}"
     # Readers may return messages (checklists, labels): each language has its own entry.
-    return _cached(state.settings().database_url, name, stamp, kwargs, i18n.current(), _reader=reader)
+    return _cached(state.settings().database_url, name, stamp_now, kwargs, i18n.current(), _reader=reader)
 
 
 @st.cache_data(ttl=dt.timedelta(hours=1), max_entries=2_000, show_spinner=False)

@@ -1,7 +1,8 @@
 """SLA monitor screen parts: filters, the queues (the conversation worked on is ``ui.sla_conversation``), the KPIs.
 
-Reads go through ``ui.reads.read`` (the ones that depend on the time take ``now`` rounded down to
-the minute), writes through ``ui.actions.perform``, which reruns the page so every list shows them.
+Reads go through ``ui.reads.read`` (the queue's take the instant it was last counted at, kept until the
+clock moves an item; the KPIs take ``now`` rounded down to the minute), writes through
+``ui.actions.perform``, which reruns the page so every list shows them.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from core.sla import queues
 from core.sla.figures import kind_label, sla_status_label, status_label
 from core.text import escape_markdown, plain_text
 from db.types import utcnow
-from ui import sla_conversation, state
+from ui import reads, sla_conversation, state
 from ui.charts import localized
 from ui.containers import keep_widget_state
 from ui.frame import PageContext
@@ -46,6 +47,25 @@ QUEUE_HELP = {
 def this_minute() -> dt.datetime:
     """Now rounded down to the minute: the ``now`` of reads that depend on the time."""
     return utcnow().replace(second=0, microsecond=0)
+
+
+_QUEUE_CLOCK = "sla_queue_clock"
+
+
+def queue_now(chosen: queues.QueueFilters) -> dt.datetime:
+    """The ``now`` the queue's reads take: the instant they were last read at, for as long as
+    nothing has moved between queues since (``QueueCounts.valid_until``) and the data and the
+    filters are the same; so the cached counts and page serve every rerun meanwhile, and at
+    night or over a weekend the queue is counted once. Business time left is counted for the
+    moment it is shown (``QueuePage.minutes_left``)."""
+    now = utcnow()
+    key = (reads.stamp(queues.queue_counts), chosen)
+    kept = st.session_state.get(_QUEUE_CLOCK)
+    if kept is not None and kept[0] == key and (kept[2] is None or now < kept[2]):
+        return kept[1]
+    counts = read(queues.queue_counts, now=now, filters=chosen)
+    st.session_state[_QUEUE_CLOCK] = (key, now, counts.valid_until)
+    return now
 
 
 # -- formatting ---------------------------------------------------------------------------------
@@ -166,8 +186,8 @@ def _live_queue(ctx: PageContext, chosen: queues.QueueFilters) -> None:
 
 
 def _queue(ctx: PageContext, chosen: queues.QueueFilters) -> None:
-    now = this_minute()
-    counts = read(queues.queue_counts, now=now, filters=chosen)
+    read_at = queue_now(chosen)
+    counts = read(queues.queue_counts, now=read_at, filters=chosen)
     queue_labels = {
         q: _("{queue} ({count})", queue=_(QUEUE_LABELS[q]), count=formats.number(counts.of(q))) for q in queues.Queue
     }
@@ -192,12 +212,12 @@ def _queue(ctx: PageContext, chosen: queues.QueueFilters) -> None:
             key=f"sla_page_{queue}",
         )
         offset = (int(number) - 1) * queues.QUEUE_PAGE_SIZE
-    page = read(queues.queue_page, queue=queue, now=now, filters=chosen, offset=offset, total=total)
+    page = read(queues.queue_page, queue=queue, now=read_at, filters=chosen, offset=offset, total=total)
     if not page.items:
         st.info(_empty_text(queue, chosen))
         return
     st.dataframe(
-        [_table_row(item, ctx) for item in page.items],
+        [_table_row(item, ctx, page.minutes_left(item, utcnow())) for item in page.items],
         hide_index=True,
         placeholder="—",
         width="stretch",
@@ -244,7 +264,7 @@ def _empty_text(queue: queues.Queue, chosen: queues.QueueFilters) -> str:
     return text
 
 
-def _table_row(item: queues.ConversationRow, ctx: PageContext) -> dict:
+def _table_row(item: queues.ConversationRow, ctx: PageContext, minutes_left: float | None) -> dict:
     """One queue row: what decides who acts first, then what it is about. Kind and category (also
     filters), the received time, the link and the escalation's reason are in the conversation's
     detail below the table."""
@@ -255,7 +275,7 @@ def _table_row(item: queues.ConversationRow, ctx: PageContext) -> dict:
     return {
         "#": item.id,
         _("Due (calendar)"): local_time(item.deadline_at, ctx),
-        _("Business time left"): business_left(item.business_minutes_left),
+        _("Business time left"): business_left(minutes_left),
         _("SLA"): _("{status} ⚠ reply before message", status=status) if item.reply_before_message else status,
         _("Assignee"): owner,
         _("From"): plain_text(item.author_handle),

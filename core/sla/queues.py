@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -22,6 +22,7 @@ from sqlalchemy.sql import Executable
 from sqlmodel import Session, col, select
 
 from core.records import stored_id
+from core.sla.business_time import BusinessCalendar
 from core.sla.figures import (
     DEFAULT_AT_RISK_MIN_MINUTES,
     NEEDS_REPLY_KINDS,
@@ -97,6 +98,7 @@ class ConversationRow:
     sla_policy: str | None
     post_id: int | None
     post_title: str | None  # the post it answers (published posts keep their titles)
+    sla_policy_id: int | None = None
 
     @property
     def needs_reply(self) -> bool:
@@ -116,6 +118,18 @@ class QueuePage:
     total: int
     offset: int
     limit: int
+    # The business calendar of each policy of the rows: business time left is counted again for
+    # the moment the page is shown (the rows themselves hold until ``QueueCounts.valid_until``).
+    calendars: dict[int, BusinessCalendar] = field(default_factory=dict)
+
+    def minutes_left(self, item: ConversationRow, now: dt.datetime) -> float | None:
+        """The item's business time left at ``now`` (None when no SLA clock runs for it)."""
+        calendar = self.calendars.get(item.sla_policy_id) if item.sla_policy_id is not None else None
+        if item.business_minutes_left is None or calendar is None or item.window_minutes is None:
+            return item.business_minutes_left
+        return business_minutes_left(
+            received_at=item.received_at, window_minutes=item.window_minutes, now=now, calendar=calendar
+        )
 
 
 @dataclass(frozen=True)
@@ -124,6 +138,11 @@ class QueueCounts:
     at_risk: int
     on_track: int
     follow_up: int
+    # The first instant after the count at which the clock alone moves an item from one queue to
+    # another (a deadline passes, or an item's business time left falls to its policy's at-risk
+    # threshold); None when no clock is running. Until then the counts, and which items each
+    # queue holds, stay as read: a screen may keep them without asking again every minute.
+    valid_until: dt.datetime | None = None
 
     def of(self, queue: Queue) -> int:
         return getattr(self, queue.value)
@@ -232,6 +251,7 @@ def _rows(session: Session, statement: Executable, *, now: dt.datetime, book: Po
                 sla_policy=policy_name,
                 post_id=c.post_id,
                 post_title=post_title,
+                sla_policy_id=c.sla_policy_id,
             )
         )
     return result
@@ -298,6 +318,57 @@ def _at_risk_clause(session: Session, *, now: dt.datetime, book: PolicyBook, bas
     return or_(*parts) if parts else false()
 
 
+def _next_change(session: Session, *, now: dt.datetime, book: PolicyBook, running: list[Any]) -> dt.datetime | None:
+    """The first instant after ``now`` at which an item of the running clocks changes queue: the
+    next deadline, or the next item to fall to its at-risk threshold. Per (policy, window) the item
+    with the nearest deadline past the cut-off gets there first (business time left grows with the
+    deadline); its instant is found on the engine's own ``elapsed`` (no reverse arithmetic that could
+    disagree with it at a clock change)."""
+    c = Conversation
+    later: list[dt.datetime] = []
+    next_deadline = session.exec(select(func.min(c.deadline_at)).where(*running, col(c.deadline_at) > now)).one()
+    if next_deadline is not None:
+        later.append(next_deadline)
+    pairs = session.exec(select(c.sla_policy_id, c.window_minutes).where(*running, col(c.deadline_at) > now).distinct())
+    for policy_id, window in pairs.all():
+        calendar = book.calendar_of(policy_id)
+        if calendar is None or window is None:
+            continue
+        threshold = book.threshold(policy_id, window)
+        if threshold <= 0:
+            continue
+        allowed = dt.timedelta(minutes=threshold)
+        cutoff = calendar.deadline(now, allowed)
+        deadline = session.exec(
+            select(func.min(c.deadline_at)).where(
+                *running,
+                col(c.sla_policy_id) == policy_id,
+                col(c.window_minutes) == window,
+                col(c.deadline_at) > cutoff,
+            )
+        ).one()
+        if deadline is not None:
+            later.append(_falls_to(calendar, deadline, allowed, after=now))
+    return min(later) if later else None
+
+
+def _falls_to(
+    calendar: BusinessCalendar, deadline: dt.datetime, allowed: dt.timedelta, *, after: dt.datetime
+) -> dt.datetime:
+    """The earliest instant after ``after`` from which at most ``allowed`` business time is left
+    before ``deadline`` (``after`` itself has more). Business time left only shrinks as time goes
+    on, so the instant is found by halving the span, to the microsecond."""
+    low, high = after, deadline  # more than ``allowed`` left at low; none left at high
+    step = dt.timedelta(microseconds=1)
+    while high - low > step:
+        middle = low + (high - low) / 2
+        if calendar.elapsed(middle, deadline) <= allowed:
+            high = middle
+        else:
+            low = middle
+    return high
+
+
 def _queue_where(
     session: Session, queue: Queue, *, now: dt.datetime, filters: QueueFilters | None, book: PolicyBook
 ) -> list[Any]:
@@ -335,7 +406,13 @@ def queue_counts(
         select(func.count()).where(col(c.status).in_([s.value for s in OPEN_STATUSES]), *_filter_clauses(filters))
     ).one()
     return QueueCounts(
-        breached=breached, at_risk=at_risk, on_track=on_track, follow_up=open_total - breached - at_risk - on_track
+        breached=breached,
+        at_risk=at_risk,
+        on_track=on_track,
+        follow_up=open_total - breached - at_risk - on_track,
+        valid_until=_next_change(session, now=now, book=book, running=running)
+        if breached + at_risk + on_track
+        else None,
     )
 
 
@@ -365,9 +442,13 @@ def queue_page(
     else:
         order = [col(c.deadline_at), col(c.id)]
     statement = _row_select().where(*where).order_by(*order).limit(limit).offset(offset)
-    return QueuePage(
-        queue=queue, items=tuple(_rows(session, statement, now=now, book=book)), total=total, offset=offset, limit=limit
-    )
+    items = tuple(_rows(session, statement, now=now, book=book))
+    calendars = {
+        item.sla_policy_id: calendar
+        for item in items
+        if item.sla_policy_id is not None and (calendar := book.calendar_of(item.sla_policy_id)) is not None
+    }
+    return QueuePage(queue=queue, items=items, total=total, offset=offset, limit=limit, calendars=calendars)
 
 
 @dataclass(frozen=True)

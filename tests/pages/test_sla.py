@@ -29,6 +29,7 @@ from tests.factories import (
 )
 from tests.pages.apptest import open_page, show, texts
 from tests.pages.german_checks import english_left
+from ui import sla_view
 
 ALWAYS_OPEN = {
     "timezone": "Europe/Berlin",
@@ -450,3 +451,35 @@ def test_the_queue_speaks_english_to_a_reader_who_chose_it(session, desk):
     assert re.fullmatch(
         r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (\d{1,2} \w+|\d{4}-\d{2}-\d{2}) \d{2}:\d{2}", first["Due (calendar)"]
     )
+
+
+def test_the_queue_is_counted_once_until_the_clock_moves_an_item_and_time_left_follows_the_clock(desk, monkeypatch):
+    """The counts and the page are read at one instant and kept while nothing moves between
+    queues (the at-risk item's deadline is 20 minutes away); business time left is counted for the
+    moment the page is shown. Past that deadline the queue is read again."""
+    start = utcnow()
+    at = _ok(open_page("sla", username="the-support"))
+    read_at = at.session_state["sla_queue_clock"][1]
+    assert read_at >= start
+
+    def queue_labels(at):
+        return [str(option) for option in at.radio(key="sla_queue").options]
+
+    def left_of(at, conversation):
+        table = at.dataframe[0].value
+        return table.loc[table["#"] == conversation.id, "Business time left"].iloc[0]
+
+    assert queue_labels(at)[:2] == ["Breached (2)", "At risk (1)"]
+    at.radio(key="sla_queue").set_value(queues.Queue.at_risk)
+    at = _ok(at.run())
+    assert left_of(at, desk["at_risk"]) in ("20 min left", "19 min left")
+
+    monkeypatch.setattr(sla_view, "utcnow", lambda: start + dt.timedelta(minutes=7))
+    at = _ok(at.run())
+    assert at.session_state["sla_queue_clock"][1] == read_at  # kept: nothing has moved
+    assert left_of(at, desk["at_risk"]) in ("13 min left", "12 min left")
+
+    monkeypatch.setattr(sla_view, "utcnow", lambda: start + dt.timedelta(minutes=21))
+    at = _ok(at.run())
+    assert at.session_state["sla_queue_clock"][1] == start + dt.timedelta(minutes=21)  # read again
+    assert queue_labels(at)[:2] == ["Breached (3)", "At risk (0)"]

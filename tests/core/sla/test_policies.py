@@ -8,6 +8,7 @@ The week of Monday 2025-11-10 is plain CET with no German holidays; office hours
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from types import SimpleNamespace
@@ -238,7 +239,14 @@ def test_a_changed_calendar_applies_to_new_conversations_only_until_an_admin_rec
         waiting.id: pytest.approx(90),
     }
     assert {r.sla_status for r in on_track} == {figures.SlaStatus.on_track}
-    assert queues.queue_counts(session, now=now) == queues.QueueCounts(breached=1, at_risk=0, on_track=2, follow_up=0)
+    counts = queues.queue_counts(session, now=now)
+    assert dataclasses.replace(counts, valid_until=None) == queues.QueueCounts(
+        breached=1, at_risk=0, on_track=2, follow_up=0
+    )
+    # Under the changed calendar too, the counts hold up to the instant they name.
+    assert counts.valid_until is not None
+    before = queues.queue_counts(session, now=counts.valid_until - dt.timedelta(microseconds=1))
+    assert dataclasses.replace(before, valid_until=None) == dataclasses.replace(counts, valid_until=None)
     replied = conversations.log_reply(
         session=session,
         actor=support,

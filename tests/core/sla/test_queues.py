@@ -8,6 +8,7 @@ The week of Monday 2025-11-10 is plain CET with no German holidays; office hours
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
@@ -73,7 +74,11 @@ def _ids(page):
 def test_each_open_item_sits_in_exactly_one_queue(queue_world, session):
     c = queue_world.conversations
     counts = queues.queue_counts(session, now=NOW)
-    assert counts == queues.QueueCounts(breached=2, at_risk=3, on_track=2, follow_up=2)
+    # track_31 has 31 min left at 11:00: it falls to the 30-minute threshold at 11:01, before the
+    # complaint's deadline at 11:10.
+    assert counts == queues.QueueCounts(
+        breached=2, at_risk=3, on_track=2, follow_up=2, valid_until=berlin("2025-11-11 11:01").astimezone(dt.UTC)
+    )
     pages = {q: _ids(queues.queue_page(session, queue=q, now=NOW)) for q in queues.Queue}
     assert pages[queues.Queue.breached] == [c["monday_breached"].id, c["evening_breached"].id]  # nearest deadline first
     assert pages[queues.Queue.at_risk] == [c["complaint_risk"].id, c["risk_20"].id, c["risk_30_boundary"].id]
@@ -120,8 +125,9 @@ def test_queue_filters_by_channel_and_assignee(queue_world, session):
     )
     assert _ids(by_channel) == [c["evening_breached"].id]
     mine = queues.QueueFilters(assignee_id=queue_world.support.id)
+    # Only their items' clocks count: risk_20's deadline at 11:20 (track_fresh falls at risk at 12:20).
     assert queues.queue_counts(session, now=NOW, filters=mine) == queues.QueueCounts(
-        breached=0, at_risk=1, on_track=1, follow_up=0
+        breached=0, at_risk=1, on_track=1, follow_up=0, valid_until=berlin("2025-11-11 11:20").astimezone(dt.UTC)
     )
 
 
@@ -181,6 +187,53 @@ def test_queue_classification_in_sql_agrees_with_the_status_rule(session, now):
     for queue, ids in expected.items():
         assert set(_ids(queues.queue_page(session, queue=queue, now=now, limit=500))) == ids, queue
     assert sum(len(ids) for ids in expected.values()) > 100
+
+
+def _without_clock(counts: queues.QueueCounts) -> queues.QueueCounts:
+    return dataclasses.replace(counts, valid_until=None)
+
+
+@pytest.mark.parametrize(
+    "now",
+    [
+        berlin("2025-11-11 10:59:30"),
+        berlin("2025-11-11 13:30"),  # lunch: nothing moves until 14:00
+        berlin("2025-11-14 17:55"),  # Friday evening: the weekend stops every clock
+        berlin("2025-11-15 12:00"),
+        berlin("2025-11-17 09:05"),
+    ],
+    ids=["open", "lunch", "friday close", "weekend", "monday opening"],
+)
+def test_the_counts_hold_until_the_instant_they_say_and_change_then(session, now):
+    """``valid_until`` is the first instant at which the clock alone moves an item between
+    queues: up to a microsecond before it every count is as read, at it one has changed. A screen
+    keeps the counts until then instead of counting again every minute."""
+    channel = make_channel(session)
+    make_sla_policy(session, minutes=120)
+    make_sla_policy(session, minutes=45, kind="complaint", at_risk_share=0.5, at_risk_min_minutes=5)
+    received = now - dt.timedelta(days=4)
+    while received < now + dt.timedelta(hours=1):
+        make_sla_conversation(
+            session, channel=channel, received_at=received, kind="complaint" if received.minute % 2 else "question"
+        )
+        received += dt.timedelta(minutes=37)
+    session.commit()
+    steps = 0
+    while steps < 6:  # follow the clock through several changes
+        counts = queues.queue_counts(session, now=now)
+        assert counts.valid_until is not None and counts.valid_until > now
+        just_before = counts.valid_until - dt.timedelta(microseconds=1)
+        assert _without_clock(queues.queue_counts(session, now=just_before)) == _without_clock(counts)
+        assert _without_clock(queues.queue_counts(session, now=counts.valid_until)) != _without_clock(counts)
+        now = counts.valid_until
+        steps += 1
+
+
+def test_without_a_running_clock_the_counts_never_change_by_themselves(queue_world, session):
+    for conversation in session.exec(select(Conversation)):
+        conversation.first_reply_at = conversation.first_reply_at or conversation.received_at
+    session.commit()
+    assert queues.queue_counts(session, now=NOW).valid_until is None
 
 
 def test_data_problems_are_listed_not_hidden(session):
