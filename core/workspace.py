@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -69,11 +72,27 @@ class ChannelView:
     watch_window_hours: int = WATCH_WINDOW_HOURS
 
 
+# The workspace row as the caller already read it for this read (``known``): the readers of one
+# cached read share it instead of each reading the row again.
+_known: ContextVar[WorkspaceInfo | None] = ContextVar("workspace_known", default=None)
+
+
+@contextmanager
+def known(workspace_info: WorkspaceInfo) -> Iterator[None]:
+    """Inside: ``info``, ``timezone`` and ``language`` answer from ``workspace_info`` without a
+    statement. Only for reads whose caller read the row at the same data version (the cached
+    reads of the screens); never around a write, which may change the row."""
+    token = _known.set(workspace_info)
+    try:
+        yield
+    finally:
+        _known.reset(token)
+
+
 def state(session: Session) -> WorkspaceState:
     if session.exec(select(User.id).limit(1)).first() is None:
         return WorkspaceState.empty
-    workspace = session.exec(select(Workspace)).first()
-    return WorkspaceState.demo if workspace is not None and workspace.is_demo else WorkspaceState.live
+    return WorkspaceState.demo if info(session).is_demo else WorkspaceState.live
 
 
 def _row(session: Session) -> Workspace:
@@ -86,6 +105,9 @@ def _row(session: Session) -> Workspace:
 
 
 def info(session: Session) -> WorkspaceInfo:
+    already = _known.get()
+    if already is not None:
+        return already
     w = session.exec(select(Workspace).order_by(col(Workspace.id))).first() or Workspace()
     return WorkspaceInfo(
         w.name,
