@@ -85,7 +85,11 @@ def keep_tab_state() -> None:
 def load_overview(period: Period, channel_id: int | None) -> KpiOverview:
     """Every KPI of the period with its trends, as of this minute (the SLA share depends on the time)."""
     minute = utcnow().replace(second=0, microsecond=0)
-    return read(kpi_overview, start=period.start, end=period.end, channel_id=channel_id, now=minute)
+    # The active channels as the picker read them: the overview need not read them again.
+    active = tuple((c.id, c.name) for c in channels() if c.active)
+    return read(
+        kpi_overview, start=period.start, end=period.end, channel_id=channel_id, now=minute, active_channels=active
+    )
 
 
 def channels() -> list[workspace.ChannelView]:

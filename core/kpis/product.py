@@ -161,10 +161,17 @@ def _improvements_measured(
 
 
 def measure(
-    session: Session, periods: Sequence[Period], tz: ZoneInfo, channel_id: int | None, today: dt.date
+    session: Session,
+    periods: Sequence[Period],
+    tz: ZoneInfo,
+    channel_id: int | None,
+    today: dt.date,
+    *,
+    exist: tuple[bool, bool] | None = None,
 ) -> list[dict[str, Measured]]:
-    """The product footprint of consecutive periods, oldest first (``today`` decides which effects are complete)."""
-    ideas, loop_items = has_ideas_and_loop_items(session)
+    """The product footprint of consecutive periods, oldest first (``today`` decides which effects
+    are complete; ``exist``: ``has_ideas_and_loop_items`` as the caller read it already)."""
+    ideas, loop_items = exist if exist is not None else has_ideas_and_loop_items(session)
     return [
         {"valid_proposals": valid, "implemented_improvements": improvements}
         for valid, improvements in zip(

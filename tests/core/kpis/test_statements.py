@@ -205,3 +205,33 @@ def test_the_kpi_overview_sends_the_same_few_statements_on_little_and_much_data(
         "time_to_moderate",
     ):
         assert key in grown, key
+
+
+@pytest.mark.parametrize("one_channel", [False, True])
+def test_the_kpi_overview_reads_no_table_twice_for_the_same_thing(write, read, sql_statements, one_channel):
+    """The figures and the trends share the audience entries and whether ideas and loop items
+    exist; the active channels a screen has read already are not read again."""
+    with write() as s:
+        assert demo.load_demo(s, today=TODAY, password_rounds=4)
+        channels = s.exec(select(Channel).where(col(Channel.active)).order_by(col(Channel.name))).all()
+        active = tuple((c.id, c.name) for c in channels if c.id is not None)
+    channel_id = active[0][0] if one_channel else None
+    period = PERIODS["last month"]
+
+    def run(**given) -> tuple[list[str], object]:
+        with read() as s, sql_statements() as seen:
+            shown = overview.kpi_overview(
+                s, start=period.start, end=period.end, channel_id=channel_id, now=NOW, **given
+            )
+        return [" ".join(statement.split()) for statement in seen], shown
+
+    alone, alone_shown = run()
+    given, given_shown = run(active_channels=active)
+    assert given_shown == alone_shown  # the same figures, details ("no audience entered for …") included
+    assert len(given) == len(alone) - 1
+    assert not [s for s in given if "FROM channel" in s]
+    for statements in (alone, given):
+        twice = {s for s in statements if statements.count(s) > 1}
+        assert not twice, "\n\n".join(twice)
+        assert len([s for s in statements if "FROM audience_size" in s]) == 1
+        assert len([s for s in statements if "EXISTS (SELECT idea.id" in s]) == 1
