@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from core import records, workspace
@@ -98,21 +99,21 @@ def impacts(
 
 def loop_item_impact(session: Session, *, loop_item_id: int, today: dt.date | None = None) -> Impact:
     """The loop item's before/after figure (see ``impacts``)."""
-    records.get_or_404(session, LoopItem, loop_item_id, what=_("Loop item"))
-    return impacts(session, loop_item_ids=[loop_item_id], today=today)[loop_item_id]
+    found = impacts(session, loop_item_ids=[loop_item_id], today=today)
+    if loop_item_id not in found:  # read with the figures: there is no such loop item
+        records.get_or_404(session, LoopItem, loop_item_id, what=_("Loop item"))
+    return found[loop_item_id]
 
 
-def impact_not_measured(
-    session: Session, *, today: dt.date | None = None, limit: int = LIST_LIMIT
-) -> list[LoopItemView]:
-    """Loop items shipped at least their window (30 days by default) ago with no measurement recorded."""
+def _not_measured(session: Session, today: dt.date | None) -> ColumnElement[bool] | None:
+    """The condition of loop items shipped at least their window ago with no measurement (None: there is none)."""
     today = today or local_today(utcnow(), workspace.timezone(session))
     unmeasured = col(LoopItem.measured_at).is_(None)
     # shipped_on + window <= today without date arithmetic in SQL (it differs per dialect): one
     # exact condition per window length in use — there are only a few.
     windows = session.exec(select(LoopItem.impact_window_days).where(unmeasured).distinct()).all()
     if not windows:
-        return []
+        return None
     due = or_(
         *(
             and_(
@@ -122,10 +123,28 @@ def impact_not_measured(
             for days in windows
         )
     )
+    return and_(unmeasured, due)
+
+
+def impact_not_measured(
+    session: Session, *, today: dt.date | None = None, limit: int = LIST_LIMIT
+) -> list[LoopItemView]:
+    """Loop items shipped at least their window (30 days by default) ago with no measurement recorded."""
+    due = _not_measured(session, today)
+    if due is None:
+        return []
     items = session.exec(
-        select(LoopItem).where(unmeasured, due).order_by(col(LoopItem.shipped_on), col(LoopItem.id)).limit(limit)
+        select(LoopItem).where(due).order_by(col(LoopItem.shipped_on), col(LoopItem.id)).limit(limit)
     ).all()
     return views(session, list(items))
+
+
+def impact_not_measured_count(session: Session, *, today: dt.date | None = None) -> int:
+    """How many loop items ``impact_not_measured`` lists (all of them, in two statements)."""
+    due = _not_measured(session, today)
+    if due is None:
+        return 0
+    return int(session.exec(select(func.count()).select_from(LoopItem).where(due)).one())
 
 
 def set_impact(
