@@ -174,7 +174,7 @@ def active_channels(session: Session) -> tuple[tuple[int, str], ...]:
     statement = (
         select(col(Channel.id), col(Channel.name)).where(col(Channel.active) == true()).order_by(col(Channel.name))
     )
-    return tuple((int(cid), name) for cid, name in session.exec(statement))
+    return tuple((records.stored_id(cid), name) for cid, name in session.exec(statement))
 
 
 def periods_audience(

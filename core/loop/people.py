@@ -147,10 +147,10 @@ def _calls(
     for post in posts:
         seen: set[str] = set()
         people = []
-        for handle, key, channel_id in answers.get(records.stored_id(post.id), []):
-            if key in giver_keys or key in seen:
+        for author, author_key, author_channel in answers.get(records.stored_id(post.id), []):
+            if author_key in giver_keys or author_key in seen:
                 continue
-            seen.add(key)
-            people.append((handle, _channel(channel_names, channel_id)))
+            seen.add(author_key)
+            people.append((author, _channel(channel_names, author_channel)))
         calls.append(Call(records.stored_id(post.id), post.title, post.published_url, tuple(people)))
     return calls
