@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_
@@ -50,16 +52,43 @@ def _count(categories: Sequence[str], start: dt.datetime, end: dt.datetime):
     )
 
 
+@dataclass(frozen=True)
+class ImpactFacts:
+    """What a loop item's impact is worked out from (as a caller that read the item has it)."""
+
+    id: int
+    shipped_on: dt.date
+    impact_window_days: int
+    impact_categories: str
+    nps_before: float | None
+    nps_after: float | None
+
+
+IMPACT_FIELDS = tuple(field.name for field in fields(ImpactFacts))  # the loop item's columns, by name
+
+
+def impact_columns() -> list[Any]:
+    """The loop item's columns ``ImpactFacts`` is read from, in its order."""
+    return [getattr(LoopItem, name) for name in IMPACT_FIELDS]
+
+
 def impacts(
     session: Session, *, loop_item_ids: Sequence[int], today: dt.date | None = None, tz: ZoneInfo | None = None
 ) -> dict[int, Impact]:
     """The before/after figures of several loop items, by id: NPS entered, or the conversations in
     their categories before vs after each shipped day, counted in one statement for them all
     (``tz``: the workspace's time zone, when the caller has read it already)."""
+    ids = list(loop_item_ids)
+    rows = session.execute(select(*impact_columns()).where(col(LoopItem.id).in_(ids))).all() if ids else []
+    return impacts_of(session, [ImpactFacts(*row) for row in rows], today=today, tz=tz)
+
+
+def impacts_of(
+    session: Session, items: Sequence[ImpactFacts], *, today: dt.date | None = None, tz: ZoneInfo | None = None
+) -> dict[int, Impact]:
+    """``impacts`` of loop items the caller has read already (``impact_columns``): the counts only."""
     tz = tz or workspace.timezone(session)
     today = today or local_today(utcnow(), tz)
-    ids = list(loop_item_ids)
-    items = session.exec(select(LoopItem).where(col(LoopItem.id).in_(ids))).all() if ids else []
     counted = [
         item
         for item in items
@@ -78,8 +107,6 @@ def impacts(
         counts = {item.id: (int(row[2 * n]), int(row[2 * n + 1])) for n, item in enumerate(counted)}
     result = {}
     for item in items:
-        if item.id is None:
-            continue
         if item.nps_before is not None or item.nps_after is not None:
             result[item.id] = nps_impact(item.nps_before, item.nps_after)
         elif item.id not in counts:

@@ -109,3 +109,8 @@ def test_the_kpi_overview_reads_no_table_twice_for_the_same_thing(write, read, s
         assert not twice, "\n\n".join(twice)
         assert len([s for s in statements if "FROM audience_size" in s]) == 1
         assert len([s for s in statements if "EXISTS (SELECT idea.id" in s]) == 1
+        # The improvements listed are read with what their effect is worked out from.
+        assert not [s for s in statements if "FROM loop_item WHERE loop_item.id IN" in s]
+    if not one_channel:
+        improvements = next(v for v in alone_shown.values if v.key == "implemented_improvements")
+        assert improvements.notes, "the demo ships improvements in the period: their effects are listed"
