@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -58,6 +59,7 @@ class WorkspaceInfo:
     version: int
     uid: str = ""  # generated once per workspace (the .ics UIDs carry it)
     language: str = "en"  # generated texts, and every user who has not chosen their own
+    created_at: dt.datetime | None = None  # the 60-day rollout counts from it
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,7 @@ def info(session: Session) -> WorkspaceInfo:
         w.version,
         w.uid,
         w.language,
+        w.created_at,
     )
 
 
