@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -55,6 +59,7 @@ class WorkspaceInfo:
     version: int
     uid: str = ""  # generated once per workspace (the .ics UIDs carry it)
     language: str = "en"  # generated texts, and every user who has not chosen their own
+    created_at: dt.datetime | None = None  # the 60-day rollout counts from it
 
 
 @dataclass(frozen=True)
@@ -69,11 +74,27 @@ class ChannelView:
     watch_window_hours: int = WATCH_WINDOW_HOURS
 
 
+# The workspace row as the caller already read it for this read (``known``): the readers of one
+# cached read share it instead of each reading the row again.
+_known: ContextVar[WorkspaceInfo | None] = ContextVar("workspace_known", default=None)
+
+
+@contextmanager
+def known(workspace_info: WorkspaceInfo) -> Iterator[None]:
+    """Inside: ``info``, ``timezone`` and ``language`` answer from ``workspace_info`` without a
+    statement. Only for reads whose caller read the row at the same data version (the cached
+    reads of the screens); never around a write, which may change the row."""
+    token = _known.set(workspace_info)
+    try:
+        yield
+    finally:
+        _known.reset(token)
+
+
 def state(session: Session) -> WorkspaceState:
     if session.exec(select(User.id).limit(1)).first() is None:
         return WorkspaceState.empty
-    workspace = session.exec(select(Workspace)).first()
-    return WorkspaceState.demo if workspace is not None and workspace.is_demo else WorkspaceState.live
+    return WorkspaceState.demo if info(session).is_demo else WorkspaceState.live
 
 
 def _row(session: Session) -> Workspace:
@@ -86,6 +107,9 @@ def _row(session: Session) -> Workspace:
 
 
 def info(session: Session) -> WorkspaceInfo:
+    already = _known.get()
+    if already is not None:
+        return already
     w = session.exec(select(Workspace).order_by(col(Workspace.id))).first() or Workspace()
     return WorkspaceInfo(
         w.name,
@@ -97,6 +121,7 @@ def info(session: Session) -> WorkspaceInfo:
         w.version,
         w.uid,
         w.language,
+        w.created_at,
     )
 
 

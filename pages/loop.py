@@ -6,7 +6,7 @@ import streamlit as st
 from core import formats
 from core.i18n import N_, _
 from core.local_time import local_today
-from core.loop.impact import impact_not_measured
+from core.loop.impact import impact_not_measured_count
 from core.loop.queries import open_loops, to_announce
 from core.permissions import Action
 from db.types import utcnow
@@ -23,7 +23,7 @@ st.title(_("You asked, we did"))
 st.caption(_("Close the loop with the people who asked: announce what changed, thank them, show the effect."))
 
 open_items = read(open_loops)
-overdue = read(impact_not_measured, today=today)
+overdue = read(impact_not_measured_count, today=today)
 announce = read(to_announce)
 metrics = st.columns(4)
 metrics[0].metric(_("Open loops"), formats.number(len(open_items)))
@@ -37,7 +37,7 @@ metrics[1].metric(
     ),
 )
 metrics[2].metric(_("Givers to thank"), formats.number(sum(i.givers_count - i.thanked_count for i in open_items)))
-metrics[3].metric(_("Impact not measured"), formats.number(len(overdue)))
+metrics[3].metric(_("Impact not measured"), formats.number(overdue))
 
 # Only the open tab's content runs (each tab reads its own data when it is drawn).
 SECTIONS = {

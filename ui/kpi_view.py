@@ -43,6 +43,7 @@ from db.models import AudienceSizeCreate, AudienceSizeUpdate, WeeklyDigestNoteSa
 from db.types import utcnow
 from ui.actions import perform
 from ui.charts import localized
+from ui.containers import keep_widget_state, lazy_expander
 from ui.exports import dialect_picker, export_button
 from ui.frame import PAGES, PageContext
 from ui.messages import flash
@@ -62,12 +63,33 @@ NOTES_LABELS = {
     Family.product: N_("Improvements shipped in this period and their effect"),
 }
 ALL_CHANNELS = 0  # not None: a selectbox shows None as "nothing chosen"
+TAB_KEY = "kpis_tab"
+AUDIENCE_KEY = "kpis_audience_open"
+# The widgets of each tab, kept while the other tab is open (the period kinds' pickers included).
+KEPT_KEYS = (
+    "kpis_kind",
+    "kpis_channel",
+    "kpis_custom",
+    *(f"kpis_{kind.value}" for kind in PeriodKind if kind != PeriodKind.custom),
+    "kpis_export_dialect",
+    AUDIENCE_KEY,
+    "kpis_digest_week",
+)
+
+
+def keep_tab_state() -> None:
+    """Before any widget exists: the period, channel and week picked stay while the other tab is open."""
+    keep_widget_state(KEPT_KEYS)
 
 
 def load_overview(period: Period, channel_id: int | None) -> KpiOverview:
     """Every KPI of the period with its trends, as of this minute (the SLA share depends on the time)."""
     minute = utcnow().replace(second=0, microsecond=0)
-    return read(kpi_overview, start=period.start, end=period.end, channel_id=channel_id, now=minute)
+    # The active channels as the picker read them: the overview need not read them again.
+    active = tuple((c.id, c.name) for c in channels() if c.active)
+    return read(
+        kpi_overview, start=period.start, end=period.end, channel_id=channel_id, now=minute, active_channels=active
+    )
 
 
 def channels() -> list[workspace.ChannelView]:
@@ -400,7 +422,6 @@ def report_export(ctx: PageContext, period: Period, channel_id: int | None) -> N
 
 
 def digest_section(ctx: PageContext, today: dt.date) -> None:
-    st.header(_("Weekly digest"))
     weeks = {p.key: p for p in recent_periods(PeriodKind.week, today, count=8)}
     default_key = default_period(PeriodKind.week, today).key
     keys = list(weeks)
@@ -505,61 +526,67 @@ def _draft_post(ctx: PageContext, weekly: WeeklyDigest) -> None:
 
 
 def audience_section(ctx: PageContext, period: Period) -> None:
-    with st.expander(_("Audience sizes (the denominator of the active share)"), expanded=False):
-        entries = read(list_audience_sizes)
-        if entries:
-            st.dataframe(
-                pd.DataFrame(
-                    [
-                        {
-                            _("Channel"): e.channel,
-                            _("From"): e.period_start,
-                            _("To"): e.period_end,
-                            _("Audience"): e.size,
-                        }
-                        for e in entries
-                    ]
-                ),
-                hide_index=True,
-                placeholder="—",
-                width="stretch",
-                column_config={
-                    _("From"): st.column_config.DateColumn(format=formats.table_date_format()),
-                    _("To"): st.column_config.DateColumn(format=formats.table_date_format()),
-                    _("Audience"): st.column_config.NumberColumn(format="localized"),
-                },
-            )
-        else:
-            st.info(_("No audience sizes yet: enter each channel's audience (followers or members) per month below."))
-        active = [c for c in channels() if c.active]
-        if not active:
-            st.caption(_("Add a channel (admin) first."))
-            return
-        add, change = st.columns(2)
-        with add, st.form("kpis_audience_add", clear_on_submit=True):
-            st.markdown(_("**Add an audience size**"))
-            channel = st.selectbox(_("Channel"), active, format_func=lambda c: plain_text(c.name))
-            days = st.date_input(
-                _("From – to"),
-                value=(period.start, period.end),
-                format=formats.table_date_format(),  # type: ignore[arg-type]
-            )
-            size = st.number_input(_("Audience (people)"), min_value=1, value=1000, step=100)
-            if st.form_submit_button(_("Add"), type="primary"):
-                if not isinstance(days, tuple) or len(days) != 2:
-                    st.error(_("Pick the first and the last day of the audience period."))
-                else:
-                    audience_in = AudienceSizeCreate(
-                        channel_id=channel.id, period_start=days[0], period_end=days[1], size=int(size)
-                    )
-                    perform(
-                        ctx,
-                        lambda s: add_audience_size(session=s, actor=ctx.actor, audience_in=audience_in),
-                        success=_("Audience of {channel} saved.", channel=escape_markdown(channel.name)),
-                    )
-        if entries:
-            with change:
-                _change_audience(ctx, entries)
+    label = _("Audience sizes (the denominator of the active share)")
+    with lazy_expander(label, key=AUDIENCE_KEY) as shown:
+        if shown:
+            _audience_entries(ctx, period)
+
+
+def _audience_entries(ctx: PageContext, period: Period) -> None:
+    entries = read(list_audience_sizes)
+    if entries:
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        _("Channel"): e.channel,
+                        _("From"): e.period_start,
+                        _("To"): e.period_end,
+                        _("Audience"): e.size,
+                    }
+                    for e in entries
+                ]
+            ),
+            hide_index=True,
+            placeholder="—",
+            width="stretch",
+            column_config={
+                _("From"): st.column_config.DateColumn(format=formats.table_date_format()),
+                _("To"): st.column_config.DateColumn(format=formats.table_date_format()),
+                _("Audience"): st.column_config.NumberColumn(format="localized"),
+            },
+        )
+    else:
+        st.info(_("No audience sizes yet: enter each channel's audience (followers or members) per month below."))
+    active = [c for c in channels() if c.active]
+    if not active:
+        st.caption(_("Add a channel (admin) first."))
+        return
+    add, change = st.columns(2)
+    with add, st.form("kpis_audience_add", clear_on_submit=True):
+        st.markdown(_("**Add an audience size**"))
+        channel = st.selectbox(_("Channel"), active, format_func=lambda c: plain_text(c.name))
+        days = st.date_input(
+            _("From – to"),
+            value=(period.start, period.end),
+            format=formats.table_date_format(),  # type: ignore[arg-type]
+        )
+        size = st.number_input(_("Audience (people)"), min_value=1, value=1000, step=100)
+        if st.form_submit_button(_("Add"), type="primary"):
+            if not isinstance(days, tuple) or len(days) != 2:
+                st.error(_("Pick the first and the last day of the audience period."))
+            else:
+                audience_in = AudienceSizeCreate(
+                    channel_id=channel.id, period_start=days[0], period_end=days[1], size=int(size)
+                )
+                perform(
+                    ctx,
+                    lambda s: add_audience_size(session=s, actor=ctx.actor, audience_in=audience_in),
+                    success=_("Audience of {channel} saved.", channel=escape_markdown(channel.name)),
+                )
+    if entries:
+        with change:
+            _change_audience(ctx, entries)
 
 
 def _change_audience(ctx: PageContext, entries: list[AudienceView]) -> None:

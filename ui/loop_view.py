@@ -22,15 +22,13 @@ from core.loop.announce import draft_announcement, draft_monthly_update
 from core.loop.impact import impact_not_measured, impacts, loop_item_impact, record_measurement, set_impact
 from core.loop.items import create_loop_item, set_thanked
 from core.loop.monthly import export_monthly_update, monthly_update, months_with_loop_items
+from core.loop.people import Call, Giver, ItemPeople, item_people
 from core.loop.queries import (
-    Giver,
     LoopItemView,
     ToAnnounce,
     call_reply_texts,
-    calls_answered,
     closed_loops,
     conversation_categories,
-    givers,
     ideas_to_ship,
     recent_loop_items,
     shipped_ideas_without_loop_item,
@@ -224,20 +222,21 @@ def loop_item_panel(ctx: PageContext, item: LoopItemView, today: dt.date) -> Non
         placeholder="—",
         width="stretch",
     )
+    people: ItemPeople = read(item_people, loop_item_id=item.id)  # the givers and the calls, read together
     announce, thank = st.columns(2)
     with announce:
         st.markdown("#### " + _("1 · Announce"))
         _announcement(ctx, item, _version_seen(item, "panel"))
     with thank:
         st.markdown("#### " + _("2 · Thank the givers"))
-        _thanks(ctx, item)
-    _calls(item)
+        _thanks(ctx, item, list(people.givers))
+    _calls(item, people.calls)
     st.caption(_("Impact: {impact} — set it in the Impact tab.", impact=esc(_impact(item, today).summary)))
     _chain(ctx, item, "open")
 
 
-def _calls(item: LoopItemView) -> None:
-    calls = [c for c in read(calls_answered, loop_item_id=item.id) if c.respondents]
+def _calls(item: LoopItemView, answered_calls: tuple[Call, ...]) -> None:
+    calls = [c for c in answered_calls if c.respondents]
     if not calls:
         return
     people = len({handle.lower() for c in calls for handle, __ in c.respondents})
@@ -327,8 +326,7 @@ def _announcement(ctx: PageContext, item: LoopItemView, version: int) -> None:
             )
 
 
-def _thanks(ctx: PageContext, item: LoopItemView) -> None:
-    people = read(givers, loop_item_id=item.id)
+def _thanks(ctx: PageContext, item: LoopItemView, people: list[Giver]) -> None:
     if not people:
         st.info(_("No idea givers are recorded for these ideas, so there is nobody to thank by name."))
         return

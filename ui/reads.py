@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from core import changes, i18n
+from core import changes, i18n, workspace
 from db.engine import read_session
 from ui import state
 
@@ -90,6 +90,10 @@ def _versions() -> dict[str, int]:
     return current if current is not None else refresh_versions()
 
 
+# Readers whose results hold no message: one entry whatever the reader's language.
+_WITHOUT_MESSAGES = frozenset({"core.workspace.info", "core.workspace.state"})
+
+
 def stamp(reader: Callable[..., Any]) -> tuple[tuple[str, int], ...]:
     """The change counters of the domains ``reader`` looks at, as this run knows them: equal
     stamps, same data."""
@@ -99,18 +103,39 @@ def stamp(reader: Callable[..., Any]) -> tuple[tuple[str, int], ...]:
 
 def read(reader: Callable[..., T], /, **kwargs: Any) -> T:
     """``reader(session=…, **kwargs)``, from the cache while its domains are unchanged."""
-    stamp_now = stamp(reader)
+    current = _versions()
+    domains = domains_read_by(reader)
+    stamp_now = tuple((domain, current.get(domain, 0)) for domain in domains)
     name = f"{reader.__module__}.{reader.__qualname__}"
+    url = state.settings().database_url
+    # The workspace row at this run's counter, read once (the frame reads it first): the core
+    # readers take it from there instead of each reading the row (core.workspace.known).
+    known = None
+    if "workspace" in domains and name != "core.workspace.info":
+        known = _cached(
+            url, "core.workspace.info", (("workspace", current.get("workspace", 0)),), {}, "", _reader=workspace.info
+        )
     # Readers may return messages (checklists, labels): each language has its own entry.
-    return _cached(state.settings().database_url, name, stamp_now, kwargs, i18n.current(), _reader=reader)
+    language = "" if name in _WITHOUT_MESSAGES else i18n.current()
+    return _cached(url, name, stamp_now, kwargs, language, _reader=reader, _workspace=known)
 
 
 @st.cache_data(ttl=dt.timedelta(hours=1), max_entries=2_000, show_spinner=False)
 def _cached(
-    url: str, name: str, stamp: tuple, kwargs: dict[str, Any], language: str, *, _reader: Callable[..., T]
+    url: str,
+    name: str,
+    stamp: tuple,
+    kwargs: dict[str, Any],
+    language: str,
+    *,
+    _reader: Callable[..., T],
+    _workspace: workspace.WorkspaceInfo | None = None,
 ) -> T:
     with read_session(state.engine()) as session:
-        return _reader(session=session, **kwargs)
+        if _workspace is None:
+            return _reader(session=session, **kwargs)
+        with workspace.known(_workspace):
+            return _reader(session=session, **kwargs)
 
 
 def forget_everything() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlmodel import Session, col
@@ -20,7 +21,7 @@ from core.errors import ConflictError, NotFoundError, ValidationError
 from core.i18n import N_, _, ngettext
 from core.local_time import local_day, local_midnight
 from core.permissions import Action, Actor, require
-from core.workspace import timezone
+from core.workspace import info, timezone
 from db.models import (
     Channel,
     CommunityRules,
@@ -38,7 +39,6 @@ from db.models import (
     SlaPolicy,
     User,
     WeeklyDigestNote,
-    Workspace,
 )
 
 QUICK_ANSWERS_NEEDED = 10
@@ -275,9 +275,9 @@ class Rollout:
 
 def rollout_plan(session: Session) -> Rollout:
     """Every step with its dates from the workspace's start and how it was ticked."""
-    ws = session.scalars(select(Workspace).order_by(col(Workspace.id))).first()
-    tz = timezone(session)
-    start = local_day(ws.created_at if ws else dt.datetime.now(dt.UTC), tz)
+    ws = info(session)
+    tz = ZoneInfo(ws.timezone)
+    start = local_day(ws.created_at or dt.datetime.now(dt.UTC), tz)
     since = local_midnight(start, tz)  # evidence from before the rollout does not tick a step
     names = {u.id: (u.name or u.username) for u in session.scalars(select(User))}
     ticks = {t.step: t for t in session.scalars(select(RolloutTick))}

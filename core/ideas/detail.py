@@ -116,7 +116,12 @@ def merged_subtrees(session: Session, idea_ids: Iterable[int]) -> dict[int, set[
 def givers(*, session: Session, idea_ids: Iterable[int]) -> list[tuple[str, int | None]]:
     """Distinct givers (handle, channel id) of these ideas and of ideas merged into them, first
     given first; a person appears once (by key: "@Ann" and "@ann" are one), as first written."""
-    ids = merged_subtree(session, idea_ids)
+    return subtree_givers(session, merged_subtree(session, idea_ids))
+
+
+def subtree_givers(session: Session, ids: Iterable[int]) -> list[tuple[str, int | None]]:
+    """``givers`` of ideas whose merged ideas are among ``ids`` already (``merged_subtree``)."""
+    ids = set(ids)
     if not ids:
         return []
     statement = (

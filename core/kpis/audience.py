@@ -169,18 +169,30 @@ def audience_rows(session: Session, period: Period, channel_id: int | None) -> l
     return [AudienceRow(*row) for row in session.exec(statement)]
 
 
-def periods_audience(
-    session: Session, periods: Sequence[Period], channel_id: int | None
-) -> list[tuple[float | None, list[str]]]:
-    """For each of consecutive periods (oldest first): the audience for the period, and the names of
-    active channels with no audience entered — read in two statements for them all."""
-    rows = audience_rows(session, Period(periods[0].start, periods[-1].end), channel_id)
+def active_channels(session: Session) -> tuple[tuple[int, str], ...]:
+    """(id, name) of every active channel, by name."""
     statement = (
         select(col(Channel.id), col(Channel.name)).where(col(Channel.active) == true()).order_by(col(Channel.name))
     )
-    if channel_id is not None:
-        statement = statement.where(col(Channel.id) == channel_id)
-    channels = session.exec(statement).all()
+    return tuple((records.stored_id(cid), name) for cid, name in session.exec(statement))
+
+
+def periods_audience(
+    session: Session,
+    periods: Sequence[Period],
+    channel_id: int | None,
+    *,
+    rows: Sequence[AudienceRow] | None = None,
+    channels: Sequence[tuple[int, str]] | None = None,
+) -> list[tuple[float | None, list[str]]]:
+    """For each of consecutive periods (oldest first): the audience for the period, and the names of
+    active channels with no audience entered — read in two statements for them all, or none when
+    the caller has read the entries (covering the periods, of the channel) and the active channels."""
+    if rows is None:
+        rows = audience_rows(session, Period(periods[0].start, periods[-1].end), channel_id)
+    if channels is None:
+        channels = active_channels(session)
+    channels = [(cid, name) for cid, name in channels if channel_id is None or cid == channel_id]
     out: list[tuple[float | None, list[str]]] = []
     for period in periods:
         sizes = audience_for(rows, period)

@@ -15,7 +15,7 @@ from sqlmodel import Session, col
 
 from core import formats
 from core.i18n import _, ngettext
-from core.kpis.audience import periods_audience
+from core.kpis.audience import AudienceRow, periods_audience
 from core.kpis.conversations import conversation_scope
 from core.kpis.periods import Period
 from core.kpis.sql import Unindexed, bucket_index, count_if, in_range, period_bounds, plus_hours, ratio
@@ -116,13 +116,19 @@ def _returns(session: Session, bounds: Sequence[dt.datetime], channel_id: int | 
 
 
 def measure(
-    session: Session, periods: Sequence[Period], tz: ZoneInfo, channel_id: int | None
+    session: Session,
+    periods: Sequence[Period],
+    tz: ZoneInfo,
+    channel_id: int | None,
+    *,
+    audience: Sequence[AudienceRow] | None = None,
+    channels: Sequence[tuple[int, str]] | None = None,
 ) -> list[dict[str, Measured]]:
     """The community KPIs of consecutive periods (oldest first) read from people (UGC is counted
-    with the conversations)."""
+    with the conversations); ``audience`` and ``channels``: as read by the caller already."""
     bounds = period_bounds(periods, tz)
     people = people_per_bucket(session, bounds, channel_id)
-    audiences = periods_audience(session, periods, channel_id)
+    audiences = periods_audience(session, periods, channel_id, rows=audience, channels=channels)
     returns = _returns(session, bounds, channel_id)
     return [_measured(period, people.get(i, 0), audiences[i], returns[i]) for i, period in enumerate(periods)]
 

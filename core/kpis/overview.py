@@ -13,10 +13,12 @@ from sqlmodel import Session, col
 
 from core import workspace
 from core.kpis import chain, community, content, conversations, escalations, moderation, product
+from core.kpis.audience import AudienceRow, audience_rows
 from core.kpis.definitions import KPIS, Family
 from core.kpis.periods import Period
+from core.kpis.product import has_ideas_and_loop_items
 from core.kpis.sql import check_now
-from core.kpis.trends import Trend, grain_for, trends_in
+from core.kpis.trends import Trend, grain_for, trend_buckets, trends_in
 from core.kpis.values import KpiValue, Measured
 from core.local_time import local_day, local_today
 from db.models import Conversation, Idea, Post
@@ -24,34 +26,61 @@ from db.models import Conversation, Idea, Post
 TREND_COUNT = 12
 
 
-Measure = Callable[[Session, Sequence[Period], ZoneInfo, int | None, dt.datetime], list[dict[str, Measured]]]
+@dataclass(frozen=True)
+class Given:
+    """What a read model has read already for several of its measurements (None: each reads it):
+    the audience entries covering every period and trend bucket of the read, the active channels
+    (id, name) and whether any idea and any loop item exist."""
+
+    audience: Sequence[AudienceRow] | None = None
+    channels: Sequence[tuple[int, str]] | None = None
+    exist: tuple[bool, bool] | None = None
 
 
-def _conversations(session: Session, periods: Sequence[Period], tz: ZoneInfo, channel_id: int | None, now: dt.datetime):
+NOTHING_GIVEN = Given()
+
+Measure = Callable[[Session, Sequence[Period], ZoneInfo, int | None, dt.datetime, Given], list[dict[str, Measured]]]
+
+
+def _conversations(
+    session: Session, periods: Sequence[Period], tz: ZoneInfo, channel_id: int | None, now: dt.datetime, given: Given
+):
     return conversations.measure(session, periods, tz, channel_id, now)
 
 
-def _community(session: Session, periods: Sequence[Period], tz: ZoneInfo, channel_id: int | None, now: dt.datetime):
-    return community.measure(session, periods, tz, channel_id)
+def _community(
+    session: Session, periods: Sequence[Period], tz: ZoneInfo, channel_id: int | None, now: dt.datetime, given: Given
+):
+    return community.measure(session, periods, tz, channel_id, audience=given.audience, channels=given.channels)
 
 
-def _content(session: Session, periods: Sequence[Period], tz: ZoneInfo, channel_id: int | None, now: dt.datetime):
+def _content(
+    session: Session, periods: Sequence[Period], tz: ZoneInfo, channel_id: int | None, now: dt.datetime, given: Given
+):
     return content.measure(session, periods, tz, channel_id)
 
 
-def _product(session: Session, periods: Sequence[Period], tz: ZoneInfo, channel_id: int | None, now: dt.datetime):
-    return product.measure(session, periods, tz, channel_id, local_today(now, tz))
+def _product(
+    session: Session, periods: Sequence[Period], tz: ZoneInfo, channel_id: int | None, now: dt.datetime, given: Given
+):
+    return product.measure(session, periods, tz, channel_id, local_today(now, tz), exist=given.exist)
 
 
-def _escalations(session: Session, periods: Sequence[Period], tz: ZoneInfo, channel_id: int | None, now: dt.datetime):
+def _escalations(
+    session: Session, periods: Sequence[Period], tz: ZoneInfo, channel_id: int | None, now: dt.datetime, given: Given
+):
     return escalations.measure(session, periods, tz, channel_id, now)
 
 
-def _chain(session: Session, periods: Sequence[Period], tz: ZoneInfo, channel_id: int | None, now: dt.datetime):
+def _chain(
+    session: Session, periods: Sequence[Period], tz: ZoneInfo, channel_id: int | None, now: dt.datetime, given: Given
+):
     return chain.measure(session, periods, tz, channel_id, now)
 
 
-def _moderation(session: Session, periods: Sequence[Period], tz: ZoneInfo, channel_id: int | None, now: dt.datetime):
+def _moderation(
+    session: Session, periods: Sequence[Period], tz: ZoneInfo, channel_id: int | None, now: dt.datetime, given: Given
+):
     return moderation.measure(session, periods, tz, channel_id)
 
 
@@ -76,11 +105,12 @@ def _measure(
     channel_id: int | None,
     now: dt.datetime,
     families: frozenset[Family],
+    given: Given,
 ) -> list[dict[str, Measured]]:
     measured: list[dict[str, Measured]] = [{} for __ in periods]
     for gives, measure in SOURCES:
         if gives & families:
-            for into, figures in zip(measured, measure(session, periods, tz, channel_id, now), strict=True):
+            for into, figures in zip(measured, measure(session, periods, tz, channel_id, now, given), strict=True):
                 into |= figures
     return measured
 
@@ -108,9 +138,10 @@ def _compute_kpis(
     channel_id: int | None,
     now: dt.datetime,
     families: Collection[Family] | None = None,
+    given: Given = NOTHING_GIVEN,
 ) -> list[KpiValue]:
     wanted = frozenset(families) if families is not None else frozenset(Family)
-    before, current = _measure(session, (period.previous(), period), tz, channel_id, now, wanted)
+    before, current = _measure(session, (period.previous(), period), tz, channel_id, now, wanted, given)
     return [
         KpiValue(
             definition=d,
@@ -151,12 +182,37 @@ class KpiOverview:
 
 
 def kpi_overview(
-    session: Session, *, start: dt.date, end: dt.date, channel_id: int | None, now: dt.datetime
+    session: Session,
+    *,
+    start: dt.date,
+    end: dt.date,
+    channel_id: int | None,
+    now: dt.datetime,
+    active_channels: tuple[tuple[int, str], ...] | None = None,
 ) -> KpiOverview:
-    """Every KPI of the period and the trends of the weeks (or months, for a long period) up to its end."""
+    """Every KPI of the period and the trends of the weeks (or months, for a long period) up to its
+    end. ``active_channels``: (id, name) of the active channels by name, if the caller read them."""
     check_now(now)
     tz = workspace.timezone(session)  # read once for both
     period = Period(start, end)
-    values = _compute_kpis(session, tz, period, channel_id, now)
-    trend = trends_in(session, tz, end=end, grain=grain_for(period), count=TREND_COUNT, channel_id=channel_id, now=now)
+    grain = grain_for(period)
+    # The figures and the trends share what both need, read once over the periods and buckets.
+    span = Period(min(period.previous().start, trend_buckets(end, grain, TREND_COUNT)[0].start), end)
+    given = Given(
+        audience=audience_rows(session, span, channel_id),
+        channels=active_channels,
+        exist=has_ideas_and_loop_items(session),
+    )
+    values = _compute_kpis(session, tz, period, channel_id, now, given=given)
+    trend = trends_in(
+        session,
+        tz,
+        end=end,
+        grain=grain,
+        count=TREND_COUNT,
+        channel_id=channel_id,
+        now=now,
+        audience=given.audience,
+        exist=given.exist,
+    )
     return KpiOverview(tuple(values), trend)

@@ -16,7 +16,7 @@ from core.i18n import _
 from core.kpis.periods import Period
 from core.kpis.sql import Unindexed, bucket_counts, bucket_index
 from core.kpis.values import Measured
-from core.loop.impact import impacts
+from core.loop.impact import IMPACT_FIELDS, ImpactFacts, impact_columns, impacts_of
 from core.loop.rules import Impact
 from db.models import Idea, LoopItem, LoopItemIdea
 
@@ -78,18 +78,17 @@ def _valid_proposals(
 
 def _latest_items(
     session: Session, periods: Sequence[Period], channel_id: int | None
-) -> list[list[tuple[int, str, dt.date]]]:
-    """The ``MAX_LISTED_IMPROVEMENTS`` latest loop items shipped in each period, newest first: one
-    statement ranks them within their period."""
+) -> list[list[tuple[str, ImpactFacts]]]:
+    """The ``MAX_LISTED_IMPROVEMENTS`` latest loop items shipped in each period, newest first, with
+    what their effect is worked out from: one statement ranks them within their period."""
     bounds = [periods[0].start] + [p.end + dt.timedelta(days=1) for p in periods]
     shipped_on = col(LoopItem.shipped_on)
     index = bucket_index(shipped_on, bounds)
     ranked = (
         select(
             index.label("bucket"),
-            col(LoopItem.id).label("id"),
             col(LoopItem.what_changed).label("what"),
-            shipped_on.label("shipped_on"),
+            *impact_columns(),
             func.row_number()
             .over(partition_by=index, order_by=(shipped_on.desc(), col(LoopItem.id).desc()))
             .label("rank"),
@@ -97,14 +96,15 @@ def _latest_items(
         .where(shipped_on >= bounds[0], shipped_on < bounds[-1], *loop_scope(channel_id))
         .subquery()
     )
+    facts = [ranked.c[name] for name in IMPACT_FIELDS]
     rows = session.execute(
-        select(ranked.c.bucket, ranked.c.id, ranked.c.what, ranked.c.shipped_on)
+        select(ranked.c.bucket, ranked.c.what, *facts)
         .where(ranked.c.rank <= MAX_LISTED_IMPROVEMENTS)
         .order_by(ranked.c.bucket, ranked.c.rank)
     )
-    out: list[list[tuple[int, str, dt.date]]] = [[] for __ in periods]
-    for bucket, item_id, what, shipped in rows:
-        out[int(bucket)].append((item_id, what, shipped))
+    out: list[list[tuple[str, ImpactFacts]]] = [[] for __ in periods]
+    for bucket, what, *item in rows:
+        out[int(bucket)].append((what, ImpactFacts(*item)))
     return out
 
 
@@ -126,9 +126,7 @@ def _improvements(
     bounds = [every_month[0].start] + [m.end + dt.timedelta(days=1) for m in every_month]
     counts = bucket_counts(session, col(LoopItem.shipped_on), bounds, loop_scope(channel_id))
     latest = _latest_items(session, periods, channel_id)
-    effects = impacts(
-        session, loop_item_ids=[item_id for items in latest for item_id, *__ in items], today=today, tz=tz
-    )
+    effects = impacts_of(session, [facts for items in latest for __, facts in items], today=today, tz=tz)
     return [
         _improvements_measured(items, effects, total, breakdown)
         for (total, breakdown), items in zip(_per_period(months, counts), latest, strict=True)
@@ -136,14 +134,14 @@ def _improvements(
 
 
 def _improvements_measured(
-    items: list[tuple[int, str, dt.date]],
+    items: list[tuple[str, ImpactFacts]],
     effects: dict[int, Impact],
     total: int,
     breakdown: tuple[tuple[str, float], ...],
 ) -> Measured:
     notes, measured = [], 0
-    for item_id, what, shipped_on in items:
-        effect = effects[item_id]
+    for what, facts in items:
+        shipped_on, effect = facts.shipped_on, effects[facts.id]
         measured += effect.measured
         summary = effect.summary if effect.kind != "none" else _("effect not measured: nothing to measure set")
         notes.append(f"{formats.date(shipped_on)}: {what} — {summary}")
@@ -161,10 +159,17 @@ def _improvements_measured(
 
 
 def measure(
-    session: Session, periods: Sequence[Period], tz: ZoneInfo, channel_id: int | None, today: dt.date
+    session: Session,
+    periods: Sequence[Period],
+    tz: ZoneInfo,
+    channel_id: int | None,
+    today: dt.date,
+    *,
+    exist: tuple[bool, bool] | None = None,
 ) -> list[dict[str, Measured]]:
-    """The product footprint of consecutive periods, oldest first (``today`` decides which effects are complete)."""
-    ideas, loop_items = has_ideas_and_loop_items(session)
+    """The product footprint of consecutive periods, oldest first (``today`` decides which effects
+    are complete; ``exist``: ``has_ideas_and_loop_items`` as the caller read it already)."""
+    ideas, loop_items = exist if exist is not None else has_ideas_and_loop_items(session)
     return [
         {"valid_proposals": valid, "implemented_improvements": improvements}
         for valid, improvements in zip(

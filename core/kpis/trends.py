@@ -4,7 +4,7 @@ each bucket counted in one grouped query per family (the same rules as the perio
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -15,7 +15,7 @@ from sqlmodel import Session, col
 
 from core import formats, workspace
 from core.i18n import _
-from core.kpis.audience import audience_for, audience_rows
+from core.kpis.audience import AudienceRow, audience_for, audience_rows
 from core.kpis.community import people_per_bucket
 from core.kpis.content import post_columns, post_kpis, published_scope
 from core.kpis.conversations import answered_scope, conversation_columns, conversation_kpis, conversation_scope
@@ -119,8 +119,11 @@ def trends_in(
     channel_id: int | None,
     now: dt.datetime,
     families: Collection[Family] | None = None,
+    audience: Sequence[AudienceRow] | None = None,
+    exist: tuple[bool, bool] | None = None,
 ) -> Trend:
-    """``kpi_trends`` in the workspace's time zone ``tz`` (a caller that has it read already)."""
+    """``kpi_trends`` in the workspace's time zone ``tz`` (a caller that has it read already; so
+    too the audience entries covering the buckets and ``has_ideas_and_loop_items``, if given)."""
     grain = Grain(grain)
     buckets = trend_buckets(end, grain, count)
     bounds = [buckets[0].utc_bounds(tz)[0]] + [b.utc_bounds(tz)[1] for b in buckets]
@@ -130,14 +133,18 @@ def trends_in(
         values |= _conversation_trends(session, buckets, bounds, channel_id, now, speed=Family.speed in wanted)
     if Family.community in wanted:
         people = people_per_bucket(session, bounds, channel_id)
-        rows = audience_rows(session, Period(buckets[0].start, buckets[-1].end), channel_id)
+        rows = (
+            audience
+            if audience is not None
+            else audience_rows(session, Period(buckets[0].start, buckets[-1].end), channel_id)
+        )
         values["active_share"] = [
             ratio(people.get(i, 0), sum(audience_for(rows, b).values()), 100) for i, b in enumerate(buckets)
         ]
     if Family.content in wanted:
         values |= _content_trends(session, buckets, bounds, channel_id)
     if Family.product in wanted:
-        values |= _product_trends(session, buckets, bounds, channel_id)
+        values |= _product_trends(session, buckets, bounds, channel_id, exist)
     families_shown = {
         family: tuple(TrendSeries(key, KPI_BY_KEY[key].label, KPI_BY_KEY[key].unit, tuple(values[key])) for key in keys)
         for family, keys in TREND_KEYS.items()
@@ -192,11 +199,15 @@ def _content_trends(
 
 
 def _product_trends(
-    session: Session, buckets: list[Period], bounds: list[dt.datetime], channel_id: int | None
+    session: Session,
+    buckets: list[Period],
+    bounds: list[dt.datetime],
+    channel_id: int | None,
+    exist: tuple[bool, bool] | None,
 ) -> dict[str, list[float | None]]:
     n = len(buckets)
     values: dict[str, list[float | None]] = {}
-    ideas, has_loop = has_ideas_and_loop_items(session)
+    ideas, has_loop = exist if exist is not None else has_ideas_and_loop_items(session)
     valid = bucket_counts(session, col(Idea.valid_at), bounds, idea_scope(channel_id)) if ideas else {}
     values["valid_proposals"] = [float(valid.get(i, 0)) if ideas else None for i in range(n)]
     date_bounds = [buckets[0].start] + [b.end + dt.timedelta(days=1) for b in buckets]

@@ -18,8 +18,8 @@ itself mixes both and is left out), counted in SQL.
 
 The loop builds on the content plan, the idea board and the SLA monitor, never the other way
 round, so it is also where the whole chain is read — post → dialog → idea → change → "you asked,
-we did". Rooms: ``rules`` (pure), ``queries`` (read models; the calls for ideas a loop item came
-from, what is still to announce), ``items`` (loop item commands and the status), ``impact``,
+we did". Rooms: ``rules`` (pure), ``queries`` (read models; what is still to announce), ``people`` (a
+loop item's givers and who answered the calls for ideas it came from, read together), ``items`` (loop item commands and the status), ``impact``,
 ``monthly``, ``announce`` (drafting the loop's posts), ``public_board``, ``dialog`` (a post's
 dialog, a conversation's place in the chain) and ``chain`` (the timeline of an idea or loop item).
 """

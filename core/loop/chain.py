@@ -19,7 +19,8 @@ from sqlmodel import Session, col, select
 from core import formats, records
 from core.i18n import _, ngettext
 from core.ideas.detail import merged_subtree
-from core.loop.queries import giver_keys, idea_ids_of, thanked_keys
+from core.loop.people import idea_ids_of
+from core.loop.queries import giver_keys, thanked_keys
 from db.models import (
     AuditLog,
     Channel,

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from core import records, workspace
@@ -49,16 +52,43 @@ def _count(categories: Sequence[str], start: dt.datetime, end: dt.datetime):
     )
 
 
+@dataclass(frozen=True)
+class ImpactFacts:
+    """What a loop item's impact is worked out from (as a caller that read the item has it)."""
+
+    id: int
+    shipped_on: dt.date
+    impact_window_days: int
+    impact_categories: str
+    nps_before: float | None
+    nps_after: float | None
+
+
+IMPACT_FIELDS = tuple(field.name for field in fields(ImpactFacts))  # the loop item's columns, by name
+
+
+def impact_columns() -> list[Any]:
+    """The loop item's columns ``ImpactFacts`` is read from, in its order."""
+    return [getattr(LoopItem, name) for name in IMPACT_FIELDS]
+
+
 def impacts(
     session: Session, *, loop_item_ids: Sequence[int], today: dt.date | None = None, tz: ZoneInfo | None = None
 ) -> dict[int, Impact]:
     """The before/after figures of several loop items, by id: NPS entered, or the conversations in
     their categories before vs after each shipped day, counted in one statement for them all
     (``tz``: the workspace's time zone, when the caller has read it already)."""
+    ids = list(loop_item_ids)
+    rows = session.execute(select(*impact_columns()).where(col(LoopItem.id).in_(ids))).all() if ids else []
+    return impacts_of(session, [ImpactFacts(*row) for row in rows], today=today, tz=tz)
+
+
+def impacts_of(
+    session: Session, items: Sequence[ImpactFacts], *, today: dt.date | None = None, tz: ZoneInfo | None = None
+) -> dict[int, Impact]:
+    """``impacts`` of loop items the caller has read already (``impact_columns``): the counts only."""
     tz = tz or workspace.timezone(session)
     today = today or local_today(utcnow(), tz)
-    ids = list(loop_item_ids)
-    items = session.exec(select(LoopItem).where(col(LoopItem.id).in_(ids))).all() if ids else []
     counted = [
         item
         for item in items
@@ -77,8 +107,6 @@ def impacts(
         counts = {item.id: (int(row[2 * n]), int(row[2 * n + 1])) for n, item in enumerate(counted)}
     result = {}
     for item in items:
-        if item.id is None:
-            continue
         if item.nps_before is not None or item.nps_after is not None:
             result[item.id] = nps_impact(item.nps_before, item.nps_after)
         elif item.id not in counts:
@@ -98,21 +126,21 @@ def impacts(
 
 def loop_item_impact(session: Session, *, loop_item_id: int, today: dt.date | None = None) -> Impact:
     """The loop item's before/after figure (see ``impacts``)."""
-    records.get_or_404(session, LoopItem, loop_item_id, what=_("Loop item"))
-    return impacts(session, loop_item_ids=[loop_item_id], today=today)[loop_item_id]
+    found = impacts(session, loop_item_ids=[loop_item_id], today=today)
+    if loop_item_id not in found:  # read with the figures: there is no such loop item
+        records.get_or_404(session, LoopItem, loop_item_id, what=_("Loop item"))
+    return found[loop_item_id]
 
 
-def impact_not_measured(
-    session: Session, *, today: dt.date | None = None, limit: int = LIST_LIMIT
-) -> list[LoopItemView]:
-    """Loop items shipped at least their window (30 days by default) ago with no measurement recorded."""
+def _not_measured(session: Session, today: dt.date | None) -> ColumnElement[bool] | None:
+    """The condition of loop items shipped at least their window ago with no measurement (None: there is none)."""
     today = today or local_today(utcnow(), workspace.timezone(session))
     unmeasured = col(LoopItem.measured_at).is_(None)
     # shipped_on + window <= today without date arithmetic in SQL (it differs per dialect): one
     # exact condition per window length in use — there are only a few.
     windows = session.exec(select(LoopItem.impact_window_days).where(unmeasured).distinct()).all()
     if not windows:
-        return []
+        return None
     due = or_(
         *(
             and_(
@@ -122,10 +150,28 @@ def impact_not_measured(
             for days in windows
         )
     )
+    return and_(unmeasured, due)
+
+
+def impact_not_measured(
+    session: Session, *, today: dt.date | None = None, limit: int = LIST_LIMIT
+) -> list[LoopItemView]:
+    """Loop items shipped at least their window (30 days by default) ago with no measurement recorded."""
+    due = _not_measured(session, today)
+    if due is None:
+        return []
     items = session.exec(
-        select(LoopItem).where(unmeasured, due).order_by(col(LoopItem.shipped_on), col(LoopItem.id)).limit(limit)
+        select(LoopItem).where(due).order_by(col(LoopItem.shipped_on), col(LoopItem.id)).limit(limit)
     ).all()
     return views(session, list(items))
+
+
+def impact_not_measured_count(session: Session, *, today: dt.date | None = None) -> int:
+    """How many loop items ``impact_not_measured`` lists (all of them, in two statements)."""
+    due = _not_measured(session, today)
+    if due is None:
+        return 0
+    return int(session.exec(select(func.count()).select_from(LoopItem).where(due)).one())
 
 
 def set_impact(

@@ -15,7 +15,8 @@ from core.handles import stored_key
 from core.i18n import N_, _
 from core.ideas import triage
 from core.local_time import local_today
-from core.loop.queries import LoopItemView, get_loop_item, giver_keys, idea_ids_of, thanked_keys
+from core.loop.people import idea_ids_of
+from core.loop.queries import LoopItemView, get_loop_item, giver_keys, thanked_keys
 from core.loop.rules import (
     advance_status,
     categories_text,

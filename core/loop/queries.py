@@ -12,15 +12,14 @@ from sqlmodel import Session, col, select
 
 from core import i18n, records, text_templates
 from core.handles import stored_key
-from core.i18n import N_, _
+from core.i18n import _
 from core.ideas.detail import givers as idea_givers
-from core.ideas.detail import merged_subtree, merged_subtrees
+from core.ideas.detail import merged_subtrees
+from core.loop.people import Call, Giver, calls_answered, givers
 from core.loop.rules import OPEN_STATUSES, STATUS_LABELS, call_reply, parse_categories, thank_you_reply
 from db.models import (
-    Channel,
     Conversation,
     Idea,
-    IdeaConversation,
     IdeaGiver,
     IdeaStatus,
     LoopItem,
@@ -29,13 +28,10 @@ from db.models import (
     LoopThanks,
     Post,
     PostStatus,
-    Rubric,
-    User,
     Vote,
 )
 
 LIST_LIMIT = 50
-NO_CHANNEL = N_("No channel")
 
 
 @dataclass(frozen=True)
@@ -45,16 +41,6 @@ class LinkedIdea:
     status: str
     category: str
     votes: int
-
-
-@dataclass(frozen=True)
-class Giver:
-    handle: str
-    channel_id: int | None
-    channel: str
-    thanked: bool
-    thanked_by: str
-    thanked_at: dt.datetime | None
 
 
 @dataclass(frozen=True)
@@ -121,10 +107,6 @@ def _linked_ideas(session: Session, loop_item_ids: Sequence[int]) -> dict[int, l
             LinkedIdea(idea.id, idea.title, idea.status, idea.category, int(vote_count))
         )
     return linked
-
-
-def idea_ids_of(session: Session, loop_item_id: int) -> list[int]:
-    return list(session.exec(select(LoopItemIdea.idea_id).where(LoopItemIdea.loop_item_id == loop_item_id)).all())
 
 
 def giver_keys(session: Session, idea_ids: Sequence[int]) -> dict[str, str]:
@@ -265,86 +247,6 @@ def recent_loop_items(session: Session, *, limit: int = LIST_LIMIT) -> list[Loop
         select(LoopItem).order_by(col(LoopItem.shipped_on).desc(), col(LoopItem.id).desc()).limit(limit)
     ).all()
     return views(session, list(items))
-
-
-def givers(session: Session, *, loop_item_id: int) -> list[Giver]:
-    """The loop item's givers (deduplicated union over its ideas) with who thanked them, when."""
-    records.get_or_404(session, LoopItem, loop_item_id, what=_("Loop item"))
-    idea_ids = idea_ids_of(session, loop_item_id)
-    pairs = idea_givers(session=session, idea_ids=idea_ids) if idea_ids else []
-    channel_names = dict(session.exec(select(Channel.id, Channel.name)).all())
-    thanks = {
-        key: (name or username or "", at)
-        for key, at, name, username in session.exec(
-            select(LoopThanks.handle_key, LoopThanks.thanked_at, User.name, User.username)
-            .outerjoin(User, col(User.id) == LoopThanks.thanked_by_id)
-            .where(LoopThanks.loop_item_id == loop_item_id)
-        ).all()
-    }
-    result = []
-    for handle, channel_id in sorted(pairs, key=lambda p: stored_key(p[0])):
-        key = stored_key(handle)
-        by, at = thanks.get(key, ("", None))
-        channel = channel_names.get(channel_id, _(NO_CHANNEL)) if channel_id is not None else _(NO_CHANNEL)
-        result.append(Giver(handle, channel_id, channel, key in thanks, by, at))
-    return result
-
-
-# --- the people who answered the calls for ideas -------------------------------------------------
-
-CALL_RUBRIC = "Ideas for the product"  # i18n: not text (the built-in rubric's stored name)
-
-
-@dataclass(frozen=True)
-class Call:
-    """A published "Ideas for the product" post that collected one of a loop item's ideas, with the
-    people who answered it and did not give one of the loop item's ideas."""
-
-    post_id: int
-    title: str
-    published_url: str
-    respondents: tuple[tuple[str, str], ...]  # (handle, channel)
-
-
-def calls_answered(session: Session, *, loop_item_id: int) -> list[Call]:
-    """The calls for ideas behind a loop item and who answered them (the givers left out: they
-    are thanked as givers), each person once, first answer first."""
-    idea_ids = merged_subtree(session, idea_ids_of(session, loop_item_id))
-    if not idea_ids:
-        return []
-    via_conversations = (
-        select(Conversation.post_id)
-        .join(IdeaConversation, col(IdeaConversation.conversation_id) == col(Conversation.id))
-        .where(col(IdeaConversation.idea_id).in_(idea_ids))
-    )
-    post_ids = set(session.exec(select(Idea.post_id).where(col(Idea.id).in_(idea_ids))).all())
-    post_ids |= set(session.exec(via_conversations).all())
-    post_ids.discard(None)
-    if not post_ids:
-        return []
-    posts = session.exec(
-        select(Post)
-        .join(Rubric, col(Rubric.id) == col(Post.rubric_id))
-        .where(col(Post.id).in_(post_ids), Rubric.name == CALL_RUBRIC, Post.status == PostStatus.published)
-        .order_by(col(Post.published_at), col(Post.id))
-    ).all()
-    givers = set(giver_keys(session, list(idea_ids)))
-    channel_names = dict(session.exec(select(Channel.id, Channel.name)).all())
-    calls = []
-    for post in posts:
-        seen: set[str] = set()
-        people = []
-        for handle, key, channel_id in session.exec(
-            select(Conversation.author_handle, Conversation.author_key, Conversation.channel_id)
-            .where(Conversation.post_id == post.id)
-            .order_by(col(Conversation.received_at), col(Conversation.id))
-        ):
-            if key in givers or key in seen:
-                continue
-            seen.add(key)
-            people.append((handle, channel_names.get(channel_id, _(NO_CHANNEL))))
-        calls.append(Call(records.stored_id(post.id), post.title, post.published_url, tuple(people)))
-    return calls
 
 
 def call_replies(session: Session, *, loop_item_id: int) -> dict[str, str]:

@@ -1,4 +1,5 @@
-"""The KPI overview in a real browser: a manager reads the cards, switches to a week, downloads the digest."""
+"""The KPI overview in a real browser: a manager reads the cards, switches to a week, opens the weekly
+digest's tab and downloads the digest."""
 
 import re
 from pathlib import Path
@@ -24,6 +25,8 @@ def test_a_viewer_reads_the_overview_switches_to_a_week_and_downloads_the_digest
     assert_no_exception(page)
 
     # While Streamlit replaces the month's elements with the week's, both may be on the page.
+    wait_for_app(page)
+    main.get_by_role("tab", name="Weekly digest").click()
     wait_for_app(page)
     download_button = main.get_by_role("button", name="Download the digest (Markdown)")
     expect(download_button).to_have_count(1)

@@ -18,7 +18,7 @@ from db.models import Role
 from db.types import utcnow
 from tests.factories import make_channel, make_conversation, make_post, make_user
 from tests.pages import german
-from tests.pages.apptest import downloaded, open_page, texts
+from tests.pages.apptest import downloaded, open_page, show, texts
 from tests.pages.german import english_left
 from tests.test_cli import run_cli
 
@@ -94,6 +94,25 @@ def test_the_screen_the_cli_json_and_the_core_show_the_same_figures_on_the_demo(
     assert printed == {v.key: (v.value, v.previous) for v in core_values}
 
 
+def test_the_period_picked_stays_while_the_digest_tab_is_open(session):
+    make_user(session, Role.viewer, username="viewer")
+    make_channel(session, name="Instagram")
+    session.commit()
+    at = open_page("kpis", username="viewer")
+    at.segmented_control(key="kpis_kind").set_value(PeriodKind.week).run()
+    assert "against the 7 days before" in texts(at)
+    assert not at.get("text_input") and "Hero of the week" not in texts(at)  # the digest is not drawn
+
+    digest = show(at, {"kpis_tab": "Weekly digest"})
+    assert not digest.exception, [e.message for e in digest.exception]
+    assert "## Hero of the week" in texts(digest) and not digest.metric  # the cards are not drawn
+
+    back = show(digest, {"kpis_tab": "Overview"})
+    assert not back.exception
+    assert back.segmented_control(key="kpis_kind").value == PeriodKind.week
+    assert "against the 7 days before" in texts(back)
+
+
 def test_the_weekly_digest_downloads_as_markdown(session, downloads):
     today = workspace_today(session)
     demo.load_demo(session, today=today, password_rounds=4)
@@ -102,7 +121,7 @@ def test_the_weekly_digest_downloads_as_markdown(session, downloads):
     expected = render_markdown(weekly_digest(session, week_start=week.start))
     session.rollback()
 
-    at = open_page("kpis", username="viewer")
+    at = open_page("kpis", username="viewer", state={"kpis_tab": "Weekly digest"})
     assert not at.exception
     at.button(key="kpis_digest_download").click().run()  # the export runs through the core, audited
     assert not at.exception
@@ -118,7 +137,8 @@ def test_an_empty_workspace_says_no_data_yet_and_what_to_do(session):
     at = open_page("kpis", username="viewer")
     assert not at.exception
     assert {value for value, _ in metrics(at).values()} == {NO_DATA}
-    page = texts(at)
+    page = texts(at) + "\n" + texts(show(at, {"kpis_tab": "Weekly digest"}))
+    assert not at.exception
     assert "Enter the audience size per channel" in page
     assert "nan" not in page.lower().split()
     assert "_No answered questions this week._" in page
@@ -132,7 +152,7 @@ def test_the_analyst_enters_an_audience_size_and_the_active_share_appears(sessio
     answered(session, channel, day=month.start, minutes=10)
     session.commit()
 
-    at = open_page("kpis", username="ana")
+    at = open_page("kpis", username="ana", state={"kpis_audience_open": True})
     assert metrics(at)["Active share"][0] == NO_DATA
     form_size = next(n for n in at.number_input if n.label == "Audience (people)")
     form_size.set_value(200)
@@ -146,7 +166,7 @@ def test_the_community_manager_chooses_the_hero_of_the_week(session):
     make_user(session, Role.community, username="chiara")
     make_channel(session, name="Instagram")
     session.commit()
-    at = open_page("kpis", username="chiara")
+    at = open_page("kpis", username="chiara", state={"kpis_tab": "Weekly digest"})
     next(t for t in at.text_input if t.label == "Hero of the week (handle)").input("@maker")
     next(t for t in at.text_area if t.label == "Why").input("Wrote the export guide")
     at = next(b for b in at.button if b.label == "Save the digest note").click().run()
@@ -227,13 +247,19 @@ def test_the_kpi_page_reads_german_with_german_numbers(session, team, channel, r
     session.rollback()
     every_text = german.page_texts
     monkeypatch.setattr(german, "page_texts", lambda at: [t for t in every_text(at) if not t.startswith(heading)])
-    at = open_page("kpis", username=role, language="de")
-    assert [m for m in at.markdown if m.value.startswith(heading)]  # the preview is there, only not checked
+    # The overview with the audience sizes opened (the analyst enters them), then the digest's tab.
+    at = open_page("kpis", username=role, language="de", state={"kpis_audience_open": True})
     # The tables show German headers (the posts ranked by dialog, the audience sizes).
     headers = [str(c) for df in at.dataframe for c in df.value.columns]
     assert "Gespräche" in headers and "Conversations" not in headers
+    if role == "analyst":  # the audience form is drawn
+        assert "Publikum (Personen)" in [n.label for n in at.number_input]
     assert not at.exception, [e.message for e in at.exception]
     assert not english_left(at)
+    digest = open_page("kpis", username=role, language="de", state={"kpis_tab": "Wochenrückblick"})
+    assert not digest.exception, [e.message for e in digest.exception]
+    assert [m for m in digest.markdown if m.value.startswith(heading)]  # the preview is there, only not checked
+    assert not english_left(digest)
     shown = metrics(at)
     assert shown["Innerhalb SLA beantwortet"][0] == "80,0\u00a0%"
     assert shown["Impressionen"][0] == "26.000"

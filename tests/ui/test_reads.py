@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import pytest
 from sqlalchemy import event
 from streamlit.testing.v1 import AppTest
 
-from core import changes
+from core import audit, changes, formats
 from core.content_plan import posts
 from core.ideas import capture, detail
 from core.permissions import CLI_ACTOR
@@ -14,6 +16,7 @@ from core.sla import queues
 from db.engine import write_session
 from db.models import IdeaCreate, PostCreate
 from tests.factories import make_conversation
+from tests.pages.apptest import open_page
 from ui import reads, state
 
 
@@ -142,3 +145,51 @@ def test_the_reads_that_cross_domains_follow_both():
     # The rest of each domain stays cached when the other changes.
     assert "sla" not in reads.domains_read_by(plan.unscheduled_posts)
     assert "content_plan" not in reads.domains_read_by(queues.filter_options)
+
+
+def _history_screen() -> None:
+    """A post's history (its times in the workspace time zone, worked out in core), read after
+    the workspace row as a page does after its frame."""
+    import streamlit as st
+
+    from core import workspace
+    from core.content_plan import queries
+    from ui import reads
+
+    reads.refresh_versions()
+    st.session_state["zone"] = reads.read(workspace.info).timezone
+    history = reads.read(queries.post_history, post_id=st.session_state["post_id"])
+    st.session_state["history"] = [row.at for row in history]
+
+
+def test_after_the_admin_changes_the_time_zone_the_next_view_uses_the_new_zone(team, channel, statements):
+    with write_session(state.engine()) as session:
+        post = posts.create_post(
+            session=session,
+            actor=team["editor"],
+            post_in=PostCreate(title="Myth vs fact: night shifts", channel_id=channel.id),
+        )
+    with write_session(state.engine()) as session:
+        (saved_at,) = [row.at for row in audit.history(session, entity="post", entity_id=post.id)]
+    berlin = formats.date_time(saved_at.astimezone(ZoneInfo("Europe/Berlin")))
+    auckland = formats.date_time(saved_at.astimezone(ZoneInfo("Pacific/Auckland")))
+    assert berlin != auckland
+
+    at = AppTest.from_function(_history_screen, default_timeout=30)
+    at.session_state["post_id"] = post.id
+    statements.clear()
+    at.run()
+    assert not at.exception
+    assert (at.session_state["zone"], at.session_state["history"]) == ("Europe/Berlin", [berlin])
+    workspace_reads = [s for s in statements if "from workspace" in s]
+    assert len(workspace_reads) == 1, "the history read takes the workspace row its run read"
+
+    admin = open_page("admin", username="admin")
+    zone = next(t for t in admin.text_input if t.label == "Time zone (IANA name)")
+    zone.input("Pacific/Auckland")
+    admin = next(b for b in admin.button if b.label == "Save workspace").click().run()
+    assert not admin.exception and not admin.error
+
+    at.run()
+    assert not at.exception
+    assert (at.session_state["zone"], at.session_state["history"]) == ("Pacific/Auckland", [auckland])

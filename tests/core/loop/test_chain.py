@@ -10,8 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
+from core.errors import NotFoundError
 from core.loop import chain, queries
 from core.loop.announce import draft_announcement
+from core.loop.people import item_people
 from db.models import (
     AuditLog,
     IdeaConversation,
@@ -211,3 +213,49 @@ def test_shipped_ideas_without_a_loop_item_are_to_announce(session, team, shippe
     session.commit()
     counts = queries.to_announce(session)
     assert (counts.loop_items, counts.ideas_without_loop, counts.total) == (1, 1, 2)
+
+
+def _another_call(session, channel, rubric_id: int, idea_id: int, n: int) -> None:
+    """One more published call for ideas that collected the idea, answered by two people."""
+    call = make_ready_post(
+        session,
+        channel=channel,
+        rubric_id=rubric_id,
+        title=f"Ideas for the product: round {n}",
+        status=PostStatus.published,
+        published_at=T0 + hours(24 * n),
+    )
+    first = make_conversation(
+        session, channel=channel, post_id=call.id, received_at=T0 + hours(24 * n + 1), author_handle=f"@Round {n} Ana"
+    )
+    make_conversation(
+        session, channel=channel, post_id=call.id, received_at=T0 + hours(24 * n + 2), author_handle=f"@round{n}_bo"
+    )
+    session.add(IdeaConversation(idea_id=idea_id, conversation_id=first.id))
+
+
+def test_a_loop_items_givers_and_calls_are_read_together_in_the_same_statements_however_many_calls(
+    session, channel, shipped, sql_statements
+):
+    item_id = shipped["item"].id
+    with sql_statements() as one_call:
+        people = item_people(session, loop_item_id=item_id)
+    assert [g.handle for g in people.givers] == ["@ben_2", "@Mila Schmidt"]
+    assert [g.thanked for g in people.givers] == [True, True]
+    assert [c.respondents for c in people.calls] == [(("@Tom", "Instagram"),)]
+    assert people.givers == tuple(queries.givers(session, loop_item_id=item_id))
+
+    rubric = session.exec(select(Rubric).where(Rubric.name == "Ideas for the product")).one()
+    for n in (3, 4, 5):
+        _another_call(session, channel, rubric.id, shipped["idea"].id, n)
+    session.commit()
+    with sql_statements() as four_calls:
+        people = item_people(session, loop_item_id=item_id)
+    assert [c.title for c in people.calls][1:] == [f"Ideas for the product: round {n}" for n in (3, 4, 5)]
+    assert people.calls[2].respondents == (("@Round 4 Ana", "Instagram"), ("@round4_bo", "Instagram"))
+    assert len(four_calls) == len(one_call), "\n\n".join(four_calls)
+
+
+def test_the_people_of_a_loop_item_that_does_not_exist_are_refused(session, team):
+    with pytest.raises(NotFoundError, match="Loop item #4242 does not exist"):
+        item_people(session, loop_item_id=4242)

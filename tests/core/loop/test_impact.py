@@ -7,8 +7,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.errors import ValidationError
-from core.loop.impact import impact_not_measured, loop_item_impact, record_measurement, set_impact
+from core.errors import NotFoundError, ValidationError
+from core.loop.impact import (
+    impact_not_measured,
+    impact_not_measured_count,
+    loop_item_impact,
+    record_measurement,
+    set_impact,
+)
 from db.models import (
     LoopItemImpact,
     LoopStatus,
@@ -112,6 +118,7 @@ def test_not_measured_uses_each_loop_items_own_window(write, read, team, shipped
     item = open_loop(write, lead, ids[1], shipped_on=shipped_on, impact_window_days=window)
     with read() as s:
         listed = [i.id for i in impact_not_measured(s, today=dt.date(2026, 3, 1))]
+        assert impact_not_measured_count(s, today=dt.date(2026, 3, 1)) == len(listed) == (2 if due else 1)
     assert (item.id in listed) is due
     assert other.id in listed
 
@@ -127,4 +134,11 @@ def test_not_measured_lists_at_most_the_limit_oldest_first(write, read, team):
     with read() as s:
         listed = [i.id for i in impact_not_measured(s, today=dt.date(2026, 6, 1), limit=3)]
         assert impact_not_measured(s, today=dt.date(2026, 1, 2)) == []
+        assert impact_not_measured_count(s, today=dt.date(2026, 6, 1)) == 4  # all of them, not the listed 3
+        assert impact_not_measured_count(s, today=dt.date(2026, 1, 2)) == 0
     assert listed == [i.id for i in opened[:3]]
+
+
+def test_the_impact_of_a_loop_item_that_does_not_exist_is_refused(read, team):
+    with read() as s, pytest.raises(NotFoundError, match="Loop item #4242 does not exist"):
+        loop_item_impact(s, loop_item_id=4242, today=dt.date(2026, 4, 1))

@@ -8,7 +8,8 @@ import pytest
 
 from core.ideas import merges
 from core.loop.items import set_thanked
-from core.loop.queries import LoopItemView, giver_keys, idea_ids_of, open_loops, thanked_keys, views
+from core.loop.people import idea_ids_of
+from core.loop.queries import LoopItemView, giver_keys, open_loops, thanked_keys, views
 from db.models import IdeaStatus, LoopItem, Role
 from tests.core.loop.arrange import idea_with_givers, open_loop
 from tests.factories import make_channel
