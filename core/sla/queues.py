@@ -297,28 +297,48 @@ def _sla_open_clauses() -> list[Any]:
     ]
 
 
-def _at_risk_clause(session: Session, *, now: dt.datetime, book: PolicyBook, base: list[Any]) -> Any:
-    """deadline ≤ cut-off, per (policy, window): remaining ≤ T ⇔ deadline ≤ calendar.deadline(now, T)."""
+@dataclass(frozen=True)
+class _Cutoff:
+    """One (policy, window) of the running clocks at ``now``: its items are at risk when their
+    deadline is at or before ``at`` (remaining ≤ T ⇔ deadline ≤ calendar.deadline(now, T))."""
+
+    policy_id: int
+    window: float
+    calendar: BusinessCalendar
+    allowed: dt.timedelta
+    at: dt.datetime
+
+
+def _cutoffs(session: Session, *, now: dt.datetime, book: PolicyBook, base: list[Any]) -> list[_Cutoff]:
     c = Conversation
     pairs = session.exec(
         select(c.sla_policy_id, c.window_minutes).where(*base, col(c.deadline_at) > now).distinct()
     ).all()
-    parts = []
+    found = []
     for policy_id, window in pairs:
         calendar = book.calendar_of(policy_id)
-        if calendar is None or window is None:
+        if policy_id is None or calendar is None or window is None:
             continue
         threshold = book.threshold(policy_id, window)
         if threshold <= 0:
             continue
-        cutoff = calendar.deadline(now, dt.timedelta(minutes=threshold))
-        parts.append(
-            and_(col(c.sla_policy_id) == policy_id, col(c.window_minutes) == window, col(c.deadline_at) <= cutoff)
-        )
+        allowed = dt.timedelta(minutes=threshold)
+        found.append(_Cutoff(policy_id, window, calendar, allowed, calendar.deadline(now, allowed)))
+    return found
+
+
+def _at_risk_clause(cutoffs: list[_Cutoff]) -> Any:
+    c = Conversation
+    parts = [
+        and_(col(c.sla_policy_id) == cut.policy_id, col(c.window_minutes) == cut.window, col(c.deadline_at) <= cut.at)
+        for cut in cutoffs
+    ]
     return or_(*parts) if parts else false()
 
 
-def _next_change(session: Session, *, now: dt.datetime, book: PolicyBook, running: list[Any]) -> dt.datetime | None:
+def _next_change(
+    session: Session, *, now: dt.datetime, running: list[Any], cutoffs: list[_Cutoff]
+) -> dt.datetime | None:
     """The first instant after ``now`` at which an item of the running clocks changes queue: the
     next deadline, or the next item to fall to its at-risk threshold. Per (policy, window) the item
     with the nearest deadline past the cut-off gets there first (business time left grows with the
@@ -329,26 +349,27 @@ def _next_change(session: Session, *, now: dt.datetime, book: PolicyBook, runnin
     next_deadline = session.exec(select(func.min(c.deadline_at)).where(*running, col(c.deadline_at) > now)).one()
     if next_deadline is not None:
         later.append(next_deadline)
-    pairs = session.exec(select(c.sla_policy_id, c.window_minutes).where(*running, col(c.deadline_at) > now).distinct())
-    for policy_id, window in pairs.all():
-        calendar = book.calendar_of(policy_id)
-        if calendar is None or window is None:
-            continue
-        threshold = book.threshold(policy_id, window)
-        if threshold <= 0:
-            continue
-        allowed = dt.timedelta(minutes=threshold)
-        cutoff = calendar.deadline(now, allowed)
-        deadline = session.exec(
-            select(func.min(c.deadline_at)).where(
-                *running,
-                col(c.sla_policy_id) == policy_id,
-                col(c.window_minutes) == window,
-                col(c.deadline_at) > cutoff,
+    if cutoffs:
+        by_pair = {(cut.policy_id, cut.window): cut for cut in cutoffs}
+        past_cutoff = or_(
+            *(
+                and_(
+                    col(c.sla_policy_id) == cut.policy_id,
+                    col(c.window_minutes) == cut.window,
+                    col(c.deadline_at) > cut.at,
+                )
+                for cut in cutoffs
             )
-        ).one()
-        if deadline is not None:
-            later.append(_falls_to(calendar, deadline, allowed, after=now))
+        )
+        nearest = session.exec(
+            select(c.sla_policy_id, c.window_minutes, func.min(c.deadline_at))
+            .where(*running, past_cutoff)
+            .group_by(col(c.sla_policy_id), col(c.window_minutes))
+        ).all()
+        for policy_id, window, deadline in nearest:
+            cut = by_pair.get((policy_id, window)) if policy_id is not None and window is not None else None
+            if cut is not None and deadline is not None:
+                later.append(_falls_to(cut.calendar, deadline, cut.allowed, after=now))
     return min(later) if later else None
 
 
@@ -377,7 +398,7 @@ def _queue_where(
     if queue == Queue.breached:
         return open_sla + [col(c.deadline_at) <= now]
     if queue in (Queue.at_risk, Queue.on_track):
-        risky = _at_risk_clause(session, now=now, book=book, base=open_sla)
+        risky = _at_risk_clause(_cutoffs(session, now=now, book=book, base=open_sla))
         return open_sla + [col(c.deadline_at) > now, risky if queue == Queue.at_risk else ~risky]
     # follow-up: open, but no SLA clock running
     running = and_(*_sla_open_clauses())
@@ -393,7 +414,8 @@ def queue_counts(
     book = PolicyBook.load(session)
     c = Conversation
     running = _sla_open_clauses() + _filter_clauses(filters)
-    risky = _at_risk_clause(session, now=now, book=book, base=running)
+    cutoffs = _cutoffs(session, now=now, book=book, base=running)
+    risky = _at_risk_clause(cutoffs)
     due = col(c.deadline_at) <= now
     breached, at_risk, on_track = session.exec(
         select(
@@ -410,7 +432,7 @@ def queue_counts(
         at_risk=at_risk,
         on_track=on_track,
         follow_up=open_total - breached - at_risk - on_track,
-        valid_until=_next_change(session, now=now, book=book, running=running)
+        valid_until=_next_change(session, now=now, running=running, cutoffs=cutoffs)
         if breached + at_risk + on_track
         else None,
     )
