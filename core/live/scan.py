@@ -26,7 +26,7 @@ from core.live.notify import Announcement, announce, later
 from core.live.subscribers import people_who_may
 from core.permissions import Action
 from core.sla.policies import PolicyBook
-from core.sla.queues import _at_risk_clause, _sla_open_clauses
+from core.sla.queues import _sla_open_clauses, at_risk_clause
 from db.models import Channel, Conversation, Notification
 from db.types import utcnow
 
@@ -64,7 +64,7 @@ def find_due(session: Session, *, now: dt.datetime, book: PolicyBook | None = No
     book = book or PolicyBook.load(session)
     c = Conversation
     running = _sla_open_clauses()
-    risky = _at_risk_clause(session, now=now, book=book, base=running)
+    risky = at_risk_clause(session, now=now, book=book, base=running)
     due = col(c.deadline_at) <= now
     rows = session.execute(
         sql_select(

@@ -327,6 +327,11 @@ def _cutoffs(session: Session, *, now: dt.datetime, book: PolicyBook, base: list
     return found
 
 
+def at_risk_clause(session: Session, *, now: dt.datetime, book: PolicyBook, base: list[Any]) -> Any:
+    """The SQL test "at risk at ``now``" for the items ``base`` selects (the live scan uses it too)."""
+    return _at_risk_clause(_cutoffs(session, now=now, book=book, base=base))
+
+
 def _at_risk_clause(cutoffs: list[_Cutoff]) -> Any:
     c = Conversation
     parts = [
