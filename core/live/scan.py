@@ -26,7 +26,7 @@ from core.live.notify import Announcement, announce, later
 from core.live.subscribers import people_who_may
 from core.permissions import Action
 from core.sla.policies import PolicyBook
-from core.sla.queues import _sla_open_clauses, at_risk_clause
+from core.sla.queue_clock import at_risk_clause, sla_open_clauses
 from db.models import Channel, Conversation, Notification
 from db.types import utcnow
 
@@ -63,7 +63,7 @@ def find_due(session: Session, *, now: dt.datetime, book: PolicyBook | None = No
     """The conversations to tell about now (one query over the queue's index)."""
     book = book or PolicyBook.load(session)
     c = Conversation
-    running = _sla_open_clauses()
+    running = sla_open_clauses()
     risky = at_risk_clause(session, now=now, book=book, base=running)
     due = col(c.deadline_at) <= now
     rows = session.execute(

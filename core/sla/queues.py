@@ -15,17 +15,17 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, case, false, func, or_
+from sqlalchemy import and_, case, func
 from sqlalchemy import select as sql_select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Executable
 from sqlmodel import Session, col, select
 
 from core.records import stored_id
+from core.sla import queue_clock
 from core.sla.business_time import BusinessCalendar
 from core.sla.figures import (
     DEFAULT_AT_RISK_MIN_MINUTES,
-    NEEDS_REPLY_KINDS,
     OPEN_STATUSES,
     SlaStatus,
     business_minutes_left,
@@ -286,127 +286,18 @@ def _filter_clauses(filters: QueueFilters | None) -> list[Any]:
     return clauses
 
 
-def _sla_open_clauses() -> list[Any]:
-    """Open items whose SLA clock is running: need a reply, none yet, and a deadline."""
-    c = Conversation
-    return [
-        col(c.status).in_([s.value for s in OPEN_STATUSES]),
-        col(c.kind).in_([k.value for k in NEEDS_REPLY_KINDS]),
-        col(c.first_reply_at).is_(None),
-        col(c.deadline_at).is_not(None),
-    ]
-
-
-@dataclass(frozen=True)
-class _Cutoff:
-    """One (policy, window) of the running clocks at ``now``: its items are at risk when their
-    deadline is at or before ``at`` (remaining ≤ T ⇔ deadline ≤ calendar.deadline(now, T))."""
-
-    policy_id: int
-    window: float
-    calendar: BusinessCalendar
-    allowed: dt.timedelta
-    at: dt.datetime
-
-
-def _cutoffs(session: Session, *, now: dt.datetime, book: PolicyBook, base: list[Any]) -> list[_Cutoff]:
-    c = Conversation
-    pairs = session.exec(
-        select(c.sla_policy_id, c.window_minutes).where(*base, col(c.deadline_at) > now).distinct()
-    ).all()
-    found = []
-    for policy_id, window in pairs:
-        calendar = book.calendar_of(policy_id)
-        if policy_id is None or calendar is None or window is None:
-            continue
-        threshold = book.threshold(policy_id, window)
-        if threshold <= 0:
-            continue
-        allowed = dt.timedelta(minutes=threshold)
-        found.append(_Cutoff(policy_id, window, calendar, allowed, calendar.deadline(now, allowed)))
-    return found
-
-
-def at_risk_clause(session: Session, *, now: dt.datetime, book: PolicyBook, base: list[Any]) -> Any:
-    """The SQL test "at risk at ``now``" for the items ``base`` selects (the live scan uses it too)."""
-    return _at_risk_clause(_cutoffs(session, now=now, book=book, base=base))
-
-
-def _at_risk_clause(cutoffs: list[_Cutoff]) -> Any:
-    c = Conversation
-    parts = [
-        and_(col(c.sla_policy_id) == cut.policy_id, col(c.window_minutes) == cut.window, col(c.deadline_at) <= cut.at)
-        for cut in cutoffs
-    ]
-    return or_(*parts) if parts else false()
-
-
-def _next_change(
-    session: Session, *, now: dt.datetime, running: list[Any], cutoffs: list[_Cutoff]
-) -> dt.datetime | None:
-    """The first instant after ``now`` at which an item of the running clocks changes queue: the
-    next deadline, or the next item to fall to its at-risk threshold. Per (policy, window) the item
-    with the nearest deadline past the cut-off gets there first (business time left grows with the
-    deadline); its instant is found on the engine's own ``elapsed`` (no reverse arithmetic that could
-    disagree with it at a clock change)."""
-    c = Conversation
-    later: list[dt.datetime] = []
-    next_deadline = session.exec(select(func.min(c.deadline_at)).where(*running, col(c.deadline_at) > now)).one()
-    if next_deadline is not None:
-        later.append(next_deadline)
-    if cutoffs:
-        by_pair = {(cut.policy_id, cut.window): cut for cut in cutoffs}
-        past_cutoff = or_(
-            *(
-                and_(
-                    col(c.sla_policy_id) == cut.policy_id,
-                    col(c.window_minutes) == cut.window,
-                    col(c.deadline_at) > cut.at,
-                )
-                for cut in cutoffs
-            )
-        )
-        nearest = session.exec(
-            select(c.sla_policy_id, c.window_minutes, func.min(c.deadline_at))
-            .where(*running, past_cutoff)
-            .group_by(col(c.sla_policy_id), col(c.window_minutes))
-        ).all()
-        for policy_id, window, deadline in nearest:
-            cut = by_pair.get((policy_id, window)) if policy_id is not None and window is not None else None
-            if cut is not None and deadline is not None:
-                later.append(_falls_to(cut.calendar, deadline, cut.allowed, after=now))
-    return min(later) if later else None
-
-
-def _falls_to(
-    calendar: BusinessCalendar, deadline: dt.datetime, allowed: dt.timedelta, *, after: dt.datetime
-) -> dt.datetime:
-    """The earliest instant after ``after`` from which at most ``allowed`` business time is left
-    before ``deadline`` (``after`` itself has more). Business time left only shrinks as time goes
-    on, so the instant is found by halving the span, to the microsecond."""
-    low, high = after, deadline  # more than ``allowed`` left at low; none left at high
-    step = dt.timedelta(microseconds=1)
-    while high - low > step:
-        middle = low + (high - low) / 2
-        if calendar.elapsed(middle, deadline) <= allowed:
-            high = middle
-        else:
-            low = middle
-    return high
-
-
 def _queue_where(
     session: Session, queue: Queue, *, now: dt.datetime, filters: QueueFilters | None, book: PolicyBook
 ) -> list[Any]:
     c = Conversation
-    open_sla = _sla_open_clauses() + _filter_clauses(filters)
+    open_sla = queue_clock.sla_open_clauses() + _filter_clauses(filters)
     if queue == Queue.breached:
         return open_sla + [col(c.deadline_at) <= now]
     if queue in (Queue.at_risk, Queue.on_track):
-        risky = _at_risk_clause(_cutoffs(session, now=now, book=book, base=open_sla))
+        risky = queue_clock.at_risk_clause(session, now=now, book=book, base=open_sla)
         return open_sla + [col(c.deadline_at) > now, risky if queue == Queue.at_risk else ~risky]
     # follow-up: open, but no SLA clock running
-    running = and_(*_sla_open_clauses())
+    running = and_(*queue_clock.sla_open_clauses())
     return [col(c.status).in_([s.value for s in OPEN_STATUSES]), ~running] + _filter_clauses(filters)
 
 
@@ -418,9 +309,9 @@ def queue_counts(
     now = now or utcnow()
     book = PolicyBook.load(session)
     c = Conversation
-    running = _sla_open_clauses() + _filter_clauses(filters)
-    cutoffs = _cutoffs(session, now=now, book=book, base=running)
-    risky = _at_risk_clause(cutoffs)
+    running = queue_clock.sla_open_clauses() + _filter_clauses(filters)
+    cutoffs = queue_clock.cutoffs(session, now=now, book=book, base=running)
+    risky = queue_clock.cutoff_clause(cutoffs)
     due = col(c.deadline_at) <= now
     breached, at_risk, on_track = session.exec(
         select(
@@ -437,7 +328,7 @@ def queue_counts(
         at_risk=at_risk,
         on_track=on_track,
         follow_up=open_total - breached - at_risk - on_track,
-        valid_until=_next_change(session, now=now, running=running, cutoffs=cutoffs)
+        valid_until=queue_clock.next_change(session, now=now, running=running, cutoffs=cutoffs)
         if breached + at_risk + on_track
         else None,
     )
