@@ -204,12 +204,16 @@ def _queue(ctx: PageContext, chosen: queues.QueueFilters) -> None:
     offset = 0
     if total > queues.QUEUE_PAGE_SIZE:
         pages = (total - 1) // queues.QUEUE_PAGE_SIZE + 1
+        key = f"sla_page_{queue}"
+        # The page kept across tabs, never past the last one (the queue may have shrunk); set
+        # through the state alone, so the widget has no second default to warn about.
+        st.session_state[key] = min(max(int(st.session_state.get(key) or 1), 1), pages)
         number = st.number_input(
             _("Page (of {pages}, {size} per page)", pages=formats.number(pages), size=queues.QUEUE_PAGE_SIZE),
-            1,
-            pages,
-            1,
-            key=f"sla_page_{queue}",
+            min_value=1,
+            max_value=pages,
+            step=1,
+            key=key,
         )
         offset = (int(number) - 1) * queues.QUEUE_PAGE_SIZE
     page = read(queues.queue_page, queue=queue, now=read_at, filters=chosen, offset=offset, total=total)

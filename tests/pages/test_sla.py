@@ -483,3 +483,34 @@ def test_the_queue_is_counted_once_until_the_clock_moves_an_item_and_time_left_f
     at = _ok(at.run())
     assert at.session_state["sla_queue_clock"][1] == start + dt.timedelta(minutes=21)  # read again
     assert queue_labels(at)[:2] == ["Breached (3)", "At risk (0)"]
+
+
+def test_a_long_queue_pages_and_the_page_kept_never_passes_the_last_one(session, caplog):
+    now = utcnow()
+    make_user(session, Role.support, username="the-support", name="Sam Support")
+    make_sla_policy(session, minutes=120, calendar=ALWAYS_OPEN)
+    channel = make_channel(session, name="Instagram")
+    waiting = [
+        make_sla_conversation(
+            session, channel=channel, received_at=now - dt.timedelta(hours=5, minutes=n), author_handle=f"@Person {n}"
+        )
+        for n in range(2 * queues.QUEUE_PAGE_SIZE + 10)
+    ]
+    session.commit()
+    with caplog.at_level("WARNING", logger="streamlit"):
+        at = _ok(open_page("sla", username="the-support"))
+        page_input = at.number_input(key="sla_page_breached")
+        assert page_input.label == "Page (of 3, 50 per page)" and page_input.value == 1
+        assert len(at.dataframe[0].value) == queues.QUEUE_PAGE_SIZE
+        at = _ok(page_input.set_value(3).run())
+        assert len(at.dataframe[0].value) == 10
+
+        # Twenty are answered elsewhere: two pages are left, and the page kept moves to the last.
+        for conversation in waiting[:20]:
+            conversation.first_reply_at, conversation.status = now, ConversationStatus.waiting
+        session.commit()
+        at = _ok(open_page("sla", username="the-support", state={"sla_page_breached": 3}))
+        page_input = at.number_input(key="sla_page_breached")
+        assert page_input.label == "Page (of 2, 50 per page)" and page_input.value == 2
+        assert len(at.dataframe[0].value) == 40
+    assert not [r for r in caplog.records if "default value" in r.getMessage()]
