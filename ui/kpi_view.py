@@ -15,6 +15,7 @@ import streamlit as st
 
 from core import formats, workspace
 from core.i18n import N_, _, ngettext
+from core.kpis import clock
 from core.kpis.audience import (
     AudienceView,
     add_audience_size,
@@ -82,13 +83,19 @@ def keep_tab_state() -> None:
     keep_widget_state(KEPT_KEYS)
 
 
+def kpis_now() -> dt.datetime:
+    """The ``now`` the KPI reads take: the last instant up to this minute at which a KPI moved with
+    the clock (``core.kpis.clock``). The figures are the same as this minute's, and the cached ones
+    serve every view until a deadline passes or the data changes, instead of one minute."""
+    return read(clock.as_of, now=utcnow().replace(second=0, microsecond=0))
+
+
 def load_overview(period: Period, channel_id: int | None) -> KpiOverview:
-    """Every KPI of the period with its trends, as of this minute (the SLA share depends on the time)."""
-    minute = utcnow().replace(second=0, microsecond=0)
+    """Every KPI of the period with its trends, as of now (the SLA share depends on the time)."""
     # The active channels as the picker read them: the overview need not read them again.
     active = tuple((c.id, c.name) for c in channels() if c.active)
     return read(
-        kpi_overview, start=period.start, end=period.end, channel_id=channel_id, now=minute, active_channels=active
+        kpi_overview, start=period.start, end=period.end, channel_id=channel_id, now=kpis_now(), active_channels=active
     )
 
 

@@ -24,6 +24,7 @@ from ui import reads, sla_conversation, state
 from ui.charts import localized
 from ui.containers import keep_widget_state
 from ui.frame import PageContext
+from ui.kpi_view import kpis_now
 from ui.reads import read, refresh_versions
 
 ALL = N_("All")
@@ -300,7 +301,7 @@ def render_kpis(ctx: PageContext, chosen: queues.QueueFilters) -> None:
         st.info(_("Pick the last day of the period as well."))
         return
     start, end = picked
-    now = this_minute()
+    now = kpis_now()
     values = {
         v.key: v
         for v in read(
@@ -360,7 +361,7 @@ def render_kpis(ctx: PageContext, chosen: queues.QueueFilters) -> None:
                 round(problems.value),
             )
         )
-        _render_data_problems(ctx, now)
+        _render_data_problems(ctx, this_minute())  # its rows show business time left: this minute's
     weeks = max(1, (end - (start - dt.timedelta(days=start.weekday()))).days // 7 + 1)
     trend = read(
         trends.kpi_trends,
