@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import CursorResult
+from sqlalchemy import CursorResult, func
 from sqlalchemy import update as sql_update
 from sqlmodel import Session, SQLModel, col, select
 
@@ -146,3 +146,17 @@ def delete(session: Session, record: SQLModel, *, actor: Actor, action: str) -> 
         before=audit.snapshot(record),
     )
     session.delete(record)
+
+
+def distinct_values(session: Session, column: Any, *, limit: int | None = None) -> list[str]:
+    """The distinct non-empty values of a text column, in the database's order: one index seek
+    per value (a loose index scan, as a recursive query) instead of reading every row, so a list
+    of a few categories costs the same at 2,000 conversations as at 200,000. ``column`` leads an
+    index (without one it still works, one scan per value)."""
+    walk = select(func.min(column).label("value")).where(column > "").cte("walk", recursive=True)
+    after = select(func.min(column)).where(column > walk.c.value).scalar_subquery()
+    walk = walk.union_all(select(after.label("value")).select_from(walk).where(walk.c.value.is_not(None)))
+    statement = select(walk.c.value).where(walk.c.value.is_not(None))
+    if limit is not None:
+        statement = statement.limit(limit)
+    return [value for (value,) in session.execute(statement)]

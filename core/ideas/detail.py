@@ -290,7 +290,6 @@ def merged_ideas_matching(*, session: Session, text: str, limit: int = 10) -> li
 
 def category_suggestions(*, session: Session) -> list[str]:
     """Categories in use on conversations and ideas (impact is measured by conversation category)."""
-    conversation = select(Conversation.category).where(col(Conversation.category) != "").distinct()
     idea = select(Idea.category).where(col(Idea.category) != "").distinct()
-    names = set(session.exec(conversation).all()) | set(session.exec(idea).all())
+    names = set(records.distinct_values(session, col(Conversation.category))) | set(session.exec(idea).all())
     return sorted(names, key=str.lower)

@@ -367,8 +367,6 @@ def ideas_to_ship(session: Session, *, limit: int = 200) -> list[IdeaChoice]:
 
 def conversation_categories(session: Session, *, limit: int = 200) -> list[str]:
     """Categories in use (conversations and ideas), to choose the impact categories from."""
-    names = set(
-        session.exec(select(Conversation.category).where(Conversation.category != "").distinct().limit(limit)).all()
-    )
+    names = set(records.distinct_values(session, col(Conversation.category), limit=limit))
     names |= set(session.exec(select(Idea.category).where(Idea.category != "").distinct().limit(limit)).all())
     return sorted(names)

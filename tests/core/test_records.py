@@ -154,3 +154,34 @@ def test_a_control_character_is_refused_in_german(write):
     assert str(raised.value).startswith(
         "Das Feld „Kanal: name“ enthält ein unsichtbares Steuerzeichen (U+000B, vertikaler Tabulator)"
     )
+
+
+def test_distinct_values_walks_the_index_to_every_value_the_table_holds(session, channel):
+    """The loose index scan finds what SELECT DISTINCT finds: mixed case, spaces, umlauts, a
+    value only once among many, and not the empty category."""
+    from sqlmodel import col
+
+    from db.models import Conversation
+    from tests.factories import make_conversation
+
+    categories = ["billing", "Billing", "mobile app", "Ärger mit der App", "zz last", "", "login", "billing"]
+    for n in range(120):
+        make_conversation(session, channel=channel, category=categories[n % len(categories)])
+    make_conversation(session, channel=channel, category="ümlaut once")
+    session.commit()
+    everything = set(session.exec(select(Conversation.category).where(col(Conversation.category) != "")).all())
+
+    found = records.distinct_values(session, col(Conversation.category))
+
+    assert sorted(found) == sorted(everything)
+    assert len(found) == len(set(found)) == 7
+    assert "" not in found
+    assert records.distinct_values(session, col(Conversation.category), limit=3) == found[:3]
+
+
+def test_distinct_values_of_an_empty_table_is_an_empty_list(session):
+    from sqlmodel import col
+
+    from db.models import Conversation
+
+    assert records.distinct_values(session, col(Conversation.category)) == []
