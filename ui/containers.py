@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Iterator
+from typing import TypeVar
 
 import streamlit as st
+
+T = TypeVar("T")
 
 
 @contextlib.contextmanager
@@ -29,3 +32,9 @@ def keep_widget_state(keys: Iterable[str]) -> None:
     for name in keys:
         if name in st.session_state:
             st.session_state[name] = st.session_state[name]
+
+
+def unless_kept(key: str, default: T) -> T | None:
+    """A widget's default, or none while ``keep_widget_state`` holds its value in the session:
+    Streamlit takes the kept value either way, and warns when a widget has both."""
+    return None if key in st.session_state else default

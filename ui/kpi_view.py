@@ -44,7 +44,7 @@ from db.models import AudienceSizeCreate, AudienceSizeUpdate, WeeklyDigestNoteSa
 from db.types import utcnow
 from ui.actions import perform
 from ui.charts import localized
-from ui.containers import keep_widget_state, lazy_expander
+from ui.containers import keep_widget_state, lazy_expander, unless_kept
 from ui.exports import dialect_picker, export_button
 from ui.frame import PAGES, PageContext
 from ui.messages import flash
@@ -114,7 +114,7 @@ def period_picker(today: dt.date) -> tuple[Period | None, int | None]:
             st.segmented_control(
                 _("Period"),
                 list(KIND_LABELS),
-                default=PeriodKind.month,
+                default=unless_kept("kpis_kind", PeriodKind.month),
                 format_func=lambda k: _(KIND_LABELS[k]),
                 key="kpis_kind",
             )
@@ -135,9 +135,9 @@ def _pick_period(kind: PeriodKind, today: dt.date) -> Period | None:
         default = default_period(PeriodKind.month, today)
         picked = st.date_input(
             _("From – to"),
-            value=(default.start, default.end),
+            value=unless_kept("kpis_custom", (default.start, default.end)),
             key="kpis_custom",
-            format=formats.table_date_format(),  # type: ignore[arg-type]
+            format=formats.table_date_format(),
         )
         if not isinstance(picked, tuple) or len(picked) != 2:
             st.caption(_("Pick the last day of the period too."))
@@ -149,7 +149,7 @@ def _pick_period(kind: PeriodKind, today: dt.date) -> Period | None:
     chosen = st.selectbox(
         _(KIND_LABELS[kind]),
         keys,
-        index=keys.index(default_key) if default_key in keys else 0,
+        index=unless_kept(f"kpis_{kind.value}", keys.index(default_key) if default_key in keys else 0),
         format_func=lambda key: (
             _("{period} (so far)", period=periods[key].label)
             if periods[key].end == today and key != default_key
@@ -157,7 +157,7 @@ def _pick_period(kind: PeriodKind, today: dt.date) -> Period | None:
         ),
         key=f"kpis_{kind.value}",
     )
-    return periods[chosen]
+    return periods.get(chosen or "") or periods.get(default_key) or periods[keys[0]]
 
 
 def comparison_caption(period: Period, channel_id: int | None) -> str:
@@ -432,11 +432,17 @@ def digest_section(ctx: PageContext, today: dt.date) -> None:
     weeks = {p.key: p for p in recent_periods(PeriodKind.week, today, count=8)}
     default_key = default_period(PeriodKind.week, today).key
     keys = list(weeks)
-    chosen = weeks[
+    chosen = weeks.get(
         st.selectbox(
-            _("Week"), keys, index=keys.index(default_key), format_func=lambda k: weeks[k].label, key="kpis_digest_week"
+            _("Week"),
+            keys,
+            index=unless_kept("kpis_digest_week", keys.index(default_key)),
+            format_func=lambda k: weeks[k].label,
+            key="kpis_digest_week",
         )
-    ]
+        or "",
+        weeks[default_key],
+    )
     weekly = read(weekly_digest, week_start=chosen.start)
     markdown = render_markdown(weekly)
     # The download above the two columns: beside the preview its label would be cut at 1024 px.

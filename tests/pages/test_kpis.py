@@ -113,6 +113,46 @@ def test_the_period_picked_stays_while_the_digest_tab_is_open(session):
     assert "against the 7 days before" in texts(back)
 
 
+@pytest.fixture
+def widget_warnings(monkeypatch):
+    """What Streamlit logs about a widget given a default and a value from the session (it warns
+    once per process: the flag is reset for the test)."""
+    import logging
+
+    from streamlit.elements.lib import policies
+
+    monkeypatch.setattr(policies, "_shown_default_value_warning", False)
+    caught: list[str] = []
+
+    class Catch(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            caught.append(record.getMessage())
+
+    handler = Catch(level=logging.WARNING)
+    policies._LOGGER.addHandler(handler)
+    yield caught
+    policies._LOGGER.removeHandler(handler)
+
+
+def test_the_month_picked_stays_across_tabs_without_a_warning_about_two_defaults(session, widget_warnings):
+    make_user(session, Role.viewer, username="viewer")
+    make_channel(session, name="Instagram")
+    session.commit()
+    at = open_page("kpis", username="viewer")
+    months = at.selectbox(key="kpis_month")
+    shown = months.value
+    at = months.select_index(len(months.options) - 1).run()
+    earlier = at.selectbox(key="kpis_month").value
+    assert earlier != shown
+
+    back = show(show(at, {"kpis_tab": "Weekly digest"}), {"kpis_tab": "Overview"})
+
+    assert not back.exception, [e.message for e in back.exception]
+    assert back.selectbox(key="kpis_month").value == earlier
+    assert back.segmented_control(key="kpis_kind").value == PeriodKind.month
+    assert not [m for m in widget_warnings if "default value" in m], widget_warnings
+
+
 def test_the_weekly_digest_downloads_as_markdown(session, downloads):
     today = workspace_today(session)
     demo.load_demo(session, today=today, password_rounds=4)
