@@ -38,8 +38,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, *, engine: Engine | None = None) -> int:
     args = build_parser().parse_args(argv)
+    own_engine = None
     try:
-        engine = engine or make_engine(load_settings().database_url)
+        if engine is None:
+            engine = own_engine = make_engine(load_settings().database_url)
         if args.command != "migrate":
             upgrade_to_head(engine)
         return args.run(args, engine)
@@ -55,3 +57,6 @@ def main(argv: Sequence[str] | None = None, *, engine: Engine | None = None) -> 
             file=sys.stderr,
         )
         return 2
+    finally:
+        if own_engine is not None:  # its connections close now, not whenever the process's objects go
+            own_engine.dispose()
