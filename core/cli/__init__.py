@@ -6,6 +6,11 @@ workspace from a declarative file), ``imports`` (conversations, messages, ideas,
 made), ``kpis`` and ``live`` (the worker, the ingest API's tokens). Every command runs the same core services as the screens. Errors are one line
 on standard error and a non-zero exit, never a traceback.
 
+A command is a new process each time, so it loads only what it runs: building the parser imports
+every room, and a room's heavy services (the worker, the demo, the KPI report, the imports) are
+imported inside the function that runs its command (tests/test_cli_startup.py holds this). A
+database already at the newest schema is found so by one query, without Alembic (``db.migrate``).
+
 Passwords are read from a hidden prompt, or from standard input when it is not a terminal, so
 scripts can pipe them; never from an argument.
 """
