@@ -125,7 +125,9 @@ def cli_checks(backend: str, cli: dict[str, Any] | None) -> list[Check]:
         return []
     if cli.get("skipped"):
         return [Check(backend, "cli", "cli", None, CLI_MS, note=f"skipped: {cli['skipped']}")]
-    return [Check(backend, "cli", "cli", median(cli.get("cli_ms")), CLI_MS)]
+    imports = median(cli.get("import_ms"))
+    note = f"start-up, imports and exit {imports:.0f} ms of it (python -m core --help)" if imports is not None else ""
+    return [Check(backend, "cli", "cli", median(cli.get("cli_ms")), CLI_MS, note=note)]
 
 
 def evaluate(result: dict[str, Any]) -> list[Check]:

@@ -16,6 +16,7 @@ from db.engine import make_engine, read_session, write_session
 from db.migrate import VERSIONS, alembic_config, current_revision, is_at_head, newest_revision, upgrade_to_head
 from db.models import Channel, Post, Workspace
 from tests.factories import make_channel, make_post
+from tests.test_cli import run_cli
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -61,6 +62,36 @@ def test_a_database_behind_the_newest_schema_is_found_and_upgraded(engine):
     assert not is_at_head(engine)
     upgrade_to_head(engine)
     assert current_revision(engine) == newest_revision() and is_at_head(engine)
+
+
+def test_a_command_upgrades_a_database_behind_the_newest_schema(engine):
+    config = alembic_config()
+    with engine.connect() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, _before(newest_revision()))
+        connection.commit()
+    code, out, err = run_cli(engine, "users", "list")
+    assert (code, err) == (0, "") and "No users yet" in out
+    assert current_revision(engine) == newest_revision()
+
+
+def test_a_command_on_a_current_database_leaves_alembic_alone(engine, monkeypatch):
+    upgrades = []
+    monkeypatch.setattr(command, "upgrade", lambda *args, **kwargs: upgrades.append(args))
+    code, out, err = run_cli(engine, "users", "list")
+    assert (code, err) == (0, "") and "No users yet" in out
+    assert upgrades == []
+    try:
+        _book_revision(engine, _before(newest_revision()))  # one revision back: now the command must upgrade
+        code, _, err = run_cli(engine, "users", "list")
+        assert (code, err) == (0, "") and len(upgrades) == 1
+    finally:
+        _book_revision(engine, newest_revision())  # the schema never moved (the upgrade was a stand-in)
+
+
+def _book_revision(engine, revision: str) -> None:
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = :revision"), {"revision": revision})
 
 
 def test_a_database_alembic_never_touched_has_no_revision(tmp_path):

@@ -6,6 +6,11 @@ workspace from a declarative file), ``imports`` (conversations, messages, ideas,
 made), ``kpis`` and ``live`` (the worker, the ingest API's tokens). Every command runs the same core services as the screens. Errors are one line
 on standard error and a non-zero exit, never a traceback.
 
+A command is a new process each time, so it loads only what it runs: building the parser imports
+every room, and a room's heavy services (the worker, the demo, the KPI report, the imports) are
+imported inside the function that runs its command (tests/test_cli_startup.py holds this). A
+database already at the newest schema is found so by one query, without Alembic (``db.migrate``).
+
 Passwords are read from a hidden prompt, or from standard input when it is not a terminal, so
 scripts can pipe them; never from an argument.
 """
@@ -38,8 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, *, engine: Engine | None = None) -> int:
     args = build_parser().parse_args(argv)
+    own_engine = None
     try:
-        engine = engine or make_engine(load_settings().database_url)
+        if engine is None:
+            engine = own_engine = make_engine(load_settings().database_url)
         if args.command != "migrate":
             upgrade_to_head(engine)
         return args.run(args, engine)
@@ -55,3 +62,6 @@ def main(argv: Sequence[str] | None = None, *, engine: Engine | None = None) -> 
             file=sys.stderr,
         )
         return 2
+    finally:
+        if own_engine is not None:  # its connections close now, not whenever the process's objects go
+            own_engine.dispose()

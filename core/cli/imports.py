@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from core import import_batches
 from core.cli.common import channel_named, read_file, table
 from core.errors import ValidationError
 from core.handles import split_handles
@@ -183,6 +182,8 @@ def _export_ideas(args: argparse.Namespace, engine: Engine) -> int:
 
 
 def _imports_list(args: argparse.Namespace, engine: Engine) -> int:
+    from core import import_batches  # loaded only for this command (see core.cli)
+
     with read_session(engine) as session:
         batches = import_batches.recent_imports(session=session, limit=args.limit)
     if not batches:
@@ -204,6 +205,8 @@ def _imports_list(args: argparse.Namespace, engine: Engine) -> int:
 
 
 def _imports_show(args: argparse.Namespace, engine: Engine) -> int:
+    from core import import_batches  # loaded only for this command (see core.cli)
+
     with read_session(engine) as session:
         found = import_batches.rows_of(session=session, import_id=args.import_id, limit=args.limit)
     if found is None:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from core.cli.common import date_argument
-from core.kpis import periods, report
+from core.kpis import periods
 from core.permissions import CLI_ACTOR
 from db.engine import write_session
 from db.types import utcnow
@@ -17,6 +17,8 @@ from db.types import utcnow
 
 def _kpis(args: argparse.Namespace, engine: Engine) -> int:
     """``kpis``: the audited KPI report, as the screen exports it."""
+    from core.kpis import report  # every KPI family: loaded only for this command (see core.cli)
+
     with write_session(engine) as session:
         text = report.export_report(
             session=session,

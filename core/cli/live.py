@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from core.cli.common import Command, channel_named, table
-from core.live import tokens, worker
 from core.permissions import CLI_ACTOR
 from core.settings import load_settings
 from db.engine import read_session, write_session
@@ -21,6 +20,8 @@ from db.models import ApiTokenCreate
 
 
 def _worker(args: argparse.Namespace, engine: Engine) -> int:
+    from core.live import worker  # the worker's rooms load only for this command (see core.cli)
+
     settings = load_settings()
     name = worker.worker_name()
     if args.once:
@@ -71,6 +72,8 @@ def _worker(args: argparse.Namespace, engine: Engine) -> int:
 
 
 def _tokens_create(args: argparse.Namespace, engine: Engine) -> int:
+    from core.live import tokens  # loaded only for this command (see core.cli)
+
     with write_session(engine) as session:
         channel = channel_named(session, args.channel)
         new = tokens.create_token(
@@ -82,6 +85,8 @@ def _tokens_create(args: argparse.Namespace, engine: Engine) -> int:
 
 
 def _tokens_list(args: argparse.Namespace, engine: Engine) -> int:
+    from core.live import tokens  # loaded only for this command (see core.cli)
+
     with read_session(engine) as session:
         rows = tokens.list_tokens(session=session)
     if not rows:
@@ -106,6 +111,8 @@ def _tokens_list(args: argparse.Namespace, engine: Engine) -> int:
 
 
 def _tokens_revoke(args: argparse.Namespace, engine: Engine) -> int:
+    from core.live import tokens  # loaded only for this command (see core.cli)
+
     with write_session(engine) as session:
         view = tokens.revoke_token(session=session, actor=CLI_ACTOR, token_id=args.token_id)
     print(f"Token #{view.id} '{view.name}' is revoked; requests with it are refused from now on.")

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine, make_url
 
-from core import demo, workspace
+from core import workspace
 from core.errors import DomainError
 from db.engine import read_session, write_session
 from db.migrate import upgrade_to_head
@@ -22,6 +22,8 @@ def _migrate(args: argparse.Namespace, engine: Engine) -> int:
 
 
 def _demo(args: argparse.Namespace, engine: Engine) -> int:
+    from core import demo  # every domain's services: loaded only for this command (see core.cli)
+
     with read_session(engine) as session:
         current = workspace.state(session)
     if args.if_empty and current == workspace.WorkspaceState.live:

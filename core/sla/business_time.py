@@ -34,8 +34,6 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays as holidays_package
-
 from core import formats
 from core.errors import ValidationError
 from core.i18n import _, ngettext
@@ -320,6 +318,8 @@ def _check_country(country: object, subdivision: object) -> tuple[str | None, st
     if subdivision is not None and not isinstance(subdivision, str):
         raise ValidationError(_("The holiday subdivision must be a code such as 'BY'."))
     country = country.strip().upper()
+    import holidays as holidays_package  # ~0.1 s of calendars, only where a country is checked (not on reads)
+
     try:
         holidays_package.country_holidays(country, subdiv=subdivision, years=())
     except NotImplementedError:

@@ -14,8 +14,6 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays as holidays_package
-
 from core.errors import ValidationError
 from core.i18n import _
 
@@ -34,6 +32,8 @@ Interval = tuple[int, int]
 @lru_cache(maxsize=4096)
 def _country_holiday_ordinals(country: str, subdivision: str | None, year: int) -> frozenset[int]:
     """A country's public holidays in one year, as date ordinals (loaded once per year)."""
+    import holidays as holidays_package  # ~0.1 s of calendars: only when a calendar meets a country's year
+
     found = holidays_package.country_holidays(country, subdiv=subdivision, years=year)
     return frozenset(d.toordinal() for d in found if d.year == year)
 
