@@ -20,8 +20,9 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from core import formats
@@ -94,14 +95,33 @@ class Table:
             dict(zip(self.columns, (*row, *([""] * (len(self.columns) - len(row)))), strict=False)) for row in self.rows
         ]
 
-    def column_values(self, column: str) -> Iterator[tuple[int, str, str]]:
-        """(row number, column, cell) of one column, for checks that look at a whole column first."""
+    def column_values(self, column: str, *, lead: str | None = None) -> Iterator[tuple[int, str, str]]:
+        """(row number, column, cell) of one column, for checks that look at a whole column first.
+
+        With ``lead`` (a regular expression) only the cells that start with it, found in one
+        search over the column's text rather than cell by cell: a column where no cell starts so
+        (ISO dates, when looking for day/month dates) costs next to nothing."""
         if column not in self.columns:
             return
         position = self.columns.index(column)
-        for index, row in enumerate(self.rows):
-            if position < len(row):
-                yield self.row_number(index), column, row[position]
+        if lead is None:
+            for index, row in enumerate(self.rows):
+                if position < len(row):
+                    yield self.row_number(index), column, row[position]
+            return
+        cells = [row[position] if position < len(row) else "" for row in self.rows]
+        text = _CELL_START + _CELL_START.join(cells)
+        if text.count(_CELL_START) != len(cells):  # a cell holds the separator itself
+            starts = re.compile(lead)
+            for index, cell in enumerate(cells):
+                if cell and starts.match(cell):
+                    yield self.row_number(index), column, cell
+            return
+        index, searched = -1, 0
+        for found in _cells_starting(lead).finditer(text):
+            index += text.count(_CELL_START, searched, found.start() + 1)
+            searched = found.start() + 1
+            yield self.row_number(index), column, cells[index]
 
 
 # --- decoding ----------------------------------------------------------------------------------
@@ -462,54 +482,9 @@ def _read_json_lines(text: str) -> _Builder:
     return builder
 
 
-# --- mapping columns -----------------------------------------------------------------------------
+_CELL_START = "\x00"  # joins a column's cells for one search; a cell holding it is searched alone
 
 
-def squash(name: str) -> str:
-    """A column name reduced to lower-case letters and digits, for matching ("Created at" = "created_at")."""
-    return re.sub(r"[^a-z0-9]", "", name.lower())
-
-
-def guess_columns(
-    columns: Sequence[str], hints: Mapping[str, Iterable[str]], *, partial: bool = False
-) -> dict[str, str]:
-    """A first mapping {field: column} from the header: a column whose squashed name equals one of
-    the field's hints (or, with ``partial``, contains it); each column is used once, fields in order."""
-    squashed: dict[str, str] = {}
-    for name in columns:
-        if name:
-            squashed.setdefault(squash(name), name)  # the first of two look-alike columns wins
-    mapping: dict[str, str] = {}
-    used: set[str] = set()
-    for key, words in hints.items():
-        for word in words:
-            wanted = squash(word)
-            column: str | None = squashed.get(wanted)
-            if column is None and partial:
-                column = next((c for c in columns if c and c not in used and wanted and wanted in squash(c)), None)
-            if column is not None and column not in used:
-                mapping[key] = column
-                used.add(column)
-                break
-    return mapping
-
-
-class RowCells(dict[str, str]):
-    """The cells of one row by field (``positions``: field → column index), trimmed;
-    ``cell("field")`` is empty for a field not mapped; ``column(field)`` names its column."""
-
-    def __init__(self, values: Sequence[str], positions: Mapping[str, int], mapping: Mapping[str, str]):
-        count = len(values)
-        if positions and count > max(positions.values()):  # every row of a checked table
-            super().__init__(zip(positions, map(str.strip, [values[p] for p in positions.values()]), strict=True))
-        else:
-            super().__init__((key, values[p].strip()) for key, p in positions.items() if p < count)
-        self.mapping = mapping
-
-    def __missing__(self, key: str) -> str:
-        return ""
-
-    __call__ = dict.__getitem__
-
-    def column(self, key: str) -> str:
-        return self.mapping.get(key, "")
+@cache
+def _cells_starting(lead: str) -> re.Pattern[str]:
+    return re.compile(_CELL_START + "(?=" + lead + ")")

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from core import formats, tabular
+from core.columns import RowCells
 from core.errors import ValidationError
 from core.handles import make_handle
 from core.i18n import N_, _
@@ -29,7 +30,7 @@ from core.sla.import_fields import (
     flag_of,
     kind_of,
 )
-from core.timestamps import BadTimestamp, DateOrder, TimestampParser, settle_date_order, zone_named
+from core.timestamps import DATE_ORDER_LEAD, BadTimestamp, DateOrder, TimestampParser, settle_date_order, zone_named
 from db.models import Conversation, ConversationKind, max_length
 from db.types import utcnow
 
@@ -106,7 +107,10 @@ def derived_id(received: dt.datetime, author: str, text: str) -> str:
 def settle_order(table: tabular.Table, options: ImportOptions, fields: Sequence[str] = TIMESTAMP_FIELDS) -> DateOrder:
     """The file's date order: the person's choice, or what the file's own dates say (``core.timestamps``)."""
     values = (
-        value for key in fields if options.mapping.get(key) for value in table.column_values(options.mapping[key])
+        value
+        for key in fields
+        if options.mapping.get(key)
+        for value in table.column_values(options.mapping[key], lead=DATE_ORDER_LEAD)
     )
     return settle_date_order(values, options.date_order)
 
@@ -149,6 +153,7 @@ def parse_rows(
     index = {name: i for i, name in enumerate(table.columns)}
     positions = {key: index[column] for key, column in options.mapping.items() if column}
     checker = _RowChecker(options, lookups, parser, default_kind, errors)
+    cells_of = RowCells.reader(positions, options.mapping, FIELD_BY_KEY)
     parsed: list[ParsedRow] = []
     seen: dict[tuple[int, str], int] = {}
     total = len(table.rows)
@@ -156,9 +161,7 @@ def parse_rows(
         if progress is not None and (position + 1) % PROGRESS_EVERY == 0:
             progress(position + 1, total, N_("Checking rows"))
         number = table.row_number(position)
-        row = checker.check(
-            number, tabular.RowCells(values, positions, options.mapping), has_id="external_id" in positions
-        )
+        row = checker.check(number, cells_of(values), has_id="external_id" in positions)
         if row is None:
             continue
         first = seen.get((row.channel_id, row.external_id))
@@ -197,7 +200,7 @@ class _RowChecker:
         self.file = options.file_name or _("the imported file")
         self.author_what = _("author handle")  # looked up once, not once per row
 
-    def check(self, number: int, cell: tabular.RowCells, *, has_id: bool) -> ParsedRow | None:
+    def check(self, number: int, cell: RowCells, *, has_id: bool) -> ParsedRow | None:
         before = self.errors.count
         add = self.errors.add
         stamps = self._stamps(number, cell)
@@ -300,7 +303,7 @@ class _RowChecker:
             post_id=post_id,
         )
 
-    def _stamps(self, number: int, cell: tabular.RowCells) -> dict[str, dt.datetime | None]:
+    def _stamps(self, number: int, cell: RowCells) -> dict[str, dt.datetime | None]:
         stamps: dict[str, dt.datetime | None] = {}
         for key in TIMESTAMP_FIELDS:
             raw = cell(key)
@@ -315,7 +318,7 @@ class _RowChecker:
                 self.errors.add(number, cell.column(key), str(problem))
         return stamps
 
-    def _channel(self, number: int, cell: tabular.RowCells) -> int | None:
+    def _channel(self, number: int, cell: RowCells) -> int | None:
         name = cell("channel")
         if not name:
             if self.options.channel_id is None:
@@ -328,7 +331,7 @@ class _RowChecker:
             self.errors.add(number, cell.column("channel"), _("No channel called {name!r}.", name=name))
         return channel_id
 
-    def _named(self, number: int, cell: tabular.RowCells, key: str, known: Mapping[str, int], what: str) -> int | None:
+    def _named(self, number: int, cell: RowCells, key: str, known: Mapping[str, int], what: str) -> int | None:
         name = cell(key)
         if not name:
             return None
@@ -337,7 +340,7 @@ class _RowChecker:
             self.errors.add(number, cell.column(key), _(what, name=name))
         return found
 
-    def _no_reply(self, number: int, cell: tabular.RowCells, replied: dt.datetime | None) -> str:
+    def _no_reply(self, number: int, cell: RowCells, replied: dt.datetime | None) -> str:
         raw = cell("no_reply")
         flag = flag_of(raw)
         if flag is False:
@@ -359,7 +362,7 @@ class _RowChecker:
             return ""
         return reason
 
-    def _post(self, number: int, cell: tabular.RowCells) -> int | None:
+    def _post(self, number: int, cell: RowCells) -> int | None:
         raw = cell("post")
         if not raw:
             return None
