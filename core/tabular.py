@@ -20,7 +20,7 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -354,7 +354,7 @@ def _fitted(cells: Sequence[str], width: int) -> list[str]:
 def _read_csv(text: str) -> _Builder:
     delimiter = sniff_delimiter(text)
     csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    reader = csv.reader(_lines(text), delimiter=delimiter, strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -376,6 +376,18 @@ def _read_csv(text: str) -> _Builder:
         number += 1
         builder.add(number, record)
     return builder
+
+
+def _lines(text: str) -> Iterable[str]:
+    """The text's lines as the csv reader takes them: broken only at \\n, \\r\\n and a bare \\r.
+    A list of lines takes less memory than a StringIO over the text (4 bytes per character;
+    100,000 rows: 40 MB less), but ``splitlines`` also breaks at form feeds, U+2028 and the like:
+    a text holding one of those goes through a StringIO."""
+    if text.isascii():
+        other_breaks = any(c in text for c in "\x0b\x0c\x1c\x1d\x1e")
+    else:
+        other_breaks = _OTHER_LINE_BREAKS.search(text) is not None
+    return io.StringIO(text, newline="") if other_breaks else text.splitlines(keepends=True)
 
 
 def _broken_quote(builder: _Builder, number: int, error: str) -> None:
@@ -482,6 +494,7 @@ def _read_json_lines(text: str) -> _Builder:
     return builder
 
 
+_OTHER_LINE_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _CELL_START = "\x00"  # joins a column's cells for one search; a cell holding it is searched alone
 
 

@@ -310,6 +310,22 @@ def test_a_row_reader_gives_the_cells_of_the_plain_constructor_and_empty_unmappe
     assert single((" Hi ",)) == {"text": "Hi"}
 
 
+@pytest.mark.parametrize("line_break", ["\r\n", "\n", "\r"], ids=["crlf", "lf", "bare cr"])
+def test_only_csv_line_ends_end_a_row_not_the_other_unicode_line_breaks(line_break):
+    # str.splitlines breaks at all of these too; a CSV row does not.
+    text = line_break.join(["id,text", "1,a\u2028b", "2,c\x85d", '3,"two' + line_break + 'lines"', "4,e\u2029f", ""])
+    assert read_table(text).rows == (
+        ("1", "a\u2028b"),
+        ("2", "c\x85d"),
+        ("3", "two" + line_break + "lines"),
+        ("4", "e\u2029f"),
+    )
+    ascii_only = line_break.join(["id,text", "1,form\x0cfeed", "2,fine", ""])
+    table = read_table(ascii_only)
+    assert table.rows == (("2", "fine"),)
+    assert [(problem.row, "control character" in problem.message) for problem in table.problems] == [(2, True)]
+
+
 def test_row_errors_keep_the_first_ones_and_count_all():
     errors = RowErrors(limit=2)
     assert not errors
