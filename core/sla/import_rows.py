@@ -199,13 +199,16 @@ class _RowChecker:
         self.limits = {name: max_length(Conversation, name) for name in ("link", "category", "external_id")}
         self.file = options.file_name or _("the imported file")
         self.author_what = _("author handle")  # looked up once, not once per row
+        mapped = {key for key, column in options.mapping.items() if column}
+        self.mapped = mapped
+        self.stamp_keys = tuple(key for key in TIMESTAMP_FIELDS if key in mapped)
 
     def check(self, number: int, cell: RowCells, *, has_id: bool) -> ParsedRow | None:
         before = self.errors.count
         add = self.errors.add
         stamps = self._stamps(number, cell)
         received = stamps["received"]
-        author = cell("author")
+        author = cell["author"]
         handle = None
         if not author:
             add(number, cell.column("author"), _("The author handle is empty."))
@@ -214,14 +217,14 @@ class _RowChecker:
                 handle = make_handle(author, what=self.author_what)
             except ValidationError as problem:
                 add(number, cell.column("author"), str(problem))
-        kind = kind_of(cell("kind"), self.default_kind)
+        kind = kind_of(cell["kind"], self.default_kind)
         if kind is None:
             add(
                 number,
                 cell.column("kind"),
-                _("Unknown kind '{kind}'; use {kinds}.", kind=cell("kind"), kinds=", ".join(KINDS)),
+                _("Unknown kind '{kind}'; use {kinds}.", kind=cell["kind"], kinds=", ".join(KINDS)),
             )
-        link = cell("link")
+        link = cell["link"]
         if link and not is_web_link(link):
             add(number, cell.column("link"), _("'{link}' is not a web link (https://…).", link=link[:60]))
         elif len(link) > self.limits["link"]:
@@ -230,7 +233,7 @@ class _RowChecker:
                 cell.column("link"),
                 _("The link is longer than {limit} characters.", limit=formats.number(self.limits["link"])),
             )
-        category = cell("category")
+        category = cell["category"]
         if len(category) > self.limits["category"]:
             add(
                 number,
@@ -241,26 +244,35 @@ class _RowChecker:
         if received is not None and resolved is not None and resolved < received:
             add(number, cell.column("resolved"), _("The resolved time is before the received time."))
         channel_id = self._channel(number, cell)
-        assignee_id = self._named(
-            number, cell, "assignee", self.lookups.people, N_("No user with the username or e-mail {name!r}.")
+        mapped = self.mapped  # a field the file does not map is empty: its checks are skipped
+        assignee_id = (
+            self._named(
+                number, cell, "assignee", self.lookups.people, N_("No user with the username or e-mail {name!r}.")
+            )
+            if "assignee" in mapped
+            else None
         )
-        team_id = self._named(number, cell, "escalation", self.lookups.teams, N_("No escalation team called {name!r}."))
+        team_id = (
+            self._named(number, cell, "escalation", self.lookups.teams, N_("No escalation team called {name!r}."))
+            if "escalation" in mapped
+            else None
+        )
         escalated_at = stamps["escalated_at"]
-        if escalated_at is not None and team_id is None and not cell("escalation"):
+        if escalated_at is not None and team_id is None and not cell["escalation"]:
             add(number, cell.column("escalated_at"), _("An escalation time without a team: map the team it went to."))
         if escalated_at is not None and received is not None and escalated_at < received:
             add(number, cell.column("escalated_at"), _("The escalation time is before the received time."))
-        no_reply_reason = self._no_reply(number, cell, replied)
-        reply_text = cell("reply_text")
-        if reply_text and replied is None and not cell("replied"):
+        no_reply_reason = self._no_reply(number, cell, replied) if "no_reply" in mapped else ""
+        reply_text = cell["reply_text"]
+        if reply_text and replied is None and not cell["replied"]:
             add(
                 number,
                 cell.column("reply_text"),
                 _("A reply text without a reply time: map the first reply time (or clear the text)."),
             )
-        post_id = self._post(number, cell)
-        text = cell("text")
-        external_id = cell("external_id")
+        post_id = self._post(number, cell) if "post" in mapped else None
+        text = cell["text"]
+        external_id = cell["external_id"]
         if has_id:
             if not external_id:
                 add(
@@ -304,10 +316,9 @@ class _RowChecker:
         )
 
     def _stamps(self, number: int, cell: RowCells) -> dict[str, dt.datetime | None]:
-        stamps: dict[str, dt.datetime | None] = {}
-        for key in TIMESTAMP_FIELDS:
-            raw = cell(key)
-            stamps[key] = None
+        stamps: dict[str, dt.datetime | None] = dict.fromkeys(TIMESTAMP_FIELDS)
+        for key in self.stamp_keys:
+            raw = cell[key]
             if not raw:
                 if key == "received" and cell.column("received"):
                     self.errors.add(number, cell.column("received"), _("The received time is empty."))
@@ -319,7 +330,7 @@ class _RowChecker:
         return stamps
 
     def _channel(self, number: int, cell: RowCells) -> int | None:
-        name = cell("channel")
+        name = cell["channel"]
         if not name:
             if self.options.channel_id is None:
                 self.errors.add(
@@ -332,7 +343,7 @@ class _RowChecker:
         return channel_id
 
     def _named(self, number: int, cell: RowCells, key: str, known: Mapping[str, int], what: str) -> int | None:
-        name = cell(key)
+        name = cell[key]
         if not name:
             return None
         found = known.get(name.casefold())
@@ -341,7 +352,7 @@ class _RowChecker:
         return found
 
     def _no_reply(self, number: int, cell: RowCells, replied: dt.datetime | None) -> str:
-        raw = cell("no_reply")
+        raw = cell["no_reply"]
         flag = flag_of(raw)
         if flag is False:
             return ""
@@ -363,7 +374,7 @@ class _RowChecker:
         return reason
 
     def _post(self, number: int, cell: RowCells) -> int | None:
-        raw = cell("post")
+        raw = cell["post"]
         if not raw:
             return None
         found = self.lookups.posts.get(post_ref(raw))
