@@ -13,11 +13,12 @@ import datetime as dt
 import functools
 import gc
 import json
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Boolean, Float, func, select
 from sqlmodel import Session, SQLModel
 
 from core import audit
@@ -145,9 +146,9 @@ def bulk_insert(
         return done
     dialect = connection.dialect
     names = list(columns if columns is not None else rows[0])
-    as_list: Callable[[Any], list[Any]] = list if columns is not None else _values
-    processors = [(i, _processor(table.c[name].type, dialect)) for i, name in enumerate(names)]
-    processed = [(i, process) for i, process in processors if process is not None]
+    converters = [(i, _converter(table.c[name].type, dialect)) for i, name in enumerate(names)]
+    converted = [(i, convert) for i, convert in converters if convert is not None]
+    as_tuple: Callable[[Any], tuple[Any, ...]] = tuple if columns is not None else _values
     marker = "?" if dialect.paramstyle == "qmark" else "%s"
     quote = dialect.identifier_preparer
     statement = (
@@ -162,18 +163,13 @@ def bulk_insert(
         rebuilt = _drop_indexes_for_a_big_load(connection, table, len(rows))
     try:
         for start_at in range(0, len(rows), BATCH):
-            batch = [as_list(row) for row in rows[start_at : start_at + BATCH]]
-            for i, process in processed:
-                last_in: Any = None
-                last_out: Any = None
-                for values in batch:
-                    value = values[i]
-                    if value is None:
-                        continue
-                    if value is not last_in:  # e.g. the one "created at" of every row
-                        last_in, last_out = value, process(value)
-                    values[i] = last_out
-            connection.exec_driver_sql(statement, [tuple(values) for values in batch])
+            batch = [as_tuple(row) for row in rows[start_at : start_at + BATCH]]
+            if converted:
+                cells: list[Sequence[Any]] = list(zip(*batch, strict=True))
+                for i, convert in converted:
+                    cells[i] = convert(cells[i])
+                batch = list(zip(*cells, strict=True))
+            connection.exec_driver_sql(statement, batch)
             done += len(batch)
             if progress is not None:
                 progress(done, steps, stage)
@@ -183,10 +179,6 @@ def bulk_insert(
         if sqlite:
             connection.exec_driver_sql(f"PRAGMA cache_size={int(cache)}")  # i18n: not text
     return done
-
-
-def _values(row: Mapping[str, Any]) -> list[Any]:
-    return list(row.values())
 
 
 def _drop_indexes_for_a_big_load(connection: Any, table: Any, incoming: int) -> list[str]:
@@ -212,33 +204,59 @@ def _drop_indexes_for_a_big_load(connection: Any, table: Any, incoming: int) -> 
     return [sql for _name, sql in plain]
 
 
-def _processor(column_type: Any, dialect: Any) -> Callable[[Any], Any] | None:
-    """A column's bind processing for one value. An instant already in UTC (what the imports
-    produce) takes a short way to the same stored form; anything else goes the whole way."""
+def _converter(column_type: Any, dialect: Any) -> Callable[[Sequence[Any]], Sequence[Any]] | None:
+    """How one column of a batch becomes what the driver is sent: the column's bind processing
+    (UTC normalisation, the dialect's date format), a column at a time, so that the common cases
+    cost no Python call per value: a value repeated down the column (the one "created at") is
+    processed once; floats for a Float and booleans for a Boolean go as they are (the processor
+    returns them unchanged, and SQLite stores a boolean as the 0 or 1 it would make); instants
+    already in UTC, what the imports produce, take a short way to the same stored form."""
     full = column_type.dialect_impl(dialect).bind_processor(dialect)
-    if full is None or not isinstance(column_type, UTCDateTime):
-        return full
-    if dialect.name == "sqlite":
-        if getattr(column_type.impl.dialect_impl(dialect), "_storage_format", None) != _SQLITE_DATETIME:
-            return full
+    if full is None:
+        return None
+    as_is: set[type] = set()
+    if isinstance(column_type, Boolean):
+        as_is = {bool, _NONE}
+    elif isinstance(column_type, Float) and not column_type.asdecimal:
+        as_is = {float, _NONE}
+    in_utc: Callable[[Sequence[Any]], Sequence[Any]] | None = None
+    if isinstance(column_type, UTCDateTime):
+        impl = column_type.impl.dialect_impl(dialect)
+        if dialect.name == "sqlite" and getattr(impl, "_storage_format", None) == _SQLITE_DATETIME:
+            in_utc = _sqlite_text
+        elif dialect.name != "sqlite" and impl.bind_processor(dialect) is None:
+            in_utc = _as_they_are  # the driver takes an aware datetime
 
-        def to_sqlite(value: Any) -> Any:
-            if type(value) is dt.datetime and value.tzinfo is dt.UTC:
-                # "2025-03-04 05:06:07.000123+00:00" without its offset: cheaper than replace()
-                return value.isoformat(" ", "microseconds")[:26]
-            return full(value)
+    def convert(column: Sequence[Any]) -> Sequence[Any]:
+        first = column[0]
+        if column.count(first) == len(column) and all(value is first for value in column):
+            return (None if first is None else full(first),) * len(column)
+        kinds = set(map(type, column))
+        if kinds <= as_is:
+            return column
+        if in_utc is not None and kinds <= _INSTANTS and set(map(_ZONE, filter(None, column))) == {dt.UTC}:
+            return in_utc(column)
+        return [None if value is None else full(value) for value in column]
 
-        return to_sqlite
+    return convert
 
-    if column_type.impl.dialect_impl(dialect).bind_processor(dialect) is not None:
-        return full
 
-    def in_utc(value: Any) -> Any:
-        if type(value) is dt.datetime and value.tzinfo is dt.UTC:
-            return value
-        return full(value)
+def _sqlite_text(column: Sequence[dt.datetime | None]) -> list[str | None]:
+    # "2025-03-04 05:06:07.000123+00:00" without its offset: what SQLite's format gives a UTC instant
+    return [None if value is None else value.isoformat(" ", "microseconds")[:26] for value in column]
 
-    return in_utc
+
+def _as_they_are(column: Sequence[Any]) -> Sequence[Any]:
+    return column
+
+
+def _values(row: Mapping[str, Any]) -> tuple[Any, ...]:
+    return tuple(row.values())
+
+
+_NONE = type(None)
+_INSTANTS = {dt.datetime, _NONE}
+_ZONE = operator.attrgetter("tzinfo")
 
 
 # --- reading imports -------------------------------------------------------------------------------
