@@ -14,6 +14,7 @@ import functools
 import gc
 import json
 import operator
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
@@ -137,11 +138,14 @@ def bulk_insert(
     stage: str = N_("Saving"),
 ) -> int:
     """Insert many rows in the caller's transaction as fast as the driver allows: each column's
-    bind processor (UTC normalisation, the dialect's date format) is applied once per value and
-    the rows go to the driver's executemany, skipping per-row statement bookkeeping. SQLite gets
-    a bigger page cache for the duration, so many indexes are not maintained through 2 MB.
-    ``rows`` are dicts by column, or with ``columns`` sequences in that order (lighter to hold).
-    Returns ``done`` plus the rows inserted."""
+    bind processor (UTC normalisation, the dialect's date format) is applied a column at a time
+    (``_converter``) and the rows go to the driver's executemany, skipping per-row statement
+    bookkeeping. A column that holds one value in every row of a batch (the import's id and time,
+    a flag not set, a field the file does not have) is written into the statement once instead of
+    bound in every row, when that value is a number, a flag, NULL, an empty text or a stored time
+    (``_literal``; never other text). SQLite gets a bigger page cache for the duration, so many
+    indexes are not maintained through 2 MB. ``rows`` are dicts by column, or with ``columns``
+    sequences in that order (lighter to hold). Returns ``done`` plus the rows inserted."""
     if not rows:
         return done
     dialect = connection.dialect
@@ -151,10 +155,7 @@ def bulk_insert(
     as_tuple: Callable[[Any], tuple[Any, ...]] = tuple if columns is not None else _values
     marker = "?" if dialect.paramstyle == "qmark" else "%s"
     quote = dialect.identifier_preparer
-    statement = (
-        f"INSERT INTO {quote.format_table(table)} ({', '.join(quote.quote(n) for n in names)}) "  # i18n: not text
-        f"VALUES ({', '.join(marker for _name in names)})"
-    )
+    into = f"INSERT INTO {quote.format_table(table)} ({', '.join(quote.quote(n) for n in names)}) "  # i18n: not text
     sqlite = dialect.name == "sqlite"
     rebuilt: list[str] = []
     if sqlite:
@@ -163,13 +164,15 @@ def bulk_insert(
         rebuilt = _drop_indexes_for_a_big_load(connection, table, len(rows))
     try:
         for start_at in range(0, len(rows), BATCH):
-            batch = [as_tuple(row) for row in rows[start_at : start_at + BATCH]]
-            if converted:
-                cells: list[Sequence[Any]] = list(zip(*batch, strict=True))
-                for i, convert in converted:
-                    cells[i] = convert(cells[i])
-                batch = list(zip(*cells, strict=True))
-            connection.exec_driver_sql(statement, batch)
+            cells: list[Sequence[Any]] = list(
+                zip(*[as_tuple(row) for row in rows[start_at : start_at + BATCH]], strict=True)
+            )
+            for i, convert in converted:
+                cells[i] = convert(cells[i])
+            values = [_the_one_literal(column) or marker for column in cells]
+            bound = [column for column, value in zip(cells, values, strict=True) if value is marker]
+            batch = list(zip(*bound, strict=True)) if bound else [()] * len(cells[0])
+            connection.exec_driver_sql(into + f"VALUES ({', '.join(values)})", batch)  # i18n: not text
             done += len(batch)
             if progress is not None:
                 progress(done, steps, stage)
@@ -179,6 +182,34 @@ def bulk_insert(
         if sqlite:
             connection.exec_driver_sql(f"PRAGMA cache_size={int(cache)}")  # i18n: not text
     return done
+
+
+def _the_one_literal(column: Sequence[Any]) -> str | None:
+    """The SQL literal of the one value a column holds in every row, when it has one (``_literal``)."""
+    first = column[0]
+    literal = _literal(first)
+    if literal is None or column.count(first) != len(column) or len(set(map(type, column))) != 1:
+        return None
+    return literal
+
+
+def _literal(value: Any) -> str | None:
+    """A value as it may be written into a statement: NULL, a flag, a whole number, an empty text,
+    or a time in the form the driver is sent (digits and separators only). Anything else, and
+    every text a person wrote, is bound."""
+    if value is None:
+        return "NULL"  # i18n: not text
+    kind = type(value)
+    if kind is bool:
+        return "TRUE" if value else "FALSE"  # i18n: not text
+    if kind is int:
+        return str(value)
+    if kind is str and (value == "" or _STORED_INSTANT.fullmatch(value)):
+        return f"'{value}'"
+    return None
+
+
+_STORED_INSTANT = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}")
 
 
 def _drop_indexes_for_a_big_load(connection: Any, table: Any, incoming: int) -> list[str]:
