@@ -305,7 +305,7 @@ class NewConversations:
         assignee_id = row.assignee_id
         if status == _ARCHIVED:
             self.archived += 1
-        elif self.watch is not None:
+        elif self.watch is not None and row.post_id is not None:
             assignee_id = self.watch.assignee_for(
                 post_id=row.post_id, assignee_id=assignee_id, received_at=row.received_at
             )
