@@ -5,9 +5,12 @@ check every row, SLA figures, bulk inserts, one audit entry):
 * a survey of 2,300 ideas with 65,000 givers (display names with spaces)   target <= 3 s
 * a 200,000-message thread-shaped file (Twitter/X customer-support shape)  target <= 10 s
 
-Prints each figure beside its target and exits non-zero when one is missed.
+Each import runs three times, each in a new process (as the first import after the app starts:
+nothing it parsed or loaded before is kept), and the median is held against the target; the runs
+are printed beside it, because one run on a shared machine can be 20 % off the next. Prints each
+figure beside its target and exits non-zero when one is missed.
 
-Run: .venv/bin/python bench/bench_imports.py
+Run: .venv/bin/python bench/bench_imports.py    (one import, one run: ``--once conversations``)
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -128,16 +133,38 @@ def fresh_database(folder: str) -> tuple[Engine, int]:
     return engine, channel_id
 
 
-def timed(label: str, target: float, run: Callable[[Engine, int], str]) -> bool:
+RUNS = 3
+
+
+def timed(run: Callable[[Engine, int], str]) -> dict[str, object]:
+    """One run on a fresh database: wall and CPU seconds, and what it did."""
     with tempfile.TemporaryDirectory() as folder:
         engine, channel_id = fresh_database(folder)
         started, cpu = time.perf_counter(), time.process_time()
         detail = run(engine, channel_id)
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         engine.dispose()
+    return {"elapsed": elapsed, "cpu": cpu, "detail": detail}
+
+
+def measured(name: str, label: str, target: float) -> bool:
+    """``RUNS`` runs of one import, each in a new process; the median against the target."""
+    runs = []
+    for _run in range(RUNS):
+        done = subprocess.run([sys.executable, __file__, "--once", name], capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            print(f"{label}: the run failed\n{done.stderr[-2000:]}")
+            return False
+        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    elapsed = statistics.median(r["elapsed"] for r in runs)
+    cpu = statistics.median(r["cpu"] for r in runs)
     ok = elapsed <= target
+    each = ", ".join(f"{r['elapsed']:.1f}" for r in runs)
     # The CPU time beside it: on a shared machine the wall time also counts the waits for a core.
-    print(f"{label}: {elapsed:.1f} s (target <= {target:.0f} s) {'OK' if ok else 'SLOW'}, CPU {cpu:.1f} s — {detail}")
+    print(
+        f"{label}: {elapsed:.1f} s (target <= {target:.0f} s) {'OK' if ok else 'SLOW'}, median of {RUNS} "
+        f"new processes ({each} s), CPU {cpu:.1f} s — {runs[0]['detail']}"
+    )
     return ok
 
 
@@ -183,18 +210,33 @@ def run_messages(data: bytes) -> Callable[[Engine, int], str]:
     return run
 
 
-def main() -> int:
-    results = [
-        timed(
-            f"{CONVERSATIONS:,} conversations",
-            CONVERSATIONS_TARGET_S,
-            run_conversations(conversations_csv(CONVERSATIONS)),
-        ),
-        timed(f"survey of {IDEAS:,} ideas, {GIVERS:,} givers", IDEAS_TARGET_S, run_survey(survey_csv(IDEAS, GIVERS))),
-        timed(f"{MESSAGES:,}-message thread file", MESSAGES_TARGET_S, run_messages(messages_csv(MESSAGES))),
-    ]
+IMPORTS = {
+    "conversations": (
+        f"{CONVERSATIONS:,} conversations",
+        CONVERSATIONS_TARGET_S,
+        lambda: run_conversations(conversations_csv(CONVERSATIONS)),
+    ),
+    "survey": (
+        f"survey of {IDEAS:,} ideas, {GIVERS:,} givers",
+        IDEAS_TARGET_S,
+        lambda: run_survey(survey_csv(IDEAS, GIVERS)),
+    ),
+    "messages": (
+        f"{MESSAGES:,}-message thread file",
+        MESSAGES_TARGET_S,
+        lambda: run_messages(messages_csv(MESSAGES)),
+    ),
+}
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["--once"]:
+        _label, _target, make = IMPORTS[argv[1]]
+        print(json.dumps(timed(make())))
+        return 0
+    results = [measured(name, label, target) for name, (label, target, _make) in IMPORTS.items()]
     return 0 if all(results) else 1
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

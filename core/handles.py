@@ -75,12 +75,14 @@ def display_form(text: str) -> str:
 def make_handle(text: str, *, what: str = N_("handle")) -> Handle:
     """One handle checked: no control characters, not invisible only, not too long, not empty.
     An import names the same people again and again, so the checked handles are remembered.
-    ``what`` names the field in messages (already translated, or a marked constant)."""
-    return _checked_handle(text, _(what))
+    ``what`` names the field in messages (already translated, or a marked constant; translated
+    only for a message, which is never remembered: the cache keeps only handles that pass)."""
+    return _checked_handle(text, what)
 
 
 @functools.lru_cache(maxsize=65536)
 def _checked_handle(text: str, what: str) -> Handle:
+    what = _(what)
     problem = check_text(text, what)
     if problem:
         raise ValidationError(problem)

@@ -13,11 +13,13 @@ import datetime as dt
 import functools
 import gc
 import json
-from collections.abc import Callable, Sequence
+import operator
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Boolean, Float, func, select
 from sqlmodel import Session, SQLModel
 
 from core import audit
@@ -127,30 +129,33 @@ def finish(
 def bulk_insert(
     connection: Any,
     table: Any,
-    rows: list[dict[str, Any]],
+    rows: Sequence[Mapping[str, Any]] | Sequence[Sequence[Any]],
     *,
+    columns: Sequence[str] | None = None,
     progress: Progress | None = None,
     steps: int = 0,
     done: int = 0,
     stage: str = N_("Saving"),
 ) -> int:
     """Insert many rows in the caller's transaction as fast as the driver allows: each column's
-    bind processor (UTC normalisation, the dialect's date format) is applied once per value and
-    the rows go to the driver's executemany, skipping per-row statement bookkeeping. SQLite gets
-    a bigger page cache for the duration, so many indexes are not maintained through 2 MB.
-    Returns ``done`` plus the rows inserted."""
+    bind processor (UTC normalisation, the dialect's date format) is applied a column at a time
+    (``_converter``) and the rows go to the driver's executemany, skipping per-row statement
+    bookkeeping. A column that holds one value in every row of a batch (the import's id and time,
+    a flag not set, a field the file does not have) is written into the statement once instead of
+    bound in every row, when that value is a number, a flag, NULL, an empty text or a stored time
+    (``_literal``; never other text). SQLite gets a bigger page cache for the duration, so many
+    indexes are not maintained through 2 MB. ``rows`` are dicts by column, or with ``columns``
+    sequences in that order (lighter to hold). Returns ``done`` plus the rows inserted."""
     if not rows:
         return done
     dialect = connection.dialect
-    names = list(rows[0])
-    processors = [(i, _processor(table.c[name].type, dialect)) for i, name in enumerate(names)]
-    processed = [(i, process) for i, process in processors if process is not None]
+    names = list(columns if columns is not None else rows[0])
+    converters = [(i, _converter(table.c[name].type, dialect)) for i, name in enumerate(names)]
+    converted = [(i, convert) for i, convert in converters if convert is not None]
+    as_tuple: Callable[[Any], tuple[Any, ...]] = tuple if columns is not None else _values
     marker = "?" if dialect.paramstyle == "qmark" else "%s"
     quote = dialect.identifier_preparer
-    statement = (
-        f"INSERT INTO {quote.format_table(table)} ({', '.join(quote.quote(n) for n in names)}) "  # i18n: not text
-        f"VALUES ({', '.join(marker for _name in names)})"
-    )
+    into = f"INSERT INTO {quote.format_table(table)} ({', '.join(quote.quote(n) for n in names)}) "  # i18n: not text
     sqlite = dialect.name == "sqlite"
     rebuilt: list[str] = []
     if sqlite:
@@ -159,18 +164,15 @@ def bulk_insert(
         rebuilt = _drop_indexes_for_a_big_load(connection, table, len(rows))
     try:
         for start_at in range(0, len(rows), BATCH):
-            batch = [list(row.values()) for row in rows[start_at : start_at + BATCH]]
-            for i, process in processed:
-                last_in: Any = None
-                last_out: Any = None
-                for values in batch:
-                    value = values[i]
-                    if value is None:
-                        continue
-                    if value is not last_in:  # e.g. the one "created at" of every row
-                        last_in, last_out = value, process(value)
-                    values[i] = last_out
-            connection.exec_driver_sql(statement, [tuple(values) for values in batch])
+            cells: list[Sequence[Any]] = list(
+                zip(*[as_tuple(row) for row in rows[start_at : start_at + BATCH]], strict=True)
+            )
+            for i, convert in converted:
+                cells[i] = convert(cells[i])
+            values = [_the_one_literal(column) or marker for column in cells]
+            bound = [column for column, value in zip(cells, values, strict=True) if value is marker]
+            batch = list(zip(*bound, strict=True)) if bound else [()] * len(cells[0])
+            connection.exec_driver_sql(into + f"VALUES ({', '.join(values)})", batch)  # i18n: not text
             done += len(batch)
             if progress is not None:
                 progress(done, steps, stage)
@@ -180,6 +182,34 @@ def bulk_insert(
         if sqlite:
             connection.exec_driver_sql(f"PRAGMA cache_size={int(cache)}")  # i18n: not text
     return done
+
+
+def _the_one_literal(column: Sequence[Any]) -> str | None:
+    """The SQL literal of the one value a column holds in every row, when it has one (``_literal``)."""
+    first = column[0]
+    literal = _literal(first)
+    if literal is None or column.count(first) != len(column) or len(set(map(type, column))) != 1:
+        return None
+    return literal
+
+
+def _literal(value: Any) -> str | None:
+    """A value as it may be written into a statement: NULL, a flag, a whole number, an empty text,
+    or a time in the form the driver is sent (digits and separators only). Anything else, and
+    every text a person wrote, is bound."""
+    if value is None:
+        return "NULL"  # i18n: not text
+    kind = type(value)
+    if kind is bool:
+        return "TRUE" if value else "FALSE"  # i18n: not text
+    if kind is int:
+        return str(value)
+    if kind is str and (value == "" or _STORED_INSTANT.fullmatch(value)):
+        return f"'{value}'"
+    return None
+
+
+_STORED_INSTANT = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}")
 
 
 def _drop_indexes_for_a_big_load(connection: Any, table: Any, incoming: int) -> list[str]:
@@ -205,33 +235,59 @@ def _drop_indexes_for_a_big_load(connection: Any, table: Any, incoming: int) -> 
     return [sql for _name, sql in plain]
 
 
-def _processor(column_type: Any, dialect: Any) -> Callable[[Any], Any] | None:
-    """A column's bind processing for one value. An instant already in UTC (what the imports
-    produce) takes a short way to the same stored form; anything else goes the whole way."""
+def _converter(column_type: Any, dialect: Any) -> Callable[[Sequence[Any]], Sequence[Any]] | None:
+    """How one column of a batch becomes what the driver is sent: the column's bind processing
+    (UTC normalisation, the dialect's date format), a column at a time, so that the common cases
+    cost no Python call per value: a value repeated down the column (the one "created at") is
+    processed once; floats for a Float and booleans for a Boolean go as they are (the processor
+    returns them unchanged, and SQLite stores a boolean as the 0 or 1 it would make); instants
+    already in UTC, what the imports produce, take a short way to the same stored form."""
     full = column_type.dialect_impl(dialect).bind_processor(dialect)
-    if full is None or not isinstance(column_type, UTCDateTime):
-        return full
-    if dialect.name == "sqlite":
-        if getattr(column_type.impl.dialect_impl(dialect), "_storage_format", None) != _SQLITE_DATETIME:
-            return full
+    if full is None:
+        return None
+    as_is: set[type] = set()
+    if isinstance(column_type, Boolean):
+        as_is = {bool, _NONE}
+    elif isinstance(column_type, Float) and not column_type.asdecimal:
+        as_is = {float, _NONE}
+    in_utc: Callable[[Sequence[Any]], Sequence[Any]] | None = None
+    if isinstance(column_type, UTCDateTime):
+        impl = column_type.impl.dialect_impl(dialect)
+        if dialect.name == "sqlite" and getattr(impl, "_storage_format", None) == _SQLITE_DATETIME:
+            in_utc = _sqlite_text
+        elif dialect.name != "sqlite" and impl.bind_processor(dialect) is None:
+            in_utc = _as_they_are  # the driver takes an aware datetime
 
-        def to_sqlite(value: Any) -> Any:
-            if type(value) is dt.datetime and value.tzinfo is dt.UTC:
-                # "2025-03-04 05:06:07.000123+00:00" without its offset: cheaper than replace()
-                return value.isoformat(" ", "microseconds")[:26]
-            return full(value)
+    def convert(column: Sequence[Any]) -> Sequence[Any]:
+        first = column[0]
+        if column.count(first) == len(column) and all(value is first for value in column):
+            return (None if first is None else full(first),) * len(column)
+        kinds = set(map(type, column))
+        if kinds <= as_is:
+            return column
+        if in_utc is not None and kinds <= _INSTANTS and set(map(_ZONE, filter(None, column))) == {dt.UTC}:
+            return in_utc(column)
+        return [None if value is None else full(value) for value in column]
 
-        return to_sqlite
+    return convert
 
-    if column_type.impl.dialect_impl(dialect).bind_processor(dialect) is not None:
-        return full
 
-    def in_utc(value: Any) -> Any:
-        if type(value) is dt.datetime and value.tzinfo is dt.UTC:
-            return value
-        return full(value)
+def _sqlite_text(column: Sequence[dt.datetime | None]) -> list[str | None]:
+    # "2025-03-04 05:06:07.000123+00:00" without its offset: what SQLite's format gives a UTC instant
+    return [None if value is None else value.isoformat(" ", "microseconds")[:26] for value in column]
 
-    return in_utc
+
+def _as_they_are(column: Sequence[Any]) -> Sequence[Any]:
+    return column
+
+
+def _values(row: Mapping[str, Any]) -> tuple[Any, ...]:
+    return tuple(row.values())
+
+
+_NONE = type(None)
+_INSTANTS = {dt.datetime, _NONE}
+_ZONE = operator.attrgetter("tzinfo")
 
 
 # --- reading imports -------------------------------------------------------------------------------

@@ -69,6 +69,9 @@ def ambiguous_choice(value: str | None) -> str | None:
 # --- the date order of a file ------------------------------------------------------------------
 
 _NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})[/-](\d{1,2})[/-](\d{2}|\d{4})(?!\d)")
+# How every such date starts: a cell that does not start so cannot settle the order, and a
+# column's cells can be searched for it at once (``Table.column_values(lead=…)``).
+DATE_ORDER_LEAD = r"\s*\d{1,2}[/-]"
 
 
 @dataclass(frozen=True)

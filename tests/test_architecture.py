@@ -109,6 +109,7 @@ BASICS = {
     "text",
     "exports",
     "tabular",
+    "columns",
     "handles",
     "controls",
     "timestamps",

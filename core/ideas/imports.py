@@ -21,14 +21,15 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from core import import_batches, workspace
+from core.columns import guess_columns
 from core.errors import ValidationError
 from core.handles import Handle, parse_separators, split_handles
 from core.i18n import _, ngettext
 from core.ideas.capture import check_channel
 from core.ideas.rules import TITLE_MAX, S, clean_source
 from core.permissions import Action, Actor, require
-from core.tabular import RowError, RowErrors, Table, guess_columns, read_table
-from core.timestamps import BadTimestamp, DateOrder, TimestampParser, settle_date_order, zone_named
+from core.tabular import RowError, RowErrors, Table, read_table
+from core.timestamps import DATE_ORDER_LEAD, BadTimestamp, DateOrder, TimestampParser, settle_date_order, zone_named
 from db.models import Channel, Idea, IdeaGiver, IdeaSource
 from db.types import utcnow
 
@@ -249,7 +250,11 @@ def map_rows(
     lowered_channels = {name.casefold(): channel_id for name, channel_id in channels.items()}
     errors = RowErrors()
     errors.include(table)
-    order = settle_date_order(table.column_values(mapping.date), options.date_order) if mapping.date else None
+    order = (
+        settle_date_order(table.column_values(mapping.date, lead=DATE_ORDER_LEAD), options.date_order)
+        if mapping.date
+        else None
+    )
     parser = TimestampParser(
         zone=zone_named(timezone),
         date_order=order.order if order else "DMY",

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from core import tabular
+from core.columns import guess_columns
 from core.errors import ValidationError
 from core.i18n import N_, _
 from db.models import ConversationKind
@@ -215,7 +216,7 @@ class ImportOptions:
 def suggest_mapping(columns: Sequence[str], *, messages: bool = False) -> dict[str, str]:
     """A first guess of the mapping from the header names (the user confirms or changes it)."""
     fields = MESSAGE_FIELDS if messages else FIELDS
-    return tabular.guess_columns(columns, {spec.key: spec.hints for spec in fields})
+    return guess_columns(columns, {spec.key: spec.hints for spec in fields})
 
 
 def parse_mapping(text: str, *, messages: bool = False) -> dict[str, str]:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from core import formats, tabular
+from core.columns import RowCells
 from core.errors import ValidationError
 from core.handles import make_handle
 from core.i18n import N_, _
@@ -29,7 +30,7 @@ from core.sla.import_fields import (
     flag_of,
     kind_of,
 )
-from core.timestamps import BadTimestamp, DateOrder, TimestampParser, settle_date_order, zone_named
+from core.timestamps import DATE_ORDER_LEAD, BadTimestamp, DateOrder, TimestampParser, settle_date_order, zone_named
 from db.models import Conversation, ConversationKind, max_length
 from db.types import utcnow
 
@@ -106,7 +107,10 @@ def derived_id(received: dt.datetime, author: str, text: str) -> str:
 def settle_order(table: tabular.Table, options: ImportOptions, fields: Sequence[str] = TIMESTAMP_FIELDS) -> DateOrder:
     """The file's date order: the person's choice, or what the file's own dates say (``core.timestamps``)."""
     values = (
-        value for key in fields if options.mapping.get(key) for value in table.column_values(options.mapping[key])
+        value
+        for key in fields
+        if options.mapping.get(key)
+        for value in table.column_values(options.mapping[key], lead=DATE_ORDER_LEAD)
     )
     return settle_date_order(values, options.date_order)
 
@@ -149,6 +153,7 @@ def parse_rows(
     index = {name: i for i, name in enumerate(table.columns)}
     positions = {key: index[column] for key, column in options.mapping.items() if column}
     checker = _RowChecker(options, lookups, parser, default_kind, errors)
+    cells_of = RowCells.reader(positions, options.mapping, FIELD_BY_KEY)
     parsed: list[ParsedRow] = []
     seen: dict[tuple[int, str], int] = {}
     total = len(table.rows)
@@ -156,9 +161,7 @@ def parse_rows(
         if progress is not None and (position + 1) % PROGRESS_EVERY == 0:
             progress(position + 1, total, N_("Checking rows"))
         number = table.row_number(position)
-        row = checker.check(
-            number, tabular.RowCells(values, positions, options.mapping), has_id="external_id" in positions
-        )
+        row = checker.check(number, cells_of(values), has_id="external_id" in positions)
         if row is None:
             continue
         first = seen.get((row.channel_id, row.external_id))
@@ -196,13 +199,16 @@ class _RowChecker:
         self.limits = {name: max_length(Conversation, name) for name in ("link", "category", "external_id")}
         self.file = options.file_name or _("the imported file")
         self.author_what = _("author handle")  # looked up once, not once per row
+        mapped = {key for key, column in options.mapping.items() if column}
+        self.mapped = mapped
+        self.stamp_keys = tuple(key for key in TIMESTAMP_FIELDS if key in mapped)
 
-    def check(self, number: int, cell: tabular.RowCells, *, has_id: bool) -> ParsedRow | None:
+    def check(self, number: int, cell: RowCells, *, has_id: bool) -> ParsedRow | None:
         before = self.errors.count
         add = self.errors.add
         stamps = self._stamps(number, cell)
         received = stamps["received"]
-        author = cell("author")
+        author = cell["author"]
         handle = None
         if not author:
             add(number, cell.column("author"), _("The author handle is empty."))
@@ -211,14 +217,14 @@ class _RowChecker:
                 handle = make_handle(author, what=self.author_what)
             except ValidationError as problem:
                 add(number, cell.column("author"), str(problem))
-        kind = kind_of(cell("kind"), self.default_kind)
+        kind = kind_of(cell["kind"], self.default_kind)
         if kind is None:
             add(
                 number,
                 cell.column("kind"),
-                _("Unknown kind '{kind}'; use {kinds}.", kind=cell("kind"), kinds=", ".join(KINDS)),
+                _("Unknown kind '{kind}'; use {kinds}.", kind=cell["kind"], kinds=", ".join(KINDS)),
             )
-        link = cell("link")
+        link = cell["link"]
         if link and not is_web_link(link):
             add(number, cell.column("link"), _("'{link}' is not a web link (https://…).", link=link[:60]))
         elif len(link) > self.limits["link"]:
@@ -227,7 +233,7 @@ class _RowChecker:
                 cell.column("link"),
                 _("The link is longer than {limit} characters.", limit=formats.number(self.limits["link"])),
             )
-        category = cell("category")
+        category = cell["category"]
         if len(category) > self.limits["category"]:
             add(
                 number,
@@ -238,26 +244,35 @@ class _RowChecker:
         if received is not None and resolved is not None and resolved < received:
             add(number, cell.column("resolved"), _("The resolved time is before the received time."))
         channel_id = self._channel(number, cell)
-        assignee_id = self._named(
-            number, cell, "assignee", self.lookups.people, N_("No user with the username or e-mail {name!r}.")
+        mapped = self.mapped  # a field the file does not map is empty: its checks are skipped
+        assignee_id = (
+            self._named(
+                number, cell, "assignee", self.lookups.people, N_("No user with the username or e-mail {name!r}.")
+            )
+            if "assignee" in mapped
+            else None
         )
-        team_id = self._named(number, cell, "escalation", self.lookups.teams, N_("No escalation team called {name!r}."))
+        team_id = (
+            self._named(number, cell, "escalation", self.lookups.teams, N_("No escalation team called {name!r}."))
+            if "escalation" in mapped
+            else None
+        )
         escalated_at = stamps["escalated_at"]
-        if escalated_at is not None and team_id is None and not cell("escalation"):
+        if escalated_at is not None and team_id is None and not cell["escalation"]:
             add(number, cell.column("escalated_at"), _("An escalation time without a team: map the team it went to."))
         if escalated_at is not None and received is not None and escalated_at < received:
             add(number, cell.column("escalated_at"), _("The escalation time is before the received time."))
-        no_reply_reason = self._no_reply(number, cell, replied)
-        reply_text = cell("reply_text")
-        if reply_text and replied is None and not cell("replied"):
+        no_reply_reason = self._no_reply(number, cell, replied) if "no_reply" in mapped else ""
+        reply_text = cell["reply_text"]
+        if reply_text and replied is None and not cell["replied"]:
             add(
                 number,
                 cell.column("reply_text"),
                 _("A reply text without a reply time: map the first reply time (or clear the text)."),
             )
-        post_id = self._post(number, cell)
-        text = cell("text")
-        external_id = cell("external_id")
+        post_id = self._post(number, cell) if "post" in mapped else None
+        text = cell["text"]
+        external_id = cell["external_id"]
         if has_id:
             if not external_id:
                 add(
@@ -300,11 +315,10 @@ class _RowChecker:
             post_id=post_id,
         )
 
-    def _stamps(self, number: int, cell: tabular.RowCells) -> dict[str, dt.datetime | None]:
-        stamps: dict[str, dt.datetime | None] = {}
-        for key in TIMESTAMP_FIELDS:
-            raw = cell(key)
-            stamps[key] = None
+    def _stamps(self, number: int, cell: RowCells) -> dict[str, dt.datetime | None]:
+        stamps: dict[str, dt.datetime | None] = dict.fromkeys(TIMESTAMP_FIELDS)
+        for key in self.stamp_keys:
+            raw = cell[key]
             if not raw:
                 if key == "received" and cell.column("received"):
                     self.errors.add(number, cell.column("received"), _("The received time is empty."))
@@ -315,8 +329,8 @@ class _RowChecker:
                 self.errors.add(number, cell.column(key), str(problem))
         return stamps
 
-    def _channel(self, number: int, cell: tabular.RowCells) -> int | None:
-        name = cell("channel")
+    def _channel(self, number: int, cell: RowCells) -> int | None:
+        name = cell["channel"]
         if not name:
             if self.options.channel_id is None:
                 self.errors.add(
@@ -328,8 +342,8 @@ class _RowChecker:
             self.errors.add(number, cell.column("channel"), _("No channel called {name!r}.", name=name))
         return channel_id
 
-    def _named(self, number: int, cell: tabular.RowCells, key: str, known: Mapping[str, int], what: str) -> int | None:
-        name = cell(key)
+    def _named(self, number: int, cell: RowCells, key: str, known: Mapping[str, int], what: str) -> int | None:
+        name = cell[key]
         if not name:
             return None
         found = known.get(name.casefold())
@@ -337,8 +351,8 @@ class _RowChecker:
             self.errors.add(number, cell.column(key), _(what, name=name))
         return found
 
-    def _no_reply(self, number: int, cell: tabular.RowCells, replied: dt.datetime | None) -> str:
-        raw = cell("no_reply")
+    def _no_reply(self, number: int, cell: RowCells, replied: dt.datetime | None) -> str:
+        raw = cell["no_reply"]
         flag = flag_of(raw)
         if flag is False:
             return ""
@@ -359,8 +373,8 @@ class _RowChecker:
             return ""
         return reason
 
-    def _post(self, number: int, cell: tabular.RowCells) -> int | None:
-        raw = cell("post")
+    def _post(self, number: int, cell: RowCells) -> int | None:
+        raw = cell["post"]
         if not raw:
             return None
         found = self.lookups.posts.get(post_ref(raw))

@@ -23,6 +23,7 @@ from core.sla.figures import NEEDS_REPLY_KINDS, reply_figures
 from core.sla.import_fields import ImportOptions
 from core.sla.import_rows import Lookups, ParsedRow, channel_key, post_ref
 from core.sla.policies import PolicyBook
+from core.sla.watch import WatchBook
 from db.models import (
     Channel,
     ChannelCreate,
@@ -36,6 +37,7 @@ from db.models import (
 )
 
 BATCH = 5000
+_ARCHIVED = ConversationStatus.archived.value
 _OPEN = {ConversationStatus.open.value, ConversationStatus.waiting.value, ConversationStatus.archived.value}
 
 
@@ -223,51 +225,137 @@ def status_of(
     return ConversationStatus.open.value
 
 
-def conversation_row(
-    row: ParsedRow, *, book: PolicyBook, now: dt.datetime, import_id: int, archive_before: dt.datetime | None
-) -> dict[str, Any]:
-    figures = book.figures(
-        channel_id=row.channel_id, kind=row.kind, received_at=row.received_at, first_reply_at=row.first_reply_at
-    )
-    return {
-        "external_id": row.external_id,
-        "channel_id": row.channel_id,
-        "kind": str(row.kind),
-        "author_handle": row.author_handle,
-        "author_key": row.author_key,
-        "text": row.text,
-        "link": row.link,
-        "category": row.category,
-        "received_at": row.received_at,
-        "first_reply_at": row.first_reply_at,
-        "resolved_at": row.resolved_at,
-        "status": status_of(
+# The columns of a new conversation, in the order ``NewConversations`` builds each row.
+CONVERSATION_COLUMNS = (
+    "external_id",
+    "channel_id",
+    "kind",
+    "author_handle",
+    "author_key",
+    "text",
+    "link",
+    "category",
+    "received_at",
+    "first_reply_at",
+    "resolved_at",
+    "status",
+    "no_reply_reason",
+    "assignee_id",
+    "escalation_team_id",
+    "escalated_at",
+    "escalation_reason",
+    "quick_answer_id",
+    "useful",
+    "best",
+    "engagement",
+    "post_id",
+    "sla_policy_id",
+    "deadline_at",
+    "window_minutes",
+    "business_minutes_to_reply",
+    "calendar_minutes_to_reply",
+    "reply_before_message",
+    "created_at",
+    "import_id",
+    "version",
+)
+
+
+class NewConversations:
+    """The conversations an import creates: one row each in ``CONVERSATION_COLUMNS`` order, as
+    ``bulk_insert`` sends them, with the SLA figures fixed and the counts the report needs. A row
+    is a tuple, not a dict: an import holds 100,000 of them at once, and a dict each was the
+    largest thing in its memory. ``watch``: conversations on a watched post go to its SLA owner."""
+
+    def __init__(
+        self,
+        *,
+        book: PolicyBook,
+        now: dt.datetime,
+        import_id: int,
+        archive_before: dt.datetime | None,
+        watch: WatchBook | None = None,
+    ):
+        self.book, self.now, self.import_id, self.archive_before, self.watch = (
+            book,
+            now,
+            import_id,
+            archive_before,
+            watch,
+        )
+        self.rows: list[tuple[Any, ...]] = []
+        self.archived = 0
+        self.uncovered = 0  # need a reply but match no SLA policy
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def add(self, row: ParsedRow) -> None:
+        figures = self.book.figures(
+            channel_id=row.channel_id, kind=row.kind, received_at=row.received_at, first_reply_at=row.first_reply_at
+        )
+        kind = str(row.kind)
+        status = status_of(
             first_reply_at=row.first_reply_at,
             resolved_at=row.resolved_at,
             no_reply_reason=row.no_reply_reason,
             received_at=row.received_at,
-            archive_before=archive_before,
-        ),
-        "no_reply_reason": row.no_reply_reason,
-        "assignee_id": row.assignee_id,
-        "escalation_team_id": row.escalation_team_id,
-        "escalated_at": row.escalated_at,
-        "escalation_reason": row.escalation_reason,
-        "quick_answer_id": None,
-        "useful": False,
-        "best": False,
-        "engagement": 0,
-        "post_id": row.post_id,
-        **figures.as_columns(),
-        "created_at": now,
-        "import_id": import_id,
-        "version": 1,
-    }
+            archive_before=self.archive_before,
+        )
+        assignee_id = row.assignee_id
+        if status == _ARCHIVED:
+            self.archived += 1
+        elif self.watch is not None and row.post_id is not None:
+            assignee_id = self.watch.assignee_for(
+                post_id=row.post_id, assignee_id=assignee_id, received_at=row.received_at
+            )
+        if figures.sla_policy_id is None and kind in NEEDS_REPLY_KINDS:
+            self.uncovered += 1
+        self.rows.append(
+            (
+                row.external_id,
+                row.channel_id,
+                kind,
+                row.author_handle,
+                row.author_key,
+                row.text,
+                row.link,
+                row.category,
+                row.received_at,
+                row.first_reply_at,
+                row.resolved_at,
+                status,
+                row.no_reply_reason,
+                assignee_id,
+                row.escalation_team_id,
+                row.escalated_at,
+                row.escalation_reason,
+                None,  # quick_answer_id
+                False,  # useful
+                False,  # best
+                0,  # engagement
+                row.post_id,
+                figures.sla_policy_id,
+                figures.deadline_at,
+                figures.window_minutes,
+                figures.business_minutes_to_reply,
+                figures.calendar_minutes_to_reply,
+                figures.reply_before_message,
+                self.now,
+                self.import_id,
+                1,  # version
+            )
+        )
 
+    def warnings(self) -> tuple[str, ...]:
+        return (uncovered_warning(self.uncovered),) if self.uncovered else ()
 
-def uncovered(rows: Iterable[dict[str, Any]]) -> int:
-    """New conversations that need a reply but match no SLA policy."""
-    return sum(1 for r in rows if r["sla_policy_id"] is None and r["kind"] in NEEDS_REPLY_KINDS)
+    def insert(self, session: Session, *, progress: Progress | None, steps: int) -> int:
+        """Store the rows (in the caller's transaction); the rows stored, for the progress."""
+        table = Conversation.__table__  # type: ignore[attr-defined]
+        return bulk_insert(
+            session.connection(), table, self.rows, columns=CONVERSATION_COLUMNS, progress=progress, steps=steps
+        )
 
 
 def uncovered_warning(count: int) -> str:

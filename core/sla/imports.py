@@ -36,7 +36,7 @@ from core.sla.policies import PolicyBook
 from core.sla.thread_exports import Fold, Message, Thread, fold, parse_messages
 from core.sla.watch import PostLinks, WatchBook
 from core.tabular import RowError
-from db.models import Channel, Conversation, ConversationMessage
+from db.models import Channel, ConversationMessage
 from db.types import utcnow
 
 PREVIEW_ROWS = 20
@@ -173,17 +173,17 @@ def preview_import(
     book = PolicyBook.load(session)
     archive_before = _archive_before(options, now)
     fresh = [row for row in checked.rows if (row.channel_id, row.external_id) not in known]
-    new_rows = [
-        db.conversation_row(row, book=book, now=now, import_id=0, archive_before=archive_before) for row in fresh
-    ]
+    new = db.NewConversations(book=book, now=now, import_id=0, archive_before=archive_before)
+    for row in fresh:
+        new.add(row)
     return ImportReport(
         total_rows=len(checked.rows),
         created=len(fresh),
         unchanged=len(checked.rows) - len(fresh),
         preview=tuple(checked.rows[:limit]),
         date_note=checked.date_note,
-        warnings=_warnings(new_rows),
-        archived=sum(1 for r in new_rows if r["status"] == "archived"),
+        warnings=new.warnings(),
+        archived=new.archived,
         channels_created=tuple(checked.missing_channels) if options.create_channels else (),
         file_note=checked.table.note,
     )
@@ -209,10 +209,12 @@ def import_conversations(
     parsed = _on_their_posts(session, checked.rows)
     import_id = import_batches.start(session, actor=actor, kind="conversations", file_name=options.file_name)
     book = PolicyBook.load(session)
-    watch_book = WatchBook.load(session, {row.post_id for row in parsed})
+    posts = {row.post_id for row in parsed}
     known = db.existing(session, {row.channel_id for row in parsed})
     archive_before = _archive_before(options, now)
-    new_rows: list[dict[str, Any]] = []
+    new = db.NewConversations(
+        book=book, now=now, import_id=import_id, archive_before=archive_before, watch=WatchBook.load(session, posts)
+    )
     fresh: list[ParsedRow] = []
     updates: list[dict[str, Any]] = []
     replied_now: list[tuple[int, ParsedRow]] = []
@@ -221,14 +223,7 @@ def import_conversations(
             progress(done, len(parsed), N_("Computing SLA figures"))
         stored = known.get((row.channel_id, row.external_id))
         if stored is None:
-            row_values = db.conversation_row(
-                row, book=book, now=now, import_id=import_id, archive_before=archive_before
-            )
-            if row_values["status"] != "archived":  # the watch window sends a comment to the post's SLA owner
-                row_values["assignee_id"] = watch_book.assignee_for(
-                    post_id=row.post_id, assignee_id=row.assignee_id, received_at=row.received_at
-                )
-            new_rows.append(row_values)
+            new.add(row)
             fresh.append(row)
             continue
         change = db.fill_in(
@@ -238,20 +233,20 @@ def import_conversations(
             updates.append(change)
             if row.reply_text and stored.first_reply_at is None and row.first_reply_at is not None:
                 replied_now.append((stored.id, row))
-    steps = len(new_rows) + len(updates)
-    done = db.insert(session, Conversation, new_rows, progress=progress, steps=steps, done=0)
+    steps = len(new) + len(updates)
+    done = new.insert(session, progress=progress, steps=steps)
     db.apply_updates(session, updates, progress=progress, steps=steps, done=done)
     messages = _reply_messages(session, fresh, replied_now, import_id=import_id, now=now)
     db.insert(session, ConversationMessage, messages, progress=None, steps=0, done=0)
     report = ImportReport(
         total_rows=len(parsed),
-        created=len(new_rows),
+        created=len(new),
         updated=len(updates),
-        unchanged=len(parsed) - len(new_rows) - len(updates),
+        unchanged=len(parsed) - len(new) - len(updates),
         written=True,
         date_note=checked.date_note,
-        warnings=_warnings(new_rows),
-        archived=sum(1 for r in new_rows if r["status"] == "archived"),
+        warnings=new.warnings(),
+        archived=new.archived,
         messages=len(messages),
         channels_created=tuple(checked.missing_channels) if options.create_channels else (),
         file_note=checked.table.note,
@@ -310,11 +305,6 @@ def _reply_messages(
                     )
                 )
     return rows
-
-
-def _warnings(new_rows: list[dict[str, Any]]) -> tuple[str, ...]:
-    count = db.uncovered(new_rows)
-    return (db.uncovered_warning(count),) if count else ()
 
 
 def _finish(
@@ -395,7 +385,9 @@ def preview_messages(
     rows = [_thread_row(t) for t in folded.threads]
     book = PolicyBook.load(session)
     archive_before = _archive_before(options, now)
-    new_rows = [db.conversation_row(r, book=book, now=now, import_id=0, archive_before=archive_before) for r in rows]
+    new = db.NewConversations(book=book, now=now, import_id=0, archive_before=archive_before)
+    for row in rows:
+        new.add(row)
     return ImportReport(
         total_rows=folded.messages,
         created=len(rows),
@@ -403,8 +395,8 @@ def preview_messages(
         unchanged=folded.known,
         preview=tuple(rows[:limit]),
         date_note=checked.date_note,
-        warnings=_warnings(new_rows),
-        archived=sum(1 for r in new_rows if r["status"] == "archived"),
+        warnings=new.warnings(),
+        archived=new.archived,
         messages=sum(len(t.messages) for t in (*folded.threads, *folded.additions)),
         channels_created=tuple(checked.missing_channels) if options.create_channels else (),
         fold_summary=folded.summary,
@@ -440,17 +432,13 @@ def import_messages(
     import_id = import_batches.start(session, actor=actor, kind="messages", file_name=options.file_name)
     book = PolicyBook.load(session)
     archive_before = _archive_before(options, now)
-    new_rows = []
+    new = db.NewConversations(book=book, now=now, import_id=import_id, archive_before=archive_before)
     for done, thread in enumerate(folded.threads, start=1):
         if progress is not None and done % 2000 == 0:
             progress(done, len(folded.threads), N_("Computing SLA figures"))
-        new_rows.append(
-            db.conversation_row(
-                _thread_row(thread), book=book, now=now, import_id=import_id, archive_before=archive_before
-            )
-        )
-    steps = len(new_rows) + sum(len(t.messages) for t in (*folded.threads, *folded.additions))
-    done = db.insert(session, Conversation, new_rows, progress=progress, steps=steps, done=0)
+        new.add(_thread_row(thread))
+    steps = len(new) + sum(len(t.messages) for t in (*folded.threads, *folded.additions))
+    done = new.insert(session, progress=progress, steps=steps)
     ids = db.imported_ids(session, import_id)
     message_rows = []
     for thread in folded.threads:
@@ -466,13 +454,13 @@ def import_messages(
     db.apply_updates(session, updates, progress=None, steps=0, done=0)
     report = ImportReport(
         total_rows=folded.messages,
-        created=len(new_rows),
+        created=len(new),
         updated=len(updates),
         unchanged=folded.known,
         written=True,
         date_note=checked.date_note,
-        warnings=_warnings(new_rows),
-        archived=sum(1 for r in new_rows if r["status"] == "archived"),
+        warnings=new.warnings(),
+        archived=new.archived,
         messages=len(message_rows),
         channels_created=tuple(checked.missing_channels) if options.create_channels else (),
         fold_summary=folded.summary,

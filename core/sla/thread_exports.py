@@ -26,11 +26,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from core import formats, tabular
+from core.columns import RowCells
 from core.errors import ValidationError
 from core.handles import make_handle, stored_key
 from core.i18n import N_, _, ngettext
 from core.sla.checks import KINDS, is_web_link
-from core.sla.import_fields import ImportOptions, check_mapping, flag_of, kind_of
+from core.sla.import_fields import MESSAGE_FIELDS, ImportOptions, check_mapping, flag_of, kind_of
 from core.sla.import_rows import MAX_ERRORS, PROGRESS_EVERY, Lookups, Progress, channel_key, parser_for, settle_order
 from core.timestamps import BadTimestamp, DateOrder
 from db.models import ConversationKind, ConversationMessage, max_length
@@ -210,6 +211,7 @@ def parse_messages(
     index = {name: i for i, name in enumerate(table.columns)}
     positions = {key: index[column] for key, column in mapping.items() if column}
     id_limit = max_length(ConversationMessage, "external_id")
+    cells_of = RowCells.reader(positions, mapping, (spec.key for spec in MESSAGE_FIELDS))
     seen: dict[str, int] = {}
     messages: list[Message] = []
     total = len(table.rows)
@@ -217,7 +219,7 @@ def parse_messages(
         if progress is not None and (position + 1) % PROGRESS_EVERY == 0:
             progress(position + 1, total, N_("Checking messages"))
         number = table.row_number(position)
-        cell = tabular.RowCells(values, positions, mapping)
+        cell = cells_of(values)
         before = errors.count
         ident = message_id(cell("message_id"))
         if not ident:
@@ -304,7 +306,7 @@ def parse_messages(
 
 
 def _from_team(
-    number: int, cell: tabular.RowCells, author_key: str, team_keys: set[str], errors: tabular.RowErrors
+    number: int, cell: RowCells, author_key: str, team_keys: set[str], errors: tabular.RowErrors
 ) -> bool | None:
     for key, means_team in (("from_team", True), ("inbound", False)):
         if cell.column(key):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import event, func, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from core import import_batches
@@ -159,3 +159,50 @@ def test_a_time_bulk_inserted_is_stored_exactly_as_the_orm_stores_it(engine, wri
         assert stored["bulk"] == stored["orm"]
         read_back = {c.external_id: c.received_at for c in s.exec(select(Conversation)).scalars()}
     assert read_back["bulk"] == read_back["orm"] == instant
+
+
+def test_a_value_the_same_in_every_row_is_stored_as_a_bound_one_and_text_people_wrote_is_always_bound(
+    engine, write, read, support_and_channel
+):
+    _support, channel = support_and_channel
+    instant = dt.datetime(2025, 3, 30, 1, 59, 59, 999999, tzinfo=dt.UTC)
+    same = {  # every row the same: a flag, a number, NULL, an empty text, a time, and text a person wrote
+        "useful": True,
+        "engagement": 3,
+        "assignee_id": None,
+        "link": "",
+        "created_at": instant,
+        "category": "O'Brien's shop'); DROP TABLE conversation; --",
+    }
+    rows = [{**stored_row(channel.id, f"bulk-{n}", instant + dt.timedelta(minutes=n)), **same} for n in range(3)]
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    with write() as s:
+        for n in range(3):
+            s.add(Conversation(**{**rows[n], "external_id": f"orm-{n}"}))
+        s.flush()
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            import_batches.bulk_insert(s.connection(), Conversation.__table__, rows)
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
+    [insert] = [statement for statement in statements if statement.startswith("INSERT")]
+    # Bound: what differs between rows, and text (the same "question", "@Ann", category, status in
+    # every row). Flags, numbers, NULL, empty texts are written once into the statement, and so is
+    # the time where the driver is sent text (SQLite); PostgreSQL is sent the datetime itself.
+    differs_or_text = {"external_id", "received_at", "kind", "author_handle", "author_key", "category", "status"}
+    if engine.dialect.name != "sqlite":
+        differs_or_text.add("created_at")
+    assert insert.count("?") + insert.count("%s") == len(differs_or_text)
+    assert "O'Brien" not in insert and "DROP" not in insert
+    columns = ", ".join(Conversation.__table__.c.keys())
+    with read() as s:
+        stored = {r.external_id: r for r in s.execute(text(f"SELECT {columns} FROM conversation")).all()}
+    for n in range(3):
+        bulk, orm = stored[f"bulk-{n}"]._asdict(), stored[f"orm-{n}"]._asdict()
+        differ = {key for key in bulk if bulk[key] != orm[key]}
+        assert differ == {"id", "external_id"}, {key: (bulk[key], orm[key]) for key in differ}
+    assert stored["bulk-2"].category == same["category"]

@@ -6,14 +6,17 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 
 import openpyxl
 import pytest
 
 from core import controls
+from core.columns import RowCells, guess_columns
 from core.errors import ValidationError
 from core.i18n import using
-from core.tabular import MAX_CELL_BYTES, RowErrors, guess_columns, read_table
+from core.tabular import MAX_CELL_BYTES, RowErrors, Table, read_table
+from core.timestamps import DATE_ORDER_LEAD, settle_date_order
 
 
 @pytest.mark.parametrize(
@@ -247,6 +250,80 @@ def test_guessing_columns_matches_names_loosely_and_uses_each_column_once():
         "author": "User Name",
         "text": "Message text",
     }
+
+
+def _starting_one_by_one(table: Table, column: str, lead: str) -> list[tuple[int, str, str]]:
+    return [value for value in table.column_values(column) if re.match(lead, value[2])]
+
+
+def test_the_cells_of_a_column_that_start_with_a_lead_are_found_with_their_spreadsheet_rows():
+    data = (
+        "Id,Sent\n"
+        "1,2025-03-04 10:00\n"
+        "2,03/04/2025 10:00\n"
+        "\n"  # a blank row is a row in the spreadsheet
+        '3,"see below\n03/04/2025 on the second line"\n'  # a later line of a cell is not its start
+        "4,  13-04-2025\n"
+        "5,1741082400\n"
+        "6,4/3/25 9:00\n"
+    )
+    table = read_table(data.encode())
+    found = list(table.column_values("Sent", lead=DATE_ORDER_LEAD))
+    assert found == [(3, "Sent", "03/04/2025 10:00"), (6, "Sent", "  13-04-2025"), (8, "Sent", "4/3/25 9:00")]
+    assert found == _starting_one_by_one(table, "Sent", DATE_ORDER_LEAD)
+    assert list(table.column_values("Missing", lead=DATE_ORDER_LEAD)) == []
+
+
+def test_a_cell_holding_the_joining_character_is_searched_alone_and_misses_nothing():
+    table = Table(columns=("Sent",), rows=(("01/02/2025",), ("x\x0003/04/2025",), ("05/06/2025",)))
+    assert list(table.column_values("Sent", lead=DATE_ORDER_LEAD)) == [
+        (2, "Sent", "01/02/2025"),
+        (4, "Sent", "05/06/2025"),
+    ]
+
+
+def test_a_column_of_iso_dates_settles_nothing_and_a_day_first_one_settles_the_order():
+    rows = [f"msg-{n},2025-0{1 + n % 9}-1{n % 10}T10:00:00Z" for n in range(2000)]
+    iso = read_table(("Id,Sent\n" + "\n".join(rows)).encode())
+    assert settle_date_order(iso.column_values("Sent", lead=DATE_ORDER_LEAD)).chosen_by == "nothing to settle"
+    mixed = read_table(("Id,Sent\n" + "\n".join(rows) + "\nlate,25/12/2025 10:00\n").encode())
+    order = settle_date_order(mixed.column_values("Sent", lead=DATE_ORDER_LEAD))
+    assert (order.order, order.evidence.row) == ("DMY", 2002)
+
+
+def test_a_row_reader_gives_the_cells_of_the_plain_constructor_and_empty_unmapped_fields():
+    positions = {"author": 2, "text": 0}
+    mapping = {"author": "From", "text": "Body"}
+    read = RowCells.reader(positions, mapping, ("author", "text", "channel", "post"))
+    values = ("  Hello there ", "ignored", " Doc James ")
+    cells = read(values)
+    assert cells == RowCells(values, positions, mapping) | {"channel": "", "post": ""}
+    assert (cells("author"), cells("text"), cells("channel"), cells("not a field")) == (
+        "Doc James",
+        "Hello there",
+        "",
+        "",
+    )
+    assert (cells.column("author"), cells.column("channel")) == ("From", "")
+    assert read(("only one",)) == RowCells(("only one",), positions, mapping) == {"text": "only one"}
+    single = RowCells.reader({"text": 0}, {"text": "Body"})
+    assert single((" Hi ",)) == {"text": "Hi"}
+
+
+@pytest.mark.parametrize("line_break", ["\r\n", "\n", "\r"], ids=["crlf", "lf", "bare cr"])
+def test_only_csv_line_ends_end_a_row_not_the_other_unicode_line_breaks(line_break):
+    # str.splitlines breaks at all of these too; a CSV row does not.
+    text = line_break.join(["id,text", "1,a\u2028b", "2,c\x85d", '3,"two' + line_break + 'lines"', "4,e\u2029f", ""])
+    assert read_table(text).rows == (
+        ("1", "a\u2028b"),
+        ("2", "c\x85d"),
+        ("3", "two" + line_break + "lines"),
+        ("4", "e\u2029f"),
+    )
+    ascii_only = line_break.join(["id,text", "1,form\x0cfeed", "2,fine", ""])
+    table = read_table(ascii_only)
+    assert table.rows == (("2", "fine"),)
+    assert [(problem.row, "control character" in problem.message) for problem in table.problems] == [(2, True)]
 
 
 def test_row_errors_keep_the_first_ones_and_count_all():
