@@ -427,7 +427,13 @@ class Post(PostBase, table=True):
     import_id: int | None = _import_id()
     version: int = 1
 
-    __table_args__ = (Index("ix_post_channel_scheduled", "channel_id", "scheduled_at"),)
+    __table_args__ = (
+        Index("ix_post_channel_scheduled", "channel_id", "scheduled_at"),
+        # A channel's published posts, newest first (the post a conversation came in on).
+        Index("ix_post_channel_status_published", "channel_id", "status", "published_at"),
+        # Posts of a status going out in a time range (home: waiting for approval today).
+        Index("ix_post_status_scheduled", "status", "scheduled_at"),
+    )
 
 
 class PostCreate(PostBase):
@@ -571,6 +577,8 @@ class Idea(IdeaBase, table=True):
     votes: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
     __table_args__ = (
+        # New ideas from one source since a day (home: the rollout's idea form).
+        Index("ix_idea_source_created", "source", "created_at"),
         Index(
             "ix_idea_board",
             "status",
