@@ -258,9 +258,15 @@ def test_0014_counts_each_ideas_givers_and_votes_and_indexes_the_board(engine):
         connection.commit()
     columns = {c["name"] for c in inspect(engine).get_columns("idea")}
     assert not {"demand", "votes"} & columns
-    assert "ix_idea_board" not in {i["name"] for i in inspect(engine).get_indexes("idea")}
+    added = {"ix_idea_board", "ix_idea_source_created", "ix_post_channel_status_published", "ix_post_status_scheduled"}
+
+    def indexes() -> set[str]:
+        return {i["name"] for table in ("idea", "post") for i in inspect(engine).get_indexes(table)}
+
+    assert not added & indexes()
 
     upgrade_to_head(engine)
+    assert added <= indexes()
     with engine.connect() as connection:
         counts = dict(
             (row.id, (row.demand, row.votes))
