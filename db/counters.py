@@ -1,11 +1,12 @@
 """Counts kept on a row so that lists can sort by them through an index: an idea's demand (how
 many givers it has) and its votes.
 
-Every ORM write of a giver or a vote notes the ideas it touches. When the session commits, those
-ideas are locked and their counts taken afresh from the rows, in the same transaction. A recount
-cannot drift the way an increment can, and the lock makes a second transaction that touches the
-same idea wait and then count what the first one committed. Writes that bypass the ORM (an
-import's bulk insert, a merge moving rows) call ``touch`` with the ideas they changed.
+Every ORM write of a giver or a vote notes the ideas it touches. After each flush those ideas are
+locked and their counts taken afresh from the rows, in the same transaction, so a read later in
+the transaction sees them too. A recount cannot drift the way an increment can, and the lock makes
+a second transaction that touches the same idea wait and then count what the first one committed.
+Writes that bypass the ORM (an import's bulk insert, a merge moving rows) call ``touch`` with the
+ideas they changed: those are recounted at the next flush, at the latest before the commit.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ _CHUNK = 500
 
 
 def touch(session: OrmSession, idea_ids: Iterable[int | None]) -> None:
-    """Recount these ideas' demand and votes when the session commits."""
+    """Recount these ideas' demand and votes at the next flush (at the latest before the commit)."""
     session.info.setdefault(_TOUCHED, set()).update(i for i in idea_ids if i is not None)
 
 

@@ -571,7 +571,7 @@ class Idea(IdeaBase, table=True):
     logged_by_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False, index=True)
     version: int = 1
-    # Its givers and votes, counted: kept in step by ``db.counters`` when a transaction commits,
+    # Its givers and votes, counted: kept in step by ``db.counters`` in the transaction that writes them,
     # so the board's columns read their first ideas by demand from ``ix_idea_board``.
     demand: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     votes: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
