@@ -15,6 +15,7 @@ from uuid import uuid4
 
 from annotated_types import MaxLen
 from sqlalchemy import Index, Text, UniqueConstraint
+from sqlalchemy import text as sql_text
 from sqlmodel import Field, SQLModel
 from sqlmodel.main import SQLModelConfig
 
@@ -426,7 +427,13 @@ class Post(PostBase, table=True):
     import_id: int | None = _import_id()
     version: int = 1
 
-    __table_args__ = (Index("ix_post_channel_scheduled", "channel_id", "scheduled_at"),)
+    __table_args__ = (
+        Index("ix_post_channel_scheduled", "channel_id", "scheduled_at"),
+        # A channel's published posts, newest first (the post a conversation came in on).
+        Index("ix_post_channel_status_published", "channel_id", "status", "published_at"),
+        # Posts of a status going out in a time range (home: waiting for approval today).
+        Index("ix_post_status_scheduled", "status", "scheduled_at"),
+    )
 
 
 class PostCreate(PostBase):
@@ -564,6 +571,25 @@ class Idea(IdeaBase, table=True):
     logged_by_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False, index=True)
     version: int = 1
+    # Its givers and votes, counted: kept in step by ``db.counters`` in the transaction that writes them,
+    # so the board's columns read their first ideas by demand from ``ix_idea_board``.
+    demand: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    votes: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+
+    __table_args__ = (
+        # New ideas from one source since a day (home: the rollout's idea form).
+        Index("ix_idea_source_created", "source", "created_at"),
+        Index(
+            "ix_idea_board",
+            "status",
+            "demand",
+            "votes",
+            "created_at",
+            "id",
+            sqlite_where=sql_text("merged_into_id IS NULL"),
+            postgresql_where=sql_text("merged_into_id IS NULL"),
+        ),
+    )
 
 
 class IdeaCreate(IdeaBase):
@@ -1468,3 +1494,7 @@ class TextTemplate(TextTemplateBase, table=True):
     version: int = 1
 
     __table_args__ = (UniqueConstraint("key", "language", name="uq_text_template"),)
+
+
+# Kept in step on every session that writes through these tables (imported last: it reads them).
+from db import counters as _counters  # noqa: E402, F401

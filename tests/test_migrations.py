@@ -14,8 +14,8 @@ from core import records
 from core.permissions import CLI_ACTOR
 from db.engine import make_engine, read_session, write_session
 from db.migrate import VERSIONS, alembic_config, current_revision, is_at_head, newest_revision, upgrade_to_head
-from db.models import Channel, Post, Workspace
-from tests.factories import make_channel, make_post
+from db.models import Channel, IdeaGiver, Post, Role, Vote, Workspace
+from tests.factories import make_channel, make_idea, make_post, make_user
 from tests.test_cli import run_cli
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -235,3 +235,45 @@ def test_0013_drops_the_conversation_indexes_no_query_uses_and_gives_them_back_o
     assert unused <= indexes()
     upgrade_to_head(engine)
     assert not unused & indexes()
+
+
+def test_0014_counts_each_ideas_givers_and_votes_and_indexes_the_board(engine):
+    with write_session(engine) as s:
+        user = make_user(s, Role.editor, username="voter")
+        other = make_user(s, Role.support, username="second")
+        asked = make_idea(s, title="Offline mode", status="valid")
+        quiet = make_idea(s, title="Nobody asked", status="valid")
+        merged = make_idea(s, title="Offline please", status="valid")
+        for idea, handle in ((asked, "@Ann"), (asked, "Doc James"), (asked, "@bo"), (merged, "@cy")):
+            s.add(IdeaGiver(idea_id=idea.id, handle=handle))
+        s.add_all([Vote(idea_id=asked.id, user_id=user.id), Vote(idea_id=asked.id, user_id=other.id)])
+        s.flush()
+        merged.merged_into_id = asked.id
+        ids = (asked.id, quiet.id, merged.id)
+
+    config = alembic_config()
+    with engine.connect() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, _before("0014"))
+        connection.commit()
+    columns = {c["name"] for c in inspect(engine).get_columns("idea")}
+    assert not {"demand", "votes"} & columns
+    added = {"ix_idea_board", "ix_idea_source_created", "ix_post_channel_status_published", "ix_post_status_scheduled"}
+
+    def indexes() -> set[str]:
+        return {i["name"] for table in ("idea", "post") for i in inspect(engine).get_indexes(table)}
+
+    assert not added & indexes()
+
+    upgrade_to_head(engine)
+    assert added <= indexes()
+    with engine.connect() as connection:
+        counts = dict(
+            (row.id, (row.demand, row.votes))
+            for row in connection.execute(text("SELECT id, demand, votes FROM idea"))  # i18n: not text
+        )
+    assert [counts[i] for i in ids] == [(3, 2), (0, 0), (1, 0)]
+    board = next(i for i in inspect(engine).get_indexes("idea") if i["name"] == "ix_idea_board")
+    assert board["column_names"] == ["status", "demand", "votes", "created_at", "id"]
+    where = board.get("dialect_options", {}).get(f"{engine.dialect.name}_where")
+    assert "merged_into_id IS NULL" in str(where), board

@@ -85,7 +85,7 @@ def insights_tab(ctx: PageContext, filters: PostFilter, start: dt.datetime, end:
             )
             .properties(height=36 * len(rows) + 40)
         )
-        st.altair_chart(charts.localized(chart), width="stretch")
+        charts.draw(chart)
         best = reads.read(conversion.best_converting_posts, start=start, end=end, filters=filters, limit=15)
         st.markdown(_("**Posts by next-step conversion**"))
         st.dataframe(

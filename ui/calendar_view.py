@@ -38,6 +38,8 @@ MONTH, WEEK = "month", "week"  # the view's codes
 VIEW_LABELS = {MONTH: N_("Month"), WEEK: N_("Week")}
 PAGE_SIZE = 50
 MONTH_CELL_POSTS = 3
+# A day's tooltip lists this many whole titles, then how many more the week view shows.
+TOOLTIP_POSTS = 15
 BLOCKED_MARK = ":material/block:"
 WEEK_CELL_POSTS = 12
 LOAD_LABELS = {"high": N_("high load"), "low": N_("low load")}  # high first, as the chart's colours
@@ -323,12 +325,17 @@ def _day_help(day: dt.date, *, today: bool) -> str:
 
 
 def _full_titles(entries: list[CalendarEntry], tz: ZoneInfo) -> str:
-    """The day's posts with their whole titles, one a line (the tooltip of a month cell)."""
-    return "  \n".join(
+    """The day's posts with their whole titles, one a line (the tooltip of a month cell); on a
+    busy day the first ``TOOLTIP_POSTS`` and how many more there are."""
+    lines = [
         f"{formats.time(e.scheduled_at.astimezone(tz)) if e.scheduled_at else ''} {md(e.title)} · "
         f"{md(e.channel_name)} · {status_label(e.status)}"
-        for e in entries
-    )
+        for e in entries[:TOOLTIP_POSTS]
+    ]
+    if len(entries) > TOOLTIP_POSTS:
+        more = len(entries) - TOOLTIP_POSTS
+        lines.append(ngettext("+{count} more: open the week", "+{count} more: open the week", more))
+    return "  \n".join(lines)
 
 
 def week_grid(ctx: PageContext, first: dt.date, entries: list[CalendarEntry]) -> None:
@@ -421,7 +428,7 @@ def rhythm_strip(ctx: PageContext, options: CalendarOptions, entries: list[Calen
         )
         .properties(height=40 + 38 * frame["channel"].nunique())
     )
-    st.altair_chart(charts.localized(chart), width="stretch")
+    charts.draw(chart)
     runs = sorted({p.channel for p in points if p.over_limit})
     if runs:
         st.warning(

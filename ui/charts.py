@@ -1,14 +1,36 @@
 """Charts in the reader's language: Vega's number and time locale built from Babel's data, so an
-axis reads "26.000", "79,9" and "Nov." in German."""
+axis reads "26.000", "79,9" and "Nov." in German.
+
+``draw`` is how a screen shows an Altair chart. Neither the parts of a chart as they are built
+nor the finished Vega-Lite spec are checked against the Vega-Lite schema on each view: those
+checks cost more than the rest of the chart (about 6 ms a chart; the KPI overview draws eight).
+The charts are code, not data, so the suite checks every chart the screens draw against the
+schema instead (``tests/pages/charts.py``).
+"""
 
 from __future__ import annotations
 
+import copy
+from functools import lru_cache
 from typing import Any
 
 import altair as alt
+import streamlit as st
 from babel.dates import get_day_names, get_month_names
 
 from core import formats, i18n
+
+THEME = "dialogdesk"
+
+# Altair checks every part of a chart against the schema as it is built (its "debug mode"):
+# for our charts, which are code, that is most of their cost on each view.
+alt.utils.schemapi.disable_debug_mode()
+
+
+@alt.theme.register(THEME, enable=True)
+def _theme() -> alt.theme.ThemeConfig:
+    """No default width or height: a chart takes its container's width and the height it sets."""
+    return alt.theme.ThemeConfig()
 
 
 def locale_config(language: str | None = None) -> alt.Locale:
@@ -44,7 +66,23 @@ def locale_config(language: str | None = None) -> alt.Locale:
     )
 
 
+@lru_cache(maxsize=8)
+def _locale_spec(language: str) -> dict[str, Any]:
+    return locale_config(language).to_dict()
+
+
 def localized(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    """``chart`` with its axes, legends and tooltips formatted in the reader's language; call it
-    last, on the chart handed to ``st.altair_chart``."""
-    return chart.configure(locale=locale_config())
+    """``chart`` with its axes, legends and tooltips formatted in the reader's language."""
+    return chart.configure(locale=copy.deepcopy(_locale_spec(i18n.current())))
+
+
+def spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    """The Vega-Lite spec of ``chart`` in the reader's language, its data inline."""
+    return localized(chart).to_dict(validate=False)
+
+
+def draw(chart: alt.TopLevelMixin, *, into: Any = None, **options: Any) -> Any:
+    """Show ``chart`` in the reader's language, full width, in ``into`` (a column or container;
+    default: where the page is drawing). ``options`` go to ``st.vega_lite_chart`` (``key``,
+    ``on_select``)."""
+    return (into or st).vega_lite_chart(spec(chart), width="stretch", **options)

@@ -20,7 +20,7 @@ from core.permissions import Action
 from core.text import escape_markdown, plain_text
 from db.models import IdeaCreate
 from ui.actions import perform
-from ui.charts import localized
+from ui.charts import draw
 from ui.frame import PageContext
 from ui.messages import flash
 from ui.reads import read
@@ -569,9 +569,8 @@ def matrix(ctx: PageContext, filters: BoardFilters) -> None:
             icon=":material/scatter_plot:",
         )
     else:
-        st.altair_chart(
-            localized(matrix_chart(data)),
-            width="stretch",
+        draw(
+            matrix_chart(data),
             key="ideas_matrix",
             on_select=lambda: _matrix_pick("ideas_matrix"),
         )

@@ -43,7 +43,7 @@ from core.text import escape_markdown, plain_block, plain_text
 from db.models import AudienceSizeCreate, AudienceSizeUpdate, WeeklyDigestNoteSave
 from db.types import utcnow
 from ui.actions import perform
-from ui.charts import localized
+from ui.charts import draw
 from ui.containers import keep_widget_state, lazy_expander, unless_kept
 from ui.exports import dialect_picker, export_button
 from ui.frame import PAGES, PageContext
@@ -65,6 +65,7 @@ NOTES_LABELS = {
 }
 ALL_CHANNELS = 0  # not None: a selectbox shows None as "nothing chosen"
 TAB_KEY = "kpis_tab"
+TREND_TAB_KEY = "kpis_trend_tab"
 AUDIENCE_KEY = "kpis_audience_open"
 # The widgets of each tab, kept while the other tab is open (the period kinds' pickers included).
 KEPT_KEYS = (
@@ -75,6 +76,7 @@ KEPT_KEYS = (
     "kpis_export_dialect",
     AUDIENCE_KEY,
     "kpis_digest_week",
+    TREND_TAB_KEY,
 )
 
 
@@ -338,9 +340,12 @@ def render_trends(trend: Trend) -> None:
     weekly = trend.grain == Grain.week
     st.subheader(_("Trends per week") if weekly else _("Trends per month"))
     axis_title = _("Week starting") if weekly else _("Month starting")
-    tabs = st.tabs([_(FAMILY_LABELS[f]) for f in TREND_KEYS])
+    # Only the open family's charts are drawn (a chart costs a few milliseconds on each view).
+    tabs = st.tabs([_(FAMILY_LABELS[f]) for f in TREND_KEYS], key=TREND_TAB_KEY, on_change="rerun")
     for tab, family in zip(tabs, TREND_KEYS, strict=True):
         with tab:
+            if not tab.open:
+                continue
             rows = trend.rows(family)
             if not rows:
                 count = len(trend.buckets)
@@ -382,7 +387,7 @@ def render_trends(trend: Trend) -> None:
                         )
                         .properties(height=240)
                     )
-                    st.altair_chart(localized(chart), width="stretch")
+                    draw(chart)
 
 
 # --- exports and the weekly digest --------------------------------------------------------------

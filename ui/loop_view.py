@@ -41,7 +41,7 @@ from core.text import plain_block, plain_text
 from db.models import LoopItemCreate, LoopItemImpact
 from ui import chain_view
 from ui.actions import perform
-from ui.charts import localized
+from ui.charts import draw
 from ui.containers import keep_widget_state, lazy_expander
 from ui.exports import export_button
 from ui.frame import PageContext
@@ -397,7 +397,7 @@ def closed_timeline(ctx: PageContext, today: dt.date) -> None:
     if not closed:
         st.info(_("No closed loops yet. A loop closes when its announcement is published and every giver is thanked."))
         return
-    st.altair_chart(localized(timeline_chart(ctx, closed)), width="stretch")
+    draw(timeline_chart(ctx, closed))
     figures = read(impacts, loop_item_ids=[item.id for item in closed], today=today)
     for item in closed:
         with st.container(border=True):
@@ -553,7 +553,7 @@ def impact_section(ctx: PageContext, today: dt.date) -> None:
     with chart:
         st.write(esc(figure.summary))  # the categories are user text
         if figure.before is not None and figure.after is not None:
-            st.altair_chart(localized(impact_chart(figure)), width="stretch")
+            draw(impact_chart(figure))
         if item.measured_at:
             st.caption(_("Measurement recorded {when}.", when=_when(ctx, item.measured_at)))
         elif (

@@ -21,7 +21,7 @@ from core.sla.figures import kind_label, sla_status_label, status_label
 from core.text import escape_markdown, plain_text
 from db.types import utcnow
 from ui import reads, sla_conversation, state
-from ui.charts import localized
+from ui.charts import draw
 from ui.containers import keep_widget_state
 from ui.frame import PageContext
 from ui.kpi_view import kpis_now
@@ -439,5 +439,5 @@ def _trend_charts(rows: list[dict]) -> None:
         .properties(title=_("Median time to first response, per week"), height=260)
     )
     left, right = st.columns(2)
-    left.altair_chart(localized(shares), width="stretch")
-    right.altair_chart(localized(minutes), width="stretch")
+    draw(shares, into=left)
+    draw(minutes, into=right)

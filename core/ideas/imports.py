@@ -30,6 +30,7 @@ from core.ideas.rules import TITLE_MAX, S, clean_source
 from core.permissions import Action, Actor, require
 from core.tabular import RowError, RowErrors, Table, read_table
 from core.timestamps import DATE_ORDER_LEAD, BadTimestamp, DateOrder, TimestampParser, settle_date_order, zone_named
+from db import counters
 from db.models import Channel, Idea, IdeaGiver, IdeaSource
 from db.types import utcnow
 
@@ -406,6 +407,7 @@ def import_ideas(
     ]
     giver_table = IdeaGiver.__table__  # type: ignore[attr-defined]
     import_batches.bulk_insert(connection, giver_table, givers, progress=_shares(progress), steps=total, done=done)
+    counters.touch(session, {giver["idea_id"] for giver in givers})  # inserted without the ORM
     import_batches.finish(
         session,
         actor=actor,

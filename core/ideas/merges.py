@@ -17,6 +17,7 @@ from core.errors import ValidationError
 from core.i18n import _
 from core.ideas.detail import merged_subtree
 from core.permissions import Action, Actor, require
+from db import counters
 from db.models import Idea, IdeaGiver, Vote
 
 # The rows a merge moves (bulk updates of the tables, audited once on the ideas).
@@ -80,6 +81,7 @@ def merge(*, session: Session, actor: Actor, source_id: int, target_id: int, exp
                 .where(table.c.id.in_(ids))
                 .values(idea_id=target_id, origin_idea_id=func.coalesce(table.c.origin_idea_id, source_id))
             )
+    counters.touch(session, [source_id, target_id])  # rows moved without the ORM
     session.expire_all()
     records.update_versioned(
         session,
@@ -120,11 +122,13 @@ def undo_merge(*, session: Session, actor: Actor, idea_id: int, expected_version
     subtree = merged_subtree(session, [idea_id])
     moved_back: dict[str, list[int]] = {}
     for name, table in (("givers", _GIVERS), ("votes", _VOTES)):
-        ids = list(
-            session.execute(
-                select(table.c.id).where(table.c.origin_idea_id.in_(subtree), table.c.idea_id.not_in(subtree))
-            ).scalars()
-        )
+        found = session.execute(
+            select(table.c.id, table.c.idea_id).where(
+                table.c.origin_idea_id.in_(subtree), table.c.idea_id.not_in(subtree)
+            )
+        ).all()
+        ids = [row.id for row in found]
+        counters.touch(session, [idea_id, *(row.idea_id for row in found)])  # rows moved without the ORM
         if ids:
             session.execute(
                 update(table)

@@ -1,7 +1,8 @@
 """The idea board's read models: the board, kanban columns, table pages, the Impact/Cost matrix,
 quick wins and the hot plan, as frozen dataclasses.
 
-Demand (distinct givers) and votes are counted in SQL; ideas merged into another stay off the board.
+Demand (distinct givers) and votes are the counts kept on the idea (``db.counters``); ideas merged
+into another stay off the board.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple, TypeVar
 
 import sqlalchemy
-from sqlalchemy import ColumnElement, Row, ScalarSelect, Select, case, func, or_
+from sqlalchemy import ColumnElement, Row, Select, case, func, or_
 from sqlmodel import Session, col, select
 
 from core import workspace
@@ -29,7 +30,7 @@ from core.ideas.rules import (
     source_label,
     status_label,
 )
-from db.models import Channel, Idea, IdeaGiver, IdeaSource, IdeaStatus, Vote
+from db.models import Channel, Idea, IdeaSource, IdeaStatus, Vote
 
 
 @dataclass(frozen=True)
@@ -131,16 +132,14 @@ class BoardQuery(NamedTuple):
     """The board's select (one row per idea, with its counts) and the count expressions to sort by."""
 
     statement: AnySelect
-    votes: ScalarSelect[int]
-    demand: ScalarSelect[int]
+    votes: ColumnElement[int]
+    demand: ColumnElement[int]
 
 
 def board_select(*extra: Any) -> BoardQuery:
     """Every column an ``IdeaView`` needs (plus ``extra`` ones), with the channel's name."""
-    # Correlated COUNTs over the (idea_id, …) indexes: the database counts only the rows it needs
-    # (with a LIMIT and an order by date, just the rows shown), unlike a GROUP BY over every vote.
-    votes = select(func.count()).select_from(Vote).where(col(Vote.idea_id) == col(Idea.id)).scalar_subquery()
-    demand = select(func.count()).select_from(IdeaGiver).where(col(IdeaGiver.idea_id) == col(Idea.id)).scalar_subquery()
+    # The counts kept on the idea: a column sorted by demand reads its first ideas from ix_idea_board.
+    votes, demand = col(Idea.votes), col(Idea.demand)
     # SQLAlchemy's select: SQLModel's is typed for up to four columns.
     statement = (
         sqlalchemy.select(
@@ -271,6 +270,9 @@ def status_counts(*, session: Session, filters: BoardFilters = NO_FILTERS) -> di
     """How many ideas match the filters, per status (every status listed)."""
     limits = thresholds(session=session)
     statement = apply_filters(select(col(Idea.status), func.count()).group_by(col(Idea.status)), filters, limits)
+    # Every status named (no idea has another): SQLite, without table statistics, then counts the
+    # board index by status instead of looking up each idea found through the merged_into_id index.
+    statement = statement.where(col(Idea.status).in_([str(s) for s in FLOW_ORDER]))
     counts = dict.fromkeys(FLOW_ORDER, 0)
     for status, n in session.exec(statement):
         counts[IdeaStatus(status)] = n

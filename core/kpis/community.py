@@ -18,9 +18,10 @@ from core.i18n import _, ngettext
 from core.kpis.audience import AudienceRow, periods_audience
 from core.kpis.conversations import conversation_scope
 from core.kpis.periods import Period
-from core.kpis.sql import Unindexed, bucket_index, count_if, in_range, period_bounds, plus_hours, ratio
+from core.kpis.sql import bucket_index, count_if, in_range, period_bounds, plus_hours, ratio
 from core.kpis.values import Measured
 from db.models import Conversation, Idea, IdeaGiver
+from db.types import Unindexed
 
 
 def giver_scope(lo: dt.datetime, hi: dt.datetime, channel_id: int | None) -> tuple[Any, list[ColumnElement[bool]]]:

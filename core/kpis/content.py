@@ -15,9 +15,10 @@ from sqlmodel import Session, col
 from core import formats
 from core.i18n import _, ngettext
 from core.kpis.periods import Period
-from core.kpis.sql import Unindexed, bucket_index, count_if, in_range, period_bounds, ratio
+from core.kpis.sql import bucket_index, count_if, in_range, period_bounds, ratio
 from core.kpis.values import Measured
 from db.models import Post, PostStatus
+from db.types import Unindexed
 
 
 def published_scope(lo: dt.datetime, hi: dt.datetime, channel_id: int | None) -> list[ColumnElement[bool]]:

@@ -18,9 +18,10 @@ from sqlmodel import Session, col
 
 from core.i18n import _, ngettext
 from core.kpis.periods import Period
-from core.kpis.sql import Unindexed, bucket_index, by_bucket, count_if, counts_of, in_range, period_bounds, ratio
+from core.kpis.sql import bucket_index, by_bucket, count_if, counts_of, in_range, period_bounds, ratio
 from core.kpis.values import Measured
 from db.models import Conversation, ConversationKind, ConversationStatus
+from db.types import Unindexed
 
 PERCENTILES = {"median": 0.5, "p90": 0.9}
 

@@ -24,9 +24,10 @@ from sqlmodel import Session, col
 from core import formats
 from core.i18n import _, ngettext
 from core.kpis.periods import Period
-from core.kpis.sql import Unindexed, in_range, period_bounds, ratio
+from core.kpis.sql import in_range, period_bounds, ratio
 from core.kpis.values import Measured
 from db.models import Conversation, ConversationStatus, EscalationTeam
+from db.types import Unindexed
 
 HOUR = dt.timedelta(hours=1)
 

@@ -14,11 +14,12 @@ from sqlmodel import Session, col
 from core import formats
 from core.i18n import _
 from core.kpis.periods import Period
-from core.kpis.sql import Unindexed, bucket_counts, bucket_index
+from core.kpis.sql import bucket_counts, bucket_index
 from core.kpis.values import Measured
 from core.loop.impact import IMPACT_FIELDS, ImpactFacts, impact_columns, impacts_of
 from core.loop.rules import Impact
 from db.models import Idea, LoopItem, LoopItemIdea
+from db.types import Unindexed
 
 MAX_LISTED_IMPROVEMENTS = 12
 

@@ -1,5 +1,6 @@
 """SQL building blocks the KPI families share: time ranges, conditional counts, buckets of a
-trend, an instant plus hours on both backends, and a filter term kept away from SQLite's indexes."""
+trend and an instant plus hours on both backends (a filter term kept away from SQLite's indexes
+is ``db.types.Unindexed``)."""
 
 from __future__ import annotations
 
@@ -10,41 +11,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func, literal_column, select
 from sqlalchemy.engine import Row
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session
 
 from core.errors import ValidationError
 from core.i18n import _
 from core.kpis.periods import Period
-
-
-class Unindexed(FunctionElement):
-    """A column the query filters on but must not be looked up by.
-
-    SQLite has no table statistics unless ANALYZE ran, so it prefers an index on an equality
-    (``channel_id = 3``, ``status = 'published'``) to the far more selective time range of a
-    period. Written ``+column`` (a no-op for any value) the term no longer qualifies for an index;
-    other backends plan with statistics and get the plain column.
-    """
-
-    inherit_cache = True
-    name = "unindexed"
-
-    def __init__(self, column: Any) -> None:
-        super().__init__(column)
-        self.type = column.type
-
-
-@compiles(Unindexed)
-def _compile_unindexed(element, compiler, **kw):
-    return compiler.process(element.clauses, **kw)
-
-
-@compiles(Unindexed, "sqlite")
-def _compile_unindexed_sqlite(element, compiler, **kw):
-    return "+" + compiler.process(element.clauses, **kw)
 
 
 def check_now(now: dt.datetime) -> None:

@@ -15,6 +15,7 @@ from core.content_plan import house_rules, posts, queries
 from db.models import Post, PostMetrics, Role, StopWord, WorkspaceUpdate
 from tests.factories import make_channel, make_ready_post
 from tests.pages.apptest import open_page, texts
+from tests.pages.charts import valid_charts
 from tests.pages.german import english_left
 from ui import calendar_editor, calendar_view
 
@@ -334,7 +335,7 @@ def test_the_insights_tab_shows_conversion_per_rubric(team, channel, session, re
     at = at_tab("lead", "Insights", calendar_anchor=day)
     assert not at.exception
     assert any(m.value == "2.00\u00a0%" for m in at.metric)
-    assert at.get("vega_lite_chart") or at.get("arrow_vega_lite_chart")
+    assert valid_charts(at)
 
 
 def test_an_empty_workspace_without_channels_says_what_to_do(team):
@@ -476,6 +477,29 @@ def test_metrics_typed_over_a_newer_save_are_refused_not_lost(team, channel, ses
         assert s.get(Post, post.id).impressions == 1500
 
 
+def test_a_busy_days_tooltip_lists_the_first_titles_and_how_many_more_the_week_shows(team, channel, session):
+    day = next_month_day(12)
+    for minute in range(18):
+        make_ready_post(
+            session,
+            channel=channel,
+            sla_owner_id=team["support"].id,
+            status="scheduled",
+            title=f"Busy post {minute:02d}",
+            scheduled_at=dt.datetime.combine(day, dt.time(8, minute * 3), tzinfo=BERLIN),
+        )
+    session.commit()
+    at = at_tab("viewer", "Calendar", calendar_anchor=day)
+    assert not at.exception
+    tips = [m.proto.help for m in at.markdown if "Busy post 00" in m.proto.help]
+    assert len(tips) == 1
+    lines = tips[0].split("  \n")
+    assert [line.split(" · ")[0] for line in lines[:-1]] == [
+        f"08:{minute * 3:02d} Busy post {minute:02d}" for minute in range(calendar_view.TOOLTIP_POSTS)
+    ]
+    assert lines[-1] == f"+{18 - calendar_view.TOOLTIP_POSTS} more: open the week"
+
+
 def test_the_rhythm_strip_warns_about_a_run_of_high_load_posts(team, channel, session):
     day = next_month_day(10)
     for hour in (9, 12, 15):
@@ -491,6 +515,7 @@ def test_the_rhythm_strip_warns_about_a_run_of_high_load_posts(team, channel, se
     at = at_tab("viewer", "Calendar", calendar_anchor=day)
     assert not at.exception
     assert any(w.value.startswith("More than 2 high-load posts in a row in: Instagram") for w in at.warning)
+    assert valid_charts(at), "the strip is drawn"
     light = at_tab("viewer", "Calendar", calendar_anchor=day + dt.timedelta(days=7))
     assert not any("high-load posts in a row" in w.value for w in light.warning)
 

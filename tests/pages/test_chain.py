@@ -81,8 +81,11 @@ def test_a_conversation_becomes_an_idea_ships_is_announced_and_the_chain_shows_e
     first, second = asked["first"], asked["second"]
 
     # Support: the first conversation (the oldest, breached) is open; "New idea" from it.
-    sla = _ok(open_page("sla", username="the-support"))
     key = f"sla_idea_{first.id}"
+    sla = _ok(open_page("sla", username="the-support"))
+    assert f"{key}_title" not in [w.key for w in sla.text_input]  # the closed expander reads no suggestions
+    sla.session_state[f"{key}_open"] = True  # "Turn into an idea" opened
+    sla = _ok(sla.run())
     assert sla.text_input(key=f"{key}_title").value == "Please add a dark mode to the app."  # prefilled
     sla.text_input(key=f"{key}_title").input("Dark mode in the app")
     sla = _ok(_button(sla, "New idea").click().run())
@@ -98,6 +101,8 @@ def test_a_conversation_becomes_an_idea_ships_is_announced_and_the_chain_shows_e
     sla.selectbox(key=f"sla_pick_{sla.radio(key='sla_queue').value}").set_value(second.id)
     sla = _ok(sla.run())
     key = f"sla_idea_{second.id}"
+    sla.session_state[f"{key}_open"] = True
+    sla = _ok(sla.run())
     sla.text_input(key=f"{key}_search").input("dark mode")
     sla = _ok(sla.run())
     sla.selectbox(key=f"{key}_pick").set_value(idea.id)

@@ -4,7 +4,6 @@ merge, import, and the viewer who reads everything and changes nothing."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterator
 
 import pytest
@@ -17,6 +16,7 @@ from core.ideas.triage import add_to_hot_plan, set_scores, set_status
 from db.models import Idea, IdeaCreate, IdeaGiver, Role, Vote
 from tests.factories import make_channel
 from tests.pages.apptest import open_page, texts
+from tests.pages.charts import valid_charts
 from tests.pages.german import english_left
 
 
@@ -115,7 +115,7 @@ def test_the_lead_scores_an_idea_sees_a_quick_win_and_moves_it_into_the_hot_plan
     assert "quick win" in texts(at)
 
     at = at.radio(key="ideas_mode").set_value("matrix").run()
-    assert at.get("vega_lite_chart"), "the matrix is drawn"
+    assert valid_charts(at), "the matrix is drawn"
     assert "Showing all 1 scored ideas" in texts(at)
     at = at.button(key=f"ideas_qw_hot_{idea_id}").click().run()
     assert not at.exception and not at.error
@@ -308,7 +308,7 @@ def test_the_matrix_sizes_dots_by_demand_colours_them_by_status_and_draws_the_qu
     at = open_page("ideas", username="viewer")
     at = at.radio(key="ideas_mode").set_value("matrix").run()
     assert not at.exception
-    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    spec = valid_charts(at)[0]
     layers = spec["layer"]
     dots = next(layer for layer in layers if layer["mark"]["type"] == "circle")
     assert dots["encoding"]["size"]["field"] == "demand"
@@ -463,7 +463,7 @@ def test_the_board_and_its_views_read_german(team, write, role, german_reader):
             logged = dict(zip(table["Titel"], table["Erfasst"], strict=True))
             assert str(logged["Dunkelmodus für die App"]).startswith("2026-03-14")  # shown as 14.03.2026
         if mode == "matrix":
-            spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+            spec = valid_charts(at)[0]
             assert spec["config"]["locale"]["number"]["decimal"] == ","
             assert spec["config"]["locale"]["time"]["months"][2] == "März"
             dots = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "circle")

@@ -9,18 +9,22 @@ import json
 import pytest
 
 from core import demo, exports, i18n, workspace
+from core.kpis.definitions import FAMILY_LABELS, KPIS
 from core.kpis.digest import render_markdown, weekly_digest
 from core.kpis.overview import compute_kpis
 from core.kpis.periods import PeriodKind, default_period
 from core.kpis.report import NO_DATA, format_change, format_value
+from core.kpis.trends import TREND_KEYS
 from core.local_time import local_today
 from db.models import Role
 from db.types import utcnow
 from tests.factories import make_channel, make_conversation, make_post, make_user
 from tests.pages import german
 from tests.pages.apptest import downloaded, open_page, show, texts
+from tests.pages.charts import valid_charts
 from tests.pages.german import english_left
 from tests.test_cli import run_cli
+from ui.kpi_view import TREND_TAB_KEY
 
 
 def metrics(at) -> dict[str, tuple[str, str | None]]:
@@ -92,6 +96,26 @@ def test_the_screen_the_cli_json_and_the_core_show_the_same_figures_on_the_demo(
     assert code == 0
     printed = {k["key"]: (k["value"], k["previous"]) for k in json.loads(out)["kpis"]}
     assert printed == {v.key: (v.value, v.previous) for v in core_values}
+
+
+def test_the_trends_draw_only_the_open_familys_charts_and_each_is_a_valid_chart(session):
+    """On the demo every family has trends; the page draws the open tab's charts only, and a
+    chart of every family passes the Vega-Lite schema."""
+    demo.load_demo(session, today=workspace_today(session), password_rounds=4)
+    session.commit()
+    at = open_page("kpis", username="viewer")
+    assert not at.exception, [e.message for e in at.exception]
+    drawn = {}
+    for family in TREND_KEYS:
+        label = FAMILY_LABELS[family]
+        at = show(at, {TREND_TAB_KEY: label})
+        specs = valid_charts(at)
+        assert specs, f"{label}: no chart"
+        drawn[family] = {json.dumps(spec["encoding"]["y"]["title"]) for spec in specs}
+        # Every chart on the page is the open family's: one per unit of its KPIs.
+        units = {d.unit for d in KPIS if d.key in TREND_KEYS[family]}
+        assert len(specs) == len(units), (label, len(specs), units)
+    assert len({frozenset(titles) for titles in drawn.values()}) > 1, "the tabs draw different charts"
 
 
 def test_the_period_picked_stays_while_the_digest_tab_is_open(session):

@@ -9,7 +9,6 @@ equals wall time and the queues do not depend on the hour the tests run.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 
 import pytest
@@ -28,6 +27,7 @@ from tests.factories import (
     make_user,
 )
 from tests.pages.apptest import open_page, show, texts
+from tests.pages.charts import valid_charts
 from tests.pages.german_checks import english_left
 from ui import sla_view
 
@@ -430,7 +430,7 @@ def test_the_kpis_and_escalation_teams_read_german_for_the_lead(session, desk):
         r"Gespräche, eingegangen \d{2}\.\d{2}\.\d{4} – \d{2}\.\d{2}\.\d{4}, verglichen mit ebenso vielen Tagen davor\.",
         texts(at),
     )
-    charts = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    charts = valid_charts(at)
     assert charts, "the weekly trend charts are drawn"
     for chart in charts:
         assert chart["config"]["locale"]["number"]["decimal"] == ","

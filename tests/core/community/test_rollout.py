@@ -66,6 +66,21 @@ def test_channel_audit_needs_a_conversation_on_every_active_channel(team, channe
     assert state(read, "channel_audit").evidence == "conversations on the 1 active channel"
 
 
+def test_channel_audit_counts_only_conversations_since_the_rollout_began(team, channel, write, read):
+    with write() as s:
+        make_conversation(s, channel=channel, received_at=dt.datetime(2026, 1, 5, 9, tzinfo=UTC))
+        other = Channel(name="Telegram")
+        s.add(other)
+        s.flush()
+        # Berlin's midnight of 1 March 2025 is 23:00 UTC the day before: one second earlier is before the rollout.
+        make_conversation(s, channel=other, received_at=dt.datetime(2025, 2, 28, 22, 59, 59, tzinfo=UTC))
+        make_conversation(s, channel=other, received_at=dt.datetime(2024, 6, 1, tzinfo=UTC))
+    assert state(read, "channel_audit").evidence is None
+    with write() as s:
+        make_conversation(s, channel=s.get(Channel, other.id), received_at=dt.datetime(2025, 2, 28, 23, tzinfo=UTC))
+    assert state(read, "channel_audit").evidence == "conversations on all 2 active channels"
+
+
 def test_rules_step_ticks_once_rules_are_published(team, write, read):
     with write() as s:
         moderation.publish_rules(session=s, actor=team["lead"], text="Be kind.")
