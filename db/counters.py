@@ -70,7 +70,7 @@ def _recount_touched(session: OrmSession, _flush_context: object) -> None:
         return
     recount(session, touched)
     for idea_id in touched:  # an idea loaded in this session reads its new counts
-        loaded = session.identity_map.get(session.identity_key(Idea, idea_id))  # type: ignore[attr-defined]
+        loaded = session.identity_map.get(session.identity_key(Idea, idea_id))
         if loaded is not None:
             session.expire(loaded, ["demand", "votes"])
 

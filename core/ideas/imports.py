@@ -407,7 +407,7 @@ def import_ideas(
     ]
     giver_table = IdeaGiver.__table__  # type: ignore[attr-defined]
     import_batches.bulk_insert(connection, giver_table, givers, progress=_shares(progress), steps=total, done=done)
-    counters.touch(session, {giver["idea_id"] for giver in givers})  # inserted without the ORM
+    counters.touch(session, ids.values())  # the import's ideas, their givers inserted without the ORM
     import_batches.finish(
         session,
         actor=actor,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar, cast
 
 import sqlalchemy
 from sqlalchemy import ColumnElement, Row, Select, case, func, or_
@@ -139,7 +139,8 @@ class BoardQuery(NamedTuple):
 def board_select(*extra: Any) -> BoardQuery:
     """Every column an ``IdeaView`` needs (plus ``extra`` ones), with the channel's name."""
     # The counts kept on the idea: a column sorted by demand reads its first ideas from ix_idea_board.
-    votes, demand = col(Idea.votes), col(Idea.demand)
+    votes = cast(ColumnElement[int], col(Idea.votes))
+    demand = cast(ColumnElement[int], col(Idea.demand))
     # SQLAlchemy's select: SQLModel's is typed for up to four columns.
     statement = (
         sqlalchemy.select(
