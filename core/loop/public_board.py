@@ -23,7 +23,7 @@ from core import exports, formats, i18n, text_templates, workspace
 from core.i18n import N_, _, ngettext
 from core.local_time import local_midnight, local_today
 from core.permissions import Action, Actor, require
-from db.models import Idea, IdeaGiver, IdeaStatus, LoopItem, LoopItemIdea
+from db.models import Idea, IdeaStatus, LoopItem, LoopItemIdea
 from db.types import utcnow
 
 SECTIONS = (
@@ -54,8 +54,7 @@ def public_board(session: Session, *, today: dt.date | None = None, limit: int =
     """Ideas planned, in progress and shipped (the last 12 months), public fields only."""
     tz = workspace.timezone(session)
     today = today or local_today(utcnow(), tz)
-    # Counted per idea shown (the index on idea_giver.idea_id), not grouped over every giver.
-    asked = select(func.count()).select_from(IdeaGiver).where(col(IdeaGiver.idea_id) == col(Idea.id)).scalar_subquery()
+    asked = col(Idea.demand)  # how many people gave it, kept on the idea (db.counters)
     answer = (
         select(col(LoopItemIdea.idea_id), func.min(LoopItemIdea.loop_item_id).label("loop_item_id"))
         .group_by(col(LoopItemIdea.idea_id))

@@ -28,7 +28,6 @@ from db.models import (
     LoopThanks,
     Post,
     PostStatus,
-    Vote,
 )
 
 LIST_LIMIT = 50
@@ -93,9 +92,8 @@ class IdeaChoice:
 def _linked_ideas(session: Session, loop_item_ids: Sequence[int]) -> dict[int, list[LinkedIdea]]:
     if not loop_item_ids:
         return {}
-    votes = select(func.count()).select_from(Vote).where(col(Vote.idea_id) == col(Idea.id)).scalar_subquery()
     rows = session.exec(
-        select(LoopItemIdea.loop_item_id, Idea, votes)
+        select(LoopItemIdea.loop_item_id, Idea, col(Idea.votes))
         .join(Idea, col(Idea.id) == LoopItemIdea.idea_id)
         .where(col(LoopItemIdea.loop_item_id).in_(loop_item_ids))
         .order_by(col(Idea.title))
